@@ -1,0 +1,119 @@
+//! Errors about user input, shaped so a person can fix the input from the message alone.
+//!
+//! Every input problem names the file, where in it (line/column or row, field path) and what
+//! was expected. The binary maps [`InputError`] to exit code 2 and other failures to 1.
+
+use std::fmt;
+
+/// A problem with something the user gave us: a file, a flag, a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file (or `--flag`) the problem is in.
+    pub origin: String,
+    /// 1-based (line, column) when known.
+    pub position: Option<(usize, usize)>,
+    /// Field path such as `segments[1].stages[0].steps[3].deadline_days`, when known.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(origin: impl Into<String>, message: impl Into<String>) -> InputError {
+        InputError {
+            origin: origin.into(),
+            position: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn at_field(mut self, field: impl Into<String>) -> InputError {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn at_position(mut self, line: usize, column: usize) -> InputError {
+        self.position = Some((line, column));
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.origin)?;
+        if let Some((line, col)) = self.position {
+            write!(f, ": line {line}, column {col}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_names_file_position_field_and_problem() {
+        let e = InputError::new("x.toml", "must be > 0, got -2")
+            .at_position(12, 5)
+            .at_field("segments[1].pace");
+        assert_eq!(
+            e.to_string(),
+            "x.toml: line 12, column 5: segments[1].pace: must be > 0, got -2"
+        );
+    }
+
+    #[test]
+    fn suggests_close_names_only() {
+        assert_eq!(
+            did_you_mean("pase", ["pace", "name", "review"]),
+            Some("pace")
+        );
+        assert_eq!(did_you_mean("zzz", ["pace", "name"]), None);
+    }
+}
+
+/// Any failure of a library operation: bad input (exit 2) or a runtime problem (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Adds "what we were doing" to an I/O error.
+pub trait IoContext<T> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T, Error>;
+}
+
+impl<T> IoContext<T> for Result<T, std::io::Error> {
+    fn context(self, what: impl FnOnce() -> String) -> Result<T, Error> {
+        self.map_err(|source| Error::Io {
+            context: what(),
+            source,
+        })
+    }
+}

@@ -1,0 +1,19 @@
+//! dealsim: simulate B2B deal histories and measure which leading indicators warn of a lost
+//! deal earliest.
+//!
+//! Data flows one way, one module per step:
+//! [`scenario`] (a validated funnel description) → [`sim`] (the Monte Carlo engine) →
+//! [`log`] (the event log every history takes, simulated or imported) → indicators →
+//! scoring → reports. [`export`] writes logs and results; [`output`] makes run directories
+//! appear atomically; [`calendar`] and [`time`] handle working days and dates.
+
+pub mod calendar;
+pub mod error;
+pub mod export;
+pub mod log;
+pub mod output;
+pub mod scenario;
+pub mod sim;
+pub mod simulate;
+pub mod summary;
+pub mod time;

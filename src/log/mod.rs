@@ -1,0 +1,116 @@
+//! The event log: the one shape every deal history takes, simulated or imported.
+//!
+//! A log is a table of [`Deal`]s (what is known at creation, plus the final outcome) and, per
+//! deal, a time-ordered list of [`Event`]s. Names (activities, resources, segments, steps,
+//! card fields) are interned in one [`Symbols`] table so events stay small and `Copy`.
+//! Everything downstream (indicators, scoring, reports) reads only this module's types, so a
+//! real CRM history imported into it is treated exactly like a simulated one.
+//! Not for: hidden ground truth, which lives in `truth.csv` and never enters the log.
+
+use std::collections::HashMap;
+
+use crate::time::{DayNum, Timestamp};
+
+/// An interned name; index into [`Symbols`].
+pub type Sym = u32;
+
+/// Interner for every name in a log.
+#[derive(Debug, Clone, Default)]
+pub struct Symbols {
+    names: Vec<String>,
+    index: HashMap<String, Sym>,
+}
+
+impl Symbols {
+    pub fn intern(&mut self, name: &str) -> Sym {
+        if let Some(&s) = self.index.get(name) {
+            return s;
+        }
+        let s = self.names.len() as Sym;
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), s);
+        s
+    }
+
+    pub fn get(&self, name: &str) -> Option<Sym> {
+        self.index.get(name).copied()
+    }
+
+    pub fn name(&self, s: Sym) -> &str {
+        &self.names[s as usize]
+    }
+}
+
+/// Identifies a deal within a log (the `case_id` column). Not a row index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DealId(pub u64);
+
+/// XES `lifecycle:transition` of an event: instantaneous events are `Complete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    Start,
+    Complete,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Start => "start",
+            Lifecycle::Complete => "complete",
+        }
+    }
+}
+
+/// One timestamped thing that happened in a deal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Event {
+    pub time: Timestamp,
+    pub activity: Sym,
+    pub lifecycle: Lifecycle,
+    pub resource: Sym,
+    /// The deal's stage when the event happened.
+    pub stage: Option<Sym>,
+    /// The step of the stage map the event belongs to (or was current), if any.
+    pub step: Option<Sym>,
+    /// For client-card updates: the field filled in.
+    pub card_field: Option<Sym>,
+    /// For forecast updates: the rep's stated win probability.
+    pub forecast_probability: Option<f32>,
+    /// For forecast updates: the rep's expected close date.
+    pub expected_close: Option<DayNum>,
+}
+
+/// How a deal ended, as far as the log knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Won,
+    Lost,
+    /// Still open at the end of the observation window: censored, not won.
+    Open,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Won => "won",
+            Outcome::Lost => "lost",
+            Outcome::Open => "open",
+        }
+    }
+}
+
+/// One deal: what is known at creation, and its outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deal {
+    pub id: DealId,
+    pub segment: Sym,
+    pub rep: Sym,
+    pub source: Sym,
+    pub value: f64,
+    pub created: Timestamp,
+    /// When the deal was won or lost; `None` while open.
+    pub closed: Option<Timestamp>,
+    pub outcome: Outcome,
+    pub lost_stage: Option<Sym>,
+    pub lost_step: Option<Sym>,
+}

@@ -1,0 +1,82 @@
+//! Output directories that appear whole or not at all.
+//!
+//! A run writes into a hidden temporary directory beside the target and renames it into
+//! place at the end, so an interrupted or failed run never leaves half-written files where
+//! a user (or a later `dealsim report`) would read them.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::InputError;
+
+pub struct OutputDir {
+    target: PathBuf,
+    tmp: tempfile::TempDir,
+}
+
+impl OutputDir {
+    /// Prepares a temporary directory next to `target` (creating parents). Failing to do so
+    /// is the user's problem to fix (a path that cannot be written), hence an [`InputError`].
+    pub fn create(target: &Path) -> Result<OutputDir, InputError> {
+        let origin = format!("--out {}", target.display());
+        let cannot = |e: io::Error| {
+            InputError::new(&origin, format!("cannot write the output directory: {e}"))
+        };
+        if target.exists() && !target.is_dir() {
+            return Err(InputError::new(&origin, "exists and is not a directory"));
+        }
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(cannot)?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}.partial-"))
+            .tempdir_in(&parent)
+            .map_err(cannot)?;
+        Ok(OutputDir {
+            target: target.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// Where to write a file now; it appears under the target on [`OutputDir::commit`].
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+
+    /// Moves the finished directory into place, replacing an earlier run's directory.
+    pub fn commit(self) -> io::Result<PathBuf> {
+        let tmp = self.tmp.keep();
+        if self.target.exists() {
+            let parent = tmp.parent().unwrap_or(Path::new("."));
+            let old = tempfile::Builder::new()
+                .prefix(".dealsim-old-")
+                .tempdir_in(parent)?
+                .keep();
+            fs::rename(&self.target, old.join("previous"))?;
+            fs::rename(&tmp, &self.target)?;
+            fs::remove_dir_all(old)?;
+        } else {
+            fs::rename(&tmp, &self.target)?;
+        }
+        Ok(self.target)
+    }
+}
+
+/// Writes a single file atomically (temporary file in the same directory, then rename).
+pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut f = tempfile::NamedTempFile::new_in(dir)?;
+    io::Write::write_all(&mut f, bytes)?;
+    f.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Scenarios: the user's description of a funnel (segments, stage maps, calendar, causal model).
+//!
+//! A [`Scenario`] that exists is valid: it is only made by [`Scenario::parse`], which reads
+//! TOML ([`spec`]), checks every field once ([`validate`]) and reports problems with the file,
+//! line, field path and what was expected. The engine never re-checks.
+//! Not for: simulation itself ([`crate::sim`]) or reading event logs ([`crate::log`]).
+
+pub mod dist;
+mod locate;
+pub mod spec;
+mod validate;
+
+use std::path::Path;
+
+pub use dist::{Sampler, Support};
+pub use spec::{Owner, ScenarioSpec};
+
+use crate::calendar::CalendarRules;
+use crate::error::{did_you_mean, InputError};
+use crate::time::DayNum;
+
+/// The documented default scenario, embedded so `dealsim run` works with no files at all.
+pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The scenario as resolved (after command-line overrides); recorded in manifests.
+    pub spec: ScenarioSpec,
+    pub name: String,
+    pub seed: u64,
+    pub first_created: DayNum,
+    pub last_created: DayNum,
+    /// Deals still open at the end of this day are censored.
+    pub end: DayNum,
+    pub calendar: CalendarRules,
+    pub model: Model,
+    pub contacts: Contacts,
+    pub card: Card,
+    pub forecast: Forecast,
+    pub segments: Vec<Segment>,
+}
+
+/// Parameters of the hidden causal model (see README, "The causal model").
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// Log-odds of loss per unit of missing health (health ~ N(source shift, 1)).
+    pub health_weight: f64,
+    /// Client steps and replies take `exp(-client_speed * health)` times their nominal time.
+    pub client_speed: f64,
+    /// Log-odds shift per unit of missing health for a client skipping an optional step.
+    pub client_skip: f64,
+    /// A rep with discipline `q` stretches own steps by `1 + rep_lateness * (1 - q) * Exp(1)`.
+    pub rep_lateness: f64,
+    /// Extra skip probability of rep steps at discipline 0 (scaled by `1 - q`).
+    pub rep_skip: f64,
+    /// Mean number of extra stakeholders a deal of health 0 brings in during the sale stage.
+    pub stakeholders_mean: f64,
+    /// Working days from the client's silent decision to drop until the loss is recorded.
+    pub silence_before_loss: Sampler,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contacts {
+    pub interval: Sampler,
+    /// (channel name, cumulative share) for sampling a touch's channel.
+    pub channels: Vec<(String, f64)>,
+    pub reply_probability: f64,
+    pub reply_health: f64,
+    pub reply_latency: Sampler,
+}
+
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub fields: Vec<String>,
+    /// Working days within which a fully disciplined rep fills the card.
+    pub fill_within: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    /// Indexed like [`Segment::stages`] of each segment via [`Forecast::probability`].
+    pub stage_probability: Vec<(String, f64)>,
+    pub push_days: u32,
+    pub reacts_before_loss: Sampler,
+}
+
+impl Forecast {
+    pub fn probability(&self, stage: &str) -> f64 {
+        self.stage_probability
+            .iter()
+            .find(|(s, _)| s == stage)
+            .map_or(0.5, |(_, p)| *p)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Segment {
+    pub name: String,
+    /// Atypical segment: its deals go to manual review, not to typical deadlines.
+    pub review: bool,
+    pub pace: f64,
+    pub loss_shift: f64,
+    pub per_month: f64,
+    pub trend_per_year: f64,
+    pub sources: Vec<Source>,
+    pub value: Sampler,
+    pub rep_count: u32,
+    pub discipline: Sampler,
+    pub optimism: Sampler,
+    pub stages: Vec<String>,
+    pub steps: Vec<Step>,
+    /// Index of the step named `proposal_sent`, if the map has one (for "lost after proposal").
+    pub proposal_step: Option<usize>,
+    /// Nominal working days from creation to signing (sum of mean durations × pace).
+    pub nominal_working_days: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    /// Cumulative share, for sampling.
+    pub cumulative: f64,
+    pub health: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub name: String,
+    pub stage: usize,
+    pub owner: Owner,
+    pub duration: Sampler,
+    /// SLA in working days (already multiplied by the segment's pace).
+    pub deadline_days: f64,
+    /// The step whose completion starts the SLA clock; `None` = deal creation.
+    pub deadline_from: Option<usize>,
+    pub skip_probability: f64,
+    pub loss_logit: f64,
+    pub late_penalty: f64,
+}
+
+impl Scenario {
+    /// Parses and validates TOML. `origin` names the source in errors (a path or "<default>").
+    pub fn parse(source: &str, origin: &str) -> Result<Scenario, InputError> {
+        let spec = parse_spec(source, origin)?;
+        validate::validate(spec).map_err(|(field, message)| {
+            let mut e = InputError::new(origin, message).at_field(field.clone());
+            if let Some((l, c)) = locate::locate(source, &field) {
+                e = e.at_position(l, c);
+            }
+            e
+        })
+    }
+
+    pub fn load(path: &Path) -> Result<Scenario, InputError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&origin, format!("cannot read the scenario: {e}")))?;
+        Scenario::parse(&text, &origin)
+    }
+
+    pub fn embedded_default() -> Scenario {
+        Scenario::parse(DEFAULT_TOML, "<embedded default scenario>")
+            .expect("the embedded default scenario is valid (tested)")
+    }
+
+    /// Re-validates with a different seed.
+    pub fn with_seed(&self, seed: u64) -> Scenario {
+        let mut spec = self.spec.clone();
+        spec.seed = seed;
+        validate::validate(spec).expect("changing the seed keeps a scenario valid")
+    }
+
+    /// Rescales every segment's inflow so that about `deals` deals arrive over the window.
+    pub fn with_target_deals(&self, deals: u64, origin: &str) -> Result<Scenario, InputError> {
+        if deals == 0 {
+            return Err(InputError::new(origin, "must be at least 1, got 0"));
+        }
+        let expected = crate::sim::expected_deals(self);
+        let factor = deals as f64 / expected;
+        let mut spec = self.spec.clone();
+        for s in &mut spec.segments {
+            s.inflow.per_month *= factor;
+        }
+        validate::validate(spec).map_err(|(f, m)| InputError::new(origin, m).at_field(f))
+    }
+}
+
+/// Deserialises with field paths, turning serde's messages into ones with positions and hints.
+fn parse_spec(source: &str, origin: &str) -> Result<ScenarioSpec, InputError> {
+    let de = toml::Deserializer::new(source);
+    serde_path_to_error::deserialize::<_, ScenarioSpec>(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let mut message = inner.message().trim().to_string();
+        if let Some(hint) = unknown_name_hint(&message) {
+            message.push_str(&hint);
+        }
+        let mut e = InputError::new(origin, message);
+        if path != "." && !path.is_empty() {
+            e = e.at_field(path);
+        }
+        if let Some(span) = inner.span() {
+            let (l, c) = locate::line_col(source, span.start);
+            e = e.at_position(l, c);
+        }
+        e
+    })
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" (and "unknown variant"),
+/// returns " (did you mean `a`?)" when one candidate is a likely typo.
+fn unknown_name_hint(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (word, rest) = rest.split_once('`')?;
+    let candidates: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    did_you_mean(word, candidates.iter().copied()).map(|c| format!(" (did you mean `{c}`?)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_is_valid() {
+        let s = Scenario::embedded_default();
+        assert_eq!(s.segments.len(), 4);
+        assert!(s.segments.iter().any(|s| s.review));
+    }
+
+    #[test]
+    fn hint_for_typos() {
+        let m = "unknown field `pase`, expected one of `name`, `review`, `pace`";
+        assert_eq!(
+            unknown_name_hint(m).as_deref(),
+            Some(" (did you mean `pace`?)")
+        );
+        assert_eq!(unknown_name_hint("missing field `name`"), None);
+    }
+}

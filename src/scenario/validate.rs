@@ -1,0 +1,464 @@
+//! Checks a [`ScenarioSpec`] field by field and builds the engine's [`Scenario`].
+//!
+//! Errors are `(field path, message)`; [`Scenario::parse`] adds the file and position.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use super::dist::{Sampler, Support};
+use super::spec::{DistSpec, Owner, ScenarioSpec};
+use super::{Card, Contacts, Forecast, Model, Scenario, Segment, Source, Step};
+use crate::calendar::{CalendarRules, YearlyPeriod};
+use crate::error::did_you_mean;
+use crate::time::DayNum;
+
+type Check<T> = Result<T, (String, String)>;
+
+fn fail<T>(field: impl Into<String>, message: impl Into<String>) -> Check<T> {
+    Err((field.into(), message.into()))
+}
+
+fn date(field: &str, text: &str) -> Check<DayNum> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(DayNum::from_naive)
+        .or_else(|_| fail(field, format!("expected a date YYYY-MM-DD, got {text:?}")))
+}
+
+fn month_day(field: &str, text: &str) -> Check<(u32, u32)> {
+    // Parse against a leap year so that 02-29 is accepted.
+    NaiveDate::parse_from_str(&format!("2024-{text}"), "%Y-%m-%d")
+        .map(|d| (chrono::Datelike::month(&d), chrono::Datelike::day(&d)))
+        .or_else(|_| fail(field, format!("expected a month-day MM-DD, got {text:?}")))
+}
+
+fn probability(field: &str, p: f64) -> Check<f64> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(p)
+    } else {
+        fail(field, format!("a probability must lie in [0, 1], got {p}"))
+    }
+}
+
+fn at_least(field: &str, v: f64, min: f64) -> Check<f64> {
+    if v.is_finite() && v >= min {
+        Ok(v)
+    } else {
+        fail(field, format!("must be >= {min}, got {v}"))
+    }
+}
+
+fn greater(field: &str, v: f64, min: f64) -> Check<f64> {
+    if v.is_finite() && v > min {
+        Ok(v)
+    } else {
+        fail(field, format!("must be > {min}, got {v}"))
+    }
+}
+
+fn sampler(field: &str, spec: &DistSpec, support: Support) -> Check<Sampler> {
+    Sampler::new(spec, support).or_else(|m| fail(field, m))
+}
+
+/// Names end up in CSV cells and file names: keep them to simple identifiers.
+fn name(field: &str, n: &str) -> Check<String> {
+    let ok = !n.is_empty()
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(n.to_string())
+    } else {
+        fail(
+            field,
+            format!("expected a non-empty name of letters, digits, '_' or '-', got {n:?}"),
+        )
+    }
+}
+
+fn unique<'a>(field: &str, names: impl IntoIterator<Item = &'a str>) -> Check<()> {
+    let mut seen = HashSet::new();
+    for (i, n) in names.into_iter().enumerate() {
+        if !seen.insert(n) {
+            return fail(
+                format!("{field}[{i}].name"),
+                format!("duplicate name {n:?}"),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+pub(super) fn validate(spec: ScenarioSpec) -> Check<Scenario> {
+    let name = self::name("name", &spec.name)?;
+    let w = &spec.window;
+    let first_created = date("window.first_created", &w.first_created)?;
+    let last_created = date("window.last_created", &w.last_created)?;
+    let end = date("window.end", &w.end)?;
+    if last_created < first_created {
+        return fail(
+            "window.last_created",
+            format!(
+                "the window ends before it starts: {} is before first_created {}",
+                w.last_created, w.first_created
+            ),
+        );
+    }
+    if end < last_created {
+        return fail(
+            "window.end",
+            format!(
+                "must not be before last_created {}, got {}",
+                w.last_created, w.end
+            ),
+        );
+    }
+
+    let calendar = calendar_rules(&spec)?;
+    let model = model(&spec)?;
+    let contacts = contacts(&spec)?;
+    let card = card(&spec)?;
+    let forecast = forecast(&spec)?;
+
+    if spec.stage_maps.is_empty() {
+        return fail("stage_maps", "at least one stage map is needed");
+    }
+    unique(
+        "stage_maps",
+        spec.stage_maps.iter().map(|m| m.name.as_str()),
+    )?;
+    if spec.segments.is_empty() {
+        return fail(
+            "segments",
+            "at least one segment is needed, got an empty list",
+        );
+    }
+    unique("segments", spec.segments.iter().map(|s| s.name.as_str()))?;
+    let segments = spec
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(i, _)| segment(&spec, i))
+        .collect::<Check<Vec<_>>>()?;
+    for (si, seg) in segments.iter().enumerate() {
+        for stage in &seg.stages {
+            if !forecast.stage_probability.iter().any(|(s, _)| s == stage) {
+                return fail(
+                    "forecast.stage_probability",
+                    format!(
+                        "no probability for stage {stage:?} (used by segment {:?}, segments[{si}])",
+                        seg.name
+                    ),
+                );
+            }
+        }
+    }
+    Ok(Scenario {
+        name,
+        seed: spec.seed,
+        first_created,
+        last_created,
+        end,
+        calendar,
+        model,
+        contacts,
+        card,
+        forecast,
+        segments,
+        spec,
+    })
+}
+
+fn calendar_rules(spec: &ScenarioSpec) -> Check<CalendarRules> {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let mut working_weekdays = [false; 7];
+    for (i, d) in spec.calendar.working_days.iter().enumerate() {
+        let field = format!("calendar.working_days[{i}]");
+        match DAYS.iter().position(|x| x.eq_ignore_ascii_case(d)) {
+            Some(k) => working_weekdays[k] = true,
+            None => {
+                let hint = did_you_mean(&d.to_lowercase(), DAYS)
+                    .map(|h| format!(" (did you mean {h:?}?)"))
+                    .unwrap_or_default();
+                return fail(field, format!("expected one of mon..sun, got {d:?}{hint}"));
+            }
+        }
+    }
+    if !working_weekdays.iter().any(|w| *w) {
+        return fail(
+            "calendar.working_days",
+            "at least one working weekday is needed",
+        );
+    }
+    let period = |field: String, from: &str, to: &str| -> Check<YearlyPeriod> {
+        Ok(YearlyPeriod {
+            from: month_day(&format!("{field}.from"), from)?,
+            to: month_day(&format!("{field}.to"), to)?,
+        })
+    };
+    let holidays = spec
+        .calendar
+        .holidays
+        .iter()
+        .enumerate()
+        .map(|(i, h)| period(format!("calendar.holidays[{i}]"), &h.from, &h.to))
+        .collect::<Check<Vec<_>>>()?;
+    let slowdowns = spec
+        .calendar
+        .slowdowns
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let field = format!("calendar.slowdowns[{i}]");
+            let p = period(field.clone(), &s.from, &s.to)?;
+            Ok((p, at_least(&format!("{field}.factor"), s.factor, 1.0)?))
+        })
+        .collect::<Check<Vec<_>>>()?;
+    Ok(CalendarRules {
+        working_weekdays,
+        holidays,
+        slowdowns,
+    })
+}
+
+fn model(spec: &ScenarioSpec) -> Check<Model> {
+    let m = &spec.model;
+    Ok(Model {
+        health_weight: at_least("model.health_weight", m.health_weight, 0.0)?,
+        client_speed: at_least("model.client_speed", m.client_speed, 0.0)?,
+        client_skip: at_least("model.client_skip", m.client_skip, 0.0)?,
+        rep_lateness: at_least("model.rep_lateness", m.rep_lateness, 0.0)?,
+        rep_skip: probability("model.rep_skip", m.rep_skip)?,
+        stakeholders_mean: at_least("model.stakeholders_mean", m.stakeholders_mean, 0.0)?,
+        silence_before_loss: sampler(
+            "model.silence_before_loss",
+            &m.silence_before_loss,
+            Support::Positive,
+        )?,
+    })
+}
+
+fn contacts(spec: &ScenarioSpec) -> Check<Contacts> {
+    let c = &spec.contacts;
+    Ok(Contacts {
+        interval: sampler("contacts.interval", &c.interval, Support::Positive)?,
+        channels: cumulative_shares(
+            "contacts.channels",
+            c.channels.iter().map(|(k, v)| (k.as_str(), *v)),
+        )?,
+        reply_probability: probability("contacts.reply_probability", c.reply_probability)?,
+        reply_health: at_least("contacts.reply_health", c.reply_health, 0.0)?,
+        reply_latency: sampler(
+            "contacts.reply_latency",
+            &c.reply_latency,
+            Support::Positive,
+        )?,
+    })
+}
+
+/// Shares must be >= 0 and sum to a positive total; they are normalised to cumulative form.
+fn cumulative_shares<'a>(
+    field: &str,
+    shares: impl Iterator<Item = (&'a str, f64)>,
+) -> Check<Vec<(String, f64)>> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let mut total = 0.0;
+    for (k, v) in shares {
+        let n = name(&format!("{field}.{k}"), k)?;
+        total += at_least(&format!("{field}.{k}"), v, 0.0)?;
+        out.push((n, total));
+    }
+    if out.is_empty() || total <= 0.0 {
+        return fail(field, "needs at least one entry with a share > 0");
+    }
+    for e in &mut out {
+        e.1 /= total;
+    }
+    Ok(out)
+}
+
+fn card(spec: &ScenarioSpec) -> Check<Card> {
+    let c = &spec.card;
+    if c.fields.is_empty() {
+        return fail("card.fields", "list at least one client-card field");
+    }
+    let fields = c
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| name(&format!("card.fields[{i}]"), f))
+        .collect::<Check<Vec<_>>>()?;
+    Ok(Card {
+        fields,
+        fill_within: greater("card.fill_within", c.fill_within, 0.0)?,
+    })
+}
+
+fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
+    let f = &spec.forecast;
+    let stage_probability = f
+        .stage_probability
+        .iter()
+        .map(|(k, v)| {
+            Ok((
+                k.clone(),
+                probability(&format!("forecast.stage_probability.{k}"), *v)?,
+            ))
+        })
+        .collect::<Check<Vec<_>>>()?;
+    Ok(Forecast {
+        stage_probability,
+        push_days: f.push_days.max(1),
+        reacts_before_loss: sampler(
+            "forecast.reacts_before_loss",
+            &f.reacts_before_loss,
+            Support::NonNegative,
+        )?,
+    })
+}
+
+fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
+    let s = &spec.segments[i];
+    let f = |rest: &str| format!("segments[{i}].{rest}");
+    let name = name(&f("name"), &s.name)?;
+    let pace = greater(&f("pace"), s.pace, 0.0)?;
+    let Some(map_index) = spec.stage_maps.iter().position(|m| m.name == s.stage_map) else {
+        let hint = did_you_mean(
+            &s.stage_map,
+            spec.stage_maps.iter().map(|m| m.name.as_str()),
+        )
+        .map(|h| format!(" (did you mean {h:?}?)"))
+        .unwrap_or_default();
+        return fail(
+            f("stage_map"),
+            format!("no stage map named {:?}{hint}", s.stage_map),
+        );
+    };
+    let (stages, steps) = stage_map(spec, map_index, pace)?;
+    if s.sources.is_empty() {
+        return fail(f("sources"), "list at least one source");
+    }
+    unique(&f("sources"), s.sources.iter().map(|x| x.name.as_str()))?;
+    let shares = cumulative_shares(
+        &f("sources"),
+        s.sources.iter().map(|x| (x.name.as_str(), x.share)),
+    )?;
+    let sources = s
+        .sources
+        .iter()
+        .zip(shares)
+        .map(|(src, (n, cumulative))| Source {
+            name: n,
+            cumulative,
+            health: src.health,
+        })
+        .collect();
+    if s.reps.count == 0 {
+        return fail(f("reps.count"), "must be at least 1, got 0");
+    }
+    let nominal_working_days = steps
+        .iter()
+        .map(|st| st.duration.mean() * pace * (1.0 - st.skip_probability))
+        .sum();
+    Ok(Segment {
+        review: s.review,
+        pace,
+        loss_shift: s.loss_shift,
+        per_month: at_least(&f("inflow.per_month"), s.inflow.per_month, 0.0)?,
+        trend_per_year: greater(&f("inflow.trend_per_year"), s.inflow.trend_per_year, -1.0)?,
+        sources,
+        value: sampler(&f("value"), &s.value, Support::Positive)?,
+        rep_count: s.reps.count,
+        discipline: sampler(
+            &f("reps.discipline"),
+            &s.reps.discipline,
+            Support::UnitInterval,
+        )?,
+        optimism: sampler(&f("reps.optimism"), &s.reps.optimism, Support::UnitInterval)?,
+        proposal_step: steps.iter().position(|st| st.name == "proposal_sent"),
+        stages,
+        steps,
+        nominal_working_days,
+        name,
+    })
+}
+
+fn stage_map(spec: &ScenarioSpec, m: usize, pace: f64) -> Check<(Vec<String>, Vec<Step>)> {
+    let map = &spec.stage_maps[m];
+    let f = |rest: String| format!("stage_maps[{m}].{rest}");
+    if map.stages.is_empty() {
+        return fail(f("stages".into()), "a stage map needs at least one stage");
+    }
+    unique(
+        &f("stages".into()),
+        map.stages.iter().map(|s| s.name.as_str()),
+    )?;
+    let all_steps: Vec<&str> = map
+        .stages
+        .iter()
+        .flat_map(|s| s.steps.iter().map(|st| st.name.as_str()))
+        .collect();
+    let mut stages = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
+    for (si, stage) in map.stages.iter().enumerate() {
+        stages.push(name(&f(format!("stages[{si}].name")), &stage.name)?);
+        if stage.steps.is_empty() {
+            return fail(
+                f(format!("stages[{si}].steps")),
+                "a stage needs at least one step",
+            );
+        }
+        for (ti, st) in stage.steps.iter().enumerate() {
+            let g = |rest: &str| f(format!("stages[{si}].steps[{ti}].{rest}"));
+            let step_name = name(&g("name"), &st.name)?;
+            if steps.iter().any(|s| s.name == step_name) {
+                return fail(
+                    g("name"),
+                    format!("duplicate step name {step_name:?} in this stage map"),
+                );
+            }
+            let deadline_from = match &st.deadline_from {
+                None => steps.len().checked_sub(1),
+                Some(n) if n == "created" => None,
+                Some(n) => match steps.iter().position(|s| &s.name == n) {
+                    Some(k) => Some(k),
+                    None if all_steps.contains(&n.as_str()) => {
+                        return fail(g("deadline_from"), format!("step {n:?} comes later in the map; the SLA clock must start at an earlier step"));
+                    }
+                    None => {
+                        let hint = did_you_mean(n, all_steps.iter().copied())
+                            .map(|h| format!(" (did you mean {h:?}?)"))
+                            .unwrap_or_default();
+                        return fail(g("deadline_from"), format!("refers to unknown step {n:?}; expected \"created\" or an earlier step's name{hint}"));
+                    }
+                },
+            };
+            let loss = probability(&g("loss_probability"), st.loss_probability)?;
+            if loss >= 1.0 {
+                return fail(
+                    g("loss_probability"),
+                    "must be < 1 (a step every deal is lost at would end the map)",
+                );
+            }
+            steps.push(Step {
+                stage: si,
+                owner: st.owner,
+                duration: sampler(&g("duration"), &st.duration, Support::Positive)?,
+                deadline_days: greater(&g("deadline_days"), st.deadline_days, 0.0)? * pace,
+                deadline_from,
+                skip_probability: probability(&g("skip_probability"), st.skip_probability)?,
+                // A zero loss probability is kept finite so that health can still move it.
+                loss_logit: logit(loss.max(1e-6)),
+                late_penalty: at_least(&g("late_penalty"), st.late_penalty, 0.0)?,
+                name: step_name,
+            });
+            if st.owner != Owner::Rep && st.late_penalty > 0.0 {
+                return fail(g("late_penalty"), "only rep-controlled steps carry a late penalty (the causal model: client and external lateness does not cause losses)");
+            }
+        }
+    }
+    Ok((stages, steps))
+}

@@ -1,0 +1,379 @@
+//! One deal's walk through its segment's stage map, on the working-time axis.
+//!
+//! The causal model (README, "The causal model") in code: hidden health moves client speed,
+//! replies, optional client steps, stakeholders and the loss odds; hidden rep discipline moves
+//! rep lateness, skipped rep steps, touch frequency and card hygiene; late or skipped rep steps
+//! add their penalty to the loss odds of later steps; external steps only take time.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
+
+use super::{DealHistory, Engine, Truth};
+use crate::log::{Deal, DealId, Event, Lifecycle, Outcome, Sym};
+use crate::scenario::Owner;
+use crate::time::DayNum;
+
+fn sigmoid(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+fn logit(p: f64) -> f64 {
+    (p / (1.0 - p)).ln()
+}
+
+/// Smallest duration of anything, in working days (about five minutes).
+const MIN_DURATION: f64 = 0.01;
+
+/// An event placed on the working-time axis, before conversion to a timestamp.
+#[derive(Clone, Copy)]
+pub(crate) struct Draft {
+    w: f64,
+    event: Event,
+}
+
+/// The mutable state of one walk; borrowed buffers come from the [`DealHistory`].
+struct Walk<'e> {
+    engine: &'e Engine<'e>,
+    segment: usize,
+    rng: ChaCha8Rng,
+    health: f64,
+    discipline: f64,
+    optimism: f64,
+    rep: Sym,
+    stage: Option<Sym>,
+    step: Option<Sym>,
+    next_touch: f64,
+    expected_close: DayNum,
+    drafts: Vec<Draft>,
+}
+
+impl Walk<'_> {
+    fn push(&mut self, w: f64, activity: Sym, lifecycle: Lifecycle, resource: Sym) -> &mut Event {
+        self.drafts.push(Draft {
+            w,
+            event: Event {
+                time: crate::time::Timestamp(0),
+                activity,
+                lifecycle,
+                resource,
+                stage: self.stage,
+                step: self.step,
+                card_field: None,
+                forecast_probability: None,
+                expected_close: None,
+            },
+        });
+        &mut self.drafts.last_mut().expect("just pushed").event
+    }
+
+    fn touch_interval(&mut self) -> f64 {
+        let c = &self.engine.scenario.contacts;
+        c.interval.sample_at_least(&mut self.rng, MIN_DURATION) * (1.5 - self.discipline)
+    }
+
+    /// Rep touches (and, unless the client has gone silent, client replies) up to `until`.
+    fn touches_until(&mut self, until: f64, silent: bool) {
+        let e = self.engine;
+        let c = &e.scenario.contacts;
+        let reply_p = sigmoid(
+            logit(c.reply_probability.clamp(1e-9, 1.0 - 1e-9)) + c.reply_health * self.health,
+        );
+        while self.next_touch < until {
+            let w = self.next_touch;
+            let u: f64 = self.rng.random();
+            let channel = c
+                .channels
+                .iter()
+                .position(|(_, cum)| u < *cum)
+                .unwrap_or(c.channels.len() - 1);
+            self.push(w, e.vocab.channels[channel], Lifecycle::Complete, self.rep);
+            if !silent && self.rng.random::<f64>() < reply_p {
+                let latency = c.reply_latency.sample_at_least(&mut self.rng, MIN_DURATION)
+                    * self.client_factor(w);
+                self.push(
+                    w + latency,
+                    e.vocab.client_reply,
+                    Lifecycle::Complete,
+                    e.vocab.client,
+                );
+            }
+            self.next_touch = w + self.touch_interval();
+        }
+    }
+
+    /// How much slower than nominal the client works at `w` (health and season).
+    fn client_factor(&self, w: f64) -> f64 {
+        (-self.engine.scenario.model.client_speed * self.health).exp()
+            * self.engine.calendar.slowdown_at(w)
+    }
+
+    fn forecast(&mut self, w: f64, probability: f64) {
+        let e = self.engine;
+        let close = self.expected_close;
+        let ev = self.push(w, e.vocab.forecast_update, Lifecycle::Complete, self.rep);
+        ev.forecast_probability = Some(probability as f32);
+        ev.expected_close = Some(close);
+    }
+
+    fn stage_forecast(&self, stage: usize) -> f64 {
+        let s = self.engine.scenario;
+        let name = &s.segments[self.segment].stages[stage];
+        (s.forecast.probability(name) + self.optimism).min(0.95)
+    }
+
+    /// The rep pushes the expected close date each time it has passed by `w`.
+    fn push_close_dates(&mut self, w: f64, probability: f64) {
+        let Some(ts) = self.engine.calendar.timestamp(w) else {
+            return;
+        };
+        let push = self.engine.scenario.forecast.push_days as i32;
+        while self.expected_close < ts.day() {
+            self.expected_close = DayNum(self.expected_close.0 + push);
+            self.forecast(w, probability);
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// Simulates deal `index` into `out`, reusing its buffers. Deterministic in (seed, index).
+    pub fn simulate_deal(&self, index: usize, out: &mut DealHistory) {
+        let s = self.scenario;
+        let arrival = self.arrivals[index];
+        let seg = &s.segments[arrival.segment];
+        let v = &self.vocab;
+        let mut rng = self.base_rng.clone();
+        rng.set_stream(index as u64);
+        rng.set_word_pos(0);
+
+        let u: f64 = rng.random();
+        let source = seg
+            .sources
+            .iter()
+            .position(|x| u < x.cumulative)
+            .unwrap_or(seg.sources.len() - 1);
+        let rep_index = rng.random_range(0..seg.rep_count as usize);
+        let traits = self.reps[arrival.segment][rep_index];
+        let value = seg.value.sample_at_least(&mut rng, 1.0).round();
+        let z: f64 = StandardNormal.sample(&mut rng);
+        let health: f64 = seg.sources[source].health + z;
+        let w0 = self.calendar.work_start(arrival.day) + rng.random::<f64>() * 0.9;
+
+        let nominal_calendar_days = seg.nominal_working_days * 7.0 / 5.0;
+        let expected_close = DayNum(
+            arrival.day.0 + (nominal_calendar_days * (1.0 - traits.optimism)).round() as i32,
+        );
+        let mut walk = Walk {
+            engine: self,
+            segment: arrival.segment,
+            rng,
+            health,
+            discipline: traits.discipline,
+            optimism: traits.optimism,
+            rep: v.reps[arrival.segment][rep_index],
+            stage: Some(v.stages[arrival.segment][0]),
+            step: None,
+            next_touch: 0.0,
+            expected_close,
+            drafts: std::mem::take(&mut out.drafts),
+        };
+        walk.drafts.clear();
+        walk.next_touch = w0 + walk.touch_interval();
+        walk.push(w0, v.created, Lifecycle::Complete, walk.rep);
+        let first_forecast = walk.stage_forecast(0);
+        walk.forecast(w0, first_forecast);
+        self.fill_card(&mut walk, w0);
+
+        let model = &s.model;
+        let mut truth = Truth {
+            health,
+            discipline: traits.discipline,
+            optimism: traits.optimism,
+            late_rep_steps: 0,
+            skipped_rep_steps: 0,
+            process_logit: 0.0,
+            health_logit: -model.health_weight * health,
+        };
+        let passed = &mut out.passed;
+        passed.clear();
+        let mut w = w0;
+        let mut current_stage = 0;
+        let mut probability = first_forecast;
+        // (lost at, stage, step) when the deal is lost
+        let mut lost: Option<(f64, Sym, Sym)> = None;
+        for (i, step) in seg.steps.iter().enumerate() {
+            let step_sym = v.steps[arrival.segment][i];
+            walk.step = Some(step_sym);
+            if step.stage != current_stage {
+                current_stage = step.stage;
+                walk.stage = Some(v.stages[arrival.segment][current_stage]);
+                probability = walk.stage_forecast(current_stage);
+                walk.forecast(w, probability);
+            }
+            let skip_p = match step.owner {
+                Owner::Rep if step.skip_probability > 0.0 => {
+                    (step.skip_probability + model.rep_skip * (1.0 - traits.discipline)).min(1.0)
+                }
+                Owner::Client if step.skip_probability > 0.0 && step.skip_probability < 1.0 => {
+                    sigmoid(logit(step.skip_probability) - model.client_skip * health)
+                }
+                _ => step.skip_probability,
+            };
+            let skipped = walk.rng.random::<f64>() < skip_p;
+            let mut duration =
+                step.duration.sample_at_least(&mut walk.rng, MIN_DURATION) * seg.pace;
+            duration *= match step.owner {
+                Owner::Rep => {
+                    let e: f64 = Exp1.sample(&mut walk.rng);
+                    1.0 + model.rep_lateness * (1.0 - traits.discipline) * e
+                }
+                Owner::Client => walk.client_factor(w),
+                Owner::External => self.calendar.slowdown_at(w),
+            };
+            let loss_p = sigmoid(
+                step.loss_logit + seg.loss_shift + truth.health_logit + truth.process_logit,
+            );
+            let is_lost = walk.rng.random::<f64>() < loss_p;
+            let decision_fraction: f64 = walk.rng.random();
+
+            if is_lost {
+                let decided = if skipped {
+                    w
+                } else {
+                    w + decision_fraction * duration
+                };
+                if !skipped {
+                    walk.push(
+                        w,
+                        step_sym,
+                        Lifecycle::Start,
+                        step_owner_resource(self, &walk, step.owner),
+                    );
+                }
+                walk.touches_until(decided, false);
+                let silence = model
+                    .silence_before_loss
+                    .sample_at_least(&mut walk.rng, MIN_DURATION);
+                let lost_at = decided + silence;
+                let reacts = s.forecast.reacts_before_loss.sample(&mut walk.rng);
+                let reaction = (lost_at - reacts).max(decided);
+                walk.touches_until(reaction, true);
+                walk.push_close_dates(reaction, probability);
+                walk.forecast(reaction, 0.1_f64.min(probability));
+                walk.touches_until(lost_at, true);
+                lost = Some((lost_at, v.stages[arrival.segment][current_stage], step_sym));
+                w = lost_at;
+                break;
+            }
+            if skipped {
+                if step.owner == Owner::Rep {
+                    truth.skipped_rep_steps += 1;
+                    truth.process_logit += step.late_penalty;
+                }
+                passed.push(w);
+                continue;
+            }
+            walk.push(
+                w,
+                step_sym,
+                Lifecycle::Start,
+                step_owner_resource(self, &walk, step.owner),
+            );
+            if seg.stages[current_stage] == "sale" && model.stakeholders_mean > 0.0 {
+                let per_step = model.stakeholders_mean * (0.5 * health).exp()
+                    / self.sale_steps[arrival.segment] as f64;
+                let n = Poisson::new(per_step).map_or(0.0, |p| p.sample(&mut walk.rng)) as usize;
+                for _ in 0..n {
+                    let at = w + walk.rng.random::<f64>() * duration;
+                    walk.push(at, v.stakeholder_engaged, Lifecycle::Complete, v.client);
+                }
+            }
+            let end = w + duration;
+            walk.touches_until(end, false);
+            walk.push(
+                end,
+                step_sym,
+                Lifecycle::Complete,
+                step_owner_resource(self, &walk, step.owner),
+            );
+            let clock_start = step.deadline_from.map_or(w0, |k| passed[k]);
+            if step.owner == Owner::Rep && end > clock_start + step.deadline_days {
+                truth.late_rep_steps += 1;
+                truth.process_logit += step.late_penalty;
+            }
+            walk.push_close_dates(end, probability);
+            passed.push(end);
+            // Hand-over to the next step: up to half a working day.
+            w = end + walk.rng.random::<f64>() * 0.5;
+        }
+
+        let (close_w, outcome, lost_stage, lost_step) = match lost {
+            Some((at, stage, step)) => (at, Outcome::Lost, Some(stage), Some(step)),
+            None => (w, Outcome::Won, None, None),
+        };
+        walk.step = lost_step;
+        let closing_activity = if outcome == Outcome::Won {
+            v.won
+        } else {
+            v.lost
+        };
+        walk.push(close_w, closing_activity, Lifecycle::Complete, walk.rep);
+
+        // Nothing happens after the close; nothing is observed after the window ends.
+        let censored = close_w >= self.w_end;
+        let cutoff = close_w.min(self.w_end);
+        let mut drafts = walk.drafts;
+        drafts.retain(|d| d.w <= cutoff && d.w < self.w_end);
+        // Stable sort keeps a step's start before its completion when times coincide.
+        drafts.sort_by(|a, b| a.w.total_cmp(&b.w));
+        out.events.clear();
+        out.events.extend(drafts.iter().filter_map(|d| {
+            let time = self.calendar.timestamp(d.w)?;
+            Some(Event { time, ..d.event })
+        }));
+        out.drafts = drafts;
+        let created = self
+            .calendar
+            .timestamp(w0)
+            .expect("creation lies inside the calendar");
+        out.deal = Deal {
+            id: DealId(index as u64 + 1),
+            segment: v.segments[arrival.segment],
+            rep: v.reps[arrival.segment][rep_index],
+            source: v.sources[arrival.segment][source],
+            value,
+            created,
+            closed: if censored {
+                None
+            } else {
+                self.calendar.timestamp(close_w)
+            },
+            outcome: if censored { Outcome::Open } else { outcome },
+            lost_stage: if censored { None } else { lost_stage },
+            lost_step: if censored { None } else { lost_step },
+        };
+        out.truth = truth;
+    }
+
+    fn fill_card(&self, walk: &mut Walk<'_>, w0: f64) {
+        let card = &self.scenario.card;
+        let p_fill = 0.2 + 0.8 * walk.discipline;
+        for &field in &self.vocab.card_fields {
+            if walk.rng.random::<f64>() < p_fill {
+                let e: f64 = Exp1.sample(&mut walk.rng);
+                let at = w0 + e * card.fill_within * (2.0 - walk.discipline) / 2.0;
+                let rep = walk.rep;
+                let ev = walk.push(at, self.vocab.card_update, Lifecycle::Complete, rep);
+                ev.card_field = Some(field);
+            }
+        }
+    }
+}
+
+fn step_owner_resource(engine: &Engine, walk: &Walk<'_>, owner: Owner) -> Sym {
+    match owner {
+        Owner::Rep => walk.rep,
+        Owner::Client => engine.vocab.client,
+        Owner::External => engine.vocab.external,
+    }
+}

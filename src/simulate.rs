@@ -1,0 +1,165 @@
+//! `dealsim simulate`: scenario → engine → CSV files + manifest in an atomic run directory.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::ProgressBar;
+
+use crate::error::{Error, IoContext};
+use crate::export::csv_log::{self, DEALS_HEADER, EVENTS_HEADER, TRUTH_HEADER};
+use crate::export::manifest::{Manifest, Timings};
+use crate::log::Outcome;
+use crate::output::OutputDir;
+use crate::scenario::Scenario;
+use crate::sim::{self, DealHistory, Engine};
+use crate::summary::{self, DealStat, SegmentSummary};
+
+pub const EVENTS_FILE: &str = "events.csv";
+pub const DEALS_FILE: &str = "deals.csv";
+pub const TRUTH_FILE: &str = "truth.csv";
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// What a simulation produced.
+#[derive(Debug)]
+pub struct Simulated {
+    pub dir: PathBuf,
+    pub deals: u64,
+    pub events: u64,
+    pub seconds: f64,
+    pub summary: Vec<SegmentSummary>,
+}
+
+/// One chunk's formatted rows and summary records.
+#[derive(Default)]
+struct Chunk {
+    events: Vec<u8>,
+    deals: Vec<u8>,
+    truth: Vec<u8>,
+    event_count: u64,
+    stats: Vec<DealStat>,
+}
+
+/// The default run directory: `reports/<scenario name>-seed<seed>`.
+pub fn default_out_dir(s: &Scenario) -> PathBuf {
+    Path::new("reports").join(format!("{}-seed{}", s.name, s.seed))
+}
+
+/// Simulates `scenario` into `out` (replaced atomically), reporting progress on `bar`.
+pub fn simulate_to_dir(
+    scenario: &Scenario,
+    out: &Path,
+    command: &str,
+    bar: &ProgressBar,
+) -> Result<Simulated, Error> {
+    let dir = OutputDir::create(out)?;
+    let started = Instant::now();
+    let engine = Engine::new(scenario);
+    bar.set_length(engine.deal_count() as u64);
+    let open = |name: &str| -> Result<BufWriter<File>, Error> {
+        let path = dir.file(name);
+        let f = File::create(&path).context(|| format!("creating {}", path.display()))?;
+        Ok(BufWriter::with_capacity(1 << 20, f))
+    };
+    let mut events = open(EVENTS_FILE)?;
+    let mut deals = open(DEALS_FILE)?;
+    let mut truth = open(TRUTH_FILE)?;
+    let write_err = |name: &str| format!("writing {}", dir.file(name).display());
+    events
+        .write_all(EVENTS_HEADER.as_bytes())
+        .context(|| write_err(EVENTS_FILE))?;
+    deals
+        .write_all(DEALS_HEADER.as_bytes())
+        .context(|| write_err(DEALS_FILE))?;
+    truth
+        .write_all(TRUTH_HEADER.as_bytes())
+        .context(|| write_err(TRUTH_FILE))?;
+
+    let sy = &engine.vocab.symbols;
+    let proposal: Vec<Option<usize>> = scenario.segments.iter().map(|s| s.proposal_step).collect();
+    let format = |h: &DealHistory, c: &mut Chunk| {
+        for e in &h.events {
+            csv_log::write_event(&mut c.events, sy, &h.deal, e);
+        }
+        c.event_count += h.events.len() as u64;
+        csv_log::write_deal(&mut c.deals, sy, &h.deal);
+        csv_log::write_truth(&mut c.truth, sy, &h.deal, &h.truth);
+        let segment = engine
+            .vocab
+            .segments
+            .iter()
+            .position(|&s| s == h.deal.segment)
+            .unwrap_or(0);
+        let lost_index = h
+            .deal
+            .lost_step
+            .and_then(|l| engine.vocab.steps[segment].iter().position(|&s| s == l));
+        c.stats.push(DealStat {
+            segment: segment as u16,
+            outcome: h.deal.outcome,
+            cycle_days: h
+                .deal
+                .closed
+                .map_or(0.0, |c| c.days_since(h.deal.created) as f32),
+            lost_after_proposal: h.deal.outcome == Outcome::Lost
+                && matches!((lost_index, proposal[segment]), (Some(l), Some(p)) if l > p),
+        });
+    };
+    let mut stats = Vec::with_capacity(engine.deal_count());
+    let mut event_count = 0u64;
+    let mut consume = |c: Chunk| -> std::io::Result<()> {
+        events.write_all(&c.events)?;
+        deals.write_all(&c.deals)?;
+        truth.write_all(&c.truth)?;
+        event_count += c.event_count;
+        stats.extend_from_slice(&c.stats);
+        Ok(())
+    };
+    sim::generate(&engine, format, &mut consume, |n| bar.inc(n as u64))
+        .context(|| format!("writing into {}", out.display()))?;
+    for (mut w, name) in [
+        (events, EVENTS_FILE),
+        (deals, DEALS_FILE),
+        (truth, TRUTH_FILE),
+    ] {
+        w.flush().context(|| write_err(name))?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+
+    let names: Vec<(String, bool)> = scenario
+        .segments
+        .iter()
+        .map(|s| (s.name.clone(), s.review))
+        .collect();
+    let summary = summary::summarise(&names, &stats);
+    let deal_count = stats.len() as u64;
+    let manifest = Manifest {
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        command,
+        seed: scenario.seed,
+        deals: deal_count,
+        events: event_count,
+        files: vec![EVENTS_FILE, DEALS_FILE, TRUTH_FILE, MANIFEST_FILE],
+        segments: &summary,
+        timings: Timings {
+            simulate_seconds: seconds,
+            deals_per_second: deal_count as f64 / seconds.max(1e-9),
+            events_per_second: event_count as f64 / seconds.max(1e-9),
+        },
+        scenario: &scenario.spec,
+    };
+    std::fs::write(dir.file(MANIFEST_FILE), manifest.to_json())
+        .context(|| write_err(MANIFEST_FILE))?;
+    let final_dir = dir
+        .commit()
+        .context(|| format!("moving the finished run into {}", out.display()))?;
+    Ok(Simulated {
+        dir: final_dir,
+        deals: deal_count,
+        events: event_count,
+        seconds,
+        summary,
+    })
+}

@@ -1,0 +1,195 @@
+//! The per-segment summary of a simulated (or imported) log: counts, win rate, cycle lengths.
+//!
+//! Win rates are among *closed* deals: open (censored) deals have no outcome yet and are
+//! counted separately, never as won.
+
+use serde::Serialize;
+
+use crate::log::Outcome;
+
+/// What the summary needs of one deal.
+#[derive(Debug, Clone, Copy)]
+pub struct DealStat {
+    pub segment: u16,
+    pub outcome: Outcome,
+    /// Days from creation to close (calendar days, fractional); unused for open deals.
+    pub cycle_days: f32,
+    /// Lost at a step after the proposal step of its map.
+    pub lost_after_proposal: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SegmentSummary {
+    pub segment: String,
+    /// Atypical segment, marked for manual review.
+    pub review: bool,
+    pub deals: u64,
+    pub won: u64,
+    pub lost: u64,
+    pub open: u64,
+    pub win_rate_closed: Option<f64>,
+    pub median_days_to_won: Option<f64>,
+    pub median_days_to_lost: Option<f64>,
+    pub losses_after_proposal: Option<f64>,
+}
+
+/// Median of a sample (mean of the two middle values for even sizes); `None` when empty.
+pub fn median(values: &mut [f32]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f32::total_cmp);
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2] as f64
+    } else {
+        (values[n / 2 - 1] as f64 + values[n / 2] as f64) / 2.0
+    })
+}
+
+/// Summarises `stats` for segments named `segments` (with their review flag), plus a total row.
+pub fn summarise(segments: &[(String, bool)], stats: &[DealStat]) -> Vec<SegmentSummary> {
+    let mut rows: Vec<SegmentSummary> = Vec::new();
+    let all = (String::from("all"), false);
+    for (k, (name, review)) in segments.iter().chain(std::iter::once(&all)).enumerate() {
+        let mine: Vec<&DealStat> = stats
+            .iter()
+            .filter(|s| k == segments.len() || s.segment as usize == k)
+            .collect();
+        let count = |o: Outcome| mine.iter().filter(|s| s.outcome == o).count() as u64;
+        let (won, lost, open) = (
+            count(Outcome::Won),
+            count(Outcome::Lost),
+            count(Outcome::Open),
+        );
+        let days = |o: Outcome| {
+            let mut v: Vec<f32> = mine
+                .iter()
+                .filter(|s| s.outcome == o)
+                .map(|s| s.cycle_days)
+                .collect();
+            median(&mut v)
+        };
+        let after = mine
+            .iter()
+            .filter(|s| s.outcome == Outcome::Lost && s.lost_after_proposal)
+            .count() as f64;
+        rows.push(SegmentSummary {
+            segment: name.clone(),
+            review: *review,
+            deals: mine.len() as u64,
+            won,
+            lost,
+            open,
+            win_rate_closed: (won + lost > 0).then(|| won as f64 / (won + lost) as f64),
+            median_days_to_won: days(Outcome::Won),
+            median_days_to_lost: days(Outcome::Lost),
+            losses_after_proposal: (lost > 0).then(|| after / lost as f64),
+        });
+    }
+    rows
+}
+
+/// A plain-text table for the terminal.
+pub fn render_table(rows: &[SegmentSummary]) -> String {
+    let header = [
+        "segment",
+        "deals",
+        "won",
+        "lost",
+        "open",
+        "win% closed",
+        "med days→won",
+        "med days→lost",
+        "lost after proposal",
+    ];
+    let pct = |x: Option<f64>| x.map_or("-".into(), |v| format!("{:.1}%", v * 100.0));
+    let days = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.0}"));
+    let mut table: Vec<Vec<String>> = vec![header.iter().map(|s| s.to_string()).collect()];
+    for r in rows {
+        let name = if r.review {
+            format!("{} (review)", r.segment)
+        } else {
+            r.segment.clone()
+        };
+        table.push(vec![
+            name,
+            r.deals.to_string(),
+            r.won.to_string(),
+            r.lost.to_string(),
+            r.open.to_string(),
+            pct(r.win_rate_closed),
+            days(r.median_days_to_won),
+            days(r.median_days_to_lost),
+            pct(r.losses_after_proposal),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for (i, row) in table.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                let pad = widths[c] - cell.chars().count();
+                if c == 0 {
+                    format!("{cell}{}", " ".repeat(pad))
+                } else {
+                    format!("{}{cell}", " ".repeat(pad))
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+        if i == 0 {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(segment: u16, outcome: Outcome, days: f32, after: bool) -> DealStat {
+        DealStat {
+            segment,
+            outcome,
+            cycle_days: days,
+            lost_after_proposal: after,
+        }
+    }
+
+    #[test]
+    fn win_rate_excludes_open_deals_and_medians_are_per_outcome() {
+        let stats = [
+            stat(0, Outcome::Won, 100.0, false),
+            stat(0, Outcome::Won, 120.0, false),
+            stat(0, Outcome::Lost, 30.0, false),
+            stat(0, Outcome::Lost, 60.0, true),
+            stat(0, Outcome::Lost, 90.0, true),
+            stat(0, Outcome::Open, 0.0, false),
+            stat(1, Outcome::Open, 0.0, false),
+        ];
+        let rows = summarise(&[("a".into(), false), ("b".into(), true)], &stats);
+        let a = &rows[0];
+        assert_eq!((a.deals, a.won, a.lost, a.open), (6, 2, 3, 1));
+        assert_eq!(a.win_rate_closed, Some(0.4));
+        assert_eq!(a.median_days_to_won, Some(110.0));
+        assert_eq!(a.median_days_to_lost, Some(60.0));
+        assert_eq!(a.losses_after_proposal, Some(2.0 / 3.0));
+        assert_eq!(rows[1].win_rate_closed, None);
+        assert_eq!(rows[2].deals, 7);
+        assert!(render_table(&rows).contains("b (review)"));
+    }
+}
