@@ -15,5 +15,6 @@ pub mod output;
 pub mod scenario;
 pub mod sim;
 pub mod simulate;
+pub mod stats;
 pub mod summary;
 pub mod time;
