@@ -113,6 +113,19 @@ impl Calendar {
         self.slowdown.get(w as usize).copied().unwrap_or(1.0)
     }
 
+    /// Working time of a timestamp: the inverse of [`Calendar::timestamp`] on working hours;
+    /// times outside working hours snap to the nearest working moment.
+    pub fn working_time(&self, t: Timestamp) -> f64 {
+        let day = t.day();
+        let k = self.work_start(day);
+        let works = self.working_day(k as usize) == Some(day);
+        if !works {
+            return k;
+        }
+        let secs = (t.0 - day.start().0 - DAY_START_SECONDS) as f64;
+        k + (secs / WORKDAY_SECONDS).clamp(0.0, 1.0)
+    }
+
     /// Local timestamp of working time `w`, or `None` beyond the calendar.
     pub fn timestamp(&self, w: f64) -> Option<Timestamp> {
         let k = w.floor();
@@ -154,6 +167,9 @@ mod tests {
         let t = cal.timestamp(1.5).unwrap();
         assert_eq!(t.iso(), "2026-01-05T13:30:00");
         assert_eq!(cal.working_days(), 6 + 1);
+        assert_eq!(cal.working_time(t), 1.5);
+        // A holiday snaps to the next working day's start.
+        assert_eq!(cal.working_time(DayNum::from_ymd(2026, 1, 1).start()), 1.0);
     }
 
     #[test]

@@ -23,10 +23,44 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and print the per-segment summary (the main job).
-    Run(SimArgs),
+    /// Simulate a scenario, score the indicators and print the rankings (the main job).
+    Run {
+        #[command(flatten)]
+        sim: SimArgs,
+        #[command(flatten)]
+        score: ScoreArgs,
+    },
     /// Simulate a scenario and write the event log, deals, ground truth and manifest.
     Simulate(SimArgs),
+    /// Score leading indicators on an event log (events.csv + deals.csv), simulated or real.
+    Score {
+        /// The event log (columns case_id, activity, timestamp, ...; see README).
+        #[arg(long, value_name = "FILE")]
+        events: PathBuf,
+        /// The deal table (columns case_id, segment, created, closed, outcome, ...).
+        #[arg(long, value_name = "FILE")]
+        deals: PathBuf,
+        /// Scenario whose stage maps (deadlines) and calendar apply [default: the embedded one].
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        /// Last day of the observation window [default: the last day in the log].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        window_end: Option<String>,
+        /// Ground truth for --with-truth [default: truth.csv next to the events file].
+        #[arg(long, value_name = "FILE")]
+        truth: Option<PathBuf>,
+        /// Output directory [default: the directory of the events file].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Seed of the bootstrap.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// No progress bars.
+        #[arg(long)]
+        quiet: bool,
+        #[command(flatten)]
+        score: ScoreArgs,
+    },
     /// Show or check scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
@@ -60,4 +94,41 @@ pub struct SimArgs {
     /// No progress bars; only errors and the final summary.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// How `A` and `B` of the scoring core are set; shared by `run` and `score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Indicator definitions (TOML) [default: the embedded set, scenarios/indicators.toml].
+    #[arg(long, value_name = "FILE")]
+    pub indicators: Option<PathBuf>,
+    /// Landmark deal ages in days, START:END:STEP.
+    #[arg(long, value_name = "START:END:STEP", default_value = "7:168:7")]
+    pub landmarks: String,
+    /// `known`: leave out deals still open at the window end; `ipcw`: time-dependent AUC
+    /// with inverse-probability-of-censoring weights at --horizon days after the landmark.
+    #[arg(long, value_enum, default_value = "known")]
+    pub censoring: CensoringArg,
+    /// Horizon in days after the landmark for --censoring ipcw.
+    #[arg(long, value_name = "DAYS", default_value_t = 60.0)]
+    pub horizon: f64,
+    /// Bootstrap replicates for the confidence intervals (stratified over deals).
+    #[arg(long, value_name = "B", default_value_t = 200)]
+    pub bootstrap: usize,
+    /// Omit an AUC when either class has fewer deals than this.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub min_class: usize,
+    /// An indicator is reliable from the first landmark whose CI lower bound reaches this
+    /// (there and at the next two landmarks).
+    #[arg(long, value_name = "AUC", default_value_t = 0.70)]
+    pub target: f64,
+    /// RESEARCH ONLY: add the hidden deal health from truth.csv as a ceiling indicator.
+    #[arg(long)]
+    pub with_truth: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CensoringArg {
+    Known,
+    Ipcw,
 }

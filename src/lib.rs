@@ -10,9 +10,12 @@
 pub mod calendar;
 pub mod error;
 pub mod export;
+pub mod indicators;
 pub mod log;
 pub mod output;
 pub mod scenario;
+pub mod score;
+pub mod scoring;
 pub mod sim;
 pub mod simulate;
 pub mod stats;

@@ -8,11 +8,18 @@ use std::time::Duration;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{Cli, Command, ScenarioCommand, SimArgs};
-use dealsim::error::Error;
+use std::path::{Path, PathBuf};
+
+use cli::{CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
+use dealsim::error::{Error, InputError};
+use dealsim::indicators::{self, IndicatorSpec};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
+use dealsim::score::{parse_landmarks, score_to_dir, ScoreJob};
+use dealsim::scoring::{Censoring, ScoreOptions};
 use dealsim::simulate::{default_out_dir, simulate_to_dir};
+use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::summary::render_table;
+use dealsim::time::DayNum;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -31,7 +38,41 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Run(args) | Command::Simulate(args) => simulate(&args),
+        Command::Simulate(args) => simulate(&args).map(|_| ()),
+        Command::Run { sim, score } => run(&sim, &score),
+        Command::Score {
+            events,
+            deals,
+            scenario,
+            window_end,
+            truth,
+            out,
+            seed,
+            quiet,
+            score,
+        } => {
+            let scenario = match scenario {
+                Some(p) => Scenario::load(&p)?,
+                None => Scenario::embedded_default(),
+            };
+            let window_end = window_end
+                .map(|w| {
+                    dealsim::log::read::parse_timestamp(&w)
+                        .map(|t| t.day())
+                        .ok_or_else(|| {
+                            InputError::new(
+                                "--window-end",
+                                format!("expected a date YYYY-MM-DD, got {w:?}"),
+                            )
+                        })
+                })
+                .transpose()?;
+            let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
+            let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
+            let out = out.unwrap_or(dir);
+            let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
+            run_score(&job, &out, quiet)
+        }
         Command::Scenario(ScenarioCommand::Show) => {
             print!("{DEFAULT_TOML}");
             Ok(())
@@ -99,7 +140,7 @@ fn progress_bar(quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
-fn simulate(args: &SimArgs) -> Result<(), Error> {
+fn simulate(args: &SimArgs) -> Result<(Scenario, PathBuf), Error> {
     let scenario = load_scenario(args)?;
     let out = args
         .out
@@ -118,5 +159,101 @@ fn simulate(args: &SimArgs) -> Result<(), Error> {
         sim.dir.display()
     );
     print!("{}", render_table(&sim.summary));
+    Ok((scenario, sim.dir))
+}
+
+fn run(sim: &SimArgs, score: &ScoreArgs) -> Result<(), Error> {
+    // Check the scoring flags before spending time on the simulation.
+    parse_landmarks(&score.landmarks)?;
+    load_indicators(score)?;
+    let (scenario, dir) = simulate(sim)?;
+    let (events, deals, truth) = (
+        dir.join(EVENTS_FILE),
+        dir.join(DEALS_FILE),
+        dir.join(TRUTH_FILE),
+    );
+    let job = score_job(
+        score,
+        &events,
+        &deals,
+        &truth,
+        &scenario,
+        Some(scenario.end),
+        scenario.seed,
+    )?;
+    run_score(&job, &dir, sim.quiet)
+}
+
+fn load_indicators(args: &ScoreArgs) -> Result<Vec<IndicatorSpec>, Error> {
+    Ok(match &args.indicators {
+        Some(p) => indicators::load(p)?,
+        None => indicators::default_set(),
+    })
+}
+
+fn score_job<'a>(
+    args: &ScoreArgs,
+    events: &'a Path,
+    deals: &'a Path,
+    truth: &'a Path,
+    scenario: &'a Scenario,
+    window_end: Option<DayNum>,
+    seed: u64,
+) -> Result<ScoreJob<'a>, Error> {
+    let censoring = match args.censoring {
+        CensoringArg::Known => Censoring::Known,
+        CensoringArg::Ipcw => Censoring::Ipcw {
+            horizon: args.horizon,
+        },
+    };
+    if !(0.0..=1.0).contains(&args.target) {
+        return Err(InputError::new(
+            "--target",
+            format!("an AUC target must lie in [0, 1], got {}", args.target),
+        )
+        .into());
+    }
+    Ok(ScoreJob {
+        events,
+        deals,
+        truth: args.with_truth.then_some(truth),
+        indicators: load_indicators(args)?,
+        scenario,
+        landmarks: parse_landmarks(&args.landmarks)?,
+        window_end,
+        options: ScoreOptions {
+            censoring,
+            bootstrap: args.bootstrap,
+            min_class: args.min_class,
+            target: args.target,
+            confidence: 0.95,
+            seed,
+        },
+    })
+}
+
+fn run_score(job: &ScoreJob<'_>, out: &Path, quiet: bool) -> Result<(), Error> {
+    let bar = spinner(quiet);
+    let result = score_to_dir(job, out, &bar);
+    bar.finish_and_clear();
+    let report = result?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    print!("{}", report.ranking_table());
+    eprintln!("scores written to {}", out.display());
     Ok(())
+}
+
+fn spinner(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} scoring: {msg} ({elapsed})")
+            .expect("valid template"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }

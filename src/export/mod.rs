@@ -4,3 +4,4 @@
 
 pub mod csv_log;
 pub mod manifest;
+pub mod scores;

@@ -114,3 +114,34 @@ pub struct Deal {
     pub lost_stage: Option<Sym>,
     pub lost_step: Option<Sym>,
 }
+
+pub mod read;
+
+/// A whole log in memory: deals, and their events grouped by deal in time order.
+#[derive(Debug, Clone)]
+pub struct Log {
+    pub symbols: Symbols,
+    pub deals: Vec<Deal>,
+    /// The original case id of each deal (row of `deals`).
+    pub case_ids: Vec<String>,
+    pub events: Vec<Event>,
+    /// Events of deal `i` are `events[offsets[i]..offsets[i + 1]]`.
+    pub offsets: Vec<usize>,
+}
+
+impl Log {
+    pub fn events_of(&self, deal: usize) -> &[Event] {
+        &self.events[self.offsets[deal]..self.offsets[deal + 1]]
+    }
+
+    /// The latest timestamp in the log (events, creations and closes).
+    pub fn last_timestamp(&self) -> Option<Timestamp> {
+        let events = self.events.iter().map(|e| e.time);
+        let deals = self
+            .deals
+            .iter()
+            .flat_map(|d| [Some(d.created), d.closed])
+            .flatten();
+        events.chain(deals).max()
+    }
+}

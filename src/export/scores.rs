@@ -1,0 +1,111 @@
+//! Scoring results: `scores.csv`, `indicator_summary.csv` and `scores.json`.
+
+use serde::Serialize;
+
+use crate::indicators::IndicatorInfo;
+use crate::scoring::{ScoreOptions, ScoreRow, SummaryRow};
+
+pub const SCORES_CSV: &str = "scores.csv";
+pub const SUMMARY_CSV: &str = "indicator_summary.csv";
+pub const SCORES_JSON: &str = "scores.json";
+
+/// Everything a scoring run produced, as written to `scores.json`.
+#[derive(Debug, Serialize)]
+pub struct ScoreReport {
+    pub tool: &'static str,
+    pub version: &'static str,
+    /// True when the research-only truth ceiling is among the indicators.
+    pub with_truth: bool,
+    pub landmarks: Vec<u32>,
+    pub options: ScoreOptions,
+    pub window_end: String,
+    pub warnings: Vec<String>,
+    pub indicators: Vec<IndicatorInfo>,
+    pub summary: Vec<SummaryRow>,
+    pub scores: Vec<ScoreRow>,
+}
+
+fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).expect("rows of plain fields serialise");
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+impl ScoreReport {
+    pub fn scores_csv(&self) -> Vec<u8> {
+        csv_bytes(&self.scores)
+    }
+
+    pub fn summary_csv(&self) -> Vec<u8> {
+        csv_bytes(&self.summary)
+    }
+
+    pub fn json(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).expect("a report always serialises");
+        v.push(b'\n');
+        v
+    }
+
+    /// A compact ranking per segment for the terminal.
+    pub fn ranking_table(&self) -> String {
+        let fmt = |x: Option<f64>| x.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
+        let mut out = String::new();
+        if self.with_truth {
+            out.push_str(&format!("NOTE: {} is RESEARCH ONLY (hidden ground truth), the ceiling for observable indicators.\n", crate::indicators::TRUTH_INDICATOR));
+        }
+        let mut segments: Vec<&str> = Vec::new();
+        for r in &self.summary {
+            if !segments.contains(&r.segment.as_str()) {
+                segments.push(&r.segment);
+            }
+        }
+        let width = self
+            .indicators
+            .iter()
+            .map(|i| i.name.len())
+            .max()
+            .unwrap_or(9)
+            .max(9);
+        for seg in segments {
+            out.push_str(&format!(
+                "\nsegment {seg}: indicators ranked by how early they warn (AUC target {:.2})\n",
+                self.options.target
+            ));
+            out.push_str(&format!(
+                "{:>4}  {:<width$}  {:<8}  {:>14}  {:>6}  {:>6}  {:>6}\n",
+                "rank", "indicator", "signal", "reliable from", "AUC30", "AUC60", "AUC90"
+            ));
+            let mut rows: Vec<&SummaryRow> =
+                self.summary.iter().filter(|r| r.segment == seg).collect();
+            rows.sort_by_key(|r| r.rank);
+            for r in rows {
+                let signal = self
+                    .indicators
+                    .iter()
+                    .find(|i| i.name == r.indicator)
+                    .map_or(String::new(), |i| {
+                        serde_json::to_value(i.signal)
+                            .ok()
+                            .and_then(|v| v.as_str().map(String::from))
+                            .unwrap_or_default()
+                    });
+                let day = r
+                    .earliest_reliable_day
+                    .map_or("never".to_string(), |d| format!("day {d}"));
+                out.push_str(&format!(
+                    "{:>4}  {:<width$}  {:<8}  {:>14}  {:>6}  {:>6}  {:>6}\n",
+                    r.rank,
+                    r.indicator,
+                    signal,
+                    day,
+                    fmt(r.auc_30),
+                    fmt(r.auc_60),
+                    fmt(r.auc_90)
+                ));
+            }
+        }
+        out
+    }
+}

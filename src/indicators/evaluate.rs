@@ -1,0 +1,500 @@
+//! Evaluating indicators at landmark ages: one pass over each deal's events for all landmarks.
+//!
+//! For landmark age `d` the cut is `t = created + d days`; events with `time ≤ t` are folded
+//! into per-deal state, then every indicator reads its value at `t`. A deal contributes a row
+//! at `d` only while it is in the risk set: observable (`t ≤ window end`) and not yet closed
+//! (`closed > t`). The result is a column store ([`Panel`]): per landmark, the row deals and
+//! one `f32` column per indicator — what the scoring core sorts once and reweights.
+
+use rayon::prelude::*;
+
+use super::spec::{Attribute, Measure};
+use super::stage_map::{SegmentMap, StageMaps};
+use super::{sym, IndicatorInfo, IndicatorSpec, TRUTH_INDICATOR};
+use crate::log::{Event, Lifecycle, Log, Outcome, Sym};
+use crate::time::{DayNum, Timestamp, SECONDS_PER_DAY};
+
+/// Indicator values of the deals at risk, per landmark.
+#[derive(Debug, Clone, Default)]
+pub struct LandmarkRows {
+    /// Deal indices (rows of the log), ascending.
+    pub deals: Vec<u32>,
+    /// `values[indicator][row]`; NaN = missing (e.g. no stage map for the segment).
+    pub values: Vec<Vec<f32>>,
+}
+
+/// Everything the scoring core needs, in columns.
+#[derive(Debug, Clone)]
+pub struct Panel {
+    pub indicators: Vec<IndicatorInfo>,
+    pub landmarks: Vec<u32>,
+    pub segments: Vec<String>,
+    pub deal_segment: Vec<u16>,
+    pub outcome: Vec<Outcome>,
+    /// Days from creation to close (NaN while open).
+    pub close_age: Vec<f64>,
+    /// Days from creation to the end of the observation window.
+    pub window_age: Vec<f64>,
+    pub at: Vec<LandmarkRows>,
+}
+
+#[derive(Debug, Clone)]
+enum Compiled {
+    Count {
+        activities: Vec<Sym>,
+        resource: Option<Sym>,
+    },
+    StepDone(Sym),
+    DaysSinceLast {
+        activities: Vec<Sym>,
+        resource: Option<Sym>,
+    },
+    DaysBetween {
+        from: Option<Sym>,
+        to: Sym,
+    },
+    StepDuration(Sym),
+    OverdueSteps,
+    OnTimeRatio,
+    StageAgeVsNorm,
+    ReplyLatency {
+        touches: Vec<Sym>,
+        reply: Sym,
+    },
+    CloseDatePushes,
+    LastForecast,
+    CardCompleteness(f32),
+    DealValue,
+    Truth,
+}
+
+fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
+    let sy = &log.symbols;
+    let syms = |v: &[String]| v.iter().map(|n| sym(sy, n)).collect::<Vec<_>>();
+    match &spec.measure {
+        Measure::Count {
+            activities,
+            resource,
+        } => Compiled::Count {
+            activities: syms(activities),
+            resource: resource.as_deref().map(|r| sym(sy, r)),
+        },
+        Measure::StepDone { step } => Compiled::StepDone(sym(sy, step)),
+        Measure::DaysSinceLast {
+            activities,
+            resource,
+        } => Compiled::DaysSinceLast {
+            activities: syms(activities),
+            resource: resource.as_deref().map(|r| sym(sy, r)),
+        },
+        Measure::DaysBetween { from, to } => Compiled::DaysBetween {
+            from: (from != "created").then(|| sym(sy, from)),
+            to: sym(sy, to),
+        },
+        Measure::StepDuration { step } => Compiled::StepDuration(sym(sy, step)),
+        Measure::OverdueSteps {} => Compiled::OverdueSteps,
+        Measure::OnTimeRatio {} => Compiled::OnTimeRatio,
+        Measure::StageAgeVsNorm {} => Compiled::StageAgeVsNorm,
+        Measure::ReplyLatency { touches, reply } => Compiled::ReplyLatency {
+            touches: syms(touches),
+            reply: sym(sy, reply),
+        },
+        Measure::CloseDatePushes {} => Compiled::CloseDatePushes,
+        Measure::LastValue {
+            attribute: Attribute::ForecastProbability,
+        } => Compiled::LastForecast,
+        Measure::CardCompleteness { out_of } => Compiled::CardCompleteness(*out_of as f32),
+        Measure::DealValue {} => Compiled::DealValue,
+    }
+}
+
+const NONE: i64 = i64::MIN;
+
+/// Per-indicator running state (fields are used differently by each primitive).
+#[derive(Debug, Clone, Copy)]
+struct Acc {
+    count: u32,
+    /// Last matching event / step start / first unanswered touch.
+    a: i64,
+    /// Step completion.
+    b: i64,
+    sum: f64,
+    n: u32,
+}
+
+const EMPTY: Acc = Acc {
+    count: 0,
+    a: NONE,
+    b: NONE,
+    sum: 0.0,
+    n: 0,
+};
+
+/// State shared by all indicators of one deal.
+struct Shared {
+    done_w: Vec<f64>,
+    furthest: Option<usize>,
+    stage: Option<Sym>,
+    stage_entered: i64,
+    cards: Vec<Sym>,
+    forecast: f32,
+    pushes: u32,
+    last_close: Option<DayNum>,
+}
+
+fn matches(e: &Event, activities: &[Sym], resource: Option<Sym>) -> bool {
+    (activities.is_empty() || activities.contains(&e.activity))
+        && resource.is_none_or(|r| r == e.resource)
+}
+
+fn update(
+    ind: &[Compiled],
+    acc: &mut [Acc],
+    sh: &mut Shared,
+    map: Option<&SegmentMap>,
+    maps: &StageMaps,
+    e: &Event,
+) {
+    let t = e.time.0;
+    if let Some(map) = map {
+        if let Some(&j) = map.index.get(&e.activity) {
+            if e.lifecycle == Lifecycle::Complete && sh.done_w[j].is_nan() {
+                sh.done_w[j] = maps.calendar.working_time(e.time);
+            }
+            sh.furthest = Some(sh.furthest.map_or(j, |f| f.max(j)));
+        }
+    }
+    if let Some(s) = e.stage {
+        if sh.stage != Some(s) {
+            sh.stage = Some(s);
+            sh.stage_entered = t;
+        }
+    }
+    if let Some(f) = e.card_field {
+        if !sh.cards.contains(&f) {
+            sh.cards.push(f);
+        }
+    }
+    if let Some(p) = e.forecast_probability {
+        sh.forecast = p;
+    }
+    if let Some(c) = e.expected_close {
+        if sh.last_close.is_some_and(|p| c > p) {
+            sh.pushes += 1;
+        }
+        sh.last_close = Some(c);
+    }
+    for (c, a) in ind.iter().zip(acc.iter_mut()) {
+        match c {
+            Compiled::Count {
+                activities,
+                resource,
+            } => {
+                if matches(e, activities, *resource) {
+                    a.count += 1;
+                }
+            }
+            Compiled::DaysSinceLast {
+                activities,
+                resource,
+            } => {
+                if matches(e, activities, *resource) {
+                    a.a = t;
+                }
+            }
+            Compiled::StepDone(s) | Compiled::StepDuration(s) => {
+                if e.activity == *s {
+                    match e.lifecycle {
+                        Lifecycle::Start if a.a == NONE => a.a = t,
+                        Lifecycle::Complete if a.b == NONE => a.b = t,
+                        _ => {}
+                    }
+                }
+            }
+            Compiled::DaysBetween { from, to } => {
+                if e.lifecycle == Lifecycle::Complete {
+                    if Some(e.activity) == *from && a.a == NONE {
+                        a.a = t;
+                    }
+                    if e.activity == *to && a.b == NONE {
+                        a.b = t;
+                    }
+                }
+            }
+            Compiled::ReplyLatency { touches, reply } => {
+                if touches.contains(&e.activity) {
+                    if a.a == NONE {
+                        a.a = t;
+                    }
+                } else if e.activity == *reply && a.a != NONE {
+                    a.sum += (t - a.a) as f64;
+                    a.n += 1;
+                    a.a = NONE;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn days(seconds: i64) -> f32 {
+    (seconds as f64 / SECONDS_PER_DAY as f64) as f32
+}
+
+/// (due steps, steps done on time, overdue steps) at working time `now_w`.
+fn deadlines(map: &SegmentMap, sh: &Shared, created_w: f64, now_w: f64) -> (u32, u32, u32) {
+    let (mut due, mut on_time, mut overdue) = (0, 0, 0);
+    for (j, rule) in map.steps.iter().enumerate() {
+        let clock = match rule.from {
+            None => Some(created_w),
+            Some(f) if !sh.done_w[f].is_nan() => Some(sh.done_w[f]),
+            // The deal moved past the clock step without completing it (skipped): the clock
+            // starts at the latest completion before it.
+            Some(f) if sh.furthest.is_some_and(|x| x > f) => Some(
+                sh.done_w[..=f]
+                    .iter()
+                    .copied()
+                    .filter(|x| !x.is_nan())
+                    .fold(created_w, f64::max),
+            ),
+            Some(_) => None,
+        };
+        let Some(clock) = clock else { continue };
+        let deadline = clock + rule.deadline_days;
+        if deadline < now_w {
+            due += 1;
+            if sh.done_w[j] <= deadline {
+                on_time += 1;
+            } else {
+                overdue += 1;
+            }
+        }
+    }
+    (due, on_time, overdue)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn value(
+    c: &Compiled,
+    a: &Acc,
+    sh: &Shared,
+    map: Option<&SegmentMap>,
+    created: i64,
+    now: i64,
+    deal_value: f64,
+    truth: f32,
+    dl: &mut Option<(u32, u32, u32)>,
+    dl_fn: &dyn Fn() -> Option<(u32, u32, u32)>,
+) -> f32 {
+    let mut deadlines = || *dl.get_or_insert_with(|| dl_fn().unwrap_or((u32::MAX, 0, 0)));
+    match c {
+        Compiled::Count { .. } => a.count as f32,
+        Compiled::StepDone(_) => (a.b != NONE) as u8 as f32,
+        Compiled::DaysSinceLast { .. } => days(now - if a.a == NONE { created } else { a.a }),
+        Compiled::DaysBetween { from, .. } => {
+            let start = if from.is_none() { created } else { a.a };
+            match (start, a.b) {
+                (NONE, _) => f32::NAN,
+                (s, NONE) => days(now - s),
+                (s, b) => days(b - s),
+            }
+        }
+        Compiled::StepDuration(_) => match (a.a, a.b) {
+            (NONE, _) => 0.0,
+            (s, NONE) => days(now - s),
+            (s, b) => days(b - s),
+        },
+        Compiled::OverdueSteps => match deadlines() {
+            (u32::MAX, ..) => f32::NAN,
+            (_, _, overdue) => overdue as f32,
+        },
+        Compiled::OnTimeRatio => match deadlines() {
+            (u32::MAX, ..) => f32::NAN,
+            (0, ..) => 1.0,
+            (due, on_time, _) => on_time as f32 / due as f32,
+        },
+        Compiled::StageAgeVsNorm => {
+            let norm = map.and_then(|m| sh.stage.and_then(|s| m.stage_norm_days.get(&s)));
+            match norm {
+                Some(n) => days(now - sh.stage_entered) / *n as f32,
+                None => f32::NAN,
+            }
+        }
+        Compiled::ReplyLatency { .. } => {
+            let pending = (a.a != NONE).then(|| (now - a.a) as f64);
+            let n = a.n + pending.is_some() as u32;
+            if n == 0 {
+                0.0
+            } else {
+                ((a.sum + pending.unwrap_or(0.0)) / n as f64 / SECONDS_PER_DAY as f64) as f32
+            }
+        }
+        Compiled::CloseDatePushes => sh.pushes as f32,
+        Compiled::LastForecast => sh.forecast,
+        Compiled::CardCompleteness(out_of) => (sh.cards.len() as f32 / out_of).min(1.0),
+        Compiled::DealValue => deal_value as f32,
+        Compiled::Truth => truth,
+    }
+}
+
+/// Deals per parallel work item.
+const CHUNK: usize = 1024;
+
+/// Evaluates `specs` (plus the truth ceiling when `truth` is given: hidden health per deal)
+/// at `landmarks` (ages in days, ascending) for every deal of `log`.
+pub fn evaluate(
+    log: &Log,
+    specs: &[IndicatorSpec],
+    truth: Option<&[f64]>,
+    maps: &StageMaps,
+    landmarks: &[u32],
+    window_end: Timestamp,
+) -> Panel {
+    let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log)).collect();
+    let mut indicators: Vec<IndicatorInfo> = specs
+        .iter()
+        .map(|s| IndicatorInfo {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            direction: s.direction,
+            signal: s.signal,
+        })
+        .collect();
+    if truth.is_some() {
+        compiled.push(Compiled::Truth);
+        indicators.push(IndicatorInfo {
+            name: TRUTH_INDICATOR.to_string(),
+            description: "RESEARCH ONLY: the hidden deal health from truth.csv, the ceiling no observable indicator can beat.".into(),
+            direction: super::Direction::HigherIsSafer,
+            signal: super::Signal::Truth,
+        });
+    }
+    let mut segments: Vec<String> = Vec::new();
+    let mut segment_syms: Vec<Sym> = Vec::new();
+    let deal_segment: Vec<u16> = log
+        .deals
+        .iter()
+        .map(|d| {
+            let k = segment_syms
+                .iter()
+                .position(|&s| s == d.segment)
+                .unwrap_or_else(|| {
+                    segment_syms.push(d.segment);
+                    segments.push(log.symbols.name(d.segment).to_string());
+                    segment_syms.len() - 1
+                });
+            k as u16
+        })
+        .collect();
+
+    let n_ind = compiled.len();
+    let chunks: Vec<Vec<LandmarkRows>> = (0..log.deals.len().div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let mut out: Vec<LandmarkRows> = landmarks
+                .iter()
+                .map(|_| LandmarkRows {
+                    deals: Vec::new(),
+                    values: vec![Vec::new(); n_ind],
+                })
+                .collect();
+            let mut acc = vec![EMPTY; n_ind];
+            let mut sh = Shared {
+                done_w: Vec::new(),
+                furthest: None,
+                stage: None,
+                stage_entered: 0,
+                cards: Vec::new(),
+                forecast: f32::NAN,
+                pushes: 0,
+                last_close: None,
+            };
+            for i in c * CHUNK..((c + 1) * CHUNK).min(log.deals.len()) {
+                let deal = &log.deals[i];
+                let map = maps.by_segment.get(&deal.segment);
+                acc.fill(EMPTY);
+                sh.done_w.clear();
+                sh.done_w.resize(map.map_or(0, |m| m.steps.len()), f64::NAN);
+                sh.furthest = None;
+                sh.stage = None;
+                sh.stage_entered = deal.created.0;
+                sh.cards.clear();
+                sh.forecast = f32::NAN;
+                sh.pushes = 0;
+                sh.last_close = None;
+                let created_w = maps.calendar.working_time(deal.created);
+                let truth_value = truth.map_or(f32::NAN, |t| t[i] as f32);
+                let events = log.events_of(i);
+                let mut next = 0;
+                for (k, &d) in landmarks.iter().enumerate() {
+                    let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
+                    if now > window_end.0 || deal.closed.is_some_and(|c| c.0 <= now) {
+                        break;
+                    }
+                    while next < events.len() && events[next].time.0 <= now {
+                        update(&compiled, &mut acc, &mut sh, map, maps, &events[next]);
+                        next += 1;
+                    }
+                    let now_w = maps.calendar.working_time(Timestamp(now));
+                    let dl_fn = || map.map(|m| deadlines(m, &sh, created_w, now_w));
+                    let mut dl = None;
+                    let rows = &mut out[k];
+                    rows.deals.push(i as u32);
+                    for (j, c) in compiled.iter().enumerate() {
+                        let v = value(
+                            c,
+                            &acc[j],
+                            &sh,
+                            map,
+                            deal.created.0,
+                            now,
+                            deal.value,
+                            truth_value,
+                            &mut dl,
+                            &dl_fn,
+                        );
+                        rows.values[j].push(v);
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut at: Vec<LandmarkRows> = landmarks
+        .iter()
+        .map(|_| LandmarkRows {
+            deals: Vec::new(),
+            values: vec![Vec::new(); n_ind],
+        })
+        .collect();
+    for chunk in chunks {
+        for (k, rows) in chunk.into_iter().enumerate() {
+            at[k].deals.extend_from_slice(&rows.deals);
+            for (j, col) in rows.values.into_iter().enumerate() {
+                at[k].values[j].extend_from_slice(&col);
+            }
+        }
+    }
+    let day = SECONDS_PER_DAY as f64;
+    Panel {
+        indicators,
+        landmarks: landmarks.to_vec(),
+        segments,
+        deal_segment,
+        outcome: log.deals.iter().map(|d| d.outcome).collect(),
+        close_age: log
+            .deals
+            .iter()
+            .map(|d| {
+                d.closed
+                    .map_or(f64::NAN, |c| (c.0 - d.created.0) as f64 / day)
+            })
+            .collect(),
+        window_age: log
+            .deals
+            .iter()
+            .map(|d| (window_end.0 - d.created.0) as f64 / day)
+            .collect(),
+        at,
+    }
+}

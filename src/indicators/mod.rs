@@ -1,0 +1,185 @@
+//! Leading indicators: numbers computed from a deal's history *as of* a deal age.
+//!
+//! An indicator sees only the events with `time ≤ created + age` plus what was known at
+//! creation (segment, rep, source, value) — never later events, never `truth.csv` (except the
+//! research-only truth ceiling, which is labelled as such everywhere). Indicators are declared
+//! as data ([`spec`]) and compiled against a log's names and the scenario's stage maps
+//! ([`stage_map`]). [`evaluate`] makes one pass over each deal's events for all landmarks.
+//! Not for: deciding what predicts what (that is [`crate::scoring`]).
+
+pub mod evaluate;
+pub mod spec;
+pub mod stage_map;
+
+use std::path::Path;
+
+pub use evaluate::{evaluate, Panel};
+pub use spec::{Direction, IndicatorSpec, Measure, Signal};
+
+use crate::error::{did_you_mean, InputError};
+use crate::log::{Sym, Symbols};
+
+/// The default indicator set, embedded in the binary.
+pub const DEFAULT_TOML: &str = include_str!("../../scenarios/indicators.toml");
+
+/// Name of the research-only indicator read from `truth.csv` (`--with-truth`).
+pub const TRUTH_INDICATOR: &str = "TRUTH_deal_health";
+
+/// What reports need to know about an indicator.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IndicatorInfo {
+    pub name: String,
+    pub description: String,
+    pub direction: Direction,
+    pub signal: Signal,
+}
+
+/// Parses and checks an indicator file; `origin` names it in errors.
+pub fn parse(text: &str, origin: &str) -> Result<Vec<IndicatorSpec>, InputError> {
+    let de = toml::Deserializer::new(text);
+    let file: spec::IndicatorFile = serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let mut message = inner.message().trim().to_string();
+        if let Some(rest) = message.strip_prefix("unknown variant `") {
+            if let Some((word, tail)) = rest.split_once('`') {
+                let candidates: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+                if let Some(h) = did_you_mean(word, candidates.iter().copied()) {
+                    message.push_str(&format!(" (did you mean `{h}`?)"));
+                }
+            }
+        }
+        let mut e = InputError::new(origin, message).at_field(path);
+        if let Some(span) = inner.span() {
+            let before = &text[..span.start.min(text.len())];
+            e = e.at_position(
+                before.matches('\n').count() + 1,
+                before.rsplit('\n').next().map_or(0, str::len) + 1,
+            );
+        }
+        e
+    })?;
+    if file.indicator.is_empty() {
+        return Err(InputError::new(origin, "no [[indicator]] entries").at_field("indicator"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, ind) in file.indicator.iter().enumerate() {
+        let ok = !ind.name.is_empty()
+            && ind
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok || ind.name == TRUTH_INDICATOR {
+            return Err(InputError::new(
+                origin,
+                format!(
+                    "expected a name of letters, digits and '_' (not {TRUTH_INDICATOR}), got {:?}",
+                    ind.name
+                ),
+            )
+            .at_field(format!("indicator[{i}].name")));
+        }
+        if !seen.insert(ind.name.as_str()) {
+            return Err(InputError::new(
+                origin,
+                format!("duplicate indicator name {:?}", ind.name),
+            )
+            .at_field(format!("indicator[{i}].name")));
+        }
+        if let Measure::CardCompleteness { out_of: 0 } = ind.measure {
+            return Err(InputError::new(origin, "must be at least 1")
+                .at_field(format!("indicator[{i}].measure.out_of")));
+        }
+    }
+    Ok(file.indicator)
+}
+
+pub fn load(path: &Path) -> Result<Vec<IndicatorSpec>, InputError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(&origin, format!("cannot read the indicator file: {e}")))?;
+    parse(&text, &origin)
+}
+
+pub fn default_set() -> Vec<IndicatorSpec> {
+    parse(DEFAULT_TOML, "<embedded default indicators>")
+        .expect("the embedded indicator set is valid (tested)")
+}
+
+/// Names an indicator refers to that never occur in the log: worth a warning, since the
+/// indicator is then constant (a typo in an activity or step name is the usual cause).
+pub fn unknown_names(specs: &[IndicatorSpec], symbols: &Symbols) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in specs {
+        let names: Vec<&str> = match &s.measure {
+            Measure::Count { activities, .. } | Measure::DaysSinceLast { activities, .. } => {
+                activities.iter().map(String::as_str).collect()
+            }
+            Measure::StepDone { step } | Measure::StepDuration { step } => vec![step.as_str()],
+            Measure::DaysBetween { from, to } => [from.as_str(), to.as_str()]
+                .into_iter()
+                .filter(|n| *n != "created")
+                .collect(),
+            Measure::ReplyLatency { touches, reply } => touches
+                .iter()
+                .map(String::as_str)
+                .chain([reply.as_str()])
+                .collect(),
+            _ => vec![],
+        };
+        for n in names {
+            if symbols.get(n).is_none() {
+                out.push(format!(
+                    "indicator {}: {n:?} never occurs in the log",
+                    s.name
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A symbol that matches nothing (for names absent from the log).
+pub(crate) const NO_SYM: Sym = Sym::MAX;
+
+pub(crate) fn sym(symbols: &Symbols, name: &str) -> Sym {
+    symbols.get(name).unwrap_or(NO_SYM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_set_parses_and_has_the_required_indicators() {
+        let set = default_set();
+        for name in [
+            "proposal_delay_days",
+            "card_completeness",
+            "sla_breaches",
+            "steps_on_time_ratio",
+            "days_since_last_touch",
+            "client_response_latency",
+            "stage_age_vs_norm",
+            "objection_followup_done",
+            "materials_feedback_received",
+            "stakeholders_engaged",
+            "close_date_pushes",
+            "rep_forecast_probability",
+            "legal_wait_days",
+            "deal_value",
+        ] {
+            assert!(set.iter().any(|i| i.name == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn unknown_primitive_is_named_with_a_hint() {
+        let text = "[[indicator]]\nname = \"x\"\ndescription = \"d\"\ndirection = \"higher_is_riskier\"\nsignal = \"rep\"\nmeasure = { kind = \"step_don\", step = \"a\" }\n";
+        let e = parse(text, "f.toml").unwrap_err().to_string();
+        assert!(
+            e.contains("f.toml") && e.contains("line 6") && e.contains("did you mean `step_done`"),
+            "{e}"
+        );
+    }
+}

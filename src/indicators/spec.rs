@@ -1,0 +1,98 @@
+//! Indicators declared as data: the TOML shape of `scenarios/indicators.toml`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorFile {
+    pub indicator: Vec<IndicatorSpec>,
+}
+
+/// Whether a higher value means the deal is more or less likely to be lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsRiskier,
+    HigherIsSafer,
+}
+
+/// Who controls the signal; reports group by it and the tuner prefers controllable ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    /// Under the rep's control (proposal turnaround, follow-ups, card hygiene).
+    Rep,
+    /// Step deadlines of the whole map (rep, client and external steps together).
+    Process,
+    /// The client's behaviour (replies, feedback, stakeholders).
+    Client,
+    /// Outside anyone's control (legal backlog, holidays).
+    External,
+    /// The rep's own forecast: the baseline every indicator is compared with.
+    Forecast,
+    /// Known at creation.
+    Static,
+    /// Hidden ground truth (research only, `--with-truth`).
+    Truth,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    pub name: String,
+    pub description: String,
+    pub direction: Direction,
+    pub signal: Signal,
+    pub measure: Measure,
+}
+
+/// The primitives an indicator is built from. Times are in calendar days.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Measure {
+    /// Number of events so far whose activity is listed (any, if empty) and, if given,
+    /// whose resource is `resource`.
+    Count {
+        #[serde(default)]
+        activities: Vec<String>,
+        #[serde(default)]
+        resource: Option<String>,
+    },
+    /// 1 once the step has completed, else 0.
+    StepDone { step: String },
+    /// Days since the last matching event (since creation if none yet).
+    DaysSinceLast {
+        #[serde(default)]
+        activities: Vec<String>,
+        #[serde(default)]
+        resource: Option<String>,
+    },
+    /// Days from `from` ("created" or a step's completion) to `to`'s completion; while `to` is
+    /// pending, the days elapsed so far. Missing while `from` has not happened.
+    DaysBetween { from: String, to: String },
+    /// Days a step has been running (completion − start, or elapsed while running; 0 before).
+    StepDuration { step: String },
+    /// Steps whose deadline (segment SLA, working days) has passed without completion on time.
+    OverdueSteps {},
+    /// Share of the steps due so far that were completed by their deadline (1 if none due).
+    OnTimeRatio {},
+    /// Days in the current stage divided by the segment's nominal stage length.
+    StageAgeVsNorm {},
+    /// Mean days from the rep's first unanswered touch to the client's reply, counting the
+    /// current wait if the last touch is unanswered (0 before any touch).
+    ReplyLatency { touches: Vec<String>, reply: String },
+    /// How often the rep pushed the expected close date later.
+    CloseDatePushes {},
+    /// The latest value of an event attribute (missing before the first).
+    LastValue { attribute: Attribute },
+    /// Distinct client-card fields filled so far, divided by `out_of`.
+    CardCompleteness { out_of: u32 },
+    /// The deal's value (known at creation).
+    DealValue {},
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribute {
+    ForecastProbability,
+}

@@ -1,0 +1,186 @@
+//! `dealsim score`: event log → indicators → landmark scoring → tables in a directory.
+//!
+//! Works on any log in dealsim's CSV format, simulated or imported. All inputs are read and
+//! checked before anything is written; each output file is written atomically.
+
+use std::path::{Path, PathBuf};
+
+use indicatif::ProgressBar;
+
+use crate::error::{Error, InputError, IoContext};
+use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
+use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec};
+use crate::log::{read::read_log, Log};
+use crate::output::write_file_atomic;
+use crate::scenario::Scenario;
+use crate::scoring::{self, ScoreOptions};
+use crate::time::{DayNum, Timestamp};
+
+/// Parses `START:END:STEP` (days) into ascending landmarks.
+pub fn parse_landmarks(spec: &str) -> Result<Vec<u32>, InputError> {
+    let err = |m: &str| {
+        InputError::new(
+            "--landmarks",
+            format!("{m}; expected START:END:STEP in days, e.g. 7:168:7, got {spec:?}"),
+        )
+    };
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [a, b, c] = parts.as_slice() else {
+        return Err(err("three numbers are needed"));
+    };
+    let num = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .map_err(|_| err(&format!("{s:?} is not a whole number of days")))
+    };
+    let (start, end, step) = (num(a)?, num(b)?, num(c)?);
+    if step == 0 {
+        return Err(err("STEP must be at least 1"));
+    }
+    if end < start {
+        return Err(err("END must not be before START"));
+    }
+    Ok((start..=end).step_by(step as usize).collect())
+}
+
+/// Inputs of a scoring run.
+pub struct ScoreJob<'a> {
+    pub events: &'a Path,
+    pub deals: &'a Path,
+    /// `truth.csv` for the research-only ceiling (`--with-truth`).
+    pub truth: Option<&'a Path>,
+    pub indicators: Vec<IndicatorSpec>,
+    /// Supplies stage maps (deadlines, stage norms) and the working-day calendar.
+    pub scenario: &'a Scenario,
+    pub landmarks: Vec<u32>,
+    /// End of the observation window (inclusive day); default: the last day in the log.
+    pub window_end: Option<DayNum>,
+    pub options: ScoreOptions,
+}
+
+/// Reads hidden health per deal from `truth.csv`, aligned with `log.deals`.
+fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
+    let origin = path.display().to_string();
+    let mut reader = csv::Reader::from_path(path)
+        .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| InputError::new(&origin, e.to_string()))?
+        .clone();
+    let col = |n: &str| {
+        headers.iter().position(|h| h == n).ok_or_else(|| {
+            InputError::new(
+                &origin,
+                format!(
+                    "missing column `{n}`; the header has: {}",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
+    };
+    let (c_id, c_health) = (col("case_id")?, col("health")?);
+    let index: std::collections::HashMap<&str, usize> = log
+        .case_ids
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let mut health = vec![f64::NAN; log.deals.len()];
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| InputError::new(&origin, e.to_string()))?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let value = rec.get(c_health).unwrap_or("");
+        let h: f64 = value.parse().map_err(|_| {
+            InputError::new(
+                &origin,
+                format!("column `health`: expected a number, got {value:?}"),
+            )
+            .at_position(line, c_health + 1)
+        })?;
+        if let Some(&i) = index.get(rec.get(c_id).unwrap_or("")) {
+            health[i] = h;
+        }
+    }
+    Ok(health)
+}
+
+/// Runs the job and writes `scores.csv`, `indicator_summary.csv`, `scores.json` into `out`.
+pub fn score_to_dir(
+    job: &ScoreJob<'_>,
+    out: &Path,
+    bar: &ProgressBar,
+) -> Result<ScoreReport, Error> {
+    if job.options.bootstrap == 0 {
+        return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
+    }
+    if let scoring::Censoring::Ipcw { horizon } = job.options.censoring {
+        if !(horizon > 0.0) {
+            return Err(
+                InputError::new("--horizon", format!("must be > 0 days, got {horizon}")).into(),
+            );
+        }
+    }
+    bar.set_message("read log");
+    let log = read_log(job.events, job.deals)?;
+    let truth = job.truth.map(|p| read_truth(p, &log)).transpose()?;
+    let mut warnings = indicators::unknown_names(&job.indicators, &log.symbols);
+    let window_end = match job.window_end {
+        Some(d) => DayNum(d.0 + 1).start(),
+        None => log
+            .last_timestamp()
+            .map_or(Timestamp(0), |t| DayNum(t.day().0 + 1).start()),
+    };
+    let maps = StageMaps::new(job.scenario, &log);
+    for (sym, name) in log
+        .deals
+        .iter()
+        .map(|d| d.segment)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|s| (s, log.symbols.name(s).to_string()))
+    {
+        if !maps.by_segment.contains_key(&sym) {
+            warnings.push(format!("segment {name:?} has no stage map in the scenario: deadline and stage indicators are missing for it"));
+        }
+    }
+    bar.set_message("indicators");
+    let panel = indicators::evaluate(
+        &log,
+        &job.indicators,
+        truth.as_deref(),
+        &maps,
+        &job.landmarks,
+        window_end,
+    );
+    bar.set_message("bootstrap");
+    let rows = scoring::score(&panel, &job.options);
+    let summary = scoring::summarise(&rows, job.options.target);
+    let report = ScoreReport {
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        with_truth: truth.is_some(),
+        landmarks: job.landmarks.clone(),
+        options: job.options.clone(),
+        window_end: DayNum(window_end.day().0 - 1).iso(),
+        warnings,
+        indicators: panel.indicators.clone(),
+        summary,
+        scores: rows,
+    };
+    std::fs::create_dir_all(out).map_err(|e| {
+        InputError::new(
+            format!("--out {}", out.display()),
+            format!("cannot create the output directory: {e}"),
+        )
+    })?;
+    let files: [(&str, Vec<u8>); 3] = [
+        (SCORES_CSV, report.scores_csv()),
+        (SUMMARY_CSV, report.summary_csv()),
+        (SCORES_JSON, report.json()),
+    ];
+    for (name, bytes) in files {
+        let path: PathBuf = out.join(name);
+        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(report)
+}

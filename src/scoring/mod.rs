@@ -1,0 +1,263 @@
+//! The landmark scoring core: at each deal age, how well does each indicator separate deals
+//! that will be lost from deals that will be won?
+//!
+//! At landmark `d` the risk set is the deals observable at `d` and not closed by `d` (see
+//! [`crate::indicators::evaluate`]). Lost deals are positives, won deals negatives.
+//! - [`Censoring::Known`]: deals still open at the window end are left out (counted in
+//!   `n_censored`); AUC is the Mann–Whitney statistic ([`crate::stats::auc`]).
+//! - [`Censoring::Ipcw`]: the cumulative/dynamic AUC at `horizon` days after the landmark
+//!   with inverse-probability-of-censoring weights ([`crate::stats::cdauc`]); won deals are
+//!   never lost, so they are controls at any horizon.
+//!
+//! Uncertainty: one stratified bootstrap (segment × final outcome) shared by every landmark
+//! and indicator; percentile intervals. The earliest reliable day is the first landmark whose
+//! lower bound is ≥ the target there and at the next two landmarks.
+
+pub mod summary;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::indicators::{Direction, Panel};
+use crate::log::Outcome;
+use crate::stats::bootstrap::{quantile, Bootstrap};
+use crate::stats::cdauc::{risk_groups, SurvivalData};
+use crate::stats::ranked::{dense_ranks, RankedScores};
+
+pub use summary::{summarise, SummaryRow};
+
+/// How deals still open at the end of the window are handled.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum Censoring {
+    Known,
+    Ipcw { horizon: f64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoreOptions {
+    pub censoring: Censoring,
+    /// Bootstrap replicates (≥ 1).
+    pub bootstrap: usize,
+    /// AUC is omitted when either class has fewer deals than this.
+    pub min_class: usize,
+    /// CI lower bound an indicator must reach to count as reliable.
+    pub target: f64,
+    pub confidence: f64,
+    pub seed: u64,
+}
+
+/// One indicator × segment × landmark.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ScoreRow {
+    pub indicator: String,
+    pub segment: String,
+    pub landmark_day: u32,
+    pub n_at_risk: u64,
+    /// Positives: lost deals (IPCW: lost within the horizon).
+    pub n_lost: u64,
+    /// Negatives: won deals (IPCW: not lost by the horizon, won deals included).
+    pub n_won: u64,
+    /// At risk but without a known label (open at the window end; IPCW: censored before the horizon).
+    pub n_censored: u64,
+    pub auc: Option<f64>,
+    pub ci_lo: Option<f64>,
+    pub ci_hi: Option<f64>,
+    /// Why the AUC is missing, if it is.
+    pub note: String,
+}
+
+/// The name of the pooled "segment" (all deals together).
+pub const POOLED: &str = "all";
+
+/// The rows of one segment (or the pooled set) at one landmark for one indicator.
+struct Group {
+    deals: Vec<u32>,
+    risk: Vec<f64>,
+    label: Vec<bool>,
+    /// IPCW only: time from the landmark to loss (event) or censoring, +∞ for won deals.
+    time: Vec<f64>,
+    n_at_risk: u64,
+    n_censored: u64,
+}
+
+fn groups_for(panel: &Panel, k: usize, ind: usize, censoring: Censoring) -> Vec<Group> {
+    let n_seg = panel.segments.len();
+    let mut groups: Vec<Group> = (0..=n_seg)
+        .map(|_| Group {
+            deals: Vec::new(),
+            risk: Vec::new(),
+            label: Vec::new(),
+            time: Vec::new(),
+            n_at_risk: 0,
+            n_censored: 0,
+        })
+        .collect();
+    let rows = &panel.at[k];
+    let d = panel.landmarks[k] as f64;
+    let sign = if panel.indicators[ind].direction == Direction::HigherIsSafer {
+        -1.0
+    } else {
+        1.0
+    };
+    for (r, &deal) in rows.deals.iter().enumerate() {
+        let deal_i = deal as usize;
+        let v = rows.values[ind][r];
+        for g in [panel.deal_segment[deal_i] as usize, n_seg] {
+            let group = &mut groups[g];
+            group.n_at_risk += 1;
+            if v.is_nan() {
+                continue;
+            }
+            let outcome = panel.outcome[deal_i];
+            match censoring {
+                Censoring::Known => {
+                    if outcome == Outcome::Open {
+                        group.n_censored += 1;
+                        continue;
+                    }
+                    group.label.push(outcome == Outcome::Lost);
+                }
+                Censoring::Ipcw { .. } => {
+                    let (t, lost) = match outcome {
+                        Outcome::Lost => (panel.close_age[deal_i] - d, true),
+                        Outcome::Won => (f64::INFINITY, false),
+                        Outcome::Open => (panel.window_age[deal_i] - d, false),
+                    };
+                    group.time.push(t);
+                    group.label.push(lost);
+                }
+            }
+            group.deals.push(deal);
+            group.risk.push(sign * v as f64);
+        }
+    }
+    groups
+}
+
+/// Class counts of a group: (positives, negatives, censored-before-horizon).
+fn class_counts(g: &Group, censoring: Censoring) -> (u64, u64, u64) {
+    match censoring {
+        Censoring::Known => {
+            let pos = g.label.iter().filter(|&&l| l).count() as u64;
+            (pos, g.label.len() as u64 - pos, g.n_censored)
+        }
+        Censoring::Ipcw { horizon } => {
+            let (mut pos, mut neg, mut cens) = (0, 0, 0);
+            for (&t, &l) in g.time.iter().zip(&g.label) {
+                if t > horizon {
+                    neg += 1;
+                } else if l {
+                    pos += 1;
+                } else {
+                    cens += 1;
+                }
+            }
+            (pos, neg, cens + g.n_at_risk - g.deals.len() as u64)
+        }
+    }
+}
+
+/// Scores one group: the point estimate and one AUC per bootstrap replicate.
+fn score_group(g: &Group, censoring: Censoring, boot: &Bootstrap) -> (Option<f64>, Vec<f64>) {
+    match censoring {
+        Censoring::Known => {
+            let (ranks, n) = dense_ranks(&g.risk);
+            let ranked = RankedScores::new(ranks, n, g.label.clone());
+            let point = ranked.auc(|_| 1.0);
+            let reps = boot
+                .weights
+                .iter()
+                .map(|w| {
+                    ranked
+                        .auc(|i| w[g.deals[i] as usize] as f64)
+                        .unwrap_or(f64::NAN)
+                })
+                .collect();
+            (point, reps)
+        }
+        Censoring::Ipcw { horizon } => {
+            let data = SurvivalData::new(&g.time, &g.label);
+            let (group, n) = risk_groups(&g.risk);
+            let auc = |weight: &dyn Fn(usize) -> f64| {
+                let g_at = data.censoring_survival(weight);
+                data.auc_at(horizon, &group, n, &g_at, weight)
+            };
+            let point = auc(&|_| 1.0);
+            let reps = boot
+                .weights
+                .iter()
+                .map(|w| auc(&|i| w[g.deals[i] as usize] as f64).unwrap_or(f64::NAN))
+                .collect();
+            (point, reps)
+        }
+    }
+}
+
+/// Scores every indicator × segment (and pooled) × landmark of `panel`.
+pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
+    let strata: Vec<u32> = panel
+        .deal_segment
+        .iter()
+        .zip(&panel.outcome)
+        .map(|(&s, &o)| s as u32 * 3 + o as u32)
+        .collect();
+    let boot = Bootstrap::new(&strata, options.bootstrap, options.seed);
+    let tasks: Vec<(usize, usize)> = (0..panel.indicators.len())
+        .flat_map(|i| (0..panel.landmarks.len()).map(move |k| (i, k)))
+        .collect();
+    let alpha = (1.0 - options.confidence) / 2.0;
+    let per_task: Vec<Vec<ScoreRow>> = tasks
+        .par_iter()
+        .map(|&(i, k)| {
+            let groups = groups_for(panel, k, i, options.censoring);
+            groups
+                .iter()
+                .enumerate()
+                .map(|(s, g)| {
+                    let (pos, neg, censored) = class_counts(g, options.censoring);
+                    let segment = panel.segments.get(s).map_or(POOLED, String::as_str);
+                    let mut row = ScoreRow {
+                        indicator: panel.indicators[i].name.clone(),
+                        segment: segment.to_string(),
+                        landmark_day: panel.landmarks[k],
+                        n_at_risk: g.n_at_risk,
+                        n_lost: pos,
+                        n_won: neg,
+                        n_censored: censored,
+                        auc: None,
+                        ci_lo: None,
+                        ci_hi: None,
+                        note: String::new(),
+                    };
+                    let min = options.min_class as u64;
+                    if pos < min || neg < min {
+                        row.note =
+                            format!("fewer than {min} deals in a class ({pos} lost, {neg} won)");
+                        return row;
+                    }
+                    let (point, mut reps) = score_group(g, options.censoring, &boot);
+                    row.auc = point;
+                    row.ci_lo = quantile(&mut reps, alpha);
+                    row.ci_hi = quantile(&mut reps, 1.0 - alpha);
+                    if point.is_none() {
+                        row.note = "no deal with a value in a class".into();
+                    }
+                    row
+                })
+                .collect()
+        })
+        .collect();
+    // Order: indicator, segment (panel order, pooled last), landmark.
+    let n_groups = panel.segments.len() + 1;
+    let n_k = panel.landmarks.len();
+    let mut rows = Vec::with_capacity(per_task.len() * n_groups);
+    for i in 0..panel.indicators.len() {
+        for s in 0..n_groups {
+            for k in 0..n_k {
+                rows.push(per_task[i * n_k + k][s].clone());
+            }
+        }
+    }
+    rows
+}

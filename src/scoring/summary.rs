@@ -1,0 +1,136 @@
+//! Per indicator and segment: how early it becomes reliable, its AUC at 30/60/90 days, rank.
+
+use serde::Serialize;
+
+use super::ScoreRow;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SummaryRow {
+    pub indicator: String,
+    pub segment: String,
+    /// First landmark whose CI lower bound is ≥ the target there and at the next two; `None` = never.
+    pub earliest_reliable_day: Option<u32>,
+    /// AUC at the landmark closest to day 30 (60, 90); ties go to the earlier landmark.
+    pub auc_30: Option<f64>,
+    pub auc_60: Option<f64>,
+    pub auc_90: Option<f64>,
+    /// 1 = warns earliest in its segment (then higher AUC at 60 days).
+    pub rank: u32,
+}
+
+/// The landmark closest to `day` among `landmarks` (earlier on ties).
+pub fn closest(landmarks: &[u32], day: u32) -> Option<u32> {
+    landmarks
+        .iter()
+        .copied()
+        .min_by_key(|&l| (l.abs_diff(day), l))
+}
+
+/// `rows` must be grouped by indicator and segment with landmarks ascending (as
+/// [`super::score`] returns them).
+pub fn summarise(rows: &[ScoreRow], target: f64) -> Vec<SummaryRow> {
+    let mut out: Vec<SummaryRow> = Vec::new();
+    for block in rows.chunk_by(|a, b| a.indicator == b.indicator && a.segment == b.segment) {
+        let landmarks: Vec<u32> = block.iter().map(|r| r.landmark_day).collect();
+        let reliable = |k: usize| {
+            block
+                .get(k)
+                .and_then(|r| r.ci_lo)
+                .is_some_and(|lo| lo >= target)
+        };
+        let earliest = (0..block.len())
+            .find(|&k| reliable(k) && reliable(k + 1) && reliable(k + 2))
+            .map(|k| block[k].landmark_day);
+        let at = |day: u32| {
+            closest(&landmarks, day)
+                .and_then(|l| block.iter().find(|r| r.landmark_day == l))
+                .and_then(|r| r.auc)
+        };
+        out.push(SummaryRow {
+            indicator: block[0].indicator.clone(),
+            segment: block[0].segment.clone(),
+            earliest_reliable_day: earliest,
+            auc_30: at(30),
+            auc_60: at(60),
+            auc_90: at(90),
+            rank: 0,
+        });
+    }
+    let segments: Vec<String> =
+        out.iter()
+            .map(|r| r.segment.clone())
+            .fold(Vec::new(), |mut v, s| {
+                if !v.contains(&s) {
+                    v.push(s);
+                }
+                v
+            });
+    for seg in segments {
+        let mut idx: Vec<usize> = (0..out.len()).filter(|&i| out[i].segment == seg).collect();
+        idx.sort_by(|&a, &b| {
+            let key = |r: &SummaryRow| {
+                (
+                    r.earliest_reliable_day.unwrap_or(u32::MAX),
+                    -r.auc_60.unwrap_or(f64::NEG_INFINITY),
+                )
+            };
+            let (ka, kb) = (key(&out[a]), key(&out[b]));
+            ka.0.cmp(&kb.0)
+                .then(ka.1.total_cmp(&kb.1))
+                .then(out[a].indicator.cmp(&out[b].indicator))
+        });
+        for (rank, i) in idx.into_iter().enumerate() {
+            out[i].rank = rank as u32 + 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(ind: &str, day: u32, auc: f64, lo: f64) -> ScoreRow {
+        ScoreRow {
+            indicator: ind.into(),
+            segment: "s".into(),
+            landmark_day: day,
+            n_at_risk: 0,
+            n_lost: 0,
+            n_won: 0,
+            n_censored: 0,
+            auc: Some(auc),
+            ci_lo: Some(lo),
+            ci_hi: Some(auc),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn earliest_needs_three_consecutive_landmarks() {
+        // Reliable at 14 only once (21 dips), then from 28 on: earliest is 28.
+        let rows: Vec<ScoreRow> = [
+            (7, 0.6),
+            (14, 0.75),
+            (21, 0.69),
+            (28, 0.71),
+            (35, 0.72),
+            (42, 0.8),
+        ]
+        .iter()
+        .map(|&(d, lo)| row("a", d, lo + 0.05, lo))
+        .chain([7, 14, 21].iter().map(|&d| row("b", d, 0.9, 0.8)))
+        .collect();
+        let s = summarise(&rows, 0.70);
+        assert_eq!(s[0].earliest_reliable_day, Some(28));
+        assert_eq!(s[1].earliest_reliable_day, Some(7));
+        assert_eq!((s[0].rank, s[1].rank), (2, 1));
+        // 30 is closest to 28; 60 and 90 fall back to the last landmark 42.
+        assert_eq!(s[0].auc_30, Some(0.76));
+        assert_eq!(closest(&[7, 14, 21, 28, 35], 60), Some(35));
+        assert_eq!(closest(&[28, 35], 31), Some(28));
+        // Too few landmarks after a reliable one: never.
+        let s = summarise(&[row("c", 7, 0.9, 0.8), row("c", 14, 0.9, 0.8)], 0.7);
+        assert_eq!(s[0].earliest_reliable_day, None);
+    }
+}
