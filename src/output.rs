@@ -30,6 +30,16 @@ impl OutputDir {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        // create_dir_all would only say "File exists": name the file in the way instead.
+        if let Some(file) = parent.ancestors().find(|a| a.exists() && !a.is_dir()) {
+            return Err(InputError::new(
+                &origin,
+                format!(
+                    "cannot write the output directory: {} is a file, expected a directory",
+                    file.display()
+                ),
+            ));
+        }
         fs::create_dir_all(&parent).map_err(cannot)?;
         let name = target
             .file_name()

@@ -1,0 +1,597 @@
+//! Bad input, as a user meets it (issue 3, "Bad input"): one test per class of mistake.
+//!
+//! Every bad scenario is the embedded default with one edit, written into a fresh temporary
+//! directory. Both `dealsim simulate` and `dealsim scenario check` must reject it with exit
+//! code 2 and a message naming the file, the line (and column), the field path and what was
+//! expected; and nothing may be written: no output directory and no leftover
+//! `.out.partial-*` directory beside it. The expected line is computed from where the edit
+//! landed, so the tests follow the default scenario if its layout changes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use dealsim::scenario::Scenario;
+use proptest::prelude::*;
+use tempfile::TempDir;
+
+const DEFAULT: &str = include_str!("../scenarios/default.toml");
+
+fn dealsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dealsim"))
+}
+
+/// 1-based line of byte offset `at` in `text`.
+fn line_at(text: &str, at: usize) -> usize {
+    text[..at].matches('\n').count() + 1
+}
+
+/// The default scenario with the one occurrence of `from` replaced by `to`, and the line the
+/// replacement is on.
+fn edit(from: &str, to: &str) -> (String, usize) {
+    edit_text(DEFAULT, from, to)
+}
+
+fn edit_text(text: &str, from: &str, to: &str) -> (String, usize) {
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "the default scenario should contain {from:?} exactly once (update this test)"
+    );
+    let at = text.find(from).expect("counted above");
+    (text.replacen(from, to, 1), line_at(text, at))
+}
+
+/// A temporary directory holding only the scenario `bad.toml`.
+struct Case {
+    dir: TempDir,
+}
+
+impl Case {
+    fn new(text: &str) -> Case {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        fs::write(dir.path().join("bad.toml"), text).expect("write scenario");
+        Case { dir }
+    }
+
+    fn scenario(&self) -> PathBuf {
+        self.dir.path().join("bad.toml")
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// Names of everything in the directory, sorted.
+    fn listing(&self) -> Vec<String> {
+        listing(self.dir.path())
+    }
+
+    /// `simulate` and `scenario check` both fail with exit code 2, a message containing every
+    /// one of `expected`, on stderr only, and nothing is written.
+    fn assert_rejected(&self, expected: &[&str]) {
+        let scenario = self.scenario();
+        let file = scenario.display().to_string();
+        let out = self.out();
+        let runs = [
+            (
+                "simulate",
+                dealsim()
+                    .args(["simulate", "--scenario", &file, "--out"])
+                    .arg(&out)
+                    .args(["--quiet", "--deals", "300"])
+                    .output(),
+            ),
+            (
+                "scenario check",
+                dealsim().args(["scenario", "check", &file]).output(),
+            ),
+        ];
+        for (what, output) in runs {
+            let output = output.expect("the binary runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "`dealsim {what}` should exit 2\nstdout:\n{stdout}\nstderr:\n{stderr}"
+            );
+            assert!(
+                stdout.is_empty(),
+                "`dealsim {what}` printed to stdout:\n{stdout}"
+            );
+            assert!(
+                stderr.starts_with("error: "),
+                "`dealsim {what}` stderr:\n{stderr}"
+            );
+            assert!(
+                stderr.contains(&file),
+                "`dealsim {what}` should name the file {file}:\n{stderr}"
+            );
+            for e in expected {
+                assert!(
+                    stderr.contains(e),
+                    "`dealsim {what}` should say {e:?}:\n{stderr}"
+                );
+            }
+            assert_eq!(
+                self.listing(),
+                ["bad.toml"],
+                "`dealsim {what}` wrote something"
+            );
+        }
+    }
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("read directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn at_line(line: usize) -> String {
+    format!(": line {line}, column ")
+}
+
+/// The harness itself: the unedited default passes, so each failure below is its edit's doing.
+#[test]
+fn unedited_default_is_accepted_and_written_whole() {
+    let case = Case::new(DEFAULT);
+    dealsim()
+        .args(["scenario", "check"])
+        .arg(case.scenario())
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("valid scenario \"default\""));
+    dealsim()
+        .args(["simulate", "--scenario"])
+        .arg(case.scenario())
+        .arg("--out")
+        .arg(case.out())
+        .args(["--quiet", "--deals", "300"])
+        .assert()
+        .code(0);
+    assert_eq!(case.listing(), ["bad.toml", "out"]);
+    assert_eq!(
+        listing(&case.out()),
+        ["deals.csv", "events.csv", "manifest.json", "truth.csv"]
+    );
+}
+
+#[test]
+fn toml_syntax_error() {
+    let (text, line) = edit("\nseed = 20261126\n", "\nseed = = 20261126\n");
+    // The edit starts on the newline before the `seed` line.
+    let line = line + 1;
+    Case::new(&text).assert_rejected(&[&format!("{}8: ", at_line(line)), "expected"]);
+
+    // An unterminated table header: a different parser error, same shape of message.
+    let (text, line) = edit("\n[card]\n", "\n[card\n");
+    Case::new(&text).assert_rejected(&[&at_line(line + 1), "expected"]);
+}
+
+#[test]
+fn unknown_field_with_did_you_mean() {
+    let (text, line) = edit("\npace = 1.15\n", "\npase = 1.15\n");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line + 1),
+        ": segments[0].pase: ",
+        "unknown field `pase`",
+        "expected one of",
+        "(did you mean `pace`?)",
+    ]);
+
+    // Inside an inline distribution table.
+    let (text, line) = edit(
+        "dist = \"gamma\", shape = 3.0, scale = 1.2",
+        "dist = \"gamma\", shape = 3.0, scael = 1.2",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": stage_maps[0].stages[0].steps[1].duration: ",
+        "unknown field `scael`",
+        "(did you mean `scale`?)",
+    ]);
+
+    // Nothing close: no hint, but the list of what is expected.
+    let (text, line) = edit("\n[window]\n", "\nxyzzy_qwerty = 1\n\n[window]\n");
+    let case = Case::new(&text);
+    case.assert_rejected(&[
+        &at_line(line + 1),
+        "unknown field `xyzzy_qwerty`",
+        "expected one of",
+    ]);
+    let stderr = dealsim()
+        .args(["scenario", "check"])
+        .arg(case.scenario())
+        .output()
+        .expect("runs")
+        .stderr;
+    assert!(!String::from_utf8_lossy(&stderr).contains("did you mean"));
+}
+
+#[test]
+fn missing_field() {
+    let (text, _) = edit("fill_within = 8.0\n", "");
+    let card_line = line_at(&text, text.find("[card]").expect("card table"));
+    Case::new(&text).assert_rejected(&[
+        &at_line(card_line),
+        ": card: ",
+        "missing field `fill_within`",
+    ]);
+
+    // A missing distribution parameter.
+    let (text, line) = edit(
+        "dist = \"gamma\", shape = 3.0, scale = 1.2 }",
+        "dist = \"gamma\", shape = 3.0 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": stage_maps[0].stages[0].steps[1].duration: ",
+        "missing field `scale`",
+    ]);
+}
+
+#[test]
+fn negative_or_zero_durations() {
+    let step = "stage_maps[0].stages[0].steps";
+    let cases = [
+        (
+            "dist = \"lognormal\", mu = 1.6, sigma = 0.6",
+            "dist = \"lognormal\", mu = 1.6, sigma = -1",
+            format!(": {step}[3].duration: "),
+            "`sigma` must be > 0, got -1",
+        ),
+        (
+            "duration = { dist = \"gamma\", shape = 3.0, scale = 1.2 }",
+            "duration = { dist = \"constant\", value = 0 }",
+            format!(": {step}[1].duration: "),
+            "values must be > 0",
+        ),
+        (
+            "duration = { dist = \"gamma\", shape = 3.0, scale = 1.2 }",
+            "duration = { dist = \"uniform\", low = -2.0, high = 3.0 }",
+            format!(": {step}[1].duration: "),
+            "values must be > 0 (a duration or an amount), but this distribution reaches -2",
+        ),
+        (
+            "deadline_days = 5, deadline_from = \"created\", loss_probability = 0.05",
+            "deadline_days = -3, deadline_from = \"created\", loss_probability = 0.05",
+            format!(": {step}[0].deadline_days: "),
+            "must be > 0, got -3",
+        ),
+        (
+            "\npace = 1.15\n",
+            "\npace = 0\n",
+            ": segments[0].pace: ".to_string(),
+            "must be > 0, got 0",
+        ),
+        (
+            "interval = { dist = \"exponential\", mean = 4.0 }",
+            "interval = { dist = \"exponential\", mean = 0.0 }",
+            ": contacts.interval: ".to_string(),
+            "`mean` must be > 0, got 0",
+        ),
+    ];
+    for (from, to, field, message) in cases {
+        let (text, line) = edit(from, to);
+        let line = line + usize::from(from.starts_with('\n'));
+        Case::new(&text).assert_rejected(&[&at_line(line), &field, message]);
+    }
+}
+
+#[test]
+fn probability_outside_unit_interval() {
+    let step = "stage_maps[0].stages[0].steps";
+    let cases = [
+        (
+            "reply_probability = 0.7",
+            "reply_probability = 1.5",
+            ": contacts.reply_probability: ".to_string(),
+            "a probability must lie in [0, 1], got 1.5",
+        ),
+        (
+            "loss_probability = 0.05",
+            "loss_probability = -0.1",
+            format!(": {step}[0].loss_probability: "),
+            "a probability must lie in [0, 1], got -0.1",
+        ),
+        (
+            "skip_probability = 0.2, loss_probability = 0.12",
+            "skip_probability = 1.2, loss_probability = 0.12",
+            format!(": {step}[3].skip_probability: "),
+            "a probability must lie in [0, 1], got 1.2",
+        ),
+        (
+            "documents = 0.8",
+            "documents = 2",
+            ": forecast.stage_probability.documents: ".to_string(),
+            "a probability must lie in [0, 1], got 2",
+        ),
+    ];
+    for (from, to, field, message) in cases {
+        let (text, line) = edit(from, to);
+        Case::new(&text).assert_rejected(&[&at_line(line), &field, message]);
+    }
+}
+
+#[test]
+fn unknown_distribution_or_bad_parameters() {
+    let field = ": stage_maps[0].stages[0].steps[3].duration";
+    let (text, line) = edit(
+        "dist = \"lognormal\", mu = 1.6",
+        "dist = \"lognormall\", mu = 1.6",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        &format!("{field}.dist: "),
+        "unknown variant `lognormall`",
+        "expected one of `lognormal`, `gamma`",
+        "(did you mean `lognormal`?)",
+    ]);
+
+    let (text, line) = edit(
+        "dist = \"lognormal\", mu = 1.6",
+        "dist = \"poisson\", mu = 1.6",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        &format!("{field}.dist: "),
+        "unknown variant `poisson`",
+        "expected one of",
+    ]);
+
+    // Parameters of the wrong kind for the distribution.
+    let (text, line) = edit(
+        "dist = \"lognormal\", mu = 1.6, sigma = 0.6",
+        "dist = \"lognormal\", mean = 1.6, sigma = 0.6",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        &format!("{field}: "),
+        "unknown field `mean`",
+        "expected `mu` or `sigma`",
+    ]);
+
+    let (text, line) = edit(
+        "interval = { dist = \"exponential\", mean = 4.0 }",
+        "interval = { dist = \"uniform\", low = 5.0, high = 2.0 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": contacts.interval: ",
+        "`high` must be > `low`, got low=5, high=2",
+    ]);
+
+    let (text, line) = edit(
+        "dist = \"triangular\", min = 5.0, max = 20.0, mode = 10.0",
+        "dist = \"triangular\", min = 5.0, max = 20.0, mode = 30.0",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": stage_maps[1].stages[1].steps[0].duration: ",
+        "need min <= mode <= max",
+    ]);
+
+    // A discipline must lie in [0, 1]: a gamma can exceed 1.
+    let (text, line) = edit(
+        "discipline = { dist = \"beta\", alpha = 5.0, beta = 2.0 }",
+        "discipline = { dist = \"gamma\", shape = 5.0, scale = 2.0 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[2].reps.discipline: ",
+        "values must lie in [0, 1]",
+    ]);
+
+    // A parameter of the wrong type.
+    let (text, line) = edit(
+        "dist = \"lognormal\", mu = 1.6, sigma = 0.6",
+        "dist = \"lognormal\", mu = 1.6, sigma = \"wide\"",
+    );
+    Case::new(&text).assert_rejected(&[&at_line(line), "invalid type", "expected f64"]);
+}
+
+#[test]
+fn step_refers_to_unknown_step() {
+    let field = ": stage_maps[1].stages[2].steps[1].deadline_from: ";
+    let (text, line) = edit(
+        "deadline_from = \"contract_draft\"",
+        "deadline_from = \"nonexistent\"",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        field,
+        "refers to unknown step \"nonexistent\"",
+        "expected \"created\" or an earlier step's name",
+    ]);
+
+    let (text, line) = edit(
+        "deadline_from = \"contract_draft\"",
+        "deadline_from = \"contract_drafts\"",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        field,
+        "(did you mean \"contract_draft\"?)",
+    ]);
+
+    // A step that exists but comes later: the SLA clock cannot start in the future.
+    let (text, line) = edit(
+        "deadline_from = \"contract_draft\"",
+        "deadline_from = \"signed\"",
+    );
+    Case::new(&text).assert_rejected(&[&at_line(line), field, "comes later in the map"]);
+
+    // A segment that refers to an unknown stage map.
+    let (text, line) = edit("stage_map = \"enterprise\"", "stage_map = \"enterprize\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[2].stage_map: ",
+        "no stage map named \"enterprize\"",
+        "(did you mean \"enterprise\"?)",
+    ]);
+}
+
+#[test]
+fn empty_segment_list() {
+    // Drop every [[segments]] table and say `segments = []` at the top level instead.
+    let without = &DEFAULT[..DEFAULT.find("[[segments]]").expect("segments")];
+    let (text, line) = edit_text(without, "\n[window]\n", "\nsegments = []\n\n[window]\n");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line + 1),
+        ": segments: ",
+        "at least one segment is needed, got an empty list",
+    ]);
+
+    // No segments at all: a missing field.
+    Case::new(without).assert_rejected(&["missing field `segments`"]);
+}
+
+#[test]
+fn window_ends_before_it_starts() {
+    let (text, line) = edit(
+        "last_created = \"2026-06-30\"",
+        "last_created = \"2024-06-30\"",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": window.last_created: ",
+        "the window ends before it starts: 2024-06-30 is before first_created 2025-01-01",
+    ]);
+
+    let (text, line) = edit("end = \"2026-08-31\"", "end = \"2026-05-31\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": window.end: ",
+        "must not be before last_created 2026-06-30, got 2026-05-31",
+    ]);
+
+    let (text, line) = edit("end = \"2026-08-31\"", "end = \"2026-02-30\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": window.end: ",
+        "expected a date YYYY-MM-DD, got \"2026-02-30\"",
+    ]);
+}
+
+#[test]
+fn zero_deals() {
+    let case = Case::new(DEFAULT);
+    for command in ["simulate", "run"] {
+        for scenario in [Some(case.scenario()), None] {
+            let mut cmd = dealsim();
+            cmd.arg(command);
+            if let Some(s) = &scenario {
+                cmd.arg("--scenario").arg(s);
+            }
+            let output = cmd
+                .arg("--out")
+                .arg(case.out())
+                .args(["--quiet", "--deals", "0"])
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{stderr}");
+            assert!(
+                stderr.contains("--deals") && stderr.contains("must be at least 1, got 0"),
+                "{stderr}"
+            );
+            assert!(output.stdout.is_empty());
+            assert_eq!(case.listing(), ["bad.toml"], "{command} wrote something");
+        }
+    }
+}
+
+#[test]
+fn output_directory_cannot_be_written() {
+    let case = Case::new(DEFAULT);
+    let blocker = case.dir.path().join("blocker");
+    fs::write(&blocker, "not a directory\n").expect("write");
+    let expect_rejected = |out: &Path, expected: &[String]| {
+        let output = dealsim()
+            .args(["simulate", "--scenario"])
+            .arg(case.scenario())
+            .arg("--out")
+            .arg(out)
+            .args(["--quiet", "--deals", "300"])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(output.stdout.is_empty());
+        assert!(
+            stderr.contains(&format!("--out {}", out.display())),
+            "{stderr}"
+        );
+        for e in expected {
+            assert!(stderr.contains(e.as_str()), "expected {e:?} in:\n{stderr}");
+        }
+        assert_eq!(case.listing(), ["bad.toml", "blocker"]);
+        assert_eq!(fs::read_to_string(&blocker).unwrap(), "not a directory\n");
+    };
+    // Under a regular file, directly and deeper down.
+    for out in [blocker.join("out"), blocker.join("a").join("b").join("out")] {
+        expect_rejected(
+            &out,
+            &[
+                "cannot write the output directory".into(),
+                format!("{} is a file, expected a directory", blocker.display()),
+            ],
+        );
+    }
+    // The output path itself is a regular file.
+    expect_rejected(&blocker, &["exists and is not a directory".into()]);
+}
+
+#[test]
+fn unreadable_scenario_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("missing.toml");
+    let file = missing.display().to_string();
+    let out = dir.path().join("out");
+    let mut simulate = dealsim();
+    simulate
+        .args(["simulate", "--quiet", "--scenario", &file, "--out"])
+        .arg(&out);
+    let mut check = dealsim();
+    check.args(["scenario", "check", &file]);
+    for mut cmd in [simulate, check] {
+        let output = cmd.output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&file) && stderr.contains("cannot read the scenario"),
+            "{stderr}"
+        );
+        assert!(listing(dir.path()).is_empty());
+    }
+}
+
+proptest! {
+    // Parsing only (no simulation), so many cases are cheap.
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Any probability outside [0, 1] is rejected at its field and line; any inside is accepted.
+    #[test]
+    fn reply_probability_bounds(p in prop_oneof![
+        -1e6..-1e-9f64,
+        0.0..=1.0f64,
+        1.0 + 1e-9..1e6f64,
+    ]) {
+        let (text, line) = edit("reply_probability = 0.7", &format!("reply_probability = {p:?}"));
+        let result = Scenario::parse(&text, "p.toml");
+        if (0.0..=1.0).contains(&p) {
+            prop_assert!(result.is_ok(), "{p} rejected: {:?}", result.err());
+        } else {
+            let e = result.expect_err("outside [0, 1]");
+            prop_assert_eq!(e.origin.as_str(), "p.toml");
+            prop_assert_eq!(e.field.as_deref(), Some("contacts.reply_probability"));
+            prop_assert_eq!(e.position.map(|p| p.0), Some(line));
+            prop_assert!(e.message.contains("a probability must lie in [0, 1]"), "{}", e.message);
+        }
+    }
+}
