@@ -58,7 +58,8 @@ pub struct ScoreJob<'a> {
     pub options: ScoreOptions,
 }
 
-/// Reads hidden health per deal from `truth.csv`, aligned with `log.deals`.
+/// Reads the hidden loss log-odds per deal (`health_logit + process_logit` of `truth.csv`),
+/// aligned with `log.deals`. Research only: it includes lapses still to come.
 fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
     let origin = path.display().to_string();
     let mut reader = csv::Reader::from_path(path)
@@ -78,30 +79,36 @@ fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
             )
         })
     };
-    let (c_id, c_health) = (col("case_id")?, col("health")?);
+    let (c_id, columns) = (
+        col("case_id")?,
+        [col("health_logit")?, col("process_logit")?],
+    );
     let index: std::collections::HashMap<&str, usize> = log
         .case_ids
         .iter()
         .enumerate()
         .map(|(i, c)| (c.as_str(), i))
         .collect();
-    let mut health = vec![f64::NAN; log.deals.len()];
+    let mut risk = vec![f64::NAN; log.deals.len()];
     for rec in reader.records() {
         let rec = rec.map_err(|e| InputError::new(&origin, e.to_string()))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        let value = rec.get(c_health).unwrap_or("");
-        let h: f64 = value.parse().map_err(|_| {
-            InputError::new(
-                &origin,
-                format!("column `health`: expected a number, got {value:?}"),
-            )
-            .at_position(line, c_health + 1)
-        })?;
+        let mut sum = 0.0;
+        for c in columns {
+            let value = rec.get(c).unwrap_or("");
+            sum += value.parse::<f64>().map_err(|_| {
+                InputError::new(
+                    &origin,
+                    format!("column `{}`: expected a number, got {value:?}", &headers[c]),
+                )
+                .at_position(line, c + 1)
+            })?;
+        }
         if let Some(&i) = index.get(rec.get(c_id).unwrap_or("")) {
-            health[i] = h;
+            risk[i] = sum;
         }
     }
-    Ok(health)
+    Ok(risk)
 }
 
 /// Runs the job and writes `scores.csv`, `indicator_summary.csv`, `scores.json` into `out`.
@@ -114,7 +121,7 @@ pub fn score_to_dir(
         return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
     }
     if let scoring::Censoring::Ipcw { horizon } = job.options.censoring {
-        if !(horizon > 0.0) {
+        if horizon.is_nan() || horizon <= 0.0 {
             return Err(
                 InputError::new("--horizon", format!("must be > 0 days, got {horizon}")).into(),
             );

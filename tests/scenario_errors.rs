@@ -378,7 +378,7 @@ fn unknown_distribution_or_bad_parameters() {
 
     // A discipline must lie in [0, 1]: a gamma can exceed 1.
     let (text, line) = edit(
-        "discipline = { dist = \"beta\", alpha = 5.0, beta = 2.0 }",
+        "discipline = { dist = \"beta\", alpha = 3.0, beta = 1.5 }",
         "discipline = { dist = \"gamma\", shape = 5.0, scale = 2.0 }",
     );
     Case::new(&text).assert_rejected(&[

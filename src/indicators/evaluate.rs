@@ -189,36 +189,24 @@ fn update(
             Compiled::Count {
                 activities,
                 resource,
-            } => {
-                if matches(e, activities, *resource) {
-                    a.count += 1;
-                }
-            }
+            } if matches(e, activities, *resource) => a.count += 1,
             Compiled::DaysSinceLast {
                 activities,
                 resource,
-            } => {
-                if matches(e, activities, *resource) {
+            } if matches(e, activities, *resource) => a.a = t,
+            Compiled::StepDone(s) | Compiled::StepDuration(s) if e.activity == *s => {
+                match e.lifecycle {
+                    Lifecycle::Start if a.a == NONE => a.a = t,
+                    Lifecycle::Complete if a.b == NONE => a.b = t,
+                    _ => {}
+                }
+            }
+            Compiled::DaysBetween { from, to } if e.lifecycle == Lifecycle::Complete => {
+                if Some(e.activity) == *from && a.a == NONE {
                     a.a = t;
                 }
-            }
-            Compiled::StepDone(s) | Compiled::StepDuration(s) => {
-                if e.activity == *s {
-                    match e.lifecycle {
-                        Lifecycle::Start if a.a == NONE => a.a = t,
-                        Lifecycle::Complete if a.b == NONE => a.b = t,
-                        _ => {}
-                    }
-                }
-            }
-            Compiled::DaysBetween { from, to } => {
-                if e.lifecycle == Lifecycle::Complete {
-                    if Some(e.activity) == *from && a.a == NONE {
-                        a.a = t;
-                    }
-                    if e.activity == *to && a.b == NONE {
-                        a.b = t;
-                    }
+                if e.activity == *to && a.b == NONE {
+                    a.b = t;
                 }
             }
             Compiled::ReplyLatency { touches, reply } => {
@@ -300,7 +288,7 @@ fn value(
             }
         }
         Compiled::StepDuration(_) => match (a.a, a.b) {
-            (NONE, _) => 0.0,
+            (NONE, _) => f32::NAN,
             (s, NONE) => days(now - s),
             (s, b) => days(b - s),
         },
@@ -340,7 +328,7 @@ fn value(
 /// Deals per parallel work item.
 const CHUNK: usize = 1024;
 
-/// Evaluates `specs` (plus the truth ceiling when `truth` is given: hidden health per deal)
+/// Evaluates `specs` (plus the truth ceiling when `truth` is given: hidden risk per deal)
 /// at `landmarks` (ages in days, ascending) for every deal of `log`.
 pub fn evaluate(
     log: &Log,
@@ -364,8 +352,10 @@ pub fn evaluate(
         compiled.push(Compiled::Truth);
         indicators.push(IndicatorInfo {
             name: TRUTH_INDICATOR.to_string(),
-            description: "RESEARCH ONLY: the hidden deal health from truth.csv, the ceiling no observable indicator can beat.".into(),
-            direction: super::Direction::HigherIsSafer,
+            description: "RESEARCH ONLY: the hidden loss log-odds from truth.csv (deal health plus the rep's process lapses, \
+                          including those still to come), the ceiling no observable indicator can beat."
+                .into(),
+            direction: super::Direction::HigherIsRiskier,
             signal: super::Signal::Truth,
         });
     }

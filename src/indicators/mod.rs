@@ -23,7 +23,7 @@ use crate::log::{Sym, Symbols};
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/indicators.toml");
 
 /// Name of the research-only indicator read from `truth.csv` (`--with-truth`).
-pub const TRUTH_INDICATOR: &str = "TRUTH_deal_health";
+pub const TRUTH_INDICATOR: &str = "TRUTH_hidden_risk";
 
 /// What reports need to know about an indicator.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

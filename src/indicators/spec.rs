@@ -70,7 +70,8 @@ pub enum Measure {
     /// Days from `from` ("created" or a step's completion) to `to`'s completion; while `to` is
     /// pending, the days elapsed so far. Missing while `from` has not happened.
     DaysBetween { from: String, to: String },
-    /// Days a step has been running (completion − start, or elapsed while running; 0 before).
+    /// Days a step has been running (completion − start, or elapsed while running); missing
+    /// before the step starts, so deals are compared only with others that reached it.
     StepDuration { step: String },
     /// Steps whose deadline (segment SLA, working days) has passed without completion on time.
     OverdueSteps {},

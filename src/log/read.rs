@@ -101,7 +101,7 @@ fn csv_error(origin: &str, e: csv::Error) -> InputError {
     };
     let err = InputError::new(origin, msg);
     match line {
-        Some(l) => err.at_position(l as usize, 1),
+        Some(l) => err.at_position(l, 1),
         None => err,
     }
 }

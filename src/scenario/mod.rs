@@ -75,6 +75,8 @@ pub struct Card {
     pub fields: Vec<String>,
     /// Working days within which a fully disciplined rep fills the card.
     pub fill_within: f64,
+    /// Loss log-odds added (at every step) per share of card fields left empty.
+    pub empty_penalty: f64,
 }
 
 #[derive(Debug, Clone)]

@@ -90,6 +90,8 @@ pub struct ContactSpec {
 pub struct CardSpec {
     pub fields: Vec<String>,
     pub fill_within: f64,
+    #[serde(default)]
+    pub empty_penalty: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -294,6 +294,7 @@ fn card(spec: &ScenarioSpec) -> Check<Card> {
     Ok(Card {
         fields,
         fill_within: greater("card.fill_within", c.fill_within, 0.0)?,
+        empty_penalty: at_least("card.empty_penalty", c.empty_penalty, 0.0)?,
     })
 }
 

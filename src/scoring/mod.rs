@@ -252,11 +252,9 @@ pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
     let n_groups = panel.segments.len() + 1;
     let n_k = panel.landmarks.len();
     let mut rows = Vec::with_capacity(per_task.len() * n_groups);
-    for i in 0..panel.indicators.len() {
+    for per_indicator in per_task.chunks(n_k) {
         for s in 0..n_groups {
-            for k in 0..n_k {
-                rows.push(per_task[i * n_k + k][s].clone());
-            }
+            rows.extend(per_indicator.iter().map(|landmark| landmark[s].clone()));
         }
     }
     rows

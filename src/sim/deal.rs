@@ -22,6 +22,9 @@ fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
 }
 
+/// Cap on lateness units of a late rep step; a skipped rep step counts this many.
+const MAX_LATENESS_UNITS: f64 = 3.0;
+
 /// Smallest duration of anything, in working days (about five minutes).
 const MIN_DURATION: f64 = 0.01;
 
@@ -182,7 +185,7 @@ impl Engine<'_> {
         walk.push(w0, v.created, Lifecycle::Complete, walk.rep);
         let first_forecast = walk.stage_forecast(0);
         walk.forecast(w0, first_forecast);
-        self.fill_card(&mut walk, w0);
+        let empty_share = self.fill_card(&mut walk, w0);
 
         let model = &s.model;
         let mut truth = Truth {
@@ -191,7 +194,7 @@ impl Engine<'_> {
             optimism: traits.optimism,
             late_rep_steps: 0,
             skipped_rep_steps: 0,
-            process_logit: 0.0,
+            process_logit: s.card.empty_penalty * empty_share,
             health_logit: -model.health_weight * health,
         };
         let passed = &mut out.passed;
@@ -237,8 +240,14 @@ impl Engine<'_> {
             let decision_fraction: f64 = walk.rng.random();
 
             if is_lost {
+                // External work (legal, security) is never where a client walks away: a deal
+                // lost at an external step is lost after that step completes, so external
+                // durations stay unrelated to the outcome (the planted distractor).
+                let finishes_external = !skipped && step.owner == Owner::External;
                 let decided = if skipped {
                     w
+                } else if finishes_external {
+                    w + duration
                 } else {
                     w + decision_fraction * duration
                 };
@@ -251,6 +260,9 @@ impl Engine<'_> {
                     );
                 }
                 walk.touches_until(decided, false);
+                if finishes_external {
+                    walk.push(decided, step_sym, Lifecycle::Complete, self.vocab.external);
+                }
                 let silence = model
                     .silence_before_loss
                     .sample_at_least(&mut walk.rng, MIN_DURATION);
@@ -268,7 +280,7 @@ impl Engine<'_> {
             if skipped {
                 if step.owner == Owner::Rep {
                     truth.skipped_rep_steps += 1;
-                    truth.process_logit += step.late_penalty;
+                    truth.process_logit += step.late_penalty * MAX_LATENESS_UNITS;
                 }
                 passed.push(w);
                 continue;
@@ -297,9 +309,13 @@ impl Engine<'_> {
                 step_owner_resource(self, &walk, step.owner),
             );
             let clock_start = step.deadline_from.map_or(w0, |k| passed[k]);
-            if step.owner == Owner::Rep && end > clock_start + step.deadline_days {
+            let due = clock_start + step.deadline_days;
+            if step.owner == Owner::Rep && end > due {
+                // The later, the worse: one unit for being late plus one per deadline length
+                // of delay, capped (a skipped step counts as the cap).
                 truth.late_rep_steps += 1;
-                truth.process_logit += step.late_penalty;
+                let units = (1.0 + (end - due) / step.deadline_days).min(MAX_LATENESS_UNITS);
+                truth.process_logit += step.late_penalty * units;
             }
             walk.push_close_dates(end, probability);
             passed.push(end);
@@ -355,18 +371,23 @@ impl Engine<'_> {
         out.truth = truth;
     }
 
-    fn fill_card(&self, walk: &mut Walk<'_>, w0: f64) {
+    /// Card updates by the rep; returns the share of fields the rep leaves empty.
+    fn fill_card(&self, walk: &mut Walk<'_>, w0: f64) -> f64 {
         let card = &self.scenario.card;
         let p_fill = 0.2 + 0.8 * walk.discipline;
+        let mut empty = 0;
         for &field in &self.vocab.card_fields {
-            if walk.rng.random::<f64>() < p_fill {
-                let e: f64 = Exp1.sample(&mut walk.rng);
-                let at = w0 + e * card.fill_within * (2.0 - walk.discipline) / 2.0;
-                let rep = walk.rep;
-                let ev = walk.push(at, self.vocab.card_update, Lifecycle::Complete, rep);
-                ev.card_field = Some(field);
+            if walk.rng.random::<f64>() >= p_fill {
+                empty += 1;
+                continue;
             }
+            let e: f64 = Exp1.sample(&mut walk.rng);
+            let at = w0 + e * card.fill_within * (2.0 - walk.discipline) / 2.0;
+            let rep = walk.rep;
+            let ev = walk.push(at, self.vocab.card_update, Lifecycle::Complete, rep);
+            ev.card_field = Some(field);
         }
+        empty as f64 / self.vocab.card_fields.len() as f64
     }
 }
 
