@@ -130,7 +130,7 @@ pub fn score_to_dir(
     bar.set_message("read log");
     let log = read_log(job.events, job.deals)?;
     let truth = job.truth.map(|p| read_truth(p, &log)).transpose()?;
-    let mut warnings = indicators::unknown_names(&job.indicators, &log.symbols);
+    let mut warnings = indicators::unknown_names(&job.indicators, &log);
     let window_end = match job.window_end {
         Some(d) => DayNum(d.0 + 1).start(),
         None => log

@@ -17,7 +17,7 @@ pub use evaluate::{evaluate, Panel};
 pub use spec::{Direction, IndicatorSpec, Measure, Signal};
 
 use crate::error::{did_you_mean, InputError};
-use crate::log::{Sym, Symbols};
+use crate::log::{Log, Sym, Symbols};
 
 /// The default indicator set, embedded in the binary.
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/indicators.toml");
@@ -106,31 +106,73 @@ pub fn default_set() -> Vec<IndicatorSpec> {
         .expect("the embedded indicator set is valid (tested)")
 }
 
-/// Names an indicator refers to that never occur in the log: worth a warning, since the
-/// indicator is then constant (a typo in an activity or step name is the usual cause).
-pub fn unknown_names(specs: &[IndicatorSpec], symbols: &Symbols) -> Vec<String> {
+/// Names an indicator matches events on (activities, steps, resources) that no event of the
+/// log carries: worth a warning, since the indicator is then constant (a typo in an activity
+/// or step name is the usual cause). A name seen only elsewhere in the log (a `lost_step`, the
+/// `step` column, a segment) still never matches, so it is reported too.
+pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
+    let mut activities: Vec<bool> = Vec::new();
+    let mut resources: Vec<bool> = Vec::new();
+    for e in &log.events {
+        for (seen, s) in [(&mut activities, e.activity), (&mut resources, e.resource)] {
+            let s = s as usize;
+            if seen.len() <= s {
+                seen.resize(s + 1, false);
+            }
+            seen[s] = true;
+        }
+    }
+    let occurs = |seen: &[bool], name: &str| {
+        log.symbols
+            .get(name)
+            .is_some_and(|s| seen.get(s as usize).copied().unwrap_or(false))
+    };
     let mut out = Vec::new();
     for s in specs {
-        let names: Vec<&str> = match &s.measure {
-            Measure::Count { activities, .. } | Measure::DaysSinceLast { activities, .. } => {
-                activities.iter().map(String::as_str).collect()
+        let (names, resource): (Vec<&str>, Option<&str>) = match &s.measure {
+            Measure::Count {
+                activities,
+                resource,
             }
-            Measure::StepDone { step } | Measure::StepDuration { step } => vec![step.as_str()],
-            Measure::DaysBetween { from, to } => [from.as_str(), to.as_str()]
-                .into_iter()
-                .filter(|n| *n != "created")
-                .collect(),
-            Measure::ReplyLatency { touches, reply } => touches
-                .iter()
-                .map(String::as_str)
-                .chain([reply.as_str()])
-                .collect(),
-            _ => vec![],
+            | Measure::DaysSinceLast {
+                activities,
+                resource,
+            } => (
+                activities.iter().map(String::as_str).collect(),
+                resource.as_deref(),
+            ),
+            Measure::StepDone { step } | Measure::StepDuration { step } => {
+                (vec![step.as_str()], None)
+            }
+            Measure::DaysBetween { from, to } => (
+                [from.as_str(), to.as_str()]
+                    .into_iter()
+                    .filter(|n| *n != "created")
+                    .collect(),
+                None,
+            ),
+            Measure::ReplyLatency { touches, reply } => (
+                touches
+                    .iter()
+                    .map(String::as_str)
+                    .chain([reply.as_str()])
+                    .collect(),
+                None,
+            ),
+            _ => (vec![], None),
         };
         for n in names {
-            if symbols.get(n).is_none() {
+            if !occurs(&activities, n) {
                 out.push(format!(
                     "indicator {}: {n:?} never occurs in the log",
+                    s.name
+                ));
+            }
+        }
+        if let Some(r) = resource {
+            if !occurs(&resources, r) {
+                out.push(format!(
+                    "indicator {}: resource {r:?} never occurs in the log",
                     s.name
                 ));
             }

@@ -1,0 +1,822 @@
+//! Indicators through the library API, on tiny hand-written logs (issue 4, "Indicators").
+//!
+//! Each log is written as `events.csv` + `deals.csv` into a temporary directory and read
+//! back with `dealsim::log::read::read_log`, exactly as `dealsim score` reads a user's log;
+//! indicators are evaluated with the embedded default set against the embedded default
+//! scenario's stage maps and calendar. Every expected value below is computed by hand in the
+//! comments: deal ages are calendar days, SLA deadlines are working days (Mon–Fri, 09:00–18:00,
+//! minus the scenario's holidays), and smb deadlines are the stage map's `deadline_days` × the
+//! segment's pace 1.15:
+//!
+//! | step               | from               | smb deadline (working days) |
+//! |--------------------|--------------------|-----------------------------|
+//! | first_meeting      | created            | 5 × 1.15 = 5.75             |
+//! | proposal_sent      | first_meeting      | 5 × 1.15 = 5.75             |
+//! | objection_followup | proposal_sent      | 6 × 1.15 = 6.9              |
+//! | materials_feedback | objection_followup | 10 × 1.15 = 11.5            |
+//! | negotiation        | materials_feedback | 15 × 1.15 = 17.25           |
+//!
+//! Working time `w = k + f` is fraction `f` of working day `k`; 09:00 is `f = 0` and each
+//! working hour is 1/9 of a day. A moment outside working time counts as the start of the
+//! next working day.
+//!
+//! The property test at the end checks the "no future" rule: appending events later than
+//! `created + d` (and closing the deal after that) never changes any value at landmark `d`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use dealsim::indicators::{self, stage_map::StageMaps, Panel};
+use dealsim::log::{read::read_log, Log};
+use dealsim::scenario::Scenario;
+use dealsim::time::Timestamp;
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------------------------------------
+// Writing logs.
+
+const EVENTS_HEADER: &str = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close\n";
+const DEALS_HEADER: &str =
+    "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n";
+
+/// One row of `events.csv`, built field by field (empty fields by default).
+#[derive(Clone)]
+struct Ev {
+    case: String,
+    activity: String,
+    time: String,
+    resource: String,
+    stage: String,
+    step: String,
+    lifecycle: &'static str,
+    card: String,
+    probability: String,
+    close: String,
+}
+
+/// A rep event of deal `case` (resource `rep-1`, lifecycle complete).
+fn ev(case: &str, activity: &str, time: &str) -> Ev {
+    Ev {
+        case: case.into(),
+        activity: activity.into(),
+        time: time.into(),
+        resource: "rep-1".into(),
+        stage: String::new(),
+        step: String::new(),
+        lifecycle: "complete",
+        card: String::new(),
+        probability: String::new(),
+        close: String::new(),
+    }
+}
+
+impl Ev {
+    fn client(mut self) -> Ev {
+        self.resource = "client".into();
+        self
+    }
+    fn stage(mut self, stage: &str) -> Ev {
+        self.stage = stage.into();
+        self
+    }
+    /// A step event: the step column names the activity.
+    fn start(mut self) -> Ev {
+        self.step.clone_from(&self.activity);
+        self.lifecycle = "start";
+        self
+    }
+    fn done(mut self) -> Ev {
+        self.step.clone_from(&self.activity);
+        self.lifecycle = "complete";
+        self
+    }
+    fn card(mut self, field: &str) -> Ev {
+        self.card = field.into();
+        self
+    }
+    fn forecast(mut self, probability: f64, close: &str) -> Ev {
+        self.probability = format!("{probability:.2}");
+        self.close = close.into();
+        self
+    }
+}
+
+/// One row of `deals.csv`.
+struct DealRow {
+    case: String,
+    segment: String,
+    value: String,
+    created: String,
+    closed: String,
+    outcome: &'static str,
+}
+
+fn deal(case: &str, segment: &str, created: &str) -> DealRow {
+    DealRow {
+        case: case.into(),
+        segment: segment.into(),
+        value: "1000".into(),
+        created: created.into(),
+        closed: String::new(),
+        outcome: "open",
+    }
+}
+
+impl DealRow {
+    fn value(mut self, v: &str) -> DealRow {
+        self.value = v.into();
+        self
+    }
+    fn closed(mut self, outcome: &'static str, at: &str) -> DealRow {
+        self.outcome = outcome;
+        self.closed = at.into();
+        self
+    }
+}
+
+fn write_log(dir: &Path, deals: &[DealRow], events: &[Ev]) {
+    let mut d = DEALS_HEADER.to_string();
+    for r in deals {
+        writeln!(
+            d,
+            "{},{},{}-rep-1,inbound,{},{},{},{},,",
+            r.case, r.segment, r.segment, r.value, r.created, r.closed, r.outcome
+        )
+        .unwrap();
+    }
+    let segment = |case: &str| {
+        deals
+            .iter()
+            .find(|r| r.case == case)
+            .map_or("", |r| r.segment.as_str())
+    };
+    let mut e = EVENTS_HEADER.to_string();
+    for x in events {
+        writeln!(
+            e,
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            x.case,
+            x.activity,
+            x.time,
+            x.resource,
+            segment(&x.case),
+            x.stage,
+            x.step,
+            x.lifecycle,
+            x.card,
+            x.probability,
+            x.close
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.join("deals.csv"), d).expect("write deals.csv");
+    std::fs::write(dir.join("events.csv"), e).expect("write events.csv");
+}
+
+/// Writes the log into a fresh temporary directory and reads it back.
+fn read(deals: &[DealRow], events: &[Ev]) -> Log {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_log(dir.path(), deals, events);
+    read_log(
+        &dir.path().join("events.csv"),
+        &dir.path().join("deals.csv"),
+    )
+    .unwrap_or_else(|e| panic!("the hand-written log is valid: {e}"))
+}
+
+fn ts(s: &str) -> Timestamp {
+    dealsim::log::read::parse_timestamp(s).unwrap_or_else(|| panic!("timestamp {s:?}"))
+}
+
+/// The default indicator set at `landmarks`, observation window ending at `window_end`.
+fn evaluate(log: &Log, landmarks: &[u32], window_end: &str) -> Panel {
+    let maps = StageMaps::new(&Scenario::embedded_default(), log);
+    indicators::evaluate(
+        log,
+        &indicators::default_set(),
+        None,
+        &maps,
+        landmarks,
+        ts(window_end),
+    )
+}
+
+/// The value of `indicator` for the deal with case id `case` at landmark `day`; `None` when
+/// the deal has no row there (not in the risk set).
+fn at(panel: &Panel, log: &Log, case: &str, day: u32, indicator: &str) -> Option<f32> {
+    let deal = log
+        .case_ids
+        .iter()
+        .position(|c| c == case)
+        .unwrap_or_else(|| panic!("no deal {case}")) as u32;
+    let k = panel
+        .landmarks
+        .iter()
+        .position(|&l| l == day)
+        .unwrap_or_else(|| panic!("no landmark {day}"));
+    let j = panel
+        .indicators
+        .iter()
+        .position(|i| i.name == indicator)
+        .unwrap_or_else(|| panic!("no indicator {indicator}"));
+    let rows = &panel.at[k];
+    let r = rows.deals.iter().position(|&d| d == deal)?;
+    Some(rows.values[j][r])
+}
+
+/// Asserts a present, finite value close to `want` (values are stored as f32).
+#[track_caller]
+fn check(panel: &Panel, log: &Log, case: &str, day: u32, indicator: &str, want: f64) {
+    let got = at(panel, log, case, day, indicator)
+        .unwrap_or_else(|| panic!("deal {case} has no row at day {day}"));
+    assert!(
+        (f64::from(got) - want).abs() <= 1e-5 * want.abs().max(1.0),
+        "deal {case}, day {day}, {indicator}: got {got}, expected {want}"
+    );
+}
+
+#[track_caller]
+fn check_missing(panel: &Panel, log: &Log, case: &str, day: u32, indicator: &str) {
+    let got = at(panel, log, case, day, indicator)
+        .unwrap_or_else(|| panic!("deal {case} has no row at day {day}"));
+    assert!(
+        got.is_nan(),
+        "deal {case}, day {day}, {indicator}: expected missing (NaN), got {got}"
+    );
+}
+
+/// Mean of a lognormal(mu, sigma): exp(mu + sigma²/2).
+fn lognormal_mean(mu: f64, sigma: f64) -> f64 {
+    (mu + sigma * sigma / 2.0).exp()
+}
+
+/// Nominal calendar length of an smb stage: Σ mean step duration × pace 1.15 × (1 − skip)
+/// working days, × 7/5 to calendar days (the scenario's stage norm).
+fn smb_norm(working: f64) -> f64 {
+    working * 1.15 * 7.0 / 5.0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deal A: one smb deal through the pre-sale stage, every primitive at five landmarks.
+
+/// Deal A: smb, created Mon 2025-03-03 09:00 (working time c). Working days from there:
+/// Mon 3/3 c, Tue 3/4 c+1, Wed 3/5 c+2, Thu 3/6 c+3, Fri 3/7 c+4, Mon 3/10 c+5, ...,
+/// Mon 3/17 c+10, Tue 3/18 c+11, Mon 3/24 c+15, Tue 3/25 c+16, Mon 3/31 c+20, Wed 4/2 c+22,
+/// Mon 4/7 c+25 (no holidays in March and early April). Landmarks 7, 14, 21, 28, 35 are the
+/// Mondays 3/10, 3/17, 3/24, 3/31, 4/7 at 09:00, i.e. working times c+5, c+10, c+15, c+20,
+/// c+25.
+fn deal_a() -> (Vec<DealRow>, Vec<Ev>) {
+    let a = "A";
+    let deals = vec![deal(a, "smb", "2025-03-03T09:00:00")
+        .value("12345.5")
+        .closed("won", "2025-05-30T12:00:00")];
+    let events = vec![
+        ev(a, "deal_created", "2025-03-03T09:00:00").stage("pre_sale"),
+        ev(a, "forecast_update", "2025-03-03T09:00:00")
+            .stage("pre_sale")
+            .forecast(0.25, "2025-04-30"),
+        ev(a, "first_meeting", "2025-03-03T09:00:00")
+            .stage("pre_sale")
+            .start(),
+        // Touch 1 (call) and a second touch before any reply: the wait counts from the first.
+        ev(a, "call", "2025-03-04T09:00:00").stage("pre_sale"),
+        ev(a, "card_update", "2025-03-04T12:00:00")
+            .stage("pre_sale")
+            .card("budget"),
+        ev(a, "email", "2025-03-04T15:00:00").stage("pre_sale"),
+        // first_meeting done at c+2 + 4.5/9 = c+2.5 (deadline c+5.75: on time).
+        ev(a, "first_meeting", "2025-03-05T13:30:00")
+            .stage("pre_sale")
+            .done(),
+        // Reply 1: 3/4 09:00 → 3/5 13:30 = 28.5 h = 1.1875 days.
+        ev(a, "client_reply", "2025-03-05T13:30:00")
+            .stage("pre_sale")
+            .client(),
+        ev(a, "proposal_sent", "2025-03-05T13:30:00")
+            .stage("pre_sale")
+            .start(),
+        // Touch 2, answered only on 3/12 09:00: 6 days.
+        ev(a, "call", "2025-03-06T09:00:00").stage("pre_sale"),
+        // The same field again does not count twice.
+        ev(a, "card_update", "2025-03-06T10:00:00")
+            .stage("pre_sale")
+            .card("budget"),
+        ev(a, "card_update", "2025-03-07T10:00:00")
+            .stage("pre_sale")
+            .card("pain"),
+        ev(a, "client_reply", "2025-03-12T09:00:00")
+            .stage("pre_sale")
+            .client(),
+        ev(a, "card_update", "2025-03-12T12:00:00")
+            .stage("pre_sale")
+            .card("timeline"),
+        // proposal_sent done at c+11; its deadline was c+2.5 + 5.75 = c+8.25 (Thu 3/13 11:15).
+        ev(a, "proposal_sent", "2025-03-18T09:00:00")
+            .stage("pre_sale")
+            .done(),
+        // Expected close pushed 04-30 → 05-14 (push 1).
+        ev(a, "forecast_update", "2025-03-18T09:00:00")
+            .stage("pre_sale")
+            .forecast(0.30, "2025-05-14"),
+        ev(a, "objection_followup", "2025-03-18T10:00:00")
+            .stage("pre_sale")
+            .start(),
+        ev(a, "stakeholder_engaged", "2025-03-19T09:00:00")
+            .stage("pre_sale")
+            .client(),
+        // Pulled in to 05-07: not a push.
+        ev(a, "forecast_update", "2025-03-20T09:00:00")
+            .stage("pre_sale")
+            .forecast(0.35, "2025-05-07"),
+        // objection_followup done at c+16; deadline c+11 + 6.9 = c+17.9: on time.
+        ev(a, "objection_followup", "2025-03-25T09:00:00")
+            .stage("pre_sale")
+            .done(),
+        // 05-07 → 05-21: push 2.
+        ev(a, "forecast_update", "2025-03-26T09:00:00")
+            .stage("pre_sale")
+            .forecast(0.40, "2025-05-21"),
+        ev(a, "materials_feedback", "2025-03-26T09:00:00")
+            .stage("pre_sale")
+            .client()
+            .start(),
+        ev(a, "stakeholder_engaged", "2025-03-27T14:00:00")
+            .stage("pre_sale")
+            .client(),
+        // materials_feedback done Wed 4/2 12:00 = c+22 + 3/9; the deal enters `sale` then.
+        ev(a, "materials_feedback", "2025-04-02T12:00:00")
+            .stage("pre_sale")
+            .client()
+            .done(),
+        ev(a, "negotiation", "2025-04-02T12:00:00")
+            .stage("sale")
+            .client()
+            .start(),
+        // Later than every landmark below (4/7 09:00): must not show anywhere.
+        ev(a, "call", "2025-04-08T09:00:00").stage("sale"),
+        ev(a, "card_update", "2025-04-08T10:00:00")
+            .stage("sale")
+            .card("competitors"),
+    ];
+    (deals, events)
+}
+
+#[test]
+fn every_default_primitive_by_hand_on_one_deal() {
+    let (deals, events) = deal_a();
+    let log = read(&deals, &events);
+    let panel = evaluate(&log, &[7, 14, 21, 28, 35], "2025-07-01");
+    let names: Vec<&str> = panel.indicators.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(
+        names.len(),
+        14,
+        "the default set changed; extend this test: {names:?}"
+    );
+    // Stage norms of smb (scenario means × pace × (1 − skip), × 7/5):
+    // pre_sale: first_meeting lognormal(0.8, 0.5), proposal_sent gamma(3, 1.2) = 3.6,
+    // objection_followup lognormal(1.1, 0.5) skipped 5%, materials_feedback lognormal(1.6, 0.6)
+    // skipped 20% — about 22.70 calendar days.
+    let pre_sale = smb_norm(
+        lognormal_mean(0.8, 0.5)
+            + 3.6
+            + 0.95 * lognormal_mean(1.1, 0.5)
+            + 0.8 * lognormal_mean(1.6, 0.6),
+    );
+    // sale: negotiation gamma(4, 3) = 12, decision_maker_meeting lognormal(1.8, 0.5) skipped
+    // 10%, terms_agreed gamma(3, 2.5) = 7.5.
+    let sale = smb_norm(12.0 + 0.9 * lognormal_mean(1.8, 0.5) + 7.5);
+    assert!((pre_sale - 22.70).abs() < 0.01, "{pre_sale}");
+
+    let c = |day, name, want| check(&panel, &log, "A", day, name, want);
+
+    // Day 7 (Mon 3/10 09:00, c+5).
+    c(7, "proposal_delay_days", 7.0); // pending: elapsed so far
+    c(7, "card_completeness", 2.0 / 6.0); // budget (twice), pain
+    c(7, "objection_followup_done", 0.0);
+    // first_meeting's deadline c+5.75 is later today (Mon 15:45) although 7 calendar days
+    // have passed: the weekend does not count. Nothing is due yet.
+    c(7, "sla_breaches", 0.0);
+    c(7, "steps_on_time_ratio", 1.0);
+    c(7, "stage_age_vs_norm", 7.0 / pre_sale);
+    c(7, "days_since_last_touch", 4.8125); // client reply 3/5 13:30 → 3/10 09:00
+    c(7, "client_response_latency", (1.1875 + 4.0) / 2.0); // the 3/6 call waits 4 days
+    c(7, "materials_feedback_received", 0.0);
+    c(7, "stakeholders_engaged", 0.0);
+    c(7, "close_date_pushes", 0.0);
+    c(7, "rep_forecast_probability", 0.25);
+    check_missing(&panel, &log, "A", 7, "legal_wait_days"); // legal_review never started
+    c(7, "deal_value", 12345.5);
+
+    // Day 14 (Mon 3/17, c+10).
+    c(14, "proposal_delay_days", 14.0);
+    // + timeline.
+    c(14, "card_completeness", 3.0 / 6.0);
+    // first_meeting due (c+5.75) and done on time; proposal_sent due (c+8.25), not done.
+    c(14, "sla_breaches", 1.0);
+    c(14, "steps_on_time_ratio", 0.5);
+    c(14, "stage_age_vs_norm", 14.0 / pre_sale);
+    c(14, "days_since_last_touch", 5.0); // reply 3/12 09:00
+    c(14, "client_response_latency", (1.1875 + 6.0) / 2.0);
+    c(14, "rep_forecast_probability", 0.25);
+
+    // Day 21 (Mon 3/24, c+15).
+    // Fixed once sent: 3/3 09:00 → 3/18 09:00.
+    c(21, "proposal_delay_days", 15.0);
+    // proposal_sent stays a breach (done at c+11 > c+8.25); objection_followup's deadline
+    // c+17.9 is not reached.
+    c(21, "sla_breaches", 1.0);
+    c(21, "steps_on_time_ratio", 0.5);
+    c(21, "close_date_pushes", 1.0); // 04-30 → 05-14 pushed, → 05-07 pulled in
+    c(21, "rep_forecast_probability", 0.35);
+    c(21, "stakeholders_engaged", 1.0);
+    c(21, "days_since_last_touch", 5.0); // stakeholder 3/19 09:00
+    c(21, "client_response_latency", (1.1875 + 6.0) / 2.0); // nothing pending
+    c(21, "objection_followup_done", 0.0);
+
+    // Day 28 (Mon 3/31, c+20).
+    c(28, "objection_followup_done", 1.0);
+    // objection_followup due (c+17.9 < c+20), done c+16: on time. 3 due, 2 on time.
+    c(28, "sla_breaches", 1.0);
+    c(28, "steps_on_time_ratio", 2.0 / 3.0);
+    c(28, "close_date_pushes", 2.0); // 05-07 → 05-21
+    c(28, "rep_forecast_probability", 0.40);
+    c(28, "stakeholders_engaged", 2.0);
+    c(28, "days_since_last_touch", 3.0 + 19.0 / 24.0); // 3/27 14:00 → 3/31 09:00
+    c(28, "materials_feedback_received", 0.0);
+    c(28, "stage_age_vs_norm", 28.0 / pre_sale);
+    c(28, "card_completeness", 3.0 / 6.0);
+
+    // Day 35 (Mon 4/7, c+25).
+    c(35, "materials_feedback_received", 1.0);
+    // materials_feedback's deadline c+16 + 11.5 = c+27.5 is not reached (it is done anyway);
+    // negotiation's clock starts at c+22⅓: still 3 due, 2 on time.
+    c(35, "sla_breaches", 1.0);
+    c(35, "steps_on_time_ratio", 2.0 / 3.0);
+    c(35, "stage_age_vs_norm", 4.875 / sale); // sale since 4/2 12:00
+    c(35, "days_since_last_touch", 4.875); // negotiation start (client) 4/2 12:00
+    c(35, "proposal_delay_days", 15.0);
+    c(35, "client_response_latency", (1.1875 + 6.0) / 2.0);
+    c(35, "card_completeness", 3.0 / 6.0); // the 4/8 update is in the future
+    c(35, "deal_value", 12345.5);
+    check_missing(&panel, &log, "A", 35, "legal_wait_days");
+}
+
+/// Deal B: smb, created Tue 2025-04-29 09:00 (working time b), first meeting never held.
+/// The calendar: Tue 4/29 b, Wed 4/30 b+1, Thu 5/1–Sun 5/4 holidays (may_holidays), Mon 5/5
+/// b+2, Tue 5/6 b+3, Wed 5/7 b+4, Thu 5/8 b+5, Fri 5/9–Sun 5/11 holidays (victory_day),
+/// Mon 5/12 b+6. The deadline b+5.75 is Thu 5/8 15:45.
+/// Day 9 = Thu 5/8 09:00 = b+5: not due (with weekends only it would be b+7: overdue).
+/// Day 10 = Fri 5/9 09:00, a holiday: counts as the start of Mon 5/12 = b+6: overdue.
+#[test]
+fn deadlines_count_working_days_and_skip_holidays() {
+    let deals = [deal("B", "smb", "2025-04-29T09:00:00")];
+    let events = [
+        ev("B", "deal_created", "2025-04-29T09:00:00").stage("pre_sale"),
+        ev("B", "first_meeting", "2025-04-29T09:00:00")
+            .stage("pre_sale")
+            .start(),
+    ];
+    let log = read(&deals, &events);
+    let panel = evaluate(&log, &[6, 9, 10], "2025-07-01");
+    for day in [6, 9] {
+        check(&panel, &log, "B", day, "sla_breaches", 0.0);
+        check(&panel, &log, "B", day, "steps_on_time_ratio", 1.0);
+    }
+    check(&panel, &log, "B", 10, "sla_breaches", 1.0);
+    check(&panel, &log, "B", 10, "steps_on_time_ratio", 0.0);
+    // No touch yet: latency 0; no client event yet: days since creation.
+    check(&panel, &log, "B", 10, "client_response_latency", 0.0);
+    check(&panel, &log, "B", 10, "days_since_last_touch", 10.0);
+    check(&panel, &log, "B", 10, "card_completeness", 0.0);
+}
+
+/// Deal C: smb, created Mon 2025-06-02 09:00 (working time c; no holidays in June):
+/// first_meeting done Tue 6/3 09:00 (c+1), proposal_sent done Wed 6/4 09:00 (c+2),
+/// objection_followup skipped: the deal moves on to materials_feedback (start Thu 6/5).
+/// - objection_followup's clock starts at proposal_sent (c+2): deadline c+8.9, missed.
+/// - materials_feedback's clock step was skipped, so its clock starts at the latest completion
+///   before it, proposal_sent (c+2): deadline c+13.5 (from creation it would be c+11.5).
+///
+/// Day 14 = Mon 6/16 = c+10: 3 due (first_meeting, proposal on time; objection overdue).
+/// Day 21 = Mon 6/23 = c+15: materials_feedback is overdue too: 4 due, 2 on time.
+#[test]
+fn a_skipped_step_is_overdue_and_the_next_clock_starts_at_the_last_completion() {
+    let deals = [deal("C", "smb", "2025-06-02T09:00:00")];
+    let events = [
+        ev("C", "first_meeting", "2025-06-02T09:00:00")
+            .stage("pre_sale")
+            .start(),
+        ev("C", "first_meeting", "2025-06-03T09:00:00")
+            .stage("pre_sale")
+            .done(),
+        ev("C", "proposal_sent", "2025-06-03T09:00:00")
+            .stage("pre_sale")
+            .start(),
+        ev("C", "proposal_sent", "2025-06-04T09:00:00")
+            .stage("pre_sale")
+            .done(),
+        ev("C", "materials_feedback", "2025-06-05T09:00:00")
+            .stage("pre_sale")
+            .client()
+            .start(),
+    ];
+    let log = read(&deals, &events);
+    let panel = evaluate(&log, &[7, 14, 21], "2025-07-01");
+    // Day 7 = Mon 6/9 = c+5: first_meeting (c+5.75) not yet due; nothing due.
+    check(&panel, &log, "C", 7, "steps_on_time_ratio", 1.0);
+    check(&panel, &log, "C", 14, "sla_breaches", 1.0);
+    check(&panel, &log, "C", 14, "steps_on_time_ratio", 2.0 / 3.0);
+    check(&panel, &log, "C", 21, "sla_breaches", 2.0);
+    check(&panel, &log, "C", 21, "steps_on_time_ratio", 0.5);
+    check(&panel, &log, "C", 21, "proposal_delay_days", 2.0);
+    check(&panel, &log, "C", 21, "objection_followup_done", 0.0);
+    // 6/5 09:00 → 6/23 09:00, the client's last (and only) event.
+    check(&panel, &log, "C", 21, "days_since_last_touch", 18.0);
+}
+
+/// Deal D: enterprise, no value, no stage column, no forecast, legal review from day 9
+/// (3/12 09:00) to day 22.5 (3/25 21:00).
+#[test]
+fn step_duration_and_missing_values() {
+    let deals = [deal("D", "enterprise", "2025-03-03T09:00:00").value("")];
+    let events = [
+        ev("D", "legal_review", "2025-03-12T09:00:00")
+            .start()
+            .client(),
+        ev("D", "legal_review", "2025-03-25T21:00:00")
+            .done()
+            .client(),
+    ];
+    let log = read(&deals, &events);
+    let panel = evaluate(&log, &[7, 14, 21, 28], "2025-07-01");
+    // Missing before the step starts, so deals are compared only with others that reached it.
+    check_missing(&panel, &log, "D", 7, "legal_wait_days");
+    check(&panel, &log, "D", 14, "legal_wait_days", 5.0); // running: elapsed
+    check(&panel, &log, "D", 21, "legal_wait_days", 12.0);
+    check(&panel, &log, "D", 28, "legal_wait_days", 13.5); // done: fixed
+    for day in [7, 28] {
+        check_missing(&panel, &log, "D", day, "deal_value");
+        check_missing(&panel, &log, "D", day, "rep_forecast_probability");
+        check_missing(&panel, &log, "D", day, "stage_age_vs_norm"); // no stage known
+        check(&panel, &log, "D", day, "close_date_pushes", 0.0);
+        check(
+            &panel,
+            &log,
+            "D",
+            day,
+            "proposal_delay_days",
+            f64::from(day),
+        );
+        check(&panel, &log, "D", day, "client_response_latency", 0.0);
+    }
+    // The legal events are the client side's: none before day 9, the last at day 22.5.
+    check(&panel, &log, "D", 7, "days_since_last_touch", 7.0);
+    check(&panel, &log, "D", 28, "days_since_last_touch", 28.0 - 22.5);
+}
+
+/// A segment the scenario has no stage map for: deadline and stage indicators are missing,
+/// the others are computed as usual.
+#[test]
+fn a_segment_without_a_stage_map_has_missing_deadline_indicators() {
+    let deals = [deal("X", "public_sector", "2025-03-03T09:00:00")];
+    let events = [ev("X", "proposal_sent", "2025-03-05T09:00:00")
+        .stage("pre_sale")
+        .done()];
+    let log = read(&deals, &events);
+    let panel = evaluate(&log, &[7], "2025-07-01");
+    for name in ["sla_breaches", "steps_on_time_ratio", "stage_age_vs_norm"] {
+        check_missing(&panel, &log, "X", 7, name);
+    }
+    check(&panel, &log, "X", 7, "proposal_delay_days", 2.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The risk set.
+
+/// Window ends at the end of 2025-06-30 (the timestamp 2025-07-01T00:00:00).
+/// - E lost exactly at created + 14 d: a row at 7, none at 14 (closed at or before the cut).
+/// - F won one second later: rows at 7 and 14, none at 21.
+/// - G open, created 6/12 09:00: 6/19 and 6/26 are observable, 7/3 is not.
+/// - H open, created 3/3: observable at every landmark.
+/// - I lost on day 2: no row at all.
+/// - J open, created 6/24 09:00: day 7 = 7/1 09:00 is after the window: no row.
+/// - K open, created 6/24 00:00: day 7 = 7/1 00:00, exactly the window end: a row.
+#[test]
+fn risk_set_rules() {
+    let deals = [
+        deal("E", "smb", "2025-03-03T09:00:00").closed("lost", "2025-03-17T09:00:00"),
+        deal("F", "smb", "2025-03-03T09:00:00").closed("won", "2025-03-17T09:00:01"),
+        deal("G", "mid_market", "2025-06-12T09:00:00"),
+        deal("H", "enterprise", "2025-03-03T09:00:00"),
+        deal("I", "smb", "2025-03-03T09:00:00").closed("lost", "2025-03-05T09:00:00"),
+        deal("J", "smb", "2025-06-24T09:00:00"),
+        deal("K", "smb", "2025-06-24T00:00:00"),
+    ];
+    let events: Vec<Ev> = deals
+        .iter()
+        .map(|d| ev(&d.case, "deal_created", &d.created).stage("pre_sale"))
+        .collect();
+    let log = read(&deals, &events);
+    let panel = evaluate(&log, &[7, 14, 21], "2025-07-01");
+    let rows = |day: u32| -> Vec<&str> {
+        let k = panel.landmarks.iter().position(|&l| l == day).unwrap();
+        panel.at[k]
+            .deals
+            .iter()
+            .map(|&d| log.case_ids[d as usize].as_str())
+            .collect()
+    };
+    assert_eq!(rows(7), ["E", "F", "G", "H", "K"]);
+    assert_eq!(rows(14), ["F", "G", "H"]);
+    assert_eq!(rows(21), ["H"]);
+    // One value per row and indicator.
+    for lm in &panel.at {
+        assert_eq!(lm.values.len(), panel.indicators.len());
+        assert!(lm.values.iter().all(|v| v.len() == lm.deals.len()));
+    }
+    // What the scoring core gets about outcomes and ages.
+    let i = |case: &str| log.case_ids.iter().position(|c| c == case).unwrap();
+    assert_eq!(panel.close_age[i("E")], 14.0);
+    assert!(panel.close_age[i("H")].is_nan());
+    // 2025-03-03 09:00 → 2025-07-01 00:00: 120 days less 9 hours.
+    assert_eq!(panel.window_age[i("H")], 119.625);
+    assert_eq!(panel.window_age[i("K")], 7.0);
+    let segments: Vec<&str> = panel.deal_segment[..4]
+        .iter()
+        .map(|&s| panel.segments[s as usize].as_str())
+        .collect();
+    assert_eq!(segments, ["smb", "smb", "mid_market", "enterprise"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// No future: appending later events never changes a value at an earlier landmark.
+
+const SEGMENTS: [&str; 5] = ["smb", "mid_market", "enterprise", "atypical", "no_map"];
+const STEPS: [&str; 12] = [
+    "first_meeting",
+    "proposal_sent",
+    "objection_followup",
+    "materials_feedback",
+    "pilot",
+    "negotiation",
+    "decision_maker_meeting",
+    "terms_agreed",
+    "contract_draft",
+    "security_review",
+    "legal_review",
+    "signed",
+];
+const STAGES: [&str; 4] = ["", "pre_sale", "sale", "documents"];
+const FIELDS: [&str; 7] = [
+    "budget",
+    "decision_maker",
+    "timeline",
+    "pain",
+    "competitors",
+    "next_step",
+    "other",
+];
+
+/// A random event: minutes after creation, what it is, and its stage.
+#[derive(Debug, Clone)]
+struct RandomEvent {
+    minute: u32,
+    kind: u8,
+    pick: usize,
+    stage: usize,
+    probability: u8,
+    close_day: u32,
+}
+
+fn random_event() -> impl Strategy<Value = RandomEvent> {
+    (
+        // Some events land on a landmark cut (whole weeks after creation) or a minute or two
+        // either side of it.
+        prop_oneof![
+            2 => 0u32..120 * 1440,
+            1 => (1u32..=12, 0u32..=4).prop_map(|(w, m)| w * 7 * 1440 + m - 2),
+        ],
+        0u8..8,
+        0usize..100,
+        0usize..STAGES.len(),
+        0u8..=100,
+        0u32..200,
+    )
+        .prop_map(
+            |(minute, kind, pick, stage, probability, close_day)| RandomEvent {
+                minute,
+                kind,
+                pick,
+                stage,
+                probability,
+                close_day,
+            },
+        )
+}
+
+#[derive(Debug, Clone)]
+struct RandomDeal {
+    segment: usize,
+    created_minute: u32,
+    events: Vec<RandomEvent>,
+    /// 0 open, 1 won, 2 lost (in the longer log, closed after the cut).
+    outcome: u8,
+}
+
+fn random_deal() -> impl Strategy<Value = RandomDeal> {
+    (
+        0usize..SEGMENTS.len(),
+        0u32..500 * 1440,
+        prop::collection::vec(random_event(), 0..40),
+        0u8..3,
+    )
+        .prop_map(|(segment, created_minute, events, outcome)| RandomDeal {
+            segment,
+            created_minute,
+            events,
+            outcome,
+        })
+}
+
+fn iso(t: i64) -> String {
+    Timestamp(t).iso()
+}
+
+/// The event row of a random event of deal `case` created at `created` (seconds).
+fn to_event(case: &str, created: i64, e: &RandomEvent) -> Ev {
+    let time = iso(created + i64::from(e.minute) * 60);
+    let x = match e.kind {
+        0 => ev(case, STEPS[e.pick % STEPS.len()], &time).start(),
+        1 => ev(case, STEPS[e.pick % STEPS.len()], &time).done(),
+        2 => ev(case, ["call", "email", "meeting"][e.pick % 3], &time),
+        3 => ev(case, "client_reply", &time).client(),
+        4 => ev(case, "card_update", &time).card(FIELDS[e.pick % FIELDS.len()]),
+        5 => {
+            let close = Timestamp(created + i64::from(e.close_day) * 86_400)
+                .day()
+                .iso();
+            ev(case, "forecast_update", &time).forecast(f64::from(e.probability) / 100.0, &close)
+        }
+        6 => ev(case, "stakeholder_engaged", &time).client(),
+        _ => ev(case, "deal_created", &time),
+    };
+    x.stage(STAGES[e.stage])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn later_events_never_change_earlier_values(
+        deals in prop::collection::vec(random_deal(), 1..5),
+        cut_week in 1u32..=12,
+    ) {
+        let cut_days = cut_week * 7;
+        let base_time = ts("2025-01-02T00:00:00").0;
+        let mut short_deals = Vec::new();
+        let mut long_deals = Vec::new();
+        let mut short_events = Vec::new();
+        let mut long_events = Vec::new();
+        for (i, d) in deals.iter().enumerate() {
+            let case = format!("{}", i + 1);
+            let created = base_time + i64::from(d.created_minute) * 60;
+            let cut = created + i64::from(cut_days) * 86_400;
+            let segment = SEGMENTS[d.segment];
+            short_deals.push(deal(&case, segment, &iso(created)));
+            let mut last = cut;
+            for e in &d.events {
+                let x = to_event(&case, created, e);
+                let t = created + i64::from(e.minute) * 60;
+                if t <= cut {
+                    short_events.push(x.clone());
+                }
+                last = last.max(t);
+                long_events.push(x);
+            }
+            // The longer log knows how the deal ended, strictly after the cut.
+            long_deals.push(match d.outcome {
+                0 => deal(&case, segment, &iso(created)),
+                1 => deal(&case, segment, &iso(created)).closed("won", &iso(last + 60)),
+                _ => deal(&case, segment, &iso(created)).closed("lost", &iso(last + 60)),
+            });
+        }
+        let short = read(&short_deals, &short_events);
+        let long = read(&long_deals, &long_events);
+        let landmarks: Vec<u32> = (1..=cut_week).map(|w| w * 7).collect();
+        let window = "2030-01-01";
+        let a = evaluate(&short, &landmarks, window);
+        let b = evaluate(&long, &landmarks, window);
+        for (day, (ra, rb)) in landmarks.iter().zip(a.at.iter().zip(&b.at)) {
+            prop_assert_eq!(&ra.deals, &rb.deals, "rows at day {}", day);
+            for (j, ind) in a.indicators.iter().enumerate() {
+                for (r, (x, y)) in ra.values[j].iter().zip(&rb.values[j]).enumerate() {
+                    prop_assert!(
+                        x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+                        "{} of deal {} at day {} (cut {}): {} without later events, {} with them",
+                        ind.name, ra.deals[r] + 1, day, cut_days, x, y
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,583 @@
+//! `dealsim score` as a user runs it (issue 4, "Outputs and CLI" and "Bad input").
+//!
+//! Bad input: each case is a tiny hand-written log (or flag) in a fresh temporary directory.
+//! The command must exit with code 2 and a message naming the file or flag, the line and
+//! column (or field) where that is known, and what was expected; and it must write nothing:
+//! the output directory is never created and no output file appears anywhere. A name that
+//! never occurs in the log is only a warning: exit 0, outputs written.
+//!
+//! Happy path: a simulated log of about 1,500 deals is scored; the three files have the
+//! documented columns, and `scores.csv` is byte-identical with one and with two threads.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const OUTPUTS: [&str; 3] = ["scores.csv", "indicator_summary.csv", "scores.json"];
+const EVENTS_HEADER: &str = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close";
+const DEALS_HEADER: &str =
+    "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step";
+
+fn dealsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dealsim"))
+}
+
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .expect("read directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A small valid log: three smb deals (lost, won, open) with a few events each.
+fn deals_csv() -> String {
+    [
+        DEALS_HEADER,
+        "1,smb,smb-rep-01,inbound,1000,2025-03-03T09:00:00,2025-04-01T10:00:00,lost,pre_sale,proposal_sent",
+        "2,smb,smb-rep-01,outbound,2000,2025-03-04T09:00:00,2025-05-02T10:00:00,won,,",
+        "3,smb,smb-rep-02,partner,3000,2025-03-05T09:00:00,,open,,",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+fn events_csv() -> String {
+    [
+        EVENTS_HEADER,
+        "1,deal_created,2025-03-03T09:00:00,smb-rep-01,smb,pre_sale,,complete,,,",
+        "1,first_meeting,2025-03-03T09:00:00,smb-rep-01,smb,pre_sale,first_meeting,start,,,",
+        "1,call,2025-03-04T10:00:00,smb-rep-01,smb,pre_sale,first_meeting,complete,,,",
+        "2,deal_created,2025-03-04T09:00:00,smb-rep-01,smb,pre_sale,,complete,,,",
+        "2,forecast_update,2025-03-04T09:00:00,smb-rep-01,smb,pre_sale,,complete,,0.40,2025-05-01",
+        "2,client_reply,2025-03-06T11:00:00,client,smb,pre_sale,first_meeting,complete,,,",
+        "3,deal_created,2025-03-05T09:00:00,smb-rep-02,smb,pre_sale,,complete,,,",
+        "3,card_update,2025-03-06T09:00:00,smb-rep-02,smb,pre_sale,,complete,budget,,",
+    ]
+    .join("\n")
+        + "\n"
+}
+
+/// One indicator in the TOML format of `scenarios/indicators.toml`.
+fn indicator(measure: &str) -> String {
+    format!(
+        "# my indicators\n[[indicator]]\nname = \"mine\"\ndescription = \"a test indicator\"\n\
+         direction = \"higher_is_riskier\"\nsignal = \"rep\"\nmeasure = {measure}\n"
+    )
+}
+
+/// A temporary directory with `events.csv`, `deals.csv` and (optionally) `ind.toml`.
+struct Case {
+    dir: TempDir,
+}
+
+impl Case {
+    fn new(events: &str, deals: &str) -> Case {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fs::write(dir.path().join("events.csv"), events).expect("write");
+        fs::write(dir.path().join("deals.csv"), deals).expect("write");
+        Case { dir }
+    }
+
+    fn valid() -> Case {
+        Case::new(&events_csv(), &deals_csv())
+    }
+
+    fn with_indicators(self, toml: &str) -> Case {
+        fs::write(self.path("ind.toml"), toml).expect("write");
+        self
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn out(&self) -> PathBuf {
+        self.path("out")
+    }
+
+    /// `dealsim score` on this case's files, `--out out`, quiet, few replicates, plus `extra`.
+    fn score(&self, extra: &[&str]) -> Output {
+        let mut cmd = dealsim();
+        cmd.arg("score")
+            .arg("--events")
+            .arg(self.path("events.csv"))
+            .arg("--deals")
+            .arg(self.path("deals.csv"))
+            .arg("--out")
+            .arg(self.out())
+            .arg("--quiet")
+            .args(extra);
+        if !extra.contains(&"--bootstrap") {
+            cmd.args(["--bootstrap", "5"]);
+        }
+        cmd.output().expect("the binary runs")
+    }
+
+    /// Runs `score` and checks: exit 2, every `expected` piece in stderr, nothing written.
+    #[track_caller]
+    fn assert_rejected(&self, extra: &[&str], expected: &[&str]) -> String {
+        let before = listing(self.dir.path());
+        let output = self.score(extra);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with("error: "),
+            "one error message expected:\n{stderr}"
+        );
+        for e in expected {
+            assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
+        }
+        assert!(output.stdout.is_empty(), "no table on a rejected run");
+        assert!(!self.out().exists(), "the output directory was created");
+        assert_eq!(listing(self.dir.path()), before, "something was written");
+        for f in OUTPUTS {
+            assert!(!self.path(f).exists(), "{f} written beside the log");
+        }
+        stderr
+    }
+
+    fn events(&self) -> String {
+        self.path("events.csv").display().to_string()
+    }
+
+    fn deals(&self) -> String {
+        self.path("deals.csv").display().to_string()
+    }
+}
+
+/// The three output files, in directory-listing order.
+fn sorted_outputs() -> Vec<String> {
+    let mut v = OUTPUTS.map(String::from).to_vec();
+    v.sort();
+    v
+}
+
+/// The harness: the valid tiny log is scored (AUCs omitted for lack of deals) and written.
+#[test]
+fn tiny_valid_log_is_scored() {
+    let case = Case::valid();
+    let output = case.score(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(listing(&case.out()), sorted_outputs());
+}
+
+#[test]
+fn unknown_indicator_primitive() {
+    let case = Case::valid().with_indicators(&indicator("{ kind = \"step_don\", step = \"x\" }"));
+    let file = case.path("ind.toml").display().to_string();
+    case.assert_rejected(
+        &["--indicators", &file],
+        &[
+            &format!("{file}: line 7, column "),
+            "indicator[0].measure",
+            "unknown variant `step_don`",
+            "expected one of",
+            "`days_between`",
+            "(did you mean `step_done`?)",
+        ],
+    );
+}
+
+#[test]
+fn unknown_field_in_an_indicator_file() {
+    // At the indicator level.
+    let text =
+        indicator("{ kind = \"step_done\", step = \"x\" }").replace("direction =", "directon =");
+    let case = Case::valid().with_indicators(&text);
+    let file = case.path("ind.toml").display().to_string();
+    case.assert_rejected(
+        &["--indicators", &file],
+        &[
+            &format!("{file}: line 5, column 1: "),
+            "indicator[0].directon",
+            "unknown field `directon`",
+            "expected one of",
+            "`direction`",
+        ],
+    );
+    // Inside a primitive's parameters.
+    let case = Case::valid().with_indicators(&indicator("{ kind = \"step_done\", stepp = \"x\" }"));
+    case.assert_rejected(
+        &["--indicators", &case.path("ind.toml").display().to_string()],
+        &[
+            ": line 7, column ",
+            "indicator[0].measure",
+            "unknown field `stepp`",
+            "expected `step`",
+        ],
+    );
+}
+
+#[test]
+fn a_name_that_never_occurs_in_the_log_is_a_warning() {
+    let case = Case::valid().with_indicators(&indicator(
+        "{ kind = \"step_done\", step = \"objection_folowup\" }",
+    ));
+    let output = case.score(&["--indicators", &case.path("ind.toml").display().to_string()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: indicator mine: \"objection_folowup\" never occurs in the log"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert_eq!(listing(&case.out()), sorted_outputs());
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.out().join("scores.json")).unwrap()).unwrap();
+    let warnings = json["warnings"]
+        .as_array()
+        .expect("warnings in scores.json");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("objection_folowup")),
+        "{warnings:?}"
+    );
+
+    // A resource filter no event carries.
+    let case = case.with_indicators(&indicator(
+        "{ kind = \"days_since_last\", resource = \"cliet\" }",
+    ));
+    let output = case.score(&["--indicators", &case.path("ind.toml").display().to_string()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: indicator mine: resource \"cliet\" never occurs in the log"),
+        "{stderr}"
+    );
+
+    // The default set on a log without, e.g., a legal review: one warning per missing name,
+    // also for `proposal_sent`, which the log names only as deal 1's `lost_step`.
+    let output = case.score(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    for name in ["legal_review", "proposal_sent", "stakeholder_engaged"] {
+        assert!(
+            stderr.contains(&format!("\"{name}\" never occurs in the log")),
+            "{name}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn bad_landmark_specs() {
+    let case = Case::valid();
+    case.assert_rejected(
+        &["--landmarks", "7:0:7"],
+        &[
+            "--landmarks",
+            "END must not be before START",
+            "expected START:END:STEP",
+            "\"7:0:7\"",
+        ],
+    );
+    case.assert_rejected(
+        &["--landmarks", "7:x:7"],
+        &[
+            "--landmarks",
+            "\"x\" is not a whole number of days",
+            "expected START:END:STEP",
+        ],
+    );
+    case.assert_rejected(
+        &["--landmarks", "7:168:0"],
+        &["--landmarks", "STEP must be at least 1"],
+    );
+    case.assert_rejected(
+        &["--landmarks", "7:168"],
+        &["--landmarks", "three numbers are needed"],
+    );
+}
+
+#[test]
+fn zero_bootstrap_replicates() {
+    Case::valid().assert_rejected(
+        &["--bootstrap", "0"],
+        &["--bootstrap", "must be at least 1, got 0"],
+    );
+}
+
+#[test]
+fn events_file_missing_required_columns() {
+    let events = events_csv().replacen("timestamp", "time", 1);
+    let case = Case::new(&events, &deals_csv());
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 1, column 1: ", case.events()),
+            "missing required column `timestamp`",
+            "the header has: case_id, activity, time, resource, segment",
+        ],
+    );
+    // The deals file likewise.
+    let case = Case::new(&events_csv(), "case_id,segment,created\n1,smb,2025-03-03\n");
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 1, column 1: ", case.deals()),
+            "missing required column `outcome`",
+            "the header has: case_id, segment, created",
+        ],
+    );
+}
+
+#[test]
+fn deal_in_events_missing_from_deals() {
+    let events =
+        events_csv() + "99,call,2025-03-07T09:00:00,smb-rep-01,smb,pre_sale,,complete,,,\n";
+    let case = Case::new(&events, &deals_csv());
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 10, column 1: ", case.events()),
+            "column `case_id`",
+            &format!("expected a case id listed in {}", case.deals()),
+            "got \"99\"",
+        ],
+    );
+}
+
+#[test]
+fn unparseable_timestamp() {
+    // Line 4 of events.csv (the header is line 1): a day without its leading zero.
+    let events = events_csv().replace("2025-03-04T10:00:00", "2025-03-4T10:00:00");
+    let case = Case::new(&events, &deals_csv());
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 4, column 3: ", case.events()),
+            "column `timestamp`",
+            "expected an ISO 8601 timestamp",
+            "got \"2025-03-4T10:00:00\"",
+        ],
+    );
+    // In deals.csv: an impossible date in `created` (column 6) of line 3.
+    let deals = deals_csv().replace("2025-03-04T09:00:00", "2025-02-30T09:00:00");
+    let case = Case::new(&events_csv(), &deals);
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 3, column 6: ", case.deals()),
+            "column `created`",
+            "got \"2025-02-30T09:00:00\"",
+        ],
+    );
+    // And the --window-end flag.
+    Case::valid().assert_rejected(
+        &["--window-end", "31.08.2026"],
+        &[
+            "--window-end",
+            "expected a date YYYY-MM-DD",
+            "\"31.08.2026\"",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_case_ids_in_deals() {
+    let deals = deals_csv() + "2,smb,smb-rep-02,inbound,500,2025-03-09T09:00:00,,open,,\n";
+    let case = Case::new(&events_csv(), &deals);
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 5, column 1: ", case.deals()),
+            "column `case_id`",
+            "duplicate",
+            "got \"2\"",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A simulated log, scored.
+
+fn simulate(dir: &Path) {
+    let output = dealsim()
+        .args(["simulate", "--deals", "1500", "--quiet", "--out"])
+        .arg(dir)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn score_sim(sim: &Path, out: &Path, threads: &str) {
+    let output = dealsim()
+        .env("RAYON_NUM_THREADS", threads)
+        .arg("score")
+        .arg("--events")
+        .arg(sim.join("events.csv"))
+        .arg("--deals")
+        .arg(sim.join("deals.csv"))
+        .args([
+            "--bootstrap",
+            "20",
+            "--quiet",
+            "--window-end",
+            "2026-08-31",
+            "--out",
+        ])
+        .arg(out)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("segment smb: indicators ranked"),
+        "{stdout}"
+    );
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).expect("readable CSV");
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = dir.path().join("sim");
+    simulate(&sim);
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    score_sim(&sim, &one, "1");
+    score_sim(&sim, &two, "2");
+    for f in OUTPUTS {
+        let (a, b) = (
+            fs::read(one.join(f)).unwrap(),
+            fs::read(two.join(f)).unwrap(),
+        );
+        assert!(a == b, "{f} differs between 1 and 2 threads");
+    }
+    // Writing into the simulation's directory leaves its files alone.
+    assert_eq!(
+        listing(&sim),
+        ["deals.csv", "events.csv", "manifest.json", "truth.csv"]
+    );
+
+    let default_set = dealsim::indicators::default_set();
+    let indicators: Vec<&str> = default_set.iter().map(|i| i.name.as_str()).collect();
+    let segments = ["smb", "mid_market", "enterprise", "atypical", "all"];
+    let landmarks: Vec<u32> = (7..=168).step_by(7).collect();
+
+    let (header, rows) = read_csv(&one.join("scores.csv"));
+    assert_eq!(
+        header,
+        [
+            "indicator",
+            "segment",
+            "landmark_day",
+            "n_at_risk",
+            "n_lost",
+            "n_won",
+            "n_censored",
+            "auc",
+            "ci_lo",
+            "ci_hi",
+            "note"
+        ]
+    );
+    assert_eq!(
+        rows.len(),
+        indicators.len() * segments.len() * landmarks.len()
+    );
+    let mut k = 0;
+    let mut reported = 0;
+    for ind in &indicators {
+        for seg in segments {
+            for &day in &landmarks {
+                let r = &rows[k];
+                k += 1;
+                assert_eq!(
+                    (r[0].as_str(), r[1].as_str(), r[2].parse::<u32>().unwrap()),
+                    (*ind, seg, day)
+                );
+                let n: Vec<u64> = r[3..7].iter().map(|x| x.parse().unwrap()).collect();
+                assert!(n[1] + n[2] + n[3] <= n[0], "{r:?}");
+                if r[7].is_empty() {
+                    assert!(
+                        r[8].is_empty() && r[9].is_empty() && !r[10].is_empty(),
+                        "{r:?}"
+                    );
+                } else {
+                    reported += 1;
+                    let [auc, lo, hi] = [&r[7], &r[8], &r[9]].map(|x| x.parse::<f64>().unwrap());
+                    assert!(
+                        (0.0..=1.0).contains(&auc) && 0.0 <= lo && lo <= hi && hi <= 1.0,
+                        "{r:?}"
+                    );
+                    assert!(n[1] >= 20 && n[2] >= 20, "min-class 20: {r:?}");
+                    assert!(r[10].is_empty(), "{r:?}");
+                }
+            }
+        }
+    }
+    assert!(reported > rows.len() / 4, "only {reported} AUCs reported");
+
+    let (header, rows) = read_csv(&one.join("indicator_summary.csv"));
+    assert_eq!(
+        header,
+        [
+            "indicator",
+            "segment",
+            "earliest_reliable_day",
+            "auc_30",
+            "auc_60",
+            "auc_90",
+            "rank"
+        ]
+    );
+    assert_eq!(rows.len(), indicators.len() * segments.len());
+    for seg in segments {
+        let mut ranks: Vec<u32> = rows
+            .iter()
+            .filter(|r| r[1] == seg)
+            .map(|r| r[6].parse().unwrap())
+            .collect();
+        ranks.sort();
+        assert_eq!(
+            ranks,
+            (1..=indicators.len() as u32).collect::<Vec<_>>(),
+            "{seg}"
+        );
+    }
+    for r in &rows {
+        assert!(indicators.contains(&r[0].as_str()), "{r:?}");
+        // Empty = never reliable; otherwise one of the landmarks.
+        if !r[2].is_empty() {
+            assert!(landmarks.contains(&r[2].parse().unwrap()), "{r:?}");
+        }
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(one.join("scores.json")).unwrap()).unwrap();
+    assert_eq!(json["with_truth"], false);
+    assert_eq!(json["window_end"], "2026-08-31");
+    assert_eq!(
+        json["scores"].as_array().unwrap().len(),
+        indicators.len() * segments.len() * landmarks.len()
+    );
+    assert_eq!(
+        json["summary"].as_array().unwrap().len(),
+        indicators.len() * segments.len()
+    );
+    assert_eq!(
+        json["indicators"].as_array().unwrap().len(),
+        indicators.len()
+    );
+}
