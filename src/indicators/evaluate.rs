@@ -157,7 +157,7 @@ fn update(
 ) {
     let t = e.time.0;
     if let Some(map) = map {
-        if let Some(&j) = map.index.get(&e.activity) {
+        if let Some(j) = map.step_index(e.activity) {
             if e.lifecycle == Lifecycle::Complete && sh.done_w[j].is_nan() {
                 sh.done_w[j] = maps.calendar.working_time(e.time);
             }
@@ -302,9 +302,9 @@ fn value(
             (due, on_time, _) => on_time as f32 / due as f32,
         },
         Compiled::StageAgeVsNorm => {
-            let norm = map.and_then(|m| sh.stage.and_then(|s| m.stage_norm_days.get(&s)));
+            let norm = map.and_then(|m| sh.stage.and_then(|s| m.stage_norm_days(s)));
             match norm {
-                Some(n) => days(now - sh.stage_entered) / *n as f32,
+                Some(n) => days(now - sh.stage_entered) / n,
                 None => f32::NAN,
             }
         }

@@ -21,10 +21,31 @@ pub struct StepRule {
 #[derive(Debug, Clone)]
 pub struct SegmentMap {
     pub steps: Vec<StepRule>,
-    /// Step symbol → index in `steps`.
-    pub index: HashMap<Sym, usize>,
-    /// Stage symbol → nominal length in calendar days.
-    pub stage_norm_days: HashMap<Sym, f64>,
+    /// Indexed by symbol: the step's index in `steps` (`u16::MAX` if not a step). A dense
+    /// table, because it is consulted for every event.
+    step_of: Vec<u16>,
+    /// Indexed by symbol: the stage's nominal length in calendar days (NaN if not a stage).
+    stage_norm: Vec<f32>,
+}
+
+impl SegmentMap {
+    /// Index in `steps` of the step named by activity `s`.
+    #[inline]
+    pub fn step_index(&self, s: Sym) -> Option<usize> {
+        self.step_of
+            .get(s as usize)
+            .filter(|&&j| j != u16::MAX)
+            .map(|&j| j as usize)
+    }
+
+    /// Nominal length (calendar days) of stage `s`.
+    #[inline]
+    pub fn stage_norm_days(&self, s: Sym) -> Option<f32> {
+        self.stage_norm
+            .get(s as usize)
+            .copied()
+            .filter(|n| !n.is_nan())
+    }
 }
 
 /// Stage maps of the log's segments (`None` where the scenario has no such segment) and
@@ -50,13 +71,14 @@ impl StageMaps {
                     from: st.deadline_from,
                 })
                 .collect();
-            let index = steps
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.step != super::NO_SYM)
-                .map(|(i, r)| (r.step, i))
-                .collect();
-            let mut stage_norm_days = HashMap::new();
+            let n_symbols = log.symbols.len();
+            let mut step_of = vec![u16::MAX; n_symbols];
+            for (i, r) in steps.iter().enumerate() {
+                if let Some(slot) = step_of.get_mut(r.step as usize) {
+                    *slot = i as u16;
+                }
+            }
+            let mut stage_norm = vec![f32::NAN; n_symbols];
             for (k, stage) in seg.stages.iter().enumerate() {
                 let working: f64 = seg
                     .steps
@@ -64,17 +86,16 @@ impl StageMaps {
                     .filter(|st| st.stage == k)
                     .map(|st| st.duration.mean() * seg.pace * (1.0 - st.skip_probability))
                     .sum();
-                stage_norm_days.insert(
-                    super::sym(&log.symbols, stage),
-                    (working * 7.0 / 5.0).max(1.0),
-                );
+                if let Some(slot) = stage_norm.get_mut(super::sym(&log.symbols, stage) as usize) {
+                    *slot = (working * 7.0 / 5.0).max(1.0) as f32;
+                }
             }
             by_segment.insert(
                 seg_sym,
                 SegmentMap {
                     steps,
-                    index,
-                    stage_norm_days,
+                    step_of,
+                    stage_norm,
                 },
             );
         }

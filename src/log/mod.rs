@@ -36,6 +36,14 @@ impl Symbols {
         self.index.get(name).copied()
     }
 
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     pub fn name(&self, s: Sym) -> &str {
         &self.names[s as usize]
     }

@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{dense_ranks, RankedScores};
+use crate::stats::ranked::{point_auc, SortedScores};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -73,7 +73,8 @@ pub const POOLED: &str = "all";
 /// The rows of one segment (or the pooled set) at one landmark for one indicator.
 struct Group {
     deals: Vec<u32>,
-    risk: Vec<f64>,
+    /// Oriented so that higher means riskier.
+    risk: Vec<f32>,
     label: Vec<bool>,
     /// IPCW only: time from the landmark to loss (event) or censoring, +∞ for won deals.
     time: Vec<f64>,
@@ -95,7 +96,7 @@ fn groups_for(panel: &Panel, k: usize, ind: usize, censoring: Censoring) -> Vec<
         .collect();
     let rows = &panel.at[k];
     let d = panel.landmarks[k] as f64;
-    let sign = if panel.indicators[ind].direction == Direction::HigherIsSafer {
+    let sign: f32 = if panel.indicators[ind].direction == Direction::HigherIsSafer {
         -1.0
     } else {
         1.0
@@ -129,7 +130,7 @@ fn groups_for(panel: &Panel, k: usize, ind: usize, censoring: Censoring) -> Vec<
                 }
             }
             group.deals.push(deal);
-            group.risk.push(sign * v as f64);
+            group.risk.push(sign * v);
         }
     }
     groups
@@ -161,33 +162,22 @@ fn class_counts(g: &Group, censoring: Censoring) -> (u64, u64, u64) {
 /// Scores one group: the point estimate and one AUC per bootstrap replicate.
 fn score_group(g: &Group, censoring: Censoring, boot: &Bootstrap) -> (Option<f64>, Vec<f64>) {
     match censoring {
+        Censoring::Known if boot.replicates() == 0 => (point_auc(&g.risk, &g.label), Vec::new()),
         Censoring::Known => {
-            let (ranks, n) = dense_ranks(&g.risk);
-            let ranked = RankedScores::new(ranks, n, g.label.clone());
-            let point = ranked.auc(|_| 1.0);
-            let reps = boot
-                .weights
-                .iter()
-                .map(|w| {
-                    ranked
-                        .auc(|i| w[g.deals[i] as usize] as f64)
-                        .unwrap_or(f64::NAN)
-                })
-                .collect();
-            (point, reps)
+            let sorted = SortedScores::new(&g.risk, &g.deals, &g.label);
+            (sorted.auc(), sorted.replicate_aucs(boot))
         }
         Censoring::Ipcw { horizon } => {
             let data = SurvivalData::new(&g.time, &g.label);
-            let (group, n) = risk_groups(&g.risk);
+            let risk: Vec<f64> = g.risk.iter().map(|&r| r as f64).collect();
+            let (group, n) = risk_groups(&risk);
             let auc = |weight: &dyn Fn(usize) -> f64| {
                 let g_at = data.censoring_survival(weight);
                 data.auc_at(horizon, &group, n, &g_at, weight)
             };
             let point = auc(&|_| 1.0);
-            let reps = boot
-                .weights
-                .iter()
-                .map(|w| auc(&|i| w[g.deals[i] as usize] as f64).unwrap_or(f64::NAN))
+            let reps = (0..boot.replicates())
+                .map(|b| auc(&|i| boot.weight(g.deals[i] as usize, b) as f64).unwrap_or(f64::NAN))
                 .collect();
             (point, reps)
         }

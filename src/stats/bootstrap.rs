@@ -9,10 +9,14 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Per-replicate deal multiplicities (`weights[b][deal]`).
+/// Deal multiplicities of every replicate, stored deal-major (`replicates` bytes per deal) so
+/// that scoring reads one contiguous row per deal and updates all replicates at once.
+/// A multiplicity saturates at 255 (a deal drawn 256 times in one replicate has probability
+/// below 1e-500 for any stratum size).
 #[derive(Debug, Clone)]
 pub struct Bootstrap {
-    pub weights: Vec<Vec<u16>>,
+    replicates: usize,
+    weights: Vec<u8>,
 }
 
 impl Bootstrap {
@@ -25,21 +29,38 @@ impl Bootstrap {
             }
             members[s as usize].push(i as u32);
         }
-        let weights = (0..replicates)
-            .map(|b| {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed);
-                rng.set_stream(b as u64 + 1);
-                let mut w = vec![0u16; strata.len()];
-                for m in &members {
-                    for _ in 0..m.len() {
-                        let pick = m[rng.random_range(0..m.len())] as usize;
-                        w[pick] = w[pick].saturating_add(1);
-                    }
+        let mut weights = vec![0u8; strata.len() * replicates];
+        for b in 0..replicates {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(b as u64 + 1);
+            for m in &members {
+                for _ in 0..m.len() {
+                    let pick = m[rng.random_range(0..m.len())] as usize;
+                    let w = &mut weights[pick * replicates + b];
+                    *w = w.saturating_add(1);
                 }
-                w
-            })
-            .collect();
-        Bootstrap { weights }
+            }
+        }
+        Bootstrap {
+            replicates,
+            weights,
+        }
+    }
+
+    pub fn replicates(&self) -> usize {
+        self.replicates
+    }
+
+    /// Multiplicities of `deal` in every replicate.
+    #[inline]
+    pub fn row(&self, deal: usize) -> &[u8] {
+        &self.weights[deal * self.replicates..(deal + 1) * self.replicates]
+    }
+
+    /// Multiplicity of `deal` in replicate `b`.
+    #[inline]
+    pub fn weight(&self, deal: usize, b: usize) -> u8 {
+        self.weights[deal * self.replicates + b]
     }
 }
 
@@ -65,10 +86,12 @@ mod tests {
     fn strata_keep_their_sizes_and_runs_repeat() {
         let strata = [0, 0, 0, 1, 1, 2];
         let b = Bootstrap::new(&strata, 50, 9);
-        for w in &b.weights {
-            assert_eq!(w[..3].iter().sum::<u16>(), 3);
-            assert_eq!(w[3..5].iter().sum::<u16>(), 2);
+        for r in 0..50 {
+            let w: Vec<u32> = (0..6).map(|d| b.weight(d, r) as u32).collect();
+            assert_eq!(w[..3].iter().sum::<u32>(), 3);
+            assert_eq!(w[3..5].iter().sum::<u32>(), 2);
             assert_eq!(w[5], 1);
+            assert_eq!(b.row(4)[r], b.weight(4, r));
         }
         assert_eq!(b.weights, Bootstrap::new(&strata, 50, 9).weights);
         assert_ne!(b.weights, Bootstrap::new(&strata, 50, 10).weights);

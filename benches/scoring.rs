@@ -1,0 +1,84 @@
+//! Scoring-core benchmarks (issue 4 targets, 2 cores):
+//! - one AUC over 1,000,000 float (score, label) pairs: ≤ 40 ms on one core;
+//! - the same with integer scores (counted, no sort);
+//! - indicator evaluation + point scoring of N deals × 14 indicators × 24 landmarks
+//!   (target at N = 1,000,000: ≤ 3 s on 2 cores);
+//! - scoring with 200 bootstrap replicates (target at N = 1,000,000: ≤ 30 s).
+//!
+//! N defaults to 100,000 so `cargo bench` stays short; set `DEALSIM_BENCH_DEALS=1000000`
+//! for the issue's size (it needs about 4 GB of memory for the in-memory log).
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use dealsim::indicators::{self, stage_map::StageMaps};
+use dealsim::scenario::Scenario;
+use dealsim::scoring::{self, Censoring, ScoreOptions};
+use dealsim::sim::{collect_log, Engine};
+use dealsim::stats::auc::auc;
+use dealsim::time::DayNum;
+
+fn bench_auc(c: &mut Criterion) {
+    let n = 1_000_000;
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let labels: Vec<bool> = (0..n).map(|_| rng.random::<f64>() < 0.3).collect();
+    let floats: Vec<f64> = labels
+        .iter()
+        .map(|&l| rng.random::<f64>() + if l { 0.3 } else { 0.0 })
+        .collect();
+    let ints: Vec<f64> = floats.iter().map(|x| (x * 60.0).floor()).collect();
+    let mut g = c.benchmark_group("auc_1m");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(20);
+    // `auc` is single-threaded: these are one-core figures.
+    g.bench_function("float", |b| b.iter(|| auc(&floats, &labels, None)));
+    g.bench_function("integer", |b| b.iter(|| auc(&ints, &labels, None)));
+    g.finish();
+}
+
+fn bench_scoring(c: &mut Criterion) {
+    let deals: u64 = std::env::var("DEALSIM_BENCH_DEALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let scenario = Scenario::embedded_default()
+        .with_target_deals(deals, "bench")
+        .expect("valid");
+    let engine = Engine::new(&scenario);
+    let (log, _) = collect_log(&engine);
+    let specs = indicators::default_set();
+    let maps = StageMaps::new(&scenario, &log);
+    let landmarks: Vec<u32> = (7..=168).step_by(7).collect();
+    let window_end = DayNum(scenario.end.0 + 1).start();
+    let options = |bootstrap| ScoreOptions {
+        censoring: Censoring::Known,
+        bootstrap,
+        min_class: 20,
+        target: 0.7,
+        confidence: 0.95,
+        seed: 1,
+    };
+
+    let mut g = c.benchmark_group(format!("scoring_{deals}_deals"));
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(log.deals.len() as u64));
+    g.bench_function("evaluate_and_point_score", |b| {
+        b.iter(|| {
+            let panel = indicators::evaluate(&log, &specs, None, &maps, &landmarks, window_end);
+            scoring::score(&panel, &options(0))
+        })
+    });
+    let panel = indicators::evaluate(&log, &specs, None, &maps, &landmarks, window_end);
+    g.bench_function("bootstrap_200", |b| {
+        b.iter_batched(
+            || (),
+            |_| scoring::score(&panel, &options(200)),
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_auc, bench_scoring);
+criterion_main!(benches);
