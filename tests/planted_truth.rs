@@ -14,7 +14,6 @@
 //!   `legal_review`, computed here from `events.csv` and `deals.csv`.
 //!
 //! If (b) or (c) fails, the causal model is to be fixed, not this test.
-//! Run: `cargo test --release --test planted_truth -- --include-ignored`.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -280,9 +279,6 @@ fn b_rep_indicators_warn_earlier_than_the_forecast() {
 }
 
 #[test]
-#[ignore = "fails on the current causal model (lost deals reach legal review later, so their \
-            elapsed legal wait is shorter at a landmark); run with --include-ignored, and \
-            remove this once the model is fixed"]
 fn c_legal_wait_is_no_better_than_chance_after_legal_starts() {
     let f = fixture();
     let mut failures = Vec::new();

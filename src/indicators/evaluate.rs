@@ -54,6 +54,7 @@ enum Compiled {
         to: Sym,
     },
     StepDuration(Sym),
+    StepWait(Sym),
     OverdueSteps,
     OnTimeRatio,
     StageAgeVsNorm,
@@ -92,6 +93,7 @@ fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
             to: sym(sy, to),
         },
         Measure::StepDuration { step } => Compiled::StepDuration(sym(sy, step)),
+        Measure::StepWait { step } => Compiled::StepWait(sym(sy, step)),
         Measure::OverdueSteps {} => Compiled::OverdueSteps,
         Measure::OnTimeRatio {} => Compiled::OnTimeRatio,
         Measure::StageAgeVsNorm {} => Compiled::StageAgeVsNorm,
@@ -194,7 +196,9 @@ fn update(
                 activities,
                 resource,
             } if matches(e, activities, *resource) => a.a = t,
-            Compiled::StepDone(s) | Compiled::StepDuration(s) if e.activity == *s => {
+            Compiled::StepDone(s) | Compiled::StepDuration(s) | Compiled::StepWait(s)
+                if e.activity == *s =>
+            {
                 match e.lifecycle {
                     Lifecycle::Start if a.a == NONE => a.a = t,
                     Lifecycle::Complete if a.b == NONE => a.b = t,
@@ -291,6 +295,10 @@ fn value(
             (NONE, _) => f32::NAN,
             (s, NONE) => days(now - s),
             (s, b) => days(b - s),
+        },
+        Compiled::StepWait(_) => match (a.a, a.b) {
+            (s, NONE) if s != NONE => days(now - s),
+            _ => f32::NAN,
         },
         Compiled::OverdueSteps => match deadlines() {
             (u32::MAX, ..) => f32::NAN,

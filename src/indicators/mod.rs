@@ -141,9 +141,9 @@ pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
                 activities.iter().map(String::as_str).collect(),
                 resource.as_deref(),
             ),
-            Measure::StepDone { step } | Measure::StepDuration { step } => {
-                (vec![step.as_str()], None)
-            }
+            Measure::StepDone { step }
+            | Measure::StepDuration { step }
+            | Measure::StepWait { step } => (vec![step.as_str()], None),
             Measure::DaysBetween { from, to } => (
                 [from.as_str(), to.as_str()]
                     .into_iter()

@@ -73,6 +73,9 @@ pub enum Measure {
     /// Days a step has been running (completion − start, or elapsed while running); missing
     /// before the step starts, so deals are compared only with others that reached it.
     StepDuration { step: String },
+    /// Days a step has been running while it runs; missing before it starts and after it
+    /// completes, so only deals waiting on that step right now are compared.
+    StepWait { step: String },
     /// Steps whose deadline (segment SLA, working days) has passed without completion on time.
     OverdueSteps {},
     /// Share of the steps due so far that were completed by their deadline (1 if none due).

@@ -46,7 +46,7 @@ pub struct Scenario {
 pub struct Model {
     /// Log-odds of loss per unit of missing health (health ~ N(source shift, 1)).
     pub health_weight: f64,
-    /// Client steps and replies take `exp(-client_speed * health)` times their nominal time.
+    /// Client steps take `exp(-client_speed * health)` times their nominal time.
     pub client_speed: f64,
     /// Log-odds shift per unit of missing health for a client skipping an optional step.
     pub client_skip: f64,
@@ -68,6 +68,8 @@ pub struct Contacts {
     pub reply_probability: f64,
     pub reply_health: f64,
     pub reply_latency: Sampler,
+    /// Reply latencies are multiplied by `exp(-latency_health * health)`.
+    pub latency_health: f64,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +141,9 @@ pub struct Step {
     pub skip_probability: f64,
     pub loss_logit: f64,
     pub late_penalty: f64,
+    /// A loss at this step is an outside shock (budget freeze, reorganisation): its odds
+    /// ignore the deal's health and the rep's lapses.
+    pub exogenous_loss: bool,
 }
 
 impl Scenario {

@@ -83,6 +83,8 @@ pub struct ContactSpec {
     pub reply_probability: f64,
     pub reply_health: f64,
     pub reply_latency: DistSpec,
+    #[serde(default)]
+    pub latency_health: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -149,6 +151,8 @@ pub struct StepSpec {
     pub loss_probability: f64,
     #[serde(default)]
     pub late_penalty: f64,
+    #[serde(default)]
+    pub exogenous_loss: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

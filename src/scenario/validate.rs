@@ -256,6 +256,7 @@ fn contacts(spec: &ScenarioSpec) -> Check<Contacts> {
             &c.reply_latency,
             Support::Positive,
         )?,
+        latency_health: at_least("contacts.latency_health", c.latency_health, 0.0)?,
     })
 }
 
@@ -454,6 +455,7 @@ fn stage_map(spec: &ScenarioSpec, m: usize, pace: f64) -> Check<(Vec<String>, Ve
                 // A zero loss probability is kept finite so that health can still move it.
                 loss_logit: logit(loss.max(1e-6)),
                 late_penalty: at_least(&g("late_penalty"), st.late_penalty, 0.0)?,
+                exogenous_loss: st.exogenous_loss,
                 name: step_name,
             });
             if st.owner != Owner::Rep && st.late_penalty > 0.0 {

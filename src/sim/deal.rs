@@ -93,7 +93,8 @@ impl Walk<'_> {
             self.push(w, e.vocab.channels[channel], Lifecycle::Complete, self.rep);
             if !silent && self.rng.random::<f64>() < reply_p {
                 let latency = c.reply_latency.sample_at_least(&mut self.rng, MIN_DURATION)
-                    * self.client_factor(w);
+                    * (-c.latency_health * self.health).exp()
+                    * e.calendar.slowdown_at(w);
                 self.push(
                     w + latency,
                     e.vocab.client_reply,
@@ -105,7 +106,7 @@ impl Walk<'_> {
         }
     }
 
-    /// How much slower than nominal the client works at `w` (health and season).
+    /// How much slower than nominal the client's steps go at `w` (health and season).
     fn client_factor(&self, w: f64) -> f64 {
         (-self.engine.scenario.model.client_speed * self.health).exp()
             * self.engine.calendar.slowdown_at(w)
@@ -233,9 +234,12 @@ impl Engine<'_> {
                 Owner::Client => walk.client_factor(w),
                 Owner::External => self.calendar.slowdown_at(w),
             };
-            let loss_p = sigmoid(
-                step.loss_logit + seg.loss_shift + truth.health_logit + truth.process_logit,
-            );
+            let drivers = if step.exogenous_loss {
+                0.0
+            } else {
+                truth.health_logit + truth.process_logit
+            };
+            let loss_p = sigmoid(step.loss_logit + seg.loss_shift + drivers);
             let is_lost = walk.rng.random::<f64>() < loss_p;
             let decision_fraction: f64 = walk.rng.random();
 
