@@ -3,6 +3,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use indicatif::ProgressBar;
@@ -31,14 +32,84 @@ pub struct Simulated {
     pub summary: Vec<SegmentSummary>,
 }
 
-/// One chunk's formatted rows and summary records.
+/// One chunk of deals formatted as CSV rows (without headers), plus their summary records.
 #[derive(Default)]
-struct Chunk {
-    events: Vec<u8>,
-    deals: Vec<u8>,
-    truth: Vec<u8>,
-    event_count: u64,
-    stats: Vec<DealStat>,
+pub struct CsvChunk {
+    pub events: Vec<u8>,
+    pub deals: Vec<u8>,
+    pub truth: Vec<u8>,
+    pub event_count: u64,
+    pub stats: Vec<DealStat>,
+}
+
+impl CsvChunk {
+    fn clear(&mut self) {
+        self.events.clear();
+        self.deals.clear();
+        self.truth.clear();
+        self.event_count = 0;
+        self.stats.clear();
+    }
+}
+
+/// Simulates every deal of `engine` and formats it as `events.csv`, `deals.csv` and
+/// `truth.csv` rows; `consume` sees the chunks in deal order (see [`sim::generate`]).
+///
+/// Consumed chunks are cleared and handed back to the workers: fresh multi-megabyte buffers
+/// for every chunk cost more in page faults than formatting into them does.
+pub fn generate_csv<C, P>(engine: &Engine<'_>, mut consume: C, progress: P) -> std::io::Result<()>
+where
+    C: FnMut(&CsvChunk) -> std::io::Result<()> + Send,
+    P: FnMut(usize) + Send,
+{
+    let spare: Mutex<Vec<CsvChunk>> = Mutex::new(Vec::new());
+    let recycle = |mut c: CsvChunk| {
+        consume(&c)?;
+        c.clear();
+        spare.lock().expect("no panics while locked").push(c);
+        Ok(())
+    };
+    let sy = &engine.vocab.symbols;
+    let rows = csv_log::EventRows::new(sy);
+    let proposal: Vec<Option<usize>> = engine
+        .scenario
+        .segments
+        .iter()
+        .map(|s| s.proposal_step)
+        .collect();
+    let format = |h: &DealHistory, c: &mut CsvChunk| {
+        // A fresh chunk (first deal, nothing allocated yet) takes a consumed one's buffers.
+        if c.stats.is_empty() && c.stats.capacity() == 0 {
+            if let Some(reused) = spare.lock().expect("no panics while locked").pop() {
+                *c = reused;
+            }
+        }
+        rows.write(&mut c.events, &h.deal, &h.events);
+        c.event_count += h.events.len() as u64;
+        csv_log::write_deal(&mut c.deals, sy, &h.deal);
+        csv_log::write_truth(&mut c.truth, sy, &h.deal, &h.truth);
+        let segment = engine
+            .vocab
+            .segments
+            .iter()
+            .position(|&s| s == h.deal.segment)
+            .unwrap_or(0);
+        let lost_index = h
+            .deal
+            .lost_step
+            .and_then(|l| engine.vocab.steps[segment].iter().position(|&s| s == l));
+        c.stats.push(DealStat {
+            segment: segment as u16,
+            outcome: h.deal.outcome,
+            cycle_days: h
+                .deal
+                .closed
+                .map_or(0.0, |c| c.days_since(h.deal.created) as f32),
+            lost_after_proposal: h.deal.outcome == Outcome::Lost
+                && matches!((lost_index, proposal[segment]), (Some(l), Some(p)) if l > p),
+        });
+    };
+    sim::generate(engine, format, recycle, progress)
 }
 
 /// The default run directory: `reports/<scenario name>-seed<seed>`.
@@ -76,39 +147,9 @@ pub fn simulate_to_dir(
         .write_all(TRUTH_HEADER.as_bytes())
         .context(|| write_err(TRUTH_FILE))?;
 
-    let sy = &engine.vocab.symbols;
-    let proposal: Vec<Option<usize>> = scenario.segments.iter().map(|s| s.proposal_step).collect();
-    let format = |h: &DealHistory, c: &mut Chunk| {
-        for e in &h.events {
-            csv_log::write_event(&mut c.events, sy, &h.deal, e);
-        }
-        c.event_count += h.events.len() as u64;
-        csv_log::write_deal(&mut c.deals, sy, &h.deal);
-        csv_log::write_truth(&mut c.truth, sy, &h.deal, &h.truth);
-        let segment = engine
-            .vocab
-            .segments
-            .iter()
-            .position(|&s| s == h.deal.segment)
-            .unwrap_or(0);
-        let lost_index = h
-            .deal
-            .lost_step
-            .and_then(|l| engine.vocab.steps[segment].iter().position(|&s| s == l));
-        c.stats.push(DealStat {
-            segment: segment as u16,
-            outcome: h.deal.outcome,
-            cycle_days: h
-                .deal
-                .closed
-                .map_or(0.0, |c| c.days_since(h.deal.created) as f32),
-            lost_after_proposal: h.deal.outcome == Outcome::Lost
-                && matches!((lost_index, proposal[segment]), (Some(l), Some(p)) if l > p),
-        });
-    };
     let mut stats = Vec::with_capacity(engine.deal_count());
     let mut event_count = 0u64;
-    let mut consume = |c: Chunk| -> std::io::Result<()> {
+    let consume = |c: &CsvChunk| -> std::io::Result<()> {
         events.write_all(&c.events)?;
         deals.write_all(&c.deals)?;
         truth.write_all(&c.truth)?;
@@ -116,7 +157,7 @@ pub fn simulate_to_dir(
         stats.extend_from_slice(&c.stats);
         Ok(())
     };
-    sim::generate(&engine, format, &mut consume, |n| bar.inc(n as u64))
+    generate_csv(&engine, consume, |n| bar.inc(n as u64))
         .context(|| format!("writing into {}", out.display()))?;
     for (mut w, name) in [
         (events, EVENTS_FILE),

@@ -25,6 +25,37 @@ fn logit(p: f64) -> f64 {
 /// Cap on lateness units of a late rep step; a skipped rep step counts this many.
 const MAX_LATENESS_UNITS: f64 = 3.0;
 
+/// A key whose unsigned order is `f64::total_cmp`'s order of `x`.
+fn total_order_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    // Negative numbers: flip all bits; positive: flip the sign bit (as `total_cmp` does).
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// Sorts `(key, index)` pairs whose indices ascend, fast when few are out of place: drafts are
+/// pushed almost in time order (only card updates, replies and stakeholders land ahead of
+/// later pushes). Insertion sort moves only strictly greater keys, so it is stable and only
+/// needs to compare keys.
+fn sort_nearly_sorted(v: &mut [(u64, u32)]) {
+    if v.len() > 256 {
+        v.sort_unstable();
+        return;
+    }
+    for i in 1..v.len() {
+        let x = v[i];
+        let mut j = i;
+        while j > 0 && v[j - 1].0 > x.0 {
+            v[j] = v[j - 1];
+            j -= 1;
+        }
+        v[j] = x;
+    }
+}
+
 /// Smallest duration of anything, in working days (about five minutes).
 const MIN_DURATION: f64 = 0.01;
 
@@ -40,7 +71,6 @@ struct Walk<'e> {
     engine: &'e Engine<'e>,
     segment: usize,
     rng: ChaCha8Rng,
-    health: f64,
     discipline: f64,
     optimism: f64,
     rep: Sym,
@@ -49,6 +79,11 @@ struct Walk<'e> {
     next_touch: f64,
     expected_close: DayNum,
     drafts: Vec<Draft>,
+    /// Fixed by the deal's health, so computed once: the chance the client replies to a
+    /// touch, `exp(-latency_health * health)` and `exp(-client_speed * health)`.
+    reply_p: f64,
+    latency_pace: f64,
+    client_pace: f64,
 }
 
 impl Walk<'_> {
@@ -79,9 +114,7 @@ impl Walk<'_> {
     fn touches_until(&mut self, until: f64, silent: bool) {
         let e = self.engine;
         let c = &e.scenario.contacts;
-        let reply_p = sigmoid(
-            logit(c.reply_probability.clamp(1e-9, 1.0 - 1e-9)) + c.reply_health * self.health,
-        );
+        let reply_p = self.reply_p;
         while self.next_touch < until {
             let w = self.next_touch;
             let u: f64 = self.rng.random();
@@ -93,7 +126,7 @@ impl Walk<'_> {
             self.push(w, e.vocab.channels[channel], Lifecycle::Complete, self.rep);
             if !silent && self.rng.random::<f64>() < reply_p {
                 let latency = c.reply_latency.sample_at_least(&mut self.rng, MIN_DURATION)
-                    * (-c.latency_health * self.health).exp()
+                    * self.latency_pace
                     * e.calendar.slowdown_at(w);
                 self.push(
                     w + latency,
@@ -108,8 +141,7 @@ impl Walk<'_> {
 
     /// How much slower than nominal the client's steps go at `w` (health and season).
     fn client_factor(&self, w: f64) -> f64 {
-        (-self.engine.scenario.model.client_speed * self.health).exp()
-            * self.engine.calendar.slowdown_at(w)
+        self.client_pace * self.engine.calendar.slowdown_at(w)
     }
 
     fn forecast(&mut self, w: f64, probability: f64) {
@@ -171,7 +203,6 @@ impl Engine<'_> {
             engine: self,
             segment: arrival.segment,
             rng,
-            health,
             discipline: traits.discipline,
             optimism: traits.optimism,
             rep: v.reps[arrival.segment][rep_index],
@@ -180,6 +211,12 @@ impl Engine<'_> {
             next_touch: 0.0,
             expected_close,
             drafts: std::mem::take(&mut out.drafts),
+            reply_p: sigmoid(
+                logit(s.contacts.reply_probability.clamp(1e-9, 1.0 - 1e-9))
+                    + s.contacts.reply_health * health,
+            ),
+            latency_pace: (-s.contacts.latency_health * health).exp(),
+            client_pace: (-s.model.client_speed * health).exp(),
         };
         walk.drafts.clear();
         walk.next_touch = w0 + walk.touch_interval();
@@ -342,12 +379,22 @@ impl Engine<'_> {
         // Nothing happens after the close; nothing is observed after the window ends.
         let censored = close_w >= self.w_end;
         let cutoff = close_w.min(self.w_end);
-        let mut drafts = walk.drafts;
-        drafts.retain(|d| d.w <= cutoff && d.w < self.w_end);
-        // Stable sort keeps a step's start before its completion when times coincide.
-        drafts.sort_by(|a, b| a.w.total_cmp(&b.w));
+        let drafts = walk.drafts;
+        // Sorting (time, push order) keys is a stable sort by time (a step's start stays
+        // before its completion when times coincide), and much cheaper than moving drafts.
+        let order = &mut out.order;
+        order.clear();
+        order.extend(
+            drafts
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.w <= cutoff && d.w < self.w_end)
+                .map(|(i, d)| (total_order_key(d.w), i as u32)),
+        );
+        sort_nearly_sorted(order);
         out.events.clear();
-        out.events.extend(drafts.iter().filter_map(|d| {
+        out.events.extend(order.iter().filter_map(|&(_, i)| {
+            let d = &drafts[i as usize];
             let time = self.calendar.timestamp(d.w)?;
             Some(Event { time, ..d.event })
         }));
@@ -400,5 +447,46 @@ fn step_owner_resource(engine: &Engine, walk: &Walk<'_>, owner: Owner) -> Sym {
         Owner::Rep => walk.rep,
         Owner::Client => engine.vocab.client,
         Owner::External => engine.vocab.external,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn order_keys_sort_like_total_cmp(a in any::<f64>(), b in any::<f64>()) {
+            prop_assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
+        }
+
+        #[test]
+        fn nearly_sorted_sort_sorts(keys in proptest::collection::vec(0u64..20, 0..600)) {
+            let mut v: Vec<(u64, u32)> = keys.iter().zip(0..).map(|(&k, i)| (k, i)).collect();
+            let mut expected = v.clone();
+            expected.sort();
+            sort_nearly_sorted(&mut v);
+            prop_assert_eq!(v, expected);
+        }
+    }
+
+    #[test]
+    fn order_keys_at_the_edges() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -1.0,
+            -0.0,
+            0.0,
+            1e-300,
+            1.0,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for a in xs {
+            for b in xs {
+                assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));
+            }
+        }
     }
 }

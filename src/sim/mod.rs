@@ -9,6 +9,7 @@
 //! Not for: formatting output (see [`crate::export`]) or anything an indicator may read.
 
 mod arrivals;
+mod collect;
 mod deal;
 
 use std::sync::mpsc;
@@ -18,6 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 pub use arrivals::Arrival;
+pub use collect::collect_log;
 
 use crate::calendar::Calendar;
 use crate::log::{Deal, DealId, Event, Outcome, Sym, Symbols};
@@ -45,6 +47,8 @@ pub struct DealHistory {
     pub events: Vec<Event>,
     pub truth: Truth,
     drafts: Vec<deal::Draft>,
+    /// (time key, draft index) of the drafts kept, sorted into event order.
+    order: Vec<(u64, u32)>,
     passed: Vec<f64>,
 }
 
@@ -66,6 +70,7 @@ impl Default for DealHistory {
             events: Vec::new(),
             truth: Truth::default(),
             drafts: Vec::new(),
+            order: Vec::new(),
             passed: Vec::new(),
         }
     }
@@ -252,8 +257,12 @@ pub const CHUNK: usize = 512;
 const BATCH: usize = 32;
 
 /// Simulates every deal in parallel; `format` turns a deal into part of a chunk's output `B`,
-/// and `consume` receives the chunk outputs in deal order (on the calling thread), while the
-/// next batch is being simulated. `progress` is told how many deals were consumed.
+/// and `consume` receives the chunk outputs in deal order, on a helper thread, while the next
+/// batch is being simulated. `progress` is told how many deals were consumed.
+///
+/// Simulation runs in the rayon pool of the calling thread (the global pool, or the pool of an
+/// enclosing `ThreadPool::install`), so callers choose the thread count; the output does not
+/// depend on it.
 pub fn generate<B, F, C, P>(
     engine: &Engine<'_>,
     format: F,
@@ -263,41 +272,45 @@ pub fn generate<B, F, C, P>(
 where
     B: Default + Send,
     F: Fn(&DealHistory, &mut B) + Sync,
-    C: FnMut(B) -> Result<(), std::io::Error>,
-    P: FnMut(usize),
+    C: FnMut(B) -> Result<(), std::io::Error> + Send,
+    P: FnMut(usize) + Send,
 {
     let n = engine.deal_count();
     let chunks = n.div_ceil(CHUNK);
     let (tx, rx) = mpsc::sync_channel::<Vec<(usize, B)>>(1);
     std::thread::scope(|scope| {
-        let format = &format;
-        scope.spawn(move || {
-            for first in (0..chunks).step_by(BATCH) {
-                let batch: Vec<(usize, B)> = (first..(first + BATCH).min(chunks))
-                    .into_par_iter()
-                    .map(|c| {
-                        let lo = c * CHUNK;
-                        let hi = (lo + CHUNK).min(n);
-                        let mut out = B::default();
-                        let mut history = DealHistory::default();
-                        for i in lo..hi {
-                            engine.simulate_deal(i, &mut history);
-                            format(&history, &mut out);
-                        }
-                        (hi - lo, out)
-                    })
-                    .collect();
-                if tx.send(batch).is_err() {
-                    return; // the consumer failed and hung up
+        let consumer = scope.spawn(move || -> Result<(), std::io::Error> {
+            for batch in rx {
+                for (deals, out) in batch {
+                    consume(out)?;
+                    progress(deals);
                 }
             }
+            Ok(())
         });
-        for batch in rx {
-            for (deals, out) in batch {
-                consume(out)?;
-                progress(deals);
+        for first in (0..chunks).step_by(BATCH) {
+            let batch: Vec<(usize, B)> = (first..(first + BATCH).min(chunks))
+                .into_par_iter()
+                .map(|c| {
+                    let lo = c * CHUNK;
+                    let hi = (lo + CHUNK).min(n);
+                    let mut out = B::default();
+                    let mut history = DealHistory::default();
+                    for i in lo..hi {
+                        engine.simulate_deal(i, &mut history);
+                        format(&history, &mut out);
+                    }
+                    (hi - lo, out)
+                })
+                .collect();
+            if tx.send(batch).is_err() {
+                break; // the consumer failed and hung up; its error is returned below
             }
         }
-        Ok(())
+        drop(tx);
+        match consumer.join() {
+            Ok(result) => result,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
     })
 }
