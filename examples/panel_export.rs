@@ -1,6 +1,7 @@
 //! Times dealsim's point-scoring job and exports its input for `benches/sklearn_compare.py`.
 //!
-//! Usage: `cargo run --release --example panel_export -- DEALS OUT_DIR`
+//! Usage: `cargo run --release --example panel_export -- DEALS OUT_DIR [BOOTSTRAP]`
+//! (with BOOTSTRAP, also times scoring with that many replicates).
 //! Writes `OUT_DIR/panel.bin` (per landmark: rows of segment u16, label i8, values f32 × I)
 //! and `OUT_DIR/panel.json` (shapes, names, Rust timings and AUCs) so that scikit-learn can
 //! run the same job on exactly the same numbers.
@@ -76,5 +77,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{} deals: evaluate {evaluated:.3} s, evaluate + point scoring {total:.3} s",
         log.deals.len()
     );
+    if let Some(b) = args.next().and_then(|v| v.parse::<usize>().ok()) {
+        let started = Instant::now();
+        scoring::score(
+            &panel,
+            &ScoreOptions {
+                bootstrap: b,
+                ..options
+            },
+        );
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!("scoring with {b} bootstrap replicates: {seconds:.3} s");
+    }
     Ok(())
 }

@@ -458,21 +458,25 @@ pub fn evaluate(
             out
         })
         .collect();
-    let mut at: Vec<LandmarkRows> = landmarks
-        .iter()
-        .map(|_| LandmarkRows {
-            deals: Vec::new(),
-            values: vec![Vec::new(); n_ind],
+    // Concatenate chunk outputs per landmark (in parallel, into exactly sized columns).
+    let at: Vec<LandmarkRows> = (0..landmarks.len())
+        .into_par_iter()
+        .map(|k| {
+            let rows: usize = chunks.iter().map(|c| c[k].deals.len()).sum();
+            let mut merged = LandmarkRows {
+                deals: Vec::with_capacity(rows),
+                values: (0..n_ind).map(|_| Vec::with_capacity(rows)).collect(),
+            };
+            for chunk in &chunks {
+                merged.deals.extend_from_slice(&chunk[k].deals);
+                for (j, col) in chunk[k].values.iter().enumerate() {
+                    merged.values[j].extend_from_slice(col);
+                }
+            }
+            merged
         })
         .collect();
-    for chunk in chunks {
-        for (k, rows) in chunk.into_iter().enumerate() {
-            at[k].deals.extend_from_slice(&rows.deals);
-            for (j, col) in rows.values.into_iter().enumerate() {
-                at[k].values[j].extend_from_slice(&col);
-            }
-        }
-    }
+    drop(chunks);
     let day = SECONDS_PER_DAY as f64;
     Panel {
         indicators,

@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{point_auc, SortedScores};
+use crate::stats::ranked::{grouped_point_aucs, point_auc, SortedScores};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -184,6 +184,63 @@ fn score_group(g: &Group, censoring: Censoring, boot: &Bootstrap) -> (Option<f64
     }
 }
 
+/// Known-mode point estimates of one indicator at one landmark for every segment and the
+/// pool, from a single sort (the fast path when no bootstrap is asked for).
+fn point_task(
+    panel: &Panel,
+    i: usize,
+    k: usize,
+    row: &dyn Fn(usize, usize, usize, u64, (u64, u64, u64)) -> ScoreRow,
+) -> Vec<ScoreRow> {
+    let n_seg = panel.segments.len();
+    let rows = &panel.at[k];
+    let sign: f32 = if panel.indicators[i].direction == Direction::HigherIsSafer {
+        -1.0
+    } else {
+        1.0
+    };
+    // (at risk, lost, won, censored) per segment, pooled last
+    let mut counts = vec![[0u64; 4]; n_seg + 1];
+    let (mut keys, mut group, mut positive) = (
+        Vec::with_capacity(rows.deals.len()),
+        Vec::with_capacity(rows.deals.len()),
+        Vec::with_capacity(rows.deals.len()),
+    );
+    for (r, &deal) in rows.deals.iter().enumerate() {
+        let seg = panel.deal_segment[deal as usize];
+        let v = rows.values[i][r];
+        let outcome = panel.outcome[deal as usize];
+        let slot = match outcome {
+            _ if v.is_nan() => None,
+            Outcome::Lost => Some(1),
+            Outcome::Won => Some(2),
+            Outcome::Open => Some(3),
+        };
+        for c in [seg as usize, n_seg] {
+            counts[c][0] += 1;
+            if let Some(slot) = slot {
+                counts[c][slot] += 1;
+            }
+        }
+        if !v.is_nan() && outcome != Outcome::Open {
+            keys.push(sign * v);
+            group.push(seg);
+            positive.push(outcome == Outcome::Lost);
+        }
+    }
+    let aucs = grouped_point_aucs(&keys, &group, &positive, n_seg);
+    (0..=n_seg)
+        .map(|s| {
+            let [at_risk, lost, won, censored] = counts[s];
+            let mut r = row(i, k, s, at_risk, (lost, won, censored));
+            if r.note.is_empty() {
+                r.auc = aucs[s];
+            }
+            r
+        })
+        .collect()
+}
+
 /// Scores every indicator × segment (and pooled) × landmark of `panel`.
 pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
     let strata: Vec<u32> = panel
@@ -197,33 +254,45 @@ pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
         .flat_map(|i| (0..panel.landmarks.len()).map(move |k| (i, k)))
         .collect();
     let alpha = (1.0 - options.confidence) / 2.0;
+    let min = options.min_class as u64;
+    let row =
+        |i: usize, k: usize, s: usize, n_at_risk: u64, (pos, neg, censored): (u64, u64, u64)| {
+            ScoreRow {
+                indicator: panel.indicators[i].name.clone(),
+                segment: panel
+                    .segments
+                    .get(s)
+                    .map_or(POOLED, String::as_str)
+                    .to_string(),
+                landmark_day: panel.landmarks[k],
+                n_at_risk,
+                n_lost: pos,
+                n_won: neg,
+                n_censored: censored,
+                auc: None,
+                ci_lo: None,
+                ci_hi: None,
+                note: if pos < min || neg < min {
+                    format!("fewer than {min} deals in a class ({pos} lost, {neg} won)")
+                } else {
+                    String::new()
+                },
+            }
+        };
+    let point_only = options.censoring == Censoring::Known && options.bootstrap == 0;
     let per_task: Vec<Vec<ScoreRow>> = tasks
         .par_iter()
         .map(|&(i, k)| {
+            if point_only {
+                return point_task(panel, i, k, &row);
+            }
             let groups = groups_for(panel, k, i, options.censoring);
             groups
                 .iter()
                 .enumerate()
                 .map(|(s, g)| {
-                    let (pos, neg, censored) = class_counts(g, options.censoring);
-                    let segment = panel.segments.get(s).map_or(POOLED, String::as_str);
-                    let mut row = ScoreRow {
-                        indicator: panel.indicators[i].name.clone(),
-                        segment: segment.to_string(),
-                        landmark_day: panel.landmarks[k],
-                        n_at_risk: g.n_at_risk,
-                        n_lost: pos,
-                        n_won: neg,
-                        n_censored: censored,
-                        auc: None,
-                        ci_lo: None,
-                        ci_hi: None,
-                        note: String::new(),
-                    };
-                    let min = options.min_class as u64;
-                    if pos < min || neg < min {
-                        row.note =
-                            format!("fewer than {min} deals in a class ({pos} lost, {neg} won)");
+                    let mut row = row(i, k, s, g.n_at_risk, class_counts(g, options.censoring));
+                    if !row.note.is_empty() {
                         return row;
                     }
                     let (point, mut reps) = score_group(g, options.censoring, &boot);

@@ -154,6 +154,91 @@ pub fn point_auc(scores: &[f32], positive: &[bool]) -> Option<f64> {
     (total_pos > 0 && below > 0).then(|| sum2 as f64 / (2.0 * total_pos as f64 * below as f64))
 }
 
+/// Mann–Whitney accumulator of one group during a sweep in ascending score order.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sweep {
+    below: u64,
+    sum2: u64,
+    total_pos: u64,
+    pos: u64,
+    neg: u64,
+}
+
+impl Sweep {
+    /// Closes the current tie group.
+    #[inline]
+    fn flush(&mut self) {
+        self.sum2 += self.pos * (2 * self.below + self.neg);
+        self.below += self.neg;
+        self.total_pos += self.pos;
+        self.pos = 0;
+        self.neg = 0;
+    }
+
+    fn auc(mut self) -> Option<f64> {
+        self.flush();
+        (self.total_pos > 0 && self.below > 0)
+            .then(|| self.sum2 as f64 / (2.0 * self.total_pos as f64 * self.below as f64))
+    }
+}
+
+/// Unweighted AUCs of `groups` disjoint groups and of all rows pooled, from one sort:
+/// row `i` has score `scores[i]`, group `group[i] < groups` and label `positive[i]`.
+/// Returns `groups + 1` values, the pooled one last. Integer scores are counted, not sorted.
+pub fn grouped_point_aucs(
+    scores: &[f32],
+    group: &[u16],
+    positive: &[bool],
+    groups: usize,
+) -> Vec<Option<f64>> {
+    let pooled = groups;
+    let mut acc = vec![Sweep::default(); groups + 1];
+    if let Some((ranks, n_ranks)) = integer_ranks(scores) {
+        // counts[rank][group][label]
+        let mut counts = vec![[0u32; 2]; n_ranks * groups];
+        for i in 0..scores.len() {
+            counts[ranks[i] as usize * groups + group[i] as usize][positive[i] as usize] += 1;
+        }
+        for per_rank in counts.chunks(groups) {
+            for (g, &[neg, pos]) in per_rank.iter().enumerate() {
+                for a in [g, pooled] {
+                    acc[a].pos += pos as u64;
+                    acc[a].neg += neg as u64;
+                }
+            }
+            for a in acc.iter_mut() {
+                a.flush();
+            }
+        }
+    } else {
+        // Payload: group in the high bits, label in the lowest.
+        let mut items: Vec<(f32, u32)> = (0..scores.len())
+            .map(|i| (scores[i], (group[i] as u32) << 1 | positive[i] as u32))
+            .collect();
+        radsort::sort_by_key(&mut items, |x| x.0);
+        let mut touched: Vec<usize> = Vec::with_capacity(groups);
+        for k in 0..items.len() {
+            let (key, payload) = items[k];
+            if k > 0 && key != items[k - 1].0 {
+                for g in touched.drain(..) {
+                    acc[g].flush();
+                }
+                acc[pooled].flush();
+            }
+            let g = (payload >> 1) as usize;
+            if acc[g].pos + acc[g].neg == 0 {
+                touched.push(g);
+            }
+            let p = (payload & 1) as u64;
+            for a in [g, pooled] {
+                acc[a].pos += p;
+                acc[a].neg += 1 - p;
+            }
+        }
+    }
+    acc.into_iter().map(Sweep::auc).collect()
+}
+
 /// Rows sorted by score, with tie groups marked: the AUC of every bootstrap replicate in one
 /// pass. For each row the replicate weights are one contiguous byte row
 /// ([`Bootstrap::row`]), added lane by lane (the compiler vectorises it); at the end of each
@@ -323,6 +408,18 @@ mod tests {
             let ranked = RankedScores::new(ranks, g, labels.clone());
             prop_assert_eq!(sorted.auc(), ranked.auc(|_| 1.0));
             prop_assert_eq!(point_auc(&keys, &labels), ranked.auc(|_| 1.0));
+            // Grouped: every group and the pool agree with separate computations.
+            let group: Vec<u16> = (0..keys.len()).map(|i| (i % 3) as u16).collect();
+            for k in [keys.clone(), keys.iter().map(|&x| x + 0.25).collect()] {
+                let got = grouped_point_aucs(&k, &group, &labels, 3);
+                prop_assert_eq!(got[3], point_auc(&k, &labels));
+                for g in 0..3u16 {
+                    let sel: Vec<usize> = (0..k.len()).filter(|&i| group[i] == g).collect();
+                    let ks: Vec<f32> = sel.iter().map(|&i| k[i]).collect();
+                    let ls: Vec<bool> = sel.iter().map(|&i| labels[i]).collect();
+                    prop_assert_eq!(got[g as usize], point_auc(&ks, &ls));
+                }
+            }
             let spread: Vec<f32> = keys.iter().map(|&k| k + 0.25).collect(); // not integers
             prop_assert_eq!(point_auc(&spread, &labels), ranked.auc(|_| 1.0));
             for (r, got) in reps.iter().enumerate() {
