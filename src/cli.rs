@@ -96,7 +96,7 @@ pub struct SimArgs {
     pub quiet: bool,
 }
 
-/// How `A` and `B` of the scoring core are set; shared by `run` and `score`.
+/// Scoring settings shared by `run` and `score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
     /// Indicator definitions (TOML) [default: the embedded set, scenarios/indicators.toml].
@@ -122,7 +122,8 @@ pub struct ScoreArgs {
     /// (there and at the next two landmarks).
     #[arg(long, value_name = "AUC", default_value_t = 0.70)]
     pub target: f64,
-    /// RESEARCH ONLY: add the hidden deal health from truth.csv as a ceiling indicator.
+    /// RESEARCH ONLY: add the hidden loss log-odds from truth.csv (deal health plus process
+    /// lapses) as the ceiling indicator TRUTH_hidden_risk.
     #[arg(long)]
     pub with_truth: bool,
 }

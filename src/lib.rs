@@ -21,3 +21,4 @@ pub mod simulate;
 pub mod stats;
 pub mod summary;
 pub mod time;
+pub mod toml_input;

@@ -16,7 +16,7 @@ use std::path::Path;
 pub use evaluate::{evaluate, Panel};
 pub use spec::{Direction, IndicatorSpec, Measure, Signal};
 
-use crate::error::{did_you_mean, InputError};
+use crate::error::InputError;
 use crate::log::{Log, Sym, Symbols};
 
 /// The default indicator set, embedded in the binary.
@@ -36,29 +36,7 @@ pub struct IndicatorInfo {
 
 /// Parses and checks an indicator file; `origin` names it in errors.
 pub fn parse(text: &str, origin: &str) -> Result<Vec<IndicatorSpec>, InputError> {
-    let de = toml::Deserializer::new(text);
-    let file: spec::IndicatorFile = serde_path_to_error::deserialize(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let mut message = inner.message().trim().to_string();
-        if let Some(rest) = message.strip_prefix("unknown variant `") {
-            if let Some((word, tail)) = rest.split_once('`') {
-                let candidates: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
-                if let Some(h) = did_you_mean(word, candidates.iter().copied()) {
-                    message.push_str(&format!(" (did you mean `{h}`?)"));
-                }
-            }
-        }
-        let mut e = InputError::new(origin, message).at_field(path);
-        if let Some(span) = inner.span() {
-            let before = &text[..span.start.min(text.len())];
-            e = e.at_position(
-                before.matches('\n').count() + 1,
-                before.rsplit('\n').next().map_or(0, str::len) + 1,
-            );
-        }
-        e
-    })?;
+    let file: spec::IndicatorFile = crate::toml_input::parse_toml(text, origin)?;
     if file.indicator.is_empty() {
         return Err(InputError::new(origin, "no [[indicator]] entries").at_field("indicator"));
     }

@@ -6,6 +6,8 @@
 
 use toml_edit::{ImDocument, Item, Table, Value};
 
+use crate::toml_input::line_col;
+
 enum Node<'a> {
     Item(&'a Item),
     Table(&'a Table),
@@ -71,14 +73,6 @@ pub fn locate(source: &str, path: &str) -> Option<(usize, usize)> {
         node = next;
     }
     span.map(|s| line_col(source, s.start))
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset.min(source.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub use dist::{Sampler, Support};
 pub use spec::{Owner, ScenarioSpec};
 
 use crate::calendar::CalendarRules;
-use crate::error::{did_you_mean, InputError};
+use crate::error::InputError;
 use crate::time::DayNum;
 
 /// The documented default scenario, embedded so `dealsim run` works with no files at all.
@@ -149,7 +149,7 @@ pub struct Step {
 impl Scenario {
     /// Parses and validates TOML. `origin` names the source in errors (a path or "<default>").
     pub fn parse(source: &str, origin: &str) -> Result<Scenario, InputError> {
-        let spec = parse_spec(source, origin)?;
+        let spec: ScenarioSpec = crate::toml_input::parse_toml(source, origin)?;
         validate::validate(spec).map_err(|(field, message)| {
             let mut e = InputError::new(origin, message).at_field(field.clone());
             if let Some((l, c)) = locate::locate(source, &field) {
@@ -193,39 +193,6 @@ impl Scenario {
     }
 }
 
-/// Deserialises with field paths, turning serde's messages into ones with positions and hints.
-fn parse_spec(source: &str, origin: &str) -> Result<ScenarioSpec, InputError> {
-    let de = toml::Deserializer::new(source);
-    serde_path_to_error::deserialize::<_, ScenarioSpec>(de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        let mut message = inner.message().trim().to_string();
-        if let Some(hint) = unknown_name_hint(&message) {
-            message.push_str(&hint);
-        }
-        let mut e = InputError::new(origin, message);
-        if path != "." && !path.is_empty() {
-            e = e.at_field(path);
-        }
-        if let Some(span) = inner.span() {
-            let (l, c) = locate::line_col(source, span.start);
-            e = e.at_position(l, c);
-        }
-        e
-    })
-}
-
-/// For serde's "unknown field `x`, expected one of `a`, `b`" (and "unknown variant"),
-/// returns " (did you mean `a`?)" when one candidate is a likely typo.
-fn unknown_name_hint(message: &str) -> Option<String> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("unknown variant `"))?;
-    let (word, rest) = rest.split_once('`')?;
-    let candidates: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-    did_you_mean(word, candidates.iter().copied()).map(|c| format!(" (did you mean `{c}`?)"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,15 +202,5 @@ mod tests {
         let s = Scenario::embedded_default();
         assert_eq!(s.segments.len(), 4);
         assert!(s.segments.iter().any(|s| s.review));
-    }
-
-    #[test]
-    fn hint_for_typos() {
-        let m = "unknown field `pase`, expected one of `name`, `review`, `pace`";
-        assert_eq!(
-            unknown_name_hint(m).as_deref(),
-            Some(" (did you mean `pace`?)")
-        );
-        assert_eq!(unknown_name_hint("missing field `name`"), None);
     }
 }
