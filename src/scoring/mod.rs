@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{grouped_point_aucs, point_auc, SortedScores};
+use crate::stats::ranked::{grouped_point_aucs, grouped_replicate_aucs, point_auc, SortedScores};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -184,12 +184,15 @@ fn score_group(g: &Group, censoring: Censoring, boot: &Bootstrap) -> (Option<f64
     }
 }
 
-/// Known-mode point estimates of one indicator at one landmark for every segment and the
-/// pool, from a single sort (the fast path when no bootstrap is asked for).
-fn point_task(
+/// Known-mode scores of one indicator at one landmark for every segment and the pool, from
+/// a single sort: point estimates and, with replicates in `boot`, percentile intervals
+/// (`alpha` in each tail) from one weighted sweep.
+fn known_task(
     panel: &Panel,
     i: usize,
     k: usize,
+    boot: &Bootstrap,
+    alpha: f64,
     row: &dyn Fn(usize, usize, usize, u64, (u64, u64, u64)) -> ScoreRow,
 ) -> Vec<ScoreRow> {
     let n_seg = panel.segments.len();
@@ -201,10 +204,12 @@ fn point_task(
     };
     // (at risk, lost, won, censored) per segment, pooled last
     let mut counts = vec![[0u64; 4]; n_seg + 1];
-    let (mut keys, mut group, mut positive) = (
+    let with_reps = boot.replicates() > 0;
+    let (mut keys, mut group, mut positive, mut deals) = (
         Vec::with_capacity(rows.deals.len()),
         Vec::with_capacity(rows.deals.len()),
         Vec::with_capacity(rows.deals.len()),
+        Vec::with_capacity(if with_reps { rows.deals.len() } else { 0 }),
     );
     for (r, &deal) in rows.deals.iter().enumerate() {
         let seg = panel.deal_segment[deal as usize];
@@ -226,15 +231,30 @@ fn point_task(
             keys.push(sign * v);
             group.push(seg);
             positive.push(outcome == Outcome::Lost);
+            if with_reps {
+                deals.push(deal);
+            }
         }
     }
     let aucs = grouped_point_aucs(&keys, &group, &positive, n_seg);
+    let mut reps = if with_reps {
+        grouped_replicate_aucs(&keys, &deals, &group, &positive, n_seg, boot)
+    } else {
+        Vec::new()
+    };
     (0..=n_seg)
         .map(|s| {
             let [at_risk, lost, won, censored] = counts[s];
             let mut r = row(i, k, s, at_risk, (lost, won, censored));
             if r.note.is_empty() {
                 r.auc = aucs[s];
+                if with_reps {
+                    r.ci_lo = quantile(&mut reps[s], alpha);
+                    r.ci_hi = quantile(&mut reps[s], 1.0 - alpha);
+                    if r.auc.is_none() {
+                        r.note = "no deal with a value in a class".into();
+                    }
+                }
             }
             r
         })
@@ -279,12 +299,11 @@ pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
                 },
             }
         };
-    let point_only = options.censoring == Censoring::Known && options.bootstrap == 0;
     let per_task: Vec<Vec<ScoreRow>> = tasks
         .par_iter()
         .map(|&(i, k)| {
-            if point_only {
-                return point_task(panel, i, k, &row);
+            if options.censoring == Censoring::Known {
+                return known_task(panel, i, k, &boot, alpha, &row);
             }
             let groups = groups_for(panel, k, i, options.censoring);
             groups

@@ -380,6 +380,231 @@ impl SortedScores {
     }
 }
 
+/// Per-replicate Mann–Whitney accumulators of one group during a weighted sweep.
+struct RepSweep {
+    pos: Vec<u32>,
+    neg: Vec<u32>,
+    below: Vec<u32>,
+    total_pos: Vec<u32>,
+    sum2: Vec<u64>,
+    /// Rows added since the last flush.
+    open: bool,
+}
+
+/// Replicate lanes processed together (the loops below vectorise over them).
+const LANES: usize = 8;
+
+impl RepSweep {
+    fn new(b: usize) -> RepSweep {
+        RepSweep {
+            pos: vec![0; b],
+            neg: vec![0; b],
+            below: vec![0; b],
+            total_pos: vec![0; b],
+            sum2: vec![0; b],
+            open: false,
+        }
+    }
+
+    /// A positive row alone in its tie group.
+    #[inline]
+    fn single_positive(&mut self, w: &[u8]) {
+        let n = w.len();
+        let (sum2, total_pos, below) = (
+            &mut self.sum2[..n],
+            &mut self.total_pos[..n],
+            &self.below[..n],
+        );
+        let mut s = sum2.chunks_exact_mut(LANES);
+        let mut t = total_pos.chunks_exact_mut(LANES);
+        let mut b = below.chunks_exact(LANES);
+        let mut ws = w.chunks_exact(LANES);
+        for (((s, t), b), w) in (&mut s).zip(&mut t).zip(&mut b).zip(&mut ws) {
+            for l in 0..LANES {
+                s[l] += 2 * (w[l] as u64) * (b[l] as u64);
+                t[l] += w[l] as u32;
+            }
+        }
+        let (s, t, b, w) = (
+            s.into_remainder(),
+            t.into_remainder(),
+            b.remainder(),
+            ws.remainder(),
+        );
+        for l in 0..w.len() {
+            s[l] += 2 * (w[l] as u64) * (b[l] as u64);
+            t[l] += w[l] as u32;
+        }
+    }
+
+    #[inline]
+    fn add(acc: &mut [u32], w: &[u8]) {
+        let acc = &mut acc[..w.len()];
+        let mut a = acc.chunks_exact_mut(LANES);
+        let mut ws = w.chunks_exact(LANES);
+        for (a, w) in (&mut a).zip(&mut ws) {
+            for l in 0..LANES {
+                a[l] += w[l] as u32;
+            }
+        }
+        for (a, &w) in a.into_remainder().iter_mut().zip(ws.remainder()) {
+            *a += w as u32;
+        }
+    }
+
+    /// Closes the current tie group.
+    fn flush(&mut self) {
+        for r in 0..self.pos.len() {
+            let (p, n) = (self.pos[r], self.neg[r]);
+            self.sum2[r] += p as u64 * (2 * self.below[r] as u64 + n as u64);
+            self.below[r] += n;
+            self.total_pos[r] += p;
+            self.pos[r] = 0;
+            self.neg[r] = 0;
+        }
+        self.open = false;
+    }
+
+    fn aucs(&self) -> Vec<f64> {
+        (0..self.sum2.len())
+            .map(|r| {
+                if self.total_pos[r] > 0 && self.below[r] > 0 {
+                    self.sum2[r] as f64 / (2.0 * self.total_pos[r] as f64 * self.below[r] as f64)
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect()
+    }
+}
+
+/// Hints the CPU to fetch the weight row of a deal that will be needed soon.
+#[inline(always)]
+fn prefetch(row: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let p = row.as_ptr() as *const i8;
+        let mut off = 0;
+        // SAFETY: SSE is part of the x86_64 baseline, and a prefetch never faults (the
+        // addresses are inside `row` anyway).
+        unsafe {
+            while off < row.len() {
+                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(off));
+                off += 64;
+            }
+            if !row.is_empty() {
+                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(row.len() - 1));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = row;
+}
+
+/// How many rows ahead weight rows are prefetched.
+const PREFETCH_AHEAD: usize = 12;
+
+/// The AUC of every replicate of `boot` for `groups` disjoint groups and for all rows pooled,
+/// from one sort and one sweep (each deal's weight row is read once for its group and the
+/// pool). Row `i`: score `scores[i]` (no NaN), deal `deals[i]`, group `group[i] < groups`,
+/// label `positive[i]`. Returns `groups + 1` vectors (NaN where a class has zero weight),
+/// the pooled one last; equal to [`SortedScores::replicate_aucs`] of each group.
+pub fn grouped_replicate_aucs(
+    scores: &[f32],
+    deals: &[u32],
+    group: &[u16],
+    positive: &[bool],
+    groups: usize,
+    boot: &Bootstrap,
+) -> Vec<Vec<f64>> {
+    let b = boot.replicates();
+    if b == 0 {
+        return vec![Vec::new(); groups + 1];
+    }
+    let pooled = groups;
+    // Sorted rows: deal, and group << 1 | label; `starts[k]`: row k opens a tie group.
+    let n = scores.len();
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    let mut starts: Vec<bool> = Vec::with_capacity(n);
+    if let Some((ranks, n_ranks)) = integer_ranks(scores) {
+        let mut next = vec![0u32; n_ranks + 1];
+        for &r in &ranks {
+            next[r as usize + 1] += 1;
+        }
+        for g in 0..n_ranks {
+            next[g + 1] += next[g];
+        }
+        order.resize(n, 0);
+        for (i, &r) in ranks.iter().enumerate() {
+            order[next[r as usize] as usize] = i as u32;
+            next[r as usize] += 1;
+        }
+        for k in 0..n {
+            starts.push(k == 0 || ranks[order[k] as usize] != ranks[order[k - 1] as usize]);
+        }
+    } else {
+        let mut items: Vec<(f32, u32)> = scores
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| (s, i as u32))
+            .collect();
+        radsort::sort_by_key(&mut items, |x| x.0);
+        for (k, &(key, i)) in items.iter().enumerate() {
+            order.push(i);
+            starts.push(k == 0 || key != items[k - 1].0);
+        }
+    }
+    let rows: Vec<(u32, u32)> = order
+        .iter()
+        .map(|&i| {
+            let i = i as usize;
+            (deals[i], (group[i] as u32) << 1 | positive[i] as u32)
+        })
+        .collect();
+    drop(order);
+    starts.push(true);
+    let mut acc: Vec<RepSweep> = (0..=groups).map(|_| RepSweep::new(b)).collect();
+    let mut touched: Vec<usize> = Vec::with_capacity(groups);
+    for k in 0..n {
+        if let Some(&(ahead, _)) = rows.get(k + PREFETCH_AHEAD) {
+            prefetch(boot.row(ahead as usize));
+        }
+        let (deal, payload) = rows[k];
+        let w = boot.row(deal as usize);
+        let g = (payload >> 1) as usize;
+        let p = payload & 1 == 1;
+        if starts[k] && starts[k + 1] {
+            // Alone in its tie group in the pool, so also in its group.
+            for a in [g, pooled] {
+                if p {
+                    acc[a].single_positive(w);
+                } else {
+                    RepSweep::add(&mut acc[a].below, w);
+                }
+            }
+            continue;
+        }
+        for a in [g, pooled] {
+            let s = &mut acc[a];
+            RepSweep::add(if p { &mut s.pos } else { &mut s.neg }, w);
+            if !s.open {
+                s.open = true;
+                if a != pooled {
+                    touched.push(a);
+                }
+            }
+        }
+        if starts[k + 1] {
+            for a in touched.drain(..) {
+                acc[a].flush();
+            }
+            acc[pooled].flush();
+        }
+    }
+    acc.iter().map(RepSweep::aucs).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,6 +643,19 @@ mod tests {
                     let ks: Vec<f32> = sel.iter().map(|&i| k[i]).collect();
                     let ls: Vec<bool> = sel.iter().map(|&i| labels[i]).collect();
                     prop_assert_eq!(got[g as usize], point_auc(&ks, &ls));
+                }
+            }
+            // Grouped replicates: every group and the pool equal separate sweeps.
+            for k in [keys.clone(), keys.iter().map(|&x| x + 0.25).collect()] {
+                let got = grouped_replicate_aucs(&k, &deals, &group, &labels, 3, &boot);
+                let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
+                prop_assert!(same(&got[3], &SortedScores::new(&k, &deals, &labels).replicate_aucs(&boot)));
+                for g in 0..3u16 {
+                    let sel: Vec<usize> = (0..k.len()).filter(|&i| group[i] == g).collect();
+                    let ks: Vec<f32> = sel.iter().map(|&i| k[i]).collect();
+                    let ds: Vec<u32> = sel.iter().map(|&i| deals[i]).collect();
+                    let ls: Vec<bool> = sel.iter().map(|&i| labels[i]).collect();
+                    prop_assert!(same(&got[g as usize], &SortedScores::new(&ks, &ds, &ls).replicate_aucs(&boot)));
                 }
             }
             let spread: Vec<f32> = keys.iter().map(|&k| k + 0.25).collect(); // not integers
