@@ -8,6 +8,10 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+/// Replicates drawn in parallel at a time.
+const BLOCK: usize = 16;
 
 /// Deal multiplicities of every replicate, stored deal-major (`replicates` bytes per deal) so
 /// that scoring reads one contiguous row per deal and updates all replicates at once.
@@ -29,17 +33,41 @@ impl Bootstrap {
             }
             members[s as usize].push(i as u32);
         }
-        let mut weights = vec![0u8; strata.len() * replicates];
-        for b in 0..replicates {
+        // Replicates are drawn in parallel, a block at a time, each into its own column of
+        // multiplicities; the block is then transposed into the deal-major rows.
+        let n = strata.len();
+        let mut weights = vec![0u8; n * replicates];
+        let draw = |b: usize, col: &mut [u8]| {
+            col.fill(0);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(b as u64 + 1);
             for m in &members {
                 for _ in 0..m.len() {
-                    let pick = m[rng.random_range(0..m.len())] as usize;
-                    let w = &mut weights[pick * replicates + b];
+                    let w = &mut col[m[rng.random_range(0..m.len())] as usize];
                     *w = w.saturating_add(1);
                 }
             }
+        };
+        let block = BLOCK.min(replicates);
+        let mut columns = vec![0u8; n * block];
+        for b0 in (0..replicates).step_by(BLOCK.max(1)) {
+            let width = block.min(replicates - b0);
+            columns[..n * width]
+                .par_chunks_mut(n.max(1))
+                .enumerate()
+                .for_each(|(j, col)| draw(b0 + j, col));
+            let columns = &columns;
+            weights
+                .par_chunks_mut(replicates * 4096)
+                .enumerate()
+                .for_each(|(c, rows)| {
+                    for (d, row) in rows.chunks_exact_mut(replicates).enumerate() {
+                        let deal = c * 4096 + d;
+                        for (j, w) in row[b0..b0 + width].iter_mut().enumerate() {
+                            *w = columns[j * n + deal];
+                        }
+                    }
+                });
         }
         Bootstrap {
             replicates,
