@@ -149,8 +149,56 @@ fn matches(e: &Event, activities: &[Sym], resource: Option<Sym>) -> bool {
         && resource.is_none_or(|r| r == e.resource)
 }
 
+/// Which indicators can react to an event, by activity: most events concern 2–3 of them.
+struct Dispatch {
+    /// Indicator indices per activity symbol.
+    by_activity: Vec<Vec<u16>>,
+    /// Indicators that react to any activity (counts without an activity filter).
+    any: Vec<u16>,
+}
+
+impl Dispatch {
+    fn new(ind: &[Compiled], n_symbols: usize) -> Dispatch {
+        let mut d = Dispatch {
+            by_activity: vec![Vec::new(); n_symbols],
+            any: Vec::new(),
+        };
+        for (j, c) in ind.iter().enumerate() {
+            let j = j as u16;
+            let mut on = |a: Sym| {
+                if let Some(list) = d.by_activity.get_mut(a as usize) {
+                    if !list.contains(&j) {
+                        list.push(j);
+                    }
+                }
+            };
+            match c {
+                Compiled::Count { activities, .. } | Compiled::DaysSinceLast { activities, .. } => {
+                    if activities.is_empty() {
+                        d.any.push(j);
+                    } else {
+                        activities.iter().for_each(|&a| on(a));
+                    }
+                }
+                Compiled::StepDone(s) | Compiled::StepDuration(s) | Compiled::StepWait(s) => on(*s),
+                Compiled::DaysBetween { from, to } => {
+                    from.iter().for_each(|&a| on(a));
+                    on(*to);
+                }
+                Compiled::ReplyLatency { touches, reply } => {
+                    touches.iter().for_each(|&a| on(a));
+                    on(*reply);
+                }
+                _ => {}
+            }
+        }
+        d
+    }
+}
+
 fn update(
     ind: &[Compiled],
+    dispatch: &Dispatch,
     acc: &mut [Acc],
     sh: &mut Shared,
     map: Option<&SegmentMap>,
@@ -186,7 +234,12 @@ fn update(
         }
         sh.last_close = Some(c);
     }
-    for (c, a) in ind.iter().zip(acc.iter_mut()) {
+    let reacting = dispatch
+        .by_activity
+        .get(e.activity as usize)
+        .map_or(&[][..], Vec::as_slice);
+    for &j in dispatch.any.iter().chain(reacting) {
+        let (c, a) = (&ind[j as usize], &mut acc[j as usize]);
         match c {
             Compiled::Count {
                 activities,
@@ -386,14 +439,27 @@ pub fn evaluate(
         .collect();
 
     let n_ind = compiled.len();
+    let dispatch = Dispatch::new(&compiled, log.symbols.len());
     let chunks: Vec<Vec<LandmarkRows>> = (0..log.deals.len().div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
-            let mut out: Vec<LandmarkRows> = landmarks
+            let deals = c * CHUNK..((c + 1) * CHUNK).min(log.deals.len());
+            // Exact row counts per landmark first, so that columns never grow.
+            let mut sizes = vec![0usize; landmarks.len()];
+            for deal in &log.deals[deals.clone()] {
+                for (k, &d) in landmarks.iter().enumerate() {
+                    let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
+                    if now > window_end.0 || deal.closed.is_some_and(|c| c.0 <= now) {
+                        break;
+                    }
+                    sizes[k] += 1;
+                }
+            }
+            let mut out: Vec<LandmarkRows> = sizes
                 .iter()
-                .map(|_| LandmarkRows {
-                    deals: Vec::new(),
-                    values: vec![Vec::new(); n_ind],
+                .map(|&n| LandmarkRows {
+                    deals: Vec::with_capacity(n),
+                    values: (0..n_ind).map(|_| Vec::with_capacity(n)).collect(),
                 })
                 .collect();
             let mut acc = vec![EMPTY; n_ind];
@@ -407,7 +473,7 @@ pub fn evaluate(
                 pushes: 0,
                 last_close: None,
             };
-            for i in c * CHUNK..((c + 1) * CHUNK).min(log.deals.len()) {
+            for i in deals {
                 let deal = &log.deals[i];
                 let map = maps.by_segment.get(&deal.segment);
                 acc.fill(EMPTY);
@@ -430,7 +496,15 @@ pub fn evaluate(
                         break;
                     }
                     while next < events.len() && events[next].time.0 <= now {
-                        update(&compiled, &mut acc, &mut sh, map, maps, &events[next]);
+                        update(
+                            &compiled,
+                            &dispatch,
+                            &mut acc,
+                            &mut sh,
+                            map,
+                            maps,
+                            &events[next],
+                        );
                         next += 1;
                     }
                     let now_w = maps.calendar.working_time(Timestamp(now));
