@@ -236,11 +236,13 @@ fn known_task(
             }
         }
     }
-    let aucs = grouped_point_aucs(&keys, &group, &positive, n_seg);
-    let mut reps = if with_reps {
+    let (aucs, mut reps) = if with_reps {
         grouped_replicate_aucs(&keys, &deals, &group, &positive, n_seg, boot)
     } else {
-        Vec::new()
+        (
+            grouped_point_aucs(&keys, &group, &positive, n_seg),
+            Vec::new(),
+        )
     };
     (0..=n_seg)
         .map(|s| {

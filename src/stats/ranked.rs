@@ -508,8 +508,9 @@ const PREFETCH_AHEAD: usize = 12;
 /// The AUC of every replicate of `boot` for `groups` disjoint groups and for all rows pooled,
 /// from one sort and one sweep (each deal's weight row is read once for its group and the
 /// pool). Row `i`: score `scores[i]` (no NaN), deal `deals[i]`, group `group[i] < groups`,
-/// label `positive[i]`. Returns `groups + 1` vectors (NaN where a class has zero weight),
-/// the pooled one last; equal to [`SortedScores::replicate_aucs`] of each group.
+/// label `positive[i]`. Returns the unweighted AUCs (as [`grouped_point_aucs`]) and
+/// `groups + 1` vectors of replicate AUCs (NaN where a class has zero weight), the pooled one
+/// last in both; equal to [`SortedScores::replicate_aucs`] of each group.
 pub fn grouped_replicate_aucs(
     scores: &[f32],
     deals: &[u32],
@@ -517,10 +518,13 @@ pub fn grouped_replicate_aucs(
     positive: &[bool],
     groups: usize,
     boot: &Bootstrap,
-) -> Vec<Vec<f64>> {
+) -> (Vec<Option<f64>>, Vec<Vec<f64>>) {
     let b = boot.replicates();
     if b == 0 {
-        return vec![Vec::new(); groups + 1];
+        return (
+            grouped_point_aucs(scores, group, positive, groups),
+            vec![Vec::new(); groups + 1],
+        );
     }
     let pooled = groups;
     // Sorted rows: deal, and group << 1 | label; `starts[k]`: row k opens a tie group.
@@ -565,6 +569,7 @@ pub fn grouped_replicate_aucs(
     drop(order);
     starts.push(true);
     let mut acc: Vec<RepSweep> = (0..=groups).map(|_| RepSweep::new(b)).collect();
+    let mut point = vec![Sweep::default(); groups + 1];
     let mut touched: Vec<usize> = Vec::with_capacity(groups);
     for k in 0..n {
         if let Some(&(ahead, _)) = rows.get(k + PREFETCH_AHEAD) {
@@ -577,6 +582,9 @@ pub fn grouped_replicate_aucs(
         if starts[k] && starts[k + 1] {
             // Alone in its tie group in the pool, so also in its group.
             for a in [g, pooled] {
+                point[a].pos += p as u64;
+                point[a].neg += !p as u64;
+                point[a].flush();
                 if p {
                     acc[a].single_positive(w);
                 } else {
@@ -586,6 +594,8 @@ pub fn grouped_replicate_aucs(
             continue;
         }
         for a in [g, pooled] {
+            point[a].pos += p as u64;
+            point[a].neg += !p as u64;
             let s = &mut acc[a];
             RepSweep::add(if p { &mut s.pos } else { &mut s.neg }, w);
             if !s.open {
@@ -598,11 +608,16 @@ pub fn grouped_replicate_aucs(
         if starts[k + 1] {
             for a in touched.drain(..) {
                 acc[a].flush();
+                point[a].flush();
             }
             acc[pooled].flush();
+            point[pooled].flush();
         }
     }
-    acc.iter().map(RepSweep::aucs).collect()
+    (
+        point.into_iter().map(Sweep::auc).collect(),
+        acc.iter().map(RepSweep::aucs).collect(),
+    )
 }
 
 #[cfg(test)]
@@ -647,7 +662,8 @@ mod tests {
             }
             // Grouped replicates: every group and the pool equal separate sweeps.
             for k in [keys.clone(), keys.iter().map(|&x| x + 0.25).collect()] {
-                let got = grouped_replicate_aucs(&k, &deals, &group, &labels, 3, &boot);
+                let (points, got) = grouped_replicate_aucs(&k, &deals, &group, &labels, 3, &boot);
+                prop_assert_eq!(points, grouped_point_aucs(&k, &group, &labels, 3));
                 let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
                 prop_assert!(same(&got[3], &SortedScores::new(&k, &deals, &labels).replicate_aucs(&boot)));
                 for g in 0..3u16 {
