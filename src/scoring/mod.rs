@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{grouped_point_aucs, grouped_replicate_aucs, point_auc, SortedScores};
+use crate::stats::ranked::{grouped_point_aucs, grouped_replicate_aucs};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -70,33 +70,31 @@ pub struct ScoreRow {
 /// The name of the pooled "segment" (all deals together).
 pub const POOLED: &str = "all";
 
-/// The rows of one segment (or the pooled set) at one landmark for one indicator.
-struct Group {
+/// IPCW mode: the rows of one segment (or the pooled set) at one landmark for one indicator.
+struct SurvivalGroup {
     deals: Vec<u32>,
     /// Oriented so that higher means riskier.
-    risk: Vec<f32>,
-    label: Vec<bool>,
-    /// IPCW only: time from the landmark to loss (event) or censoring, +∞ for won deals.
+    risk: Vec<f64>,
+    lost: Vec<bool>,
+    /// Days from the landmark to the loss (event) or to censoring; +∞ for won deals.
     time: Vec<f64>,
     n_at_risk: u64,
-    n_censored: u64,
 }
 
-fn groups_for(panel: &Panel, k: usize, ind: usize, censoring: Censoring) -> Vec<Group> {
+fn survival_groups(panel: &Panel, k: usize, ind: usize) -> Vec<SurvivalGroup> {
     let n_seg = panel.segments.len();
-    let mut groups: Vec<Group> = (0..=n_seg)
-        .map(|_| Group {
+    let mut groups: Vec<SurvivalGroup> = (0..=n_seg)
+        .map(|_| SurvivalGroup {
             deals: Vec::new(),
             risk: Vec::new(),
-            label: Vec::new(),
+            lost: Vec::new(),
             time: Vec::new(),
             n_at_risk: 0,
-            n_censored: 0,
         })
         .collect();
     let rows = &panel.at[k];
     let d = panel.landmarks[k] as f64;
-    let sign: f32 = if panel.indicators[ind].direction == Direction::HigherIsSafer {
+    let sign = if panel.indicators[ind].direction == Direction::HigherIsSafer {
         -1.0
     } else {
         1.0
@@ -110,78 +108,52 @@ fn groups_for(panel: &Panel, k: usize, ind: usize, censoring: Censoring) -> Vec<
             if v.is_nan() {
                 continue;
             }
-            let outcome = panel.outcome[deal_i];
-            match censoring {
-                Censoring::Known => {
-                    if outcome == Outcome::Open {
-                        group.n_censored += 1;
-                        continue;
-                    }
-                    group.label.push(outcome == Outcome::Lost);
-                }
-                Censoring::Ipcw { .. } => {
-                    let (t, lost) = match outcome {
-                        Outcome::Lost => (panel.close_age[deal_i] - d, true),
-                        Outcome::Won => (f64::INFINITY, false),
-                        Outcome::Open => (panel.window_age[deal_i] - d, false),
-                    };
-                    group.time.push(t);
-                    group.label.push(lost);
-                }
-            }
+            let (t, lost) = match panel.outcome[deal_i] {
+                Outcome::Lost => (panel.close_age[deal_i] - d, true),
+                Outcome::Won => (f64::INFINITY, false),
+                Outcome::Open => (panel.window_age[deal_i] - d, false),
+            };
+            group.time.push(t);
+            group.lost.push(lost);
             group.deals.push(deal);
-            group.risk.push(sign * v);
+            group.risk.push(sign * v as f64);
         }
     }
     groups
 }
 
-/// Class counts of a group: (positives, negatives, censored-before-horizon).
-fn class_counts(g: &Group, censoring: Censoring) -> (u64, u64, u64) {
-    match censoring {
-        Censoring::Known => {
-            let pos = g.label.iter().filter(|&&l| l).count() as u64;
-            (pos, g.label.len() as u64 - pos, g.n_censored)
-        }
-        Censoring::Ipcw { horizon } => {
-            let (mut pos, mut neg, mut cens) = (0, 0, 0);
-            for (&t, &l) in g.time.iter().zip(&g.label) {
-                if t > horizon {
-                    neg += 1;
-                } else if l {
-                    pos += 1;
-                } else {
-                    cens += 1;
-                }
-            }
-            (pos, neg, cens + g.n_at_risk - g.deals.len() as u64)
+/// (cases: lost within the horizon, controls: not lost by it, censored before it or missing).
+fn survival_counts(g: &SurvivalGroup, horizon: f64) -> (u64, u64, u64) {
+    let (mut pos, mut neg, mut cens) = (0, 0, 0);
+    for (&t, &l) in g.time.iter().zip(&g.lost) {
+        if t > horizon {
+            neg += 1;
+        } else if l {
+            pos += 1;
+        } else {
+            cens += 1;
         }
     }
+    (pos, neg, cens + g.n_at_risk - g.deals.len() as u64)
 }
 
-/// Scores one group: the point estimate and one AUC per bootstrap replicate.
-fn score_group(g: &Group, censoring: Censoring, boot: &Bootstrap) -> (Option<f64>, Vec<f64>) {
-    match censoring {
-        Censoring::Known if boot.replicates() == 0 => (point_auc(&g.risk, &g.label), Vec::new()),
-        Censoring::Known => {
-            let sorted = SortedScores::new(&g.risk, &g.deals, &g.label);
-            (sorted.auc(), sorted.replicate_aucs(boot))
-        }
-        Censoring::Ipcw { horizon } => {
-            let data = SurvivalData::new(&g.time, &g.label);
-            let risk: Vec<f64> = g.risk.iter().map(|&r| r as f64).collect();
-            let (group, n) = risk_groups(&risk);
-            let auc = |weight: &dyn Fn(usize) -> f64| {
-                let g_at = data.censoring_survival(weight);
-                data.auc_at(horizon, &group, n, &g_at, weight)
-            };
-            let point = auc(&|_| 1.0);
-            let reps = (0..boot.replicates())
-                .map(|b| auc(&|i| boot.weight(g.deals[i] as usize, b) as f64).unwrap_or(f64::NAN))
-                .collect();
-            (point, reps)
-        }
-    }
+/// The IPCW point estimate and one AUC per bootstrap replicate.
+fn score_survival_group(
+    g: &SurvivalGroup,
+    horizon: f64,
+    boot: &Bootstrap,
+) -> (Option<f64>, Vec<f64>) {
+    let data = SurvivalData::new(&g.time, &g.lost);
+    let (group, n) = risk_groups(&g.risk);
+    let auc = |weight: &dyn Fn(usize) -> f64| {
+        let g_at = data.censoring_survival(weight);
+        data.auc_at(horizon, &group, n, &g_at, weight)
+    };
+    let point = auc(&|_| 1.0);
+    let reps = (0..boot.replicates())
+        .map(|b| auc(&|i| boot.weight(g.deals[i] as usize, b) as f64).unwrap_or(f64::NAN))
+        .collect();
+    (point, reps)
 }
 
 /// Known-mode scores of one indicator at one landmark for every segment and the pool, from
@@ -304,19 +276,19 @@ pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
     let per_task: Vec<Vec<ScoreRow>> = tasks
         .par_iter()
         .map(|&(i, k)| {
-            if options.censoring == Censoring::Known {
-                return known_task(panel, i, k, &boot, alpha, &row);
-            }
-            let groups = groups_for(panel, k, i, options.censoring);
-            groups
+            let horizon = match options.censoring {
+                Censoring::Known => return known_task(panel, i, k, &boot, alpha, &row),
+                Censoring::Ipcw { horizon } => horizon,
+            };
+            survival_groups(panel, k, i)
                 .iter()
                 .enumerate()
                 .map(|(s, g)| {
-                    let mut row = row(i, k, s, g.n_at_risk, class_counts(g, options.censoring));
+                    let mut row = row(i, k, s, g.n_at_risk, survival_counts(g, horizon));
                     if !row.note.is_empty() {
                         return row;
                     }
-                    let (point, mut reps) = score_group(g, options.censoring, &boot);
+                    let (point, mut reps) = score_survival_group(g, horizon, &boot);
                     row.auc = point;
                     row.ci_lo = quantile(&mut reps, alpha);
                     row.ci_hi = quantile(&mut reps, 1.0 - alpha);

@@ -113,47 +113,6 @@ pub fn auc_from_histograms(pos: &[f64], neg: &[f64]) -> Option<f64> {
     (total_pos > 0.0 && below > 0.0).then(|| sum / (total_pos * below))
 }
 
-/// The unweighted AUC of `f32` scores, for point estimates without a bootstrap: integer
-/// scores are histogrammed by value (no sort), others radix-sorted with their labels.
-pub fn point_auc(scores: &[f32], positive: &[bool]) -> Option<f64> {
-    let (mut below, mut sum2, mut total_pos) = (0u64, 0u64, 0u64);
-    let mut group = |pos: u64, neg: u64| {
-        sum2 += pos * (2 * below + neg);
-        below += neg;
-        total_pos += pos;
-    };
-    if let Some((ranks, groups)) = integer_ranks(scores) {
-        let mut counts = vec![[0u64; 2]; groups];
-        for (&r, &p) in ranks.iter().zip(positive) {
-            counts[r as usize][p as usize] += 1;
-        }
-        for [neg, pos] in counts {
-            group(pos, neg);
-        }
-    } else {
-        let mut pairs: Vec<(f32, bool)> = scores
-            .iter()
-            .copied()
-            .zip(positive.iter().copied())
-            .collect();
-        radsort::sort_by_key(&mut pairs, |x| x.0);
-        let (mut pos, mut neg) = (0u64, 0u64);
-        for (k, &(key, p)) in pairs.iter().enumerate() {
-            if k > 0 && key != pairs[k - 1].0 {
-                group(pos, neg);
-                (pos, neg) = (0, 0);
-            }
-            if p {
-                pos += 1;
-            } else {
-                neg += 1;
-            }
-        }
-        group(pos, neg);
-    }
-    (total_pos > 0 && below > 0).then(|| sum2 as f64 / (2.0 * total_pos as f64 * below as f64))
-}
-
 /// Mann–Whitney accumulator of one group during a sweep in ascending score order.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sweep {
@@ -237,147 +196,6 @@ pub fn grouped_point_aucs(
         }
     }
     acc.into_iter().map(Sweep::auc).collect()
-}
-
-/// Rows sorted by score, with tie groups marked: the AUC of every bootstrap replicate in one
-/// pass. For each row the replicate weights are one contiguous byte row
-/// ([`Bootstrap::row`]), added lane by lane (the compiler vectorises it); at the end of each
-/// tie group every replicate's Mann–Whitney sum is updated in integers, so the result is
-/// exact: `AUC_b = Σ_g P_g,b (2 N_<g,b + N_g,b) / (2 P_b N_b)`.
-#[derive(Debug, Clone)]
-pub struct SortedScores {
-    deals: Vec<u32>,
-    positive: Vec<bool>,
-    /// `true` where a row starts a new tie group.
-    starts: Vec<bool>,
-}
-
-impl SortedScores {
-    /// `scores[i]` (no NaN) belongs to deal `deals[i]` with label `positive[i]`. Scores are
-    /// `f32`, as indicator values are: the radix sort then needs half the passes.
-    pub fn new(scores: &[f32], deals: &[u32], positive: &[bool]) -> SortedScores {
-        let n = scores.len();
-        let (mut d, mut p, mut st) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        if let Some((ranks, groups)) = integer_ranks(scores) {
-            // Counting sort by rank: stable and linear.
-            let mut next = vec![0u32; groups + 1];
-            for &r in &ranks {
-                next[r as usize + 1] += 1;
-            }
-            for g in 0..groups {
-                next[g + 1] += next[g];
-            }
-            let mut order = vec![0u32; n];
-            for (i, &r) in ranks.iter().enumerate() {
-                order[next[r as usize] as usize] = i as u32;
-                next[r as usize] += 1;
-            }
-            for (k, &i) in order.iter().enumerate() {
-                d.push(deals[i as usize]);
-                p.push(positive[i as usize]);
-                st.push(k == 0 || ranks[i as usize] != ranks[order[k - 1] as usize]);
-            }
-        } else {
-            let mut order: Vec<(f32, u32)> = scores
-                .iter()
-                .enumerate()
-                .map(|(i, &s)| (s, i as u32))
-                .collect();
-            radsort::sort_by_key(&mut order, |x| x.0);
-            for (k, &(key, i)) in order.iter().enumerate() {
-                d.push(deals[i as usize]);
-                p.push(positive[i as usize]);
-                st.push(k == 0 || key != order[k - 1].0);
-            }
-        }
-        SortedScores {
-            deals: d,
-            positive: p,
-            starts: st,
-        }
-    }
-
-    /// Tie groups as `start..end` row ranges.
-    fn groups(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-        let n = self.starts.len();
-        let mut start = 0;
-        (0..n).filter_map(move |i| {
-            if i + 1 == n || self.starts[i + 1] {
-                let range = start..i + 1;
-                start = i + 1;
-                Some(range)
-            } else {
-                None
-            }
-        })
-    }
-
-    /// The unweighted AUC; `None` when a class is empty.
-    pub fn auc(&self) -> Option<f64> {
-        let (mut below, mut sum2, mut total_pos) = (0u64, 0u64, 0u64);
-        for g in self.groups() {
-            let pos = self.positive[g.clone()].iter().filter(|&&x| x).count() as u64;
-            let neg = g.len() as u64 - pos;
-            sum2 += pos * (2 * below + neg);
-            below += neg;
-            total_pos += pos;
-        }
-        (total_pos > 0 && below > 0).then(|| sum2 as f64 / (2.0 * total_pos as f64 * below as f64))
-    }
-
-    /// The AUC of every replicate of `boot` (NaN where a class has zero weight).
-    pub fn replicate_aucs(&self, boot: &Bootstrap) -> Vec<f64> {
-        let b = boot.replicates();
-        if b == 0 {
-            return Vec::new();
-        }
-        let (mut pos, mut neg) = (vec![0u32; b], vec![0u32; b]);
-        let (mut below, mut total_pos, mut sum2) = (vec![0u32; b], vec![0u32; b], vec![0u64; b]);
-        for g in self.groups() {
-            if g.len() == 1 {
-                // A value held by one deal (the usual case for continuous indicators).
-                let w = boot.row(self.deals[g.start] as usize);
-                if self.positive[g.start] {
-                    for r in 0..b {
-                        sum2[r] += 2 * w[r] as u64 * below[r] as u64;
-                        total_pos[r] += w[r] as u32;
-                    }
-                } else {
-                    for (x, &w) in below.iter_mut().zip(w) {
-                        *x += w as u32;
-                    }
-                }
-                continue;
-            }
-            for i in g {
-                let acc = if self.positive[i] { &mut pos } else { &mut neg };
-                for (a, &w) in acc.iter_mut().zip(boot.row(self.deals[i] as usize)) {
-                    *a += w as u32;
-                }
-            }
-            for r in 0..b {
-                let (p, n) = (pos[r], neg[r]);
-                sum2[r] += p as u64 * (2 * below[r] as u64 + n as u64);
-                below[r] += n;
-                total_pos[r] += p;
-                pos[r] = 0;
-                neg[r] = 0;
-            }
-        }
-        (0..b)
-            .map(|r| {
-                if total_pos[r] > 0 && below[r] > 0 {
-                    sum2[r] as f64 / (2.0 * total_pos[r] as f64 * below[r] as f64)
-                } else {
-                    f64::NAN
-                }
-            })
-            .collect()
-    }
 }
 
 /// Per-replicate Mann–Whitney accumulators of one group during a weighted sweep.
@@ -510,7 +328,7 @@ const PREFETCH_AHEAD: usize = 12;
 /// pool). Row `i`: score `scores[i]` (no NaN), deal `deals[i]`, group `group[i] < groups`,
 /// label `positive[i]`. Returns the unweighted AUCs (as [`grouped_point_aucs`]) and
 /// `groups + 1` vectors of replicate AUCs (NaN where a class has zero weight), the pooled one
-/// last in both; equal to [`SortedScores::replicate_aucs`] of each group.
+/// last in both.
 pub fn grouped_replicate_aucs(
     scores: &[f32],
     deals: &[u32],
@@ -633,52 +451,47 @@ mod tests {
         }
     }
 
+    /// The reference: each group (and the pool) scored on its own with `RankedScores`,
+    /// weighted by replicate `r` (`None` = unweighted).
+    fn reference(
+        keys: &[f32],
+        group: &[u16],
+        labels: &[bool],
+        g: Option<u16>,
+        weight: impl Fn(usize) -> f64,
+    ) -> f64 {
+        let sel: Vec<usize> = (0..keys.len())
+            .filter(|&i| g.is_none_or(|g| group[i] == g))
+            .collect();
+        let scores: Vec<f64> = sel.iter().map(|&i| keys[i] as f64).collect();
+        let (ranks, n) = dense_ranks(&scores);
+        let ranked = RankedScores::new(ranks, n, sel.iter().map(|&i| labels[i]).collect());
+        ranked.auc(|j| weight(sel[j])).unwrap_or(f64::NAN)
+    }
+
     proptest! {
         #[test]
-        fn replicate_aucs_equal_weighted_aucs(values in prop::collection::vec((0i32..8, any::<bool>()), 2..80), seed in 0u64..50) {
-            let scores: Vec<f64> = values.iter().map(|v| v.0 as f64 * 0.5).collect();
-            let keys: Vec<f32> = scores.iter().map(|&x| x as f32).collect();
+        fn grouped_aucs_equal_separate_weighted_aucs(values in prop::collection::vec((0i32..8, any::<bool>()), 2..80), seed in 0u64..50) {
             let labels: Vec<bool> = values.iter().map(|v| v.1).collect();
             let deals: Vec<u32> = (0..values.len() as u32).collect();
+            let group: Vec<u16> = (0..values.len()).map(|i| (i % 3) as u16).collect();
             let strata: Vec<u32> = labels.iter().map(|&l| l as u32).collect();
             let boot = Bootstrap::new(&strata, 7, seed);
-            let sorted = SortedScores::new(&keys, &deals, &labels);
-            let reps = sorted.replicate_aucs(&boot);
-            let (ranks, g) = dense_ranks(&scores);
-            let ranked = RankedScores::new(ranks, g, labels.clone());
-            prop_assert_eq!(sorted.auc(), ranked.auc(|_| 1.0));
-            prop_assert_eq!(point_auc(&keys, &labels), ranked.auc(|_| 1.0));
-            // Grouped: every group and the pool agree with separate computations.
-            let group: Vec<u16> = (0..keys.len()).map(|i| (i % 3) as u16).collect();
-            for k in [keys.clone(), keys.iter().map(|&x| x + 0.25).collect()] {
-                let got = grouped_point_aucs(&k, &group, &labels, 3);
-                prop_assert_eq!(got[3], point_auc(&k, &labels));
-                for g in 0..3u16 {
-                    let sel: Vec<usize> = (0..k.len()).filter(|&i| group[i] == g).collect();
-                    let ks: Vec<f32> = sel.iter().map(|&i| k[i]).collect();
-                    let ls: Vec<bool> = sel.iter().map(|&i| labels[i]).collect();
-                    prop_assert_eq!(got[g as usize], point_auc(&ks, &ls));
+            let close = |a: f64, b: f64| (a - b).abs() < 1e-12 || (a.is_nan() && b.is_nan());
+            // Integer-valued keys take the counting path, the shifted ones the radix sort.
+            let integer: Vec<f32> = values.iter().map(|v| v.0 as f32).collect();
+            let float: Vec<f32> = values.iter().map(|v| v.0 as f32 * 0.5 + 0.25).collect();
+            for keys in [integer, float] {
+                let point = grouped_point_aucs(&keys, &group, &labels, 3);
+                let (points, reps) = grouped_replicate_aucs(&keys, &deals, &group, &labels, 3, &boot);
+                prop_assert_eq!(&points, &point);
+                for (slot, g) in [Some(0u16), Some(1), Some(2), None].into_iter().enumerate() {
+                    prop_assert!(close(point[slot].unwrap_or(f64::NAN), reference(&keys, &group, &labels, g, |_| 1.0)));
+                    for (r, &got) in reps[slot].iter().enumerate() {
+                        let want = reference(&keys, &group, &labels, g, |i| boot.weight(i, r) as f64);
+                        prop_assert!(close(got, want), "group {:?} replicate {}: {} vs {}", g, r, got, want);
+                    }
                 }
-            }
-            // Grouped replicates: every group and the pool equal separate sweeps.
-            for k in [keys.clone(), keys.iter().map(|&x| x + 0.25).collect()] {
-                let (points, got) = grouped_replicate_aucs(&k, &deals, &group, &labels, 3, &boot);
-                prop_assert_eq!(points, grouped_point_aucs(&k, &group, &labels, 3));
-                let same = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()));
-                prop_assert!(same(&got[3], &SortedScores::new(&k, &deals, &labels).replicate_aucs(&boot)));
-                for g in 0..3u16 {
-                    let sel: Vec<usize> = (0..k.len()).filter(|&i| group[i] == g).collect();
-                    let ks: Vec<f32> = sel.iter().map(|&i| k[i]).collect();
-                    let ds: Vec<u32> = sel.iter().map(|&i| deals[i]).collect();
-                    let ls: Vec<bool> = sel.iter().map(|&i| labels[i]).collect();
-                    prop_assert!(same(&got[g as usize], &SortedScores::new(&ks, &ds, &ls).replicate_aucs(&boot)));
-                }
-            }
-            let spread: Vec<f32> = keys.iter().map(|&k| k + 0.25).collect(); // not integers
-            prop_assert_eq!(point_auc(&spread, &labels), ranked.auc(|_| 1.0));
-            for (r, got) in reps.iter().enumerate() {
-                let want = ranked.auc(|i| boot.weight(i, r) as f64).unwrap_or(f64::NAN);
-                prop_assert!((got - want).abs() < 1e-12 || (got.is_nan() && want.is_nan()), "{} vs {}", got, want);
             }
         }
     }
