@@ -8,7 +8,8 @@
 //! - `*_1thread/*`: the same in a one-thread rayon pool, for "per core" figures.
 //!
 //! Each benchmark has a `deals` and an `events` id with the same work, so criterion reports
-//! both deals/s and events/s. Run with `cargo bench --bench engine`.
+//! both deals/s and events/s. Run with `cargo bench --bench engine`; set
+//! `DEALSIM_BENCH_DEALS=N` for another size.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -22,7 +23,13 @@ use dealsim::scenario::Scenario;
 use dealsim::sim::{self, DealHistory, Engine};
 use dealsim::simulate::{generate_csv, CsvChunk};
 
-const DEALS: u64 = 100_000;
+/// Deals per benchmark iteration: `DEALSIM_BENCH_DEALS`, default 100,000.
+fn deals() -> u64 {
+    std::env::var("DEALSIM_BENCH_DEALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
 
 /// Simulates every deal, counting events; returns the number of events.
 fn generate_only(engine: &Engine<'_>) -> u64 {
@@ -90,7 +97,7 @@ fn bench_pair(
 
 fn engine_benches(c: &mut Criterion) {
     let scenario = Scenario::embedded_default()
-        .with_target_deals(DEALS, "benches/engine.rs")
+        .with_target_deals(deals(), "DEALSIM_BENCH_DEALS")
         .expect("a valid deal count");
     let engine = Engine::new(&scenario);
     let events = generate_only(&engine);
