@@ -20,7 +20,7 @@ pub fn dense_ranks(scores: &[f64]) -> (Vec<u32>, usize) {
     sorted_ranks(scores)
 }
 
-fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u32>, usize)> {
+pub(crate) fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u32>, usize)> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for &s in scores {
         let s: f64 = s.into();
