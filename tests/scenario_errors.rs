@@ -10,16 +10,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use dealsim::scenario::Scenario;
 use proptest::prelude::*;
 use tempfile::TempDir;
 
-const DEFAULT: &str = include_str!("../scenarios/default.toml");
+mod common;
+use common::{dealsim, listing};
 
-fn dealsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dealsim"))
-}
+const DEFAULT: &str = include_str!("../scenarios/default.toml");
 
 /// 1-based line of byte offset `at` in `text`.
 fn line_at(text: &str, at: usize) -> usize {
@@ -121,15 +119,6 @@ impl Case {
             );
         }
     }
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("read directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn at_line(line: usize) -> String {

@@ -13,26 +13,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
 use tempfile::TempDir;
+
+mod common;
+use common::{dealsim, listing};
 
 const OUTPUTS: [&str; 3] = ["scores.csv", "indicator_summary.csv", "scores.json"];
 const EVENTS_HEADER: &str = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close";
 const DEALS_HEADER: &str =
     "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step";
-
-fn dealsim() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dealsim"))
-}
-
-fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("read directory")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
 
 /// A small valid log: three smb deals (lost, won, open) with a few events each.
 fn deals_csv() -> String {
