@@ -422,7 +422,8 @@ fn ipcw_equals_cumulative_dynamic_auc_on_time_from_the_landmark() {
                 risk.push(f64::from(v));
             }
             // Cases: lost by the horizon; controls: still not lost at the horizon (won deals
-            // included); censored: open at the window end before the horizon, or no value.
+            // included); censored: open at the window end before the horizon. Deals without a
+            // value count only in n_at_risk, as in the known mode.
             let cases = time
                 .iter()
                 .zip(&event)
@@ -440,7 +441,7 @@ fn ipcw_equals_cumulative_dynamic_auc_on_time_from_the_landmark() {
                     ids.len() as u64 + missing,
                     cases,
                     controls,
-                    censored + missing
+                    censored
                 ),
                 "{r:?}"
             );

@@ -122,7 +122,8 @@ fn survival_groups(panel: &Panel, k: usize, ind: usize) -> Vec<SurvivalGroup> {
     groups
 }
 
-/// (cases: lost within the horizon, controls: not lost by it, censored before it or missing).
+/// (cases: lost within the horizon, controls: not lost by it, censored before it). Deals
+/// whose indicator value is missing count only in `n_at_risk`, as in the known mode.
 fn survival_counts(g: &SurvivalGroup, horizon: f64) -> (u64, u64, u64) {
     let (mut pos, mut neg, mut cens) = (0, 0, 0);
     for (&t, &l) in g.time.iter().zip(&g.lost) {
@@ -134,7 +135,7 @@ fn survival_counts(g: &SurvivalGroup, horizon: f64) -> (u64, u64, u64) {
             cens += 1;
         }
     }
-    (pos, neg, cens + g.n_at_risk - g.deals.len() as u64)
+    (pos, neg, cens)
 }
 
 /// The IPCW point estimate and one AUC per bootstrap replicate.
