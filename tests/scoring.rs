@@ -437,12 +437,7 @@ fn ipcw_equals_cumulative_dynamic_auc_on_time_from_the_landmark() {
                 .count() as u64;
             assert_eq!(
                 (r.n_at_risk, r.n_lost, r.n_won, r.n_censored),
-                (
-                    ids.len() as u64 + missing,
-                    cases,
-                    controls,
-                    censored
-                ),
+                (ids.len() as u64 + missing, cases, controls, censored),
                 "{r:?}"
             );
             let direct = cumulative_dynamic_auc(&time, &event, &risk, None, &[horizon]);
