@@ -198,6 +198,40 @@ pub fn cumulative_dynamic_auc(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Bootstrap multiplicities must act exactly like repeated rows, in the censoring
+        /// Kaplan–Meier, the case weights and the survival-weighted mean.
+        #[test]
+        fn integer_weights_equal_repeated_rows(
+            rows in prop::collection::vec((1u8..12, any::<bool>(), 0u8..5, 0u8..4), 4..40),
+        ) {
+            let time: Vec<f64> = rows.iter().map(|r| r.0 as f64).collect();
+            let event: Vec<bool> = rows.iter().map(|r| r.1).collect();
+            let risk: Vec<f64> = rows.iter().map(|r| r.2 as f64).collect();
+            let weight: Vec<f64> = rows.iter().map(|r| r.3 as f64).collect();
+            let (mut t2, mut e2, mut r2) = (Vec::new(), Vec::new(), Vec::new());
+            for i in 0..rows.len() {
+                for _ in 0..rows[i].3 {
+                    t2.push(time[i]);
+                    e2.push(event[i]);
+                    r2.push(risk[i]);
+                }
+            }
+            let times = [4.0, 7.0];
+            let weighted = cumulative_dynamic_auc(&time, &event, &risk, Some(&weight), &times);
+            let repeated = cumulative_dynamic_auc(&t2, &e2, &r2, None, &times);
+            let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() < 1e-12 || (a.is_nan() && b.is_nan()),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+            for k in 0..times.len() {
+                prop_assert!(close(weighted.auc[k], repeated.auc[k]), "{:?} vs {:?}", weighted, repeated);
+            }
+            prop_assert!(close(weighted.mean, repeated.mean), "{:?} vs {:?}", weighted, repeated);
+        }
+    }
 
     #[test]
     fn published_check_vector() {
