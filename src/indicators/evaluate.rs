@@ -318,20 +318,31 @@ fn deadlines(map: &SegmentMap, sh: &Shared, created_w: f64, now_w: f64) -> (u32,
     (due, on_time, overdue)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn value(
-    c: &Compiled,
-    a: &Acc,
-    sh: &Shared,
-    map: Option<&SegmentMap>,
+/// What every indicator may read about one deal at one landmark.
+struct Moment<'a> {
+    shared: &'a Shared,
+    map: Option<&'a SegmentMap>,
     created: i64,
     now: i64,
     deal_value: f64,
     truth: f32,
-    dl: &mut Option<(u32, u32, u32)>,
-    dl_fn: &dyn Fn() -> Option<(u32, u32, u32)>,
-) -> f32 {
-    let mut deadlines = || *dl.get_or_insert_with(|| dl_fn().unwrap_or((u32::MAX, 0, 0)));
+    created_w: f64,
+    now_w: f64,
+    /// (due, on time, overdue) steps, computed on first use; `None` without a stage map.
+    deadlines: std::cell::OnceCell<Option<(u32, u32, u32)>>,
+}
+
+impl Moment<'_> {
+    fn deadlines(&self) -> Option<(u32, u32, u32)> {
+        *self.deadlines.get_or_init(|| {
+            self.map
+                .map(|m| deadlines(m, self.shared, self.created_w, self.now_w))
+        })
+    }
+}
+
+fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
+    let (sh, created, now) = (m.shared, m.created, m.now);
     match c {
         Compiled::Count { .. } => a.count as f32,
         Compiled::StepDone(_) => (a.b != NONE) as u8 as f32,
@@ -353,17 +364,19 @@ fn value(
             (s, NONE) if s != NONE => days(now - s),
             _ => f32::NAN,
         },
-        Compiled::OverdueSteps => match deadlines() {
-            (u32::MAX, ..) => f32::NAN,
-            (_, _, overdue) => overdue as f32,
+        Compiled::OverdueSteps => match m.deadlines() {
+            None => f32::NAN,
+            Some((_, _, overdue)) => overdue as f32,
         },
-        Compiled::OnTimeRatio => match deadlines() {
-            (u32::MAX, ..) => f32::NAN,
-            (0, ..) => 1.0,
-            (due, on_time, _) => on_time as f32 / due as f32,
+        Compiled::OnTimeRatio => match m.deadlines() {
+            None => f32::NAN,
+            Some((0, ..)) => 1.0,
+            Some((due, on_time, _)) => on_time as f32 / due as f32,
         },
         Compiled::StageAgeVsNorm => {
-            let norm = map.and_then(|m| sh.stage.and_then(|s| m.stage_norm_days(s)));
+            let norm = m
+                .map
+                .and_then(|map| sh.stage.and_then(|s| map.stage_norm_days(s)));
             match norm {
                 Some(n) => days(now - sh.stage_entered) / n,
                 None => f32::NAN,
@@ -381,8 +394,8 @@ fn value(
         Compiled::CloseDatePushes => sh.pushes as f32,
         Compiled::LastForecast => sh.forecast,
         Compiled::CardCompleteness(out_of) => (sh.cards.len() as f32 / out_of).min(1.0),
-        Compiled::DealValue => deal_value as f32,
-        Compiled::Truth => truth,
+        Compiled::DealValue => m.deal_value as f32,
+        Compiled::Truth => m.truth,
     }
 }
 
@@ -508,23 +521,21 @@ pub fn evaluate(
                         next += 1;
                     }
                     let now_w = maps.calendar.working_time(Timestamp(now));
-                    let dl_fn = || map.map(|m| deadlines(m, &sh, created_w, now_w));
-                    let mut dl = None;
+                    let moment = Moment {
+                        shared: &sh,
+                        map,
+                        created: deal.created.0,
+                        now,
+                        deal_value: deal.value,
+                        truth: truth_value,
+                        created_w,
+                        now_w,
+                        deadlines: std::cell::OnceCell::new(),
+                    };
                     let rows = &mut out[k];
                     rows.deals.push(i as u32);
                     for (j, c) in compiled.iter().enumerate() {
-                        let v = value(
-                            c,
-                            &acc[j],
-                            &sh,
-                            map,
-                            deal.created.0,
-                            now,
-                            deal.value,
-                            truth_value,
-                            &mut dl,
-                            &dl_fn,
-                        );
+                        let v = value(c, &acc[j], &moment);
                         rows.values[j].push(v);
                     }
                 }
