@@ -192,6 +192,16 @@ def evaluate(deals, events, spec, seg_maps, indicators):
                 lut[act_cats.index(n)] = True
         return lut[act_codes]
 
+    def event_filter(m):
+        """Events matching a measure's `activities` (any, if empty) and `resource` filters."""
+        mask = np.ones(N, dtype=bool)
+        if m.get("activities"):
+            mask &= is_act(*m["activities"])
+        if m.get("resource"):
+            r = m["resource"]
+            mask &= res_codes == (res_cats.index(r) if r in res_cats else -2)
+        return mask
+
     lc = events["lifecycle"]
     lc_codes = lc.cat.codes.to_numpy()
     lc_cats = list(lc.cat.categories)
@@ -299,12 +309,7 @@ def evaluate(deals, events, spec, seg_maps, indicators):
             with np.errstate(invalid="ignore"):
                 values[name] = (days32(now - entered) / norm).astype(np.float32)
         elif kind == "days_since_last":
-            mask = np.ones(N, dtype=bool)
-            if m.get("activities"):
-                mask &= is_act(*m["activities"])
-            if m.get("resource"):
-                r = m["resource"]
-                mask &= res_codes == (res_cats.index(r) if r in res_cats else -2)
+            mask = event_filter(m)
             li = last_index(mask)
             last = np.where(li >= 0, t[np.maximum(li, 0)], created[rc])
             values[name] = days32(now - last)
@@ -338,12 +343,7 @@ def evaluate(deals, events, spec, seg_maps, indicators):
                 v = (s_done + pend).astype(np.float64) / n.astype(np.float64) / float(DAY)
             values[name] = np.where(n == 0, 0.0, v).astype(np.float32)
         elif kind == "count":
-            mask = np.ones(N, dtype=bool)
-            if m.get("activities"):
-                mask &= is_act(*m["activities"])
-            if m.get("resource"):
-                r = m["resource"]
-                mask &= res_codes == (res_cats.index(r) if r in res_cats else -2)
+            mask = event_filter(m)
             values[name] = count(mask).astype(np.float32)
         elif kind == "close_date_pushes":
             ec = events["expected_close"]
