@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use super::spec::{Attribute, Measure};
 use super::stage_map::{SegmentMap, StageMaps};
 use super::{sym, IndicatorInfo, IndicatorSpec, TRUTH_INDICATOR};
-use crate::log::{Event, Lifecycle, Log, Outcome, Sym};
+use crate::log::{Deal, Event, Lifecycle, Log, Outcome, Sym};
 use crate::time::{DayNum, Timestamp, SECONDS_PER_DAY};
 
 /// Indicator values of the deals at risk, per landmark.
@@ -402,6 +402,13 @@ fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
 /// Deals per parallel work item.
 const CHUNK: usize = 1024;
 
+/// One chunk's share of the final columns: `deals[landmark]`, `values[landmark * n_ind + j]`.
+#[derive(Default)]
+struct ChunkRows<'a> {
+    deals: Vec<&'a mut [u32]>,
+    values: Vec<&'a mut [f32]>,
+}
+
 /// Evaluates `specs` (plus the truth ceiling when `truth` is given: hidden risk per deal)
 /// at `landmarks` (ages in days, ascending) for every deal of `log`.
 pub fn evaluate(
@@ -453,115 +460,118 @@ pub fn evaluate(
 
     let n_ind = compiled.len();
     let dispatch = Dispatch::new(&compiled, log.symbols.len());
-    let chunks: Vec<Vec<LandmarkRows>> = (0..log.deals.len().div_ceil(CHUNK))
+    let at_risk = |deal: &Deal, d: u32| {
+        let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
+        (now <= window_end.0 && deal.closed.is_none_or(|c| c.0 > now)).then_some(now)
+    };
+    // Exact row counts per chunk and landmark first, so that every chunk writes its rows
+    // straight into its own part of the final columns: no growing, no merge copy.
+    let n_chunks = log.deals.len().div_ceil(CHUNK);
+    let chunk_deals = |c: usize| c * CHUNK..((c + 1) * CHUNK).min(log.deals.len());
+    let sizes: Vec<Vec<usize>> = (0..n_chunks)
         .into_par_iter()
         .map(|c| {
-            let deals = c * CHUNK..((c + 1) * CHUNK).min(log.deals.len());
-            // Exact row counts per landmark first, so that columns never grow.
             let mut sizes = vec![0usize; landmarks.len()];
-            for deal in &log.deals[deals.clone()] {
-                for (k, &d) in landmarks.iter().enumerate() {
-                    let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
-                    if now > window_end.0 || deal.closed.is_some_and(|c| c.0 <= now) {
-                        break;
-                    }
-                    sizes[k] += 1;
-                }
+            for deal in &log.deals[chunk_deals(c)] {
+                let n = landmarks
+                    .iter()
+                    .take_while(|&&d| at_risk(deal, d).is_some());
+                sizes.iter_mut().zip(n).for_each(|(s, _)| *s += 1);
             }
-            let mut out: Vec<LandmarkRows> = sizes
-                .iter()
-                .map(|&n| LandmarkRows {
-                    deals: Vec::with_capacity(n),
-                    values: (0..n_ind).map(|_| Vec::with_capacity(n)).collect(),
-                })
-                .collect();
-            let mut acc = vec![EMPTY; n_ind];
-            let mut sh = Shared {
-                done_w: Vec::new(),
-                furthest: None,
-                stage: None,
-                stage_entered: 0,
-                cards: Vec::new(),
-                forecast: f32::NAN,
-                pushes: 0,
-                last_close: None,
-            };
-            for i in deals {
-                let deal = &log.deals[i];
-                let map = maps.by_segment.get(&deal.segment);
-                acc.fill(EMPTY);
-                sh.done_w.clear();
-                sh.done_w.resize(map.map_or(0, |m| m.steps.len()), f64::NAN);
-                sh.furthest = None;
-                sh.stage = None;
-                sh.stage_entered = deal.created.0;
-                sh.cards.clear();
-                sh.forecast = f32::NAN;
-                sh.pushes = 0;
-                sh.last_close = None;
-                let created_w = maps.calendar.working_time(deal.created);
-                let truth_value = truth.map_or(f32::NAN, |t| t[i] as f32);
-                let events = log.events_of(i);
-                let mut next = 0;
-                for (k, &d) in landmarks.iter().enumerate() {
-                    let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
-                    if now > window_end.0 || deal.closed.is_some_and(|c| c.0 <= now) {
-                        break;
-                    }
-                    while next < events.len() && events[next].time.0 <= now {
-                        update(
-                            &compiled,
-                            &dispatch,
-                            &mut acc,
-                            &mut sh,
-                            map,
-                            maps,
-                            &events[next],
-                        );
-                        next += 1;
-                    }
-                    let now_w = maps.calendar.working_time(Timestamp(now));
-                    let moment = Moment {
-                        shared: &sh,
-                        map,
-                        created: deal.created.0,
-                        now,
-                        deal_value: deal.value,
-                        truth: truth_value,
-                        created_w,
-                        now_w,
-                        deadlines: std::cell::OnceCell::new(),
-                    };
-                    let rows = &mut out[k];
-                    rows.deals.push(i as u32);
-                    for (j, c) in compiled.iter().enumerate() {
-                        let v = value(c, &acc[j], &moment);
-                        rows.values[j].push(v);
-                    }
-                }
-            }
-            out
+            sizes
         })
         .collect();
-    // Concatenate chunk outputs per landmark (in parallel, into exactly sized columns).
-    let at: Vec<LandmarkRows> = (0..landmarks.len())
-        .into_par_iter()
+    let mut at: Vec<LandmarkRows> = (0..landmarks.len())
         .map(|k| {
-            let rows: usize = chunks.iter().map(|c| c[k].deals.len()).sum();
-            let mut merged = LandmarkRows {
-                deals: Vec::with_capacity(rows),
-                values: (0..n_ind).map(|_| Vec::with_capacity(rows)).collect(),
-            };
-            for chunk in &chunks {
-                merged.deals.extend_from_slice(&chunk[k].deals);
-                for (j, col) in chunk[k].values.iter().enumerate() {
-                    merged.values[j].extend_from_slice(col);
-                }
+            let rows: usize = sizes.iter().map(|s| s[k]).sum();
+            LandmarkRows {
+                deals: vec![0; rows],
+                // zeroed allocations: pages are only touched when written
+                values: (0..n_ind).map(|_| vec![0.0; rows]).collect(),
             }
-            merged
         })
         .collect();
-    drop(chunks);
+    let mut parts: Vec<ChunkRows<'_>> = (0..n_chunks).map(|_| ChunkRows::default()).collect();
+    for (k, rows) in at.iter_mut().enumerate() {
+        let mut deals = rows.deals.as_mut_slice();
+        let mut values: Vec<&mut [f32]> = rows.values.iter_mut().map(Vec::as_mut_slice).collect();
+        for (part, sizes) in parts.iter_mut().zip(&sizes) {
+            let n = sizes[k];
+            let (mine, rest) = std::mem::take(&mut deals).split_at_mut(n);
+            part.deals.push(mine);
+            deals = rest;
+            for col in &mut values {
+                let (mine, rest) = std::mem::take(col).split_at_mut(n);
+                part.values.push(mine);
+                *col = rest;
+            }
+        }
+    }
+    parts.into_par_iter().enumerate().for_each(|(c, mut part)| {
+        let mut acc = vec![EMPTY; n_ind];
+        let mut sh = Shared {
+            done_w: Vec::new(),
+            furthest: None,
+            stage: None,
+            stage_entered: 0,
+            cards: Vec::new(),
+            forecast: f32::NAN,
+            pushes: 0,
+            last_close: None,
+        };
+        let mut filled = vec![0usize; landmarks.len()];
+        for i in chunk_deals(c) {
+            let deal = &log.deals[i];
+            let map = maps.by_segment.get(&deal.segment);
+            acc.fill(EMPTY);
+            sh.done_w.clear();
+            sh.done_w.resize(map.map_or(0, |m| m.steps.len()), f64::NAN);
+            sh.furthest = None;
+            sh.stage = None;
+            sh.stage_entered = deal.created.0;
+            sh.cards.clear();
+            sh.forecast = f32::NAN;
+            sh.pushes = 0;
+            sh.last_close = None;
+            let created_w = maps.calendar.working_time(deal.created);
+            let truth_value = truth.map_or(f32::NAN, |t| t[i] as f32);
+            let events = log.events_of(i);
+            let mut next = 0;
+            for (k, &d) in landmarks.iter().enumerate() {
+                let Some(now) = at_risk(deal, d) else { break };
+                while next < events.len() && events[next].time.0 <= now {
+                    update(
+                        &compiled,
+                        &dispatch,
+                        &mut acc,
+                        &mut sh,
+                        map,
+                        maps,
+                        &events[next],
+                    );
+                    next += 1;
+                }
+                let now_w = maps.calendar.working_time(Timestamp(now));
+                let moment = Moment {
+                    shared: &sh,
+                    map,
+                    created: deal.created.0,
+                    now,
+                    deal_value: deal.value,
+                    truth: truth_value,
+                    created_w,
+                    now_w,
+                    deadlines: std::cell::OnceCell::new(),
+                };
+                let r = filled[k];
+                filled[k] += 1;
+                part.deals[k][r] = i as u32;
+                for (j, c) in compiled.iter().enumerate() {
+                    part.values[k * n_ind + j][r] = value(c, &acc[j], &moment);
+                }
+            }
+        }
+    });
     let day = SECONDS_PER_DAY as f64;
     Panel {
         indicators,

@@ -21,21 +21,26 @@ pub fn dense_ranks(scores: &[f64]) -> (Vec<u32>, usize) {
 }
 
 pub(crate) fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u32>, usize)> {
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &s in scores {
+    // `as i64` is one conversion instruction (saturating); a value equal to its conversion is an
+    // integer in range, which also rejects NaN and infinities. (`fract` is a libm call here.)
+    let whole = |s: T| {
         let s: f64 = s.into();
-        if s.fract() != 0.0 {
-            return None; // also rejects NaN and infinities
-        }
-        lo = lo.min(s);
-        hi = hi.max(s);
+        let i = s as i64;
+        (i as f64 == s).then_some(i)
+    };
+    let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+    for &s in scores {
+        let i = whole(s)?;
+        lo = lo.min(i);
+        hi = hi.max(i);
     }
-    if scores.is_empty() || hi - lo > (SPAN_PER_VALUE * scores.len() + 1024) as f64 {
+    if scores.is_empty() || hi.abs_diff(lo) > (SPAN_PER_VALUE * scores.len() + 1024) as u64 {
         return None;
     }
+    let slot = |s: T| (Into::<f64>::into(s) as i64 - lo) as usize;
     let mut rank_of = vec![0u32; (hi - lo) as usize + 1];
     for &s in scores {
-        rank_of[(s.into() - lo) as usize] = 1;
+        rank_of[slot(s)] = 1;
     }
     let mut groups = 0u32;
     for slot in rank_of.iter_mut() {
@@ -43,10 +48,7 @@ pub(crate) fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u3
         *slot = groups;
         groups += present;
     }
-    let ranks = scores
-        .iter()
-        .map(|&s| rank_of[(s.into() - lo) as usize])
-        .collect();
+    let ranks = scores.iter().map(|&s| rank_of[slot(s)]).collect();
     Some((ranks, groups as usize))
 }
 
