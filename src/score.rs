@@ -111,7 +111,8 @@ fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
     Ok(risk)
 }
 
-/// Runs the job and writes `scores.csv`, `indicator_summary.csv`, `scores.json` into `out`.
+/// Runs the job and writes `scores.csv`, `indicator_summary.csv`, `scores.json` into `out`,
+/// and the report's descriptive tables ([`crate::report::tables`]).
 pub fn score_to_dir(
     job: &ScoreJob<'_>,
     out: &Path,
@@ -189,5 +190,6 @@ pub fn score_to_dir(
         let path: PathBuf = out.join(name);
         write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
     }
+    crate::report::tables::ReportTables::from_log(&log).write(out)?;
     Ok(report)
 }
