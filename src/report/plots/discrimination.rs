@@ -8,7 +8,7 @@
 use plotters::prelude::*;
 
 use super::palette;
-use super::{legend, line, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
 use crate::indicators::TRUTH_INDICATOR;
 use crate::report::load::RunData;
 
@@ -71,7 +71,16 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
         )
         .collect();
     let target = data.meta.options.target;
-    let max_day = data.meta.landmarks.iter().copied().max().unwrap_or(7) as f64;
+    // The x axis ends at the last landmark with an AUC in this segment: beyond it too few
+    // deals of one class remain open and the plot would be empty.
+    let max_day = data
+        .scores
+        .iter()
+        .filter(|r| r.segment == segment && r.auc.is_some())
+        .map(|r| r.landmark_day)
+        .max()
+        .or_else(|| data.meta.landmarks.iter().copied().max())
+        .unwrap_or(7) as f64;
     let y_min = data
         .scores
         .iter()
@@ -106,9 +115,11 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
             .build_cartesian_2d(0.0..max_day + 3.0, y_min..1.0)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&number_label)
+            .y_label_formatter(&number_label)
             .x_desc("deal age at the landmark (days since creation)")
             .y_desc("AUC (lost vs won)")
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(TRANSPARENT)
             .label_style((FONT, 13))
             .draw()?;
         for name in &banded {

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::palette::{ENTERED_BLUE, LOST_RED, WON_GREEN};
-use super::{legend, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
 use crate::report::tables::{CycleRow, FunnelRow, CYCLE_BIN_DAYS};
 
 /// Pixel height per funnel step.
@@ -41,9 +41,10 @@ pub fn funnel(segment: &str, rows: &[&FunnelRow]) -> Result<String, PlotError> {
                 }
                 names[n - 1 - k as usize].clone()
             })
+            .x_label_formatter(&number_label)
             .x_desc("deals")
             .label_style((FONT, 13))
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(TRANSPARENT)
             .draw()?;
         let bar = |k: usize, (from, to): (f64, f64), v: u64, color: RGBColor| {
             let y = y_of(k);
@@ -87,10 +88,12 @@ pub fn cycle_lengths(segment: &str, rows: &[&CycleRow]) -> Result<String, PlotEr
             .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&number_label)
+            .y_label_formatter(&number_label)
             .x_desc("days from creation to close")
             .y_desc(format!("deals per {CYCLE_BIN_DAYS}-day bin"))
             .label_style((FONT, 13))
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(TRANSPARENT)
             .draw()?;
         chart.draw_series(rows.iter().map(|r| {
             let (x0, color) = match r.outcome.as_str() {

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::palette::{self, Pen};
-use super::{legend, line, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
 use crate::report::tables::{CohortRow, InflowRow};
 
 /// Cohort months with fewer closed deals than this are left out of the win-rate plot: their
@@ -44,10 +44,11 @@ fn month_chart<'a, 'b>(
         .configure_mesh()
         .x_labels(months.len().min(12))
         .x_label_formatter(&|x| month_label(months, *x))
+        .y_label_formatter(&number_label)
         .x_desc("month of creation")
         .y_desc(y_desc)
         .label_style((FONT, 13))
-        .light_line_style(RGBColor(235, 235, 235))
+        .light_line_style(TRANSPARENT)
         .draw()?;
     Ok(chart)
 }
@@ -67,10 +68,15 @@ pub fn inflow(segment: &str, all: &[InflowRow]) -> Result<String, PlotError> {
     let mine: Vec<&InflowRow> = all.iter().filter(|r| r.segment == segment).collect();
     let y_max = mine.iter().map(|r| r.deals).max().unwrap_or(1).max(1) as f64 * 1.1;
     let x_of = |m: &str| months.iter().position(|x| x == m).unwrap_or(0) as f64;
-    let entries: Vec<(String, Mark)> = sources
+    // Colours follow the source's place among all sources; only the segment's own are drawn.
+    let present: Vec<(usize, &String)> = sources
         .iter()
         .enumerate()
-        .map(|(k, s)| (s.clone(), Mark::Line(palette::series(k))))
+        .filter(|(_, s)| mine.iter().any(|r| &r.source == *s))
+        .collect();
+    let entries: Vec<(String, Mark)> = present
+        .iter()
+        .map(|&(k, s)| (s.clone(), Mark::Line(palette::series(k))))
         .collect();
     svg(
         WIDTH,
@@ -84,7 +90,7 @@ pub fn inflow(segment: &str, all: &[InflowRow]) -> Result<String, PlotError> {
                 y_max,
                 "deals created",
             )?;
-            for (k, source) in sources.iter().enumerate() {
+            for &(k, source) in &present {
                 // Months without a deal from the source are zero, not a gap.
                 let points: Vec<(f64, f64)> = months
                     .iter()

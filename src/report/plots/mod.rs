@@ -129,3 +129,9 @@ where
 pub fn height_for_legend(entries: usize, min: u32) -> u32 {
     min.max(70 + 18 * entries as u32)
 }
+
+/// An axis number without spurious decimals: `20`, `0.75`.
+pub fn number_label(v: &f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}

@@ -8,7 +8,7 @@
 use plotters::prelude::*;
 
 use super::palette::{self, BLACK};
-use super::{legend, line, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
 use crate::report::load::{RunData, TradeoffRow};
 
 /// The chosen rule of each indicator in `segment`, in the order they appear in the file.
@@ -80,10 +80,12 @@ pub fn plot(
                 .build_cartesian_2d(0.0..x_max, 0.0..1.0)?;
             chart
                 .configure_mesh()
+                .x_label_formatter(&number_label)
+                .y_label_formatter(&number_label)
                 .x_desc("alerts per rep per week")
                 .y_desc("recall (share of lost deals flagged)")
                 .label_style((FONT, 13))
-                .light_line_style(RGBColor(235, 235, 235))
+                .light_line_style(TRANSPARENT)
                 .draw()?;
             for p in &picks {
                 let pen = pen_of(&p.indicator);
