@@ -278,8 +278,11 @@ fn spinner(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} scoring: {msg} ({elapsed})")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} scoring: {msg:>10} [{bar:30}] {percent:>3}% ({elapsed}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar

@@ -412,6 +412,20 @@ pub fn evaluate(
     landmarks: &[u32],
     window_end: Timestamp,
 ) -> Panel {
+    evaluate_with_progress(log, specs, truth, maps, landmarks, window_end, &|_| {})
+}
+
+/// [`evaluate`], calling `progress(n)` as each chunk of `n` deals is done (from any worker
+/// thread; the counts add up to the number of deals), e.g. to move a progress bar.
+pub fn evaluate_with_progress(
+    log: &Log,
+    specs: &[IndicatorSpec],
+    truth: Option<&[f64]>,
+    maps: &StageMaps,
+    landmarks: &[u32],
+    window_end: Timestamp,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Panel {
     let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log)).collect();
     let mut indicators: Vec<IndicatorInfo> = specs
         .iter()
@@ -457,6 +471,7 @@ pub fn evaluate(
         .into_par_iter()
         .map(|c| {
             let deals = c * CHUNK..((c + 1) * CHUNK).min(log.deals.len());
+            let chunk_len = deals.len() as u64;
             // Exact row counts per landmark first, so that columns never grow.
             let mut sizes = vec![0usize; landmarks.len()];
             for deal in &log.deals[deals.clone()] {
@@ -540,6 +555,7 @@ pub fn evaluate(
                     }
                 }
             }
+            progress(chunk_len);
             out
         })
         .collect();

@@ -176,7 +176,7 @@ pub fn render(data: &RunData) -> Result<String, PlotError> {
         data.meta.options.target
     );
     for seg in &segments {
-        let _ = writeln!(out, "<h3>{}</h3>", esc(seg));
+        let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));
         ranking_table(&mut out, seg, &answer::ranking(data, seg));
     }
     out.push_str("</section>\n");
@@ -216,7 +216,7 @@ pub fn render(data: &RunData) -> Result<String, PlotError> {
                 }
             }
             if !t.cohorts.is_empty() {
-                figure(&mut out, &plots::market::cohort_win_rate(&t.cohorts)?, &format!("Share of closed deals that were won, by the month the deals were created; months with fewer than {} closed deals are left out (recent cohorts are mostly still open).", plots::market::MIN_CLOSED_FOR_RATE), COHORT_CSV);
+                figure(&mut out, &plots::market::cohort_win_rate(&t.cohorts)?, &format!("Share of closed deals that were won, by the month the deals were created. Left out: months with fewer than {} closed deals, and young cohorts with more than {:.0}% of their deals still open (their closed deals are mostly quick losses).", plots::market::MIN_CLOSED_FOR_RATE, plots::market::MAX_OPEN_SHARE_FOR_RATE * 100.0), COHORT_CSV);
             }
             out.push_str("</section>\n");
         }
@@ -254,6 +254,23 @@ pub fn render(data: &RunData) -> Result<String, PlotError> {
     run_details(&mut out, data);
     out.push_str("</section>\n</body></html>\n");
     Ok(out)
+}
+
+/// The segment's name, marked when the scenario sends it to manual review.
+fn segment_title(data: &RunData, segment: &str) -> String {
+    let review = data
+        .manifest
+        .as_ref()
+        .and_then(|m| m["segments"].as_array())
+        .and_then(|segs| segs.iter().find(|s| s["segment"] == segment))
+        .is_some_and(|s| s["review"] == true);
+    match (segment, review) {
+        (crate::scoring::POOLED, _) => "all segments pooled".to_string(),
+        (s, true) => {
+            format!("{s} (atypical: for manual review, not scored against typical deadlines)")
+        }
+        (s, false) => s.to_string(),
+    }
 }
 
 fn landmark_step(data: &RunData) -> String {
@@ -322,7 +339,7 @@ fn run_details(out: &mut String, data: &RunData) {
             }
         }
     }
-    out.push_str("<table class=\"details\"><tbody>\n");
+    out.push_str("<table class=\"details\" style=\"width:auto\"><tbody>\n");
     for (k, v) in rows {
         let _ = writeln!(out, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
     }
@@ -332,7 +349,7 @@ fn run_details(out: &mut String, data: &RunData) {
         .as_ref()
         .and_then(|m| m["segments"].as_array())
     {
-        out.push_str("<h3>Deals per segment</h3><table><thead><tr><th>segment</th><th>deals</th><th>won</th><th>lost</th><th>open</th><th>win rate (closed)</th></tr></thead><tbody>\n");
+        out.push_str("<h3>Deals per segment</h3><table style=\"width:auto\"><thead><tr><th>segment</th><th>deals</th><th>won</th><th>lost</th><th>open</th><th>win rate (closed)</th></tr></thead><tbody>\n");
         for s in segs {
             let n = |k: &str| s[k].as_u64().map_or("–".into(), |v| v.to_string());
             let rate = s["win_rate_closed"]

@@ -6,6 +6,7 @@
 //! All intervals are in `scores.csv`.
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
 use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
@@ -149,6 +150,22 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
                     &pen_of(name),
                 )?;
             }
+        }
+        if !data
+            .scores
+            .iter()
+            .any(|r| r.segment == segment && r.auc.is_some())
+        {
+            let (w, h) = left.dim_in_pixel();
+            let centre = Pos::new(HPos::Center, VPos::Center);
+            left.draw(&Text::new(
+                format!(
+                    "no AUC: fewer than {} lost or won deals at risk at every landmark",
+                    data.meta.options.min_class
+                ),
+                (w as i32 / 2, h as i32 / 2),
+                (FONT, 15).into_font().color(&BLACK).pos(centre),
+            ))?;
         }
         legend(&right, "indicator (rank)", &entries)
     })

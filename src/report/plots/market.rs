@@ -8,8 +8,20 @@ use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT,
 use crate::report::tables::{CohortRow, InflowRow};
 
 /// Cohort months with fewer closed deals than this are left out of the win-rate plot: their
-/// rate is mostly noise (and recent cohorts are still largely open).
+/// rate is mostly noise.
 pub const MIN_CLOSED_FOR_RATE: u64 = 10;
+
+/// Cohort months with a larger share of deals still open are left out too: the closed deals
+/// of a young cohort are its quick losses, so its win rate is biased low until it matures.
+pub const MAX_OPEN_SHARE_FOR_RATE: f64 = 0.05;
+
+/// The win rate the plot shows for a cohort, if it is mature and large enough.
+pub fn shown_rate(r: &CohortRow) -> Option<f64> {
+    let closed = r.won + r.lost;
+    let open_share = r.open as f64 / (closed + r.open).max(1) as f64;
+    r.win_rate
+        .filter(|_| closed >= MIN_CLOSED_FOR_RATE && open_share <= MAX_OPEN_SHARE_FOR_RATE)
+}
 
 /// A month axis: `months[k]` is drawn at x = k.
 fn month_label(months: &[String], x: f64) -> String {
@@ -119,6 +131,7 @@ pub fn cohort_win_rate(rows: &[CohortRow]) -> Result<String, PlotError> {
         .enumerate()
         .map(|(k, s)| (s.clone(), Mark::Line(palette::series(k))))
         .collect();
+    let y_max = (rows.iter().filter_map(shown_rate).fold(0.1_f64, f64::max) * 1.15).min(1.0);
     svg(
         WIDTH,
         super::height_for_legend(entries.len(), 360),
@@ -128,7 +141,7 @@ pub fn cohort_win_rate(rows: &[CohortRow]) -> Result<String, PlotError> {
                 &left,
                 "Win rate by cohort month (closed deals)".into(),
                 &months,
-                1.0,
+                y_max,
                 "won / (won + lost)",
             )?;
             for (k, segment) in segments.iter().enumerate() {
@@ -139,8 +152,7 @@ pub fn cohort_win_rate(rows: &[CohortRow]) -> Result<String, PlotError> {
                     let rate = rows
                         .iter()
                         .find(|r| &r.cohort_month == m && &r.segment == segment)
-                        .filter(|r| r.won + r.lost >= MIN_CLOSED_FOR_RATE)
-                        .and_then(|r| r.win_rate);
+                        .and_then(shown_rate);
                     match rate {
                         Some(rate) => runs.last_mut().expect("never empty").push((x_of(m), rate)),
                         None => runs.push(Vec::new()),
