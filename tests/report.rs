@@ -235,7 +235,7 @@ fn plain_words_answer_quotes_the_summary() {
                 );
                 let d: u32 = b[2].parse().unwrap();
                 match base[2].parse::<u32>() {
-                    Ok(bd) if bd > d && (bd - d) % 7 == 0 => {
+                    Ok(bd) if bd > d && (bd - d).is_multiple_of(7) => {
                         let weeks = (bd - d) / 7;
                         let gap = if weeks == 1 {
                             "1 week".into()

@@ -26,7 +26,7 @@ pub fn fmt_gap(days: u32) -> String {
     match days {
         1 => "1 day".into(),
         7 => "1 week".into(),
-        d if d % 7 == 0 => format!("{} weeks", d / 7),
+        d if d.is_multiple_of(7) => format!("{} weeks", d / 7),
         d => format!("{d} days"),
     }
 }
@@ -39,12 +39,19 @@ fn segment_phrase(segment: &str) -> String {
     }
 }
 
+/// An AUC of the ranking (`None` = omitted) with its 95% CI from `scores.csv`.
+#[derive(Debug, Clone, Copy)]
+pub struct AucCell {
+    pub auc: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+}
+
 /// One row of a ranking table.
 pub struct RankingRow<'a> {
     pub summary: &'a SummaryRecord,
     pub signal: String,
     /// AUC and CI at the landmark closest to 30/60/90 days (CI from `scores.csv`).
-    pub cells: [(Option<f64>, Option<(f64, f64)>); 3],
+    pub cells: [AucCell; 3],
     /// How much earlier (positive) than the rep's forecast it becomes reliable, in words.
     pub vs_baseline: String,
     pub is_baseline: bool,
@@ -68,7 +75,7 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
                 let ci = data
                     .score_near(&r.indicator, segment, AUC_DAYS[k])
                     .and_then(|s| Some((s.ci_lo?, s.ci_hi?)));
-                (auc, ci)
+                AucCell { auc, ci }
             };
             let is_baseline = Some(r.indicator.as_str()) == baseline;
             let vs_baseline = match (is_baseline, r.earliest_reliable_day, base_day) {

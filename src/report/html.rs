@@ -77,9 +77,9 @@ fn figure(out: &mut String, svg: &str, caption: &str, csv: &str) {
         }
         _ => svg.to_string(),
     };
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<figure>{svg}<figcaption>{} Data: <a href=\"{csv}\">{csv}</a>.</figcaption></figure>\n",
+        "<figure>{svg}<figcaption>{} Data: <a href=\"{csv}\">{csv}</a>.</figcaption></figure>",
         esc(caption)
     );
 }
@@ -120,15 +120,15 @@ fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>]) {
             esc(&r.signal),
             fmt_day(s.earliest_reliable_day)
         );
-        for (k, (auc, ci)) in r.cells.iter().enumerate() {
-            let ci = ci.map_or(String::new(), |(lo, hi)| {
+        for (k, cell) in r.cells.iter().enumerate() {
+            let ci = cell.ci.map_or(String::new(), |(lo, hi)| {
                 format!(" <span class=\"ci\">[{lo:.3}, {hi:.3}]</span>")
             });
             let _ = write!(
                 out,
                 "<td class=\"num\" data-col=\"auc_{}\">{}{ci}</td>",
                 AUC_DAYS[k],
-                fmt_auc(*auc)
+                fmt_auc(cell.auc)
             );
         }
         let _ = writeln!(out, "<td>{}</td></tr>", esc(&r.vs_baseline));

@@ -55,9 +55,11 @@ pub fn render(data: &RunData) -> String {
                 cell(&r.signal),
                 fmt_day(s.earliest_reliable_day)
             );
-            for (auc, ci) in r.cells {
-                let ci = ci.map_or(String::new(), |(lo, hi)| format!(" [{lo:.3}, {hi:.3}]"));
-                let _ = write!(out, " {}{ci} |", fmt_auc(auc));
+            for cell in r.cells {
+                let ci = cell
+                    .ci
+                    .map_or(String::new(), |(lo, hi)| format!(" [{lo:.3}, {hi:.3}]"));
+                let _ = write!(out, " {}{ci} |", fmt_auc(cell.auc));
             }
             let _ = writeln!(out, " {} |", cell(&r.vs_baseline));
         }
