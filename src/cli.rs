@@ -64,6 +64,16 @@ pub enum Command {
     /// Show or check scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
+    /// Re-render index.html and summary.md of a run directory from its saved tables (no recomputing).
+    Report {
+        /// Run directory written by `dealsim run` or `dealsim score` (scores.csv,
+        /// indicator_summary.csv, scores.json; funnel/inflow tables and tradeoffs.csv if present).
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Open index.html in the desktop's browser afterwards (xdg-open/open/start), if there is one.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

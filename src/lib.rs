@@ -13,6 +13,7 @@ pub mod export;
 pub mod indicators;
 pub mod log;
 pub mod output;
+pub mod report;
 pub mod scenario;
 pub mod score;
 pub mod scoring;

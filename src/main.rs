@@ -73,6 +73,14 @@ fn execute(command: Command) -> Result<(), Error> {
             let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
             run_score(&job, &out, quiet)
         }
+        Command::Report { from, open } => {
+            let index = dealsim::report::render_dir(&from)?;
+            println!("{}", index.display());
+            if open {
+                open_in_browser(&index);
+            }
+            Ok(())
+        }
         Command::Scenario(ScenarioCommand::Show) => {
             print!("{DEFAULT_TOML}");
             Ok(())
@@ -242,7 +250,26 @@ fn run_score(job: &ScoreJob<'_>, out: &Path, quiet: bool) -> Result<(), Error> {
     }
     print!("{}", report.ranking_table());
     eprintln!("scores written to {}", out.display());
+    let index = dealsim::report::render_dir(out)?;
+    eprintln!("report: {}", index.display());
     Ok(())
+}
+
+/// Best effort: a missing browser is not an error, the path has been printed.
+fn open_in_browser(path: &Path) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if let Err(e) = std::process::Command::new(opener).arg(path).spawn() {
+        eprintln!(
+            "could not open a browser ({opener}: {e}); open {} yourself",
+            path.display()
+        );
+    }
 }
 
 fn spinner(quiet: bool) -> ProgressBar {
@@ -251,8 +278,11 @@ fn spinner(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new_spinner();
     bar.set_style(
-        ProgressStyle::with_template("{spinner} scoring: {msg} ({elapsed})")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} scoring: {msg:>10} [{bar:30}] {percent:>3}% ({elapsed}, eta {eta})",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar

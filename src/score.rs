@@ -111,7 +111,8 @@ fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
     Ok(risk)
 }
 
-/// Runs the job and writes `scores.csv`, `indicator_summary.csv`, `scores.json` into `out`.
+/// Runs the job and writes `scores.csv`, `indicator_summary.csv`, `scores.json` into `out`,
+/// and the report's descriptive tables ([`crate::report::tables`]).
 pub fn score_to_dir(
     job: &ScoreJob<'_>,
     out: &Path,
@@ -150,17 +151,23 @@ pub fn score_to_dir(
             warnings.push(format!("segment {name:?} has no stage map in the scenario: deadline and stage indicators are missing for it"));
         }
     }
+    // Each phase restarts the bar so that its eta is the phase's own.
+    bar.reset();
     bar.set_message("indicators");
-    let panel = indicators::evaluate(
+    bar.set_length(log.deals.len() as u64);
+    let panel = indicators::evaluate_with_progress(
         &log,
         &job.indicators,
         truth.as_deref(),
         &maps,
         &job.landmarks,
         window_end,
+        &|n| bar.inc(n),
     );
+    bar.reset();
     bar.set_message("bootstrap");
-    let rows = scoring::score(&panel, &job.options);
+    bar.set_length((panel.indicators.len() * panel.landmarks.len()) as u64);
+    let rows = scoring::score_with_progress(&panel, &job.options, &|n| bar.inc(n));
     let summary = scoring::summarise(&rows, job.options.target);
     let report = ScoreReport {
         tool: env!("CARGO_PKG_NAME"),
@@ -189,5 +196,6 @@ pub fn score_to_dir(
         let path: PathBuf = out.join(name);
         write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
     }
+    crate::report::tables::ReportTables::from_log(&log).write(out)?;
     Ok(report)
 }

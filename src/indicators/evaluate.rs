@@ -419,6 +419,20 @@ pub fn evaluate(
     landmarks: &[u32],
     window_end: Timestamp,
 ) -> Panel {
+    evaluate_with_progress(log, specs, truth, maps, landmarks, window_end, &|_| {})
+}
+
+/// [`evaluate`], calling `progress(n)` as each chunk of `n` deals is done (from any worker
+/// thread; the counts add up to the number of deals), e.g. to move a progress bar.
+pub fn evaluate_with_progress(
+    log: &Log,
+    specs: &[IndicatorSpec],
+    truth: Option<&[f64]>,
+    maps: &StageMaps,
+    landmarks: &[u32],
+    window_end: Timestamp,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Panel {
     let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log)).collect();
     let mut indicators: Vec<IndicatorInfo> = specs
         .iter()
@@ -571,6 +585,7 @@ pub fn evaluate(
                 }
             }
         }
+        progress(chunk_deals(c).len() as u64);
     });
     let day = SECONDS_PER_DAY as f64;
     Panel {

@@ -13,7 +13,7 @@ pub mod stage_map;
 
 use std::path::Path;
 
-pub use evaluate::{evaluate, Panel};
+pub use evaluate::{evaluate, evaluate_with_progress, Panel};
 pub use spec::{Direction, IndicatorSpec, Measure, Signal};
 
 use crate::error::InputError;

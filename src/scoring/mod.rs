@@ -238,6 +238,16 @@ fn known_task(
 
 /// Scores every indicator × segment (and pooled) × landmark of `panel`.
 pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
+    score_with_progress(panel, options, &|_| {})
+}
+
+/// [`score`], calling `progress(1)` as each indicator × landmark task is done (from any
+/// worker thread; `panel.indicators.len() × panel.landmarks.len()` calls in all).
+pub fn score_with_progress(
+    panel: &Panel,
+    options: &ScoreOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<ScoreRow> {
     let strata: Vec<u32> = panel
         .deal_segment
         .iter()
@@ -300,6 +310,7 @@ pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
                 })
                 .collect()
         })
+        .inspect(|_| progress(1))
         .collect();
     // Order: indicator, segment (panel order, pooled last), landmark.
     let n_groups = panel.segments.len() + 1;

@@ -1,0 +1,225 @@
+//! The answer in words and the ranking tables, shared by the HTML and Markdown reports so
+//! both say exactly the same thing.
+//!
+//! "Warns of a loss from day D" means D is the indicator's earliest reliable day in
+//! `indicator_summary.csv`: the first landmark whose bootstrap 95% CI lower bound of the AUC
+//! reaches the target there and at the next two landmarks.
+
+use super::load::{RunData, SummaryRecord, TradeoffRow};
+use crate::indicators::TRUTH_INDICATOR;
+
+/// The days of the AUC columns (as in `indicator_summary.csv`).
+pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
+
+/// An AUC with three decimals, `–` when it was omitted.
+pub fn fmt_auc(x: Option<f64>) -> String {
+    x.map_or("–".to_string(), |v| format!("{v:.3}"))
+}
+
+/// "day 21" or "never".
+pub fn fmt_day(d: Option<u32>) -> String {
+    d.map_or("never".to_string(), |d| format!("day {d}"))
+}
+
+/// A gap in days in words: whole weeks when it is a multiple of 7 (landmarks usually are).
+pub fn fmt_gap(days: u32) -> String {
+    match days {
+        1 => "1 day".into(),
+        7 => "1 week".into(),
+        d if d.is_multiple_of(7) => format!("{} weeks", d / 7),
+        d => format!("{d} days"),
+    }
+}
+
+fn segment_phrase(segment: &str) -> String {
+    if segment == crate::scoring::POOLED {
+        "Across all segments".to_string()
+    } else {
+        format!("In {segment}")
+    }
+}
+
+/// An AUC of the ranking (`None` = omitted) with its 95% CI from `scores.csv`.
+#[derive(Debug, Clone, Copy)]
+pub struct AucCell {
+    pub auc: Option<f64>,
+    pub ci: Option<(f64, f64)>,
+}
+
+/// One row of a ranking table.
+pub struct RankingRow<'a> {
+    pub summary: &'a SummaryRecord,
+    pub signal: String,
+    /// AUC and CI at the landmark closest to 30/60/90 days (CI from `scores.csv`).
+    pub cells: [AucCell; 3],
+    /// How much earlier (positive) than the rep's forecast it becomes reliable, in words.
+    pub vs_baseline: String,
+    pub is_baseline: bool,
+    pub is_truth: bool,
+}
+
+/// The ranking of a segment, best first.
+pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
+    let baseline = data.baseline();
+    let base_day = baseline.and_then(|b| {
+        data.ranking(segment)
+            .into_iter()
+            .find(|r| r.indicator == b)
+            .map(|r| r.earliest_reliable_day)
+    });
+    data.ranking(segment)
+        .into_iter()
+        .map(|r| {
+            let cell = |k: usize| {
+                let auc = [r.auc_30, r.auc_60, r.auc_90][k];
+                let ci = data
+                    .score_near(&r.indicator, segment, AUC_DAYS[k])
+                    .and_then(|s| Some((s.ci_lo?, s.ci_hi?)));
+                AucCell { auc, ci }
+            };
+            let is_baseline = Some(r.indicator.as_str()) == baseline;
+            let vs_baseline = match (is_baseline, r.earliest_reliable_day, base_day) {
+                (true, _, _) | (_, _, None) => String::new(),
+                (false, None, _) => "–".into(),
+                (false, Some(_), Some(None)) => "forecast never".into(),
+                (false, Some(d), Some(Some(b))) if d < b => format!("{} earlier", fmt_gap(b - d)),
+                (false, Some(d), Some(Some(b))) if d > b => format!("{} later", fmt_gap(d - b)),
+                (false, Some(_), Some(Some(_))) => "same day".into(),
+            };
+            RankingRow {
+                summary: r,
+                signal: data
+                    .indicator(&r.indicator)
+                    .map_or(String::new(), |i| i.signal.clone()),
+                cells: [cell(0), cell(1), cell(2)],
+                vs_baseline,
+                is_baseline,
+                is_truth: r.indicator == TRUTH_INDICATOR,
+            }
+        })
+        .collect()
+}
+
+/// The plain-words answer for one segment.
+pub fn sentence(data: &RunData, segment: &str) -> String {
+    let rows = data.ranking(segment);
+    let baseline = data.baseline();
+    let horizon = data.meta.landmarks.iter().copied().max().unwrap_or(0);
+    let target = data.meta.options.target;
+    let base = baseline.and_then(|b| rows.iter().find(|r| r.indicator == b));
+    let observable = |r: &&&SummaryRecord| {
+        Some(r.indicator.as_str()) != baseline && r.indicator != TRUTH_INDICATOR
+    };
+    let best = rows
+        .iter()
+        .filter(observable)
+        .find(|r| r.earliest_reliable_day.is_some());
+    let forecast = |b: &str| format!("the rep's own forecast ({b})");
+    let mut s = segment_phrase(segment);
+    match (best, base) {
+        (Some(best), base) => {
+            let d = best.earliest_reliable_day.unwrap_or_default();
+            s.push_str(&format!(
+                ", {} warns of a loss from day {d}",
+                best.indicator
+            ));
+            match base.map(|b| (b.indicator.as_str(), b.earliest_reliable_day)) {
+                Some((b, Some(bd))) if bd > d => s.push_str(&format!(
+                    ", {} before {} does (day {bd}).",
+                    fmt_gap(bd - d),
+                    forecast(b)
+                )),
+                Some((b, Some(bd))) if bd == d => {
+                    s.push_str(&format!(", as early as {}.", forecast(b)))
+                }
+                Some((b, Some(bd))) => s.push_str(&format!(
+                    "; {} does so earlier, from day {bd}.",
+                    forecast(b)
+                )),
+                Some((b, None)) => s.push_str(&format!(
+                    "; {} never does within the first {horizon} days.",
+                    forecast(b)
+                )),
+                None => s.push('.'),
+            }
+            if let Some(rule) = data
+                .tradeoffs
+                .as_deref()
+                .and_then(|t| chosen_rule(t, segment, &best.indicator))
+            {
+                s.push_str(&format!(
+                    " The tuned alert (flag at day {} when past {}) catches {:.0}% of losses at {:.2} alerts per rep per week.",
+                    rule.landmark_day,
+                    fmt_threshold(rule.threshold),
+                    rule.recall * 100.0,
+                    rule.alerts_per_rep_week
+                ));
+            }
+        }
+        (None, base) => {
+            s.push_str(&format!(
+                ", no observable indicator reaches a reliable AUC of {target:.2} within the first {horizon} days"
+            ));
+            match base.and_then(|b| Some((b.indicator.as_str(), b.earliest_reliable_day?))) {
+                Some((b, bd)) => s.push_str(&format!("; {} does from day {bd}.", forecast(b))),
+                None => s.push_str(", nor does the rep's own forecast."),
+            }
+            if let Some(top) = rows
+                .iter()
+                .filter(observable)
+                .filter(|r| r.auc_60.is_some())
+                .max_by(|a, b| a.auc_60.unwrap_or(0.0).total_cmp(&b.auc_60.unwrap_or(0.0)))
+            {
+                s.push_str(&format!(
+                    " The best at day 60 is {} (AUC {}).",
+                    top.indicator,
+                    fmt_auc(top.auc_60)
+                ));
+            }
+        }
+    }
+    if let Some(t) = rows.iter().find(|r| r.indicator == TRUTH_INDICATOR) {
+        s.push_str(&match t.earliest_reliable_day {
+            Some(d) => {
+                format!(" (Research only: the hidden-truth ceiling is reliable from day {d}.)")
+            }
+            None => " (Research only: even the hidden-truth ceiling never becomes reliable here.)"
+                .into(),
+        });
+    }
+    s
+}
+
+fn chosen_rule<'a>(
+    rows: &'a [TradeoffRow],
+    segment: &str,
+    indicator: &str,
+) -> Option<&'a TradeoffRow> {
+    rows.iter()
+        .find(|r| r.segment == segment && r.indicator == indicator && r.chosen == 1)
+}
+
+/// A threshold without spurious decimals (`14`, `0.35`).
+pub fn fmt_threshold(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{}", (x * 1e4).round() / 1e4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_read_in_weeks_when_whole() {
+        assert_eq!(fmt_gap(14), "2 weeks");
+        assert_eq!(fmt_gap(7), "1 week");
+        assert_eq!(fmt_gap(10), "10 days");
+        assert_eq!(fmt_threshold(14.0), "14");
+        assert_eq!(fmt_threshold(0.35), "0.35");
+        assert_eq!(fmt_auc(None), "–");
+        assert_eq!(fmt_auc(Some(0.75649)), "0.756");
+    }
+}

@@ -1,0 +1,405 @@
+//! `index.html`: one self-contained page (inline CSS and SVG; no scripts, no fonts, no
+//! network), readable on a laptop and printable. Section order follows the issue: the
+//! answer, discrimination over deal age, where deals are lost, market dynamics, threshold
+//! trade-offs, run details. Every plot links to the CSV behind it (relative link).
+
+use std::fmt::Write as _;
+
+use super::answer::{self, fmt_auc, fmt_day, RankingRow, AUC_DAYS};
+use super::load::{RunData, TRADEOFFS_CSV};
+use super::plots::{self, PlotError};
+use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
+use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
+
+/// The sections, in order: (id, title). The browser test checks each id is present.
+pub const SECTIONS: [(&str, &str); 6] = [
+    ("answer", "1. The answer"),
+    ("discrimination", "2. Discrimination over deal age"),
+    ("losses", "3. Where deals are lost"),
+    ("market", "4. Market dynamics"),
+    ("tradeoffs", "5. Threshold trade-offs"),
+    ("run-details", "6. Run details"),
+];
+
+const STYLE: &str = "
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1000px;padding:1em 1.5em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+nav a{margin-right:1em}
+table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.88em;width:100%}
+th,td{border-bottom:1px solid #e4e4e4;padding:.25em .6em;text-align:left;vertical-align:top}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.ci{color:#777;font-size:.85em}
+tr.baseline td{font-weight:bold;background:#f4f4f4}
+tr.truth td{font-style:italic;color:#666}
+.answer li{margin-bottom:.5em}
+figure{margin:1em 0 2em;break-inside:avoid;page-break-inside:avoid}
+figure svg{width:100%;height:auto;display:block}
+figcaption{font-size:.85em;color:#555}
+pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.8em}
+.note{background:#fff8e1;border-left:4px solid #f0c040;padding:.5em .8em}
+@media print{nav{display:none}body{max-width:none}h2{break-before:page}h2:first-of-type{break-before:auto}}
+";
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A plot with its caption and the link to its data.
+fn figure(out: &mut String, svg: &str, caption: &str, csv: &str) {
+    // plotters sets width/height only; a viewBox lets CSS scale the plot to the page.
+    let svg = match (svg.contains("viewBox"), svg.find("<svg")) {
+        (false, Some(at)) => {
+            let dims = |attr: &str| {
+                svg.split(&format!("{attr}=\""))
+                    .nth(1)
+                    .and_then(|s| s.split('"').next())
+                    .unwrap_or("0")
+                    .to_string()
+            };
+            let mut s = svg.to_string();
+            s.insert_str(
+                at + 4,
+                &format!(" viewBox=\"0 0 {} {}\"", dims("width"), dims("height")),
+            );
+            s
+        }
+        _ => svg.to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "<figure>{svg}<figcaption>{} Data: <a href=\"{csv}\">{csv}</a>.</figcaption></figure>",
+        esc(caption)
+    );
+}
+
+fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>]) {
+    let _ = write!(
+        out,
+        "<table class=\"ranking\" data-segment=\"{}\"><thead><tr><th>rank</th><th>indicator</th><th>controlled by</th><th>reliable from</th>",
+        esc(segment)
+    );
+    for d in AUC_DAYS {
+        let _ = write!(
+            out,
+            "<th>AUC day {d} <span class=\"ci\">[95% CI]</span></th>"
+        );
+    }
+    out.push_str("<th>vs rep forecast</th></tr></thead><tbody>\n");
+    for r in rows {
+        let s = r.summary;
+        let class = if r.is_baseline {
+            " class=\"baseline\""
+        } else if r.is_truth {
+            " class=\"truth\""
+        } else {
+            ""
+        };
+        let mut name = esc(&s.indicator);
+        if r.is_baseline {
+            name.push_str(" (baseline: the rep's forecast)");
+        } else if r.is_truth {
+            name.push_str(" (research only)");
+        }
+        let _ = write!(
+            out,
+            "<tr{class} data-indicator=\"{}\"><td class=\"num\" data-col=\"rank\">{}</td><td>{name}</td><td>{}</td><td class=\"num\" data-col=\"earliest_reliable_day\">{}</td>",
+            esc(&s.indicator),
+            s.rank,
+            esc(&r.signal),
+            fmt_day(s.earliest_reliable_day)
+        );
+        for (k, cell) in r.cells.iter().enumerate() {
+            let ci = cell.ci.map_or(String::new(), |(lo, hi)| {
+                format!(" <span class=\"ci\">[{lo:.3}, {hi:.3}]</span>")
+            });
+            let _ = write!(
+                out,
+                "<td class=\"num\" data-col=\"auc_{}\">{}{ci}</td>",
+                AUC_DAYS[k],
+                fmt_auc(cell.auc)
+            );
+        }
+        let _ = writeln!(out, "<td>{}</td></tr>", esc(&r.vs_baseline));
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+fn section(out: &mut String, k: usize) {
+    let (id, title) = SECTIONS[k];
+    let _ = writeln!(out, "<section id=\"{id}\"><h2>{title}</h2>");
+}
+
+/// Renders the page.
+pub fn render(data: &RunData) -> Result<String, PlotError> {
+    let segments = data.segments();
+    let name = run_name(data);
+    let mut out = String::with_capacity(1 << 20);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>dealsim report: {}</title><style>{STYLE}</style></head><body>\n<header><h1>Which indicators warn of a lost deal earliest?</h1><p>{}</p></header>\n<nav>",
+        esc(&name),
+        esc(&format!(
+            "Run {name}: {} deals scored, landmarks every {} up to day {}, AUC target {:.2}, censoring {}.",
+            data.manifest.as_ref().and_then(|m| m["deals"].as_u64()).map_or("all".to_string(), |n| n.to_string()),
+            landmark_step(data),
+            data.meta.landmarks.last().copied().unwrap_or(0),
+            data.meta.options.target,
+            data.meta.options.censoring.mode,
+        ))
+    );
+    for (id, title) in SECTIONS {
+        let _ = write!(out, "<a href=\"#{id}\">{title}</a>");
+    }
+    out.push_str("</nav>\n");
+
+    // 1. The answer.
+    section(&mut out, 0);
+    out.push_str("<ul class=\"answer\">\n");
+    for seg in &segments {
+        let _ = writeln!(out, "<li>{}</li>", esc(&answer::sentence(data, seg)));
+    }
+    let _ = writeln!(
+        out,
+        "</ul><p>“Reliable” means the 95% bootstrap interval of the AUC stays at or above {:.2} at three landmarks in a row; the AUC is the chance that a deal that will be lost scores riskier than one that will be won (0.5 = no better than a coin). Data: <a href=\"{SUMMARY_CSV}\">{SUMMARY_CSV}</a>, intervals in <a href=\"{SCORES_CSV}\">{SCORES_CSV}</a>.</p>",
+        data.meta.options.target
+    );
+    for seg in &segments {
+        let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));
+        ranking_table(&mut out, seg, &answer::ranking(data, seg));
+    }
+    out.push_str("</section>\n");
+
+    // 2. Discrimination.
+    section(&mut out, 1);
+    for seg in &segments {
+        let svg = plots::discrimination::plot(data, seg)?;
+        figure(&mut out, &svg, &format!("AUC of each indicator at each landmark in {seg}; the thick black line is the rep's own forecast, the red dashed line the reliability target. Gaps: too few lost or won deals at risk."), SCORES_CSV);
+    }
+    out.push_str("</section>\n");
+
+    // 3. Where deals are lost; 4. Market dynamics.
+    match &data.tables {
+        Some(t) => {
+            section(&mut out, 2);
+            for seg in segments.iter().filter(|s| **s != crate::scoring::POOLED) {
+                let rows: Vec<_> = t.funnel.iter().filter(|r| r.segment == *seg).collect();
+                if !rows.is_empty() {
+                    figure(&mut out, &plots::losses::funnel(seg, &rows)?, &format!("Steps of {seg} in their usual order: deals that entered each step, how many of them were won in the end, and how many were lost at that step."), FUNNEL_CSV);
+                }
+                let rows: Vec<_> = t.cycles.iter().filter(|r| r.segment == *seg).collect();
+                if !rows.is_empty() {
+                    figure(&mut out, &plots::losses::cycle_lengths(seg, &rows)?, &format!("Days from creation to close of the closed deals of {seg}, won and lost (open deals are censored and not shown)."), CYCLE_CSV);
+                }
+            }
+            out.push_str("</section>\n");
+            section(&mut out, 3);
+            for seg in segments.iter().filter(|s| **s != crate::scoring::POOLED) {
+                if t.inflow.iter().any(|r| r.segment == *seg) {
+                    figure(
+                        &mut out,
+                        &plots::market::inflow(seg, &t.inflow)?,
+                        &format!("Deals created per month in {seg}, by lead source."),
+                        INFLOW_CSV,
+                    );
+                }
+            }
+            if !t.cohorts.is_empty() {
+                figure(&mut out, &plots::market::cohort_win_rate(&t.cohorts)?, &format!("Share of closed deals that were won, by the month the deals were created. Left out: months with fewer than {} closed deals, and young cohorts with more than {:.0}% of their deals still open (their closed deals are mostly quick losses).", plots::market::MIN_CLOSED_FOR_RATE, plots::market::MAX_OPEN_SHARE_FOR_RATE * 100.0), COHORT_CSV);
+            }
+            out.push_str("</section>\n");
+        }
+        None => {
+            for k in [2, 3] {
+                section(&mut out, k);
+                out.push_str("<p class=\"note\">This run directory has no funnel, cycle-length or inflow tables (it predates them). Run <code>dealsim score</code> on it again to write them.</p></section>\n");
+            }
+        }
+    }
+
+    // 5. Threshold trade-offs.
+    section(&mut out, 4);
+    match &data.tradeoffs {
+        Some(rows) => {
+            let mut any = false;
+            for seg in &segments {
+                if let Some(svg) = plots::tradeoffs::plot(data, rows, seg)? {
+                    any = true;
+                    figure(&mut out, &svg, &format!("Candidate alert thresholds in {seg}: share of lost deals flagged against alerts per rep per week; the ringed point is the tuner's chosen threshold."), TRADEOFFS_CSV);
+                }
+            }
+            if !any {
+                let _ = writeln!(out, "<p class=\"note\"><a href=\"{TRADEOFFS_CSV}\">{TRADEOFFS_CSV}</a> has no chosen rule in any segment.</p>");
+            }
+        }
+        None => {
+            let _ = writeln!(out, "<p class=\"note\">No tuning results exist for this run ({TRADEOFFS_CSV} is absent). Run <code>dealsim tune</code> on this run directory to find, per segment, the alert thresholds with the best trade-off between caught losses and alerts, then <code>dealsim report --from DIR</code> to show them here.</p>");
+        }
+    }
+    out.push_str("</section>\n");
+
+    // 6. Run details.
+    section(&mut out, 5);
+    run_details(&mut out, data);
+    out.push_str("</section>\n</body></html>\n");
+    Ok(out)
+}
+
+/// The segment's name, marked when the scenario sends it to manual review.
+fn segment_title(data: &RunData, segment: &str) -> String {
+    let review = data
+        .manifest
+        .as_ref()
+        .and_then(|m| m["segments"].as_array())
+        .and_then(|segs| segs.iter().find(|s| s["segment"] == segment))
+        .is_some_and(|s| s["review"] == true);
+    match (segment, review) {
+        (crate::scoring::POOLED, _) => "all segments pooled".to_string(),
+        (s, true) => {
+            format!("{s} (atypical: for manual review, not scored against typical deadlines)")
+        }
+        (s, false) => s.to_string(),
+    }
+}
+
+fn landmark_step(data: &RunData) -> String {
+    match data.meta.landmarks.as_slice() {
+        [a, b, ..] => format!("{} days", b - a),
+        _ => "–".into(),
+    }
+}
+
+/// The scenario name and seed from the manifest, else "imported log".
+pub fn run_name(data: &RunData) -> String {
+    data.manifest
+        .as_ref()
+        .and_then(|m| {
+            Some(format!(
+                "{} (seed {})",
+                m["scenario"]["name"].as_str()?,
+                m["seed"].as_u64()?
+            ))
+        })
+        .unwrap_or_else(|| "imported log".to_string())
+}
+
+fn run_details(out: &mut String, data: &RunData) {
+    let o = &data.meta.options;
+    let censoring = match o.censoring.horizon {
+        Some(h) => format!("{} (horizon {h} days)", o.censoring.mode),
+        None => o.censoring.mode.clone(),
+    };
+    let mut rows: Vec<(&str, String)> = vec![
+        ("dealsim version", data.meta.version.clone()),
+        ("window end", data.meta.window_end.clone()),
+        ("censoring", censoring),
+        ("bootstrap replicates", o.bootstrap.to_string()),
+        ("bootstrap seed", o.seed.to_string()),
+        ("minimum deals per class", o.min_class.to_string()),
+        ("AUC target", format!("{:.2}", o.target)),
+        ("confidence", format!("{:.2}", o.confidence)),
+        (
+            "landmarks (days)",
+            data.meta
+                .landmarks
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "research-only truth ceiling",
+            if data.meta.with_truth {
+                "included".into()
+            } else {
+                "not included".into()
+            },
+        ),
+    ];
+    if let Some(m) = &data.manifest {
+        for (label, key) in [
+            ("command", "command"),
+            ("seed", "seed"),
+            ("deals", "deals"),
+            ("events", "events"),
+        ] {
+            if let Some(v) = m.get(key) {
+                rows.push((label, v.as_str().map_or(v.to_string(), str::to_string)));
+            }
+        }
+    }
+    out.push_str("<table class=\"details\" style=\"width:auto\"><tbody>\n");
+    for (k, v) in rows {
+        let _ = writeln!(out, "<tr><th>{k}</th><td>{}</td></tr>", esc(&v));
+    }
+    out.push_str("</tbody></table>\n");
+    if let Some(segs) = data
+        .manifest
+        .as_ref()
+        .and_then(|m| m["segments"].as_array())
+    {
+        out.push_str("<h3>Deals per segment</h3><table style=\"width:auto\"><thead><tr><th>segment</th><th>deals</th><th>won</th><th>lost</th><th>open</th><th>win rate (closed)</th></tr></thead><tbody>\n");
+        for s in segs {
+            let n = |k: &str| s[k].as_u64().map_or("–".into(), |v| v.to_string());
+            let rate = s["win_rate_closed"]
+                .as_f64()
+                .map_or("–".into(), |v| format!("{:.1}%", v * 100.0));
+            let _ = writeln!(out, "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{rate}</td></tr>", esc(s["segment"].as_str().unwrap_or("")), n("deals"), n("won"), n("lost"), n("open"));
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    out.push_str("<h3>Warnings</h3>");
+    let notes: Vec<String> = data
+        .meta
+        .warnings
+        .iter()
+        .cloned()
+        .chain(omitted_note(data))
+        .collect();
+    if notes.is_empty() {
+        out.push_str("<p>None.</p>\n");
+    } else {
+        out.push_str("<ul>");
+        for w in notes {
+            let _ = write!(out, "<li>{}</li>", esc(&w));
+        }
+        out.push_str("</ul>\n");
+    }
+    match data.manifest.as_ref().map(|m| &m["scenario"]) {
+        Some(s) if !s.is_null() => {
+            let text = toml::to_string_pretty(s).unwrap_or_else(|_| serde_json::to_string_pretty(s).unwrap_or_default());
+            let _ = writeln!(out, "<details><summary>Scenario as resolved (from manifest.json)</summary><pre>{}</pre></details>", esc(&text));
+        }
+        _ => out.push_str("<p>No manifest.json: this is an imported log, scored with the scenario given to <code>dealsim score</code>.</p>\n"),
+    }
+}
+
+/// Segments × landmarks whose AUC was omitted because a class was too small.
+fn omitted_note(data: &RunData) -> Option<String> {
+    let mut segs: Vec<&str> = Vec::new();
+    let mut count = 0;
+    for r in data.scores.iter().filter(|r| r.auc.is_none()) {
+        count += 1;
+        if !segs.contains(&r.segment.as_str()) {
+            segs.push(&r.segment);
+        }
+    }
+    (count > 0).then(|| {
+        format!(
+            "{count} AUCs were omitted (fewer than {} lost or won deals at risk at that landmark) in: {}.",
+            data.meta.options.min_class,
+            segs.join(", ")
+        )
+    })
+}

@@ -1,0 +1,271 @@
+//! Reads back the saved tables of a run directory: everything the report shows comes from
+//! here, nothing is recomputed from events.
+//!
+//! Required: `indicator_summary.csv`, `scores.csv`, `scores.json` (written by `score`).
+//! Optional: `manifest.json` (only simulated runs have one), the descriptive tables of
+//! [`super::tables`] (older run directories lack them) and `tradeoffs.csv` (written by the
+//! tuner). A malformed file is an [`InputError`] naming the file, line and column.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
+use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
+use crate::error::InputError;
+use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
+
+pub const MANIFEST_JSON: &str = "manifest.json";
+/// Threshold trade-offs of the tuner (see [`TradeoffRow`]).
+pub const TRADEOFFS_CSV: &str = "tradeoffs.csv";
+
+/// The default set's name for the rep's stated win probability.
+pub const BASELINE_INDICATOR: &str = "rep_forecast_probability";
+
+/// A row of `indicator_summary.csv`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SummaryRecord {
+    pub indicator: String,
+    pub segment: String,
+    pub earliest_reliable_day: Option<u32>,
+    pub auc_30: Option<f64>,
+    pub auc_60: Option<f64>,
+    pub auc_90: Option<f64>,
+    pub rank: u32,
+}
+
+/// A row of `scores.csv`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ScoreRecord {
+    pub indicator: String,
+    pub segment: String,
+    pub landmark_day: u32,
+    pub n_at_risk: u64,
+    pub n_lost: u64,
+    pub n_won: u64,
+    pub n_censored: u64,
+    pub auc: Option<f64>,
+    pub ci_lo: Option<f64>,
+    pub ci_hi: Option<f64>,
+    pub note: String,
+}
+
+/// A row of the tuner's `tradeoffs.csv`: one candidate alert rule "flag the deal at
+/// `landmark_day` if the indicator is past `threshold`" and what it would have done.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TradeoffRow {
+    pub segment: String,
+    pub indicator: String,
+    pub landmark_day: u32,
+    pub threshold: f64,
+    /// Share of lost deals flagged (caught losses).
+    pub recall: f64,
+    pub false_alarm_rate: f64,
+    pub precision: Option<f64>,
+    pub alerts_per_rep_week: f64,
+    pub median_lead_days: Option<f64>,
+    /// 1 for the rule the tuner picked, else 0.
+    pub chosen: u8,
+}
+
+/// What `scores.json` says about the scoring run (its tables are read from the CSVs).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScoresMeta {
+    pub version: String,
+    pub with_truth: bool,
+    pub landmarks: Vec<u32>,
+    pub options: OptionsMeta,
+    pub window_end: String,
+    pub warnings: Vec<String>,
+    pub indicators: Vec<IndicatorMeta>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OptionsMeta {
+    pub censoring: CensoringMeta,
+    pub bootstrap: usize,
+    pub min_class: usize,
+    pub target: f64,
+    pub confidence: f64,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CensoringMeta {
+    pub mode: String,
+    pub horizon: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndicatorMeta {
+    pub name: String,
+    pub description: String,
+    pub direction: String,
+    /// Who controls the signal: `rep`, `process`, `client`, `external`, `forecast`, `static`, `truth`.
+    pub signal: String,
+}
+
+/// Everything in a run directory the report uses.
+#[derive(Debug, Clone)]
+pub struct RunData {
+    pub summary: Vec<SummaryRecord>,
+    pub scores: Vec<ScoreRecord>,
+    pub meta: ScoresMeta,
+    /// `manifest.json` as written by `simulate`; `None` for an imported log.
+    pub manifest: Option<serde_json::Value>,
+    /// `None` when the run directory predates the descriptive tables.
+    pub tables: Option<ReportTables>,
+    /// `None` when the tuner has not been run.
+    pub tradeoffs: Option<Vec<TradeoffRow>>,
+}
+
+impl RunData {
+    pub fn load(dir: &Path) -> Result<RunData, InputError> {
+        let summary: Vec<SummaryRecord> = read_csv_required(dir, SUMMARY_CSV)?;
+        let scores: Vec<ScoreRecord> = read_csv_required(dir, SCORES_CSV)?;
+        let meta: ScoresMeta = read_json(dir, SCORES_JSON)?.ok_or_else(|| {
+            InputError::new(dir.join(SCORES_JSON).display().to_string(), "missing")
+        })?;
+        let manifest: Option<serde_json::Value> = read_json(dir, MANIFEST_JSON)?;
+        let funnel: Option<Vec<FunnelRow>> = read_csv_opt(dir, FUNNEL_CSV)?;
+        let cycles: Option<Vec<CycleRow>> = read_csv_opt(dir, CYCLE_CSV)?;
+        let inflow: Option<Vec<InflowRow>> = read_csv_opt(dir, INFLOW_CSV)?;
+        let cohorts: Option<Vec<CohortRow>> = read_csv_opt(dir, COHORT_CSV)?;
+        let tables = match (funnel, cycles, inflow, cohorts) {
+            (Some(funnel), Some(cycles), Some(inflow), Some(cohorts)) => Some(ReportTables {
+                funnel,
+                cycles,
+                inflow,
+                cohorts,
+            }),
+            _ => None,
+        };
+        let tradeoffs = read_csv_opt(dir, TRADEOFFS_CSV)?;
+        Ok(RunData {
+            summary,
+            scores,
+            meta,
+            manifest,
+            tables,
+            tradeoffs,
+        })
+    }
+
+    /// Segments in the order of `indicator_summary.csv` (the pooled `all` last, as written).
+    pub fn segments(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for r in &self.summary {
+            if !out.contains(&r.segment.as_str()) {
+                out.push(&r.segment);
+            }
+        }
+        out
+    }
+
+    pub fn indicator(&self, name: &str) -> Option<&IndicatorMeta> {
+        self.meta.indicators.iter().find(|i| i.name == name)
+    }
+
+    /// The rep's own forecast, the baseline every indicator is compared against:
+    /// [`BASELINE_INDICATOR`] when scored, else the first indicator whose signal is the
+    /// forecast (a custom indicator file may name it differently).
+    pub fn baseline(&self) -> Option<&str> {
+        let forecast = self
+            .meta
+            .indicators
+            .iter()
+            .filter(|i| i.signal == "forecast");
+        forecast
+            .clone()
+            .find(|i| i.name == BASELINE_INDICATOR)
+            .or_else(|| forecast.clone().next())
+            .map(|i| i.name.as_str())
+    }
+
+    /// The summary rows of a segment, best rank first.
+    pub fn ranking(&self, segment: &str) -> Vec<&SummaryRecord> {
+        let mut rows: Vec<&SummaryRecord> = self
+            .summary
+            .iter()
+            .filter(|r| r.segment == segment)
+            .collect();
+        rows.sort_by_key(|r| r.rank);
+        rows
+    }
+
+    /// The `scores.csv` row at the landmark closest to `day` (earlier on ties), as the
+    /// summary's `auc_30`/`auc_60`/`auc_90` columns pick it.
+    pub fn score_near(&self, indicator: &str, segment: &str, day: u32) -> Option<&ScoreRecord> {
+        let landmark = crate::scoring::summary::closest(&self.meta.landmarks, day)?;
+        self.scores.iter().find(|r| {
+            r.indicator == indicator && r.segment == segment && r.landmark_day == landmark
+        })
+    }
+}
+
+fn read_csv_required<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, InputError> {
+    read_csv_opt(dir, name)?.ok_or_else(|| {
+        InputError::new(
+            dir.join(name).display().to_string(),
+            "missing; expected a run directory written by `dealsim run` or `dealsim score`",
+        )
+    })
+}
+
+/// Reads `dir/name` as CSV rows of `T`; `None` when the file does not exist. An empty
+/// file (a table without rows is written without a header) gives no rows.
+fn read_csv_opt<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<Vec<T>>, InputError> {
+    let path = dir.join(name);
+    let origin = path.display().to_string();
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(InputError::new(origin, format!("cannot read: {e}"))),
+    };
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let headers = reader
+        .headers()
+        .map_err(|e| InputError::new(&origin, e.to_string()))?
+        .clone();
+    let mut rows = Vec::new();
+    for rec in reader.deserialize::<T>() {
+        rows.push(rec.map_err(|e| csv_error(&origin, &headers, e))?);
+    }
+    Ok(Some(rows))
+}
+
+/// Names the line, column and expectation of a CSV problem.
+fn csv_error(origin: &str, headers: &csv::StringRecord, e: csv::Error) -> InputError {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => {
+            let column = err.field().map_or(0, |f| f as usize + 1);
+            let name = err
+                .field()
+                .and_then(|f| headers.get(f as usize))
+                .map_or(String::new(), |h| format!("column `{h}`: "));
+            InputError::new(origin, format!("{name}{err}")).at_position(line, column)
+        }
+        _ => InputError::new(origin, e.to_string()).at_position(line, 1),
+    }
+}
+
+fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, InputError> {
+    let path = dir.join(name);
+    let origin = path.display().to_string();
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(InputError::new(origin, format!("cannot read: {e}"))),
+    };
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(&mut de)
+        .map(Some)
+        .map_err(|e| {
+            let inner = e.inner();
+            InputError::new(origin, inner.to_string())
+                .at_position(inner.line(), inner.column())
+                .at_field(e.path().to_string())
+        })
+}

@@ -1,0 +1,75 @@
+//! `summary.md`: the answer and the ranking tables in Markdown, for a pull request or a wiki.
+//! Same words and numbers as the HTML ([`super::answer`]); the plots stay in `index.html`.
+
+use std::fmt::Write as _;
+
+use super::answer::{self, fmt_auc, fmt_day, AUC_DAYS};
+use super::load::RunData;
+use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
+
+/// Escapes the characters that would break a Markdown table cell.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Renders the summary.
+pub fn render(data: &RunData) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Which indicators warn of a lost deal earliest?\n\nRun: {}. AUC target {:.2}, censoring `{}`, {} bootstrap replicates. Plots: `index.html`.\n\n## The answer\n",
+        super::html::run_name(data),
+        data.meta.options.target,
+        data.meta.options.censoring.mode,
+        data.meta.options.bootstrap
+    );
+    let segments = data.segments();
+    for seg in &segments {
+        let _ = writeln!(out, "- {}", answer::sentence(data, seg));
+    }
+    let _ = writeln!(
+        out,
+        "\n\"Reliable\": the 95% bootstrap interval of the AUC stays at or above the target at three landmarks in a row. Data: `{SUMMARY_CSV}`, intervals in `{SCORES_CSV}`."
+    );
+    for seg in &segments {
+        let _ = write!(
+            out,
+            "\n### {seg}\n\n| rank | indicator | controlled by | reliable from |"
+        );
+        for d in AUC_DAYS {
+            let _ = write!(out, " AUC day {d} [95% CI] |");
+        }
+        out.push_str(" vs rep forecast |\n|---:|---|---|---:|---:|---:|---:|---|\n");
+        for r in answer::ranking(data, seg) {
+            let s = r.summary;
+            let mut name = format!("`{}`", cell(&s.indicator));
+            if r.is_baseline {
+                name = format!("**{name}** (baseline: the rep's forecast)");
+            } else if r.is_truth {
+                name.push_str(" *(research only)*");
+            }
+            let _ = write!(
+                out,
+                "| {} | {name} | {} | {} |",
+                s.rank,
+                cell(&r.signal),
+                fmt_day(s.earliest_reliable_day)
+            );
+            for cell in r.cells {
+                let ci = cell
+                    .ci
+                    .map_or(String::new(), |(lo, hi)| format!(" [{lo:.3}, {hi:.3}]"));
+                let _ = write!(out, " {}{ci} |", fmt_auc(cell.auc));
+            }
+            let _ = writeln!(out, " {} |", cell(&r.vs_baseline));
+        }
+    }
+    let warnings = &data.meta.warnings;
+    if !warnings.is_empty() {
+        out.push_str("\n## Warnings\n\n");
+        for w in warnings {
+            let _ = writeln!(out, "- {w}");
+        }
+    }
+    out
+}

@@ -1,0 +1,42 @@
+//! Reports people would rather look at: a self-contained `index.html` with inline SVG plots
+//! and a `summary.md`, rendered from the tables saved in a run directory.
+//!
+//! [`render_dir`] reads only saved tables ([`load`]), never events, so `dealsim report
+//! --from DIR` re-renders a run (or an imported log's scores) without recomputing. The
+//! descriptive tables the plots need beyond the scores are computed once from the log by
+//! [`tables`] when scoring. Not for: computing scores (that is [`crate::scoring`]).
+
+pub mod answer;
+pub mod html;
+pub mod load;
+pub mod markdown;
+pub mod plots;
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, IoContext};
+use crate::output::write_file_atomic;
+
+pub const INDEX_HTML: &str = "index.html";
+pub const SUMMARY_MD: &str = "summary.md";
+
+/// Renders `index.html` and `summary.md` into `dir` from its saved tables and returns the
+/// path of `index.html`. Both pages are built in memory first and each is written
+/// atomically, so a bad table leaves the directory as it was.
+pub fn render_dir(dir: &Path) -> Result<PathBuf, Error> {
+    let data = load::RunData::load(dir)?;
+    let page = html::render(&data).map_err(|e| Error::Io {
+        context: format!("drawing the plots of {}", dir.display()),
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let summary = markdown::render(&data);
+    let index = dir.join(INDEX_HTML);
+    for (path, bytes) in [
+        (index.clone(), page.into_bytes()),
+        (dir.join(SUMMARY_MD), summary.into_bytes()),
+    ] {
+        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(index)
+}

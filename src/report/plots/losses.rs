@@ -1,0 +1,114 @@
+//! Where deals are lost: the funnel by step and the cycle-length distributions, per segment
+//! (from `funnel.csv` and `cycle_lengths.csv`).
+
+use plotters::prelude::*;
+
+use super::palette::{ENTERED_BLUE, LOST_RED, WON_GREEN};
+use super::{legend, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use crate::report::tables::{CycleRow, FunnelRow, CYCLE_BIN_DAYS};
+
+/// Pixel height per funnel step.
+const STEP_HEIGHT: u32 = 34;
+
+/// Horizontal bars per step, first step on top: deals that entered it, were eventually won
+/// after entering it, and were lost at it.
+pub fn funnel(segment: &str, rows: &[&FunnelRow]) -> Result<String, PlotError> {
+    let n = rows.len();
+    let x_max = rows.iter().map(|r| r.entered).max().unwrap_or(1).max(1) as f64 * 1.05;
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{}: {}", r.stage, r.step))
+        .collect();
+    let height = 110 + STEP_HEIGHT * n as u32;
+    // Step k is drawn around y = n - 1 - k so that the first step is on top.
+    let y_of = |k: usize| (n - 1 - k) as f64;
+    svg(WIDTH, height.max(200), |root| {
+        let (left, right) = with_legend(root);
+        let mut chart = ChartBuilder::on(&left)
+            .caption(format!("Funnel: {segment}"), (FONT, 18))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(230)
+            .build_cartesian_2d(0.0..x_max, -0.5..n as f64 - 0.5)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(n.max(1))
+            .y_label_formatter(&|y| {
+                let k = y.round();
+                if (y - k).abs() > 1e-6 || k < 0.0 || k as usize >= n {
+                    return String::new();
+                }
+                names[n - 1 - k as usize].clone()
+            })
+            .x_label_formatter(&number_label)
+            .x_desc("deals")
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        let bar = |k: usize, (from, to): (f64, f64), v: u64, color: RGBColor| {
+            let y = y_of(k);
+            Rectangle::new([(0.0, y + from), (v as f64, y + to)], color.filled())
+        };
+        for (k, r) in rows.iter().enumerate() {
+            chart.draw_series([
+                bar(k, (-0.4, 0.4), r.entered, ENTERED_BLUE),
+                bar(k, (0.02, 0.32), r.won, WON_GREEN),
+                bar(k, (-0.32, -0.02), r.lost_here, LOST_RED),
+            ])?;
+        }
+        legend(
+            &right,
+            "deals per step",
+            &[
+                ("entered the step".into(), Mark::Bar(ENTERED_BLUE)),
+                ("of those: won in the end".into(), Mark::Bar(WON_GREEN)),
+                ("lost at this step".into(), Mark::Bar(LOST_RED)),
+            ],
+        )
+    })
+}
+
+/// Histogram of days from creation to close, won and lost side by side in each bin.
+pub fn cycle_lengths(segment: &str, rows: &[&CycleRow]) -> Result<String, PlotError> {
+    let x_max = rows
+        .iter()
+        .map(|r| r.bin_end_days)
+        .max()
+        .unwrap_or(CYCLE_BIN_DAYS) as f64;
+    let y_max = rows.iter().map(|r| r.deals).max().unwrap_or(1).max(1) as f64 * 1.08;
+    let half = CYCLE_BIN_DAYS as f64 / 2.0;
+    svg(WIDTH, 360, |root| {
+        let (left, right) = with_legend(root);
+        let mut chart = ChartBuilder::on(&left)
+            .caption(format!("Cycle length: {segment}"), (FONT, 18))
+            .margin(12)
+            .x_label_area_size(45)
+            .y_label_area_size(55)
+            .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
+        chart
+            .configure_mesh()
+            .x_label_formatter(&number_label)
+            .y_label_formatter(&number_label)
+            .x_desc("days from creation to close")
+            .y_desc(format!("deals per {CYCLE_BIN_DAYS}-day bin"))
+            .label_style((FONT, 13))
+            .light_line_style(TRANSPARENT)
+            .draw()?;
+        chart.draw_series(rows.iter().map(|r| {
+            let (x0, color) = match r.outcome.as_str() {
+                "won" => (r.bin_start_days as f64, WON_GREEN),
+                _ => (r.bin_start_days as f64 + half, LOST_RED),
+            };
+            Rectangle::new([(x0, 0.0), (x0 + half, r.deals as f64)], color.filled())
+        }))?;
+        legend(
+            &right,
+            "outcome",
+            &[
+                ("won".into(), Mark::Bar(WON_GREEN)),
+                ("lost".into(), Mark::Bar(LOST_RED)),
+            ],
+        )
+    })
+}

@@ -1,0 +1,511 @@
+//! The report (issue 5): `index.html` and `summary.md` rendered from a run directory's saved
+//! tables, the descriptive tables computed from the log, and `dealsim report --from DIR`.
+//!
+//! The shared small run (2,000 deals of the default scenario with `--with-truth`, so 15
+//! indicators and 5 segments) is simulated once per test binary under Cargo's target tmpdir.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use dealsim::log::read::read_log;
+use dealsim::report::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
+
+mod common;
+use common::{dealsim, listing};
+
+/// A small default run, made once.
+fn small_run() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-small-run");
+        let output = dealsim()
+            .args(["run", "--deals", "2000", "--with-truth", "--quiet", "--out"])
+            .arg(&dir)
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(String::from_utf8_lossy(&output.stderr).contains("report: "));
+        dir
+    })
+}
+
+/// A copy of the small run's saved tables (without the bulky logs) in a fresh directory.
+fn copy_of_run() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for name in listing(small_run()) {
+        if !name.ends_with(".html") && !name.ends_with(".md") && name != "events.csv" {
+            fs::copy(small_run().join(&name), tmp.path().join(&name)).expect("copy");
+        }
+    }
+    tmp
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The text between `start` and the next `end` after each occurrence of `start`.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> Vec<&'a str> {
+    text.split(start)
+        .skip(1)
+        .map(|s| s.split(end).next().unwrap_or(""))
+        .collect()
+}
+
+/// Ranking cells of the HTML: (segment, indicator, column, text of the cell).
+fn ranking_cells(html: &str) -> Vec<(String, String, String, String)> {
+    let mut out = Vec::new();
+    for table in between(html, "<table class=\"ranking\" data-segment=\"", "</table>") {
+        let segment = table.split('"').next().unwrap().to_string();
+        for row in between(table, "data-indicator=\"", "</tr>") {
+            let indicator = row.split('"').next().unwrap().to_string();
+            for cell in between(row, "data-col=\"", "</td>") {
+                let (col, text) = cell.split_once("\">").unwrap();
+                out.push((
+                    segment.clone(),
+                    indicator.clone(),
+                    col.to_string(),
+                    text.to_string(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
+    let mut r = csv::Reader::from_path(path).expect("readable CSV");
+    r.records().map(|x| x.expect("record")).collect()
+}
+
+/// Acceptance 1: every number of the HTML ranking is the one in `indicator_summary.csv`
+/// (AUCs to three decimals), and every interval the one in `scores.csv` at the same landmark.
+#[test]
+fn every_number_in_the_html_ranking_equals_the_saved_tables() {
+    let dir = small_run();
+    let cells = ranking_cells(&read(&dir.join("index.html")));
+    let summary = csv_rows(&dir.join("indicator_summary.csv"));
+    let scores = csv_rows(&dir.join("scores.csv"));
+    let landmarks: Vec<u32> = (7..=168).step_by(7).collect();
+    assert_eq!(summary.len(), 15 * 5, "15 indicators x 5 segments");
+    assert_eq!(
+        cells.len(),
+        summary.len() * 5,
+        "every summary row shown, 5 cells each"
+    );
+    let cell = |seg: &str, ind: &str, col: &str| -> &str {
+        &cells
+            .iter()
+            .find(|c| c.0 == seg && c.1 == ind && c.2 == col)
+            .unwrap_or_else(|| panic!("no cell {seg}/{ind}/{col}"))
+            .3
+    };
+    let mut checked_ci = 0;
+    for r in &summary {
+        let (ind, seg) = (&r[0], &r[1]);
+        assert_eq!(cell(seg, ind, "rank"), &r[6]);
+        let day = if r[2].is_empty() {
+            "never".to_string()
+        } else {
+            format!("day {}", &r[2])
+        };
+        assert_eq!(cell(seg, ind, "earliest_reliable_day"), day);
+        for (k, d) in [30u32, 60, 90].into_iter().enumerate() {
+            let text = cell(seg, ind, &format!("auc_{d}"));
+            let (shown, ci) = text
+                .split_once(" <span class=\"ci\">")
+                .unwrap_or((text, ""));
+            let csv = &r[3 + k];
+            let expected = if csv.is_empty() {
+                "–".to_string()
+            } else {
+                format!("{:.3}", csv.parse::<f64>().unwrap())
+            };
+            assert_eq!(shown, expected, "{seg}/{ind} auc_{d}");
+            let landmark = dealsim::scoring::summary::closest(&landmarks, d)
+                .unwrap()
+                .to_string();
+            let row = scores
+                .iter()
+                .find(|s| &s[0] == ind && &s[1] == seg && s[2] == *landmark)
+                .expect("scores row");
+            let expected_ci = if row[8].is_empty() {
+                String::new()
+            } else {
+                let f = |s: &str| format!("{:.3}", s.parse::<f64>().unwrap());
+                checked_ci += 1;
+                format!("[{}, {}]</span>", f(&row[8]), f(&row[9]))
+            };
+            assert_eq!(ci, expected_ci, "{seg}/{ind} CI at day {d}");
+        }
+    }
+    assert!(checked_ci > 100, "only {checked_ci} intervals checked");
+}
+
+/// The page needs nothing from the network: no scripts, stylesheets or fonts to fetch, no
+/// external links or sources; every section is there, every plot is an inline SVG with a
+/// link to the CSV behind it.
+#[test]
+fn html_is_self_contained_with_every_section_and_a_plot_per_figure() {
+    let dir = small_run();
+    let html = read(&dir.join("index.html"));
+    let lower = html.to_lowercase();
+    for bad in [
+        "<script",
+        "<link",
+        "@import",
+        "url(",
+        "<img",
+        "<iframe",
+        "@font-face",
+    ] {
+        assert!(!lower.contains(bad), "index.html contains {bad}");
+    }
+    for attr in ["src=", "href="] {
+        for value in between(&lower, attr, ">") {
+            let v = value.trim_start_matches(['"', '\'']);
+            assert!(
+                !v.starts_with("http:") && !v.starts_with("https:") && !v.starts_with("//"),
+                "external {attr}{value}"
+            );
+        }
+    }
+    let mut at = 0;
+    for (id, _) in dealsim::report::html::SECTIONS {
+        let pos = html
+            .find(&format!("<section id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("no section {id}"));
+        assert!(pos > at, "section {id} out of order");
+        at = pos;
+    }
+    let figures = between(&html, "<figure>", "</figure>");
+    // 5 discrimination + 4 funnels + 4 cycle lengths + 4 inflows + 1 cohort plot.
+    assert_eq!(figures.len(), 18);
+    for f in &figures {
+        assert!(
+            f.starts_with("<svg") && f.contains("</svg>"),
+            "a figure without an inline SVG"
+        );
+        let csv = between(f, "Data: <a href=\"", "\"");
+        assert_eq!(csv.len(), 1);
+        assert!(
+            dir.join(csv[0]).is_file(),
+            "the plot's data {} is not in the run directory",
+            csv[0]
+        );
+    }
+    // Text is left to the browser's fonts: plotters drew <text>, no embedded glyph paths.
+    assert!(html.contains("<text"));
+    assert!(fs::metadata(dir.join("index.html")).unwrap().len() <= 2_000_000);
+    let md = read(&dir.join("summary.md"));
+    assert!(md.contains("## The answer") && md.contains("### mid_market"));
+}
+
+/// The answer in words agrees with the table: the earliest observable indicator and the gap
+/// to the rep's forecast, or "never".
+#[test]
+fn plain_words_answer_quotes_the_summary() {
+    let dir = small_run();
+    let md = read(&dir.join("summary.md"));
+    let summary = csv_rows(&dir.join("indicator_summary.csv"));
+    for seg in ["smb", "mid_market", "enterprise", "atypical"] {
+        let line = md
+            .lines()
+            .find(|l| l.starts_with(&format!("- In {seg},")))
+            .unwrap_or_else(|| panic!("no answer for {seg}"));
+        let mut rows: Vec<&csv::StringRecord> = summary.iter().filter(|r| &r[1] == seg).collect();
+        rows.sort_by_key(|r| r[6].parse::<u32>().unwrap());
+        let best = rows.iter().find(|r| {
+            !r[2].is_empty() && &r[0] != "rep_forecast_probability" && &r[0] != "TRUTH_hidden_risk"
+        });
+        let base = rows
+            .iter()
+            .find(|r| &r[0] == "rep_forecast_probability")
+            .unwrap();
+        match best {
+            Some(b) => {
+                assert!(
+                    line.contains(&format!("{} warns of a loss from day {}", &b[0], &b[2])),
+                    "{line}"
+                );
+                let d: u32 = b[2].parse().unwrap();
+                match base[2].parse::<u32>() {
+                    Ok(bd) if bd > d && (bd - d).is_multiple_of(7) => {
+                        let weeks = (bd - d) / 7;
+                        let gap = if weeks == 1 {
+                            "1 week".into()
+                        } else {
+                            format!("{weeks} weeks")
+                        };
+                        assert!(
+                            line.contains(&format!("{gap} before the rep's own forecast")),
+                            "{line}"
+                        );
+                    }
+                    Err(_) => assert!(line.contains("never does"), "{line}"),
+                    _ => {}
+                }
+            }
+            None => assert!(line.contains("no observable indicator reaches"), "{line}"),
+        }
+    }
+}
+
+/// Re-rendering reads only saved tables: without the event log, the same page comes out,
+/// byte for byte; the same run on one or two threads gives the same page.
+#[test]
+fn report_from_saved_tables_is_identical_and_needs_no_events() {
+    let copy = copy_of_run();
+    assert!(!copy.path().join("events.csv").exists());
+    let output = dealsim()
+        .args(["report", "--from"])
+        .arg(copy.path())
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout)
+        .trim_end()
+        .ends_with("index.html"));
+    for f in ["index.html", "summary.md"] {
+        assert!(
+            fs::read(copy.path().join(f)).unwrap() == fs::read(small_run().join(f)).unwrap(),
+            "{f} differs when re-rendered"
+        );
+    }
+    let threads = tempfile::tempdir().unwrap();
+    let mut pages = Vec::new();
+    for n in ["1", "2"] {
+        let out = threads.path().join("run");
+        let output = dealsim()
+            .env("RAYON_NUM_THREADS", n)
+            .args([
+                "run",
+                "--deals",
+                "600",
+                "--bootstrap",
+                "20",
+                "--quiet",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .expect("runs");
+        assert!(output.status.success());
+        pages.push(fs::read(out.join("index.html")).unwrap());
+    }
+    assert!(
+        pages[0] == pages[1],
+        "index.html differs between 1 and 2 threads"
+    );
+}
+
+/// Section 5 with a hand-written `tradeoffs.csv`: a plot for the segment with chosen rules
+/// (only those indicators, the chosen points ringed), the tuned rule quoted in the answer;
+/// without the file the section says how to produce it.
+#[test]
+fn tradeoff_section_from_a_fixture_and_without_one() {
+    let copy = copy_of_run();
+    let html = |dir: &Path| {
+        dealsim::report::render_dir(dir).expect("renders");
+        let page = read(&dir.join("index.html"));
+        let start = page.find("<section id=\"tradeoffs\">").unwrap();
+        let end = start + page[start..].find("</section>").unwrap();
+        page[start..end].to_string()
+    };
+    let without = html(copy.path());
+    assert!(without.contains("No tuning results exist") && without.contains("dealsim tune"));
+    assert!(!without.contains("<svg"));
+
+    fs::copy(
+        "tests/fixtures/report/tradeoffs.csv",
+        copy.path().join("tradeoffs.csv"),
+    )
+    .unwrap();
+    let with = html(copy.path());
+    assert_eq!(
+        with.matches("<svg").count(),
+        1,
+        "one plot: only smb has chosen rules"
+    );
+    assert!(with.contains("Caught losses vs alerts: smb"));
+    assert!(
+        with.contains("proposal_delay_days (day 21)")
+            && with.contains("steps_on_time_ratio (day 28)")
+    );
+    assert!(
+        !with.contains("card_completeness"),
+        "an indicator without a chosen rule is drawn"
+    );
+    assert!(with.contains("href=\"tradeoffs.csv\""));
+    // Two chosen points, each ringed by a black circle of radius 8.
+    assert_eq!(with.matches("r=\"8\"").count(), 2);
+    let md = read(&copy.path().join("summary.md"));
+    let smb = md.lines().find(|l| l.starts_with("- In smb,")).unwrap();
+    let best = smb.split(", ").nth(1).unwrap().split(' ').next().unwrap();
+    let expected = match best {
+        "proposal_delay_days" => {
+            "flag at day 21 when past 10) catches 70% of losses at 1.60 alerts"
+        }
+        "steps_on_time_ratio" => {
+            "flag at day 28 when past 0.5) catches 60% of losses at 1.20 alerts"
+        }
+        _ => "",
+    };
+    assert!(smb.contains(expected), "{smb}");
+}
+
+/// A broken saved table is bad input: exit 2, the file, line and column named, and the
+/// existing report left as it was.
+#[test]
+fn a_broken_table_is_an_input_error_and_nothing_is_rewritten() {
+    let copy = copy_of_run();
+    dealsim::report::render_dir(copy.path()).unwrap();
+    let before = fs::read(copy.path().join("index.html")).unwrap();
+    let path = copy.path().join("indicator_summary.csv");
+    let text = read(&path);
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[3] = lines[3].rsplit_once(',').unwrap().0.to_string() + ",first";
+    fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let output = dealsim()
+        .args(["report", "--from"])
+        .arg(copy.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("indicator_summary.csv: line 4, column 7")
+            && stderr.contains("column `rank`"),
+        "{stderr}"
+    );
+    assert!(fs::read(copy.path().join("index.html")).unwrap() == before);
+
+    let empty = tempfile::tempdir().unwrap();
+    let output = dealsim()
+        .args(["report", "--from"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("indicator_summary.csv: missing"));
+    assert!(listing(empty.path()).is_empty());
+}
+
+/// The descriptive tables of a hand-made log, counted by hand.
+#[test]
+fn tables_of_a_hand_made_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let deals = "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
+        1,smb,r1,inbound,100,2025-01-06T09:00:00,2025-01-20T09:00:00,lost,pre_sale,proposal_sent\n\
+        2,smb,r1,outbound,100,2025-01-10T09:00:00,2025-03-01T09:00:00,won,,\n\
+        3,smb,r2,inbound,100,2025-02-03T09:00:00,,open,,\n\
+        4,mid,r3,inbound,100,2025-02-05T09:00:00,2025-02-11T12:00:00,lost,pre_sale,first_meeting\n";
+    let events = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close\n\
+        1,deal_created,2025-01-06T09:00:00,r1,smb,pre_sale,,complete,,,\n\
+        1,first_meeting,2025-01-06T09:00:00,r1,smb,pre_sale,first_meeting,start,,,\n\
+        1,first_meeting,2025-01-07T09:00:00,r1,smb,pre_sale,first_meeting,complete,,,\n\
+        1,call,2025-01-08T09:00:00,r1,smb,pre_sale,first_meeting,complete,,,\n\
+        1,proposal_sent,2025-01-09T09:00:00,r1,smb,pre_sale,proposal_sent,start,,,\n\
+        1,lost,2025-01-20T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,\n\
+        2,first_meeting,2025-01-10T09:00:00,r1,smb,pre_sale,first_meeting,start,,,\n\
+        2,proposal_sent,2025-01-13T09:00:00,r1,smb,pre_sale,proposal_sent,start,,,\n\
+        2,signed,2025-02-27T09:00:00,r1,smb,documents,signed,start,,,\n\
+        2,won,2025-03-01T09:00:00,r1,smb,documents,signed,complete,,,\n\
+        3,first_meeting,2025-02-03T09:00:00,r2,smb,pre_sale,first_meeting,start,,,\n\
+        4,deal_created,2025-02-05T09:00:00,r3,mid,pre_sale,,complete,,,\n";
+    fs::write(tmp.path().join("deals.csv"), deals).unwrap();
+    fs::write(tmp.path().join("events.csv"), events).unwrap();
+    let log = read_log(
+        &tmp.path().join("events.csv"),
+        &tmp.path().join("deals.csv"),
+    )
+    .unwrap();
+    let t = ReportTables::from_log(&log);
+    let f = |segment: &str,
+             order,
+             stage: &str,
+             step: &str,
+             [entered, lost_here, won, open]: [u64; 4]| FunnelRow {
+        segment: segment.into(),
+        order,
+        stage: stage.into(),
+        step: step.into(),
+        entered,
+        lost_here,
+        won,
+        open,
+    };
+    assert_eq!(
+        t.funnel,
+        [
+            f("mid", 1, "pre_sale", "first_meeting", [1, 1, 0, 0]),
+            f("smb", 1, "pre_sale", "first_meeting", [3, 0, 1, 1]),
+            f("smb", 2, "pre_sale", "proposal_sent", [2, 1, 1, 0]),
+            f("smb", 3, "documents", "signed", [1, 0, 1, 0]),
+        ]
+    );
+    // Cycle lengths: 6.125 days (bin 0-7), 14 days (bin 14-21), 50 days (bin 49-56).
+    let c = |segment: &str, outcome: &str, bin: u32| CycleRow {
+        segment: segment.into(),
+        outcome: outcome.into(),
+        bin_start_days: bin,
+        bin_end_days: bin + 7,
+        deals: 1,
+    };
+    assert_eq!(
+        t.cycles,
+        [
+            c("mid", "lost", 0),
+            c("smb", "lost", 14),
+            c("smb", "won", 49)
+        ]
+    );
+    let i = |month: &str, segment: &str, source: &str| InflowRow {
+        month: month.into(),
+        segment: segment.into(),
+        source: source.into(),
+        deals: 1,
+    };
+    assert_eq!(
+        t.inflow,
+        [
+            i("2025-01", "smb", "inbound"),
+            i("2025-01", "smb", "outbound"),
+            i("2025-02", "mid", "inbound"),
+            i("2025-02", "smb", "inbound"),
+        ]
+    );
+    let h = |m: &str, segment: &str, [won, lost, open]: [u64; 3], win_rate| CohortRow {
+        cohort_month: m.into(),
+        segment: segment.into(),
+        won,
+        lost,
+        open,
+        win_rate,
+    };
+    assert_eq!(
+        t.cohorts,
+        [
+            h("2025-01", "smb", [1, 1, 0], Some(0.5)),
+            h("2025-02", "mid", [0, 1, 0], Some(0.0)),
+            h("2025-02", "smb", [0, 0, 1], None),
+        ]
+    );
+    // Written and read back unchanged.
+    t.write(tmp.path()).unwrap();
+    let back: Vec<FunnelRow> = csv::Reader::from_path(tmp.path().join("funnel.csv"))
+        .unwrap()
+        .deserialize()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(back, t.funnel);
+}
