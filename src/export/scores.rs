@@ -25,7 +25,8 @@ pub struct ScoreReport {
     pub scores: Vec<ScoreRow>,
 }
 
-fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
+/// Rows as CSV bytes with a header from the field names.
+pub(crate) fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.serialize(r).expect("rows of plain fields serialise");
