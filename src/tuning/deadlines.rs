@@ -84,7 +84,11 @@ pub fn from_experience(
                 times[j].push(((end - clock).max(0.0), completed, lost));
             }
         }
+        // Steps that never occur in the log have no experience to learn from.
         for (j, rule) in map.steps.iter().enumerate() {
+            if rule.step as usize >= log.symbols.len() {
+                continue;
+            }
             rows.push(row(
                 name,
                 log.symbols.name(rule.step),
