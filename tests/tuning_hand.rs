@@ -94,8 +94,15 @@ fn hand_built_rules_by_hand() {
         assert_eq!(f.alerts_per_rep_week.value, (fl + fw) as f64 / 5.0 * 6.0);
         assert_eq!(f.median_lead_days.value, lead, "{what}");
         // The sweep's cell for the same rule.
-        let g = curve.grid.iter().position(|&x| x == tau).expect("on the grid");
-        let d = [7, 14].iter().position(|&x| x == by_day).expect("a landmark");
+        let g = curve
+            .grid
+            .iter()
+            .position(|&x| x == tau)
+            .expect("on the grid");
+        let d = [7, 14]
+            .iter()
+            .position(|&x| x == by_day)
+            .expect("a landmark");
         let cell = curve.cell(g, d);
         assert_eq!(
             (cell.flagged_lost as usize, cell.flagged_won as usize),
@@ -155,11 +162,7 @@ fn youden_picks_the_rule_found_by_hand() {
 
 /// A random panel: `n` deals of two segments at landmarks 7, 14, 21, with small integer
 /// values (some missing) while at risk; `higher_is_safer` when `safer`.
-fn random_panel(
-    outcomes: &[(u8, f64, u8)],
-    values: &[[i8; 3]],
-    safer: bool,
-) -> (Panel, Vec<bool>) {
+fn random_panel(outcomes: &[(u8, f64, u8)], values: &[[i8; 3]], safer: bool) -> (Panel, Vec<bool>) {
     let landmarks = vec![7u32, 14, 21];
     let n = outcomes.len();
     let outcome: Vec<Outcome> = outcomes
@@ -240,7 +243,11 @@ proptest! {
 #[test]
 fn timestamps_in_the_hand_log_are_as_documented() {
     let log = hand_log();
-    let age = |i: usize| log.deals[i].closed.map(|c| c.days_since(log.deals[i].created));
+    let age = |i: usize| {
+        log.deals[i]
+            .closed
+            .map(|c| c.days_since(log.deals[i].created))
+    };
     assert!((age(0).unwrap() - (29.0 + 1.0 / 24.0)).abs() < 1e-9);
     assert_eq!(age(5), None);
 }
