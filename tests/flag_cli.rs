@@ -25,7 +25,7 @@ use dealsim::{flag, log::cut::cut};
 mod common;
 use common::{dealsim, listing};
 
-const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen";
+use dealsim::export::tuning::TRADEOFFS_HEADER;
 
 #[test]
 fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {

@@ -257,12 +257,12 @@ pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) 
         })
         .collect();
 
-    let mut segments = Vec::new();
-    let mut tradeoffs = Vec::new();
-    for s in 0..n_seg {
-        if pop.review[s] {
-            continue;
-        }
+    // Segments in parallel (the chosen rules' bootstrap dominates); results in segment order.
+    let per_segment: Vec<(SegmentPlan, Vec<TradeoffRow>)> = (0..n_seg)
+        .into_par_iter()
+        .filter(|&s| !pop.review[s])
+        .map(|s| {
+        let mut tradeoffs = Vec::new();
         let name = panel.segments[s].clone();
         let t = totals[s];
         let volume = pop.per_rep_week[s];
@@ -376,7 +376,7 @@ pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) 
             ),
             Objective::Youden => "no eligible rule flags any decided deal".to_string(),
         });
-        segments.push(SegmentPlan {
+        let plan = SegmentPlan {
             segment: name,
             tune_deals: tune_members.len(),
             holdout_deals: holdout_members.len(),
@@ -384,8 +384,13 @@ pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) 
             lost_value: t.lost_value,
             chosen,
             note,
-        });
-    }
+        };
+        (plan, tradeoffs)
+    })
+        .collect();
+    let (segments, tradeoffs): (Vec<SegmentPlan>, Vec<Vec<TradeoffRow>>) =
+        per_segment.into_iter().unzip();
+    let tradeoffs: Vec<TradeoffRow> = tradeoffs.into_iter().flatten().collect();
     let review_segments: Vec<String> = (0..n_seg)
         .filter(|&s| pop.review[s])
         .map(|s| panel.segments[s].clone())

@@ -96,49 +96,27 @@ pub fn figures(
         })
     };
     let bins = decided.iter().filter_map(|&i| lead(i)).max().unwrap_or(0) + 1;
-    let stats = |w: &dyn Fn(usize) -> u32| -> [f64; 5] {
-        let (mut lost, mut won, mut fl, mut fw) = (0u64, 0u64, 0u64, 0u64);
-        let mut hist = vec![0i64; bins];
-        for (m, &i) in decided.iter().enumerate() {
-            let w = w(m) as u64;
-            let flagged = first[i].is_some();
-            if panel.outcome[i] == Outcome::Lost {
-                lost += w;
-                fl += w * flagged as u64;
-                if let Some(x) = lead(i) {
-                    hist[x] += w as i64;
-                }
-            } else {
-                won += w;
-                fw += w * flagged as u64;
-            }
-        }
-        let ratio = |a: u64, b: u64| {
-            if b == 0 {
-                f64::NAN
-            } else {
-                a as f64 / b as f64
-            }
-        };
-        [
-            ratio(fl, lost),
-            ratio(fw, won),
-            ratio(fl, fl + fw),
-            ratio(fl + fw, lost + won) * volume,
-            super::sweep::histogram_median(&hist, fl as i64).unwrap_or(f64::NAN),
-        ]
-    };
-    let point = stats(&|_| 1);
+    // Per decided member: lost?, flagged?, lead bin (flagged lost deals only).
+    let rows: Vec<(bool, bool, Option<usize>)> = decided
+        .iter()
+        .map(|&i| {
+            (
+                panel.outcome[i] == Outcome::Lost,
+                first[i].is_some(),
+                lead(i),
+            )
+        })
+        .collect();
+    let point = Sums::new(1, bins)
+        .add_all(&rows, |_| &[1u8][..])
+        .stats(0, volume);
     let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); 5];
-    if replicates > 0 && !decided.is_empty() {
-        let strata: Vec<u32> = decided
-            .iter()
-            .map(|&i| (panel.outcome[i] == Outcome::Lost) as u32)
-            .collect();
+    if replicates > 0 && !rows.is_empty() {
+        let strata: Vec<u32> = rows.iter().map(|r| r.0 as u32).collect();
         let boot = Bootstrap::new(&strata, replicates, seed);
+        let sums = Sums::new(replicates, bins).add_all(&rows, |m| boot.row(m));
         for b in 0..replicates {
-            let r = stats(&|m| boot.weight(m, b) as u32);
-            for (k, x) in r.into_iter().enumerate() {
+            for (k, x) in sums.stats(b, volume).into_iter().enumerate() {
                 reps[k].push(x);
             }
         }
@@ -173,5 +151,89 @@ pub fn figures(
         precision: est(2),
         alerts_per_rep_week: est(3),
         median_lead_days: est(4),
+    }
+}
+
+/// Weighted counts of every replicate, accumulated deal by deal (each deal's multiplicities
+/// are one contiguous row, so the inner loops run over replicates and vectorise).
+struct Sums {
+    lost: Vec<u64>,
+    won: Vec<u64>,
+    flagged_lost: Vec<u64>,
+    flagged_won: Vec<u64>,
+    /// `leads[b * bins + lead]`: weight of flagged lost deals with that lead in replicate b.
+    leads: Vec<i64>,
+    bins: usize,
+}
+
+impl Sums {
+    fn new(replicates: usize, bins: usize) -> Sums {
+        Sums {
+            lost: vec![0; replicates],
+            won: vec![0; replicates],
+            flagged_lost: vec![0; replicates],
+            flagged_won: vec![0; replicates],
+            leads: vec![0; replicates * bins],
+            bins,
+        }
+    }
+
+    fn add_all<'a>(
+        mut self,
+        rows: &[(bool, bool, Option<usize>)],
+        weights: impl Fn(usize) -> &'a [u8],
+    ) -> Sums {
+        let add = |acc: &mut [u64], w: &[u8]| {
+            for (a, &w) in acc.iter_mut().zip(w) {
+                *a += w as u64;
+            }
+        };
+        for (m, &(lost, flagged, lead)) in rows.iter().enumerate() {
+            let w = weights(m);
+            match (lost, flagged) {
+                (true, true) => {
+                    add(&mut self.lost, w);
+                    add(&mut self.flagged_lost, w);
+                }
+                (true, false) => add(&mut self.lost, w),
+                (false, true) => {
+                    add(&mut self.won, w);
+                    add(&mut self.flagged_won, w);
+                }
+                (false, false) => add(&mut self.won, w),
+            }
+            if let Some(x) = lead {
+                for (b, &w) in w.iter().enumerate() {
+                    self.leads[b * self.bins + x] += w as i64;
+                }
+            }
+        }
+        self
+    }
+
+    /// Recall, false-alarm rate, precision, alerts per rep per week, median lead of
+    /// replicate `b`.
+    fn stats(&self, b: usize, volume: f64) -> [f64; 5] {
+        let (lost, won, fl, fw) = (
+            self.lost[b],
+            self.won[b],
+            self.flagged_lost[b],
+            self.flagged_won[b],
+        );
+        let ratio = |a: u64, n: u64| {
+            if n == 0 {
+                f64::NAN
+            } else {
+                a as f64 / n as f64
+            }
+        };
+        let hist = &self.leads[b * self.bins..(b + 1) * self.bins];
+        [
+            ratio(fl, lost),
+            ratio(fw, won),
+            ratio(fl, fl + fw),
+            ratio(fl + fw, lost + won) * volume,
+            super::sweep::histogram_median(hist, fl as i64).unwrap_or(f64::NAN),
+        ]
     }
 }

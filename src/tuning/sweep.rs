@@ -68,15 +68,17 @@ pub fn threshold_grid(panel: &Panel, j: usize, include: &[bool], segments: usize
     let rows: usize = panel.at.iter().map(|a| a.deals.len()).sum();
     let stride = (rows / (GRID_SAMPLE * segments.max(1))).max(1);
     let mut sample: Vec<Vec<f32>> = vec![Vec::new(); segments];
-    let mut n = 0usize;
+    // Every `stride`-th row over the landmarks in order, counted across landmarks.
+    let mut offset = 0usize;
     for at in &panel.at {
-        for (&deal, &v) in at.deals.iter().zip(&at.values[j]) {
-            n += 1;
-            if n % stride != 0 || !include[deal as usize] || v.is_nan() {
-                continue;
+        let start = (stride - offset % stride) % stride;
+        for r in (start..at.deals.len()).step_by(stride) {
+            let (deal, v) = (at.deals[r] as usize, at.values[j][r]);
+            if include[deal] && !v.is_nan() {
+                sample[panel.deal_segment[deal] as usize].push(orient(dir, v));
             }
-            sample[panel.deal_segment[deal as usize] as usize].push(orient(dir, v));
         }
+        offset += at.deals.len();
     }
     sample
         .into_iter()
