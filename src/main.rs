@@ -89,19 +89,13 @@ fn execute(command: Command) -> Result<(), Error> {
             seed,
             tune,
         } => {
-            let scenario = match scenario {
-                Some(p) => Scenario::load(&p)?,
-                None => Scenario::embedded_default(),
-            };
+            let scenario = scenario_or_default(scenario.as_deref())?;
             let out =
                 out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
             let job = TuneJob {
                 events: &events,
                 deals: &deals,
-                indicators: match indicators {
-                    Some(p) => indicators::load(&p)?,
-                    None => indicators::default_set(),
-                },
+                indicators: indicators_or_default(indicators.as_deref())?,
                 scenario: &scenario,
                 landmarks: parse_landmarks(&landmarks)?,
                 window_end: window_end.as_deref().map(parse_window_end).transpose()?,
@@ -118,10 +112,7 @@ fn execute(command: Command) -> Result<(), Error> {
             indicators,
             out,
         } => {
-            let scenario = match scenario {
-                Some(p) => Scenario::load(&p)?,
-                None => Scenario::embedded_default(),
-            };
+            let scenario = scenario_or_default(scenario.as_deref())?;
             let as_of = dealsim::flag::parse_as_of(&as_of)?;
             let out = out.unwrap_or_else(|| {
                 events
@@ -134,10 +125,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 events: &events,
                 deals: &deals,
                 policy: &policy,
-                indicators: match indicators {
-                    Some(p) => indicators::load(&p)?,
-                    None => indicators::default_set(),
-                },
+                indicators: indicators_or_default(indicators.as_deref())?,
                 scenario: &scenario,
                 as_of,
             };
@@ -195,6 +183,22 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// The scenario at `path`, or the embedded default.
+fn scenario_or_default(path: Option<&Path>) -> Result<Scenario, Error> {
+    Ok(match path {
+        Some(p) => Scenario::load(p)?,
+        None => Scenario::embedded_default(),
+    })
+}
+
+/// The indicator set at `path`, or the embedded default.
+fn indicators_or_default(path: Option<&Path>) -> Result<Vec<IndicatorSpec>, Error> {
+    Ok(match path {
+        Some(p) => indicators::load(p)?,
+        None => indicators::default_set(),
+    })
 }
 
 fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {

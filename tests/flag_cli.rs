@@ -147,48 +147,40 @@ impl Case {
     }
 
     fn tune(&self, out: &str, extra: &[&str], threads: &str) -> Output {
-        let (e, d, o) = (
-            self.path("sim/events.csv"),
-            self.path("sim/deals.csv"),
-            self.path(out),
-        );
-        let mut args = vec![
-            "tune",
-            "--events",
-            e.to_str().unwrap(),
-            "--deals",
-            d.to_str().unwrap(),
-            "--bootstrap",
-            "20",
-            "--out",
-            o.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
+        let mut args: Vec<String> = vec!["tune".into()];
+        args.extend(self.log_args("sim"));
+        args.extend(["--bootstrap", "20", "--out"].map(String::from));
+        args.push(self.path(out).display().to_string());
+        args.extend(extra.iter().map(|x| x.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         self.run(&args, threads)
     }
 
+    /// `--events` and `--deals` of the log in directory `log`.
+    fn log_args(&self, log: &str) -> Vec<String> {
+        let p = |f: &str| self.path(&format!("{log}/{f}")).display().to_string();
+        vec![
+            "--events".into(),
+            p("events.csv"),
+            "--deals".into(),
+            p("deals.csv"),
+        ]
+    }
+
+    /// `dealsim COMMAND` on the log in `log` as of `as_of` into `out`, plus `extra`.
+    fn as_of(&self, command: &str, log: &str, as_of: &str, out: &str, extra: &[&str]) -> Output {
+        let mut args: Vec<String> = vec![command.into()];
+        args.extend(self.log_args(log));
+        args.extend(["--as-of".into(), as_of.into(), "--out".into()]);
+        args.push(self.path(out).display().to_string());
+        args.extend(extra.iter().map(|x| x.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run(&args, "2")
+    }
+
     fn flag(&self, policy: &Path, as_of: &str, out: &str) -> Output {
-        let (e, d, o) = (
-            self.path("sim/events.csv"),
-            self.path("sim/deals.csv"),
-            self.path(out),
-        );
-        self.run(
-            &[
-                "flag",
-                "--policy",
-                policy.to_str().unwrap(),
-                "--events",
-                e.to_str().unwrap(),
-                "--deals",
-                d.to_str().unwrap(),
-                "--as-of",
-                as_of,
-                "--out",
-                o.to_str().unwrap(),
-            ],
-            "2",
-        )
+        let policy = policy.display().to_string();
+        self.as_of("flag", "sim", as_of, out, &["--policy", &policy])
     }
 
     /// Exit 2, every `expected` piece in stderr, and nothing new in the directory.
@@ -238,25 +230,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     assert!(Policy::load(&case.path("t1/policy.toml")).is_ok());
 
     // Cut, then flag the cut log with the policy.
-    let (e, d, c) = (
-        case.path("sim/events.csv"),
-        case.path("sim/deals.csv"),
-        case.path("cut"),
-    );
-    let out = case.run(
-        &[
-            "cut",
-            "--events",
-            e.to_str().unwrap(),
-            "--deals",
-            d.to_str().unwrap(),
-            "--as-of",
-            "2026-01-15",
-            "--out",
-            c.to_str().unwrap(),
-        ],
-        "2",
-    );
+    let out = case.as_of("cut", "sim", "2026-01-15", "cut", &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -291,22 +265,8 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             .to_vec()
     );
     // The same flags from the full log and from the cut log.
-    let again = case.run(
-        &[
-            "flag",
-            "--policy",
-            case.path("t1/policy.toml").to_str().unwrap(),
-            "--events",
-            case.path("cut/events.csv").to_str().unwrap(),
-            "--deals",
-            case.path("cut/deals.csv").to_str().unwrap(),
-            "--as-of",
-            "2026-01-15",
-            "--out",
-            case.path("f2").to_str().unwrap(),
-        ],
-        "1",
-    );
+    let policy = case.path("t1/policy.toml").display().to_string();
+    let again = case.as_of("flag", "cut", "2026-01-15", "f2", &["--policy", &policy]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(
         fs::read(case.path("f/flags.csv")).unwrap(),
@@ -394,20 +354,6 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
     case.rejected(&before_p, &out, &["--as-of", "outside the data"]);
     let out = case.flag(&good, "15.01.2026", "f");
     case.rejected(&before_p, &out, &["--as-of", "expected a date YYYY-MM-DD"]);
-    let (e, d) = (case.path("sim/events.csv"), case.path("sim/deals.csv"));
-    let out = case.run(
-        &[
-            "cut",
-            "--events",
-            e.to_str().unwrap(),
-            "--deals",
-            d.to_str().unwrap(),
-            "--as-of",
-            "2030-01-01",
-            "--out",
-            case.path("c").to_str().unwrap(),
-        ],
-        "2",
-    );
+    let out = case.as_of("cut", "sim", "2030-01-01", "c", &[]);
     case.rejected(&before_p, &out, &["--as-of", "outside the data"]);
 }

@@ -62,7 +62,7 @@ mod tests {
             chosen: true,
         };
         assert_eq!(
-            header(crate::export::scores::csv_bytes(&[row.clone()])),
+            header(crate::export::scores::csv_bytes(std::slice::from_ref(&row))),
             format!("{TRADEOFFS_HEADER}\ns,i,7,1.5,0.5,0.25,0.8,1.0,30.0,1\n")
         );
         assert_eq!(

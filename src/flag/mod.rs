@@ -88,6 +88,10 @@ pub struct FlagReport {
     pub reps: Vec<RepRow>,
 }
 
+/// Per rep while counting: open deals, flagged deals, on-time shares, forecasts of all open
+/// deals, forecasts of the flagged ones.
+type RepAcc = (usize, usize, Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// Inputs of `dealsim flag`.
 pub struct FlagJob<'a> {
     pub events: &'a Path,
@@ -224,8 +228,7 @@ pub fn flag_log(
     });
 
     let review = |d: usize| policy.review_segments.contains(&seg_name(d));
-    let mut reps: std::collections::BTreeMap<String, (usize, usize, Vec<f64>, Vec<f64>, Vec<f64>)> =
-        Default::default();
+    let mut reps: std::collections::BTreeMap<String, RepAcc> = Default::default();
     for d in (0..open.deals.len()).filter(|&d| !review(d)) {
         let e = reps
             .entry(open.symbols.name(open.deals[d].rep).to_string())

@@ -13,16 +13,21 @@ use crate::export::csv_log::{write_deal, EventRows, DEALS_HEADER, EVENTS_HEADER}
 use crate::output::OutputDir;
 use crate::time::DayNum;
 
-/// The log as of the end of day `as_of`.
-pub fn cut(log: &Log, as_of: DayNum) -> Log {
-    let end = end_of_day(as_of);
-    let mut out = Log {
+/// A log with the names of `log` and no deals.
+fn empty_like(log: &Log) -> Log {
+    Log {
         symbols: log.symbols.clone(),
         deals: Vec::new(),
         case_ids: Vec::new(),
         events: Vec::new(),
         offsets: vec![0],
-    };
+    }
+}
+
+/// The log as of the end of day `as_of`.
+pub fn cut(log: &Log, as_of: DayNum) -> Log {
+    let end = end_of_day(as_of);
+    let mut out = empty_like(log);
     for (i, deal) in log.deals.iter().enumerate() {
         if deal.created >= end {
             continue;
@@ -45,13 +50,7 @@ pub fn cut(log: &Log, as_of: DayNum) -> Log {
 
 /// The deals of `log` for which `keep(row)` holds, with their events.
 pub fn subset(log: &Log, keep: impl Fn(usize) -> bool) -> Log {
-    let mut out = Log {
-        symbols: log.symbols.clone(),
-        deals: Vec::new(),
-        case_ids: Vec::new(),
-        events: Vec::new(),
-        offsets: vec![0],
-    };
+    let mut out = empty_like(log);
     for i in (0..log.deals.len()).filter(|&i| keep(i)) {
         out.deals.push(log.deals[i].clone());
         out.case_ids.push(log.case_ids[i].clone());

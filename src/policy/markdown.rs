@@ -25,7 +25,8 @@ fn est(e: &Estimate, percent: bool) -> String {
 }
 
 fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
-    let rows: [(&str, fn(&Figures) -> &Estimate, bool); 5] = [
+    type Row = (&'static str, fn(&Figures) -> &Estimate, bool);
+    let rows: [Row; 5] = [
         ("recall (lost deals flagged)", |f| &f.recall, true),
         (
             "false-alarm rate (won deals flagged)",

@@ -280,7 +280,8 @@ pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) 
                         continue;
                     }
                     let c = candidate(cell, &t, volume);
-                    if !(c.median_lead >= options.min_lead_days) {
+                    // A NaN lead (no lost deal flagged) is never enough.
+                    if c.median_lead.is_nan() || c.median_lead < options.min_lead_days {
                         continue;
                     }
                     let Some(score) = options.objective.score(&c, t.lost_value) else {

@@ -110,7 +110,7 @@ pub fn figures(
     let point = Sums::new(1, bins)
         .add_all(&rows, |_| &[1u8][..])
         .stats(0, volume);
-    let mut reps: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates); 5];
+    let mut reps: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(replicates)).collect();
     if replicates > 0 && !rows.is_empty() {
         let strata: Vec<u32> = rows.iter().map(|r| r.0 as u32).collect();
         let boot = Bootstrap::new(&strata, replicates, seed);

@@ -138,8 +138,8 @@ pub fn sweep(panel: &Panel, j: usize, include: &[bool], grids: &[Vec<f32>]) -> V
         for (&deal, &v) in at.deals.iter().zip(&at.values[j]) {
             let i = deal as usize;
             let v = orient(dir, v);
-            // NaN (missing) never compares greater: it never flags.
-            if !include[i] || !(v > run_max[i]) {
+            // NaN (missing) is never greater: it never flags.
+            if !include[i] || v.partial_cmp(&run_max[i]) != Some(std::cmp::Ordering::Greater) {
                 continue;
             }
             run_max[i] = v;
