@@ -169,13 +169,25 @@ impl Case {
 
     /// `dealsim COMMAND` on the log in `log` as of `as_of` into `out`, plus `extra`.
     fn as_of(&self, command: &str, log: &str, as_of: &str, out: &str, extra: &[&str]) -> Output {
+        self.as_of_threads(command, log, as_of, out, extra, "2")
+    }
+
+    fn as_of_threads(
+        &self,
+        command: &str,
+        log: &str,
+        as_of: &str,
+        out: &str,
+        extra: &[&str],
+        threads: &str,
+    ) -> Output {
         let mut args: Vec<String> = vec![command.into()];
         args.extend(self.log_args(log));
         args.extend(["--as-of".into(), as_of.into(), "--out".into()]);
         args.push(self.path(out).display().to_string());
         args.extend(extra.iter().map(|x| x.to_string()));
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        self.run(&args, "2")
+        self.run(&args, threads)
     }
 
     fn flag(&self, policy: &Path, as_of: &str, out: &str) -> Output {
@@ -264,14 +276,24 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             .map(String::from)
             .to_vec()
     );
-    // The same flags from the full log and from the cut log.
     let policy = case.path("t1/policy.toml").display().to_string();
-    let again = case.as_of("flag", "cut", "2026-01-15", "f2", &["--policy", &policy]);
-    assert_eq!(again.status.code(), Some(0));
-    assert_eq!(
-        fs::read(case.path("f/flags.csv")).unwrap(),
-        fs::read(case.path("f2/flags.csv")).unwrap()
+    // The same flags from the cut log, on one thread.
+    let again = case.as_of_threads(
+        "flag",
+        "cut",
+        "2026-01-15",
+        "f2",
+        &["--policy", &policy],
+        "1",
     );
+    assert_eq!(again.status.code(), Some(0));
+    for f in ["flags.csv", "reps.csv", "flags.json"] {
+        assert_eq!(
+            fs::read(case.path("f").join(f)).unwrap(),
+            fs::read(case.path("f2").join(f)).unwrap(),
+            "{f}: full log on 2 threads vs cut log on 1 thread"
+        );
+    }
 }
 
 #[test]

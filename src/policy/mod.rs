@@ -182,6 +182,12 @@ impl Policy {
                 ),
             ));
         }
+        if p.landmarks.len() > u8::MAX as usize {
+            return Err(err(
+                "landmarks".into(),
+                format!("expected at most 255 landmarks, got {}", p.landmarks.len()),
+            ));
+        }
         if let Some(k) = p.landmarks.windows(2).position(|w| w[1] <= w[0]) {
             return Err(err(
                 format!("landmarks[{}]", k + 1),
