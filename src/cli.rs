@@ -23,7 +23,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario, score the indicators and print the rankings (the main job).
+    /// Simulate a scenario, score the indicators and print the rankings (the main job); then
+    /// tune a KPI rule per segment (policy.toml, policy.md, tradeoffs.csv, deadlines.csv,
+    /// review.csv in the same directory).
     Run {
         #[command(flatten)]
         sim: SimArgs,

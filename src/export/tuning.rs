@@ -29,14 +29,18 @@ fn with_header<T: Serialize>(header: &str, rows: &[T]) -> Vec<u8> {
     out
 }
 
+/// One row per rule on each (segment, indicator) recall / false-alarm Pareto frontier, plus
+/// the chosen rule if it is not on it.
 pub fn tradeoffs_csv(t: &Tuning) -> Vec<u8> {
     with_header(TRADEOFFS_HEADER, &t.tradeoffs)
 }
 
+/// One row per (typical segment, step with a deadline).
 pub fn deadlines_csv(t: &Tuning) -> Vec<u8> {
     with_header(DEADLINES_HEADER, &t.deadlines)
 }
 
+/// Every deal of the review (atypical) segments.
 pub fn review_csv(t: &Tuning) -> Vec<u8> {
     with_header(REVIEW_HEADER, &t.review)
 }

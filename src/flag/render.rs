@@ -28,6 +28,7 @@ struct FlagRow<'a> {
     days_overdue: f64,
 }
 
+/// One row per (flagged deal, broken rule), riskiest deal first.
 pub fn flags_csv(r: &FlagReport) -> Vec<u8> {
     let rows: Vec<FlagRow<'_>> = r
         .flagged
@@ -54,10 +55,12 @@ pub fn flags_csv(r: &FlagReport) -> Vec<u8> {
     crate::export::scores::csv_bytes(&rows)
 }
 
+/// One row per rep (typical segments only).
 pub fn reps_csv(r: &FlagReport) -> Vec<u8> {
     crate::export::scores::csv_bytes(&r.reps)
 }
 
+/// The whole report, for tools.
 pub fn json(r: &FlagReport) -> Vec<u8> {
     let mut v = serde_json::to_vec_pretty(r).expect("a report always serialises");
     v.push(b'\n');

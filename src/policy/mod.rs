@@ -228,6 +228,7 @@ impl Policy {
         Ok(p)
     }
 
+    /// Reads and validates a policy file ([`Policy::parse`]).
     pub fn load(path: &Path) -> Result<Policy, InputError> {
         let origin = path.display().to_string();
         let text = std::fs::read_to_string(path)

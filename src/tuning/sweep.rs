@@ -54,6 +54,7 @@ pub struct Cell {
 }
 
 impl Curve {
+    /// The rule "oriented value ≥ `grid[g]` by `landmarks[d]`".
     pub fn cell(&self, g: usize, d: usize) -> &Cell {
         &self.cells[g * self.landmarks + d]
     }
