@@ -129,3 +129,103 @@ pub fn cut_to_dir(
         .count();
     Ok((cut.deals.len(), open))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{Deal, DealId, Event, Lifecycle, Symbols};
+    use crate::time::Timestamp;
+
+    fn at(day: i32, hour: i64) -> Timestamp {
+        Timestamp(DayNum(day).start().0 + hour * 3600)
+    }
+
+    /// Deal 0: created day 10, lost day 20; deal 1: created day 12, won day 30; deal 2:
+    /// created day 16 (after the cut). Events at days 11, 15 and 19 (deal 0), 13 and 29
+    /// (deal 1), 17 (deal 2).
+    fn log() -> Log {
+        let mut symbols = Symbols::default();
+        let (seg, rep, act) = (
+            symbols.intern("s"),
+            symbols.intern("r"),
+            symbols.intern("a"),
+        );
+        let deal = |id: u64, created: i32, closed: i32, outcome: Outcome| Deal {
+            id: DealId(id),
+            segment: seg,
+            rep,
+            source: rep,
+            value: 1.0,
+            created: at(created, 9),
+            closed: Some(at(closed, 9)),
+            outcome,
+            lost_stage: (outcome == Outcome::Lost).then_some(act),
+            lost_step: None,
+        };
+        let event = |day: i32| Event {
+            time: at(day, 12),
+            activity: act,
+            lifecycle: Lifecycle::Complete,
+            resource: rep,
+            stage: None,
+            step: None,
+            card_field: None,
+            forecast_probability: None,
+            expected_close: None,
+        };
+        Log {
+            symbols,
+            deals: vec![
+                deal(0, 10, 20, Outcome::Lost),
+                deal(1, 12, 30, Outcome::Won),
+                deal(2, 16, 40, Outcome::Won),
+            ],
+            case_ids: vec!["a".into(), "b".into(), "c".into()],
+            events: [11, 15, 19, 13, 29, 17].map(event).to_vec(),
+            offsets: vec![0, 3, 5, 6],
+        }
+    }
+
+    #[test]
+    fn cut_at_day_15_keeps_what_was_known_then() {
+        let c = cut(&log(), DayNum(15));
+        assert_eq!(c.case_ids, ["a", "b"]);
+        // Both deals were still open at the end of day 15: outcomes forgotten.
+        assert!(c
+            .deals
+            .iter()
+            .all(|d| d.outcome == Outcome::Open && d.closed.is_none() && d.lost_stage.is_none()));
+        // Day 15's event (12:00) is kept, day 19's dropped.
+        let days: Vec<i32> = c.events.iter().map(|e| e.time.day().0).collect();
+        assert_eq!(days, [11, 15, 13]);
+        assert_eq!(c.offsets, [0, 2, 3]);
+        // On the close day itself the deal is closed.
+        let c = cut(&log(), DayNum(20));
+        assert_eq!(c.deals[0].outcome, Outcome::Lost);
+        assert_eq!(c.deals[1].outcome, Outcome::Open);
+        assert_eq!(c.deals.len(), 3);
+    }
+
+    #[test]
+    fn as_of_must_lie_within_the_data() {
+        let l = log();
+        assert!(check_as_of(&l, DayNum(10), "--as-of").is_ok());
+        assert!(check_as_of(&l, DayNum(40), "--as-of").is_ok());
+        let e = check_as_of(&l, DayNum(41), "--as-of")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--as-of: ") && e.contains("outside the data"),
+            "{e}"
+        );
+        assert!(check_as_of(&l, DayNum(9), "--as-of").is_err());
+    }
+
+    #[test]
+    fn subset_keeps_the_chosen_deals_with_their_events() {
+        let s = subset(&log(), |i| i != 0);
+        assert_eq!(s.case_ids, ["b", "c"]);
+        assert_eq!(s.offsets, [0, 2, 3]);
+        assert_eq!(s.events_of(1)[0].time.day().0, 17);
+    }
+}
