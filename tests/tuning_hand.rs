@@ -251,3 +251,40 @@ fn timestamps_in_the_hand_log_are_as_documented() {
     assert!((age(0).unwrap() - (29.0 + 1.0 / 24.0)).abs() < 1e-9);
     assert_eq!(age(5), None);
 }
+
+#[test]
+fn flag_on_the_hand_log_by_hand() {
+    use dealsim::policy::Policy;
+    // As of 2025-03-20 (end of day) deals 1, 3, 4 and 6 are open (2 closed that morning,
+    // 5 on 03-08), all aged 17.625 days: landmarks 7 and 14 are checked.
+    let policy = Policy::parse(
+        "landmarks = [7, 14]\n[[segment]]\nname = \"smb\"\n[[segment.rule]]\n\
+         indicator = \"proposal_delay_days\"\ndirection = \"higher_is_riskier\"\n\
+         threshold = 7.0\nby_day = 14\n",
+        "p.toml",
+    )
+    .expect("valid");
+    let log = hand_log();
+    let r = dealsim::flag::flag_log(
+        &log,
+        &policy,
+        &proposal_delay(),
+        &Scenario::embedded_default(),
+        DayNum::from_ymd(2025, 3, 20),
+    );
+    assert_eq!(r.open_deals, 4);
+    // proposal_delay_days at day 7: deal 1 → 7, deal 3 → 7, deal 4 → 2, deal 6 → 7.
+    let ids: Vec<&str> = r.flagged.iter().map(|f| f.case_id.as_str()).collect();
+    assert_eq!(ids, ["1", "3", "6"]);
+    for f in &r.flagged {
+        assert_eq!(f.reasons.len(), 1);
+        let x = &f.reasons[0];
+        assert_eq!((x.value, x.flagged_at_day, x.by_day), (7.0, 7, 14));
+        assert!((x.days_overdue - 10.625).abs() < 1e-9, "{x:?}");
+        assert!((f.age_days - 17.625).abs() < 1e-9);
+        assert_eq!(f.forecast, None);
+    }
+    assert_eq!(r.reps.len(), 1);
+    assert_eq!((r.reps[0].open_deals, r.reps[0].flagged_deals), (4, 3));
+    assert_eq!(r.reps[0].forecast_open, None);
+}
