@@ -243,7 +243,7 @@ pub struct TuneArgs {
         value_delimiter = ',',
         default_value = "rep,process,client"
     )]
-    pub signals: Vec<SignalArg>,
+    pub signals: Vec<dealsim::indicators::Signal>,
     /// Choose only rules whose median lead time (first flag to loss) is at least this many
     /// days: an alert must come early enough to act on.
     #[arg(long, value_name = "DAYS", default_value_t = 21.0)]
@@ -255,14 +255,4 @@ pub enum ObjectiveArg {
     Budget,
     Cost,
     Youden,
-}
-
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum SignalArg {
-    Rep,
-    Process,
-    Client,
-    External,
-    Forecast,
-    Static,
 }

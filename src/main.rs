@@ -10,10 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use std::path::{Path, PathBuf};
 
+use cli::ObjectiveArg;
 use cli::{CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs, TuneArgs};
-use cli::{ObjectiveArg, SignalArg};
 use dealsim::error::{Error, InputError};
-use dealsim::indicators::Signal;
 use dealsim::indicators::{self, IndicatorSpec};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{parse_landmarks, score_to_dir, ScoreJob};
@@ -307,18 +306,7 @@ fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
         min_lead_days: args.min_lead,
         bootstrap,
         seed,
-        signals: args
-            .signals
-            .iter()
-            .map(|s| match s {
-                SignalArg::Rep => Signal::Rep,
-                SignalArg::Process => Signal::Process,
-                SignalArg::Client => Signal::Client,
-                SignalArg::External => Signal::External,
-                SignalArg::Forecast => Signal::Forecast,
-                SignalArg::Static => Signal::Static,
-            })
-            .collect(),
+        signals: args.signals.clone(),
     }
 }
 
