@@ -47,6 +47,10 @@ fn end(scenario: &Scenario) -> Timestamp {
 }
 
 fn tune_scenario(scenario: &Scenario) -> (Log, Tuning) {
+    tune_with(scenario, &options())
+}
+
+fn tune_with(scenario: &Scenario, options: &TuneOptions) -> (Log, Tuning) {
     let (log, _) = collect_log(&Engine::new(scenario));
     let t = tune_log(
         &log,
@@ -54,9 +58,30 @@ fn tune_scenario(scenario: &Scenario) -> (Log, Tuning) {
         scenario,
         &landmarks(),
         end(scenario),
-        &options(),
+        options,
     );
     (log, t)
+}
+
+/// Why `--min-lead` exists: without it the budget's best recall in smb comes from the
+/// client's silence before the recorded loss, a warning days before the loss.
+#[test]
+fn without_a_minimum_lead_the_silence_before_the_loss_wins() {
+    let (_, t) = tune_with(
+        &Scenario::embedded_default(),
+        &TuneOptions {
+            min_lead_days: 0.0,
+            ..options()
+        },
+    );
+    let smb = t.segments[0].chosen.as_ref().expect("a rule");
+    assert_eq!(t.segments[0].segment, "smb");
+    assert_eq!(smb.indicator, "days_since_last_touch", "{}", describe(&t));
+    assert!(
+        smb.in_sample.median_lead_days.value < 14.0,
+        "{}",
+        describe(&t)
+    );
 }
 
 fn describe(t: &Tuning) -> String {
