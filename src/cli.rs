@@ -23,12 +23,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario, score the indicators and print the rankings (the main job).
+    /// Simulate a scenario, score the indicators and print the rankings (the main job); then
+    /// tune a KPI rule per segment (policy.toml, policy.md, tradeoffs.csv, deadlines.csv,
+    /// review.csv in the same directory).
     Run {
         #[command(flatten)]
         sim: SimArgs,
         #[command(flatten)]
         score: ScoreArgs,
+        #[command(flatten)]
+        tune: TuneArgs,
     },
     /// Simulate a scenario and write the event log, deals, ground truth and manifest.
     Simulate(SimArgs),
@@ -60,6 +64,82 @@ pub enum Command {
         quiet: bool,
         #[command(flatten)]
         score: ScoreArgs,
+    },
+    /// Tune KPI rules per segment ("flag the deal once INDICATOR crosses τ by day d") on an
+    /// event log and write policy.toml, policy.md, tradeoffs.csv, deadlines.csv, review.csv.
+    Tune {
+        /// The event log (columns case_id, activity, timestamp, ...; see README).
+        #[arg(long, value_name = "FILE")]
+        events: PathBuf,
+        /// The deal table (columns case_id, segment, created, closed, outcome, ...).
+        #[arg(long, value_name = "FILE")]
+        deals: PathBuf,
+        /// Scenario whose stage maps, calendar and review (atypical) segments apply
+        /// [default: the embedded one].
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        /// Last day of the observation window [default: the last day in the log].
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        window_end: Option<String>,
+        /// Output directory [default: the directory of the events file].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Indicator definitions (TOML) [default: the embedded set].
+        #[arg(long, value_name = "FILE")]
+        indicators: Option<PathBuf>,
+        /// Deal ages (days) at which rules are checked, START:END:STEP.
+        #[arg(long, value_name = "START:END:STEP", default_value = "7:168:7")]
+        landmarks: String,
+        /// Bootstrap replicates for the chosen rules' confidence intervals.
+        #[arg(long, value_name = "B", default_value_t = 200)]
+        bootstrap: usize,
+        /// Seed of the bootstrap.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        #[command(flatten)]
+        tune: TuneArgs,
+    },
+    /// List the deals open on a date that break a policy's rules, with the reasons, sorted by
+    /// risk, and per rep the on-time step share, flags and own forecast (terminal table,
+    /// flags.csv, reps.csv, flags.json).
+    Flag {
+        /// The policy (policy.toml from `dealsim tune` or `dealsim run`).
+        #[arg(long, value_name = "FILE")]
+        policy: PathBuf,
+        /// The event log; events after --as-of are ignored.
+        #[arg(long, value_name = "FILE")]
+        events: PathBuf,
+        /// The deal table; deals closed after --as-of count as open.
+        #[arg(long, value_name = "FILE")]
+        deals: PathBuf,
+        /// The day to evaluate the pipeline at (its end), within the data.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: String,
+        /// Scenario whose stage maps and calendar apply [default: the embedded one].
+        #[arg(long, value_name = "FILE")]
+        scenario: Option<PathBuf>,
+        /// Indicator definitions (TOML) the policy's rules refer to [default: the embedded set].
+        #[arg(long, value_name = "FILE")]
+        indicators: Option<PathBuf>,
+        /// Output directory [default: flags-<as-of> next to the events file]. Replaced atomically.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Cut an event log as of a date: later events dropped, deals closed later become open
+    /// (to replay a finished log as a past pipeline). Writes events.csv and deals.csv.
+    Cut {
+        /// The event log.
+        #[arg(long, value_name = "FILE")]
+        events: PathBuf,
+        /// The deal table.
+        #[arg(long, value_name = "FILE")]
+        deals: PathBuf,
+        /// Keep what was known at the end of this day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: String,
+        /// Output directory for the cut log. Replaced atomically.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Show or check scenario files.
     #[command(subcommand)]
@@ -142,4 +222,47 @@ pub struct ScoreArgs {
 pub enum CensoringArg {
     Known,
     Ipcw,
+}
+
+/// How `tune` (and the tuning step of `run`) chooses a rule per segment.
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// `budget`: highest recall within --budget alerts per rep per week; `cost`: lowest
+    /// expected cost (--review-cost vs --save-probability × value at risk); `youden`:
+    /// largest recall − false-alarm rate.
+    #[arg(long, value_enum, default_value = "budget")]
+    pub objective: ObjectiveArg,
+    /// Alert budget for --objective budget: alerts per rep per week (> 0).
+    #[arg(long, value_name = "ALERTS", default_value_t = 2.0)]
+    pub budget: f64,
+    /// Cost of reviewing one alert (same currency as deal values), for --objective cost.
+    #[arg(long, value_name = "COST", default_value_t = 200.0)]
+    pub review_cost: f64,
+    /// Chance that a flagged deal which would be lost is saved, for --objective cost.
+    #[arg(long, value_name = "P", default_value_t = 0.1)]
+    pub save_probability: f64,
+    /// Share of the creation span (its end) held out: rules are tuned on earlier deals and
+    /// their figures shown on the later ones too.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.3)]
+    pub holdout: f64,
+    /// Signals whose indicators the tuner may choose (all are swept and shown in
+    /// tradeoffs.csv): rep, process, client, external, forecast, static.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "rep,process,client"
+    )]
+    pub signals: Vec<dealsim::indicators::Signal>,
+    /// Choose only rules whose median lead time (first flag to loss) is at least this many
+    /// days: an alert must come early enough to act on.
+    #[arg(long, value_name = "DAYS", default_value_t = 21.0)]
+    pub min_lead: f64,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ObjectiveArg {
+    Budget,
+    Cost,
+    Youden,
 }

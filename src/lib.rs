@@ -10,9 +10,11 @@
 pub mod calendar;
 pub mod error;
 pub mod export;
+pub mod flag;
 pub mod indicators;
 pub mod log;
 pub mod output;
+pub mod policy;
 pub mod report;
 pub mod scenario;
 pub mod score;
@@ -23,3 +25,4 @@ pub mod stats;
 pub mod summary;
 pub mod time;
 pub mod toml_input;
+pub mod tuning;

@@ -10,7 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use std::path::{Path, PathBuf};
 
-use cli::{CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
+use cli::ObjectiveArg;
+use cli::{CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs, TuneArgs};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
@@ -20,6 +21,8 @@ use dealsim::simulate::{default_out_dir, simulate_to_dir};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
+use dealsim::tuning::run::{check_options as check_tune_options, tune_to_dir, TuneJob};
+use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -39,7 +42,7 @@ fn main() -> ExitCode {
 fn execute(command: Command) -> Result<(), Error> {
     match command {
         Command::Simulate(args) => simulate(&args).map(|_| ()),
-        Command::Run { sim, score } => run(&sim, &score),
+        Command::Run { sim, score, tune } => run(&sim, &score, &tune),
         Command::Score {
             events,
             deals,
@@ -71,7 +74,8 @@ fn execute(command: Command) -> Result<(), Error> {
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
             let out = out.unwrap_or(dir);
             let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
-            run_score(&job, &out, quiet)
+            run_score(&job, &out, quiet)?;
+            render_report(&out)
         }
         Command::Report { from, open } => {
             let index = dealsim::report::render_dir(&from)?;
@@ -79,6 +83,83 @@ fn execute(command: Command) -> Result<(), Error> {
             if open {
                 open_in_browser(&index);
             }
+            Ok(())
+        }
+        Command::Tune {
+            events,
+            deals,
+            scenario,
+            window_end,
+            out,
+            indicators,
+            landmarks,
+            bootstrap,
+            seed,
+            tune,
+        } => {
+            let scenario = scenario_or_default(scenario.as_deref())?;
+            let out =
+                out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
+            let job = TuneJob {
+                events: &events,
+                deals: &deals,
+                indicators: indicators_or_default(indicators.as_deref())?,
+                scenario: &scenario,
+                landmarks: parse_landmarks(&landmarks)?,
+                window_end: window_end.as_deref().map(parse_window_end).transpose()?,
+                options: tune_options(&tune, bootstrap, seed),
+            };
+            run_tune(&job, &out)?;
+            // A run directory's report gains the trade-off plots.
+            if out.join(dealsim::export::scores::SCORES_CSV).exists() {
+                render_report(&out)?;
+            }
+            Ok(())
+        }
+        Command::Flag {
+            policy,
+            events,
+            deals,
+            as_of,
+            scenario,
+            indicators,
+            out,
+        } => {
+            let scenario = scenario_or_default(scenario.as_deref())?;
+            let as_of = dealsim::flag::parse_as_of(&as_of)?;
+            let out = out.unwrap_or_else(|| {
+                events
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+                    .join(format!("flags-{}", as_of.iso()))
+            });
+            let job = dealsim::flag::FlagJob {
+                events: &events,
+                deals: &deals,
+                policy: &policy,
+                indicators: indicators_or_default(indicators.as_deref())?,
+                scenario: &scenario,
+                as_of,
+            };
+            let report = dealsim::flag::flag_to_dir(&job, &out)?;
+            print!("{}", dealsim::flag::table(&report));
+            eprintln!("flags written to {}", out.display());
+            Ok(())
+        }
+        Command::Cut {
+            events,
+            deals,
+            as_of,
+            out,
+        } => {
+            let as_of = dealsim::flag::parse_as_of(&as_of)?;
+            let (kept, open) = dealsim::log::cut::cut_to_dir(&events, &deals, as_of, &out)?;
+            eprintln!(
+                "{kept} deals created by {} ({open} open then) -> {}",
+                as_of.iso(),
+                out.display()
+            );
             Ok(())
         }
         Command::Scenario(ScenarioCommand::Show) => {
@@ -115,6 +196,22 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// The scenario at `path`, or the embedded default.
+fn scenario_or_default(path: Option<&Path>) -> Result<Scenario, Error> {
+    Ok(match path {
+        Some(p) => Scenario::load(p)?,
+        None => Scenario::embedded_default(),
+    })
+}
+
+/// The indicator set at `path`, or the embedded default.
+fn indicators_or_default(path: Option<&Path>) -> Result<Vec<IndicatorSpec>, Error> {
+    Ok(match path {
+        Some(p) => indicators::load(p)?,
+        None => indicators::default_set(),
+    })
 }
 
 fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {
@@ -170,10 +267,12 @@ fn simulate(args: &SimArgs) -> Result<(Scenario, PathBuf), Error> {
     Ok((scenario, sim.dir))
 }
 
-fn run(sim: &SimArgs, score: &ScoreArgs) -> Result<(), Error> {
-    // Check the scoring flags before spending time on the simulation.
+fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
+    // Check the scoring and tuning flags before spending time on the simulation.
     parse_landmarks(&score.landmarks)?;
     load_indicators(score)?;
+    let tune_opts = tune_options(tune, score.bootstrap, 1);
+    check_tune_options(&tune_opts)?;
     let (scenario, dir) = simulate(sim)?;
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
@@ -189,7 +288,59 @@ fn run(sim: &SimArgs, score: &ScoreArgs) -> Result<(), Error> {
         Some(scenario.end),
         scenario.seed,
     )?;
-    run_score(&job, &dir, sim.quiet)
+    run_score(&job, &dir, sim.quiet)?;
+    let job = TuneJob {
+        events: &events,
+        deals: &deals,
+        indicators: load_indicators(score)?,
+        scenario: &scenario,
+        landmarks: parse_landmarks(&score.landmarks)?,
+        window_end: Some(scenario.end),
+        options: TuneOptions {
+            seed: scenario.seed,
+            ..tune_opts
+        },
+    };
+    run_tune(&job, &dir)?;
+    render_report(&dir)
+}
+
+fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
+    TuneOptions {
+        objective: match args.objective {
+            ObjectiveArg::Budget => Objective::Budget {
+                alerts_per_rep_week: args.budget,
+            },
+            ObjectiveArg::Cost => Objective::Cost {
+                review_cost: args.review_cost,
+                save_probability: args.save_probability,
+            },
+            ObjectiveArg::Youden => Objective::Youden,
+        },
+        holdout: args.holdout,
+        min_lead_days: args.min_lead,
+        bootstrap,
+        seed,
+        signals: args.signals.clone(),
+    }
+}
+
+fn run_tune(job: &TuneJob<'_>, out: &Path) -> Result<(), Error> {
+    let tuning = tune_to_dir(job, out)?;
+    print!("{}", render_plans(&tuning));
+    eprintln!("policy written to {}", out.join("policy.toml").display());
+    Ok(())
+}
+
+fn parse_window_end(w: &str) -> Result<DayNum, Error> {
+    Ok(dealsim::log::read::parse_timestamp(w)
+        .map(|t| t.day())
+        .ok_or_else(|| {
+            InputError::new(
+                "--window-end",
+                format!("expected a date YYYY-MM-DD, got {w:?}"),
+            )
+        })?)
 }
 
 fn load_indicators(args: &ScoreArgs) -> Result<Vec<IndicatorSpec>, Error> {
@@ -250,7 +401,12 @@ fn run_score(job: &ScoreJob<'_>, out: &Path, quiet: bool) -> Result<(), Error> {
     }
     print!("{}", report.ranking_table());
     eprintln!("scores written to {}", out.display());
-    let index = dealsim::report::render_dir(out)?;
+    Ok(())
+}
+
+/// (Re-)renders index.html and summary.md of `dir` from its saved tables.
+fn render_report(dir: &Path) -> Result<(), Error> {
+    let index = dealsim::report::render_dir(dir)?;
     eprintln!("report: {}", index.display());
     Ok(())
 }

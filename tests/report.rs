@@ -184,8 +184,18 @@ fn html_is_self_contained_with_every_section_and_a_plot_per_figure() {
         at = pos;
     }
     let figures = between(&html, "<figure>", "</figure>");
-    // 5 discrimination + 4 funnels + 4 cycle lengths + 4 inflows + 1 cohort plot.
-    assert_eq!(figures.len(), 18);
+    // 5 discrimination + 4 funnels + 4 cycle lengths + 4 inflows + 1 cohort plot, and one
+    // trade-off plot per segment in which `run`'s tuning step chose a rule.
+    let tradeoffs = read(&dir.join("tradeoffs.csv"));
+    let mut tuned: Vec<&str> = tradeoffs
+        .lines()
+        .skip(1)
+        .filter(|line| line.ends_with(",1"))
+        .filter_map(|line| line.split(',').next())
+        .collect();
+    tuned.dedup();
+    assert!(!tuned.is_empty(), "run chose no rule at all");
+    assert_eq!(figures.len(), 18 + tuned.len());
     for f in &figures {
         assert!(
             f.starts_with("<svg") && f.contains("</svg>"),
@@ -321,6 +331,7 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
         let end = start + page[start..].find("</section>").unwrap();
         page[start..end].to_string()
     };
+    fs::remove_file(copy.path().join("tradeoffs.csv")).expect("the run tuned");
     let without = html(copy.path());
     assert!(without.contains("No tuning results exist") && without.contains("dealsim tune"));
     assert!(!without.contains("<svg"));

@@ -5,3 +5,4 @@
 pub mod csv_log;
 pub mod manifest;
 pub mod scores;
+pub mod tuning;

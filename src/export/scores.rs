@@ -25,7 +25,7 @@ pub struct ScoreReport {
     pub scores: Vec<ScoreRow>,
 }
 
-/// Rows as CSV with a header from the field names (empty when there are no rows).
+/// Rows as CSV bytes with a header from the field names.
 pub(crate) fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {

@@ -16,8 +16,9 @@ pub enum Direction {
     HigherIsSafer,
 }
 
-/// Who controls the signal; reports group by it and the tuner prefers controllable ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Who controls the signal; reports group by it and the tuner prefers controllable ones
+/// (`tune --signals` takes these names, except `truth`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     /// Under the rep's control (proposal turnaround, follow-ups, card hygiene).
@@ -33,6 +34,7 @@ pub enum Signal {
     /// Known at creation.
     Static,
     /// Hidden ground truth (research only, `--with-truth`).
+    #[value(skip)]
     Truth,
 }
 

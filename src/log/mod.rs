@@ -123,6 +123,7 @@ pub struct Deal {
     pub lost_step: Option<Sym>,
 }
 
+pub mod cut;
 pub mod read;
 
 /// A whole log in memory: deals, and their events grouped by deal in time order.

@@ -1,0 +1,107 @@
+//! Tuning results: `tradeoffs.csv` (candidate rules on each trade-off curve), `deadlines.csv`
+//! (step deadlines from experience) and `review.csv` (deals of atypical segments). Each file
+//! has its header even when it has no rows.
+
+use serde::Serialize;
+
+use crate::tuning::Tuning;
+
+pub const POLICY_TOML: &str = "policy.toml";
+pub const POLICY_MD: &str = "policy.md";
+pub const TRADEOFFS_CSV: &str = "tradeoffs.csv";
+pub const DEADLINES_CSV: &str = "deadlines.csv";
+pub const REVIEW_CSV: &str = "review.csv";
+
+/// The contract with the report: exactly these columns.
+pub const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen";
+const DEADLINES_HEADER: &str = "segment,step,current_days,won_deals,lost_deals,won_median_days,lost_median_days,current_catch,current_false_alarm,proposed_days,proposed_catch,proposed_false_alarm";
+const REVIEW_HEADER: &str = "case_id,segment,rep,created,outcome,value";
+
+fn with_header<T: Serialize>(header: &str, rows: &[T]) -> Vec<u8> {
+    let mut out = format!("{header}\n").into_bytes();
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(&mut out);
+    for r in rows {
+        w.serialize(r).expect("rows of plain fields serialise");
+    }
+    drop(w);
+    out
+}
+
+/// One row per rule on each (segment, indicator) recall / false-alarm Pareto frontier, plus
+/// the chosen rule if it is not on it.
+pub fn tradeoffs_csv(t: &Tuning) -> Vec<u8> {
+    with_header(TRADEOFFS_HEADER, &t.tradeoffs)
+}
+
+/// One row per (typical segment, step with a deadline).
+pub fn deadlines_csv(t: &Tuning) -> Vec<u8> {
+    with_header(DEADLINES_HEADER, &t.deadlines)
+}
+
+/// Every deal of the review (atypical) segments.
+pub fn review_csv(t: &Tuning) -> Vec<u8> {
+    with_header(REVIEW_HEADER, &t.review)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The headers are the structs' field names, in order.
+    #[test]
+    fn headers_match_the_row_types() {
+        let header = |bytes: Vec<u8>| String::from_utf8(bytes).unwrap();
+        let row = crate::tuning::TradeoffRow {
+            segment: "s".into(),
+            indicator: "i".into(),
+            landmark_day: 7,
+            threshold: 1.5,
+            recall: 0.5,
+            false_alarm_rate: 0.25,
+            precision: 0.8,
+            alerts_per_rep_week: 1.0,
+            median_lead_days: 30.0,
+            chosen: true,
+        };
+        assert_eq!(
+            header(crate::export::scores::csv_bytes(std::slice::from_ref(&row))),
+            format!("{TRADEOFFS_HEADER}\ns,i,7,1.5,0.5,0.25,0.8,1.0,30.0,1\n")
+        );
+        assert_eq!(
+            header(with_header(TRADEOFFS_HEADER, &[row])),
+            format!("{TRADEOFFS_HEADER}\ns,i,7,1.5,0.5,0.25,0.8,1.0,30.0,1\n")
+        );
+        let d = crate::tuning::deadlines::DeadlineRow {
+            segment: "s".into(),
+            step: "x".into(),
+            current_days: 5.0,
+            won_deals: 1,
+            lost_deals: 1,
+            won_median_days: None,
+            lost_median_days: None,
+            current_catch: 0.0,
+            current_false_alarm: 0.0,
+            proposed_days: 1,
+            proposed_catch: 0.0,
+            proposed_false_alarm: 0.0,
+        };
+        let with = header(crate::export::scores::csv_bytes(&[d]));
+        assert_eq!(with.lines().next(), Some(DEADLINES_HEADER));
+        let r = crate::tuning::ReviewDeal {
+            case_id: "1".into(),
+            segment: "a".into(),
+            rep: "r".into(),
+            created: "2025-01-01".into(),
+            outcome: "open".into(),
+            value: 1.0,
+        };
+        let with = header(crate::export::scores::csv_bytes(&[r]));
+        assert_eq!(with.lines().next(), Some(REVIEW_HEADER));
+        assert_eq!(
+            header(with_header::<crate::tuning::ReviewDeal>(REVIEW_HEADER, &[])),
+            format!("{REVIEW_HEADER}\n")
+        );
+    }
+}

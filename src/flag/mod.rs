@@ -1,0 +1,308 @@
+//! `dealsim flag`: today's pipeline against a policy — which open deals break which rule,
+//! sorted by risk, and per rep the discipline, the flags and the rep's own forecast.
+//!
+//! The log is cut at the end of the `--as-of` day ([`crate::log::cut`]), so a finished log
+//! can be replayed as of a past date; the deals open then are evaluated at the policy's
+//! landmarks up to their age, exactly as during tuning: a rule "crosses τ by day d" has
+//! fired if the deal crossed at some landmark ≤ min(d, age). Deals of review (atypical)
+//! segments are counted, never flagged. Not for: choosing rules ([`crate::tuning`]).
+
+mod render;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, InputError, IoContext};
+use crate::indicators::spec::Attribute;
+use crate::indicators::{self, stage_map::StageMaps, Direction, IndicatorSpec, Measure, Signal};
+use crate::log::cut::{check_as_of, cut, subset};
+use crate::log::read::{end_of_day, read_log};
+use crate::log::{Log, Outcome};
+use crate::output::OutputDir;
+use crate::policy::Policy;
+use crate::scenario::Scenario;
+use crate::time::{DayNum, SECONDS_PER_DAY};
+use crate::tuning::rule::{first_flags, Rule};
+use crate::tuning::sweep::orient;
+
+pub const FLAGS_CSV: &str = "flags.csv";
+pub const REPS_CSV: &str = "reps.csv";
+pub const FLAGS_JSON: &str = "flags.json";
+
+/// Why a deal is flagged: one broken rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reason {
+    /// The rule in words, e.g. `proposal_delay_days >= 25.8 by day 28`.
+    pub rule: String,
+    pub indicator: String,
+    /// The indicator's value at the landmark where the rule fired.
+    pub value: f64,
+    pub threshold: f64,
+    /// The rule's deadline (deal age, days).
+    pub by_day: u32,
+    /// The landmark (deal age, days) at which the rule fired.
+    pub flagged_at_day: u32,
+    /// Days the deal has been breaking the rule: its age today minus `flagged_at_day`.
+    pub days_overdue: f64,
+    /// The rule's in-sample precision (share of flagged deals that were lost), if known.
+    pub precision: Option<f64>,
+}
+
+/// An open deal that breaks at least one rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlaggedDeal {
+    pub case_id: String,
+    pub segment: String,
+    pub rep: String,
+    pub created: String,
+    pub age_days: f64,
+    /// The highest precision among the broken rules: how often such a flag meant a loss.
+    pub risk: f64,
+    /// The rep's latest forecast win probability, if any.
+    pub forecast: Option<f64>,
+    pub reasons: Vec<Reason>,
+}
+
+/// Per rep, over the rep's open deals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepRow {
+    pub rep: String,
+    pub open_deals: usize,
+    pub flagged_deals: usize,
+    /// Mean share of due steps done on time (at each deal's latest landmark).
+    pub on_time_share: Option<f64>,
+    /// Mean latest forecast win probability over all open deals, and over the flagged ones.
+    pub forecast_open: Option<f64>,
+    pub forecast_flagged: Option<f64>,
+}
+
+/// What `flag` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagReport {
+    pub as_of: String,
+    pub open_deals: usize,
+    /// Open deals of review (atypical) segments: listed for manual review, not flagged.
+    pub review_deals: usize,
+    pub flagged: Vec<FlaggedDeal>,
+    pub reps: Vec<RepRow>,
+}
+
+/// Per rep while counting: open deals, flagged deals, on-time shares, forecasts of all open
+/// deals, forecasts of the flagged ones.
+type RepAcc = (usize, usize, Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// Inputs of `dealsim flag`.
+pub struct FlagJob<'a> {
+    pub events: &'a Path,
+    pub deals: &'a Path,
+    pub policy: &'a Path,
+    pub indicators: Vec<IndicatorSpec>,
+    pub scenario: &'a Scenario,
+    pub as_of: DayNum,
+}
+
+/// Helper indicators for the per-rep table, added when the set has none of their kind.
+fn helper(name: &str, measure: Measure) -> IndicatorSpec {
+    IndicatorSpec {
+        name: name.to_string(),
+        description: format!("{name} (added by flag for the per-rep table)"),
+        direction: Direction::HigherIsSafer,
+        signal: Signal::Process,
+        measure,
+    }
+}
+
+/// Index of the first indicator measured by `measure`, appending a helper if there is none.
+fn find_or_add(specs: &mut Vec<IndicatorSpec>, name: &str, measure: Measure) -> usize {
+    specs
+        .iter()
+        .position(|s| s.measure == measure)
+        .unwrap_or_else(|| {
+            specs.push(helper(name, measure));
+            specs.len() - 1
+        })
+}
+
+/// Flags the deals of `log` open at the end of `as_of` (the log is cut there first).
+pub fn flag_log(
+    log: &Log,
+    policy: &Policy,
+    specs: &[IndicatorSpec],
+    scenario: &Scenario,
+    as_of: DayNum,
+) -> FlagReport {
+    let now = end_of_day(as_of);
+    let cut_log = cut(log, as_of);
+    let open = subset(&cut_log, |i| cut_log.deals[i].outcome == Outcome::Open);
+    let mut specs = specs.to_vec();
+    let on_time = find_or_add(&mut specs, "on_time_share", Measure::OnTimeRatio {});
+    let forecast = find_or_add(
+        &mut specs,
+        "latest_forecast",
+        Measure::LastValue {
+            attribute: Attribute::ForecastProbability,
+        },
+    );
+    let maps = StageMaps::new(scenario, &open);
+    let panel = indicators::evaluate(&open, &specs, None, &maps, &policy.landmarks, now);
+    // Latest landmark row of each deal: (landmark index, row).
+    let mut latest: Vec<Option<(usize, usize)>> = vec![None; open.deals.len()];
+    for (l, at) in panel.at.iter().enumerate() {
+        for (r, &d) in at.deals.iter().enumerate() {
+            latest[d as usize] = Some((l, r));
+        }
+    }
+    let read = |d: usize, l: usize, j: usize| -> Option<f64> {
+        let at = &panel.at[l];
+        let r = at.deals.binary_search(&(d as u32)).ok()?;
+        let v = at.values[j][r];
+        (!v.is_nan()).then_some(v as f64)
+    };
+    let latest_value = |d: usize, j: usize| latest[d].and_then(|(l, _)| read(d, l, j));
+    let seg_name = |d: usize| open.symbols.name(open.deals[d].segment).to_string();
+    let age = |d: usize| (now.0 - open.deals[d].created.0) as f64 / SECONDS_PER_DAY as f64;
+
+    let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); open.deals.len()];
+    for seg in &policy.segment {
+        for r in &seg.rule {
+            let j = specs
+                .iter()
+                .position(|s| s.name == r.indicator)
+                .expect("checked against the indicator set");
+            let rule = Rule {
+                indicator: j,
+                oriented: orient(r.direction, r.threshold as f32),
+                by_day: r.by_day,
+            };
+            let op = match r.direction {
+                Direction::HigherIsRiskier => ">=",
+                Direction::HigherIsSafer => "<=",
+            };
+            for (d, first) in first_flags(&panel, &rule).into_iter().enumerate() {
+                let Some(l) = first.map(usize::from) else {
+                    continue;
+                };
+                if seg_name(d) != seg.name {
+                    continue;
+                }
+                let at_day = policy.landmarks[l];
+                reasons[d].push(Reason {
+                    rule: format!("{} {op} {} by day {}", r.indicator, r.threshold, r.by_day),
+                    indicator: r.indicator.clone(),
+                    value: read(d, l, j).unwrap_or(f64::NAN),
+                    threshold: r.threshold,
+                    by_day: r.by_day,
+                    flagged_at_day: at_day,
+                    days_overdue: age(d) - at_day as f64,
+                    precision: r.expected.as_ref().map(|e| e.precision),
+                });
+            }
+        }
+    }
+    let is_flagged: Vec<bool> = reasons.iter().map(|r| !r.is_empty()).collect();
+    let mut flagged: Vec<FlaggedDeal> = reasons
+        .into_iter()
+        .enumerate()
+        .filter(|(_, r)| !r.is_empty())
+        .map(|(d, reasons)| FlaggedDeal {
+            case_id: open.case_ids[d].clone(),
+            segment: seg_name(d),
+            rep: open.symbols.name(open.deals[d].rep).to_string(),
+            created: open.deals[d].created.day().iso(),
+            age_days: age(d),
+            risk: reasons
+                .iter()
+                .filter_map(|r| r.precision)
+                .fold(0.0, f64::max),
+            forecast: latest_value(d, forecast),
+            reasons,
+        })
+        .collect();
+    let overdue = |f: &FlaggedDeal| f.reasons.iter().map(|r| r.days_overdue).fold(0.0, f64::max);
+    flagged.sort_by(|a, b| {
+        b.risk
+            .total_cmp(&a.risk)
+            .then(overdue(b).total_cmp(&overdue(a)))
+            .then(a.case_id.cmp(&b.case_id))
+    });
+
+    let review = |d: usize| policy.review_segments.contains(&seg_name(d));
+    let mut reps: std::collections::BTreeMap<String, RepAcc> = Default::default();
+    for d in (0..open.deals.len()).filter(|&d| !review(d)) {
+        let e = reps
+            .entry(open.symbols.name(open.deals[d].rep).to_string())
+            .or_default();
+        e.0 += 1;
+        e.1 += is_flagged[d] as usize;
+        e.2.extend(latest_value(d, on_time));
+        if let Some(p) = latest_value(d, forecast) {
+            e.3.push(p);
+            if is_flagged[d] {
+                e.4.push(p);
+            }
+        }
+    }
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    FlagReport {
+        as_of: as_of.iso(),
+        open_deals: open.deals.len(),
+        review_deals: (0..open.deals.len()).filter(|&d| review(d)).count(),
+        flagged,
+        reps: reps
+            .into_iter()
+            .map(|(rep, (n, f, ot, fo, ff))| RepRow {
+                rep,
+                open_deals: n,
+                flagged_deals: f,
+                on_time_share: mean(&ot),
+                forecast_open: mean(&fo),
+                forecast_flagged: mean(&ff),
+            })
+            .collect(),
+    }
+}
+
+/// Runs `flag`: reads and checks everything, then writes `flags.csv`, `reps.csv` and
+/// `flags.json` into `out` (which appears whole or not at all).
+pub fn flag_to_dir(job: &FlagJob<'_>, out: &Path) -> Result<FlagReport, Error> {
+    let policy = Policy::load(job.policy)?;
+    let log = read_log(job.events, job.deals)?;
+    check_as_of(&log, job.as_of, "--as-of")?;
+    let segments: Vec<String> = log
+        .deals
+        .iter()
+        .map(|d| log.symbols.name(d.segment).to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    policy.check_against(
+        &job.policy.display().to_string(),
+        &segments,
+        &job.indicators,
+    )?;
+    let report = flag_log(&log, &policy, &job.indicators, job.scenario, job.as_of);
+    let dir = OutputDir::create(out)?;
+    let files: [(&str, Vec<u8>); 3] = [
+        (FLAGS_CSV, render::flags_csv(&report)),
+        (REPS_CSV, render::reps_csv(&report)),
+        (FLAGS_JSON, render::json(&report)),
+    ];
+    for (name, bytes) in files {
+        let path = dir.file(name);
+        std::fs::write(&path, bytes).context(|| format!("writing {}", path.display()))?;
+    }
+    dir.commit()
+        .context(|| format!("moving the flags into {}", out.display()))?;
+    Ok(report)
+}
+
+pub use render::table;
+
+/// Parses `--as-of`.
+pub fn parse_as_of(s: &str) -> Result<DayNum, InputError> {
+    crate::log::read::parse_timestamp(s)
+        .filter(|t| t.0 % SECONDS_PER_DAY == 0)
+        .map(|t| t.day())
+        .ok_or_else(|| InputError::new("--as-of", format!("expected a date YYYY-MM-DD, got {s:?}")))
+}

@@ -1,0 +1,128 @@
+//! `flag`'s outputs: the terminal table, `flags.csv` (one row per broken rule), `reps.csv`
+//! and `flags.json`.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::FlagReport;
+
+/// Flagged deals shown in the terminal; the files have all of them.
+const TERMINAL_ROWS: usize = 25;
+
+#[derive(Serialize)]
+struct FlagRow<'a> {
+    case_id: &'a str,
+    segment: &'a str,
+    rep: &'a str,
+    created: &'a str,
+    age_days: f64,
+    risk: f64,
+    forecast: Option<f64>,
+    rule: &'a str,
+    indicator: &'a str,
+    value: f64,
+    threshold: f64,
+    by_day: u32,
+    flagged_at_day: u32,
+    days_overdue: f64,
+}
+
+/// One row per (flagged deal, broken rule), riskiest deal first.
+pub fn flags_csv(r: &FlagReport) -> Vec<u8> {
+    let rows: Vec<FlagRow<'_>> = r
+        .flagged
+        .iter()
+        .flat_map(|f| {
+            f.reasons.iter().map(move |x| FlagRow {
+                case_id: &f.case_id,
+                segment: &f.segment,
+                rep: &f.rep,
+                created: &f.created,
+                age_days: f.age_days,
+                risk: f.risk,
+                forecast: f.forecast,
+                rule: &x.rule,
+                indicator: &x.indicator,
+                value: x.value,
+                threshold: x.threshold,
+                by_day: x.by_day,
+                flagged_at_day: x.flagged_at_day,
+                days_overdue: x.days_overdue,
+            })
+        })
+        .collect();
+    crate::export::scores::csv_bytes(&rows)
+}
+
+/// One row per rep (typical segments only).
+pub fn reps_csv(r: &FlagReport) -> Vec<u8> {
+    crate::export::scores::csv_bytes(&r.reps)
+}
+
+/// The whole report, for tools.
+pub fn json(r: &FlagReport) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(r).expect("a report always serialises");
+    v.push(b'\n');
+    v
+}
+
+/// The terminal view: the riskiest flagged deals with their reasons, then one line per rep.
+pub fn table(r: &FlagReport) -> String {
+    let pct = |x: Option<f64>| x.map_or("  -  ".to_string(), |v| format!("{:>4.0}%", 100.0 * v));
+    let mut s = format!(
+        "As of {}: {} open deals, {} flagged, {} in review segments (not flagged).\n\n",
+        r.as_of,
+        r.open_deals,
+        r.flagged.len(),
+        r.review_deals
+    );
+    let _ = writeln!(
+        s,
+        "{:<10} {:<12} {:<16} {:>5} {:>5} {:>8}  reasons (rule: value, days since it fired)",
+        "deal", "segment", "rep", "age", "risk", "forecast"
+    );
+    for f in r.flagged.iter().take(TERMINAL_ROWS) {
+        let reasons: Vec<String> = f
+            .reasons
+            .iter()
+            .map(|x| format!("{}: {:.1}, {:.0} d", x.rule, x.value, x.days_overdue))
+            .collect();
+        let _ = writeln!(
+            s,
+            "{:<10} {:<12} {:<16} {:>5.0} {} {:>8}  {}",
+            f.case_id,
+            f.segment,
+            f.rep,
+            f.age_days,
+            pct(Some(f.risk)),
+            pct(f.forecast),
+            reasons.join("; ")
+        );
+    }
+    if r.flagged.len() > TERMINAL_ROWS {
+        let _ = writeln!(
+            s,
+            "... {} more in flags.csv",
+            r.flagged.len() - TERMINAL_ROWS
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<16} {:>5} {:>8} {:>8} {:>14} {:>17}",
+        "rep", "open", "flagged", "on time", "forecast open", "forecast flagged"
+    );
+    for p in &r.reps {
+        let _ = writeln!(
+            s,
+            "{:<16} {:>5} {:>8} {:>8} {:>14} {:>17}",
+            p.rep,
+            p.open_deals,
+            p.flagged_deals,
+            pct(p.on_time_share),
+            pct(p.forecast_open),
+            pct(p.forecast_flagged)
+        );
+    }
+    s
+}

@@ -1,0 +1,154 @@
+//! `policy.md`: the tuned policy for people — each segment's rule in words, its figures on
+//! the tuning and the held-out deals side by side, the proposed step deadlines, and the
+//! atypical segments sent to review.
+
+use std::fmt::Write;
+
+use crate::indicators::Direction;
+use crate::tuning::rule::{Estimate, Figures};
+use crate::tuning::{Objective, Tuning};
+
+fn est(e: &Estimate, percent: bool) -> String {
+    let f = |x: f64| {
+        if x.is_nan() {
+            "–".to_string()
+        } else if percent {
+            format!("{:.1}%", 100.0 * x)
+        } else {
+            format!("{x:.2}")
+        }
+    };
+    match e.ci {
+        Some([lo, hi]) => format!("{} ({}–{})", f(e.value), f(lo), f(hi)),
+        None => f(e.value),
+    }
+}
+
+fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
+    type Row = (&'static str, fn(&Figures) -> &Estimate, bool);
+    let rows: [Row; 5] = [
+        ("recall (lost deals flagged)", |f| &f.recall, true),
+        (
+            "false-alarm rate (won deals flagged)",
+            |f| &f.false_alarm_rate,
+            true,
+        ),
+        ("precision (flagged deals lost)", |f| &f.precision, true),
+        ("alerts per rep per week", |f| &f.alerts_per_rep_week, false),
+        ("median lead time, days", |f| &f.median_lead_days, false),
+    ];
+    let mut s = format!(
+        "| | tuning deals ({} lost, {} won) | held-out deals ({}) |\n|---|---|---|\n",
+        a.lost,
+        a.won,
+        b.map_or("none".to_string(), |b| format!(
+            "{} lost, {} won",
+            b.lost, b.won
+        ))
+    );
+    for (name, get, pct) in rows {
+        let _ = writeln!(
+            s,
+            "| {name} | {} | {} |",
+            est(get(a), pct),
+            b.map_or("–".to_string(), |b| est(get(b), pct))
+        );
+    }
+    s
+}
+
+/// The markdown text of a tuning run.
+pub fn render(t: &Tuning) -> String {
+    let mut s = String::from("# Early-warning policy\n\n");
+    let objective = match t.options.objective {
+        Objective::Budget {
+            alerts_per_rep_week,
+        } => format!(
+            "the highest recall with at most {alerts_per_rep_week} alerts per rep per week"
+        ),
+        Objective::Cost {
+            review_cost,
+            save_probability,
+        } => format!(
+            "the lowest expected cost (review cost {review_cost} per alert, a flagged losing deal saved with probability {save_probability})"
+        ),
+        Objective::Youden => "the largest recall − false-alarm rate (Youden)".to_string(),
+    };
+    let _ = writeln!(
+        s,
+        "Each segment's rule was chosen for {objective} on deals created before {} and is \
+         shown on the later deals too ({:.0}% of the creation span held out). Intervals are \
+         95% bootstrap percentile intervals ({} replicates). A rule flags a deal at the first \
+         landmark (deal ages {}..{} days) up to its deadline at which the deal is still open \
+         and the indicator crosses the threshold. Deals still open at the end of the data have \
+         no known outcome and are left out of every rate.\n",
+        t.holdout_from,
+        100.0 * t.options.holdout,
+        t.options.bootstrap,
+        t.landmarks.first().copied().unwrap_or(0),
+        t.landmarks.last().copied().unwrap_or(0),
+    );
+    for seg in &t.segments {
+        let _ = writeln!(s, "## Segment `{}`\n", seg.segment);
+        match &seg.chosen {
+            Some(c) => {
+                let op = match c.direction {
+                    Direction::HigherIsRiskier => "≥",
+                    Direction::HigherIsSafer => "≤",
+                };
+                let _ = writeln!(
+                    s,
+                    "**Flag the deal if `{}` {op} {} by day {}** ({:?} signal; {:.2} new deals per rep per week).\n",
+                    c.indicator, c.threshold, c.by_day, c.signal, seg.deals_per_rep_week
+                );
+                s.push_str(&figures_rows(&c.in_sample, c.holdout.as_ref()));
+                s.push('\n');
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "No rule: {}.\n",
+                    seg.note.as_deref().unwrap_or("nothing qualified")
+                );
+            }
+        }
+        let steps: Vec<_> = t
+            .deadlines
+            .iter()
+            .filter(|d| d.segment == seg.segment)
+            .collect();
+        if !steps.is_empty() {
+            s.push_str(
+                "Step deadlines from experience (working days; catch = lost deals late, alarm = won deals late):\n\n\
+                 | step | median won | median lost | current | catch / alarm | proposed | catch / alarm |\n\
+                 |---|---|---|---|---|---|---|\n",
+            );
+            let m = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.1}"));
+            for d in steps {
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {:.1} | {:.0}% / {:.0}% | {} | {:.0}% / {:.0}% |",
+                    d.step,
+                    m(d.won_median_days),
+                    m(d.lost_median_days),
+                    d.current_days,
+                    100.0 * d.current_catch,
+                    100.0 * d.current_false_alarm,
+                    d.proposed_days,
+                    100.0 * d.proposed_catch,
+                    100.0 * d.proposed_false_alarm
+                );
+            }
+            s.push('\n');
+        }
+    }
+    if !t.review_segments.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Manual review\n\nAtypical segments ({}) are not held to typical deadlines: their {} deals are listed in `review.csv` for the head of sales or quality control.",
+            t.review_segments.join(", "),
+            t.review.len()
+        );
+    }
+    s
+}

@@ -1,0 +1,293 @@
+//! `policy.toml`: the rules a head of sales adopts, per segment, with what they are expected
+//! to achieve — written by `dealsim tune`, read by `dealsim flag`, editable by hand.
+//!
+//! A rule is "flag the deal once `indicator` crosses `threshold` by deal age `by_day`",
+//! checked at the policy's `landmarks` (the deal ages it was tuned on), so a deal is flagged
+//! exactly as it would have been during tuning. Reading validates everything once, with
+//! errors naming the file, line and field path ([`Policy::parse`]); whether the segments and
+//! indicators exist is checked against the data being flagged ([`Policy::check_against`]).
+//! Not for: choosing the rules ([`crate::tuning`]) or applying them ([`crate::flag`]).
+
+pub mod markdown;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{did_you_mean, InputError};
+use crate::indicators::{Direction, IndicatorSpec, Signal};
+use crate::tuning::rule::{Estimate, Figures};
+use crate::tuning::{Objective, Tuning};
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Deal ages (days, ascending) at which rules are checked.
+    pub landmarks: Vec<u32>,
+    /// Atypical segments: their deals go to manual review, no rule applies.
+    #[serde(default)]
+    pub review_segments: Vec<String>,
+    /// How the rules were tuned (informational).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<TuningInfo>,
+    #[serde(default)]
+    pub segment: Vec<SegmentPolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TuningInfo {
+    pub objective: Objective,
+    pub holdout: f64,
+    /// Deals created from this day on were held out.
+    pub holdout_from: String,
+    pub min_lead_days: f64,
+    pub bootstrap: usize,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentPolicy {
+    pub name: String,
+    #[serde(default)]
+    pub rule: Vec<RulePolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulePolicy {
+    pub indicator: String,
+    /// Must match the indicator's: `higher_is_riskier` flags `value ≥ threshold`,
+    /// `higher_is_safer` flags `value ≤ threshold`.
+    pub direction: Direction,
+    pub threshold: f64,
+    pub by_day: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signal: Option<Signal>,
+    /// Figures on the tuning deals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Expected>,
+    /// Figures on the held-out (later) deals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holdout: Option<Expected>,
+}
+
+/// A rule's figures with 95% bootstrap intervals (`*_ci = [lo, hi]`, absent if undefined).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    pub lost_deals: usize,
+    pub won_deals: usize,
+    pub recall: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recall_ci: Option<[f64; 2]>,
+    pub false_alarm_rate: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub false_alarm_rate_ci: Option<[f64; 2]>,
+    pub precision: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision_ci: Option<[f64; 2]>,
+    pub alerts_per_rep_week: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts_per_rep_week_ci: Option<[f64; 2]>,
+    pub median_lead_days: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_lead_days_ci: Option<[f64; 2]>,
+}
+
+impl From<&Figures> for Expected {
+    fn from(f: &Figures) -> Expected {
+        let ci = |e: &Estimate| e.ci;
+        Expected {
+            lost_deals: f.lost,
+            won_deals: f.won,
+            recall: f.recall.value,
+            recall_ci: ci(&f.recall),
+            false_alarm_rate: f.false_alarm_rate.value,
+            false_alarm_rate_ci: ci(&f.false_alarm_rate),
+            precision: f.precision.value,
+            precision_ci: ci(&f.precision),
+            alerts_per_rep_week: f.alerts_per_rep_week.value,
+            alerts_per_rep_week_ci: ci(&f.alerts_per_rep_week),
+            median_lead_days: f.median_lead_days.value,
+            median_lead_days_ci: ci(&f.median_lead_days),
+        }
+    }
+}
+
+const HEADER: &str = "\
+# dealsim policy: per segment, flag a deal once `indicator` crosses `threshold` by deal age
+# `by_day` (checked at `landmarks`; value >= threshold for higher_is_riskier, <= for
+# higher_is_safer). `expected` = figures on the tuning deals, `holdout` = on the later deals,
+# each with 95% bootstrap intervals. Recall: share of lost deals flagged before the loss;
+# false_alarm_rate: share of won deals flagged; open deals are left out of both.
+# Apply with: dealsim flag --policy policy.toml --events E --deals D --as-of YYYY-MM-DD
+";
+
+impl Policy {
+    /// The policy a tuning run recommends.
+    pub fn from_tuning(t: &Tuning) -> Policy {
+        Policy {
+            landmarks: t.landmarks.clone(),
+            review_segments: t.review_segments.clone(),
+            tuning: Some(TuningInfo {
+                objective: t.options.objective,
+                holdout: t.options.holdout,
+                holdout_from: t.holdout_from.clone(),
+                min_lead_days: t.options.min_lead_days,
+                bootstrap: t.options.bootstrap,
+                seed: t.options.seed,
+            }),
+            segment: t
+                .segments
+                .iter()
+                .map(|s| SegmentPolicy {
+                    name: s.segment.clone(),
+                    rule: s
+                        .chosen
+                        .iter()
+                        .map(|c| RulePolicy {
+                            indicator: c.indicator.clone(),
+                            direction: c.direction,
+                            threshold: c.threshold,
+                            by_day: c.by_day,
+                            signal: Some(c.signal),
+                            expected: Some((&c.in_sample).into()),
+                            holdout: c.holdout.as_ref().map(Expected::from),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The TOML text, with a header explaining the rules.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(self).expect("a policy always serialises");
+        format!("{HEADER}\n{body}")
+    }
+
+    /// Parses and validates a policy; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Policy, InputError> {
+        let p: Policy = crate::toml_input::parse_toml(text, origin)?;
+        let err = |field: String, m: String| InputError::new(origin, m).at_field(field);
+        if p.landmarks.is_empty() || p.landmarks[0] == 0 {
+            return Err(err(
+                "landmarks".into(),
+                format!(
+                    "expected ascending deal ages ≥ 1 day, got {:?}",
+                    p.landmarks
+                ),
+            ));
+        }
+        if p.landmarks.len() > u8::MAX as usize {
+            return Err(err(
+                "landmarks".into(),
+                format!("expected at most 255 landmarks, got {}", p.landmarks.len()),
+            ));
+        }
+        if let Some(k) = p.landmarks.windows(2).position(|w| w[1] <= w[0]) {
+            return Err(err(
+                format!("landmarks[{}]", k + 1),
+                format!(
+                    "expected ascending deal ages, got {} after {}",
+                    p.landmarks[k + 1],
+                    p.landmarks[k]
+                ),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, s) in p.segment.iter().enumerate() {
+            if !seen.insert(s.name.as_str()) {
+                return Err(err(
+                    format!("segment[{i}].name"),
+                    format!("duplicate segment {:?}", s.name),
+                ));
+            }
+            for (k, r) in s.rule.iter().enumerate() {
+                let at = |f: &str| format!("segment[{i}].rule[{k}].{f}");
+                if !r.threshold.is_finite() {
+                    return Err(err(
+                        at("threshold"),
+                        format!("expected a finite number, got {}", r.threshold),
+                    ));
+                }
+                if r.by_day < p.landmarks[0] {
+                    return Err(err(
+                        at("by_day"),
+                        format!(
+                            "expected a deal age ≥ the first landmark ({} days), got {}",
+                            p.landmarks[0], r.by_day
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(p)
+    }
+
+    /// Reads and validates a policy file ([`Policy::parse`]).
+    pub fn load(path: &Path) -> Result<Policy, InputError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&origin, format!("cannot read the policy: {e}")))?;
+        Policy::parse(&text, &origin)
+    }
+
+    /// Checks that every segment occurs in the data (`segments`: the names in the deals
+    /// file) and every rule's indicator is in `indicators`, with the same direction.
+    pub fn check_against(
+        &self,
+        origin: &str,
+        segments: &[String],
+        indicators: &[IndicatorSpec],
+    ) -> Result<(), InputError> {
+        let listed = |v: &mut dyn Iterator<Item = &str>| v.collect::<Vec<_>>().join(", ");
+        for (i, s) in self.segment.iter().enumerate() {
+            if !segments.contains(&s.name) {
+                let hint = did_you_mean(&s.name, segments.iter().map(String::as_str))
+                    .map(|c| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                return Err(InputError::new(
+                    origin,
+                    format!(
+                        "segment {:?} does not occur in the deals; expected one of: {}{hint}",
+                        s.name,
+                        listed(&mut segments.iter().map(String::as_str))
+                    ),
+                )
+                .at_field(format!("segment[{i}].name")));
+            }
+            for (k, r) in s.rule.iter().enumerate() {
+                let Some(spec) = indicators.iter().find(|x| x.name == r.indicator) else {
+                    let names = || indicators.iter().map(|x| x.name.as_str());
+                    let hint = did_you_mean(&r.indicator, names())
+                        .map(|c| format!(" (did you mean `{c}`?)"))
+                        .unwrap_or_default();
+                    return Err(InputError::new(
+                        origin,
+                        format!(
+                            "unknown indicator {:?}; expected one of: {}{hint}",
+                            r.indicator,
+                            listed(&mut names())
+                        ),
+                    )
+                    .at_field(format!("segment[{i}].rule[{k}].indicator")));
+                };
+                if spec.direction != r.direction {
+                    return Err(InputError::new(
+                        origin,
+                        format!(
+                            "indicator {:?} is {:?} in the indicator set, the rule says {:?}",
+                            r.indicator, spec.direction, r.direction
+                        ),
+                    )
+                    .at_field(format!("segment[{i}].rule[{k}].direction")));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,191 @@
+//! Deadlines from experience (the practitioner's method): for every step with a deadline,
+//! how long it took in won and in lost deals of the segment, and the deadline that best
+//! separates them, next to the current one.
+//!
+//! A step's time is counted in working days from its clock (creation, or the completion of
+//! the step the scenario names in `deadline_from`) to its completion. A deal that closed
+//! without completing the step (lost while waiting, or won having skipped it) counts as late
+//! for any deadline shorter than the time it spent after the clock started — exactly what
+//! the `overdue_steps` indicator would have said. Deals whose clock never started are left
+//! out. For a deadline `D`: catch = share of lost deals late, false alarm = share of won deals
+//! late. The proposed deadline is the whole number of working days with the largest
+//! catch − false alarm (Youden); ties go to the longer, more lenient deadline.
+
+use serde::Serialize;
+
+use crate::indicators::stage_map::StageMaps;
+use crate::log::{Lifecycle, Log, Outcome};
+
+/// One step of one segment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeadlineRow {
+    pub segment: String,
+    pub step: String,
+    /// The scenario's deadline (working days, already scaled by the segment's pace).
+    pub current_days: f64,
+    pub won_deals: usize,
+    pub lost_deals: usize,
+    /// Median working days to complete the step, over deals that completed it.
+    pub won_median_days: Option<f64>,
+    pub lost_median_days: Option<f64>,
+    pub current_catch: f64,
+    pub current_false_alarm: f64,
+    pub proposed_days: u32,
+    pub proposed_catch: f64,
+    pub proposed_false_alarm: f64,
+}
+
+/// Rows for every segment of `segments` (name, deal indices) that has a stage map.
+pub fn from_experience(
+    log: &Log,
+    maps: &StageMaps,
+    segments: &[(String, Vec<usize>)],
+) -> Vec<DeadlineRow> {
+    let mut rows = Vec::new();
+    for (name, members) in segments {
+        let Some(seg) = log.symbols.get(name) else {
+            continue;
+        };
+        let Some(map) = maps.by_segment.get(&seg) else {
+            continue;
+        };
+        let n_steps = map.steps.len();
+        // Per step: (time past the clock in working days, completed?, lost?) of each deal.
+        let mut times: Vec<Vec<(f64, bool, bool)>> = vec![Vec::new(); n_steps];
+        let mut done = vec![f64::NAN; n_steps];
+        for &i in members {
+            let deal = &log.deals[i];
+            let (Some(closed), lost) = (deal.closed, deal.outcome == Outcome::Lost) else {
+                continue;
+            };
+            done.fill(f64::NAN);
+            for e in log.events_of(i) {
+                if e.lifecycle != Lifecycle::Complete {
+                    continue;
+                }
+                if let Some(j) = map.step_index(e.activity) {
+                    if done[j].is_nan() {
+                        done[j] = maps.calendar.working_time(e.time);
+                    }
+                }
+            }
+            let created = maps.calendar.working_time(deal.created);
+            let close = maps.calendar.working_time(closed);
+            for (j, rule) in map.steps.iter().enumerate() {
+                let clock = match rule.from {
+                    None => created,
+                    Some(f) => done[f],
+                };
+                if clock.is_nan() {
+                    continue;
+                }
+                let completed = !done[j].is_nan();
+                let end = if completed { done[j] } else { close };
+                times[j].push(((end - clock).max(0.0), completed, lost));
+            }
+        }
+        // Steps that never occur in the log have no experience to learn from.
+        for (j, rule) in map.steps.iter().enumerate() {
+            if rule.step as usize >= log.symbols.len() {
+                continue;
+            }
+            rows.push(row(
+                name,
+                log.symbols.name(rule.step),
+                rule.deadline_days,
+                &times[j],
+            ));
+        }
+    }
+    rows
+}
+
+fn row(segment: &str, step: &str, current: f64, t: &[(f64, bool, bool)]) -> DeadlineRow {
+    let lost = t.iter().filter(|x| x.2).count();
+    let won = t.len() - lost;
+    let median = |want_lost: bool| {
+        let mut v: Vec<f32> = t
+            .iter()
+            .filter(|x| x.1 && x.2 == want_lost)
+            .map(|x| x.0 as f32)
+            .collect();
+        crate::summary::median(&mut v)
+    };
+    let share = |late: usize, n: usize| if n == 0 { 0.0 } else { late as f64 / n as f64 };
+    let rates = |d: f64| {
+        let late_lost = t.iter().filter(|x| x.2 && x.0 > d).count();
+        let late_won = t.iter().filter(|x| !x.2 && x.0 > d).count();
+        (share(late_lost, lost), share(late_won, won))
+    };
+    // Late for deadline D (whole days) iff time > D iff ceil(time) − 1 ≥ D: suffix counts.
+    let max_key = t
+        .iter()
+        .map(|x| x.0.ceil() as usize)
+        .max()
+        .unwrap_or(1)
+        .min(400);
+    let (mut lost_at, mut won_at) = (vec![0usize; max_key + 1], vec![0usize; max_key + 1]);
+    for x in t {
+        let key = (x.0.ceil() as usize).saturating_sub(1).min(max_key);
+        if x.2 {
+            lost_at[key] += 1;
+        } else {
+            won_at[key] += 1;
+        }
+    }
+    let (mut late_lost, mut late_won) = (0usize, 0usize);
+    let mut best = (f64::NEG_INFINITY, 1u32, 0.0, 0.0);
+    for d in (1..=max_key.max(1)).rev() {
+        late_lost += lost_at.get(d).copied().unwrap_or(0);
+        late_won += won_at.get(d).copied().unwrap_or(0);
+        let (c, a) = (share(late_lost, lost), share(late_won, won));
+        if c - a > best.0 {
+            best = (c - a, d as u32, c, a);
+        }
+    }
+    let (current_catch, current_false_alarm) = rates(current);
+    DeadlineRow {
+        segment: segment.to_string(),
+        step: step.to_string(),
+        current_days: current,
+        won_deals: won,
+        lost_deals: lost,
+        won_median_days: median(false),
+        lost_median_days: median(true),
+        current_catch,
+        current_false_alarm,
+        proposed_days: best.1,
+        proposed_catch: best.2,
+        proposed_false_alarm: best.3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proposed_deadline_separates_by_hand() {
+        // Won deals took 1.5, 2.5, 3.0 working days; lost ones 4.5, 6.0, and one lost
+        // while waiting after 2.2 days (not completed).
+        let t = [
+            (1.5, true, false),
+            (2.5, true, false),
+            (3.0, true, false),
+            (4.5, true, true),
+            (6.0, true, true),
+            (2.2, false, true),
+        ];
+        let r = row("s", "x", 5.0, &t);
+        // D = 3: late lost = {4.5, 6.0} = 2/3, late won = {} → J = 2/3 (D = 2 gives
+        // 3/3 − 2/3 = 1/3); the longest D with J = 2/3 is 4 (4.5 > 4, 3.0 ≤ 4).
+        assert_eq!(r.proposed_days, 4);
+        assert!((r.proposed_catch - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.proposed_false_alarm, 0.0);
+        // Current deadline 5: only 6.0 is late.
+        assert!((r.current_catch - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.won_median_days, Some(2.5));
+        assert_eq!(r.lost_median_days, Some(5.25));
+        assert_eq!((r.won_deals, r.lost_deals), (3, 3));
+    }
+}

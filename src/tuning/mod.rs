@@ -1,0 +1,460 @@
+//! Tuning KPI rules per segment: which indicator, at which threshold, by which deal age,
+//! catches most losses early without drowning reps in alerts.
+//!
+//! A **rule** "indicator crosses τ by deal age d" flags a deal at the first landmark `≤ d` at
+//! which the deal is still open and the indicator, oriented by its direction, crosses τ
+//! (`value ≥ τ` for `higher_is_riskier`, `value ≤ τ` for `higher_is_safer`). Over the decided
+//! deals of a segment (open deals have no known outcome and are left out of every rate):
+//! recall = share of lost deals flagged before they were lost; false-alarm rate = share of
+//! won deals flagged; precision = share of flagged deals that were lost; alerts per rep per
+//! week = flagged share × new deals per rep per week in the segment (its volume in the log);
+//! median lead = median whole days from the first flag to the loss, over flagged lost deals.
+//!
+//! Deals are split by creation date: the first `1 − holdout` of the creation span tune, the
+//! rest only report the chosen rules' figures (honest evaluation). Segments marked `review`
+//! in the scenario (atypical) are not tuned against typical deadlines; their deals are listed
+//! for manual review. [`sweep`] scores every candidate in one pass per indicator, [`rule`]
+//! re-applies the chosen rule per deal for bootstrap intervals and the holdout,
+//! [`objective`] picks, [`deadlines`] proposes step deadlines from won vs lost deals.
+//! Not for: evaluating indicators (that is [`crate::indicators`]) or flagging today's deals
+//! (that is [`crate::flag`]).
+
+pub mod deadlines;
+pub mod objective;
+pub mod rule;
+pub mod run;
+pub mod sweep;
+mod table;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::indicators::{Direction, Panel, Signal};
+use crate::log::{Log, Outcome};
+use crate::time::SECONDS_PER_DAY;
+pub use objective::Objective;
+use rule::{Figures, Rule};
+pub use table::render_plans;
+
+/// Settings of a tuning run.
+#[derive(Debug, Clone, Serialize)]
+pub struct TuneOptions {
+    pub objective: Objective,
+    /// Share (0 ≤ h < 1) of the creation span, at its end, held out from tuning.
+    pub holdout: f64,
+    /// Bootstrap replicates for the chosen rules' intervals.
+    pub bootstrap: usize,
+    pub seed: u64,
+    /// Signals whose indicators may be chosen (every indicator is still swept and shown).
+    pub signals: Vec<Signal>,
+    /// A rule is chosen only if its median lead time is at least this many days: a warning
+    /// that comes days before the recorded loss (the client already went silent) is
+    /// detection, not early warning.
+    pub min_lead_days: f64,
+}
+
+/// The rule chosen for a segment, in the indicator's own units, with its figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chosen {
+    pub indicator: String,
+    pub signal: Signal,
+    pub direction: Direction,
+    /// Flag when the value is `≥` this (`higher_is_riskier`) or `≤` it (`higher_is_safer`).
+    pub threshold: f64,
+    pub by_day: u32,
+    pub in_sample: Figures,
+    /// `None` when nothing is held out.
+    pub holdout: Option<Figures>,
+    #[serde(skip)]
+    pub rule: Rule,
+}
+
+/// One typical segment's tuning.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentPlan {
+    pub segment: String,
+    pub tune_deals: usize,
+    pub holdout_deals: usize,
+    /// New deals per rep per week (the whole log's creation span and reps of the segment).
+    pub deals_per_rep_week: f64,
+    /// Mean value of the lost tuning deals (the value at risk of the cost objective).
+    pub lost_value: f64,
+    pub chosen: Option<Chosen>,
+    /// Why no rule was chosen, if none was.
+    pub note: Option<String>,
+}
+
+/// One candidate rule on the trade-off curve (`tradeoffs.csv`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TradeoffRow {
+    pub segment: String,
+    pub indicator: String,
+    pub landmark_day: u32,
+    pub threshold: f64,
+    pub recall: f64,
+    pub false_alarm_rate: f64,
+    pub precision: f64,
+    pub alerts_per_rep_week: f64,
+    pub median_lead_days: f64,
+    /// 1 for the rule the tuner picked, else 0.
+    #[serde(serialize_with = "as_digit")]
+    pub chosen: bool,
+}
+
+fn as_digit<S: serde::Serializer>(b: &bool, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(*b as u8)
+}
+
+/// A deal of an atypical segment, listed for manual review.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReviewDeal {
+    pub case_id: String,
+    pub segment: String,
+    pub rep: String,
+    pub created: String,
+    pub outcome: String,
+    pub value: f64,
+}
+
+/// Everything a tuning run found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tuning {
+    pub options: TuneOptions,
+    pub landmarks: Vec<u32>,
+    /// Deals created before this day tune; the rest are the holdout.
+    pub holdout_from: String,
+    pub segments: Vec<SegmentPlan>,
+    pub review_segments: Vec<String>,
+    #[serde(skip)]
+    pub review: Vec<ReviewDeal>,
+    #[serde(skip)]
+    pub tradeoffs: Vec<TradeoffRow>,
+    #[serde(skip)]
+    pub deadlines: Vec<deadlines::DeadlineRow>,
+    /// Per deal of the log: whether it was a tuning deal.
+    #[serde(skip)]
+    pub tuned: Vec<bool>,
+}
+
+/// Which deals tune, which are held out, and the volume of each segment.
+struct Population {
+    tune: Vec<bool>,
+    holdout: Vec<bool>,
+    holdout_from: crate::time::Timestamp,
+    /// Per panel segment.
+    review: Vec<bool>,
+    per_rep_week: Vec<f64>,
+}
+
+impl Population {
+    /// Only deals created at least the last landmark's age before the window end are tuned
+    /// or held out: every landmark of every rule is observed for them, and nearly all have
+    /// a known outcome. Later deals are mostly still open, and the few decided ones are the
+    /// quick losses: counting them would bias the holdout (open deals are never counted).
+    fn new(log: &Log, panel: &Panel, review: &[String], holdout: f64) -> Population {
+        let seg_review: Vec<bool> = panel.segments.iter().map(|s| review.contains(s)).collect();
+        let follow_up = panel.landmarks.last().copied().unwrap_or(0) as f64;
+        let observed = |i: usize| panel.window_age[i] >= follow_up;
+        let created = |i: usize| log.deals[i].created.0;
+        let span = |keep: &dyn Fn(usize) -> bool| {
+            let c = (0..log.deals.len()).filter(|&i| keep(i)).map(created);
+            (c.clone().min().unwrap_or(0), c.max().unwrap_or(0))
+        };
+        let (first, last) = span(&observed);
+        let split = first + ((last - first) as f64 * (1.0 - holdout)).round() as i64;
+        let cut = if holdout > 0.0 { split } else { i64::MAX };
+        let typical = |i: usize| !seg_review[panel.deal_segment[i] as usize] && observed(i);
+        let tune = (0..log.deals.len())
+            .map(|i| typical(i) && created(i) < cut)
+            .collect();
+        let holdout = (0..log.deals.len())
+            .map(|i| typical(i) && created(i) >= cut)
+            .collect();
+        // Volume over every deal of the log.
+        let (first_all, last_all) = span(&|_| true);
+        let weeks = ((last_all - first_all) as f64 / (7 * SECONDS_PER_DAY) as f64).max(1.0);
+        let mut deals = vec![0usize; panel.segments.len()];
+        let mut reps: Vec<std::collections::BTreeSet<u32>> =
+            vec![Default::default(); panel.segments.len()];
+        for (i, d) in log.deals.iter().enumerate() {
+            let s = panel.deal_segment[i] as usize;
+            deals[s] += 1;
+            reps[s].insert(d.rep);
+        }
+        let per_rep_week = deals
+            .iter()
+            .zip(&reps)
+            .map(|(&n, r)| n as f64 / weeks / r.len().max(1) as f64)
+            .collect();
+        Population {
+            tune,
+            holdout,
+            holdout_from: crate::time::Timestamp(cut.min(last + 1)),
+            review: seg_review,
+            per_rep_week,
+        }
+    }
+}
+
+/// Per segment, totals the sweep's cells are divided by.
+#[derive(Debug, Clone, Copy, Default)]
+struct Totals {
+    lost: usize,
+    won: usize,
+    lost_value: f64,
+}
+
+fn candidate(cell: &sweep::Cell, t: &Totals, per_rep_week: f64) -> objective::Candidate {
+    let (fl, fw) = (cell.flagged_lost as f64, cell.flagged_won as f64);
+    let decided = (t.lost + t.won) as f64;
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { f64::NAN };
+    objective::Candidate {
+        recall: ratio(fl, t.lost as f64),
+        false_alarm_rate: ratio(fw, t.won as f64),
+        alerts_per_rep_week: ratio(fl + fw, decided) * per_rep_week,
+        flag_rate: ratio(fl + fw, decided),
+        flag_lost_rate: ratio(fl, decided),
+        median_lead: cell.median_lead.unwrap_or(f64::NAN),
+    }
+}
+
+/// The threshold in the indicator's own units, as the shortest decimal that reads back as
+/// the same `f32` (so a policy file flags exactly the deals the tuner counted).
+fn unorient(direction: Direction, t: f32) -> f64 {
+    let v = sweep::orient(direction, t);
+    v.to_string().parse().unwrap_or(v as f64)
+}
+
+/// Tunes one rule per typical segment on `panel` (evaluated from `log`); `review` names the
+/// atypical segments. Deterministic for any number of threads.
+pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) -> Tuning {
+    let pop = Population::new(log, panel, review, options.holdout);
+    let n_seg = panel.segments.len();
+    let mut totals = vec![Totals::default(); n_seg];
+    for (i, d) in log.deals.iter().enumerate() {
+        if !pop.tune[i] {
+            continue;
+        }
+        let t = &mut totals[panel.deal_segment[i] as usize];
+        match d.outcome {
+            Outcome::Lost => {
+                t.lost += 1;
+                t.lost_value += d.value;
+            }
+            Outcome::Won => t.won += 1,
+            Outcome::Open => {}
+        }
+    }
+    for t in &mut totals {
+        t.lost_value /= t.lost.max(1) as f64;
+    }
+    let n_ind = panel.indicators.len();
+    let curves: Vec<Vec<sweep::Curve>> = (0..n_ind)
+        .into_par_iter()
+        .map(|j| {
+            let grids = sweep::threshold_grid(panel, j, &pop.tune, n_seg);
+            sweep::sweep(panel, j, &pop.tune, &grids)
+        })
+        .collect();
+
+    // Segments in parallel (the chosen rules' bootstrap dominates); results in segment order.
+    let per_segment: Vec<(SegmentPlan, Vec<TradeoffRow>)> = (0..n_seg)
+        .into_par_iter()
+        .filter(|&s| !pop.review[s])
+        .map(|s| {
+        let mut tradeoffs = Vec::new();
+        let name = panel.segments[s].clone();
+        let t = totals[s];
+        let volume = pop.per_rep_week[s];
+        // The best admissible candidate over eligible indicators.
+        let mut best: Option<(f64, objective::Candidate, Rule)> = None;
+        for (j, info) in panel.indicators.iter().enumerate() {
+            if !options.signals.contains(&info.signal) {
+                continue;
+            }
+            let curve = &curves[j][s];
+            for g in 0..curve.grid.len() {
+                for d in 0..curve.landmarks {
+                    let cell = curve.cell(g, d);
+                    if cell.flagged_lost + cell.flagged_won == 0 {
+                        continue;
+                    }
+                    let c = candidate(cell, &t, volume);
+                    // A NaN lead (no lost deal flagged) is never enough.
+                    if c.median_lead.is_nan() || c.median_lead < options.min_lead_days {
+                        continue;
+                    }
+                    let Some(score) = options.objective.score(&c, t.lost_value) else {
+                        continue;
+                    };
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| Objective::better((score, &c), (b.0, &b.1)))
+                    {
+                        let rule = Rule {
+                            indicator: j,
+                            oriented: curve.grid[g],
+                            by_day: panel.landmarks[d],
+                        };
+                        best = Some((score, c, rule));
+                    }
+                }
+            }
+        }
+        let members = |set: &[bool]| -> Vec<usize> {
+            (0..log.deals.len())
+                .filter(|&i| set[i] && panel.deal_segment[i] as usize == s)
+                .collect()
+        };
+        let (tune_members, holdout_members) = (members(&pop.tune), members(&pop.holdout));
+        let chosen = best.map(|(_, _, rule)| {
+            let info = &panel.indicators[rule.indicator];
+            let first = rule::first_flags(panel, &rule);
+            let fig = |m: &[usize], seed: u64| {
+                rule::figures(panel, m, &first, volume, options.bootstrap, seed)
+            };
+            Chosen {
+                indicator: info.name.clone(),
+                signal: info.signal,
+                direction: info.direction,
+                threshold: unorient(info.direction, rule.oriented),
+                by_day: rule.by_day,
+                in_sample: fig(&tune_members, options.seed),
+                holdout: (!holdout_members.is_empty())
+                    .then(|| fig(&holdout_members, options.seed.wrapping_add(1))),
+                rule,
+            }
+        });
+        for (j, info) in panel.indicators.iter().enumerate() {
+            let curve = &curves[j][s];
+            tradeoffs.extend(frontier(curve, &t, volume).into_iter().map(|(g, d, c)| {
+                let is_chosen = chosen.as_ref().is_some_and(|ch| {
+                    ch.rule.indicator == j
+                        && ch.rule.oriented == curve.grid[g]
+                        && ch.rule.by_day == panel.landmarks[d]
+                });
+                TradeoffRow {
+                    segment: name.clone(),
+                    indicator: info.name.clone(),
+                    landmark_day: panel.landmarks[d],
+                    threshold: unorient(info.direction, curve.grid[g]),
+                    recall: c.recall,
+                    false_alarm_rate: c.false_alarm_rate,
+                    precision: c.flag_lost_rate / c.flag_rate,
+                    alerts_per_rep_week: c.alerts_per_rep_week,
+                    median_lead_days: c.median_lead,
+                    chosen: is_chosen,
+                }
+            }));
+            if let Some(ch) = chosen.as_ref().filter(|ch| ch.rule.indicator == j) {
+                let g = curve.grid.partition_point(|&x| x < ch.rule.oriented);
+                let d = panel.landmarks.partition_point(|&x| x < ch.by_day);
+                let on_frontier = tradeoffs
+                    .iter()
+                    .any(|r| r.chosen && r.segment == name && r.indicator == info.name);
+                if !on_frontier {
+                    let c = candidate(curve.cell(g, d), &t, volume);
+                    tradeoffs.push(TradeoffRow {
+                        segment: name.clone(),
+                        indicator: info.name.clone(),
+                        landmark_day: ch.by_day,
+                        threshold: ch.threshold,
+                        recall: c.recall,
+                        false_alarm_rate: c.false_alarm_rate,
+                        precision: c.flag_lost_rate / c.flag_rate,
+                        alerts_per_rep_week: c.alerts_per_rep_week,
+                        median_lead_days: c.median_lead,
+                        chosen: true,
+                    });
+                }
+            }
+        }
+        let note = chosen.is_none().then(|| match options.objective {
+            Objective::Cost { .. } => "no rule saves more than its reviews cost".to_string(),
+            Objective::Budget { .. } => format!(
+                "no rule of the eligible signals stays within the alert budget with a median lead of at least {} days",
+                options.min_lead_days
+            ),
+            Objective::Youden => "no eligible rule flags any decided deal".to_string(),
+        });
+        let plan = SegmentPlan {
+            segment: name,
+            tune_deals: tune_members.len(),
+            holdout_deals: holdout_members.len(),
+            deals_per_rep_week: volume,
+            lost_value: t.lost_value,
+            chosen,
+            note,
+        };
+        (plan, tradeoffs)
+    })
+        .collect();
+    let (segments, tradeoffs): (Vec<SegmentPlan>, Vec<Vec<TradeoffRow>>) =
+        per_segment.into_iter().unzip();
+    let tradeoffs: Vec<TradeoffRow> = tradeoffs.into_iter().flatten().collect();
+    let review_segments: Vec<String> = (0..n_seg)
+        .filter(|&s| pop.review[s])
+        .map(|s| panel.segments[s].clone())
+        .collect();
+    let review_list = log
+        .deals
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| pop.review[panel.deal_segment[*i] as usize])
+        .map(|(i, d)| ReviewDeal {
+            case_id: log.case_ids[i].clone(),
+            segment: log.symbols.name(d.segment).to_string(),
+            rep: log.symbols.name(d.rep).to_string(),
+            created: d.created.day().iso(),
+            outcome: d.outcome.as_str().to_string(),
+            value: d.value,
+        })
+        .collect();
+    Tuning {
+        options: options.clone(),
+        landmarks: panel.landmarks.clone(),
+        holdout_from: pop.holdout_from.day().iso(),
+        segments,
+        review_segments,
+        review: review_list,
+        tradeoffs,
+        deadlines: Vec::new(),
+        tuned: pop.tune,
+    }
+}
+
+/// The (recall ↑, false-alarm rate ↓) Pareto frontier of one curve's candidates: (threshold
+/// index, landmark index, figures), ordered by landmark then threshold.
+fn frontier(
+    curve: &sweep::Curve,
+    t: &Totals,
+    volume: f64,
+) -> Vec<(usize, usize, objective::Candidate)> {
+    let mut all: Vec<(usize, usize, objective::Candidate)> = Vec::new();
+    for g in 0..curve.grid.len() {
+        for d in 0..curve.landmarks {
+            let cell = curve.cell(g, d);
+            if cell.flagged_lost + cell.flagged_won > 0 {
+                all.push((g, d, candidate(cell, t, volume)));
+            }
+        }
+    }
+    all.retain(|x| !x.2.recall.is_nan() && !x.2.false_alarm_rate.is_nan());
+    // Fewest false alarms first; among equal ones the highest recall, then the earliest rule.
+    all.sort_by(|a, b| {
+        a.2.false_alarm_rate
+            .total_cmp(&b.2.false_alarm_rate)
+            .then(b.2.recall.total_cmp(&a.2.recall))
+            .then((a.1, a.0).cmp(&(b.1, b.0)))
+    });
+    let mut best = f64::NEG_INFINITY;
+    let mut keep = Vec::new();
+    for x in all {
+        if x.2.recall > best {
+            best = x.2.recall;
+            keep.push(x);
+        }
+    }
+    keep.sort_by_key(|x| (x.1, x.0));
+    keep
+}

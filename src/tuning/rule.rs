@@ -1,0 +1,239 @@
+//! One rule applied deal by deal, and its figures with bootstrap confidence intervals.
+//!
+//! The sweep ([`super::sweep`]) scores every candidate at once; this module re-applies a chosen
+//! rule to each deal directly (the first landmark at which it flags the deal), which is what
+//! the confidence intervals, the holdout figures and `dealsim flag` need. The two agree
+//! exactly (tested), which checks both.
+
+use serde::Serialize;
+
+use super::sweep::orient;
+use crate::indicators::Panel;
+use crate::log::Outcome;
+use crate::stats::bootstrap::{quantile, Bootstrap};
+
+/// "Flag the deal once indicator `indicator` crosses `threshold` by deal age `by_day`".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// Column of the indicator in the panel.
+    pub indicator: usize,
+    /// Oriented threshold: a deal crosses when `orient(value) ≥ oriented`.
+    pub oriented: f32,
+    /// Deal age (days) by which the rule must fire; it is checked at every landmark ≤ this.
+    pub by_day: u32,
+}
+
+/// For every deal of the panel: the landmark index at which `rule` first flags it (the first
+/// landmark `≤ by_day` where the deal is open and its oriented value is `≥` the threshold).
+pub fn first_flags(panel: &Panel, rule: &Rule) -> Vec<Option<u8>> {
+    let dir = panel.indicators[rule.indicator].direction;
+    let mut first = vec![None; panel.outcome.len()];
+    for (l, at) in panel.at.iter().enumerate() {
+        if panel.landmarks[l] > rule.by_day {
+            break;
+        }
+        for (&deal, &v) in at.deals.iter().zip(&at.values[rule.indicator]) {
+            let f = &mut first[deal as usize];
+            if f.is_none() && orient(dir, v) >= rule.oriented {
+                *f = Some(l as u8);
+            }
+        }
+    }
+    first
+}
+
+/// A point estimate with its 95% bootstrap percentile interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub value: f64,
+    /// `None` without replicates or when the figure is undefined in too many of them.
+    pub ci: Option<[f64; 2]>,
+}
+
+/// What a rule achieves on a set of decided deals (open deals have no known outcome and are
+/// left out; see the README's "Tuning" section for the definitions).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figures {
+    pub lost: usize,
+    pub won: usize,
+    pub flagged_lost: usize,
+    pub flagged_won: usize,
+    /// Share of lost deals flagged before they were lost.
+    pub recall: Estimate,
+    /// Share of won deals flagged.
+    pub false_alarm_rate: Estimate,
+    /// Share of flagged decided deals that were lost (NaN if none is flagged).
+    pub precision: Estimate,
+    /// Flagged share of decided deals × new deals per rep per week in the segment.
+    pub alerts_per_rep_week: Estimate,
+    /// Median whole days from the first flag to the loss (NaN if no lost deal is flagged).
+    pub median_lead_days: Estimate,
+}
+
+/// Figures of a rule over `members` (deal indices of one segment), given each deal's first
+/// flag from [`first_flags`]; `volume` is new deals per rep per week. Confidence intervals
+/// come from `replicates` stratified (lost / won) bootstrap replicates drawn with `seed`.
+pub fn figures(
+    panel: &Panel,
+    members: &[usize],
+    first: &[Option<u8>],
+    volume: f64,
+    replicates: usize,
+    seed: u64,
+) -> Figures {
+    // Decided members, and per member: lost?, flagged?, lead (whole days) if flagged and lost.
+    let decided: Vec<usize> = members
+        .iter()
+        .copied()
+        .filter(|&i| panel.outcome[i] != Outcome::Open)
+        .collect();
+    let lead = |i: usize| -> Option<usize> {
+        let l = first[i]?;
+        (panel.outcome[i] == Outcome::Lost).then(|| {
+            (panel.close_age[i] - panel.landmarks[l as usize] as f64)
+                .floor()
+                .max(0.0) as usize
+        })
+    };
+    let bins = decided.iter().filter_map(|&i| lead(i)).max().unwrap_or(0) + 1;
+    // Per decided member: lost?, flagged?, lead bin (flagged lost deals only).
+    let rows: Vec<(bool, bool, Option<usize>)> = decided
+        .iter()
+        .map(|&i| {
+            (
+                panel.outcome[i] == Outcome::Lost,
+                first[i].is_some(),
+                lead(i),
+            )
+        })
+        .collect();
+    let point = Sums::new(1, bins)
+        .add_all(&rows, |_| &[1u8][..])
+        .stats(0, volume);
+    let mut reps: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(replicates)).collect();
+    if replicates > 0 && !rows.is_empty() {
+        let strata: Vec<u32> = rows.iter().map(|r| r.0 as u32).collect();
+        let boot = Bootstrap::new(&strata, replicates, seed);
+        let sums = Sums::new(replicates, bins).add_all(&rows, |m| boot.row(m));
+        for b in 0..replicates {
+            for (k, x) in sums.stats(b, volume).into_iter().enumerate() {
+                reps[k].push(x);
+            }
+        }
+    }
+    let est = |k: usize| {
+        let value = point[k];
+        let n = reps[k].len();
+        let mut v = reps[k].clone();
+        v.retain(|x| !x.is_nan());
+        // An interval only when the figure is defined in at least 95% of the replicates.
+        let ci = (n > 0 && v.len() * 20 >= n * 19)
+            .then(|| Some([quantile(&mut v, 0.025)?, quantile(&mut v, 0.975)?]))
+            .flatten();
+        Estimate { value, ci }
+    };
+    let lost = decided
+        .iter()
+        .filter(|&&i| panel.outcome[i] == Outcome::Lost)
+        .count();
+    let flagged_lost = decided
+        .iter()
+        .filter(|&&i| panel.outcome[i] == Outcome::Lost && first[i].is_some())
+        .count();
+    let flagged = decided.iter().filter(|&&i| first[i].is_some()).count();
+    Figures {
+        lost,
+        won: decided.len() - lost,
+        flagged_lost,
+        flagged_won: flagged - flagged_lost,
+        recall: est(0),
+        false_alarm_rate: est(1),
+        precision: est(2),
+        alerts_per_rep_week: est(3),
+        median_lead_days: est(4),
+    }
+}
+
+/// Weighted counts of every replicate, accumulated deal by deal (each deal's multiplicities
+/// are one contiguous row, so the inner loops run over replicates and vectorise).
+struct Sums {
+    lost: Vec<u64>,
+    won: Vec<u64>,
+    flagged_lost: Vec<u64>,
+    flagged_won: Vec<u64>,
+    /// `leads[b * bins + lead]`: weight of flagged lost deals with that lead in replicate b.
+    leads: Vec<i64>,
+    bins: usize,
+}
+
+impl Sums {
+    fn new(replicates: usize, bins: usize) -> Sums {
+        Sums {
+            lost: vec![0; replicates],
+            won: vec![0; replicates],
+            flagged_lost: vec![0; replicates],
+            flagged_won: vec![0; replicates],
+            leads: vec![0; replicates * bins],
+            bins,
+        }
+    }
+
+    fn add_all<'a>(
+        mut self,
+        rows: &[(bool, bool, Option<usize>)],
+        weights: impl Fn(usize) -> &'a [u8],
+    ) -> Sums {
+        let add = |acc: &mut [u64], w: &[u8]| {
+            for (a, &w) in acc.iter_mut().zip(w) {
+                *a += w as u64;
+            }
+        };
+        for (m, &(lost, flagged, lead)) in rows.iter().enumerate() {
+            let w = weights(m);
+            match (lost, flagged) {
+                (true, true) => {
+                    add(&mut self.lost, w);
+                    add(&mut self.flagged_lost, w);
+                }
+                (true, false) => add(&mut self.lost, w),
+                (false, true) => {
+                    add(&mut self.won, w);
+                    add(&mut self.flagged_won, w);
+                }
+                (false, false) => add(&mut self.won, w),
+            }
+            if let Some(x) = lead {
+                for (b, &w) in w.iter().enumerate() {
+                    self.leads[b * self.bins + x] += w as i64;
+                }
+            }
+        }
+        self
+    }
+
+    /// Recall, false-alarm rate, precision, alerts per rep per week, median lead of
+    /// replicate `b`.
+    fn stats(&self, b: usize, volume: f64) -> [f64; 5] {
+        let (lost, won, fl, fw) = (
+            self.lost[b],
+            self.won[b],
+            self.flagged_lost[b],
+            self.flagged_won[b],
+        );
+        let ratio = |a: u64, n: u64| {
+            if n == 0 {
+                f64::NAN
+            } else {
+                a as f64 / n as f64
+            }
+        };
+        let hist = &self.leads[b * self.bins..(b + 1) * self.bins];
+        [
+            ratio(fl, lost),
+            ratio(fw, won),
+            ratio(fl, fl + fw),
+            ratio(fl + fw, lost + won) * volume,
+            super::sweep::histogram_median(hist, fl as i64).unwrap_or(f64::NAN),
+        ]
+    }
+}

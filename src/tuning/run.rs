@@ -1,0 +1,160 @@
+//! `dealsim tune` (and the tuning step of `run`): event log → indicators → rules per segment
+//! → `policy.toml`, `policy.md`, `tradeoffs.csv`, `deadlines.csv`, `review.csv`.
+//!
+//! Every input is read and checked before anything is written; each file is written
+//! atomically.
+
+use std::path::Path;
+
+use super::{deadlines, tune, TuneOptions, Tuning};
+use crate::error::{Error, InputError, IoContext};
+use crate::export::tuning as files;
+use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec};
+use crate::log::{read::read_log, Log};
+use crate::output::write_file_atomic;
+use crate::policy::{markdown, Policy};
+use crate::scenario::Scenario;
+use crate::time::{DayNum, Timestamp};
+
+/// Inputs of a tuning run.
+pub struct TuneJob<'a> {
+    pub events: &'a Path,
+    pub deals: &'a Path,
+    pub indicators: Vec<IndicatorSpec>,
+    /// Supplies stage maps, the calendar and which segments are atypical (`review`).
+    pub scenario: &'a Scenario,
+    pub landmarks: Vec<u32>,
+    /// End of the observation window (inclusive day); default: the last day in the log.
+    pub window_end: Option<DayNum>,
+    pub options: TuneOptions,
+}
+
+/// Checks the options a user can get wrong; `budget`, `holdout`, cost parameters.
+pub fn check_options(o: &TuneOptions) -> Result<(), InputError> {
+    match o.objective {
+        super::Objective::Budget {
+            alerts_per_rep_week: b,
+        } if b.is_nan() || b <= 0.0 => {
+            return Err(InputError::new(
+                "--budget",
+                format!("expected alerts per rep per week > 0, got {b}"),
+            ))
+        }
+        super::Objective::Cost {
+            review_cost,
+            save_probability,
+        } => {
+            if review_cost.is_nan() || review_cost < 0.0 {
+                return Err(InputError::new(
+                    "--review-cost",
+                    format!("expected a cost ≥ 0 per alert, got {review_cost}"),
+                ));
+            }
+            if !(0.0..=1.0).contains(&save_probability) {
+                return Err(InputError::new(
+                    "--save-probability",
+                    format!("expected a probability in [0, 1], got {save_probability}"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    if o.min_lead_days.is_nan() || o.min_lead_days < 0.0 {
+        return Err(InputError::new(
+            "--min-lead",
+            format!("expected days ≥ 0, got {}", o.min_lead_days),
+        ));
+    }
+    if !(0.0..1.0).contains(&o.holdout) {
+        return Err(InputError::new(
+            "--holdout",
+            format!("expected a share in [0, 1), got {}", o.holdout),
+        ));
+    }
+    Ok(())
+}
+
+/// The names of the review (atypical) segments of `scenario`.
+pub fn review_segments(scenario: &Scenario) -> Vec<String> {
+    scenario
+        .segments
+        .iter()
+        .filter(|s| s.review)
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+/// Tunes an in-memory log (what `tune_to_dir` does after reading the files).
+pub fn tune_log(
+    log: &Log,
+    job_indicators: &[IndicatorSpec],
+    scenario: &Scenario,
+    landmarks: &[u32],
+    window_end: Timestamp,
+    options: &TuneOptions,
+) -> Tuning {
+    let maps = StageMaps::new(scenario, log);
+    let panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
+    let mut tuning = tune(log, &panel, &review_segments(scenario), options);
+    let typical: Vec<(String, Vec<usize>)> = tuning
+        .segments
+        .iter()
+        .map(|s| {
+            let k = panel
+                .segments
+                .iter()
+                .position(|x| *x == s.segment)
+                .expect("tuned segments come from the panel");
+            let members = (0..log.deals.len())
+                .filter(|&i| panel.deal_segment[i] as usize == k && tuning.tuned[i])
+                .collect();
+            (s.segment.clone(), members)
+        })
+        .collect();
+    tuning.deadlines = deadlines::from_experience(log, &maps, &typical);
+    tuning
+}
+
+/// Runs the job and writes the tuning files into `out`.
+pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
+    check_options(&job.options)?;
+    if job.landmarks.len() > u8::MAX as usize {
+        return Err(InputError::new("--landmarks", "at most 255 landmarks can be tuned").into());
+    }
+    let log = read_log(job.events, job.deals)?;
+    let window_end = match job.window_end {
+        Some(d) => DayNum(d.0 + 1).start(),
+        None => log
+            .last_timestamp()
+            .map_or(Timestamp(0), |t| DayNum(t.day().0 + 1).start()),
+    };
+    let tuning = tune_log(
+        &log,
+        &job.indicators,
+        job.scenario,
+        &job.landmarks,
+        window_end,
+        &job.options,
+    );
+    std::fs::create_dir_all(out).map_err(|e| {
+        InputError::new(
+            format!("--out {}", out.display()),
+            format!("cannot create the output directory: {e}"),
+        )
+    })?;
+    let written: [(&str, Vec<u8>); 5] = [
+        (
+            files::POLICY_TOML,
+            Policy::from_tuning(&tuning).to_toml().into_bytes(),
+        ),
+        (files::POLICY_MD, markdown::render(&tuning).into_bytes()),
+        (files::TRADEOFFS_CSV, files::tradeoffs_csv(&tuning)),
+        (files::DEADLINES_CSV, files::deadlines_csv(&tuning)),
+        (files::REVIEW_CSV, files::review_csv(&tuning)),
+    ];
+    for (name, bytes) in written {
+        let path = out.join(name);
+        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(tuning)
+}

@@ -1,0 +1,56 @@
+//! The terminal summary of a tuning run: one line per segment with the chosen rule and its
+//! in-sample and held-out recall, false alarms, alerts and lead time.
+
+use super::rule::Figures;
+use super::Tuning;
+use crate::indicators::Direction;
+
+fn short(f: &Figures) -> String {
+    format!(
+        "recall {:>5.1}%  false alarms {:>5.1}%  alerts/rep/wk {:>5.2}  lead {:>5.1} d",
+        100.0 * f.recall.value,
+        100.0 * f.false_alarm_rate.value,
+        f.alerts_per_rep_week.value,
+        f.median_lead_days.value
+    )
+}
+
+/// One block per typical segment, then the review segments.
+pub fn render_plans(t: &Tuning) -> String {
+    let mut out = String::from("\nTuned rules (tuning deals | held-out deals):\n");
+    for s in &t.segments {
+        match &s.chosen {
+            Some(c) => {
+                let op = match c.direction {
+                    Direction::HigherIsRiskier => ">=",
+                    Direction::HigherIsSafer => "<=",
+                };
+                out.push_str(&format!(
+                    "  {:<12} flag if {} {op} {} by day {}\n  {:<12}   tuning:  {}\n",
+                    s.segment,
+                    c.indicator,
+                    c.threshold,
+                    c.by_day,
+                    "",
+                    short(&c.in_sample)
+                ));
+                if let Some(h) = &c.holdout {
+                    out.push_str(&format!("  {:<12}   holdout: {}\n", "", short(h)));
+                }
+            }
+            None => out.push_str(&format!(
+                "  {:<12} no rule: {}\n",
+                s.segment,
+                s.note.as_deref().unwrap_or("")
+            )),
+        }
+    }
+    if !t.review_segments.is_empty() {
+        out.push_str(&format!(
+            "  review (atypical, not tuned): {} ({} deals in review.csv)\n",
+            t.review_segments.join(", "),
+            t.review.len()
+        ));
+    }
+    out
+}

@@ -1,0 +1,381 @@
+//! Issue 6: `tune`, `cut` and `flag` as a user runs them.
+//!
+//! - Acceptance 3: a run's log cut at a date, tuned on what was known then, and flagged as of
+//!   that date: the flagged deals were later lost more often than the open deals overall.
+//! - Acceptance 5: bad input (a policy for a segment or indicator the data lacks, an
+//!   `--as-of` outside the data, a budget ≤ 0) exits with code 2, names the field and writes
+//!   nothing.
+//! - Happy path: the documented files, the `tradeoffs.csv` header, and byte-identical
+//!   outputs with one and with two threads.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use dealsim::indicators;
+use dealsim::log::Outcome;
+use dealsim::policy::Policy;
+use dealsim::scenario::Scenario;
+use dealsim::sim::{collect_log, Engine};
+use dealsim::time::DayNum;
+use dealsim::tuning::run::tune_log;
+use dealsim::tuning::{Objective, TuneOptions};
+use dealsim::{flag, log::cut::cut};
+
+mod common;
+use common::{dealsim, listing};
+
+use dealsim::export::tuning::TRADEOFFS_HEADER;
+
+#[test]
+fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {
+    let scenario = Scenario::embedded_default();
+    let (log, _) = collect_log(&Engine::new(&scenario));
+    let as_of = DayNum::from_ymd(2026, 2, 15);
+    // Tune on what was known at the end of that day.
+    let known = cut(&log, as_of);
+    let specs = indicators::default_set();
+    let tuning = tune_log(
+        &known,
+        &specs,
+        &scenario,
+        &(7..=168).step_by(7).collect::<Vec<u32>>(),
+        DayNum(as_of.0 + 1).start(),
+        &TuneOptions {
+            objective: Objective::Budget {
+                alerts_per_rep_week: 2.0,
+            },
+            holdout: 0.3,
+            bootstrap: 50,
+            seed: 1,
+            signals: vec![
+                indicators::Signal::Rep,
+                indicators::Signal::Process,
+                indicators::Signal::Client,
+            ],
+            min_lead_days: 21.0,
+        },
+    );
+    let policy = Policy::from_tuning(&tuning);
+    let report = flag::flag_log(&log, &policy, &specs, &scenario, as_of);
+    // Later outcomes from the full log, over the typical deals open on that day.
+    let outcome: std::collections::HashMap<&str, Outcome> = log
+        .case_ids
+        .iter()
+        .zip(&log.deals)
+        .map(|(c, d)| (c.as_str(), d.outcome))
+        .collect();
+    let rate = |ids: &mut dyn Iterator<Item = &str>| {
+        let (mut lost, mut decided) = (0usize, 0usize);
+        for id in ids {
+            match outcome[id] {
+                Outcome::Lost => (lost, decided) = (lost + 1, decided + 1),
+                Outcome::Won => decided += 1,
+                Outcome::Open => {}
+            }
+        }
+        (lost as f64 / decided as f64, decided)
+    };
+    let open_ids: Vec<&str> = known
+        .deals
+        .iter()
+        .zip(&known.case_ids)
+        .filter(|(d, _)| {
+            d.outcome == Outcome::Open
+                && !policy
+                    .review_segments
+                    .iter()
+                    .any(|s| s == known.symbols.name(d.segment))
+        })
+        .map(|(_, c)| c.as_str())
+        .collect();
+    let (base, n_base) = rate(&mut open_ids.iter().copied());
+    let (flagged, n_flagged) = rate(&mut report.flagged.iter().map(|f| f.case_id.as_str()));
+    let msg = format!(
+        "as of {}: flagged deals later lost {:.1}% ({n_flagged} decided of {} flagged) vs base loss rate {:.1}% ({n_base} decided of {} open typical deals)",
+        as_of.iso(),
+        100.0 * flagged,
+        report.flagged.len(),
+        100.0 * base,
+        open_ids.len()
+    );
+    eprintln!("{msg}");
+    assert!(n_flagged >= 50, "{msg}");
+    assert!(flagged > base, "{msg}");
+    // Every flagged deal was open on that day and is in a typical segment.
+    assert!(report
+        .flagged
+        .iter()
+        .all(|f| open_ids.contains(&f.case_id.as_str())));
+}
+
+fn simulate(dir: &Path) {
+    let out = dealsim()
+        .args(["simulate", "--deals", "3000", "--quiet", "--out"])
+        .arg(dir)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Case {
+        let dir = tempfile::tempdir().expect("tempdir");
+        simulate(&dir.path().join("sim"));
+        Case { dir }
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        self.dir.path().join(p)
+    }
+
+    fn run(&self, args: &[&str], threads: &str) -> Output {
+        dealsim()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(args)
+            .output()
+            .expect("runs")
+    }
+
+    fn tune(&self, out: &str, extra: &[&str], threads: &str) -> Output {
+        let mut args: Vec<String> = vec!["tune".into()];
+        args.extend(self.log_args("sim"));
+        args.extend(["--bootstrap", "20", "--out"].map(String::from));
+        args.push(self.path(out).display().to_string());
+        args.extend(extra.iter().map(|x| x.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run(&args, threads)
+    }
+
+    /// `--events` and `--deals` of the log in directory `log`.
+    fn log_args(&self, log: &str) -> Vec<String> {
+        let p = |f: &str| self.path(&format!("{log}/{f}")).display().to_string();
+        vec![
+            "--events".into(),
+            p("events.csv"),
+            "--deals".into(),
+            p("deals.csv"),
+        ]
+    }
+
+    /// `dealsim COMMAND` on the log in `log` as of `as_of` into `out`, plus `extra`.
+    fn as_of(&self, command: &str, log: &str, as_of: &str, out: &str, extra: &[&str]) -> Output {
+        self.as_of_threads(command, log, as_of, out, extra, "2")
+    }
+
+    fn as_of_threads(
+        &self,
+        command: &str,
+        log: &str,
+        as_of: &str,
+        out: &str,
+        extra: &[&str],
+        threads: &str,
+    ) -> Output {
+        let mut args: Vec<String> = vec![command.into()];
+        args.extend(self.log_args(log));
+        args.extend(["--as-of".into(), as_of.into(), "--out".into()]);
+        args.push(self.path(out).display().to_string());
+        args.extend(extra.iter().map(|x| x.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.run(&args, threads)
+    }
+
+    fn flag(&self, policy: &Path, as_of: &str, out: &str) -> Output {
+        let policy = policy.display().to_string();
+        self.as_of("flag", "sim", as_of, out, &["--policy", &policy])
+    }
+
+    /// Exit 2, every `expected` piece in stderr, and nothing new in the directory.
+    #[track_caller]
+    fn rejected(&self, before: &[String], output: &Output, expected: &[&str]) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        for e in expected {
+            assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
+        }
+        assert!(output.stdout.is_empty());
+        assert_eq!(listing(self.dir.path()), before, "something was written");
+    }
+}
+
+#[test]
+fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
+    let case = Case::new();
+    let a = case.tune("t1", &[], "1");
+    assert_eq!(
+        a.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&a.stderr)
+    );
+    let b = case.tune("t2", &[], "2");
+    assert_eq!(b.status.code(), Some(0));
+    let files = [
+        "deadlines.csv",
+        "policy.md",
+        "policy.toml",
+        "review.csv",
+        "tradeoffs.csv",
+    ];
+    assert_eq!(listing(&case.path("t1")), files.map(String::from).to_vec());
+    for f in files {
+        assert_eq!(
+            fs::read(case.path("t1").join(f)).unwrap(),
+            fs::read(case.path("t2").join(f)).unwrap(),
+            "{f} differs between 1 and 2 threads"
+        );
+    }
+    let tradeoffs = fs::read_to_string(case.path("t1/tradeoffs.csv")).unwrap();
+    assert_eq!(tradeoffs.lines().next(), Some(TRADEOFFS_HEADER));
+    assert!(tradeoffs.lines().filter(|l| l.ends_with(",1")).count() >= 1);
+    assert!(Policy::load(&case.path("t1/policy.toml")).is_ok());
+
+    // Cut, then flag the cut log with the policy.
+    let out = case.as_of("cut", "sim", "2026-01-15", "cut", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deals = fs::read_to_string(case.path("cut/deals.csv")).unwrap();
+    assert!(deals
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(5).unwrap() < "2026-01-16"));
+    assert!(deals
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(6).unwrap() < "2026-01-16"));
+    let flagged = case.flag(&case.path("t1/policy.toml"), "2026-01-15", "f");
+    let stdout = String::from_utf8_lossy(&flagged.stdout);
+    assert_eq!(
+        flagged.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&flagged.stderr)
+    );
+    assert!(
+        stdout.contains("As of 2026-01-15:") && stdout.contains("forecast flagged"),
+        "{stdout}"
+    );
+    assert_eq!(
+        listing(&case.path("f")),
+        ["flags.csv", "flags.json", "reps.csv"]
+            .map(String::from)
+            .to_vec()
+    );
+    let policy = case.path("t1/policy.toml").display().to_string();
+    // The same flags from the cut log, on one thread.
+    let again = case.as_of_threads(
+        "flag",
+        "cut",
+        "2026-01-15",
+        "f2",
+        &["--policy", &policy],
+        "1",
+    );
+    assert_eq!(again.status.code(), Some(0));
+    for f in ["flags.csv", "reps.csv", "flags.json"] {
+        assert_eq!(
+            fs::read(case.path("f").join(f)).unwrap(),
+            fs::read(case.path("f2").join(f)).unwrap(),
+            "{f}: full log on 2 threads vs cut log on 1 thread"
+        );
+    }
+}
+
+#[test]
+fn bad_input_exits_2_names_the_field_and_writes_nothing() {
+    let case = Case::new();
+    let ok = case.tune("pol", &[], "2");
+    assert_eq!(ok.status.code(), Some(0));
+    let policy = fs::read_to_string(case.path("pol/policy.toml")).unwrap();
+    let before = listing(case.dir.path());
+
+    // A budget ≤ 0.
+    for b in ["--budget=0", "--budget=-1"] {
+        let out = case.tune("bad", &[b], "2");
+        case.rejected(
+            &before,
+            &out,
+            &["--budget", "expected alerts per rep per week > 0"],
+        );
+    }
+
+    // A policy for a segment the data lacks.
+    let p = case.path("seg.toml");
+    fs::write(&p, policy.replacen("name = \"smb\"", "name = \"smbx\"", 1)).unwrap();
+    let before_p = listing(case.dir.path());
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "seg.toml",
+            "segment[0].name",
+            "\"smbx\"",
+            "did you mean `smb`",
+        ],
+    );
+
+    // A policy for an indicator the data lacks.
+    fs::write(
+        &p,
+        policy.replacen("indicator = \"", "indicator = \"zz_", 1),
+    )
+    .unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "seg.toml",
+            "segment[0].rule[0].indicator",
+            "unknown indicator",
+        ],
+    );
+
+    // A malformed policy: a field path and position.
+    fs::write(&p, policy.replacen("by_day = ", "by_dya = ", 1)).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "seg.toml: line ",
+            "unknown field `by_dya`",
+            "did you mean `by_day`",
+        ],
+    );
+
+    // --as-of outside the data, or not a date.
+    let good = case.path("pol/policy.toml");
+    let out = case.flag(&good, "2030-01-01", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "--as-of",
+            "2030-01-01 is outside the data",
+            "expected a day from",
+        ],
+    );
+    let out = case.flag(&good, "2020-01-01", "f");
+    case.rejected(&before_p, &out, &["--as-of", "outside the data"]);
+    let out = case.flag(&good, "15.01.2026", "f");
+    case.rejected(&before_p, &out, &["--as-of", "expected a date YYYY-MM-DD"]);
+    let out = case.as_of("cut", "sim", "2030-01-01", "c", &[]);
+    case.rejected(&before_p, &out, &["--as-of", "outside the data"]);
+}

@@ -1,0 +1,290 @@
+//! Issue 6, acceptance 1: rules on small hand-built logs with answers computed by hand, and
+//! the one-pass sweep against applying each rule deal by deal (property test).
+
+use std::fs;
+
+use dealsim::indicators::{self, stage_map::StageMaps, Direction, IndicatorInfo, Panel, Signal};
+use dealsim::log::read::read_log;
+use dealsim::log::{Log, Outcome};
+use dealsim::scenario::Scenario;
+use dealsim::time::DayNum;
+use dealsim::tuning::rule::{figures, first_flags, Rule};
+use dealsim::tuning::run::tune_log;
+use dealsim::tuning::sweep::{sweep, threshold_grid};
+use dealsim::tuning::{Objective, TuneOptions};
+use proptest::prelude::*;
+
+const EVENTS: &str = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close";
+const DEALS: &str = "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step";
+
+/// Six smb deals created 2025-03-03 09:00 by one rep; `proposal_delay_days` (days from
+/// creation to `proposal_sent`, elapsed while not sent) at landmarks 7 and 14:
+///
+/// | deal | outcome | closed at age | proposal at age | value at 7 | value at 14 |
+/// |---|---|---|---|---|---|
+/// | 1 | lost | 29.0417 (04-01 10:00) | never | 7 | 14 |
+/// | 2 | lost | 17 | 3 | 3 | 3 |
+/// | 3 | won | 59 | 10 | 7 | 10 |
+/// | 4 | won | 40 | 2 | 2 | 2 |
+/// | 5 | lost | 5 (never at risk) | never | – | – |
+/// | 6 | open | – | never | 7 | 14 |
+fn hand_log() -> Log {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deals = [
+        DEALS,
+        "1,smb,r1,inbound,100,2025-03-03T09:00:00,2025-04-01T10:00:00,lost,,",
+        "2,smb,r1,inbound,100,2025-03-03T09:00:00,2025-03-20T09:00:00,lost,,",
+        "3,smb,r1,inbound,100,2025-03-03T09:00:00,2025-05-01T09:00:00,won,,",
+        "4,smb,r1,inbound,100,2025-03-03T09:00:00,2025-04-12T09:00:00,won,,",
+        "5,smb,r1,inbound,100,2025-03-03T09:00:00,2025-03-08T09:00:00,lost,,",
+        "6,smb,r1,inbound,100,2025-03-03T09:00:00,,open,,",
+    ]
+    .join("\n");
+    let events = [
+        EVENTS,
+        "2,proposal_sent,2025-03-06T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
+        "3,proposal_sent,2025-03-13T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
+        "4,proposal_sent,2025-03-05T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
+    ]
+    .join("\n");
+    fs::write(dir.path().join("d.csv"), deals + "\n").expect("write");
+    fs::write(dir.path().join("e.csv"), events + "\n").expect("write");
+    read_log(&dir.path().join("e.csv"), &dir.path().join("d.csv")).expect("valid log")
+}
+
+fn proposal_delay() -> Vec<indicators::IndicatorSpec> {
+    indicators::default_set()
+        .into_iter()
+        .filter(|s| s.name == "proposal_delay_days")
+        .collect()
+}
+
+fn hand_panel(log: &Log) -> Panel {
+    let scenario = Scenario::embedded_default();
+    let maps = StageMaps::new(&scenario, log);
+    // Window ends 2025-05-01 (the last day in the log): every deal observed 14+ days.
+    let end = DayNum(DayNum::from_ymd(2025, 5, 1).0 + 1).start();
+    indicators::evaluate(log, &proposal_delay(), None, &maps, &[7, 14], end)
+}
+
+#[test]
+fn hand_built_rules_by_hand() {
+    let log = hand_log();
+    let panel = hand_panel(&log);
+    let all: Vec<usize> = (0..6).collect();
+    let include = vec![true; 6];
+    let grids = threshold_grid(&panel, 0, &include, 1);
+    assert_eq!(grids[0], vec![2.0, 3.0, 7.0, 10.0, 14.0]);
+    let curve = &sweep(&panel, 0, &include, &grids)[0];
+    // Volume: 6 deals created in one week by one rep = 6 per rep per week.
+    let check = |tau: f32, by_day: u32, fl: usize, fw: usize, lead: f64| {
+        let rule = Rule {
+            indicator: 0,
+            oriented: tau,
+            by_day,
+        };
+        let first = first_flags(&panel, &rule);
+        let f = figures(&panel, &all, &first, 6.0, 0, 1);
+        let what = format!("tau {tau} by {by_day}: {f:?}");
+        assert_eq!((f.lost, f.won), (3, 2), "{what}");
+        assert_eq!((f.flagged_lost, f.flagged_won), (fl, fw), "{what}");
+        assert_eq!(f.recall.value, fl as f64 / 3.0, "{what}");
+        assert_eq!(f.false_alarm_rate.value, fw as f64 / 2.0, "{what}");
+        assert_eq!(f.precision.value, fl as f64 / (fl + fw) as f64, "{what}");
+        assert_eq!(f.alerts_per_rep_week.value, (fl + fw) as f64 / 5.0 * 6.0);
+        assert_eq!(f.median_lead_days.value, lead, "{what}");
+        // The sweep's cell for the same rule.
+        let g = curve
+            .grid
+            .iter()
+            .position(|&x| x == tau)
+            .expect("on the grid");
+        let d = [7, 14]
+            .iter()
+            .position(|&x| x == by_day)
+            .expect("a landmark");
+        let cell = curve.cell(g, d);
+        assert_eq!(
+            (cell.flagged_lost as usize, cell.flagged_won as usize),
+            (fl, fw)
+        );
+        assert_eq!(cell.median_lead, Some(lead));
+    };
+    // ≥ 7 by day 7: deals 1 and 3 (and open deal 6, not counted); lead of 1 = ⌊29.04 − 7⌋.
+    check(7.0, 7, 1, 1, 22.0);
+    // ≥ 14 by day 14: deal 1 only, at day 14: lead ⌊29.04 − 14⌋ = 15.
+    check(14.0, 14, 1, 0, 15.0);
+    // ≥ 3 by day 14: deals 1 (day 7, lead 22), 2 (day 7, lead ⌊17 − 7⌋ = 10), 3; median 16.
+    check(3.0, 14, 2, 1, 16.0);
+    // ≥ 10 by day 7: nothing crosses by day 7.
+    let rule = Rule {
+        indicator: 0,
+        oriented: 10.0,
+        by_day: 7,
+    };
+    assert!(first_flags(&panel, &rule).iter().all(Option::is_none));
+}
+
+#[test]
+fn youden_picks_the_rule_found_by_hand() {
+    // Youden J = recall − false alarms: ≥ 14 by 14 gives 1/3 − 0, the best (≥ 3: 2/3 − 1/2;
+    // ≥ 7: 1/3 − 1/2; ≥ 2: 2/3 − 1).
+    let log = hand_log();
+    let scenario = Scenario::embedded_default();
+    let end = DayNum(DayNum::from_ymd(2025, 5, 1).0 + 1).start();
+    let t = tune_log(
+        &log,
+        &proposal_delay(),
+        &scenario,
+        &[7, 14],
+        end,
+        &TuneOptions {
+            objective: Objective::Youden,
+            holdout: 0.0,
+            bootstrap: 0,
+            seed: 1,
+            signals: vec![Signal::Rep],
+            min_lead_days: 0.0,
+        },
+    );
+    let c = t.segments[0].chosen.as_ref().expect("a rule");
+    assert_eq!(
+        (c.indicator.as_str(), c.threshold, c.by_day),
+        ("proposal_delay_days", 14.0, 14)
+    );
+    assert_eq!(c.in_sample.recall.value, 1.0 / 3.0);
+    assert!(c.holdout.is_none());
+    // The trade-off file marks exactly that rule.
+    let chosen: Vec<_> = t.tradeoffs.iter().filter(|r| r.chosen).collect();
+    assert_eq!(chosen.len(), 1);
+    assert_eq!((chosen[0].landmark_day, chosen[0].threshold), (14, 14.0));
+}
+
+/// A random panel: `n` deals of two segments at landmarks 7, 14, 21, with small integer
+/// values (some missing) while at risk; `higher_is_safer` when `safer`.
+fn random_panel(outcomes: &[(u8, f64, u8)], values: &[[i8; 3]], safer: bool) -> (Panel, Vec<bool>) {
+    let landmarks = vec![7u32, 14, 21];
+    let n = outcomes.len();
+    let outcome: Vec<Outcome> = outcomes
+        .iter()
+        .map(|o| [Outcome::Lost, Outcome::Won, Outcome::Open][o.0 as usize % 3])
+        .collect();
+    let close_age: Vec<f64> = outcomes
+        .iter()
+        .zip(&outcome)
+        .map(|(o, out)| if *out == Outcome::Open { f64::NAN } else { o.1 })
+        .collect();
+    let mut at = vec![indicators::evaluate::LandmarkRows::default(); 3];
+    for (l, &day) in landmarks.iter().enumerate() {
+        at[l].values = vec![Vec::new()];
+        for i in 0..n {
+            if close_age[i] > day as f64 || outcome[i] == Outcome::Open {
+                at[l].deals.push(i as u32);
+                let v = values[i][l];
+                at[l].values[0].push(if v < 0 { f32::NAN } else { v as f32 });
+            }
+        }
+    }
+    let panel = Panel {
+        indicators: vec![IndicatorInfo {
+            name: "x".into(),
+            description: "random".into(),
+            direction: if safer {
+                Direction::HigherIsSafer
+            } else {
+                Direction::HigherIsRiskier
+            },
+            signal: Signal::Rep,
+        }],
+        landmarks,
+        segments: vec!["a".into(), "b".into()],
+        deal_segment: outcomes.iter().map(|o| (o.2 % 2) as u16).collect(),
+        outcome,
+        close_age,
+        window_age: vec![400.0; n],
+        at,
+    };
+    let include = outcomes.iter().map(|o| o.2 % 5 != 4).collect();
+    (panel, include)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Every cell of the one-pass sweep equals applying its rule to each deal.
+    #[test]
+    fn sweep_equals_rule_by_rule(
+        outcomes in prop::collection::vec((0u8..3, 1.0f64..40.0, 0u8..10), 1..40),
+        values in prop::collection::vec(prop::array::uniform3(-1i8..5), 40),
+        safer in any::<bool>(),
+    ) {
+        let (panel, include) = random_panel(&outcomes, &values, safer);
+        let grids = threshold_grid(&panel, 0, &include, 2);
+        let curves = sweep(&panel, 0, &include, &grids);
+        for (s, curve) in curves.iter().enumerate() {
+            let members: Vec<usize> = (0..outcomes.len())
+                .filter(|&i| include[i] && panel.deal_segment[i] as usize == s)
+                .collect();
+            for (g, &tau) in curve.grid.iter().enumerate() {
+                for (d, &day) in panel.landmarks.iter().enumerate() {
+                    let rule = Rule { indicator: 0, oriented: tau, by_day: day };
+                    let f = figures(&panel, &members, &first_flags(&panel, &rule), 1.0, 0, 1);
+                    let cell = curve.cell(g, d);
+                    prop_assert_eq!(cell.flagged_lost as usize, f.flagged_lost);
+                    prop_assert_eq!(cell.flagged_won as usize, f.flagged_won);
+                    let lead = f.median_lead_days.value;
+                    prop_assert_eq!(cell.median_lead, (!lead.is_nan()).then_some(lead));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn timestamps_in_the_hand_log_are_as_documented() {
+    let log = hand_log();
+    let age = |i: usize| {
+        log.deals[i]
+            .closed
+            .map(|c| c.days_since(log.deals[i].created))
+    };
+    assert!((age(0).unwrap() - (29.0 + 1.0 / 24.0)).abs() < 1e-9);
+    assert_eq!(age(5), None);
+}
+
+#[test]
+fn flag_on_the_hand_log_by_hand() {
+    use dealsim::policy::Policy;
+    // As of 2025-03-20 (end of day) deals 1, 3, 4 and 6 are open (2 closed that morning,
+    // 5 on 03-08), all aged 17.625 days: landmarks 7 and 14 are checked.
+    let policy = Policy::parse(
+        "landmarks = [7, 14]\n[[segment]]\nname = \"smb\"\n[[segment.rule]]\n\
+         indicator = \"proposal_delay_days\"\ndirection = \"higher_is_riskier\"\n\
+         threshold = 7.0\nby_day = 14\n",
+        "p.toml",
+    )
+    .expect("valid");
+    let log = hand_log();
+    let r = dealsim::flag::flag_log(
+        &log,
+        &policy,
+        &proposal_delay(),
+        &Scenario::embedded_default(),
+        DayNum::from_ymd(2025, 3, 20),
+    );
+    assert_eq!(r.open_deals, 4);
+    // proposal_delay_days at day 7: deal 1 → 7, deal 3 → 7, deal 4 → 2, deal 6 → 7.
+    let ids: Vec<&str> = r.flagged.iter().map(|f| f.case_id.as_str()).collect();
+    assert_eq!(ids, ["1", "3", "6"]);
+    for f in &r.flagged {
+        assert_eq!(f.reasons.len(), 1);
+        let x = &f.reasons[0];
+        assert_eq!((x.value, x.flagged_at_day, x.by_day), (7.0, 7, 14));
+        assert!((x.days_overdue - 10.625).abs() < 1e-9, "{x:?}");
+        assert!((f.age_days - 17.625).abs() < 1e-9);
+        assert_eq!(f.forecast, None);
+    }
+    assert_eq!(r.reps.len(), 1);
+    assert_eq!((r.reps[0].open_deals, r.reps[0].flagged_deals), (4, 3));
+    assert_eq!(r.reps[0].forecast_open, None);
+}
