@@ -260,9 +260,20 @@ def evaluate(deals, events, spec, seg_maps, indicators):
         name = ind["name"]
         if kind == "days_between":
             assert m["from"] == "created"
-            fc = first_time(is_act(m["to"]) & is_complete)[rc]
-            v = np.where(fc <= now, fc - created[rc], now - created[rc])
-            values[name] = days32(v)
+            fc = first_time(is_act(m["to"]) & is_complete)
+            if m.get("working_days", False):
+                # Working days on the scenario calendar: the completion's working time once per
+                # deal, creation's and the landmark's as for the deadlines; f64, then f32.
+                fcw = np.full(D, np.nan)
+                ok = fc != INF
+                fcw[ok] = working_time(cal, fc[ok])
+                sent = fc[rc] <= now
+                v = np.where(sent, fcw[rc], now_w) - created_w[rc]
+                values[name] = v.astype(np.float32)
+            else:
+                fc = fc[rc]
+                v = np.where(fc <= now, fc - created[rc], now - created[rc])
+                values[name] = days32(v)
         elif kind == "card_completeness":
             cf = events["card_field"]
             has = cf.notna().to_numpy()

@@ -4,8 +4,8 @@
 //! back with `dealsim::log::read::read_log`, exactly as `dealsim score` reads a user's log;
 //! indicators are evaluated with the embedded default set against the embedded default
 //! scenario's stage maps and calendar. Every expected value below is computed by hand in the
-//! comments: deal ages are calendar days, SLA deadlines are working days (Mon–Fri, 09:00–18:00,
-//! minus the scenario's holidays), and smb deadlines are the stage map's `deadline_days` × the
+//! comments: deal ages are calendar days, SLA deadlines and `proposal_delay_days` are working
+//! days (Mon–Fri, 09:00–18:00, minus the scenario's holidays), and smb deadlines are the stage map's `deadline_days` × the
 //! segment's pace 1.15:
 //!
 //! | step               | from               | smb deadline (working days) |
@@ -390,7 +390,8 @@ fn every_default_primitive_by_hand_on_one_deal() {
     let c = |day, name, want| check(&panel, &log, "A", day, name, want);
 
     // Day 7 (Mon 3/10 09:00, c+5).
-    c(7, "proposal_delay_days", 7.0); // pending: elapsed so far
+    // Pending: working days elapsed so far (7 calendar days, the weekend does not count).
+    c(7, "proposal_delay_days", 5.0);
     c(7, "card_completeness", 2.0 / 6.0); // budget (twice), pain
     c(7, "objection_followup_done", 0.0);
     // first_meeting's deadline c+5.75 is later today (Mon 15:45) although 7 calendar days
@@ -408,8 +409,8 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(7, "deal_value", 12345.5);
 
     // Day 14 (Mon 3/17, c+10).
-    c(14, "proposal_delay_days", 14.0);
-    // + timeline.
+    c(14, "proposal_delay_days", 10.0); // c → c+10
+                                        // + timeline.
     c(14, "card_completeness", 3.0 / 6.0);
     // first_meeting due (c+5.75) and done on time; proposal_sent due (c+8.25), not done.
     c(14, "sla_breaches", 1.0);
@@ -420,8 +421,8 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(14, "rep_forecast_probability", 0.25);
 
     // Day 21 (Mon 3/24, c+15).
-    // Fixed once sent: 3/3 09:00 → 3/18 09:00.
-    c(21, "proposal_delay_days", 15.0);
+    // Fixed once sent: 3/3 09:00 (c) → 3/18 09:00 (c+11); 15 calendar days.
+    c(21, "proposal_delay_days", 11.0);
     // proposal_sent stays a breach (done at c+11 > c+8.25); objection_followup's deadline
     // c+17.9 is not reached.
     c(21, "sla_breaches", 1.0);
@@ -454,7 +455,7 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(35, "steps_on_time_ratio", 2.0 / 3.0);
     c(35, "stage_age_vs_norm", 4.875 / sale); // sale since 4/2 12:00
     c(35, "days_since_last_touch", 4.875); // negotiation start (client) 4/2 12:00
-    c(35, "proposal_delay_days", 15.0);
+    c(35, "proposal_delay_days", 11.0);
     c(35, "client_response_latency", (1.1875 + 6.0) / 2.0);
     c(35, "card_completeness", 3.0 / 6.0); // the 4/8 update is in the future
     c(35, "deal_value", 12345.5);
@@ -528,7 +529,7 @@ fn a_skipped_step_is_overdue_and_the_next_clock_starts_at_the_last_completion() 
     check(&panel, &log, "C", 14, "steps_on_time_ratio", 2.0 / 3.0);
     check(&panel, &log, "C", 21, "sla_breaches", 2.0);
     check(&panel, &log, "C", 21, "steps_on_time_ratio", 0.5);
-    check(&panel, &log, "C", 21, "proposal_delay_days", 2.0);
+    check(&panel, &log, "C", 21, "proposal_delay_days", 2.0); // c → c+2
     check(&panel, &log, "C", 21, "objection_followup_done", 0.0);
     // 6/5 09:00 → 6/23 09:00, the client's last (and only) event.
     check(&panel, &log, "C", 21, "days_since_last_touch", 18.0);
@@ -559,13 +560,14 @@ fn step_duration_and_missing_values() {
         check_missing(&panel, &log, "D", day, "rep_forecast_probability");
         check_missing(&panel, &log, "D", day, "stage_age_vs_norm"); // no stage known
         check(&panel, &log, "D", day, "close_date_pushes", 0.0);
+        // Never sent: working days elapsed, Mon 3/3 09:00 → Mon 3/10 (c+5) or 3/31 (c+20).
         check(
             &panel,
             &log,
             "D",
             day,
             "proposal_delay_days",
-            f64::from(day),
+            f64::from(day) * 5.0 / 7.0,
         );
         check(&panel, &log, "D", day, "client_response_latency", 0.0);
     }
@@ -587,7 +589,103 @@ fn a_segment_without_a_stage_map_has_missing_deadline_indicators() {
     for name in ["sla_breaches", "steps_on_time_ratio", "stage_age_vs_norm"] {
         check_missing(&panel, &log, "X", 7, name);
     }
+    // The working-day calendar is the scenario's, not the stage map's: Mon 3/3 → Wed 3/5.
     check(&panel, &log, "X", 7, "proposal_delay_days", 2.0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// days_between: working days (the default `proposal_delay_days`) against calendar days.
+
+/// `days_between` without `working_days`: calendar days, as before the option existed.
+const CALENDAR_DAYS: &str = "[[indicator]]
+name = \"proposal_delay_calendar_days\"
+description = \"Calendar days from creation until the proposal was sent.\"
+direction = \"higher_is_riskier\"
+signal = \"rep\"
+measure = { kind = \"days_between\", from = \"created\", to = \"proposal_sent\" }
+
+[[indicator]]
+name = \"followup_after_proposal_working_days\"
+description = \"Working days from the proposal to the objection follow-up.\"
+direction = \"higher_is_riskier\"
+signal = \"rep\"
+measure = { kind = \"days_between\", from = \"proposal_sent\", to = \"objection_followup\", working_days = true }
+";
+
+/// The default set plus the two `days_between` variants of [`CALENDAR_DAYS`].
+fn with_variants() -> Vec<indicators::IndicatorSpec> {
+    let mut specs = indicators::default_set();
+    specs.extend(indicators::parse(CALENDAR_DAYS, "variants.toml").expect("valid"));
+    specs
+}
+
+/// Two smb deals whose proposal crosses non-working days (holidays: new_year 12-31..01-08).
+///
+/// Deal W, created Fri 2025-03-07 15:00 = working time k + 6/9 (15:00 is 6 h into the 09:00
+/// working day); proposal sent Mon 3/10 10:00 = k+1 + 1/9. Working days: 1 + 1/9 − 6/9 = 4/9;
+/// calendar days: 2 days 19 h = 2.791 6̅.
+///
+/// Deal N, created Mon 2025-12-29 09:00 = n. Working days: Mon 12/29 n, Tue 12/30 n+1,
+/// Wed 12/31 .. Thu 1/8 holidays (with the weekend 1/3–1/4), Fri 1/9 n+2, Mon 1/12 n+3,
+/// Tue 1/13 n+4. Proposal sent Tue 1/13 13:30 = n+4 + 4.5/9 = n+4.5; calendar days: 15 days
+/// 4.5 h = 15.1875. Objection follow-up done Fri 1/16 09:00 = n+7: 2.5 working days after
+/// the proposal. Landmarks:
+/// - day 7 = Mon 1/5 09:00, a holiday: counts as the start of Fri 1/9 = n+2 → 2 (calendar 7);
+/// - day 14 = Mon 1/12 09:00 = n+3 → 3 (calendar 14);
+/// - day 21 = Mon 1/19 09:00: sent, 4.5 (calendar 15.1875).
+#[test]
+fn days_between_counts_working_days_only_when_asked() {
+    let deals = [
+        deal("W", "smb", "2025-03-07T15:00:00"),
+        deal("N", "smb", "2025-12-29T09:00:00"),
+    ];
+    let events = [
+        ev("W", "proposal_sent", "2025-03-10T10:00:00")
+            .stage("pre_sale")
+            .done(),
+        ev("N", "proposal_sent", "2026-01-13T13:30:00")
+            .stage("pre_sale")
+            .done(),
+        ev("N", "objection_followup", "2026-01-16T09:00:00")
+            .stage("pre_sale")
+            .done(),
+    ];
+    let log = read(&deals, &events);
+    let maps = StageMaps::new(&Scenario::embedded_default(), &log);
+    let panel = indicators::evaluate(
+        &log,
+        &with_variants(),
+        None,
+        &maps,
+        &[7, 14, 21],
+        ts("2026-06-01"),
+    );
+    let c = |case, day, name, want| check(&panel, &log, case, day, name, want);
+    c("W", 7, "proposal_delay_days", 4.0 / 9.0);
+    c("W", 7, "proposal_delay_calendar_days", 2.0 + 19.0 / 24.0);
+    for (day, working, calendar) in [(7, 2.0, 7.0), (14, 3.0, 14.0), (21, 4.5, 15.1875)] {
+        c("N", day, "proposal_delay_days", working);
+        c("N", day, "proposal_delay_calendar_days", calendar);
+    }
+    // From a step: missing until the proposal is sent, then counted from its completion.
+    for day in [7, 14] {
+        check_missing(
+            &panel,
+            &log,
+            "N",
+            day,
+            "followup_after_proposal_working_days",
+        );
+    }
+    c("N", 21, "followup_after_proposal_working_days", 2.5);
+    // W's follow-up never happens: working days elapsed since the proposal (k+1 + 1/9) until
+    // day 21 = Fri 3/28 15:00 = k+15 + 6/9.
+    c(
+        "W",
+        21,
+        "followup_after_proposal_working_days",
+        14.0 + 5.0 / 9.0,
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -803,9 +901,14 @@ proptest! {
         let short = read(&short_deals, &short_events);
         let long = read(&long_deals, &long_events);
         let landmarks: Vec<u32> = (1..=cut_week).map(|w| w * 7).collect();
-        let window = "2030-01-01";
-        let a = evaluate(&short, &landmarks, window);
-        let b = evaluate(&long, &landmarks, window);
+        let window = ts("2030-01-01");
+        // The default set plus calendar- and working-day `days_between` variants.
+        let specs = with_variants();
+        let eval = |log: &Log| {
+            let maps = StageMaps::new(&Scenario::embedded_default(), log);
+            indicators::evaluate(log, &specs, None, &maps, &landmarks, window)
+        };
+        let (a, b) = (eval(&short), eval(&long));
         for (day, (ra, rb)) in landmarks.iter().zip(a.at.iter().zip(&b.at)) {
             prop_assert_eq!(&ra.deals, &rb.deals, "rows at day {}", day);
             for (j, ind) in a.indicators.iter().enumerate() {

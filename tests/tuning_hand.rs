@@ -17,17 +17,19 @@ use proptest::prelude::*;
 const EVENTS: &str = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close";
 const DEALS: &str = "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step";
 
-/// Six smb deals created 2025-03-03 09:00 by one rep; `proposal_delay_days` (days from
-/// creation to `proposal_sent`, elapsed while not sent) at landmarks 7 and 14:
+/// Six smb deals created Mon 2025-03-03 09:00 by one rep; `proposal_delay_days` (working days
+/// from creation to `proposal_sent`, elapsed while not sent; no holidays in March, so a
+/// calendar week is 5 working days: landmark 7 = Mon 03-10 = 5 working days, 14 = 10) at
+/// landmarks 7 and 14:
 ///
-/// | deal | outcome | closed at age | proposal at age | value at 7 | value at 14 |
+/// | deal | outcome | closed at age | proposal sent | value at 7 | value at 14 |
 /// |---|---|---|---|---|---|
-/// | 1 | lost | 29.0417 (04-01 10:00) | never | 7 | 14 |
-/// | 2 | lost | 17 | 3 | 3 | 3 |
-/// | 3 | won | 59 | 10 | 7 | 10 |
-/// | 4 | won | 40 | 2 | 2 | 2 |
+/// | 1 | lost | 29.0417 (04-01 10:00) | never | 5 | 10 |
+/// | 2 | lost | 17 | Thu 03-06 (3) | 3 | 3 |
+/// | 3 | won | 59 | Thu 03-13 (8) | 5 | 8 |
+/// | 4 | won | 40 | Wed 03-05 (2) | 2 | 2 |
 /// | 5 | lost | 5 (never at risk) | never | – | – |
-/// | 6 | open | – | never | 7 | 14 |
+/// | 6 | open | – | never | 5 | 10 |
 fn hand_log() -> Log {
     let dir = tempfile::tempdir().expect("tempdir");
     let deals = [
@@ -74,7 +76,7 @@ fn hand_built_rules_by_hand() {
     let all: Vec<usize> = (0..6).collect();
     let include = vec![true; 6];
     let grids = threshold_grid(&panel, 0, &include, 1);
-    assert_eq!(grids[0], vec![2.0, 3.0, 7.0, 10.0, 14.0]);
+    assert_eq!(grids[0], vec![2.0, 3.0, 5.0, 8.0, 10.0]);
     let curve = &sweep(&panel, 0, &include, &grids)[0];
     // Volume: 6 deals created in one week by one rep = 6 per rep per week.
     let check = |tau: f32, by_day: u32, fl: usize, fw: usize, lead: f64| {
@@ -110,16 +112,16 @@ fn hand_built_rules_by_hand() {
         );
         assert_eq!(cell.median_lead, Some(lead));
     };
-    // ≥ 7 by day 7: deals 1 and 3 (and open deal 6, not counted); lead of 1 = ⌊29.04 − 7⌋.
-    check(7.0, 7, 1, 1, 22.0);
-    // ≥ 14 by day 14: deal 1 only, at day 14: lead ⌊29.04 − 14⌋ = 15.
-    check(14.0, 14, 1, 0, 15.0);
+    // ≥ 5 by day 7: deals 1 and 3 (and open deal 6, not counted); lead of 1 = ⌊29.04 − 7⌋.
+    check(5.0, 7, 1, 1, 22.0);
+    // ≥ 10 by day 14: deal 1 only, at day 14: lead ⌊29.04 − 14⌋ = 15.
+    check(10.0, 14, 1, 0, 15.0);
     // ≥ 3 by day 14: deals 1 (day 7, lead 22), 2 (day 7, lead ⌊17 − 7⌋ = 10), 3; median 16.
     check(3.0, 14, 2, 1, 16.0);
-    // ≥ 10 by day 7: nothing crosses by day 7.
+    // ≥ 8 by day 7: nothing crosses by day 7.
     let rule = Rule {
         indicator: 0,
-        oriented: 10.0,
+        oriented: 8.0,
         by_day: 7,
     };
     assert!(first_flags(&panel, &rule).iter().all(Option::is_none));
@@ -127,8 +129,8 @@ fn hand_built_rules_by_hand() {
 
 #[test]
 fn youden_picks_the_rule_found_by_hand() {
-    // Youden J = recall − false alarms: ≥ 14 by 14 gives 1/3 − 0, the best (≥ 3: 2/3 − 1/2;
-    // ≥ 7: 1/3 − 1/2; ≥ 2: 2/3 − 1).
+    // Youden J = recall − false alarms: ≥ 10 by 14 gives 1/3 − 0, the best (≥ 3: 2/3 − 1/2;
+    // ≥ 5: 1/3 − 1/2; ≥ 8: 1/3 − 1/2; ≥ 2: 2/3 − 1).
     let log = hand_log();
     let scenario = Scenario::embedded_default();
     let end = DayNum(DayNum::from_ymd(2025, 5, 1).0 + 1).start();
@@ -150,14 +152,14 @@ fn youden_picks_the_rule_found_by_hand() {
     let c = t.segments[0].chosen.as_ref().expect("a rule");
     assert_eq!(
         (c.indicator.as_str(), c.threshold, c.by_day),
-        ("proposal_delay_days", 14.0, 14)
+        ("proposal_delay_days", 10.0, 14)
     );
     assert_eq!(c.in_sample.recall.value, 1.0 / 3.0);
     assert!(c.holdout.is_none());
     // The trade-off file marks exactly that rule.
     let chosen: Vec<_> = t.tradeoffs.iter().filter(|r| r.chosen).collect();
     assert_eq!(chosen.len(), 1);
-    assert_eq!((chosen[0].landmark_day, chosen[0].threshold), (14, 14.0));
+    assert_eq!((chosen[0].landmark_day, chosen[0].threshold), (14, 10.0));
 }
 
 /// A random panel: `n` deals of two segments at landmarks 7, 14, 21, with small integer
@@ -260,7 +262,7 @@ fn flag_on_the_hand_log_by_hand() {
     let policy = Policy::parse(
         "landmarks = [7, 14]\n[[segment]]\nname = \"smb\"\n[[segment.rule]]\n\
          indicator = \"proposal_delay_days\"\ndirection = \"higher_is_riskier\"\n\
-         threshold = 7.0\nby_day = 14\n",
+         threshold = 5.0\nby_day = 14\n",
         "p.toml",
     )
     .expect("valid");
@@ -273,13 +275,13 @@ fn flag_on_the_hand_log_by_hand() {
         DayNum::from_ymd(2025, 3, 20),
     );
     assert_eq!(r.open_deals, 4);
-    // proposal_delay_days at day 7: deal 1 → 7, deal 3 → 7, deal 4 → 2, deal 6 → 7.
+    // proposal_delay_days at day 7: deal 1 → 5, deal 3 → 5, deal 4 → 2, deal 6 → 5.
     let ids: Vec<&str> = r.flagged.iter().map(|f| f.case_id.as_str()).collect();
     assert_eq!(ids, ["1", "3", "6"]);
     for f in &r.flagged {
         assert_eq!(f.reasons.len(), 1);
         let x = &f.reasons[0];
-        assert_eq!((x.value, x.flagged_at_day, x.by_day), (7.0, 7, 14));
+        assert_eq!((x.value, x.flagged_at_day, x.by_day), (5.0, 7, 14));
         assert!((x.days_overdue - 10.625).abs() < 1e-9, "{x:?}");
         assert!((f.age_days - 17.625).abs() < 1e-9);
         assert_eq!(f.forecast, None);

@@ -52,6 +52,8 @@ enum Compiled {
     DaysBetween {
         from: Option<Sym>,
         to: Sym,
+        /// Count on the working-day calendar (see [`Measure::DaysBetween`]).
+        working: bool,
     },
     StepDuration(Sym),
     StepWait(Sym),
@@ -88,9 +90,14 @@ fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
             activities: syms(activities),
             resource: resource.as_deref().map(|r| sym(sy, r)),
         },
-        Measure::DaysBetween { from, to } => Compiled::DaysBetween {
+        Measure::DaysBetween {
+            from,
+            to,
+            working_days,
+        } => Compiled::DaysBetween {
             from: (from != "created").then(|| sym(sy, from)),
             to: sym(sy, to),
+            working: *working_days,
         },
         Measure::StepDuration { step } => Compiled::StepDuration(sym(sy, step)),
         Measure::StepWait { step } => Compiled::StepWait(sym(sy, step)),
@@ -120,6 +127,10 @@ struct Acc {
     a: i64,
     /// Step completion.
     b: i64,
+    /// Working time of `a` and `b` (NaN until set), kept only by primitives that count working
+    /// days: converted once when the event is folded in, so that a landmark only subtracts.
+    a_w: f64,
+    b_w: f64,
     sum: f64,
     n: u32,
 }
@@ -128,6 +139,8 @@ const EMPTY: Acc = Acc {
     count: 0,
     a: NONE,
     b: NONE,
+    a_w: f64::NAN,
+    b_w: f64::NAN,
     sum: 0.0,
     n: 0,
 };
@@ -181,7 +194,7 @@ impl Dispatch {
                     }
                 }
                 Compiled::StepDone(s) | Compiled::StepDuration(s) | Compiled::StepWait(s) => on(*s),
-                Compiled::DaysBetween { from, to } => {
+                Compiled::DaysBetween { from, to, .. } => {
                     from.iter().for_each(|&a| on(a));
                     on(*to);
                 }
@@ -206,10 +219,13 @@ fn update(
     e: &Event,
 ) {
     let t = e.time.0;
+    // The event's working time, converted at most once however many consumers need it.
+    let event_w = std::cell::OnceCell::new();
+    let work = || *event_w.get_or_init(|| maps.calendar.working_time(e.time));
     if let Some(map) = map {
         if let Some(j) = map.step_index(e.activity) {
             if e.lifecycle == Lifecycle::Complete && sh.done_w[j].is_nan() {
-                sh.done_w[j] = maps.calendar.working_time(e.time);
+                sh.done_w[j] = work();
             }
             sh.furthest = Some(sh.furthest.map_or(j, |f| f.max(j)));
         }
@@ -258,12 +274,18 @@ fn update(
                     _ => {}
                 }
             }
-            Compiled::DaysBetween { from, to } if e.lifecycle == Lifecycle::Complete => {
+            Compiled::DaysBetween { from, to, working } if e.lifecycle == Lifecycle::Complete => {
                 if Some(e.activity) == *from && a.a == NONE {
                     a.a = t;
+                    if *working {
+                        a.a_w = work();
+                    }
                 }
                 if e.activity == *to && a.b == NONE {
                     a.b = t;
+                    if *working {
+                        a.b_w = work();
+                    }
                 }
             }
             Compiled::ReplyLatency { touches, reply } => {
@@ -347,12 +369,31 @@ fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
         Compiled::Count { .. } => a.count as f32,
         Compiled::StepDone(_) => (a.b != NONE) as u8 as f32,
         Compiled::DaysSinceLast { .. } => days(now - if a.a == NONE { created } else { a.a }),
-        Compiled::DaysBetween { from, .. } => {
+        Compiled::DaysBetween {
+            from,
+            working: false,
+            ..
+        } => {
             let start = if from.is_none() { created } else { a.a };
             match (start, a.b) {
                 (NONE, _) => f32::NAN,
                 (s, NONE) => days(now - s),
                 (s, b) => days(b - s),
+            }
+        }
+        // The same on the working-time axis: creation and `now` were converted once per deal
+        // and per landmark, the steps' completions once when folded in.
+        Compiled::DaysBetween {
+            from,
+            working: true,
+            ..
+        } => {
+            let start = if from.is_none() { m.created_w } else { a.a_w };
+            let end = if a.b == NONE { m.now_w } else { a.b_w };
+            if from.is_some() && a.a == NONE {
+                f32::NAN
+            } else {
+                (end - start) as f32
             }
         }
         Compiled::StepDuration(_) => match (a.a, a.b) {

@@ -122,7 +122,7 @@ pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
             Measure::StepDone { step }
             | Measure::StepDuration { step }
             | Measure::StepWait { step } => (vec![step.as_str()], None),
-            Measure::DaysBetween { from, to } => (
+            Measure::DaysBetween { from, to, .. } => (
                 [from.as_str(), to.as_str()]
                     .into_iter()
                     .filter(|n| *n != "created")

@@ -48,7 +48,8 @@ pub struct IndicatorSpec {
     pub measure: Measure,
 }
 
-/// The primitives an indicator is built from. Times are in calendar days.
+/// The primitives an indicator is built from. Times are in calendar days unless a primitive
+/// says otherwise (`days_between` with `working_days = true`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Measure {
@@ -71,7 +72,18 @@ pub enum Measure {
     },
     /// Days from `from` ("created" or a step's completion) to `to`'s completion; while `to` is
     /// pending, the days elapsed so far. Missing while `from` has not happened.
-    DaysBetween { from: String, to: String },
+    DaysBetween {
+        from: String,
+        to: String,
+        /// Count working days on the scenario's calendar (the one deadlines use: weekends and
+        /// holidays do not count, a working day is 09:00–18:00) instead of calendar days.
+        /// A KPI such as "proposal within N days" is a working-day KPI: in calendar days the
+        /// same turnaround reads longer for deals that happen to span the new-year holidays,
+        /// so a threshold tuned on one season misfires on another. Off by default, so
+        /// existing indicator files keep their meaning.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        working_days: bool,
+    },
     /// Days a step has been running (completion − start, or elapsed while running); missing
     /// before the step starts, so deals are compared only with others that reached it.
     StepDuration { step: String },
