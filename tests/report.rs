@@ -14,20 +14,22 @@ use dealsim::report::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportT
 mod common;
 use common::{dealsim, listing};
 
+/// Runs `dealsim ARGS PATH` and checks that it succeeded.
+fn dealsim_ok(args: &[&str], path: &Path) -> std::process::Output {
+    let output = dealsim().args(args).arg(path).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "dealsim {args:?}: {stderr}");
+    output
+}
+
 /// A small default run, made once.
 fn small_run() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-small-run");
-        let output = dealsim()
-            .args(["run", "--deals", "2000", "--with-truth", "--quiet", "--out"])
-            .arg(&dir)
-            .output()
-            .expect("runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let output = dealsim_ok(
+            &["run", "--deals", "2000", "--with-truth", "--quiet", "--out"],
+            &dir,
         );
         assert!(String::from_utf8_lossy(&output.stderr).contains("report: "));
         dir
@@ -262,16 +264,7 @@ fn plain_words_answer_quotes_the_summary() {
 fn report_from_saved_tables_is_identical_and_needs_no_events() {
     let copy = copy_of_run();
     assert!(!copy.path().join("events.csv").exists());
-    let output = dealsim()
-        .args(["report", "--from"])
-        .arg(copy.path())
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = dealsim_ok(&["report", "--from"], copy.path());
     assert!(String::from_utf8_lossy(&output.stdout)
         .trim_end()
         .ends_with("index.html"));

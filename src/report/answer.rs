@@ -5,8 +5,9 @@
 //! `indicator_summary.csv`: the first landmark whose bootstrap 95% CI lower bound of the AUC
 //! reaches the target there and at the next two landmarks.
 
-use super::load::{RunData, SummaryRecord, TradeoffRow};
+use super::load::{RunData, TradeoffRow};
 use crate::indicators::TRUTH_INDICATOR;
+use crate::scoring::SummaryRow;
 
 /// The days of the AUC columns (as in `indicator_summary.csv`).
 pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
@@ -48,7 +49,7 @@ pub struct AucCell {
 
 /// One row of a ranking table.
 pub struct RankingRow<'a> {
-    pub summary: &'a SummaryRecord,
+    pub summary: &'a SummaryRow,
     pub signal: String,
     /// AUC and CI at the landmark closest to 30/60/90 days (CI from `scores.csv`).
     pub cells: [AucCell; 3],
@@ -107,9 +108,8 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
     let horizon = data.meta.landmarks.iter().copied().max().unwrap_or(0);
     let target = data.meta.options.target;
     let base = baseline.and_then(|b| rows.iter().find(|r| r.indicator == b));
-    let observable = |r: &&&SummaryRecord| {
-        Some(r.indicator.as_str()) != baseline && r.indicator != TRUTH_INDICATOR
-    };
+    let observable =
+        |r: &&&SummaryRow| Some(r.indicator.as_str()) != baseline && r.indicator != TRUTH_INDICATOR;
     let best = rows
         .iter()
         .filter(observable)

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::palette::{self, Pen};
-use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, line, number_label, svg, with_legend, xy_chart, Mark, PlotError, FONT, WIDTH};
 use crate::report::tables::{CohortRow, InflowRow};
 
 /// Cohort months with fewer closed deals than this are left out of the win-rate plot: their
@@ -46,12 +46,7 @@ fn month_chart<'a, 'b>(
     >,
     PlotError,
 > {
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 18))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(55)
-        .build_cartesian_2d(-0.5..months.len() as f64 - 0.5, 0.0..y_max)?;
+    let mut chart = xy_chart(area, title, -0.5..months.len() as f64 - 0.5, 0.0..y_max, 55)?;
     chart
         .configure_mesh()
         .x_labels(months.len().min(12))
