@@ -86,7 +86,14 @@ pub fn plot(
             )?;
             for p in &picks {
                 let pen = pen_of(&p.indicator);
-                line(&mut chart, curve(p), &pen)?;
+                let points = curve(p);
+                // Every candidate threshold is a dot on its curve.
+                chart.draw_series(
+                    points
+                        .iter()
+                        .map(|&at| Circle::new(at, 3, pen.color.filled())),
+                )?;
+                line(&mut chart, points, &pen)?;
                 let at = (p.alerts_per_rep_week, p.recall);
                 chart.draw_series([
                     Circle::new(at, 7, pen.color.filled()),
