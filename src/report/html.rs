@@ -41,7 +41,7 @@ pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.8em}
 ";
 
 /// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
+fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

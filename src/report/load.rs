@@ -94,6 +94,8 @@ pub struct RunData {
 }
 
 impl RunData {
+    /// Reads the run directory `dir`; a missing required table or a malformed one is an
+    /// [`InputError`] (the report is rendered only from complete, valid tables).
     pub fn load(dir: &Path) -> Result<RunData, InputError> {
         let summary: Vec<SummaryRow> = read_csv_required(dir, SUMMARY_CSV)?;
         let scores: Vec<ScoreRow> = read_csv_required(dir, SCORES_CSV)?;
@@ -136,6 +138,7 @@ impl RunData {
         out
     }
 
+    /// What `scores.json` says about an indicator (signal, direction, description).
     pub fn indicator(&self, name: &str) -> Option<&IndicatorMeta> {
         self.meta.indicators.iter().find(|i| i.name == name)
     }

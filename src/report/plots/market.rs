@@ -16,7 +16,7 @@ pub const MIN_CLOSED_FOR_RATE: u64 = 10;
 pub const MAX_OPEN_SHARE_FOR_RATE: f64 = 0.05;
 
 /// The win rate the plot shows for a cohort, if it is mature and large enough.
-pub fn shown_rate(r: &CohortRow) -> Option<f64> {
+fn shown_rate(r: &CohortRow) -> Option<f64> {
     let closed = r.won + r.lost;
     let open_share = r.open as f64 / (closed + r.open).max(1) as f64;
     r.win_rate

@@ -30,6 +30,7 @@ pub const WIDTH: u32 = 960;
 /// Width of the legend strip right of the plot area.
 pub const LEGEND_WIDTH: u32 = 250;
 
+/// A generic family: the browser picks its own sans-serif font, nothing is embedded.
 pub const FONT: &str = "sans-serif";
 
 /// How a legend entry is drawn.

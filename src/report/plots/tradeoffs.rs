@@ -12,7 +12,7 @@ use super::{legend, line, numeric_axes, svg, with_legend, xy_chart, Mark, PlotEr
 use crate::report::load::{RunData, TradeoffRow};
 
 /// The chosen rule of each indicator in `segment`, in the order they appear in the file.
-pub fn chosen<'a>(rows: &'a [TradeoffRow], segment: &str) -> Vec<&'a TradeoffRow> {
+fn chosen<'a>(rows: &'a [TradeoffRow], segment: &str) -> Vec<&'a TradeoffRow> {
     rows.iter()
         .filter(|r| r.segment == segment && r.chosen == 1)
         .collect()
