@@ -160,7 +160,7 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
                     "no AUC: fewer than {} lost or won deals at risk at every landmark",
                     data.meta.options.min_class
                 ),
-                (w as i32 / 2, h as i32 / 2),
+                (w as i32 / 2, h as i32 * 2 / 5),
                 (FONT, 15).into_font().color(&BLACK).pos(centre),
             ))?;
         }
