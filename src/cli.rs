@@ -150,7 +150,7 @@ pub enum Command {
         /// indicator_summary.csv, scores.json; funnel/inflow tables and tradeoffs.csv if present).
         #[arg(long, value_name = "DIR")]
         from: PathBuf,
-        /// Open index.html in the desktop's browser afterwards (xdg-open/open/start), if there is one.
+        /// Open index.html in the desktop's browser afterwards (xdg-open, open or explorer), if there is one.
         #[arg(long)]
         open: bool,
     },

@@ -14,20 +14,22 @@ use dealsim::report::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportT
 mod common;
 use common::{dealsim, listing};
 
+/// Runs `dealsim ARGS PATH` and checks that it succeeded.
+fn dealsim_ok(args: &[&str], path: &Path) -> std::process::Output {
+    let output = dealsim().args(args).arg(path).output().expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "dealsim {args:?}: {stderr}");
+    output
+}
+
 /// A small default run, made once.
 fn small_run() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-small-run");
-        let output = dealsim()
-            .args(["run", "--deals", "2000", "--with-truth", "--quiet", "--out"])
-            .arg(&dir)
-            .output()
-            .expect("runs");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
+        let output = dealsim_ok(
+            &["run", "--deals", "2000", "--with-truth", "--quiet", "--out"],
+            &dir,
         );
         assert!(String::from_utf8_lossy(&output.stderr).contains("report: "));
         dir
@@ -272,16 +274,7 @@ fn plain_words_answer_quotes_the_summary() {
 fn report_from_saved_tables_is_identical_and_needs_no_events() {
     let copy = copy_of_run();
     assert!(!copy.path().join("events.csv").exists());
-    let output = dealsim()
-        .args(["report", "--from"])
-        .arg(copy.path())
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = dealsim_ok(&["report", "--from"], copy.path());
     assert!(String::from_utf8_lossy(&output.stdout)
         .trim_end()
         .ends_with("index.html"));
@@ -519,4 +512,97 @@ fn tables_of_a_hand_made_log() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(back, t.funnel);
+}
+
+/// The descriptive tables of the simulated run add up to its deal table, counted
+/// independently from `deals.csv`: inflow and cohorts to every deal, cycle lengths to every
+/// closed deal, losses at a step to every lost deal; a step's entrants are at least its
+/// losses plus the won and open deals that passed it.
+#[test]
+fn descriptive_tables_add_up_to_the_deal_table() {
+    use std::collections::HashMap;
+    let dir = small_run();
+    let mut deals: HashMap<(String, String), u64> = HashMap::new();
+    let mut lost_with_step: HashMap<String, u64> = HashMap::new();
+    for r in csv_rows(&dir.join("deals.csv")) {
+        *deals
+            .entry((r[1].to_string(), r[7].to_string()))
+            .or_default() += 1;
+        if &r[7] == "lost" && !r[9].is_empty() {
+            *lost_with_step.entry(r[1].to_string()).or_default() += 1;
+        }
+    }
+    let count = |seg: &str, outcome: &str| {
+        deals
+            .get(&(seg.into(), outcome.into()))
+            .copied()
+            .unwrap_or(0)
+    };
+    let segments: Vec<String> = {
+        let mut s: Vec<String> = deals.keys().map(|k| k.0.clone()).collect();
+        s.sort();
+        s.dedup();
+        s
+    };
+    assert_eq!(segments.len(), 4);
+    let read = |name: &str| csv_rows(&dir.join(name));
+    let (inflow, cohorts, cycles, funnel) = (
+        read("inflow.csv"),
+        read("cohort_win_rate.csv"),
+        read("cycle_lengths.csv"),
+        read("funnel.csv"),
+    );
+    let sum = |rows: &[csv::StringRecord],
+               seg_col: usize,
+               seg: &str,
+               col: usize,
+               filter: &dyn Fn(&csv::StringRecord) -> bool|
+     -> u64 {
+        rows.iter()
+            .filter(|r| &r[seg_col] == seg && filter(r))
+            .map(|r| r[col].parse::<u64>().unwrap())
+            .sum()
+    };
+    for seg in &segments {
+        let all = count(seg, "won") + count(seg, "lost") + count(seg, "open");
+        assert_eq!(sum(&inflow, 1, seg, 3, &|_| true), all, "inflow of {seg}");
+        for (col, outcome) in [(2, "won"), (3, "lost"), (4, "open")] {
+            assert_eq!(
+                sum(&cohorts, 1, seg, col, &|_| true),
+                count(seg, outcome),
+                "cohort {outcome} of {seg}"
+            );
+        }
+        for outcome in ["won", "lost"] {
+            assert_eq!(
+                sum(&cycles, 0, seg, 4, &|r| &r[1] == outcome),
+                count(seg, outcome),
+                "cycles {outcome} of {seg}"
+            );
+        }
+        assert_eq!(
+            sum(&funnel, 0, seg, 5, &|_| true),
+            lost_with_step[seg],
+            "losses by step of {seg}"
+        );
+        let steps: Vec<&csv::StringRecord> = funnel.iter().filter(|r| &r[0] == seg).collect();
+        for (k, r) in steps.iter().enumerate() {
+            assert_eq!(r[1].parse::<usize>().unwrap(), k + 1, "step order of {seg}");
+            let n = |c: usize| r[c].parse::<u64>().unwrap();
+            assert!(
+                n(4) >= n(5) + n(6) + n(7),
+                "{seg} {}: entered < lost + won + open",
+                &r[3]
+            );
+            assert!(n(6) <= count(seg, "won") && n(7) <= count(seg, "open"));
+        }
+    }
+    // Cohort win rates are won / (won + lost), empty without closed deals.
+    for r in &cohorts {
+        let (won, lost): (f64, f64) = (r[2].parse().unwrap(), r[3].parse().unwrap());
+        match r[5].parse::<f64>() {
+            Ok(rate) => assert!((rate - won / (won + lost)).abs() < 1e-12),
+            Err(_) => assert_eq!(won + lost, 0.0),
+        }
+    }
 }

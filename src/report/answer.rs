@@ -5,8 +5,9 @@
 //! `indicator_summary.csv`: the first landmark whose bootstrap 95% CI lower bound of the AUC
 //! reaches the target there and at the next two landmarks.
 
-use super::load::{RunData, SummaryRecord, TradeoffRow};
+use super::load::{RunData, TradeoffRow};
 use crate::indicators::TRUTH_INDICATOR;
+use crate::scoring::SummaryRow;
 
 /// The days of the AUC columns (as in `indicator_summary.csv`).
 pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
@@ -48,7 +49,7 @@ pub struct AucCell {
 
 /// One row of a ranking table.
 pub struct RankingRow<'a> {
-    pub summary: &'a SummaryRecord,
+    pub summary: &'a SummaryRow,
     pub signal: String,
     /// AUC and CI at the landmark closest to 30/60/90 days (CI from `scores.csv`).
     pub cells: [AucCell; 3],
@@ -107,9 +108,8 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
     let horizon = data.meta.landmarks.iter().copied().max().unwrap_or(0);
     let target = data.meta.options.target;
     let base = baseline.and_then(|b| rows.iter().find(|r| r.indicator == b));
-    let observable = |r: &&&SummaryRecord| {
-        Some(r.indicator.as_str()) != baseline && r.indicator != TRUTH_INDICATOR
-    };
+    let observable =
+        |r: &&&SummaryRow| Some(r.indicator.as_str()) != baseline && r.indicator != TRUTH_INDICATOR;
     let best = rows
         .iter()
         .filter(observable)
@@ -211,6 +211,126 @@ pub fn fmt_threshold(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::load::{CensoringMeta, IndicatorMeta, OptionsMeta, ScoresMeta};
+
+    /// A run whose `segment` has these (indicator, signal, earliest day, AUC at 60) rows,
+    /// ranked in the given order.
+    fn run(segment: &str, rows: &[(&str, &str, Option<u32>, f64)]) -> RunData {
+        RunData {
+            summary: rows
+                .iter()
+                .enumerate()
+                .map(|(k, &(name, _, day, auc))| SummaryRow {
+                    indicator: name.into(),
+                    segment: segment.into(),
+                    earliest_reliable_day: day,
+                    auc_30: None,
+                    auc_60: Some(auc),
+                    auc_90: None,
+                    rank: k as u32 + 1,
+                })
+                .collect(),
+            scores: Vec::new(),
+            meta: ScoresMeta {
+                version: "0".into(),
+                with_truth: false,
+                landmarks: (7..=168).step_by(7).collect(),
+                options: OptionsMeta {
+                    censoring: CensoringMeta {
+                        mode: "known".into(),
+                        horizon: None,
+                    },
+                    bootstrap: 10,
+                    min_class: 20,
+                    target: 0.7,
+                    confidence: 0.95,
+                    seed: 1,
+                },
+                window_end: "2026-08-31".into(),
+                warnings: Vec::new(),
+                indicators: rows
+                    .iter()
+                    .map(|&(name, signal, _, _)| IndicatorMeta {
+                        name: name.into(),
+                        description: String::new(),
+                        direction: "higher_is_riskier".into(),
+                        signal: signal.into(),
+                    })
+                    .collect(),
+            },
+            manifest: None,
+            tables: None,
+            tradeoffs: None,
+        }
+    }
+
+    const BASE: &str = "rep_forecast_probability";
+
+    #[test]
+    fn the_answer_compares_the_earliest_indicator_with_the_forecast() {
+        let d = run(
+            "mid",
+            &[
+                ("a", "rep", Some(21), 0.8),
+                (BASE, "forecast", Some(35), 0.75),
+                ("b", "client", Some(42), 0.7),
+                ("c", "client", Some(35), 0.7),
+                ("d", "client", None, 0.6),
+            ],
+        );
+        assert_eq!(
+            sentence(&d, "mid"),
+            "In mid, a warns of a loss from day 21, 2 weeks before the rep's own forecast \
+             (rep_forecast_probability) does (day 35)."
+        );
+        let vs: Vec<String> = ranking(&d, "mid")
+            .into_iter()
+            .map(|r| r.vs_baseline)
+            .collect();
+        assert_eq!(vs, ["2 weeks earlier", "", "1 week later", "same day", "–"]);
+
+        let d = run(
+            "x",
+            &[("a", "rep", Some(21), 0.8), (BASE, "forecast", None, 0.6)],
+        );
+        assert!(sentence(&d, "x").ends_with(
+            "a warns of a loss from day 21; the rep's own forecast (rep_forecast_probability) \
+             never does within the first 168 days."
+        ));
+        assert_eq!(ranking(&d, "x")[0].vs_baseline, "forecast never");
+
+        let d = run(
+            "x",
+            &[
+                (BASE, "forecast", Some(21), 0.8),
+                ("a", "rep", Some(35), 0.7),
+            ],
+        );
+        assert!(sentence(&d, "x").ends_with(
+            "a warns of a loss from day 35; the rep's own forecast (rep_forecast_probability) \
+             does so earlier, from day 21."
+        ));
+    }
+
+    #[test]
+    fn without_a_reliable_indicator_the_answer_names_the_best_at_day_60() {
+        let d = run(
+            crate::scoring::POOLED,
+            &[
+                ("a", "rep", None, 0.61),
+                ("b", "rep", None, 0.65),
+                (BASE, "forecast", None, 0.9),
+                (crate::indicators::TRUTH_INDICATOR, "truth", None, 0.95),
+            ],
+        );
+        assert_eq!(
+            sentence(&d, crate::scoring::POOLED),
+            "Across all segments, no observable indicator reaches a reliable AUC of 0.70 within \
+             the first 168 days, nor does the rep's own forecast. The best at day 60 is b \
+             (AUC 0.650). (Research only: even the hidden-truth ceiling never becomes reliable \
+             here.)"
+        );
+    }
 
     #[test]
     fn gaps_read_in_weeks_when_whole() {

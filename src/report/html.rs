@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::answer::{self, fmt_auc, fmt_day, RankingRow, AUC_DAYS};
 use super::load::{RunData, TRADEOFFS_CSV};
 use super::plots::{self, PlotError};
-use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
+use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
 
 /// The sections, in order: (id, title). The browser test checks each id is present.
@@ -41,7 +41,7 @@ pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.8em}
 ";
 
 /// Escapes text for HTML element content and attribute values.
-pub fn esc(s: &str) -> String {
+fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -143,117 +143,216 @@ fn section(out: &mut String, k: usize) {
 
 /// Renders the page.
 pub fn render(data: &RunData) -> Result<String, PlotError> {
-    let segments = data.segments();
-    let name = run_name(data);
     let mut out = String::with_capacity(1 << 20);
+    header(&mut out, data);
+    answer_section(&mut out, data);
+    discrimination_section(&mut out, data)?;
+    match &data.tables {
+        Some(t) => {
+            losses_section(&mut out, data, t)?;
+            market_section(&mut out, data, t)?;
+        }
+        None => {
+            for k in [2, 3] {
+                section(&mut out, k);
+                out.push_str(
+                    "<p class=\"note\">This run directory has no funnel, cycle-length or inflow \
+                     tables (it predates them). Run <code>dealsim score</code> on it again to \
+                     write them.</p></section>\n",
+                );
+            }
+        }
+    }
+    tradeoffs_section(&mut out, data)?;
+    section(&mut out, 5);
+    run_details(&mut out, data);
+    out.push_str("</section>\n</body></html>\n");
+    Ok(out)
+}
+
+/// Title, one line about the run, and the table of contents.
+fn header(out: &mut String, data: &RunData) {
+    let name = run_name(data);
+    let deals = data
+        .manifest
+        .as_ref()
+        .and_then(|m| m["deals"].as_u64())
+        .map_or("all".to_string(), |n| n.to_string());
+    let about = format!(
+        "Run {name}: {deals} deals scored, landmarks every {} up to day {}, AUC target {:.2}, \
+         censoring {}.",
+        landmark_step(data),
+        data.meta.landmarks.last().copied().unwrap_or(0),
+        data.meta.options.target,
+        data.meta.options.censoring.mode,
+    );
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>dealsim report: {}</title><style>{STYLE}</style></head><body>\n<header><h1>Which indicators warn of a lost deal earliest?</h1><p>{}</p></header>\n<nav>",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>dealsim report: {}</title><style>{STYLE}</style></head><body>\n\
+         <header><h1>Which indicators warn of a lost deal earliest?</h1><p>{}</p></header>\n<nav>",
         esc(&name),
-        esc(&format!(
-            "Run {name}: {} deals scored, landmarks every {} up to day {}, AUC target {:.2}, censoring {}.",
-            data.manifest.as_ref().and_then(|m| m["deals"].as_u64()).map_or("all".to_string(), |n| n.to_string()),
-            landmark_step(data),
-            data.meta.landmarks.last().copied().unwrap_or(0),
-            data.meta.options.target,
-            data.meta.options.censoring.mode,
-        ))
+        esc(&about)
     );
     for (id, title) in SECTIONS {
         let _ = write!(out, "<a href=\"#{id}\">{title}</a>");
     }
     out.push_str("</nav>\n");
+}
 
-    // 1. The answer.
-    section(&mut out, 0);
+/// 1: the answer in words, then the ranking of each segment.
+fn answer_section(out: &mut String, data: &RunData) {
+    let segments = data.segments();
+    section(out, 0);
     out.push_str("<ul class=\"answer\">\n");
     for seg in &segments {
         let _ = writeln!(out, "<li>{}</li>", esc(&answer::sentence(data, seg)));
     }
     let _ = writeln!(
         out,
-        "</ul><p>“Reliable” means the 95% bootstrap interval of the AUC stays at or above {:.2} at three landmarks in a row; the AUC is the chance that a deal that will be lost scores riskier than one that will be won (0.5 = no better than a coin). Data: <a href=\"{SUMMARY_CSV}\">{SUMMARY_CSV}</a>, intervals in <a href=\"{SCORES_CSV}\">{SCORES_CSV}</a>.</p>",
+        "</ul><p>“Reliable” means the 95% bootstrap interval of the AUC stays at or above {:.2} \
+         at three landmarks in a row; the AUC is the chance that a deal that will be lost scores \
+         riskier than one that will be won (0.5 = no better than a coin). Data: \
+         <a href=\"{SUMMARY_CSV}\">{SUMMARY_CSV}</a>, intervals in \
+         <a href=\"{SCORES_CSV}\">{SCORES_CSV}</a>.</p>",
         data.meta.options.target
     );
     for seg in &segments {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));
-        ranking_table(&mut out, seg, &answer::ranking(data, seg));
+        ranking_table(out, seg, &answer::ranking(data, seg));
     }
     out.push_str("</section>\n");
+}
 
-    // 2. Discrimination.
-    section(&mut out, 1);
-    for seg in &segments {
-        let svg = plots::discrimination::plot(data, seg)?;
-        figure(&mut out, &svg, &format!("AUC of each indicator at each landmark in {seg}; the thick black line is the rep's own forecast, the red dashed line the reliability target. Gaps: too few lost or won deals at risk."), SCORES_CSV);
+/// 2: AUC over deal age, one plot per segment.
+fn discrimination_section(out: &mut String, data: &RunData) -> Result<(), PlotError> {
+    section(out, 1);
+    for seg in data.segments() {
+        let caption = format!(
+            "AUC of each indicator at each landmark in {seg}; the thick black line is the rep's \
+             own forecast, the red dashed line the reliability target. Gaps: too few lost or won \
+             deals at risk."
+        );
+        figure(
+            out,
+            &plots::discrimination::plot(data, seg)?,
+            &caption,
+            SCORES_CSV,
+        );
     }
     out.push_str("</section>\n");
+    Ok(())
+}
 
-    // 3. Where deals are lost; 4. Market dynamics.
-    match &data.tables {
-        Some(t) => {
-            section(&mut out, 2);
-            for seg in segments.iter().filter(|s| **s != crate::scoring::POOLED) {
-                let rows: Vec<_> = t.funnel.iter().filter(|r| r.segment == *seg).collect();
-                if !rows.is_empty() {
-                    figure(&mut out, &plots::losses::funnel(seg, &rows)?, &format!("Steps of {seg} in their usual order: deals that entered each step, how many of them were won in the end, and how many were lost at that step."), FUNNEL_CSV);
-                }
-                let rows: Vec<_> = t.cycles.iter().filter(|r| r.segment == *seg).collect();
-                if !rows.is_empty() {
-                    figure(&mut out, &plots::losses::cycle_lengths(seg, &rows)?, &format!("Days from creation to close of the closed deals of {seg}, won and lost (open deals are censored and not shown)."), CYCLE_CSV);
-                }
-            }
-            out.push_str("</section>\n");
-            section(&mut out, 3);
-            for seg in segments.iter().filter(|s| **s != crate::scoring::POOLED) {
-                if t.inflow.iter().any(|r| r.segment == *seg) {
-                    figure(
-                        &mut out,
-                        &plots::market::inflow(seg, &t.inflow)?,
-                        &format!("Deals created per month in {seg}, by lead source."),
-                        INFLOW_CSV,
-                    );
-                }
-            }
-            if !t.cohorts.is_empty() {
-                figure(&mut out, &plots::market::cohort_win_rate(&t.cohorts)?, &format!("Share of closed deals that were won, by the month the deals were created. Left out: months with fewer than {} closed deals, and young cohorts with more than {:.0}% of their deals still open (their closed deals are mostly quick losses).", plots::market::MIN_CLOSED_FOR_RATE, plots::market::MAX_OPEN_SHARE_FOR_RATE * 100.0), COHORT_CSV);
-            }
-            out.push_str("</section>\n");
-        }
-        None => {
-            for k in [2, 3] {
-                section(&mut out, k);
-                out.push_str("<p class=\"note\">This run directory has no funnel, cycle-length or inflow tables (it predates them). Run <code>dealsim score</code> on it again to write them.</p></section>\n");
-            }
-        }
-    }
+/// The segments of the descriptive tables (the pooled `all` has no funnel of its own).
+fn own_segments(data: &RunData) -> Vec<&str> {
+    let mut segs = data.segments();
+    segs.retain(|s| *s != crate::scoring::POOLED);
+    segs
+}
 
-    // 5. Threshold trade-offs.
-    section(&mut out, 4);
-    match &data.tradeoffs {
-        Some(rows) => {
-            let mut any = false;
-            for seg in &segments {
-                if let Some(svg) = plots::tradeoffs::plot(data, rows, seg)? {
-                    any = true;
-                    figure(&mut out, &svg, &format!("Candidate alert thresholds in {seg}: share of lost deals flagged against alerts per rep per week; the ringed point is the tuner's chosen threshold."), TRADEOFFS_CSV);
-                }
-            }
-            if !any {
-                let _ = writeln!(out, "<p class=\"note\"><a href=\"{TRADEOFFS_CSV}\">{TRADEOFFS_CSV}</a> has no chosen rule in any segment.</p>");
-            }
+/// 3: funnel and cycle lengths per segment.
+fn losses_section(out: &mut String, data: &RunData, t: &ReportTables) -> Result<(), PlotError> {
+    section(out, 2);
+    for seg in own_segments(data) {
+        let rows: Vec<_> = t.funnel.iter().filter(|r| r.segment == seg).collect();
+        if !rows.is_empty() {
+            let caption = format!(
+                "Steps of {seg} in their usual order: deals that entered each step, how many of \
+                 them were won in the end, and how many were lost at that step."
+            );
+            figure(
+                out,
+                &plots::losses::funnel(seg, &rows)?,
+                &caption,
+                FUNNEL_CSV,
+            );
         }
-        None => {
-            let _ = writeln!(out, "<p class=\"note\">No tuning results exist for this run ({TRADEOFFS_CSV} is absent). Run <code>dealsim tune</code> on this run directory to find, per segment, the alert thresholds with the best trade-off between caught losses and alerts, then <code>dealsim report --from DIR</code> to show them here.</p>");
+        let rows: Vec<_> = t.cycles.iter().filter(|r| r.segment == seg).collect();
+        if !rows.is_empty() {
+            let caption = format!(
+                "Days from creation to close of the closed deals of {seg}, won and lost (open \
+                 deals are censored and not shown)."
+            );
+            figure(
+                out,
+                &plots::losses::cycle_lengths(seg, &rows)?,
+                &caption,
+                CYCLE_CSV,
+            );
         }
     }
     out.push_str("</section>\n");
+    Ok(())
+}
 
-    // 6. Run details.
-    section(&mut out, 5);
-    run_details(&mut out, data);
-    out.push_str("</section>\n</body></html>\n");
-    Ok(out)
+/// 4: inflow per segment and source, win rate by cohort.
+fn market_section(out: &mut String, data: &RunData, t: &ReportTables) -> Result<(), PlotError> {
+    section(out, 3);
+    for seg in own_segments(data) {
+        if t.inflow.iter().any(|r| r.segment == seg) {
+            let caption = format!("Deals created per month in {seg}, by lead source.");
+            figure(
+                out,
+                &plots::market::inflow(seg, &t.inflow)?,
+                &caption,
+                INFLOW_CSV,
+            );
+        }
+    }
+    if !t.cohorts.is_empty() {
+        let caption = format!(
+            "Share of closed deals that were won, by the month the deals were created. Left out: \
+             months with fewer than {} closed deals, and young cohorts with more than {:.0}% of \
+             their deals still open (their closed deals are mostly quick losses).",
+            plots::market::MIN_CLOSED_FOR_RATE,
+            plots::market::MAX_OPEN_SHARE_FOR_RATE * 100.0
+        );
+        figure(
+            out,
+            &plots::market::cohort_win_rate(&t.cohorts)?,
+            &caption,
+            COHORT_CSV,
+        );
+    }
+    out.push_str("</section>\n");
+    Ok(())
+}
+
+/// 5: the tuner's trade-offs, or how to get them.
+fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> {
+    section(out, 4);
+    let Some(rows) = &data.tradeoffs else {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">No tuning results exist for this run ({TRADEOFFS_CSV} is absent). \
+             Run <code>dealsim tune</code> on this run directory to find, per segment, the alert \
+             thresholds with the best trade-off between caught losses and alerts, then \
+             <code>dealsim report --from DIR</code> to show them here.</p></section>"
+        );
+        return Ok(());
+    };
+    let mut any = false;
+    for seg in data.segments() {
+        if let Some(svg) = plots::tradeoffs::plot(data, rows, seg)? {
+            any = true;
+            let caption = format!(
+                "Candidate alert thresholds in {seg}: share of lost deals flagged against alerts \
+                 per rep per week; the ringed point is the tuner's chosen threshold."
+            );
+            figure(out, &svg, &caption, TRADEOFFS_CSV);
+        }
+    }
+    if !any {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\"><a href=\"{TRADEOFFS_CSV}\">{TRADEOFFS_CSV}</a> has no chosen rule \
+             in any segment.</p>"
+        );
+    }
+    out.push_str("</section>\n");
+    Ok(())
 }
 
 /// The segment's name, marked when the scenario sends it to manual review.

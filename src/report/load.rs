@@ -15,6 +15,7 @@ use super::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
 use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::error::InputError;
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
+use crate::scoring::{ScoreRow, SummaryRow};
 
 pub const MANIFEST_JSON: &str = "manifest.json";
 /// Threshold trade-offs of the tuner (see [`TradeoffRow`]).
@@ -22,34 +23,6 @@ pub const TRADEOFFS_CSV: &str = "tradeoffs.csv";
 
 /// The default set's name for the rep's stated win probability.
 pub const BASELINE_INDICATOR: &str = "rep_forecast_probability";
-
-/// A row of `indicator_summary.csv`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SummaryRecord {
-    pub indicator: String,
-    pub segment: String,
-    pub earliest_reliable_day: Option<u32>,
-    pub auc_30: Option<f64>,
-    pub auc_60: Option<f64>,
-    pub auc_90: Option<f64>,
-    pub rank: u32,
-}
-
-/// A row of `scores.csv`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ScoreRecord {
-    pub indicator: String,
-    pub segment: String,
-    pub landmark_day: u32,
-    pub n_at_risk: u64,
-    pub n_lost: u64,
-    pub n_won: u64,
-    pub n_censored: u64,
-    pub auc: Option<f64>,
-    pub ci_lo: Option<f64>,
-    pub ci_hi: Option<f64>,
-    pub note: String,
-}
 
 /// A row of the tuner's `tradeoffs.csv`: one candidate alert rule "flag the deal at
 /// `landmark_day` if the indicator is past `threshold`" and what it would have done.
@@ -109,8 +82,8 @@ pub struct IndicatorMeta {
 /// Everything in a run directory the report uses.
 #[derive(Debug, Clone)]
 pub struct RunData {
-    pub summary: Vec<SummaryRecord>,
-    pub scores: Vec<ScoreRecord>,
+    pub summary: Vec<SummaryRow>,
+    pub scores: Vec<ScoreRow>,
     pub meta: ScoresMeta,
     /// `manifest.json` as written by `simulate`; `None` for an imported log.
     pub manifest: Option<serde_json::Value>,
@@ -121,9 +94,11 @@ pub struct RunData {
 }
 
 impl RunData {
+    /// Reads the run directory `dir`; a missing required table or a malformed one is an
+    /// [`InputError`] (the report is rendered only from complete, valid tables).
     pub fn load(dir: &Path) -> Result<RunData, InputError> {
-        let summary: Vec<SummaryRecord> = read_csv_required(dir, SUMMARY_CSV)?;
-        let scores: Vec<ScoreRecord> = read_csv_required(dir, SCORES_CSV)?;
+        let summary: Vec<SummaryRow> = read_csv_required(dir, SUMMARY_CSV)?;
+        let scores: Vec<ScoreRow> = read_csv_required(dir, SCORES_CSV)?;
         let meta: ScoresMeta = read_json(dir, SCORES_JSON)?.ok_or_else(|| {
             InputError::new(dir.join(SCORES_JSON).display().to_string(), "missing")
         })?;
@@ -163,6 +138,7 @@ impl RunData {
         out
     }
 
+    /// What `scores.json` says about an indicator (signal, direction, description).
     pub fn indicator(&self, name: &str) -> Option<&IndicatorMeta> {
         self.meta.indicators.iter().find(|i| i.name == name)
     }
@@ -184,8 +160,8 @@ impl RunData {
     }
 
     /// The summary rows of a segment, best rank first.
-    pub fn ranking(&self, segment: &str) -> Vec<&SummaryRecord> {
-        let mut rows: Vec<&SummaryRecord> = self
+    pub fn ranking(&self, segment: &str) -> Vec<&SummaryRow> {
+        let mut rows: Vec<&SummaryRow> = self
             .summary
             .iter()
             .filter(|r| r.segment == segment)
@@ -196,7 +172,7 @@ impl RunData {
 
     /// The `scores.csv` row at the landmark closest to `day` (earlier on ties), as the
     /// summary's `auc_30`/`auc_60`/`auc_90` columns pick it.
-    pub fn score_near(&self, indicator: &str, segment: &str, day: u32) -> Option<&ScoreRecord> {
+    pub fn score_near(&self, indicator: &str, segment: &str, day: u32) -> Option<&ScoreRow> {
         let landmark = crate::scoring::summary::closest(&self.meta.landmarks, day)?;
         self.scores.iter().find(|r| {
             r.indicator == indicator && r.segment == segment && r.landmark_day == landmark
@@ -213,15 +189,22 @@ fn read_csv_required<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<
     })
 }
 
+/// The bytes of `dir/name` and its name for messages; `None` when it does not exist.
+fn read_optional(dir: &Path, name: &str) -> Result<Option<(Vec<u8>, String)>, InputError> {
+    let path = dir.join(name);
+    let origin = path.display().to_string();
+    match std::fs::read(&path) {
+        Ok(b) => Ok(Some((b, origin))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(InputError::new(origin, format!("cannot read: {e}"))),
+    }
+}
+
 /// Reads `dir/name` as CSV rows of `T`; `None` when the file does not exist. An empty
 /// file (a table without rows is written without a header) gives no rows.
 fn read_csv_opt<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<Vec<T>>, InputError> {
-    let path = dir.join(name);
-    let origin = path.display().to_string();
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(InputError::new(origin, format!("cannot read: {e}"))),
+    let Some((bytes, origin)) = read_optional(dir, name)? else {
+        return Ok(None);
     };
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader
@@ -252,12 +235,8 @@ fn csv_error(origin: &str, headers: &csv::StringRecord, e: csv::Error) -> InputE
 }
 
 fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, InputError> {
-    let path = dir.join(name);
-    let origin = path.display().to_string();
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(InputError::new(origin, format!("cannot read: {e}"))),
+    let Some((bytes, origin)) = read_optional(dir, name)? else {
+        return Ok(None);
     };
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(&mut de)

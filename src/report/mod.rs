@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, IoContext};
 use crate::output::write_file_atomic;
 
+/// The report page and its Markdown twin, written into the run directory.
 pub const INDEX_HTML: &str = "index.html";
 pub const SUMMARY_MD: &str = "summary.md";
 

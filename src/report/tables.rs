@@ -17,6 +17,7 @@ use crate::export::scores::csv_bytes;
 use crate::log::{Deal, Event, Log, Outcome, Sym, Symbols};
 use crate::output::write_file_atomic;
 
+/// File names of the tables in a run directory.
 pub const FUNNEL_CSV: &str = "funnel.csv";
 pub const CYCLE_CSV: &str = "cycle_lengths.csv";
 pub const INFLOW_CSV: &str = "inflow.csv";

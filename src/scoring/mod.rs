@@ -16,7 +16,7 @@
 pub mod summary;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
@@ -47,8 +47,8 @@ pub struct ScoreOptions {
     pub seed: u64,
 }
 
-/// One indicator × segment × landmark.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// One indicator × segment × landmark (a row of `scores.csv`, read back by reports).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScoreRow {
     pub indicator: String,
     pub segment: String,

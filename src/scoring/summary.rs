@@ -1,10 +1,10 @@
 //! Per indicator and segment: how early it becomes reliable, its AUC at 30/60/90 days, rank.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ScoreRow;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SummaryRow {
     pub indicator: String,
     pub segment: String,

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::palette;
-use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, line, numeric_axes, svg, with_legend, xy_chart, Mark, PlotError, FONT, WIDTH};
 use crate::indicators::TRUTH_INDICATOR;
 use crate::report::load::RunData;
 
@@ -21,7 +21,7 @@ fn runs(
     data: &RunData,
     indicator: &str,
     segment: &str,
-    pick: fn(&crate::report::load::ScoreRecord) -> Option<(f64, f64, f64)>,
+    pick: fn(&crate::scoring::ScoreRow) -> Option<(f64, f64, f64)>,
 ) -> Vec<Vec<(f64, f64, f64)>> {
     let mut out: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new()];
     for r in data
@@ -39,11 +39,11 @@ fn runs(
     out
 }
 
-fn auc_point(r: &crate::report::load::ScoreRecord) -> Option<(f64, f64, f64)> {
+fn auc_point(r: &crate::scoring::ScoreRow) -> Option<(f64, f64, f64)> {
     Some((r.landmark_day as f64, r.auc?, r.auc?))
 }
 
-fn band_point(r: &crate::report::load::ScoreRecord) -> Option<(f64, f64, f64)> {
+fn band_point(r: &crate::scoring::ScoreRow) -> Option<(f64, f64, f64)> {
     Some((r.landmark_day as f64, r.ci_lo?, r.ci_hi?))
 }
 
@@ -108,21 +108,18 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
     let height = super::height_for_legend(entries.len(), 420);
     svg(WIDTH, height, |root| {
         let (left, right) = with_legend(root);
-        let mut chart = ChartBuilder::on(&left)
-            .caption(format!("AUC over deal age: {segment}"), (FONT, 18))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d(0.0..max_day + 3.0, y_min..1.0)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&number_label)
-            .y_label_formatter(&number_label)
-            .x_desc("deal age at the landmark (days since creation)")
-            .y_desc("AUC (lost vs won)")
-            .light_line_style(TRANSPARENT)
-            .label_style((FONT, 13))
-            .draw()?;
+        let mut chart = xy_chart(
+            &left,
+            format!("AUC over deal age: {segment}"),
+            0.0..max_day + 3.0,
+            y_min..1.0,
+            55,
+        )?;
+        numeric_axes(
+            &mut chart,
+            "deal age at the landmark (days since creation)",
+            "AUC (lost vs won)",
+        )?;
         for name in &banded {
             let color = pen_of(name).color;
             for run in runs(data, name, segment, band_point) {
@@ -163,7 +160,7 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
                     "no AUC: fewer than {} lost or won deals at risk at every landmark",
                     data.meta.options.min_class
                 ),
-                (w as i32 / 2, h as i32 / 2),
+                (w as i32 / 2, h as i32 * 2 / 5),
                 (FONT, 15).into_font().color(&BLACK).pos(centre),
             ))?;
         }

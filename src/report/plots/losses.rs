@@ -4,7 +4,9 @@
 use plotters::prelude::*;
 
 use super::palette::{ENTERED_BLUE, LOST_RED, WON_GREEN};
-use super::{legend, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{
+    legend, number_label, numeric_axes, svg, with_legend, xy_chart, Mark, PlotError, FONT, WIDTH,
+};
 use crate::report::tables::{CycleRow, FunnelRow, CYCLE_BIN_DAYS};
 
 /// Pixel height per funnel step.
@@ -24,12 +26,13 @@ pub fn funnel(segment: &str, rows: &[&FunnelRow]) -> Result<String, PlotError> {
     let y_of = |k: usize| (n - 1 - k) as f64;
     svg(WIDTH, height.max(200), |root| {
         let (left, right) = with_legend(root);
-        let mut chart = ChartBuilder::on(&left)
-            .caption(format!("Funnel: {segment}"), (FONT, 18))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(230)
-            .build_cartesian_2d(0.0..x_max, -0.5..n as f64 - 0.5)?;
+        let mut chart = xy_chart(
+            &left,
+            format!("Funnel: {segment}"),
+            0.0..x_max,
+            -0.5..n as f64 - 0.5,
+            230,
+        )?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -80,21 +83,18 @@ pub fn cycle_lengths(segment: &str, rows: &[&CycleRow]) -> Result<String, PlotEr
     let half = CYCLE_BIN_DAYS as f64 / 2.0;
     svg(WIDTH, 360, |root| {
         let (left, right) = with_legend(root);
-        let mut chart = ChartBuilder::on(&left)
-            .caption(format!("Cycle length: {segment}"), (FONT, 18))
-            .margin(12)
-            .x_label_area_size(45)
-            .y_label_area_size(55)
-            .build_cartesian_2d(0.0..x_max, 0.0..y_max)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&number_label)
-            .y_label_formatter(&number_label)
-            .x_desc("days from creation to close")
-            .y_desc(format!("deals per {CYCLE_BIN_DAYS}-day bin"))
-            .label_style((FONT, 13))
-            .light_line_style(TRANSPARENT)
-            .draw()?;
+        let mut chart = xy_chart(
+            &left,
+            format!("Cycle length: {segment}"),
+            0.0..x_max,
+            0.0..y_max,
+            55,
+        )?;
+        numeric_axes(
+            &mut chart,
+            "days from creation to close",
+            &format!("deals per {CYCLE_BIN_DAYS}-day bin"),
+        )?;
         chart.draw_series(rows.iter().map(|r| {
             let (x0, color) = match r.outcome.as_str() {
                 "won" => (r.bin_start_days as f64, WON_GREEN),

@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 
 use super::palette::{self, Pen};
-use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, line, number_label, svg, with_legend, xy_chart, Mark, PlotError, FONT, WIDTH};
 use crate::report::tables::{CohortRow, InflowRow};
 
 /// Cohort months with fewer closed deals than this are left out of the win-rate plot: their
@@ -16,7 +16,7 @@ pub const MIN_CLOSED_FOR_RATE: u64 = 10;
 pub const MAX_OPEN_SHARE_FOR_RATE: f64 = 0.05;
 
 /// The win rate the plot shows for a cohort, if it is mature and large enough.
-pub fn shown_rate(r: &CohortRow) -> Option<f64> {
+fn shown_rate(r: &CohortRow) -> Option<f64> {
     let closed = r.won + r.lost;
     let open_share = r.open as f64 / (closed + r.open).max(1) as f64;
     r.win_rate
@@ -46,12 +46,7 @@ fn month_chart<'a, 'b>(
     >,
     PlotError,
 > {
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, (FONT, 18))
-        .margin(12)
-        .x_label_area_size(45)
-        .y_label_area_size(55)
-        .build_cartesian_2d(-0.5..months.len() as f64 - 0.5, 0.0..y_max)?;
+    let mut chart = xy_chart(area, title, -0.5..months.len() as f64 - 0.5, 0.0..y_max, 55)?;
     chart
         .configure_mesh()
         .x_labels(months.len().min(12))

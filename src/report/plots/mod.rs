@@ -12,6 +12,7 @@ pub mod market;
 pub mod palette;
 pub mod tradeoffs;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -29,6 +30,7 @@ pub const WIDTH: u32 = 960;
 /// Width of the legend strip right of the plot area.
 pub const LEGEND_WIDTH: u32 = 250;
 
+/// A generic family: the browser picks its own sans-serif font, nothing is embedded.
 pub const FONT: &str = "sans-serif";
 
 /// How a legend entry is drawn.
@@ -134,4 +136,43 @@ pub fn height_for_legend(entries: usize, min: u32) -> u32 {
 pub fn number_label(v: &f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The chart every plot starts from: f64 axes, a title, the shared margins and label areas
+/// (`y_label_width` pixels for the y labels: step names need more than numbers).
+pub fn xy_chart<'a, 'b>(
+    area: &'a Area<'b>,
+    title: impl AsRef<str>,
+    x: std::ops::Range<f64>,
+    y: std::ops::Range<f64>,
+    y_label_width: u32,
+) -> Result<XyChart<'a, 'b>, PlotError> {
+    Ok(ChartBuilder::on(area)
+        .caption(title.as_ref(), (FONT, 18))
+        .margin(12)
+        .x_label_area_size(45)
+        .y_label_area_size(y_label_width)
+        .build_cartesian_2d(x, y)?)
+}
+
+/// A chart with f64 axes, as [`xy_chart`] makes.
+pub type XyChart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Draws numeric axes (no minor grid) described by `x_desc` and `y_desc`, units included.
+pub fn numeric_axes(
+    chart: &mut XyChart<'_, '_>,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<(), PlotError> {
+    chart
+        .configure_mesh()
+        .x_label_formatter(&number_label)
+        .y_label_formatter(&number_label)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .light_line_style(TRANSPARENT)
+        .label_style((FONT, 13))
+        .draw()?;
+    Ok(())
 }

@@ -22,6 +22,7 @@ pub const HUES: [RGBColor; 10] = [
     RGBColor(0x17, 0xbe, 0xcf),
 ];
 
+/// Colours reserved for references (black, greys, target red) and for the outcome bars.
 pub const BLACK: RGBColor = RGBColor(0, 0, 0);
 pub const GREY: RGBColor = RGBColor(0x7f, 0x7f, 0x7f);
 pub const LIGHT_GREY: RGBColor = RGBColor(0xa0, 0xa0, 0xa0);
@@ -59,6 +60,7 @@ impl Pen {
         }
     }
 
+    /// The plotters style of the pen's stroke (the dash pattern is applied by the series).
     pub fn style(&self) -> ShapeStyle {
         ShapeStyle {
             color: self.color.into(),

@@ -8,11 +8,11 @@
 use plotters::prelude::*;
 
 use super::palette::{self, BLACK};
-use super::{legend, line, number_label, svg, with_legend, Mark, PlotError, FONT, WIDTH};
+use super::{legend, line, numeric_axes, svg, with_legend, xy_chart, Mark, PlotError, WIDTH};
 use crate::report::load::{RunData, TradeoffRow};
 
 /// The chosen rule of each indicator in `segment`, in the order they appear in the file.
-pub fn chosen<'a>(rows: &'a [TradeoffRow], segment: &str) -> Vec<&'a TradeoffRow> {
+fn chosen<'a>(rows: &'a [TradeoffRow], segment: &str) -> Vec<&'a TradeoffRow> {
     rows.iter()
         .filter(|r| r.segment == segment && r.chosen == 1)
         .collect()
@@ -72,24 +72,28 @@ pub fn plot(
         super::height_for_legend(entries.len(), 380),
         |root| {
             let (left, right) = with_legend(root);
-            let mut chart = ChartBuilder::on(&left)
-                .caption(format!("Caught losses vs alerts: {segment}"), (FONT, 18))
-                .margin(12)
-                .x_label_area_size(45)
-                .y_label_area_size(55)
-                .build_cartesian_2d(0.0..x_max, 0.0..1.0)?;
-            chart
-                .configure_mesh()
-                .x_label_formatter(&number_label)
-                .y_label_formatter(&number_label)
-                .x_desc("alerts per rep per week")
-                .y_desc("recall (share of lost deals flagged)")
-                .label_style((FONT, 13))
-                .light_line_style(TRANSPARENT)
-                .draw()?;
+            let mut chart = xy_chart(
+                &left,
+                format!("Caught losses vs alerts: {segment}"),
+                0.0..x_max,
+                0.0..1.0,
+                55,
+            )?;
+            numeric_axes(
+                &mut chart,
+                "alerts per rep per week",
+                "recall (share of lost deals flagged)",
+            )?;
             for p in &picks {
                 let pen = pen_of(&p.indicator);
-                line(&mut chart, curve(p), &pen)?;
+                let points = curve(p);
+                // Every candidate threshold is a dot on its curve.
+                chart.draw_series(
+                    points
+                        .iter()
+                        .map(|&at| Circle::new(at, 3, pen.color.filled())),
+                )?;
+                line(&mut chart, points, &pen)?;
                 let at = (p.alerts_per_rep_week, p.recall);
                 chart.draw_series([
                     Circle::new(at, 7, pen.color.filled()),
