@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod indicators;
 pub mod log;
 pub mod output;
