@@ -149,9 +149,16 @@ impl Xes {
         for a in e.attributes().with_checks(false) {
             let a = a.map_err(|x| self.err(st.line, 1, format!("malformed attribute: {x}")))?;
             let v = || {
-                a.unescape_value().map(|c| c.into_owned()).map_err(|x| {
-                    self.err(st.line, 1, format!("cannot read an attribute value: {x}"))
-                })
+                a.unescape_value()
+                    .map(|c| c.into_owned())
+                    .map_err(|x| match x {
+                        quick_xml::Error::Encoding(_) => self.err(
+                            st.line,
+                            1,
+                            "invalid UTF-8 in an attribute value: the file must be UTF-8 text",
+                        ),
+                        _ => self.err(st.line, 1, format!("cannot read an attribute value: {x}")),
+                    })
             };
             match a.key.as_ref() {
                 b"key" => key = Some(v()?),
