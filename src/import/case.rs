@@ -371,18 +371,18 @@ mod tests {
                 Some(CaseProblem::NoCreation)
             ]
         );
-        // Day 19_990 is 2024-09-03.
+        // Day 19_990 is 2024-09-24 (2024-01-01 is day 19_723, plus 244 days to 1 September, plus 23).
         assert_eq!(
             de,
             "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
-             \"A,1\",all,rep-a,unknown,,2024-09-03T00:00:00,2024-09-13T01:00:00,lost,sale,terms\n\
-             B,smb,rep-c,unknown,1500,2024-09-04T00:00:00,,open,,\n"
+             \"A,1\",all,rep-a,unknown,,2024-09-24T00:00:00,2024-10-04T01:00:00,lost,sale,terms\n\
+             B,smb,rep-c,unknown,1500,2024-09-25T00:00:00,,open,,\n"
         );
         let lines: Vec<&str> = ev.lines().collect();
         assert_eq!(lines.len(), 5);
-        assert!(lines[1].starts_with("\"A,1\",deal_created,2024-09-03T00:00:00,rep-a,all,"));
+        assert!(lines[1].starts_with("\"A,1\",deal_created,2024-09-24T00:00:00,rep-a,all,"));
         assert!(
-            lines[3].starts_with("\"A,1\",lost,2024-09-13T01:00:00,rep-a,all,sale,terms,complete")
+            lines[3].starts_with("\"A,1\",lost,2024-10-04T01:00:00,rep-a,all,sale,terms,complete")
         );
         assert_eq!(
             (stats.cases, stats.events, stats.lost, stats.open),

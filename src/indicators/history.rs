@@ -73,3 +73,149 @@ impl History {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::{DealId, Symbols};
+    use crate::time::Timestamp;
+    use proptest::prelude::*;
+
+    /// (rep, created day, closed day, outcome) → a log without events.
+    fn log(deals: &[(&str, i32, Option<i32>, Outcome)]) -> Log {
+        let mut symbols = Symbols::default();
+        let seg = symbols.intern("smb");
+        let deals: Vec<Deal> = deals
+            .iter()
+            .enumerate()
+            .map(|(i, &(rep, created, closed, outcome))| Deal {
+                id: DealId(i as u64),
+                segment: seg,
+                rep: symbols.intern(rep),
+                source: seg,
+                value: 1.0,
+                created: Timestamp(DayNum(created).start().0 + 3600),
+                closed: closed.map(|c| Timestamp(DayNum(c).start().0 + 7200)),
+                outcome,
+                lost_stage: None,
+                lost_step: None,
+            })
+            .collect();
+        Log {
+            symbols,
+            case_ids: (0..deals.len()).map(|i| i.to_string()).collect(),
+            offsets: vec![0; deals.len() + 1],
+            events: Vec::new(),
+            deals,
+        }
+    }
+
+    #[test]
+    fn hand_computed_owner_win_rates() {
+        use Outcome::*;
+        let l = log(&[
+            ("ann", 0, Some(10), Won),
+            ("ann", 0, Some(20), Lost),
+            ("ann", 0, Some(20), Won),
+            ("ann", 0, Some(30), Lost),
+            ("bob", 0, Some(15), Won),
+            ("ann", 5, None, Open),
+            ("ann", 25, Some(40), Lost),
+        ]);
+        let h = History::new(&l, GroupBy::Rep, 1);
+        let ann = &l.deals[5];
+        // Before day 10 nothing has closed: missing.
+        assert!(h.win_rate(ann, DayNum(10)).is_nan());
+        // Day 11: only the day-10 win. Bob's deal never counts for Ann.
+        assert_eq!(h.win_rate(ann, DayNum(11)), 1.0);
+        assert_eq!(h.win_rate(ann, DayNum(20)), 1.0);
+        // Day 21: won 2 of 3 (the two day-20 closes enter together, the next day).
+        assert_eq!(h.win_rate(ann, DayNum(21)), 2.0 / 3.0);
+        assert_eq!(h.win_rate(ann, DayNum(31)), 0.5);
+        assert_eq!(h.win_rate(ann, DayNum(41)), 0.4);
+        assert_eq!(h.win_rate(&l.deals[4], DayNum(31)), 1.0);
+        // min_closed: missing until that many have closed.
+        let h3 = History::new(&l, GroupBy::Rep, 3);
+        assert!(h3.win_rate(ann, DayNum(20)).is_nan());
+        assert_eq!(h3.win_rate(ann, DayNum(21)), 2.0 / 3.0);
+    }
+
+    #[test]
+    fn evaluated_at_the_landmark_date_through_the_indicator_engine() {
+        use Outcome::*;
+        // Deal 2 (ann, created day 15) at landmark 6 is on day 21 (2 of 3 won before it) and
+        // at landmark 5 on day 20 (only the day-10 win is known).
+        let l = log(&[
+            ("ann", 0, Some(10), Won),
+            ("ann", 0, Some(20), Lost),
+            ("ann", 15, None, Open),
+            ("ann", 0, Some(20), Won),
+        ]);
+        let spec: Vec<crate::indicators::IndicatorSpec> = crate::indicators::parse(
+            "[[indicator]]\nname = \"owner_win_rate\"\ndescription = \"d\"\ndirection = \"higher_is_safer\"\nsignal = \"rep\"\nmeasure = { kind = \"prior_win_rate\", by = \"rep\", min_closed = 1 }\n",
+            "test",
+        )
+        .unwrap();
+        let scenario = crate::scenario::Scenario::embedded_default();
+        let maps = crate::indicators::stage_map::StageMaps::new(&scenario, &l);
+        let panel = crate::indicators::evaluate(
+            &l,
+            &spec,
+            None,
+            &maps,
+            &[5, 6],
+            DayNum(100).start(),
+        );
+        let value = |k: usize| {
+            let rows = &panel.at[k];
+            let r = rows.deals.iter().position(|&d| d == 2).unwrap();
+            rows.values[0][r]
+        };
+        assert_eq!(value(0), 1.0);
+        assert_eq!(value(1), 2.0 / 3.0);
+    }
+
+    proptest! {
+        /// No leakage: changing the outcome or close date of any deal that closes on or after
+        /// the landmark date never changes the value there.
+        #[test]
+        fn later_closes_never_change_the_value(
+            deals in proptest::collection::vec((0u8..3, 0i32..60, 0i32..60, any::<bool>()), 1..40),
+            date in 0i32..130,
+            flip in any::<u64>(),
+        ) {
+            let reps = ["a", "b", "c"];
+            let rows: Vec<(&str, i32, Option<i32>, Outcome)> = deals
+                .iter()
+                .map(|&(r, c, len, won)| {
+                    (reps[r as usize], c, Some(c + len), if won { Outcome::Won } else { Outcome::Lost })
+                })
+                .collect();
+            let mut later = rows.clone();
+            for (i, row) in later.iter_mut().enumerate() {
+                if row.2.unwrap() >= date && (flip >> (i % 64)) & 1 == 1 {
+                    row.3 = if row.3 == Outcome::Won { Outcome::Lost } else { Outcome::Won };
+                    row.2 = Some(row.2.unwrap() + 7);
+                }
+                if row.2.unwrap() >= date && (flip >> ((i + 7) % 64)) & 1 == 1 {
+                    row.3 = Outcome::Open;
+                    row.2 = None;
+                }
+            }
+            let (l1, l2) = (log(&rows), log(&later));
+            let (h1, h2) = (History::new(&l1, GroupBy::Rep, 1), History::new(&l2, GroupBy::Rep, 1));
+            for i in 0..rows.len() {
+                let (a, b) = (h1.win_rate(&l1.deals[i], DayNum(date)), h2.win_rate(&l2.deals[i], DayNum(date)));
+                prop_assert!(a == b || (a.is_nan() && b.is_nan()), "deal {i}: {a} vs {b}");
+                // And the value is the share won among those closed before the date.
+                let before: Vec<bool> = rows
+                    .iter()
+                    .filter(|r| r.0 == rows[i].0 && r.2.unwrap() < date)
+                    .map(|r| r.3 == Outcome::Won)
+                    .collect();
+                let want = before.iter().filter(|&&w| w).count() as f32 / before.len() as f32;
+                prop_assert!(a == want || (a.is_nan() && before.is_empty()));
+            }
+        }
+    }
+}
