@@ -115,6 +115,9 @@ pub fn parse(s: &str, format: &TimeFormat, zone: Zone) -> Option<Timestamp> {
 
 /// RFC 3339 with offset and/or fraction, or a naive ISO time with a fraction.
 fn parse_iso_full(s: &str, zone: Zone) -> Option<Timestamp> {
+    if let Some(t) = parse_rfc3339_fast(s, zone) {
+        return Some(t);
+    }
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
         return Some(zone.local(dt));
     }
@@ -124,6 +127,35 @@ fn parse_iso_full(s: &str, zone: Zone) -> Option<Timestamp> {
         }
     }
     None
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM]` without chrono: XES files have one per event.
+fn parse_rfc3339_fast(s: &str, zone: Zone) -> Option<Timestamp> {
+    let local = parse_timestamp(s.get(..19)?)?;
+    let mut rest = &s.as_bytes()[19..];
+    if let Some((b'.', tail)) = rest.split_first() {
+        let digits = tail.iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        rest = &tail[digits..];
+    }
+    let offset = match rest {
+        [] => return Some(local),
+        [b'Z'] | [b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let d = |b: &u8| b.is_ascii_digit().then(|| (b - b'0') as i64);
+            let (h, m) = (d(h1)? * 10 + d(h2)?, d(m1)? * 10 + d(m2)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            (h * 3600 + m * 60) * if *sign == b'-' { -1 } else { 1 }
+        }
+        _ => return None,
+    };
+    Some(Timestamp(
+        local.0 - offset + zone.0.local_minus_utc() as i64,
+    ))
 }
 
 /// `a<sep>b<sep>c[ HH:MM[:SS]]` where `order` gives the positions of (year, month, day).
@@ -214,6 +246,24 @@ mod tests {
             "2017-03-11T07:15:00"
         );
         assert_eq!(iso("2017-03-11", &p, "UTC"), None);
+    }
+
+    #[test]
+    fn fast_rfc3339_agrees_with_chrono() {
+        let z = Zone::parse("+05:30").unwrap();
+        for s in [
+            "2025-03-04T09:30:05.000+00:00",
+            "2025-03-04T09:30:05Z",
+            "2025-12-31T23:59:59.123456-08:00",
+            "2024-02-29T00:00:00+14:00",
+            "2025-03-04T09:30:05.+00:00",
+            "2025-03-04T09:30:05+0100",
+        ] {
+            let chrono = chrono::DateTime::parse_from_rfc3339(s)
+                .ok()
+                .map(|dt| z.local(dt));
+            assert_eq!(parse_rfc3339_fast(s, z), chrono, "{s}");
+        }
     }
 
     #[test]

@@ -149,16 +149,14 @@ impl Xes {
         for a in e.attributes().with_checks(false) {
             let a = a.map_err(|x| self.err(st.line, 1, format!("malformed attribute: {x}")))?;
             let v = || {
-                a.unescape_value()
-                    .map(|c| c.into_owned())
-                    .map_err(|x| match x {
-                        quick_xml::Error::Encoding(_) => self.err(
-                            st.line,
-                            1,
-                            "invalid UTF-8 in an attribute value: the file must be UTF-8 text",
-                        ),
-                        _ => self.err(st.line, 1, format!("cannot read an attribute value: {x}")),
-                    })
+                a.unescape_value().map_err(|x| match x {
+                    quick_xml::Error::Encoding(_) => self.err(
+                        st.line,
+                        1,
+                        "invalid UTF-8 in an attribute value: the file must be UTF-8 text",
+                    ),
+                    _ => self.err(st.line, 1, format!("cannot read an attribute value: {x}")),
+                })
             };
             match a.key.as_ref() {
                 b"key" => key = Some(v()?),
@@ -170,8 +168,8 @@ impl Xes {
             return Ok(());
         };
         if let Some(ev) = &mut st.event {
-            match key.as_str() {
-                "concept:name" => ev.activity = Some(value),
+            match key.as_ref() {
+                "concept:name" => ev.activity = Some(value.into_owned()),
                 "time:timestamp" => ev.time = Some(self.time(&value)),
                 "lifecycle:transition" => {
                     ev.lifecycle = match value.to_ascii_lowercase().as_str() {
@@ -180,10 +178,10 @@ impl Xes {
                         _ => Lifecycle2::Other,
                     }
                 }
-                "org:resource" => ev.resource = value,
-                "stage" => ev.stage = Some(value),
-                "step" => ev.step = Some(value),
-                "card_field" => ev.card_field = Some(value),
+                "org:resource" => ev.resource = value.into_owned(),
+                "stage" => ev.stage = Some(value.into_owned()),
+                "step" => ev.step = Some(value.into_owned()),
+                "card_field" => ev.card_field = Some(value.into_owned()),
                 "forecast_probability" => {
                     ev.forecast_probability = Some(
                         value
@@ -207,13 +205,13 @@ impl Xes {
                     format!("trace attribute `{key}`: expected {what}, got {value:?}"),
                 )
             };
-            match key.as_str() {
-                "concept:name" => case.id = value,
-                "segment" => d.segment = Some(value),
-                "rep" => d.rep = Some(value),
-                "source" => d.source = Some(value),
-                "lost_stage" => d.lost_stage = Some(value),
-                "lost_step" => d.lost_step = Some(value),
+            match key.as_ref() {
+                "concept:name" => case.id = value.into_owned(),
+                "segment" => d.segment = Some(value.into_owned()),
+                "rep" => d.rep = Some(value.into_owned()),
+                "source" => d.source = Some(value.into_owned()),
+                "lost_stage" => d.lost_stage = Some(value.into_owned()),
+                "lost_step" => d.lost_step = Some(value.into_owned()),
                 "value" => {
                     d.value = Some(
                         value
@@ -228,7 +226,7 @@ impl Xes {
                 }
                 "closed" => d.closed = Some(self.time(&value).map_err(|_| bad("an xs:dateTime"))?),
                 "outcome" => {
-                    d.outcome = Some(match value.as_str() {
+                    d.outcome = Some(match value.as_ref() {
                         "won" => Outcome::Won,
                         "lost" => Outcome::Lost,
                         "open" => Outcome::Open,

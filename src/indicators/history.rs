@@ -158,14 +158,8 @@ mod tests {
         .unwrap();
         let scenario = crate::scenario::Scenario::embedded_default();
         let maps = crate::indicators::stage_map::StageMaps::new(&scenario, &l);
-        let panel = crate::indicators::evaluate(
-            &l,
-            &spec,
-            None,
-            &maps,
-            &[5, 6],
-            DayNum(100).start(),
-        );
+        let panel =
+            crate::indicators::evaluate(&l, &spec, None, &maps, &[5, 6], DayNum(100).start());
         let value = |k: usize| {
             let rows = &panel.at[k];
             let r = rows.deals.iter().position(|&d| d == 2).unwrap();
