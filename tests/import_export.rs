@@ -333,6 +333,45 @@ fn unparseable_timestamp_names_line_value_and_format() {
 }
 
 #[test]
+fn unparseable_xes_timestamp_names_line_value_and_format() {
+    let b = Bad::new();
+    let text = String::from_utf8(small_xes(&b)).unwrap();
+    let broken = text.replacen(
+        r#"key="time:timestamp" value="2025-03-02T10:00:00.000+00:00""#,
+        r#"key="time:timestamp" value="2025-03-02 at ten""#,
+        1,
+    );
+    let at = broken.lines().position(|l| l.contains("at ten")).unwrap();
+    let line = broken
+        .lines()
+        .take(at)
+        .collect::<Vec<_>>()
+        .iter()
+        .rposition(|l| l.contains("<event>"))
+        .unwrap()
+        + 1;
+    let f = b.file("t.xes", broken.as_bytes());
+    let stderr = b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &[
+            "t.xes: line ",
+            "\"2025-03-02 at ten\"",
+            "expected an xs:dateTime",
+        ],
+    );
+    // The position is where the event starts (its <event> tag, after two tabs).
+    assert!(
+        stderr.contains(&format!("line {line}, column 3")),
+        "{stderr}"
+    );
+    let s = b.lenient(&["xes", f.to_str().unwrap()]);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["events"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[test]
 fn non_utf8_bytes_are_named() {
     let b = Bad::new();
     let mut bytes = GOOD_ROWS.as_bytes().to_vec();

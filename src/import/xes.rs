@@ -89,6 +89,8 @@ struct State {
     in_log: bool,
     log_closed: bool,
     trace: Option<Case>,
+    /// A trace attribute was rejected (`--lenient`): skip the trace.
+    trace_rejected: bool,
     /// Line of the current `<trace>` (for case-level errors).
     trace_line: usize,
     event: Option<PartialEvent>,
@@ -103,11 +105,13 @@ struct State {
 /// An event while its attributes are read; checked when `</event>` closes it.
 #[derive(Default)]
 struct PartialEvent {
+    /// An attribute was rejected (`--lenient`): skip the event.
+    rejected: bool,
     line: usize,
     column: usize,
     activity: Option<String>,
     time: Option<Result<crate::time::Timestamp, String>>,
-    lifecycle: Lifecycle2,
+    lifecycle: Transition,
     resource: String,
     stage: Option<String>,
     step: Option<String>,
@@ -116,8 +120,9 @@ struct PartialEvent {
     expected_close: Option<Result<crate::time::DayNum, String>>,
 }
 
+/// `lifecycle:transition` as read: XES has more states than dealsim's start/complete.
 #[derive(Default, Clone, Copy, PartialEq)]
-enum Lifecycle2 {
+enum Transition {
     #[default]
     Complete,
     Start,
@@ -173,9 +178,9 @@ impl Xes {
                 "time:timestamp" => ev.time = Some(self.time(&value)),
                 "lifecycle:transition" => {
                     ev.lifecycle = match value.to_ascii_lowercase().as_str() {
-                        "start" => Lifecycle2::Start,
-                        "complete" => Lifecycle2::Complete,
-                        _ => Lifecycle2::Other,
+                        "start" => Transition::Start,
+                        "complete" => Transition::Complete,
+                        _ => Transition::Other,
                     }
                 }
                 "org:resource" => ev.resource = value.into_owned(),
@@ -240,11 +245,7 @@ impl Xes {
     }
 
     /// Closes an event: checks it has a name and a time, or says what is missing and where.
-    fn finish_event(
-        &self,
-        st: &mut State,
-        ev: PartialEvent,
-    ) -> Result<Option<RawEvent>, InputError> {
+    fn finish_event(&self, st: &mut State, ev: PartialEvent) -> Result<RawEvent, InputError> {
         let at = |msg: String| self.err(ev.line, ev.column, msg);
         let activity = ev
             .activity
@@ -256,9 +257,9 @@ impl Xes {
         };
         let mut e = RawEvent::new(time, &activity, &ev.resource);
         e.lifecycle = match ev.lifecycle {
-            Lifecycle2::Start => Lifecycle::Start,
-            Lifecycle2::Complete => Lifecycle::Complete,
-            Lifecycle2::Other => {
+            Transition::Start => Lifecycle::Start,
+            Transition::Complete => Lifecycle::Complete,
+            Transition::Other => {
                 st.other_lifecycles += 1;
                 Lifecycle::Complete
             }
@@ -271,7 +272,7 @@ impl Xes {
             .expected_close
             .transpose()
             .map_err(|m| at(format!("expected_close: {m}")))?;
-        Ok(Some(e))
+        Ok(e)
     }
 
     fn start(
@@ -329,27 +330,23 @@ impl Xes {
         Ok(())
     }
 
-    /// After a rejected attribute: drop the event (or the whole trace for a trace attribute).
+    /// After a rejected attribute (with `--lenient`): drop the event, or the whole trace for
+    /// a trace attribute, when it closes.
     fn drop_current(&self, st: &mut State) {
-        if st.event.is_some() {
-            st.event = Some(PartialEvent {
-                activity: None,
-                line: usize::MAX,
-                ..PartialEvent::default()
-            });
-        } else if let Some(t) = &mut st.trace {
-            t.id = String::from("\u{0}rejected");
+        if let Some(ev) = &mut st.event {
+            ev.rejected = true;
+        } else {
+            st.trace_rejected = true;
         }
     }
 
     fn end_event(&self, st: &mut State, sink: &mut Sink<'_>) -> Result<(), Error> {
         let ev = st.event.take().expect("inside an event");
-        if ev.line == usize::MAX {
-            return Ok(()); // already rejected
+        if ev.rejected {
+            return Ok(());
         }
         match self.finish_event(st, ev) {
-            Ok(Some(e)) => st.trace.as_mut().expect("inside a trace").events.push(e),
-            Ok(None) => {}
+            Ok(e) => st.trace.as_mut().expect("inside a trace").events.push(e),
             Err(err) => sink.reject(err)?,
         }
         Ok(())
@@ -357,7 +354,7 @@ impl Xes {
 
     fn end_trace(&self, st: &mut State, sink: &mut Sink<'_>) -> Result<(), Error> {
         let case = st.trace.take().expect("inside a trace");
-        if case.id == "\u{0}rejected" {
+        if std::mem::take(&mut st.trace_rejected) {
             return Ok(());
         }
         if case.id.is_empty() {
