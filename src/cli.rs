@@ -87,6 +87,21 @@ pub struct ImportCommon {
     pub json: bool,
 }
 
+/// How event-level sources are read (CSV and XES).
+#[derive(Debug, Args)]
+pub struct EventLogArgs {
+    /// Zone the log's local times are kept in: UTC (default) or +HH:MM. Timestamps with an
+    /// offset are converted into it; those without are taken as already in it.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Activities meaning the deal was won, comma-separated [default: won].
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub won: Option<Vec<String>>,
+    /// Activities meaning the deal was lost, comma-separated [default: lost].
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub lost: Option<Vec<String>>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// An event-level CSV (one row per event). Columns are found by dealsim's or PM4Py's
@@ -121,16 +136,8 @@ pub enum ImportCommand {
         /// as "%d/%m/%Y %H:%M".
         #[arg(long, value_name = "FORMAT")]
         timestamp_format: Option<String>,
-        /// Zone the log's local times are kept in: UTC (default) or +HH:MM. Timestamps with an
-        /// offset are converted into it; those without are taken as already in it.
-        #[arg(long, value_name = "ZONE")]
-        time_zone: Option<String>,
-        /// Activities meaning the deal was won, comma-separated [default: won].
-        #[arg(long, value_name = "A,B", value_delimiter = ',')]
-        won: Option<Vec<String>>,
-        /// Activities meaning the deal was lost, comma-separated [default: lost].
-        #[arg(long, value_name = "A,B", value_delimiter = ',')]
-        lost: Option<Vec<String>>,
+        #[command(flatten)]
+        events: EventLogArgs,
         #[command(flatten)]
         common: ImportCommon,
     },
@@ -138,15 +145,8 @@ pub enum ImportCommand {
     Xes {
         /// The .xes or .xes.gz file.
         file: PathBuf,
-        /// Zone the log's local times are kept in: UTC (default) or +HH:MM.
-        #[arg(long, value_name = "ZONE")]
-        time_zone: Option<String>,
-        /// Activities meaning the deal was won, comma-separated [default: won].
-        #[arg(long, value_name = "A,B", value_delimiter = ',')]
-        won: Option<Vec<String>>,
-        /// Activities meaning the deal was lost, comma-separated [default: lost].
-        #[arg(long, value_name = "A,B", value_delimiter = ',')]
-        lost: Option<Vec<String>>,
+        #[command(flatten)]
+        events: EventLogArgs,
         #[command(flatten)]
         common: ImportCommon,
     },

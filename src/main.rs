@@ -283,9 +283,7 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 segment,
                 value,
                 timestamp_format,
-                time_zone,
-                won,
-                lost,
+                events,
                 common,
             } => {
                 let mut m = match &mapping {
@@ -300,15 +298,15 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                     (&mut m.segment, segment),
                     (&mut m.value, value),
                     (&mut m.timestamp_format, timestamp_format),
-                    (&mut m.time_zone, time_zone),
+                    (&mut m.time_zone, events.time_zone),
                 ];
                 for (slot, flag) in flags {
                     if flag.is_some() {
                         *slot = flag;
                     }
                 }
-                m.won_activities = won.or(m.won_activities);
-                m.lost_activities = lost.or(m.lost_activities);
+                m.won_activities = events.won.or(m.won_activities);
+                m.lost_activities = events.lost.or(m.lost_activities);
                 let origin = file.display().to_string();
                 let csv = event_csv::EventCsv {
                     path: file,
@@ -318,12 +316,10 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
             }
             ImportCommand::Xes {
                 file,
-                time_zone,
-                won,
-                lost,
+                events,
                 common,
             } => {
-                let zone = match time_zone {
+                let zone = match events.time_zone {
                     None => Default::default(),
                     Some(z) => import::timestamp::Zone::parse(&z).ok_or_else(|| {
                         InputError::new(
@@ -336,7 +332,7 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 let x = xes::Xes {
                     path: file,
                     zone,
-                    rule: rule(won, lost),
+                    rule: rule(events.won, events.lost),
                 };
                 (Box::new(x), origin, common)
             }

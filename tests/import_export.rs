@@ -612,3 +612,65 @@ fn mapping_flags_formats_time_zone_steps_and_deal_table() {
         "{events}"
     );
 }
+
+#[test]
+fn a_foreign_xes_log_with_offsets_other_lifecycles_and_nested_attributes() {
+    let b = Bad::new();
+    // Shaped like public XES logs: globals, a log-level attribute, a nested list, offsets,
+    // `schedule` transitions, an escaped name, outcomes named by the user's activities.
+    let f = b.file(
+        "foreign.xes",
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
+  <global scope="event"><string key="concept:name" value="x"/></global>
+  <string key="concept:name" value="some public log"/>
+  <trace>
+    <string key="concept:name" value="T1"/>
+    <list key="tags"><string key="concept:name" value="not a case id"/></list>
+    <event>
+      <string key="concept:name" value="Create &amp; assign"/>
+      <date key="time:timestamp" value="2011-10-01T00:38:44.546+02:00"/>
+      <string key="lifecycle:transition" value="schedule"/>
+      <string key="org:resource" value="Sara"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Decline"/>
+      <date key="time:timestamp" value="2011-10-03T12:00:00Z"/>
+      <string key="org:resource" value="Bo"/>
+    </event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="T2"/>
+    <event>
+      <date key="time:timestamp" value="2011-10-02T09:00:00"/>
+      <string key="concept:name" value="Create &amp; assign"/>
+    </event>
+  </trace>
+</log>
+"#,
+    );
+    let out = dealsim()
+        .args(["import", "xes"])
+        .arg(&f)
+        .args(["--lost", "Decline,Cancel", "--out"])
+        .arg(b.out())
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("1 events with a lifecycle:transition other than start/complete"),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8(read(&b.out().join("deals.csv"))).unwrap(),
+        "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
+         T1,all,Sara,unknown,,2011-09-30T22:38:44,2011-10-03T12:00:00,lost,,\n\
+         T2,all,unknown,unknown,,2011-10-02T09:00:00,,open,,\n"
+    );
+    let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
+    assert!(
+        events.contains("T1,Create & assign,2011-09-30T22:38:44,Sara,all,,,complete,,,\n"),
+        "{events}"
+    );
+}

@@ -248,6 +248,15 @@ struct Row<'a> {
 }
 
 impl<'a> Row<'a> {
+    fn new(origin: &'a str, header: &'a Header, record: &'a csv::ByteRecord) -> Row<'a> {
+        Row {
+            origin,
+            header,
+            record,
+            line: record.position().map_or(0, |p| p.line() as usize),
+        }
+    }
+
     fn text(&self, col: usize) -> Result<&'a str, InputError> {
         let bytes = self.record.get(col).unwrap_or(b"");
         utf8_field(bytes, self.origin, self.line, &self.header.names[col], col).map(str::trim)
@@ -432,12 +441,7 @@ impl EventCsv {
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut record = csv::ByteRecord::new();
         while read_record(&mut reader, &mut record, &origin)? {
-            let row = Row {
-                origin: &origin,
-                header: &header,
-                record: &record,
-                line: record.position().map_or(0, |p| p.line() as usize),
-            };
+            let row = Row::new(&origin, &header, &record);
             let parsed = (|| -> Result<_, InputError> {
                 let id = row.text(c_id)?;
                 if let Some(first) = first_line.get(id) {
@@ -517,12 +521,7 @@ impl Importer for EventCsv {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut record = csv::ByteRecord::new();
         while read_record(&mut reader, &mut record, &origin)? {
-            let row = Row {
-                origin: &origin,
-                header: &header,
-                record: &record,
-                line: record.position().map_or(0, |p| p.line() as usize),
-            };
+            let row = Row::new(&origin, &header, &record);
             let (id, event, fields) = match self.row(&row, &resolved, (&format, zone)) {
                 Ok(x) => x,
                 Err(e) => {
