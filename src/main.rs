@@ -319,15 +319,7 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 events,
                 common,
             } => {
-                let zone = match events.time_zone {
-                    None => Default::default(),
-                    Some(z) => import::timestamp::Zone::parse(&z).ok_or_else(|| {
-                        InputError::new(
-                            "--time-zone",
-                            format!("expected UTC or a fixed offset such as +01:00, got {z:?}"),
-                        )
-                    })?,
-                };
+                let zone = import::timestamp::Zone::from_flag(events.time_zone.as_deref())?;
                 let origin = file.display().to_string();
                 let x = xes::Xes {
                     path: file,

@@ -310,15 +310,7 @@ pub(crate) fn parse_format_and_zone(
             )
         })?,
     };
-    let zone = match zone {
-        None => Zone::default(),
-        Some(z) => Zone::parse(z).ok_or_else(|| {
-            InputError::new(
-                "--time-zone",
-                format!("expected UTC or a fixed offset such as +01:00, got {z:?}"),
-            )
-        })?,
-    };
+    let zone = Zone::from_flag(zone)?;
     Ok((format, zone))
 }
 

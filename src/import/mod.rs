@@ -162,10 +162,6 @@ impl Sink<'_> {
         }
         Ok(())
     }
-
-    pub fn lenient(&self) -> bool {
-        self.lenient
-    }
 }
 
 /// Runs `importer` and writes `events.csv`, `deals.csv` and [`SUMMARY_FILE`] into `out`

@@ -9,6 +9,7 @@
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 
+use crate::error::InputError;
 use crate::log::read::parse_timestamp;
 use crate::time::{DayNum, Timestamp};
 
@@ -79,6 +80,19 @@ impl Zone {
         }
         let secs = (h * 3600 + m * 60) * if b[0] == b'-' { -1 } else { 1 };
         FixedOffset::east_opt(secs).map(Zone)
+    }
+
+    /// The `--time-zone` flag (or mapping field): UTC when absent.
+    pub fn from_flag(flag: Option<&str>) -> Result<Zone, InputError> {
+        match flag {
+            None => Ok(Zone::default()),
+            Some(z) => Zone::parse(z).ok_or_else(|| {
+                InputError::new(
+                    "--time-zone",
+                    format!("expected UTC or a fixed offset such as +01:00, got {z:?}"),
+                )
+            }),
+        }
     }
 
     fn local(self, dt: chrono::DateTime<FixedOffset>) -> Timestamp {
