@@ -154,6 +154,141 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Import a real history (event CSV, XES, CRM deal export) as events.csv + deals.csv.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export an event log as XES or PM4Py-style CSV for process-mining tools.
+    Export(ExportArgs),
+}
+
+/// Flags every importer shares.
+#[derive(Debug, Args)]
+pub struct ImportCommon {
+    /// Output directory for events.csv, deals.csv and import_summary.json (replaced atomically;
+    /// nothing is written if the input is bad). Score it with `dealsim score --events DIR/events.csv --deals DIR/deals.csv`.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Skip bad rows (or events, or cases) instead of stopping at the first; the summary says
+    /// how many were skipped and why.
+    #[arg(long)]
+    pub lenient: bool,
+    /// Print the import summary as JSON on stdout (it is always written to the output directory).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How event-level sources are read (CSV and XES).
+#[derive(Debug, Args)]
+pub struct EventLogArgs {
+    /// Zone the log's local times are kept in: UTC (default) or +HH:MM. Timestamps with an
+    /// offset are converted into it; those without are taken as already in it.
+    #[arg(long, value_name = "ZONE")]
+    pub time_zone: Option<String>,
+    /// Activities meaning the deal was won, comma-separated [default: won].
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub won: Option<Vec<String>>,
+    /// Activities meaning the deal was lost, comma-separated [default: lost].
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub lost: Option<Vec<String>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// An event-level CSV (one row per event). Columns are found by dealsim's or PM4Py's
+    /// names unless a mapping file or the flags below name them.
+    Csv {
+        /// The event CSV.
+        file: PathBuf,
+        /// Mapping TOML: column names, timestamp format, time zone, won/lost activities,
+        /// [steps] (activity -> stage-map step) and [deal_table] (outcome per deal). Flags
+        /// override it.
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
+        /// Column with the case (deal) id [default: case_id or case:concept:name].
+        #[arg(long, value_name = "COLUMN")]
+        case_id: Option<String>,
+        /// Column with the activity name [default: activity or concept:name].
+        #[arg(long, value_name = "COLUMN")]
+        activity: Option<String>,
+        /// Column with the event time [default: timestamp or time:timestamp].
+        #[arg(long, value_name = "COLUMN")]
+        timestamp: Option<String>,
+        /// Column with who did it [default: resource or org:resource, if present].
+        #[arg(long, value_name = "COLUMN")]
+        resource: Option<String>,
+        /// Column with the client segment [default: segment or case:segment; else `all`].
+        #[arg(long, value_name = "COLUMN")]
+        segment: Option<String>,
+        /// Column with the deal value [default: case:value, if present].
+        #[arg(long, value_name = "COLUMN")]
+        value: Option<String>,
+        /// iso (also RFC 3339, the default), dd.mm.yyyy, m/d/yyyy, or a strftime pattern such
+        /// as "%d/%m/%Y %H:%M".
+        #[arg(long, value_name = "FORMAT")]
+        timestamp_format: Option<String>,
+        #[command(flatten)]
+        events: EventLogArgs,
+        #[command(flatten)]
+        common: ImportCommon,
+    },
+    /// An XES event log (IEEE 1849), plain or gzipped (.xes.gz), read as a stream.
+    Xes {
+        /// The .xes or .xes.gz file.
+        file: PathBuf,
+        #[command(flatten)]
+        events: EventLogArgs,
+        #[command(flatten)]
+        common: ImportCommon,
+    },
+    /// A deal-level CRM export: DIR/sales_pipeline.csv joined with accounts.csv,
+    /// products.csv and sales_teams.csv (the shape of the Maven "CRM Sales Opportunities" sample).
+    Crm {
+        /// The directory holding the four CSV files.
+        dir: PathBuf,
+        /// What becomes the deal's segment (scores are reported per segment).
+        #[arg(long, value_enum, default_value = "sector")]
+        segment_by: SegmentByArg,
+        #[command(flatten)]
+        common: ImportCommon,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SegmentByArg {
+    /// The account's sector.
+    Sector,
+    /// The sales agent's regional office.
+    Office,
+    /// The product series.
+    Series,
+    /// One segment `all`.
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// xes: IEEE 1849 XES with the standard extensions; csv: PM4Py column names.
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+    /// The event log (events.csv).
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// The deal table (deals.csv).
+    #[arg(long, value_name = "FILE")]
+    pub deals: PathBuf,
+    /// The file to write (gzipped if it ends in .gz), replaced atomically.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Print the numbers of cases and events and the start/end activity counts as JSON on
+    /// stdout (what a process-mining tool should report for the file).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ExportFormatArg {
+    Xes,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod error;
 pub mod export;
 pub mod flag;
+pub mod import;
 pub mod indicators;
 pub mod log;
 pub mod output;

@@ -2,6 +2,7 @@
 
 mod cli;
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -10,8 +11,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use std::path::{Path, PathBuf};
 
-use cli::ObjectiveArg;
 use cli::{CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs, TuneArgs};
+use cli::{ExportArgs, ExportFormatArg, ImportCommand, ObjectiveArg, SegmentByArg};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
@@ -162,6 +163,8 @@ fn execute(command: Command) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Import(cmd) => import(cmd),
+        Command::Export(args) => export(&args),
         Command::Scenario(ScenarioCommand::Show) => {
             print!("{DEFAULT_TOML}");
             Ok(())
@@ -442,4 +445,123 @@ fn spinner(quiet: bool) -> ProgressBar {
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+fn import(cmd: ImportCommand) -> Result<(), Error> {
+    use dealsim::import::{self, case::OutcomeRule, crm_deals, event_csv, xes};
+    let rule = |won: Option<Vec<String>>, lost: Option<Vec<String>>| {
+        let d = OutcomeRule::default();
+        OutcomeRule {
+            won: won.unwrap_or(d.won),
+            lost: lost.unwrap_or(d.lost),
+        }
+    };
+    let (importer, origin, common): (Box<dyn import::Importer>, String, cli::ImportCommon) =
+        match cmd {
+            ImportCommand::Csv {
+                file,
+                mapping,
+                case_id,
+                activity,
+                timestamp,
+                resource,
+                segment,
+                value,
+                timestamp_format,
+                events,
+                common,
+            } => {
+                let mut m = match &mapping {
+                    Some(p) => event_csv::Mapping::load(p)?,
+                    None => event_csv::Mapping::default(),
+                };
+                let flags = [
+                    (&mut m.case_id, case_id),
+                    (&mut m.activity, activity),
+                    (&mut m.timestamp, timestamp),
+                    (&mut m.resource, resource),
+                    (&mut m.segment, segment),
+                    (&mut m.value, value),
+                    (&mut m.timestamp_format, timestamp_format),
+                    (&mut m.time_zone, events.time_zone),
+                ];
+                for (slot, flag) in flags {
+                    if flag.is_some() {
+                        *slot = flag;
+                    }
+                }
+                m.won_activities = events.won.or(m.won_activities);
+                m.lost_activities = events.lost.or(m.lost_activities);
+                let origin = file.display().to_string();
+                let csv = event_csv::EventCsv {
+                    path: file,
+                    mapping: m,
+                };
+                (Box::new(csv), origin, common)
+            }
+            ImportCommand::Xes {
+                file,
+                events,
+                common,
+            } => {
+                let zone = import::timestamp::Zone::from_flag(events.time_zone.as_deref())?;
+                let origin = file.display().to_string();
+                let x = xes::Xes {
+                    path: file,
+                    zone,
+                    rule: rule(events.won, events.lost),
+                };
+                (Box::new(x), origin, common)
+            }
+            ImportCommand::Crm {
+                dir,
+                segment_by,
+                common,
+            } => {
+                let segment_by = match segment_by {
+                    SegmentByArg::Sector => crm_deals::SegmentBy::Sector,
+                    SegmentByArg::Office => crm_deals::SegmentBy::Office,
+                    SegmentByArg::Series => crm_deals::SegmentBy::Series,
+                    SegmentByArg::None => crm_deals::SegmentBy::None,
+                };
+                let origin = dir.join("sales_pipeline.csv").display().to_string();
+                (
+                    Box::new(crm_deals::CrmDeals { dir, segment_by }),
+                    origin,
+                    common,
+                )
+            }
+        };
+    let summary = import::import_to_dir(importer.as_ref(), &origin, &common.out, common.lenient)?;
+    eprint!("{}", summary.render());
+    eprintln!("written to {}", common.out.display());
+    if common.json {
+        print_json(&summary);
+    }
+    Ok(())
+}
+
+fn export(args: &ExportArgs) -> Result<(), Error> {
+    use dealsim::export::event_log::{export_log, LogFormat};
+    let format = match args.format {
+        ExportFormatArg::Xes => LogFormat::Xes,
+        ExportFormatArg::Csv => LogFormat::Pm4pyCsv,
+    };
+    let stats = export_log(&args.events, &args.deals, format, &args.out)?;
+    eprintln!(
+        "exported {} cases, {} events -> {}",
+        stats.cases,
+        stats.events,
+        args.out.display()
+    );
+    if args.json {
+        print_json(&stats);
+    }
+    Ok(())
+}
+
+/// Machine output on stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn print_json(value: &impl serde::Serialize) {
+    let text = serde_json::to_string_pretty(value).expect("plain data serialises");
+    let _ = writeln!(std::io::stdout(), "{text}");
 }

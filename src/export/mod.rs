@@ -3,6 +3,9 @@
 //! Not for: deciding what to write (the caller does) or where (see [`crate::output`]).
 
 pub mod csv_log;
+pub mod event_log;
 pub mod manifest;
+pub mod pm4py_csv;
 pub mod scores;
 pub mod tuning;
+pub mod xes;

@@ -68,6 +68,7 @@ enum Compiled {
     LastForecast,
     CardCompleteness(f32),
     DealValue,
+    PriorWinRate(Box<super::history::History>),
     Truth,
 }
 
@@ -114,6 +115,9 @@ fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
         } => Compiled::LastForecast,
         Measure::CardCompleteness { out_of } => Compiled::CardCompleteness(*out_of as f32),
         Measure::DealValue {} => Compiled::DealValue,
+        Measure::PriorWinRate { by, min_closed } => Compiled::PriorWinRate(Box::new(
+            super::history::History::new(log, *by, *min_closed),
+        )),
     }
 }
 
@@ -347,6 +351,7 @@ struct Moment<'a> {
     created: i64,
     now: i64,
     deal_value: f64,
+    deal: &'a crate::log::Deal,
     truth: f32,
     created_w: f64,
     now_w: f64,
@@ -436,6 +441,7 @@ fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
         Compiled::LastForecast => sh.forecast,
         Compiled::CardCompleteness(out_of) => (sh.cards.len() as f32 / out_of).min(1.0),
         Compiled::DealValue => m.deal_value as f32,
+        Compiled::PriorWinRate(h) => h.win_rate(m.deal, Timestamp(now).day()),
         Compiled::Truth => m.truth,
     }
 }
@@ -613,6 +619,7 @@ pub fn evaluate_with_progress(
                     created: deal.created.0,
                     now,
                     deal_value: deal.value,
+                    deal,
                     truth: truth_value,
                     created_w,
                     now_w,

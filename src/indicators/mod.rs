@@ -8,6 +8,7 @@
 //! Not for: deciding what predicts what (that is [`crate::scoring`]).
 
 pub mod evaluate;
+pub mod history;
 pub mod spec;
 pub mod stage_map;
 

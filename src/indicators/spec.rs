@@ -107,6 +107,29 @@ pub enum Measure {
     CardCompleteness { out_of: u32 },
     /// The deal's value (known at creation).
     DealValue {},
+    /// Share won among the deals of the same group (`by`: rep, segment or source) that closed
+    /// on a date strictly before the landmark's date; missing while fewer than `min_closed`
+    /// (default 10) have. Works without step events (deal-level CRM exports).
+    PriorWinRate {
+        by: GroupBy,
+        #[serde(default = "default_min_closed")]
+        min_closed: u32,
+    },
+}
+
+fn default_min_closed() -> u32 {
+    10
+}
+
+/// Which deals share a history for [`Measure::PriorWinRate`].
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    /// The deal's owner.
+    Rep,
+    Segment,
+    /// The lead source.
+    Source,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

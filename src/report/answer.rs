@@ -162,7 +162,8 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
             ));
             match base.and_then(|b| Some((b.indicator.as_str(), b.earliest_reliable_day?))) {
                 Some((b, bd)) => s.push_str(&format!("; {} does from day {bd}.", forecast(b))),
-                None => s.push_str(", nor does the rep's own forecast."),
+                None if base.is_some() => s.push_str(", nor does the rep's own forecast."),
+                None => s.push_str(" (the indicator set has no rep forecast to compare with)."),
             }
             if let Some(top) = rows
                 .iter()
@@ -329,6 +330,19 @@ mod tests {
              the first 168 days, nor does the rep's own forecast. The best at day 60 is b \
              (AUC 0.650). (Research only: even the hidden-truth ceiling never becomes reliable \
              here.)"
+        );
+    }
+
+    /// An imported log scored without a forecast indicator: the answer says there is nothing
+    /// to compare with instead of claiming the forecast never warns.
+    #[test]
+    fn without_a_forecast_indicator_the_answer_does_not_mention_its_result() {
+        let d = run("x", &[("a", "rep", None, 0.55)]);
+        assert_eq!(
+            sentence(&d, "x"),
+            "In x, no observable indicator reaches a reliable AUC of 0.70 within the first 168 \
+             days (the indicator set has no rep forecast to compare with). The best at day 60 is \
+             a (AUC 0.550)."
         );
     }
 

@@ -1,0 +1,394 @@
+//! One imported case (deal) at a time, turned into rows of dealsim's `events.csv` and
+//! `deals.csv`.
+//!
+//! Every importer hands over whole cases: the events it read plus whatever deal attributes
+//! the source states (segment, owner, value, dates, outcome). What the source does not state
+//! is derived from the events the same way for every format: created = the first event,
+//! outcome and close = the first event whose activity is in the won or lost list (open,
+//! i.e. censored, if none), owner = the first event's resource, lost stage and step = those
+//! of the losing event. Events are sorted by time within the case (stably, with a note when
+//! the source was out of order), which is the order `events.csv` promises.
+//! Not for: parsing sources (the format files do that) or scoring.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::Write;
+
+use crate::export::csv_log::{DEALS_HEADER, EVENTS_HEADER};
+use crate::log::{Lifecycle, Outcome};
+use crate::time::{DayNum, Timestamp};
+
+/// One event as read from a source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent {
+    pub time: Timestamp,
+    pub activity: String,
+    pub lifecycle: Lifecycle,
+    pub resource: String,
+    pub stage: Option<String>,
+    pub step: Option<String>,
+    pub card_field: Option<String>,
+    pub forecast_probability: Option<f32>,
+    pub expected_close: Option<DayNum>,
+}
+
+impl RawEvent {
+    /// An event with only the core attributes.
+    pub fn new(time: Timestamp, activity: &str, resource: &str) -> RawEvent {
+        RawEvent {
+            time,
+            activity: activity.to_string(),
+            lifecycle: Lifecycle::Complete,
+            resource: resource.to_string(),
+            stage: None,
+            step: None,
+            card_field: None,
+            forecast_probability: None,
+            expected_close: None,
+        }
+    }
+}
+
+/// Deal attributes a source states explicitly (`None` = derive from the events).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DealFields {
+    pub segment: Option<String>,
+    pub rep: Option<String>,
+    pub source: Option<String>,
+    pub value: Option<f64>,
+    pub created: Option<Timestamp>,
+    pub closed: Option<Timestamp>,
+    pub outcome: Option<Outcome>,
+    pub lost_stage: Option<String>,
+    pub lost_step: Option<String>,
+    /// Extra columns appended to `deals.csv` (in [`CaseWriter::new`]'s order).
+    pub extra: Vec<String>,
+}
+
+/// A whole case as handed over by an importer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Case {
+    pub id: String,
+    pub deal: DealFields,
+    pub events: Vec<RawEvent>,
+}
+
+/// Activities that close a deal, for sources that do not state the outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeRule {
+    pub won: Vec<String>,
+    pub lost: Vec<String>,
+}
+
+impl Default for OutcomeRule {
+    fn default() -> OutcomeRule {
+        OutcomeRule {
+            won: vec!["won".into()],
+            lost: vec!["lost".into()],
+        }
+    }
+}
+
+/// Counts that the import summary and the PM4Py comparison need.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LogStats {
+    pub cases: u64,
+    pub events: u64,
+    pub won: u64,
+    pub lost: u64,
+    /// Deals still open at the end of the log: censored, neither won nor lost.
+    pub open: u64,
+    /// Number of cases per first activity (events in time order).
+    pub start_activities: BTreeMap<String, u64>,
+    /// Number of cases per last activity.
+    pub end_activities: BTreeMap<String, u64>,
+}
+
+impl LogStats {
+    /// Counts one case whose events are in time order.
+    pub fn add(&mut self, outcome: Outcome, activities: &[&str]) {
+        self.cases += 1;
+        self.events += activities.len() as u64;
+        match outcome {
+            Outcome::Won => self.won += 1,
+            Outcome::Lost => self.lost += 1,
+            Outcome::Open => self.open += 1,
+        }
+        if let (Some(first), Some(last)) = (activities.first(), activities.last()) {
+            *self.start_activities.entry(first.to_string()).or_default() += 1;
+            *self.end_activities.entry(last.to_string()).or_default() += 1;
+        }
+    }
+}
+
+/// Why a case could not be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseProblem {
+    Duplicate,
+    NoCreation,
+    /// Won or lost with no close time.
+    NoClose,
+}
+
+impl CaseProblem {
+    pub fn describe(&self, id: &str) -> String {
+        match self {
+            CaseProblem::Duplicate => format!("case id {id:?} appears twice (duplicate)"),
+            CaseProblem::NoCreation => {
+                format!("case {id:?} has no events and no creation date")
+            }
+            CaseProblem::NoClose => {
+                format!("case {id:?} is won or lost but has no close date and no events")
+            }
+        }
+    }
+}
+
+/// Streams cases into `events.csv` and `deals.csv` bytes (through any writers), so memory
+/// holds one case at a time plus the set of case ids seen.
+pub struct CaseWriter<E: Write, D: Write> {
+    events: csv::Writer<E>,
+    deals: csv::Writer<D>,
+    rule: OutcomeRule,
+    seen: HashSet<String>,
+    pub stats: LogStats,
+    /// Cases whose events were not in time order in the source (sorted on import).
+    pub cases_sorted: u64,
+    extra_columns: usize,
+    row: Vec<String>,
+}
+
+impl<E: Write, D: Write> CaseWriter<E, D> {
+    /// Writes the headers; `extra_deal_columns` are appended to `deals.csv`'s.
+    pub fn new(
+        events: E,
+        deals: D,
+        rule: OutcomeRule,
+        extra_deal_columns: &[&str],
+    ) -> std::io::Result<CaseWriter<E, D>> {
+        let mut events = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(events);
+        let mut deals = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(deals);
+        events.write_record(EVENTS_HEADER.trim_end().split(','))?;
+        deals.write_record(
+            DEALS_HEADER
+                .trim_end()
+                .split(',')
+                .chain(extra_deal_columns.iter().copied()),
+        )?;
+        Ok(CaseWriter {
+            events,
+            deals,
+            rule,
+            seen: HashSet::new(),
+            stats: LogStats::default(),
+            cases_sorted: 0,
+            extra_columns: extra_deal_columns.len(),
+            row: Vec::new(),
+        })
+    }
+
+    /// Writes one case; a problem leaves the output untouched.
+    pub fn write(&mut self, mut case: Case) -> std::io::Result<Result<(), CaseProblem>> {
+        if self.seen.contains(&case.id) {
+            return Ok(Err(CaseProblem::Duplicate));
+        }
+        if !case.events.is_sorted_by_key(|e| e.time) {
+            case.events.sort_by_key(|e| e.time);
+            self.cases_sorted += 1;
+        }
+        let deal = match self.derive(&case) {
+            Ok(d) => d,
+            Err(p) => return Ok(Err(p)),
+        };
+        self.seen.insert(case.id.clone());
+        let segment = deal.segment.as_deref().unwrap_or("all");
+        for e in &case.events {
+            self.row.clear();
+            self.row.extend([
+                case.id.clone(),
+                e.activity.clone(),
+                e.time.iso(),
+                e.resource.clone(),
+                segment.to_string(),
+                e.stage.clone().unwrap_or_default(),
+                e.step.clone().unwrap_or_default(),
+                e.lifecycle.as_str().to_string(),
+                e.card_field.clone().unwrap_or_default(),
+                e.forecast_probability
+                    .map(|p| format!("{p:.2}"))
+                    .unwrap_or_default(),
+                e.expected_close.map(DayNum::iso).unwrap_or_default(),
+            ]);
+            self.events.write_record(&self.row)?;
+        }
+        let outcome = deal.outcome.unwrap_or(Outcome::Open);
+        self.row.clear();
+        self.row.extend([
+            case.id.clone(),
+            segment.to_string(),
+            deal.rep.clone().unwrap_or_else(|| "unknown".into()),
+            deal.source.clone().unwrap_or_else(|| "unknown".into()),
+            deal.value
+                .filter(|v| v.is_finite())
+                .map(|v| format!("{v}"))
+                .unwrap_or_default(),
+            deal.created.map(Timestamp::iso).unwrap_or_default(),
+            deal.closed.map(Timestamp::iso).unwrap_or_default(),
+            outcome.as_str().to_string(),
+            deal.lost_stage.clone().unwrap_or_default(),
+            deal.lost_step.clone().unwrap_or_default(),
+        ]);
+        let mut extra = deal.extra.clone();
+        extra.resize(self.extra_columns, String::new());
+        self.row.extend(extra);
+        self.deals.write_record(&self.row)?;
+        let activities: Vec<&str> = case.events.iter().map(|e| e.activity.as_str()).collect();
+        self.stats.add(outcome, &activities);
+        Ok(Ok(()))
+    }
+
+    /// Fills in what the source left unstated (see the module comment).
+    fn derive(&self, case: &Case) -> Result<DealFields, CaseProblem> {
+        let mut d = case.deal.clone();
+        let first = case.events.first();
+        d.created = d.created.or(first.map(|e| e.time));
+        if d.created.is_none() {
+            return Err(CaseProblem::NoCreation);
+        }
+        if d.rep.is_none() {
+            d.rep = first.map(|e| e.resource.clone()).filter(|r| !r.is_empty());
+        }
+        let closing = case.events.iter().find_map(|e| {
+            if self.rule.won.contains(&e.activity) {
+                Some((Outcome::Won, e))
+            } else if self.rule.lost.contains(&e.activity) {
+                Some((Outcome::Lost, e))
+            } else {
+                None
+            }
+        });
+        let outcome = *d
+            .outcome
+            .get_or_insert(closing.map_or(Outcome::Open, |(o, _)| o));
+        match outcome {
+            Outcome::Open => d.closed = None,
+            _ => {
+                let event = closing.filter(|(o, _)| *o == outcome).map(|(_, e)| e);
+                d.closed = d
+                    .closed
+                    .or(event.map(|e| e.time))
+                    .or(case.events.last().map(|e| e.time));
+                if d.closed.is_none() {
+                    return Err(CaseProblem::NoClose);
+                }
+                if outcome == Outcome::Lost {
+                    if let Some(e) = event {
+                        d.lost_stage = d.lost_stage.or(e.stage.clone());
+                        d.lost_step = d.lost_step.or(e.step.clone());
+                    }
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// Flushes both tables.
+    pub fn finish(mut self) -> std::io::Result<(LogStats, u64)> {
+        self.events.flush()?;
+        self.deals.flush()?;
+        Ok((self.stats, self.cases_sorted))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(day: i32, secs: i64) -> Timestamp {
+        Timestamp(DayNum(day).start().0 + secs)
+    }
+
+    fn write(cases: Vec<Case>) -> (String, String, LogStats, u64, Vec<Option<CaseProblem>>) {
+        let (mut ev, mut de) = (Vec::new(), Vec::new());
+        let mut w = CaseWriter::new(&mut ev, &mut de, OutcomeRule::default(), &[]).unwrap();
+        let problems = cases
+            .into_iter()
+            .map(|c| w.write(c).unwrap().err())
+            .collect();
+        let (stats, sorted) = w.finish().unwrap();
+        (
+            String::from_utf8(ev).unwrap(),
+            String::from_utf8(de).unwrap(),
+            stats,
+            sorted,
+            problems,
+        )
+    }
+
+    #[test]
+    fn derives_deals_from_events_and_sorts() {
+        let mut lost = RawEvent::new(t(20_000, 3600), "lost", "rep-a");
+        lost.stage = Some("sale".into());
+        lost.step = Some("terms".into());
+        let a = Case {
+            id: "A,1".into(),
+            deal: DealFields::default(),
+            // Out of order on purpose: the created event comes second in the source.
+            events: vec![
+                lost,
+                RawEvent::new(t(19_990, 0), "deal_created", "rep-a"),
+                RawEvent::new(t(19_995, 60), "call", "rep-b"),
+            ],
+        };
+        let b = Case {
+            id: "B".into(),
+            deal: DealFields {
+                segment: Some("smb".into()),
+                value: Some(1500.0),
+                ..DealFields::default()
+            },
+            events: vec![RawEvent::new(t(19_991, 0), "deal_created", "rep-c")],
+        };
+        let dup = Case {
+            id: "B".into(),
+            ..b.clone()
+        };
+        let empty = Case {
+            id: "C".into(),
+            ..Case::default()
+        };
+        let (ev, de, stats, sorted, problems) = write(vec![a, b, dup, empty]);
+        assert_eq!(sorted, 1);
+        assert_eq!(
+            problems,
+            vec![
+                None,
+                None,
+                Some(CaseProblem::Duplicate),
+                Some(CaseProblem::NoCreation)
+            ]
+        );
+        // Day 19_990 is 2024-09-24 (2024-01-01 is day 19_723, plus 244 days to 1 September, plus 23).
+        assert_eq!(
+            de,
+            "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
+             \"A,1\",all,rep-a,unknown,,2024-09-24T00:00:00,2024-10-04T01:00:00,lost,sale,terms\n\
+             B,smb,rep-c,unknown,1500,2024-09-25T00:00:00,,open,,\n"
+        );
+        let lines: Vec<&str> = ev.lines().collect();
+        assert_eq!(lines.len(), 5);
+        assert!(lines[1].starts_with("\"A,1\",deal_created,2024-09-24T00:00:00,rep-a,all,"));
+        assert!(
+            lines[3].starts_with("\"A,1\",lost,2024-10-04T01:00:00,rep-a,all,sale,terms,complete")
+        );
+        assert_eq!(
+            (stats.cases, stats.events, stats.lost, stats.open),
+            (2, 4, 1, 1)
+        );
+        assert_eq!(stats.start_activities["deal_created"], 2);
+        assert_eq!(stats.end_activities["lost"], 1);
+    }
+}

@@ -1,0 +1,389 @@
+//! A deal-level CRM export: one row per opportunity plus dimension tables.
+//!
+//! The shape of the Maven Analytics "CRM Sales Opportunities" sample (and of many CRM
+//! exports): `sales_pipeline.csv` (opportunity_id, sales_agent, product, account, deal_stage,
+//! engage_date, close_date, close_value) joined with `accounts.csv` (sector, ...),
+//! `products.csv` (series, sales_price) and `sales_teams.csv` (manager, regional_office).
+//! Each opportunity becomes a deal with two events at most: `deal_created` on the engage date
+//! and `won` / `lost` on the close date; Engaging (and dated Prospecting) deals are open,
+//! i.e. censored. Prospecting deals without an engage date have no point in time at all and
+//! are left out, with a note.
+//!
+//! The deal's `value` is the product's list price: `close_value` is the revenue *after* the
+//! outcome (0 for every lost deal), so using it would leak the outcome into an indicator; it
+//! is kept as an extra column. Joins are exact first; a name that differs only in case, spaces
+//! or punctuation (`GTXPro` vs `GTX Pro`) is joined and reported, anything else is reported as
+//! not joined. Sectors are checked against a vocabulary of common industry names, and a close
+//! misspelling (`technolgy`) is corrected and reported.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use super::case::{Case, RawEvent};
+use super::event_csv::Header;
+use super::timestamp::{self, TimeFormat, Zone};
+use super::{utf8_field, Importer, Sink, Unmatched};
+use crate::error::{did_you_mean, Error, InputError};
+use crate::log::Outcome;
+
+/// Which attribute becomes the deal's segment (scores are reported per segment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SegmentBy {
+    /// The account's sector (after correcting misspellings).
+    Sector,
+    /// The sales agent's regional office.
+    Office,
+    /// The product series.
+    Series,
+    /// One segment, `all`.
+    None,
+}
+
+/// Industry names a sector is checked against (the export has no sector table).
+pub const KNOWN_SECTORS: &[&str] = &[
+    "agriculture",
+    "construction",
+    "education",
+    "employment",
+    "energy",
+    "entertainment",
+    "finance",
+    "government",
+    "healthcare",
+    "hospitality",
+    "insurance",
+    "logistics",
+    "manufacturing",
+    "marketing",
+    "media",
+    "medical",
+    "retail",
+    "services",
+    "software",
+    "technology",
+    "telecommunications",
+    "transportation",
+];
+
+/// The export's directory and how to segment it.
+pub struct CrmDeals {
+    pub dir: PathBuf,
+    pub segment_by: SegmentBy,
+}
+
+/// Columns appended to `deals.csv`: the joined attributes, for reports and further analysis.
+const EXTRA: [&str; 7] = [
+    "account",
+    "sector",
+    "product",
+    "series",
+    "regional_office",
+    "manager",
+    "close_value",
+];
+
+/// A dimension table: key → the other columns by name.
+struct Dimension {
+    rows: HashMap<String, HashMap<String, String>>,
+    /// Normalised key → key, for names that differ only in case, spaces or punctuation.
+    loose: HashMap<String, String>,
+}
+
+fn normalise(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn read_table(path: &Path, key: &str, columns: &[&str]) -> Result<Dimension, InputError> {
+    let origin = path.display().to_string();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+    let header = Header::read(&mut reader, &origin)?;
+    let c_key = header.require(key, "the join key")?;
+    let cols = columns
+        .iter()
+        .map(|c| {
+            header
+                .require(c, "a joined attribute")
+                .map(|i| (c.to_string(), i))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut rows = HashMap::new();
+    let mut loose = HashMap::new();
+    for rec in reader.byte_records() {
+        let rec = rec.map_err(|e| InputError::new(&origin, format!("malformed CSV: {e}")))?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let text = |i: usize| -> Result<String, InputError> {
+            utf8_field(
+                rec.get(i).unwrap_or(b""),
+                &origin,
+                line,
+                &header.names[i],
+                i,
+            )
+            .map(|s| s.trim().to_string())
+        };
+        let k = text(c_key)?;
+        let mut attrs = HashMap::new();
+        for (name, i) in &cols {
+            attrs.insert(name.clone(), text(*i)?);
+        }
+        loose.insert(normalise(&k), k.clone());
+        if rows.insert(k.clone(), attrs).is_some() {
+            return Err(
+                InputError::new(&origin, format!("duplicate key {k:?} in column `{key}`"))
+                    .at_position(line, c_key + 1),
+            );
+        }
+    }
+    Ok(Dimension { rows, loose })
+}
+
+/// Joins and records what did not join exactly.
+#[derive(Default)]
+struct Joins {
+    /// (kind, name) → (rows, mapped to).
+    misses: BTreeMap<(String, String), (u64, Option<String>)>,
+}
+
+impl Joins {
+    fn join<'d>(
+        &mut self,
+        kind: &str,
+        dim: &'d Dimension,
+        name: &str,
+    ) -> Option<&'d HashMap<String, String>> {
+        if let Some(r) = dim.rows.get(name) {
+            return Some(r);
+        }
+        let mapped = dim.loose.get(&normalise(name));
+        let entry = self
+            .misses
+            .entry((kind.to_string(), name.to_string()))
+            .or_insert((0, mapped.cloned()));
+        entry.0 += 1;
+        mapped.and_then(|k| dim.rows.get(k))
+    }
+
+    fn sector(&mut self, raw: &str) -> String {
+        let lower = raw.to_lowercase();
+        if KNOWN_SECTORS.contains(&lower.as_str()) {
+            return lower;
+        }
+        let fix = did_you_mean(&lower, KNOWN_SECTORS.iter().copied()).map(str::to_string);
+        let entry = self
+            .misses
+            .entry(("sector".to_string(), raw.to_string()))
+            .or_insert((0, fix.clone()));
+        entry.0 += 1;
+        fix.unwrap_or(lower)
+    }
+}
+
+impl Importer for CrmDeals {
+    fn extra_deal_columns(&self) -> Vec<&'static str> {
+        EXTRA.to_vec()
+    }
+
+    fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
+        sink.summary.format = "CRM deal export".into();
+        let file = |n: &str| self.dir.join(n);
+        let accounts = read_table(&file("accounts.csv"), "account", &["sector"])?;
+        let products = read_table(&file("products.csv"), "product", &["series", "sales_price"])?;
+        let teams = read_table(
+            &file("sales_teams.csv"),
+            "sales_agent",
+            &["manager", "regional_office"],
+        )?;
+        let main = file("sales_pipeline.csv");
+        for n in [
+            "sales_pipeline.csv",
+            "accounts.csv",
+            "products.csv",
+            "sales_teams.csv",
+        ] {
+            sink.summary.inputs.push(file(n).display().to_string());
+        }
+        let origin = main.display().to_string();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(&main)
+            .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+        let header = Header::read(&mut reader, &origin)?;
+        let col = |n: &str| header.require(n, "a column of the opportunity table");
+        let c = [
+            col("opportunity_id")?,
+            col("sales_agent")?,
+            col("product")?,
+            col("account")?,
+            col("deal_stage")?,
+            col("engage_date")?,
+            col("close_date")?,
+            col("close_value")?,
+        ];
+        let mut joins = Joins::default();
+        let (mut undated, mut no_account) = (0u64, 0u64);
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let err = InputError::new(&origin, format!("malformed CSV: {e}"));
+                    return Err(match e.position() {
+                        Some(p) => err.at_position(p.line() as usize, 1),
+                        None => err,
+                    }
+                    .into());
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            let row = (|| -> Result<Option<Case>, InputError> {
+                let f = |i: usize| -> Result<&str, InputError> {
+                    utf8_field(
+                        record.get(c[i]).unwrap_or(b""),
+                        &origin,
+                        line,
+                        &header.names[c[i]],
+                        c[i],
+                    )
+                    .map(str::trim)
+                };
+                let bad = |i: usize, msg: String| {
+                    InputError::new(&origin, format!("column `{}`: {msg}", header.names[c[i]]))
+                        .at_position(line, c[i] + 1)
+                };
+                let date = |i: usize| -> Result<Option<crate::time::Timestamp>, InputError> {
+                    let v = f(i)?;
+                    if v.is_empty() {
+                        return Ok(None);
+                    }
+                    timestamp::parse(v, &TimeFormat::MonthSlashDay, Zone::default())
+                        .map(Some)
+                        .ok_or_else(|| {
+                            bad(i, format!("cannot read the date {v:?}: expected M/D/YYYY"))
+                        })
+                };
+                let id = f(0)?;
+                if id.is_empty() {
+                    return Err(bad(
+                        0,
+                        "expected an opportunity id, got an empty value".into(),
+                    ));
+                }
+                let outcome = match f(4)? {
+                    "Won" => Outcome::Won,
+                    "Lost" => Outcome::Lost,
+                    "Engaging" | "Prospecting" => Outcome::Open,
+                    v => {
+                        return Err(bad(
+                            4,
+                            format!("expected Prospecting, Engaging, Won or Lost, got {v:?}"),
+                        ))
+                    }
+                };
+                let (engaged, closed) = (date(5)?, date(6)?);
+                let Some(created) = engaged else {
+                    if outcome == Outcome::Open {
+                        return Ok(None);
+                    }
+                    return Err(bad(
+                        5,
+                        format!("a {} deal needs an engage date", outcome.as_str()),
+                    ));
+                };
+                if outcome != Outcome::Open && closed.is_none() {
+                    return Err(bad(
+                        6,
+                        format!("a {} deal needs a close date", outcome.as_str()),
+                    ));
+                }
+                if closed.is_some_and(|t| t < created) {
+                    return Err(bad(6, "the close date is before the engage date".into()));
+                }
+                let agent = f(1)?;
+                let (product, account) = (f(2)?, f(3)?);
+                let team = joins.join("sales_agent", &teams, agent);
+                let prod = joins.join("product", &products, product);
+                let sector = if account.is_empty() {
+                    no_account += 1;
+                    None
+                } else {
+                    joins
+                        .join("account", &accounts, account)
+                        .map(|a| a["sector"].clone())
+                };
+                let sector = sector.map(|s| joins.sector(&s));
+                let attr = |r: Option<&HashMap<String, String>>, k: &str| r.map(|r| r[k].clone());
+                let office = attr(team, "regional_office");
+                let series = attr(prod, "series");
+                let segment = match self.segment_by {
+                    SegmentBy::Sector => sector.clone(),
+                    SegmentBy::Office => office.clone(),
+                    SegmentBy::Series => series.clone(),
+                    SegmentBy::None => Some("all".to_string()),
+                };
+                let mut case = Case {
+                    id: id.to_string(),
+                    ..Case::default()
+                };
+                let d = &mut case.deal;
+                d.segment = Some(segment.unwrap_or_else(|| "unknown".into()));
+                d.rep = Some(agent.to_string());
+                d.source = Some("unknown".into());
+                d.value = attr(prod, "sales_price").and_then(|p| p.parse().ok());
+                d.created = Some(created);
+                d.closed = closed.filter(|_| outcome != Outcome::Open);
+                d.outcome = Some(outcome);
+                d.extra = vec![
+                    account.to_string(),
+                    sector.unwrap_or_default(),
+                    product.to_string(),
+                    series.unwrap_or_default(),
+                    office.unwrap_or_default(),
+                    attr(team, "manager").unwrap_or_default(),
+                    f(7)?.to_string(),
+                ];
+                case.events
+                    .push(RawEvent::new(created, "deal_created", agent));
+                if let (Some(t), Outcome::Won | Outcome::Lost) = (d.closed, outcome) {
+                    case.events.push(RawEvent::new(t, outcome.as_str(), agent));
+                }
+                Ok(Some(case))
+            })();
+            match row {
+                Ok(Some(case)) => sink.case(case, Some(line))?,
+                Ok(None) => undated += 1,
+                Err(e) => sink.reject(e)?,
+            }
+        }
+        sink.summary.unmatched = joins
+            .misses
+            .into_iter()
+            .map(|((kind, name), (rows, mapped_to))| Unmatched {
+                kind,
+                name,
+                rows,
+                mapped_to,
+            })
+            .collect();
+        if undated > 0 {
+            sink.summary.notes.push(format!(
+                "{undated} open deals without an engage date were left out: they have no point in time"
+            ));
+        }
+        if no_account > 0 {
+            sink.summary.notes.push(format!(
+                "{no_account} deals have no account: their sector is unknown (segment `unknown` when segmenting by sector)"
+            ));
+        }
+        sink.summary.notes.push(
+            "value = the product's list price (close_value is known only after the outcome: kept as a column, not used)".into(),
+        );
+        Ok(())
+    }
+}

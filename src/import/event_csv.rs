@@ -1,0 +1,569 @@
+//! Event-level CSV from any CRM or process-mining tool: one row per event.
+//!
+//! A [`Mapping`] (a TOML file and/or command-line flags) names the columns. Columns it does
+//! not name are found by their conventional names, dealsim's (`case_id`, `activity`,
+//! `timestamp`, `resource`, `segment`, ...) or PM4Py's (`case:concept:name`,
+//! `concept:name`, `time:timestamp`, `org:resource`, `lifecycle:transition`, `case:segment`,
+//! ...), so dealsim's own `events.csv` and a PM4Py CSV import without a mapping. The outcome
+//! comes from activity names (`won_activities`, `lost_activities`) or from a deal table
+//! column (`[deal_table]`); a deal with neither is open (censored). `[steps]` maps activity
+//! names onto the steps of a stage map: such an event is renamed to its step, since the
+//! step-based indicators (deadlines, on-time share) recognise steps by activity.
+//! Rows of a case need not be adjacent (they are grouped in memory, in first-seen order).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::case::{Case, OutcomeRule, RawEvent};
+use super::timestamp::{self, TimeFormat, Zone};
+use super::{utf8_field, Importer, Sink};
+use crate::error::{Error, InputError};
+use crate::log::{Lifecycle, Outcome};
+
+/// Which column holds what, and how to read it. Every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub case_id: Option<String>,
+    pub activity: Option<String>,
+    pub timestamp: Option<String>,
+    pub resource: Option<String>,
+    pub lifecycle: Option<String>,
+    pub segment: Option<String>,
+    /// The deal owner (rep); default: the resource of the case's first event.
+    pub owner: Option<String>,
+    pub source: Option<String>,
+    pub value: Option<String>,
+    pub created: Option<String>,
+    pub closed: Option<String>,
+    /// A column with `won` / `lost` / `open` per row (first non-empty value of the case).
+    pub outcome: Option<String>,
+    pub stage: Option<String>,
+    pub step: Option<String>,
+    /// `iso` (default, also RFC 3339), `dd.mm.yyyy`, `m/d/yyyy` or a strftime pattern.
+    pub timestamp_format: Option<String>,
+    /// `UTC` (default) or a fixed offset `+HH:MM`.
+    pub time_zone: Option<String>,
+    /// Activities meaning the deal was won [default: `won`].
+    pub won_activities: Option<Vec<String>>,
+    /// Activities meaning the deal was lost [default: `lost`].
+    pub lost_activities: Option<Vec<String>>,
+    /// Activity name in the source → step name of the stage map.
+    #[serde(default)]
+    pub steps: BTreeMap<String, String>,
+    pub deal_table: Option<DealTable>,
+}
+
+/// A table with one row per deal that states the outcome.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealTable {
+    /// The CSV file (relative to the mapping file when given there).
+    pub file: PathBuf,
+    #[serde(default = "default_case_id")]
+    pub case_id: String,
+    pub outcome: String,
+    /// Values of `outcome` meaning won [default: `won`]; likewise lost. Others are open.
+    #[serde(default = "default_won")]
+    pub won: Vec<String>,
+    #[serde(default = "default_lost")]
+    pub lost: Vec<String>,
+    /// Close date column; default: the time of the case's last event.
+    pub closed: Option<String>,
+}
+
+fn default_case_id() -> String {
+    "case_id".into()
+}
+fn default_won() -> Vec<String> {
+    vec!["won".into()]
+}
+fn default_lost() -> Vec<String> {
+    vec!["lost".into()]
+}
+
+impl Mapping {
+    /// Reads a mapping TOML file; a relative deal-table path is taken from its directory.
+    pub fn load(path: &Path) -> Result<Mapping, InputError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&origin, format!("cannot read the mapping: {e}")))?;
+        let mut m: Mapping = crate::toml_input::parse_toml(&text, &origin)?;
+        if let (Some(t), Some(dir)) = (&mut m.deal_table, path.parent()) {
+            if t.file.is_relative() {
+                t.file = dir.join(&t.file);
+            }
+        }
+        Ok(m)
+    }
+}
+
+/// An event CSV and how to read it.
+pub struct EventCsv {
+    pub path: PathBuf,
+    pub mapping: Mapping,
+}
+
+/// Conventional names per field: dealsim's first, then PM4Py's.
+const CONVENTIONS: &[(&str, &[&str])] = &[
+    ("case_id", &["case_id", "case:concept:name"]),
+    ("activity", &["activity", "concept:name"]),
+    ("timestamp", &["timestamp", "time:timestamp"]),
+    ("resource", &["resource", "org:resource"]),
+    ("lifecycle", &["lifecycle", "lifecycle:transition"]),
+    ("segment", &["segment", "case:segment"]),
+    ("owner", &["owner", "case:rep"]),
+    ("source", &["case:source"]),
+    ("value", &["case:value"]),
+    ("created", &["case:created"]),
+    ("closed", &["case:closed"]),
+    ("outcome", &["case:outcome"]),
+    ("stage", &["stage"]),
+    ("step", &["step"]),
+    ("card_field", &["card_field"]),
+    ("forecast_probability", &["forecast_probability"]),
+    ("expected_close", &["expected_close"]),
+    ("lost_stage", &["case:lost_stage"]),
+    ("lost_step", &["case:lost_step"]),
+];
+
+/// A CSV header, with errors that list what is there.
+pub(crate) struct Header {
+    pub origin: String,
+    pub names: Vec<String>,
+}
+
+impl Header {
+    /// Reads the header line of `reader`: an empty file or a non-UTF-8 header is an error.
+    pub fn read<R: std::io::Read>(
+        reader: &mut csv::Reader<R>,
+        origin: &str,
+    ) -> Result<Header, InputError> {
+        let raw = reader
+            .byte_headers()
+            .map_err(|e| InputError::new(origin, format!("cannot read the header: {e}")))?
+            .clone();
+        if raw.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
+            return Err(InputError::new(
+                origin,
+                "empty file: expected a header line naming the columns",
+            ));
+        }
+        let names = raw
+            .iter()
+            .enumerate()
+            .map(|(i, h)| utf8_field(h, origin, 1, "(header)", i).map(|s| s.trim().to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Header {
+            origin: origin.to_string(),
+            names,
+        })
+    }
+
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// The column named `name`, or an error listing the available ones.
+    pub fn require(&self, name: &str, what: &str) -> Result<usize, InputError> {
+        self.find(name).ok_or_else(|| {
+            InputError::new(
+                &self.origin,
+                format!(
+                    "missing column `{name}` ({what}); the header has: {}",
+                    self.names.join(", ")
+                ),
+            )
+            .at_position(1, 1)
+        })
+    }
+}
+
+/// Column positions of the fields, in the order of [`CONVENTIONS`].
+struct Resolved {
+    cols: HashMap<&'static str, usize>,
+}
+
+impl Resolved {
+    fn new(header: &Header, mapping: &Mapping) -> Result<Resolved, InputError> {
+        let explicit: HashMap<&str, &Option<String>> = [
+            ("case_id", &mapping.case_id),
+            ("activity", &mapping.activity),
+            ("timestamp", &mapping.timestamp),
+            ("resource", &mapping.resource),
+            ("lifecycle", &mapping.lifecycle),
+            ("segment", &mapping.segment),
+            ("owner", &mapping.owner),
+            ("source", &mapping.source),
+            ("value", &mapping.value),
+            ("created", &mapping.created),
+            ("closed", &mapping.closed),
+            ("outcome", &mapping.outcome),
+            ("stage", &mapping.stage),
+            ("step", &mapping.step),
+        ]
+        .into_iter()
+        .collect();
+        let mut cols = HashMap::new();
+        for &(field, names) in CONVENTIONS {
+            let found = match explicit.get(field).copied().and_then(Option::as_ref) {
+                Some(name) => Some(header.require(name, &format!("mapped as {field}"))?),
+                None => names.iter().find_map(|n| header.find(n)),
+            };
+            match found {
+                Some(c) => {
+                    cols.insert(field, c);
+                }
+                None if matches!(field, "case_id" | "activity" | "timestamp") => {
+                    return Err(InputError::new(
+                        &header.origin,
+                        format!(
+                            "missing the {field} column (looked for {}; name it with --{} or in a mapping file); the header has: {}",
+                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "),
+                            field.replace('_', "-"),
+                            header.names.join(", ")
+                        ),
+                    )
+                    .at_position(1, 1));
+                }
+                None => {}
+            }
+        }
+        Ok(Resolved { cols })
+    }
+
+    fn get(&self, field: &str) -> Option<usize> {
+        self.cols.get(field).copied()
+    }
+}
+
+/// One row's text fields, with what error messages need.
+struct Row<'a> {
+    origin: &'a str,
+    header: &'a Header,
+    record: &'a csv::ByteRecord,
+    line: usize,
+}
+
+impl<'a> Row<'a> {
+    fn new(origin: &'a str, header: &'a Header, record: &'a csv::ByteRecord) -> Row<'a> {
+        Row {
+            origin,
+            header,
+            record,
+            line: record.position().map_or(0, |p| p.line() as usize),
+        }
+    }
+
+    fn text(&self, col: usize) -> Result<&'a str, InputError> {
+        let bytes = self.record.get(col).unwrap_or(b"");
+        utf8_field(bytes, self.origin, self.line, &self.header.names[col], col).map(str::trim)
+    }
+
+    fn opt(&self, col: Option<usize>) -> Result<Option<&'a str>, InputError> {
+        Ok(match col {
+            Some(c) => Some(self.text(c)?).filter(|s| !s.is_empty()),
+            None => None,
+        })
+    }
+
+    fn error(&self, col: usize, msg: String) -> InputError {
+        InputError::new(
+            self.origin,
+            format!("column `{}`: {msg}", self.header.names[col]),
+        )
+        .at_position(self.line, col + 1)
+    }
+}
+
+/// Reads a timestamp with the row's context: line, column, value and the expected format.
+fn timestamp_at(
+    row: &Row<'_>,
+    col: usize,
+    format: &TimeFormat,
+    zone: Zone,
+) -> Result<crate::time::Timestamp, InputError> {
+    let value = row.text(col)?;
+    timestamp::parse(value, format, zone).ok_or_else(|| {
+        row.error(
+            col,
+            format!(
+                "cannot read the timestamp {value:?}: expected {} (set --timestamp-format)",
+                format.describe()
+            ),
+        )
+    })
+}
+
+pub(crate) fn parse_format_and_zone(
+    format: Option<&str>,
+    zone: Option<&str>,
+) -> Result<(TimeFormat, Zone), InputError> {
+    let format = match format {
+        None => TimeFormat::Iso,
+        Some(f) => TimeFormat::parse(f).ok_or_else(|| {
+            InputError::new(
+                "--timestamp-format",
+                format!("expected iso, rfc3339, dd.mm.yyyy, m/d/yyyy or a strftime pattern with %, got {f:?}"),
+            )
+        })?,
+    };
+    let zone = Zone::from_flag(zone)?;
+    Ok((format, zone))
+}
+
+fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>, InputError> {
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| InputError::new(path.display().to_string(), format!("cannot open: {e}")))
+}
+
+impl EventCsv {
+    fn rule(&self) -> OutcomeRule {
+        let d = OutcomeRule::default();
+        OutcomeRule {
+            won: self.mapping.won_activities.clone().unwrap_or(d.won),
+            lost: self.mapping.lost_activities.clone().unwrap_or(d.lost),
+        }
+    }
+
+    /// Reads one event row into its case.
+    fn row(
+        &self,
+        row: &Row<'_>,
+        r: &Resolved,
+        (format, zone): (&TimeFormat, Zone),
+    ) -> Result<(String, RawEvent, Case), InputError> {
+        let req = |f: &str| r.get(f).expect("required columns are resolved");
+        let id = row.text(req("case_id"))?;
+        if id.is_empty() {
+            return Err(row.error(
+                req("case_id"),
+                "expected a case id, got an empty value".into(),
+            ));
+        }
+        let activity = row.text(req("activity"))?;
+        if activity.is_empty() {
+            return Err(row.error(
+                req("activity"),
+                "expected an activity name, got an empty value".into(),
+            ));
+        }
+        let time = timestamp_at(row, req("timestamp"), format, zone)?;
+        let mut e = RawEvent::new(time, activity, row.opt(r.get("resource"))?.unwrap_or(""));
+        if let Some(step) = self.mapping.steps.get(activity) {
+            e.activity.clone_from(step);
+            e.step = Some(step.clone());
+        }
+        e.lifecycle = match row.opt(r.get("lifecycle"))? {
+            Some(l) if l.eq_ignore_ascii_case("start") => Lifecycle::Start,
+            _ => Lifecycle::Complete,
+        };
+        e.stage = row.opt(r.get("stage"))?.map(str::to_string);
+        if let Some(s) = row.opt(r.get("step"))? {
+            e.step = Some(s.to_string());
+        }
+        e.card_field = row.opt(r.get("card_field"))?.map(str::to_string);
+        if let (Some(c), Some(v)) = (
+            r.get("forecast_probability"),
+            row.opt(r.get("forecast_probability"))?,
+        ) {
+            e.forecast_probability = Some(
+                v.parse::<f32>()
+                    .ok()
+                    .filter(|p| p.is_finite())
+                    .ok_or_else(|| row.error(c, format!("expected a probability, got {v:?}")))?,
+            );
+        }
+        if let (Some(c), Some(_)) = (r.get("expected_close"), row.opt(r.get("expected_close"))?) {
+            e.expected_close = Some(timestamp_at(row, c, format, zone)?.day());
+        }
+        let mut case = Case::default();
+        let d = &mut case.deal;
+        d.segment = row.opt(r.get("segment"))?.map(str::to_string);
+        d.rep = row.opt(r.get("owner"))?.map(str::to_string);
+        d.source = row.opt(r.get("source"))?.map(str::to_string);
+        d.lost_stage = row.opt(r.get("lost_stage"))?.map(str::to_string);
+        d.lost_step = row.opt(r.get("lost_step"))?.map(str::to_string);
+        if let (Some(c), Some(v)) = (r.get("value"), row.opt(r.get("value"))?) {
+            d.value = Some(
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| row.error(c, format!("expected a number, got {v:?}")))?,
+            );
+        }
+        for (field, slot) in [("created", &mut d.created), ("closed", &mut d.closed)] {
+            if let (Some(c), Some(_)) = (r.get(field), row.opt(r.get(field))?) {
+                *slot = Some(timestamp_at(row, c, format, zone)?);
+            }
+        }
+        if let (Some(c), Some(v)) = (r.get("outcome"), row.opt(r.get("outcome"))?) {
+            d.outcome = Some(match v {
+                "won" => Outcome::Won,
+                "lost" => Outcome::Lost,
+                "open" => Outcome::Open,
+                _ => return Err(row.error(c, format!("expected won, lost or open, got {v:?}"))),
+            });
+        }
+        Ok((id.to_string(), e, case))
+    }
+
+    /// Reads the deal table: outcome (and close date) per case id.
+    fn deal_table(
+        &self,
+        t: &DealTable,
+        sink: &mut Sink<'_>,
+        (format, zone): (&TimeFormat, Zone),
+    ) -> Result<HashMap<String, (Outcome, Option<crate::time::Timestamp>)>, Error> {
+        let origin = t.file.display().to_string();
+        let mut reader = csv_reader(&t.file)?;
+        let header = Header::read(&mut reader, &origin)?;
+        let c_id = header.require(&t.case_id, "the deal table's case id")?;
+        let c_outcome = header.require(&t.outcome, "the deal table's outcome")?;
+        let c_closed = t
+            .closed
+            .as_ref()
+            .map(|c| header.require(c, "the deal table's close date"))
+            .transpose()?;
+        let mut out: HashMap<String, (Outcome, Option<crate::time::Timestamp>)> = HashMap::new();
+        let mut first_line: HashMap<String, usize> = HashMap::new();
+        let mut record = csv::ByteRecord::new();
+        while read_record(&mut reader, &mut record, &origin)? {
+            let row = Row::new(&origin, &header, &record);
+            let parsed = (|| -> Result<_, InputError> {
+                let id = row.text(c_id)?;
+                if let Some(first) = first_line.get(id) {
+                    return Err(row.error(
+                        c_id,
+                        format!("duplicate case id {id:?} (first on line {first}): the deal table needs one row per deal"),
+                    ));
+                }
+                let v = row.text(c_outcome)?;
+                let outcome = if t.won.iter().any(|w| w == v) {
+                    Outcome::Won
+                } else if t.lost.iter().any(|l| l == v) {
+                    Outcome::Lost
+                } else {
+                    Outcome::Open
+                };
+                let closed = match c_closed {
+                    Some(c) if !row.text(c)?.is_empty() => {
+                        Some(timestamp_at(&row, c, format, zone)?)
+                    }
+                    _ => None,
+                };
+                Ok((id.to_string(), outcome, closed))
+            })();
+            match parsed {
+                Ok((id, o, c)) => {
+                    first_line.insert(id.clone(), row.line);
+                    out.insert(id, (o, c));
+                }
+                Err(e) => sink.reject(e)?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Reads the next record; a malformed CSV row (e.g. an unclosed quote) is an error.
+fn read_record<R: std::io::Read>(
+    reader: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    origin: &str,
+) -> Result<bool, InputError> {
+    reader.read_byte_record(record).map_err(|e| {
+        let err = InputError::new(origin, format!("malformed CSV: {e}"));
+        match e.position() {
+            Some(p) => err.at_position(p.line() as usize, 1),
+            None => err,
+        }
+    })
+}
+
+impl Importer for EventCsv {
+    fn outcome_rule(&self) -> OutcomeRule {
+        self.rule()
+    }
+
+    fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
+        let origin = self.path.display().to_string();
+        let (format, zone) = parse_format_and_zone(
+            self.mapping.timestamp_format.as_deref(),
+            self.mapping.time_zone.as_deref(),
+        )?;
+        sink.summary.format = "event CSV".into();
+        sink.summary.inputs.push(origin.clone());
+        let outcomes = match &self.mapping.deal_table {
+            Some(t) => {
+                sink.summary.inputs.push(t.file.display().to_string());
+                Some(self.deal_table(t, sink, (&format, zone))?)
+            }
+            None => None,
+        };
+        let mut reader = csv_reader(&self.path)?;
+        let header = Header::read(&mut reader, &origin)?;
+        let resolved = Resolved::new(&header, &self.mapping)?;
+        let mut cases: Vec<Case> = Vec::new();
+        let mut lines: Vec<usize> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut record = csv::ByteRecord::new();
+        while read_record(&mut reader, &mut record, &origin)? {
+            let row = Row::new(&origin, &header, &record);
+            let (id, event, fields) = match self.row(&row, &resolved, (&format, zone)) {
+                Ok(x) => x,
+                Err(e) => {
+                    sink.reject(e)?;
+                    continue;
+                }
+            };
+            let i = *index.entry(id.clone()).or_insert_with(|| {
+                cases.push(Case {
+                    id,
+                    ..Case::default()
+                });
+                lines.push(row.line);
+                cases.len() - 1
+            });
+            let case = &mut cases[i];
+            merge_first(&mut case.deal, fields.deal);
+            case.events.push(event);
+        }
+        let mut unknown = 0u64;
+        for (mut case, line) in cases.into_iter().zip(lines) {
+            if let Some(outcomes) = &outcomes {
+                match outcomes.get(&case.id) {
+                    Some(&(o, c)) => {
+                        case.deal.outcome = Some(o);
+                        case.deal.closed = c;
+                    }
+                    None => unknown += 1,
+                }
+            }
+            sink.case(case, Some(line))?;
+        }
+        if unknown > 0 {
+            sink.summary.notes.push(format!(
+                "{unknown} cases are not in the deal table: their outcome comes from the won/lost activities"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the first non-empty value of each deal field over a case's rows.
+fn merge_first(into: &mut super::case::DealFields, from: super::case::DealFields) {
+    into.segment = into.segment.take().or(from.segment);
+    into.rep = into.rep.take().or(from.rep);
+    into.source = into.source.take().or(from.source);
+    into.value = into.value.or(from.value);
+    into.created = into.created.or(from.created);
+    into.closed = into.closed.or(from.closed);
+    into.outcome = into.outcome.or(from.outcome);
+    into.lost_stage = into.lost_stage.take().or(from.lost_stage);
+    into.lost_step = into.lost_step.take().or(from.lost_step);
+}

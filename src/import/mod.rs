@@ -1,0 +1,238 @@
+//! Real histories in: foreign logs converted into dealsim's event-log format.
+//!
+//! One file per source format, each behind the one small [`Importer`] trait:
+//! [`event_csv`] (an event-level CSV from any CRM, with a column mapping), [`xes`] (IEEE 1849
+//! XES, plain or gzipped, streamed) and [`crm_deals`] (a deal-level CRM export joined with its
+//! dimension tables). An importer hands whole cases to a [`Sink`], which writes `events.csv`
+//! and `deals.csv` exactly as the simulator lays them out (see [`case`]), so `score` and
+//! everything after it run unchanged on imported data. [`import_to_dir`] writes them and an
+//! `import_summary.json` into a directory that appears whole or not at all.
+//! Not for: reading dealsim's own CSV log (that is [`crate::log::read`]).
+
+pub mod case;
+pub mod crm_deals;
+pub mod event_csv;
+pub mod timestamp;
+pub mod xes;
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use case::{Case, CaseProblem, CaseWriter, LogStats, OutcomeRule};
+
+use crate::error::{Error, InputError, IoContext};
+use crate::output::OutputDir;
+use crate::simulate::{DEALS_FILE, EVENTS_FILE};
+
+/// Name of the summary file written beside the imported log.
+pub const SUMMARY_FILE: &str = "import_summary.json";
+
+/// How many skipped-row messages the summary keeps (the count is always complete).
+const KEPT_MESSAGES: usize = 20;
+
+/// A source format: reads its input and hands every case to the sink.
+pub trait Importer {
+    /// Activities that mean won / lost, for cases whose outcome the source does not state.
+    fn outcome_rule(&self) -> OutcomeRule {
+        OutcomeRule::default()
+    }
+
+    /// Extra columns the importer appends to `deals.csv` (in [`case::DealFields::extra`]).
+    fn extra_deal_columns(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// Streams the source into `sink`. Bad input is an [`InputError`] naming the place,
+    /// unless the sink is lenient and the problem is confined to a row (see [`Sink::reject`]).
+    fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error>;
+}
+
+/// A name in the source that did not match a dimension table or a known vocabulary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Unmatched {
+    /// What kind of name (`product`, `sector`, `account`, `sales_agent`, ...).
+    pub kind: String,
+    pub name: String,
+    /// Rows of the main table carrying it.
+    pub rows: u64,
+    /// What it was mapped to, if a close match was used; `None` = left unjoined.
+    pub mapped_to: Option<String>,
+}
+
+/// What an import did: counts, open deals, what did not join, what was skipped.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportSummary {
+    pub format: String,
+    pub inputs: Vec<String>,
+    #[serde(flatten)]
+    pub stats: LogStats,
+    /// Rows or cases skipped with `--lenient` (0 otherwise: the first problem stops the import).
+    pub skipped: u64,
+    /// The first few reasons for skipping.
+    pub skipped_examples: Vec<String>,
+    /// Cases whose events were out of time order in the source (sorted on import).
+    pub cases_sorted: u64,
+    pub unmatched: Vec<Unmatched>,
+    pub notes: Vec<String>,
+}
+
+impl ImportSummary {
+    /// A few lines for the terminal.
+    pub fn render(&self) -> String {
+        let s = &self.stats;
+        let mut out = format!(
+            "imported {} cases, {} events ({}): {} won, {} lost, {} open (censored)\n",
+            s.cases, s.events, self.format, s.won, s.lost, s.open
+        );
+        if self.skipped > 0 {
+            out += &format!("skipped {} bad rows or cases (--lenient)\n", self.skipped);
+            for m in &self.skipped_examples {
+                out += &format!("  {m}\n");
+            }
+        }
+        if self.cases_sorted > 0 {
+            out += &format!(
+                "note: {} cases had events out of time order; they were sorted by timestamp\n",
+                self.cases_sorted
+            );
+        }
+        for u in &self.unmatched {
+            let what = match &u.mapped_to {
+                Some(m) => format!("joined as {m:?}"),
+                None => "not joined".to_string(),
+            };
+            out += &format!(
+                "unmatched {} {:?} ({} rows): {what}\n",
+                u.kind, u.name, u.rows
+            );
+        }
+        for n in &self.notes {
+            out += &format!("note: {n}\n");
+        }
+        out
+    }
+}
+
+/// Where importers put cases: the writer plus the `--lenient` bookkeeping.
+pub struct Sink<'a> {
+    writer: CaseWriter<BufWriter<File>, BufWriter<File>>,
+    lenient: bool,
+    /// Names the input in duplicate-case errors.
+    origin: &'a str,
+    pub summary: ImportSummary,
+}
+
+impl Sink<'_> {
+    /// Writes a case. A duplicate id, or a case with no date at all, is bad input:
+    /// an error, or a skipped case with `--lenient`.
+    pub fn case(&mut self, case: Case, line: Option<usize>) -> Result<(), Error> {
+        let id = case.id.clone();
+        match self
+            .writer
+            .write(case)
+            .context(|| "writing the imported log".to_string())?
+        {
+            Ok(()) => Ok(()),
+            Err(p) => {
+                let hint = match p {
+                    CaseProblem::Duplicate => {
+                        ": a case id must be unique (each case's rows must be together in a deal table)"
+                    }
+                    _ => "",
+                };
+                let mut e = InputError::new(self.origin, format!("{}{hint}", p.describe(&id)));
+                if let Some(l) = line {
+                    e = e.at_position(l, 1);
+                }
+                self.reject(e)
+            }
+        }
+    }
+
+    /// A problem confined to one row or case: with `--lenient` it is counted and skipped,
+    /// otherwise it stops the import.
+    pub fn reject(&mut self, e: InputError) -> Result<(), Error> {
+        if !self.lenient {
+            return Err(e.into());
+        }
+        self.summary.skipped += 1;
+        if self.summary.skipped_examples.len() < KEPT_MESSAGES {
+            self.summary.skipped_examples.push(e.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// Runs `importer` and writes `events.csv`, `deals.csv` and [`SUMMARY_FILE`] into `out`
+/// (replaced atomically; nothing is written if the input is bad).
+pub fn import_to_dir(
+    importer: &dyn Importer,
+    origin: &str,
+    out: &Path,
+    lenient: bool,
+) -> Result<ImportSummary, Error> {
+    let dir = OutputDir::create(out)?;
+    let open = |name: &str| -> Result<BufWriter<File>, Error> {
+        let path = dir.file(name);
+        let f = File::create(&path).context(|| format!("creating {}", path.display()))?;
+        Ok(BufWriter::with_capacity(1 << 20, f))
+    };
+    let writer = CaseWriter::new(
+        open(EVENTS_FILE)?,
+        open(DEALS_FILE)?,
+        importer.outcome_rule(),
+        &importer.extra_deal_columns(),
+    )
+    .context(|| format!("writing into {}", out.display()))?;
+    let mut sink = Sink {
+        writer,
+        lenient,
+        origin,
+        summary: ImportSummary::default(),
+    };
+    importer.import(&mut sink)?;
+    let Sink {
+        writer,
+        mut summary,
+        ..
+    } = sink;
+    let (stats, sorted) = writer
+        .finish()
+        .context(|| format!("writing into {}", out.display()))?;
+    if stats.cases == 0 {
+        return Err(InputError::new(origin, "no cases to import (empty log)").into());
+    }
+    summary.stats = stats;
+    summary.cases_sorted = sorted;
+    let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
+    let path = dir.file(SUMMARY_FILE);
+    let mut f = File::create(&path).context(|| format!("creating {}", path.display()))?;
+    f.write_all(&json)
+        .context(|| format!("writing {}", path.display()))?;
+    dir.commit()
+        .context(|| format!("moving the import into {}", out.display()))?;
+    Ok(summary)
+}
+
+/// A field as UTF-8 text, or an error naming the line and column (CRM exports in Latin-1 or
+/// Windows-1252 are the usual cause).
+pub fn utf8_field<'b>(
+    bytes: &'b [u8],
+    origin: &str,
+    line: usize,
+    column: &str,
+    column_index: usize,
+) -> Result<&'b str, InputError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        InputError::new(
+            origin,
+            format!(
+                "column `{column}`: invalid UTF-8 (byte 0x{:02x} at byte {} of the field): the file must be UTF-8 text; convert it first (e.g. iconv -f latin1 -t utf-8)",
+                bytes[e.valid_up_to()],
+                e.valid_up_to() + 1
+            ),
+        )
+        .at_position(line, column_index + 1)
+    })
+}

@@ -1,0 +1,474 @@
+//! XES event logs (IEEE 1849-2016), plain `.xes` or gzipped `.xes.gz`, streamed.
+//!
+//! The file is read with a pull parser (`quick-xml`) through a gzip decoder when the file
+//! starts with the gzip magic bytes, and each `<trace>` is handed to the sink as soon as it
+//! closes: memory holds one trace, not the log. Standard attributes are read from the
+//! Concept, Time, Lifecycle and Organizational extensions (`concept:name`,
+//! `time:timestamp`, `lifecycle:transition`, `org:resource`); dealsim's own exports add
+//! trace attributes (`segment`, `rep`, `source`, `value`, `created`, `closed`, `outcome`,
+//! `lost_stage`, `lost_step`) and event attributes (`stage`, `step`, `card_field`,
+//! `forecast_probability`, `expected_close`) that are read back, so an export imports to the
+//! same log. Other attributes, `<global>` defaults and nested attributes are ignored.
+//! `lifecycle:transition` values other than `start` and `complete` (e.g. `schedule`,
+//! `suspend`) are kept as instantaneous `complete` events, with a note.
+//!
+//! A hand-written reader rather than the `process_mining` crate: that crate's non-optional
+//! dependencies (petgraph, schemars, serde_with, uuid, ...) would double this crate's
+//! dependency tree for one function, and its reader builds its own event structures that
+//! would be converted again; this one writes dealsim's rows directly and reports errors by
+//! line and column. (It uses the same XML and gzip crates.)
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use quick_xml::events::{BytesStart, Event};
+
+use super::case::{Case, OutcomeRule, RawEvent};
+use super::timestamp::{self, TimeFormat, Zone};
+use super::{Importer, Sink};
+use crate::error::{Error, InputError};
+use crate::log::{Lifecycle, Outcome};
+
+/// An XES file and how to read it.
+pub struct Xes {
+    pub path: PathBuf,
+    /// The zone the log's local times are kept in (timestamps are converted into it).
+    pub zone: Zone,
+    pub rule: OutcomeRule,
+}
+
+/// Opens `path`, decompressing if it starts with the gzip magic bytes.
+fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
+    let origin = path.display().to_string();
+    let mut f =
+        File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+    let mut magic = [0u8; 2];
+    let n = f
+        .read(&mut magic)
+        .map_err(|e| InputError::new(&origin, format!("cannot read: {e}")))?;
+    let f = File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+    Ok(if n == 2 && magic == [0x1f, 0x8b] {
+        Box::new(BufReader::with_capacity(
+            1 << 18,
+            MultiGzDecoder::new(BufReader::new(f)),
+        ))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 18, f))
+    })
+}
+
+/// Line and column (1-based) of byte `offset` of the (decompressed) file: read again, only
+/// on the way to an error.
+fn line_col(path: &Path, offset: u64) -> Option<(usize, usize)> {
+    let mut r = open(path).ok()?;
+    let (mut line, mut col, mut seen) = (1usize, 1usize, 0u64);
+    let mut buf = [0u8; 1 << 16];
+    while seen < offset {
+        let n = r.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n.min((offset - seen) as usize)] {
+            if b == b'\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
+        }
+        seen += n as u64;
+    }
+    Some((line, col))
+}
+
+/// Where the reader is in the document.
+#[derive(Default)]
+struct State {
+    in_log: bool,
+    log_closed: bool,
+    trace: Option<Case>,
+    /// A trace attribute was rejected (`--lenient`): skip the trace.
+    trace_rejected: bool,
+    /// Line of the current `<trace>` (for case-level errors).
+    trace_line: usize,
+    event: Option<PartialEvent>,
+    /// Depth inside elements whose content is ignored (globals, nested attributes, ...).
+    skip: u32,
+    /// Lines counted so far, and the byte offset where the current line starts.
+    line: usize,
+    line_start: u64,
+    other_lifecycles: u64,
+}
+
+/// An event while its attributes are read; checked when `</event>` closes it.
+#[derive(Default)]
+struct PartialEvent {
+    /// An attribute was rejected (`--lenient`): skip the event.
+    rejected: bool,
+    line: usize,
+    column: usize,
+    activity: Option<String>,
+    time: Option<Result<crate::time::Timestamp, String>>,
+    lifecycle: Transition,
+    resource: String,
+    stage: Option<String>,
+    step: Option<String>,
+    card_field: Option<String>,
+    forecast_probability: Option<Result<f32, String>>,
+    expected_close: Option<Result<crate::time::DayNum, String>>,
+}
+
+/// `lifecycle:transition` as read: XES has more states than dealsim's start/complete.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum Transition {
+    #[default]
+    Complete,
+    Start,
+    Other,
+}
+
+impl Xes {
+    fn err(&self, line: usize, column: usize, msg: impl Into<String>) -> InputError {
+        InputError::new(self.path.display().to_string(), msg).at_position(line, column)
+    }
+
+    /// A fatal parse error, with the exact line and column of `offset`.
+    fn fatal(&self, offset: u64, msg: String) -> InputError {
+        let e = InputError::new(self.path.display().to_string(), msg);
+        match line_col(&self.path, offset) {
+            Some((l, c)) => e.at_position(l, c),
+            None => e,
+        }
+    }
+
+    fn time(&self, v: &str) -> Result<crate::time::Timestamp, String> {
+        timestamp::parse(v, &TimeFormat::Iso, self.zone)
+            .ok_or_else(|| format!("cannot read the timestamp {v:?}: expected an xs:dateTime such as 2025-03-04T09:30:00.000+01:00"))
+    }
+
+    /// Applies one attribute element (`<string key=.. value=..>`, `<date ...>`, ...).
+    fn attribute(&self, st: &mut State, e: &BytesStart<'_>) -> Result<(), InputError> {
+        let (mut key, mut value) = (None, None);
+        for a in e.attributes().with_checks(false) {
+            let a = a.map_err(|x| self.err(st.line, 1, format!("malformed attribute: {x}")))?;
+            let v = || {
+                a.unescape_value().map_err(|x| match x {
+                    quick_xml::Error::Encoding(_) => self.err(
+                        st.line,
+                        1,
+                        "invalid UTF-8 in an attribute value: the file must be UTF-8 text",
+                    ),
+                    _ => self.err(st.line, 1, format!("cannot read an attribute value: {x}")),
+                })
+            };
+            match a.key.as_ref() {
+                b"key" => key = Some(v()?),
+                b"value" => value = Some(v()?),
+                _ => {}
+            }
+        }
+        let (Some(key), Some(value)) = (key, value) else {
+            return Ok(());
+        };
+        if let Some(ev) = &mut st.event {
+            match key.as_ref() {
+                "concept:name" => ev.activity = Some(value.into_owned()),
+                "time:timestamp" => ev.time = Some(self.time(&value)),
+                "lifecycle:transition" => {
+                    ev.lifecycle = match value.to_ascii_lowercase().as_str() {
+                        "start" => Transition::Start,
+                        "complete" => Transition::Complete,
+                        _ => Transition::Other,
+                    }
+                }
+                "org:resource" => ev.resource = value.into_owned(),
+                "stage" => ev.stage = Some(value.into_owned()),
+                "step" => ev.step = Some(value.into_owned()),
+                "card_field" => ev.card_field = Some(value.into_owned()),
+                "forecast_probability" => {
+                    ev.forecast_probability = Some(
+                        value
+                            .parse::<f32>()
+                            .ok()
+                            .filter(|p| p.is_finite())
+                            .ok_or(format!(
+                                "forecast_probability: expected a number, got {value:?}"
+                            )),
+                    )
+                }
+                "expected_close" => ev.expected_close = Some(self.time(&value).map(|t| t.day())),
+                _ => {}
+            }
+        } else if let Some(case) = &mut st.trace {
+            let d = &mut case.deal;
+            let bad = |what: &str| {
+                self.err(
+                    st.line,
+                    1,
+                    format!("trace attribute `{key}`: expected {what}, got {value:?}"),
+                )
+            };
+            match key.as_ref() {
+                "concept:name" => case.id = value.into_owned(),
+                "segment" => d.segment = Some(value.into_owned()),
+                "rep" => d.rep = Some(value.into_owned()),
+                "source" => d.source = Some(value.into_owned()),
+                "lost_stage" => d.lost_stage = Some(value.into_owned()),
+                "lost_step" => d.lost_step = Some(value.into_owned()),
+                "value" => {
+                    d.value = Some(
+                        value
+                            .parse()
+                            .ok()
+                            .filter(|v: &f64| v.is_finite())
+                            .ok_or_else(|| bad("a number"))?,
+                    )
+                }
+                "created" => {
+                    d.created = Some(self.time(&value).map_err(|_| bad("an xs:dateTime"))?)
+                }
+                "closed" => d.closed = Some(self.time(&value).map_err(|_| bad("an xs:dateTime"))?),
+                "outcome" => {
+                    d.outcome = Some(match value.as_ref() {
+                        "won" => Outcome::Won,
+                        "lost" => Outcome::Lost,
+                        "open" => Outcome::Open,
+                        _ => return Err(bad("won, lost or open")),
+                    })
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes an event: checks it has a name and a time, or says what is missing and where.
+    fn finish_event(&self, st: &mut State, ev: PartialEvent) -> Result<RawEvent, InputError> {
+        let at = |msg: String| self.err(ev.line, ev.column, msg);
+        let activity = ev
+            .activity
+            .ok_or_else(|| at("event without a concept:name (activity)".into()))?;
+        let time = match ev.time {
+            Some(Ok(t)) => t,
+            Some(Err(m)) => return Err(at(format!("time:timestamp: {m}"))),
+            None => return Err(at(format!("event {activity:?} without a time:timestamp"))),
+        };
+        let mut e = RawEvent::new(time, &activity, &ev.resource);
+        e.lifecycle = match ev.lifecycle {
+            Transition::Start => Lifecycle::Start,
+            Transition::Complete => Lifecycle::Complete,
+            Transition::Other => {
+                st.other_lifecycles += 1;
+                Lifecycle::Complete
+            }
+        };
+        e.stage = ev.stage;
+        e.step = ev.step;
+        e.card_field = ev.card_field;
+        e.forecast_probability = ev.forecast_probability.transpose().map_err(at)?;
+        e.expected_close = ev
+            .expected_close
+            .transpose()
+            .map_err(|m| at(format!("expected_close: {m}")))?;
+        Ok(e)
+    }
+
+    fn start(
+        &self,
+        st: &mut State,
+        e: &BytesStart<'_>,
+        empty: bool,
+        pos: u64,
+        sink: &mut Sink<'_>,
+    ) -> Result<(), Error> {
+        let column = (pos.saturating_sub(st.line_start) + 1) as usize;
+        if st.skip > 0 {
+            st.skip += u32::from(!empty);
+            return Ok(());
+        }
+        match e.local_name().as_ref() {
+            b"log" if !st.in_log => st.in_log = true,
+            _ if !st.in_log => {
+                return Err(self
+                    .err(
+                        st.line,
+                        column,
+                        "expected an XES <log> element first: is this an XES file?",
+                    )
+                    .into())
+            }
+            b"trace" if st.trace.is_none() => {
+                st.trace = Some(Case::default());
+                st.trace_line = st.line;
+                if empty {
+                    self.end_trace(st, sink)?;
+                }
+            }
+            b"event" if st.trace.is_some() && st.event.is_none() => {
+                st.event = Some(PartialEvent {
+                    line: st.line,
+                    column,
+                    ..PartialEvent::default()
+                });
+                if empty {
+                    self.end_event(st, sink)?;
+                }
+            }
+            _ if st.trace.is_some() => {
+                if let Err(err) = self.attribute(st, e) {
+                    self.drop_current(st);
+                    sink.reject(err)?;
+                }
+                // Children of an attribute (meta-attributes, list items) are not ours.
+                st.skip += u32::from(!empty);
+            }
+            // extension, global, classifier, log-level attributes
+            _ => st.skip += u32::from(!empty),
+        }
+        Ok(())
+    }
+
+    /// After a rejected attribute (with `--lenient`): drop the event, or the whole trace for
+    /// a trace attribute, when it closes.
+    fn drop_current(&self, st: &mut State) {
+        if let Some(ev) = &mut st.event {
+            ev.rejected = true;
+        } else {
+            st.trace_rejected = true;
+        }
+    }
+
+    fn end_event(&self, st: &mut State, sink: &mut Sink<'_>) -> Result<(), Error> {
+        let ev = st.event.take().expect("inside an event");
+        if ev.rejected {
+            return Ok(());
+        }
+        match self.finish_event(st, ev) {
+            Ok(e) => st.trace.as_mut().expect("inside a trace").events.push(e),
+            Err(err) => sink.reject(err)?,
+        }
+        Ok(())
+    }
+
+    fn end_trace(&self, st: &mut State, sink: &mut Sink<'_>) -> Result<(), Error> {
+        let case = st.trace.take().expect("inside a trace");
+        if std::mem::take(&mut st.trace_rejected) {
+            return Ok(());
+        }
+        if case.id.is_empty() {
+            return sink.reject(self.err(
+                st.trace_line,
+                1,
+                "trace without a concept:name (case id)",
+            ));
+        }
+        sink.case(case, Some(st.trace_line))
+    }
+}
+
+impl Importer for Xes {
+    fn outcome_rule(&self) -> OutcomeRule {
+        self.rule.clone()
+    }
+
+    fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
+        sink.summary.format = "XES".into();
+        sink.summary.inputs.push(self.path.display().to_string());
+        let mut reader = quick_xml::Reader::from_reader(open(&self.path)?);
+        reader.config_mut().check_end_names = true;
+        let mut buf = Vec::with_capacity(4096);
+        let mut st = State {
+            line: 1,
+            ..State::default()
+        };
+        loop {
+            let pos = reader.buffer_position();
+            let ev = match reader.read_event_into(&mut buf) {
+                Ok(ev) => ev,
+                Err(e) => return Err(self.xml_error(&e, reader.error_position()).into()),
+            };
+            match &ev {
+                Event::Start(e) => self.start(&mut st, e, false, pos, sink)?,
+                Event::Empty(e) => self.start(&mut st, e, true, pos, sink)?,
+                Event::End(e) => {
+                    if st.skip > 0 {
+                        st.skip -= 1;
+                    } else {
+                        match e.local_name().as_ref() {
+                            b"event" if st.event.is_some() => self.end_event(&mut st, sink)?,
+                            b"trace" if st.trace.is_some() => self.end_trace(&mut st, sink)?,
+                            b"log" => st.log_closed = true,
+                            _ => {}
+                        }
+                    }
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+            // Count lines through every piece of the document (text between tags included).
+            let raw: &[u8] = match &ev {
+                Event::Start(e) | Event::Empty(e) => e,
+                Event::End(e) => e,
+                Event::Text(e) => e,
+                Event::Comment(e) => e,
+                Event::CData(e) => e,
+                _ => &[],
+            };
+            if let Some(last) = raw.iter().rposition(|&b| b == b'\n') {
+                st.line += raw.iter().filter(|&&b| b == b'\n').count();
+                let end = reader.buffer_position();
+                st.line_start = end - (raw.len() - last - 1) as u64;
+            }
+            buf.clear();
+        }
+        let end = reader.buffer_position();
+        if !st.in_log {
+            return Err(InputError::new(
+                self.path.display().to_string(),
+                "empty file: expected an XES document with a <log> element",
+            )
+            .into());
+        }
+        if !st.log_closed || st.trace.is_some() {
+            return Err(self
+                .fatal(
+                    end,
+                    "the file ends before </log>: truncated or incomplete XES".into(),
+                )
+                .into());
+        }
+        if st.other_lifecycles > 0 {
+            sink.summary.notes.push(format!(
+                "{} events with a lifecycle:transition other than start/complete were imported as complete",
+                st.other_lifecycles
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Xes {
+    fn xml_error(&self, e: &quick_xml::Error, offset: u64) -> InputError {
+        match e {
+            quick_xml::Error::Io(io) => {
+                let msg = if io.kind() == std::io::ErrorKind::UnexpectedEof {
+                    format!("truncated gzip: the compressed data ends early ({io})")
+                } else if io.kind() == std::io::ErrorKind::InvalidData
+                    || io.kind() == std::io::ErrorKind::InvalidInput
+                {
+                    format!("corrupt gzip data: {io}")
+                } else {
+                    format!("cannot read: {io}")
+                };
+                InputError::new(self.path.display().to_string(), msg)
+            }
+            quick_xml::Error::Encoding(_) => self.fatal(
+                offset,
+                format!("invalid UTF-8: the file must be UTF-8 text ({e})"),
+            ),
+            _ => self.fatal(offset, format!("malformed XML: {e}")),
+        }
+    }
+}

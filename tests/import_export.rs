@@ -1,0 +1,696 @@
+//! Import and export through the binary (issue 7): round trips, the CRM sample, bad input.
+//!
+//! Round trips simulate a small log, export it (XES, gzipped XES, PM4Py CSV), import it back
+//! and compare `events.csv` and `deals.csv` byte for byte, then score both logs and compare
+//! `scores.csv` byte for byte. Every bad input class of the issue has a test: exit code 2, a
+//! message naming the place and what was expected, and no output directory.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::dealsim;
+
+/// A simulated log shared by the round-trip tests (simulated once).
+fn simulated() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep().join("sim");
+        dealsim()
+            .args([
+                "simulate", "--deals", "600", "--seed", "7", "--quiet", "--out",
+            ])
+            .arg(&dir)
+            .assert()
+            .success();
+        dir
+    })
+}
+
+fn read(p: &Path) -> Vec<u8> {
+    fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// `dealsim score` on a log with fixed options; returns scores.csv.
+fn score(events: &Path, deals: &Path, out: &Path) -> Vec<u8> {
+    dealsim()
+        .args([
+            "score",
+            "--quiet",
+            "--bootstrap",
+            "20",
+            "--window-end",
+            "2025-12-31",
+        ])
+        .arg("--events")
+        .arg(events)
+        .arg("--deals")
+        .arg(deals)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+    read(&out.join("scores.csv"))
+}
+
+fn round_trip(format: &str, file: &str, importer: &str) {
+    let sim = simulated();
+    let tmp = tempfile::tempdir().unwrap();
+    let exported = tmp.path().join(file);
+    let out = dealsim()
+        .args(["export", "--json", "--format", format, "--events"])
+        .arg(sim.join("events.csv"))
+        .arg("--deals")
+        .arg(sim.join("deals.csv"))
+        .arg("--out")
+        .arg(&exported)
+        .assert()
+        .success();
+    let stats: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let events_in = read(&sim.join("events.csv"));
+    let n_events = events_in.iter().filter(|&&b| b == b'\n').count() - 1;
+    assert_eq!(stats["events"], n_events as u64);
+    let imported = tmp.path().join("imported");
+    dealsim()
+        .args(["import", importer])
+        .arg(&exported)
+        .arg("--out")
+        .arg(&imported)
+        .assert()
+        .success();
+    assert!(
+        read(&imported.join("events.csv")) == events_in,
+        "{format}: events differ after the round trip"
+    );
+    assert!(
+        read(&imported.join("deals.csv")) == read(&sim.join("deals.csv")),
+        "{format}: deals differ after the round trip"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&imported.join("import_summary.json"))).unwrap();
+    for key in [
+        "cases",
+        "events",
+        "open",
+        "start_activities",
+        "end_activities",
+    ] {
+        assert_eq!(summary[key], stats[key], "{format}: {key}");
+    }
+    let original = score(
+        &sim.join("events.csv"),
+        &sim.join("deals.csv"),
+        &tmp.path().join("s1"),
+    );
+    let again = score(
+        &imported.join("events.csv"),
+        &imported.join("deals.csv"),
+        &tmp.path().join("s2"),
+    );
+    assert!(original == again, "{format}: scores differ");
+    assert!(original.len() > 1000);
+}
+
+#[test]
+fn xes_round_trip_gives_the_same_log_and_scores() {
+    round_trip("xes", "log.xes", "xes");
+}
+
+#[test]
+fn gzipped_xes_round_trip() {
+    round_trip("xes", "log.xes.gz", "xes");
+}
+
+#[test]
+fn pm4py_csv_round_trip_gives_the_same_log_and_scores() {
+    round_trip("csv", "log.csv", "csv");
+}
+
+fn crm_sample() -> PathBuf {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/crm_sample");
+    assert!(
+        p.join("sales_pipeline.csv").exists(),
+        "the CRM sample is expected at {} (shared/ beside the repository)",
+        p.display()
+    );
+    p
+}
+
+#[test]
+fn crm_sample_imports_reports_what_did_not_join_and_scores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("crm");
+    let run = dealsim()
+        .args(["import", "crm"])
+        .arg(crm_sample())
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    // 8,800 opportunities: 4,238 Won, 2,473 Lost, 1,589 Engaging, 500 Prospecting without any
+    // date (left out, with a note).
+    assert!(
+        stderr.contains("4238 won, 2473 lost, 1589 open (censored)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("500 open deals without an engage date"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(r#"unmatched product "GTXPro""#)
+            && stderr.contains(r#"joined as "GTX Pro""#),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(r#"unmatched sector "technolgy""#),
+        "{stderr}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("import_summary.json"))).unwrap();
+    assert_eq!(summary["open"], 1589);
+    assert_eq!(summary["cases"], 8300);
+    let deals = String::from_utf8(read(&out.join("deals.csv"))).unwrap();
+    // Joined attributes: GTXPro got GTX Pro's list price, the sector is corrected.
+    let row = deals.lines().find(|l| l.starts_with("Z063OYW0,")).unwrap();
+    assert_eq!(
+        row,
+        "Z063OYW0,medical,Darcel Schlecht,unknown,4821,2016-10-25T00:00:00,2017-03-11T00:00:00,won,,,Isdom,medical,GTXPro,GTX,Central,Melvin Marxen,4514"
+    );
+    let indicators = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/crm_indicators.toml");
+    let scored = tmp.path().join("scores");
+    dealsim()
+        .args(["score", "--quiet", "--bootstrap", "20", "--indicators"])
+        .arg(&indicators)
+        .arg("--events")
+        .arg(out.join("events.csv"))
+        .arg("--deals")
+        .arg(out.join("deals.csv"))
+        .arg("--out")
+        .arg(&scored)
+        .assert()
+        .success();
+    let scores = String::from_utf8(read(&scored.join("scores.csv"))).unwrap();
+    let owner_all_day7 = scores
+        .lines()
+        .find(|l| l.starts_with("owner_win_rate,all,7,"))
+        .unwrap();
+    let auc: f64 = owner_all_day7.split(',').nth(7).unwrap().parse().unwrap();
+    assert!((0.0..=1.0).contains(&auc), "{owner_all_day7}");
+    // `score` renders the report on imported data too: every section, one answer per sector,
+    // and no claim about a rep forecast the indicator set does not have.
+    let html = String::from_utf8(read(&scored.join("index.html"))).unwrap();
+    for (id, _) in dealsim::report::html::SECTIONS {
+        assert!(
+            html.contains(&format!("<section id=\"{id}\">")),
+            "no section {id}"
+        );
+    }
+    let summary = String::from_utf8(read(&scored.join("summary.md"))).unwrap();
+    for sector in [
+        "In retail,",
+        "In technology,",
+        "In unknown,",
+        "Across all segments,",
+    ] {
+        assert!(summary.contains(sector), "{sector} missing from summary.md");
+    }
+    assert!(summary.contains("the indicator set has no rep forecast to compare with"));
+    assert!(!summary.contains("nor does the rep's own forecast"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: one test per class. Each checks exit code 2, the message, and that nothing was
+// written.
+
+struct Bad {
+    dir: tempfile::TempDir,
+}
+
+impl Bad {
+    fn new() -> Bad {
+        Bad {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// Runs `dealsim import ARGS --out OUT`, expects exit 2 and no output; returns stderr.
+    fn rejected(&self, args: &[&str], expected: &[&str]) -> String {
+        let out = dealsim()
+            .arg("import")
+            .args(args)
+            .arg("--out")
+            .arg(self.out())
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        for e in expected {
+            assert!(stderr.contains(e), "expected {e:?} in: {stderr}");
+        }
+        assert!(!self.out().exists(), "nothing may be written");
+        let strays: Vec<_> = common::listing(self.dir.path())
+            .into_iter()
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert!(strays.is_empty(), "temporary files left: {strays:?}");
+        stderr
+    }
+
+    /// Runs the import with `--lenient --json`; returns the summary.
+    fn lenient(&self, args: &[&str]) -> serde_json::Value {
+        let out = dealsim()
+            .arg("import")
+            .args(args)
+            .args(["--lenient", "--json", "--out"])
+            .arg(self.out())
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    }
+}
+
+const GOOD_ROWS: &str = "case_id,activity,timestamp,resource\n\
+    a,deal_created,2025-01-02T09:00:00,rep-1\n\
+    a,won,2025-03-02T10:00:00,rep-1\n";
+
+#[test]
+fn missing_column_lists_the_available_ones() {
+    let b = Bad::new();
+    let f = b.file("e.csv", b"id,activity,when\na,call,2025-01-02\n");
+    b.rejected(
+        &["csv", f.to_str().unwrap()],
+        &[
+            "e.csv: line 1",
+            "missing the case_id column",
+            "the header has: id, activity, when",
+        ],
+    );
+    // A column named in the mapping flags must exist too.
+    b.rejected(
+        &[
+            "csv",
+            f.to_str().unwrap(),
+            "--case-id",
+            "id",
+            "--timestamp",
+            "time",
+        ],
+        &[
+            "missing column `time`",
+            "the header has: id, activity, when",
+        ],
+    );
+}
+
+#[test]
+fn unparseable_timestamp_names_line_value_and_format() {
+    let b = Bad::new();
+    let text =
+        format!("{GOOD_ROWS}b,call,2025-13-45 10:00,rep-2\nb,won,2025-03-04T09:00:00,rep-2\n");
+    let f = b.file("e.csv", text.as_bytes());
+    b.rejected(
+        &["csv", f.to_str().unwrap()],
+        &[
+            "e.csv: line 4, column 3",
+            "column `timestamp`",
+            "\"2025-13-45 10:00\"",
+            "expected an ISO 8601",
+        ],
+    );
+    let g = b.file("d.csv", b"case_id,activity,timestamp\na,call,04.03.2025\n");
+    b.rejected(
+        &["csv", g.to_str().unwrap(), "--timestamp-format", "%d/%m/%Y"],
+        &[
+            "line 2, column 3",
+            "\"04.03.2025\"",
+            "matching the pattern \"%d/%m/%Y\"",
+        ],
+    );
+    // --lenient: the bad row is skipped and counted.
+    let s = b.lenient(&["csv", f.to_str().unwrap()]);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["events"].as_u64()),
+        (Some(1), Some(3))
+    );
+    assert!(s["skipped_examples"][0]
+        .as_str()
+        .unwrap()
+        .contains("line 4"));
+}
+
+#[test]
+fn unparseable_xes_timestamp_names_line_value_and_format() {
+    let b = Bad::new();
+    let text = String::from_utf8(small_xes(&b)).unwrap();
+    let broken = text.replacen(
+        r#"key="time:timestamp" value="2025-03-02T10:00:00.000+00:00""#,
+        r#"key="time:timestamp" value="2025-03-02 at ten""#,
+        1,
+    );
+    let at = broken.lines().position(|l| l.contains("at ten")).unwrap();
+    let line = broken
+        .lines()
+        .take(at)
+        .collect::<Vec<_>>()
+        .iter()
+        .rposition(|l| l.contains("<event>"))
+        .unwrap()
+        + 1;
+    let f = b.file("t.xes", broken.as_bytes());
+    let stderr = b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &[
+            "t.xes: line ",
+            "\"2025-03-02 at ten\"",
+            "expected an xs:dateTime",
+        ],
+    );
+    // The position is where the event starts (its <event> tag, after two tabs).
+    assert!(
+        stderr.contains(&format!("line {line}, column 3")),
+        "{stderr}"
+    );
+    let s = b.lenient(&["xes", f.to_str().unwrap()]);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["events"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
+
+#[test]
+fn non_utf8_bytes_are_named() {
+    let b = Bad::new();
+    let mut bytes = GOOD_ROWS.as_bytes().to_vec();
+    bytes.extend_from_slice(b"b,r\xe9union,2025-01-03T09:00:00,rep-2\n");
+    let f = b.file("latin1.csv", &bytes);
+    b.rejected(
+        &["csv", f.to_str().unwrap()],
+        &[
+            "latin1.csv: line 4, column 2",
+            "column `activity`",
+            "invalid UTF-8 (byte 0xe9",
+        ],
+    );
+    let s = b.lenient(&["csv", f.to_str().unwrap()]);
+    assert_eq!(s["skipped"], 1);
+    fs::remove_dir_all(b.out()).unwrap();
+    let x = b.file(
+        "bad.xes",
+        b"<log>\n<trace><string key=\"concept:name\" value=\"r\xe9\"/></trace>\n</log>\n",
+    );
+    b.rejected(&["xes", x.to_str().unwrap()], &["bad.xes: line 2", "UTF-8"]);
+}
+
+#[test]
+fn empty_files() {
+    let b = Bad::new();
+    let f = b.file("empty.csv", b"");
+    b.rejected(&["csv", f.to_str().unwrap()], &["empty.csv", "empty file"]);
+    let x = b.file("empty.xes", b"  \n");
+    b.rejected(&["xes", x.to_str().unwrap()], &["empty.xes", "empty file"]);
+    let h = b.file("header.csv", b"case_id,activity,timestamp\n");
+    b.rejected(
+        &["csv", h.to_str().unwrap()],
+        &["header.csv", "no cases to import"],
+    );
+}
+
+/// A small XES log from the exporter, as bytes.
+fn small_xes(b: &Bad) -> Vec<u8> {
+    let e = b.file("events.csv", GOOD_ROWS.as_bytes());
+    let d = b.file(
+        "deals.csv",
+        b"case_id,segment,created,closed,outcome\na,smb,2025-01-02T09:00:00,2025-03-02T10:00:00,won\n",
+    );
+    let x = b.dir.path().join("small.xes");
+    dealsim()
+        .args(["export", "--format", "xes", "--events"])
+        .arg(&e)
+        .arg("--deals")
+        .arg(&d)
+        .arg("--out")
+        .arg(&x)
+        .assert()
+        .success();
+    read(&x)
+}
+
+#[test]
+fn truncated_gzip() {
+    let b = Bad::new();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&small_xes(&b)).unwrap();
+    let bytes = gz.finish().unwrap();
+    let f = b.file("cut.xes.gz", &bytes[..bytes.len() / 2]);
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["cut.xes.gz", "truncated gzip"],
+    );
+}
+
+#[test]
+fn malformed_xml_names_line_and_column() {
+    let b = Bad::new();
+    let text = String::from_utf8(small_xes(&b)).unwrap();
+    // Break the closing tag of the first event on its own line.
+    let broken = text.replacen("\t\t</event>", "\t\t</evnt>", 1);
+    let line = broken.lines().position(|l| l.contains("</evnt>")).unwrap() + 1;
+    let f = b.file("broken.xes", broken.as_bytes());
+    let stderr = b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["broken.xes: line ", "malformed XML"],
+    );
+    assert!(
+        stderr.contains(&format!("line {line}, column ")),
+        "{stderr}"
+    );
+    // A file cut in the middle is incomplete, not silently shorter.
+    let cut = b.file("cut.xes", &text.as_bytes()[..text.len() - "</log>\n".len()]);
+    b.rejected(
+        &["xes", cut.to_str().unwrap()],
+        &["cut.xes", "truncated or incomplete"],
+    );
+}
+
+#[test]
+fn events_out_of_order_are_sorted_with_a_note() {
+    let b = Bad::new();
+    let f = b.file(
+        "e.csv",
+        b"case_id,activity,timestamp\na,won,2025-03-02T10:00:00\na,deal_created,2025-01-02T09:00:00\nb,deal_created,2025-01-05\n",
+    );
+    let out = dealsim()
+        .args(["import", "csv"])
+        .arg(&f)
+        .arg("--out")
+        .arg(b.out())
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("note: 1 cases had events out of time order; they were sorted"),
+        "{stderr}"
+    );
+    let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
+    let a: Vec<&str> = events.lines().filter(|l| l.starts_with("a,")).collect();
+    assert!(
+        a[0].starts_with("a,deal_created,2025-01-02T09:00:00"),
+        "{events}"
+    );
+    let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
+    assert!(
+        deals.contains("a,all,unknown,unknown,,2025-01-02T09:00:00,2025-03-02T10:00:00,won,,"),
+        "{deals}"
+    );
+}
+
+#[test]
+fn duplicate_case_ids_in_a_deal_table() {
+    let b = Bad::new();
+    // The CRM export's opportunity table is the deal table.
+    let crm = b.dir.path().join("crm");
+    fs::create_dir(&crm).unwrap();
+    for name in ["accounts.csv", "products.csv", "sales_teams.csv"] {
+        fs::copy(crm_sample().join(name), crm.join(name)).unwrap();
+    }
+    fs::write(
+        crm.join("sales_pipeline.csv"),
+        "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\n\
+         X1,Moses Frase,GTX Basic,Cancity,Won,10/20/2016,3/1/2017,1054\n\
+         X2,Moses Frase,GTX Basic,Cancity,Lost,10/21/2016,3/2/2017,0\n\
+         X1,Moses Frase,GTX Basic,Cancity,Won,10/22/2016,3/3/2017,1054\n",
+    )
+    .unwrap();
+    b.rejected(
+        &["crm", crm.to_str().unwrap()],
+        &[
+            "sales_pipeline.csv: line 4",
+            "case id \"X1\" appears twice (duplicate)",
+        ],
+    );
+    let s = b.lenient(&["crm", crm.to_str().unwrap()]);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["cases"].as_u64()),
+        (Some(1), Some(2))
+    );
+    fs::remove_dir_all(b.out()).unwrap();
+    // A deal table beside an event CSV (outcome from a column).
+    let e = b.file("events.csv", GOOD_ROWS.as_bytes());
+    b.file(
+        "outcomes.csv",
+        b"id,stage\na,Closed Won\nb,Open\na,Closed Lost\n",
+    );
+    let m = b.file(
+        "mapping.toml",
+        b"[deal_table]\nfile = \"outcomes.csv\"\ncase_id = \"id\"\noutcome = \"stage\"\nwon = [\"Closed Won\"]\nlost = [\"Closed Lost\"]\n",
+    );
+    b.rejected(
+        &["csv", e.to_str().unwrap(), "--mapping", m.to_str().unwrap()],
+        &[
+            "outcomes.csv: line 4, column 1",
+            "duplicate case id \"a\" (first on line 2)",
+        ],
+    );
+}
+
+#[test]
+fn mapping_flags_formats_time_zone_steps_and_deal_table() {
+    let b = Bad::new();
+    let e = b.file(
+        "crm.csv",
+        "Deal;Action;When;Who;Tier\n\
+         D-1;Created;04.03.2025 09:30;Ann;gold\n\
+         D-1;Sent proposal;06.03.2025 17:00;Ann;gold\n\
+         D-2;Created;05.03.2025 08:00;Bob;silver\n\
+         D-2;Closed Lost;09.04.2025 12:00;Bob;silver\n"
+            .replace(';', ",")
+            .as_bytes(),
+    );
+    b.file(
+        "deals.csv",
+        b"Deal,Stage,Closed\nD-1,Closed Won,01.05.2025\n",
+    );
+    let m = b.file(
+        "map.toml",
+        b"case_id = \"Deal\"\nactivity = \"Action\"\ntimestamp = \"When\"\nresource = \"Who\"\nsegment = \"Tier\"\n\
+          timestamp_format = \"dd.mm.yyyy\"\nlost_activities = [\"Closed Lost\"]\n\
+          [steps]\n\"Sent proposal\" = \"proposal_sent\"\n\
+          [deal_table]\nfile = \"deals.csv\"\ncase_id = \"Deal\"\noutcome = \"Stage\"\nwon = [\"Closed Won\"]\nclosed = \"Closed\"\n",
+    );
+    dealsim()
+        .args(["import", "csv"])
+        .arg(&e)
+        .args(["--mapping", m.to_str().unwrap(), "--out"])
+        .arg(b.out())
+        .assert()
+        .success();
+    let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
+    // D-1's outcome comes from the deal table; D-2 is not in it, so its lost activity counts.
+    assert_eq!(
+        deals,
+        "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
+         D-1,gold,Ann,unknown,,2025-03-04T09:30:00,2025-05-01T00:00:00,won,,\n\
+         D-2,silver,Bob,unknown,,2025-03-05T08:00:00,2025-04-09T12:00:00,lost,,\n"
+    );
+    let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
+    assert!(
+        events.contains(
+            "D-1,proposal_sent,2025-03-06T17:00:00,Ann,gold,,proposal_sent,complete,,,\n"
+        ),
+        "{events}"
+    );
+    // An RFC 3339 time with an offset, kept in the zone given by --time-zone.
+    let z = b.file(
+        "z.csv",
+        b"case_id,activity,timestamp\nq,deal_created,2025-03-04T23:30:00-02:00\n",
+    );
+    let out2 = b.dir.path().join("out2");
+    dealsim()
+        .args(["import", "csv"])
+        .arg(&z)
+        .args(["--time-zone", "+01:00", "--out"])
+        .arg(&out2)
+        .assert()
+        .success();
+    let events = String::from_utf8(read(&out2.join("events.csv"))).unwrap();
+    assert!(
+        events.contains("q,deal_created,2025-03-05T02:30:00,"),
+        "{events}"
+    );
+}
+
+#[test]
+fn a_foreign_xes_log_with_offsets_other_lifecycles_and_nested_attributes() {
+    let b = Bad::new();
+    // Shaped like public XES logs: globals, a log-level attribute, a nested list, offsets,
+    // `schedule` transitions, an escaped name, outcomes named by the user's activities.
+    let f = b.file(
+        "foreign.xes",
+        br#"<?xml version="1.0" encoding="UTF-8"?>
+<log xes.version="1.0" xmlns="http://www.xes-standard.org/">
+  <extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
+  <global scope="event"><string key="concept:name" value="x"/></global>
+  <string key="concept:name" value="some public log"/>
+  <trace>
+    <string key="concept:name" value="T1"/>
+    <list key="tags"><string key="concept:name" value="not a case id"/></list>
+    <event>
+      <string key="concept:name" value="Create &amp; assign"/>
+      <date key="time:timestamp" value="2011-10-01T00:38:44.546+02:00"/>
+      <string key="lifecycle:transition" value="schedule"/>
+      <string key="org:resource" value="Sara"/>
+    </event>
+    <event>
+      <string key="concept:name" value="Decline"/>
+      <date key="time:timestamp" value="2011-10-03T12:00:00Z"/>
+      <string key="org:resource" value="Bo"/>
+    </event>
+  </trace>
+  <trace>
+    <string key="concept:name" value="T2"/>
+    <event>
+      <date key="time:timestamp" value="2011-10-02T09:00:00"/>
+      <string key="concept:name" value="Create &amp; assign"/>
+    </event>
+  </trace>
+</log>
+"#,
+    );
+    let out = dealsim()
+        .args(["import", "xes"])
+        .arg(&f)
+        .args(["--lost", "Decline,Cancel", "--out"])
+        .arg(b.out())
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("1 events with a lifecycle:transition other than start/complete"),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8(read(&b.out().join("deals.csv"))).unwrap(),
+        "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
+         T1,all,Sara,unknown,,2011-09-30T22:38:44,2011-10-03T12:00:00,lost,,\n\
+         T2,all,unknown,unknown,,2011-10-02T09:00:00,,open,,\n"
+    );
+    let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
+    assert!(
+        events.contains("T1,Create & assign,2011-09-30T22:38:44,Sara,all,,,complete,,,\n"),
+        "{events}"
+    );
+}
