@@ -10,7 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use std::path::{Path, PathBuf};
 
-use cli::{CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
+use cli::{CalibrateArgs, CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
+use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
@@ -55,24 +56,14 @@ fn execute(command: Command) -> Result<(), Error> {
                 Some(p) => Scenario::load(&p)?,
                 None => Scenario::embedded_default(),
             };
-            let window_end = window_end
-                .map(|w| {
-                    dealsim::log::read::parse_timestamp(&w)
-                        .map(|t| t.day())
-                        .ok_or_else(|| {
-                            InputError::new(
-                                "--window-end",
-                                format!("expected a date YYYY-MM-DD, got {w:?}"),
-                            )
-                        })
-                })
-                .transpose()?;
+            let window_end = parse_window_end(window_end)?;
             let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
             let out = out.unwrap_or(dir);
             let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
             run_score(&job, &out, quiet)
         }
+        Command::Calibrate(args) => calibrate(&args),
         Command::Scenario(ScenarioCommand::Show) => {
             print!("{DEFAULT_TOML}");
             Ok(())
@@ -256,4 +247,38 @@ fn spinner(quiet: bool) -> ProgressBar {
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
+}
+
+fn parse_window_end(w: Option<String>) -> Result<Option<DayNum>, InputError> {
+    w.map(|w| {
+        dealsim::log::read::parse_timestamp(&w)
+            .map(|t| t.day())
+            .ok_or_else(|| {
+                InputError::new(
+                    "--window-end",
+                    format!("expected a date YYYY-MM-DD, got {w:?}"),
+                )
+            })
+    })
+    .transpose()
+}
+
+fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
+    let base = match &args.base {
+        Some(p) => Scenario::load(p)?,
+        None => Scenario::embedded_default(),
+    };
+    let options = CalibrateOptions {
+        seed: args.seed,
+        iterations: args.iterations,
+        resimulate_deals: args.resimulate_deals,
+        window_end: parse_window_end(args.window_end.clone())?,
+    };
+    let c = calibrate_files(&args.events, &args.deals, &base, &args.out, &options)?;
+    for n in &c.notes {
+        eprintln!("note: {n}");
+    }
+    print!("{}", dealsim::calibrate::gof::render(&c.fit));
+    eprintln!("scenario written to {}", args.out.display());
+    Ok(())
 }
