@@ -89,6 +89,7 @@ fn calibration_recovers_a_known_scenario() {
         ..options
     };
     let c0 = calibrate_files(&events, &deals, &base, &tmp.path().join("raw.toml"), &raw).unwrap();
+    eprintln!("{}", dealsim::calibrate::gof::render(&c0.fit));
     let all = c0.fit.last().unwrap();
     assert!(
         (all.real_win_rate.unwrap() - all.sim_win_rate.unwrap()).abs() > 0.10,

@@ -153,7 +153,9 @@ pub fn fit_inflow(cal: &Calendar, window: (DayNum, DayNum), created: &[DayNum]) 
     let total: f64 = months.iter().map(|(_, _, n)| n).sum();
     let mut a = (total / exposure.max(1e-9)).max(1e-9).ln();
     let mut b = 0.0;
-    let spread = months.iter().any(|(t, _, _)| *t > months[0].0);
+    let spread = months
+        .first()
+        .is_some_and(|m0| months.iter().any(|(t, _, _)| *t > m0.0));
     if spread && total > 0.0 {
         for _ in 0..50 {
             let (mut g0, mut g1, mut h00, mut h01, mut h11) = (0.0, 0.0, 0.0, 0.0, 0.0);

@@ -1,6 +1,6 @@
 //! The goodness-of-fit table: the history against a fresh re-simulation of the fitted scenario.
 //!
-//! Per segment (and `all`): deals, win rate among closed deals, median cycle length (calendar
+//! Per segment (and `all`): closed deals, win rate among closed deals, median cycle length (calendar
 //! days, closed deals) on both sides, and the two-sample KS distance between the two samples
 //! of cycle lengths.
 
@@ -16,6 +16,9 @@ pub struct GofRow {
     pub segment: String,
     pub real_deals: usize,
     pub sim_deals: usize,
+    /// Won or lost (not open) deals: the denominators of the win rates.
+    pub real_closed: usize,
+    pub sim_closed: usize,
     pub real_win_rate: Option<f64>,
     pub sim_win_rate: Option<f64>,
     pub real_median_cycle: Option<f64>,
@@ -38,6 +41,8 @@ fn row(segment: &str, real: &[&SegmentTally], sim: &[&SegmentTally]) -> GofRow {
         segment: segment.to_string(),
         real_deals: sum(real, SegmentTally::deals),
         sim_deals: sum(sim, SegmentTally::deals),
+        real_closed: sum(real, |x| x.won + x.lost),
+        sim_closed: sum(sim, |x| x.won + x.lost),
         real_win_rate: rate(real),
         sim_win_rate: rate(sim),
         real_median_cycle: median(&rc),
@@ -65,14 +70,14 @@ pub fn render(rows: &[GofRow]) -> String {
     let days = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
     let mut out = format!(
         "{:<14} {:>8} {:>8} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
-        "segment", "deals", "sim", "win real", "win sim", "cycle real", "cycle sim", "KS"
+        "segment", "closed", "sim", "win real", "win sim", "cycle real", "cycle sim", "KS"
     );
     for r in rows {
         out.push_str(&format!(
             "{:<14} {:>8} {:>8} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
             r.segment,
-            r.real_deals,
-            r.sim_deals,
+            r.real_closed,
+            r.sim_closed,
             pct(r.real_win_rate),
             pct(r.sim_win_rate),
             days(r.real_median_cycle),

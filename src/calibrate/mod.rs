@@ -90,6 +90,16 @@ pub fn calibrate(
         .window_end
         .or_else(|| log.last_timestamp().map(|t| t.day()))
         .unwrap_or(last);
+    if end < last {
+        return Err(InputError::new(
+            "--window-end",
+            format!(
+                "the window must not end before the last deal was created ({}), got {}",
+                last.iso(),
+                end.iso()
+            ),
+        ));
+    }
     let shapes = profile::discover(log);
     let calendar = Calendar::new(&base.calendar, first, DayNum(end.0 + 7));
     let observed = profile::Tally::of_log(&shapes, &calendar, log);
