@@ -88,10 +88,11 @@ pub struct CalibrateArgs {
     /// Seed of the re-simulations, written into the scenario. Same log and seed give the same file.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// Rounds of the calibration loop (re-simulate, correct loss/skip probabilities and durations).
+    /// Rounds of the calibration loop (re-simulate, correct loss/skip probabilities and
+    /// durations); 0 writes the direct fit, which the engine does not reproduce (see README).
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub iterations: usize,
-    /// Deals per re-simulation [default: as many as the history, at least 40,000].
+    /// Deals per re-simulation of the loop [default: twice the history, at least 40,000].
     #[arg(long, value_name = "N")]
     pub resimulate_deals: Option<u64>,
     /// Last day of the observation window [default: the last day in the log].

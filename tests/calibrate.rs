@@ -185,35 +185,71 @@ fn too_few_deals_in_a_segment_is_a_clear_input_error() {
         .success();
     let out = tmp.path().join("out");
     fs::create_dir(&out).unwrap();
-    let assert = dealsim()
-        .args(["calibrate", "--events"])
-        .arg(tmp.path().join("log/events.csv"))
-        .arg("--deals")
-        .arg(tmp.path().join("log/deals.csv"))
-        .arg("--out")
-        .arg(out.join("fitted.toml"))
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    // Calibrates the small log with `extra` flags; must fail with exit code 2, writing nothing.
+    let refused = |extra: &[&str]| -> String {
+        let assert = dealsim()
+            .arg("calibrate")
+            .args(extra)
+            .arg("--events")
+            .arg(tmp.path().join("log/events.csv"))
+            .arg("--deals")
+            .arg(tmp.path().join("log/deals.csv"))
+            .arg("--out")
+            .arg(out.join("fitted.toml"))
+            .assert()
+            .code(2);
+        assert!(listing(&out).is_empty(), "nothing written");
+        String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+    };
+    let stderr = refused(&[]);
     assert!(stderr.contains("deals.csv"), "{stderr}");
     assert!(
         stderr.contains("segment \"atypical\" has") && stderr.contains("at least 100"),
         "{stderr}"
     );
-    assert!(listing(&out).is_empty(), "nothing written");
-    let assert = dealsim()
-        .args(["calibrate", "--window-end", "2020-01-01", "--events"])
-        .arg(tmp.path().join("log/events.csv"))
-        .arg("--deals")
-        .arg(tmp.path().join("log/deals.csv"))
-        .arg("--out")
-        .arg(out.join("fitted.toml"))
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let stderr = refused(&["--window-end", "2020-01-01"]);
     assert!(
         stderr.contains("--window-end") && stderr.contains("last deal was created"),
         "{stderr}"
     );
-    assert!(listing(&out).is_empty(), "nothing written");
+}
+
+/// A history without step events (a CRM export of deals and touches only) has no stage map
+/// to fit: a clear error naming the segment, not a scenario without steps.
+#[test]
+fn a_log_without_step_events_is_a_clear_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut deals = String::from("case_id,segment,created,closed,outcome\n");
+    let mut events = String::from("case_id,activity,timestamp\n");
+    for i in 0..150 {
+        let outcome = if i % 3 == 0 { "won" } else { "lost" };
+        deals.push_str(&format!(
+            "d{i},retail,2025-03-03,2025-05-{:02},{outcome}\n",
+            1 + i % 28
+        ));
+        events.push_str(&format!("d{i},call,2025-03-04T10:00:00\n"));
+    }
+    fs::write(tmp.path().join("deals.csv"), deals).unwrap();
+    fs::write(tmp.path().join("events.csv"), events).unwrap();
+    let assert = dealsim()
+        .current_dir(tmp.path())
+        .args([
+            "calibrate",
+            "--events",
+            "events.csv",
+            "--deals",
+            "deals.csv",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("deals.csv") && stderr.contains("\"retail\" has no step events"),
+        "{stderr}"
+    );
+    assert_eq!(
+        listing(tmp.path()),
+        ["deals.csv", "events.csv"],
+        "nothing written"
+    );
 }

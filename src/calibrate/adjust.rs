@@ -49,7 +49,7 @@ pub fn simulate_tally(
 ) -> Result<Tally, InputError> {
     let (_, mut scenario) = render(spec)?;
     if let Some(n) = deals {
-        scenario = scenario.with_target_deals(n, "<re-simulation size>")?;
+        scenario = scenario.with_target_deals(n, "--resimulate-deals")?;
     }
     let engine = Engine::new(&scenario);
     let mut total = Tally::new(shapes);
