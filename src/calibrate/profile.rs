@@ -379,3 +379,121 @@ impl Tally {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::read::parse_timestamp;
+    use crate::log::DealId;
+
+    /// Steps `a` (rep, stage `one`) then `b` (client, stage `two`); per deal its outcome, lost
+    /// step and step events as (step, lifecycle, "YYYY-MM-DD HH:MM").
+    fn log(deals: &[(Outcome, Option<&str>, &[(&str, Lifecycle, &str)])]) -> Log {
+        let mut sy = Symbols::default();
+        let (seg, rep, client, src) = (
+            sy.intern("s"),
+            sy.intern("s-rep-01"),
+            sy.intern("client"),
+            sy.intern("inbound"),
+        );
+        let ts = |s: &str| parse_timestamp(s).unwrap();
+        let mut log = Log {
+            symbols: Symbols::default(),
+            deals: Vec::new(),
+            case_ids: Vec::new(),
+            events: Vec::new(),
+            offsets: vec![0],
+        };
+        for (i, (outcome, lost, events)) in deals.iter().enumerate() {
+            for (step, lifecycle, at) in events.iter() {
+                let s = sy.intern(step);
+                let stage = sy.intern(if *step == "a" { "one" } else { "two" });
+                log.events.push(Event {
+                    time: ts(at),
+                    activity: s,
+                    lifecycle: *lifecycle,
+                    resource: if *step == "a" { rep } else { client },
+                    stage: Some(stage),
+                    step: Some(s),
+                    card_field: None,
+                    forecast_probability: None,
+                    expected_close: None,
+                });
+            }
+            log.offsets.push(log.events.len());
+            log.case_ids.push(i.to_string());
+            log.deals.push(Deal {
+                id: DealId(i as u64),
+                segment: seg,
+                rep,
+                source: src,
+                value: 1000.0,
+                created: ts("2025-03-03 09:00"),
+                closed: (*outcome != Outcome::Open).then(|| ts("2025-03-24 09:00")),
+                outcome: *outcome,
+                lost_stage: None,
+                lost_step: lost.map(|s| sy.intern(s)),
+            });
+        }
+        log.symbols = sy;
+        log
+    }
+
+    #[test]
+    fn hazards_skips_and_censoring_by_hand() {
+        use Lifecycle::{Complete as C, Start as S};
+        // Mon 3 Mar 2025 09:00 is working time 0 from the calendar's first day (3 Mar).
+        let a_done: &[(&str, Lifecycle, &str)] =
+            &[("a", S, "2025-03-03 13:30"), ("a", C, "2025-03-05 13:30")];
+        let won = [
+            a_done.to_vec(),
+            vec![("b", S, "2025-03-06 09:00"), ("b", C, "2025-03-10 09:00")],
+        ]
+        .concat();
+        let lost_b = [a_done.to_vec(), vec![("b", S, "2025-03-06 09:00")]].concat();
+        let open_in_b = lost_b.clone();
+        let log = log(&[
+            (Outcome::Won, None, &won),
+            (Outcome::Lost, Some("b"), &lost_b),
+            (Outcome::Open, None, &open_in_b),
+            (Outcome::Lost, Some("a"), &[]), // lost at a without starting it: a skip
+            (Outcome::Won, None, a_done),    // won without doing b: b skipped
+        ]);
+        let shapes = discover(&log);
+        assert_eq!(shapes.len(), 1);
+        let names: Vec<(&str, usize, Owner)> = shapes[0]
+            .steps
+            .iter()
+            .map(|s| (s.name.as_str(), s.stage, s.owner))
+            .collect();
+        assert_eq!(names, [("a", 0, Owner::Rep), ("b", 1, Owner::Client)]);
+        assert_eq!(shapes[0].stages, ["one", "two"]);
+
+        let rules = crate::scenario::Scenario::embedded_default().calendar;
+        let cal = Calendar::new(
+            &rules,
+            DayNum::from_ymd(2025, 3, 3),
+            DayNum::from_ymd(2025, 6, 1),
+        );
+        let t = Tally::of_log(&shapes, &cal, &log);
+        let s = &t.segments[0];
+        assert_eq!((s.won, s.lost, s.open), (2, 2, 1));
+        assert_eq!(s.win_rate(), Some(0.5));
+        assert_eq!(s.cycles, [21.0; 4]);
+        let (a, b) = (&s.steps[0], &s.steps[1]);
+        // a: passed by deals 1, 2, 3, 5; lost (skipped) by deal 4.
+        assert_eq!((a.passed, a.lost, a.skipped), (4, 1, 1));
+        assert_eq!(a.hazard(), Some(0.2));
+        // 13:30 Mon to 13:30 Wed: two working days; the clock runs from creation (09:00 Mon).
+        assert_eq!(a.durations, [2.0; 4]);
+        assert_eq!(a.clock, [2.5; 4]);
+        // b: passed by deals 1 and 5 (5 skipped it), lost by deal 2, deal 3 censored in it.
+        assert_eq!((b.passed, b.lost, b.skipped), (2, 1, 1));
+        assert_eq!(b.hazard(), Some(1.0 / 3.0));
+        assert_eq!(b.skip_rate(), Some(1.0 / 3.0));
+        // 09:00 Thu (3.0) to 09:00 Mon (5.0): two working days; from a's completion (Wed
+        // 13:30, 2.5) 2.5 working days.
+        assert_eq!(b.durations, [2.0]);
+        assert_eq!(b.clock, [2.5]);
+    }
+}
