@@ -388,7 +388,9 @@ mod tests {
 
     /// Steps `a` (rep, stage `one`) then `b` (client, stage `two`); per deal its outcome, lost
     /// step and step events as (step, lifecycle, "YYYY-MM-DD HH:MM").
-    fn log(deals: &[(Outcome, Option<&str>, &[(&str, Lifecycle, &str)])]) -> Log {
+    type StepEvent<'a> = (&'a str, Lifecycle, &'a str);
+
+    fn log(deals: &[(Outcome, Option<&str>, &[StepEvent])]) -> Log {
         let mut sy = Symbols::default();
         let (seg, rep, client, src) = (
             sy.intern("s"),
@@ -443,8 +445,7 @@ mod tests {
     fn hazards_skips_and_censoring_by_hand() {
         use Lifecycle::{Complete as C, Start as S};
         // Mon 3 Mar 2025 09:00 is working time 0 from the calendar's first day (3 Mar).
-        let a_done: &[(&str, Lifecycle, &str)] =
-            &[("a", S, "2025-03-03 13:30"), ("a", C, "2025-03-05 13:30")];
+        let a_done: &[StepEvent] = &[("a", S, "2025-03-03 13:30"), ("a", C, "2025-03-05 13:30")];
         let won = [
             a_done.to_vec(),
             vec![("b", S, "2025-03-06 09:00"), ("b", C, "2025-03-10 09:00")],
