@@ -132,6 +132,55 @@ fn calibration_does_not_need_the_true_hidden_model() {
     assert_recovered(&calibrate_in(tmp.path(), &options, "fitted.toml"));
 }
 
+/// Many CRM logs record only when a step was done. Without start events, durations are
+/// measured from the previous step's completion on both sides of the loop, and a step is
+/// skipped only when it left no trace. About 300 deals a month per segment: ≥ 5,000 closed
+/// per segment (asserted), so a 3-point win-rate gap is ≥ 3.5 standard errors.
+#[test]
+fn a_log_without_start_events_still_calibrates() {
+    let tmp = tempfile::tempdir().unwrap();
+    simulate(tmp.path(), scenario_toml(300.0, |_| {}));
+    let path = tmp.path().join("log/events.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    let header = text.lines().next().unwrap();
+    let lifecycle = header.split(',').position(|c| c == "lifecycle").unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| l.split(',').nth(lifecycle) != Some("start"))
+        .collect();
+    assert!(
+        kept.len() < text.lines().count(),
+        "start events were removed"
+    );
+    fs::write(&path, kept.join("\n") + "\n").unwrap();
+
+    let options = CalibrateOptions {
+        seed: 11,
+        ..CalibrateOptions::default()
+    };
+    let c = calibrate_in(tmp.path(), &options, "fitted.toml");
+    assert!(
+        c.notes.iter().any(|n| n.contains("start events")),
+        "{:?}",
+        c.notes
+    );
+    for r in &c.fit {
+        assert!(
+            r.real_closed >= 5_000,
+            "too few deals for the tolerances: {r:?}"
+        );
+        check_row(r);
+    }
+    // Steps the default map never skips are not skipped in the fit either.
+    for map in &c.spec.stage_maps {
+        for step in map.stages.iter().flat_map(|s| &s.steps) {
+            if ["first_meeting", "negotiation", "signed"].contains(&step.name.as_str()) {
+                assert_eq!(step.skip_probability, 0.0, "{}", step.name);
+            }
+        }
+    }
+}
+
 #[test]
 fn command_line_writes_a_checked_scenario_deterministically() {
     let tmp = tempfile::tempdir().unwrap();

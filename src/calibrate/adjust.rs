@@ -25,7 +25,7 @@ use crate::scenario::spec::{DistSpec, StepSpec};
 use crate::scenario::{Scenario, ScenarioSpec};
 use crate::sim::{generate, Engine};
 
-use super::build::{median, quantile, PROBABILITY_FLOOR};
+use super::build::{median, quantile, MIN_DURATIONS, PROBABILITY_FLOOR};
 use super::fit::scaled;
 use super::profile::{SegmentShape, Tally};
 use super::special::trigamma;
@@ -161,10 +161,13 @@ pub fn correct(spec: &mut ScenarioSpec, observed: &Tally, simulated: &Tally) -> 
                     step.skip_probability = corrected(step.skip_probability, ko, ks);
                 }
             }
-            if let Some(d) = respread(step.duration, &o.durations, &s.durations) {
+            // Compare like with like: the history's timing measure on both sides.
+            let (od, clock) = o.timing(MIN_DURATIONS, false);
+            let (sd, _) = s.timing(MIN_DURATIONS, clock);
+            if let Some(d) = respread(step.duration, od, sd) {
                 step.duration = d;
             }
-            if let (Some(mo), Some(ms)) = (median(&o.durations), median(&s.durations)) {
+            if let (Some(mo), Some(ms)) = (median(od), median(sd)) {
                 if mo > 0.0 && ms > 0.0 && !matches!(step.duration, DistSpec::Beta { .. }) {
                     let factor = mo / ms;
                     if let Some(d) = scaled(step.duration, factor) {

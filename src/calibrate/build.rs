@@ -47,8 +47,15 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
 }
 
-/// A distribution for a step's durations, and a note when there were too few to fit.
-fn duration(name: &str, durations: &[f64], notes: &mut Vec<String>) -> DistSpec {
+/// A distribution for a step's durations, and a note when there were too few to fit or
+/// when the log had no start events to measure them with.
+fn duration(name: &str, tally: &StepTally, notes: &mut Vec<String>) -> DistSpec {
+    let (durations, clock) = tally.timing(MIN_DURATIONS, false);
+    if clock && !durations.is_empty() {
+        notes.push(format!(
+            "{name}: too few start events, durations measured from the previous step's completion"
+        ));
+    }
     let positive: Vec<f64> = durations.iter().map(|d| d.max(MIN_DURATION)).collect();
     if positive.len() >= MIN_DURATIONS {
         if let Some(f) = fit_best(&positive, Support::Positive) {
@@ -100,7 +107,7 @@ fn step_spec(
     StepSpec {
         name: shape.name.clone(),
         owner: shape.owner,
-        duration: duration(&what, &tally.durations, notes),
+        duration: duration(&what, tally, notes),
         deadline_days: deadline,
         deadline_from: (index == 0).then(|| "created".to_string()),
         skip_probability: if skip > 0.0 {

@@ -160,7 +160,9 @@ pub struct StepTally {
     pub passed: usize,
     /// Deals lost at the step.
     pub lost: usize,
-    /// Of `passed + lost`, those that skipped the step.
+    /// Of `passed`, those that skipped the step. (Whether a deal lost at a step had skipped
+    /// it is not known when a log has no start events, so skips are counted among passes:
+    /// the engine draws the skip and the loss of a step independently given health.)
     pub skipped: usize,
     /// Working days from the step's start to its completion.
     pub durations: Vec<f64>,
@@ -177,9 +179,21 @@ impl StepTally {
         (n > 0).then(|| self.lost as f64 / n as f64)
     }
 
+    /// The step's timing sample and its name: start-to-completion durations when the log
+    /// has at least `min` of them, else (a log without start events) the deadline-clock times,
+    /// which then include the hand-over from the previous step. `use_clock` forces the
+    /// latter, so a re-simulation is measured the way the history was.
+    pub fn timing(&self, min: usize, use_clock: bool) -> (&[f64], bool) {
+        if use_clock || self.durations.len() < min.min(self.clock.len()) {
+            (&self.clock, true)
+        } else {
+            (&self.durations, false)
+        }
+    }
+
+    /// Share of the deals that got past the step that skipped it.
     pub fn skip_rate(&self) -> Option<f64> {
-        let n = self.passed + self.lost;
-        (n > 0).then(|| self.skipped as f64 / n as f64)
+        (self.passed > 0).then(|| self.skipped as f64 / self.passed as f64)
     }
 }
 
@@ -343,7 +357,9 @@ impl Tally {
         for (k, m) in marks.iter().enumerate().take(known.min(shape.steps.len())) {
             let st = &mut t.steps[k];
             st.passed += 1;
-            if m.start.is_none() {
+            // A step with neither a start nor a completion was skipped (a log may have
+            // completions only).
+            if m.start.is_none() && m.complete.is_none() {
                 st.skipped += 1;
             }
             if let (Some(a), Some(b)) = (m.start, m.complete) {
@@ -357,9 +373,6 @@ impl Tally {
         if let Some(k) = lost_at.filter(|&k| k < shape.steps.len()) {
             let st = &mut t.steps[k];
             st.lost += 1;
-            if marks[k].start.is_none() {
-                st.skipped += 1;
-            }
         }
     }
 
@@ -482,8 +495,9 @@ mod tests {
         assert_eq!(s.win_rate(), Some(0.5));
         assert_eq!(s.cycles, [21.0; 4]);
         let (a, b) = (&s.steps[0], &s.steps[1]);
-        // a: passed by deals 1, 2, 3, 5; lost (skipped) by deal 4.
-        assert_eq!((a.passed, a.lost, a.skipped), (4, 1, 1));
+        // a: passed by deals 1, 2, 3, 5; lost by deal 4 (without a trace, which is not
+        // counted as a skip).
+        assert_eq!((a.passed, a.lost, a.skipped), (4, 1, 0));
         assert_eq!(a.hazard(), Some(0.2));
         // 13:30 Mon to 13:30 Wed: two working days; the clock runs from creation (09:00 Mon).
         assert_eq!(a.durations, [2.0; 4]);
@@ -491,7 +505,7 @@ mod tests {
         // b: passed by deals 1 and 5 (5 skipped it), lost by deal 2, deal 3 censored in it.
         assert_eq!((b.passed, b.lost, b.skipped), (2, 1, 1));
         assert_eq!(b.hazard(), Some(1.0 / 3.0));
-        assert_eq!(b.skip_rate(), Some(1.0 / 3.0));
+        assert_eq!(b.skip_rate(), Some(0.5));
         // 09:00 Thu (3.0) to 09:00 Mon (5.0): two working days; from a's completion (Wed
         // 13:30, 2.5) 2.5 working days.
         assert_eq!(b.durations, [2.0]);
