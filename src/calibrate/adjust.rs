@@ -141,9 +141,7 @@ fn steps_mut(spec: &mut ScenarioSpec, i: usize) -> impl Iterator<Item = &mut Ste
 }
 
 /// One correction of `spec` towards `observed`, given what `spec` produced (`simulated`).
-/// Returns the largest change made (in log-odds or log-scale units) as a convergence measure.
-pub fn correct(spec: &mut ScenarioSpec, observed: &Tally, simulated: &Tally) -> f64 {
-    let mut largest: f64 = 0.0;
+pub fn correct(spec: &mut ScenarioSpec, observed: &Tally, simulated: &Tally) {
     for (i, (obs, sim)) in observed
         .segments
         .iter()
@@ -152,9 +150,7 @@ pub fn correct(spec: &mut ScenarioSpec, observed: &Tally, simulated: &Tally) -> 
     {
         for (step, (o, s)) in steps_mut(spec, i).zip(obs.steps.iter().zip(&sim.steps)) {
             if let (Some(ho), Some(hs)) = (o.hazard(), s.hazard()) {
-                let p = corrected(step.loss_probability, ho, hs);
-                largest = largest.max((logit(p) - logit(step.loss_probability)).abs());
-                step.loss_probability = p;
+                step.loss_probability = corrected(step.loss_probability, ho, hs);
             }
             if step.skip_probability > 0.0 {
                 if let (Some(ko), Some(ks)) = (o.skip_rate(), s.skip_rate()) {
@@ -169,16 +165,13 @@ pub fn correct(spec: &mut ScenarioSpec, observed: &Tally, simulated: &Tally) -> 
             }
             if let (Some(mo), Some(ms)) = (median(od), median(sd)) {
                 if mo > 0.0 && ms > 0.0 && !matches!(step.duration, DistSpec::Beta { .. }) {
-                    let factor = mo / ms;
-                    if let Some(d) = scaled(step.duration, factor) {
+                    if let Some(d) = scaled(step.duration, mo / ms) {
                         step.duration = d;
-                        largest = largest.max(factor.ln().abs());
                     }
                 }
             }
         }
     }
-    largest
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use super::fit::fit_best;
 use super::profile::{SegmentShape, SegmentTally, StepTally, Tally};
 
 /// Fewer observed durations than this and a step's duration is not fitted: it becomes a
-/// constant at their median (at least [`MIN_DURATION`] working days), with a note.
+/// constant at their median (at least 0.01 working days), with a note.
 pub const MIN_DURATIONS: usize = 10;
 /// The shortest duration written (working days), as the engine's floor of about five minutes.
 const MIN_DURATION: f64 = 0.01;

@@ -65,8 +65,6 @@ pub struct Calibration {
     pub fit: Vec<GofRow>,
     /// Fallbacks taken (steps with too few durations to fit, ...).
     pub notes: Vec<String>,
-    /// Largest correction of the last loop iteration (log-odds or log-scale units).
-    pub last_correction: f64,
 }
 
 /// Fits a scenario to `log` (see the module header); `origin` names the deal table in errors,
@@ -139,10 +137,9 @@ pub fn calibrate(
     let deals = options
         .resimulate_deals
         .unwrap_or((2 * log.deals.len() as u64).max(40_000));
-    let mut last_correction = f64::NAN;
     for _ in 0..options.iterations {
         let sim = adjust::simulate_tally(&spec, &shapes, Some(deals))?;
-        last_correction = adjust::correct(&mut spec, &observed, &sim);
+        adjust::correct(&mut spec, &observed, &sim);
     }
     // The check is the file's own simulation (its seed, its inflow): what `dealsim simulate
     // --scenario` gives. Its deals are not the loop's (other arrivals, other deal streams);
@@ -169,7 +166,6 @@ pub fn calibrate(
         toml,
         fit,
         notes,
-        last_correction,
     })
 }
 
