@@ -159,6 +159,8 @@ pub enum Command {
     Import(ImportCommand),
     /// Export an event log as XES or PM4Py-style CSV for process-mining tools.
     Export(ExportArgs),
+    /// Fit a scenario to a deal history and print how well a re-simulation reproduces it.
+    Calibrate(CalibrateArgs),
 }
 
 /// Flags every importer shares.
@@ -289,6 +291,38 @@ pub struct ExportArgs {
 pub enum ExportFormatArg {
     Xes,
     Csv,
+}
+
+/// `dealsim calibrate`: see the README, "Calibrate".
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// The event log (dealsim's format: case_id, activity, timestamp, lifecycle, resource,
+    /// stage, step, ...); step events give the stage maps.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// The deal table (case_id, segment, created, closed, outcome, lost_step, ...).
+    #[arg(long, value_name = "FILE")]
+    pub deals: PathBuf,
+    /// Where to write the fitted scenario (TOML, written atomically).
+    #[arg(long, value_name = "FILE", default_value = "calibrated.toml")]
+    pub out: PathBuf,
+    /// Scenario supplying what a history cannot show (hidden causal model, contacts, card,
+    /// forecast, calendar, rep traits, late penalties) [default: the embedded one].
+    #[arg(long, value_name = "FILE")]
+    pub base: Option<PathBuf>,
+    /// Seed of the re-simulations, written into the scenario. Same log and seed give the same file.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Rounds of the calibration loop (re-simulate, correct loss/skip probabilities and
+    /// durations); 0 writes the direct fit, which the engine does not reproduce (see README).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub iterations: usize,
+    /// Deals per re-simulation of the loop [default: twice the history, at least 40,000].
+    #[arg(long, value_name = "N")]
+    pub resimulate_deals: Option<u64>,
+    /// Last day of the observation window [default: the last day in the log].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub window_end: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,6 +8,7 @@
 //! appear atomically; [`calendar`] and [`time`] handle working days and dates.
 
 pub mod calendar;
+pub mod calibrate;
 pub mod error;
 pub mod export;
 pub mod flag;

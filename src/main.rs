@@ -11,8 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use std::path::{Path, PathBuf};
 
-use cli::{CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs, TuneArgs};
-use cli::{ExportArgs, ExportFormatArg, ImportCommand, ObjectiveArg, SegmentByArg};
+use cli::{CalibrateArgs, CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
+use cli::{ExportArgs, ExportFormatArg, ImportCommand, ObjectiveArg, SegmentByArg, TuneArgs};
+use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
@@ -59,18 +60,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 Some(p) => Scenario::load(&p)?,
                 None => Scenario::embedded_default(),
             };
-            let window_end = window_end
-                .map(|w| {
-                    dealsim::log::read::parse_timestamp(&w)
-                        .map(|t| t.day())
-                        .ok_or_else(|| {
-                            InputError::new(
-                                "--window-end",
-                                format!("expected a date YYYY-MM-DD, got {w:?}"),
-                            )
-                        })
-                })
-                .transpose()?;
+            let window_end = window_end.as_deref().map(parse_window_end).transpose()?;
             let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
             let out = out.unwrap_or(dir);
@@ -165,6 +155,7 @@ fn execute(command: Command) -> Result<(), Error> {
         }
         Command::Import(cmd) => import(cmd),
         Command::Export(args) => export(&args),
+        Command::Calibrate(args) => calibrate(&args),
         Command::Scenario(ScenarioCommand::Show) => {
             print!("{DEFAULT_TOML}");
             Ok(())
@@ -564,4 +555,28 @@ fn export(args: &ExportArgs) -> Result<(), Error> {
 fn print_json(value: &impl serde::Serialize) {
     let text = serde_json::to_string_pretty(value).expect("plain data serialises");
     let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
+    let base = match &args.base {
+        Some(p) => Scenario::load(p)?,
+        None => Scenario::embedded_default(),
+    };
+    let options = CalibrateOptions {
+        seed: args.seed,
+        iterations: args.iterations,
+        resimulate_deals: args.resimulate_deals,
+        window_end: args
+            .window_end
+            .as_deref()
+            .map(parse_window_end)
+            .transpose()?,
+    };
+    let c = calibrate_files(&args.events, &args.deals, &base, &args.out, &options)?;
+    for n in &c.notes {
+        eprintln!("note: {n}");
+    }
+    print!("{}", dealsim::calibrate::gof::render(&c.fit));
+    eprintln!("scenario written to {}", args.out.display());
+    Ok(())
 }

@@ -1,0 +1,185 @@
+//! Calibration: fitting a scenario to a deal history (`dealsim calibrate`).
+//!
+//! Data flow: log → [`profile`] (the stage maps the deals walked, and per-step counts) →
+//! [`build`] (a first scenario: what the log shows directly, fitted by maximum likelihood in
+//! [`fit`]) → [`adjust`] (re-simulate and correct loss/skip probabilities and duration scales
+//! until the engine reproduces the history) → [`gof`] (real vs re-simulated win rate, median
+//! cycle and the [`ks`] distance of cycle lengths, on a fresh re-simulation with another seed).
+//! Not for: importing foreign formats (the log must be in dealsim's event-log format) or
+//! estimating the hidden causal model, which outcomes alone do not identify (see [`build`]).
+
+pub mod adjust;
+pub mod build;
+pub mod fit;
+pub mod gof;
+pub mod ks;
+pub mod profile;
+pub(crate) mod special;
+
+use std::path::Path;
+
+use crate::calendar::Calendar;
+use crate::error::{Error, InputError, IoContext};
+use crate::log::Log;
+use crate::output::write_file_atomic;
+use crate::scenario::{Scenario, ScenarioSpec};
+use crate::time::DayNum;
+
+pub use gof::GofRow;
+
+/// A segment needs at least this many closed (won or lost) deals to be calibrated: with
+/// fewer, its win rate alone is uncertain by more than ±9 percentage points (95%).
+pub const MIN_CLOSED: usize = 100;
+
+/// Settings of a calibration.
+#[derive(Debug, Clone)]
+pub struct CalibrateOptions {
+    /// Seed written into the scenario and used by every re-simulation.
+    pub seed: u64,
+    /// Correction rounds of the calibration loop.
+    pub iterations: usize,
+    /// Deals per re-simulation of the loop; `None`: twice the history's size, at least
+    /// 40,000, so the loop's own noise stays below the history's (see the README).
+    pub resimulate_deals: Option<u64>,
+    /// Last day of the observation window; `None`: the last day in the log.
+    pub window_end: Option<DayNum>,
+}
+
+impl Default for CalibrateOptions {
+    fn default() -> Self {
+        CalibrateOptions {
+            seed: 1,
+            iterations: 8,
+            resimulate_deals: None,
+            window_end: None,
+        }
+    }
+}
+
+/// What a calibration produced.
+#[derive(Debug, Clone)]
+pub struct Calibration {
+    pub spec: ScenarioSpec,
+    /// The scenario file: a header with the goodness-of-fit table, then the TOML.
+    pub toml: String,
+    pub fit: Vec<GofRow>,
+    /// Fallbacks taken (steps with too few durations to fit, ...).
+    pub notes: Vec<String>,
+}
+
+/// Fits a scenario to `log` (see the module header); `origin` names the deal table in errors,
+/// `base` supplies what the log cannot show.
+pub fn calibrate(
+    log: &Log,
+    origin: &str,
+    base: &Scenario,
+    options: &CalibrateOptions,
+) -> Result<Calibration, InputError> {
+    let (Some(first), Some(last)) = (
+        log.deals.iter().map(|d| d.created.day()).min(),
+        log.deals.iter().map(|d| d.created.day()).max(),
+    ) else {
+        return Err(InputError::new(
+            origin,
+            "no deals: nothing to calibrate from",
+        ));
+    };
+    let end = options
+        .window_end
+        .or_else(|| log.last_timestamp().map(|t| t.day()))
+        .unwrap_or(last);
+    if end < last {
+        return Err(InputError::new(
+            "--window-end",
+            format!(
+                "the window must not end before the last deal was created ({}), got {}",
+                last.iso(),
+                end.iso()
+            ),
+        ));
+    }
+    let shapes = profile::discover(log);
+    let calendar = Calendar::new(&base.calendar, first, DayNum(end.0 + 7));
+    let observed = profile::Tally::of_log(&shapes, &calendar, log);
+    for (shape, t) in shapes.iter().zip(&observed.segments) {
+        let closed = t.won + t.lost;
+        if closed < MIN_CLOSED {
+            return Err(InputError::new(
+                origin,
+                format!(
+                    "segment {:?} has {closed} closed deals; calibrate needs at least {MIN_CLOSED} per segment \
+                     to fit its win rate and cycle lengths (merge it into a similar segment or leave it out)",
+                    shape.name
+                ),
+            ));
+        }
+        if shape.steps.is_empty() {
+            return Err(InputError::new(
+                origin,
+                format!(
+                    "segment {:?} has no step events (events whose activity equals their `step` column); \
+                     calibrate needs them to fit the stage map",
+                    shape.name
+                ),
+            ));
+        }
+    }
+    let mut notes = Vec::new();
+    let mut spec = build::initial_spec(
+        &base.spec,
+        &calendar,
+        (first, last, end),
+        &shapes,
+        &observed,
+        options.seed,
+        &mut notes,
+    );
+    let deals = options
+        .resimulate_deals
+        .unwrap_or((2 * log.deals.len() as u64).max(40_000));
+    for _ in 0..options.iterations {
+        let sim = adjust::simulate_tally(&spec, &shapes, Some(deals))?;
+        adjust::correct(&mut spec, &observed, &sim);
+    }
+    // The check is the file's own simulation (its seed, its inflow): what `dealsim simulate
+    // --scenario` gives. Its deals are not the loop's (other arrivals, other deal streams);
+    // its reps are (see the README on why the seed belongs to the calibration).
+    let sim = adjust::simulate_tally(&spec, &shapes, None)?;
+    let fit = gof::table(&shapes, &observed, &sim);
+    let (text, _) = adjust::render(&spec)?;
+    let mut toml = String::from(
+        "# Calibrated by `dealsim calibrate` from a deal history. Goodness of fit (a fresh\n\
+         # re-simulation of this scenario against the history; cycles in calendar days):\n",
+    );
+    for line in gof::render(&fit).lines() {
+        toml.push_str("#   ");
+        toml.push_str(line);
+        toml.push('\n');
+    }
+    for n in &notes {
+        toml.push_str(&format!("# note: {n}\n"));
+    }
+    toml.push('\n');
+    toml.push_str(&text);
+    Ok(Calibration {
+        spec,
+        toml,
+        fit,
+        notes,
+    })
+}
+
+/// `dealsim calibrate`: reads the log, calibrates, writes the scenario to `out` atomically.
+pub fn calibrate_files(
+    events: &Path,
+    deals: &Path,
+    base: &Scenario,
+    out: &Path,
+    options: &CalibrateOptions,
+) -> Result<Calibration, Error> {
+    let log = crate::log::read::read_log(events, deals)?;
+    let calibration = calibrate(&log, &deals.display().to_string(), base, options)?;
+    write_file_atomic(out, calibration.toml.as_bytes())
+        .context(|| format!("writing {}", out.display()))?;
+    Ok(calibration)
+}
