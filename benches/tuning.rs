@@ -12,6 +12,7 @@ use dealsim::indicators::{self, stage_map::StageMaps, Signal};
 use dealsim::scenario::Scenario;
 use dealsim::sim::{collect_log, Engine};
 use dealsim::time::DayNum;
+use dealsim::tuning::clock::RuleClock;
 use dealsim::tuning::run::review_segments;
 use dealsim::tuning::{tune, Objective, TuneOptions};
 
@@ -44,7 +45,10 @@ fn bench_tuning(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(log.deals.len() as u64));
     g.bench_function("tune_14_indicators", |b| {
-        b.iter(|| tune(&log, &panel, &review, &options))
+        b.iter(|| {
+            let clock = RuleClock::new(&log, &scenario.calendar.holidays, &landmarks);
+            tune(&log, &panel, &clock, &review, &options)
+        })
     });
     g.finish();
 }

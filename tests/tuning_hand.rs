@@ -8,6 +8,7 @@ use dealsim::log::read::read_log;
 use dealsim::log::{Log, Outcome};
 use dealsim::scenario::Scenario;
 use dealsim::time::DayNum;
+use dealsim::tuning::clock::RuleClock;
 use dealsim::tuning::rule::{figures, first_flags, Rule};
 use dealsim::tuning::run::tune_log;
 use dealsim::tuning::sweep::{sweep, threshold_grid};
@@ -77,7 +78,10 @@ fn hand_built_rules_by_hand() {
     let include = vec![true; 6];
     let grids = threshold_grid(&panel, 0, &include, 1);
     assert_eq!(grids[0], vec![2.0, 3.0, 5.0, 8.0, 10.0]);
-    let curve = &sweep(&panel, 0, &include, &grids)[0];
+    // March has no holidays: rule ages are deal ages.
+    let holidays = Scenario::embedded_default().calendar.holidays;
+    let clock = RuleClock::new(&log, &holidays, &[7, 14]);
+    let curve = &sweep(&panel, &clock, 0, &include, &grids)[0];
     // Volume: 6 deals created in one week by one rep = 6 per rep per week.
     let check = |tau: f32, by_day: u32, fl: usize, fw: usize, lead: f64| {
         let rule = Rule {
@@ -85,7 +89,7 @@ fn hand_built_rules_by_hand() {
             oriented: tau,
             by_day,
         };
-        let first = first_flags(&panel, &rule);
+        let first = first_flags(&panel, &clock, &rule);
         let f = figures(&panel, &all, &first, 6.0, 0, 1);
         let what = format!("tau {tau} by {by_day}: {f:?}");
         assert_eq!((f.lost, f.won), (3, 2), "{what}");
@@ -124,7 +128,9 @@ fn hand_built_rules_by_hand() {
         oriented: 8.0,
         by_day: 7,
     };
-    assert!(first_flags(&panel, &rule).iter().all(Option::is_none));
+    assert!(first_flags(&panel, &clock, &rule)
+        .iter()
+        .all(Option::is_none));
 }
 
 #[test]
@@ -160,6 +166,21 @@ fn youden_picks_the_rule_found_by_hand() {
     let chosen: Vec<_> = t.tradeoffs.iter().filter(|r| r.chosen).collect();
     assert_eq!(chosen.len(), 1);
     assert_eq!((chosen[0].landmark_day, chosen[0].threshold), (14, 10.0));
+}
+
+/// A rule clock at landmarks 7, 14, 21 with the new-year holidays (31 Dec – 8 Jan), for deals
+/// created `created` days after 1 Dec: the holidays stretch some rules' last check.
+fn random_clock(created: &[u8]) -> RuleClock {
+    let new_year = dealsim::calendar::YearlyPeriod {
+        from: (12, 31),
+        to: (1, 8),
+    };
+    let first = DayNum::from_ymd(2025, 12, 1).0;
+    let days: Vec<DayNum> = created
+        .iter()
+        .map(|&c| DayNum(first + i32::from(c)))
+        .collect();
+    RuleClock::from_created(&days, &[new_year], &[7, 14, 21])
 }
 
 /// A random panel: `n` deals of two segments at landmarks 7, 14, 21, with small integer
@@ -218,11 +239,13 @@ proptest! {
     fn sweep_equals_rule_by_rule(
         outcomes in prop::collection::vec((0u8..3, 1.0f64..40.0, 0u8..10), 1..40),
         values in prop::collection::vec(prop::array::uniform3(-1i8..5), 40),
+        created in prop::collection::vec(0u8..45, 40),
         safer in any::<bool>(),
     ) {
         let (panel, include) = random_panel(&outcomes, &values, safer);
+        let clock = random_clock(&created[..outcomes.len()]);
         let grids = threshold_grid(&panel, 0, &include, 2);
-        let curves = sweep(&panel, 0, &include, &grids);
+        let curves = sweep(&panel, &clock, 0, &include, &grids);
         for (s, curve) in curves.iter().enumerate() {
             let members: Vec<usize> = (0..outcomes.len())
                 .filter(|&i| include[i] && panel.deal_segment[i] as usize == s)
@@ -230,7 +253,8 @@ proptest! {
             for (g, &tau) in curve.grid.iter().enumerate() {
                 for (d, &day) in panel.landmarks.iter().enumerate() {
                     let rule = Rule { indicator: 0, oriented: tau, by_day: day };
-                    let f = figures(&panel, &members, &first_flags(&panel, &rule), 1.0, 0, 1);
+                    let first = first_flags(&panel, &clock, &rule);
+                    let f = figures(&panel, &members, &first, 1.0, 0, 1);
                     let cell = curve.cell(g, d);
                     prop_assert_eq!(cell.flagged_lost as usize, f.flagged_lost);
                     prop_assert_eq!(cell.flagged_won as usize, f.flagged_won);

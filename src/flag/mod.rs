@@ -4,7 +4,8 @@
 //! The log is cut at the end of the `--as-of` day ([`crate::log::cut`]), so a finished log
 //! can be replayed as of a past date; the deals open then are evaluated at the policy's
 //! landmarks up to their age, exactly as during tuning: a rule "crosses τ by day d" has
-//! fired if the deal crossed at some landmark ≤ min(d, age). Deals of review (atypical)
+//! fired if the deal crossed at some landmark up to its age whose rule age (holidays not
+//! counted, [`crate::tuning::clock`]) is ≤ d. Deals of review (atypical)
 //! segments are counted, never flagged. Not for: choosing rules ([`crate::tuning`]).
 
 mod render;
@@ -23,6 +24,7 @@ use crate::output::OutputDir;
 use crate::policy::Policy;
 use crate::scenario::Scenario;
 use crate::time::{DayNum, SECONDS_PER_DAY};
+use crate::tuning::clock::RuleClock;
 use crate::tuning::rule::{first_flags, Rule};
 use crate::tuning::sweep::orient;
 
@@ -146,6 +148,7 @@ pub fn flag_log(
     );
     let maps = StageMaps::new(scenario, &open);
     let panel = indicators::evaluate(&open, &specs, None, &maps, &policy.landmarks, now);
+    let clock = RuleClock::new(&open, &scenario.calendar.holidays, &policy.landmarks);
     // Latest landmark row of each deal: (landmark index, row).
     let mut latest: Vec<Option<(usize, usize)>> = vec![None; open.deals.len()];
     for (l, at) in panel.at.iter().enumerate() {
@@ -179,7 +182,7 @@ pub fn flag_log(
                 Direction::HigherIsRiskier => ">=",
                 Direction::HigherIsSafer => "<=",
             };
-            for (d, first) in first_flags(&panel, &rule).into_iter().enumerate() {
+            for (d, first) in first_flags(&panel, &clock, &rule).into_iter().enumerate() {
                 let Some(l) = first.map(usize::from) else {
                     continue;
                 };

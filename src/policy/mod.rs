@@ -1,8 +1,8 @@
 //! `policy.toml`: the rules a head of sales adopts, per segment, with what they are expected
 //! to achieve — written by `dealsim tune`, read by `dealsim flag`, editable by hand.
 //!
-//! A rule is "flag the deal once `indicator` crosses `threshold` by deal age `by_day`",
-//! checked at the policy's `landmarks` (the deal ages it was tuned on), so a deal is flagged
+//! A rule is "flag the deal once `indicator` crosses `threshold` by deal age `by_day`"
+//! (holidays not counted, [`crate::tuning::clock`]), checked at the policy's `landmarks` (the deal ages it was tuned on), so a deal is flagged
 //! exactly as it would have been during tuning. Reading validates everything once, with
 //! errors naming the file, line and field path ([`Policy::parse`]); whether the segments and
 //! indicators exist is checked against the data being flagged ([`Policy::check_against`]).
@@ -119,8 +119,8 @@ impl From<&Figures> for Expected {
 
 const HEADER: &str = "\
 # dealsim policy: per segment, flag a deal once `indicator` crosses `threshold` by deal age
-# `by_day` (checked at `landmarks`; value >= threshold for higher_is_riskier, <= for
-# higher_is_safer). `expected` = figures on the tuning deals, `holdout` = on the later deals,
+# `by_day` (holidays not counted in the age; checked at `landmarks` up to the first at or after
+# it; value >= threshold for higher_is_riskier, <= for higher_is_safer). `expected` = figures on the tuning deals, `holdout` = on the later deals,
 # each with 95% bootstrap intervals. Recall: share of lost deals flagged before the loss;
 # false_alarm_rate: share of won deals flagged; open deals are left out of both.
 # Apply with: dealsim flag --policy policy.toml --events E --deals D --as-of YYYY-MM-DD

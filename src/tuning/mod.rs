@@ -1,8 +1,8 @@
 //! Tuning KPI rules per segment: which indicator, at which threshold, by which deal age,
 //! catches most losses early without drowning reps in alerts.
 //!
-//! A **rule** "indicator crosses τ by deal age d" flags a deal at the first landmark `≤ d` at
-//! which the deal is still open and the indicator, oriented by its direction, crosses τ
+//! A **rule** "indicator crosses τ by deal age d" flags a deal at the first landmark `≤ d`
+//! (holidays not counted in the age: [`clock`]) at which the deal is still open and the indicator, oriented by its direction, crosses τ
 //! (`value ≥ τ` for `higher_is_riskier`, `value ≤ τ` for `higher_is_safer`). Over the decided
 //! deals of a segment (open deals have no known outcome and are left out of every rate):
 //! recall = share of lost deals flagged before they were lost; false-alarm rate = share of
@@ -19,6 +19,7 @@
 //! Not for: evaluating indicators (that is [`crate::indicators`]) or flagging today's deals
 //! (that is [`crate::flag`]).
 
+pub mod clock;
 pub mod deadlines;
 pub mod objective;
 pub mod rule;
@@ -32,6 +33,7 @@ use serde::Serialize;
 use crate::indicators::{Direction, Panel, Signal};
 use crate::log::{Log, Outcome};
 use crate::time::SECONDS_PER_DAY;
+use clock::RuleClock;
 pub use objective::Objective;
 use rule::{Figures, Rule};
 pub use table::render_plans;
@@ -227,7 +229,13 @@ fn unorient(direction: Direction, t: f32) -> f64 {
 
 /// Tunes one rule per typical segment on `panel` (evaluated from `log`); `review` names the
 /// atypical segments. Deterministic for any number of threads.
-pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) -> Tuning {
+pub fn tune(
+    log: &Log,
+    panel: &Panel,
+    clock: &RuleClock,
+    review: &[String],
+    options: &TuneOptions,
+) -> Tuning {
     let pop = Population::new(log, panel, review, options.holdout);
     let n_seg = panel.segments.len();
     let mut totals = vec![Totals::default(); n_seg];
@@ -253,7 +261,7 @@ pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) 
         .into_par_iter()
         .map(|j| {
             let grids = sweep::threshold_grid(panel, j, &pop.tune, n_seg);
-            sweep::sweep(panel, j, &pop.tune, &grids)
+            sweep::sweep(panel, clock, j, &pop.tune, &grids)
         })
         .collect();
 
@@ -309,7 +317,7 @@ pub fn tune(log: &Log, panel: &Panel, review: &[String], options: &TuneOptions) 
         let (tune_members, holdout_members) = (members(&pop.tune), members(&pop.holdout));
         let chosen = best.map(|(_, _, rule)| {
             let info = &panel.indicators[rule.indicator];
-            let first = rule::first_flags(panel, &rule);
+            let first = rule::first_flags(panel, clock, &rule);
             let fig = |m: &[usize], seed: u64| {
                 rule::figures(panel, m, &first, volume, options.bootstrap, seed)
             };

@@ -7,34 +7,39 @@
 
 use serde::Serialize;
 
+use super::clock::RuleClock;
 use super::sweep::orient;
 use crate::indicators::Panel;
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 
-/// "Flag the deal once indicator `indicator` crosses `threshold` by deal age `by_day`".
+/// "Flag the deal once indicator `indicator` crosses `threshold` by deal age `by_day`"
+/// (holidays not counted in the age: [`RuleClock`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     /// Column of the indicator in the panel.
     pub indicator: usize,
     /// Oriented threshold: a deal crosses when `orient(value) ≥ oriented`.
     pub oriented: f32,
-    /// Deal age (days) by which the rule must fire; it is checked at every landmark ≤ this.
+    /// Deal age (days, not counting holidays: [`RuleClock`]) by which the rule must fire.
     pub by_day: u32,
 }
 
 /// For every deal of the panel: the landmark index at which `rule` first flags it (the first
-/// landmark `≤ by_day` where the deal is open and its oriented value is `≥` the threshold).
-pub fn first_flags(panel: &Panel, rule: &Rule) -> Vec<Option<u8>> {
+/// landmark where the deal is open, its rule age on `clock` is `≤ by_day` and its oriented
+/// value is `≥` the threshold).
+pub fn first_flags(panel: &Panel, clock: &RuleClock, rule: &Rule) -> Vec<Option<u8>> {
     let dir = panel.indicators[rule.indicator].direction;
     let mut first = vec![None; panel.outcome.len()];
+    // Rule ages grow with the landmark, so no later landmark is inside a rule age that an
+    // earlier one has passed; every landmark is visited, as holidays may stretch `by_day`.
     for (l, at) in panel.at.iter().enumerate() {
-        if panel.landmarks[l] > rule.by_day {
-            break;
-        }
         for (&deal, &v) in at.deals.iter().zip(&at.values[rule.indicator]) {
             let f = &mut first[deal as usize];
-            if f.is_none() && orient(dir, v) >= rule.oriented {
+            if f.is_none()
+                && orient(dir, v) >= rule.oriented
+                && clock.checks(deal as usize, l, rule.by_day)
+            {
                 *f = Some(l as u8);
             }
         }

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use super::clock::RuleClock;
 use super::{deadlines, tune, TuneOptions, Tuning};
 use crate::error::{Error, InputError, IoContext};
 use crate::export::tuning as files;
@@ -95,7 +96,8 @@ pub fn tune_log(
 ) -> Tuning {
     let maps = StageMaps::new(scenario, log);
     let panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
-    let mut tuning = tune(log, &panel, &review_segments(scenario), options);
+    let clock = RuleClock::new(log, &scenario.calendar.holidays, landmarks);
+    let mut tuning = tune(log, &panel, &clock, &review_segments(scenario), options);
     let typical: Vec<(String, Vec<usize>)> = tuning
         .segments
         .iter()

@@ -1,11 +1,13 @@
 //! The threshold × deadline sweep of one indicator: every candidate rule of a segment in one
 //! pass over the panel.
 //!
-//! A rule `(τ, d)` flags a deal at the first landmark `l ≤ d` at which the deal is still open
-//! and its oriented value `v'` (the value, negated for `higher_is_safer`) is `≥ τ`. So a deal
-//! is flagged by `(τ, d)` exactly when its running maximum of `v'` over the landmarks up to
-//! `d` reaches `τ`, and it is first flagged at the landmark where that running maximum first
-//! does. Thresholds come from a per-segment grid (ascending); a deal whose running maximum
+//! A rule `(τ, d)` flags a deal at the first landmark `l` it checks (those up to the first at
+//! which the deal's rule age reaches `d`, see [`super::clock`]) where the deal is still open
+//! and its oriented value `v'` (the value, negated for `higher_is_safer`) is `≥ τ`. Rule ages
+//! grow with `l`, so a deal is flagged by `(τ, d)` exactly when its running maximum of `v'`
+//! reaches `τ` at a landmark the rule checks, and it is first flagged where that running
+//! maximum first does; the crossing is recorded in the column of the first rule that checks
+//! its landmark. Thresholds come from a per-segment grid (ascending); a deal whose running maximum
 //! rises past grid points `g_old..g_new` at landmark `l` is first flagged at `l` for exactly
 //! those thresholds. Recording that as a difference (+1 at `g_old`, −1 at `g_new`) makes the
 //! pass O(rows): counts and lead-time histograms per (threshold, landmark) are prefix sums
@@ -15,6 +17,7 @@
 //! Lead times are whole days (`⌊close age − flag landmark⌋`), so their medians are exact from
 //! the histograms.
 
+use super::clock::RuleClock;
 use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 
@@ -110,7 +113,13 @@ struct Acc {
 /// Sweeps indicator `j` over the deals with `include[deal]`: one [`Curve`] per segment (in
 /// `panel.segments` order) on `grids` (from [`threshold_grid`]). Open deals are never counted
 /// (their outcome is unknown); a deal lost before the first landmark is never flagged.
-pub fn sweep(panel: &Panel, j: usize, include: &[bool], grids: &[Vec<f32>]) -> Vec<Curve> {
+pub fn sweep(
+    panel: &Panel,
+    clock: &RuleClock,
+    j: usize,
+    include: &[bool],
+    grids: &[Vec<f32>],
+) -> Vec<Curve> {
     let dir = panel.indicators[j].direction;
     let l_count = panel.landmarks.len();
     let n_seg = grids.len();
@@ -152,7 +161,9 @@ pub fn sweep(panel: &Panel, j: usize, include: &[bool], grids: &[Vec<f32>]) -> V
             }
             crossed[i] = now;
             let a = &mut acc[s];
-            let (c0, c1) = (old as usize * l_count + l, now as usize * l_count + l);
+            // Counted in the column of its rule age: holidays do not advance the rule's clock.
+            let col = clock.column(i, l);
+            let (c0, c1) = (old as usize * l_count + col, now as usize * l_count + col);
             match panel.outcome[i] {
                 Outcome::Lost => {
                     let lead = (panel.close_age[i] - day).floor().max(0.0) as usize;
