@@ -2,7 +2,9 @@
 //!
 //! A run writes into a hidden temporary directory beside the target and renames it into
 //! place at the end, so an interrupted or failed run never leaves half-written files where
-//! a user (or a later `dealsim report`) would read them.
+//! a user (or a later `dealsim report`) would read them. The results get the permissions a
+//! plain `create` would give them (the user's umask), not the owner-only ones of temporary
+//! files: a report directory is meant to be shared.
 
 use std::fs;
 use std::io;
@@ -45,7 +47,7 @@ impl OutputDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
+        let tmp = plain_permissions(0o777)
             .prefix(&format!(".{name}.partial-"))
             .tempdir_in(&parent)
             .map_err(cannot)?;
@@ -85,8 +87,52 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut f = tempfile::NamedTempFile::new_in(dir)?;
+    let mut f = plain_permissions(0o666).tempfile_in(dir)?;
     io::Write::write_all(&mut f, bytes)?;
     f.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A temporary-file builder whose file or directory gets `mode` less the umask, as
+/// `File::create` (0o666) and `create_dir` (0o777) would, instead of owner-only.
+fn plain_permissions(mode: u32) -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Outputs get what a plain file and directory get under the same umask.
+    #[cfg(unix)]
+    #[test]
+    fn outputs_have_the_permissions_of_plain_files_and_directories() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        fs::create_dir(root.path().join("plain")).unwrap();
+        fs::write(root.path().join("plain/file"), b"x").unwrap();
+
+        let out = OutputDir::create(&root.path().join("run")).unwrap();
+        fs::write(out.file("file"), b"x").unwrap();
+        let run = out.commit().unwrap();
+        assert_eq!(mode(&run), mode(&root.path().join("plain")));
+        assert_eq!(
+            mode(&run.join("file")),
+            mode(&root.path().join("plain/file"))
+        );
+
+        let single = root.path().join("single.toml");
+        write_file_atomic(&single, b"x").unwrap();
+        assert_eq!(mode(&single), mode(&root.path().join("plain/file")));
+        assert_eq!(fs::read(&single).unwrap(), b"x");
+    }
 }

@@ -191,7 +191,12 @@ pub fn flag_log(
                 }
                 let at_day = policy.landmarks[l];
                 reasons[d].push(Reason {
-                    rule: format!("{} {op} {} by day {}", r.indicator, r.threshold, r.by_day),
+                    rule: format!(
+                        "{} {op} {} by day {}",
+                        r.indicator,
+                        crate::tuning::display_threshold(r.threshold),
+                        r.by_day
+                    ),
                     indicator: r.indicator.clone(),
                     value: read(d, l, j).unwrap_or(f64::NAN),
                     threshold: r.threshold,

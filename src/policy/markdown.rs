@@ -99,7 +99,11 @@ pub fn render(t: &Tuning) -> String {
                 let _ = writeln!(
                     s,
                     "**Flag the deal if `{}` {op} {} by day {}** (holidays not counted; {:?} signal; {:.2} new deals per rep per week).\n",
-                    c.indicator, c.threshold, c.by_day, c.signal, seg.deals_per_rep_week
+                    c.indicator,
+                    crate::tuning::display_threshold(c.threshold),
+                    c.by_day,
+                    c.signal,
+                    seg.deals_per_rep_week
                 );
                 s.push_str(&figures_rows(&c.in_sample, c.holdout.as_ref()));
                 s.push('\n');

@@ -8,6 +8,7 @@
 use super::load::{RunData, TradeoffRow};
 use crate::indicators::TRUTH_INDICATOR;
 use crate::scoring::SummaryRow;
+use crate::tuning::display_threshold;
 
 /// The days of the AUC columns (as in `indicator_summary.csv`).
 pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
@@ -150,7 +151,7 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                 s.push_str(&format!(
                     " The tuned alert (flag at day {} when past {}) catches {:.0}% of losses at {:.2} alerts per rep per week.",
                     rule.landmark_day,
-                    fmt_threshold(rule.threshold),
+                    display_threshold(rule.threshold),
                     rule.recall * 100.0,
                     rule.alerts_per_rep_week
                 ));
@@ -198,15 +199,6 @@ fn chosen_rule<'a>(
 ) -> Option<&'a TradeoffRow> {
     rows.iter()
         .find(|r| r.segment == segment && r.indicator == indicator && r.chosen == 1)
-}
-
-/// A threshold without spurious decimals (`14`, `0.35`).
-pub fn fmt_threshold(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{}", (x * 1e4).round() / 1e4)
-    }
 }
 
 #[cfg(test)]
@@ -351,8 +343,10 @@ mod tests {
         assert_eq!(fmt_gap(14), "2 weeks");
         assert_eq!(fmt_gap(7), "1 week");
         assert_eq!(fmt_gap(10), "10 days");
-        assert_eq!(fmt_threshold(14.0), "14");
-        assert_eq!(fmt_threshold(0.35), "0.35");
+        assert_eq!(display_threshold(14.0), "14");
+        assert_eq!(display_threshold(0.35), "0.35");
+        // An f32 threshold read back as f64 keeps four decimals.
+        assert_eq!(display_threshold(f64::from(17.764074f32)), "17.7641");
         assert_eq!(fmt_auc(None), "–");
         assert_eq!(fmt_auc(Some(0.75649)), "0.756");
     }

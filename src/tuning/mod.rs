@@ -38,6 +38,17 @@ pub use objective::Objective;
 use rule::{Figures, Rule};
 pub use table::render_plans;
 
+/// A threshold for people to read, without spurious decimals (`14`, `0.35`, `17.7641`):
+/// thresholds are values of f32 indicators, whose full decimal form (`17.764074`) is noise.
+/// `policy.toml` keeps the exact value.
+pub fn display_threshold(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        format!("{}", (x * 1e4).round() / 1e4)
+    }
+}
+
 /// Settings of a tuning run.
 #[derive(Debug, Clone, Serialize)]
 pub struct TuneOptions {

@@ -29,7 +29,7 @@ pub fn render_plans(t: &Tuning) -> String {
                     "  {:<12} flag if {} {op} {} by day {}\n  {:<12}   tuning:  {}\n",
                     s.segment,
                     c.indicator,
-                    c.threshold,
+                    super::display_threshold(c.threshold),
                     c.by_day,
                     "",
                     short(&c.in_sample)
