@@ -354,17 +354,17 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
     assert_eq!(with.matches("r=\"8\"").count(), 2);
     let md = read(&copy.path().join("summary.md"));
     let smb = md.lines().find(|l| l.starts_with("- In smb,")).unwrap();
-    let best = smb.split(", ").nth(1).unwrap().split(' ').next().unwrap();
-    let expected = match best {
-        "proposal_delay_days" => {
-            "flag at day 21 when past 10) catches 70% of losses at 1.60 alerts"
-        }
-        "steps_on_time_ratio" => {
-            "flag at day 28 when past 0.5) catches 60% of losses at 1.20 alerts"
-        }
-        _ => "",
-    };
-    assert!(smb.contains(expected), "{smb}");
+    for expected in [
+        "Tuned alert: proposal_delay_days past 10 by day 21 catches 70% of losses at 1.60 alerts",
+        "Tuned alert: steps_on_time_ratio past 0.5 by day 28 catches 60% of losses at 1.20 alerts",
+    ] {
+        assert!(smb.contains(expected), "{smb}");
+    }
+    let mid = md
+        .lines()
+        .find(|l| l.starts_with("- In mid_market,"))
+        .unwrap();
+    assert!(!mid.contains("Tuned alert"), "{mid}");
 }
 
 /// A broken saved table is bad input: exit 2, the file, line and column named, and the

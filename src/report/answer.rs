@@ -5,7 +5,7 @@
 //! `indicator_summary.csv`: the first landmark whose bootstrap 95% CI lower bound of the AUC
 //! reaches the target there and at the next two landmarks.
 
-use super::load::{RunData, TradeoffRow};
+use super::load::RunData;
 use crate::indicators::TRUTH_INDICATOR;
 use crate::scoring::SummaryRow;
 use crate::tuning::display_threshold;
@@ -143,19 +143,6 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                 )),
                 None => s.push('.'),
             }
-            if let Some(rule) = data
-                .tradeoffs
-                .as_deref()
-                .and_then(|t| chosen_rule(t, segment, &best.indicator))
-            {
-                s.push_str(&format!(
-                    " The tuned alert (flag at day {} when past {}) catches {:.0}% of losses at {:.2} alerts per rep per week.",
-                    rule.landmark_day,
-                    display_threshold(rule.threshold),
-                    rule.recall * 100.0,
-                    rule.alerts_per_rep_week
-                ));
-            }
         }
         (None, base) => {
             s.push_str(&format!(
@@ -180,6 +167,19 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
             }
         }
     }
+    // The tuner's rules for the segment, whichever indicator they use.
+    for rule in data.tradeoffs.iter().flatten() {
+        if rule.segment == segment && rule.chosen == 1 {
+            s.push_str(&format!(
+                " Tuned alert: {} past {} by day {} catches {:.0}% of losses at {:.2} alerts per rep per week.",
+                rule.indicator,
+                display_threshold(rule.threshold),
+                rule.landmark_day,
+                rule.recall * 100.0,
+                rule.alerts_per_rep_week
+            ));
+        }
+    }
     if let Some(t) = rows.iter().find(|r| r.indicator == TRUTH_INDICATOR) {
         s.push_str(&match t.earliest_reliable_day {
             Some(d) => {
@@ -190,15 +190,6 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
         });
     }
     s
-}
-
-fn chosen_rule<'a>(
-    rows: &'a [TradeoffRow],
-    segment: &str,
-    indicator: &str,
-) -> Option<&'a TradeoffRow> {
-    rows.iter()
-        .find(|r| r.segment == segment && r.indicator == indicator && r.chosen == 1)
 }
 
 #[cfg(test)]
