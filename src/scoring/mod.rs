@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{grouped_point_aucs, grouped_replicate_aucs};
+use crate::stats::ranked::{grouped_replicate_aucs, packed_point_aucs};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -157,17 +157,38 @@ fn score_survival_group(
     (point, reps)
 }
 
+/// Each at-risk row of every landmark as `segment << 2 | outcome` (`Outcome as u32`): read
+/// from the deal tables once per landmark rather than once per indicator.
+fn row_classes(panel: &Panel) -> Vec<Vec<u32>> {
+    panel
+        .at
+        .iter()
+        .map(|rows| {
+            rows.deals
+                .iter()
+                .map(|&d| {
+                    u32::from(panel.deal_segment[d as usize]) << 2
+                        | panel.outcome[d as usize] as u32
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Known-mode scores of one indicator at one landmark for every segment and the pool, from
 /// a single sort: point estimates and, with replicates in `boot`, percentile intervals
-/// (`alpha` in each tail) from one weighted sweep.
+/// (`alpha` in each tail) from one weighted sweep. `classes` are the landmark's
+/// [`row_classes`].
 fn known_task(
     panel: &Panel,
-    i: usize,
-    k: usize,
+    (i, k): (usize, usize),
+    classes: &[u32],
     boot: &Bootstrap,
     alpha: f64,
     row: &dyn Fn(usize, usize, usize, u64, (u64, u64, u64)) -> ScoreRow,
 ) -> Vec<ScoreRow> {
+    const LOST: u32 = Outcome::Lost as u32;
+    const OPEN: u32 = Outcome::Open as u32;
     let n_seg = panel.segments.len();
     let rows = &panel.at[k];
     let sign: f32 = if panel.indicators[i].direction == Direction::HigherIsSafer {
@@ -175,47 +196,46 @@ fn known_task(
     } else {
         1.0
     };
-    // (at risk, lost, won, censored) per segment, pooled last
-    let mut counts = vec![[0u64; 4]; n_seg + 1];
     let with_reps = boot.replicates() > 0;
-    let (mut keys, mut group, mut positive, mut deals) = (
-        Vec::with_capacity(rows.deals.len()),
+    // Rows per class, [with a value, without].
+    let mut tally = vec![[0u64; 2]; n_seg << 2];
+    let (mut keys, mut payload, mut deals) = (
         Vec::with_capacity(rows.deals.len()),
         Vec::with_capacity(rows.deals.len()),
         Vec::with_capacity(if with_reps { rows.deals.len() } else { 0 }),
     );
-    for (r, &deal) in rows.deals.iter().enumerate() {
-        let seg = panel.deal_segment[deal as usize];
-        let v = rows.values[i][r];
-        let outcome = panel.outcome[deal as usize];
-        let slot = match outcome {
-            _ if v.is_nan() => None,
-            Outcome::Lost => Some(1),
-            Outcome::Won => Some(2),
-            Outcome::Open => Some(3),
-        };
-        for c in [seg as usize, n_seg] {
-            counts[c][0] += 1;
-            if let Some(slot) = slot {
-                counts[c][slot] += 1;
-            }
-        }
-        if !v.is_nan() && outcome != Outcome::Open {
+    for (r, (&v, &class)) in rows.values[i].iter().zip(classes).enumerate() {
+        let missing = v.is_nan();
+        tally[class as usize][missing as usize] += 1;
+        let outcome = class & 3;
+        if !missing && outcome != OPEN {
             keys.push(sign * v);
-            group.push(seg);
-            positive.push(outcome == Outcome::Lost);
+            payload.push((class >> 2) << 1 | u32::from(outcome == LOST));
             if with_reps {
-                deals.push(deal);
+                deals.push(rows.deals[r]);
             }
         }
     }
+    // (at risk, lost, won, censored) per segment, pooled last; a row without a value is at
+    // risk but in no class.
+    let mut counts = vec![[0u64; 4]; n_seg + 1];
+    for (class, &[valued, missing]) in tally.iter().enumerate() {
+        let slot = match class as u32 & 3 {
+            LOST => 1,
+            OPEN => 3,
+            _ => 2,
+        };
+        for c in [class >> 2, n_seg] {
+            counts[c][0] += valued + missing;
+            counts[c][slot] += valued;
+        }
+    }
     let (aucs, mut reps) = if with_reps {
+        let group: Vec<u16> = payload.iter().map(|&p| (p >> 1) as u16).collect();
+        let positive: Vec<bool> = payload.iter().map(|&p| p & 1 == 1).collect();
         grouped_replicate_aucs(&keys, &deals, &group, &positive, n_seg, boot)
     } else {
-        (
-            grouped_point_aucs(&keys, &group, &positive, n_seg),
-            Vec::new(),
-        )
+        (packed_point_aucs(&keys, &payload, n_seg), Vec::new())
     };
     (0..=n_seg)
         .map(|s| {
@@ -260,6 +280,10 @@ pub fn score_with_progress(
         .collect();
     let alpha = (1.0 - options.confidence) / 2.0;
     let min = options.min_class as u64;
+    let classes = match options.censoring {
+        Censoring::Known => row_classes(panel),
+        Censoring::Ipcw { .. } => Vec::new(),
+    };
     let row =
         |i: usize, k: usize, s: usize, n_at_risk: u64, (pos, neg, censored): (u64, u64, u64)| {
             ScoreRow {
@@ -288,7 +312,9 @@ pub fn score_with_progress(
         .par_iter()
         .map(|&(i, k)| {
             let horizon = match options.censoring {
-                Censoring::Known => return known_task(panel, i, k, &boot, alpha, &row),
+                Censoring::Known => {
+                    return known_task(panel, (i, k), &classes[k], &boot, alpha, &row)
+                }
                 Censoring::Ipcw { horizon } => horizon,
             };
             survival_groups(panel, k, i)

@@ -20,7 +20,9 @@ pub fn dense_ranks(scores: &[f64]) -> (Vec<u32>, usize) {
     sorted_ranks(scores)
 }
 
-pub(crate) fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u32>, usize)> {
+/// The smallest and largest value when every score is an integer and their span is modest
+/// (at most [`SPAN_PER_VALUE`] slots per score, plus a little): the counting path applies.
+fn integer_range<T: Copy + Into<f64>>(scores: &[T]) -> Option<(i64, i64)> {
     // `as i64` is one conversion instruction (saturating); a value equal to its conversion is an
     // integer in range, which also rejects NaN and infinities. (`fract` is a libm call here.)
     let whole = |s: T| {
@@ -37,6 +39,11 @@ pub(crate) fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u3
     if scores.is_empty() || hi.abs_diff(lo) > (SPAN_PER_VALUE * scores.len() + 1024) as u64 {
         return None;
     }
+    Some((lo, hi))
+}
+
+pub(crate) fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u32>, usize)> {
+    let (lo, hi) = integer_range(scores)?;
     let slot = |s: T| (Into::<f64>::into(s) as i64 - lo) as usize;
     let mut rank_of = vec![0u32; (hi - lo) as usize + 1];
     for &s in scores {
@@ -152,52 +159,131 @@ pub fn grouped_point_aucs(
     positive: &[bool],
     groups: usize,
 ) -> Vec<Option<f64>> {
+    let payload: Vec<u32> = group
+        .iter()
+        .zip(positive)
+        .map(|(&g, &p)| pack(g, p))
+        .collect();
+    packed_point_aucs(scores, &payload, groups)
+}
+
+/// A row's group and label in one word, as [`packed_point_aucs`] takes them.
+#[inline]
+pub fn pack(group: u16, positive: bool) -> u32 {
+    u32::from(group) << 1 | u32::from(positive)
+}
+
+/// [`grouped_point_aucs`] with each row's group and label packed by [`pack`]: the scoring
+/// core builds that word directly, so no row is touched twice.
+pub fn packed_point_aucs(scores: &[f32], payload: &[u32], groups: usize) -> Vec<Option<f64>> {
+    let stride = 2 * groups;
+    if let Some((lo, hi)) = integer_range(scores) {
+        // counts[value - lo][group][label], straight from the values: no ranks needed.
+        let mut counts = vec![0u32; (hi - lo) as usize * stride + stride];
+        for (&s, &p) in scores.iter().zip(payload) {
+            counts[(s as i64 - lo) as usize * stride + p as usize] += 1;
+        }
+        return sweep_counts(counts.chunks_exact(stride), groups);
+    }
+    if let Some((values, counts)) = few_distinct_counts(scores, payload, stride) {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let per_value = order.iter().map(|&v| &counts[v * stride..(v + 1) * stride]);
+        return sweep_counts(per_value, groups);
+    }
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
-    if let Some((ranks, n_ranks)) = integer_ranks(scores) {
-        // counts[rank][group][label]
-        let mut counts = vec![[0u32; 2]; n_ranks * groups];
-        for i in 0..scores.len() {
-            counts[ranks[i] as usize * groups + group[i] as usize][positive[i] as usize] += 1;
+    let mut items: Vec<(f32, u32)> = scores
+        .iter()
+        .copied()
+        .zip(payload.iter().copied())
+        .collect();
+    radsort::sort_by_key(&mut items, |x| x.0);
+    let mut touched: Vec<usize> = Vec::with_capacity(groups);
+    for k in 0..items.len() {
+        let (key, payload) = items[k];
+        if k > 0 && key != items[k - 1].0 {
+            for g in touched.drain(..) {
+                acc[g].flush();
+            }
+            acc[pooled].flush();
         }
-        for per_rank in counts.chunks(groups) {
-            for (g, &[neg, pos]) in per_rank.iter().enumerate() {
-                for a in [g, pooled] {
-                    acc[a].pos += pos as u64;
-                    acc[a].neg += neg as u64;
-                }
-            }
-            for a in acc.iter_mut() {
-                a.flush();
-            }
+        let g = (payload >> 1) as usize;
+        if acc[g].pos + acc[g].neg == 0 {
+            touched.push(g);
         }
-    } else {
-        // Payload: group in the high bits, label in the lowest.
-        let mut items: Vec<(f32, u32)> = (0..scores.len())
-            .map(|i| (scores[i], (group[i] as u32) << 1 | positive[i] as u32))
-            .collect();
-        radsort::sort_by_key(&mut items, |x| x.0);
-        let mut touched: Vec<usize> = Vec::with_capacity(groups);
-        for k in 0..items.len() {
-            let (key, payload) = items[k];
-            if k > 0 && key != items[k - 1].0 {
-                for g in touched.drain(..) {
-                    acc[g].flush();
-                }
-                acc[pooled].flush();
-            }
-            let g = (payload >> 1) as usize;
-            if acc[g].pos + acc[g].neg == 0 {
-                touched.push(g);
-            }
-            let p = (payload & 1) as u64;
-            for a in [g, pooled] {
-                acc[a].pos += p;
-                acc[a].neg += 1 - p;
-            }
+        let p = (payload & 1) as u64;
+        for a in [g, pooled] {
+            acc[a].pos += p;
+            acc[a].neg += 1 - p;
         }
     }
     acc.into_iter().map(Sweep::auc).collect()
+}
+
+/// The Mann–Whitney sweep of `groups` groups and their pool over per-value counts in
+/// ascending value order, each `[group][label]` (label 1 = positive).
+fn sweep_counts<'a>(per_value: impl Iterator<Item = &'a [u32]>, groups: usize) -> Vec<Option<f64>> {
+    let pooled = groups;
+    let mut acc = vec![Sweep::default(); groups + 1];
+    for counts in per_value {
+        if counts.iter().all(|&c| c == 0) {
+            continue;
+        }
+        for (g, pair) in counts.chunks_exact(2).enumerate() {
+            let (neg, pos) = (u64::from(pair[0]), u64::from(pair[1]));
+            for a in [g, pooled] {
+                acc[a].pos += pos;
+                acc[a].neg += neg;
+            }
+        }
+        for a in acc.iter_mut() {
+            a.flush();
+        }
+    }
+    acc.into_iter().map(Sweep::auc).collect()
+}
+
+/// Float scores with at most this many distinct values (ratios, probabilities in percent,
+/// completeness shares) are counted in a small hash table instead of sorted.
+const FEW_DISTINCT: usize = 256;
+
+/// The distinct values of `scores` (`-0.0` taken as `0.0`) and, per value, counts
+/// `[group][label]` (`stride` = 2 × groups) — or `None` as soon as there are more than
+/// [`FEW_DISTINCT`] values, which for continuous scores happens within the first rows.
+fn few_distinct_counts(
+    scores: &[f32],
+    payload: &[u32],
+    stride: usize,
+) -> Option<(Vec<f32>, Vec<u32>)> {
+    const SLOTS: usize = 4 * FEW_DISTINCT;
+    const EMPTY: u32 = u32::MAX;
+    let mut table = [EMPTY; SLOTS];
+    let mut values: Vec<f32> = Vec::with_capacity(FEW_DISTINCT);
+    let mut counts = vec![0u32; FEW_DISTINCT * stride];
+    for (&s, &p) in scores.iter().zip(payload) {
+        let s = s + 0.0; // -0.0 + 0.0 = 0.0: equal values, one entry
+        let bits = s.to_bits();
+        // Fibonacci hashing onto the table's 10 bits; linear probing.
+        let mut slot = (bits.wrapping_mul(0x9E37_79B9) >> (32 - SLOTS.trailing_zeros())) as usize;
+        let id = loop {
+            match table[slot] {
+                EMPTY => {
+                    if values.len() == FEW_DISTINCT {
+                        return None;
+                    }
+                    table[slot] = values.len() as u32;
+                    values.push(s);
+                    break values.len() - 1;
+                }
+                id if values[id as usize].to_bits() == bits => break id as usize,
+                _ => slot = (slot + 1) % SLOTS,
+            }
+        };
+        counts[id * stride + p as usize] += 1;
+    }
+    counts.truncate(values.len() * stride);
+    Some((values, counts))
 }
 
 /// Per-replicate Mann–Whitney accumulators of one group during a weighted sweep.
@@ -496,6 +582,45 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest! {
+        /// All three point paths against the reference: few distinct floats (hash counting,
+        /// with `-0.0` and `0.0` as one value), many (radix sort), integers (counting).
+        #[test]
+        fn every_point_path_equals_the_reference(
+            rows in prop::collection::vec((0u32..2000, 0u16..4, any::<bool>()), 2..700),
+            distinct in prop::sample::select(vec![3u32, 200, 2000]),
+        ) {
+            let keys: Vec<f32> = rows.iter().map(|r| match r.0 % distinct {
+                0 if r.0 % 2 == 0 => -0.0,
+                0 => 0.0,
+                v => v as f32 * 0.37 - 5.0,
+            }).collect();
+            let group: Vec<u16> = rows.iter().map(|r| r.1).collect();
+            let labels: Vec<bool> = rows.iter().map(|r| r.2).collect();
+            let point = grouped_point_aucs(&keys, &group, &labels, 4);
+            for (slot, g) in [Some(0u16), Some(1), Some(2), Some(3), None].into_iter().enumerate() {
+                let want = reference(&keys, &group, &labels, g, |_| 1.0);
+                let got = point[slot].unwrap_or(f64::NAN);
+                prop_assert!((got - want).abs() < 1e-12 || (got.is_nan() && want.is_nan()), "group {:?}: {} vs {}", g, got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn few_distinct_floats_are_counted_and_many_are_not() {
+        let few: Vec<f32> = (0..5000)
+            .map(|i| (i % FEW_DISTINCT) as f32 * 0.01)
+            .collect();
+        let payload = vec![1u32; few.len()];
+        let (values, counts) = few_distinct_counts(&few, &payload, 2).expect("256 values");
+        assert_eq!(values.len(), FEW_DISTINCT);
+        assert_eq!(counts.iter().sum::<u32>(), 5000);
+        let many: Vec<f32> = (0..=FEW_DISTINCT).map(|i| i as f32 * 0.01).collect();
+        assert!(few_distinct_counts(&many, &payload, 2).is_none());
+        let (values, _) = few_distinct_counts(&[-0.0, 0.0, 0.5], &payload, 2).unwrap();
+        assert_eq!(values.len(), 2);
     }
 
     #[test]
