@@ -38,18 +38,8 @@ pub enum Command {
     Simulate(SimArgs),
     /// Score leading indicators on an event log (events.csv + deals.csv), simulated or real.
     Score {
-        /// The event log (columns case_id, activity, timestamp, ...; see README).
-        #[arg(long, value_name = "FILE")]
-        events: PathBuf,
-        /// The deal table (columns case_id, segment, created, closed, outcome, ...).
-        #[arg(long, value_name = "FILE")]
-        deals: PathBuf,
-        /// Scenario whose stage maps (deadlines) and calendar apply [default: the embedded one].
-        #[arg(long, value_name = "FILE")]
-        scenario: Option<PathBuf>,
-        /// Last day of the observation window [default: the last day in the log].
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        window_end: Option<String>,
+        #[command(flatten)]
+        history: HistoryArgs,
         /// Ground truth for --with-truth [default: truth.csv next to the events file].
         #[arg(long, value_name = "FILE")]
         truth: Option<PathBuf>,
@@ -65,22 +55,12 @@ pub enum Command {
         #[command(flatten)]
         score: ScoreArgs,
     },
-    /// Tune KPI rules per segment ("flag the deal once INDICATOR crosses τ by day d") on an
-    /// event log and write policy.toml, policy.md, tradeoffs.csv, deadlines.csv, review.csv.
+    /// Tune KPI rules per segment ("flag the deal once INDICATOR crosses τ by day d", holidays
+    /// not counted in the day) on an event log and write policy.toml, policy.md,
+    /// tradeoffs.csv, deadlines.csv, review.csv.
     Tune {
-        /// The event log (columns case_id, activity, timestamp, ...; see README).
-        #[arg(long, value_name = "FILE")]
-        events: PathBuf,
-        /// The deal table (columns case_id, segment, created, closed, outcome, ...).
-        #[arg(long, value_name = "FILE")]
-        deals: PathBuf,
-        /// Scenario whose stage maps, calendar and review (atypical) segments apply
-        /// [default: the embedded one].
-        #[arg(long, value_name = "FILE")]
-        scenario: Option<PathBuf>,
-        /// Last day of the observation window [default: the last day in the log].
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        window_end: Option<String>,
+        #[command(flatten)]
+        history: HistoryArgs,
         /// Output directory [default: the directory of the events file].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -320,6 +300,25 @@ pub struct CalibrateArgs {
     /// Deals per re-simulation of the loop [default: twice the history, at least 40,000].
     #[arg(long, value_name = "N")]
     pub resimulate_deals: Option<u64>,
+    /// Last day of the observation window [default: the last day in the log].
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub window_end: Option<String>,
+}
+
+/// The history `score` and `tune` read: an event log, its deal table, the scenario that gives
+/// its stage maps and calendar, and where its observation window ends.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The event log (columns case_id, activity, timestamp, ...; see README).
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// The deal table (columns case_id, segment, created, closed, outcome, ...).
+    #[arg(long, value_name = "FILE")]
+    pub deals: PathBuf,
+    /// Scenario whose stage maps (deadlines), calendar and review (atypical) segments apply
+    /// [default: the embedded one].
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
     /// Last day of the observation window [default: the last day in the log].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,

@@ -12,7 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 use cli::{CalibrateArgs, CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
-use cli::{ExportArgs, ExportFormatArg, ImportCommand, ObjectiveArg, SegmentByArg, TuneArgs};
+use cli::{ExportArgs, ExportFormatArg, HistoryArgs, ImportCommand, ObjectiveArg};
+use cli::{SegmentByArg, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec};
@@ -46,10 +47,13 @@ fn execute(command: Command) -> Result<(), Error> {
         Command::Simulate(args) => simulate(&args).map(|_| ()),
         Command::Run { sim, score, tune } => run(&sim, &score, &tune),
         Command::Score {
-            events,
-            deals,
-            scenario,
-            window_end,
+            history:
+                HistoryArgs {
+                    events,
+                    deals,
+                    scenario,
+                    window_end,
+                },
             truth,
             out,
             seed,
@@ -77,10 +81,13 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Tune {
-            events,
-            deals,
-            scenario,
-            window_end,
+            history:
+                HistoryArgs {
+                    events,
+                    deals,
+                    scenario,
+                    window_end,
+                },
             out,
             indicators,
             landmarks,

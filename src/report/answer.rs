@@ -169,7 +169,7 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
     }
     // The tuner's rules for the segment, whichever indicator they use.
     for rule in data.tradeoffs.iter().flatten() {
-        if rule.segment == segment && rule.chosen == 1 {
+        if rule.segment == segment && rule.chosen {
             s.push_str(&format!(
                 " Tuned alert: {} past {} by day {} catches {:.0}% of losses at {:.2} alerts per rep per week.",
                 rule.indicator,

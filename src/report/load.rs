@@ -16,31 +16,14 @@ use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::error::InputError;
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::scoring::{ScoreRow, SummaryRow};
+use crate::tuning::TradeoffRow;
 
 pub const MANIFEST_JSON: &str = "manifest.json";
-/// Threshold trade-offs of the tuner (see [`TradeoffRow`]).
+/// Threshold trade-offs of the tuner (see [`crate::tuning::TradeoffRow`]).
 pub const TRADEOFFS_CSV: &str = "tradeoffs.csv";
 
 /// The default set's name for the rep's stated win probability.
 pub const BASELINE_INDICATOR: &str = "rep_forecast_probability";
-
-/// A row of the tuner's `tradeoffs.csv`: one candidate alert rule "flag the deal at
-/// `landmark_day` if the indicator is past `threshold`" and what it would have done.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TradeoffRow {
-    pub segment: String,
-    pub indicator: String,
-    pub landmark_day: u32,
-    pub threshold: f64,
-    /// Share of lost deals flagged (caught losses).
-    pub recall: f64,
-    pub false_alarm_rate: f64,
-    pub precision: Option<f64>,
-    pub alerts_per_rep_week: f64,
-    pub median_lead_days: Option<f64>,
-    /// 1 for the rule the tuner picked, else 0.
-    pub chosen: u8,
-}
 
 /// What `scores.json` says about the scoring run (its tables are read from the CSVs).
 #[derive(Debug, Clone, Deserialize)]

@@ -28,7 +28,7 @@ pub mod sweep;
 mod table;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::indicators::{Direction, Panel, Signal};
 use crate::log::{Log, Outcome};
@@ -97,8 +97,9 @@ pub struct SegmentPlan {
     pub note: Option<String>,
 }
 
-/// One candidate rule on the trade-off curve (`tradeoffs.csv`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One candidate rule on the trade-off curve: a row of `tradeoffs.csv`, written by the tuner
+/// and read back by the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TradeoffRow {
     pub segment: String,
     pub indicator: String,
@@ -110,12 +111,22 @@ pub struct TradeoffRow {
     pub alerts_per_rep_week: f64,
     pub median_lead_days: f64,
     /// 1 for the rule the tuner picked, else 0.
-    #[serde(serialize_with = "as_digit")]
+    #[serde(serialize_with = "as_digit", deserialize_with = "from_digit")]
     pub chosen: bool,
 }
 
 fn as_digit<S: serde::Serializer>(b: &bool, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u8(*b as u8)
+}
+
+fn from_digit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match u8::deserialize(d)? {
+        0 => Ok(false),
+        1 => Ok(true),
+        n => Err(serde::de::Error::custom(format!(
+            "expected 0 or 1, got {n}"
+        ))),
+    }
 }
 
 /// A deal of an atypical segment, listed for manual review.

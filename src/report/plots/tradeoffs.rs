@@ -9,12 +9,13 @@ use plotters::prelude::*;
 
 use super::palette::{self, BLACK};
 use super::{legend, line, numeric_axes, svg, with_legend, xy_chart, Mark, PlotError, WIDTH};
-use crate::report::load::{RunData, TradeoffRow};
+use crate::report::load::RunData;
+use crate::tuning::TradeoffRow;
 
 /// The chosen rule of each indicator in `segment`, in the order they appear in the file.
 fn chosen<'a>(rows: &'a [TradeoffRow], segment: &str) -> Vec<&'a TradeoffRow> {
     rows.iter()
-        .filter(|r| r.segment == segment && r.chosen == 1)
+        .filter(|r| r.segment == segment && r.chosen)
         .collect()
 }
 
