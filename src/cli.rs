@@ -11,9 +11,11 @@ use clap::{Args, Parser, Subcommand};
     about = "Simulate B2B deal histories and find which leading indicators warn of a lost deal earliest",
     long_about = "Simulate B2B deal histories and find which leading indicators warn of a lost deal earliest.\n\n\
         Start with `dealsim run`: it simulates the embedded default scenario (three typical client \
-        segments and one atypical one) and writes events.csv, deals.csv, truth.csv and manifest.json \
+        segments and one atypical one), scores every indicator at every deal age, tunes a KPI rule \
+        per segment and writes the log, the tables, policy.toml and an HTML report (index.html) \
         under reports/<scenario>-seed<seed>/. Copy the scenario with `dealsim scenario show > my.toml`, \
-        describe your own funnel, and run `dealsim run --scenario my.toml`.\n\n\
+        describe your own funnel, and run `dealsim run --scenario my.toml`. Real histories: \
+        `dealsim import`, then `dealsim score`, `tune` and `flag` on the imported log.\n\n\
         Exit codes: 0 success, 1 runtime failure, 2 bad input or usage."
 )]
 pub struct Cli {

@@ -422,6 +422,12 @@ fn empty_files() {
     b.rejected(&["csv", f.to_str().unwrap()], &["empty.csv", "empty file"]);
     let x = b.file("empty.xes", b"  \n");
     b.rejected(&["xes", x.to_str().unwrap()], &["empty.xes", "empty file"]);
+    // A CSV handed to the XES importer is not empty: say what it lacks and what reads it.
+    let c = b.file("log.csv", b"case_id,activity,timestamp\n1,won,2025-01-01\n");
+    b.rejected(
+        &["xes", c.to_str().unwrap()],
+        &["log.csv", "no <log> element", "dealsim import csv"],
+    );
     let h = b.file("header.csv", b"case_id,activity,timestamp\n");
     b.rejected(
         &["csv", h.to_str().unwrap()],

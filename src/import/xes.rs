@@ -379,6 +379,8 @@ impl Importer for Xes {
         let mut reader = quick_xml::Reader::from_reader(open(&self.path)?);
         reader.config_mut().check_end_names = true;
         let mut buf = Vec::with_capacity(4096);
+        // Anything but whitespace: a file without a <log> is then not empty but not XES.
+        let mut saw_content = false;
         let mut st = State {
             line: 1,
             ..State::default()
@@ -407,6 +409,10 @@ impl Importer for Xes {
                 Event::Eof => break,
                 _ => {}
             }
+            saw_content |= match &ev {
+                Event::Text(t) => !t.iter().all(u8::is_ascii_whitespace),
+                _ => true,
+            };
             // Count lines through every piece of the document (text between tags included).
             let raw: &[u8] = match &ev {
                 Event::Start(e) | Event::Empty(e) => e,
@@ -425,11 +431,13 @@ impl Importer for Xes {
         }
         let end = reader.buffer_position();
         if !st.in_log {
-            return Err(InputError::new(
-                self.path.display().to_string(),
-                "empty file: expected an XES document with a <log> element",
-            )
-            .into());
+            let what = if !saw_content {
+                "empty file: expected an XES document with a <log> element"
+            } else {
+                "no <log> element: expected an XES document (IEEE 1849); an event CSV is read by \
+                 `dealsim import csv`"
+            };
+            return Err(InputError::new(self.path.display().to_string(), what).into());
         }
         if !st.log_closed || st.trace.is_some() {
             return Err(self
