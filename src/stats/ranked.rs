@@ -191,34 +191,100 @@ pub fn packed_point_aucs(scores: &[f32], payload: &[u32], groups: usize) -> Vec<
         let per_value = order.iter().map(|&v| &counts[v * stride..(v + 1) * stride]);
         return sweep_counts(per_value, groups);
     }
+    // Continuous scores: sort (key, payload) words by key, then sweep runs of equal keys.
+    let mut items: Vec<u64> = scores
+        .iter()
+        .zip(payload)
+        .map(|(&s, &p)| u64::from(sortable_bits(s)) << 32 | u64::from(p))
+        .collect();
+    sort_by_high_word(&mut items);
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
-    let mut items: Vec<(f32, u32)> = scores
-        .iter()
-        .copied()
-        .zip(payload.iter().copied())
-        .collect();
-    radsort::sort_by_key(&mut items, |x| x.0);
     let mut touched: Vec<usize> = Vec::with_capacity(groups);
-    for k in 0..items.len() {
-        let (key, payload) = items[k];
-        if k > 0 && key != items[k - 1].0 {
+    let mut i = 0;
+    while i < items.len() {
+        let key = items[i] >> 32;
+        let mut end = i + 1;
+        while end < items.len() && items[end] >> 32 == key {
+            end += 1;
+        }
+        if end == i + 1 {
+            // A value held by one row (the common case): no tie group to close.
+            let p = items[i] as u32;
+            for a in [(p >> 1) as usize, pooled] {
+                let a = &mut acc[a];
+                if p & 1 == 1 {
+                    a.sum2 += 2 * a.below;
+                    a.total_pos += 1;
+                } else {
+                    a.below += 1;
+                }
+            }
+        } else {
+            for &w in &items[i..end] {
+                let p = w as u32;
+                let g = (p >> 1) as usize;
+                if acc[g].pos + acc[g].neg == 0 {
+                    touched.push(g);
+                }
+                let pos = u64::from(p & 1);
+                for a in [g, pooled] {
+                    acc[a].pos += pos;
+                    acc[a].neg += 1 - pos;
+                }
+            }
             for g in touched.drain(..) {
                 acc[g].flush();
             }
             acc[pooled].flush();
         }
-        let g = (payload >> 1) as usize;
-        if acc[g].pos + acc[g].neg == 0 {
-            touched.push(g);
-        }
-        let p = (payload & 1) as u64;
-        for a in [g, pooled] {
-            acc[a].pos += p;
-            acc[a].neg += 1 - p;
-        }
+        i = end;
     }
     acc.into_iter().map(Sweep::auc).collect()
+}
+
+/// An f32 (not NaN) as a u32 in the same order; `-0.0` and `0.0` map to one word.
+#[inline]
+fn sortable_bits(s: f32) -> u32 {
+    let b = (s + 0.0).to_bits();
+    if b >> 31 == 1 {
+        !b
+    } else {
+        b | 1 << 31
+    }
+}
+
+/// Sorts by the high 32 bits (stable LSD radix sort, three 11-bit digits, passes whose digit is
+/// the same in every word skipped). The low word (the row's group and label) only rides along.
+fn sort_by_high_word(items: &mut Vec<u64>) {
+    const BITS: u32 = 11;
+    const BUCKETS: usize = 1 << BITS;
+    const SHIFTS: [u32; 3] = [32, 32 + BITS, 32 + 2 * BITS];
+    let digit = |w: u64, shift: u32| ((w >> shift) as usize) & (BUCKETS - 1);
+    let mut counts = vec![[0usize; BUCKETS]; SHIFTS.len()];
+    for &w in items.iter() {
+        for (c, &shift) in counts.iter_mut().zip(&SHIFTS) {
+            c[digit(w, shift)] += 1;
+        }
+    }
+    let mut scratch = vec![0u64; items.len()];
+    for (c, &shift) in counts.iter_mut().zip(&SHIFTS) {
+        if c.contains(&items.len()) {
+            continue;
+        }
+        let mut next = 0;
+        for slot in c.iter_mut() {
+            let n = *slot;
+            *slot = next;
+            next += n;
+        }
+        for &w in items.iter() {
+            let d = digit(w, shift);
+            scratch[c[d]] = w;
+            c[d] += 1;
+        }
+        std::mem::swap(items, &mut scratch);
+    }
 }
 
 /// The Mann–Whitney sweep of `groups` groups and their pool over per-value counts in
