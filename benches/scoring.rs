@@ -12,12 +12,11 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use dealsim::indicators::{self, stage_map::StageMaps};
-use dealsim::scenario::Scenario;
+mod common;
+
+use dealsim::indicators;
 use dealsim::scoring::{self, Censoring, ScoreOptions};
-use dealsim::sim::{collect_log, Engine};
 use dealsim::stats::auc::auc;
-use dealsim::time::DayNum;
 
 fn bench_auc(c: &mut Criterion) {
     let n = 1_000_000;
@@ -38,19 +37,15 @@ fn bench_auc(c: &mut Criterion) {
 }
 
 fn bench_scoring(c: &mut Criterion) {
-    let deals: u64 = std::env::var("DEALSIM_BENCH_DEALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let scenario = Scenario::embedded_default()
-        .with_target_deals(deals, "bench")
-        .expect("valid");
-    let engine = Engine::new(&scenario);
-    let (log, _) = collect_log(&engine);
-    let specs = indicators::default_set();
-    let maps = StageMaps::new(&scenario, &log);
-    let landmarks: Vec<u32> = (7..=168).step_by(7).collect();
-    let window_end = DayNum(scenario.end.0 + 1).start();
+    let common::Job {
+        deals,
+        log,
+        specs,
+        maps,
+        landmarks,
+        window_end,
+        ..
+    } = common::default_job();
     let options = |bootstrap| ScoreOptions {
         censoring: Censoring::Known,
         bootstrap,

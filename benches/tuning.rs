@@ -8,27 +8,23 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-use dealsim::indicators::{self, stage_map::StageMaps, Signal};
-use dealsim::scenario::Scenario;
-use dealsim::sim::{collect_log, Engine};
-use dealsim::time::DayNum;
+mod common;
+
+use dealsim::indicators::{self, Signal};
 use dealsim::tuning::clock::RuleClock;
 use dealsim::tuning::run::review_segments;
 use dealsim::tuning::{tune, Objective, TuneOptions};
 
 fn bench_tuning(c: &mut Criterion) {
-    let deals: u64 = std::env::var("DEALSIM_BENCH_DEALS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let scenario = Scenario::embedded_default()
-        .with_target_deals(deals, "bench")
-        .expect("valid");
-    let (log, _) = collect_log(&Engine::new(&scenario));
-    let specs = indicators::default_set();
-    let maps = StageMaps::new(&scenario, &log);
-    let landmarks: Vec<u32> = (7..=168).step_by(7).collect();
-    let window_end = DayNum(scenario.end.0 + 1).start();
+    let common::Job {
+        deals,
+        scenario,
+        log,
+        specs,
+        maps,
+        landmarks,
+        window_end,
+    } = common::default_job();
     let panel = indicators::evaluate(&log, &specs, None, &maps, &landmarks, window_end);
     let review = review_segments(&scenario);
     let options = TuneOptions {
