@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{grouped_replicate_aucs, packed_point_aucs};
+use crate::stats::ranked::{grouped_replicate_aucs, packed_point_aucs_in, SortBuffers};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -175,6 +175,15 @@ fn row_classes(panel: &Panel) -> Vec<Vec<u32>> {
         .collect()
 }
 
+/// Columns a known-mode task fills, kept by each worker thread from task to task.
+#[derive(Default)]
+struct TaskBuffers {
+    keys: Vec<f32>,
+    payload: Vec<u32>,
+    deals: Vec<u32>,
+    sort: SortBuffers,
+}
+
 /// Known-mode scores of one indicator at one landmark for every segment and the pool, from
 /// a single sort: point estimates and, with replicates in `boot`, percentile intervals
 /// (`alpha` in each tail) from one weighted sweep. `classes` are the landmark's
@@ -183,6 +192,7 @@ fn known_task(
     panel: &Panel,
     (i, k): (usize, usize),
     classes: &[u32],
+    buffers: &mut TaskBuffers,
     boot: &Bootstrap,
     alpha: f64,
     row: &dyn Fn(usize, usize, usize, u64, (u64, u64, u64)) -> ScoreRow,
@@ -199,11 +209,15 @@ fn known_task(
     let with_reps = boot.replicates() > 0;
     // Rows per class, [with a value, without].
     let mut tally = vec![[0u64; 2]; n_seg << 2];
-    let (mut keys, mut payload, mut deals) = (
-        Vec::with_capacity(rows.deals.len()),
-        Vec::with_capacity(rows.deals.len()),
-        Vec::with_capacity(if with_reps { rows.deals.len() } else { 0 }),
-    );
+    let TaskBuffers {
+        keys,
+        payload,
+        deals,
+        sort,
+    } = buffers;
+    keys.clear();
+    payload.clear();
+    deals.clear();
     for (r, (&v, &class)) in rows.values[i].iter().zip(classes).enumerate() {
         let missing = v.is_nan();
         tally[class as usize][missing as usize] += 1;
@@ -233,9 +247,9 @@ fn known_task(
     let (aucs, mut reps) = if with_reps {
         let group: Vec<u16> = payload.iter().map(|&p| (p >> 1) as u16).collect();
         let positive: Vec<bool> = payload.iter().map(|&p| p & 1 == 1).collect();
-        grouped_replicate_aucs(&keys, &deals, &group, &positive, n_seg, boot)
+        grouped_replicate_aucs(keys, deals, &group, &positive, n_seg, boot)
     } else {
-        (packed_point_aucs(&keys, &payload, n_seg), Vec::new())
+        (packed_point_aucs_in(keys, payload, n_seg, sort), Vec::new())
     };
     (0..=n_seg)
         .map(|s| {
@@ -310,10 +324,10 @@ pub fn score_with_progress(
         };
     let per_task: Vec<Vec<ScoreRow>> = tasks
         .par_iter()
-        .map(|&(i, k)| {
+        .map_init(TaskBuffers::default, |buffers, &(i, k)| {
             let horizon = match options.censoring {
                 Censoring::Known => {
-                    return known_task(panel, (i, k), &classes[k], &boot, alpha, &row)
+                    return known_task(panel, (i, k), &classes[k], buffers, &boot, alpha, &row)
                 }
                 Censoring::Ipcw { horizon } => horizon,
             };

@@ -176,6 +176,24 @@ pub fn pack(group: u16, positive: bool) -> u32 {
 /// [`grouped_point_aucs`] with each row's group and label packed by [`pack`]: the scoring
 /// core builds that word directly, so no row is touched twice.
 pub fn packed_point_aucs(scores: &[f32], payload: &[u32], groups: usize) -> Vec<Option<f64>> {
+    packed_point_aucs_in(scores, payload, groups, &mut SortBuffers::default())
+}
+
+/// The two word buffers the continuous path sorts in. A caller scoring many columns keeps one
+/// per thread: fresh multi-megabyte buffers per column cost more in page faults than the sort.
+#[derive(Debug, Default)]
+pub struct SortBuffers {
+    items: Vec<u64>,
+    scratch: Vec<u64>,
+}
+
+/// [`packed_point_aucs`] sorting in `buffers`.
+pub fn packed_point_aucs_in(
+    scores: &[f32],
+    payload: &[u32],
+    groups: usize,
+    buffers: &mut SortBuffers,
+) -> Vec<Option<f64>> {
     let stride = 2 * groups;
     if let Some((lo, hi)) = integer_range(scores) {
         // counts[value - lo][group][label], straight from the values: no ranks needed.
@@ -192,12 +210,16 @@ pub fn packed_point_aucs(scores: &[f32], payload: &[u32], groups: usize) -> Vec<
         return sweep_counts(per_value, groups);
     }
     // Continuous scores: sort (key, payload) words by key, then sweep runs of equal keys.
-    let mut items: Vec<u64> = scores
-        .iter()
-        .zip(payload)
-        .map(|(&s, &p)| u64::from(sortable_bits(s)) << 32 | u64::from(p))
-        .collect();
-    sort_by_high_word(&mut items);
+    let SortBuffers { items, scratch } = buffers;
+    items.clear();
+    items.extend(
+        scores
+            .iter()
+            .zip(payload)
+            .map(|(&s, &p)| u64::from(sortable_bits(s)) << 32 | u64::from(p)),
+    );
+    sort_by_high_word(items, scratch);
+    let items = &*items;
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
     let mut touched: Vec<usize> = Vec::with_capacity(groups);
@@ -256,7 +278,7 @@ fn sortable_bits(s: f32) -> u32 {
 
 /// Sorts by the high 32 bits (stable LSD radix sort, three 11-bit digits, passes whose digit is
 /// the same in every word skipped). The low word (the row's group and label) only rides along.
-fn sort_by_high_word(items: &mut Vec<u64>) {
+fn sort_by_high_word(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
     const BITS: u32 = 11;
     const BUCKETS: usize = 1 << BITS;
     const SHIFTS: [u32; 3] = [32, 32 + BITS, 32 + 2 * BITS];
@@ -267,7 +289,8 @@ fn sort_by_high_word(items: &mut Vec<u64>) {
             c[digit(w, shift)] += 1;
         }
     }
-    let mut scratch = vec![0u64; items.len()];
+    scratch.clear();
+    scratch.resize(items.len(), 0);
     for (c, &shift) in counts.iter_mut().zip(&SHIFTS) {
         if c.contains(&items.len()) {
             continue;
@@ -283,7 +306,7 @@ fn sort_by_high_word(items: &mut Vec<u64>) {
             scratch[c[d]] = w;
             c[d] += 1;
         }
-        std::mem::swap(items, &mut scratch);
+        std::mem::swap(items, scratch);
     }
 }
 
