@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{grouped_replicate_aucs, packed_point_aucs_in, SortBuffers};
+use crate::stats::ranked::{packed_point_aucs_in, packed_replicate_aucs, SortBuffers};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -245,9 +245,7 @@ fn known_task(
         }
     }
     let (aucs, mut reps) = if with_reps {
-        let group: Vec<u16> = payload.iter().map(|&p| (p >> 1) as u16).collect();
-        let positive: Vec<bool> = payload.iter().map(|&p| p & 1 == 1).collect();
-        grouped_replicate_aucs(keys, deals, &group, &positive, n_seg, boot)
+        packed_replicate_aucs(keys, deals, payload, n_seg, boot)
     } else {
         (packed_point_aucs_in(keys, payload, n_seg, sort), Vec::new())
     };

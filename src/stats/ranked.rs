@@ -502,22 +502,21 @@ const PREFETCH_AHEAD: usize = 12;
 
 /// The AUC of every replicate of `boot` for `groups` disjoint groups and for all rows pooled,
 /// from one sort and one sweep (each deal's weight row is read once for its group and the
-/// pool). Row `i`: score `scores[i]` (no NaN), deal `deals[i]`, group `group[i] < groups`,
-/// label `positive[i]`. Returns the unweighted AUCs (as [`grouped_point_aucs`]) and
+/// pool). Row `i`: score `scores[i]` (no NaN), deal `deals[i]`, group and label
+/// `payload[i]` (by [`pack`]). Returns the unweighted AUCs (as [`packed_point_aucs`]) and
 /// `groups + 1` vectors of replicate AUCs (NaN where a class has zero weight), the pooled one
 /// last in both.
-pub fn grouped_replicate_aucs(
+pub fn packed_replicate_aucs(
     scores: &[f32],
     deals: &[u32],
-    group: &[u16],
-    positive: &[bool],
+    payload: &[u32],
     groups: usize,
     boot: &Bootstrap,
 ) -> (Vec<Option<f64>>, Vec<Vec<f64>>) {
     let b = boot.replicates();
     if b == 0 {
         return (
-            grouped_point_aucs(scores, group, positive, groups),
+            packed_point_aucs(scores, payload, groups),
             vec![Vec::new(); groups + 1],
         );
     }
@@ -543,22 +542,23 @@ pub fn grouped_replicate_aucs(
             starts.push(k == 0 || ranks[order[k] as usize] != ranks[order[k - 1] as usize]);
         }
     } else {
-        let mut items: Vec<(f32, u32)> = scores
+        // The row index rides in the low word, as the point path's group and label do.
+        let mut items: Vec<u64> = scores
             .iter()
             .enumerate()
-            .map(|(i, &s)| (s, i as u32))
+            .map(|(i, &s)| u64::from(sortable_bits(s)) << 32 | i as u64)
             .collect();
-        radsort::sort_by_key(&mut items, |x| x.0);
-        for (k, &(key, i)) in items.iter().enumerate() {
-            order.push(i);
-            starts.push(k == 0 || key != items[k - 1].0);
+        sort_by_high_word(&mut items, &mut Vec::new());
+        for (k, &w) in items.iter().enumerate() {
+            order.push(w as u32);
+            starts.push(k == 0 || w >> 32 != items[k - 1] >> 32);
         }
     }
     let rows: Vec<(u32, u32)> = order
         .iter()
         .map(|&i| {
             let i = i as usize;
-            (deals[i], (group[i] as u32) << 1 | positive[i] as u32)
+            (deals[i], payload[i])
         })
         .collect();
     drop(order);
@@ -660,7 +660,8 @@ mod tests {
             let float: Vec<f32> = values.iter().map(|v| v.0 as f32 * 0.5 + 0.25).collect();
             for keys in [integer, float] {
                 let point = grouped_point_aucs(&keys, &group, &labels, 3);
-                let (points, reps) = grouped_replicate_aucs(&keys, &deals, &group, &labels, 3, &boot);
+                let payload: Vec<u32> = group.iter().zip(&labels).map(|(&g, &l)| pack(g, l)).collect();
+                let (points, reps) = packed_replicate_aucs(&keys, &deals, &payload, 3, &boot);
                 prop_assert_eq!(&points, &point);
                 for (slot, g) in [Some(0u16), Some(1), Some(2), None].into_iter().enumerate() {
                     prop_assert!(close(point[slot].unwrap_or(f64::NAN), reference(&keys, &group, &labels, g, |_| 1.0)));
