@@ -81,6 +81,26 @@ impl OutputDir {
     }
 }
 
+/// Writes `files` (name, bytes) into `dir`, creating it, each file atomically: the tables a
+/// command adds to a run directory that may already hold others.
+pub fn write_files<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = (&'a str, Vec<u8>)>,
+) -> Result<(), crate::error::Error> {
+    use crate::error::IoContext;
+    fs::create_dir_all(dir).map_err(|e| {
+        InputError::new(
+            format!("--out {}", dir.display()),
+            format!("cannot create the output directory: {e}"),
+        )
+    })?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// Writes a single file atomically (temporary file in the same directory, then rename).
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {

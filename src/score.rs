@@ -3,18 +3,18 @@
 //! Works on any log in dealsim's CSV format, simulated or imported. All inputs are read and
 //! checked before anything is written; each output file is written atomically.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use indicatif::ProgressBar;
 
-use crate::error::{Error, InputError, IoContext};
+use crate::error::{Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec};
 use crate::log::{read::read_log, Log};
-use crate::output::write_file_atomic;
+use crate::output::write_files;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
-use crate::time::{DayNum, Timestamp};
+use crate::time::DayNum;
 
 /// Parses `START:END:STEP` (days) into ascending landmarks.
 pub fn parse_landmarks(spec: &str) -> Result<Vec<u32>, InputError> {
@@ -132,12 +132,7 @@ pub fn score_to_dir(
     let log = read_log(job.events, job.deals)?;
     let truth = job.truth.map(|p| read_truth(p, &log)).transpose()?;
     let mut warnings = indicators::unknown_names(&job.indicators, &log);
-    let window_end = match job.window_end {
-        Some(d) => DayNum(d.0 + 1).start(),
-        None => log
-            .last_timestamp()
-            .map_or(Timestamp(0), |t| DayNum(t.day().0 + 1).start()),
-    };
+    let window_end = log.window_end(job.window_end);
     let maps = StageMaps::new(job.scenario, &log);
     for (sym, name) in log
         .deals
@@ -181,21 +176,14 @@ pub fn score_to_dir(
         summary,
         scores: rows,
     };
-    std::fs::create_dir_all(out).map_err(|e| {
-        InputError::new(
-            format!("--out {}", out.display()),
-            format!("cannot create the output directory: {e}"),
-        )
-    })?;
-    let files: [(&str, Vec<u8>); 3] = [
-        (SCORES_CSV, report.scores_csv()),
-        (SUMMARY_CSV, report.summary_csv()),
-        (SCORES_JSON, report.json()),
-    ];
-    for (name, bytes) in files {
-        let path: PathBuf = out.join(name);
-        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
-    }
+    write_files(
+        out,
+        [
+            (SCORES_CSV, report.scores_csv()),
+            (SUMMARY_CSV, report.summary_csv()),
+            (SCORES_JSON, report.json()),
+        ],
+    )?;
     crate::report::tables::ReportTables::from_log(&log).write(out)?;
     Ok(report)
 }

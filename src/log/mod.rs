@@ -153,4 +153,11 @@ impl Log {
             .flatten();
         events.chain(deals).max()
     }
+
+    /// The end of the observation window: the end of `last_day` if given, else of the log's
+    /// last recorded day (the epoch for an empty log).
+    pub fn window_end(&self, last_day: Option<DayNum>) -> Timestamp {
+        let day = last_day.or_else(|| self.last_timestamp().map(|t| t.day()));
+        day.map_or(Timestamp(0), |d| DayNum(d.0 + 1).start())
+    }
 }

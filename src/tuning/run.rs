@@ -8,11 +8,11 @@ use std::path::Path;
 
 use super::clock::RuleClock;
 use super::{deadlines, tune, TuneOptions, Tuning};
-use crate::error::{Error, InputError, IoContext};
+use crate::error::{Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec};
 use crate::log::{read::read_log, Log};
-use crate::output::write_file_atomic;
+use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
 use crate::time::{DayNum, Timestamp};
@@ -124,12 +124,7 @@ pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
         return Err(InputError::new("--landmarks", "at most 255 landmarks can be tuned").into());
     }
     let log = read_log(job.events, job.deals)?;
-    let window_end = match job.window_end {
-        Some(d) => DayNum(d.0 + 1).start(),
-        None => log
-            .last_timestamp()
-            .map_or(Timestamp(0), |t| DayNum(t.day().0 + 1).start()),
-    };
+    let window_end = log.window_end(job.window_end);
     let tuning = tune_log(
         &log,
         &job.indicators,
@@ -138,12 +133,6 @@ pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
         window_end,
         &job.options,
     );
-    std::fs::create_dir_all(out).map_err(|e| {
-        InputError::new(
-            format!("--out {}", out.display()),
-            format!("cannot create the output directory: {e}"),
-        )
-    })?;
     let written: [(&str, Vec<u8>); 5] = [
         (
             files::POLICY_TOML,
@@ -154,9 +143,6 @@ pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
         (files::DEADLINES_CSV, files::deadlines_csv(&tuning)),
         (files::REVIEW_CSV, files::review_csv(&tuning)),
     ];
-    for (name, bytes) in written {
-        let path = out.join(name);
-        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
-    }
+    write_files(out, written)?;
     Ok(tuning)
 }
