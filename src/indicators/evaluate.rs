@@ -153,6 +153,11 @@ const EMPTY: Acc = Acc {
 struct Shared {
     done_w: Vec<f64>,
     furthest: Option<usize>,
+    /// Per step whose clock has started: (deadline, done by it), for [`Shared::deadlines`].
+    /// Rebuilt only when a step completes or the deal moves further, which most landmarks
+    /// do not see: between rebuilds a landmark only compares deadlines with its `now`.
+    book: Vec<(f64, bool)>,
+    book_stale: bool,
     stage: Option<Sym>,
     stage_entered: i64,
     cards: Vec<Sym>,
@@ -230,8 +235,12 @@ fn update(
         if let Some(j) = map.step_index(e.activity) {
             if e.lifecycle == Lifecycle::Complete && sh.done_w[j].is_nan() {
                 sh.done_w[j] = work();
+                sh.book_stale = true;
             }
-            sh.furthest = Some(sh.furthest.map_or(j, |f| f.max(j)));
+            if sh.furthest.is_none_or(|f| j > f) {
+                sh.furthest = Some(j);
+                sh.book_stale = true;
+            }
         }
     }
     if let Some(s) = e.stage {
@@ -312,36 +321,43 @@ fn days(seconds: i64) -> f32 {
     (seconds as f64 / SECONDS_PER_DAY as f64) as f32
 }
 
-/// (due steps, steps done on time, overdue steps) at working time `now_w`.
-fn deadlines(map: &SegmentMap, sh: &Shared, created_w: f64, now_w: f64) -> (u32, u32, u32) {
-    let (mut due, mut on_time, mut overdue) = (0, 0, 0);
-    for (j, rule) in map.steps.iter().enumerate() {
-        let clock = match rule.from {
-            None => Some(created_w),
-            Some(f) if !sh.done_w[f].is_nan() => Some(sh.done_w[f]),
-            // The deal moved past the clock step without completing it (skipped): the clock
-            // starts at the latest completion before it.
-            Some(f) if sh.furthest.is_some_and(|x| x > f) => Some(
-                sh.done_w[..=f]
+impl Shared {
+    /// (due steps, steps done on time, overdue steps) at working time `now_w`.
+    fn deadlines(&mut self, map: &SegmentMap, created_w: f64, now_w: f64) -> (u32, u32, u32) {
+        if self.book_stale {
+            self.rebuild_book(map, created_w);
+        }
+        let (mut due, mut on_time) = (0, 0);
+        for &(deadline, done) in &self.book {
+            if deadline < now_w {
+                due += 1;
+                on_time += u32::from(done);
+            }
+        }
+        (due, on_time, due - on_time)
+    }
+
+    /// Every step's deadline whose clock has started, and whether the step was done by it.
+    fn rebuild_book(&mut self, map: &SegmentMap, created_w: f64) {
+        self.book.clear();
+        for (j, rule) in map.steps.iter().enumerate() {
+            let clock = match rule.from {
+                None => created_w,
+                Some(f) if !self.done_w[f].is_nan() => self.done_w[f],
+                // The deal moved past the clock step without completing it (skipped): the
+                // clock starts at the latest completion before it.
+                Some(f) if self.furthest.is_some_and(|x| x > f) => self.done_w[..=f]
                     .iter()
                     .copied()
                     .filter(|x| !x.is_nan())
                     .fold(created_w, f64::max),
-            ),
-            Some(_) => None,
-        };
-        let Some(clock) = clock else { continue };
-        let deadline = clock + rule.deadline_days;
-        if deadline < now_w {
-            due += 1;
-            if sh.done_w[j] <= deadline {
-                on_time += 1;
-            } else {
-                overdue += 1;
-            }
+                Some(_) => continue,
+            };
+            let deadline = clock + rule.deadline_days;
+            self.book.push((deadline, self.done_w[j] <= deadline));
         }
+        self.book_stale = false;
     }
-    (due, on_time, overdue)
 }
 
 /// What every indicator may read about one deal at one landmark.
@@ -355,17 +371,9 @@ struct Moment<'a> {
     truth: f32,
     created_w: f64,
     now_w: f64,
-    /// (due, on time, overdue) steps, computed on first use; `None` without a stage map.
-    deadlines: std::cell::OnceCell<Option<(u32, u32, u32)>>,
-}
-
-impl Moment<'_> {
-    fn deadlines(&self) -> Option<(u32, u32, u32)> {
-        *self.deadlines.get_or_init(|| {
-            self.map
-                .map(|m| deadlines(m, self.shared, self.created_w, self.now_w))
-        })
-    }
+    /// (due, on time, overdue) steps; `None` without a stage map or when no indicator reads
+    /// deadlines.
+    deadlines: Option<(u32, u32, u32)>,
 }
 
 fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
@@ -410,11 +418,11 @@ fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
             (s, NONE) if s != NONE => days(now - s),
             _ => f32::NAN,
         },
-        Compiled::OverdueSteps => match m.deadlines() {
+        Compiled::OverdueSteps => match m.deadlines {
             None => f32::NAN,
             Some((_, _, overdue)) => overdue as f32,
         },
-        Compiled::OnTimeRatio => match m.deadlines() {
+        Compiled::OnTimeRatio => match m.deadlines {
             None => f32::NAN,
             Some((0, ..)) => 1.0,
             Some((due, on_time, _)) => on_time as f32 / due as f32,
@@ -521,6 +529,9 @@ pub fn evaluate_with_progress(
 
     let n_ind = compiled.len();
     let dispatch = Dispatch::new(&compiled, log.symbols.len());
+    let reads_deadlines = compiled
+        .iter()
+        .any(|c| matches!(c, Compiled::OverdueSteps | Compiled::OnTimeRatio));
     let at_risk = |deal: &Deal, d: u32| {
         let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
         (now <= window_end.0 && deal.closed.is_none_or(|c| c.0 > now)).then_some(now)
@@ -573,6 +584,8 @@ pub fn evaluate_with_progress(
         let mut sh = Shared {
             done_w: Vec::new(),
             furthest: None,
+            book: Vec::new(),
+            book_stale: true,
             stage: None,
             stage_entered: 0,
             cards: Vec::new(),
@@ -588,6 +601,7 @@ pub fn evaluate_with_progress(
             sh.done_w.clear();
             sh.done_w.resize(map.map_or(0, |m| m.steps.len()), f64::NAN);
             sh.furthest = None;
+            sh.book_stale = true;
             sh.stage = None;
             sh.stage_entered = deal.created.0;
             sh.cards.clear();
@@ -613,6 +627,9 @@ pub fn evaluate_with_progress(
                     next += 1;
                 }
                 let now_w = maps.calendar.working_time(Timestamp(now));
+                let deadlines = map
+                    .filter(|_| reads_deadlines)
+                    .map(|m| sh.deadlines(m, created_w, now_w));
                 let moment = Moment {
                     shared: &sh,
                     map,
@@ -623,7 +640,7 @@ pub fn evaluate_with_progress(
                     truth: truth_value,
                     created_w,
                     now_w,
-                    deadlines: std::cell::OnceCell::new(),
+                    deadlines,
                 };
                 let r = filled[k];
                 filled[k] += 1;
