@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{packed_point_aucs_in, packed_replicate_aucs, SortBuffers};
+use crate::stats::ranked::{pack, packed_point_aucs_in, packed_replicate_aucs, SortBuffers};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -157,22 +157,61 @@ fn score_survival_group(
     (point, reps)
 }
 
-/// Each at-risk row of every landmark as `segment << 2 | outcome` (`Outcome as u32`): read
+/// One landmark's at-risk rows by class, `segment << 2 | outcome` (`Outcome as u32`): read
 /// from the deal tables once per landmark rather than once per indicator.
-fn row_classes(panel: &Panel) -> Vec<Vec<u32>> {
+struct RowClasses {
+    /// Per row.
+    class: Vec<u32>,
+    /// Per row: `segment << 1 | lost` ([`pack`]), or [`SKIP`] for an open deal.
+    word: Vec<u32>,
+    /// Rows per class.
+    total: Vec<u64>,
+}
+
+const LOST: u32 = Outcome::Lost as u32;
+const OPEN: u32 = Outcome::Open as u32;
+/// The payload word of an open row, which takes no part in the known-mode AUCs.
+const SKIP: u32 = u32::MAX;
+
+fn row_classes(panel: &Panel) -> Vec<RowClasses> {
+    let n_classes = panel.segments.len() << 2;
     panel
         .at
         .iter()
         .map(|rows| {
-            rows.deals
+            let class: Vec<u32> = rows
+                .deals
                 .iter()
                 .map(|&d| {
                     u32::from(panel.deal_segment[d as usize]) << 2
                         | panel.outcome[d as usize] as u32
                 })
-                .collect()
+                .collect();
+            let mut total = vec![0u64; n_classes];
+            class.iter().for_each(|&c| total[c as usize] += 1);
+            let word = class
+                .iter()
+                .map(|&c| match c & 3 {
+                    OPEN => SKIP,
+                    outcome => pack((c >> 2) as u16, outcome == LOST),
+                })
+                .collect();
+            RowClasses { class, word, total }
         })
         .collect()
+}
+
+/// A buffer that is overwritten in place, never cleared.
+trait Grow {
+    fn grow_to(&mut self, n: usize);
+}
+
+impl<T: Copy + Default> Grow for Vec<T> {
+    fn grow_to(&mut self, n: usize) {
+        if self.len() < n {
+            self.resize(n, T::default());
+        }
+    }
 }
 
 /// Columns a known-mode task fills, kept by each worker thread from task to task.
@@ -191,14 +230,12 @@ struct TaskBuffers {
 fn known_task(
     panel: &Panel,
     (i, k): (usize, usize),
-    classes: &[u32],
+    classes: &RowClasses,
     buffers: &mut TaskBuffers,
     boot: &Bootstrap,
     alpha: f64,
     row: &dyn Fn(usize, usize, usize, u64, (u64, u64, u64)) -> ScoreRow,
 ) -> Vec<ScoreRow> {
-    const LOST: u32 = Outcome::Lost as u32;
-    const OPEN: u32 = Outcome::Open as u32;
     let n_seg = panel.segments.len();
     let rows = &panel.at[k];
     let sign: f32 = if panel.indicators[i].direction == Direction::HigherIsSafer {
@@ -207,45 +244,59 @@ fn known_task(
         1.0
     };
     let with_reps = boot.replicates() > 0;
-    // Rows per class, [with a value, without].
-    let mut tally = vec![[0u64; 2]; n_seg << 2];
+    let values = &rows.values[i];
+    // Rows per class without a value (most indicators have none).
+    let mut missing_in = vec![0u64; n_seg << 2];
+    // Every row is written and the write position advances only for kept rows: no branch
+    // to mispredict on the scattered open and missing rows. The buffers only ever grow.
     let TaskBuffers {
         keys,
         payload,
         deals,
         sort,
     } = buffers;
-    keys.clear();
-    payload.clear();
-    deals.clear();
-    for (r, (&v, &class)) in rows.values[i].iter().zip(classes).enumerate() {
-        let missing = v.is_nan();
-        tally[class as usize][missing as usize] += 1;
-        let outcome = class & 3;
-        if !missing && outcome != OPEN {
-            keys.push(sign * v);
-            payload.push((class >> 2) << 1 | u32::from(outcome == LOST));
-            if with_reps {
-                deals.push(rows.deals[r]);
-            }
-        }
+    for buffer in [keys as &mut dyn Grow, payload] {
+        buffer.grow_to(values.len());
     }
+    if with_reps {
+        deals.grow_to(values.len());
+    }
+    let mut m = 0;
+    for (r, ((&v, &word), &class)) in values
+        .iter()
+        .zip(&classes.word)
+        .zip(&classes.class)
+        .enumerate()
+    {
+        let missing = v.is_nan();
+        if missing {
+            missing_in[class as usize] += 1;
+        }
+        keys[m] = sign * v;
+        payload[m] = word;
+        if with_reps {
+            // The replicate sweep weights deals: it needs the kept rows' deals too.
+            deals[m] = rows.deals[r];
+        }
+        m += usize::from(!missing & (word != SKIP));
+    }
+    let (keys, payload) = (&keys[..m], &payload[..m]);
     // (at risk, lost, won, censored) per segment, pooled last; a row without a value is at
     // risk but in no class.
     let mut counts = vec![[0u64; 4]; n_seg + 1];
-    for (class, &[valued, missing]) in tally.iter().enumerate() {
+    for (class, (&total, &missing)) in classes.total.iter().zip(&missing_in).enumerate() {
         let slot = match class as u32 & 3 {
             LOST => 1,
             OPEN => 3,
             _ => 2,
         };
         for c in [class >> 2, n_seg] {
-            counts[c][0] += valued + missing;
-            counts[c][slot] += valued;
+            counts[c][0] += total;
+            counts[c][slot] += total - missing;
         }
     }
     let (aucs, mut reps) = if with_reps {
-        packed_replicate_aucs(keys, deals, payload, n_seg, boot)
+        packed_replicate_aucs(keys, &deals[..m], payload, n_seg, boot)
     } else {
         (packed_point_aucs_in(keys, payload, n_seg, sort), Vec::new())
     };
