@@ -166,60 +166,107 @@ struct Shared {
     last_close: Option<DayNum>,
 }
 
-fn matches(e: &Event, activities: &[Sym], resource: Option<Sym>) -> bool {
-    (activities.is_empty() || activities.contains(&e.activity))
-        && resource.is_none_or(|r| r == e.resource)
+/// What an event does to one indicator's running state. Resolved per activity when the
+/// indicators are compiled, so that the event loop runs a short list of these without
+/// checking activity lists again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Action {
+    /// Count the event if its resource matches.
+    Count { resource: Option<Sym> },
+    /// Remember the event's time if its resource matches.
+    Last { resource: Option<Sym> },
+    /// The first start and the first completion of a step.
+    Step,
+    /// The first completion of the step a span starts from ...
+    SpanFrom { working: bool },
+    /// ... and of the step it ends with.
+    SpanTo { working: bool },
+    /// A touch that waits for the client's reply.
+    Touch,
+    /// The client's reply to the first waiting touch.
+    Reply,
 }
 
-/// Which indicators can react to an event, by activity: most events concern 2–3 of them.
+/// Which indicators react to an event, and how, by activity: most events concern 2–3.
 struct Dispatch {
-    /// Indicator indices per activity symbol.
-    by_activity: Vec<Vec<u16>>,
-    /// Indicators that react to any activity (counts without an activity filter).
-    any: Vec<u16>,
+    /// (indicator, action) per activity symbol.
+    by_activity: Vec<Vec<(u16, Action)>>,
+    /// The actions of indicators that react to every activity (no activity filter).
+    any: Vec<(u16, Action)>,
 }
 
 impl Dispatch {
     fn new(ind: &[Compiled], n_symbols: usize) -> Dispatch {
-        let mut d = Dispatch {
-            by_activity: vec![Vec::new(); n_symbols],
-            any: Vec::new(),
+        let mut any = Vec::new();
+        let mut by_activity: Vec<Vec<(u16, Action)>> = vec![Vec::new(); n_symbols];
+        let mut on = |a: Sym, entry: (u16, Action)| {
+            if let Some(list) = by_activity.get_mut(a as usize) {
+                if !list.contains(&entry) {
+                    list.push(entry);
+                }
+            }
         };
         for (j, c) in ind.iter().enumerate() {
             let j = j as u16;
-            let mut on = |a: Sym| {
-                if let Some(list) = d.by_activity.get_mut(a as usize) {
-                    if !list.contains(&j) {
-                        list.push(j);
-                    }
+            let (activities, action) = match c {
+                Compiled::Count {
+                    activities,
+                    resource,
+                } => (
+                    activities,
+                    Action::Count {
+                        resource: *resource,
+                    },
+                ),
+                Compiled::DaysSinceLast {
+                    activities,
+                    resource,
+                } => (
+                    activities,
+                    Action::Last {
+                        resource: *resource,
+                    },
+                ),
+                Compiled::StepDone(s) | Compiled::StepDuration(s) | Compiled::StepWait(s) => {
+                    on(*s, (j, Action::Step));
+                    continue;
                 }
-            };
-            match c {
-                Compiled::Count { activities, .. } | Compiled::DaysSinceLast { activities, .. } => {
-                    if activities.is_empty() {
-                        d.any.push(j);
-                    } else {
-                        activities.iter().for_each(|&a| on(a));
-                    }
-                }
-                Compiled::StepDone(s) | Compiled::StepDuration(s) | Compiled::StepWait(s) => on(*s),
-                Compiled::DaysBetween { from, to, .. } => {
-                    from.iter().for_each(|&a| on(a));
-                    on(*to);
+                Compiled::DaysBetween { from, to, working } => {
+                    let working = *working;
+                    from.iter()
+                        .for_each(|&a| on(a, (j, Action::SpanFrom { working })));
+                    on(*to, (j, Action::SpanTo { working }));
+                    continue;
                 }
                 Compiled::ReplyLatency { touches, reply } => {
-                    touches.iter().for_each(|&a| on(a));
-                    on(*reply);
+                    touches.iter().for_each(|&a| on(a, (j, Action::Touch)));
+                    if !touches.contains(reply) {
+                        on(*reply, (j, Action::Reply));
+                    }
+                    continue;
                 }
-                _ => {}
+                _ => continue,
+            };
+            if activities.is_empty() {
+                any.push((j, action));
+            } else {
+                activities.iter().for_each(|&a| on(a, (j, action)));
             }
         }
-        d
+        for list in &mut by_activity {
+            list.extend_from_slice(&any);
+        }
+        Dispatch { by_activity, any }
+    }
+
+    fn actions(&self, activity: Sym) -> &[(u16, Action)] {
+        self.by_activity
+            .get(activity as usize)
+            .map_or(&self.any[..], Vec::as_slice)
     }
 }
 
 fn update(
-    ind: &[Compiled],
     dispatch: &Dispatch,
     acc: &mut [Acc],
     sh: &mut Shared,
@@ -263,54 +310,36 @@ fn update(
         }
         sh.last_close = Some(c);
     }
-    let reacting = dispatch
-        .by_activity
-        .get(e.activity as usize)
-        .map_or(&[][..], Vec::as_slice);
-    for &j in dispatch.any.iter().chain(reacting) {
-        let (c, a) = (&ind[j as usize], &mut acc[j as usize]);
-        match c {
-            Compiled::Count {
-                activities,
-                resource,
-            } if matches(e, activities, *resource) => a.count += 1,
-            Compiled::DaysSinceLast {
-                activities,
-                resource,
-            } if matches(e, activities, *resource) => a.a = t,
-            Compiled::StepDone(s) | Compiled::StepDuration(s) | Compiled::StepWait(s)
-                if e.activity == *s =>
-            {
-                match e.lifecycle {
-                    Lifecycle::Start if a.a == NONE => a.a = t,
-                    Lifecycle::Complete if a.b == NONE => a.b = t,
-                    _ => {}
+    let resource_matches = |r: Option<Sym>| r.is_none_or(|r| r == e.resource);
+    let complete = e.lifecycle == Lifecycle::Complete;
+    for &(j, action) in dispatch.actions(e.activity) {
+        let a = &mut acc[j as usize];
+        match action {
+            // Whether the resource matches is data, not a pattern: no branch to mispredict.
+            Action::Count { resource } => a.count += u32::from(resource_matches(resource)),
+            Action::Last { resource } => a.a = if resource_matches(resource) { t } else { a.a },
+            Action::Step => match e.lifecycle {
+                Lifecycle::Start if a.a == NONE => a.a = t,
+                Lifecycle::Complete if a.b == NONE => a.b = t,
+                _ => {}
+            },
+            Action::SpanFrom { working } if complete && a.a == NONE => {
+                a.a = t;
+                if working {
+                    a.a_w = work();
                 }
             }
-            Compiled::DaysBetween { from, to, working } if e.lifecycle == Lifecycle::Complete => {
-                if Some(e.activity) == *from && a.a == NONE {
-                    a.a = t;
-                    if *working {
-                        a.a_w = work();
-                    }
-                }
-                if e.activity == *to && a.b == NONE {
-                    a.b = t;
-                    if *working {
-                        a.b_w = work();
-                    }
+            Action::SpanTo { working } if complete && a.b == NONE => {
+                a.b = t;
+                if working {
+                    a.b_w = work();
                 }
             }
-            Compiled::ReplyLatency { touches, reply } => {
-                if touches.contains(&e.activity) {
-                    if a.a == NONE {
-                        a.a = t;
-                    }
-                } else if e.activity == *reply && a.a != NONE {
-                    a.sum += (t - a.a) as f64;
-                    a.n += 1;
-                    a.a = NONE;
-                }
+            Action::Touch if a.a == NONE => a.a = t,
+            Action::Reply if a.a != NONE => {
+                a.sum += (t - a.a) as f64;
+                a.n += 1;
+                a.a = NONE;
             }
             _ => {}
         }
@@ -615,15 +644,7 @@ pub fn evaluate_with_progress(
             for (k, &d) in landmarks.iter().enumerate() {
                 let Some(now) = at_risk(deal, d) else { break };
                 while next < events.len() && events[next].time.0 <= now {
-                    update(
-                        &compiled,
-                        &dispatch,
-                        &mut acc,
-                        &mut sh,
-                        map,
-                        maps,
-                        &events[next],
-                    );
+                    update(&dispatch, &mut acc, &mut sh, map, maps, &events[next]);
                     next += 1;
                 }
                 let now_w = maps.calendar.working_time(Timestamp(now));
