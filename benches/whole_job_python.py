@@ -11,8 +11,8 @@ at least 20 deals per class, oriented by the indicator's direction.
 
 1. `dealsim simulate --deals DEALS` writes events.csv + deals.csv (not timed as part of the job).
 2. dealsim's job is timed by `examples/panel_export.rs` (same scenario, deal count and seed,
-   so the same deals, simulated in memory; evaluation + scoring are timed; after a sync, the
-   fastest of three runs).
+   so the same deals, simulated in memory; evaluation + scoring are timed; each run after a
+   sync, the fastest of three).
 3. Python does the whole job from the CSV files, re-implementing the indicator semantics of
    src/indicators/evaluate.rs (f32 values, same rounding), and the AUCs are compared with the
    ones dealsim reports in panel.json.
@@ -479,12 +479,13 @@ def main():
                     "--quiet", "--out", str(sim)], cwd=root, check=True, stdout=subprocess.DEVNULL)
     print(f"simulate (CSV, not part of the job): {time.perf_counter() - t:.1f} s", flush=True)
 
-    # The simulation has just written gigabytes of CSV: let the kernel flush them before
-    # timing, then take dealsim's fastest of three runs (the usual benchmark practice; each
-    # run is a fresh process evaluating the same in-memory log).
-    os.sync()
+    # The simulation has just written gigabytes of CSV, and each run below writes its
+    # half-gigabyte panel.bin for the verification: let the kernel flush them before each
+    # timed run, then take dealsim's fastest of three (the usual benchmark practice; each run
+    # is a fresh process evaluating the same in-memory log).
     runs = []
     for _ in range(3):
+        os.sync()
         p = subprocess.run(["cargo", "run", "--release", "--quiet", "--example", "panel_export", "--",
                             str(deals_n), str(panel_dir)], cwd=root, check=True, capture_output=True,
                            text=True)

@@ -177,7 +177,7 @@ fn row_classes(panel: &Panel) -> Vec<RowClasses> {
     let n_classes = panel.segments.len() << 2;
     panel
         .at
-        .iter()
+        .par_iter()
         .map(|rows| {
             let class: Vec<u32> = rows
                 .deals
