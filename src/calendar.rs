@@ -117,12 +117,18 @@ impl Calendar {
     /// times outside working hours snap to the nearest working moment.
     pub fn working_time(&self, t: Timestamp) -> f64 {
         let day = t.day();
+        self.working_time_on(day, t.0 - day.start().0)
+    }
+
+    /// [`Calendar::working_time`] of the moment `seconds` (in `0..86400`) into `day`: a
+    /// caller stepping one clock time over whole days skips the division by the day length.
+    pub fn working_time_on(&self, day: DayNum, seconds: i64) -> f64 {
         let k = self.work_start(day);
         let works = self.working_day(k as usize) == Some(day);
         if !works {
             return k;
         }
-        let secs = (t.0 - day.start().0 - DAY_START_SECONDS) as f64;
+        let secs = (seconds - DAY_START_SECONDS) as f64;
         k + (secs / WORKDAY_SECONDS).clamp(0.0, 1.0)
     }
 

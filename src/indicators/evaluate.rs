@@ -638,6 +638,9 @@ pub fn evaluate_with_progress(
             sh.pushes = 0;
             sh.last_close = None;
             let created_w = maps.calendar.working_time(deal.created);
+            // Landmarks are whole days after creation: the same clock time on later days.
+            let created_day = deal.created.day();
+            let clock = deal.created.0 - created_day.start().0;
             let truth_value = truth.map_or(f32::NAN, |t| t[i] as f32);
             let events = log.events_of(i);
             let mut next = 0;
@@ -647,7 +650,9 @@ pub fn evaluate_with_progress(
                     update(&dispatch, &mut acc, &mut sh, map, maps, &events[next]);
                     next += 1;
                 }
-                let now_w = maps.calendar.working_time(Timestamp(now));
+                let now_w = maps
+                    .calendar
+                    .working_time_on(DayNum(created_day.0 + d as i32), clock);
                 let deadlines = map
                     .filter(|_| reads_deadlines)
                     .map(|m| sh.deadlines(m, created_w, now_w));

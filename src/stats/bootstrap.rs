@@ -26,6 +26,13 @@ pub struct Bootstrap {
 impl Bootstrap {
     /// `strata[deal]` is the deal's stratum id.
     pub fn new(strata: &[u32], replicates: usize, seed: u64) -> Bootstrap {
+        if replicates == 0 {
+            // Point estimates only: nothing to draw, no pass over the deals.
+            return Bootstrap {
+                replicates,
+                weights: Vec::new(),
+            };
+        }
         let mut members: Vec<Vec<u32>> = Vec::new();
         for (i, &s) in strata.iter().enumerate() {
             if members.len() <= s as usize {
