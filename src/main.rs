@@ -17,14 +17,17 @@ use cli::{SegmentByArg, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec};
+use dealsim::log::{read::read_log, Log};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
-use dealsim::score::{parse_landmarks, score_to_dir, ScoreJob};
+use dealsim::score::{parse_landmarks, score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, ScoreOptions};
 use dealsim::simulate::{default_out_dir, simulate_to_dir};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
-use dealsim::tuning::run::{check_options as check_tune_options, tune_to_dir, TuneJob};
+use dealsim::tuning::run::{
+    check_options as check_tune_options, tune_log_to_dir, tune_to_dir, TuneJob,
+};
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
@@ -69,7 +72,7 @@ fn execute(command: Command) -> Result<(), Error> {
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
             let out = out.unwrap_or(dir);
             let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
-            run_score(&job, &out, quiet)?;
+            run_score(&job, None, &out, quiet)?;
             render_report(&out)
         }
         Command::Report { from, open } => {
@@ -107,7 +110,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 window_end: window_end.as_deref().map(parse_window_end).transpose()?,
                 options: tune_options(&tune, bootstrap, seed),
             };
-            run_tune(&job, &out)?;
+            run_tune(&job, None, &out)?;
             // A run directory's report gains the trade-off plots.
             if out.join(dealsim::export::scores::SCORES_CSV).exists() {
                 render_report(&out)?;
@@ -289,7 +292,13 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
         Some(scenario.end),
         scenario.seed,
     )?;
-    run_score(&job, &dir, sim.quiet)?;
+    // Scoring and tuning share the log just written: read it once.
+    let bar = spinner(sim.quiet);
+    bar.set_message("read log");
+    let log = read_log(&events, &deals);
+    bar.finish_and_clear();
+    let log = log?;
+    run_score(&job, Some(&log), &dir, sim.quiet)?;
     let job = TuneJob {
         events: &events,
         deals: &deals,
@@ -302,7 +311,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(&job, &dir)?;
+    run_tune(&job, Some(&log), &dir)?;
     render_report(&dir)
 }
 
@@ -326,8 +335,12 @@ fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
     }
 }
 
-fn run_tune(job: &TuneJob<'_>, out: &Path) -> Result<(), Error> {
-    let tuning = tune_to_dir(job, out)?;
+/// Tunes `job`, on `log` when the caller has it in memory, else on the job's files.
+fn run_tune(job: &TuneJob<'_>, log: Option<&Log>, out: &Path) -> Result<(), Error> {
+    let tuning = match log {
+        Some(log) => tune_log_to_dir(job, log, out)?,
+        None => tune_to_dir(job, out)?,
+    };
     print!("{}", render_plans(&tuning));
     eprintln!("policy written to {}", out.join("policy.toml").display());
     Ok(())
@@ -392,9 +405,13 @@ fn score_job<'a>(
     })
 }
 
-fn run_score(job: &ScoreJob<'_>, out: &Path, quiet: bool) -> Result<(), Error> {
+/// Scores `job`, on `log` when the caller has it in memory, else on the job's files.
+fn run_score(job: &ScoreJob<'_>, log: Option<&Log>, out: &Path, quiet: bool) -> Result<(), Error> {
     let bar = spinner(quiet);
-    let result = score_to_dir(job, out, &bar);
+    let result = match log {
+        Some(log) => score_log_to_dir(job, log, out, &bar),
+        None => score_to_dir(job, out, &bar),
+    };
     bar.finish_and_clear();
     let report = result?;
     for w in &report.warnings {

@@ -118,22 +118,41 @@ pub fn score_to_dir(
     out: &Path,
     bar: &ProgressBar,
 ) -> Result<ScoreReport, Error> {
-    if job.options.bootstrap == 0 {
-        return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
-    }
-    if let scoring::Censoring::Ipcw { horizon } = job.options.censoring {
-        if horizon.is_nan() || horizon <= 0.0 {
-            return Err(
-                InputError::new("--horizon", format!("must be > 0 days, got {horizon}")).into(),
-            );
-        }
-    }
+    check_options(&job.options)?;
     bar.set_message("read log");
     let log = read_log(job.events, job.deals)?;
-    let truth = job.truth.map(|p| read_truth(p, &log)).transpose()?;
-    let mut warnings = indicators::unknown_names(&job.indicators, &log);
+    score_log_to_dir(job, &log, out, bar)
+}
+
+/// The flags a user can get wrong, checked before any file is read.
+fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
+    if options.bootstrap == 0 {
+        return Err(InputError::new("--bootstrap", "must be at least 1, got 0"));
+    }
+    if let scoring::Censoring::Ipcw { horizon } = options.censoring {
+        if horizon.is_nan() || horizon <= 0.0 {
+            return Err(InputError::new(
+                "--horizon",
+                format!("must be > 0 days, got {horizon}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// [`score_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
+/// came from): `dealsim run` reads the log it has just written once for scoring and tuning.
+pub fn score_log_to_dir(
+    job: &ScoreJob<'_>,
+    log: &Log,
+    out: &Path,
+    bar: &ProgressBar,
+) -> Result<ScoreReport, Error> {
+    check_options(&job.options)?;
+    let truth = job.truth.map(|p| read_truth(p, log)).transpose()?;
+    let mut warnings = indicators::unknown_names(&job.indicators, log);
     let window_end = log.window_end(job.window_end);
-    let maps = StageMaps::new(job.scenario, &log);
+    let maps = StageMaps::new(job.scenario, log);
     for (sym, name) in log
         .deals
         .iter()
@@ -151,7 +170,7 @@ pub fn score_to_dir(
     bar.set_message("indicators");
     bar.set_length(log.deals.len() as u64);
     let panel = indicators::evaluate_with_progress(
-        &log,
+        log,
         &job.indicators,
         truth.as_deref(),
         &maps,
@@ -184,6 +203,6 @@ pub fn score_to_dir(
             (SCORES_JSON, report.json()),
         ],
     )?;
-    crate::report::tables::ReportTables::from_log(&log).write(out)?;
+    crate::report::tables::ReportTables::from_log(log).write(out)?;
     Ok(report)
 }

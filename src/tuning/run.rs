@@ -119,14 +119,30 @@ pub fn tune_log(
 
 /// Runs the job and writes the tuning files into `out`.
 pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
+    check_job(job)?;
+    let log = read_log(job.events, job.deals)?;
+    tune_log_to_dir(job, &log, out)
+}
+
+/// The options and landmarks a user can get wrong, checked before any file is read.
+fn check_job(job: &TuneJob<'_>) -> Result<(), InputError> {
     check_options(&job.options)?;
     if job.landmarks.len() > u8::MAX as usize {
-        return Err(InputError::new("--landmarks", "at most 255 landmarks can be tuned").into());
+        return Err(InputError::new(
+            "--landmarks",
+            "at most 255 landmarks can be tuned",
+        ));
     }
-    let log = read_log(job.events, job.deals)?;
+    Ok(())
+}
+
+/// [`tune_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
+/// came from): `dealsim run` reads the log it has just written once for scoring and tuning.
+pub fn tune_log_to_dir(job: &TuneJob<'_>, log: &Log, out: &Path) -> Result<Tuning, Error> {
+    check_job(job)?;
     let window_end = log.window_end(job.window_end);
     let tuning = tune_log(
-        &log,
+        log,
         &job.indicators,
         job.scenario,
         &job.landmarks,
