@@ -7,7 +7,7 @@
 //! real CRM history imported into it is treated exactly like a simulated one.
 //! Not for: hidden ground truth, which lives in `truth.csv` and never enters the log.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::time::{DayNum, Timestamp};
 
@@ -15,10 +15,14 @@ use crate::time::{DayNum, Timestamp};
 pub type Sym = u32;
 
 /// Interner for every name in a log.
+///
+/// Reading a log interns several names per event (tens of millions at a million deals), so the
+/// index uses the Fx hash rather than the default SipHash, which guards against hash flooding
+/// by hostile keys: these keys are the user's own activity and resource names.
 #[derive(Debug, Clone, Default)]
 pub struct Symbols {
     names: Vec<String>,
-    index: HashMap<String, Sym>,
+    index: FxHashMap<String, Sym>,
 }
 
 impl Symbols {

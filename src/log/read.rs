@@ -5,7 +5,7 @@
 //! 8601 local times (`YYYY-MM-DDTHH:MM:SS`, a space instead of `T`, or a date alone).
 //! Every problem names the file, the line and the column, and what was expected.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols};
@@ -164,7 +164,7 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
         cols.optional("value"),
     );
     let (c_lost_stage, c_lost_step) = (cols.optional("lost_stage"), cols.optional("lost_step"));
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut deals = Vec::new();
     let unknown = symbols.intern("unknown");
     for rec in reader.records() {
@@ -321,8 +321,11 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
             },
         ));
     }
-    // Stable: events of one deal at the same instant keep their file order.
-    keyed.sort_by_key(|(d, e)| (*d, e.time));
+    // Stable: events of one deal at the same instant keep their file order. Logs written by
+    // dealsim (and most exports) are already in this order: checking costs one pass.
+    if !keyed.is_sorted_by_key(|(d, e)| (*d, e.time)) {
+        keyed.sort_by_key(|(d, e)| (*d, e.time));
+    }
     let mut offsets = vec![0usize; deals.len() + 1];
     for (d, _) in &keyed {
         offsets[*d as usize + 1] += 1;
