@@ -19,7 +19,8 @@ use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec};
 use dealsim::log::{read::read_log, Log};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
-use dealsim::score::{parse_landmarks, score_log_to_dir, score_to_dir, ScoreJob};
+use dealsim::score::{check_options as check_score_options, parse_landmarks};
+use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, ScoreOptions};
 use dealsim::simulate::{default_out_dir, simulate_to_dir};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
@@ -277,6 +278,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     load_indicators(score)?;
     let tune_opts = tune_options(tune, score.bootstrap, 1);
     check_tune_options(&tune_opts)?;
+    check_score_options(&score_options(score, 1)?)?;
     let (scenario, dir) = simulate(sim)?;
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
@@ -373,6 +375,19 @@ fn score_job<'a>(
     window_end: Option<DayNum>,
     seed: u64,
 ) -> Result<ScoreJob<'a>, Error> {
+    Ok(ScoreJob {
+        events,
+        deals,
+        truth: args.with_truth.then_some(truth),
+        indicators: load_indicators(args)?,
+        scenario,
+        landmarks: parse_landmarks(&args.landmarks)?,
+        window_end,
+        options: score_options(args, seed)?,
+    })
+}
+
+fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
     let censoring = match args.censoring {
         CensoringArg::Known => Censoring::Known,
         CensoringArg::Ipcw => Censoring::Ipcw {
@@ -386,22 +401,13 @@ fn score_job<'a>(
         )
         .into());
     }
-    Ok(ScoreJob {
-        events,
-        deals,
-        truth: args.with_truth.then_some(truth),
-        indicators: load_indicators(args)?,
-        scenario,
-        landmarks: parse_landmarks(&args.landmarks)?,
-        window_end,
-        options: ScoreOptions {
-            censoring,
-            bootstrap: args.bootstrap,
-            min_class: args.min_class,
-            target: args.target,
-            confidence: 0.95,
-            seed,
-        },
+    Ok(ScoreOptions {
+        censoring,
+        bootstrap: args.bootstrap,
+        min_class: args.min_class,
+        target: args.target,
+        confidence: 0.95,
+        seed,
     })
 }
 

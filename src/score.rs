@@ -124,8 +124,9 @@ pub fn score_to_dir(
     score_log_to_dir(job, &log, out, bar)
 }
 
-/// The flags a user can get wrong, checked before any file is read.
-fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
+/// The flags a user can get wrong, checked before any file is read (and by `dealsim run`
+/// before it simulates).
+pub fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
     if options.bootstrap == 0 {
         return Err(InputError::new("--bootstrap", "must be at least 1, got 0"));
     }

@@ -495,6 +495,42 @@ fn zero_deals() {
     }
 }
 
+/// `run` checks its scoring flags before it simulates: a bad one leaves nothing behind.
+#[test]
+fn run_rejects_bad_scoring_flags_before_simulating() {
+    let case = Case::new(DEFAULT);
+    let rejected: [(&[&str], &str); 3] = [
+        (
+            &["--bootstrap", "0"],
+            "--bootstrap: must be at least 1, got 0",
+        ),
+        (
+            &["--censoring", "ipcw", "--horizon", "0"],
+            "--horizon: must be > 0 days, got 0",
+        ),
+        (
+            &["--target", "1.5"],
+            "--target: an AUC target must lie in [0, 1], got 1.5",
+        ),
+    ];
+    for (flags, expected) in rejected {
+        let output = dealsim()
+            .args(["run", "--scenario"])
+            .arg(case.scenario())
+            .arg("--out")
+            .arg(case.out())
+            .args(["--quiet", "--deals", "300"])
+            .args(flags)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flags:?}: {stderr}");
+        assert!(stderr.contains(expected), "{flags:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{flags:?} simulated first");
+        assert_eq!(case.listing(), ["bad.toml"], "{flags:?} wrote something");
+    }
+}
+
 #[test]
 fn output_directory_cannot_be_written() {
     let case = Case::new(DEFAULT);
