@@ -201,16 +201,10 @@ fn row_classes(panel: &Panel) -> Vec<RowClasses> {
         .collect()
 }
 
-/// A buffer that is overwritten in place, never cleared.
-trait Grow {
-    fn grow_to(&mut self, n: usize);
-}
-
-impl<T: Copy + Default> Grow for Vec<T> {
-    fn grow_to(&mut self, n: usize) {
-        if self.len() < n {
-            self.resize(n, T::default());
-        }
+/// Lengthens a buffer that is overwritten in place, never cleared, to at least `n`.
+fn grow_to<T: Copy + Default>(buffer: &mut Vec<T>, n: usize) {
+    if buffer.len() < n {
+        buffer.resize(n, T::default());
     }
 }
 
@@ -255,11 +249,10 @@ fn known_task(
         deals,
         sort,
     } = buffers;
-    for buffer in [keys as &mut dyn Grow, payload] {
-        buffer.grow_to(values.len());
-    }
+    grow_to(keys, values.len());
+    grow_to(payload, values.len());
     if with_reps {
-        deals.grow_to(values.len());
+        grow_to(deals, values.len());
     }
     let mut m = 0;
     for (r, ((&v, &word), &class)) in values
