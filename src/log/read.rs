@@ -106,6 +106,68 @@ fn csv_error(origin: &str, e: csv::Error) -> InputError {
     }
 }
 
+/// Records per batch handed from the parsing thread to the converting one: large enough that
+/// the hand-over costs nothing next to the records, small enough to stay in cache.
+const BATCH: usize = 512;
+
+/// Batches in flight between the two threads (the parser stays at most this far ahead).
+const BATCHES_AHEAD: usize = 4;
+
+/// Calls `each` on every record of `reader`, in file order, while a second thread splits the
+/// next records out of the file: splitting CSV and converting its fields each take about half
+/// of reading a large log, so the two halves overlap. The first error in file order stops
+/// the read: a field error from `each`, or the parser's CSV error after the records before it.
+fn for_each_record(
+    mut reader: csv::Reader<std::fs::File>,
+    origin: &str,
+    mut each: impl FnMut(&csv::StringRecord) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    type Batch = Vec<csv::StringRecord>;
+    let (full_tx, full_rx) =
+        std::sync::mpsc::sync_channel::<Result<Batch, csv::Error>>(BATCHES_AHEAD);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || loop {
+            // Batches come back for reuse, so records keep their buffers.
+            let mut batch = empty_rx.try_recv().unwrap_or_default();
+            batch.resize_with(BATCH, csv::StringRecord::new);
+            let mut n = 0;
+            let mut failed = None;
+            while n < BATCH {
+                match reader.read_record(&mut batch[n]) {
+                    Ok(true) => n += 1,
+                    Ok(false) => break,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            batch.truncate(n);
+            let last = n < BATCH;
+            // A send fails only when the converting side stopped at an error of its own.
+            if full_tx.send(Ok(batch)).is_err() {
+                return;
+            }
+            if let Some(e) = failed {
+                let _ = full_tx.send(Err(e));
+                return;
+            }
+            if last {
+                return;
+            }
+        });
+        // Returning drops the receiver, which stops the parser if it is still going.
+        let full_rx = full_rx;
+        for batch in full_rx.iter() {
+            let batch = batch.map_err(|e| csv_error(origin, e))?;
+            batch.iter().try_for_each(&mut each)?;
+            let _ = empty_tx.send(batch);
+        }
+        Ok(())
+    })
+}
+
 /// A field of a record, with its position for error messages.
 struct Field<'r> {
     origin: &'r str,
@@ -152,7 +214,7 @@ fn opt_sym(sy: &mut Symbols, rec: &csv::StringRecord, col: Option<usize>) -> Opt
 /// Reads `deals.csv` then `events.csv` into a [`Log`].
 pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError> {
     let mut symbols = Symbols::default();
-    let (mut reader, cols) = open(deals_path)?;
+    let (reader, cols) = open(deals_path)?;
     let c_id = cols.required("case_id")?;
     let c_segment = cols.required("segment")?;
     let c_created = cols.required("created")?;
@@ -167,9 +229,8 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut deals = Vec::new();
     let unknown = symbols.intern("unknown");
-    for rec in reader.records() {
-        let rec = rec.map_err(|e| csv_error(&cols.origin, e))?;
-        let id_field = field(&cols, &rec, c_id);
+    for_each_record(reader, &cols.origin, |rec| {
+        let id_field = field(&cols, rec, c_id);
         let id = id_field.value.trim().to_string();
         if id.is_empty() {
             return Err(id_field.error("a case id"));
@@ -177,27 +238,27 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
         if index.contains_key(&id) {
             return Err(id_field.error("a case id not seen before (duplicate)"));
         }
-        let outcome_field = field(&cols, &rec, c_outcome);
+        let outcome_field = field(&cols, rec, c_outcome);
         let outcome = match outcome_field.value.trim() {
             "won" => Outcome::Won,
             "lost" => Outcome::Lost,
             "open" | "" => Outcome::Open,
             _ => return Err(outcome_field.error("won, lost or open")),
         };
-        let created = field(&cols, &rec, c_created).timestamp()?;
+        let created = field(&cols, rec, c_created).timestamp()?;
         let closed = match c_closed {
             Some(c) if !rec.get(c).unwrap_or("").trim().is_empty() => {
-                Some(field(&cols, &rec, c).timestamp()?)
+                Some(field(&cols, rec, c).timestamp()?)
             }
             _ => None,
         };
         if outcome != Outcome::Open && closed.is_none() {
-            let f = field(&cols, &rec, c_closed.unwrap_or(c_outcome));
+            let f = field(&cols, rec, c_closed.unwrap_or(c_outcome));
             return Err(f.error("a close timestamp for a won or lost deal"));
         }
         let value = match c_value {
             Some(c) if !rec.get(c).unwrap_or("").trim().is_empty() => {
-                let f = field(&cols, &rec, c);
+                let f = field(&cols, rec, c);
                 f.value
                     .trim()
                     .parse::<f64>()
@@ -207,7 +268,7 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
             }
             _ => f64::NAN,
         };
-        let segment_field = field(&cols, &rec, c_segment);
+        let segment_field = field(&cols, rec, c_segment);
         if segment_field.value.trim().is_empty() {
             return Err(segment_field.error("a segment name"));
         }
@@ -215,8 +276,8 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
         deals.push(Deal {
             id: DealId(deals.len() as u64),
             segment: symbols.intern(segment_field.value.trim()),
-            rep: opt_sym(&mut symbols, &rec, c_rep).unwrap_or(unknown),
-            source: opt_sym(&mut symbols, &rec, c_source).unwrap_or(unknown),
+            rep: opt_sym(&mut symbols, rec, c_rep).unwrap_or(unknown),
+            source: opt_sym(&mut symbols, rec, c_source).unwrap_or(unknown),
             value,
             created,
             closed: if outcome == Outcome::Open {
@@ -225,10 +286,11 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
                 closed
             },
             outcome,
-            lost_stage: opt_sym(&mut symbols, &rec, c_lost_stage),
-            lost_step: opt_sym(&mut symbols, &rec, c_lost_step),
+            lost_stage: opt_sym(&mut symbols, rec, c_lost_stage),
+            lost_step: opt_sym(&mut symbols, rec, c_lost_step),
         });
-    }
+        Ok(())
+    })?;
     let case_ids: Vec<String> = {
         let mut v = vec![String::new(); deals.len()];
         for (k, &i) in &index {
@@ -237,7 +299,7 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
         v
     };
 
-    let (mut reader, cols) = open(events_path)?;
+    let (reader, cols) = open(events_path)?;
     let e_id = cols.required("case_id")?;
     let e_activity = cols.required("activity")?;
     let e_time = cols.required("timestamp")?;
@@ -252,43 +314,39 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
     ]
     .map(|c| cols.optional(c));
     let mut keyed: Vec<(u32, Event)> = Vec::new();
-    let mut record = csv::StringRecord::new();
     let mut last_id = String::new();
     let mut last_deal = 0u32;
     let nobody = symbols.intern("");
-    while reader
-        .read_record(&mut record)
-        .map_err(|e| csv_error(&cols.origin, e))?
-    {
+    for_each_record(reader, &cols.origin, |record| {
         let id = record.get(e_id).unwrap_or("").trim();
         if id != last_id {
             last_deal = match index.get(id) {
                 Some(&d) => d as u32,
                 None => {
-                    return Err(field(&cols, &record, e_id)
+                    return Err(field(&cols, record, e_id)
                         .error(&format!("a case id listed in {}", deals_path.display())));
                 }
             };
             last_id = id.to_string();
         }
-        let activity_field = field(&cols, &record, e_activity);
+        let activity_field = field(&cols, record, e_activity);
         if activity_field.value.trim().is_empty() {
             return Err(activity_field.error("an activity name"));
         }
         let activity = symbols.intern(activity_field.value.trim());
-        let time = field(&cols, &record, e_time).timestamp()?;
+        let time = field(&cols, record, e_time).timestamp()?;
         let lifecycle = match e_lifecycle.map(|c| record.get(c).unwrap_or("").trim()) {
             Some("start") => Lifecycle::Start,
             Some("complete") | Some("") | None => Lifecycle::Complete,
             Some(_) => {
                 return Err(
-                    field(&cols, &record, e_lifecycle.unwrap_or(0)).error("start or complete")
+                    field(&cols, record, e_lifecycle.unwrap_or(0)).error("start or complete")
                 )
             }
         };
         let forecast_probability = match e_prob {
             Some(c) if !record.get(c).unwrap_or("").trim().is_empty() => {
-                let f = field(&cols, &record, c);
+                let f = field(&cols, record, c);
                 Some(
                     f.value
                         .trim()
@@ -302,7 +360,7 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
         };
         let expected_close = match e_close {
             Some(c) if !record.get(c).unwrap_or("").trim().is_empty() => {
-                Some(field(&cols, &record, c).timestamp()?.day())
+                Some(field(&cols, record, c).timestamp()?.day())
             }
             _ => None,
         };
@@ -312,15 +370,16 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
                 time,
                 activity,
                 lifecycle,
-                resource: opt_sym(&mut symbols, &record, e_resource).unwrap_or(nobody),
-                stage: opt_sym(&mut symbols, &record, e_stage),
-                step: opt_sym(&mut symbols, &record, e_step),
-                card_field: opt_sym(&mut symbols, &record, e_card),
+                resource: opt_sym(&mut symbols, record, e_resource).unwrap_or(nobody),
+                stage: opt_sym(&mut symbols, record, e_stage),
+                step: opt_sym(&mut symbols, record, e_step),
+                card_field: opt_sym(&mut symbols, record, e_card),
                 forecast_probability,
                 expected_close,
             },
         ));
-    }
+        Ok(())
+    })?;
     // Stable: events of one deal at the same instant keep their file order. Logs written by
     // dealsim (and most exports) are already in this order: checking costs one pass.
     if !keyed.is_sorted_by_key(|(d, e)| (*d, e.time)) {
@@ -351,6 +410,85 @@ pub fn end_of_day(d: DayNum) -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A log of two deals with `n` (< 3,600) calls each, one second apart, spread over several batches;
+    /// `edit(line, row)` may change any events.csv row (line 1 is the header).
+    fn log_files(n: usize, edit: impl Fn(usize, String) -> String) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let deals = "case_id,segment,created,outcome,closed\n\
+                     a,smb,2025-01-01T08:00:00,open,\n\
+                     b,smb,2025-01-01T08:00:00,won,2025-03-01T00:00:00\n";
+        std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
+        let mut events = String::from("case_id,activity,timestamp\n");
+        for deal in ["a", "b"] {
+            for i in 0..n {
+                let line = events.lines().count() + 1;
+                let row = format!("{deal},call,2025-01-02T08:{:02}:{:02}", i / 60, i % 60);
+                events.push_str(&edit(line, row));
+                events.push('\n');
+            }
+        }
+        std::fs::write(dir.path().join("events.csv"), events).unwrap();
+        dir
+    }
+
+    fn read(dir: &tempfile::TempDir) -> Result<Log, InputError> {
+        read_log(
+            &dir.path().join("events.csv"),
+            &dir.path().join("deals.csv"),
+        )
+    }
+
+    #[test]
+    fn records_from_the_parsing_thread_arrive_complete_and_in_order() {
+        let n = 3 * BATCH + 7; // a partly filled last batch
+        let log = read(&log_files(n, |_, row| row)).unwrap();
+        for deal in 0..2 {
+            let events = log.events_of(deal);
+            assert_eq!(events.len(), n);
+            let seconds: Vec<i64> = events.iter().map(|e| e.time.0).collect();
+            assert!(seconds.windows(2).all(|w| w[1] == w[0] + 1), "{seconds:?}");
+        }
+    }
+
+    #[test]
+    fn the_first_error_in_file_order_is_reported_across_batches() {
+        let n = 3 * BATCH;
+        let bad_time = |at: usize| {
+            move |line: usize, row: String| {
+                if line == at {
+                    row.replace("2025-01-02", "2025-13-02")
+                } else {
+                    row
+                }
+            }
+        };
+        let too_many =
+            |at: usize| move |line: usize, row: String| if line == at { row + ",x" } else { row };
+        let message = |dir: tempfile::TempDir| read(&dir).unwrap_err().to_string();
+        // A field error in a late batch.
+        let e = message(log_files(n, bad_time(2 * BATCH + 5)));
+        assert!(
+            e.contains(&format!("line {}, column 3", 2 * BATCH + 5)),
+            "{e}"
+        );
+        // A CSV error (detected by the parsing thread) before a field error, and after one.
+        let both = |csv_at: usize, field_at: usize| {
+            log_files(n, move |line, row| {
+                too_many(csv_at)(line, bad_time(field_at)(line, row))
+            })
+        };
+        let e = message(both(BATCH + 3, 2 * BATCH));
+        assert!(
+            e.contains(&format!("line {}", BATCH + 3)) && e.contains("fields but the header has 3"),
+            "{e}"
+        );
+        let e = message(both(2 * BATCH, BATCH + 3));
+        assert!(
+            e.contains(&format!("line {}, column 3", BATCH + 3)) && e.contains("timestamp"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn timestamps() {
