@@ -582,7 +582,9 @@ pub fn evaluate_with_progress(
             sizes
         })
         .collect();
+    // Allocated in parallel: the allocator zeroes part of the memory it hands out again.
     let mut at: Vec<LandmarkRows> = (0..landmarks.len())
+        .into_par_iter()
         .map(|k| {
             let rows: usize = sizes.iter().map(|s| s[k]).sum();
             LandmarkRows {
@@ -684,10 +686,10 @@ pub fn evaluate_with_progress(
         landmarks: landmarks.to_vec(),
         segments,
         deal_segment,
-        outcome: log.deals.iter().map(|d| d.outcome).collect(),
+        outcome: log.deals.par_iter().map(|d| d.outcome).collect(),
         close_age: log
             .deals
-            .iter()
+            .par_iter()
             .map(|d| {
                 d.closed
                     .map_or(f64::NAN, |c| (c.0 - d.created.0) as f64 / day)
@@ -695,7 +697,7 @@ pub fn evaluate_with_progress(
             .collect(),
         window_age: log
             .deals
-            .iter()
+            .par_iter()
             .map(|d| (window_end.0 - d.created.0) as f64 / day)
             .collect(),
         at,

@@ -331,8 +331,11 @@ pub fn score_with_progress(
         .map(|(&s, &o)| s as u32 * 3 + o as u32)
         .collect();
     let boot = Bootstrap::new(&strata, options.bootstrap, options.seed);
-    let tasks: Vec<(usize, usize)> = (0..panel.indicators.len())
-        .flat_map(|i| (0..panel.landmarks.len()).map(move |k| (i, k)))
+    // Landmark-major: the early landmarks' large risk sets first, so that the two halves the
+    // thread pool splits into each start big and end small, and neither waits long at the end.
+    let n_ind = panel.indicators.len();
+    let tasks: Vec<(usize, usize)> = (0..panel.landmarks.len())
+        .flat_map(|k| (0..n_ind).map(move |i| (i, k)))
         .collect();
     let alpha = (1.0 - options.confidence) / 2.0;
     let min = options.min_class as u64;
@@ -396,11 +399,11 @@ pub fn score_with_progress(
         .collect();
     // Order: indicator, segment (panel order, pooled last), landmark.
     let n_groups = panel.segments.len() + 1;
-    let n_k = panel.landmarks.len();
     let mut rows = Vec::with_capacity(per_task.len() * n_groups);
-    for per_indicator in per_task.chunks(n_k) {
+    for i in 0..n_ind {
+        let per_landmark: Vec<&Vec<ScoreRow>> = per_task.iter().skip(i).step_by(n_ind).collect();
         for s in 0..n_groups {
-            rows.extend(per_indicator.iter().map(|landmark| landmark[s].clone()));
+            rows.extend(per_landmark.iter().map(|landmark| landmark[s].clone()));
         }
     }
     rows
