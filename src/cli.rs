@@ -129,7 +129,7 @@ pub enum Command {
     /// Re-render index.html and summary.md of a run directory from its saved tables (no recomputing).
     Report {
         /// Run directory written by `dealsim run` or `dealsim score` (scores.csv,
-        /// indicator_summary.csv, scores.json; funnel/inflow tables and tradeoffs.csv if present).
+        /// indicator_summary.csv, scores.json; funnel/inflow tables, tradeoffs.csv and policy.toml if present).
         #[arg(long, value_name = "DIR")]
         from: PathBuf,
         /// Open index.html in the desktop's browser afterwards (xdg-open, open or explorer), if there is one.

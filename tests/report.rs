@@ -312,8 +312,9 @@ fn report_from_saved_tables_is_identical_and_needs_no_events() {
 }
 
 /// Section 5 with a hand-written `tradeoffs.csv`: a plot for the segment with chosen rules
-/// (only those indicators, the chosen points ringed), the tuned rule quoted in the answer;
-/// without the file the section says how to produce it.
+/// (only those indicators, the chosen points ringed, the alert budget of `policy.toml` as a
+/// line), the tuned rule quoted in the answer; without the file the section says how to
+/// produce it.
 #[test]
 fn tradeoff_section_from_a_fixture_and_without_one() {
     let copy = copy_of_run();
@@ -352,6 +353,15 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
     assert!(with.contains("href=\"tradeoffs.csv\""));
     // Two chosen points, each ringed by a black circle of radius 8.
     assert_eq!(with.matches("r=\"8\"").count(), 2);
+    // The run's policy.toml was tuned to the default alert budget: a dashed line at it, named
+    // in the legend. Another budget moves it; without a policy there is none.
+    assert!(with.contains("alert budget: 2 per rep per week"));
+    let policy = copy.path().join("policy.toml");
+    let text = read(&policy).replacen("alerts_per_rep_week = 2.0", "alerts_per_rep_week = 1.5", 1);
+    fs::write(&policy, text).unwrap();
+    assert!(html(copy.path()).contains("alert budget: 1.5 per rep per week"));
+    fs::remove_file(&policy).unwrap();
+    assert!(!html(copy.path()).contains("alert budget"));
     let md = read(&copy.path().join("summary.md"));
     let smb = md.lines().find(|l| l.starts_with("- In smb,")).unwrap();
     for expected in [

@@ -245,6 +245,7 @@ mod tests {
             manifest: None,
             tables: None,
             tradeoffs: None,
+            alert_budget: None,
         }
     }
 

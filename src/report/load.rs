@@ -3,8 +3,8 @@
 //!
 //! Required: `indicator_summary.csv`, `scores.csv`, `scores.json` (written by `score`).
 //! Optional: `manifest.json` (only simulated runs have one), the descriptive tables of
-//! [`super::tables`] (older run directories lack them) and `tradeoffs.csv` (written by the
-//! tuner). A malformed file is an [`InputError`] naming the file, line and column.
+//! [`super::tables`] (older run directories lack them), `tradeoffs.csv` and `policy.toml`
+//! (written by the tuner). A malformed file is an [`InputError`] naming the file, line and column.
 
 use std::path::Path;
 
@@ -15,8 +15,10 @@ use super::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
 use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::error::InputError;
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
+use crate::export::tuning::POLICY_TOML;
+use crate::policy::Policy;
 use crate::scoring::{ScoreRow, SummaryRow};
-use crate::tuning::TradeoffRow;
+use crate::tuning::{Objective, TradeoffRow};
 
 pub const MANIFEST_JSON: &str = "manifest.json";
 /// Threshold trade-offs of the tuner (see [`crate::tuning::TradeoffRow`]).
@@ -74,6 +76,9 @@ pub struct RunData {
     pub tables: Option<ReportTables>,
     /// `None` when the tuner has not been run.
     pub tradeoffs: Option<Vec<TradeoffRow>>,
+    /// The alerts per rep per week the tuner's rules had to stay within (`policy.toml`);
+    /// `None` without a policy or when it was tuned to another objective.
+    pub alert_budget: Option<f64>,
 }
 
 impl RunData {
@@ -100,6 +105,17 @@ impl RunData {
             _ => None,
         };
         let tradeoffs = read_csv_opt(dir, TRADEOFFS_CSV)?;
+        let policy = dir.join(POLICY_TOML);
+        let objective = match policy.exists() {
+            true => Policy::load(&policy)?.tuning.map(|t| t.objective),
+            false => None,
+        };
+        let alert_budget = match objective {
+            Some(Objective::Budget {
+                alerts_per_rep_week,
+            }) => Some(alerts_per_rep_week),
+            _ => None,
+        };
         Ok(RunData {
             summary,
             scores,
@@ -107,6 +123,7 @@ impl RunData {
             manifest,
             tables,
             tradeoffs,
+            alert_budget,
         })
     }
 

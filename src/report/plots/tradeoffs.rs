@@ -1,13 +1,14 @@
 //! Threshold trade-offs from the tuner's `tradeoffs.csv`: per segment, caught losses (recall)
 //! against the alerts a rep would get per week, for every indicator with a chosen rule; the
-//! chosen threshold is ringed.
+//! chosen threshold is ringed, and the alert budget the rules were chosen under (if any) is a
+//! dashed vertical line: the rules left of it were eligible.
 //!
 //! Each curve is the indicator's candidate thresholds at the landmark day of its chosen rule,
 //! so the ring lies on its curve.
 
 use plotters::prelude::*;
 
-use super::palette::{self, BLACK};
+use super::palette::{self, Pen, BLACK, TARGET_RED};
 use super::{legend, line, numeric_axes, svg, with_legend, xy_chart, Mark, PlotError, WIDTH};
 use crate::report::load::RunData;
 use crate::tuning::TradeoffRow;
@@ -56,8 +57,10 @@ pub fn plot(
         .iter()
         .flat_map(|p| curve(p))
         .map(|p| p.0)
+        .chain(data.alert_budget)
         .fold(0.1_f64, f64::max)
         * 1.05;
+    let budget_pen = Pen::dashed(TARGET_RED, 2, 8, 5);
     let mut entries: Vec<(String, Mark)> = picks
         .iter()
         .map(|p| {
@@ -68,6 +71,12 @@ pub fn plot(
         })
         .collect();
     entries.push(("chosen threshold".into(), Mark::Point(BLACK)));
+    if let Some(budget) = data.alert_budget {
+        entries.push((
+            format!("alert budget: {budget} per rep per week"),
+            Mark::Line(budget_pen),
+        ));
+    }
     let svg = svg(
         WIDTH,
         super::height_for_legend(entries.len(), 380),
@@ -85,6 +94,9 @@ pub fn plot(
                 "alerts per rep per week",
                 "recall (share of lost deals flagged)",
             )?;
+            if let Some(budget) = data.alert_budget {
+                line(&mut chart, vec![(budget, 0.0), (budget, 1.0)], &budget_pen)?;
+            }
             for p in &picks {
                 let pen = pen_of(&p.indicator);
                 let points = curve(p);
