@@ -78,7 +78,7 @@ fn execute(command: Command) -> Result<(), Error> {
         }
         Command::Report { from, open } => {
             let index = dealsim::report::render_dir(&from)?;
-            println!("{}", index.display());
+            say(format_args!("{}\n", index.display()));
             if open {
                 open_in_browser(&index);
             }
@@ -145,7 +145,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 as_of,
             };
             let report = dealsim::flag::flag_to_dir(&job, &out)?;
-            print!("{}", dealsim::flag::table(&report));
+            say(dealsim::flag::table(&report));
             eprintln!("flags written to {}", out.display());
             Ok(())
         }
@@ -168,36 +168,36 @@ fn execute(command: Command) -> Result<(), Error> {
         Command::Export(args) => export(&args),
         Command::Calibrate(args) => calibrate(&args),
         Command::Scenario(ScenarioCommand::Show) => {
-            print!("{DEFAULT_TOML}");
+            say(DEFAULT_TOML);
             Ok(())
         }
         Command::Scenario(ScenarioCommand::Check { file }) => {
             let s = Scenario::load(&file)?;
-            println!(
-                "{}: valid scenario {:?}, seed {}",
+            say(format_args!(
+                "{}: valid scenario {:?}, seed {}\n",
                 file.display(),
                 s.name,
                 s.seed
-            );
+            ));
             for seg in &s.segments {
                 let review = if seg.review {
                     ", atypical: manual review"
                 } else {
                     ""
                 };
-                println!(
-                    "  segment {}: {} steps in {} stages, {:.0} deals/month, {} reps{review}",
+                say(format_args!(
+                    "  segment {}: {} steps in {} stages, {:.0} deals/month, {} reps{review}\n",
                     seg.name,
                     seg.steps.len(),
                     seg.stages.len(),
                     seg.per_month,
                     seg.rep_count
-                );
+                ));
             }
-            println!(
-                "  about {:.0} deals over the window",
+            say(format_args!(
+                "  about {:.0} deals over the window\n",
                 dealsim::sim::expected_deals(&s)
-            );
+            ));
             Ok(())
         }
     }
@@ -268,7 +268,7 @@ fn simulate(args: &SimArgs) -> Result<(Scenario, PathBuf), Error> {
         sim.seconds,
         sim.dir.display()
     );
-    print!("{}", render_table(&sim.summary));
+    say(render_table(&sim.summary));
     Ok((scenario, sim.dir))
 }
 
@@ -343,7 +343,7 @@ fn run_tune(job: &TuneJob<'_>, log: Option<&Log>, out: &Path) -> Result<(), Erro
         Some(log) => tune_log_to_dir(job, log, out)?,
         None => tune_to_dir(job, out)?,
     };
-    print!("{}", render_plans(&tuning));
+    say(render_plans(&tuning));
     eprintln!("policy written to {}", out.join("policy.toml").display());
     Ok(())
 }
@@ -423,7 +423,7 @@ fn run_score(job: &ScoreJob<'_>, log: Option<&Log>, out: &Path, quiet: bool) -> 
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    print!("{}", report.ranking_table());
+    say(report.ranking_table());
     eprintln!("scores written to {}", out.display());
     Ok(())
 }
@@ -436,6 +436,17 @@ fn render_report(dir: &Path) -> Result<(), Error> {
 }
 
 /// Best effort: a missing browser is not an error, the path has been printed.
+/// Prints the job's summary to stdout. A closed stdout (`dealsim run | head`) does not stop
+/// the job: its files are the product, so it goes on and writes them all; another write
+/// error (a full disk behind a redirect) is reported, and the job goes on too.
+fn say(text: impl std::fmt::Display) {
+    if let Err(e) = write!(std::io::stdout().lock(), "{text}") {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("warning: cannot write to standard output: {e}");
+        }
+    }
+}
+
 fn open_in_browser(path: &Path) {
     let opener = if cfg!(target_os = "macos") {
         "open"
@@ -581,10 +592,10 @@ fn export(args: &ExportArgs) -> Result<(), Error> {
     Ok(())
 }
 
-/// Machine output on stdout; a closed pipe (`| head`) is not an error worth a panic.
+/// Machine output on stdout (see [`say`] for a closed pipe).
 fn print_json(value: &impl serde::Serialize) {
     let text = serde_json::to_string_pretty(value).expect("plain data serialises");
-    let _ = writeln!(std::io::stdout(), "{text}");
+    say(format_args!("{text}\n"));
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
@@ -606,7 +617,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     for n in &c.notes {
         eprintln!("note: {n}");
     }
-    print!("{}", dealsim::calibrate::gof::render(&c.fit));
+    say(dealsim::calibrate::gof::render(&c.fit));
     eprintln!("scenario written to {}", args.out.display());
     Ok(())
 }
