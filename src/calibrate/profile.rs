@@ -46,7 +46,7 @@ fn owner_of(resource: &str) -> Owner {
 
 /// Is `e` an event of a stage-map step (its activity is the step's own name)?
 fn step_event(e: &Event) -> Option<u32> {
-    e.step.filter(|&s| s == e.activity)
+    e.step.get().filter(|&s| s == e.activity)
 }
 
 /// The stage maps of the log's segments, in order of first appearance in the deal table.
@@ -84,9 +84,9 @@ pub fn discover(log: &Log) -> Vec<SegmentShape> {
                     if e.lifecycle == Lifecycle::Start || !seen.contains(&s) {
                         let owner = owner_of(sy.name(e.resource));
                         let v = votes.entry(s).or_default();
-                        match v.iter_mut().find(|(k, _)| *k == (e.stage, owner)) {
+                        match v.iter_mut().find(|(k, _)| *k == (e.stage.get(), owner)) {
                             Some((_, n)) => *n += 1,
-                            None => v.push(((e.stage, owner), 1)),
+                            None => v.push(((e.stage.get(), owner), 1)),
                         }
                     }
                     if !seen.contains(&s) {
@@ -397,7 +397,7 @@ impl Tally {
 mod tests {
     use super::*;
     use crate::log::read::parse_timestamp;
-    use crate::log::DealId;
+    use crate::log::{DealId, Maybe};
 
     /// Steps `a` (rep, stage `one`) then `b` (client, stage `two`); per deal its outcome, lost
     /// step and step events as (step, lifecycle, "YYYY-MM-DD HH:MM").
@@ -428,11 +428,11 @@ mod tests {
                     activity: s,
                     lifecycle: *lifecycle,
                     resource: if *step == "a" { rep } else { client },
-                    stage: Some(stage),
-                    step: Some(s),
-                    card_field: None,
-                    forecast_probability: None,
-                    expected_close: None,
+                    stage: stage.into(),
+                    step: s.into(),
+                    card_field: Maybe::NONE,
+                    forecast_probability: Maybe::NONE,
+                    expected_close: Maybe::NONE,
                 });
             }
             log.offsets.push(log.events.len());

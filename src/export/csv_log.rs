@@ -64,19 +64,19 @@ pub fn write_events(out: &mut Vec<u8>, sy: &Symbols, deal: &Deal, events: &[Even
         out.push(b',');
         out.extend_from_slice(segment);
         out.push(b',');
-        push_opt_name(out, sy, e.stage);
+        push_opt_name(out, sy, e.stage.get());
         out.push(b',');
-        push_opt_name(out, sy, e.step);
+        push_opt_name(out, sy, e.step.get());
         out.push(b',');
         out.extend_from_slice(e.lifecycle.as_str().as_bytes());
         out.push(b',');
-        push_opt_name(out, sy, e.card_field);
+        push_opt_name(out, sy, e.card_field.get());
         out.push(b',');
-        if let Some(p) = e.forecast_probability {
+        if let Some(p) = e.forecast_probability.get() {
             push_fixed(out, p as f64, 2);
         }
         out.push(b',');
-        if let Some(d) = e.expected_close {
+        if let Some(d) = e.expected_close.get() {
             out.extend_from_slice(&d.iso_bytes());
         }
         out.push(b'\n');
@@ -175,14 +175,14 @@ impl<'a> EventRows<'a> {
             row.fixed(b",");
             row.slot(&slots[e.resource as usize]);
             row.slot(segment);
-            row.slot(opt(e.stage));
-            row.slot(opt(e.step));
+            row.slot(opt(e.stage.get()));
+            row.slot(opt(e.step.get()));
             row.slot(match e.lifecycle {
                 Lifecycle::Start => &start,
                 Lifecycle::Complete => &complete,
             });
-            row.slot(opt(e.card_field));
-            if let Some(p) = e.forecast_probability {
+            row.slot(opt(e.card_field.get()));
+            if let Some(p) = e.forecast_probability.get() {
                 // push_fixed(p, 2) for the usual 0 <= p < 10 as "d.dd"; anything else the
                 // slow way, straight into `out`.
                 let cents = (p as f64 * 100.0).round() as u64;
@@ -197,7 +197,7 @@ impl<'a> EventRows<'a> {
                 }
             }
             row.fixed(b",");
-            if let Some(d) = e.expected_close {
+            if let Some(d) = e.expected_close.get() {
                 row.fixed(&d.iso_bytes());
             }
             row.fixed(b"\n");
@@ -323,11 +323,11 @@ mod tests {
                         Lifecycle::Complete
                     },
                     resource: r,
-                    stage,
-                    step,
-                    card_field: card,
-                    forecast_probability: p,
-                    expected_close: close.map(DayNum),
+                    stage: stage.into(),
+                    step: step.into(),
+                    card_field: card.into(),
+                    forecast_probability: p.into(),
+                    expected_close: close.map(DayNum).into(),
                 },
             )
     }

@@ -54,9 +54,10 @@ impl LogExporter for Pm4pyCsvExporter {
                 let time = e.time.iso();
                 let p = e
                     .forecast_probability
+                    .get()
                     .map(|p| format!("{p:.2}"))
                     .unwrap_or_default();
-                let close = e.expected_close.map(|c| c.iso()).unwrap_or_default();
+                let close = e.expected_close.get().map(|c| c.iso()).unwrap_or_default();
                 w.write_record([
                     log.case_ids[i].as_str(),
                     sy.name(e.activity),
@@ -72,9 +73,9 @@ impl LogExporter for Pm4pyCsvExporter {
                     d.outcome.as_str(),
                     name(d.lost_stage),
                     name(d.lost_step),
-                    name(e.stage),
-                    name(e.step),
-                    name(e.card_field),
+                    name(e.stage.get()),
+                    name(e.step.get()),
+                    name(e.card_field.get()),
                     &p,
                     &close,
                 ])

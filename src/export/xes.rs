@@ -107,18 +107,18 @@ impl LogExporter for XesExporter {
                 );
                 attr(out, t3, "string", "org:resource", sy.name(e.resource));
                 for (k, v) in [
-                    ("stage", e.stage),
-                    ("step", e.step),
-                    ("card_field", e.card_field),
+                    ("stage", e.stage.get()),
+                    ("step", e.step.get()),
+                    ("card_field", e.card_field.get()),
                 ] {
                     if let Some(v) = v {
                         attr(out, t3, "string", k, sy.name(v));
                     }
                 }
-                if let Some(p) = e.forecast_probability {
+                if let Some(p) = e.forecast_probability.get() {
                     attr(out, t3, "float", "forecast_probability", &format!("{p:.2}"));
                 }
-                if let Some(c) = e.expected_close {
+                if let Some(c) = e.expected_close.get() {
                     date(out, t3, "expected_close", c.start());
                 }
                 out.extend_from_slice(b"\t\t</event>\n");

@@ -290,21 +290,21 @@ fn update(
             }
         }
     }
-    if let Some(s) = e.stage {
+    if let Some(s) = e.stage.get() {
         if sh.stage != Some(s) {
             sh.stage = Some(s);
             sh.stage_entered = t;
         }
     }
-    if let Some(f) = e.card_field {
+    if let Some(f) = e.card_field.get() {
         if !sh.cards.contains(&f) {
             sh.cards.push(f);
         }
     }
-    if let Some(p) = e.forecast_probability {
+    if let Some(p) = e.forecast_probability.get() {
         sh.forecast = p;
     }
-    if let Some(c) = e.expected_close {
+    if let Some(c) = e.expected_close.get() {
         if sh.last_close.is_some_and(|p| c > p) {
             sh.pushes += 1;
         }

@@ -133,7 +133,7 @@ pub fn cut_to_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::{Deal, DealId, Event, Lifecycle, Symbols};
+    use crate::log::{Deal, DealId, Event, Lifecycle, Maybe, Symbols};
     use crate::time::Timestamp;
 
     fn at(day: i32, hour: i64) -> Timestamp {
@@ -167,11 +167,11 @@ mod tests {
             activity: act,
             lifecycle: Lifecycle::Complete,
             resource: rep,
-            stage: None,
-            step: None,
-            card_field: None,
-            forecast_probability: None,
-            expected_close: None,
+            stage: Maybe::NONE,
+            step: Maybe::NONE,
+            card_field: Maybe::NONE,
+            forecast_probability: Maybe::NONE,
+            expected_close: Maybe::NONE,
         };
         Log {
             symbols,

@@ -371,11 +371,11 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
                 activity,
                 lifecycle,
                 resource: opt_sym(&mut symbols, record, e_resource).unwrap_or(nobody),
-                stage: opt_sym(&mut symbols, record, e_stage),
-                step: opt_sym(&mut symbols, record, e_step),
-                card_field: opt_sym(&mut symbols, record, e_card),
-                forecast_probability,
-                expected_close,
+                stage: opt_sym(&mut symbols, record, e_stage).into(),
+                step: opt_sym(&mut symbols, record, e_step).into(),
+                card_field: opt_sym(&mut symbols, record, e_card).into(),
+                forecast_probability: forecast_probability.into(),
+                expected_close: expected_close.into(),
             },
         ));
         Ok(())

@@ -112,9 +112,9 @@ impl TableBuilder {
     pub fn add(&mut self, deal: &Deal, events: &[Event]) {
         let mut entered: Vec<(Sym, Option<Sym>)> = Vec::new();
         for e in events {
-            if let Some(step) = e.step.filter(|&s| s == e.activity) {
+            if let Some(step) = e.step.get().filter(|&s| s == e.activity) {
                 if !entered.iter().any(|&(s, _)| s == step) {
-                    entered.push((step, e.stage));
+                    entered.push((step, e.stage.get()));
                 }
             }
         }

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 
 use super::{DealHistory, Engine, Truth};
-use crate::log::{Deal, DealId, Event, Lifecycle, Outcome, Sym};
+use crate::log::{Deal, DealId, Event, Lifecycle, Maybe, Outcome, Sym};
 use crate::scenario::Owner;
 use crate::time::DayNum;
 
@@ -95,11 +95,11 @@ impl Walk<'_> {
                 activity,
                 lifecycle,
                 resource,
-                stage: self.stage,
-                step: self.step,
-                card_field: None,
-                forecast_probability: None,
-                expected_close: None,
+                stage: self.stage.into(),
+                step: self.step.into(),
+                card_field: Maybe::NONE,
+                forecast_probability: Maybe::NONE,
+                expected_close: Maybe::NONE,
             },
         });
         &mut self.drafts.last_mut().expect("just pushed").event
@@ -148,8 +148,8 @@ impl Walk<'_> {
         let e = self.engine;
         let close = self.expected_close;
         let ev = self.push(w, e.vocab.forecast_update, Lifecycle::Complete, self.rep);
-        ev.forecast_probability = Some(probability as f32);
-        ev.expected_close = Some(close);
+        ev.forecast_probability = (probability as f32).into();
+        ev.expected_close = close.into();
     }
 
     fn stage_forecast(&self, stage: usize) -> f64 {
@@ -436,7 +436,7 @@ impl Engine<'_> {
             let at = w0 + e * card.fill_within * (2.0 - walk.discipline) / 2.0;
             let rep = walk.rep;
             let ev = walk.push(at, self.vocab.card_update, Lifecycle::Complete, rep);
-            ev.card_field = Some(field);
+            ev.card_field = field.into();
         }
         empty as f64 / self.vocab.card_fields.len() as f64
     }
