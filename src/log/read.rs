@@ -313,7 +313,10 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
         "expected_close",
     ]
     .map(|c| cols.optional(c));
-    let mut keyed: Vec<(u32, Event)> = Vec::new();
+    // Each event and, alongside, its deal: the deal column is dropped once the events are in
+    // (deal, time) order, so the events need not be copied out of (deal, event) pairs.
+    let mut events: Vec<Event> = Vec::new();
+    let mut owners: Vec<u32> = Vec::new();
     let mut last_id = String::new();
     let mut last_deal = 0u32;
     let nobody = symbols.intern("");
@@ -364,35 +367,35 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
             }
             _ => None,
         };
-        keyed.push((
-            last_deal,
-            Event {
-                time,
-                activity,
-                lifecycle,
-                resource: opt_sym(&mut symbols, record, e_resource).unwrap_or(nobody),
-                stage: opt_sym(&mut symbols, record, e_stage).into(),
-                step: opt_sym(&mut symbols, record, e_step).into(),
-                card_field: opt_sym(&mut symbols, record, e_card).into(),
-                forecast_probability: forecast_probability.into(),
-                expected_close: expected_close.into(),
-            },
-        ));
+        owners.push(last_deal);
+        events.push(Event {
+            time,
+            activity,
+            lifecycle,
+            resource: opt_sym(&mut symbols, record, e_resource).unwrap_or(nobody),
+            stage: opt_sym(&mut symbols, record, e_stage).into(),
+            step: opt_sym(&mut symbols, record, e_step).into(),
+            card_field: opt_sym(&mut symbols, record, e_card).into(),
+            forecast_probability: forecast_probability.into(),
+            expected_close: expected_close.into(),
+        });
         Ok(())
     })?;
     // Stable: events of one deal at the same instant keep their file order. Logs written by
     // dealsim (and most exports) are already in this order: checking costs one pass.
-    if !keyed.is_sorted_by_key(|(d, e)| (*d, e.time)) {
-        keyed.sort_by_key(|(d, e)| (*d, e.time));
+    let key = |i: usize| (owners[i], events[i].time);
+    if !(0..events.len()).is_sorted_by_key(key) {
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        order.sort_by_key(|&i| key(i));
+        events = order.iter().map(|&i| events[i]).collect();
     }
     let mut offsets = vec![0usize; deals.len() + 1];
-    for (d, _) in &keyed {
-        offsets[*d as usize + 1] += 1;
+    for &d in &owners {
+        offsets[d as usize + 1] += 1;
     }
     for i in 0..deals.len() {
         offsets[i + 1] += offsets[i];
     }
-    let events = keyed.into_iter().map(|(_, e)| e).collect();
     Ok(Log {
         symbols,
         deals,
@@ -449,6 +452,43 @@ mod tests {
             let seconds: Vec<i64> = events.iter().map(|e| e.time.0).collect();
             assert!(seconds.windows(2).all(|w| w[1] == w[0] + 1), "{seconds:?}");
         }
+    }
+
+    #[test]
+    fn events_out_of_order_are_sorted_by_deal_and_time_keeping_ties_in_file_order() {
+        let in_order = log_files(3, |_, row| row);
+        let lines: Vec<String> = std::fs::read_to_string(in_order.path().join("events.csv"))
+            .unwrap()
+            .lines()
+            .map(String::from)
+            .collect();
+        // Deal b first, deal a's events reversed, and two of a's at one instant (kinds x, y).
+        let shuffled = [
+            &lines[0],
+            &lines[4],
+            &lines[6],
+            &lines[5],
+            &lines[3],
+            &"a,y,2025-01-02T08:00:01".to_string(),
+            &lines[2],
+            &"a,x,2025-01-02T08:00:01".to_string(),
+            &lines[1],
+        ]
+        .map(|l| format!("{l}\n"))
+        .concat();
+        std::fs::write(in_order.path().join("events.csv"), shuffled).unwrap();
+        let log = read(&in_order).unwrap();
+        let seen = |deal: usize| -> Vec<(i64, String)> {
+            let t0 = log.events_of(deal)[0].time.0;
+            log.events_of(deal)
+                .iter()
+                .map(|e| (e.time.0 - t0, log.symbols.name(e.activity).to_string()))
+                .collect()
+        };
+        let call = |t: i64| (t, "call".to_string());
+        let tie = |k: &str| (1, k.to_string());
+        assert_eq!(seen(0), [call(0), tie("y"), call(1), tie("x"), call(2)]);
+        assert_eq!(seen(1), [call(0), call(1), call(2)]);
     }
 
     #[test]
