@@ -16,7 +16,7 @@ use cli::{ExportArgs, ExportFormatArg, HistoryArgs, ImportCommand, ObjectiveArg}
 use cli::{SegmentByArg, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
-use dealsim::indicators::{self, IndicatorSpec};
+use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::{read::read_log, Log};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_options as check_score_options, parse_landmarks};
@@ -111,7 +111,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 window_end: window_end.as_deref().map(parse_window_end).transpose()?,
                 options: tune_options(&tune, bootstrap, seed),
             };
-            run_tune(&job, None, &out)?;
+            run_tune(&job, None, None, &out)?;
             // A run directory's report gains the trade-off plots.
             if out.join(dealsim::export::scores::SCORES_CSV).exists() {
                 render_report(&out)?;
@@ -300,7 +300,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     let log = read_log(&events, &deals);
     bar.finish_and_clear();
     let log = log?;
-    run_score(&job, Some(&log), &dir, sim.quiet)?;
+    let panel = run_score(&job, Some(&log), &dir, sim.quiet)?;
     let job = TuneJob {
         events: &events,
         deals: &deals,
@@ -313,7 +313,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(&job, Some(&log), &dir)?;
+    run_tune(&job, Some(&log), panel.as_ref(), &dir)?;
     render_report(&dir)
 }
 
@@ -337,10 +337,16 @@ fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
     }
 }
 
-/// Tunes `job`, on `log` when the caller has it in memory, else on the job's files.
-fn run_tune(job: &TuneJob<'_>, log: Option<&Log>, out: &Path) -> Result<(), Error> {
+/// Tunes `job`, on `log` (and the indicators `evaluated` on it, if any) when the caller has it
+/// in memory, else on the job's files.
+fn run_tune(
+    job: &TuneJob<'_>,
+    log: Option<&Log>,
+    evaluated: Option<&Panel>,
+    out: &Path,
+) -> Result<(), Error> {
     let tuning = match log {
-        Some(log) => tune_log_to_dir(job, log, out)?,
+        Some(log) => tune_log_to_dir(job, log, evaluated, out)?,
         None => tune_to_dir(job, out)?,
     };
     say(render_plans(&tuning));
@@ -411,21 +417,27 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
     })
 }
 
-/// Scores `job`, on `log` when the caller has it in memory, else on the job's files.
-fn run_score(job: &ScoreJob<'_>, log: Option<&Log>, out: &Path, quiet: bool) -> Result<(), Error> {
+/// Scores `job`, on `log` when the caller has it in memory (and then returns the evaluated
+/// indicators, for the tuner), else on the job's files.
+fn run_score(
+    job: &ScoreJob<'_>,
+    log: Option<&Log>,
+    out: &Path,
+    quiet: bool,
+) -> Result<Option<Panel>, Error> {
     let bar = spinner(quiet);
     let result = match log {
-        Some(log) => score_log_to_dir(job, log, out, &bar),
-        None => score_to_dir(job, out, &bar),
+        Some(log) => score_log_to_dir(job, log, out, &bar).map(|(r, p)| (r, Some(p))),
+        None => score_to_dir(job, out, &bar).map(|r| (r, None)),
     };
     bar.finish_and_clear();
-    let report = result?;
+    let (report, panel) = result?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
     say(report.ranking_table());
     eprintln!("scores written to {}", out.display());
-    Ok(())
+    Ok(panel)
 }
 
 /// (Re-)renders index.html and summary.md of `dir` from its saved tables.

@@ -9,7 +9,7 @@ use indicatif::ProgressBar;
 
 use crate::error::{Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
-use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec};
+use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::{read::read_log, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
@@ -121,7 +121,7 @@ pub fn score_to_dir(
     check_options(&job.options)?;
     bar.set_message("read log");
     let log = read_log(job.events, job.deals)?;
-    score_log_to_dir(job, &log, out, bar)
+    score_log_to_dir(job, &log, out, bar).map(|(report, _)| report)
 }
 
 /// The flags a user can get wrong, checked before any file is read (and by `dealsim run`
@@ -143,12 +143,13 @@ pub fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
 
 /// [`score_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
 /// came from): `dealsim run` reads the log it has just written once for scoring and tuning.
+/// Also returns the evaluated panel, which `run` hands on to the tuner.
 pub fn score_log_to_dir(
     job: &ScoreJob<'_>,
     log: &Log,
     out: &Path,
     bar: &ProgressBar,
-) -> Result<ScoreReport, Error> {
+) -> Result<(ScoreReport, Panel), Error> {
     check_options(&job.options)?;
     let truth = job.truth.map(|p| read_truth(p, log)).transpose()?;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
@@ -205,5 +206,5 @@ pub fn score_log_to_dir(
         ],
     )?;
     crate::report::tables::ReportTables::from_log(log).write(out)?;
-    Ok(report)
+    Ok((report, panel))
 }

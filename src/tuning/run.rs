@@ -10,7 +10,7 @@ use super::clock::RuleClock;
 use super::{deadlines, tune, TuneOptions, Tuning};
 use crate::error::{Error, InputError};
 use crate::export::tuning as files;
-use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec};
+use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::{read::read_log, Log};
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
@@ -96,8 +96,16 @@ pub fn tune_log(
 ) -> Tuning {
     let maps = StageMaps::new(scenario, log);
     let panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
-    let clock = RuleClock::new(log, &scenario.calendar.holidays, landmarks);
-    let mut tuning = tune(log, &panel, &clock, &review_segments(scenario), options);
+    tune_panel(log, &panel, scenario, options)
+}
+
+/// [`tune_log`] on indicators evaluated already: `panel` must hold them for `log` under
+/// `scenario`'s stage maps and the job's window end, without the truth column (`dealsim run`
+/// passes the one its scoring step evaluated).
+pub fn tune_panel(log: &Log, panel: &Panel, scenario: &Scenario, options: &TuneOptions) -> Tuning {
+    let maps = StageMaps::new(scenario, log);
+    let clock = RuleClock::new(log, &scenario.calendar.holidays, &panel.landmarks);
+    let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
     let typical: Vec<(String, Vec<usize>)> = tuning
         .segments
         .iter()
@@ -121,7 +129,7 @@ pub fn tune_log(
 pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
     check_job(job)?;
     let log = read_log(job.events, job.deals)?;
-    tune_log_to_dir(job, &log, out)
+    tune_log_to_dir(job, &log, None, out)
 }
 
 /// The options and landmarks a user can get wrong, checked before any file is read.
@@ -138,17 +146,34 @@ fn check_job(job: &TuneJob<'_>) -> Result<(), InputError> {
 
 /// [`tune_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
 /// came from): `dealsim run` reads the log it has just written once for scoring and tuning.
-pub fn tune_log_to_dir(job: &TuneJob<'_>, log: &Log, out: &Path) -> Result<Tuning, Error> {
+/// `evaluated`: the job's indicators already evaluated on `log` (see [`tune_panel`]), used when
+/// it holds exactly the job's indicators at its landmarks (a scoring panel with the truth
+/// column does not, and the indicators are evaluated again).
+pub fn tune_log_to_dir(
+    job: &TuneJob<'_>,
+    log: &Log,
+    evaluated: Option<&Panel>,
+    out: &Path,
+) -> Result<Tuning, Error> {
     check_job(job)?;
-    let window_end = log.window_end(job.window_end);
-    let tuning = tune_log(
-        log,
-        &job.indicators,
-        job.scenario,
-        &job.landmarks,
-        window_end,
-        &job.options,
-    );
+    let fits = |p: &&Panel| {
+        p.landmarks == job.landmarks
+            && p.indicators
+                .iter()
+                .map(|i| &i.name)
+                .eq(job.indicators.iter().map(|i| &i.name))
+    };
+    let tuning = match evaluated.filter(fits) {
+        Some(panel) => tune_panel(log, panel, job.scenario, &job.options),
+        None => tune_log(
+            log,
+            &job.indicators,
+            job.scenario,
+            &job.landmarks,
+            log.window_end(job.window_end),
+            &job.options,
+        ),
+    };
     let written: [(&str, Vec<u8>); 5] = [
         (
             files::POLICY_TOML,
