@@ -301,12 +301,13 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     bar.finish_and_clear();
     let log = log?;
     let panel = run_score(&job, Some(&log), &dir, sim.quiet)?;
+    // The scoring job's indicators and landmarks, so that its panel serves the tuner too.
     let job = TuneJob {
         events: &events,
         deals: &deals,
-        indicators: load_indicators(score)?,
+        indicators: job.indicators,
         scenario: &scenario,
-        landmarks: parse_landmarks(&score.landmarks)?,
+        landmarks: job.landmarks,
         window_end: Some(scenario.end),
         options: TuneOptions {
             seed: scenario.seed,
@@ -447,7 +448,6 @@ fn render_report(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Best effort: a missing browser is not an error, the path has been printed.
 /// Prints the job's summary to stdout. A closed stdout (`dealsim run | head`) does not stop
 /// the job: its files are the product, so it goes on and writes them all; another write
 /// error (a full disk behind a redirect) is reported, and the job goes on too.
@@ -459,6 +459,7 @@ fn say(text: impl std::fmt::Display) {
     }
 }
 
+/// Best effort: a missing browser is not an error, the path has been printed.
 fn open_in_browser(path: &Path) {
     let opener = if cfg!(target_os = "macos") {
         "open"

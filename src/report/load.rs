@@ -106,9 +106,10 @@ impl RunData {
         };
         let tradeoffs = read_csv_opt(dir, TRADEOFFS_CSV)?;
         let policy = dir.join(POLICY_TOML);
-        let objective = match policy.exists() {
-            true => Policy::load(&policy)?.tuning.map(|t| t.objective),
-            false => None,
+        let objective = if policy.exists() {
+            Policy::load(&policy)?.tuning.map(|t| t.objective)
+        } else {
+            None
         };
         let alert_budget = match objective {
             Some(Objective::Budget {

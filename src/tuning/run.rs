@@ -96,14 +96,19 @@ pub fn tune_log(
 ) -> Tuning {
     let maps = StageMaps::new(scenario, log);
     let panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
-    tune_panel(log, &panel, scenario, options)
+    tune_evaluated(log, &panel, &maps, scenario, options)
 }
 
 /// [`tune_log`] on indicators evaluated already: `panel` must hold them for `log` under
-/// `scenario`'s stage maps and the job's window end, without the truth column (`dealsim run`
+/// `maps` (from `scenario`) and the job's window end, without the truth column (`dealsim run`
 /// passes the one its scoring step evaluated).
-pub fn tune_panel(log: &Log, panel: &Panel, scenario: &Scenario, options: &TuneOptions) -> Tuning {
-    let maps = StageMaps::new(scenario, log);
+fn tune_evaluated(
+    log: &Log,
+    panel: &Panel,
+    maps: &StageMaps,
+    scenario: &Scenario,
+    options: &TuneOptions,
+) -> Tuning {
     let clock = RuleClock::new(log, &scenario.calendar.holidays, &panel.landmarks);
     let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
     let typical: Vec<(String, Vec<usize>)> = tuning
@@ -121,7 +126,7 @@ pub fn tune_panel(log: &Log, panel: &Panel, scenario: &Scenario, options: &TuneO
             (s.segment.clone(), members)
         })
         .collect();
-    tuning.deadlines = deadlines::from_experience(log, &maps, &typical);
+    tuning.deadlines = deadlines::from_experience(log, maps, &typical);
     tuning
 }
 
@@ -146,9 +151,10 @@ fn check_job(job: &TuneJob<'_>) -> Result<(), InputError> {
 
 /// [`tune_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
 /// came from): `dealsim run` reads the log it has just written once for scoring and tuning.
-/// `evaluated`: the job's indicators already evaluated on `log` (see [`tune_panel`]), used when
-/// it holds exactly the job's indicators at its landmarks (a scoring panel with the truth
-/// column does not, and the indicators are evaluated again).
+/// `evaluated`: the indicators already evaluated on `log` under the job's scenario and window
+/// end (as `dealsim run`'s scoring step has them); used only when it holds exactly the job's
+/// indicators at its landmarks, so a scoring panel with the truth column is not, and the
+/// indicators are evaluated again.
 pub fn tune_log_to_dir(
     job: &TuneJob<'_>,
     log: &Log,
@@ -164,7 +170,10 @@ pub fn tune_log_to_dir(
                 .eq(job.indicators.iter().map(|i| &i.name))
     };
     let tuning = match evaluated.filter(fits) {
-        Some(panel) => tune_panel(log, panel, job.scenario, &job.options),
+        Some(panel) => {
+            let maps = StageMaps::new(job.scenario, log);
+            tune_evaluated(log, panel, &maps, job.scenario, &job.options)
+        }
         None => tune_log(
             log,
             &job.indicators,
