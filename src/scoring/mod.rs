@@ -160,18 +160,23 @@ fn score_survival_group(
 /// One landmark's at-risk rows by class, `segment << 2 | outcome` (`Outcome as u32`): read
 /// from the deal tables once per landmark rather than once per indicator.
 struct RowClasses {
-    /// Per row.
+    /// Per row: `segment << 2 | outcome`.
     class: Vec<u32>,
-    /// Per row: `segment << 1 | lost` ([`pack`]), or [`SKIP`] for an open deal.
-    word: Vec<u32>,
     /// Rows per class.
     total: Vec<u64>,
 }
 
 const LOST: u32 = Outcome::Lost as u32;
 const OPEN: u32 = Outcome::Open as u32;
-/// The payload word of an open row, which takes no part in the known-mode AUCs.
-const SKIP: u32 = u32::MAX;
+const _: () = assert!(Outcome::Won as u32 == 0 && LOST == 1 && OPEN == 2);
+
+/// A class's payload word for the known-mode AUCs, `segment << 1 | lost` ([`pack`]), and
+/// whether the row takes part (open deals do not). Arithmetic on the class bits, so that the
+/// extraction loop reads one word per row and has no branch on the outcome.
+#[inline]
+fn known_word(class: u32) -> (u32, bool) {
+    (pack((class >> 2) as u16, class & LOST != 0), class & OPEN == 0)
+}
 
 fn row_classes(panel: &Panel) -> Vec<RowClasses> {
     let n_classes = panel.segments.len() << 2;
@@ -189,14 +194,7 @@ fn row_classes(panel: &Panel) -> Vec<RowClasses> {
                 .collect();
             let mut total = vec![0u64; n_classes];
             class.iter().for_each(|&c| total[c as usize] += 1);
-            let word = class
-                .iter()
-                .map(|&c| match c & 3 {
-                    OPEN => SKIP,
-                    outcome => pack((c >> 2) as u16, outcome == LOST),
-                })
-                .collect();
-            RowClasses { class, word, total }
+            RowClasses { class, total }
         })
         .collect()
 }
@@ -255,12 +253,8 @@ fn known_task(
         grow_to(deals, values.len());
     }
     let mut m = 0;
-    for (r, ((&v, &word), &class)) in values
-        .iter()
-        .zip(&classes.word)
-        .zip(&classes.class)
-        .enumerate()
-    {
+    for (r, (&v, &class)) in values.iter().zip(&classes.class).enumerate() {
+        let (word, known) = known_word(class);
         let missing = v.is_nan();
         if missing {
             missing_in[class as usize] += 1;
@@ -271,7 +265,7 @@ fn known_task(
             // The replicate sweep weights deals: it needs the kept rows' deals too.
             deals[m] = rows.deals[r];
         }
-        m += usize::from(!missing & (word != SKIP));
+        m += usize::from(!missing & known);
     }
     let (keys, payload) = (&keys[..m], &payload[..m]);
     // (at risk, lost, won, censored) per segment, pooled last; a row without a value is at
