@@ -52,6 +52,7 @@ fn generate_and_format(engine: &Engine<'_>) -> u64 {
     let mut bytes = 0u64;
     generate_csv(
         engine,
+        false,
         |c: &CsvChunk| {
             bytes += (c.events.len() + c.deals.len() + c.truth.len()) as u64;
             black_box(&c.stats);

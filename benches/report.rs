@@ -20,7 +20,8 @@ fn bench_report(c: &mut Criterion) {
     let dir = tmp.path().join("run");
     let scenario = Scenario::embedded_default();
     let hidden = ProgressBar::hidden();
-    dealsim::simulate::simulate_to_dir(&scenario, &dir, "bench", &hidden).expect("simulates");
+    dealsim::simulate::simulate_to_dir(&scenario, &dir, "bench", &hidden, false)
+        .expect("simulates");
     let job = ScoreJob {
         events: &dir.join("events.csv"),
         deals: &dir.join("deals.csv"),

@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
         .with_target_deals(deals(), "DEALSIM_BENCH_XES_DEALS")
         .expect("a positive number of deals");
     let sim = tmp.path().join("sim");
-    simulate_to_dir(&scenario, &sim, "bench", &ProgressBar::hidden()).expect("simulate");
+    simulate_to_dir(&scenario, &sim, "bench", &ProgressBar::hidden(), false).expect("simulate");
     let (events, deals) = (sim.join(EVENTS_FILE), sim.join(DEALS_FILE));
     let plain = tmp.path().join("log.xes");
     let gz = tmp.path().join("log.xes.gz");

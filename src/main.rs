@@ -17,7 +17,7 @@ use cli::{SegmentByArg, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
-use dealsim::log::{read::read_log, Log};
+use dealsim::log::Log;
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
@@ -48,7 +48,7 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Simulate(args) => simulate(&args).map(|_| ()),
+        Command::Simulate(args) => simulate(&args, false).map(|_| ()),
         Command::Run { sim, score, tune } => run(&sim, &score, &tune),
         Command::Score {
             history:
@@ -250,7 +250,8 @@ fn progress_bar(quiet: bool, what: &str) -> ProgressBar {
     bar
 }
 
-fn simulate(args: &SimArgs) -> Result<(Scenario, PathBuf), Error> {
+/// Simulates into the run directory; with `keep_log`, also returns the log the files hold.
+fn simulate(args: &SimArgs, keep_log: bool) -> Result<(Scenario, PathBuf, Option<Log>), Error> {
     let scenario = load_scenario(args)?;
     let out = args
         .out
@@ -258,7 +259,7 @@ fn simulate(args: &SimArgs) -> Result<(Scenario, PathBuf), Error> {
         .unwrap_or_else(|| default_out_dir(&scenario));
     let command: Vec<String> = std::env::args().collect();
     let bar = progress_bar(args.quiet, "simulate");
-    let result = simulate_to_dir(&scenario, &out, &command.join(" "), &bar);
+    let result = simulate_to_dir(&scenario, &out, &command.join(" "), &bar, keep_log);
     bar.finish_and_clear();
     let sim = result?;
     eprintln!(
@@ -269,7 +270,7 @@ fn simulate(args: &SimArgs) -> Result<(Scenario, PathBuf), Error> {
         sim.dir.display()
     );
     say(render_table(&sim.summary));
-    Ok((scenario, sim.dir))
+    Ok((scenario, sim.dir, sim.log))
 }
 
 fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
@@ -279,7 +280,10 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     let tune_opts = tune_options(tune, score.bootstrap, 1);
     check_tune_options(&tune_opts)?;
     check_score_options(&score_options(score, 1)?)?;
-    let (scenario, dir) = simulate(sim)?;
+    // The simulation keeps the log it writes: equal to reading the files back (tested), which
+    // at a million deals would take seconds.
+    let (scenario, dir, log) = simulate(sim, true)?;
+    let log = log.expect("kept");
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
         dir.join(DEALS_FILE),
@@ -294,12 +298,6 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
         Some(scenario.end),
         scenario.seed,
     )?;
-    // Scoring and tuning share the log just written: read it once.
-    let bar = spinner(sim.quiet);
-    bar.set_message("read log");
-    let log = read_log(&events, &deals);
-    bar.finish_and_clear();
-    let log = log?;
     let panel = run_score(&job, Some(&log), &dir, sim.quiet)?;
     // The scoring job's indicators and landmarks, so that its panel serves the tuner too.
     let job = TuneJob {

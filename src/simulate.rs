@@ -11,10 +11,11 @@ use indicatif::ProgressBar;
 use crate::error::{Error, IoContext};
 use crate::export::csv_log::{self, DEALS_HEADER, EVENTS_HEADER, TRUTH_HEADER};
 use crate::export::manifest::{Manifest, Timings};
+use crate::log::Log;
 use crate::log::Outcome;
 use crate::output::OutputDir;
 use crate::scenario::Scenario;
-use crate::sim::{self, DealHistory, Engine};
+use crate::sim::{self, DealHistory, Engine, LogBuilder, LogPart};
 use crate::summary::{self, DealStat, SegmentSummary};
 
 pub const EVENTS_FILE: &str = "events.csv";
@@ -30,6 +31,9 @@ pub struct Simulated {
     pub events: u64,
     pub seconds: f64,
     pub summary: Vec<SegmentSummary>,
+    /// The log the files hold, when asked for: equal to reading them back, without the time
+    /// that takes.
+    pub log: Option<Log>,
 }
 
 /// One chunk of deals formatted as CSV rows (without headers), plus their summary records.
@@ -40,6 +44,8 @@ pub struct CsvChunk {
     pub truth: Vec<u8>,
     pub event_count: u64,
     pub stats: Vec<DealStat>,
+    /// The deals and events themselves, when the caller keeps the log (else empty).
+    pub log: LogPart,
 }
 
 impl CsvChunk {
@@ -49,15 +55,22 @@ impl CsvChunk {
         self.truth.clear();
         self.event_count = 0;
         self.stats.clear();
+        self.log.clear();
     }
 }
 
 /// Simulates every deal of `engine` and formats it as `events.csv`, `deals.csv` and
-/// `truth.csv` rows; `consume` sees the chunks in deal order (see [`sim::generate`]).
+/// `truth.csv` rows, also keeping the deals and events when `keep_log` is set; `consume` sees
+/// the chunks in deal order (see [`sim::generate`]).
 ///
 /// Consumed chunks are cleared and handed back to the workers: fresh multi-megabyte buffers
 /// for every chunk cost more in page faults than formatting into them does.
-pub fn generate_csv<C, P>(engine: &Engine<'_>, mut consume: C, progress: P) -> std::io::Result<()>
+pub fn generate_csv<C, P>(
+    engine: &Engine<'_>,
+    keep_log: bool,
+    mut consume: C,
+    progress: P,
+) -> std::io::Result<()>
 where
     C: FnMut(&CsvChunk) -> std::io::Result<()> + Send,
     P: FnMut(usize) + Send,
@@ -88,6 +101,9 @@ where
         c.event_count += h.events.len() as u64;
         csv_log::write_deal(&mut c.deals, sy, &h.deal);
         csv_log::write_truth(&mut c.truth, sy, &h.deal, &h.truth);
+        if keep_log {
+            c.log.push(h);
+        }
         let segment = engine
             .vocab
             .segments
@@ -117,12 +133,14 @@ pub fn default_out_dir(s: &Scenario) -> PathBuf {
     Path::new("reports").join(format!("{}-seed{}", s.name, s.seed))
 }
 
-/// Simulates `scenario` into `out` (replaced atomically), reporting progress on `bar`.
+/// Simulates `scenario` into `out` (replaced atomically), reporting progress on `bar`; with
+/// `keep_log`, also returns the log the files hold (see [`Simulated::log`]).
 pub fn simulate_to_dir(
     scenario: &Scenario,
     out: &Path,
     command: &str,
     bar: &ProgressBar,
+    keep_log: bool,
 ) -> Result<Simulated, Error> {
     let dir = OutputDir::create(out)?;
     let started = Instant::now();
@@ -149,7 +167,11 @@ pub fn simulate_to_dir(
 
     let mut stats = Vec::with_capacity(engine.deal_count());
     let mut event_count = 0u64;
+    let mut kept = keep_log.then(|| LogBuilder::new(&engine));
     let consume = |c: &CsvChunk| -> std::io::Result<()> {
+        if let Some(log) = kept.as_mut() {
+            log.append(&c.log);
+        }
         events.write_all(&c.events)?;
         deals.write_all(&c.deals)?;
         truth.write_all(&c.truth)?;
@@ -157,7 +179,7 @@ pub fn simulate_to_dir(
         stats.extend_from_slice(&c.stats);
         Ok(())
     };
-    generate_csv(&engine, consume, |n| bar.inc(n as u64))
+    generate_csv(&engine, keep_log, consume, |n| bar.inc(n as u64))
         .context(|| format!("writing into {}", out.display()))?;
     for (mut w, name) in [
         (events, EVENTS_FILE),
@@ -202,5 +224,6 @@ pub fn simulate_to_dir(
         events: event_count,
         seconds,
         summary,
+        log: kept.map(LogBuilder::finish),
     })
 }

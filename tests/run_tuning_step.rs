@@ -1,6 +1,8 @@
-//! `dealsim run` tunes on the indicators its scoring step evaluated (one evaluation instead of
-//! two): its policy must be the one `dealsim tune` computes from the run's files, and a run
-//! with the research-only truth column (whose panel the tuner cannot use) must tune the same.
+//! `dealsim run` scores the log its simulation kept (instead of reading back the files it wrote)
+//! and tunes on the indicators its scoring step evaluated (one evaluation instead of two): its
+//! scores must be the ones `dealsim score` computes from the run's files, its policy the one
+//! `dealsim tune` computes from them, and a run with the research-only truth column (whose
+//! panel the tuner cannot use) must tune the same.
 
 use std::fs;
 use std::path::Path;
@@ -35,8 +37,10 @@ fn run(out: &Path, extra: &[&str]) {
         .success();
 }
 
-fn same_files(a: &Path, b: &Path) {
-    for name in TUNED {
+const SCORED: [&str; 3] = ["scores.csv", "indicator_summary.csv", "scores.json"];
+
+fn same_files(a: &Path, b: &Path, names: &[&str]) {
+    for &name in names {
         let (x, y) = (
             fs::read(a.join(name)).unwrap(),
             fs::read(b.join(name)).unwrap(),
@@ -51,7 +55,7 @@ fn same_files(a: &Path, b: &Path) {
 }
 
 #[test]
-fn run_tunes_as_tune_does_on_its_files_with_or_without_the_truth_column() {
+fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let ran = tmp.path().join("run");
     run(&ran, &[]);
@@ -74,10 +78,32 @@ fn run_tunes_as_tune_does_on_its_files_with_or_without_the_truth_column() {
         .arg(&tuned)
         .assert()
         .success();
-    same_files(&ran, &tuned);
+    same_files(&ran, &tuned, &TUNED);
+
+    let scored = tmp.path().join("score");
+    dealsim()
+        .arg("score")
+        .arg("--events")
+        .arg(ran.join("events.csv"))
+        .arg("--deals")
+        .arg(ran.join("deals.csv"))
+        .args([
+            "--window-end",
+            END,
+            "--seed",
+            SEED,
+            "--bootstrap",
+            "30",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&scored)
+        .assert()
+        .success();
+    same_files(&ran, &scored, &SCORED);
 
     let with_truth = tmp.path().join("truth");
     run(&with_truth, &["--with-truth"]);
     assert_eq!(listing(&with_truth), listing(&ran));
-    same_files(&ran, &with_truth);
+    same_files(&ran, &with_truth, &TUNED);
 }

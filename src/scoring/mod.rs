@@ -175,7 +175,10 @@ const _: () = assert!(Outcome::Won as u32 == 0 && LOST == 1 && OPEN == 2);
 /// extraction loop reads one word per row and has no branch on the outcome.
 #[inline]
 fn known_word(class: u32) -> (u32, bool) {
-    (pack((class >> 2) as u16, class & LOST != 0), class & OPEN == 0)
+    (
+        pack((class >> 2) as u16, class & LOST != 0),
+        class & OPEN == 0,
+    )
 }
 
 fn row_classes(panel: &Panel) -> Vec<RowClasses> {

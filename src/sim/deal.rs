@@ -144,11 +144,12 @@ impl Walk<'_> {
         self.client_pace * self.engine.calendar.slowdown_at(w)
     }
 
+    /// Logs a forecast update, as the CRM stores it: the probability in whole percent.
     fn forecast(&mut self, w: f64, probability: f64) {
         let e = self.engine;
         let close = self.expected_close;
         let ev = self.push(w, e.vocab.forecast_update, Lifecycle::Complete, self.rep);
-        ev.forecast_probability = (probability as f32).into();
+        ev.forecast_probability = whole_percent(probability).into();
         ev.expected_close = close.into();
     }
 
@@ -450,12 +451,78 @@ fn step_owner_resource(engine: &Engine, walk: &Walk<'_>, owner: Owner) -> Sym {
     }
 }
 
+/// `p` rounded to whole percent, exactly as `events.csv` holds it and the reader gets it back:
+/// the writer prints `(p as f32)` with two decimals, and a two-decimal number parses to the
+/// `f32` nearest to it, which is `cents / 100` divided in `f32` (correctly rounded).
+pub(crate) fn whole_percent(p: f64) -> f32 {
+    let cents = ((p as f32) as f64 * 100.0).round() as f32;
+    cents / 100.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// What `events.csv` holds for a forecast of `p` (the writer's text, parsed as the reader
+    /// parses it).
+    fn written_and_read(p: f32) -> f32 {
+        use crate::log::{Deal, DealId, Event, Lifecycle, Outcome, Symbols};
+        use crate::time::Timestamp;
+        let mut sy = Symbols::default();
+        let a = sy.intern("forecast_update");
+        let deal = Deal {
+            id: DealId(1),
+            segment: a,
+            rep: a,
+            source: a,
+            value: 1.0,
+            created: Timestamp(0),
+            closed: None,
+            outcome: Outcome::Open,
+            lost_stage: None,
+            lost_step: None,
+        };
+        let e = Event {
+            time: Timestamp(0),
+            activity: a,
+            lifecycle: Lifecycle::Complete,
+            resource: a,
+            stage: None.into(),
+            step: None.into(),
+            card_field: None.into(),
+            forecast_probability: p.into(),
+            expected_close: None.into(),
+        };
+        let mut row = Vec::new();
+        crate::export::csv_log::write_event(&mut row, &sy, &deal, &e);
+        let row = String::from_utf8(row).expect("utf-8");
+        row.trim_end()
+            .split(',')
+            .nth(9)
+            .expect("10 columns")
+            .parse()
+            .expect("a number")
+    }
+
+    #[test]
+    fn forecasts_on_half_percents_round_as_the_writer_does() {
+        for k in 0..100 {
+            let p = (k as f64 + 0.5) / 100.0;
+            assert_eq!(whole_percent(p), written_and_read(p as f32), "p = {p}");
+        }
+    }
+
     proptest! {
+        /// The engine's forecast is the value the files give back, so the log `run` keeps and
+        /// the log read from its files agree (see tests/kept_log.rs).
+        #[test]
+        fn whole_percent_is_what_the_files_hold(p in 0.0f64..1.0) {
+            let q = whole_percent(p);
+            prop_assert_eq!(q, written_and_read(p as f32));
+            prop_assert_eq!(q, written_and_read(q));
+        }
+
         #[test]
         fn order_keys_sort_like_total_cmp(a in any::<f64>(), b in any::<f64>()) {
             prop_assert_eq!(total_order_key(a).cmp(&total_order_key(b)), a.total_cmp(&b));

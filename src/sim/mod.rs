@@ -19,7 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 pub use arrivals::Arrival;
-pub use collect::collect_log;
+pub use collect::{collect_log, LogBuilder, LogPart};
 
 use crate::calendar::Calendar;
 use crate::log::{Deal, DealId, Event, Outcome, Sym, Symbols};
