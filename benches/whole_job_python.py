@@ -17,10 +17,9 @@ at least 20 deals per class, oriented by the indicator's direction.
    src/indicators/evaluate.rs (f32 values, same rounding), and the AUCs are compared with the
    ones dealsim reports in panel.json.
 
-Known input difference: events.csv writes the rep's forecast probability with 2 decimals,
-while panel_export evaluates the in-memory f32 value. Rounding merges nearby values into ties,
-so `rep_forecast_probability` AUCs differ slightly; that indicator is reported separately and
-left out of the exact-match claim.
+Both sides see the same input: the engine records the rep's forecast in whole percent, as
+events.csv holds it, so the in-memory log panel_export evaluates equals the files (tested in
+tests/kept_log.rs) and every indicator is held to the exact-match claim.
 """
 import json
 import os
@@ -38,8 +37,6 @@ from sklearn.metrics import roc_auc_score
 DAY = 86_400
 LANDMARKS = list(range(7, 169, 7))
 MIN_CLASS = 20
-# Indicators whose CSV input is rounded relative to dealsim's in-memory log.
-ROUNDED_INPUT = {"rep_forecast_probability"}
 
 
 # ----------------------------------------------------------------------------------------
@@ -518,13 +515,9 @@ def main():
         print(f"{'indicator':30s} {'values equal to dealsim (bitwise, NaN = NaN)':>45s}")
         for i, ind in enumerate(meta["indicators"]):
             r = rust["values"][:, i]
-            if ind["name"] in ROUNDED_INPUT:
-                # what events.csv holds: the f32 written with 2 decimals (half away from zero)
-                r = (np.floor(r.astype(np.float64) * 100 + 0.5) / 100).astype(np.float32)
             mine = panel["values"][ind["name"]]
             same = (mine == r) | (np.isnan(mine) & np.isnan(r))
-            note = " (vs dealsim's value rounded to 2 decimals)" if ind["name"] in ROUNDED_INPUT else ""
-            print(f"{ind['name']:30s} {int(same.sum()):>12d} of {len(same)}{note}")
+            print(f"{ind['name']:30s} {int(same.sum()):>12d} of {len(same)}")
     del rust
 
     # --- verification 2: AUCs against dealsim's panel.json ---
@@ -548,14 +541,12 @@ def main():
     for name, e in per.items():
         ok = e["match"] == e["n"] and e["missing"] == 0 and e["extra"] == 0
         status = "exact" if ok else "DIFFERS"
-        if name in ROUNDED_INPUT:
-            status += " (CSV rounds the input: excluded from the exact claim)"
-        elif not ok:
+        if not ok:
             exact_all = False
         extra = f" missing {e['missing']} extra {e['extra']}" if e["missing"] or e["extra"] else ""
         print(f"{name:30s} {e['n']:5d} {e['match']:6d} {e['max']:11.2e}  {status}{extra}")
-    worst = max(e["max"] for n, e in per.items() if n not in ROUNDED_INPUT)
-    print(f"max |dealsim - python| over the exactly-reproduced indicators: {worst:.2e}"
+    worst = max(e["max"] for e in per.values())
+    print(f"max |dealsim - python| over all indicators: {worst:.2e}"
           f" -> {'all equal to 1e-9' if exact_all and worst <= 1e-9 else 'MISMATCH'}")
 
     py_read, py_eval, py_score = t1 - t0, t2 - t1, t3 - t2
