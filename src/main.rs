@@ -283,7 +283,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     // The simulation keeps the log it writes: equal to reading the files back (tested), which
     // at a million deals would take seconds.
     let (scenario, dir, log) = simulate(sim, true)?;
-    let log = log.expect("kept");
+    let log = log.expect("simulate returns the log it was asked to keep");
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
         dir.join(DEALS_FILE),
