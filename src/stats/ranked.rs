@@ -211,14 +211,12 @@ pub fn packed_point_aucs_in(
     }
     // Continuous scores: sort (key, payload) words by key, then sweep runs of equal keys.
     let SortBuffers { items, scratch } = buffers;
-    items.clear();
-    items.extend(
-        scores
-            .iter()
-            .zip(payload)
-            .map(|(&s, &p)| u64::from(sortable_bits(s)) << 32 | u64::from(p)),
-    );
-    sort_by_high_word(items, scratch);
+    let words = scores
+        .iter()
+        .zip(payload)
+        .map(|(&s, &p)| (sortable_bits(s), p));
+    let counts = fill_words(items, words);
+    sort_by_high_word(items, scratch, counts);
     let items = &*items;
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
@@ -276,20 +274,39 @@ fn sortable_bits(s: f32) -> u32 {
     }
 }
 
-/// Sorts by the high 32 bits (stable LSD radix sort, three 11-bit digits, passes whose digit is
-/// the same in every word skipped). The low word (the row's group and label) only rides along.
-fn sort_by_high_word(items: &mut Vec<u64>, scratch: &mut Vec<u64>) {
-    const BITS: u32 = 11;
-    const BUCKETS: usize = 1 << BITS;
-    const SHIFTS: [u32; 3] = [32, 32 + BITS, 32 + 2 * BITS];
-    let digit = |w: u64, shift: u32| ((w >> shift) as usize) & (BUCKETS - 1);
-    let mut counts = vec![[0usize; BUCKETS]; SHIFTS.len()];
-    for &w in items.iter() {
+const RADIX_BITS: u32 = 11;
+const BUCKETS: usize = 1 << RADIX_BITS;
+const SHIFTS: [u32; 3] = [32, 32 + RADIX_BITS, 32 + 2 * RADIX_BITS];
+
+/// Per radix digit, how many words have each digit value.
+type Histograms = [[usize; BUCKETS]; SHIFTS.len()];
+
+#[inline]
+fn digit(w: u64, shift: u32) -> usize {
+    ((w >> shift) as usize) & (BUCKETS - 1)
+}
+
+/// Fills `items` with one word per `(key, low)` pair, `key << 32 | low`, and counts their
+/// radix digits in the same pass (no second read of the words before the sort).
+fn fill_words(items: &mut Vec<u64>, words: impl Iterator<Item = (u32, u32)>) -> Box<Histograms> {
+    let mut counts = Box::new([[0usize; BUCKETS]; SHIFTS.len()]);
+    items.clear();
+    items.extend(words.map(|(key, low)| {
+        let w = u64::from(key) << 32 | u64::from(low);
         for (c, &shift) in counts.iter_mut().zip(&SHIFTS) {
             c[digit(w, shift)] += 1;
         }
-    }
-    scratch.clear();
+        w
+    }));
+    counts
+}
+
+/// Sorts words filled by [`fill_words`] by their high 32 bits (stable LSD radix sort, three
+/// 11-bit digits, passes whose digit is the same in every word skipped). The low word (the
+/// row's group and label, or its index) only rides along.
+fn sort_by_high_word(items: &mut Vec<u64>, scratch: &mut Vec<u64>, mut counts: Box<Histograms>) {
+    // Every slot of `scratch` is written by each pass: only a longer buffer needs new slots
+    // (clearing it first would zero every slot, a pass of its own).
     scratch.resize(items.len(), 0);
     for (c, &shift) in counts.iter_mut().zip(&SHIFTS) {
         if c.contains(&items.len()) {
@@ -543,12 +560,12 @@ pub fn packed_replicate_aucs(
         }
     } else {
         // The row index rides in the low word, as the point path's group and label do.
-        let mut items: Vec<u64> = scores
-            .iter()
-            .enumerate()
-            .map(|(i, &s)| u64::from(sortable_bits(s)) << 32 | i as u64)
-            .collect();
-        sort_by_high_word(&mut items, &mut Vec::new());
+        let mut items = Vec::with_capacity(n);
+        let counts = fill_words(
+            &mut items,
+            (0..).zip(scores).map(|(i, &s)| (sortable_bits(s), i)),
+        );
+        sort_by_high_word(&mut items, &mut Vec::new(), counts);
         for (k, &w) in items.iter().enumerate() {
             order.push(w as u32);
             starts.push(k == 0 || w >> 32 != items[k - 1] >> 32);
@@ -690,6 +707,14 @@ mod tests {
             let group: Vec<u16> = rows.iter().map(|r| r.1).collect();
             let labels: Vec<bool> = rows.iter().map(|r| r.2).collect();
             let point = grouped_point_aucs(&keys, &group, &labels, 4);
+            // Sort buffers a longer, different column left behind (as a scoring thread's are)
+            // give the same result: the sort overwrites every slot it reads.
+            let mut buffers = SortBuffers::default();
+            let longer: Vec<f32> = keys.iter().chain(&keys).chain(&keys).enumerate()
+                .map(|(i, &k)| k * -3.0 + i as f32 * 1e-3).collect();
+            packed_point_aucs_in(&longer, &vec![1; longer.len()], 4, &mut buffers);
+            let payload: Vec<u32> = group.iter().zip(&labels).map(|(&g, &p)| pack(g, p)).collect();
+            prop_assert_eq!(&packed_point_aucs_in(&keys, &payload, 4, &mut buffers), &point);
             for (slot, g) in [Some(0u16), Some(1), Some(2), Some(3), None].into_iter().enumerate() {
                 let want = reference(&keys, &group, &labels, g, |_| 1.0);
                 let got = point[slot].unwrap_or(f64::NAN);
