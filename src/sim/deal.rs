@@ -454,7 +454,7 @@ fn step_owner_resource(engine: &Engine, walk: &Walk<'_>, owner: Owner) -> Sym {
 /// `p` rounded to whole percent, exactly as `events.csv` holds it and the reader gets it back:
 /// the writer prints `(p as f32)` with two decimals, and a two-decimal number parses to the
 /// `f32` nearest to it, which is `cents / 100` divided in `f32` (correctly rounded).
-pub(crate) fn whole_percent(p: f64) -> f32 {
+fn whole_percent(p: f64) -> f32 {
     let cents = ((p as f32) as f64 * 100.0).round() as f32;
     cents / 100.0
 }
