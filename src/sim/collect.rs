@@ -18,12 +18,14 @@ pub struct LogPart {
 }
 
 impl LogPart {
+    /// Appends one simulated deal and its events (the next deal in the chunk's order).
     pub fn push(&mut self, h: &DealHistory) {
         self.deals.push(h.deal.clone());
         self.events.extend_from_slice(&h.events);
         self.counts.push(h.events.len());
     }
 
+    /// Empties the part but keeps its buffers, for the next chunk.
     pub fn clear(&mut self) {
         self.deals.clear();
         self.events.clear();
@@ -31,12 +33,14 @@ impl LogPart {
     }
 }
 
-/// A log assembled from [`LogPart`]s handed over in deal order.
+/// A log assembled from [`LogPart`]s handed over in deal order: the parts come from parallel
+/// workers, the builder runs on the one thread that receives them in order.
 pub struct LogBuilder {
     log: Log,
 }
 
 impl LogBuilder {
+    /// An empty log with the engine's names, sized for its deals.
     pub fn new(engine: &Engine<'_>) -> LogBuilder {
         let n = engine.deal_count();
         LogBuilder {
@@ -50,6 +54,8 @@ impl LogBuilder {
         }
     }
 
+    /// Appends the deals of `part` (the next ones in deal order), with case ids as the CSV
+    /// writer prints them.
     pub fn append(&mut self, part: &LogPart) {
         let log = &mut self.log;
         for (d, &c) in part.deals.iter().zip(&part.counts) {
@@ -61,6 +67,7 @@ impl LogBuilder {
         log.events.extend_from_slice(&part.events);
     }
 
+    /// The finished log.
     pub fn finish(self) -> Log {
         self.log
     }
