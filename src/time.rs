@@ -9,7 +9,8 @@
 
 use chrono::{Datelike, NaiveDate};
 
-/// A calendar date: days since 1970-01-01. Not a deal age (see [`crate::log::Day`]).
+/// A calendar date: days since 1970-01-01. Not a deal age (days since a deal was created,
+/// which the indicators count in plain integers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DayNum(pub i32);
 

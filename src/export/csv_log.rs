@@ -133,7 +133,7 @@ impl Row {
 }
 
 /// Writes `events.csv` rows, byte for byte as [`write_events`] does, about twice as fast:
-/// every name is prepared once as a padded [`Slot`], so a row is assembled on the stack with
+/// every name is prepared once as a padded `Slot`, so a row is assembled on the stack with
 /// fixed-size moves (no call to `memcpy` per field) and appended with a single copy. Falls
 /// back to [`write_events`] when a name is too long for a slot.
 pub struct EventRows<'a> {

@@ -5,7 +5,7 @@
 //! only deals that closed on a calendar date strictly before the landmark's date
 //! (`closed.day() < (created + d).day()`): what was known that morning. Later closes, same-day
 //! closes and the deal itself (still open at `d`) never enter, so the value cannot leak the
-//! outcome. Not for: outcome-free indicators, which live in [`super::evaluate`].
+//! outcome. Not for: outcome-free indicators, which live in [`mod@super::evaluate`].
 
 use super::spec::GroupBy;
 use crate::log::{Deal, Log, Outcome, Sym};

@@ -4,7 +4,7 @@
 //! creation (segment, rep, source, value) — never later events, never `truth.csv` (except the
 //! research-only truth ceiling, which is labelled as such everywhere). Indicators are declared
 //! as data ([`spec`]) and compiled against a log's names and the scenario's stage maps
-//! ([`stage_map`]). [`evaluate`] makes one pass over each deal's events for all landmarks.
+//! ([`stage_map`]). [`evaluate()`] makes one pass over each deal's events for all landmarks.
 //! Not for: deciding what predicts what (that is [`crate::scoring`]).
 
 pub mod evaluate;

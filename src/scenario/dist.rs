@@ -28,7 +28,7 @@ enum Kind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
     /// Durations, intervals, money: values must be > 0. A normal is accepted when its mean
-    /// is > 0 (its rare negative tail is clamped by [`Sampler::sample_positive`]).
+    /// is > 0 (its rare negative tail is clamped by [`Sampler::sample_at_least`]).
     Positive,
     /// Non-negative amounts such as a number of days that may be zero.
     NonNegative,

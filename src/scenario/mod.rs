@@ -1,7 +1,7 @@
 //! Scenarios: the user's description of a funnel (segments, stage maps, calendar, causal model).
 //!
 //! A [`Scenario`] that exists is valid: it is only made by [`Scenario::parse`], which reads
-//! TOML ([`spec`]), checks every field once ([`validate`]) and reports problems with the file,
+//! TOML ([`spec`]), checks every field once (`validate`) and reports problems with the file,
 //! line, field path and what was expected. The engine never re-checks.
 //! Not for: simulation itself ([`crate::sim`]) or reading event logs ([`crate::log`]).
 
@@ -147,7 +147,7 @@ pub struct Step {
 }
 
 impl Scenario {
-    /// Parses and validates TOML. `origin` names the source in errors (a path or "<default>").
+    /// Parses and validates TOML. `origin` names the source in errors (a path or `"<default>"`).
     pub fn parse(source: &str, origin: &str) -> Result<Scenario, InputError> {
         let spec: ScenarioSpec = crate::toml_input::parse_toml(source, origin)?;
         validate::validate(spec).map_err(|(field, message)| {

@@ -1,7 +1,7 @@
 //! The scenario file as written by a user: plain serde structs mirroring the TOML.
 //!
 //! Nothing here is checked beyond what serde checks (types, unknown and missing fields);
-//! [`super::validate`] turns a [`ScenarioSpec`] into a [`super::Scenario`] the engine can trust.
+//! `super::validate` turns a [`ScenarioSpec`] into a [`super::Scenario`] the engine can trust.
 //! The spec is also what `manifest.json` records as "the scenario as resolved".
 
 use std::collections::BTreeMap;

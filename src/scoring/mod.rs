@@ -2,7 +2,7 @@
 //! that will be lost from deals that will be won?
 //!
 //! At landmark `d` the risk set is the deals observable at `d` and not closed by `d` (see
-//! [`crate::indicators::evaluate`]). Lost deals are positives, won deals negatives.
+//! [`crate::indicators::evaluate()`]). Lost deals are positives, won deals negatives.
 //! - [`Censoring::Known`]: deals still open at the window end are left out (counted in
 //!   `n_censored`); AUC is the Mann–Whitney statistic ([`crate::stats::auc`]).
 //! - [`Censoring::Ipcw`]: the cumulative/dynamic AUC at `horizon` days after the landmark
