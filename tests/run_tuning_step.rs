@@ -54,52 +54,39 @@ fn same_files(a: &Path, b: &Path, names: &[&str]) {
     }
 }
 
+/// `dealsim COMMAND` on the events and deals of run directory `ran`, with the run's window end,
+/// seed and bootstrap size, writing into `out`.
+fn on_run_files(command: &str, ran: &Path, out: &Path) {
+    dealsim()
+        .arg(command)
+        .arg("--events")
+        .arg(ran.join("events.csv"))
+        .arg("--deals")
+        .arg(ran.join("deals.csv"))
+        .args([
+            "--window-end",
+            END,
+            "--seed",
+            SEED,
+            "--bootstrap",
+            "30",
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .success();
+}
+
 #[test]
 fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let ran = tmp.path().join("run");
     run(&ran, &[]);
     let tuned = tmp.path().join("tune");
-    dealsim()
-        .arg("tune")
-        .arg("--events")
-        .arg(ran.join("events.csv"))
-        .arg("--deals")
-        .arg(ran.join("deals.csv"))
-        .args([
-            "--window-end",
-            END,
-            "--seed",
-            SEED,
-            "--bootstrap",
-            "30",
-            "--out",
-        ])
-        .arg(&tuned)
-        .assert()
-        .success();
+    on_run_files("tune", &ran, &tuned);
     same_files(&ran, &tuned, &TUNED);
-
     let scored = tmp.path().join("score");
-    dealsim()
-        .arg("score")
-        .arg("--events")
-        .arg(ran.join("events.csv"))
-        .arg("--deals")
-        .arg(ran.join("deals.csv"))
-        .args([
-            "--window-end",
-            END,
-            "--seed",
-            SEED,
-            "--bootstrap",
-            "30",
-            "--quiet",
-            "--out",
-        ])
-        .arg(&scored)
-        .assert()
-        .success();
+    on_run_files("score", &ran, &scored);
     same_files(&ran, &scored, &SCORED);
 
     let with_truth = tmp.path().join("truth");

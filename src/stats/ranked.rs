@@ -215,8 +215,7 @@ pub fn packed_point_aucs_in(
         .iter()
         .zip(payload)
         .map(|(&s, &p)| (sortable_bits(s), p));
-    let counts = fill_words(items, words);
-    sort_by_high_word(items, scratch, counts);
+    sort_words(items, scratch, words);
     let items = &*items;
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
@@ -278,18 +277,21 @@ const RADIX_BITS: u32 = 11;
 const BUCKETS: usize = 1 << RADIX_BITS;
 const SHIFTS: [u32; 3] = [32, 32 + RADIX_BITS, 32 + 2 * RADIX_BITS];
 
-/// Per radix digit, how many words have each digit value.
-type Histograms = [[usize; BUCKETS]; SHIFTS.len()];
-
 #[inline]
 fn digit(w: u64, shift: u32) -> usize {
     ((w >> shift) as usize) & (BUCKETS - 1)
 }
 
-/// Fills `items` with one word per `(key, low)` pair, `key << 32 | low`, and counts their
-/// radix digits in the same pass (no second read of the words before the sort).
-fn fill_words(items: &mut Vec<u64>, words: impl Iterator<Item = (u32, u32)>) -> Box<Histograms> {
-    let mut counts = Box::new([[0usize; BUCKETS]; SHIFTS.len()]);
+/// Fills `items` with one word per `(key, low)` pair, `key << 32 | low`, and sorts them by the
+/// key (stable LSD radix sort, three 11-bit digits, passes whose digit is the same in every
+/// word skipped). The digits are counted while the words are filled, with no second read
+/// before the sort. The low word (the row's group and label, or its index) only rides along.
+fn sort_words(
+    items: &mut Vec<u64>,
+    scratch: &mut Vec<u64>,
+    words: impl Iterator<Item = (u32, u32)>,
+) {
+    let mut counts = vec![[0usize; BUCKETS]; SHIFTS.len()];
     items.clear();
     items.extend(words.map(|(key, low)| {
         let w = u64::from(key) << 32 | u64::from(low);
@@ -298,13 +300,6 @@ fn fill_words(items: &mut Vec<u64>, words: impl Iterator<Item = (u32, u32)>) -> 
         }
         w
     }));
-    counts
-}
-
-/// Sorts words filled by [`fill_words`] by their high 32 bits (stable LSD radix sort, three
-/// 11-bit digits, passes whose digit is the same in every word skipped). The low word (the
-/// row's group and label, or its index) only rides along.
-fn sort_by_high_word(items: &mut Vec<u64>, scratch: &mut Vec<u64>, mut counts: Box<Histograms>) {
     // Every slot of `scratch` is written by each pass: only a longer buffer needs new slots
     // (clearing it first would zero every slot, a pass of its own).
     scratch.resize(items.len(), 0);
@@ -561,11 +556,8 @@ pub fn packed_replicate_aucs(
     } else {
         // The row index rides in the low word, as the point path's group and label do.
         let mut items = Vec::with_capacity(n);
-        let counts = fill_words(
-            &mut items,
-            (0..).zip(scores).map(|(i, &s)| (sortable_bits(s), i)),
-        );
-        sort_by_high_word(&mut items, &mut Vec::new(), counts);
+        let words = (0..).zip(scores).map(|(i, &s)| (sortable_bits(s), i));
+        sort_words(&mut items, &mut Vec::new(), words);
         for (k, &w) in items.iter().enumerate() {
             order.push(w as u32);
             starts.push(k == 0 || w >> 32 != items[k - 1] >> 32);
