@@ -22,7 +22,7 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{pack, packed_point_aucs_in, packed_replicate_aucs, SortBuffers};
+use crate::stats::ranked::{class_replicate_aucs, point_aucs_in, SortBuffers, EXCLUDED};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -158,7 +158,9 @@ fn score_survival_group(
 }
 
 /// One landmark's at-risk rows by class, `segment << 2 | outcome` (`Outcome as u32`): read
-/// from the deal tables once per landmark rather than once per indicator.
+/// from the deal tables once per landmark rather than once per indicator. Won and lost deals
+/// are the negatives and positives of the known-mode AUCs and open deals take no part, so
+/// the class is also the AUC kernels' [`class_word`](crate::stats::ranked::class_word).
 struct RowClasses {
     /// Per row: `segment << 2 | outcome`.
     class: Vec<u32>,
@@ -168,18 +170,10 @@ struct RowClasses {
 
 const LOST: u32 = Outcome::Lost as u32;
 const OPEN: u32 = Outcome::Open as u32;
-const _: () = assert!(Outcome::Won as u32 == 0 && LOST == 1 && OPEN == 2);
-
-/// A class's payload word for the known-mode AUCs, `segment << 1 | lost` ([`pack`]), and
-/// whether the row takes part (open deals do not). Arithmetic on the class bits, so that the
-/// extraction loop reads one word per row and has no branch on the outcome.
-#[inline]
-fn known_word(class: u32) -> (u32, bool) {
-    (
-        pack((class >> 2) as u16, class & LOST != 0),
-        class & OPEN == 0,
-    )
-}
+const _: () = {
+    use crate::stats::ranked::{NEGATIVE, POSITIVE};
+    assert!(Outcome::Won as u32 == NEGATIVE && LOST == POSITIVE && OPEN == EXCLUDED);
+};
 
 fn row_classes(panel: &Panel) -> Vec<RowClasses> {
     let n_classes = panel.segments.len() << 2;
@@ -213,7 +207,7 @@ fn grow_to<T: Copy + Default>(buffer: &mut Vec<T>, n: usize) {
 #[derive(Default)]
 struct TaskBuffers {
     keys: Vec<f32>,
-    payload: Vec<u32>,
+    class: Vec<u32>,
     deals: Vec<u32>,
     sort: SortBuffers,
 }
@@ -238,39 +232,16 @@ fn known_task(
     } else {
         1.0
     };
-    let with_reps = boot.replicates() > 0;
     let values = &rows.values[i];
-    // Rows per class without a value (most indicators have none).
-    let mut missing_in = vec![0u64; n_seg << 2];
-    // Every row is written and the write position advances only for kept rows: no branch
-    // to mispredict on the scattered open and missing rows. The buffers only ever grow.
-    let TaskBuffers {
-        keys,
-        payload,
-        deals,
-        sort,
-    } = buffers;
-    grow_to(keys, values.len());
-    grow_to(payload, values.len());
-    if with_reps {
-        grow_to(deals, values.len());
-    }
-    let mut m = 0;
-    for (r, (&v, &class)) in values.iter().zip(&classes.class).enumerate() {
-        let (word, known) = known_word(class);
-        let missing = v.is_nan();
-        if missing {
-            missing_in[class as usize] += 1;
-        }
-        keys[m] = sign * v;
-        payload[m] = word;
-        if with_reps {
-            // The replicate sweep weights deals: it needs the kept rows' deals too.
-            deals[m] = rows.deals[r];
-        }
-        m += usize::from(!missing & known);
-    }
-    let (keys, payload) = (&keys[..m], &payload[..m]);
+    // Point estimates straight from the panel's column; replicates need the kept rows' deals.
+    let (aucs, mut reps, missing_in) = if boot.replicates() == 0 {
+        let (aucs, missing) = point_aucs_in(values, &classes.class, n_seg, sign, &mut buffers.sort);
+        (aucs, Vec::new(), missing)
+    } else {
+        let (keys, class, deals, missing) = kept_rows(values, sign, classes, &rows.deals, buffers);
+        let (aucs, reps) = class_replicate_aucs(keys, deals, class, n_seg, boot);
+        (aucs, reps, missing)
+    };
     // (at risk, lost, won, censored) per segment, pooled last; a row without a value is at
     // risk but in no class.
     let mut counts = vec![[0u64; 4]; n_seg + 1];
@@ -285,18 +256,13 @@ fn known_task(
             counts[c][slot] += total - missing;
         }
     }
-    let (aucs, mut reps) = if with_reps {
-        packed_replicate_aucs(keys, &deals[..m], payload, n_seg, boot)
-    } else {
-        (packed_point_aucs_in(keys, payload, n_seg, sort), Vec::new())
-    };
     (0..=n_seg)
         .map(|s| {
             let [at_risk, lost, won, censored] = counts[s];
             let mut r = row(i, k, s, at_risk, (lost, won, censored));
             if r.note.is_empty() {
                 r.auc = aucs[s];
-                if with_reps {
+                if !reps.is_empty() {
                     r.ci_lo = quantile(&mut reps[s], alpha);
                     r.ci_hi = quantile(&mut reps[s], 1.0 - alpha);
                     if r.auc.is_none() {
@@ -307,6 +273,38 @@ fn known_task(
             r
         })
         .collect()
+}
+
+/// The rows of a column that take part in the AUCs (a value, a known outcome), oriented by
+/// `sign`: their keys, classes and deals, in `buffers`; plus the rows without a value per
+/// class. Every row is written and the write position advances only for kept rows: no
+/// branch to mispredict on the scattered open and missing rows. The buffers only ever grow.
+fn kept_rows<'b>(
+    values: &[f32],
+    sign: f32,
+    classes: &RowClasses,
+    row_deals: &[u32],
+    buffers: &'b mut TaskBuffers,
+) -> (&'b [f32], &'b [u32], &'b [u32], Vec<u64>) {
+    let mut missing_in = vec![0u64; classes.total.len()];
+    let TaskBuffers {
+        keys, class, deals, ..
+    } = buffers;
+    grow_to(keys, values.len());
+    grow_to(class, values.len());
+    grow_to(deals, values.len());
+    let mut m = 0;
+    for ((&v, &c), &deal) in values.iter().zip(&classes.class).zip(row_deals) {
+        let missing = v.is_nan();
+        if missing {
+            missing_in[c as usize] += 1;
+        }
+        keys[m] = sign * v;
+        class[m] = c;
+        deals[m] = deal;
+        m += usize::from(!missing & (c & EXCLUDED == 0));
+    }
+    (&keys[..m], &class[..m], &deals[..m], missing_in)
 }
 
 /// Scores every indicator × segment (and pooled) × landmark of `panel`.

@@ -20,30 +20,30 @@ pub fn dense_ranks(scores: &[f64]) -> (Vec<u32>, usize) {
     sorted_ranks(scores)
 }
 
-/// The smallest and largest value when every score is an integer and their span is modest
-/// (at most [`SPAN_PER_VALUE`] slots per score, plus a little): the counting path applies.
-fn integer_range<T: Copy + Into<f64>>(scores: &[T]) -> Option<(i64, i64)> {
-    // `as i64` is one conversion instruction (saturating); a value equal to its conversion is an
-    // integer in range, which also rejects NaN and infinities. (`fract` is a libm call here.)
-    let whole = |s: T| {
-        let s: f64 = s.into();
-        let i = s as i64;
-        (i as f64 == s).then_some(i)
-    };
+/// The smallest and largest of `scores` when every one is an integer and their span is
+/// modest (at most [`SPAN_PER_VALUE`] slots per row of `rows`, plus a little): the counting
+/// path applies.
+fn integer_range(scores: impl Iterator<Item = f64>, rows: usize) -> Option<(i64, i64)> {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-    for &s in scores {
-        let i = whole(s)?;
+    for s in scores {
+        // `as i64` is one conversion instruction (saturating); a value equal to its conversion
+        // is an integer in range, which also rejects NaN and infinities. (`fract` is a libm
+        // call here.)
+        let i = s as i64;
+        if i as f64 != s {
+            return None;
+        }
         lo = lo.min(i);
         hi = hi.max(i);
     }
-    if scores.is_empty() || hi.abs_diff(lo) > (SPAN_PER_VALUE * scores.len() + 1024) as u64 {
+    if lo > hi || hi.abs_diff(lo) > (SPAN_PER_VALUE * rows + 1024) as u64 {
         return None;
     }
     Some((lo, hi))
 }
 
 pub(crate) fn integer_ranks<T: Copy + Into<f64>>(scores: &[T]) -> Option<(Vec<u32>, usize)> {
-    let (lo, hi) = integer_range(scores)?;
+    let (lo, hi) = integer_range(scores.iter().map(|&s| s.into()), scores.len())?;
     let slot = |s: T| (Into::<f64>::into(s) as i64 - lo) as usize;
     let mut rank_of = vec![0u32; (hi - lo) as usize + 1];
     for &s in scores {
@@ -159,24 +159,28 @@ pub fn grouped_point_aucs(
     positive: &[bool],
     groups: usize,
 ) -> Vec<Option<f64>> {
-    let payload: Vec<u32> = group
+    let class: Vec<u32> = group
         .iter()
         .zip(positive)
-        .map(|(&g, &p)| pack(g, p))
+        .map(|(&g, &p)| class_word(g, if p { POSITIVE } else { NEGATIVE }))
         .collect();
-    packed_point_aucs(scores, &payload, groups)
+    point_aucs_in(scores, &class, groups, 1.0, &mut SortBuffers::default()).0
 }
 
-/// A row's group and label in one word, as [`packed_point_aucs`] takes them.
+/// Row kinds of a [`class_word`]: negatives (won deals), positives (lost deals), and rows
+/// that take no part (deals without a known outcome).
+pub const NEGATIVE: u32 = 0;
+pub const POSITIVE: u32 = 1;
+pub const EXCLUDED: u32 = 2;
+/// Kinds per group in a class word (two bits).
+const KINDS: usize = 4;
+
+/// A row's group and kind in one word, `group << 2 | kind`: what [`point_aucs_in`] and
+/// [`class_replicate_aucs`] take, and what the scoring core keeps per landmark row, so that
+/// a column is scored straight from the panel without being copied first.
 #[inline]
-pub fn pack(group: u16, positive: bool) -> u32 {
-    u32::from(group) << 1 | u32::from(positive)
-}
-
-/// [`grouped_point_aucs`] with each row's group and label packed by [`pack`]: the scoring
-/// core builds that word directly, so no row is touched twice.
-pub fn packed_point_aucs(scores: &[f32], payload: &[u32], groups: usize) -> Vec<Option<f64>> {
-    packed_point_aucs_in(scores, payload, groups, &mut SortBuffers::default())
+pub fn class_word(group: u16, kind: u32) -> u32 {
+    u32::from(group) << 2 | kind
 }
 
 /// The two word buffers the continuous path sorts in. A caller scoring many columns keeps one
@@ -187,36 +191,66 @@ pub struct SortBuffers {
     scratch: Vec<u64>,
 }
 
-/// [`packed_point_aucs`] sorting in `buffers`.
-pub fn packed_point_aucs_in(
+/// Unweighted AUCs of `groups` groups and their pool (last) over the rows of one column as
+/// they come: row `i` has score `sign × scores[i]` (`sign` = ±1 orients the column without a
+/// copy) and class `class[i]` ([`class_word`]). Rows whose score is NaN (missing) or whose
+/// kind is [`EXCLUDED`] take no part; the NaN rows are counted per class word, the second
+/// value returned (`4 × groups` counts). Integer scores are counted per value and columns
+/// with few distinct values in a small hash table; only continuous scores are sorted (in
+/// `buffers`).
+pub fn point_aucs_in(
     scores: &[f32],
-    payload: &[u32],
+    class: &[u32],
     groups: usize,
+    sign: f32,
     buffers: &mut SortBuffers,
-) -> Vec<Option<f64>> {
-    let stride = 2 * groups;
-    if let Some((lo, hi)) = integer_range(scores) {
-        // counts[value - lo][group][label], straight from the values: no ranks needed.
-        let mut counts = vec![0u32; (hi - lo) as usize * stride + stride];
-        for (&s, &p) in scores.iter().zip(payload) {
-            counts[(s as i64 - lo) as usize * stride + p as usize] += 1;
+) -> (Vec<Option<f64>>, Vec<u64>) {
+    let stride = KINDS * groups;
+    let oriented = scores.iter().map(|&s| sign * s);
+    let present = oriented.clone().filter(|s| !s.is_nan()).map(f64::from);
+    if let Some((lo, hi)) = integer_range(present, scores.len()) {
+        // counts[value - lo][class], straight from the values: no ranks needed. The row after
+        // the last value counts the rows without one.
+        let values = (hi - lo) as usize + 1;
+        let mut counts = vec![0u32; (values + 1) * stride];
+        for (s, &c) in oriented.zip(class) {
+            let slot = if s.is_nan() {
+                values
+            } else {
+                (s as i64 - lo) as usize
+            };
+            counts[slot * stride + c as usize] += 1;
         }
-        return sweep_counts(counts.chunks_exact(stride), groups);
+        let missing = counts.split_off(values * stride);
+        let aucs = sweep_counts(counts.chunks_exact(stride), groups);
+        return (aucs, missing.into_iter().map(u64::from).collect());
     }
-    if let Some((values, counts)) = few_distinct_counts(scores, payload, stride) {
+    let mut missing = vec![0u64; stride];
+    if let Some((values, counts)) =
+        few_distinct_counts(oriented.clone(), class, stride, &mut missing)
+    {
         let mut order: Vec<usize> = (0..values.len()).collect();
         order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
         let per_value = order.iter().map(|&v| &counts[v * stride..(v + 1) * stride]);
-        return sweep_counts(per_value, groups);
+        return (sweep_counts(per_value, groups), missing);
     }
-    // Continuous scores: sort (key, payload) words by key, then sweep runs of equal keys.
+    // Continuous scores: sort (key, class) words of the rows that take part by key, then
+    // sweep runs of equal keys.
+    missing.fill(0);
     let SortBuffers { items, scratch } = buffers;
-    let words = scores
-        .iter()
-        .zip(payload)
-        .map(|(&s, &p)| (sortable_bits(s), p));
-    sort_words(items, scratch, words);
-    let items = &*items;
+    let words = oriented.zip(class).map(|(s, &c)| {
+        let absent = s.is_nan();
+        if absent {
+            missing[c as usize] += 1;
+        }
+        (sortable_bits(s), c, !absent & (c & EXCLUDED == 0))
+    });
+    let n = sort_words(items, scratch, words);
+    (sweep_sorted(&items[..n], groups), missing)
+}
+
+/// The Mann–Whitney sweep over (key, class) words sorted by key.
+fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<f64>> {
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
     let mut touched: Vec<usize> = Vec::with_capacity(groups);
@@ -231,9 +265,9 @@ pub fn packed_point_aucs_in(
             // A value held by one row (the common case): no tie group to close.
             // The label is data, not a pattern: arithmetic instead of a branch that would
             // mispredict on every other row.
-            let p = items[i] as u32;
-            let pos = u64::from(p & 1);
-            for a in [(p >> 1) as usize, pooled] {
+            let c = items[i] as u32;
+            let pos = u64::from(c & POSITIVE);
+            for a in [(c >> 2) as usize, pooled] {
                 let a = &mut acc[a];
                 a.sum2 += pos * 2 * a.below;
                 a.total_pos += pos;
@@ -241,12 +275,12 @@ pub fn packed_point_aucs_in(
             }
         } else {
             for &w in &items[i..end] {
-                let p = w as u32;
-                let g = (p >> 1) as usize;
+                let c = w as u32;
+                let g = (c >> 2) as usize;
                 if acc[g].pos + acc[g].neg == 0 {
                     touched.push(g);
                 }
-                let pos = u64::from(p & 1);
+                let pos = u64::from(c & POSITIVE);
                 for a in [g, pooled] {
                     acc[a].pos += pos;
                     acc[a].neg += 1 - pos;
@@ -282,48 +316,57 @@ fn digit(w: u64, shift: u32) -> usize {
     ((w >> shift) as usize) & (BUCKETS - 1)
 }
 
-/// Fills `items` with one word per `(key, low)` pair, `key << 32 | low`, and sorts them by the
-/// key (stable LSD radix sort, three 11-bit digits, passes whose digit is the same in every
-/// word skipped). The digits are counted while the words are filled, with no second read
-/// before the sort. The low word (the row's group and label, or its index) only rides along.
+/// Fills `items` with one word per kept `(key, low, keep)` triple, `key << 32 | low`, sorts
+/// them by the key (stable LSD radix sort, three 11-bit digits, passes whose digit is the same
+/// in every word skipped) and returns how many there are: `items[..n]` is the sorted run.
+/// The digits are counted while the words are filled, with no second read before the sort;
+/// every row is written and the write position only advances past kept ones, so rows are
+/// dropped without a branch. The low word (the row's class, or its index) only rides along.
+/// Both buffers only ever grow: each slot below `n` is written before it is read.
 fn sort_words(
     items: &mut Vec<u64>,
     scratch: &mut Vec<u64>,
-    words: impl Iterator<Item = (u32, u32)>,
-) {
+    words: impl ExactSizeIterator<Item = (u32, u32, bool)>,
+) -> usize {
     let mut counts = vec![[0usize; BUCKETS]; SHIFTS.len()];
-    items.clear();
-    items.extend(words.map(|(key, low)| {
+    if items.len() < words.len() {
+        items.resize(words.len(), 0);
+    }
+    let mut n = 0;
+    for (key, low, keep) in words {
         let w = u64::from(key) << 32 | u64::from(low);
+        items[n] = w;
+        let k = usize::from(keep);
         for (c, &shift) in counts.iter_mut().zip(&SHIFTS) {
-            c[digit(w, shift)] += 1;
+            c[digit(w, shift)] += k;
         }
-        w
-    }));
-    // Every slot of `scratch` is written by each pass: only a longer buffer needs new slots
-    // (clearing it first would zero every slot, a pass of its own).
-    scratch.resize(items.len(), 0);
+        n += k;
+    }
+    if scratch.len() < n {
+        scratch.resize(n, 0);
+    }
     for (c, &shift) in counts.iter_mut().zip(&SHIFTS) {
-        if c.contains(&items.len()) {
+        if c.contains(&n) {
             continue;
         }
         let mut next = 0;
         for slot in c.iter_mut() {
-            let n = *slot;
+            let m = *slot;
             *slot = next;
-            next += n;
+            next += m;
         }
-        for &w in items.iter() {
+        for &w in &items[..n] {
             let d = digit(w, shift);
             scratch[c[d]] = w;
             c[d] += 1;
         }
         std::mem::swap(items, scratch);
     }
+    n
 }
 
 /// The Mann–Whitney sweep of `groups` groups and their pool over per-value counts in
-/// ascending value order, each `[group][label]` (label 1 = positive).
+/// ascending value order, each indexed by class word (`[group][kind]`).
 fn sweep_counts<'a>(per_value: impl Iterator<Item = &'a [u32]>, groups: usize) -> Vec<Option<f64>> {
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
@@ -331,8 +374,11 @@ fn sweep_counts<'a>(per_value: impl Iterator<Item = &'a [u32]>, groups: usize) -
         if counts.iter().all(|&c| c == 0) {
             continue;
         }
-        for (g, pair) in counts.chunks_exact(2).enumerate() {
-            let (neg, pos) = (u64::from(pair[0]), u64::from(pair[1]));
+        for (g, kinds) in counts.chunks_exact(KINDS).enumerate() {
+            let (neg, pos) = (
+                u64::from(kinds[NEGATIVE as usize]),
+                u64::from(kinds[POSITIVE as usize]),
+            );
             for a in [g, pooled] {
                 acc[a].pos += pos;
                 acc[a].neg += neg;
@@ -349,20 +395,26 @@ fn sweep_counts<'a>(per_value: impl Iterator<Item = &'a [u32]>, groups: usize) -
 /// completeness shares) are counted in a small hash table instead of sorted.
 const FEW_DISTINCT: usize = 256;
 
-/// The distinct values of `scores` (`-0.0` taken as `0.0`) and, per value, counts
-/// `[group][label]` (`stride` = 2 × groups) — or `None` as soon as there are more than
-/// [`FEW_DISTINCT`] values, which for continuous scores happens within the first rows.
+/// The distinct values of `scores` (`-0.0` taken as `0.0`) and, per value, counts by class
+/// word (`stride` = 4 × groups), rows without a value counted per class in `missing` — or
+/// `None` as soon as there are more than [`FEW_DISTINCT`] values, which for continuous
+/// scores happens within the first rows.
 fn few_distinct_counts(
-    scores: &[f32],
-    payload: &[u32],
+    scores: impl Iterator<Item = f32>,
+    class: &[u32],
     stride: usize,
+    missing: &mut [u64],
 ) -> Option<(Vec<f32>, Vec<u32>)> {
     const SLOTS: usize = 4 * FEW_DISTINCT;
     const EMPTY: u32 = u32::MAX;
     let mut table = [EMPTY; SLOTS];
     let mut values: Vec<f32> = Vec::with_capacity(FEW_DISTINCT);
     let mut counts = vec![0u32; FEW_DISTINCT * stride];
-    for (&s, &p) in scores.iter().zip(payload) {
+    for (s, &c) in scores.zip(class) {
+        if s.is_nan() {
+            missing[c as usize] += 1;
+            continue;
+        }
         let s = s + 0.0; // -0.0 + 0.0 = 0.0: equal values, one entry
         let bits = s.to_bits();
         // Fibonacci hashing onto the table's 10 bits; linear probing.
@@ -381,7 +433,7 @@ fn few_distinct_counts(
                 _ => slot = (slot + 1) % SLOTS,
             }
         };
-        counts[id * stride + p as usize] += 1;
+        counts[id * stride + c as usize] += 1;
     }
     counts.truncate(values.len() * stride);
     Some((values, counts))
@@ -515,25 +567,27 @@ const PREFETCH_AHEAD: usize = 12;
 /// The AUC of every replicate of `boot` for `groups` disjoint groups and for all rows pooled,
 /// from one sort and one sweep (each deal's weight row is read once for its group and the
 /// pool). Row `i`: score `scores[i]` (no NaN), deal `deals[i]`, group and label
-/// `payload[i]` (by [`pack`]). Returns the unweighted AUCs (as [`packed_point_aucs`]) and
+/// `class[i]` (a [`class_word`] of kind [`NEGATIVE`] or [`POSITIVE`]: the caller has dropped
+/// the other rows). Returns the unweighted AUCs (as [`point_aucs_in`]) and
 /// `groups + 1` vectors of replicate AUCs (NaN where a class has zero weight), the pooled one
 /// last in both.
-pub fn packed_replicate_aucs(
+pub fn class_replicate_aucs(
     scores: &[f32],
     deals: &[u32],
-    payload: &[u32],
+    class: &[u32],
     groups: usize,
     boot: &Bootstrap,
 ) -> (Vec<Option<f64>>, Vec<Vec<f64>>) {
     let b = boot.replicates();
     if b == 0 {
+        let mut buffers = SortBuffers::default();
         return (
-            packed_point_aucs(scores, payload, groups),
+            point_aucs_in(scores, class, groups, 1.0, &mut buffers).0,
             vec![Vec::new(); groups + 1],
         );
     }
     let pooled = groups;
-    // Sorted rows: deal, and group << 1 | label; `starts[k]`: row k opens a tie group.
+    // Sorted rows: deal and class word; `starts[k]`: row k opens a tie group.
     let n = scores.len();
     let mut order: Vec<u32> = Vec::with_capacity(n);
     let mut starts: Vec<bool> = Vec::with_capacity(n);
@@ -555,10 +609,12 @@ pub fn packed_replicate_aucs(
         }
     } else {
         // The row index rides in the low word, as the point path's group and label do.
-        let mut items = Vec::with_capacity(n);
-        let words = (0..).zip(scores).map(|(i, &s)| (sortable_bits(s), i));
-        sort_words(&mut items, &mut Vec::new(), words);
-        for (k, &w) in items.iter().enumerate() {
+        let mut items = Vec::new();
+        let words = (0..n as u32)
+            .zip(scores)
+            .map(|(i, &s)| (sortable_bits(s), i, true));
+        let kept = sort_words(&mut items, &mut Vec::new(), words);
+        for (k, &w) in items[..kept].iter().enumerate() {
             order.push(w as u32);
             starts.push(k == 0 || w >> 32 != items[k - 1] >> 32);
         }
@@ -567,7 +623,7 @@ pub fn packed_replicate_aucs(
         .iter()
         .map(|&i| {
             let i = i as usize;
-            (deals[i], payload[i])
+            (deals[i], class[i])
         })
         .collect();
     drop(order);
@@ -579,10 +635,10 @@ pub fn packed_replicate_aucs(
         if let Some(&(ahead, _)) = rows.get(k + PREFETCH_AHEAD) {
             prefetch(boot.row(ahead as usize));
         }
-        let (deal, payload) = rows[k];
+        let (deal, class) = rows[k];
         let w = boot.row(deal as usize);
-        let g = (payload >> 1) as usize;
-        let p = payload & 1 == 1;
+        let g = (class >> 2) as usize;
+        let p = class & POSITIVE != 0;
         if starts[k] && starts[k + 1] {
             // Alone in its tie group in the pool, so also in its group.
             for a in [g, pooled] {
@@ -669,8 +725,8 @@ mod tests {
             let float: Vec<f32> = values.iter().map(|v| v.0 as f32 * 0.5 + 0.25).collect();
             for keys in [integer, float] {
                 let point = grouped_point_aucs(&keys, &group, &labels, 3);
-                let payload: Vec<u32> = group.iter().zip(&labels).map(|(&g, &l)| pack(g, l)).collect();
-                let (points, reps) = packed_replicate_aucs(&keys, &deals, &payload, 3, &boot);
+                let class: Vec<u32> = group.iter().zip(&labels).map(|(&g, &l)| class_word(g, l as u32)).collect();
+                let (points, reps) = class_replicate_aucs(&keys, &deals, &class, 3, &boot);
                 prop_assert_eq!(&points, &point);
                 for (slot, g) in [Some(0u16), Some(1), Some(2), None].into_iter().enumerate() {
                     prop_assert!(close(point[slot].unwrap_or(f64::NAN), reference(&keys, &group, &labels, g, |_| 1.0)));
@@ -685,33 +741,44 @@ mod tests {
 
     proptest! {
         /// All three point paths against the reference: few distinct floats (hash counting,
-        /// with `-0.0` and `0.0` as one value), many (radix sort), integers (counting).
+        /// with `-0.0` and `0.0` as one value), many (radix sort), integers (counting) — each
+        /// over a column with rows that take no part (NaN scores, excluded rows), and turned
+        /// round by `sign = -1`.
         #[test]
         fn every_point_path_equals_the_reference(
-            rows in prop::collection::vec((0u32..2000, 0u16..4, any::<bool>()), 2..700),
+            rows in prop::collection::vec((0u32..2000, 0u16..4, 0u32..3, 0u32..10), 2..700),
             distinct in prop::sample::select(vec![3u32, 200, 2000]),
+            sign in prop::sample::select(vec![1.0f32, -1.0]),
         ) {
             let keys: Vec<f32> = rows.iter().map(|r| match r.0 % distinct {
+                _ if r.3 == 0 => f32::NAN,
                 0 if r.0 % 2 == 0 => -0.0,
                 0 => 0.0,
                 v => v as f32 * 0.37 - 5.0,
             }).collect();
-            let group: Vec<u16> = rows.iter().map(|r| r.1).collect();
-            let labels: Vec<bool> = rows.iter().map(|r| r.2).collect();
-            let point = grouped_point_aucs(&keys, &group, &labels, 4);
+            let class: Vec<u32> = rows.iter().map(|r| class_word(r.1, r.2)).collect();
             // Sort buffers a longer, different column left behind (as a scoring thread's are)
             // give the same result: the sort overwrites every slot it reads.
             let mut buffers = SortBuffers::default();
             let longer: Vec<f32> = keys.iter().chain(&keys).chain(&keys).enumerate()
                 .map(|(i, &k)| k * -3.0 + i as f32 * 1e-3).collect();
-            packed_point_aucs_in(&longer, &vec![1; longer.len()], 4, &mut buffers);
-            let payload: Vec<u32> = group.iter().zip(&labels).map(|(&g, &p)| pack(g, p)).collect();
-            prop_assert_eq!(&packed_point_aucs_in(&keys, &payload, 4, &mut buffers), &point);
+            point_aucs_in(&longer, &vec![1; longer.len()], 4, 1.0, &mut buffers);
+            let (point, missing) = point_aucs_in(&keys, &class, 4, sign, &mut buffers);
+            // The reference sees only the rows that take part, oriented by hand.
+            let kept: Vec<usize> = (0..rows.len()).filter(|&i| !keys[i].is_nan() && rows[i].2 != EXCLUDED).collect();
+            let oriented: Vec<f32> = kept.iter().map(|&i| sign * keys[i]).collect();
+            let group: Vec<u16> = kept.iter().map(|&i| rows[i].1).collect();
+            let labels: Vec<bool> = kept.iter().map(|&i| rows[i].2 == POSITIVE).collect();
             for (slot, g) in [Some(0u16), Some(1), Some(2), Some(3), None].into_iter().enumerate() {
-                let want = reference(&keys, &group, &labels, g, |_| 1.0);
+                let want = reference(&oriented, &group, &labels, g, |_| 1.0);
                 let got = point[slot].unwrap_or(f64::NAN);
                 prop_assert!((got - want).abs() < 1e-12 || (got.is_nan() && want.is_nan()), "group {:?}: {} vs {}", g, got, want);
             }
+            let mut want_missing = vec![0u64; 16];
+            for (k, &c) in keys.iter().zip(&class) {
+                want_missing[c as usize] += u64::from(k.is_nan());
+            }
+            prop_assert_eq!(missing, want_missing);
         }
     }
 
@@ -720,13 +787,16 @@ mod tests {
         let few: Vec<f32> = (0..5000)
             .map(|i| (i % FEW_DISTINCT) as f32 * 0.01)
             .collect();
-        let payload = vec![1u32; few.len()];
-        let (values, counts) = few_distinct_counts(&few, &payload, 2).expect("256 values");
+        let class = vec![1u32; few.len()];
+        let counted = |scores: &[f32]| {
+            few_distinct_counts(scores.iter().copied(), &class, KINDS, &mut [0; KINDS])
+        };
+        let (values, counts) = counted(&few).expect("256 values");
         assert_eq!(values.len(), FEW_DISTINCT);
         assert_eq!(counts.iter().sum::<u32>(), 5000);
         let many: Vec<f32> = (0..=FEW_DISTINCT).map(|i| i as f32 * 0.01).collect();
-        assert!(few_distinct_counts(&many, &payload, 2).is_none());
-        let (values, _) = few_distinct_counts(&[-0.0, 0.0, 0.5], &payload, 2).unwrap();
+        assert!(counted(&many).is_none());
+        let (values, _) = counted(&[-0.0, 0.0, 0.5]).unwrap();
         assert_eq!(values.len(), 2);
     }
 
