@@ -65,6 +65,7 @@ fn info(name: &str, direction: Direction) -> IndicatorInfo {
         description: format!("test indicator {name}"),
         direction,
         signal: Signal::Rep,
+        fixed_at_creation: false,
     }
 }
 
@@ -573,4 +574,53 @@ fn auc_is_oriented_by_the_direction() {
         close(s.ci_lo, 1.0 - x.ci_hi.unwrap());
         close(s.ci_hi, 1.0 - x.ci_lo.unwrap());
     }
+}
+
+/// Indicators fixed at creation (the deal's value, the truth ceiling) are point-scored from
+/// one sort for all landmarks; that shortcut must give exactly what scoring each landmark's
+/// column on its own gives, on a real evaluated panel (open deals, shrinking risk sets).
+#[test]
+fn fixed_indicators_score_as_if_each_landmark_were_sorted_alone() {
+    use dealsim::indicators::{self, stage_map::StageMaps};
+    use dealsim::scenario::Scenario;
+    use dealsim::sim::{collect_log, Engine};
+    use dealsim::time::DayNum;
+
+    let scenario = Scenario::embedded_default()
+        .with_target_deals(4000, "deals")
+        .expect("a deal count");
+    let (log, truth) = collect_log(&Engine::new(&scenario));
+    let truth: Vec<f64> = truth
+        .iter()
+        .map(|t| t.health_logit + t.process_logit)
+        .collect();
+    let maps = StageMaps::new(&scenario, &log);
+    let landmarks: Vec<u32> = (7..=168).step_by(7).collect();
+    let end = DayNum(scenario.end.0 + 1).start();
+    let specs = indicators::default_set();
+    let fixed = indicators::evaluate(&log, &specs, Some(&truth), &maps, &landmarks, end);
+    let flagged: Vec<&str> = fixed
+        .indicators
+        .iter()
+        .filter(|i| i.fixed_at_creation)
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(flagged, ["deal_value", indicators::TRUTH_INDICATOR]);
+    let mut alone = fixed.clone();
+    alone
+        .indicators
+        .iter_mut()
+        .for_each(|i| i.fixed_at_creation = false);
+    let point = options(Censoring::Known, 0, 20, 1);
+    let (with_shortcut, without) = (score(&fixed, &point), score(&alone, &point));
+    assert_eq!(with_shortcut, without);
+    let scored = |name: &str| {
+        with_shortcut
+            .iter()
+            .filter(|r| r.indicator == name && r.auc.is_some())
+            .count()
+    };
+    // Most landmarks have enough lost and won deals to score.
+    assert!(scored("deal_value") > 60, "{}", scored("deal_value"));
+    assert!(scored(indicators::TRUTH_INDICATOR) > 60);
 }

@@ -218,6 +218,7 @@ fn random_panel(outcomes: &[(u8, f64, u8)], values: &[[i8; 3]], safer: bool) -> 
                 Direction::HigherIsRiskier
             },
             signal: Signal::Rep,
+            fixed_at_creation: false,
         }],
         landmarks,
         segments: vec!["a".into(), "b".into()],

@@ -520,11 +520,13 @@ pub fn evaluate_with_progress(
     let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log)).collect();
     let mut indicators: Vec<IndicatorInfo> = specs
         .iter()
-        .map(|s| IndicatorInfo {
+        .zip(&compiled)
+        .map(|(s, c)| IndicatorInfo {
             name: s.name.clone(),
             description: s.description.clone(),
             direction: s.direction,
             signal: s.signal,
+            fixed_at_creation: matches!(c, Compiled::DealValue),
         })
         .collect();
     if truth.is_some() {
@@ -536,6 +538,7 @@ pub fn evaluate_with_progress(
                 .into(),
             direction: super::Direction::HigherIsRiskier,
             signal: super::Signal::Truth,
+            fixed_at_creation: true,
         });
     }
     let mut segments: Vec<String> = Vec::new();

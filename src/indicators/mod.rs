@@ -33,6 +33,11 @@ pub struct IndicatorInfo {
     pub description: String,
     pub direction: Direction,
     pub signal: Signal,
+    /// The value is known when the deal is created and never changes (the deal's value, the
+    /// truth ceiling): a deal has the same value at every landmark it is at risk, so the
+    /// scoring core can order the deals by it once for all landmarks. Not an output.
+    #[serde(skip)]
+    pub fixed_at_creation: bool,
 }
 
 /// Parses and checks an indicator file; `origin` names it in errors.

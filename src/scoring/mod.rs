@@ -22,7 +22,9 @@ use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
 use crate::stats::bootstrap::{quantile, Bootstrap};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::ranked::{class_replicate_aucs, point_aucs_in, SortBuffers, EXCLUDED};
+use crate::stats::ranked::{
+    class_replicate_aucs, nested_point_aucs, point_aucs_in, SortBuffers, EXCLUDED,
+};
 
 pub use summary::{summarise, SummaryRow};
 
@@ -212,6 +214,19 @@ struct TaskBuffers {
     sort: SortBuffers,
 }
 
+/// How a score row is started: indicator, landmark, segment (pooled = number of segments),
+/// at risk, and (lost, won, censored). Fills in the note when a class is too small.
+type RowStart<'a> = dyn Fn(usize, usize, usize, u64, (u64, u64, u64)) -> ScoreRow + 'a;
+
+/// The sign that orients an indicator's values so that higher means riskier.
+fn orientation(panel: &Panel, i: usize) -> f32 {
+    if panel.indicators[i].direction == Direction::HigherIsSafer {
+        -1.0
+    } else {
+        1.0
+    }
+}
+
 /// Known-mode scores of one indicator at one landmark for every segment and the pool, from
 /// a single sort: point estimates and, with replicates in `boot`, percentile intervals
 /// (`alpha` in each tail) from one weighted sweep. `classes` are the landmark's
@@ -223,18 +238,14 @@ fn known_task(
     buffers: &mut TaskBuffers,
     boot: &Bootstrap,
     alpha: f64,
-    row: &dyn Fn(usize, usize, usize, u64, (u64, u64, u64)) -> ScoreRow,
+    row: &RowStart<'_>,
 ) -> Vec<ScoreRow> {
     let n_seg = panel.segments.len();
     let rows = &panel.at[k];
-    let sign: f32 = if panel.indicators[i].direction == Direction::HigherIsSafer {
-        -1.0
-    } else {
-        1.0
-    };
+    let sign = orientation(panel, i);
     let values = &rows.values[i];
     // Point estimates straight from the panel's column; replicates need the kept rows' deals.
-    let (aucs, mut reps, missing_in) = if boot.replicates() == 0 {
+    let (aucs, reps, missing) = if boot.replicates() == 0 {
         let (aucs, missing) = point_aucs_in(values, &classes.class, n_seg, sign, &mut buffers.sort);
         (aucs, Vec::new(), missing)
     } else {
@@ -242,10 +253,71 @@ fn known_task(
         let (aucs, reps) = class_replicate_aucs(keys, deals, class, n_seg, boot);
         (aucs, reps, missing)
     };
+    known_rows(n_seg, (i, k), classes, (aucs, reps, &missing), alpha, row)
+}
+
+/// Known-mode point scores, at every landmark, of an indicator whose value is fixed when the
+/// deal is created ([`IndicatorInfo::fixed_at_creation`](crate::indicators::IndicatorInfo)):
+/// each landmark's risk set is a subset of the previous one, so the first landmark's rows are
+/// sorted once and each later landmark keeps its deals from that order
+/// ([`nested_point_aucs`]) instead of sorting its own column.
+fn fixed_task(
+    panel: &Panel,
+    i: usize,
+    classes: &[RowClasses],
+    buffers: &mut TaskBuffers,
+    row: &RowStart<'_>,
+) -> Vec<Vec<ScoreRow>> {
+    let Some(first) = panel.at.first() else {
+        return Vec::new();
+    };
+    // The last landmark each deal of the first risk set is still at risk.
+    let mut last = vec![0u16; panel.deal_segment.len()];
+    for (k, rows) in panel.at.iter().enumerate() {
+        rows.deals.iter().for_each(|&d| last[d as usize] = k as u16);
+    }
+    let last: Vec<u16> = first.deals.iter().map(|&d| last[d as usize]).collect();
+    let n_seg = panel.segments.len();
+    let per_landmark = nested_point_aucs(
+        &first.values[i],
+        &classes[0].class,
+        &last,
+        panel.at.len(),
+        n_seg,
+        orientation(panel, i),
+        &mut buffers.sort,
+    );
+    per_landmark
+        .into_iter()
+        .enumerate()
+        .map(|(k, (aucs, missing))| {
+            known_rows(
+                n_seg,
+                (i, k),
+                &classes[k],
+                (aucs, Vec::new(), &missing),
+                0.0,
+                row,
+            )
+        })
+        .collect()
+}
+
+/// The score rows (each segment, pooled last) of indicator `i` at landmark `k` from what a
+/// task found: the AUCs, replicate AUCs (none without bootstrap) and rows without a value
+/// per class; counts from the landmark's [`row_classes`].
+fn known_rows(
+    n_seg: usize,
+    (i, k): (usize, usize),
+    classes: &RowClasses,
+    (aucs, mut reps, missing_in): (Vec<Option<f64>>, Vec<Vec<f64>>, &[u64]),
+    alpha: f64,
+    row: &RowStart<'_>,
+) -> Vec<ScoreRow> {
     // (at risk, lost, won, censored) per segment, pooled last; a row without a value is at
     // risk but in no class.
     let mut counts = vec![[0u64; 4]; n_seg + 1];
-    for (class, (&total, &missing)) in classes.total.iter().zip(&missing_in).enumerate() {
+    for (class, (&total, &missing)) in classes.total.iter().zip(missing_in).enumerate() {
         let slot = match class as u32 & 3 {
             LOST => 1,
             OPEN => 3,
@@ -312,8 +384,8 @@ pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
     score_with_progress(panel, options, &|_| {})
 }
 
-/// [`score`], calling `progress(1)` as each indicator × landmark task is done (from any
-/// worker thread; `panel.indicators.len() × panel.landmarks.len()` calls in all).
+/// [`score`], calling `progress(n)` as `n` indicator × landmark scores are done (from any
+/// worker thread; `panel.indicators.len() × panel.landmarks.len()` in all).
 pub fn score_with_progress(
     panel: &Panel,
     options: &ScoreOptions,
@@ -326,12 +398,6 @@ pub fn score_with_progress(
         .map(|(&s, &o)| s as u32 * 3 + o as u32)
         .collect();
     let boot = Bootstrap::new(&strata, options.bootstrap, options.seed);
-    // Landmark-major: the early landmarks' large risk sets first, so that the two halves the
-    // thread pool splits into each start big and end small, and neither waits long at the end.
-    let n_ind = panel.indicators.len();
-    let tasks: Vec<(usize, usize)> = (0..panel.landmarks.len())
-        .flat_map(|k| (0..n_ind).map(move |i| (i, k)))
-        .collect();
     let alpha = (1.0 - options.confidence) / 2.0;
     let min = options.min_class as u64;
     let classes = match options.censoring {
@@ -362,44 +428,85 @@ pub fn score_with_progress(
                 },
             }
         };
-    let per_task: Vec<Vec<ScoreRow>> = tasks
-        .par_iter()
-        .map_init(TaskBuffers::default, |buffers, &(i, k)| {
-            let horizon = match options.censoring {
-                Censoring::Known => {
-                    return known_task(panel, (i, k), &classes[k], buffers, &boot, alpha, &row)
+    let cell_task = |i: usize, k: usize, buffers: &mut TaskBuffers| -> Vec<ScoreRow> {
+        let horizon = match options.censoring {
+            Censoring::Known => {
+                return known_task(panel, (i, k), &classes[k], buffers, &boot, alpha, &row)
+            }
+            Censoring::Ipcw { horizon } => horizon,
+        };
+        survival_groups(panel, k, i)
+            .iter()
+            .enumerate()
+            .map(|(s, g)| {
+                let mut row = row(i, k, s, g.n_at_risk, survival_counts(g, horizon));
+                if !row.note.is_empty() {
+                    return row;
                 }
-                Censoring::Ipcw { horizon } => horizon,
+                let (point, mut reps) = score_survival_group(g, horizon, &boot);
+                row.auc = point;
+                row.ci_lo = quantile(&mut reps, alpha);
+                row.ci_hi = quantile(&mut reps, 1.0 - alpha);
+                if point.is_none() {
+                    row.note = "no deal with a value in a class".into();
+                }
+                row
+            })
+            .collect()
+    };
+    // Point scoring of an indicator fixed at creation sorts once for all landmarks.
+    let point_known = matches!(options.censoring, Censoring::Known) && boot.replicates() == 0;
+    let fixed = |i: usize| point_known && panel.indicators[i].fixed_at_creation;
+    let n_ind = panel.indicators.len();
+    // The fixed indicators' tasks (one for all landmarks) first, then landmark-major: the
+    // early landmarks' large risk sets first, so that the two halves the thread pool splits
+    // into each start big and end small, and neither waits long at the end.
+    let tasks: Vec<Task> = (0..n_ind)
+        .filter(|&i| fixed(i))
+        .map(Task::Fixed)
+        .chain((0..panel.landmarks.len()).flat_map(|k| {
+            (0..n_ind)
+                .filter(move |&i| !fixed(i))
+                .map(move |i| Task::Cell(i, k))
+        }))
+        .collect();
+    // Each task's rows by cell, `indicator × landmarks + landmark`.
+    let n_k = panel.landmarks.len();
+    let done: Vec<(usize, Vec<ScoreRow>)> = tasks
+        .par_iter()
+        .map_init(TaskBuffers::default, |buffers, &task| {
+            let done: Vec<(usize, Vec<ScoreRow>)> = match task {
+                Task::Fixed(i) => fixed_task(panel, i, &classes, buffers, &row)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, rows)| (i * n_k + k, rows))
+                    .collect(),
+                Task::Cell(i, k) => vec![(i * n_k + k, cell_task(i, k, buffers))],
             };
-            survival_groups(panel, k, i)
-                .iter()
-                .enumerate()
-                .map(|(s, g)| {
-                    let mut row = row(i, k, s, g.n_at_risk, survival_counts(g, horizon));
-                    if !row.note.is_empty() {
-                        return row;
-                    }
-                    let (point, mut reps) = score_survival_group(g, horizon, &boot);
-                    row.auc = point;
-                    row.ci_lo = quantile(&mut reps, alpha);
-                    row.ci_hi = quantile(&mut reps, 1.0 - alpha);
-                    if point.is_none() {
-                        row.note = "no deal with a value in a class".into();
-                    }
-                    row
-                })
-                .collect()
+            progress(done.len() as u64);
+            done
         })
-        .inspect(|_| progress(1))
+        .flatten_iter()
         .collect();
     // Order: indicator, segment (panel order, pooled last), landmark.
+    let mut grid: Vec<Vec<ScoreRow>> = vec![Vec::new(); n_ind * n_k];
+    for (cell, rows) in done {
+        grid[cell] = rows;
+    }
     let n_groups = panel.segments.len() + 1;
-    let mut rows = Vec::with_capacity(per_task.len() * n_groups);
-    for i in 0..n_ind {
-        let per_landmark: Vec<&Vec<ScoreRow>> = per_task.iter().skip(i).step_by(n_ind).collect();
+    let mut rows = Vec::with_capacity(grid.len() * n_groups);
+    for per_landmark in grid.chunks(n_k) {
         for s in 0..n_groups {
             rows.extend(per_landmark.iter().map(|landmark| landmark[s].clone()));
         }
     }
     rows
+}
+
+/// A unit of scoring work: one indicator at one landmark, or an indicator fixed at creation
+/// at all landmarks.
+#[derive(Clone, Copy)]
+enum Task {
+    Cell(usize, usize),
+    Fixed(usize),
 }

@@ -249,6 +249,57 @@ pub fn point_aucs_in(
     (sweep_sorted(&items[..n], groups), missing)
 }
 
+/// [`point_aucs_in`] over `sets` nested sets of the same rows, sorted once: row `i` belongs to
+/// sets `0..=last[i]`, with the same score and class in each (a value fixed when the deal is
+/// created, and the landmarks' shrinking risk sets). Each set's rows are kept from the
+/// previous set's sorted words in place, so their order holds and no set is sorted again.
+/// Returns, per set, the AUCs and the NaN rows per class as [`point_aucs_in`] does. Classes
+/// must fit in 16 bits (`groups` < 2¹⁴).
+pub fn nested_point_aucs(
+    scores: &[f32],
+    class: &[u32],
+    last: &[u16],
+    sets: usize,
+    groups: usize,
+    sign: f32,
+    buffers: &mut SortBuffers,
+) -> Vec<(Vec<Option<f64>>, Vec<u64>)> {
+    assert!(groups < 1 << 14, "class words of at most 16 bits");
+    let mut missing_rows: Vec<(u16, u32)> = Vec::new();
+    let SortBuffers { items, scratch } = buffers;
+    // The low word: the last set above the class.
+    let words = scores.iter().zip(class).zip(last).map(|((&s, &c), &l)| {
+        let s = sign * s;
+        let absent = s.is_nan();
+        if absent {
+            missing_rows.push((l, c));
+        }
+        let low = u32::from(l) << 16 | c;
+        (sortable_bits(s), low, !absent & (c & EXCLUDED == 0))
+    });
+    let mut n = sort_words(items, scratch, words);
+    (0..sets)
+        .map(|k| {
+            let mut kept = 0;
+            for j in 0..n {
+                let w = items[j];
+                items[kept] = w;
+                kept += usize::from((w as u32 >> 16) as usize >= k);
+            }
+            n = kept;
+            let mut missing = vec![0u64; KINDS * groups];
+            for &(l, c) in &missing_rows {
+                missing[c as usize] += u64::from(usize::from(l) >= k);
+            }
+            (sweep_sorted(&items[..n], groups), missing)
+        })
+        .collect()
+}
+
+/// The bits of a sort word's low half that hold the row's class (the rest may carry other
+/// data, as [`nested_point_aucs`] does).
+const CLASS_BITS: u32 = 0xFFFF;
+
 /// The Mann–Whitney sweep over (key, class) words sorted by key.
 fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<f64>> {
     let pooled = groups;
@@ -265,7 +316,7 @@ fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<f64>> {
             // A value held by one row (the common case): no tie group to close.
             // The label is data, not a pattern: arithmetic instead of a branch that would
             // mispredict on every other row.
-            let c = items[i] as u32;
+            let c = items[i] as u32 & CLASS_BITS;
             let pos = u64::from(c & POSITIVE);
             for a in [(c >> 2) as usize, pooled] {
                 let a = &mut acc[a];
@@ -275,7 +326,7 @@ fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<f64>> {
             }
         } else {
             for &w in &items[i..end] {
-                let c = w as u32;
+                let c = w as u32 & CLASS_BITS;
                 let g = (c >> 2) as usize;
                 if acc[g].pos + acc[g].neg == 0 {
                     touched.push(g);
@@ -779,6 +830,29 @@ mod tests {
                 want_missing[c as usize] += u64::from(k.is_nan());
             }
             prop_assert_eq!(missing, want_missing);
+        }
+    }
+
+    proptest! {
+        /// Sorting once for nested sets gives each set what scoring its own rows gives.
+        #[test]
+        fn nested_sets_equal_each_set_scored_alone(
+            rows in prop::collection::vec((0u32..300, 0u16..3, 0u32..3, 0u16..5), 1..400),
+            sign in prop::sample::select(vec![1.0f32, -1.0]),
+        ) {
+            let keys: Vec<f32> = rows.iter().map(|r| if r.0 % 17 == 0 { f32::NAN } else { r.0 as f32 * 0.25 }).collect();
+            let class: Vec<u32> = rows.iter().map(|r| class_word(r.1, r.2)).collect();
+            let last: Vec<u16> = rows.iter().map(|r| r.3).collect();
+            let mut buffers = SortBuffers::default();
+            let nested = nested_point_aucs(&keys, &class, &last, 5, 3, sign, &mut buffers);
+            prop_assert_eq!(nested.len(), 5);
+            for (k, got) in nested.iter().enumerate() {
+                let in_set: Vec<usize> = (0..rows.len()).filter(|&i| last[i] as usize >= k).collect();
+                let keys_k: Vec<f32> = in_set.iter().map(|&i| keys[i]).collect();
+                let class_k: Vec<u32> = in_set.iter().map(|&i| class[i]).collect();
+                let alone = point_aucs_in(&keys_k, &class_k, 3, sign, &mut SortBuffers::default());
+                prop_assert_eq!(got, &alone, "set {}", k);
+            }
         }
     }
 
