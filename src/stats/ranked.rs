@@ -206,6 +206,17 @@ pub fn point_aucs_in(
     buffers: &mut SortBuffers,
 ) -> (Vec<Option<f64>>, Vec<u64>) {
     let stride = KINDS * groups;
+    if let Some(mut counts) = small_counts(scores, class, stride) {
+        // The values as they are; a column turned round is swept from its largest value.
+        let missing = counts.split_off(SMALL * stride);
+        let per_value = counts.chunks_exact(stride);
+        let aucs = if sign < 0.0 {
+            sweep_counts(per_value.rev(), groups)
+        } else {
+            sweep_counts(per_value, groups)
+        };
+        return (aucs, missing.into_iter().map(u64::from).collect());
+    }
     let oriented = scores.iter().map(|&s| sign * s);
     let present = oriented.clone().filter(|s| !s.is_nan()).map(f64::from);
     if let Some((lo, hi)) = integer_range(present, scores.len()) {
@@ -414,6 +425,41 @@ fn sort_words(
         std::mem::swap(items, scratch);
     }
     n
+}
+
+/// Counts of events, flags, breaches: scores that are whole numbers below this are counted
+/// in one pass by [`small_counts`].
+const SMALL: usize = 256;
+
+/// Per-value counts by class word (`stride` = 4 × groups) of a column whose values are all
+/// whole numbers in `0..SMALL` or NaN (counted in one more row after the last value), in one
+/// pass that tests and counts at once — or `None` as soon as a block of rows holds any other
+/// value, so a column of money amounts or fractions costs a block.
+fn small_counts(scores: &[f32], class: &[u32], stride: usize) -> Option<Vec<u32>> {
+    const BLOCK: usize = 1024;
+    let mut counts = vec![0u32; (SMALL + 1) * stride];
+    for (block, classes) in scores.chunks(BLOCK).zip(class.chunks(BLOCK)) {
+        let mut fits = true;
+        for (&s, &c) in block.iter().zip(classes) {
+            // `as u32` saturates (NaN and negatives to 0): a value equal to its conversion
+            // is a whole number (`-0.0` as `0`), and NaN counts as missing.
+            let v = s as u32;
+            let missing = s.is_nan();
+            fits &= (v as f32 == s) & (v < SMALL as u32) | missing;
+            // Clamped so that a value that does not fit is still counted somewhere harmless
+            // until the block ends and the counts are dropped.
+            let slot = if missing {
+                SMALL
+            } else {
+                (v as usize).min(SMALL - 1)
+            };
+            counts[slot * stride + c as usize] += 1;
+        }
+        if !fits {
+            return None;
+        }
+    }
+    Some(counts)
 }
 
 /// The Mann–Whitney sweep of `groups` groups and their pool over per-value counts in
@@ -791,21 +837,24 @@ mod tests {
     }
 
     proptest! {
-        /// All three point paths against the reference: few distinct floats (hash counting,
-        /// with `-0.0` and `0.0` as one value), many (radix sort), integers (counting) — each
-        /// over a column with rows that take no part (NaN scores, excluded rows), and turned
-        /// round by `sign = -1`.
+        /// Every point path against the reference: small whole numbers (one counting pass),
+        /// other integers (range, then counting), few distinct floats (hash counting), many
+        /// floats or integers too far apart to count (radix sort); `-0.0` and `0.0` as one
+        /// value — each over a column with rows that take no part (NaN scores, excluded
+        /// rows), and turned round by `sign = -1`.
         #[test]
         fn every_point_path_equals_the_reference(
             rows in prop::collection::vec((0u32..2000, 0u16..4, 0u32..3, 0u32..10), 2..700),
             distinct in prop::sample::select(vec![3u32, 200, 2000]),
+            scale in prop::sample::select(vec![0.37f32, 1.0, -1.0, 1000.0]),
             sign in prop::sample::select(vec![1.0f32, -1.0]),
         ) {
             let keys: Vec<f32> = rows.iter().map(|r| match r.0 % distinct {
                 _ if r.3 == 0 => f32::NAN,
                 0 if r.0 % 2 == 0 => -0.0,
                 0 => 0.0,
-                v => v as f32 * 0.37 - 5.0,
+                v if scale == 0.37 => v as f32 * scale - 5.0,
+                v => v as f32 * scale,
             }).collect();
             let class: Vec<u32> = rows.iter().map(|r| class_word(r.1, r.2)).collect();
             // Sort buffers a longer, different column left behind (as a scoring thread's are)
