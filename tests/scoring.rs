@@ -624,3 +624,47 @@ fn fixed_indicators_score_as_if_each_landmark_were_sorted_alone() {
     assert!(scored("deal_value") > 60, "{}", scored("deal_value"));
     assert!(scored(indicators::TRUTH_INDICATOR) > 60);
 }
+
+/// The one-sort path for indicators fixed at creation numbers landmarks in 16 bits; with
+/// more landmarks than that, scoring must not wrap them but score each landmark alone.
+#[test]
+fn more_landmarks_than_sixteen_bits_still_score_fixed_indicators_right() {
+    let n_landmarks = usize::from(u16::MAX) + 2;
+    let deals: Vec<Deal> = (0..40)
+        .map(|i| {
+            if i % 2 == 0 {
+                lost(0, 1e6)
+            } else {
+                won(0, 1e6)
+            }
+        })
+        .collect();
+    // Deal i is at risk up to landmark `last(i)`: the last one (65,536) for some.
+    let last = |i: usize| {
+        if i % 3 == 0 {
+            n_landmarks - 1 - i / 3
+        } else {
+            i * 1000
+        }
+    };
+    let rows: Vec<Vec<(u32, Vec<f32>)>> = (0..n_landmarks)
+        .map(|k| {
+            (0..deals.len())
+                .filter(|&i| last(i) >= k)
+                .map(|i| (i as u32, vec![(i % 7) as f32 + 0.5 * (i % 2) as f32]))
+                .collect()
+        })
+        .collect();
+    let landmarks: Vec<u32> = (1..=n_landmarks as u32).collect();
+    let mut fixed = panel(
+        vec![info("value", Direction::HigherIsRiskier)],
+        &["a"],
+        &deals,
+        &landmarks,
+        &rows,
+    );
+    let point = options(Censoring::Known, 0, 1, 1);
+    let alone = score(&fixed, &point);
+    fixed.indicators[0].fixed_at_creation = true;
+    assert_eq!(score(&fixed, &point), alone);
+}

@@ -454,8 +454,11 @@ pub fn score_with_progress(
             })
             .collect()
     };
-    // Point scoring of an indicator fixed at creation sorts once for all landmarks.
-    let point_known = matches!(options.censoring, Censoring::Known) && boot.replicates() == 0;
+    // Point scoring of an indicator fixed at creation sorts once for all landmarks (which
+    // it numbers in 16 bits).
+    let point_known = matches!(options.censoring, Censoring::Known)
+        && boot.replicates() == 0
+        && panel.landmarks.len() <= usize::from(u16::MAX) + 1;
     let fixed = |i: usize| point_known && panel.indicators[i].fixed_at_creation;
     let n_ind = panel.indicators.len();
     // The fixed indicators' tasks (one for all landmarks) first, then landmark-major: the
