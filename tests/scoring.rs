@@ -641,7 +641,7 @@ fn more_landmarks_than_sixteen_bits_still_score_fixed_indicators_right() {
         .collect();
     // Deal i is at risk up to landmark `last(i)`: the last one (65,536) for some.
     let last = |i: usize| {
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             n_landmarks - 1 - i / 3
         } else {
             i * 1000
