@@ -688,6 +688,64 @@ fn days_between_counts_working_days_only_when_asked() {
     );
 }
 
+const ANY_ACTIVITY: &str = "[[indicator]]
+name = \"client_events\"
+description = \"Events of any activity by the client.\"
+direction = \"higher_is_safer\"
+signal = \"client\"
+measure = { kind = \"count\", resource = \"client\" }
+
+[[indicator]]
+name = \"all_events\"
+description = \"Events of any activity by anyone.\"
+direction = \"higher_is_safer\"
+signal = \"client\"
+measure = { kind = \"count\" }
+
+[[indicator]]
+name = \"replies\"
+description = \"Client replies (an activity filter beside the unfiltered counts).\"
+direction = \"higher_is_safer\"
+signal = \"client\"
+measure = { kind = \"count\", activities = [\"client_reply\"] }
+
+[[indicator]]
+name = \"days_since_any_event\"
+description = \"Days since anyone did anything.\"
+direction = \"higher_is_riskier\"
+signal = \"client\"
+measure = { kind = \"days_since_last\" }
+";
+
+/// Counts and last times without an activity filter see every event, with or without a
+/// resource filter, next to a filtered count of one of the same events. Deal K, created Mon
+/// 2025-03-03 09:00: rep call 3/4 12:00, client reply 3/5 09:00, client stakeholder 3/8
+/// 09:00, rep email 3/12 18:00. Day 7 = 3/10 09:00: client 2, all 3, replies 1, last event
+/// 2 days before; day 14 = 3/17 09:00: client 2, all 4, replies 1, 4 days 15 h since the email.
+#[test]
+fn counts_and_last_times_of_every_activity() {
+    let deals = [deal("K", "smb", "2025-03-03T09:00:00")];
+    let events = [
+        ev("K", "call", "2025-03-04T12:00:00"),
+        ev("K", "client_reply", "2025-03-05T09:00:00").client(),
+        ev("K", "stakeholder_engaged", "2025-03-08T09:00:00").client(),
+        ev("K", "email", "2025-03-12T18:00:00"),
+    ];
+    let log = read(&deals, &events);
+    let maps = StageMaps::new(&Scenario::embedded_default(), &log);
+    let specs = indicators::parse(ANY_ACTIVITY, "any.toml").expect("valid");
+    let panel = indicators::evaluate(&log, &specs, None, &maps, &[7, 14], ts("2026-06-01"));
+    let c = |day, name, want| check(&panel, &log, "K", day, name, want);
+    c(7, "client_events", 2.0);
+    c(7, "all_events", 3.0);
+    c(7, "replies", 1.0);
+    c(7, "days_since_any_event", 2.0);
+    c(14, "client_events", 2.0);
+    c(14, "all_events", 4.0);
+    c(14, "replies", 1.0);
+    c(14, "days_since_any_event", 4.0 + 15.0 / 24.0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The risk set.
 

@@ -191,13 +191,16 @@ enum Action {
 struct Dispatch {
     /// (indicator, action) per activity symbol.
     by_activity: Vec<Vec<(u16, Action)>>,
-    /// The actions of indicators that react to every activity (no activity filter).
-    any: Vec<(u16, Action)>,
+    /// Indicators that count, or remember the time of, events of every activity (no activity
+    /// filter), with their resource filters: run for every event in loops of their own,
+    /// rather than added to every activity's list, where each would cost a dispatch per event.
+    count_any: Vec<(u16, Option<Sym>)>,
+    last_any: Vec<(u16, Option<Sym>)>,
 }
 
 impl Dispatch {
     fn new(ind: &[Compiled], n_symbols: usize) -> Dispatch {
-        let mut any = Vec::new();
+        let (mut count_any, mut last_any) = (Vec::new(), Vec::new());
         let mut by_activity: Vec<Vec<(u16, Action)>> = vec![Vec::new(); n_symbols];
         let mut on = |a: Sym, entry: (u16, Action)| {
             if let Some(list) = by_activity.get_mut(a as usize) {
@@ -209,6 +212,20 @@ impl Dispatch {
         for (j, c) in ind.iter().enumerate() {
             let j = j as u16;
             let (activities, action) = match c {
+                Compiled::Count {
+                    activities,
+                    resource,
+                } if activities.is_empty() => {
+                    count_any.push((j, *resource));
+                    continue;
+                }
+                Compiled::DaysSinceLast {
+                    activities,
+                    resource,
+                } if activities.is_empty() => {
+                    last_any.push((j, *resource));
+                    continue;
+                }
                 Compiled::Count {
                     activities,
                     resource,
@@ -247,22 +264,19 @@ impl Dispatch {
                 }
                 _ => continue,
             };
-            if activities.is_empty() {
-                any.push((j, action));
-            } else {
-                activities.iter().for_each(|&a| on(a, (j, action)));
-            }
+            activities.iter().for_each(|&a| on(a, (j, action)));
         }
-        for list in &mut by_activity {
-            list.extend_from_slice(&any);
+        Dispatch {
+            by_activity,
+            count_any,
+            last_any,
         }
-        Dispatch { by_activity, any }
     }
 
     fn actions(&self, activity: Sym) -> &[(u16, Action)] {
         self.by_activity
             .get(activity as usize)
-            .map_or(&self.any[..], Vec::as_slice)
+            .map_or(&[], Vec::as_slice)
     }
 }
 
@@ -311,6 +325,14 @@ fn update(
         sh.last_close = Some(c);
     }
     let resource_matches = |r: Option<Sym>| r.is_none_or(|r| r == e.resource);
+    // Whether the resource matches is data, not a pattern: no branch to mispredict.
+    for &(j, resource) in &dispatch.count_any {
+        acc[j as usize].count += u32::from(resource_matches(resource));
+    }
+    for &(j, resource) in &dispatch.last_any {
+        let a = &mut acc[j as usize];
+        a.a = if resource_matches(resource) { t } else { a.a };
+    }
     let complete = e.lifecycle == Lifecycle::Complete;
     for &(j, action) in dispatch.actions(e.activity) {
         let a = &mut acc[j as usize];
