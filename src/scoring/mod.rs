@@ -96,11 +96,7 @@ fn survival_groups(panel: &Panel, k: usize, ind: usize) -> Vec<SurvivalGroup> {
         .collect();
     let rows = &panel.at[k];
     let d = panel.landmarks[k] as f64;
-    let sign = if panel.indicators[ind].direction == Direction::HigherIsSafer {
-        -1.0
-    } else {
-        1.0
-    };
+    let sign = f64::from(orientation(panel, ind));
     for (r, &deal) in rows.deals.iter().enumerate() {
         let deal_i = deal as usize;
         let v = rows.values[ind][r];
