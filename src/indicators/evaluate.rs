@@ -139,6 +139,21 @@ struct Acc {
     n: u32,
 }
 
+impl Acc {
+    /// A counted event, if its resource `matches`. Whether it matches is data, not a pattern:
+    /// arithmetic and a select, no branch to mispredict.
+    #[inline]
+    fn count_if(&mut self, matches: bool) {
+        self.count += u32::from(matches);
+    }
+
+    /// The time `t` of a remembered event, if its resource `matches` (a select, as above).
+    #[inline]
+    fn remember_if(&mut self, matches: bool, t: i64) {
+        self.a = if matches { t } else { self.a };
+    }
+}
+
 const EMPTY: Acc = Acc {
     count: 0,
     a: NONE,
@@ -325,21 +340,18 @@ fn update(
         sh.last_close = Some(c);
     }
     let resource_matches = |r: Option<Sym>| r.is_none_or(|r| r == e.resource);
-    // Whether the resource matches is data, not a pattern: no branch to mispredict.
     for &(j, resource) in &dispatch.count_any {
-        acc[j as usize].count += u32::from(resource_matches(resource));
+        acc[j as usize].count_if(resource_matches(resource));
     }
     for &(j, resource) in &dispatch.last_any {
-        let a = &mut acc[j as usize];
-        a.a = if resource_matches(resource) { t } else { a.a };
+        acc[j as usize].remember_if(resource_matches(resource), t);
     }
     let complete = e.lifecycle == Lifecycle::Complete;
     for &(j, action) in dispatch.actions(e.activity) {
         let a = &mut acc[j as usize];
         match action {
-            // Whether the resource matches is data, not a pattern: no branch to mispredict.
-            Action::Count { resource } => a.count += u32::from(resource_matches(resource)),
-            Action::Last { resource } => a.a = if resource_matches(resource) { t } else { a.a },
+            Action::Count { resource } => a.count_if(resource_matches(resource)),
+            Action::Last { resource } => a.remember_if(resource_matches(resource), t),
             Action::Step => match e.lifecycle {
                 Lifecycle::Start if a.a == NONE => a.a = t,
                 Lifecycle::Complete if a.b == NONE => a.b = t,
