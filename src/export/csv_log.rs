@@ -266,7 +266,6 @@ pub fn write_truth(out: &mut Vec<u8>, sy: &Symbols, d: &Deal, t: &Truth) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::{DealId, Outcome};
     use crate::time::{DayNum, Timestamp};
     use proptest::prelude::*;
 
@@ -340,18 +339,7 @@ mod tests {
             long in any::<bool>(),
         ) {
             let sy = symbols(long);
-            let deal = Deal {
-                id: DealId(id),
-                segment: 0,
-                rep: 2,
-                source: 1,
-                value: 1.0,
-                created: Timestamp(0),
-                closed: None,
-                outcome: Outcome::Open,
-                lost_stage: None,
-                lost_step: None,
-            };
+            let deal = Deal::open_fixture(id, 0, 2, 1);
             let mut plain = b"prefix".to_vec();
             write_events(&mut plain, &sy, &deal, &events);
             let mut fast = b"prefix".to_vec();

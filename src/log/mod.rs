@@ -200,6 +200,25 @@ pub struct Deal {
     pub lost_step: Option<Sym>,
 }
 
+#[cfg(test)]
+impl Deal {
+    /// A test fixture: an open deal created at time 0, worth 1, with these symbols.
+    pub(crate) fn open_fixture(id: u64, segment: Sym, rep: Sym, source: Sym) -> Deal {
+        Deal {
+            id: DealId(id),
+            segment,
+            rep,
+            source,
+            value: 1.0,
+            created: Timestamp(0),
+            closed: None,
+            outcome: Outcome::Open,
+            lost_stage: None,
+            lost_step: None,
+        }
+    }
+}
+
 pub mod cut;
 pub mod read;
 

@@ -467,22 +467,11 @@ mod tests {
     /// What `events.csv` holds for a forecast of `p` (the writer's text, parsed as the reader
     /// parses it).
     fn written_and_read(p: f32) -> f32 {
-        use crate::log::{Deal, DealId, Event, Lifecycle, Outcome, Symbols};
+        use crate::log::{Deal, Event, Lifecycle, Symbols};
         use crate::time::Timestamp;
         let mut sy = Symbols::default();
         let a = sy.intern("forecast_update");
-        let deal = Deal {
-            id: DealId(1),
-            segment: a,
-            rep: a,
-            source: a,
-            value: 1.0,
-            created: Timestamp(0),
-            closed: None,
-            outcome: Outcome::Open,
-            lost_stage: None,
-            lost_step: None,
-        };
+        let deal = Deal::open_fixture(1, a, a, a);
         let e = Event {
             time: Timestamp(0),
             activity: a,
