@@ -124,6 +124,19 @@ def working_time(cal, t):
     return np.where(w, k + np.clip(secs / (9.0 * 3600.0), 0.0, 1.0), k)
 
 
+WORKDAY = 9 * 3600
+
+
+def working_seconds(cal, t):
+    """Calendar::working_seconds: working time in whole seconds (9 h per working day)."""
+    first, before, works = cal
+    day = t // DAY
+    i = np.clip(day - first, 0, len(before) - 1)
+    inside = (day - first >= 0) & (day - first < len(before))
+    within = np.clip(t - day * DAY - 9 * 3600, 0, WORKDAY)
+    return before[i].astype(np.int64) * WORKDAY + np.where(works[i] & inside, within, 0)
+
+
 def days32(seconds):
     return (seconds.astype(np.float64) / float(DAY)).astype(np.float32)
 
@@ -321,8 +334,14 @@ def evaluate(deals, events, spec, seg_maps, indicators):
         elif kind == "days_since_last":
             mask = event_filter(m)
             li = last_index(mask)
-            last = np.where(li >= 0, t[np.maximum(li, 0)], created[rc])
-            values[name] = days32(now - last)
+            if m.get("working_days", False):
+                # Working seconds since the last event (creation if none), as dealsim counts.
+                last = np.where(li >= 0, t[np.maximum(li, 0)], created[rc])
+                ws = working_seconds(cal, now) - working_seconds(cal, last)
+                values[name] = (ws.astype(np.float64) / float(WORKDAY)).astype(np.float32)
+            else:
+                last = np.where(li >= 0, t[np.maximum(li, 0)], created[rc])
+                values[name] = days32(now - last)
         elif kind == "reply_latency":
             touch = is_act(*m["touches"])
             reply = is_act(m["reply"])
@@ -336,21 +355,28 @@ def evaluate(deals, events, spec, seg_maps, indicators):
             ft[rel[first_touch_r]] = True
             acc_ft = np.maximum.accumulate(np.where(ft, idx, -1))
             closing_r = ~rtouch & prev_touch  # a reply with a pending touch
-            contrib = np.zeros(N, dtype=np.int64)
             closing = rel[closing_r]
-            contrib[closing] = t[closing] - t[acc_ft[closing]]
             ncl = np.zeros(N, dtype=np.int64)
             ncl[closing] = 1
-            cs = cum(contrib)
-            s_done = cs[end] - cs[st]
             n_done = count(ncl.astype(bool))
             lr = last_index(touch | reply)
             pending = (lr >= 0) & touch[np.maximum(lr, 0)]
             a_idx = acc_ft[np.maximum(lr, 0)]
-            pend = np.where(pending, now - t[a_idx], 0)
+            # Waits in seconds, or in working seconds (whole numbers either way: exact sums).
+            working = m.get("working_days", False)
+
+            def clock(x):
+                return working_seconds(cal, x) if working else x
+
+            contrib = np.zeros(N, dtype=np.int64)
+            contrib[closing] = clock(t[closing]) - clock(t[acc_ft[closing]])
+            cs = cum(contrib)
+            s_done = cs[end] - cs[st]
+            pend = np.where(pending, clock(now) - clock(t[a_idx]), 0)
+            per_day = float(WORKDAY if working else DAY)
             n = n_done + pending
             with np.errstate(invalid="ignore", divide="ignore"):
-                v = (s_done + pend).astype(np.float64) / n.astype(np.float64) / float(DAY)
+                v = (s_done + pend).astype(np.float64) / n.astype(np.float64) / per_day
             values[name] = np.where(n == 0, 0.0, v).astype(np.float32)
         elif kind == "count":
             mask = event_filter(m)

@@ -43,13 +43,18 @@ pub struct Calendar {
     working: Vec<DayNum>,
     /// For each calendar day from `first`: how many working days come strictly before it.
     before: Vec<u32>,
+    /// For each calendar day from `first`: the working seconds it holds at each moment of it
+    /// are counted (1) or not (0); a table, so that [`Calendar::working_seconds_on`] needs
+    /// no branch on the day.
+    works: Vec<i64>,
     /// For each working day: the slowdown factor in force (1.0 outside slowdowns).
     slowdown: Vec<f64>,
 }
 
 /// Working hours: a working day spans 09:00 to 18:00 local time.
 const DAY_START_SECONDS: i64 = 9 * 3600;
-const WORKDAY_SECONDS: f64 = 9.0 * 3600.0;
+/// Length of a working day in seconds.
+pub const WORKDAY_SECONDS: i64 = 9 * 3600;
 
 impl Calendar {
     /// Covers `first..=last`. The rules must leave at least one working weekday (validated).
@@ -57,11 +62,13 @@ impl Calendar {
         let mut working = Vec::new();
         let mut before = Vec::with_capacity((last.0 - first.0 + 1).max(0) as usize);
         let mut slowdown = Vec::new();
+        let mut counted = Vec::with_capacity(before.capacity());
         for n in first.0..=last.0 {
             let day = DayNum(n);
             before.push(working.len() as u32);
             let works = rules.working_weekdays[day.weekday() as usize]
                 && !rules.holidays.iter().any(|h| h.contains(day));
+            counted.push(i64::from(works));
             if works {
                 working.push(day);
                 let factor = rules
@@ -77,6 +84,7 @@ impl Calendar {
             first,
             working,
             before,
+            works: counted,
             slowdown,
         }
     }
@@ -129,14 +137,33 @@ impl Calendar {
             return k;
         }
         let secs = (seconds - DAY_START_SECONDS) as f64;
-        k + (secs / WORKDAY_SECONDS).clamp(0.0, 1.0)
+        k + (secs / WORKDAY_SECONDS as f64).clamp(0.0, 1.0)
+    }
+
+    /// [`Calendar::working_time`] in whole working seconds ([`WORKDAY_SECONDS`] per working
+    /// day): integers, so that sums of many working-time differences are exact (and equal
+    /// whatever the order they are added in).
+    pub fn working_seconds(&self, t: Timestamp) -> i64 {
+        let day = t.day();
+        self.working_seconds_on(day, t.0 - day.start().0)
+    }
+
+    /// [`Calendar::working_seconds`] of the moment `seconds` (in `0..86400`) into `day`.
+    pub fn working_seconds_on(&self, day: DayNum, seconds: i64) -> i64 {
+        let offset = day.0 - self.first.0;
+        let i = offset.clamp(0, self.before.len() as i32 - 1);
+        // A day outside the covered range is not known to work: the next working day's start,
+        // as `working_time_on`.
+        let works = self.works[i as usize] * i64::from(i == offset);
+        let within = (seconds - DAY_START_SECONDS).clamp(0, WORKDAY_SECONDS);
+        i64::from(self.before[i as usize]) * WORKDAY_SECONDS + works * within
     }
 
     /// Local timestamp of working time `w`, or `None` beyond the calendar.
     pub fn timestamp(&self, w: f64) -> Option<Timestamp> {
         let k = w.floor();
         let day = self.working_day(k as usize)?;
-        let secs = ((w - k) * WORKDAY_SECONDS) as i64;
+        let secs = ((w - k) * WORKDAY_SECONDS as f64) as i64;
         Some(Timestamp(day.start().0 + DAY_START_SECONDS + secs))
     }
 }
@@ -176,6 +203,26 @@ mod tests {
         assert_eq!(cal.working_time(t), 1.5);
         // A holiday snaps to the next working day's start.
         assert_eq!(cal.working_time(DayNum::from_ymd(2026, 1, 1).start()), 1.0);
+    }
+
+    #[test]
+    fn working_seconds_are_working_time_in_whole_seconds() {
+        let first = DayNum::from_ymd(2025, 12, 29); // a Monday
+        let cal = Calendar::new(&rules(), first, DayNum::from_ymd(2026, 1, 12));
+        // Mon 5 Jan 13:30: working day 1 (after 29 Dec), 4.5 of its 9 hours.
+        let monday = DayNum::from_ymd(2026, 1, 5).start().0;
+        assert_eq!(
+            cal.working_seconds(Timestamp(monday + 13 * 3600 + 1800)),
+            WORKDAY_SECONDS + 4 * 3600 + 1800
+        );
+        // Every quarter of an hour from before the calendar to after it, through working
+        // hours, nights, the weekend and the holidays: the same moment as `working_time`.
+        let from = first.start().0 - 3 * 86_400;
+        for q in 0..(20 * 96) {
+            let t = Timestamp(from + q * 900);
+            let w = cal.working_seconds(t) as f64 / WORKDAY_SECONDS as f64;
+            assert!((w - cal.working_time(t)).abs() < 1e-12, "{} {w}", t.iso());
+        }
     }
 
     #[test]

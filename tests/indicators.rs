@@ -4,9 +4,10 @@
 //! back with `dealsim::log::read::read_log`, exactly as `dealsim score` reads a user's log;
 //! indicators are evaluated with the embedded default set against the embedded default
 //! scenario's stage maps and calendar. Every expected value below is computed by hand in the
-//! comments: deal ages are calendar days, SLA deadlines and `proposal_delay_days` are working
-//! days (Mon–Fri, 09:00–18:00, minus the scenario's holidays), and smb deadlines are the stage map's `deadline_days` × the
-//! segment's pace 1.15:
+//! comments: deal ages are calendar days; SLA deadlines, `proposal_delay_days` and the client's
+//! silence (`days_since_last_touch`, `client_response_latency`) are working days (Mon–Fri,
+//! 09:00–18:00, minus the scenario's holidays); smb deadlines are the stage map's
+//! `deadline_days` × the segment's pace 1.15:
 //!
 //! | step               | from               | smb deadline (working days) |
 //! |--------------------|--------------------|-----------------------------|
@@ -399,8 +400,10 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(7, "sla_breaches", 0.0);
     c(7, "steps_on_time_ratio", 1.0);
     c(7, "stage_age_vs_norm", 7.0 / pre_sale);
-    c(7, "days_since_last_touch", 4.8125); // client reply 3/5 13:30 → 3/10 09:00
-    c(7, "client_response_latency", (1.1875 + 4.0) / 2.0); // the 3/6 call waits 4 days
+    // Client silence in working days: reply 3/5 13:30 (c+2.5) → c+5.
+    c(7, "days_since_last_touch", 2.5);
+    // Reply 1 took c+1 → c+2.5; the 3/6 call (c+3) has waited 2 working days.
+    c(7, "client_response_latency", (1.5 + 2.0) / 2.0);
     c(7, "materials_feedback_received", 0.0);
     c(7, "stakeholders_engaged", 0.0);
     c(7, "close_date_pushes", 0.0);
@@ -416,8 +419,8 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(14, "sla_breaches", 1.0);
     c(14, "steps_on_time_ratio", 0.5);
     c(14, "stage_age_vs_norm", 14.0 / pre_sale);
-    c(14, "days_since_last_touch", 5.0); // reply 3/12 09:00
-    c(14, "client_response_latency", (1.1875 + 6.0) / 2.0);
+    c(14, "days_since_last_touch", 3.0); // reply 3/12 09:00 (c+7)
+    c(14, "client_response_latency", (1.5 + 4.0) / 2.0); // the 3/6 call answered at c+7
     c(14, "rep_forecast_probability", 0.25);
 
     // Day 21 (Mon 3/24, c+15).
@@ -430,8 +433,8 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(21, "close_date_pushes", 1.0); // 04-30 → 05-14 pushed, → 05-07 pulled in
     c(21, "rep_forecast_probability", 0.35);
     c(21, "stakeholders_engaged", 1.0);
-    c(21, "days_since_last_touch", 5.0); // stakeholder 3/19 09:00
-    c(21, "client_response_latency", (1.1875 + 6.0) / 2.0); // nothing pending
+    c(21, "days_since_last_touch", 3.0); // stakeholder 3/19 09:00 (c+12)
+    c(21, "client_response_latency", (1.5 + 4.0) / 2.0); // nothing pending
     c(21, "objection_followup_done", 0.0);
 
     // Day 28 (Mon 3/31, c+20).
@@ -442,7 +445,7 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(28, "close_date_pushes", 2.0); // 05-07 → 05-21
     c(28, "rep_forecast_probability", 0.40);
     c(28, "stakeholders_engaged", 2.0);
-    c(28, "days_since_last_touch", 3.0 + 19.0 / 24.0); // 3/27 14:00 → 3/31 09:00
+    c(28, "days_since_last_touch", 2.0 - 5.0 / 9.0); // 3/27 14:00 (c+18 5/9) → c+20
     c(28, "materials_feedback_received", 0.0);
     c(28, "stage_age_vs_norm", 28.0 / pre_sale);
     c(28, "card_completeness", 3.0 / 6.0);
@@ -454,9 +457,10 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(35, "sla_breaches", 1.0);
     c(35, "steps_on_time_ratio", 2.0 / 3.0);
     c(35, "stage_age_vs_norm", 4.875 / sale); // sale since 4/2 12:00
-    c(35, "days_since_last_touch", 4.875); // negotiation start (client) 4/2 12:00
+                                              // Negotiation start (client) 4/2 12:00 (c+22 1/3) → c+25.
+    c(35, "days_since_last_touch", 3.0 - 1.0 / 3.0);
     c(35, "proposal_delay_days", 11.0);
-    c(35, "client_response_latency", (1.1875 + 6.0) / 2.0);
+    c(35, "client_response_latency", (1.5 + 4.0) / 2.0);
     c(35, "card_completeness", 3.0 / 6.0); // the 4/8 update is in the future
     c(35, "deal_value", 12345.5);
     check_missing(&panel, &log, "A", 35, "legal_wait_days");
@@ -485,9 +489,9 @@ fn deadlines_count_working_days_and_skip_holidays() {
     }
     check(&panel, &log, "B", 10, "sla_breaches", 1.0);
     check(&panel, &log, "B", 10, "steps_on_time_ratio", 0.0);
-    // No touch yet: latency 0; no client event yet: days since creation.
+    // No touch yet: latency 0; no client event yet: working days since creation (b → b+6).
     check(&panel, &log, "B", 10, "client_response_latency", 0.0);
-    check(&panel, &log, "B", 10, "days_since_last_touch", 10.0);
+    check(&panel, &log, "B", 10, "days_since_last_touch", 6.0);
     check(&panel, &log, "B", 10, "card_completeness", 0.0);
 }
 
@@ -531,8 +535,8 @@ fn a_skipped_step_is_overdue_and_the_next_clock_starts_at_the_last_completion() 
     check(&panel, &log, "C", 21, "steps_on_time_ratio", 0.5);
     check(&panel, &log, "C", 21, "proposal_delay_days", 2.0); // c → c+2
     check(&panel, &log, "C", 21, "objection_followup_done", 0.0);
-    // 6/5 09:00 → 6/23 09:00, the client's last (and only) event.
-    check(&panel, &log, "C", 21, "days_since_last_touch", 18.0);
+    // 6/5 09:00 (c+3) → 6/23 09:00 (c+15), the client's last (and only) event.
+    check(&panel, &log, "C", 21, "days_since_last_touch", 12.0);
 }
 
 /// Deal D: enterprise, no value, no stage column, no forecast, legal review from day 9
@@ -571,9 +575,10 @@ fn step_duration_and_missing_values() {
         );
         check(&panel, &log, "D", day, "client_response_latency", 0.0);
     }
-    // The legal events are the client side's: none before day 9, the last at day 22.5.
-    check(&panel, &log, "D", 7, "days_since_last_touch", 7.0);
-    check(&panel, &log, "D", 28, "days_since_last_touch", 28.0 - 22.5);
+    // The legal events are the client side's: none before day 9 (creation c → c+5); the last
+    // Tue 3/25 21:00, after working hours, counts as the end of that working day (c+17).
+    check(&panel, &log, "D", 7, "days_since_last_touch", 5.0);
+    check(&panel, &log, "D", 28, "days_since_last_touch", 20.0 - 17.0);
 }
 
 /// A segment the scenario has no stage map for: deadline and stage indicators are missing,
@@ -686,6 +691,57 @@ fn days_between_counts_working_days_only_when_asked() {
         "followup_after_proposal_working_days",
         14.0 + 5.0 / 9.0,
     );
+}
+
+/// The client-silence primitives in calendar days, beside the default set's working days.
+const SILENCE_CALENDAR_DAYS: &str = "[[indicator]]
+name = \"days_since_client_calendar\"
+description = \"Calendar days since the client last did anything.\"
+direction = \"higher_is_riskier\"
+signal = \"client\"
+measure = { kind = \"days_since_last\", resource = \"client\" }
+
+[[indicator]]
+name = \"reply_latency_calendar\"
+description = \"Mean calendar days the client takes to answer.\"
+direction = \"higher_is_riskier\"
+signal = \"client\"
+measure = { kind = \"reply_latency\", touches = [\"call\", \"email\", \"meeting\"], reply = \"client_reply\" }
+";
+
+/// Client silence over the new-year holidays is the holidays', not the client's: the default
+/// `days_since_last_touch` and `client_response_latency` count working days.
+///
+/// Deal S, smb, created Mon 2025-12-22 09:00 = n. Working days: Tue 12/23 n+1, ..., Tue
+/// 12/30 n+6, Wed 12/31 .. Thu 1/8 holidays, Fri 1/9 n+7, Mon 1/12 n+8, Mon 1/19 n+13. The
+/// rep calls Tue 12/23 09:00 (n+1); the client replies Mon 1/12 09:00 (n+8).
+/// - Day 14 = Mon 1/5 09:00, a holiday: counts as the start of Fri 1/9 = n+7. No client event
+///   yet: 7 working days since creation (14 calendar days); the call has waited 6 (13).
+/// - Day 28 = Mon 1/19 09:00 = n+13: 5 working days since the reply (7 calendar days); the
+///   one answered call took 7 working days (20 calendar days).
+#[test]
+fn client_silence_counts_working_days_across_the_new_year() {
+    let deals = [deal("S", "smb", "2025-12-22T09:00:00")];
+    let events = [
+        ev("S", "call", "2025-12-23T09:00:00").stage("pre_sale"),
+        ev("S", "client_reply", "2026-01-12T09:00:00")
+            .stage("pre_sale")
+            .client(),
+    ];
+    let log = read(&deals, &events);
+    let maps = StageMaps::new(&Scenario::embedded_default(), &log);
+    let mut specs = indicators::default_set();
+    specs.extend(indicators::parse(SILENCE_CALENDAR_DAYS, "silence.toml").expect("valid"));
+    let panel = indicators::evaluate(&log, &specs, None, &maps, &[14, 28], ts("2026-06-01"));
+    let c = |day, name, want| check(&panel, &log, "S", day, name, want);
+    c(14, "days_since_last_touch", 7.0);
+    c(14, "days_since_client_calendar", 14.0);
+    c(14, "client_response_latency", 6.0);
+    c(14, "reply_latency_calendar", 13.0);
+    c(28, "days_since_last_touch", 5.0);
+    c(28, "days_since_client_calendar", 7.0);
+    c(28, "client_response_latency", 7.0);
+    c(28, "reply_latency_calendar", 20.0);
 }
 
 const ANY_ACTIVITY: &str = "[[indicator]]

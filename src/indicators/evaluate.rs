@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::spec::{Attribute, Measure};
 use super::stage_map::{SegmentMap, StageMaps};
 use super::{sym, IndicatorInfo, IndicatorSpec, TRUTH_INDICATOR};
+use crate::calendar::{Calendar, WORKDAY_SECONDS};
 use crate::log::{Deal, Event, Lifecycle, Log, Outcome, Sym};
 use crate::time::{DayNum, Timestamp, SECONDS_PER_DAY};
 
@@ -48,6 +49,8 @@ enum Compiled {
     DaysSinceLast {
         activities: Vec<Sym>,
         resource: Option<Sym>,
+        /// Count on the working-day calendar (see [`Measure::DaysSinceLast`]).
+        working: bool,
     },
     DaysBetween {
         from: Option<Sym>,
@@ -63,6 +66,8 @@ enum Compiled {
     ReplyLatency {
         touches: Vec<Sym>,
         reply: Sym,
+        /// Count on the working-day calendar (see [`Measure::ReplyLatency`]).
+        working: bool,
     },
     CloseDatePushes,
     LastForecast,
@@ -87,9 +92,11 @@ fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
         Measure::DaysSinceLast {
             activities,
             resource,
+            working_days,
         } => Compiled::DaysSinceLast {
             activities: syms(activities),
             resource: resource.as_deref().map(|r| sym(sy, r)),
+            working: *working_days,
         },
         Measure::DaysBetween {
             from,
@@ -105,9 +112,14 @@ fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
         Measure::OverdueSteps {} => Compiled::OverdueSteps,
         Measure::OnTimeRatio {} => Compiled::OnTimeRatio,
         Measure::StageAgeVsNorm {} => Compiled::StageAgeVsNorm,
-        Measure::ReplyLatency { touches, reply } => Compiled::ReplyLatency {
+        Measure::ReplyLatency {
+            touches,
+            reply,
+            working_days,
+        } => Compiled::ReplyLatency {
             touches: syms(touches),
             reply: sym(sy, reply),
+            working: *working_days,
         },
         Measure::CloseDatePushes {} => Compiled::CloseDatePushes,
         Measure::LastValue {
@@ -135,6 +147,10 @@ struct Acc {
     /// days: converted once when the event is folded in, so that a landmark only subtracts.
     a_w: f64,
     b_w: f64,
+    /// Working seconds of `a` ([`Calendar::working_seconds`]) for the primitives that count
+    /// working days by the second, and the `a` they were converted from.
+    a_ws: i64,
+    a_ws_of: i64,
     sum: f64,
     n: u32,
 }
@@ -152,6 +168,17 @@ impl Acc {
     fn remember_if(&mut self, matches: bool, t: i64) {
         self.a = if matches { t } else { self.a };
     }
+
+    /// Working seconds of the remembered `a` (set), converted once however many landmarks
+    /// and replies read it: a silent deal keeps its last event for many landmarks.
+    #[inline]
+    fn a_working_seconds(&mut self, calendar: &Calendar) -> i64 {
+        if self.a_ws_of != self.a {
+            self.a_ws = calendar.working_seconds(Timestamp(self.a));
+            self.a_ws_of = self.a;
+        }
+        self.a_ws
+    }
 }
 
 const EMPTY: Acc = Acc {
@@ -160,6 +187,8 @@ const EMPTY: Acc = Acc {
     b: NONE,
     a_w: f64::NAN,
     b_w: f64::NAN,
+    a_ws: 0,
+    a_ws_of: NONE,
     sum: 0.0,
     n: 0,
 };
@@ -198,8 +227,8 @@ enum Action {
     SpanTo { working: bool },
     /// A touch that waits for the client's reply.
     Touch,
-    /// The client's reply to the first waiting touch.
-    Reply,
+    /// The client's reply to the first waiting touch; `working`: its wait in working days.
+    Reply { working: bool },
 }
 
 /// Which indicators react to an event, and how, by activity: most events concern 2–3.
@@ -237,6 +266,7 @@ impl Dispatch {
                 Compiled::DaysSinceLast {
                     activities,
                     resource,
+                    ..
                 } if activities.is_empty() => {
                     last_any.push((j, *resource));
                     continue;
@@ -253,6 +283,7 @@ impl Dispatch {
                 Compiled::DaysSinceLast {
                     activities,
                     resource,
+                    ..
                 } => (
                     activities,
                     Action::Last {
@@ -270,10 +301,15 @@ impl Dispatch {
                     on(*to, (j, Action::SpanTo { working }));
                     continue;
                 }
-                Compiled::ReplyLatency { touches, reply } => {
+                Compiled::ReplyLatency {
+                    touches,
+                    reply,
+                    working,
+                } => {
                     touches.iter().for_each(|&a| on(a, (j, Action::Touch)));
                     if !touches.contains(reply) {
-                        on(*reply, (j, Action::Reply));
+                        let working = *working;
+                        on(*reply, (j, Action::Reply { working }));
                     }
                     continue;
                 }
@@ -370,8 +406,14 @@ fn update(
                 }
             }
             Action::Touch if a.a == NONE => a.a = t,
-            Action::Reply if a.a != NONE => {
-                a.sum += (t - a.a) as f64;
+            Action::Reply { working } if a.a != NONE => {
+                // Whole seconds either way: the sum is exact.
+                a.sum += if working {
+                    (maps.calendar.working_seconds(e.time) - a.a_working_seconds(&maps.calendar))
+                        as f64
+                } else {
+                    (t - a.a) as f64
+                };
                 a.n += 1;
                 a.a = NONE;
             }
@@ -434,17 +476,35 @@ struct Moment<'a> {
     truth: f32,
     created_w: f64,
     now_w: f64,
+    /// Working seconds of creation and `now`, for the client-silence primitives that count
+    /// working days (0 when no indicator does).
+    created_ws: i64,
+    now_ws: i64,
+    /// Converts event times for those primitives.
+    calendar: &'a Calendar,
     /// (due, on time, overdue) steps; `None` without a stage map or when no indicator reads
     /// deadlines.
     deadlines: Option<(u32, u32, u32)>,
 }
 
-fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
+fn value(c: &Compiled, a: &mut Acc, m: &Moment<'_>) -> f32 {
     let (sh, created, now) = (m.shared, m.created, m.now);
     match c {
         Compiled::Count { .. } => a.count as f32,
         Compiled::StepDone(_) => (a.b != NONE) as u8 as f32,
-        Compiled::DaysSinceLast { .. } => days(now - if a.a == NONE { created } else { a.a }),
+        Compiled::DaysSinceLast { working: false, .. } => {
+            days(now - if a.a == NONE { created } else { a.a })
+        }
+        // The last event's working time is converted here, when a landmark reads it, rather
+        // than per event: most events are followed by another before the next landmark.
+        Compiled::DaysSinceLast { working: true, .. } => {
+            let last = if a.a == NONE {
+                m.created_ws
+            } else {
+                a.a_working_seconds(m.calendar)
+            };
+            ((m.now_ws - last) as f64 / WORKDAY_SECONDS as f64) as f32
+        }
         Compiled::DaysBetween {
             from,
             working: false,
@@ -499,13 +559,25 @@ fn value(c: &Compiled, a: &Acc, m: &Moment<'_>) -> f32 {
                 None => f32::NAN,
             }
         }
-        Compiled::ReplyLatency { .. } => {
-            let pending = (a.a != NONE).then(|| (now - a.a) as f64);
+        Compiled::ReplyLatency { working, .. } => {
+            // Waits in seconds, or in working seconds.
+            let pending = (a.a != NONE).then(|| {
+                if *working {
+                    (m.now_ws - a.a_working_seconds(m.calendar)) as f64
+                } else {
+                    (now - a.a) as f64
+                }
+            });
             let n = a.n + pending.is_some() as u32;
+            let per_day = if *working {
+                WORKDAY_SECONDS
+            } else {
+                SECONDS_PER_DAY
+            } as f64;
             if n == 0 {
                 0.0
             } else {
-                ((a.sum + pending.unwrap_or(0.0)) / n as f64 / SECONDS_PER_DAY as f64) as f32
+                ((a.sum + pending.unwrap_or(0.0)) / n as f64 / per_day) as f32
             }
         }
         Compiled::CloseDatePushes => sh.pushes as f32,
@@ -598,6 +670,13 @@ pub fn evaluate_with_progress(
     let reads_deadlines = compiled
         .iter()
         .any(|c| matches!(c, Compiled::OverdueSteps | Compiled::OnTimeRatio));
+    let counts_working_seconds = compiled.iter().any(|c| {
+        matches!(
+            c,
+            Compiled::DaysSinceLast { working: true, .. }
+                | Compiled::ReplyLatency { working: true, .. }
+        )
+    });
     let at_risk = |deal: &Deal, d: u32| {
         let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
         (now <= window_end.0 && deal.closed.is_none_or(|c| c.0 > now)).then_some(now)
@@ -677,6 +756,11 @@ pub fn evaluate_with_progress(
             sh.pushes = 0;
             sh.last_close = None;
             let created_w = maps.calendar.working_time(deal.created);
+            let created_ws = if counts_working_seconds {
+                maps.calendar.working_seconds(deal.created)
+            } else {
+                0
+            };
             // Landmarks are whole days after creation: the same clock time on later days.
             let created_day = deal.created.day();
             let clock = deal.created.0 - created_day.start().0;
@@ -692,6 +776,12 @@ pub fn evaluate_with_progress(
                 let now_w = maps
                     .calendar
                     .working_time_on(DayNum(created_day.0 + d as i32), clock);
+                let now_ws = if counts_working_seconds {
+                    maps.calendar
+                        .working_seconds_on(DayNum(created_day.0 + d as i32), clock)
+                } else {
+                    0
+                };
                 let deadlines = map
                     .filter(|_| reads_deadlines)
                     .map(|m| sh.deadlines(m, created_w, now_w));
@@ -705,13 +795,16 @@ pub fn evaluate_with_progress(
                     truth: truth_value,
                     created_w,
                     now_w,
+                    created_ws,
+                    now_ws,
+                    calendar: &maps.calendar,
                     deadlines,
                 };
                 let r = filled[k];
                 filled[k] += 1;
                 part.deals[k][r] = i as u32;
                 for (j, c) in compiled.iter().enumerate() {
-                    part.values[k * n_ind + j][r] = value(c, &acc[j], &moment);
+                    part.values[k * n_ind + j][r] = value(c, &mut acc[j], &moment);
                 }
             }
         }

@@ -121,6 +121,7 @@ pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
             | Measure::DaysSinceLast {
                 activities,
                 resource,
+                ..
             } => (
                 activities.iter().map(String::as_str).collect(),
                 resource.as_deref(),
@@ -135,7 +136,7 @@ pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
                     .collect(),
                 None,
             ),
-            Measure::ReplyLatency { touches, reply } => (
+            Measure::ReplyLatency { touches, reply, .. } => (
                 touches
                     .iter()
                     .map(String::as_str)

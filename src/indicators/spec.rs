@@ -48,8 +48,8 @@ pub struct IndicatorSpec {
     pub measure: Measure,
 }
 
-/// The primitives an indicator is built from. Times are in calendar days unless a primitive
-/// says otherwise (`days_between` with `working_days = true`).
+/// The primitives an indicator is built from. Times are in calendar days, except with
+/// `working_days = true` (`days_between`, `days_since_last`, `reply_latency`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Measure {
@@ -69,6 +69,10 @@ pub enum Measure {
         activities: Vec<String>,
         #[serde(default)]
         resource: Option<String>,
+        /// Count working days, as [`Measure::DaysBetween`] can: the client's silence over the
+        /// new-year holidays is the holidays', not the client's.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        working_days: bool,
     },
     /// Days from `from` ("created" or a step's completion) to `to`'s completion; while `to` is
     /// pending, the days elapsed so far. Missing while `from` has not happened.
@@ -98,7 +102,14 @@ pub enum Measure {
     StageAgeVsNorm {},
     /// Mean days from the rep's first unanswered touch to the client's reply, counting the
     /// current wait if the last touch is unanswered (0 before any touch).
-    ReplyLatency { touches: Vec<String>, reply: String },
+    ReplyLatency {
+        touches: Vec<String>,
+        reply: String,
+        /// Count working days, as [`Measure::DaysBetween`] can: a reply that waits out the
+        /// holidays is not a slow client.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        working_days: bool,
+    },
     /// How often the rep pushed the expected close date later.
     CloseDatePushes {},
     /// The latest value of an event attribute (missing before the first).
