@@ -15,7 +15,8 @@
 //! interval in mid_market and enterprise. In smb it is above the interval by less than the
 //! holdout's own sampling error, which the in-sample interval does not include: with 30% of
 //! the deals held out, even a stationary process lands inside the in-sample 95% interval only
-//! about 72% of the time.
+//! about 72% of the time. The last test checks what the criterion is for across 200 seeds:
+//! no bias between holdout and in-sample recall, and that coverage.
 
 use dealsim::indicators::{self, stage_map::StageMaps, Signal};
 use dealsim::log::Log;
@@ -229,5 +230,54 @@ fn every_deal_can_reach_the_chosen_threshold_by_its_last_check() {
             d.recall.value,
             all.recall.value
         );
+    }
+}
+
+/// Acceptance 2 asks that, on the default scenario's seed, the holdout recall lie within the
+/// in-sample 95% interval. That interval leaves out the holdout's own sampling error (with
+/// 30% held out it is about 1.5 times the in-sample one), so even a rule that generalises
+/// perfectly lands inside only about 71.5% of the time per segment (P(|Z| ≤ 1.96 / √(1 +
+/// 7/3))). What can be tested is what the criterion is for: over many seeds, the chosen
+/// rules' holdout recall is unbiased against their in-sample recall, and lands inside the
+/// interval about that often.
+///
+/// This caught a real bias: with the client's silence counted in calendar days, mid_market's
+/// mean shift was +0.71 points at 5.0 standard errors — silence rules, chosen in 17 of the
+/// 200 seeds, flagged the holidays in the holdout (see `scenarios/indicators.toml`). In
+/// working days: −0.30, +0.09 and +0.14 points (z = −1.7, 1.2, 1.6), inside the interval
+/// in 71.5%, 68% and 68% of the seeds (enterprise, smb, mid_market).
+#[test]
+fn across_seeds_the_holdout_recall_is_unbiased() {
+    let seeds = 1..=200u64;
+    let n = seeds.clone().count() as f64;
+    let mut shifts: Vec<Vec<f64>> = vec![Vec::new(); 3];
+    let mut inside = [0usize; 3];
+    let mut names = Vec::new();
+    for seed in seeds {
+        let mut scenario = Scenario::embedded_default();
+        scenario.seed = seed;
+        let (_, t) = tune_scenario(&scenario);
+        names = t.segments.iter().map(|s| s.segment.clone()).collect();
+        assert_eq!(t.segments.len(), 3, "seed {seed}");
+        for (k, seg) in t.segments.iter().enumerate() {
+            let c = seg.chosen.as_ref().expect("a rule in every seed");
+            let h = c.holdout.as_ref().expect("a holdout").recall.value;
+            let [lo, hi] = c.in_sample.recall.ci.expect("an interval");
+            shifts[k].push(h - c.in_sample.recall.value);
+            inside[k] += usize::from(lo <= h && h <= hi);
+        }
+    }
+    for (k, name) in names.iter().enumerate() {
+        let mean = shifts[k].iter().sum::<f64>() / n;
+        let var = shifts[k].iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1.0);
+        let se = (var / n).sqrt();
+        let share = inside[k] as f64 / n;
+        // Three standard errors: a false alarm once in 370 per segment for an unbiased tuner.
+        assert!(
+            mean.abs() <= 3.0 * se,
+            "{name}: holdout − in-sample recall {mean:.4} ± {se:.4} over {n} seeds"
+        );
+        // 71.5% expected; 55% is five binomial standard deviations (3.2 points) below it.
+        assert!(share >= 0.55, "{name}: inside the interval in {share:.3}");
     }
 }
