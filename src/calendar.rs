@@ -43,9 +43,8 @@ pub struct Calendar {
     working: Vec<DayNum>,
     /// For each calendar day from `first`: how many working days come strictly before it.
     before: Vec<u32>,
-    /// For each calendar day from `first`: the working seconds it holds at each moment of it
-    /// are counted (1) or not (0); a table, so that [`Calendar::working_seconds_on`] needs
-    /// no branch on the day.
+    /// For each calendar day from `first`: 1 if it is a working day, else 0 — a factor, so
+    /// that [`Calendar::working_seconds_on`] needs no branch on the day.
     works: Vec<i64>,
     /// For each working day: the slowdown factor in force (1.0 outside slowdowns).
     slowdown: Vec<f64>,
