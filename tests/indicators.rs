@@ -191,15 +191,18 @@ fn ts(s: &str) -> Timestamp {
 
 /// The default indicator set at `landmarks`, observation window ending at `window_end`.
 fn evaluate(log: &Log, landmarks: &[u32], window_end: &str) -> Panel {
+    evaluate_specs(log, &indicators::default_set(), landmarks, ts(window_end))
+}
+
+/// `specs` at `landmarks` on the default scenario's stage maps and calendar.
+fn evaluate_specs(
+    log: &Log,
+    specs: &[indicators::IndicatorSpec],
+    landmarks: &[u32],
+    window_end: Timestamp,
+) -> Panel {
     let maps = StageMaps::new(&Scenario::embedded_default(), log);
-    indicators::evaluate(
-        log,
-        &indicators::default_set(),
-        None,
-        &maps,
-        landmarks,
-        ts(window_end),
-    )
+    indicators::evaluate(log, specs, None, &maps, landmarks, window_end)
 }
 
 /// The value of `indicator` for the deal with case id `case` at landmark `day`; `None` when
@@ -617,10 +620,12 @@ signal = \"rep\"
 measure = { kind = \"days_between\", from = \"proposal_sent\", to = \"objection_followup\", working_days = true }
 ";
 
-/// The default set plus the two `days_between` variants of [`CALENDAR_DAYS`].
+/// The default set plus the two `days_between` variants of [`CALENDAR_DAYS`] and the
+/// calendar-day client silence of [`SILENCE_CALENDAR_DAYS`].
 fn with_variants() -> Vec<indicators::IndicatorSpec> {
     let mut specs = indicators::default_set();
     specs.extend(indicators::parse(CALENDAR_DAYS, "variants.toml").expect("valid"));
+    specs.extend(indicators::parse(SILENCE_CALENDAR_DAYS, "silence.toml").expect("valid"));
     specs
 }
 
@@ -656,15 +661,7 @@ fn days_between_counts_working_days_only_when_asked() {
             .done(),
     ];
     let log = read(&deals, &events);
-    let maps = StageMaps::new(&Scenario::embedded_default(), &log);
-    let panel = indicators::evaluate(
-        &log,
-        &with_variants(),
-        None,
-        &maps,
-        &[7, 14, 21],
-        ts("2026-06-01"),
-    );
+    let panel = evaluate_specs(&log, &with_variants(), &[7, 14, 21], ts("2026-06-01"));
     let c = |case, day, name, want| check(&panel, &log, case, day, name, want);
     c("W", 7, "proposal_delay_days", 4.0 / 9.0);
     c("W", 7, "proposal_delay_calendar_days", 2.0 + 19.0 / 24.0);
@@ -729,10 +726,7 @@ fn client_silence_counts_working_days_across_the_new_year() {
             .client(),
     ];
     let log = read(&deals, &events);
-    let maps = StageMaps::new(&Scenario::embedded_default(), &log);
-    let mut specs = indicators::default_set();
-    specs.extend(indicators::parse(SILENCE_CALENDAR_DAYS, "silence.toml").expect("valid"));
-    let panel = indicators::evaluate(&log, &specs, None, &maps, &[14, 28], ts("2026-06-01"));
+    let panel = evaluate_specs(&log, &with_variants(), &[14, 28], ts("2026-06-01"));
     let c = |day, name, want| check(&panel, &log, "S", day, name, want);
     c(14, "days_since_last_touch", 7.0);
     c(14, "days_since_client_calendar", 14.0);
@@ -788,9 +782,8 @@ fn counts_and_last_times_of_every_activity() {
         ev("K", "email", "2025-03-12T18:00:00"),
     ];
     let log = read(&deals, &events);
-    let maps = StageMaps::new(&Scenario::embedded_default(), &log);
     let specs = indicators::parse(ANY_ACTIVITY, "any.toml").expect("valid");
-    let panel = indicators::evaluate(&log, &specs, None, &maps, &[7, 14], ts("2026-06-01"));
+    let panel = evaluate_specs(&log, &specs, &[7, 14], ts("2026-06-01"));
     let c = |day, name, want| check(&panel, &log, "K", day, name, want);
     c(7, "client_events", 2.0);
     c(7, "all_events", 3.0);
@@ -1016,12 +1009,9 @@ proptest! {
         let long = read(&long_deals, &long_events);
         let landmarks: Vec<u32> = (1..=cut_week).map(|w| w * 7).collect();
         let window = ts("2030-01-01");
-        // The default set plus calendar- and working-day `days_between` variants.
+        // The default set plus its calendar- and working-day variants.
         let specs = with_variants();
-        let eval = |log: &Log| {
-            let maps = StageMaps::new(&Scenario::embedded_default(), log);
-            indicators::evaluate(log, &specs, None, &maps, &landmarks, window)
-        };
+        let eval = |log: &Log| evaluate_specs(log, &specs, &landmarks, window);
         let (a, b) = (eval(&short), eval(&long));
         for (day, (ra, rb)) in landmarks.iter().zip(a.at.iter().zip(&b.at)) {
             prop_assert_eq!(&ra.deals, &rb.deals, "rows at day {}", day);
