@@ -616,3 +616,46 @@ fn descriptive_tables_add_up_to_the_deal_table() {
         }
     }
 }
+
+/// Below the rankings, the page and `summary.md` say what every scored indicator measures
+/// (its description, which names its units: working or calendar days, shares, counts), who
+/// controls it and which of its values are the risky ones — as `scores.json` records them.
+#[test]
+fn every_indicator_is_described_below_the_rankings() {
+    let dir = small_run();
+    let html = read(&dir.join("index.html"));
+    let md = read(&dir.join("summary.md"));
+    let meta: serde_json::Value =
+        serde_json::from_str(&read(&dir.join("scores.json"))).expect("scores.json");
+    let indicators = meta["indicators"].as_array().expect("indicators");
+    assert_eq!(indicators.len(), 15, "14 defaults and the truth ceiling");
+    let glossary = between(&html, "<table class=\"glossary\"", "</table>");
+    assert_eq!(glossary.len(), 1);
+    let rows = between(glossary[0], "<tr><td>", "</tr>");
+    assert_eq!(rows.len(), indicators.len());
+    for (i, row) in indicators.iter().zip(rows) {
+        let field = |k: &str| i[k].as_str().expect("a string field");
+        let risky = match field("direction") {
+            "higher_is_riskier" => "higher",
+            "higher_is_safer" => "lower",
+            other => panic!("direction {other}"),
+        };
+        let escaped = field("description").replace('\'', "&#39;");
+        assert_eq!(
+            row,
+            format!(
+                "{}</td><td>{}</td><td>{risky}</td><td>{escaped}</td>",
+                field("name"),
+                field("signal")
+            )
+        );
+        let line = format!(
+            "| `{}` | {} | {risky} | {} |",
+            field("name"),
+            field("signal"),
+            field("description")
+        );
+        assert!(md.lines().any(|l| l == line), "summary.md lacks {line}");
+    }
+    assert!(html.contains("Working days since the client last did anything"));
+}

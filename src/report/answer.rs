@@ -192,6 +192,16 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
     s
 }
 
+/// Which values of an indicator are the risky ones, in words: "higher" or "lower", from its
+/// `direction` as `scores.json` records it.
+pub fn riskier_when(direction: &str) -> &'static str {
+    if direction == "higher_is_safer" {
+        "lower"
+    } else {
+        "higher"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -222,7 +222,29 @@ fn answer_section(out: &mut String, data: &RunData) {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));
         ranking_table(out, seg, &answer::ranking(data, seg));
     }
+    glossary(out, data);
     out.push_str("</section>\n");
+}
+
+/// What each indicator measures (its description from the indicator file), so a reader of
+/// the rankings knows the units: calendar or working days, shares, counts.
+fn glossary(out: &mut String, data: &RunData) {
+    out.push_str(
+        "<h3>What the indicators measure</h3><table class=\"glossary\" style=\"width:auto\"><thead><tr>\
+         <th>indicator</th><th>controlled by</th><th>riskier when</th><th>what it measures</th>\
+         </tr></thead><tbody>\n",
+    );
+    for i in &data.meta.indicators {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&i.name),
+            esc(&i.signal),
+            answer::riskier_when(&i.direction),
+            esc(&i.description)
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 /// 2: AUC over deal age, one plot per segment.

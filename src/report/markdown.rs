@@ -64,6 +64,17 @@ pub fn render(data: &RunData) -> String {
             let _ = writeln!(out, " {} |", cell(&r.vs_baseline));
         }
     }
+    out.push_str("\n### What the indicators measure\n\n| indicator | controlled by | riskier when | what it measures |\n|---|---|---|---|\n");
+    for i in &data.meta.indicators {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            cell(&i.name),
+            cell(&i.signal),
+            answer::riskier_when(&i.direction),
+            cell(&i.description)
+        );
+    }
     let warnings = &data.meta.warnings;
     if !warnings.is_empty() {
         out.push_str("\n## Warnings\n\n");
