@@ -239,7 +239,30 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     let tradeoffs = fs::read_to_string(case.path("t1/tradeoffs.csv")).unwrap();
     assert_eq!(tradeoffs.lines().next(), Some(TRADEOFFS_HEADER));
     assert!(tradeoffs.lines().filter(|l| l.ends_with(",1")).count() >= 1);
-    assert!(Policy::load(&case.path("t1/policy.toml")).is_ok());
+    let policy = Policy::load(&case.path("t1/policy.toml")).expect("a valid policy");
+    // policy.md puts each held-out recall against the tuning recall with the standard error
+    // of the difference (binomial, from the lost-deal counts policy.toml records).
+    let md = fs::read_to_string(case.path("t1/policy.md")).unwrap();
+    let mut shifts = 0;
+    for rule in policy.segment.iter().flat_map(|s| &s.rule) {
+        let (Some(tune), Some(held)) = (&rule.expected, &rule.holdout) else {
+            continue;
+        };
+        let var = |r: f64, lost: usize| r * (1.0 - r) / lost as f64;
+        let shift = held.recall - tune.recall;
+        let se = (var(tune.recall, tune.lost_deals) + var(held.recall, held.lost_deals)).sqrt();
+        if se == 0.0 {
+            continue; // both recalls 0 or 1: no sampling yardstick, no sentence
+        }
+        let line = format!(
+            "Held-out minus tuning recall: {:+.1} points, {:.1} standard errors",
+            100.0 * shift,
+            shift / se
+        );
+        assert!(md.contains(&line), "policy.md lacks {line:?}");
+        shifts += 1;
+    }
+    assert!(shifts >= 1, "no rule with held-out figures");
 
     // Cut, then flag the cut log with the policy.
     let out = case.as_of("cut", "sim", "2026-01-15", "cut", &[]);

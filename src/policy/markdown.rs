@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::indicators::Direction;
-use crate::tuning::rule::{Estimate, Figures};
+use crate::tuning::rule::{recall_shift, Estimate, Figures};
 use crate::tuning::{Objective, Tuning};
 
 fn est(e: &Estimate, percent: bool) -> String {
@@ -107,6 +107,22 @@ pub fn render(t: &Tuning) -> String {
                 );
                 s.push_str(&figures_rows(&c.in_sample, c.holdout.as_ref()));
                 s.push('\n');
+                if let Some((shift, se)) = c
+                    .holdout
+                    .as_ref()
+                    .and_then(|h| recall_shift(&c.in_sample, h))
+                    .filter(|&(_, se)| se > 0.0)
+                {
+                    let _ = writeln!(
+                        s,
+                        "Held-out minus tuning recall: {:+.1} points, {:.1} standard errors of that \
+                         difference from sampling alone (two samples of an unchanging process differ \
+                         by less than 2 about 95% of the time; the tuning interval above leaves out \
+                         the held-out deals' own sampling error).\n",
+                        100.0 * shift,
+                        shift / se
+                    );
+                }
             }
             None => {
                 let _ = writeln!(
