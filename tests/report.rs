@@ -659,3 +659,55 @@ fn every_indicator_is_described_below_the_rankings() {
     }
     assert!(html.contains("Working days since the client last did anything"));
 }
+
+/// Section 5 sets each chosen rule's figures on the tuning and the held-out deals side by
+/// side, as `policy.toml` holds them, with the held-out minus tuning recall in standard errors
+/// of sampling alone (binomial, unpooled), recomputed here from the policy's counts.
+#[test]
+fn chosen_rules_table_matches_the_policy() {
+    let dir = small_run();
+    let html = read(&dir.join("index.html"));
+    let policy = dealsim::policy::Policy::load(&dir.join("policy.toml")).expect("policy.toml");
+    let tables = between(&html, "<table class=\"rules\">", "</table>");
+    assert_eq!(tables.len(), 1);
+    let rows = between(tables[0], "<tr data-segment=\"", "</tr>");
+    let rules: Vec<_> = policy
+        .segment
+        .iter()
+        .flat_map(|s| s.rule.iter().map(move |r| (&s.name, r)))
+        .filter(|(_, r)| r.expected.is_some())
+        .collect();
+    assert!(!rules.is_empty(), "the small run tunes at least one rule");
+    assert_eq!(rows.len(), rules.len());
+    let mut shifts = 0;
+    for (row, (segment, rule)) in rows.iter().zip(rules) {
+        let tune = rule.expected.as_ref().expect("filtered");
+        assert!(row.starts_with(&format!("{segment}\"")), "{row}");
+        for part in [
+            format!("<code>{}</code>", rule.indicator),
+            format!("by day {}", rule.by_day),
+            format!("{:.1}%", 100.0 * tune.recall),
+        ] {
+            assert!(row.contains(&part), "{part} not in {row}");
+        }
+        let Some(held) = &rule.holdout else { continue };
+        let var = |r: f64, lost: usize| r * (1.0 - r) / lost as f64;
+        let shift = held.recall - tune.recall;
+        let se = (var(tune.recall, tune.lost_deals) + var(held.recall, held.lost_deals)).sqrt();
+        let mut parts = vec![
+            format!("{:.1}%", 100.0 * held.recall),
+            format!(
+                "{:.2} / {:.2}",
+                tune.alerts_per_rep_week, held.alerts_per_rep_week
+            ),
+        ];
+        if se > 0.0 {
+            parts.push(format!("{:+.1} pt ({:+.1} SE)", 100.0 * shift, shift / se));
+            shifts += 1;
+        }
+        for part in parts {
+            assert!(row.contains(&part), "{part} not in {row}");
+        }
+    }
+    assert!(shifts > 0, "no held-out comparison checked");
+}

@@ -110,7 +110,10 @@ pub fn render(t: &Tuning) -> String {
                 if let Some((shift, se)) = c
                     .holdout
                     .as_ref()
-                    .and_then(|h| recall_shift(&c.in_sample, h))
+                    .and_then(|h| {
+                        let of = |f: &Figures| (f.recall.value, f.lost);
+                        recall_shift(of(&c.in_sample), of(h))
+                    })
                     .filter(|&(_, se)| se > 0.0)
                 {
                     let _ = writeln!(

@@ -256,6 +256,7 @@ mod tests {
             tables: None,
             tradeoffs: None,
             alert_budget: None,
+            policy: None,
         }
     }
 

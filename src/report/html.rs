@@ -10,6 +10,8 @@ use super::load::{RunData, TRADEOFFS_CSV};
 use super::plots::{self, PlotError};
 use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
+use crate::policy::{Expected, Policy, RulePolicy};
+use crate::tuning::rule::recall_shift;
 
 /// The sections, in order: (id, title). The browser test checks each id is present.
 pub const SECTIONS: [(&str, &str); 6] = [
@@ -373,8 +375,100 @@ fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> 
              in any segment.</p>"
         );
     }
+    if let Some(policy) = &data.policy {
+        rules_table(out, policy);
+    }
     out.push_str("</section>\n");
     Ok(())
+}
+
+/// The chosen rules with their figures on the tuning and the held-out deals side by side
+/// (from `policy.toml`), and the held-out minus tuning recall in standard errors of sampling
+/// alone: the tuning interval is no yardstick for that difference.
+fn rules_table(out: &mut String, policy: &Policy) {
+    let rules: Vec<(&str, &RulePolicy, &Expected)> = policy
+        .segment
+        .iter()
+        .flat_map(|s| s.rule.iter().map(move |r| (s.name.as_str(), r)))
+        .filter_map(|(s, r)| r.expected.as_ref().map(|e| (s, r, e)))
+        .collect();
+    if rules.is_empty() {
+        return;
+    }
+    let split = policy.tuning.as_ref().map_or(String::new(), |t| {
+        format!(
+            " Deals created before {} tuned the rules; the later ones ({:.0}% of the creation span) only test them.",
+            esc(&t.holdout_from),
+            100.0 * t.holdout
+        )
+    });
+    let _ = writeln!(
+        out,
+        "<h3>The chosen rules on tuning and held-out deals</h3><p>From <code>policy.toml</code>.{split} \
+         Intervals are 95% bootstrap intervals. “Held out − tuning” is the recall difference in \
+         standard errors of sampling alone: two samples of an unchanging process differ by less \
+         than 2 about 95% of the time (the tuning interval leaves out the held-out deals’ own \
+         sampling error).</p>"
+    );
+    out.push_str(
+        "<table class=\"rules\"><thead><tr><th>segment</th><th>rule</th><th>recall, tuning</th>\
+         <th>recall, held out</th><th>held out − tuning</th><th>alerts / rep / week</th>\
+         <th>median lead, days</th></tr></thead><tbody>\n",
+    );
+    // Undefined figures (no lost deal flagged, none held out) read "–".
+    let num = |x: f64, decimals: usize| {
+        if x.is_finite() {
+            format!("{x:.decimals$}")
+        } else {
+            "–".to_string()
+        }
+    };
+    let pct = |x: f64, ci: Option<[f64; 2]>| {
+        let ci = ci.map_or(String::new(), |[lo, hi]| {
+            format!(
+                " <span class=\"ci\">[{:.1}, {:.1}]</span>",
+                100.0 * lo,
+                100.0 * hi
+            )
+        });
+        format!("{}%{ci}", num(100.0 * x, 1))
+    };
+    for (segment, r, e) in rules {
+        let op = match r.direction {
+            crate::indicators::Direction::HigherIsRiskier => "≥",
+            crate::indicators::Direction::HigherIsSafer => "≤",
+        };
+        let h = r.holdout.as_ref();
+        let shift = h
+            .and_then(|h| recall_shift((e.recall, e.lost_deals), (h.recall, h.lost_deals)))
+            .filter(|&(_, se)| se > 0.0)
+            .map_or("–".to_string(), |(d, se)| {
+                format!("{:+.1} pt ({:+.1} SE)", 100.0 * d, d / se)
+            });
+        let pair = |a: String, b: Option<String>| format!("{a} / {}", b.unwrap_or("–".into()));
+        let _ = writeln!(
+            out,
+            "<tr data-segment=\"{}\"><td>{}</td><td><code>{}</code> {op} {} by day {}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{shift}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            esc(segment),
+            esc(segment),
+            esc(&r.indicator),
+            crate::tuning::display_threshold(r.threshold),
+            r.by_day,
+            pct(e.recall, e.recall_ci),
+            h.map_or("–".to_string(), |h| pct(h.recall, h.recall_ci)),
+            pair(
+                num(e.alerts_per_rep_week, 2),
+                h.map(|h| num(h.alerts_per_rep_week, 2))
+            ),
+            pair(
+                num(e.median_lead_days, 0),
+                h.map(|h| num(h.median_lead_days, 0))
+            ),
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 /// The segment's name, marked when the scenario sends it to manual review.

@@ -79,6 +79,9 @@ pub struct RunData {
     /// The alerts per rep per week the tuner's rules had to stay within (`policy.toml`);
     /// `None` without a policy or when it was tuned to another objective.
     pub alert_budget: Option<f64>,
+    /// `policy.toml`, when the tuner has run: the chosen rules with their figures on the
+    /// tuning and the held-out deals.
+    pub policy: Option<Policy>,
 }
 
 impl RunData {
@@ -105,12 +108,16 @@ impl RunData {
             _ => None,
         };
         let tradeoffs = read_csv_opt(dir, TRADEOFFS_CSV)?;
-        let policy = dir.join(POLICY_TOML);
-        let objective = if policy.exists() {
-            Policy::load(&policy)?.tuning.map(|t| t.objective)
+        let policy_path = dir.join(POLICY_TOML);
+        let policy = if policy_path.exists() {
+            Some(Policy::load(&policy_path)?)
         } else {
             None
         };
+        let objective = policy
+            .as_ref()
+            .and_then(|p| p.tuning.as_ref())
+            .map(|t| t.objective);
         let alert_budget = match objective {
             Some(Objective::Budget {
                 alerts_per_rep_week,
@@ -125,6 +132,7 @@ impl RunData {
             tables,
             tradeoffs,
             alert_budget,
+            policy,
         })
     }
 

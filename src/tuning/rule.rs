@@ -159,24 +159,21 @@ pub fn figures(
     }
 }
 
-/// Held-out recall minus in-sample recall, and the standard error of that difference from
-/// sampling alone (each recall a binomial share of its lost deals, the two samples
-/// independent): the unpooled two-proportion z-test's numerator and denominator. `None` when
-/// either side has no lost deal.
+/// Held-out recall minus in-sample recall, each given as (recall, lost deals), and the
+/// standard error of that difference from sampling alone (each recall a binomial share of its
+/// lost deals, the two samples independent): the unpooled two-proportion z-test's numerator
+/// and denominator. `None` when either side has no lost deal.
 ///
 /// Why: the in-sample interval describes the tuning deals only. Even a rule that generalises
 /// perfectly lands its held-out recall outside that interval about 28% of the time with 30%
 /// held out, so a reader comparing the two needs the difference's own yardstick.
-pub fn recall_shift(in_sample: &Figures, holdout: &Figures) -> Option<(f64, f64)> {
-    if in_sample.lost == 0 || holdout.lost == 0 {
+pub fn recall_shift(in_sample: (f64, usize), holdout: (f64, usize)) -> Option<(f64, f64)> {
+    if in_sample.1 == 0 || holdout.1 == 0 {
         return None;
     }
-    let var = |f: &Figures| {
-        let p = f.recall.value;
-        p * (1.0 - p) / f.lost as f64
-    };
+    let var = |(p, lost): (f64, usize)| p * (1.0 - p) / lost as f64;
     Some((
-        holdout.recall.value - in_sample.recall.value,
+        holdout.0 - in_sample.0,
         (var(in_sample) + var(holdout)).sqrt(),
     ))
 }
@@ -269,31 +266,16 @@ impl Sums {
 mod tests {
     use super::*;
 
-    fn with_recall(lost: usize, flagged_lost: usize) -> Figures {
-        let e = |value| Estimate { value, ci: None };
-        Figures {
-            lost,
-            won: 10,
-            flagged_lost,
-            flagged_won: 0,
-            recall: e(flagged_lost as f64 / lost as f64),
-            false_alarm_rate: e(0.0),
-            precision: e(1.0),
-            alerts_per_rep_week: e(0.0),
-            median_lead_days: e(30.0),
-        }
-    }
-
     /// 20 of 100 lost deals flagged in sample, 15 of 50 held out: +0.1, with standard error
     /// √(0.2·0.8/100 + 0.3·0.7/50) = √0.0058.
     #[test]
     fn recall_shift_by_hand() {
-        let (d, se) = recall_shift(&with_recall(100, 20), &with_recall(50, 15)).unwrap();
+        let (d, se) = recall_shift((0.2, 100), (0.3, 50)).unwrap();
         assert!((d - 0.1).abs() < 1e-12);
         assert!((se - 0.0058f64.sqrt()).abs() < 1e-12);
         // Symmetric up to the sign; undefined without lost deals on either side.
-        let (d2, se2) = recall_shift(&with_recall(50, 15), &with_recall(100, 20)).unwrap();
+        let (d2, se2) = recall_shift((0.3, 50), (0.2, 100)).unwrap();
         assert_eq!((d2, se2), (-d, se));
-        assert_eq!(recall_shift(&with_recall(0, 0), &with_recall(50, 15)), None);
+        assert_eq!(recall_shift((0.0, 0), (0.3, 50)), None);
     }
 }
