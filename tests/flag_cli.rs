@@ -56,7 +56,7 @@ fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {
             min_lead_days: 21.0,
         },
     );
-    let policy = Policy::from_tuning(&tuning);
+    let policy = Policy::from_tuning(&tuning, &specs);
     let report = flag::flag_log(&log, &policy, &specs, &scenario, as_of);
     // Later outcomes from the full log, over the typical deals open on that day.
     let outcome: std::collections::HashMap<&str, Outcome> = log
@@ -369,6 +369,53 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
             "unknown indicator",
         ],
     );
+
+    // A rule tuned on another definition of its indicator: the policy's proposal delay in
+    // calendar days, the default set's in working days.
+    let calendar = policy.replacen("working_days = true\n", "", 1);
+    assert_ne!(
+        calendar, policy,
+        "the tuned rule records its working-day measure"
+    );
+    fs::write(&p, &calendar).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "seg.toml",
+            "segment[0].rule[0].measure",
+            "was tuned as { from = \"created\", kind = \"days_between\", to = \"proposal_sent\" }",
+            "working_days = true",
+            "--indicators",
+        ],
+    );
+    // ... which the definitions it was tuned with accept: every rule and every indicator in
+    // calendar days.
+    fs::write(&p, policy.replace("working_days = true\n", "")).unwrap();
+    let defs = case.path("calendar.toml");
+    let calendar_set = indicators::DEFAULT_TOML.replace(", working_days = true }", " }");
+    assert!(calendar_set
+        .lines()
+        .filter(|l| l.starts_with("measure"))
+        .all(|l| !l.contains("working_days")));
+    fs::write(&defs, calendar_set).unwrap();
+    let defs = defs.display().to_string();
+    let out = case.as_of(
+        "flag",
+        "sim",
+        "2026-01-15",
+        "f_calendar",
+        &["--policy", &p.display().to_string(), "--indicators", &defs],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fs::remove_dir_all(case.path("f_calendar")).unwrap();
+    fs::remove_file(case.path("calendar.toml")).unwrap();
 
     // A malformed policy: a field path and position.
     fs::write(&p, policy.replacen("by_day = ", "by_dya = ", 1)).unwrap();

@@ -15,6 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{did_you_mean, InputError};
+use crate::indicators::spec::Measure;
 use crate::indicators::{Direction, IndicatorSpec, Signal};
 use crate::tuning::rule::{Estimate, Figures};
 use crate::tuning::{Objective, Tuning};
@@ -66,6 +67,11 @@ pub struct RulePolicy {
     pub by_day: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signal: Option<Signal>,
+    /// How the indicator was defined when the rule was tuned. `flag` refuses an indicator set
+    /// that defines it otherwise: a threshold of 23 calendar days is not one of 23 working
+    /// days. Hand-written rules may leave it out (then nothing is compared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measure>,
     /// Figures on the tuning deals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<Expected>,
@@ -120,15 +126,18 @@ impl From<&Figures> for Expected {
 const HEADER: &str = "\
 # dealsim policy: per segment, flag a deal once `indicator` crosses `threshold` by deal age
 # `by_day` (holidays not counted in the age; checked at `landmarks` up to the first at or after
-# it; value >= threshold for higher_is_riskier, <= for higher_is_safer). `expected` = figures on the tuning deals, `holdout` = on the later deals,
+# it; value >= threshold for higher_is_riskier, <= for higher_is_safer). `measure` = how the
+# indicator was defined when tuned (flag refuses a set that defines it otherwise).
+# `expected` = figures on the tuning deals, `holdout` = on the later deals,
 # each with 95% bootstrap intervals. Recall: share of lost deals flagged before the loss;
 # false_alarm_rate: share of won deals flagged; open deals are left out of both.
 # Apply with: dealsim flag --policy policy.toml --events E --deals D --as-of YYYY-MM-DD
 ";
 
 impl Policy {
-    /// The policy a tuning run recommends.
-    pub fn from_tuning(t: &Tuning) -> Policy {
+    /// The policy a tuning run recommends; `indicators` are the definitions it was tuned
+    /// with (each rule records its indicator's).
+    pub fn from_tuning(t: &Tuning, indicators: &[IndicatorSpec]) -> Policy {
         Policy {
             landmarks: t.landmarks.clone(),
             review_segments: t.review_segments.clone(),
@@ -154,6 +163,10 @@ impl Policy {
                             threshold: c.threshold,
                             by_day: c.by_day,
                             signal: Some(c.signal),
+                            measure: indicators
+                                .iter()
+                                .find(|i| i.name == c.indicator)
+                                .map(|i| i.measure.clone()),
                             expected: Some((&c.in_sample).into()),
                             holdout: c.holdout.as_ref().map(Expected::from),
                         })
@@ -285,6 +298,24 @@ impl Policy {
                         ),
                     )
                     .at_field(format!("segment[{i}].rule[{k}].direction")));
+                }
+                if let Some(tuned) = r.measure.as_ref().filter(|&m| *m != spec.measure) {
+                    let text = |m: &Measure| {
+                        toml::Value::try_from(m)
+                            .map_or_else(|_| format!("{m:?}"), |v| v.to_string())
+                    };
+                    return Err(InputError::new(
+                        origin,
+                        format!(
+                            "indicator {:?} was tuned as {} but the indicator set defines it as {}, \
+                             so the rule's threshold would mean something else; flag with \
+                             --indicators naming the definitions the policy was tuned with, or tune again",
+                            r.indicator,
+                            text(tuned),
+                            text(&spec.measure)
+                        ),
+                    )
+                    .at_field(format!("segment[{i}].rule[{k}].measure")));
                 }
             }
         }

@@ -186,7 +186,9 @@ pub fn tune_log_to_dir(
     let written: [(&str, Vec<u8>); 5] = [
         (
             files::POLICY_TOML,
-            Policy::from_tuning(&tuning).to_toml().into_bytes(),
+            Policy::from_tuning(&tuning, &job.indicators)
+                .to_toml()
+                .into_bytes(),
         ),
         (files::POLICY_MD, markdown::render(&tuning).into_bytes()),
         (files::TRADEOFFS_CSV, files::tradeoffs_csv(&tuning)),
