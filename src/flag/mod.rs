@@ -178,10 +178,7 @@ pub fn flag_log(
                 oriented: orient(r.direction, r.threshold as f32),
                 by_day: r.by_day,
             };
-            let op = match r.direction {
-                Direction::HigherIsRiskier => ">=",
-                Direction::HigherIsSafer => "<=",
-            };
+            let op = r.direction.crossing(true);
             for (d, first) in first_flags(&panel, &clock, &rule).into_iter().enumerate() {
                 let Some(l) = first.map(usize::from) else {
                     continue;

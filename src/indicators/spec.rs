@@ -16,6 +16,20 @@ pub enum Direction {
     HigherIsSafer,
 }
 
+impl Direction {
+    /// How a rule on such an indicator compares its value with the threshold, as text: a
+    /// deal is flagged at `value ≥ τ` (`higher_is_riskier`) or `value ≤ τ`. `ascii` for the
+    /// terminal and CSV, else the mathematical sign (Markdown, HTML).
+    pub fn crossing(self, ascii: bool) -> &'static str {
+        match (self, ascii) {
+            (Direction::HigherIsRiskier, true) => ">=",
+            (Direction::HigherIsSafer, true) => "<=",
+            (Direction::HigherIsRiskier, false) => "≥",
+            (Direction::HigherIsSafer, false) => "≤",
+        }
+    }
+}
+
 /// Who controls the signal; reports group by it and the tuner prefers controllable ones
 /// (`tune --signals` takes these names, except `truth`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]

@@ -4,7 +4,6 @@
 
 use std::fmt::Write;
 
-use crate::indicators::Direction;
 use crate::tuning::rule::{recall_shift, Estimate, Figures};
 use crate::tuning::{Objective, Tuning};
 
@@ -92,10 +91,7 @@ pub fn render(t: &Tuning) -> String {
         let _ = writeln!(s, "## Segment `{}`\n", seg.segment);
         match &seg.chosen {
             Some(c) => {
-                let op = match c.direction {
-                    Direction::HigherIsRiskier => "≥",
-                    Direction::HigherIsSafer => "≤",
-                };
+                let op = c.direction.crossing(false);
                 let _ = writeln!(
                     s,
                     "**Flag the deal if `{}` {op} {} by day {}** (holidays not counted; {:?} signal; {:.2} new deals per rep per week).\n",

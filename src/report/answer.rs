@@ -255,7 +255,6 @@ mod tests {
             manifest: None,
             tables: None,
             tradeoffs: None,
-            alert_budget: None,
             policy: None,
         }
     }

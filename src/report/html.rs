@@ -434,10 +434,7 @@ fn rules_table(out: &mut String, policy: &Policy) {
         format!("{}%{ci}", num(100.0 * x, 1))
     };
     for (segment, r, e) in rules {
-        let op = match r.direction {
-            crate::indicators::Direction::HigherIsRiskier => "≥",
-            crate::indicators::Direction::HigherIsSafer => "≤",
-        };
+        let op = r.direction.crossing(false);
         let h = r.holdout.as_ref();
         let shift = h
             .and_then(|h| recall_shift((e.recall, e.lost_deals), (h.recall, h.lost_deals)))

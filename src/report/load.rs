@@ -76,9 +76,6 @@ pub struct RunData {
     pub tables: Option<ReportTables>,
     /// `None` when the tuner has not been run.
     pub tradeoffs: Option<Vec<TradeoffRow>>,
-    /// The alerts per rep per week the tuner's rules had to stay within (`policy.toml`);
-    /// `None` without a policy or when it was tuned to another objective.
-    pub alert_budget: Option<f64>,
     /// `policy.toml`, when the tuner has run: the chosen rules with their figures on the
     /// tuning and the held-out deals.
     pub policy: Option<Policy>,
@@ -114,16 +111,6 @@ impl RunData {
         } else {
             None
         };
-        let objective = policy
-            .as_ref()
-            .and_then(|p| p.tuning.as_ref())
-            .map(|t| t.objective);
-        let alert_budget = match objective {
-            Some(Objective::Budget {
-                alerts_per_rep_week,
-            }) => Some(alerts_per_rep_week),
-            _ => None,
-        };
         Ok(RunData {
             summary,
             scores,
@@ -131,9 +118,19 @@ impl RunData {
             manifest,
             tables,
             tradeoffs,
-            alert_budget,
             policy,
         })
+    }
+
+    /// The alerts per rep per week the tuner's rules had to stay within (`policy.toml`);
+    /// `None` without a policy or when it was tuned to another objective.
+    pub fn alert_budget(&self) -> Option<f64> {
+        match self.policy.as_ref()?.tuning.as_ref()?.objective {
+            Objective::Budget {
+                alerts_per_rep_week,
+            } => Some(alerts_per_rep_week),
+            _ => None,
+        }
     }
 
     /// Segments in the order of `indicator_summary.csv` (the pooled `all` last, as written).

@@ -3,7 +3,6 @@
 
 use super::rule::Figures;
 use super::Tuning;
-use crate::indicators::Direction;
 
 fn short(f: &Figures) -> String {
     format!(
@@ -21,10 +20,7 @@ pub fn render_plans(t: &Tuning) -> String {
     for s in &t.segments {
         match &s.chosen {
             Some(c) => {
-                let op = match c.direction {
-                    Direction::HigherIsRiskier => ">=",
-                    Direction::HigherIsSafer => "<=",
-                };
+                let op = c.direction.crossing(true);
                 out.push_str(&format!(
                     "  {:<12} flag if {} {op} {} by day {}\n  {:<12}   tuning:  {}\n",
                     s.segment,

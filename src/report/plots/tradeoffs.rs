@@ -57,7 +57,7 @@ pub fn plot(
         .iter()
         .flat_map(|p| curve(p))
         .map(|p| p.0)
-        .chain(data.alert_budget)
+        .chain(data.alert_budget())
         .fold(0.1_f64, f64::max)
         * 1.05;
     let budget_pen = Pen::dashed(TARGET_RED, 2, 8, 5);
@@ -71,7 +71,7 @@ pub fn plot(
         })
         .collect();
     entries.push(("chosen threshold".into(), Mark::Point(BLACK)));
-    if let Some(budget) = data.alert_budget {
+    if let Some(budget) = data.alert_budget() {
         entries.push((
             format!("alert budget: {budget} per rep per week"),
             Mark::Line(budget_pen),
@@ -94,7 +94,7 @@ pub fn plot(
                 "alerts per rep per week",
                 "recall (share of lost deals flagged)",
             )?;
-            if let Some(budget) = data.alert_budget {
+            if let Some(budget) = data.alert_budget() {
                 line(&mut chart, vec![(budget, 0.0), (budget, 1.0)], &budget_pen)?;
             }
             for p in &picks {
