@@ -438,7 +438,6 @@ fn rules_table(out: &mut String, policy: &Policy) {
         let h = r.holdout.as_ref();
         let shift = h
             .and_then(|h| recall_shift((e.recall, e.lost_deals), (h.recall, h.lost_deals)))
-            .filter(|&(_, se)| se > 0.0)
             .map_or("–".to_string(), |(d, se)| {
                 format!("{:+.1} pt ({:+.1} SE)", 100.0 * d, d / se)
             });

@@ -162,7 +162,8 @@ pub fn figures(
 /// Held-out recall minus in-sample recall, each given as (recall, lost deals), and the
 /// standard error of that difference from sampling alone (each recall a binomial share of its
 /// lost deals, the two samples independent): the unpooled two-proportion z-test's numerator
-/// and denominator. `None` when either side has no lost deal.
+/// and denominator. `None` when either side has no lost deal, or when the standard error is
+/// 0 (both recalls 0 or 1): then sampling gives no yardstick.
 ///
 /// Why: the in-sample interval describes the tuning deals only. Even a rule that generalises
 /// perfectly lands its held-out recall outside that interval about 28% of the time with 30%
@@ -172,10 +173,8 @@ pub fn recall_shift(in_sample: (f64, usize), holdout: (f64, usize)) -> Option<(f
         return None;
     }
     let var = |(p, lost): (f64, usize)| p * (1.0 - p) / lost as f64;
-    Some((
-        holdout.0 - in_sample.0,
-        (var(in_sample) + var(holdout)).sqrt(),
-    ))
+    let se = (var(in_sample) + var(holdout)).sqrt();
+    (se > 0.0).then_some((holdout.0 - in_sample.0, se))
 }
 
 /// Weighted counts of every replicate, accumulated deal by deal (each deal's multiplicities
@@ -277,5 +276,6 @@ mod tests {
         let (d2, se2) = recall_shift((0.3, 50), (0.2, 100)).unwrap();
         assert_eq!((d2, se2), (-d, se));
         assert_eq!(recall_shift((0.0, 0), (0.3, 50)), None);
+        assert_eq!(recall_shift((0.0, 40), (1.0, 50)), None);
     }
 }
