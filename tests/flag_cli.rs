@@ -260,6 +260,10 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             shift / se
         );
         assert!(md.contains(&line), "policy.md lacks {line:?}");
+        // The terminal plan says it too.
+        let terminal = format!("(recall {:+.1} pt, {:+.1} SE)", 100.0 * shift, shift / se);
+        let stdout = String::from_utf8_lossy(&a.stdout);
+        assert!(stdout.contains(&terminal), "{terminal} not in:\n{stdout}");
         shifts += 1;
     }
     assert!(shifts >= 1, "no rule with held-out figures");
