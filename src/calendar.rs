@@ -43,9 +43,9 @@ pub struct Calendar {
     working: Vec<DayNum>,
     /// For each calendar day from `first`: how many working days come strictly before it.
     before: Vec<u32>,
-    /// For each calendar day from `first`: 1 if it is a working day, else 0 — a factor, so
-    /// that [`Calendar::working_seconds_on`] needs no branch on the day.
-    works: Vec<i64>,
+    /// For each calendar day from `first`: whether it is a working day (one lookup, where
+    /// `working[before[day]] == day` takes two).
+    works: Vec<bool>,
     /// For each working day: the slowdown factor in force (1.0 outside slowdowns).
     slowdown: Vec<f64>,
 }
@@ -67,7 +67,7 @@ impl Calendar {
             before.push(working.len() as u32);
             let works = rules.working_weekdays[day.weekday() as usize]
                 && !rules.holidays.iter().any(|h| h.contains(day));
-            counted.push(i64::from(works));
+            counted.push(works);
             if works {
                 working.push(day);
                 let factor = rules
@@ -130,8 +130,8 @@ impl Calendar {
     /// [`Calendar::working_time`] of the moment `seconds` (in `0..86400`) into `day`: a
     /// caller stepping one clock time over whole days skips the division by the day length.
     pub fn working_time_on(&self, day: DayNum, seconds: i64) -> f64 {
-        let k = self.work_start(day);
-        let works = self.working_day(k as usize) == Some(day);
+        let (before, works) = self.day_index(day);
+        let k = f64::from(before);
         if !works {
             return k;
         }
@@ -149,13 +149,21 @@ impl Calendar {
 
     /// [`Calendar::working_seconds`] of the moment `seconds` (in `0..86400`) into `day`.
     pub fn working_seconds_on(&self, day: DayNum, seconds: i64) -> i64 {
+        let (before, works) = self.day_index(day);
+        let within = (seconds - DAY_START_SECONDS).clamp(0, WORKDAY_SECONDS);
+        i64::from(before) * WORKDAY_SECONDS + i64::from(works) * within
+    }
+
+    /// Working days strictly before `day`, and whether `day` is one: what both working-time
+    /// scales start from. Outside the covered range: the nearest covered day's count (as
+    /// [`Calendar::work_start`]) and never a working day.
+    fn day_index(&self, day: DayNum) -> (u32, bool) {
         let offset = day.0 - self.first.0;
         let i = offset.clamp(0, self.before.len() as i32 - 1);
-        // A day outside the covered range is not known to work: the next working day's start,
-        // as `working_time_on`.
-        let works = self.works[i as usize] * i64::from(i == offset);
-        let within = (seconds - DAY_START_SECONDS).clamp(0, WORKDAY_SECONDS);
-        i64::from(self.before[i as usize]) * WORKDAY_SECONDS + works * within
+        (
+            self.before[i as usize],
+            self.works[i as usize] && i == offset,
+        )
     }
 
     /// Local timestamp of working time `w`, or `None` beyond the calendar.
