@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use crate::tuning::rule::{recall_shift, Estimate, Figures};
+use crate::tuning::rule::{Estimate, Figures};
 use crate::tuning::{Objective, Tuning};
 
 fn est(e: &Estimate, percent: bool) -> String {
@@ -103,10 +103,11 @@ pub fn render(t: &Tuning) -> String {
                 );
                 s.push_str(&figures_rows(&c.in_sample, c.holdout.as_ref()));
                 s.push('\n');
-                if let Some((shift, se)) = c.holdout.as_ref().and_then(|h| {
-                    let of = |f: &Figures| (f.recall.value, f.lost);
-                    recall_shift(of(&c.in_sample), of(h))
-                }) {
+                if let Some((shift, se)) = c
+                    .holdout
+                    .as_ref()
+                    .and_then(|h| c.in_sample.recall_shift_to(h))
+                {
                     let _ = writeln!(
                         s,
                         "Held-out minus tuning recall: {:+.1} points, {:.1} standard errors of that \

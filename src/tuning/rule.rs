@@ -177,6 +177,14 @@ pub fn recall_shift(in_sample: (f64, usize), holdout: (f64, usize)) -> Option<(f
     (se > 0.0).then_some((holdout.0 - in_sample.0, se))
 }
 
+impl Figures {
+    /// [`recall_shift`] from these (in-sample) figures to `holdout`'s.
+    pub fn recall_shift_to(&self, holdout: &Figures) -> Option<(f64, f64)> {
+        let of = |f: &Figures| (f.recall.value, f.lost);
+        recall_shift(of(self), of(holdout))
+    }
+}
+
 /// Weighted counts of every replicate, accumulated deal by deal (each deal's multiplicities
 /// are one contiguous row, so the inner loops run over replicates and vectorise).
 struct Sums {

@@ -1,7 +1,7 @@
 //! The terminal summary of a tuning run: one line per segment with the chosen rule and its
 //! in-sample and held-out recall, false alarms, alerts and lead time.
 
-use super::rule::{recall_shift, Figures};
+use super::rule::Figures;
 use super::Tuning;
 
 fn short(f: &Figures) -> String {
@@ -31,9 +31,10 @@ pub fn render_plans(t: &Tuning) -> String {
                     short(&c.in_sample)
                 ));
                 if let Some(h) = &c.holdout {
-                    let of = |f: &Figures| (f.recall.value, f.lost);
                     // The recall difference in standard errors of sampling alone.
-                    let shift = recall_shift(of(&c.in_sample), of(h))
+                    let shift = c
+                        .in_sample
+                        .recall_shift_to(h)
                         .map_or(String::new(), |(d, se)| {
                             format!("  (recall {:+.1} pt, {:+.1} SE)", 100.0 * d, d / se)
                         });
