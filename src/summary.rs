@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::log::Outcome;
+use crate::stats::quantile::median;
 
 /// What the summary needs of one deal.
 #[derive(Debug, Clone, Copy)]
@@ -33,20 +34,6 @@ pub struct SegmentSummary {
     pub losses_after_proposal: Option<f64>,
 }
 
-/// Median of a sample (mean of the two middle values for even sizes); `None` when empty.
-pub fn median(values: &mut [f32]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f32::total_cmp);
-    let n = values.len();
-    Some(if n % 2 == 1 {
-        values[n / 2] as f64
-    } else {
-        (values[n / 2 - 1] as f64 + values[n / 2] as f64) / 2.0
-    })
-}
-
 /// Summarises `stats` for segments named `segments` (with their review flag), plus a total row.
 pub fn summarise(segments: &[(String, bool)], stats: &[DealStat]) -> Vec<SegmentSummary> {
     let mut rows: Vec<SegmentSummary> = Vec::new();
@@ -63,12 +50,12 @@ pub fn summarise(segments: &[(String, bool)], stats: &[DealStat]) -> Vec<Segment
             count(Outcome::Open),
         );
         let days = |o: Outcome| {
-            let mut v: Vec<f32> = mine
+            let v: Vec<f64> = mine
                 .iter()
                 .filter(|s| s.outcome == o)
-                .map(|s| s.cycle_days)
+                .map(|s| f64::from(s.cycle_days))
                 .collect();
-            median(&mut v)
+            median(&v)
         };
         let after = mine
             .iter()

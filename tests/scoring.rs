@@ -16,8 +16,9 @@ use dealsim::indicators::{Direction, IndicatorInfo, Panel, Signal};
 use dealsim::log::Outcome;
 use dealsim::scoring::{score, Censoring, ScoreOptions, ScoreRow, POOLED};
 use dealsim::stats::auc::auc;
-use dealsim::stats::bootstrap::{quantile, Bootstrap};
+use dealsim::stats::bootstrap::Bootstrap;
 use dealsim::stats::cdauc::cumulative_dynamic_auc;
+use dealsim::stats::quantile::quantile;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -150,7 +151,7 @@ fn replicate_weights(panel: &Panel, replicates: usize, seed: u64) -> Vec<Vec<f64
 
 /// The 95% percentile interval of replicate values (NaN = replicate without a class).
 fn percentile_ci(mut reps: Vec<f64>) -> (Option<f64>, Option<f64>) {
-    (quantile(&mut reps, 0.025), quantile(&mut reps, 0.975))
+    (quantile(&reps, 0.025), quantile(&reps, 0.975))
 }
 
 // ---------------------------------------------------------------------------------------------

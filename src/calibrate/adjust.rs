@@ -25,10 +25,11 @@ use crate::scenario::spec::{DistSpec, StepSpec};
 use crate::scenario::{Scenario, ScenarioSpec};
 use crate::sim::{generate, Engine};
 
-use super::build::{median, quantile, MIN_DURATIONS, PROBABILITY_FLOOR};
+use super::build::{MIN_DURATIONS, PROBABILITY_FLOOR};
 use super::fit::scaled;
 use super::profile::{SegmentShape, Tally};
 use super::special::trigamma;
+use crate::stats::quantile::{median, quantile};
 
 /// The scenario file text of `spec`, and the validated scenario it parses into. Going through
 /// the text guarantees that the file a user gets is exactly what was simulated.

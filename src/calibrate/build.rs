@@ -17,6 +17,7 @@ use crate::scenario::spec::{
     DistSpec, InflowSpec, SegmentSpec, SourceSpec, StageMapSpec, StageSpec, StepSpec, WindowSpec,
 };
 use crate::scenario::{Owner, ScenarioSpec, Support};
+use crate::stats::quantile::{median, quantile};
 use crate::time::DayNum;
 
 use super::fit::fit_best;
@@ -29,23 +30,6 @@ pub const MIN_DURATIONS: usize = 10;
 const MIN_DURATION: f64 = 0.01;
 /// Probabilities are kept inside this margin so their log-odds stay finite.
 pub const PROBABILITY_FLOOR: f64 = 1e-4;
-
-/// Median of a sample (mean of the middle two for an even count); `None` when empty.
-pub fn median(values: &[f64]) -> Option<f64> {
-    quantile(values, 0.5)
-}
-
-/// Linear-interpolation quantile (numpy's default); `None` when empty.
-pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let h = q * (v.len() - 1) as f64;
-    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
-    Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
-}
 
 /// A distribution for a step's durations, and a note when there were too few to fit or
 /// when the log had no start events to measure them with.
@@ -296,14 +280,6 @@ pub fn initial_spec(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quantiles_by_hand() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(quantile(&[0.0, 10.0], 0.75), Some(7.5));
-        assert_eq!(median(&[]), None);
-    }
 
     /// Deals created on the first working day of each month of 2025, `count(t)` in the month
     /// starting `t` years after 1 January.

@@ -6,9 +6,9 @@
 
 use serde::Serialize;
 
-use super::build::median;
 use super::ks::ks_distance;
 use super::profile::{SegmentShape, SegmentTally, Tally};
+use crate::stats::quantile::median;
 
 /// One row of the table.
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
-use crate::stats::bootstrap::{quantile, Bootstrap};
+use crate::stats::bootstrap::Bootstrap;
 use crate::stats::cdauc::{risk_groups, SurvivalData};
+use crate::stats::quantile::quantile;
 use crate::stats::ranked::{
     class_replicate_aucs, nested_point_aucs, point_aucs_in, SortBuffers, EXCLUDED,
 };
@@ -306,7 +307,7 @@ fn known_rows(
     n_seg: usize,
     (i, k): (usize, usize),
     classes: &RowClasses,
-    (aucs, mut reps, missing_in): (Vec<Option<f64>>, Vec<Vec<f64>>, &[u64]),
+    (aucs, reps, missing_in): (Vec<Option<f64>>, Vec<Vec<f64>>, &[u64]),
     alpha: f64,
     row: &RowStart<'_>,
 ) -> Vec<ScoreRow> {
@@ -331,8 +332,8 @@ fn known_rows(
             if r.note.is_empty() {
                 r.auc = aucs[s];
                 if !reps.is_empty() {
-                    r.ci_lo = quantile(&mut reps[s], alpha);
-                    r.ci_hi = quantile(&mut reps[s], 1.0 - alpha);
+                    r.ci_lo = quantile(&reps[s], alpha);
+                    r.ci_hi = quantile(&reps[s], 1.0 - alpha);
                     if r.auc.is_none() {
                         r.note = "no deal with a value in a class".into();
                     }
@@ -439,10 +440,10 @@ pub fn score_with_progress(
                 if !row.note.is_empty() {
                     return row;
                 }
-                let (point, mut reps) = score_survival_group(g, horizon, &boot);
+                let (point, reps) = score_survival_group(g, horizon, &boot);
                 row.auc = point;
-                row.ci_lo = quantile(&mut reps, alpha);
-                row.ci_hi = quantile(&mut reps, 1.0 - alpha);
+                row.ci_lo = quantile(&reps, alpha);
+                row.ci_hi = quantile(&reps, 1.0 - alpha);
                 if point.is_none() {
                     row.note = "no deal with a value in a class".into();
                 }

@@ -99,20 +99,6 @@ impl Bootstrap {
     }
 }
 
-/// The `q`-quantile (0..=1) of `values` by linear interpolation between order statistics
-/// (NumPy's default `percentile` method), ignoring NaN; `None` when nothing remains.
-pub fn quantile(values: &mut Vec<f64>, q: f64) -> Option<f64> {
-    values.retain(|v| !v.is_nan());
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_by(f64::total_cmp);
-    let pos = q * (values.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    Some(values[lo] + (values[hi] - values[lo]) * (pos - lo as f64))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,14 +116,5 @@ mod tests {
         }
         assert_eq!(b.weights, Bootstrap::new(&strata, 50, 9).weights);
         assert_ne!(b.weights, Bootstrap::new(&strata, 50, 10).weights);
-    }
-
-    #[test]
-    fn quantile_matches_numpy_linear() {
-        // numpy.percentile([1, 2, 3, 4], [2.5, 50, 97.5]) = [1.075, 2.5, 3.925]
-        let mut v = vec![4.0, 1.0, 3.0, 2.0];
-        assert!((quantile(&mut v, 0.025).unwrap() - 1.075).abs() < 1e-12);
-        assert!((quantile(&mut v, 0.5).unwrap() - 2.5).abs() < 1e-12);
-        assert!((quantile(&mut v, 0.975).unwrap() - 3.925).abs() < 1e-12);
     }
 }

@@ -6,9 +6,12 @@
 //!   the bootstrap uses.
 //! - [`cdauc`]: the cumulative/dynamic time-dependent AUC with inverse-probability-of-
 //!   censoring weights (Uno et al. 2007; as in `sksurv.metrics.cumulative_dynamic_auc`).
-//! - [`bootstrap`]: stratified bootstrap multiplicities and percentile intervals.
+//! - [`bootstrap`]: stratified bootstrap multiplicities.
+//! - [`quantile`]: sample quantiles (NumPy's linear method) for medians and percentile
+//!   intervals.
 
 pub mod auc;
 pub mod bootstrap;
 pub mod cdauc;
+pub mod quantile;
 pub mod ranked;

@@ -104,12 +104,12 @@ fn row(segment: &str, step: &str, current: f64, t: &[(f64, bool, bool)]) -> Dead
     let lost = t.iter().filter(|x| x.2).count();
     let won = t.len() - lost;
     let median = |want_lost: bool| {
-        let mut v: Vec<f32> = t
+        let v: Vec<f64> = t
             .iter()
             .filter(|x| x.1 && x.2 == want_lost)
-            .map(|x| x.0 as f32)
+            .map(|x| x.0)
             .collect();
-        crate::summary::median(&mut v)
+        crate::stats::quantile::median(&v)
     };
     let share = |late: usize, n: usize| if n == 0 { 0.0 } else { late as f64 / n as f64 };
     let rates = |d: f64| {

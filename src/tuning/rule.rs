@@ -11,7 +11,8 @@ use super::clock::RuleClock;
 use super::sweep::orient;
 use crate::indicators::Panel;
 use crate::log::Outcome;
-use crate::stats::bootstrap::{quantile, Bootstrap};
+use crate::stats::bootstrap::Bootstrap;
+use crate::stats::quantile::quantile;
 
 /// "Flag the deal once indicator `indicator` crosses `threshold` by deal age `by_day`"
 /// (holidays not counted in the age: [`RuleClock`]).
@@ -133,7 +134,7 @@ pub fn figures(
         v.retain(|x| !x.is_nan());
         // An interval only when the figure is defined in at least 95% of the replicates.
         let ci = (n > 0 && v.len() * 20 >= n * 19)
-            .then(|| Some([quantile(&mut v, 0.025)?, quantile(&mut v, 0.975)?]))
+            .then(|| Some([quantile(&v, 0.025)?, quantile(&v, 0.975)?]))
             .flatten();
         Estimate { value, ci }
     };
