@@ -150,8 +150,8 @@ fn replicate_weights(panel: &Panel, replicates: usize, seed: u64) -> Vec<Vec<f64
 }
 
 /// The 95% percentile interval of replicate values (NaN = replicate without a class).
-fn percentile_ci(mut reps: Vec<f64>) -> (Option<f64>, Option<f64>) {
-    (quantile(&reps, 0.025), quantile(&reps, 0.975))
+fn percentile_ci(reps: &[f64]) -> (Option<f64>, Option<f64>) {
+    (quantile(reps, 0.025), quantile(reps, 0.975))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -343,7 +343,7 @@ fn known_censoring_interval_is_the_percentile_interval_of_the_replicates() {
                 auc(&s, &y, Some(&w)).unwrap_or(f64::NAN)
             })
             .collect();
-        let (lo, hi) = percentile_ci(reps);
+        let (lo, hi) = percentile_ci(&reps);
         close(r.ci_lo, lo.unwrap());
         close(r.ci_hi, hi.unwrap());
     }
@@ -456,7 +456,7 @@ fn ipcw_equals_cumulative_dynamic_auc_on_time_from_the_landmark() {
                         .unwrap_or(f64::NAN)
                 })
                 .collect();
-            let (lo, hi) = percentile_ci(reps);
+            let (lo, hi) = percentile_ci(&reps);
             close(r.ci_lo, lo.unwrap());
             close(r.ci_hi, hi.unwrap());
         }
