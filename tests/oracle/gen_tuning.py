@@ -375,6 +375,21 @@ def naive_check(case):
         ca = (closed[i] - created[i]) / DAY
         return max(math.floor(ca - lms[l]), 0)
 
+    def count(rows, j, tau, d):
+        """Flagged lost and won deals among `rows` and the flagged lost deals' leads."""
+        fl = fw = 0
+        leads = []
+        for i in rows:
+            l = flag(i, j, tau, d)
+            if l is None:
+                continue
+            if outcome[i] == "lost":
+                fl += 1
+                leads.append(lead(i, l))
+            elif outcome[i] == "won":
+                fw += 1
+        return fl, fw, leads
+
     # population
     last_lm = lms[-1]
     obs = [(wend - created[i]) / DAY >= last_lm for i in range(n)]
@@ -407,17 +422,7 @@ def naive_check(case):
             for tau in grid:
                 rfl, rfw, rmed = [], [], []
                 for d in range(L):
-                    nfl = nfw = 0
-                    leads = []
-                    for i in rows:
-                        l = flag(i, j, tau, d)
-                        if l is None:
-                            continue
-                        if outcome[i] == "lost":
-                            nfl += 1
-                            leads.append(lead(i, l))
-                        elif outcome[i] == "won":
-                            nfw += 1
+                    nfl, nfw, leads = count(rows, j, tau, d)
                     rfl.append(nfl)
                     rfw.append(nfw)
                     rmed.append(float(np.median(leads)) if leads else None)
@@ -482,17 +487,7 @@ def naive_check(case):
             rs = [i for i in range(n) if mask[i] and D["segment"][i] == s]
             nl = sum(outcome[i] == "lost" for i in rs)
             nw = sum(outcome[i] == "won" for i in rs)
-            fl = fw = 0
-            leads = []
-            for i in rs:
-                l = flag(i, j, tau, d)
-                if l is None:
-                    continue
-                if outcome[i] == "lost":
-                    fl += 1
-                    leads.append(lead(i, l))
-                elif outcome[i] == "won":
-                    fw += 1
+            fl, fw, leads = count(rs, j, tau, d)
             return {
                 "lost": nl, "won": nw, "flagged_lost": fl, "flagged_won": fw,
                 "recall": fl / nl if nl else None,
