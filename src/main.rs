@@ -64,10 +64,7 @@ fn execute(command: Command) -> Result<(), Error> {
             quiet,
             score,
         } => {
-            let scenario = match scenario {
-                Some(p) => Scenario::load(&p)?,
-                None => Scenario::embedded_default(),
-            };
+            let scenario = scenario_or_default(scenario.as_deref())?;
             let window_end = window_end.as_deref().map(parse_window_end).transpose()?;
             let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
@@ -220,10 +217,7 @@ fn indicators_or_default(path: Option<&Path>) -> Result<Vec<IndicatorSpec>, Erro
 }
 
 fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {
-    let mut s = match &args.scenario {
-        Some(path) => Scenario::load(path)?,
-        None => Scenario::embedded_default(),
-    };
+    let mut s = scenario_or_default(args.scenario.as_deref())?;
     if let Some(seed) = args.seed {
         s = s.with_seed(seed);
     }
@@ -610,10 +604,7 @@ fn print_json(value: &impl serde::Serialize) {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
-    let base = match &args.base {
-        Some(p) => Scenario::load(p)?,
-        None => Scenario::embedded_default(),
-    };
+    let base = scenario_or_default(args.base.as_deref())?;
     let options = CalibrateOptions {
         seed: args.seed,
         iterations: args.iterations,
