@@ -4,8 +4,8 @@
 mod fixtures;
 
 use dealsim::calibrate::fit::{fit, Family};
-use dealsim::calibrate::ks::ks_distance;
 use dealsim::scenario::spec::DistSpec;
+use dealsim::stats::ks::ks_distance;
 use fixtures::{floats, load};
 
 fn close(got: f64, want: f64, rel: f64, what: &str) {

@@ -152,6 +152,34 @@ fn default_scenario_budget_rules_warn_early_with_controllable_signals() {
     check(&t, |segment, se| if segment == "smb" { se } else { 0.0 });
 }
 
+/// Deadlines from experience on the default scenario. The simulator stretches the own steps of
+/// undisciplined reps and loses more of their deals, so on rep steps lost deals take longer and
+/// every typical segment gets a proposed deadline. Legal review's length is the legal
+/// department's backlog, planted to be unrelated to the outcome (the `legal_wait_days`
+/// distractor): no deadline separates won from lost deals there, and the current one is kept.
+#[test]
+fn deadlines_are_proposed_only_where_lost_deals_are_slower() {
+    let (_, t) = tune_scenario(&Scenario::embedded_default());
+    for segment in ["smb", "mid_market", "enterprise"] {
+        let row = |step: &str| {
+            t.deadlines
+                .iter()
+                .find(|d| d.segment == segment && d.step == step)
+                .unwrap_or_else(|| panic!("{segment} has a {step} deadline"))
+        };
+        for step in ["proposal_sent", "objection_followup"] {
+            let r = row(step);
+            assert!(
+                r.separates() && r.separation_p_value < 1e-6,
+                "{segment} {step}: {r:?}"
+            );
+            assert!(r.proposed_catch > r.proposed_false_alarm + 0.2, "{r:?}");
+        }
+        let legal = row("legal_review");
+        assert!(!legal.separates(), "{segment} legal_review: {legal:?}");
+    }
+}
+
 #[test]
 fn without_holidays_the_holdout_recall_is_within_the_in_sample_interval() {
     let holidays = "holidays = [\n  { name = \"new_year\", from = \"12-31\", to = \"01-08\" },\n  { name = \"may_holidays\", from = \"05-01\", to = \"05-04\" },\n  { name = \"victory_day\", from = \"05-09\", to = \"05-11\" },\n]";

@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use super::ks::ks_distance;
 use super::profile::{SegmentShape, SegmentTally, Tally};
+use crate::stats::ks::ks_distance;
 use crate::stats::quantile::median;
 
 /// One row of the table.

@@ -4,7 +4,7 @@
 //! [`build`] (a first scenario: what the log shows directly, fitted by maximum likelihood in
 //! [`fit`]) → [`adjust`] (re-simulate and correct loss/skip probabilities and duration scales
 //! until the engine reproduces the history) → [`gof`] (real vs re-simulated win rate, median
-//! cycle and the [`ks`] distance of cycle lengths, on a fresh re-simulation with another seed).
+//! cycle and the [`crate::stats::ks`] distance of cycle lengths, on a fresh re-simulation with another seed).
 //! Not for: importing foreign formats (the log must be in dealsim's event-log format) or
 //! estimating the hidden causal model, which outcomes alone do not identify (see [`build`]).
 
@@ -12,7 +12,6 @@ pub mod adjust;
 pub mod build;
 pub mod fit;
 pub mod gof;
-pub mod ks;
 pub mod profile;
 pub(crate) mod special;
 

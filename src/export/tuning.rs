@@ -14,7 +14,7 @@ pub const REVIEW_CSV: &str = "review.csv";
 
 /// The contract with the report: exactly these columns.
 pub const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen";
-const DEADLINES_HEADER: &str = "segment,step,current_days,won_deals,lost_deals,won_median_days,lost_median_days,current_catch,current_false_alarm,proposed_days,proposed_catch,proposed_false_alarm";
+const DEADLINES_HEADER: &str = "segment,step,current_days,won_deals,lost_deals,won_median_days,lost_median_days,current_catch,current_false_alarm,proposed_days,proposed_catch,proposed_false_alarm,separation_p_value";
 const REVIEW_HEADER: &str = "case_id,segment,rep,created,outcome,value";
 
 fn with_header<T: Serialize>(header: &str, rows: &[T]) -> Vec<u8> {
@@ -86,6 +86,7 @@ mod tests {
             proposed_days: 1,
             proposed_catch: 0.0,
             proposed_false_alarm: 0.0,
+            separation_p_value: 1.0,
         };
         let with = header(crate::export::scores::csv_bytes(&[d]));
         assert_eq!(with.lines().next(), Some(DEADLINES_HEADER));

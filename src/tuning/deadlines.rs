@@ -10,11 +10,19 @@
 //! out. For a deadline `D`: catch = share of lost deals late, false alarm = share of won deals
 //! late. The proposed deadline is the whole number of working days with the largest
 //! catch − false alarm (Youden); ties go to the longer, more lenient deadline.
+//!
+//! That largest catch − false alarm is the one-sided Kolmogorov–Smirnov distance between the
+//! won and lost deals' step times (rounded up to whole days), so its p-value says whether lost
+//! deals take longer at all: where they do not (p ≥ [`SEPARATION_ALPHA`], e.g. legal review,
+//! whose length is the legal backlog), no deadline separates them and the current one is kept
+//! ([`DeadlineRow::separates`]). Otherwise the best of many deadlines would be proposed on
+//! noise: "5 days, catch 95%, alarm 91%".
 
 use serde::Serialize;
 
 use crate::indicators::stage_map::StageMaps;
 use crate::log::{Lifecycle, Log, Outcome};
+use crate::stats::ks::one_sided_p_value;
 
 /// One step of one segment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -33,6 +41,20 @@ pub struct DeadlineRow {
     pub proposed_days: u32,
     pub proposed_catch: f64,
     pub proposed_false_alarm: f64,
+    /// One-sided two-sample Kolmogorov–Smirnov p-value of "lost deals take no longer than won
+    /// ones" at the proposed deadline's catch − false alarm.
+    pub separation_p_value: f64,
+}
+
+/// A deadline is proposed only where lost deals take longer than won ones at this level.
+pub const SEPARATION_ALPHA: f64 = 0.05;
+
+impl DeadlineRow {
+    /// Whether lost deals take significantly longer than won ones, so that the proposed
+    /// deadline means something; if not, keep the current one.
+    pub fn separates(&self) -> bool {
+        self.separation_p_value < SEPARATION_ALPHA
+    }
 }
 
 /// Rows for every segment of `segments` (name, deal indices) that has a stage map.
@@ -157,6 +179,7 @@ fn row(segment: &str, step: &str, current: f64, t: &[(f64, bool, bool)]) -> Dead
         proposed_days: best.1,
         proposed_catch: best.2,
         proposed_false_alarm: best.3,
+        separation_p_value: one_sided_p_value(best.0, lost, won),
     }
 }
 
@@ -187,5 +210,49 @@ mod tests {
         assert_eq!(r.won_median_days, Some(2.5));
         assert_eq!(r.lost_median_days, Some(5.25));
         assert_eq!((r.won_deals, r.lost_deals), (3, 3));
+        // The 2/3 separation of 3 and 3 deals: p = exp(−2z² − 2z·9/√54/3), z = √1.5 · 2/3.
+        let z = 1.5f64.sqrt() * 2.0 / 3.0;
+        let p = (-2.0 * z * z - 2.0 * z * 9.0 / 54f64.sqrt() / 3.0).exp();
+        assert!((r.separation_p_value - p).abs() < 1e-12);
+        assert!(
+            !r.separates(),
+            "p = {p:.3}: three deals each separate nothing"
+        );
+    }
+
+    /// The proposal's catch − false alarm and its p-value against SciPy's one-sided
+    /// `ks_2samp(ceil(lost), ceil(won), alternative="less", method="asymp")`
+    /// (`tests/oracle/gen_ks_onesided.py`).
+    #[test]
+    fn separation_matches_scipy() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/oracle/ks_onesided_cases.json"))
+                .expect("valid JSON");
+        let cases = fixture["cases"].as_array().expect("cases");
+        assert!(cases.len() >= 8);
+        for case in cases {
+            let name = case["name"].as_str().unwrap();
+            let times = |key: &str, lost: bool| -> Vec<(f64, bool, bool)> {
+                let v = case[key].as_array().unwrap();
+                v.iter()
+                    .map(|x| (x.as_f64().unwrap(), true, lost))
+                    .collect()
+            };
+            let mut t = times("lost", true);
+            t.extend(times("won", false));
+            let r = row("s", "x", 5.0, &t);
+            let statistic = case["statistic"].as_f64().unwrap();
+            let separation = r.proposed_catch - r.proposed_false_alarm;
+            assert!(
+                (separation.max(0.0) - statistic).abs() < 1e-12,
+                "{name}: separation {separation}, SciPy {statistic}"
+            );
+            let p = case["pvalue"].as_f64().unwrap();
+            assert!(
+                (r.separation_p_value - p).abs() <= 1e-12 * p.max(1e-300),
+                "{name}: p {}, SciPy {p}",
+                r.separation_p_value
+            );
+        }
     }
 }
