@@ -711,3 +711,47 @@ fn chosen_rules_table_matches_the_policy() {
     }
     assert!(shifts > 0, "no held-out comparison checked");
 }
+
+/// The report's deadline table is `deadlines.csv`, row by row: a deadline is proposed exactly
+/// where lost deals take significantly longer than won ones (p < 0.05), "keep" elsewhere.
+#[test]
+fn deadlines_table_matches_deadlines_csv() {
+    let dir = small_run();
+    let html = read(&dir.join("index.html"));
+    let tables = between(&html, "<table class=\"deadlines\">", "</table>");
+    assert_eq!(tables.len(), 1);
+    let rows: Vec<Vec<&str>> = between(tables[0], "<tr><td>", "</tr>")
+        .into_iter()
+        .map(|row| {
+            row.split("</td>")
+                .filter(|c| !c.is_empty())
+                .map(|c| c.rsplit('>').next().unwrap_or(c))
+                .collect()
+        })
+        .collect();
+    let csv = csv_rows(&dir.join("deadlines.csv"));
+    assert!(!csv.is_empty());
+    assert_eq!(rows.len(), csv.len());
+    let (mut proposed, mut kept) = (0, 0);
+    for (cells, rec) in rows.iter().zip(&csv) {
+        let field = |k: usize| rec.get(k).expect("a field");
+        let number = |k: usize| field(k).parse::<f64>().expect("a number");
+        let what = format!("{cells:?} vs {rec:?}");
+        // segment, step, current_days; then the proposal and its p-value.
+        assert_eq!((cells[0], cells[1]), (field(0), field(1)), "{what}");
+        assert_eq!(cells[4], format!("{:.1}", number(2)), "{what}");
+        let p = number(12);
+        if p < 0.05 {
+            proposed += 1;
+            assert_eq!(cells[6], field(9), "{what}");
+            let pct = |k: usize| format!("{:.0}%", 100.0 * number(k));
+            assert_eq!(cells[7], format!("{} / {}", pct(10), pct(11)), "{what}");
+        } else {
+            kept += 1;
+            assert_eq!((cells[6], cells[7]), ("keep", "–"), "{what}");
+            assert_eq!(cells[8], format!("{p:.3}"), "{what}");
+        }
+    }
+    assert!(proposed > 0, "some step separates won from lost deals");
+    assert!(kept > 0, "legal review separates nothing");
+}

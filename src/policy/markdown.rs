@@ -4,18 +4,9 @@
 
 use std::fmt::Write;
 
-use crate::tuning::deadlines::SEPARATION_ALPHA;
+use crate::tuning::deadlines;
 use crate::tuning::rule::{Estimate, Figures};
 use crate::tuning::{Objective, Tuning};
-
-/// A p-value to three decimals, or "< 0.001".
-fn p_value(p: f64) -> String {
-    if p < 0.001 {
-        "< 0.001".to_string()
-    } else {
-        format!("{p:.3}")
-    }
-}
 
 fn est(e: &Estimate, percent: bool) -> String {
     let f = |x: f64| {
@@ -145,37 +136,13 @@ pub fn render(t: &Tuning) -> String {
         if !steps.is_empty() {
             let _ = write!(
                 s,
-                "Step deadlines from experience (working days; catch = lost deals late, alarm = won deals late). \
-                 A deadline is proposed where lost deals take longer than won ones (one-sided \
-                 Kolmogorov–Smirnov p < {SEPARATION_ALPHA}); elsewhere no deadline separates them and the current one is kept.\n\n\
-                 | step | median won | median lost | current | catch / alarm | proposed | catch / alarm | p |\n\
-                 |---|---|---|---|---|---|---|---|\n",
+                "Step deadlines from experience. {}\n\n| step | {} |\n|---{}|\n",
+                deadlines::legend(),
+                deadlines::CELL_NAMES.join(" | "),
+                "|---".repeat(deadlines::CELL_NAMES.len())
             );
-            let m = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.1}"));
             for d in steps {
-                let (proposed, trade_off) = if d.separates() {
-                    (
-                        d.proposed_days.to_string(),
-                        format!(
-                            "{:.0}% / {:.0}%",
-                            100.0 * d.proposed_catch,
-                            100.0 * d.proposed_false_alarm
-                        ),
-                    )
-                } else {
-                    ("keep".to_string(), "–".to_string())
-                };
-                let _ = writeln!(
-                    s,
-                    "| {} | {} | {} | {:.1} | {:.0}% / {:.0}% | {proposed} | {trade_off} | {} |",
-                    d.step,
-                    m(d.won_median_days),
-                    m(d.lost_median_days),
-                    d.current_days,
-                    100.0 * d.current_catch,
-                    100.0 * d.current_false_alarm,
-                    p_value(d.separation_p_value)
-                );
+                let _ = writeln!(s, "| {} | {} |", d.step, d.cells().join(" | "));
             }
             s.push('\n');
         }

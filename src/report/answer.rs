@@ -256,6 +256,7 @@ mod tests {
             tables: None,
             tradeoffs: None,
             policy: None,
+            deadlines: None,
         }
     }
 

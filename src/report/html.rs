@@ -6,11 +6,12 @@
 use std::fmt::Write as _;
 
 use super::answer::{self, fmt_auc, fmt_day, RankingRow, AUC_DAYS};
-use super::load::{RunData, TRADEOFFS_CSV};
+use super::load::{RunData, DEADLINES_CSV, TRADEOFFS_CSV};
 use super::plots::{self, PlotError};
 use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
 use crate::policy::{Expected, Policy, RulePolicy};
+use crate::tuning::deadlines::{self, DeadlineRow};
 use crate::tuning::rule::recall_shift;
 
 /// The sections, in order: (id, title). The browser test checks each id is present.
@@ -378,6 +379,9 @@ fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> 
     if let Some(policy) = &data.policy {
         rules_table(out, policy);
     }
+    if let Some(rows) = data.deadlines.as_deref().filter(|r| !r.is_empty()) {
+        deadlines_table(out, rows);
+    }
     out.push_str("</section>\n");
     Ok(())
 }
@@ -463,6 +467,36 @@ fn rules_table(out: &mut String, policy: &Policy) {
                 h.map(|h| num(h.median_lead_days, 0))
             ),
         );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// Step deadlines from experience (`deadlines.csv`), every typical segment's steps in one
+/// table, as `policy.md` shows them per segment.
+fn deadlines_table(out: &mut String, rows: &[DeadlineRow]) {
+    let _ = writeln!(
+        out,
+        "<h3>Step deadlines from experience</h3><p>How long each step took in won and in lost \
+         deals, the current deadline and the one that best separates them. {} Data: \
+         <a href=\"{DEADLINES_CSV}\">{DEADLINES_CSV}</a>.</p>",
+        esc(&deadlines::legend())
+    );
+    out.push_str("<table class=\"deadlines\"><thead><tr><th>segment</th><th>step</th>");
+    for name in deadlines::CELL_NAMES {
+        let _ = write!(out, "<th>{}</th>", esc(name));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for d in rows {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td>",
+            esc(&d.segment),
+            esc(&d.step)
+        );
+        for cell in d.cells() {
+            let _ = write!(out, "<td class=\"num\">{}</td>", esc(&cell));
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
 }

@@ -3,8 +3,8 @@
 //!
 //! Required: `indicator_summary.csv`, `scores.csv`, `scores.json` (written by `score`).
 //! Optional: `manifest.json` (only simulated runs have one), the descriptive tables of
-//! [`super::tables`] (older run directories lack them), `tradeoffs.csv` and `policy.toml`
-//! (written by the tuner). A malformed file is an [`InputError`] naming the file, line and column.
+//! [`super::tables`] (older run directories lack them), `tradeoffs.csv`, `deadlines.csv` and
+//! `policy.toml` (written by the tuner). A malformed file is an [`InputError`] naming the file, line and column.
 
 use std::path::Path;
 
@@ -16,13 +16,13 @@ use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::error::InputError;
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::export::tuning::POLICY_TOML;
+pub use crate::export::tuning::{DEADLINES_CSV, TRADEOFFS_CSV};
 use crate::policy::Policy;
 use crate::scoring::{ScoreRow, SummaryRow};
+use crate::tuning::deadlines::DeadlineRow;
 use crate::tuning::{Objective, TradeoffRow};
 
 pub const MANIFEST_JSON: &str = "manifest.json";
-/// Threshold trade-offs of the tuner (see [`crate::tuning::TradeoffRow`]).
-pub const TRADEOFFS_CSV: &str = "tradeoffs.csv";
 
 /// The default set's name for the rep's stated win probability.
 pub const BASELINE_INDICATOR: &str = "rep_forecast_probability";
@@ -79,6 +79,8 @@ pub struct RunData {
     /// `policy.toml`, when the tuner has run: the chosen rules with their figures on the
     /// tuning and the held-out deals.
     pub policy: Option<Policy>,
+    /// `deadlines.csv`, when the tuner has run: step deadlines from experience.
+    pub deadlines: Option<Vec<DeadlineRow>>,
 }
 
 impl RunData {
@@ -105,6 +107,7 @@ impl RunData {
             _ => None,
         };
         let tradeoffs = read_csv_opt(dir, TRADEOFFS_CSV)?;
+        let deadlines = read_csv_opt(dir, DEADLINES_CSV)?;
         let policy_path = dir.join(POLICY_TOML);
         let policy = if policy_path.exists() {
             Some(Policy::load(&policy_path)?)
@@ -119,6 +122,7 @@ impl RunData {
             tables,
             tradeoffs,
             policy,
+            deadlines,
         })
     }
 

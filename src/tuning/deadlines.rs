@@ -18,14 +18,15 @@
 //! ([`DeadlineRow::separates`]). Otherwise the best of many deadlines would be proposed on
 //! noise: "5 days, catch 95%, alarm 91%".
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::indicators::stage_map::StageMaps;
 use crate::log::{Lifecycle, Log, Outcome};
 use crate::stats::ks::one_sided_p_value;
 
-/// One step of one segment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One step of one segment: a row of `deadlines.csv`, written by the tuner and read back by
+/// the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeadlineRow {
     pub segment: String,
     pub step: String,
@@ -42,8 +43,14 @@ pub struct DeadlineRow {
     pub proposed_catch: f64,
     pub proposed_false_alarm: f64,
     /// One-sided two-sample Kolmogorov–Smirnov p-value of "lost deals take no longer than won
-    /// ones" at the proposed deadline's catch − false alarm.
+    /// ones" at the proposed deadline's catch − false alarm (NaN in files written before it
+    /// was: unknown).
+    #[serde(default = "unknown")]
     pub separation_p_value: f64,
+}
+
+fn unknown() -> f64 {
+    f64::NAN
 }
 
 /// A deadline is proposed only where lost deals take longer than won ones at this level.
@@ -55,6 +62,61 @@ impl DeadlineRow {
     pub fn separates(&self) -> bool {
         self.separation_p_value < SEPARATION_ALPHA
     }
+
+    /// The row for people, as `policy.md` and the report show it: median won and lost days,
+    /// the current deadline and its catch / alarm, the proposed one ("keep" where lost deals
+    /// are not significantly slower) and its catch / alarm, and the p-value ("–" if unknown:
+    /// then the proposal is shown, as files without the p-value did).
+    pub fn cells(&self) -> [String; 7] {
+        let days = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.1}"));
+        let trade_off =
+            |catch: f64, alarm: f64| format!("{:.0}% / {:.0}%", 100.0 * catch, 100.0 * alarm);
+        let p = self.separation_p_value;
+        let (proposed, proposed_trade_off) = if self.separates() || p.is_nan() {
+            (
+                self.proposed_days.to_string(),
+                trade_off(self.proposed_catch, self.proposed_false_alarm),
+            )
+        } else {
+            ("keep".to_string(), "–".to_string())
+        };
+        [
+            days(self.won_median_days),
+            days(self.lost_median_days),
+            format!("{:.1}", self.current_days),
+            trade_off(self.current_catch, self.current_false_alarm),
+            proposed,
+            proposed_trade_off,
+            if p.is_nan() {
+                "–".to_string()
+            } else if p < 0.001 {
+                "< 0.001".to_string()
+            } else {
+                format!("{p:.3}")
+            },
+        ]
+    }
+}
+
+/// Column names of [`DeadlineRow::cells`], after the step's.
+pub const CELL_NAMES: [&str; 7] = [
+    "median won",
+    "median lost",
+    "current",
+    "catch / alarm",
+    "proposed",
+    "catch / alarm",
+    "p",
+];
+
+/// What the deadline columns mean, for the reader of a table of [`DeadlineRow::cells`].
+pub fn legend() -> String {
+    format!(
+        "In working days; catch = lost deals late, alarm = won deals late. A deadline is \
+         proposed where lost deals take longer than won ones (one-sided Kolmogorov–Smirnov \
+         p < {SEPARATION_ALPHA}); elsewhere no deadline separates them and the current one is \
+         kept."
+    )
 }
 
 /// Rows for every segment of `segments` (name, deal indices) that has a stage map.
@@ -218,6 +280,32 @@ mod tests {
             !r.separates(),
             "p = {p:.3}: three deals each separate nothing"
         );
+    }
+
+    #[test]
+    fn cells_keep_the_deadline_unless_lost_deals_are_slower() {
+        let t = [
+            (1.5, true, false),
+            (2.5, true, false),
+            (4.5, true, true),
+            (6.0, true, true),
+        ];
+        let mut r = row("s", "x", 5.0, &t);
+        let cells = |r: &DeadlineRow| r.cells();
+        r.separation_p_value = 0.2;
+        assert_eq!(
+            cells(&r),
+            ["2.0", "5.2", "5.0", "50% / 0%", "keep", "–", "0.200"].map(String::from)
+        );
+        // Deadline 4 separates fully: both lost deals late, no won one.
+        r.separation_p_value = 0.0004;
+        assert_eq!(
+            cells(&r)[4..],
+            ["4", "100% / 0%", "< 0.001"].map(String::from)
+        );
+        // A deadlines.csv written before the p-value: the proposal, p unknown.
+        r.separation_p_value = f64::NAN;
+        assert_eq!(cells(&r)[4..], ["4", "100% / 0%", "–"].map(String::from));
     }
 
     /// The proposal's catch − false alarm and its p-value against SciPy's one-sided
