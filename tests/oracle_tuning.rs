@@ -2,10 +2,10 @@
 //! (`tests/oracle/gen_tuning.py`, see tests/oracle/README.md): on eight synthetic logs with
 //! holidays, open and unobserved deals, missing values, both directions and the three
 //! objectives, dealsim must agree on which deals are at risk at each landmark, which tune and
-//! which are held out, the alert volume and value at risk, every cell of every sweep, the chosen rule and its
-//! figures on both parts (one log is built so that the lead and false-alarm tie-breaks
-//! decide). Counts and the chosen rule exactly; ratios to 1e-12 (the same
-//! operations in the same order, so in practice bit for bit).
+//! which are held out, the alert volume and value at risk, every cell of every sweep, each
+//! indicator's own best rule, the chosen rule and its figures on both parts (one log is built
+//! so that the lead and false-alarm tie-breaks decide). Counts and rules exactly; ratios to
+//! 1e-12 (the same operations in the same order, so in practice bit for bit).
 
 mod fixtures;
 
@@ -296,6 +296,32 @@ fn tuning_matches_the_independent_reference() {
                 (members(&tuned), members(&held_out)),
                 "{what}: deals"
             );
+            // Each indicator's own best rule, marked in the trade-off rows.
+            for (j, info) in panel.indicators.iter().enumerate() {
+                let marked: Vec<_> = tuning
+                    .tradeoffs
+                    .iter()
+                    .filter(|r| &r.segment == segment && r.indicator == info.name)
+                    .filter(|r| r.indicator_best)
+                    .collect();
+                let reference = &expected["indicator_best"][s][j];
+                let got: Option<(f64, u64)> = marked.first().map(|r| {
+                    let sign = if info.direction == Direction::HigherIsSafer {
+                        -1.0
+                    } else {
+                        1.0
+                    };
+                    (sign * r.threshold + 0.0, u64::from(r.landmark_day))
+                });
+                let want = (!reference.is_null()).then(|| {
+                    (
+                        reference["oriented"].as_f64().unwrap(),
+                        reference["by_day"].as_u64().unwrap(),
+                    )
+                });
+                assert!(marked.len() <= 1, "{what}: one best rule per indicator");
+                assert_eq!(got, want, "{what}: {}'s best rule", info.name);
+            }
             match (&plan.chosen, want.is_null()) {
                 (None, true) => {}
                 (Some(c), false) => {

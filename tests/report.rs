@@ -325,6 +325,30 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
         let end = start + page[start..].find("</section>").unwrap();
         page[start..end].to_string()
     };
+    // The run's own trade-offs: every plot draws the chosen rule's indicator and the
+    // runners-up, each at the landmark of its own best rule (marked in tradeoffs.csv).
+    let own = html(copy.path());
+    let rows = csv_rows(&copy.path().join("tradeoffs.csv"));
+    let plots: Vec<&str> = own.split("<svg").skip(1).collect();
+    assert!(!plots.is_empty());
+    for plot in &plots {
+        let title = between(plot, "Caught losses vs alerts: ", "<")[0].trim();
+        let curves: Vec<&str> = rows
+            .iter()
+            .filter(|r| &r[0] == title && &r[10] == "1")
+            .map(|r| &r[1])
+            .collect();
+        assert!(curves.len() >= 2, "{title}: {curves:?}");
+        let drawn = curves
+            .iter()
+            .filter(|name| plot.contains(&format!("\n{name} (day ")))
+            .count();
+        assert_eq!(
+            drawn,
+            curves.len().min(dealsim::report::plots::tradeoffs::CURVES)
+        );
+        assert!(plot.contains("best rule of each indicator") && plot.contains("chosen rule"));
+    }
     fs::remove_file(copy.path().join("tradeoffs.csv")).expect("the run tuned");
     let without = html(copy.path());
     assert!(without.contains("No tuning results exist") && without.contains("dealsim tune"));

@@ -152,6 +152,53 @@ fn default_scenario_budget_rules_warn_early_with_controllable_signals() {
     check(&t, |segment, se| if segment == "smb" { se } else { 0.0 });
 }
 
+/// `tradeoffs.csv` marks each eligible indicator's own best rule (the report draws its curve):
+/// on the default scenario every marked rule is within the alert budget with a median lead of
+/// at least 21 days, no marked rule beats the chosen one, the chosen rule is its indicator's
+/// best, and each indicator's rows at its best rule's landmark hold no admissible rule with
+/// more recall.
+#[test]
+fn each_indicator_best_rule_is_admissible_and_the_chosen_one_is_the_best_of_them() {
+    let (_, t) = tune_scenario(&Scenario::embedded_default());
+    let eligible: Vec<String> = indicators::default_set()
+        .into_iter()
+        .filter(|s| options().signals.contains(&s.signal))
+        .map(|s| s.name)
+        .collect();
+    let admissible = |r: &dealsim::tuning::TradeoffRow| {
+        r.alerts_per_rep_week <= 2.0 && r.median_lead_days >= 21.0
+    };
+    for plan in &t.segments {
+        let rows: Vec<_> = t
+            .tradeoffs
+            .iter()
+            .filter(|r| r.segment == plan.segment)
+            .collect();
+        let chosen: Vec<_> = rows.iter().filter(|r| r.chosen).collect();
+        assert_eq!(chosen.len(), 1, "{}", plan.segment);
+        let chosen = chosen[0];
+        assert!(chosen.indicator_best, "{chosen:?}");
+        let bests: Vec<_> = rows.iter().filter(|r| r.indicator_best).collect();
+        assert!(
+            bests.len() >= 5,
+            "{}: {} indicators",
+            plan.segment,
+            bests.len()
+        );
+        for b in &bests {
+            assert!(eligible.contains(&b.indicator), "{b:?}");
+            assert!(admissible(b), "{b:?}");
+            assert!(b.recall <= chosen.recall, "{b:?} beats {chosen:?}");
+            let same_curve = rows
+                .iter()
+                .filter(|r| r.indicator == b.indicator && r.landmark_day == b.landmark_day);
+            for r in same_curve.filter(|r| admissible(r)) {
+                assert!(r.recall <= b.recall, "{r:?} beats {b:?}");
+            }
+        }
+    }
+}
+
 /// Deadlines from experience on the default scenario. The simulator stretches the own steps of
 /// undisciplined reps and loses more of their deals, so on rep steps lost deals take longer and
 /// every typical segment gets a proposed deadline. Legal review's length is the legal

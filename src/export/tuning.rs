@@ -13,7 +13,7 @@ pub const DEADLINES_CSV: &str = "deadlines.csv";
 pub const REVIEW_CSV: &str = "review.csv";
 
 /// The contract with the report: exactly these columns.
-pub const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen";
+pub const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen,indicator_best";
 const DEADLINES_HEADER: &str = "segment,step,current_days,won_deals,lost_deals,won_median_days,lost_median_days,current_catch,current_false_alarm,proposed_days,proposed_catch,proposed_false_alarm,separation_p_value";
 const REVIEW_HEADER: &str = "case_id,segment,rep,created,outcome,value";
 
@@ -64,14 +64,15 @@ mod tests {
             alerts_per_rep_week: 1.0,
             median_lead_days: 30.0,
             chosen: true,
+            indicator_best: true,
         };
         assert_eq!(
             header(crate::export::scores::csv_bytes(std::slice::from_ref(&row))),
-            format!("{TRADEOFFS_HEADER}\ns,i,7,1.5,0.5,0.25,0.8,1.0,30.0,1\n")
+            format!("{TRADEOFFS_HEADER}\ns,i,7,1.5,0.5,0.25,0.8,1.0,30.0,1,1\n")
         );
         assert_eq!(
             header(with_header(TRADEOFFS_HEADER, &[row])),
-            format!("{TRADEOFFS_HEADER}\ns,i,7,1.5,0.5,0.25,0.8,1.0,30.0,1\n")
+            format!("{TRADEOFFS_HEADER}\ns,i,7,1.5,0.5,0.25,0.8,1.0,30.0,1,1\n")
         );
         let d = crate::tuning::deadlines::DeadlineRow {
             segment: "s".into(),

@@ -364,7 +364,9 @@ fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> 
             any = true;
             let caption = format!(
                 "Candidate alert thresholds in {seg}: share of lost deals flagged against alerts \
-                 per rep per week; the ringed point is the tuner's chosen threshold."
+                 per rep per week. Each curve is an indicator's thresholds at the landmark of its \
+                 own best rule (the big dot: what it would achieve if chosen); the ringed point is \
+                 the tuner's chosen rule."
             );
             figure(out, &svg, &caption, TRADEOFFS_CSV);
         }

@@ -113,6 +113,12 @@ pub struct TradeoffRow {
     /// 1 for the rule the tuner picked, else 0.
     #[serde(serialize_with = "as_digit", deserialize_with = "from_digit")]
     pub chosen: bool,
+    /// 1 for the indicator's own best rule (what it would achieve if it were chosen; only
+    /// indicators of the eligible signals have one), else 0. Every threshold at that rule's
+    /// landmark is listed: the indicator's curve in the report. Files written before this
+    /// column read 0.
+    #[serde(default, serialize_with = "as_digit", deserialize_with = "from_digit")]
+    pub indicator_best: bool,
 }
 
 fn as_digit<S: serde::Serializer>(b: &bool, s: S) -> Result<S::Ok, S::Error> {
@@ -296,48 +302,34 @@ pub fn tune(
         let name = panel.segments[s].clone();
         let t = totals[s];
         let volume = pop.per_rep_week[s];
-        // The best admissible candidate over eligible indicators.
-        let mut best: Option<(f64, objective::Candidate, Rule)> = None;
-        for (j, info) in panel.indicators.iter().enumerate() {
-            if !options.signals.contains(&info.signal) {
-                continue;
-            }
-            let curve = &curves[j][s];
-            for g in 0..curve.grid.len() {
-                for d in 0..curve.landmarks {
-                    let cell = curve.cell(g, d);
-                    if cell.flagged_lost + cell.flagged_won == 0 {
-                        continue;
-                    }
-                    let c = candidate(cell, &t, volume);
-                    // A NaN lead (no lost deal flagged) is never enough.
-                    if c.median_lead.is_nan() || c.median_lead < options.min_lead_days {
-                        continue;
-                    }
-                    let Some(score) = options.objective.score(&c, t.lost_value) else {
-                        continue;
-                    };
-                    if best
-                        .as_ref()
-                        .is_none_or(|b| Objective::better((score, &c), (b.0, &b.1)))
-                    {
-                        let rule = Rule {
-                            indicator: j,
-                            oriented: curve.grid[g],
-                            by_day: panel.landmarks[d],
-                        };
-                        best = Some((score, c, rule));
-                    }
-                }
+        // Each eligible indicator's best admissible rule, and the best of those.
+        let bests: Vec<Option<Best>> = panel
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(j, info)| {
+                options
+                    .signals
+                    .contains(&info.signal)
+                    .then(|| best_of_indicator(&curves[j][s], j, &t, volume, panel, options))
+                    .flatten()
+            })
+            .collect();
+        let mut best: Option<&Best> = None;
+        for b in bests.iter().flatten() {
+            if best.is_none_or(|x| Objective::better((b.score, &b.figures), (x.score, &x.figures)))
+            {
+                best = Some(b);
             }
         }
+        let best = best.map(|b| b.rule.clone());
         let members = |set: &[bool]| -> Vec<usize> {
             (0..log.deals.len())
                 .filter(|&i| set[i] && panel.deal_segment[i] as usize == s)
                 .collect()
         };
         let (tune_members, holdout_members) = (members(&pop.tune), members(&pop.holdout));
-        let chosen = best.map(|(_, _, rule)| {
+        let chosen = best.map(|rule| {
             let info = &panel.indicators[rule.indicator];
             let first = rule::first_flags(panel, clock, &rule);
             let fig = |m: &[usize], seed: u64| {
@@ -357,12 +349,36 @@ pub fn tune(
         });
         for (j, info) in panel.indicators.iter().enumerate() {
             let curve = &curves[j][s];
-            tradeoffs.extend(frontier(curve, &t, volume).into_iter().map(|(g, d, c)| {
-                let is_chosen = chosen.as_ref().is_some_and(|ch| {
-                    ch.rule.indicator == j
-                        && ch.rule.oriented == curve.grid[g]
-                        && ch.rule.by_day == panel.landmarks[d]
-                });
+            let at = |rule: &Rule| {
+                (
+                    curve.grid.partition_point(|&x| x < rule.oriented),
+                    panel.landmarks.partition_point(|&x| x < rule.by_day),
+                )
+            };
+            let own = bests[j].as_ref().map(|b| at(&b.rule));
+            let picked = chosen
+                .as_ref()
+                .filter(|ch| ch.rule.indicator == j)
+                .map(|ch| at(&ch.rule));
+            // The frontier, the indicator's own best rule with every threshold at its
+            // landmark (its curve in the report), and the chosen rule.
+            let mut cells: std::collections::BTreeSet<(usize, usize)> = frontier(curve, &t, volume)
+                .into_iter()
+                .map(|(g, d, _)| (d, g))
+                .collect();
+            if let Some((_, d)) = own {
+                cells.extend(
+                    (0..curve.grid.len())
+                        .filter(|&g| {
+                            let c = curve.cell(g, d);
+                            c.flagged_lost + c.flagged_won > 0
+                        })
+                        .map(|g| (d, g)),
+                );
+            }
+            cells.extend(own.iter().chain(&picked).map(|&(g, d)| (d, g)));
+            tradeoffs.extend(cells.into_iter().map(|(d, g)| {
+                let c = candidate(curve.cell(g, d), &t, volume);
                 TradeoffRow {
                     segment: name.clone(),
                     indicator: info.name.clone(),
@@ -373,31 +389,10 @@ pub fn tune(
                     precision: c.flag_lost_rate / c.flag_rate,
                     alerts_per_rep_week: c.alerts_per_rep_week,
                     median_lead_days: c.median_lead,
-                    chosen: is_chosen,
+                    chosen: picked == Some((g, d)),
+                    indicator_best: own == Some((g, d)),
                 }
             }));
-            if let Some(ch) = chosen.as_ref().filter(|ch| ch.rule.indicator == j) {
-                let g = curve.grid.partition_point(|&x| x < ch.rule.oriented);
-                let d = panel.landmarks.partition_point(|&x| x < ch.by_day);
-                let on_frontier = tradeoffs
-                    .iter()
-                    .any(|r| r.chosen && r.segment == name && r.indicator == info.name);
-                if !on_frontier {
-                    let c = candidate(curve.cell(g, d), &t, volume);
-                    tradeoffs.push(TradeoffRow {
-                        segment: name.clone(),
-                        indicator: info.name.clone(),
-                        landmark_day: ch.by_day,
-                        threshold: ch.threshold,
-                        recall: c.recall,
-                        false_alarm_rate: c.false_alarm_rate,
-                        precision: c.flag_lost_rate / c.flag_rate,
-                        alerts_per_rep_week: c.alerts_per_rep_week,
-                        median_lead_days: c.median_lead,
-                        chosen: true,
-                    });
-                }
-            }
         }
         let note = chosen.is_none().then(|| match options.objective {
             Objective::Cost { .. } => "no rule saves more than its reviews cost".to_string(),
@@ -451,6 +446,58 @@ pub fn tune(
         deadlines: Vec::new(),
         tuned: pop.tune,
     }
+}
+
+/// An indicator's best admissible rule in a segment, with what it is judged on.
+struct Best {
+    score: f64,
+    figures: objective::Candidate,
+    rule: Rule,
+}
+
+/// The best rule of indicator `j` in one segment under `options` (objective, minimum lead),
+/// or `None` when no rule of it is admissible. Ties: [`Objective::better`], then the earlier
+/// threshold and landmark.
+fn best_of_indicator(
+    curve: &sweep::Curve,
+    j: usize,
+    t: &Totals,
+    volume: f64,
+    panel: &Panel,
+    options: &TuneOptions,
+) -> Option<Best> {
+    let mut best: Option<Best> = None;
+    for g in 0..curve.grid.len() {
+        for d in 0..curve.landmarks {
+            let cell = curve.cell(g, d);
+            if cell.flagged_lost + cell.flagged_won == 0 {
+                continue;
+            }
+            let c = candidate(cell, t, volume);
+            // A NaN lead (no lost deal flagged) is never enough.
+            if c.median_lead.is_nan() || c.median_lead < options.min_lead_days {
+                continue;
+            }
+            let Some(score) = options.objective.score(&c, t.lost_value) else {
+                continue;
+            };
+            if best
+                .as_ref()
+                .is_none_or(|b| Objective::better((score, &c), (b.score, &b.figures)))
+            {
+                best = Some(Best {
+                    score,
+                    figures: c,
+                    rule: Rule {
+                        indicator: j,
+                        oriented: curve.grid[g],
+                        by_day: panel.landmarks[d],
+                    },
+                });
+            }
+        }
+    }
+    best
 }
 
 /// The (recall ↑, false-alarm rate ↓) Pareto frontier of one curve's candidates: (threshold

@@ -276,6 +276,7 @@ def choose(panel, cells, tune, opts, prw):
         lost_value = float(df.loc[m & (panel.outcome == "lost"), "value"].sum()) / max(lost, 1)
         cur, cur_key = None, None
         alt, alt_key = [None, None], [None, None]
+        own = {}  # indicator -> (key, (tau, d)): its own best rule
         n_adm, scores, max_any = 0, [], -math.inf
         for j, ind in enumerate(panel.indicators):
             if ind["signal"] not in opts["signals"]:
@@ -297,6 +298,8 @@ def choose(panel, cells, tune, opts, prw):
                     n_adm += 1
                     scores.append(score)
                     key = (score, float(med[t, d]), -far)
+                    if j not in own or key > own[j][0]:
+                        own[j] = (key, (float(tau), d))
                     if cur is None or key > cur_key:
                         cur, cur_key = (j, float(tau), d, score), key
                     # The same choice with fewer tie-breaks, to show which ones decide.
@@ -311,7 +314,8 @@ def choose(panel, cells, tune, opts, prw):
             ties = sum(1 for s in scores if s == s0) - 1  # other candidates decided by lead / far / order
         diag[seg] = {"admissible": n_adm, "max_recall_unconstrained": max_any, "near_ties": near, "score_ties": ties,
                      "lost": lost, "won": won, "lost_value": lost_value,
-                     "decided_by_lead": alt[0] != alt[1], "decided_by_false_alarms": alt[1] != cur}
+                     "decided_by_lead": alt[0] != alt[1], "decided_by_false_alarms": alt[1] != cur,
+                     "indicator_best": {j: rule for j, (_, rule) in own.items()}}
     return best, diag
 
 
@@ -709,6 +713,14 @@ def build_case(rng, cfg):
             "tune": tune.tolist(), "holdout": hold.tolist(),
             "per_rep_week": [float(x) for x in prw],
             "lost_value": [diag[s]["lost_value"] if s in diag else None for s in panel.segments],
+            # Per segment and indicator: the indicator's own best rule (same objective and
+            # tie-breaks, over its cells only), null where none is admissible or eligible.
+            "indicator_best": [
+                [None if s not in diag or j not in diag[s]["indicator_best"] else
+                 {"oriented": fnum(diag[s]["indicator_best"][j][0]),
+                  "by_day": lms[diag[s]["indicator_best"][j][1]]}
+                 for j in range(len(panel.indicators))]
+                for s in panel.segments],
             "cells": out_cells,
             "chosen": chosen,
         },

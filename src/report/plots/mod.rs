@@ -39,6 +39,8 @@ pub enum Mark {
     Bar(RGBColor),
     Band(RGBColor),
     Point(RGBColor),
+    /// An open circle: a ring drawn around a point.
+    Ring(RGBColor),
 }
 
 /// Draws `draw` onto a white `width` × `height` SVG and returns the SVG text.
@@ -95,6 +97,7 @@ pub fn legend(area: &Area<'_>, title: &str, entries: &[(String, Mark)]) -> Resul
                 c.mix(0.2).filled(),
             ))?,
             Mark::Point(c) => area.draw(&Circle::new((24, y), 5, c.filled()))?,
+            Mark::Ring(c) => area.draw(&Circle::new((24, y), 7, c.stroke_width(2)))?,
         }
         area.draw(&Text::new(label.clone(), (x1 + 8, y - 7), text.clone()))?;
     }

@@ -1,10 +1,13 @@
 //! Threshold trade-offs from the tuner's `tradeoffs.csv`: per segment, caught losses (recall)
-//! against the alerts a rep would get per week, for every indicator with a chosen rule; the
-//! chosen threshold is ringed, and the alert budget the rules were chosen under (if any) is a
+//! against the alerts a rep would get per week, for the indicators that could be chosen: each
+//! indicator's curve is its candidate thresholds at the landmark of its own best rule (a dot
+//! on the curve), so a reader sees what the runners-up would achieve for the same alerts. The
+//! chosen rule is ringed, and the alert budget the rules were chosen under (if any) is a
 //! dashed vertical line: the rules left of it were eligible.
 //!
-//! Each curve is the indicator's candidate thresholds at the landmark day of its chosen rule,
-//! so the ring lies on its curve.
+//! At most [`CURVES`] indicators are drawn, the chosen one first and then by the recall of
+//! their best rule; `tradeoffs.csv` lists them all. Files written before the tuner marked each
+//! indicator's best rule show the chosen rule's indicator only.
 
 use plotters::prelude::*;
 
@@ -13,20 +16,40 @@ use super::{legend, line, numeric_axes, svg, with_legend, xy_chart, Mark, PlotEr
 use crate::report::load::RunData;
 use crate::tuning::TradeoffRow;
 
-/// The chosen rule of each indicator in `segment`, in the order they appear in the file.
-fn chosen<'a>(rows: &'a [TradeoffRow], segment: &str) -> Vec<&'a TradeoffRow> {
-    rows.iter()
-        .filter(|r| r.segment == segment && r.chosen)
-        .collect()
+/// Indicators drawn per segment: more curves than this crowd the plot.
+pub const CURVES: usize = 5;
+
+/// The rule whose curve is drawn, per drawn indicator of `segment`: the chosen rules'
+/// indicators first, then the others' best rules by recall (older files: the chosen rules).
+fn picks<'a>(
+    rows: &'a [TradeoffRow],
+    chosen: &[&'a TradeoffRow],
+    segment: &str,
+) -> Vec<&'a TradeoffRow> {
+    let mut bests: Vec<&TradeoffRow> = rows
+        .iter()
+        .filter(|r| r.segment == segment && r.indicator_best)
+        .collect();
+    if bests.is_empty() {
+        return chosen.to_vec();
+    }
+    let first = |r: &TradeoffRow| chosen.iter().any(|c| c.indicator == r.indicator);
+    bests.sort_by(|a, b| first(b).cmp(&first(a)).then(b.recall.total_cmp(&a.recall)));
+    bests.truncate(CURVES);
+    bests
 }
 
-/// The plot for one segment, or `None` when no indicator has a chosen rule there.
+/// The plot for one segment, or `None` when no indicator has a rule to show there.
 pub fn plot(
     data: &RunData,
     rows: &[TradeoffRow],
     segment: &str,
 ) -> Result<Option<String>, PlotError> {
-    let picks = chosen(rows, segment);
+    let chosen: Vec<&TradeoffRow> = rows
+        .iter()
+        .filter(|r| r.segment == segment && r.chosen)
+        .collect();
+    let picks = picks(rows, &chosen, segment);
     if picks.is_empty() {
         return Ok(None);
     }
@@ -53,13 +76,18 @@ pub fn plot(
         pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         pts
     };
-    let x_max = picks
-        .iter()
-        .flat_map(|p| curve(p))
-        .map(|p| p.0)
-        .chain(data.alert_budget())
-        .fold(0.1_f64, f64::max)
-        * 1.05;
+    // With a budget, the region around it: far beyond it every curve reaches recall 1.
+    let x_max = match data.alert_budget() {
+        Some(budget) => chosen
+            .iter()
+            .map(|c| c.alerts_per_rep_week)
+            .fold(2.5 * budget, f64::max),
+        None => picks
+            .iter()
+            .flat_map(|p| curve(p))
+            .map(|p| p.0)
+            .fold(0.1_f64, f64::max),
+    } * 1.05;
     let budget_pen = Pen::dashed(TARGET_RED, 2, 8, 5);
     let mut entries: Vec<(String, Mark)> = picks
         .iter()
@@ -70,7 +98,8 @@ pub fn plot(
             )
         })
         .collect();
-    entries.push(("chosen threshold".into(), Mark::Point(BLACK)));
+    entries.push(("best rule of each indicator".into(), Mark::Point(BLACK)));
+    entries.push(("chosen rule".into(), Mark::Ring(BLACK)));
     if let Some(budget) = data.alert_budget() {
         entries.push((
             format!("alert budget: {budget} per rep per week"),
@@ -99,8 +128,9 @@ pub fn plot(
             }
             for p in &picks {
                 let pen = pen_of(&p.indicator);
-                let points = curve(p);
-                // Every candidate threshold is a dot on its curve.
+                let points: Vec<(f64, f64)> =
+                    curve(p).into_iter().filter(|at| at.0 <= x_max).collect();
+                // Every candidate threshold is a dot on its curve, its best rule a big one.
                 chart.draw_series(
                     points
                         .iter()
@@ -108,11 +138,11 @@ pub fn plot(
                 )?;
                 line(&mut chart, points, &pen)?;
                 let at = (p.alerts_per_rep_week, p.recall);
-                chart.draw_series([
-                    Circle::new(at, 7, pen.color.filled()),
-                    Circle::new(at, 8, BLACK.stroke_width(2)),
-                ])?;
+                chart.draw_series([Circle::new(at, 6, pen.color.filled())])?;
             }
+            chart.draw_series(chosen.iter().map(|c| {
+                Circle::new((c.alerts_per_rep_week, c.recall), 8, BLACK.stroke_width(2))
+            }))?;
             legend(&right, "indicator (landmark)", &entries)
         },
     )?;
