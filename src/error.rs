@@ -10,7 +10,7 @@ use std::fmt;
 pub struct InputError {
     /// The file (or `--flag`) the problem is in.
     pub origin: String,
-    /// 1-based (line, column) when known.
+    /// 1-based (line, column) when known; column 0 when only the line is.
     pub position: Option<(usize, usize)>,
     /// Field path such as `segments[1].stages[0].steps[3].deadline_days`, when known.
     pub field: Option<String>,
@@ -41,8 +41,10 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.origin)?;
-        if let Some((line, col)) = self.position {
-            write!(f, ": line {line}, column {col}")?;
+        match self.position {
+            Some((line, 0)) => write!(f, ": line {line}")?,
+            Some((line, col)) => write!(f, ": line {line}, column {col}")?,
+            None => {}
         }
         if let Some(field) = &self.field {
             write!(f, ": {field}")?;
@@ -79,6 +81,9 @@ mod tests {
             e.to_string(),
             "x.toml: line 12, column 5: segments[1].pace: must be > 0, got -2"
         );
+        // Only the line known (a CSV value rejected after parsing).
+        let e = InputError::new("t.csv", "expected 0 or 1, got 2").at_position(5, 0);
+        assert_eq!(e.to_string(), "t.csv: line 5: expected 0 or 1, got 2");
     }
 
     #[test]
