@@ -6,10 +6,11 @@ rule choice ("flag deal i at the first checked landmark where the oriented
 indicator value >= tau, by day d"), written from the written definitions only
 (not from the Rust code).  For each synthetic deal log it records the inputs
 (deals, landmarks, holidays, at-risk sets, indicator values, options) and the
-expected outputs: the tune/holdout split, alert volume per rep-week, every sweep
-cell (flagged lost / won and median lead per threshold x landmark, for every
-indicator x typical segment) and the chosen rule per segment with its in-sample
-and holdout figures.
+expected outputs: the tune/holdout split, alert volume per rep-week, the value at
+risk (mean value of a lost tuning deal), every sweep cell (flagged lost / won and
+median lead per threshold x landmark, for every indicator x typical segment), each
+indicator's own best rule per segment, and the chosen rule per segment (the best
+of those) with its in-sample and holdout figures.
 
 Why: the Rust tuning code is checked against these numbers; a second, naive
 implementation (plain loops over every deal for every (tau, d), working on the
@@ -243,7 +244,7 @@ class Panel:
 
 
 def score_cell(obj, fl, fw, lost, won, lost_value, prw):
-    """(admissible, score, far) for one sweep cell."""
+    """(admissible, score, far, alerts) for one sweep cell."""
     decided = lost + won
     recall = fl / lost if lost else float("nan")
     far = fw / won if won else float("nan")
