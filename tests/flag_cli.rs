@@ -238,7 +238,17 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     }
     let tradeoffs = fs::read_to_string(case.path("t1/tradeoffs.csv")).unwrap();
     assert_eq!(tradeoffs.lines().next(), Some(TRADEOFFS_HEADER));
-    assert!(tradeoffs.lines().filter(|l| l.ends_with(",1")).count() >= 1);
+    // Columns 9 and 10: chosen, indicator_best (the chosen rule is its indicator's best).
+    let flags = |l: &str| {
+        let f: Vec<&str> = l.split(',').collect();
+        (f[9] == "1", f[10] == "1")
+    };
+    let chosen = tradeoffs.lines().skip(1).filter(|l| flags(l).0);
+    assert!(chosen.clone().count() >= 1);
+    assert!(
+        chosen.clone().all(|l| flags(l).1),
+        "a chosen rule is not its indicator's best"
+    );
     let policy = Policy::load(&case.path("t1/policy.toml")).expect("a valid policy");
     // policy.md puts each held-out recall against the tuning recall with the standard error
     // of the difference (binomial, from the lost-deal counts policy.toml records).
@@ -267,6 +277,52 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
         shifts += 1;
     }
     assert!(shifts >= 1, "no rule with held-out figures");
+    // policy.md's runners-up per segment: the other indicators' best rules from
+    // tradeoffs.csv, best first (the budget objective: recall, then lead, then fewer false
+    // alarms), at most three.
+    let mut records = csv::Reader::from_reader(tradeoffs.as_bytes());
+    let rows: Vec<csv::StringRecord> = records.records().map(|r| r.unwrap()).collect();
+    let mut runners = 0;
+    for segment in policy.segment.iter().map(|s| &s.name) {
+        let number = |r: &csv::StringRecord, k: usize| r[k].parse::<f64>().unwrap();
+        let mut others: Vec<&csv::StringRecord> = rows
+            .iter()
+            .filter(|r| &r[0] == segment && &r[10] == "1" && &r[9] == "0")
+            .collect();
+        others.sort_by(|a, b| {
+            (number(b, 4), number(b, 8), -number(b, 5))
+                .partial_cmp(&(number(a, 4), number(a, 8), -number(a, 5)))
+                .unwrap()
+        });
+        let section = md
+            .split(&format!("## Segment `{segment}`"))
+            .nth(1)
+            .unwrap()
+            .split("## ")
+            .next()
+            .unwrap();
+        let listed: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+        assert_eq!(listed.len(), others.len().min(3), "{segment}: {listed:?}");
+        for (line, r) in listed.iter().zip(&others) {
+            let threshold: f64 = r[3].parse().unwrap();
+            let want = format!(
+                " {} by day {} | {:.1}% | {:.1}% | {:.2} | {:.0} |",
+                dealsim::tuning::display_threshold(threshold),
+                &r[2],
+                100.0 * number(r, 4),
+                100.0 * number(r, 5),
+                number(r, 7),
+                number(r, 8)
+            );
+            assert!(
+                line.starts_with(&format!("| `{}` ", &r[1])),
+                "{line} vs {r:?}"
+            );
+            assert!(line.ends_with(&want), "{line} does not end with {want}");
+            runners += 1;
+        }
+    }
+    assert!(runners >= 1, "no runner-up listed");
 
     // Cut, then flag the cut log with the policy.
     let out = case.as_of("cut", "sim", "2026-01-15", "cut", &[]);

@@ -57,6 +57,34 @@ fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
     s
 }
 
+/// The other indicators' own best rules (at most three), so that a reader can weigh the
+/// chosen rule against, say, a client signal that catches a little less.
+fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
+    if rows.is_empty() {
+        return;
+    }
+    s.push_str(
+        "Runners-up, each indicator's own best rule on the tuning deals under the same objective:\n\n\
+         | rule | recall | false alarms | alerts / rep / week | median lead, days |\n\
+         |---|---|---|---|---|\n",
+    );
+    for r in rows.iter().take(3) {
+        let _ = writeln!(
+            s,
+            "| `{}` {} {} by day {} | {:.1}% | {:.1}% | {:.2} | {:.0} |",
+            r.indicator,
+            r.direction.crossing(false),
+            crate::tuning::display_threshold(r.threshold),
+            r.by_day,
+            100.0 * r.recall,
+            100.0 * r.false_alarm_rate,
+            r.alerts_per_rep_week,
+            r.median_lead_days
+        );
+    }
+    s.push('\n');
+}
+
 /// The markdown text of a tuning run.
 pub fn render(t: &Tuning) -> String {
     let mut s = String::from("# Early-warning policy\n\n");
@@ -128,6 +156,7 @@ pub fn render(t: &Tuning) -> String {
                 );
             }
         }
+        runners_up(&mut s, &seg.runners_up);
         let steps: Vec<_> = t
             .deadlines
             .iter()

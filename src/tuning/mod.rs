@@ -95,6 +95,25 @@ pub struct SegmentPlan {
     pub chosen: Option<Chosen>,
     /// Why no rule was chosen, if none was.
     pub note: Option<String>,
+    /// The other eligible indicators' own best rules, best first by the objective: what a
+    /// head of sales gives up by preferring, say, a client signal to the chosen rep signal.
+    #[serde(skip)]
+    pub runners_up: Vec<RunnerUp>,
+}
+
+/// An indicator's own best rule in a segment (in-sample point figures), when it is not the
+/// chosen one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunnerUp {
+    pub indicator: String,
+    pub direction: Direction,
+    /// In the indicator's own units, as [`Chosen::threshold`].
+    pub threshold: f64,
+    pub by_day: u32,
+    pub recall: f64,
+    pub false_alarm_rate: f64,
+    pub alerts_per_rep_week: f64,
+    pub median_lead_days: f64,
 }
 
 /// One candidate rule on the trade-off curve: a row of `tradeoffs.csv`, written by the tuner
@@ -323,6 +342,38 @@ pub fn tune(
             }
         }
         let best = best.map(|b| b.rule.clone());
+        let mut others: Vec<&Best> = bests
+            .iter()
+            .flatten()
+            .filter(|b| best.as_ref().is_none_or(|c| c.indicator != b.rule.indicator))
+            .collect();
+        // Best first by `better` (score, then lead, then fewer false alarms); the sort is
+        // stable, so full ties keep the indicators' order.
+        others.sort_by(|a, b| {
+            if Objective::better((b.score, &b.figures), (a.score, &a.figures)) {
+                std::cmp::Ordering::Greater
+            } else if Objective::better((a.score, &a.figures), (b.score, &b.figures)) {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        });
+        let runners_up = others
+            .into_iter()
+            .map(|b| {
+                let info = &panel.indicators[b.rule.indicator];
+                RunnerUp {
+                    indicator: info.name.clone(),
+                    direction: info.direction,
+                    threshold: unorient(info.direction, b.rule.oriented),
+                    by_day: b.rule.by_day,
+                    recall: b.figures.recall,
+                    false_alarm_rate: b.figures.false_alarm_rate,
+                    alerts_per_rep_week: b.figures.alerts_per_rep_week,
+                    median_lead_days: b.figures.median_lead,
+                }
+            })
+            .collect();
         let members = |set: &[bool]| -> Vec<usize> {
             (0..log.deals.len())
                 .filter(|&i| set[i] && panel.deal_segment[i] as usize == s)
@@ -410,6 +461,7 @@ pub fn tune(
             lost_value: t.lost_value,
             chosen,
             note,
+            runners_up,
         };
         (plan, tradeoffs)
     })
