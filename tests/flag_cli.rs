@@ -303,6 +303,23 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             .unwrap();
         let listed: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
         assert_eq!(listed.len(), others.len().min(3), "{segment}: {listed:?}");
+        // The terminal plan names the best runner-up.
+        if let Some(r) = others.first() {
+            let terminal = format!(
+                "runner-up: {} {} {} by day {} (recall {:.1}%",
+                &r[1],
+                if section.contains(&format!("`{}` ≤", &r[1])) {
+                    "<="
+                } else {
+                    ">="
+                },
+                dealsim::tuning::display_threshold(r[3].parse().unwrap()),
+                &r[2],
+                100.0 * number(r, 4)
+            );
+            let stdout = String::from_utf8_lossy(&a.stdout);
+            assert!(stdout.contains(&terminal), "{terminal} not in:\n{stdout}");
+        }
         for (line, r) in listed.iter().zip(&others) {
             let threshold: f64 = r[3].parse().unwrap();
             let want = format!(

@@ -1,5 +1,5 @@
-//! The terminal summary of a tuning run: one line per segment with the chosen rule and its
-//! in-sample and held-out recall, false alarms, alerts and lead time.
+//! The terminal summary of a tuning run: per segment the chosen rule with its in-sample and
+//! held-out recall, false alarms, alerts and lead time, and the best runner-up.
 
 use super::rule::Figures;
 use super::Tuning;
@@ -39,6 +39,18 @@ pub fn render_plans(t: &Tuning) -> String {
                             format!("  (recall {:+.1} pt, {:+.1} SE)", 100.0 * d, d / se)
                         });
                     out.push_str(&format!("  {:<12}   holdout: {}{shift}\n", "", short(h)));
+                }
+                if let Some(r) = s.runners_up.first() {
+                    out.push_str(&format!(
+                        "  {:<12}   runner-up: {} {} {} by day {} (recall {:.1}%, alerts/rep/wk {:.2}; more in policy.md)\n",
+                        "",
+                        r.indicator,
+                        r.direction.crossing(true),
+                        super::display_threshold(r.threshold),
+                        r.by_day,
+                        100.0 * r.recall,
+                        r.alerts_per_rep_week
+                    ));
                 }
             }
             None => out.push_str(&format!(
