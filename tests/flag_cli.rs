@@ -236,6 +236,16 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             "{f} differs between 1 and 2 threads"
         );
     }
+    // 3,000 deals over the default window: smb has fewer new deals per rep per week than
+    // the budget of 2 alerts, which the terminal and policy.md say.
+    let warning = "the alert budget (2 per rep per week) is at least the segment's";
+    let stdout = String::from_utf8_lossy(&a.stdout);
+    assert!(
+        stdout.contains(&format!("smb          warning: {warning}")),
+        "{stdout}"
+    );
+    let md = fs::read_to_string(case.path("t1/policy.md")).unwrap();
+    assert!(md.contains(&format!("**Warning:** {warning}")));
     let tradeoffs = fs::read_to_string(case.path("t1/tradeoffs.csv")).unwrap();
     assert_eq!(tradeoffs.lines().next(), Some(TRADEOFFS_HEADER));
     // Columns 9 and 10: chosen, indicator_best (the chosen rule is its indicator's best).
@@ -447,8 +457,9 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         ],
     );
 
-    // A rule tuned on another definition of its indicator: the policy's proposal delay in
-    // calendar days, the default set's in working days.
+    // A rule tuned on another definition of its indicator: the policy's first rule in
+    // calendar days (the proposal delay or the client's silence), the default set's in
+    // working days.
     let calendar = policy.replacen("working_days = true\n", "", 1);
     assert_ne!(
         calendar, policy,
@@ -462,7 +473,8 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         &[
             "seg.toml",
             "segment[0].rule[0].measure",
-            "was tuned as { from = \"created\", kind = \"days_between\", to = \"proposal_sent\" }",
+            "was tuned as {",
+            "} but the indicator set defines it as {",
             "working_days = true",
             "--indicators",
         ],

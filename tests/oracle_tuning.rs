@@ -1,11 +1,12 @@
 //! Rule tuning against an independent numpy/pandas implementation of its definitions
-//! (`tests/oracle/gen_tuning.py`, see tests/oracle/README.md): on eight synthetic logs with
+//! (`tests/oracle/gen_tuning.py`, see tests/oracle/README.md): on nine synthetic logs with
 //! holidays, open and unobserved deals, missing values, both directions and the three
 //! objectives, dealsim must agree on which deals are at risk at each landmark, which tune and
 //! which are held out, the alert volume and value at risk, every cell of every sweep, each
-//! indicator's own best rule, the chosen rule and its figures on both parts (one log is built
-//! so that the lead and false-alarm tie-breaks decide). Counts and rules exactly; ratios to
-//! 1e-12 (the same operations in the same order, so in practice bit for bit).
+//! indicator's own best rule, the chosen rule and its figures on both parts. One log is built
+//! so that the lead and false-alarm tie-breaks decide, one so that flagging every deal is
+//! within the budget but flags lost deals less often than won ones. Counts and rules exactly;
+//! ratios to 1e-12 (the same operations in the same order, so in practice bit for bit).
 
 mod fixtures;
 

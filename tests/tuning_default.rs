@@ -169,6 +169,8 @@ fn each_indicator_best_rule_is_admissible_and_the_chosen_one_is_the_best_of_them
         r.alerts_per_rep_week <= 2.0 && r.median_lead_days >= 21.0
     };
     for plan in &t.segments {
+        // 7–12 new deals per rep per week against a budget of 2: the budget is selective.
+        assert_eq!(plan.warning, None, "{}", plan.segment);
         let rows: Vec<_> = t
             .tradeoffs
             .iter()

@@ -118,6 +118,9 @@ pub fn render(t: &Tuning) -> String {
     );
     for seg in &t.segments {
         let _ = writeln!(s, "## Segment `{}`\n", seg.segment);
+        if let Some(w) = &seg.warning {
+            let _ = writeln!(s, "**Warning:** {w}.\n");
+        }
         match &seg.chosen {
             Some(c) => {
                 let op = c.direction.crossing(false);

@@ -95,6 +95,10 @@ pub struct SegmentPlan {
     pub chosen: Option<Chosen>,
     /// Why no rule was chosen, if none was.
     pub note: Option<String>,
+    /// When the alert budget is at least the segment's volume: every deal may be flagged, so
+    /// the budget does not make the rule selective.
+    #[serde(skip)]
+    pub warning: Option<String>,
     /// The other eligible indicators' own best rules, best first by the objective: what a
     /// head of sales gives up by preferring, say, a client signal to the chosen rep signal.
     #[serde(skip)]
@@ -448,11 +452,23 @@ pub fn tune(
         let note = chosen.is_none().then(|| match options.objective {
             Objective::Cost { .. } => "no rule saves more than its reviews cost".to_string(),
             Objective::Budget { .. } => format!(
-                "no rule of the eligible signals stays within the alert budget with a median lead of at least {} days",
+                "no rule of the eligible signals stays within the alert budget with a median lead of at least {} days and flags lost deals more often than won ones",
                 options.min_lead_days
             ),
-            Objective::Youden => "no eligible rule flags any decided deal".to_string(),
+            Objective::Youden => {
+                "no eligible rule flags lost deals more often than won ones".to_string()
+            }
         });
+        let warning = match options.objective {
+            Objective::Budget {
+                alerts_per_rep_week,
+            } if volume <= alerts_per_rep_week => Some(format!(
+                "the alert budget ({alerts_per_rep_week} per rep per week) is at least the segment's \
+                 {volume:.2} new deals per rep per week, so a rule may flag nearly every deal; a \
+                 lower --budget makes it selective"
+            )),
+            _ => None,
+        };
         let plan = SegmentPlan {
             segment: name,
             tune_deals: tune_members.len(),
@@ -461,6 +477,7 @@ pub fn tune(
             lost_value: t.lost_value,
             chosen,
             note,
+            warning,
             runners_up,
         };
         (plan, tradeoffs)

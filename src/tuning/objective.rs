@@ -3,6 +3,13 @@
 use serde::{Deserialize, Serialize};
 
 /// How the tuner picks one rule per segment among the candidates.
+///
+/// `budget` and `youden` admit only rules that flag lost deals more often than won ones
+/// (recall > false-alarm rate: the flagged deals are lost more often than deals in general).
+/// Without that, a log whose volume is below the budget gets "flag every deal at day 7": all
+/// within budget, the most recall, and no warning at all (seen on the CRM sample, where lost
+/// deals leave early and such a rule's recall is below its false-alarm rate). `cost` weighs
+/// reviews against saved deals in money and keeps its own criterion.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Objective {
@@ -33,6 +40,14 @@ pub struct Candidate {
     pub median_lead: f64,
 }
 
+impl Candidate {
+    /// Whether the rule flags lost deals more often than won ones (false when either rate is
+    /// undefined).
+    pub fn informative(&self) -> bool {
+        self.recall > self.false_alarm_rate
+    }
+}
+
 impl Objective {
     /// A score to maximise, or `None` if the candidate is not admissible.
     /// `lost_value` is the mean value of a lost deal of the segment.
@@ -40,7 +55,8 @@ impl Objective {
         match *self {
             Objective::Budget {
                 alerts_per_rep_week,
-            } => (c.alerts_per_rep_week <= alerts_per_rep_week).then_some(c.recall),
+            } => (c.alerts_per_rep_week <= alerts_per_rep_week && c.informative())
+                .then_some(c.recall),
             Objective::Cost {
                 review_cost,
                 save_probability,
@@ -49,7 +65,7 @@ impl Objective {
                     review_cost * c.flag_rate - save_probability * lost_value * c.flag_lost_rate;
                 (cost < 0.0).then_some(-cost)
             }
-            Objective::Youden => Some(c.recall - c.false_alarm_rate),
+            Objective::Youden => c.informative().then_some(c.recall - c.false_alarm_rate),
         }
     }
 
@@ -89,6 +105,26 @@ mod tests {
         };
         assert_eq!(o.score(&cand(0.9, 0.5, 2.5), 0.0), None);
         assert_eq!(o.score(&cand(0.6, 0.5, 2.0), 0.0), Some(0.6));
+    }
+
+    #[test]
+    fn budget_and_youden_admit_only_rules_that_flag_lost_deals_more_often() {
+        let budget = Objective::Budget {
+            alerts_per_rep_week: 2.0,
+        };
+        // Flag everything at day 7 on a log where lost deals leave early: recall 79%,
+        // false alarms 85%, within the budget.
+        assert_eq!(budget.score(&cand(0.79, 0.85, 0.6), 0.0), None);
+        assert_eq!(budget.score(&cand(0.5, 0.5, 0.6), 0.0), None);
+        assert_eq!(budget.score(&cand(0.5, f64::NAN, 0.6), 0.0), None);
+        assert_eq!(Objective::Youden.score(&cand(0.79, 0.85, 0.6), 0.0), None);
+        assert_eq!(Objective::Youden.score(&cand(0.3, 0.3, 0.6), 0.0), None);
+        // The cost objective decides in money: reviewing every deal may pay.
+        let cost = Objective::Cost {
+            review_cost: 1.0,
+            save_probability: 0.5,
+        };
+        assert!(cost.score(&cand(0.79, 0.85, 0.6), 1000.0).is_some());
     }
 
     #[test]

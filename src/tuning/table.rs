@@ -5,12 +5,18 @@ use super::rule::Figures;
 use super::Tuning;
 
 fn short(f: &Figures) -> String {
+    // No flagged lost deal, no lead time.
+    let lead = f.median_lead_days.value;
+    let lead = if lead.is_nan() {
+        "    –".to_string()
+    } else {
+        format!("{lead:>5.1}")
+    };
     format!(
-        "recall {:>5.1}%  false alarms {:>5.1}%  alerts/rep/wk {:>5.2}  lead {:>5.1} d",
+        "recall {:>5.1}%  false alarms {:>5.1}%  alerts/rep/wk {:>5.2}  lead {lead} d",
         100.0 * f.recall.value,
         100.0 * f.false_alarm_rate.value,
         f.alerts_per_rep_week.value,
-        f.median_lead_days.value
     )
 }
 
@@ -18,6 +24,9 @@ fn short(f: &Figures) -> String {
 pub fn render_plans(t: &Tuning) -> String {
     let mut out = String::from("\nTuned rules (tuning deals | held-out deals):\n");
     for s in &t.segments {
+        if let Some(w) = &s.warning {
+            out.push_str(&format!("  {:<12} warning: {w}\n", s.segment));
+        }
         match &s.chosen {
             Some(c) => {
                 let op = c.direction.crossing(true);

@@ -62,6 +62,8 @@ INDICATORS = {
     "forecast_confidence": ("higher_is_safer", "forecast", "h", 0.9, 2.0, 1.6),
     "deal_complexity": ("higher_is_riskier", "static", "int", 1.5, 10.0, 3.0),
     "market_stress": ("higher_is_riskier", "external", "q", 1.9, 2.0, 0.9),
+    # Higher for won deals, though named riskier: rules on it flag won deals more often.
+    "misleading_score": ("higher_is_riskier", "rep", "int", -1.2, 10.0, 2.5),
 }
 
 
@@ -251,13 +253,15 @@ def score_cell(obj, fl, fw, lost, won, lost_value, prw):
     flag_rate = (fl + fw) / decided
     flag_lost_rate = fl / decided
     alerts = flag_rate * prw
+    # Budget and youden admit only rules that flag lost deals more often than won ones
+    # (recall > false-alarm rate, i.e. precision above the base loss rate).
     if obj["kind"] == "budget":
-        return alerts <= obj["alerts_per_rep_week"], recall, far, alerts
+        return alerts <= obj["alerts_per_rep_week"] and recall > far, recall, far, alerts
     if obj["kind"] == "cost":
         cost = obj["review_cost"] * flag_rate - obj["save_probability"] * lost_value * flag_lost_rate
         return cost < 0, -cost, far, alerts
     if obj["kind"] == "youden":
-        return True, recall - far, far, alerts
+        return recall - far > 0, recall - far, far, alerts
     raise ValueError(obj)
 
 
@@ -278,7 +282,7 @@ def choose(panel, cells, tune, opts, prw):
         cur, cur_key = None, None
         alt, alt_key = [None, None], [None, None]
         own = {}  # indicator -> (key, (tau, d)): its own best rule
-        n_adm, scores, max_any = 0, [], -math.inf
+        n_adm, scores, max_any, max_uninformative = 0, [], -math.inf, -math.inf
         for j, ind in enumerate(panel.indicators):
             if ind["signal"] not in opts["signals"]:
                 continue
@@ -293,6 +297,8 @@ def choose(panel, cells, tune, opts, prw):
                     adm, score, far, alerts = score_cell(obj, a, b, lost, won, lost_value, prw[si])
                     if obj["kind"] == "budget":
                         max_any = max(max_any, score)
+                        if alerts <= obj["alerts_per_rep_week"] and not score > far:
+                            max_uninformative = max(max_uninformative, score)
                         assert abs(alerts - obj["alerts_per_rep_week"]) > 1e-9, "budget on a boundary"
                     if not adm:
                         continue
@@ -313,7 +319,8 @@ def choose(panel, cells, tune, opts, prw):
             s0 = cur_key[0]
             near = sum(1 for s in scores if s != s0 and abs(s - s0) <= 1e-12 * max(1.0, abs(s0)))
             ties = sum(1 for s in scores if s == s0) - 1  # other candidates decided by lead / far / order
-        diag[seg] = {"admissible": n_adm, "max_recall_unconstrained": max_any, "near_ties": near, "score_ties": ties,
+        diag[seg] = {"admissible": n_adm, "max_recall_unconstrained": max_any,
+                     "max_uninformative_recall": max_uninformative, "near_ties": near, "score_ties": ties,
                      "lost": lost, "won": won, "lost_value": lost_value,
                      "decided_by_lead": alt[0] != alt[1], "decided_by_false_alarms": alt[1] != cur,
                      "indicator_best": {j: rule for j, (_, rule) in own.items()}}
@@ -468,7 +475,7 @@ def naive_check(case):
                     recall, far = fl / lost, fw / won
                     fr, flr = (fl + fw) / dec, fl / dec
                     if obj["kind"] == "budget":
-                        if not fr * prw[si] <= obj["alerts_per_rep_week"]:
+                        if not (fr * prw[si] <= obj["alerts_per_rep_week"] and fl / lost > fw / won):
                             continue
                         score = recall
                     elif obj["kind"] == "cost":
@@ -478,6 +485,8 @@ def naive_check(case):
                         score = -cost
                     else:
                         score = recall - far
+                        if not score > 0:
+                            continue
                     cands.append(((score, med, -far, -order), (j, tau, d)))
         ch = exp["chosen"][si]
         if not cands:
@@ -546,6 +555,9 @@ def make_case(rng, cfg):
     # brings the log to roughly 60 / 25 / 15
     outcome = np.where(u < 0.66, "lost", np.where(u < 0.93, "won", "open")).astype(object)
     age_days = np.clip(rng.lognormal(np.log(28.0), 0.75, n), 1.0, 120.0)
+    # Optionally, lost deals leave sooner (same draws, scaled: other cases are unchanged).
+    age_days = np.where(outcome == "lost", np.maximum(age_days * cfg.get("lost_age_scale", 1.0), 1.0),
+                        age_days)
     closed = created + np.round(age_days * DAY).astype(np.int64)
     closed = closed.astype(np.float64)
     closed[outcome == "open"] = np.nan
@@ -779,6 +791,15 @@ CASES = [
          cleaner_copy=True, holidays=[],
          objective={"kind": "budget", "alerts_per_rep_week": 1.4}, holdout=0.0, min_lead_days=0,
          signals=ALL_SIGNALS),
+    # Lost deals leave early, a misleading indicator, and a budget above the volume: flagging
+    # every deal is within budget and catches the most losses, but flags lost deals less
+    # often than won ones; the budget objective must not choose it (asserted in main).
+    dict(name="budget_uninformative", n=300, start=(2024, 2, 5), span_days=100, window_tail_days=40,
+         segments=[("smb", 3, 1.0)], review=[],
+         indicators=["misleading_score"], lost_age_scale=0.5,
+         holidays=[],
+         objective={"kind": "budget", "alerts_per_rep_week": 50.0}, holdout=0.0, min_lead_days=0,
+         signals=ALL_SIGNALS),
 ]
 
 
@@ -794,7 +815,11 @@ def main():
             assert all(x is None for x in ch)
         else:
             assert any(x is not None for x in ch), cfg["name"]
-        if cfg["objective"]["kind"] == "budget":  # the budget must bind somewhere
+        if cfg["name"] == "budget_uninformative":
+            d = diag["smb"]
+            chosen_recall = ch[0]["in_sample"]["recall"] if ch[0] else -1.0
+            assert d["max_uninformative_recall"] > chosen_recall, (d, ch[0])
+        elif cfg["objective"]["kind"] == "budget":  # the budget must bind somewhere
             assert any(ch[si] is not None and ch[si]["in_sample"]["recall"] < diag[s]["max_recall_unconstrained"]
                        for si, s in enumerate(case["segments"]) if s in diag), cfg["name"]
         cases.append(case)
