@@ -399,7 +399,8 @@ pub enum CensoringArg {
 pub struct TuneArgs {
     /// `budget`: highest recall within --budget alerts per rep per week; `cost`: lowest
     /// expected cost (--review-cost vs --save-probability × value at risk); `youden`:
-    /// largest recall − false-alarm rate.
+    /// largest recall − false-alarm rate. `budget` and `youden` choose only rules that flag
+    /// lost deals more often than won ones.
     #[arg(long, value_enum, default_value = "budget")]
     pub objective: ObjectiveArg,
     /// Alert budget for --objective budget: alerts per rep per week (> 0).
