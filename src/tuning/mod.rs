@@ -338,32 +338,14 @@ pub fn tune(
                     .flatten()
             })
             .collect();
-        let mut best: Option<&Best> = None;
-        for b in bests.iter().flatten() {
-            if best.is_none_or(|x| Objective::better((b.score, &b.figures), (x.score, &x.figures)))
-            {
-                best = Some(b);
-            }
-        }
-        let best = best.map(|b| b.rule.clone());
-        let mut others: Vec<&Best> = bests
+        // Ranked best first; the sort is stable, so full ties keep the indicators' order and
+        // the chosen rule is the first best, as a scan of every candidate would pick.
+        let mut ranked: Vec<&Best> = bests.iter().flatten().collect();
+        ranked.sort_by(|a, b| Objective::compare((b.score, &b.figures), (a.score, &a.figures)));
+        let best = ranked.first().map(|b| b.rule.clone());
+        let runners_up = ranked
             .iter()
-            .flatten()
-            .filter(|b| best.as_ref().is_none_or(|c| c.indicator != b.rule.indicator))
-            .collect();
-        // Best first by `better` (score, then lead, then fewer false alarms); the sort is
-        // stable, so full ties keep the indicators' order.
-        others.sort_by(|a, b| {
-            if Objective::better((b.score, &b.figures), (a.score, &a.figures)) {
-                std::cmp::Ordering::Greater
-            } else if Objective::better((a.score, &a.figures), (b.score, &b.figures)) {
-                std::cmp::Ordering::Less
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        });
-        let runners_up = others
-            .into_iter()
+            .skip(1)
             .map(|b| {
                 let info = &panel.indicators[b.rule.indicator];
                 RunnerUp {
@@ -404,17 +386,11 @@ pub fn tune(
         });
         for (j, info) in panel.indicators.iter().enumerate() {
             let curve = &curves[j][s];
-            let at = |rule: &Rule| {
-                (
-                    curve.grid.partition_point(|&x| x < rule.oriented),
-                    panel.landmarks.partition_point(|&x| x < rule.by_day),
-                )
-            };
-            let own = bests[j].as_ref().map(|b| at(&b.rule));
-            let picked = chosen
-                .as_ref()
-                .filter(|ch| ch.rule.indicator == j)
-                .map(|ch| at(&ch.rule));
+            let own = bests[j].as_ref().map(|b| b.cell);
+            let picked = ranked
+                .first()
+                .filter(|b| b.rule.indicator == j)
+                .map(|b| b.cell);
             // The frontier, the indicator's own best rule with every threshold at its
             // landmark (its curve in the report), and the chosen rule.
             let mut cells: std::collections::BTreeSet<(usize, usize)> = frontier(curve, &t, volume)
@@ -522,6 +498,8 @@ struct Best {
     score: f64,
     figures: objective::Candidate,
     rule: Rule,
+    /// (threshold index, landmark index) of the rule on its curve.
+    cell: (usize, usize),
 }
 
 /// The best rule of indicator `j` in one segment under `options` (objective, minimum lead),
@@ -562,6 +540,7 @@ fn best_of_indicator(
                         oriented: curve.grid[g],
                         by_day: panel.landmarks[d],
                     },
+                    cell: (g, d),
                 });
             }
         }

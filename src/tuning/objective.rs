@@ -72,6 +72,12 @@ impl Objective {
     /// Whether `a` beats `b` (scores from [`Objective::score`]); ties go to the longer median
     /// lead, then to fewer false alarms; a remaining tie keeps the earlier candidate.
     pub fn better(a: (f64, &Candidate), b: (f64, &Candidate)) -> bool {
+        Objective::compare(a, b) == std::cmp::Ordering::Greater
+    }
+
+    /// [`Objective::better`] as an ordering (`Greater`: `a` beats `b`; `Equal`: neither), to
+    /// rank candidates best first with a stable sort.
+    pub fn compare(a: (f64, &Candidate), b: (f64, &Candidate)) -> std::cmp::Ordering {
         let lead = |c: &Candidate| {
             if c.median_lead.is_nan() {
                 -1.0
@@ -79,7 +85,9 @@ impl Objective {
                 c.median_lead
             }
         };
-        (a.0, lead(a.1), -a.1.false_alarm_rate) > (b.0, lead(b.1), -b.1.false_alarm_rate)
+        (a.0, lead(a.1), -a.1.false_alarm_rate)
+            .partial_cmp(&(b.0, lead(b.1), -b.1.false_alarm_rate))
+            .unwrap_or(std::cmp::Ordering::Equal)
     }
 }
 
