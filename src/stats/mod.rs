@@ -8,6 +8,8 @@
 //! - [`cdauc`]: the cumulative/dynamic time-dependent AUC with inverse-probability-of-
 //!   censoring weights (Uno et al. 2007; as in `sksurv.metrics.cumulative_dynamic_auc`).
 //! - [`bootstrap`]: stratified bootstrap multiplicities.
+//! - [`fisher`]: Fisher's exact test, one-sided: whether a rule's flagged deals were lost
+//!   more often (the held-out check of a tuned rule).
 //! - [`ks`]: the two-sample Kolmogorov–Smirnov distance, and the one-sided test's p-value.
 //! - [`quantile`]: sample quantiles (NumPy's linear method) for medians and percentile
 //!   intervals.
@@ -15,6 +17,7 @@
 pub mod auc;
 pub mod bootstrap;
 pub mod cdauc;
+pub mod fisher;
 pub mod ks;
 pub mod quantile;
 pub mod ranked;
