@@ -142,6 +142,9 @@ fn execute(command: Command) -> Result<(), Error> {
                 as_of,
             };
             let report = dealsim::flag::flag_to_dir(&job, &out)?;
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             say(dealsim::flag::table(&report));
             eprintln!("flags written to {}", out.display());
             Ok(())

@@ -344,7 +344,16 @@ fn tuning_matches_the_independent_reference() {
                     );
                     match (&c.holdout, want["holdout"].is_null()) {
                         (Some(h), false) => {
-                            check_figures(&format!("{what} holdout"), h, &want["holdout"])
+                            check_figures(&format!("{what} holdout"), h, &want["holdout"]);
+                            // SciPy's one-sided Fisher exact test of the held-out table.
+                            let p = h.confirmation_p_value();
+                            match want["holdout_p_value"].as_f64() {
+                                Some(q) => assert!(
+                                    p.is_some_and(|p| (p - q).abs() <= 1e-12 * q),
+                                    "{what}: held-out p {p:?}, SciPy {q}"
+                                ),
+                                None => assert_eq!(p, None, "{what}: held-out p"),
+                            }
                         }
                         (None, true) => {}
                         (h, _) => panic!("{what}: holdout {h:?}, reference {}", want["holdout"]),

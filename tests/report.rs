@@ -686,7 +686,8 @@ fn every_indicator_is_described_below_the_rankings() {
 
 /// Section 5 sets each chosen rule's figures on the tuning and the held-out deals side by
 /// side, as `policy.toml` holds them, with the held-out minus tuning recall in standard errors
-/// of sampling alone (binomial, unpooled), recomputed here from the policy's counts.
+/// of sampling alone (binomial, unpooled), recomputed here from the policy's counts, and the
+/// held-out check's verdict.
 #[test]
 fn chosen_rules_table_matches_the_policy() {
     let dir = small_run();
@@ -729,11 +730,43 @@ fn chosen_rules_table_matches_the_policy() {
             parts.push(format!("{:+.1} pt ({:+.1} SE)", 100.0 * shift, shift / se));
             shifts += 1;
         }
+        // The held-out check, from the policy's p-value.
+        let p = held
+            .confirmation_p_value
+            .expect("tune writes the held-out p-value");
+        parts.push(if p < 0.05 {
+            "<span class=\"yes\">confirmed</span>".to_string()
+        } else {
+            "<span class=\"no\">not confirmed</span>".to_string()
+        });
         for part in parts {
             assert!(row.contains(&part), "{part} not in {row}");
         }
     }
     assert!(shifts > 0, "no held-out comparison checked");
+}
+
+/// A `policy.toml` written before the held-out check (no `confirmation_p_value`) still
+/// renders, with the check shown as "–".
+#[test]
+fn a_policy_without_the_held_out_check_renders_a_dash() {
+    let copy = copy_of_run();
+    let policy = copy.path().join("policy.toml");
+    let old: String = read(&policy)
+        .lines()
+        .filter(|l| !l.starts_with("confirmation_p_value"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(old, read(&policy), "the small run's policy has p-values");
+    fs::write(&policy, old).expect("write");
+    dealsim_ok(&["report", "--from"], copy.path());
+    let html = read(&copy.path().join("index.html"));
+    let table = between(&html, "<table class=\"rules\">", "</table>");
+    let rows = between(table[0], "<tr data-segment=\"", "</tr>");
+    assert!(!rows.is_empty());
+    for row in rows {
+        assert!(row.contains("<td class=\"check\">–</td>"), "{row}");
+    }
 }
 
 /// The report's deadline table is `deadlines.csv`, row by row: a deadline is proposed exactly

@@ -131,6 +131,11 @@ fn check(t: &Tuning, slack: impl Fn(&str, f64) -> f64) {
         assert!(c.in_sample.median_lead_days.value >= 21.0, "{table}");
         assert!(holdout.median_lead_days.value >= 21.0, "{table}");
         assert!(c.in_sample.alerts_per_rep_week.value <= 2.0, "{table}");
+        // The held-out deals confirm the rule by far: flagged deals were lost more often.
+        let p = holdout
+            .confirmation_p_value()
+            .expect("lost and won deals held out");
+        assert!(p < 1e-6, "{}: held-out p {p:e}\n{table}", seg.segment);
         let [lo, hi] = c.in_sample.recall.ci.expect("an interval");
         let h = holdout.recall.value;
         let se = (h * (1.0 - h) / holdout.lost as f64).sqrt();

@@ -88,6 +88,9 @@ pub struct FlagReport {
     pub review_deals: usize,
     pub flagged: Vec<FlaggedDeal>,
     pub reps: Vec<RepRow>,
+    /// The policy's rules whose held-out deals did not confirm them
+    /// ([`Policy::unconfirmed_rules`]): their flags may be noise.
+    pub warnings: Vec<String>,
 }
 
 /// Per rep while counting: open deals, flagged deals, on-time shares, forecasts of all open
@@ -254,6 +257,7 @@ pub fn flag_log(
         open_deals: open.deals.len(),
         review_deals: (0..open.deals.len()).filter(|&d| review(d)).count(),
         flagged,
+        warnings: policy.unconfirmed_rules(),
         reps: reps
             .into_iter()
             .map(|(rep, (n, f, ot, fo, ff))| RepRow {

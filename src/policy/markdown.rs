@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use crate::tuning::deadlines;
-use crate::tuning::rule::{Estimate, Figures};
+use crate::tuning::rule::{p_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED};
 use crate::tuning::{Objective, Tuning};
 
 fn est(e: &Estimate, percent: bool) -> String {
@@ -149,6 +149,22 @@ pub fn render(t: &Tuning) -> String {
                         100.0 * shift,
                         shift / se
                     );
+                }
+                if let Some(p) = c.holdout.as_ref().and_then(Figures::confirmation_p_value) {
+                    if p < CONFIRMATION_ALPHA {
+                        let _ = writeln!(
+                            s,
+                            "The held-out deals confirm the rule: the deals it flagged there were lost \
+                             more often than the others (one-sided Fisher exact test, {}).\n",
+                            p_text(p)
+                        );
+                    } else {
+                        let _ = writeln!(
+                            s,
+                            "**Not confirmed:** {NOT_CONFIRMED} (one-sided Fisher exact test, {}).\n",
+                            p_text(p)
+                        );
+                    }
                 }
             }
             None => {

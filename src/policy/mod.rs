@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{did_you_mean, InputError};
 use crate::indicators::spec::Measure;
 use crate::indicators::{Direction, IndicatorSpec, Signal};
-use crate::tuning::rule::{Estimate, Figures};
+use crate::tuning::rule::{
+    confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
+};
 use crate::tuning::{Objective, Tuning};
 
 /// The whole file.
@@ -101,6 +103,30 @@ pub struct Expected {
     pub median_lead_days: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub median_lead_days_ci: Option<[f64; 2]>,
+    /// Held-out figures only: the one-sided Fisher exact p-value of "the flagged deals were
+    /// lost no more often than the others" ([`Figures::confirmation_p_value`]); below
+    /// [`CONFIRMATION_ALPHA`] the held-out deals confirm the rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmation_p_value: Option<f64>,
+}
+
+/// `confirmation_p_value` below this is written as this.
+pub const SMALLEST_P: f64 = 1e-15;
+
+impl Expected {
+    /// The held-out figures of a rule, with their confirmation p-value to three significant
+    /// digits and at least [`SMALLEST_P`]: TOML writes floats without an exponent, and 50
+    /// zeros before the digits would tell a reader nothing more.
+    fn held_out(f: &Figures) -> Expected {
+        let rounded = |p: f64| {
+            let p = p.max(SMALLEST_P);
+            format!("{p:.2e}").parse().unwrap_or(p)
+        };
+        Expected {
+            confirmation_p_value: f.confirmation_p_value().map(rounded),
+            ..f.into()
+        }
+    }
 }
 
 impl From<&Figures> for Expected {
@@ -119,6 +145,7 @@ impl From<&Figures> for Expected {
             alerts_per_rep_week_ci: ci(&f.alerts_per_rep_week),
             median_lead_days: f.median_lead_days.value,
             median_lead_days_ci: ci(&f.median_lead_days),
+            confirmation_p_value: None,
         }
     }
 }
@@ -131,6 +158,9 @@ const HEADER: &str = "\
 # `expected` = figures on the tuning deals, `holdout` = on the later deals,
 # each with 95% bootstrap intervals. Recall: share of lost deals flagged before the loss;
 # false_alarm_rate: share of won deals flagged; open deals are left out of both.
+# holdout.confirmation_p_value: one-sided Fisher exact p that the held-out deals the rule
+# flagged were lost no more often than the others (3 digits, 1e-15 stands for anything smaller);
+# below {alpha} they confirm the rule.
 # Apply with: dealsim flag --policy policy.toml --events E --deals D --as-of YYYY-MM-DD
 ";
 
@@ -168,7 +198,7 @@ impl Policy {
                                 .find(|i| i.name == c.indicator)
                                 .map(|i| i.measure.clone()),
                             expected: Some((&c.in_sample).into()),
-                            holdout: c.holdout.as_ref().map(Expected::from),
+                            holdout: c.holdout.as_ref().map(Expected::held_out),
                         })
                         .collect(),
                 })
@@ -179,7 +209,8 @@ impl Policy {
     /// The TOML text, with a header explaining the rules.
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(self).expect("a policy always serialises");
-        format!("{HEADER}\n{body}")
+        let header = HEADER.replace("{alpha}", &CONFIRMATION_ALPHA.to_string());
+        format!("{header}\n{body}")
     }
 
     /// Parses and validates a policy; `origin` names it in errors.
@@ -239,6 +270,30 @@ impl Policy {
             }
         }
         Ok(p)
+    }
+
+    /// One sentence per rule whose held-out deals did not confirm it (its
+    /// `holdout.confirmation_p_value` is at least [`CONFIRMATION_ALPHA`]), for `flag` to
+    /// print before the list its flags make.
+    pub fn unconfirmed_rules(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.segment {
+            for r in &s.rule {
+                let p = r.holdout.as_ref().and_then(|h| h.confirmation_p_value);
+                if let Some(p) = p.filter(|&p| p >= CONFIRMATION_ALPHA) {
+                    out.push(format!(
+                        "segment {}: the rule `{} {} {} by day {}` is {}: {NOT_CONFIRMED}",
+                        s.name,
+                        r.indicator,
+                        r.direction.crossing(false),
+                        crate::tuning::display_threshold(r.threshold),
+                        r.by_day,
+                        confirmation_text(p)
+                    ));
+                }
+            }
+        }
+        out
     }
 
     /// Reads and validates a policy file ([`Policy::parse`]).

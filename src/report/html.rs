@@ -12,7 +12,7 @@ use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV}
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
 use crate::policy::{Expected, Policy, RulePolicy};
 use crate::tuning::deadlines::{self, DeadlineRow};
-use crate::tuning::rule::recall_shift;
+use crate::tuning::rule::{p_text, recall_shift, verdict, CONFIRMATION_ALPHA};
 
 /// The sections, in order: (id, title). The browser test checks each id is present.
 pub const SECTIONS: [(&str, &str); 6] = [
@@ -32,6 +32,7 @@ table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.88em;width:100%}
 th,td{border-bottom:1px solid #e4e4e4;padding:.25em .6em;text-align:left;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .ci{color:#777;font-size:.85em}
+.yes{color:#1a7f37}.no{color:#b3261e;font-weight:bold}td.check{white-space:nowrap}
 tr.baseline td{font-weight:bold;background:#f4f4f4}
 tr.truth td{font-style:italic;color:#666}
 .answer li{margin-bottom:.5em}
@@ -414,11 +415,13 @@ fn rules_table(out: &mut String, policy: &Policy) {
          Intervals are 95% bootstrap intervals. “Held out − tuning” is the recall difference in \
          standard errors of sampling alone: two samples of an unchanging process differ by less \
          than 2 about 95% of the time (the tuning interval leaves out the held-out deals’ own \
-         sampling error).</p>"
+         sampling error). The held-out deals confirm a rule when the ones it flagged were lost \
+         significantly more often than the others (one-sided Fisher exact test, p &lt; {CONFIRMATION_ALPHA}); \
+         the tuning deals cannot tell, as they chose the rule among thousands.</p>"
     );
     out.push_str(
         "<table class=\"rules\"><thead><tr><th>segment</th><th>rule</th><th>recall, tuning</th>\
-         <th>recall, held out</th><th>held out − tuning</th><th>alerts / rep / week</th>\
+         <th>recall, held out</th><th>held out − tuning</th><th>held-out check</th><th>alerts / rep / week</th>\
          <th>median lead, days</th></tr></thead><tbody>\n",
     );
     // Undefined figures (no lost deal flagged, none held out) read "–".
@@ -447,11 +450,22 @@ fn rules_table(out: &mut String, policy: &Policy) {
             .map_or("–".to_string(), |(d, se)| {
                 format!("{:+.1} pt ({:+.1} SE)", 100.0 * d, d / se)
             });
+        // Files written before the check have no p-value.
+        let check = h
+            .and_then(|h| h.confirmation_p_value)
+            .map_or("–".to_string(), |p| {
+                let class = if p < CONFIRMATION_ALPHA { "yes" } else { "no" };
+                format!(
+                    "<span class=\"{class}\">{}</span><br><span class=\"ci\">{}</span>",
+                    verdict(p),
+                    p_text(p)
+                )
+            });
         let pair = |a: String, b: Option<String>| format!("{a} / {}", b.unwrap_or("–".into()));
         let _ = writeln!(
             out,
             "<tr data-segment=\"{}\"><td>{}</td><td><code>{}</code> {op} {} by day {}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{shift}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{shift}</td><td class=\"check\">{check}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(segment),
             esc(segment),

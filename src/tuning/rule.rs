@@ -12,6 +12,7 @@ use super::sweep::orient;
 use crate::indicators::Panel;
 use crate::log::Outcome;
 use crate::stats::bootstrap::Bootstrap;
+use crate::stats::fisher::fisher_greater;
 use crate::stats::quantile::quantile;
 
 /// "Flag the deal once indicator `indicator` crosses `threshold` by deal age `by_day`"
@@ -178,7 +179,56 @@ pub fn recall_shift(in_sample: (f64, usize), holdout: (f64, usize)) -> Option<(f
     (se > 0.0).then_some((holdout.0 - in_sample.0, se))
 }
 
+/// Below this one-sided p-value the held-out deals confirm a rule: the deals it flagged were
+/// lost more often than the others ([`Figures::confirmation_p_value`]).
+pub const CONFIRMATION_ALPHA: f64 = 0.05;
+
+/// What a rule the held-out deals do not confirm means for its user.
+pub const NOT_CONFIRMED: &str = "among the held-out deals, the ones this rule flagged were not \
+     lost significantly more often than the others, so it may fit noise in the tuning deals";
+
+/// "confirmed (p < 0.001)" or "not confirmed (p = 0.519)": how every output words a
+/// confirmation p-value.
+pub fn confirmation_text(p: f64) -> String {
+    format!("{} ({})", verdict(p), p_text(p))
+}
+
+/// "confirmed" below [`CONFIRMATION_ALPHA`], "not confirmed" otherwise.
+pub fn verdict(p: f64) -> &'static str {
+    if p < CONFIRMATION_ALPHA {
+        "confirmed"
+    } else {
+        "not confirmed"
+    }
+}
+
+/// "p < 0.001" or "p = 0.519".
+pub fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    }
+}
+
 impl Figures {
+    /// One-sided Fisher exact p-value ([`fisher_greater`]) of "the flagged deals were lost no
+    /// more often than the unflagged ones"; `None` without both lost and won deals.
+    ///
+    /// Meant for the held-out figures: the tuning deals chose the rule among thousands, so
+    /// there even a rule fitted to noise looks significant, while the held-out deals had no
+    /// say in the choice.
+    pub fn confirmation_p_value(&self) -> Option<f64> {
+        (self.lost > 0 && self.won > 0).then(|| {
+            fisher_greater(
+                self.flagged_lost as u64,
+                (self.lost - self.flagged_lost) as u64,
+                self.flagged_won as u64,
+                (self.won - self.flagged_won) as u64,
+            )
+        })
+    }
+
     /// [`recall_shift`] from these (in-sample) figures to `holdout`'s.
     pub fn recall_shift_to(&self, holdout: &Figures) -> Option<(f64, f64)> {
         let of = |f: &Figures| (f.recall.value, f.lost);

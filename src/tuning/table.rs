@@ -1,7 +1,7 @@
 //! The terminal summary of a tuning run: per segment the chosen rule with its in-sample and
 //! held-out recall, false alarms, alerts and lead time, and the best runner-up.
 
-use super::rule::Figures;
+use super::rule::{confirmation_text, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED};
 use super::Tuning;
 
 fn short(f: &Figures) -> String {
@@ -47,7 +47,22 @@ pub fn render_plans(t: &Tuning) -> String {
                         .map_or(String::new(), |(d, se)| {
                             format!("  (recall {:+.1} pt, {:+.1} SE)", 100.0 * d, d / se)
                         });
-                    out.push_str(&format!("  {:<12}   holdout: {}{shift}\n", "", short(h)));
+                    let check = h
+                        .confirmation_p_value()
+                        .map_or(String::new(), |p| format!(" {}", confirmation_text(p)));
+                    out.push_str(&format!(
+                        "  {:<12}   holdout: {}{shift}{check}\n",
+                        "",
+                        short(h)
+                    ));
+                    if h.confirmation_p_value()
+                        .is_some_and(|p| p >= CONFIRMATION_ALPHA)
+                    {
+                        out.push_str(&format!(
+                            "  {:<12}   warning, not confirmed: {NOT_CONFIRMED}\n",
+                            ""
+                        ));
+                    }
                 }
                 if let Some(r) = s.runners_up.first() {
                     out.push_str(&format!(

@@ -10,7 +10,9 @@ expected outputs: the tune/holdout split, alert volume per rep-week, the value a
 risk (mean value of a lost tuning deal), every sweep cell (flagged lost / won and
 median lead per threshold x landmark, for every indicator x typical segment), each
 indicator's own best rule per segment, and the chosen rule per segment (the best
-of those) with its in-sample and holdout figures.
+of those) with its in-sample and holdout figures, and the holdout's one-sided
+confirmation test (scipy.stats.fisher_exact(alternative="greater") on the
+held-out lost / won x flagged / not flagged table).
 
 Why: the Rust tuning code is checked against these numbers; a second, naive
 implementation (plain loops over every deal for every (tau, d), working on the
@@ -43,6 +45,8 @@ import sys
 
 import numpy as np
 import pandas as pd
+import scipy
+from scipy.stats import fisher_exact
 
 SEED = 20240613
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tuning_cases.json")
@@ -243,6 +247,15 @@ class Panel:
             "alerts_per_rep_week": div(fl + fw, nl + nw) * prw if nl + nw else float("nan"),
             "median_lead_days": np_median(leads_lost),
         }
+
+
+def confirmation_p(f):
+    """One-sided Fisher exact p of the held-out table; None without lost and won deals."""
+    if f is None or f["lost"] == 0 or f["won"] == 0:
+        return None
+    table = [[f["flagged_lost"], f["lost"] - f["flagged_lost"]],
+             [f["flagged_won"], f["won"] - f["flagged_won"]]]
+    return float(fisher_exact(table, alternative="greater").pvalue)
 
 
 def score_cell(obj, fl, fw, lost, won, lost_value, prw):
@@ -696,6 +709,7 @@ def build_case(rng, cfg):
             "indicator": ind["name"], "oriented": fnum(tau),
             "threshold": fnum(tau if ind["direction"] == "higher_is_riskier" else -tau),
             "by_day": lms[d], "in_sample": conv(fin), "holdout": conv(fho),
+            "holdout_p_value": confirmation_p(fho),
         })
     created = df["created"].to_numpy()
     closed = df["closed"].to_numpy()
@@ -848,6 +862,7 @@ def main():
         "python_version": sys.version.split()[0],
         "numpy_version": np.__version__,
         "pandas_version": pd.__version__,
+        "scipy_version": scipy.__version__,
         "cases": cases,
     }
     with open(OUT, "w") as f:

@@ -1,0 +1,175 @@
+//! The held-out check of a tuned rule: on deals whose indicator carries no information the
+//! held-out deals seldom confirm the chosen rule, on deals where it does they always do, and
+//! what the tuner reports is the exact test of the held-out table.
+
+use std::fs;
+
+use dealsim::indicators;
+use dealsim::log::read::read_log;
+use dealsim::log::Log;
+use dealsim::policy::Policy;
+use dealsim::scenario::Scenario;
+use dealsim::stats::fisher::fisher_greater;
+use dealsim::time::DayNum;
+use dealsim::tuning::rule::CONFIRMATION_ALPHA;
+use dealsim::tuning::run::tune_log;
+use dealsim::tuning::{Objective, TuneOptions, Tuning};
+use rand::{Rng, SeedableRng};
+
+const SEGMENTS: usize = 10;
+const DEALS_PER_SEGMENT: i32 = 400;
+
+/// Ten segments of 400 deals created one a day through 2025, one rep each, every deal
+/// closed 120 days after creation (won or lost with probability ½, so deal length tells
+/// nothing), its proposal sent `1..=20` days after creation, or `11..=30` days for lost deals
+/// when `informative`.
+fn log(informative: bool, seed: u64) -> Log {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    let start = DayNum::from_ymd(2025, 1, 6);
+    let mut deals = vec![
+        "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step".to_string(),
+    ];
+    let mut events = vec![
+        "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close"
+            .to_string(),
+    ];
+    let at = |d: DayNum| format!("{}T09:00:00", d.iso());
+    for s in 0..SEGMENTS {
+        for k in 0..DEALS_PER_SEGMENT {
+            let id = format!("s{s}-{k}");
+            let created = DayNum(start.0 + k);
+            let lost = rng.random_bool(0.5);
+            let delay = rng.random_range(1..=20) + if informative && lost { 10 } else { 0 };
+            deals.push(format!(
+                "{id},s{s},rep{s},inbound,100,{},{},{},,",
+                at(created),
+                at(DayNum(created.0 + 120)),
+                if lost { "lost" } else { "won" }
+            ));
+            events.push(format!(
+                "{id},proposal_sent,{},rep{s},s{s},pre_sale,proposal_sent,complete,,,",
+                at(DayNum(created.0 + delay))
+            ));
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("d.csv"), deals.join("\n") + "\n").expect("write");
+    fs::write(dir.path().join("e.csv"), events.join("\n") + "\n").expect("write");
+    read_log(&dir.path().join("e.csv"), &dir.path().join("d.csv")).expect("valid log")
+}
+
+/// Budget tuning (2 alerts per rep per week against 7.7 new deals) on `proposal_delay_days`
+/// at landmarks 7–35, the last 30% of the creation span held out.
+fn tune(log: &Log) -> Tuning {
+    let specs: Vec<_> = indicators::default_set()
+        .into_iter()
+        .filter(|s| s.name == "proposal_delay_days")
+        .collect();
+    let end = DayNum(DayNum::from_ymd(2025, 1, 6).0 + DEALS_PER_SEGMENT + 121).start();
+    tune_log(
+        log,
+        &specs,
+        &Scenario::embedded_default(),
+        &[7, 14, 21, 28, 35],
+        end,
+        &TuneOptions {
+            objective: Objective::Budget {
+                alerts_per_rep_week: 2.0,
+            },
+            holdout: 0.3,
+            bootstrap: 0,
+            seed: 1,
+            signals: vec![indicators::Signal::Rep],
+            min_lead_days: 21.0,
+        },
+    )
+}
+
+/// Per segment with a chosen rule: its held-out confirmation p-value.
+fn held_out_p_values(t: &Tuning) -> Vec<f64> {
+    t.segments
+        .iter()
+        .filter_map(|s| s.chosen.as_ref())
+        .map(|c| {
+            let h = c.holdout.as_ref().expect("30% held out");
+            let p = h
+                .confirmation_p_value()
+                .expect("lost and won deals held out");
+            // The p-value is the exact test of the held-out table.
+            let q = fisher_greater(
+                h.flagged_lost as u64,
+                (h.lost - h.flagged_lost) as u64,
+                h.flagged_won as u64,
+                (h.won - h.flagged_won) as u64,
+            );
+            assert_eq!(p, q);
+            p
+        })
+        .collect()
+}
+
+#[test]
+fn noise_rules_are_seldom_confirmed() {
+    let t = tune(&log(false, 20261127));
+    let p = held_out_p_values(&t);
+    // Where no candidate flags lost deals more often than won ones in the tuning deals, no
+    // rule is chosen; that takes chance, so most segments still get one.
+    assert!(p.len() >= SEGMENTS / 2, "{p:?}");
+    // Flags independent of outcomes: each segment is confirmed with probability at most 5%
+    // (Fisher's test is conservative), independently, so 3 or more of 10 has probability
+    // below 1.2%.
+    let confirmed = p.iter().filter(|&&p| p < CONFIRMATION_ALPHA).count();
+    assert!(confirmed <= 2, "{confirmed} noise rules confirmed: {p:?}");
+    // And the p-values spread over (0, 1] instead of piling up at 0.
+    let mean = p.iter().sum::<f64>() / p.len() as f64;
+    assert!(mean > 0.25, "mean held-out p {mean}: {p:?}");
+    // Every output says which rules are not confirmed: the terminal plan, policy.md, and the
+    // policy that `flag` warns from.
+    let unconfirmed = p.len() - confirmed;
+    let plans = dealsim::tuning::render_plans(&t);
+    assert_eq!(
+        plans.matches("warning, not confirmed").count(),
+        unconfirmed,
+        "{plans}"
+    );
+    let md = dealsim::policy::markdown::render(&t);
+    assert_eq!(
+        md.matches("**Not confirmed:**").count(),
+        unconfirmed,
+        "{md}"
+    );
+    let policy = Policy::from_tuning(&t, &indicators::default_set());
+    let warnings = Policy::parse(&policy.to_toml(), "policy.toml")
+        .expect("the written policy reads back")
+        .unconfirmed_rules();
+    assert_eq!(warnings.len(), unconfirmed, "{warnings:?}");
+    assert!(
+        warnings.iter().all(|w| w.contains("not confirmed (p = ")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn informative_rules_are_confirmed() {
+    // Lost deals' proposals are 10 days later, so a late proposal flags almost only lost
+    // deals: in a held-out segment of ~60 lost and ~60 won deals a test at 5% has power near 1.
+    let t = tune(&log(true, 20261127));
+    let p = held_out_p_values(&t);
+    assert_eq!(p.len(), SEGMENTS, "{p:?}");
+    assert!(p.iter().all(|&p| p < CONFIRMATION_ALPHA), "{p:?}");
+    // And every outcome the tuner reports says so.
+    let plans = dealsim::tuning::render_plans(&t);
+    assert_eq!(
+        plans.matches("confirmed (p < 0.001)").count(),
+        SEGMENTS,
+        "{plans}"
+    );
+    assert!(!plans.contains("not confirmed"), "{plans}");
+    let md = dealsim::policy::markdown::render(&t);
+    assert_eq!(
+        md.matches("The held-out deals confirm the rule").count(),
+        SEGMENTS
+    );
+    let policy = Policy::from_tuning(&t, &indicators::default_set());
+    assert!(policy.unconfirmed_rules().is_empty());
+}
