@@ -343,7 +343,14 @@ fn run_tune(
 ) -> Result<(), Error> {
     let tuning = match log {
         Some(log) => tune_log_to_dir(job, log, evaluated, out)?,
-        None => tune_to_dir(job, out)?,
+        None => {
+            let tuning = tune_to_dir(job, out)?;
+            // `run` has printed these in its scoring step already.
+            for w in &tuning.warnings {
+                eprintln!("warning: {w}");
+            }
+            tuning
+        }
     };
     say(render_plans(&tuning));
     eprintln!("policy written to {}", out.join("policy.toml").display());

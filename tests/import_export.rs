@@ -221,6 +221,47 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     }
     assert!(summary.contains("the indicator set has no rep forecast to compare with"));
     assert!(!summary.contains("nor does the rep's own forecast"));
+
+    // Tuning on the export: its indicators do not predict the outcome, and the held-out deals
+    // say so for every sector's rule (README, "The held-out check").
+    let tuned = tmp.path().join("tuned");
+    let run = dealsim()
+        .args(["tune", "--bootstrap", "20", "--indicators"])
+        .arg(&indicators)
+        .arg("--events")
+        .arg(out.join("events.csv"))
+        .arg("--deals")
+        .arg(out.join("deals.csv"))
+        .arg("--out")
+        .arg(&tuned)
+        .assert()
+        .success();
+    let plans = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
+    let held_out = plans.matches("holdout: recall").count();
+    assert!(held_out >= 9, "{plans}");
+    assert_eq!(
+        plans.matches("not confirmed (p = ").count(),
+        held_out,
+        "{plans}"
+    );
+    assert_eq!(plans.matches("warning, not confirmed").count(), held_out);
+    // The default indicators read step and touch events this export does not have: `tune`
+    // says so on stderr and in policy.md, as `score` does.
+    let tuned = tmp.path().join("tuned-default");
+    let run = dealsim()
+        .args(["tune", "--bootstrap", "0", "--events"])
+        .arg(out.join("events.csv"))
+        .arg("--deals")
+        .arg(out.join("deals.csv"))
+        .arg("--out")
+        .arg(&tuned)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    let missing = r#"indicator proposal_delay_days: "proposal_sent" never occurs in the log"#;
+    assert!(stderr.contains(&format!("warning: {missing}")), "{stderr}");
+    let md = String::from_utf8(read(&tuned.join("policy.md"))).unwrap();
+    assert!(md.contains(&format!("- {missing}\n")), "{md}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,6 +116,17 @@ pub fn render(t: &Tuning) -> String {
         t.landmarks.first().copied().unwrap_or(0),
         t.landmarks.last().copied().unwrap_or(0),
     );
+    if !t.warnings.is_empty() {
+        s.push_str(
+            "**Warning:** some indicators read activities or resources that never occur in this \
+             log, so a rule on one of them measures something other than its name says (a \
+             proposal delay without proposals is the deal's age):\n\n",
+        );
+        for w in &t.warnings {
+            let _ = writeln!(s, "- {w}");
+        }
+        s.push('\n');
+    }
     for seg in &t.segments {
         let _ = writeln!(s, "## Segment `{}`\n", seg.segment);
         if let Some(w) = &seg.warning {

@@ -187,6 +187,11 @@ pub struct Tuning {
     /// Per deal of the log: whether it was a tuning deal.
     #[serde(skip)]
     pub tuned: Vec<bool>,
+    /// Indicators whose activities or resources never occur in the log
+    /// ([`crate::indicators::unknown_names`]): a rule on one of them measures something other
+    /// than its name says (a proposal delay without proposals is the deal's age).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// Which deals tune, which are held out, and the volume of each segment.
@@ -490,6 +495,7 @@ pub fn tune(
         tradeoffs,
         deadlines: Vec::new(),
         tuned: pop.tune,
+        warnings: Vec::new(),
     }
 }
 

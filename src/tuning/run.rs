@@ -96,7 +96,7 @@ pub fn tune_log(
 ) -> Tuning {
     let maps = StageMaps::new(scenario, log);
     let panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
-    tune_evaluated(log, &panel, &maps, scenario, options)
+    tune_evaluated(log, job_indicators, &panel, &maps, scenario, options)
 }
 
 /// [`tune_log`] on indicators evaluated already: `panel` must hold them for `log` under
@@ -104,6 +104,7 @@ pub fn tune_log(
 /// passes the one its scoring step evaluated).
 fn tune_evaluated(
     log: &Log,
+    specs: &[IndicatorSpec],
     panel: &Panel,
     maps: &StageMaps,
     scenario: &Scenario,
@@ -111,6 +112,7 @@ fn tune_evaluated(
 ) -> Tuning {
     let clock = RuleClock::new(log, &scenario.calendar.holidays, &panel.landmarks);
     let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
+    tuning.warnings = indicators::unknown_names(specs, log);
     let typical: Vec<(String, Vec<usize>)> = tuning
         .segments
         .iter()
@@ -172,7 +174,14 @@ pub fn tune_log_to_dir(
     let tuning = match evaluated.filter(fits) {
         Some(panel) => {
             let maps = StageMaps::new(job.scenario, log);
-            tune_evaluated(log, panel, &maps, job.scenario, &job.options)
+            tune_evaluated(
+                log,
+                &job.indicators,
+                panel,
+                &maps,
+                job.scenario,
+                &job.options,
+            )
         }
         None => tune_log(
             log,
