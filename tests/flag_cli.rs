@@ -522,6 +522,26 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         ],
     );
 
+    // A hand-edited share outside [0, 1]: flag ranks by the precision and warns by the
+    // held-out p-value.
+    let at = policy
+        .find("confirmation_p_value = ")
+        .expect("tune writes the p-value");
+    let end = at + policy[at..].find('\n').unwrap();
+    let mut edited = policy.clone();
+    edited.replace_range(at..end, "confirmation_p_value = 5.0");
+    fs::write(&p, edited).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "seg.toml",
+            "segment[0].rule[0].holdout.confirmation_p_value",
+            "expected a share in [0, 1], got 5",
+        ],
+    );
+
     // --as-of outside the data, or not a date.
     let good = case.path("pol/policy.toml");
     let out = case.flag(&good, "2030-01-01", "f");

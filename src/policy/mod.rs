@@ -114,6 +114,24 @@ pub struct Expected {
 pub const SMALLEST_P: f64 = 1e-15;
 
 impl Expected {
+    /// The first share (recall, false-alarm rate, precision, confirmation p-value) outside
+    /// [0, 1], with its field name: `flag` ranks deals by the precision and warns by the
+    /// p-value, so a hand-edited 5 must not pass. NaN (undefined, e.g. no flagged deal)
+    /// passes.
+    fn out_of_range(&self) -> Option<(&'static str, f64)> {
+        [
+            ("recall", self.recall),
+            ("false_alarm_rate", self.false_alarm_rate),
+            ("precision", self.precision),
+            (
+                "confirmation_p_value",
+                self.confirmation_p_value.unwrap_or(0.0),
+            ),
+        ]
+        .into_iter()
+        .find(|&(_, x)| !x.is_nan() && !(0.0..=1.0).contains(&x))
+    }
+
     /// The held-out figures of a rule, with their confirmation p-value to three significant
     /// digits and at least [`SMALLEST_P`]: TOML writes floats without an exponent, and 50
     /// zeros before the digits would tell a reader nothing more.
@@ -257,6 +275,15 @@ impl Policy {
                         at("threshold"),
                         format!("expected a finite number, got {}", r.threshold),
                     ));
+                }
+                for (part, e) in [("expected", &r.expected), ("holdout", &r.holdout)] {
+                    let Some(e) = e else { continue };
+                    if let Some((name, x)) = e.out_of_range() {
+                        return Err(err(
+                            at(&format!("{part}.{name}")),
+                            format!("expected a share in [0, 1], got {x}"),
+                        ));
+                    }
                 }
                 if r.by_day < p.landmarks[0] {
                     return Err(err(
