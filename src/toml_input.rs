@@ -2,6 +2,8 @@
 //! act on: the file, line and column, the field path, serde's expectation, and a "did you
 //! mean" hint for misspelt field or variant names.
 
+pub mod locate;
+
 use serde::de::DeserializeOwned;
 
 use crate::error::{did_you_mean, InputError};

@@ -536,7 +536,7 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         &before_p,
         &out,
         &[
-            "seg.toml",
+            "seg.toml: line ",
             "segment[0].rule[0].holdout.confirmation_p_value",
             "expected a share in [0, 1], got 5",
         ],

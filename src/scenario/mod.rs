@@ -6,7 +6,6 @@
 //! Not for: simulation itself ([`crate::sim`]) or reading event logs ([`crate::log`]).
 
 pub mod dist;
-mod locate;
 pub mod spec;
 mod validate;
 
@@ -152,7 +151,7 @@ impl Scenario {
         let spec: ScenarioSpec = crate::toml_input::parse_toml(source, origin)?;
         validate::validate(spec).map_err(|(field, message)| {
             let mut e = InputError::new(origin, message).at_field(field.clone());
-            if let Some((l, c)) = locate::locate(source, &field) {
+            if let Some((l, c)) = crate::toml_input::locate::locate(source, &field) {
                 e = e.at_position(l, c);
             }
             e

@@ -6,7 +6,7 @@
 
 use toml_edit::{ImDocument, Item, Table, Value};
 
-use crate::toml_input::line_col;
+use super::line_col;
 
 enum Node<'a> {
     Item(&'a Item),
