@@ -24,9 +24,10 @@ use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::sim::{collect_log, Engine};
 use dealsim::time::{DayNum, Timestamp, SECONDS_PER_DAY};
 use dealsim::tuning::clock::RuleClock;
-use dealsim::tuning::rule::{figures, first_flags};
+use dealsim::tuning::rule::{figures, first_flags, Rule};
 use dealsim::tuning::run::tune_log;
-use dealsim::tuning::{Objective, TuneOptions, Tuning};
+use dealsim::tuning::sweep::orient;
+use dealsim::tuning::{Objective, TuneOptions, Tuning, RUNNERS_UP_SHOWN};
 
 fn options() -> TuneOptions {
     TuneOptions {
@@ -204,6 +205,62 @@ fn each_indicator_best_rule_is_admissible_and_the_chosen_one_is_the_best_of_them
             }
         }
     }
+}
+
+/// The runners-up `policy.md` shows carry their rule applied to the segment's held-out deals
+/// (the same deals as the chosen rule's held-out figures); the others carry none.
+#[test]
+fn the_shown_runners_up_are_checked_on_the_held_out_deals() {
+    let scenario = Scenario::embedded_default();
+    let (log, t) = tune_scenario(&scenario);
+    let maps = StageMaps::new(&scenario, &log);
+    let landmarks = landmarks();
+    let panel = indicators::evaluate(
+        &log,
+        &indicators::default_set(),
+        None,
+        &maps,
+        &landmarks,
+        end(&scenario),
+    );
+    let clock = RuleClock::new(&log, &scenario.calendar.holidays, &landmarks);
+    let mut checked = 0;
+    for seg in &t.segments {
+        let k = panel
+            .segments
+            .iter()
+            .position(|s| *s == seg.segment)
+            .unwrap();
+        let holdout: Vec<usize> = (0..log.deals.len())
+            .filter(|&i| panel.deal_segment[i] as usize == k && panel.window_age[i] >= 168.0)
+            .filter(|&i| !t.tuned[i])
+            .collect();
+        let chosen = seg.chosen.as_ref().unwrap().holdout.as_ref().unwrap();
+        assert!(seg.runners_up.len() > RUNNERS_UP_SHOWN, "{}", seg.segment);
+        for (n, r) in seg.runners_up.iter().enumerate() {
+            let Some(h) = &r.holdout else {
+                assert!(n >= RUNNERS_UP_SHOWN, "{}: {r:?}", seg.segment);
+                continue;
+            };
+            assert!(n < RUNNERS_UP_SHOWN);
+            let j = panel
+                .indicators
+                .iter()
+                .position(|i| i.name == r.indicator)
+                .unwrap();
+            let rule = Rule {
+                indicator: j,
+                oriented: orient(r.direction, r.threshold as f32),
+                by_day: r.by_day,
+            };
+            let first = first_flags(&panel, &clock, &rule);
+            let want = figures(&panel, &holdout, &first, seg.deals_per_rep_week, 0, 0);
+            assert_eq!(h, &want, "{}: {}", seg.segment, r.indicator);
+            assert_eq!((h.lost, h.won), (chosen.lost, chosen.won));
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 3 * RUNNERS_UP_SHOWN);
 }
 
 /// Deadlines from experience on the default scenario. The simulator stretches the own steps of

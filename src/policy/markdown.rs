@@ -5,8 +5,10 @@
 use std::fmt::Write;
 
 use crate::tuning::deadlines;
-use crate::tuning::rule::{p_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED};
-use crate::tuning::{Objective, Tuning};
+use crate::tuning::rule::{
+    confirmation_text, p_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
+};
+use crate::tuning::{Objective, Tuning, RUNNERS_UP_SHOWN};
 
 fn est(e: &Estimate, percent: bool) -> String {
     let f = |x: f64| {
@@ -57,21 +59,31 @@ fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
     s
 }
 
-/// The other indicators' own best rules (at most three), so that a reader can weigh the
+/// The other indicators' own best rules (at most [`RUNNERS_UP_SHOWN`]), so that a reader can weigh the
 /// chosen rule against, say, a client signal that catches a little less.
 fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
     if rows.is_empty() {
         return;
     }
     s.push_str(
-        "Runners-up, each indicator's own best rule on the tuning deals under the same objective:\n\n\
-         | rule | recall | false alarms | alerts / rep / week | median lead, days |\n\
-         |---|---|---|---|---|\n",
+        "Runners-up, each indicator's own best rule on the tuning deals under the same objective, \
+         and its recall and check on the held-out deals:\n\n\
+         | rule | recall | false alarms | alerts / rep / week | median lead, days | held-out recall | held-out check |\n\
+         |---|---|---|---|---|---|---|\n",
     );
-    for r in rows.iter().take(3) {
+    for r in rows.iter().take(RUNNERS_UP_SHOWN) {
+        let held_recall = r
+            .holdout
+            .as_ref()
+            .map_or("–".to_string(), |h| est(&h.recall, true));
+        let check = r
+            .holdout
+            .as_ref()
+            .and_then(Figures::confirmation_p_value)
+            .map_or("–".to_string(), confirmation_text);
         let _ = writeln!(
             s,
-            "| `{}` {} {} by day {} | {:.1}% | {:.1}% | {:.2} | {:.0} |",
+            "| `{}` {} {} by day {} | {:.1}% | {:.1}% | {:.2} | {:.0} | {held_recall} | {check} |",
             r.indicator,
             r.direction.crossing(false),
             crate::tuning::display_threshold(r.threshold),

@@ -118,7 +118,13 @@ pub struct RunnerUp {
     pub false_alarm_rate: f64,
     pub alerts_per_rep_week: f64,
     pub median_lead_days: f64,
+    /// Point figures on the held-out deals, for the first [`RUNNERS_UP_SHOWN`] runners-up
+    /// when deals are held out: whether the alternative holds up, as the chosen rule's do.
+    pub holdout: Option<Figures>,
 }
+
+/// How many runners-up `policy.md` lists, with their held-out figures.
+pub const RUNNERS_UP_SHOWN: usize = 3;
 
 /// One candidate rule on the trade-off curve: a row of `tradeoffs.csv`, written by the tuner
 /// and read back by the report.
@@ -348,11 +354,23 @@ pub fn tune(
         let mut ranked: Vec<&Best> = bests.iter().flatten().collect();
         ranked.sort_by(|a, b| Objective::compare((b.score, &b.figures), (a.score, &a.figures)));
         let best = ranked.first().map(|b| b.rule.clone());
+        let members = |set: &[bool]| -> Vec<usize> {
+            (0..log.deals.len())
+                .filter(|&i| set[i] && panel.deal_segment[i] as usize == s)
+                .collect()
+        };
+        let (tune_members, holdout_members) = (members(&pop.tune), members(&pop.holdout));
         let runners_up = ranked
             .iter()
             .skip(1)
-            .map(|b| {
+            .enumerate()
+            .map(|(k, b)| {
                 let info = &panel.indicators[b.rule.indicator];
+                // Point figures on the held-out deals, for the runners-up a reader is shown.
+                let holdout = (k < RUNNERS_UP_SHOWN && !holdout_members.is_empty()).then(|| {
+                    let first = rule::first_flags(panel, clock, &b.rule);
+                    rule::figures(panel, &holdout_members, &first, volume, 0, 0)
+                });
                 RunnerUp {
                     indicator: info.name.clone(),
                     direction: info.direction,
@@ -362,15 +380,10 @@ pub fn tune(
                     false_alarm_rate: b.figures.false_alarm_rate,
                     alerts_per_rep_week: b.figures.alerts_per_rep_week,
                     median_lead_days: b.figures.median_lead,
+                    holdout,
                 }
             })
             .collect();
-        let members = |set: &[bool]| -> Vec<usize> {
-            (0..log.deals.len())
-                .filter(|&i| set[i] && panel.deal_segment[i] as usize == s)
-                .collect()
-        };
-        let (tune_members, holdout_members) = (members(&pop.tune), members(&pop.holdout));
         let chosen = best.map(|rule| {
             let info = &panel.indicators[rule.indicator];
             let first = rule::first_flags(panel, clock, &rule);
