@@ -70,7 +70,7 @@ def load_scenario(path):
     for seg in spec["segments"]:
         pace = seg["pace"]
         m = maps[seg["stage_map"]]
-        steps, norms = [], {}
+        steps, norms, norms_working = [], {}, {}
         for si, stage in enumerate(m["stages"]):
             working = 0.0
             for st in stage["steps"]:
@@ -85,7 +85,8 @@ def load_scenario(path):
                 steps.append({"name": st["name"], "deadline": st["deadline_days"] * pace, "from": frm})
                 working += dist_mean(st["duration"]) * pace * (1.0 - skip)
             norms[stage["name"]] = np.float32(max(working * 7.0 / 5.0, 1.0))
-        segments[seg["name"]] = {"steps": steps, "norms": norms}
+            norms_working[stage["name"]] = np.float32(max(working, 1.0))
+        segments[seg["name"]] = {"steps": steps, "norms": norms, "norms_working": norms_working}
     return spec, segments
 
 
@@ -320,17 +321,26 @@ def evaluate(deals, events, spec, seg_maps, indicators):
             change = np.zeros(N, dtype=bool)
             change[ii] = ~(same_case & same_stage)
             li = last_index(change)
+            working = m.get("working_days", False)
+            key = "norms_working" if working else "norms"
             table = np.full((len(seg_names), len(stage.cat.categories)), np.nan, dtype=np.float32)
             for g, sn in enumerate(seg_names):
                 if sn in seg_maps:
                     for j, stn in enumerate(stage.cat.categories):
-                        table[g, j] = seg_maps[sn]["norms"].get(stn, np.nan)
+                        table[g, j] = seg_maps[sn][key].get(stn, np.nan)
             ok = li >= 0
             norm = np.full(R, np.nan, dtype=np.float32)
             norm[ok] = table[deal_seg[rc[ok]], sc[li[ok]]]
             entered = np.where(ok, t[np.maximum(li, 0)], created[rc])
+            if working:
+                # Working seconds in the stage, as working days (f64, then f32), over the
+                # working-day norm.
+                ws = working_seconds(cal, now) - working_seconds(cal, entered)
+                in_stage = (ws.astype(np.float64) / float(WORKDAY)).astype(np.float32)
+            else:
+                in_stage = days32(now - entered)
             with np.errstate(invalid="ignore"):
-                values[name] = (days32(now - entered) / norm).astype(np.float32)
+                values[name] = (in_stage / norm).astype(np.float32)
         elif kind == "days_since_last":
             mask = event_filter(m)
             li = last_index(mask)

@@ -254,10 +254,10 @@ fn lognormal_mean(mu: f64, sigma: f64) -> f64 {
     (mu + sigma * sigma / 2.0).exp()
 }
 
-/// Nominal calendar length of an smb stage: Σ mean step duration × pace 1.15 × (1 − skip)
-/// working days, × 7/5 to calendar days (the scenario's stage norm).
+/// Nominal length of an smb stage in working days: Σ mean step duration × pace 1.15 ×
+/// (1 − skip) (the scenario's stage norm, which `stage_age_vs_norm` counts in working days).
 fn smb_norm(working: f64) -> f64 {
-    working * 1.15 * 7.0 / 5.0
+    working * 1.15
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,10 +376,10 @@ fn every_default_primitive_by_hand_on_one_deal() {
         14,
         "the default set changed; extend this test: {names:?}"
     );
-    // Stage norms of smb (scenario means × pace × (1 − skip), × 7/5):
+    // Stage norms of smb in working days (scenario means × pace × (1 − skip)):
     // pre_sale: first_meeting lognormal(0.8, 0.5), proposal_sent gamma(3, 1.2) = 3.6,
     // objection_followup lognormal(1.1, 0.5) skipped 5%, materials_feedback lognormal(1.6, 0.6)
-    // skipped 20% — about 22.70 calendar days.
+    // skipped 20% — about 16.21 working days (22.70 calendar days).
     let pre_sale = smb_norm(
         lognormal_mean(0.8, 0.5)
             + 3.6
@@ -389,7 +389,7 @@ fn every_default_primitive_by_hand_on_one_deal() {
     // sale: negotiation gamma(4, 3) = 12, decision_maker_meeting lognormal(1.8, 0.5) skipped
     // 10%, terms_agreed gamma(3, 2.5) = 7.5.
     let sale = smb_norm(12.0 + 0.9 * lognormal_mean(1.8, 0.5) + 7.5);
-    assert!((pre_sale - 22.70).abs() < 0.01, "{pre_sale}");
+    assert!((pre_sale - 16.21).abs() < 0.01, "{pre_sale}");
 
     let c = |day, name, want| check(&panel, &log, "A", day, name, want);
 
@@ -402,8 +402,8 @@ fn every_default_primitive_by_hand_on_one_deal() {
     // have passed: the weekend does not count. Nothing is due yet.
     c(7, "sla_breaches", 0.0);
     c(7, "steps_on_time_ratio", 1.0);
-    c(7, "stage_age_vs_norm", 7.0 / pre_sale);
-    // Client silence in working days: reply 3/5 13:30 (c+2.5) → c+5.
+    c(7, "stage_age_vs_norm", 5.0 / pre_sale); // working days in pre_sale: c → c+5
+                                               // Client silence in working days: reply 3/5 13:30 (c+2.5) → c+5.
     c(7, "days_since_last_touch", 2.5);
     // Reply 1 took c+1 → c+2.5; the 3/6 call (c+3) has waited 2 working days.
     c(7, "client_response_latency", (1.5 + 2.0) / 2.0);
@@ -421,7 +421,7 @@ fn every_default_primitive_by_hand_on_one_deal() {
     // first_meeting due (c+5.75) and done on time; proposal_sent due (c+8.25), not done.
     c(14, "sla_breaches", 1.0);
     c(14, "steps_on_time_ratio", 0.5);
-    c(14, "stage_age_vs_norm", 14.0 / pre_sale);
+    c(14, "stage_age_vs_norm", 10.0 / pre_sale);
     c(14, "days_since_last_touch", 3.0); // reply 3/12 09:00 (c+7)
     c(14, "client_response_latency", (1.5 + 4.0) / 2.0); // the 3/6 call answered at c+7
     c(14, "rep_forecast_probability", 0.25);
@@ -450,7 +450,7 @@ fn every_default_primitive_by_hand_on_one_deal() {
     c(28, "stakeholders_engaged", 2.0);
     c(28, "days_since_last_touch", 2.0 - 5.0 / 9.0); // 3/27 14:00 (c+18 5/9) → c+20
     c(28, "materials_feedback_received", 0.0);
-    c(28, "stage_age_vs_norm", 28.0 / pre_sale);
+    c(28, "stage_age_vs_norm", 20.0 / pre_sale);
     c(28, "card_completeness", 3.0 / 6.0);
 
     // Day 35 (Mon 4/7, c+25).
@@ -459,8 +459,8 @@ fn every_default_primitive_by_hand_on_one_deal() {
     // negotiation's clock starts at c+22⅓: still 3 due, 2 on time.
     c(35, "sla_breaches", 1.0);
     c(35, "steps_on_time_ratio", 2.0 / 3.0);
-    c(35, "stage_age_vs_norm", 4.875 / sale); // sale since 4/2 12:00
-                                              // Negotiation start (client) 4/2 12:00 (c+22 1/3) → c+25.
+    c(35, "stage_age_vs_norm", (3.0 - 1.0 / 3.0) / sale); // sale since 4/2 12:00 (c+22⅓)
+                                                          // Negotiation start (client) 4/2 12:00 (c+22 1/3) → c+25.
     c(35, "days_since_last_touch", 3.0 - 1.0 / 3.0);
     c(35, "proposal_delay_days", 11.0);
     c(35, "client_response_latency", (1.5 + 4.0) / 2.0);
@@ -599,6 +599,30 @@ fn a_segment_without_a_stage_map_has_missing_deadline_indicators() {
     }
     // The working-day calendar is the scenario's, not the stage map's: Mon 3/3 → Wed 3/5.
     check(&panel, &log, "X", 7, "proposal_delay_days", 2.0);
+}
+
+/// `stage_age_vs_norm` without `working_days`: calendar days in the stage over the nominal
+/// working days × 7/5, on deal A (smb, pre-sale norm 16.21 working days = 22.70 calendar).
+#[test]
+fn stage_age_in_calendar_days_by_hand() {
+    let (deals, events) = deal_a();
+    let log = read(&deals, &events);
+    let spec = indicators::IndicatorSpec {
+        name: "stage_age_calendar".into(),
+        description: String::new(),
+        direction: indicators::Direction::HigherIsRiskier,
+        signal: indicators::Signal::Process,
+        measure: indicators::spec::Measure::StageAgeVsNorm {
+            working_days: false,
+        },
+    };
+    let panel = evaluate_specs(&log, &[spec], &[7, 28, 35], ts("2025-07-01"));
+    let c = |day, want| check(&panel, &log, "A", day, "stage_age_calendar", want);
+    let pre_sale = 22.700_534_99;
+    let sale = smb_norm(12.0 + 0.9 * lognormal_mean(1.8, 0.5) + 7.5) * 7.0 / 5.0;
+    c(7, 7.0 / pre_sale);
+    c(28, 28.0 / pre_sale);
+    c(35, 4.875 / sale); // sale since Wed 4/2 12:00, now Mon 4/7 09:00
 }
 
 // ---------------------------------------------------------------------------------------------

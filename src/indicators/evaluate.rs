@@ -62,7 +62,10 @@ enum Compiled {
     StepWait(Sym),
     OverdueSteps,
     OnTimeRatio,
-    StageAgeVsNorm,
+    StageAgeVsNorm {
+        /// Count on the working-day calendar (see [`Measure::StageAgeVsNorm`]).
+        working: bool,
+    },
     ReplyLatency {
         touches: Vec<Sym>,
         reply: Sym,
@@ -111,7 +114,9 @@ fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
         Measure::StepWait { step } => Compiled::StepWait(sym(sy, step)),
         Measure::OverdueSteps {} => Compiled::OverdueSteps,
         Measure::OnTimeRatio {} => Compiled::OnTimeRatio,
-        Measure::StageAgeVsNorm {} => Compiled::StageAgeVsNorm,
+        Measure::StageAgeVsNorm { working_days } => Compiled::StageAgeVsNorm {
+            working: *working_days,
+        },
         Measure::ReplyLatency {
             touches,
             reply,
@@ -550,12 +555,24 @@ fn value(c: &Compiled, a: &mut Acc, m: &Moment<'_>) -> f32 {
             Some((0, ..)) => 1.0,
             Some((due, on_time, _)) => on_time as f32 / due as f32,
         },
-        Compiled::StageAgeVsNorm => {
+        Compiled::StageAgeVsNorm { working: false } => {
             let norm = m
                 .map
                 .and_then(|map| sh.stage.and_then(|s| map.stage_norm_days(s)));
             match norm {
                 Some(n) => days(now - sh.stage_entered) / n,
+                None => f32::NAN,
+            }
+        }
+        Compiled::StageAgeVsNorm { working: true } => {
+            let norm = m
+                .map
+                .and_then(|map| sh.stage.and_then(|s| map.stage_norm_working_days(s)));
+            match norm {
+                Some(n) => {
+                    let entered = m.calendar.working_seconds(Timestamp(sh.stage_entered));
+                    ((m.now_ws - entered) as f64 / WORKDAY_SECONDS as f64) as f32 / n
+                }
                 None => f32::NAN,
             }
         }
@@ -675,6 +692,7 @@ pub fn evaluate_with_progress(
             c,
             Compiled::DaysSinceLast { working: true, .. }
                 | Compiled::ReplyLatency { working: true, .. }
+                | Compiled::StageAgeVsNorm { working: true }
         )
     });
     let at_risk = |deal: &Deal, d: u32| {

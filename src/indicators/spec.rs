@@ -112,8 +112,15 @@ pub enum Measure {
     OverdueSteps {},
     /// Share of the steps due so far that were completed by their deadline (1 if none due).
     OnTimeRatio {},
-    /// Days in the current stage divided by the segment's nominal stage length.
-    StageAgeVsNorm {},
+    /// Days in the current stage divided by the segment's nominal stage length (calendar days
+    /// over the nominal working days × 7/5, at least 1).
+    StageAgeVsNorm {
+        /// Working days in the stage over its nominal working days (at least 1): the norm is a
+        /// sum of step durations in working days, so the age is counted in the same unit, and
+        /// a stage that spans the new-year or May holidays is not late for it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        working_days: bool,
+    },
     /// Mean days from the rep's first unanswered touch to the client's reply, counting the
     /// current wait if the last touch is unanswered (0 before any touch).
     ReplyLatency {

@@ -26,6 +26,8 @@ pub struct SegmentMap {
     step_of: Vec<u16>,
     /// Indexed by symbol: the stage's nominal length in calendar days (NaN if not a stage).
     stage_norm: Vec<f32>,
+    /// The same in working days.
+    stage_norm_working: Vec<f32>,
 }
 
 impl SegmentMap {
@@ -38,13 +40,20 @@ impl SegmentMap {
             .map(|&j| j as usize)
     }
 
-    /// Nominal length (calendar days) of stage `s`.
+    /// Nominal length (calendar days: the working days × 7/5, at least 1) of stage `s`.
     #[inline]
     pub fn stage_norm_days(&self, s: Sym) -> Option<f32> {
-        self.stage_norm
-            .get(s as usize)
-            .copied()
-            .filter(|n| !n.is_nan())
+        Self::norm(&self.stage_norm, s)
+    }
+
+    /// Nominal length (working days, at least 1) of stage `s`.
+    #[inline]
+    pub fn stage_norm_working_days(&self, s: Sym) -> Option<f32> {
+        Self::norm(&self.stage_norm_working, s)
+    }
+
+    fn norm(table: &[f32], s: Sym) -> Option<f32> {
+        table.get(s as usize).copied().filter(|n| !n.is_nan())
     }
 }
 
@@ -79,6 +88,7 @@ impl StageMaps {
                 }
             }
             let mut stage_norm = vec![f32::NAN; n_symbols];
+            let mut stage_norm_working = vec![f32::NAN; n_symbols];
             for (k, stage) in seg.stages.iter().enumerate() {
                 let working: f64 = seg
                     .steps
@@ -86,8 +96,12 @@ impl StageMaps {
                     .filter(|st| st.stage == k)
                     .map(|st| st.duration.mean() * seg.pace * (1.0 - st.skip_probability))
                     .sum();
-                if let Some(slot) = stage_norm.get_mut(super::sym(&log.symbols, stage) as usize) {
+                let at = super::sym(&log.symbols, stage) as usize;
+                if let Some(slot) = stage_norm.get_mut(at) {
                     *slot = (working * 7.0 / 5.0).max(1.0) as f32;
+                }
+                if let Some(slot) = stage_norm_working.get_mut(at) {
+                    *slot = working.max(1.0) as f32;
                 }
             }
             by_segment.insert(
@@ -96,6 +110,7 @@ impl StageMaps {
                     steps,
                     step_of,
                     stage_norm,
+                    stage_norm_working,
                 },
             );
         }
