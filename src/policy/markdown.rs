@@ -59,8 +59,9 @@ fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
     s
 }
 
-/// The other indicators' own best rules (at most [`RUNNERS_UP_SHOWN`]), so that a reader can weigh the
-/// chosen rule against, say, a client signal that catches a little less.
+/// The other indicators' own best rules (at most [`RUNNERS_UP_SHOWN`]), so that a reader can
+/// weigh the chosen rule against, say, a client signal that catches a little less, and see
+/// whether it holds up on the held-out deals.
 fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
     if rows.is_empty() {
         return;

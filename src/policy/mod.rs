@@ -111,7 +111,7 @@ pub struct Expected {
 }
 
 /// `confirmation_p_value` below this is written as this.
-pub const SMALLEST_P: f64 = 1e-15;
+const SMALLEST_P: f64 = 1e-15;
 
 impl Expected {
     /// The first share (recall, false-alarm rate, precision, confirmation p-value) outside

@@ -2,7 +2,7 @@
 //!
 //! The sweep ([`super::sweep`]) scores every candidate at once; this module re-applies a chosen
 //! rule to each deal directly (the first landmark at which it flags the deal), which is what
-//! the confidence intervals, the holdout figures and `dealsim flag` need. The two agree
+//! the confidence intervals, the holdout figures and their check, and `dealsim flag` need. The two agree
 //! exactly (tested), which checks both.
 
 use serde::Serialize;

@@ -47,17 +47,14 @@ pub fn render_plans(t: &Tuning) -> String {
                         .map_or(String::new(), |(d, se)| {
                             format!("  (recall {:+.1} pt, {:+.1} SE)", 100.0 * d, d / se)
                         });
-                    let check = h
-                        .confirmation_p_value()
-                        .map_or(String::new(), |p| format!(" {}", confirmation_text(p)));
+                    let p = h.confirmation_p_value();
+                    let check = p.map_or(String::new(), |p| format!(" {}", confirmation_text(p)));
                     out.push_str(&format!(
                         "  {:<12}   holdout: {}{shift}{check}\n",
                         "",
                         short(h)
                     ));
-                    if h.confirmation_p_value()
-                        .is_some_and(|p| p >= CONFIRMATION_ALPHA)
-                    {
+                    if p.is_some_and(|p| p >= CONFIRMATION_ALPHA) {
                         out.push_str(&format!(
                             "  {:<12}   warning, not confirmed: {NOT_CONFIRMED}\n",
                             ""
