@@ -182,18 +182,23 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
         "Z063OYW0,medical,Darcel Schlecht,unknown,4821,2016-10-25T00:00:00,2017-03-11T00:00:00,won,,,Isdom,medical,GTXPro,GTX,Central,Melvin Marxen,4514"
     );
     let indicators = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/crm_indicators.toml");
+    let indicators = indicators.to_str().expect("a UTF-8 path");
+    // `dealsim ARGS --events .. --deals .. --out DIR` on the imported log.
+    let on_import = |args: &[&str], dir: &Path| {
+        dealsim()
+            .args(args)
+            .arg("--events")
+            .arg(out.join("events.csv"))
+            .arg("--deals")
+            .arg(out.join("deals.csv"))
+            .arg("--out")
+            .arg(dir)
+            .assert()
+            .success()
+    };
     let scored = tmp.path().join("scores");
-    dealsim()
-        .args(["score", "--quiet", "--bootstrap", "20", "--indicators"])
-        .arg(&indicators)
-        .arg("--events")
-        .arg(out.join("events.csv"))
-        .arg("--deals")
-        .arg(out.join("deals.csv"))
-        .arg("--out")
-        .arg(&scored)
-        .assert()
-        .success();
+    let score = ["score", "--quiet", "--bootstrap", "20", "--indicators"];
+    on_import(&[&score[..], &[indicators]].concat(), &scored);
     let scores = String::from_utf8(read(&scored.join("scores.csv"))).unwrap();
     let owner_all_day7 = scores
         .lines()
@@ -225,17 +230,10 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     // Tuning on the export: its indicators do not predict the outcome, and the held-out deals
     // say so for every sector's rule (README, "The held-out check").
     let tuned = tmp.path().join("tuned");
-    let run = dealsim()
-        .args(["tune", "--bootstrap", "20", "--indicators"])
-        .arg(&indicators)
-        .arg("--events")
-        .arg(out.join("events.csv"))
-        .arg("--deals")
-        .arg(out.join("deals.csv"))
-        .arg("--out")
-        .arg(&tuned)
-        .assert()
-        .success();
+    let run = on_import(
+        &["tune", "--bootstrap", "20", "--indicators", indicators],
+        &tuned,
+    );
     let plans = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
     let held_out = plans.matches("holdout: recall").count();
     assert!(held_out >= 9, "{plans}");
@@ -248,15 +246,7 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     // The default indicators read step and touch events this export does not have: `tune`
     // says so on stderr and in policy.md, as `score` does.
     let tuned = tmp.path().join("tuned-default");
-    let run = dealsim()
-        .args(["tune", "--bootstrap", "0", "--events"])
-        .arg(out.join("events.csv"))
-        .arg("--deals")
-        .arg(out.join("deals.csv"))
-        .arg("--out")
-        .arg(&tuned)
-        .assert()
-        .success();
+    let run = on_import(&["tune", "--bootstrap", "0"], &tuned);
     let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
     let missing = r#"indicator proposal_delay_days: "proposal_sent" never occurs in the log"#;
     assert!(stderr.contains(&format!("warning: {missing}")), "{stderr}");

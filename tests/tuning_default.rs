@@ -18,7 +18,7 @@
 //! about 72% of the time. The last test checks what the criterion is for across 200 seeds:
 //! no bias between holdout and in-sample recall, and that coverage.
 
-use dealsim::indicators::{self, stage_map::StageMaps, Signal};
+use dealsim::indicators::{self, stage_map::StageMaps, Panel, Signal};
 use dealsim::log::Log;
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::sim::{collect_log, Engine};
@@ -65,6 +65,23 @@ fn tune_with(scenario: &Scenario, options: &TuneOptions) -> (Log, Tuning) {
         options,
     );
     (log, t)
+}
+
+/// The default indicators evaluated on `log` at the tuning landmarks, with the stage maps and
+/// the rule clock the tuner used.
+fn evaluated(scenario: &Scenario, log: &Log) -> (StageMaps, Panel, RuleClock) {
+    let maps = StageMaps::new(scenario, log);
+    let landmarks = landmarks();
+    let panel = indicators::evaluate(
+        log,
+        &indicators::default_set(),
+        None,
+        &maps,
+        &landmarks,
+        end(scenario),
+    );
+    let clock = RuleClock::new(log, &scenario.calendar.holidays, &landmarks);
+    (maps, panel, clock)
 }
 
 /// Why `--min-lead` exists: without it the budget's best recall in smb comes from the
@@ -213,17 +230,7 @@ fn each_indicator_best_rule_is_admissible_and_the_chosen_one_is_the_best_of_them
 fn the_shown_runners_up_are_checked_on_the_held_out_deals() {
     let scenario = Scenario::embedded_default();
     let (log, t) = tune_scenario(&scenario);
-    let maps = StageMaps::new(&scenario, &log);
-    let landmarks = landmarks();
-    let panel = indicators::evaluate(
-        &log,
-        &indicators::default_set(),
-        None,
-        &maps,
-        &landmarks,
-        end(&scenario),
-    );
-    let clock = RuleClock::new(&log, &scenario.calendar.holidays, &landmarks);
+    let (_, panel, clock) = evaluated(&scenario, &log);
     let mut checked = 0;
     for seg in &t.segments {
         let k = panel
@@ -313,11 +320,8 @@ fn without_holidays_the_holdout_recall_is_within_the_in_sample_interval() {
 fn every_deal_can_reach_the_chosen_threshold_by_its_last_check() {
     let scenario = Scenario::embedded_default();
     let (log, t) = tune_scenario(&scenario);
-    let maps = StageMaps::new(&scenario, &log);
-    let specs = indicators::default_set();
+    let (maps, panel, clock) = evaluated(&scenario, &log);
     let landmarks = landmarks();
-    let panel = indicators::evaluate(&log, &specs, None, &maps, &landmarks, end(&scenario));
-    let clock = RuleClock::new(&log, &scenario.calendar.holidays, &landmarks);
     let table = describe(&t);
     for seg in &t.segments {
         let c = seg.chosen.as_ref().expect("a rule");
