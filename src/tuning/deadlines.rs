@@ -248,6 +248,7 @@ fn row(segment: &str, step: &str, current: f64, t: &[(f64, bool, bool)]) -> Dead
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::ks::{asymptotic_one_sided_p_value, EXACT_PAIRS};
 
     #[test]
     fn proposed_deadline_separates_by_hand() {
@@ -272,9 +273,10 @@ mod tests {
         assert_eq!(r.won_median_days, Some(2.5));
         assert_eq!(r.lost_median_days, Some(5.25));
         assert_eq!((r.won_deals, r.lost_deals), (3, 3));
-        // The 2/3 separation of 3 and 3 deals: p = exp(−2z² − 2z·9/√54/3), z = √1.5 · 2/3.
-        let z = 1.5f64.sqrt() * 2.0 / 3.0;
-        let p = (-2.0 * z * z - 2.0 * z * 9.0 / 54f64.sqrt() / 3.0).exp();
+        // The 2/3 separation of 3 and 3 deals, exactly: of the C(6, 3) = 20 orders of 3 won
+        // and 3 lost times, those where won ones lead by 2 at some point are, reflected at that
+        // point, the orders of 5 won and 1 lost: C(6, 1) = 6. p = 6/20.
+        let p = 6.0 / 20.0;
         assert!((r.separation_p_value - p).abs() < 1e-12);
         assert!(
             !r.separates(),
@@ -309,8 +311,10 @@ mod tests {
     }
 
     /// The proposal's catch − false alarm and its p-value against SciPy's one-sided
-    /// `ks_2samp(ceil(lost), ceil(won), alternative="less", method="asymp")`
-    /// (`tests/oracle/gen_ks_onesided.py`).
+    /// `ks_2samp(ceil(lost), ceil(won), alternative="less")`: the exact p-value up to
+    /// [`EXACT_PAIRS`] lost × won pairs (counted with exact integers in
+    /// `tests/oracle/gen_ks_onesided.py`), `method="asymp"` above, and the asymptotic formula
+    /// against `method="asymp"` on every case.
     #[test]
     fn separation_matches_scipy() {
         let fixture: serde_json::Value =
@@ -318,6 +322,7 @@ mod tests {
                 .expect("valid JSON");
         let cases = fixture["cases"].as_array().expect("cases");
         assert!(cases.len() >= 8);
+        let mut exact_cases = 0;
         for case in cases {
             let name = case["name"].as_str().unwrap();
             let times = |key: &str, lost: bool| -> Vec<(f64, bool, bool)> {
@@ -335,12 +340,25 @@ mod tests {
                 (separation.max(0.0) - statistic).abs() < 1e-12,
                 "{name}: separation {separation}, SciPy {statistic}"
             );
-            let p = case["pvalue"].as_f64().unwrap();
+            let asymp = case["pvalue"].as_f64().unwrap();
+            let (lost, won) = (r.lost_deals, r.won_deals);
+            let a = asymptotic_one_sided_p_value(separation, lost, won);
+            assert!(
+                (a - asymp).abs() <= 1e-12 * asymp.max(1e-300),
+                "{name}: asymptotic p {a}, SciPy {asymp}"
+            );
+            let p = if lost * won <= EXACT_PAIRS {
+                case["pvalue_exact"].as_f64().unwrap()
+            } else {
+                asymp
+            };
             assert!(
                 (r.separation_p_value - p).abs() <= 1e-12 * p.max(1e-300),
-                "{name}: p {}, SciPy {p}",
+                "{name}: p {}, reference {p}",
                 r.separation_p_value
             );
+            exact_cases += usize::from(lost * won <= EXACT_PAIRS);
         }
+        assert!(exact_cases >= 10, "{exact_cases} exact cases");
     }
 }
