@@ -83,7 +83,8 @@ pub enum Command {
     },
     /// List the deals open on a date that break a policy's rules, with the reasons, sorted by
     /// risk, and per rep the on-time step share, flags and own forecast (terminal table,
-    /// flags.csv, reps.csv, flags.json).
+    /// flags.csv, reps.csv, flags.json); warns about rules the tuner's held-out deals did not
+    /// confirm.
     Flag {
         /// The policy (policy.toml from `dealsim tune` or `dealsim run`).
         #[arg(long, value_name = "FILE")]
