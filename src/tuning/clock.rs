@@ -27,6 +27,9 @@ pub struct RuleClock {
     created: Vec<u32>,
     /// `holidays_until[k]`: holidays among the first `k` days from the first creation day.
     holidays_until: Vec<u32>,
+    /// Per landmark: the most holidays any creation day in the span pauses by it, so that
+    /// `landmarks[l] − max_paused[l]` bounds every deal's rule age there from below.
+    max_paused: Vec<u32>,
 }
 
 impl RuleClock {
@@ -54,10 +57,21 @@ impl RuleClock {
             count += u32::from(holidays.iter().any(|h| h.contains(day)));
             holidays_until.push(count);
         }
+        let created_span = (last - first) as usize;
+        let max_paused = landmarks
+            .iter()
+            .map(|&day| {
+                (0..=created_span)
+                    .map(|c| holidays_until[c + day as usize + 1] - holidays_until[c + 1])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
         RuleClock {
             landmarks: landmarks.to_vec(),
             created: days.iter().map(|&d| (d - first) as u32).collect(),
             holidays_until,
+            max_paused,
         }
     }
 
@@ -68,6 +82,7 @@ impl RuleClock {
             landmarks: landmarks.to_vec(),
             created: vec![0; deals],
             holidays_until: vec![0; landmarks.last().copied().unwrap_or(0) as usize + 2],
+            max_paused: vec![0; landmarks.len()],
         }
     }
 
@@ -88,6 +103,18 @@ impl RuleClock {
     #[inline]
     pub fn checks(&self, deal: usize, l: usize, by_day: u32) -> bool {
         l == 0 || self.age(deal, l - 1) < by_day
+    }
+
+    /// The last landmark index at which a rule "by day `by_day`" may check any deal: beyond it
+    /// even the deal with the most holidays has passed its deadline. Applying a rule stops
+    /// there (a rule by day 28 reads 6 of the default 24 landmarks).
+    pub fn last_checked(&self, by_day: u32) -> usize {
+        // The bound `landmarks[l] − max_paused[l]` never decreases with `l`: a longer window
+        // pauses at most the extra days.
+        (1..self.landmarks.len())
+            .take_while(|&l| self.landmarks[l - 1] - self.max_paused[l - 1] < by_day)
+            .last()
+            .unwrap_or(0)
     }
 
     /// The first landmark index `d` whose rule "by `landmarks[d]`" checks `deal` at `l`
@@ -163,5 +190,34 @@ mod tests {
             (0..4).map(|l| plain.column(2, l)).collect::<Vec<_>>(),
             [0, 1, 2, 3]
         );
+    }
+
+    proptest::proptest! {
+        /// No deal is checked after `last_checked`, whatever its creation day and the rule's
+        /// deadline, and without holidays it is exactly the landmarks up to the deadline.
+        #[test]
+        fn nothing_is_checked_after_the_last_check(
+            offsets in proptest::collection::vec(0i32..730, 1..40),
+            by_day in 1u32..120,
+        ) {
+            let holidays = [
+                YearlyPeriod { from: (12, 31), to: (1, 8) },
+                YearlyPeriod { from: (5, 1), to: (5, 4) },
+                YearlyPeriod { from: (5, 9), to: (5, 11) },
+            ];
+            let landmarks: Vec<u32> = (7..=168).step_by(7).collect();
+            let start = DayNum::from_ymd(2025, 1, 1).0;
+            let created: Vec<DayNum> = offsets.iter().map(|&o| DayNum(start + o)).collect();
+            let clock = RuleClock::from_created(&created, &holidays, &landmarks);
+            let last = clock.last_checked(by_day);
+            for deal in 0..created.len() {
+                for l in last + 1..landmarks.len() {
+                    proptest::prop_assert!(!clock.checks(deal, l, by_day), "deal {deal}, l {l}");
+                }
+            }
+            let plain = RuleClock::without_holidays(1, &landmarks);
+            let want = landmarks.iter().filter(|&&x| x < by_day).count().min(landmarks.len() - 1);
+            proptest::prop_assert_eq!(plain.last_checked(by_day), want);
+        }
     }
 }

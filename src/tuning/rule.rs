@@ -34,8 +34,9 @@ pub fn first_flags(panel: &Panel, clock: &RuleClock, rule: &Rule) -> Vec<Option<
     let dir = panel.indicators[rule.indicator].direction;
     let mut first = vec![None; panel.outcome.len()];
     // Rule ages grow with the landmark, so no later landmark is inside a rule age that an
-    // earlier one has passed; every landmark is visited, as holidays may stretch `by_day`.
-    for (l, at) in panel.at.iter().enumerate() {
+    // earlier one has passed; holidays may stretch `by_day`, up to the clock's last check.
+    let last = clock.last_checked(rule.by_day);
+    for (l, at) in panel.at.iter().enumerate().take(last + 1) {
         for (&deal, &v) in at.deals.iter().zip(&at.values[rule.indicator]) {
             let f = &mut first[deal as usize];
             if f.is_none()
