@@ -224,10 +224,11 @@ fn each_indicator_best_rule_is_admissible_and_the_chosen_one_is_the_best_of_them
     }
 }
 
-/// The runners-up `policy.md` shows carry their rule applied to the segment's held-out deals
-/// (the same deals as the chosen rule's held-out figures); the others carry none.
+/// The runners-up `policy.md` shows carry their rule applied to the segment's tuning deals
+/// (with bootstrap intervals) and held-out deals (the same deals as the chosen rule's held-out
+/// figures); the others carry neither.
 #[test]
-fn the_shown_runners_up_are_checked_on_the_held_out_deals() {
+fn the_shown_runners_up_carry_intervals_and_held_out_figures() {
     let scenario = Scenario::embedded_default();
     let (log, t) = tune_scenario(&scenario);
     let (_, panel, clock) = evaluated(&scenario, &log);
@@ -238,15 +239,19 @@ fn the_shown_runners_up_are_checked_on_the_held_out_deals() {
             .iter()
             .position(|s| *s == seg.segment)
             .unwrap();
-        let holdout: Vec<usize> = (0..log.deals.len())
-            .filter(|&i| panel.deal_segment[i] as usize == k && panel.window_age[i] >= 168.0)
-            .filter(|&i| !t.tuned[i])
-            .collect();
+        let members = |tuned: bool| -> Vec<usize> {
+            (0..log.deals.len())
+                .filter(|&i| panel.deal_segment[i] as usize == k && panel.window_age[i] >= 168.0)
+                .filter(|&i| t.tuned[i] == tuned)
+                .collect()
+        };
+        let (tuning, holdout) = (members(true), members(false));
         let chosen = seg.chosen.as_ref().unwrap().holdout.as_ref().unwrap();
         assert!(seg.runners_up.len() > RUNNERS_UP_SHOWN, "{}", seg.segment);
         for (n, r) in seg.runners_up.iter().enumerate() {
-            let Some(h) = &r.holdout else {
+            let (Some(f), Some(h)) = (&r.in_sample, &r.holdout) else {
                 assert!(n >= RUNNERS_UP_SHOWN, "{}: {r:?}", seg.segment);
+                assert!(r.in_sample.is_none() && r.holdout.is_none());
                 continue;
             };
             assert!(n < RUNNERS_UP_SHOWN);
@@ -261,9 +266,18 @@ fn the_shown_runners_up_are_checked_on_the_held_out_deals() {
                 by_day: r.by_day,
             };
             let first = first_flags(&panel, &clock, &rule);
-            let want = figures(&panel, &holdout, &first, seg.deals_per_rep_week, 0, 0);
+            let volume = seg.deals_per_rep_week;
+            let want = figures(&panel, &holdout, &first, volume, 0, 0);
             assert_eq!(h, &want, "{}: {}", seg.segment, r.indicator);
             assert_eq!((h.lost, h.won), (chosen.lost, chosen.won));
+            // The tuning figures with intervals, on the chosen rule's bootstrap replicates,
+            // and their point values are the sweep's.
+            let (replicates, seed) = (options().bootstrap, options().seed);
+            let want = figures(&panel, &tuning, &first, volume, replicates, seed);
+            assert_eq!(f, &want, "{}: {}", seg.segment, r.indicator);
+            assert!(f.recall.ci.is_some(), "{f:?}");
+            assert!((f.recall.value - r.recall).abs() < 1e-12, "{f:?} vs {r:?}");
+            assert!((f.false_alarm_rate.value - r.false_alarm_rate).abs() < 1e-12);
             checked += 1;
         }
     }

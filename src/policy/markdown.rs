@@ -67,12 +67,20 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
         return;
     }
     s.push_str(
-        "Runners-up, each indicator's own best rule on the tuning deals under the same objective, \
-         and its recall and check on the held-out deals:\n\n\
+        "Runners-up, each indicator's own best rule on the tuning deals under the same objective \
+         (with 95% bootstrap intervals), and its recall and check on the held-out deals:\n\n\
          | rule | recall | false alarms | alerts / rep / week | median lead, days | held-out recall | held-out check |\n\
          |---|---|---|---|---|---|---|\n",
     );
     for r in rows.iter().take(RUNNERS_UP_SHOWN) {
+        // With intervals where the tuner computed them, else the sweep's point figures.
+        let share = |get: fn(&Figures) -> &Estimate, point: f64| {
+            r.in_sample
+                .as_ref()
+                .map_or(format!("{:.1}%", 100.0 * point), |f| est(get(f), true))
+        };
+        let recall = share(|f| &f.recall, r.recall);
+        let false_alarms = share(|f| &f.false_alarm_rate, r.false_alarm_rate);
         let held_recall = r
             .holdout
             .as_ref()
@@ -84,13 +92,11 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
             .map_or("–".to_string(), confirmation_text);
         let _ = writeln!(
             s,
-            "| `{}` {} {} by day {} | {:.1}% | {:.1}% | {:.2} | {:.0} | {held_recall} | {check} |",
+            "| `{}` {} {} by day {} | {recall} | {false_alarms} | {:.2} | {:.0} | {held_recall} | {check} |",
             r.indicator,
             r.direction.crossing(false),
             crate::tuning::display_threshold(r.threshold),
             r.by_day,
-            100.0 * r.recall,
-            100.0 * r.false_alarm_rate,
             r.alerts_per_rep_week,
             r.median_lead_days
         );

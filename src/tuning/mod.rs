@@ -118,6 +118,10 @@ pub struct RunnerUp {
     pub false_alarm_rate: f64,
     pub alerts_per_rep_week: f64,
     pub median_lead_days: f64,
+    /// The figures above with bootstrap intervals, for the first [`RUNNERS_UP_SHOWN`]
+    /// runners-up, on the chosen rule's replicates: whether an alternative's shortfall
+    /// against the chosen rule is more than sampling noise.
+    pub in_sample: Option<Figures>,
     /// Point figures on the held-out deals, for the first [`RUNNERS_UP_SHOWN`] runners-up
     /// when deals are held out: whether the alternative holds up, as the chosen rule's do.
     pub holdout: Option<Figures>,
@@ -360,17 +364,27 @@ pub fn tune(
                 .collect()
         };
         let (tune_members, holdout_members) = (members(&pop.tune), members(&pop.holdout));
+        // One set of bootstrap replicates of the tuning deals for the chosen rule and the
+        // runners-up shown: their intervals are paired, and drawn once.
+        let tune_draws = (!ranked.is_empty()).then(|| {
+            rule::Resamples::new(panel, &tune_members, options.bootstrap, options.seed)
+        });
         let runners_up = ranked
             .iter()
             .skip(1)
             .enumerate()
             .map(|(k, b)| {
                 let info = &panel.indicators[b.rule.indicator];
-                // Point figures on the held-out deals, for the runners-up a reader is shown.
-                let holdout = (k < RUNNERS_UP_SHOWN && !holdout_members.is_empty()).then(|| {
-                    let first = rule::first_flags(panel, clock, &b.rule);
-                    rule::figures(panel, &holdout_members, &first, volume, 0, 0)
+                // For the runners-up a reader is shown: intervals on the tuning deals (the
+                // chosen rule's replicates), point figures on the held-out deals.
+                let first = (k < RUNNERS_UP_SHOWN).then(|| rule::first_flags(panel, clock, &b.rule));
+                let in_sample = first.as_ref().zip(tune_draws.as_ref()).map(|(first, draws)| {
+                    rule::figures_on(panel, draws, first, volume)
                 });
+                let holdout = first
+                    .as_ref()
+                    .filter(|_| !holdout_members.is_empty())
+                    .map(|first| rule::figures(panel, &holdout_members, first, volume, 0, 0));
                 RunnerUp {
                     indicator: info.name.clone(),
                     direction: info.direction,
@@ -380,6 +394,7 @@ pub fn tune(
                     false_alarm_rate: b.figures.false_alarm_rate,
                     alerts_per_rep_week: b.figures.alerts_per_rep_week,
                     median_lead_days: b.figures.median_lead,
+                    in_sample,
                     holdout,
                 }
             })
@@ -387,18 +402,18 @@ pub fn tune(
         let chosen = best.map(|rule| {
             let info = &panel.indicators[rule.indicator];
             let first = rule::first_flags(panel, clock, &rule);
-            let fig = |m: &[usize], seed: u64| {
-                rule::figures(panel, m, &first, volume, options.bootstrap, seed)
-            };
+            let draws = tune_draws.as_ref().expect("drawn when a rule is chosen");
             Chosen {
                 indicator: info.name.clone(),
                 signal: info.signal,
                 direction: info.direction,
                 threshold: unorient(info.direction, rule.oriented),
                 by_day: rule.by_day,
-                in_sample: fig(&tune_members, options.seed),
-                holdout: (!holdout_members.is_empty())
-                    .then(|| fig(&holdout_members, options.seed.wrapping_add(1))),
+                in_sample: rule::figures_on(panel, draws, &first, volume),
+                holdout: (!holdout_members.is_empty()).then(|| {
+                    let seed = options.seed.wrapping_add(1);
+                    rule::figures(panel, &holdout_members, &first, volume, options.bootstrap, seed)
+                }),
                 rule,
             }
         });

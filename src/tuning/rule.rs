@@ -89,12 +89,56 @@ pub fn figures(
     replicates: usize,
     seed: u64,
 ) -> Figures {
-    // Decided members, and per member: lost?, flagged?, lead (whole days) if flagged and lost.
-    let decided: Vec<usize> = members
-        .iter()
-        .copied()
-        .filter(|&i| panel.outcome[i] != Outcome::Open)
-        .collect();
+    figures_on(
+        panel,
+        &Resamples::new(panel, members, replicates, seed),
+        first,
+        volume,
+    )
+}
+
+/// The decided deals among some members and their bootstrap replicates, drawn once for every
+/// rule measured on them: rules compared on the same replicates are compared paired, and
+/// drawing is the larger part of a rule's intervals.
+pub struct Resamples {
+    decided: Vec<usize>,
+    boot: Option<Bootstrap>,
+    replicates: usize,
+}
+
+impl Resamples {
+    /// `replicates` stratified (lost / won) replicates of `members`' decided deals, drawn
+    /// with `seed` (none when 0).
+    pub fn new(panel: &Panel, members: &[usize], replicates: usize, seed: u64) -> Resamples {
+        let decided: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| panel.outcome[i] != Outcome::Open)
+            .collect();
+        let boot = (replicates > 0 && !decided.is_empty()).then(|| {
+            let strata: Vec<u32> = decided
+                .iter()
+                .map(|&i| u32::from(panel.outcome[i] == Outcome::Lost))
+                .collect();
+            Bootstrap::new(&strata, replicates, seed)
+        });
+        Resamples {
+            decided,
+            boot,
+            replicates,
+        }
+    }
+}
+
+/// [`figures`] on replicates drawn already.
+pub fn figures_on(
+    panel: &Panel,
+    resamples: &Resamples,
+    first: &[Option<u8>],
+    volume: f64,
+) -> Figures {
+    let (decided, replicates) = (&resamples.decided, resamples.replicates);
+    // Per decided member: lost?, flagged?, lead (whole days) if flagged and lost.
     let lead = |i: usize| -> Option<usize> {
         let l = first[i]?;
         (panel.outcome[i] == Outcome::Lost).then(|| {
@@ -119,9 +163,7 @@ pub fn figures(
         .add_all(&rows, |_| &[1u8][..])
         .stats(0, volume);
     let mut reps: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(replicates)).collect();
-    if replicates > 0 && !rows.is_empty() {
-        let strata: Vec<u32> = rows.iter().map(|r| r.0 as u32).collect();
-        let boot = Bootstrap::new(&strata, replicates, seed);
+    if let Some(boot) = &resamples.boot {
         let sums = Sums::new(replicates, bins).add_all(&rows, |m| boot.row(m));
         for b in 0..replicates {
             for (k, x) in sums.stats(b, volume).into_iter().enumerate() {
