@@ -19,9 +19,11 @@
 //! no bias between holdout and in-sample recall, and that coverage.
 
 use dealsim::indicators::{self, stage_map::StageMaps, Panel, Signal};
-use dealsim::log::Log;
+use dealsim::log::{Log, Outcome};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::sim::{collect_log, Engine};
+use dealsim::stats::bootstrap::Bootstrap;
+use dealsim::stats::quantile::quantile;
 use dealsim::time::{DayNum, Timestamp, SECONDS_PER_DAY};
 use dealsim::tuning::clock::RuleClock;
 use dealsim::tuning::rule::{figures, first_flags, Rule};
@@ -278,6 +280,50 @@ fn the_shown_runners_up_carry_intervals_and_held_out_figures() {
             assert!(f.recall.ci.is_some(), "{f:?}");
             assert!((f.recall.value - r.recall).abs() < 1e-12, "{f:?} vs {r:?}");
             assert!((f.false_alarm_rate.value - r.false_alarm_rate).abs() < 1e-12);
+            // The paired difference from the chosen rule, recomputed replicate by replicate
+            // from the bootstrap weights of the decided tuning deals.
+            let d = r
+                .recall_vs_chosen
+                .as_ref()
+                .expect("shown runners-up have it");
+            let chosen_rule = &seg.chosen.as_ref().unwrap().rule;
+            let chosen_first = first_flags(&panel, &clock, chosen_rule);
+            let decided: Vec<usize> = tuning
+                .iter()
+                .copied()
+                .filter(|&i| panel.outcome[i] != Outcome::Open)
+                .collect();
+            let strata: Vec<u32> = decided
+                .iter()
+                .map(|&i| u32::from(panel.outcome[i] == Outcome::Lost))
+                .collect();
+            let boot = Bootstrap::new(&strata, replicates, seed);
+            let diffs: Vec<f64> = (0..replicates)
+                .map(|b| {
+                    let (mut n, mut a, mut c) = (0u64, 0u64, 0u64);
+                    for (m, &i) in decided.iter().enumerate() {
+                        if panel.outcome[i] == Outcome::Lost {
+                            let w = u64::from(boot.weight(m, b));
+                            n += w;
+                            a += w * u64::from(first[i].is_some());
+                            c += w * u64::from(chosen_first[i].is_some());
+                        }
+                    }
+                    (a as f64 - c as f64) / n as f64
+                })
+                .collect();
+            let chosen_recall = seg.chosen.as_ref().unwrap().in_sample.recall.value;
+            assert!((d.value - (f.recall.value - chosen_recall)).abs() < 1e-12);
+            let [lo, hi] = d.ci.expect("an interval");
+            assert!(
+                (lo - quantile(&diffs, 0.025).unwrap()).abs() < 1e-12,
+                "{d:?}"
+            );
+            assert!(
+                (hi - quantile(&diffs, 0.975).unwrap()).abs() < 1e-12,
+                "{d:?}"
+            );
+            assert!(d.value <= 0.0 && lo <= d.value && d.value <= hi, "{d:?}");
             checked += 1;
         }
     }

@@ -122,6 +122,10 @@ pub struct RunnerUp {
     /// runners-up, on the chosen rule's replicates: whether an alternative's shortfall
     /// against the chosen rule is more than sampling noise.
     pub in_sample: Option<Figures>,
+    /// This rule's recall minus the chosen rule's on the tuning deals, with the paired
+    /// interval of the difference, for the same runners-up: an interval that excludes 0 says
+    /// the chosen rule catches more for a reason.
+    pub recall_vs_chosen: Option<rule::Estimate>,
     /// Point figures on the held-out deals, for the first [`RUNNERS_UP_SHOWN`] runners-up
     /// when deals are held out: whether the alternative holds up, as the chosen rule's do.
     pub holdout: Option<Figures>,
@@ -369,6 +373,13 @@ pub fn tune(
         let tune_draws = (!ranked.is_empty()).then(|| {
             rule::Resamples::new(panel, &tune_members, options.bootstrap, options.seed)
         });
+        let chosen_first = best
+            .as_ref()
+            .map(|rule| rule::first_flags(panel, clock, rule));
+        let chosen_recalls = chosen_first
+            .as_ref()
+            .zip(tune_draws.as_ref())
+            .map(|(first, draws)| rule::Recalls::new(panel, draws, first));
         let runners_up = ranked
             .iter()
             .skip(1)
@@ -381,6 +392,12 @@ pub fn tune(
                 let in_sample = first.as_ref().zip(tune_draws.as_ref()).map(|(first, draws)| {
                     rule::figures_on(panel, draws, first, volume)
                 });
+                let recall_vs_chosen = first
+                    .as_ref()
+                    .zip(tune_draws.as_ref().zip(chosen_recalls.as_ref()))
+                    .map(|(first, (draws, chosen))| {
+                        rule::recall_difference(&rule::Recalls::new(panel, draws, first), chosen)
+                    });
                 let holdout = first
                     .as_ref()
                     .filter(|_| !holdout_members.is_empty())
@@ -395,13 +412,13 @@ pub fn tune(
                     alerts_per_rep_week: b.figures.alerts_per_rep_week,
                     median_lead_days: b.figures.median_lead,
                     in_sample,
+                    recall_vs_chosen,
                     holdout,
                 }
             })
             .collect();
-        let chosen = best.map(|rule| {
+        let chosen = best.zip(chosen_first).map(|(rule, first)| {
             let info = &panel.indicators[rule.indicator];
-            let first = rule::first_flags(panel, clock, &rule);
             let draws = tune_draws.as_ref().expect("drawn when a rule is chosen");
             Chosen {
                 indicator: info.name.clone(),

@@ -58,6 +58,19 @@ pub struct Estimate {
     pub ci: Option<[f64; 2]>,
 }
 
+impl Estimate {
+    /// `value` with the 95% percentile interval of its `replicates` (NaN where undefined): an
+    /// interval only when the figure is defined in at least 95% of them.
+    fn percentile(value: f64, replicates: &[f64]) -> Estimate {
+        let n = replicates.len();
+        let v: Vec<f64> = replicates.iter().copied().filter(|x| !x.is_nan()).collect();
+        let ci = (n > 0 && v.len() * 20 >= n * 19)
+            .then(|| Some([quantile(&v, 0.025)?, quantile(&v, 0.975)?]))
+            .flatten();
+        Estimate { value, ci }
+    }
+}
+
 /// What a rule achieves on a set of decided deals (open deals have no known outcome and are
 /// left out; see the README's "Tuning" section for the definitions).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -171,17 +184,7 @@ pub fn figures_on(
             }
         }
     }
-    let est = |k: usize| {
-        let value = point[k];
-        let n = reps[k].len();
-        let mut v = reps[k].clone();
-        v.retain(|x| !x.is_nan());
-        // An interval only when the figure is defined in at least 95% of the replicates.
-        let ci = (n > 0 && v.len() * 20 >= n * 19)
-            .then(|| Some([quantile(&v, 0.025)?, quantile(&v, 0.975)?]))
-            .flatten();
-        Estimate { value, ci }
-    };
+    let est = |k: usize| Estimate::percentile(point[k], &reps[k]);
     let lost = decided
         .iter()
         .filter(|&&i| panel.outcome[i] == Outcome::Lost)
@@ -202,6 +205,46 @@ pub fn figures_on(
         alerts_per_rep_week: est(3),
         median_lead_days: est(4),
     }
+}
+
+/// A rule's recall on some resampled deals and in each of their replicates, for
+/// [`recall_difference`].
+pub struct Recalls {
+    point: f64,
+    replicates: Vec<f64>,
+}
+
+impl Recalls {
+    /// The recall of the rule flagging `first` on `resamples`.
+    pub fn new(panel: &Panel, resamples: &Resamples, first: &[Option<u8>]) -> Recalls {
+        let rows: Vec<(bool, bool, Option<usize>)> = resamples
+            .decided
+            .iter()
+            .map(|&i| (panel.outcome[i] == Outcome::Lost, first[i].is_some(), None))
+            .collect();
+        let point = Sums::new(1, 1).add_all(&rows, |_| &[1u8][..]).stats(0, 1.0)[0];
+        let replicates = resamples.boot.as_ref().map_or(Vec::new(), |boot| {
+            let sums = Sums::new(resamples.replicates, 1).add_all(&rows, |m| boot.row(m));
+            (0..resamples.replicates)
+                .map(|b| sums.stats(b, 1.0)[0])
+                .collect()
+        });
+        Recalls { point, replicates }
+    }
+}
+
+/// Recall of rule `a` minus that of rule `b`, measured on the same resamples, with the 95%
+/// percentile interval of the difference over their shared replicates: paired, so the
+/// interval is narrower than the two rules' own intervals suggest when the rules flag many
+/// of the same deals.
+pub fn recall_difference(a: &Recalls, b: &Recalls) -> Estimate {
+    let diffs: Vec<f64> = a
+        .replicates
+        .iter()
+        .zip(&b.replicates)
+        .map(|(x, y)| x - y)
+        .collect();
+    Estimate::percentile(a.point - b.point, &diffs)
 }
 
 /// Held-out recall minus in-sample recall, each given as (recall, lost deals), and the
