@@ -180,8 +180,9 @@ mod tests {
         assert!((one_sided_p_value(1.0, 3, 3) - 0.05).abs() < 1e-15);
         // One each: the won value first, half the orders.
         assert!((exact_one_sided_p_value(1.0, 1, 1) - 0.5).abs() < 1e-15);
-        // 2 lost, 1 won, d = 1/2: F_won − F_lost ≥ 1/2 needs the won value before a lost
-        // one... at i = 1, j ≤ 1: orders (w l l), (l w l) reach it, (l l w) does not: 2/3.
+        // 2 lost, 1 won, d = 1/2: F_won − F_lost ≥ 1/2 once the won value is seen with at
+        // most one lost value before it: orders (w l l) and (l w l) reach it, (l l w) does
+        // not: 2/3.
         assert!((exact_one_sided_p_value(0.5, 2, 1) - 2.0 / 3.0).abs() < 1e-15);
         // d between lattice points rounds to the nearer one, as SciPy does.
         assert_eq!(
@@ -191,7 +192,7 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// A probability, smaller for a larger distance, and 1 at distance 0.
+        /// A probability, and no larger for a larger distance.
         #[test]
         fn exact_p_value_is_a_decreasing_probability(n1 in 1usize..40, n2 in 1usize..40, k in 1usize..40) {
             let d = (k as f64 / 40.0).min(1.0);
