@@ -332,6 +332,13 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             );
             let stdout = String::from_utf8_lossy(&a.stdout);
             assert!(stdout.contains(&terminal), "{terminal} not in:\n{stdout}");
+            // ... with its paired difference from the chosen rule, as policy.md gives it:
+            // "-0.8 pt (-1.4 to -0.4)" there, "-0.8 pt vs chosen [-1.4, -0.4]" here.
+            let cell = listed[0].split(" | ").nth(2).unwrap();
+            let (d, ci) = cell.split_once(" pt (").unwrap();
+            let (lo, hi) = ci.trim_end_matches(')').split_once(" to ").unwrap();
+            let versus = format!("{terminal}, {d} pt vs chosen [{lo}, {hi}]");
+            assert!(stdout.contains(&versus), "{versus} not in:\n{stdout}");
         }
         for (line, r) in listed.iter().zip(&others) {
             let threshold: f64 = r[3].parse().unwrap();

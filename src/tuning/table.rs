@@ -62,8 +62,21 @@ pub fn render_plans(t: &Tuning) -> String {
                     }
                 }
                 if let Some(r) = s.runners_up.first() {
+                    // The paired recall difference from the chosen rule, when it has an interval.
+                    let versus = r
+                        .recall_vs_chosen
+                        .as_ref()
+                        .and_then(|d| d.ci.map(|[lo, hi]| (d.value, lo, hi)))
+                        .map_or(String::new(), |(d, lo, hi)| {
+                            format!(
+                                ", {:+.1} pt vs chosen [{:+.1}, {:+.1}]",
+                                100.0 * d,
+                                100.0 * lo,
+                                100.0 * hi
+                            )
+                        });
                     out.push_str(&format!(
-                        "  {:<12}   runner-up: {} {} {} by day {} (recall {:.1}%, alerts/rep/wk {:.2}; more in policy.md)\n",
+                        "  {:<12}   runner-up: {} {} {} by day {} (recall {:.1}%{versus}, alerts/rep/wk {:.2}; more in policy.md)\n",
                         "",
                         r.indicator,
                         r.direction.crossing(true),
