@@ -234,15 +234,8 @@ impl Policy {
     /// Parses and validates a policy; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Policy, InputError> {
         let p: Policy = crate::toml_input::parse_toml(text, origin)?;
-        // Checks after deserialising: the position comes from the field path.
-        let err = |field: String, m: String| {
-            let e = InputError::new(origin, m);
-            match crate::toml_input::locate::locate(text, &field) {
-                Some((line, column)) => e.at_position(line, column),
-                None => e,
-            }
-            .at_field(field)
-        };
+        let err =
+            |field: String, m: String| crate::toml_input::locate::error_at(text, origin, field, m);
         if p.landmarks.is_empty() || p.landmarks[0] == 0 {
             return Err(err(
                 "landmarks".into(),

@@ -150,11 +150,7 @@ impl Scenario {
     pub fn parse(source: &str, origin: &str) -> Result<Scenario, InputError> {
         let spec: ScenarioSpec = crate::toml_input::parse_toml(source, origin)?;
         validate::validate(spec).map_err(|(field, message)| {
-            let mut e = InputError::new(origin, message).at_field(field.clone());
-            if let Some((l, c)) = crate::toml_input::locate::locate(source, &field) {
-                e = e.at_position(l, c);
-            }
-            e
+            crate::toml_input::locate::error_at(source, origin, field, message)
         })
     }
 

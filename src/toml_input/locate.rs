@@ -7,6 +7,7 @@
 use toml_edit::{ImDocument, Item, Table, Value};
 
 use super::line_col;
+use crate::error::InputError;
 
 enum Node<'a> {
     Item(&'a Item),
@@ -37,6 +38,17 @@ fn parts(path: &str) -> Vec<Part<'_>> {
         }
     }
     out
+}
+
+/// An error found after deserialising `source` (named `origin`), at field `path`: with the
+/// line and column [`locate`] finds for it.
+pub fn error_at(source: &str, origin: &str, path: String, message: String) -> InputError {
+    let e = InputError::new(origin, message);
+    match locate(source, &path) {
+        Some((line, column)) => e.at_position(line, column),
+        None => e,
+    }
+    .at_field(path)
 }
 
 /// 1-based (line, column) of the value at `path`, or of its deepest existing ancestor.

@@ -89,10 +89,8 @@ impl DeadlineRow {
             proposed_trade_off,
             if p.is_nan() {
                 "–".to_string()
-            } else if p < 0.001 {
-                "< 0.001".to_string()
             } else {
-                format!("{p:.3}")
+                super::rule::p_cell(p)
             },
         ]
     }

@@ -290,10 +290,21 @@ pub fn verdict(p: f64) -> &'static str {
 
 /// "p < 0.001" or "p = 0.519".
 pub fn p_text(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".to_string()
+    let cell = p_cell(p);
+    if cell.starts_with('<') {
+        format!("p {cell}")
     } else {
-        format!("p = {p:.3}")
+        format!("p = {cell}")
+    }
+}
+
+/// A p-value in a table cell: "< 0.001" or "0.519" (three decimals; smaller values say no
+/// more to a reader).
+pub fn p_cell(p: f64) -> String {
+    if p < 0.001 {
+        "< 0.001".to_string()
+    } else {
+        format!("{p:.3}")
     }
 }
 
