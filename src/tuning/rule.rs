@@ -116,7 +116,6 @@ pub fn figures(
 pub struct Resamples {
     decided: Vec<usize>,
     boot: Option<Bootstrap>,
-    replicates: usize,
 }
 
 impl Resamples {
@@ -135,11 +134,7 @@ impl Resamples {
                 .collect();
             Bootstrap::new(&strata, replicates, seed)
         });
-        Resamples {
-            decided,
-            boot,
-            replicates,
-        }
+        Resamples { decided, boot }
     }
 }
 
@@ -150,7 +145,7 @@ pub fn figures_on(
     first: &[Option<u8>],
     volume: f64,
 ) -> Figures {
-    let (decided, replicates) = (&resamples.decided, resamples.replicates);
+    let decided = &resamples.decided;
     // Per decided member: lost?, flagged?, lead (whole days) if flagged and lost.
     let lead = |i: usize| -> Option<usize> {
         let l = first[i]?;
@@ -175,10 +170,10 @@ pub fn figures_on(
     let point = Sums::new(1, bins)
         .add_all(&rows, |_| &[1u8][..])
         .stats(0, volume);
-    let mut reps: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(replicates)).collect();
+    let mut reps: Vec<Vec<f64>> = vec![Vec::new(); 5];
     if let Some(boot) = &resamples.boot {
-        let sums = Sums::new(replicates, bins).add_all(&rows, |m| boot.row(m));
-        for b in 0..replicates {
+        let sums = Sums::new(boot.replicates(), bins).add_all(&rows, |m| boot.row(m));
+        for b in 0..boot.replicates() {
             for (k, x) in sums.stats(b, volume).into_iter().enumerate() {
                 reps[k].push(x);
             }
@@ -224,8 +219,8 @@ impl Recalls {
             .collect();
         let point = Sums::new(1, 1).add_all(&rows, |_| &[1u8][..]).stats(0, 1.0)[0];
         let replicates = resamples.boot.as_ref().map_or(Vec::new(), |boot| {
-            let sums = Sums::new(resamples.replicates, 1).add_all(&rows, |m| boot.row(m));
-            (0..resamples.replicates)
+            let sums = Sums::new(boot.replicates(), 1).add_all(&rows, |m| boot.row(m));
+            (0..boot.replicates())
                 .map(|b| sums.stats(b, 1.0)[0])
                 .collect()
         });
