@@ -99,6 +99,11 @@ impl Calendar {
         self.before[i] as f64
     }
 
+    /// Whether `day` lies in the covered range.
+    pub fn covers(&self, day: DayNum) -> bool {
+        (0..self.before.len() as i64).contains(&i64::from(day.0 - self.first.0))
+    }
+
     /// The `k`-th working day, if the calendar reaches it.
     pub fn working_day(&self, k: usize) -> Option<DayNum> {
         self.working.get(k).copied()

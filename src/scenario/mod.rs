@@ -115,8 +115,10 @@ pub struct Segment {
     pub steps: Vec<Step>,
     /// Index of the step named `proposal_sent`, if the map has one (for "lost after proposal").
     pub proposal_step: Option<usize>,
-    /// Nominal working days from creation to signing (sum of mean durations × pace).
-    pub nominal_working_days: f64,
+    /// `nominal_working_days_from[i]`: nominal working days from the start of step `i` to
+    /// signing (sum of mean durations × pace × chance the step is done); element 0 is the
+    /// whole cycle. The rep's close-date plans start from these.
+    pub nominal_working_days_from: Vec<f64>,
 }
 
 #[derive(Debug, Clone)]

@@ -361,10 +361,15 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
     if s.reps.count == 0 {
         return fail(f("reps.count"), "must be at least 1, got 0");
     }
-    let nominal_working_days = steps
+    let mut nominal_working_days_from: Vec<f64> = steps
         .iter()
-        .map(|st| st.duration.mean() * pace * (1.0 - st.skip_probability))
-        .sum();
+        .rev()
+        .scan(0.0, |rest, st| {
+            *rest += st.duration.mean() * pace * (1.0 - st.skip_probability);
+            Some(*rest)
+        })
+        .collect();
+    nominal_working_days_from.reverse();
     Ok(Segment {
         review: s.review,
         pace,
@@ -383,7 +388,7 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         proposal_step: steps.iter().position(|st| st.name == "proposal_sent"),
         stages,
         steps,
-        nominal_working_days,
+        nominal_working_days_from,
         name,
     })
 }

@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 
 use super::{DealHistory, Engine, Truth};
+use crate::calendar::Calendar;
 use crate::log::{Deal, DealId, Event, Lifecycle, Maybe, Outcome, Sym};
 use crate::scenario::Owner;
 use crate::time::DayNum;
@@ -37,8 +38,8 @@ fn total_order_key(x: f64) -> u64 {
 }
 
 /// Sorts `(key, index)` pairs whose indices ascend, fast when few are out of place: drafts are
-/// pushed almost in time order (only card updates, replies and stakeholders land ahead of
-/// later pushes). Insertion sort moves only strictly greater keys, so it is stable and only
+/// pushed almost in time order (only card updates, replies, stakeholders and close-date pushes
+/// land ahead of later drafts). Insertion sort moves only strictly greater keys, so it is stable and only
 /// needs to compare keys.
 fn sort_nearly_sorted(v: &mut [(u64, u32)]) {
     if v.len() > 256 {
@@ -59,11 +60,27 @@ fn sort_nearly_sorted(v: &mut [(u64, u32)]) {
 /// Smallest duration of anything, in working days (about five minutes).
 const MIN_DURATION: f64 = 0.01;
 
+/// When, in working days after the start of the morning, a rep pushes a passed close date
+/// (about half an hour in: the CRM's "close date in the past" reminder is read first thing).
+const PUSH_AT: f64 = 0.05;
+
 /// An event placed on the working-time axis, before conversion to a timestamp.
 #[derive(Clone, Copy)]
 pub(crate) struct Draft {
     w: f64,
     event: Event,
+}
+
+/// From working time `w` on, the deal is in `stage` at `step`. Every event is stamped with the
+/// mark in force at its own time, not at the moment the walk drew it: a client's reply to a
+/// touch of the previous stage, or a card field filled days after creation, carries the stage
+/// the deal is in when it is logged, as a CRM records it. (Stamped when drawn, such a late
+/// reply sent the deal back a stage and restarted its stage age.)
+#[derive(Clone, Copy)]
+pub(crate) struct Mark {
+    w: f64,
+    stage: Sym,
+    step: Option<Sym>,
 }
 
 /// The mutable state of one walk; borrowed buffers come from the [`DealHistory`].
@@ -74,11 +91,15 @@ struct Walk<'e> {
     discipline: f64,
     optimism: f64,
     rep: Sym,
-    stage: Option<Sym>,
-    step: Option<Sym>,
     next_touch: f64,
     expected_close: DayNum,
+    /// When `expected_close` is due to be pushed ([`push_due`]).
+    push_due: f64,
+    /// The rep's current forecast win probability (what a close-date push logs again).
+    probability: f64,
     drafts: Vec<Draft>,
+    /// In time order; the first is the creation.
+    marks: Vec<Mark>,
     /// Fixed by the deal's health, so computed once: the chance the client replies to a
     /// touch, `exp(-latency_health * health)` and `exp(-client_speed * health)`.
     reply_p: f64,
@@ -95,14 +116,20 @@ impl Walk<'_> {
                 activity,
                 lifecycle,
                 resource,
-                stage: self.stage.into(),
-                step: self.step.into(),
+                // Stamped from the marks once the walk is done.
+                stage: Maybe::NONE,
+                step: Maybe::NONE,
                 card_field: Maybe::NONE,
                 forecast_probability: Maybe::NONE,
                 expected_close: Maybe::NONE,
             },
         });
         &mut self.drafts.last_mut().expect("just pushed").event
+    }
+
+    /// The deal is in `stage` at `step` from `w` on (`w` not before the previous mark).
+    fn enter(&mut self, w: f64, stage: Sym, step: Option<Sym>) {
+        self.marks.push(Mark { w, stage, step });
     }
 
     fn touch_interval(&mut self) -> f64 {
@@ -146,6 +173,7 @@ impl Walk<'_> {
 
     /// Logs a forecast update, as the CRM stores it: the probability in whole percent.
     fn forecast(&mut self, w: f64, probability: f64) {
+        self.probability = probability;
         let e = self.engine;
         let close = self.expected_close;
         let ev = self.push(w, e.vocab.forecast_update, Lifecycle::Complete, self.rep);
@@ -159,16 +187,29 @@ impl Walk<'_> {
         (s.forecast.probability(name) + self.optimism).min(0.95)
     }
 
-    /// The rep pushes the expected close date each time it has passed by `w`.
-    fn push_close_dates(&mut self, w: f64, probability: f64) {
-        let Some(ts) = self.engine.calendar.timestamp(w) else {
-            return;
-        };
+    /// Logs the close-date pushes due before `until`: whenever the expected close date has
+    /// passed with the deal open, the rep pushes it by `push_days` on the next working morning.
+    /// They fall on their own days, not at the next step, so a stalled deal (a silent client,
+    /// a long wait) keeps being pushed while nothing else happens.
+    fn push_close_dates(&mut self, until: f64) {
         let push = self.engine.scenario.forecast.push_days as i32;
-        while self.expected_close < ts.day() {
+        while self.push_due < until {
+            let due = self.push_due;
             self.expected_close = DayNum(self.expected_close.0 + push);
-            self.forecast(w, probability);
+            self.push_due = push_due(&self.engine.calendar, self.expected_close);
+            self.forecast(due, self.probability);
         }
+    }
+}
+
+/// The working time at which a rep pushes the close date `close` once it has passed: the next
+/// working morning; never, beyond the calendar.
+fn push_due(calendar: &Calendar, close: DayNum) -> f64 {
+    let next_morning = DayNum(close.0 + 1);
+    if calendar.covers(next_morning) {
+        calendar.work_start(next_morning) + PUSH_AT
+    } else {
+        f64::INFINITY
     }
 }
 
@@ -196,7 +237,7 @@ impl Engine<'_> {
         let health: f64 = seg.sources[source].health + z;
         let w0 = self.calendar.work_start(arrival.day) + rng.random::<f64>() * 0.9;
 
-        let nominal_calendar_days = seg.nominal_working_days * 7.0 / 5.0;
+        let nominal_calendar_days = seg.nominal_working_days_from[0] * 7.0 / 5.0;
         let expected_close = DayNum(
             arrival.day.0 + (nominal_calendar_days * (1.0 - traits.optimism)).round() as i32,
         );
@@ -207,11 +248,12 @@ impl Engine<'_> {
             discipline: traits.discipline,
             optimism: traits.optimism,
             rep: v.reps[arrival.segment][rep_index],
-            stage: Some(v.stages[arrival.segment][0]),
-            step: None,
             next_touch: 0.0,
             expected_close,
+            push_due: push_due(&self.calendar, expected_close),
+            probability: 0.0,
             drafts: std::mem::take(&mut out.drafts),
+            marks: std::mem::take(&mut out.marks),
             reply_p: sigmoid(
                 logit(s.contacts.reply_probability.clamp(1e-9, 1.0 - 1e-9))
                     + s.contacts.reply_health * health,
@@ -220,6 +262,9 @@ impl Engine<'_> {
             client_pace: (-s.model.client_speed * health).exp(),
         };
         walk.drafts.clear();
+        walk.marks.clear();
+        let stages = &v.stages[arrival.segment];
+        walk.enter(w0, stages[0], None);
         walk.next_touch = w0 + walk.touch_interval();
         walk.push(w0, v.created, Lifecycle::Complete, walk.rep);
         let first_forecast = walk.stage_forecast(0);
@@ -240,16 +285,15 @@ impl Engine<'_> {
         passed.clear();
         let mut w = w0;
         let mut current_stage = 0;
-        let mut probability = first_forecast;
         // (lost at, stage, step) when the deal is lost
         let mut lost: Option<(f64, Sym, Sym)> = None;
         for (i, step) in seg.steps.iter().enumerate() {
             let step_sym = v.steps[arrival.segment][i];
-            walk.step = Some(step_sym);
+            walk.push_close_dates(w);
+            walk.enter(w, stages[step.stage], Some(step_sym));
             if step.stage != current_stage {
                 current_stage = step.stage;
-                walk.stage = Some(v.stages[arrival.segment][current_stage]);
-                probability = walk.stage_forecast(current_stage);
+                let probability = walk.stage_forecast(current_stage);
                 walk.forecast(w, probability);
             }
             let skip_p = match step.owner {
@@ -312,10 +356,10 @@ impl Engine<'_> {
                 let reacts = s.forecast.reacts_before_loss.sample(&mut walk.rng);
                 let reaction = (lost_at - reacts).max(decided);
                 walk.touches_until(reaction, true);
-                walk.push_close_dates(reaction, probability);
-                walk.forecast(reaction, 0.1_f64.min(probability));
+                walk.push_close_dates(reaction);
+                walk.forecast(reaction, 0.1_f64.min(walk.probability));
                 walk.touches_until(lost_at, true);
-                lost = Some((lost_at, v.stages[arrival.segment][current_stage], step_sym));
+                lost = Some((lost_at, stages[current_stage], step_sym));
                 w = lost_at;
                 break;
             }
@@ -359,17 +403,19 @@ impl Engine<'_> {
                 let units = (1.0 + (end - due) / step.deadline_days).min(MAX_LATENESS_UNITS);
                 truth.process_logit += step.late_penalty * units;
             }
-            walk.push_close_dates(end, probability);
+            walk.push_close_dates(end);
             passed.push(end);
             // Hand-over to the next step: up to half a working day.
             w = end + walk.rng.random::<f64>() * 0.5;
         }
 
+        // The last step's hand-over, or the silence before the loss.
+        walk.push_close_dates(w);
         let (close_w, outcome, lost_stage, lost_step) = match lost {
             Some((at, stage, step)) => (at, Outcome::Lost, Some(stage), Some(step)),
             None => (w, Outcome::Won, None, None),
         };
-        walk.step = lost_step;
+        walk.enter(close_w, stages[current_stage], lost_step);
         let closing_activity = if outcome == Outcome::Won {
             v.won
         } else {
@@ -380,7 +426,7 @@ impl Engine<'_> {
         // Nothing happens after the close; nothing is observed after the window ends.
         let censored = close_w >= self.w_end;
         let cutoff = close_w.min(self.w_end);
-        let drafts = walk.drafts;
+        let (drafts, marks) = (walk.drafts, walk.marks);
         // Sorting (time, push order) keys is a stable sort by time (a step's start stays
         // before its completion when times coincide), and much cheaper than moving drafts.
         let order = &mut out.order;
@@ -394,12 +440,26 @@ impl Engine<'_> {
         );
         sort_nearly_sorted(order);
         out.events.clear();
-        out.events.extend(order.iter().filter_map(|&(_, i)| {
+        out.events.reserve(order.len());
+        let mut m = marks[0];
+        let mut next_marks = marks[1..].iter().peekable();
+        for &(_, i) in order.iter() {
             let d = &drafts[i as usize];
-            let time = self.calendar.timestamp(d.w)?;
-            Some(Event { time, ..d.event })
-        }));
+            let Some(time) = self.calendar.timestamp(d.w) else {
+                continue;
+            };
+            while let Some(next) = next_marks.next_if(|n| n.w <= d.w) {
+                m = *next;
+            }
+            out.events.push(Event {
+                time,
+                stage: Some(m.stage).into(),
+                step: m.step.into(),
+                ..d.event
+            });
+        }
         out.drafts = drafts;
+        out.marks = marks;
         let created = self
             .calendar
             .timestamp(w0)

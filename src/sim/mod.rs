@@ -47,6 +47,7 @@ pub struct DealHistory {
     pub events: Vec<Event>,
     pub truth: Truth,
     drafts: Vec<deal::Draft>,
+    marks: Vec<deal::Mark>,
     /// (time key, draft index) of the drafts kept, sorted into event order.
     order: Vec<(u64, u32)>,
     passed: Vec<f64>,
@@ -70,6 +71,7 @@ impl Default for DealHistory {
             events: Vec::new(),
             truth: Truth::default(),
             drafts: Vec::new(),
+            marks: Vec::new(),
             order: Vec::new(),
             passed: Vec::new(),
         }
