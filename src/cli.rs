@@ -104,7 +104,8 @@ pub enum Command {
         /// Indicator definitions (TOML) the policy's rules refer to [default: the embedded set].
         #[arg(long, value_name = "FILE")]
         indicators: Option<PathBuf>,
-        /// Output directory [default: flags-<as-of> next to the events file]. Replaced atomically.
+        /// Output directory [default: flags-<as-of> next to the events file]. Replaced atomically
+        /// as a whole; refused if it holds files dealsim did not write.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -120,7 +121,8 @@ pub enum Command {
         /// Keep what was known at the end of this day.
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: String,
-        /// Output directory for the cut log. Replaced atomically.
+        /// Output directory for the cut log. Replaced atomically as a whole; refused if it holds
+        /// files dealsim did not write.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -149,8 +151,9 @@ pub enum Command {
 /// Flags every importer shares.
 #[derive(Debug, Args)]
 pub struct ImportCommon {
-    /// Output directory for events.csv, deals.csv and import_summary.json (replaced atomically;
-    /// nothing is written if the input is bad). Score it with `dealsim score --events DIR/events.csv --deals DIR/deals.csv`.
+    /// Output directory for events.csv, deals.csv and import_summary.json (replaced atomically
+    /// as a whole, refused if it holds files dealsim did not write; nothing is written if the
+    /// input is bad). Score it with `dealsim score --events DIR/events.csv --deals DIR/deals.csv`.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Skip bad rows (or events, or cases) instead of stopping at the first; the summary says
@@ -349,7 +352,8 @@ pub struct SimArgs {
     /// Random seed [default: the scenario's `seed`]. Same scenario and seed give identical files.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically.
+    /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a
+    /// whole; refused if it holds files dealsim did not write.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No progress bars; only errors and the final summary.

@@ -5,7 +5,13 @@
 //! a user (or a later `dealsim report`) would read them. The results get the permissions a
 //! plain `create` would give them (the user's umask), not the owner-only ones of temporary
 //! files: a report directory is meant to be shared.
+//!
+//! Replacing a directory deletes what it held, so dealsim replaces only what it wrote: every
+//! directory it writes into lists the files it wrote in [`WRITTEN_LIST`], and an `--out`
+//! directory holding anything else (a user's own files, a directory from before the list
+//! existed) is refused before any work starts.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -27,6 +33,9 @@ impl OutputDir {
         };
         if target.exists() && !target.is_dir() {
             return Err(InputError::new(&origin, "exists and is not a directory"));
+        }
+        if target.is_dir() {
+            refuse_to_replace(target, &origin)?;
         }
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -62,23 +71,151 @@ impl OutputDir {
         self.tmp.path().join(name)
     }
 
-    /// Moves the finished directory into place, replacing an earlier run's directory.
+    /// Moves the finished directory into place, replacing an earlier run's directory. On
+    /// failure the earlier directory stays (or is put back) and the temporary one is removed.
     pub fn commit(self) -> io::Result<PathBuf> {
-        let tmp = self.tmp.keep();
+        let tmp = self.tmp.path();
+        let mut names = Vec::new();
+        for entry in fs::read_dir(tmp)? {
+            names.push(entry?.file_name().to_string_lossy().into_owned());
+        }
+        record_written(tmp, names)?;
         if self.target.exists() {
             let parent = tmp.parent().unwrap_or(Path::new("."));
             let old = tempfile::Builder::new()
                 .prefix(".dealsim-old-")
-                .tempdir_in(parent)?
-                .keep();
-            fs::rename(&self.target, old.join("previous"))?;
-            fs::rename(&tmp, &self.target)?;
-            fs::remove_dir_all(old)?;
+                .tempdir_in(parent)?;
+            let previous = old.path().join("previous");
+            fs::rename(&self.target, &previous)?;
+            if let Err(e) = fs::rename(tmp, &self.target) {
+                fs::rename(&previous, &self.target)?;
+                return Err(e);
+            }
+            old.close()?;
         } else {
-            fs::rename(&tmp, &self.target)?;
+            fs::rename(tmp, &self.target)?;
         }
+        // Renamed into place: nothing left for the temporary directory's guard to remove.
+        let _ = self.tmp.keep();
         Ok(self.target)
     }
+}
+
+/// The hidden file listing, one name per line, the files dealsim wrote into its directory.
+pub const WRITTEN_LIST: &str = ".dealsim-files";
+
+/// The names [`WRITTEN_LIST`] in `dir` holds (none when it is missing).
+fn written_list(dir: &Path) -> io::Result<BTreeSet<String>> {
+    match fs::read_to_string(dir.join(WRITTEN_LIST)) {
+        Ok(text) => Ok(text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Adds `names` to `dir`'s [`WRITTEN_LIST`].
+fn record_written(dir: &Path, names: impl IntoIterator<Item = String>) -> io::Result<()> {
+    let mut list = written_list(dir)?;
+    list.extend(names.into_iter().filter(|n| n != WRITTEN_LIST));
+    let mut text = String::from(
+        "# Files dealsim wrote here. It replaces this directory only if it holds nothing else.\n",
+    );
+    for name in list {
+        text.push_str(&name);
+        text.push('\n');
+    }
+    write_file_atomic(&dir.join(WRITTEN_LIST), text.as_bytes())
+}
+
+/// What `run` wrote before directories listed their files (`reports/` of earlier versions).
+const OLDER_RUN_FILES: [&str; 18] = [
+    "cohort_win_rate.csv",
+    "cycle_lengths.csv",
+    "deadlines.csv",
+    "deals.csv",
+    "events.csv",
+    "funnel.csv",
+    "index.html",
+    "indicator_summary.csv",
+    "inflow.csv",
+    "manifest.json",
+    "policy.md",
+    "policy.toml",
+    "review.csv",
+    "scores.csv",
+    "scores.json",
+    "summary.md",
+    "tradeoffs.csv",
+    "truth.csv",
+];
+
+/// Whether `dir` is a run or simulation directory of a dealsim that did not list its files:
+/// its `manifest.json` names the tool. Only [`OLDER_RUN_FILES`] count as written there.
+fn is_older_run_directory(dir: &Path) -> bool {
+    fs::read(dir.join("manifest.json"))
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|m| m["tool"] == "dealsim")
+}
+
+/// Refuses an existing `--out` directory that holds what dealsim did not write, or that is
+/// (or holds) the working directory, which cannot be renamed away.
+fn refuse_to_replace(target: &Path, origin: &str) -> Result<(), InputError> {
+    let cannot = |e: io::Error| InputError::new(origin, format!("cannot read the directory: {e}"));
+    let here = std::env::current_dir().and_then(fs::canonicalize);
+    let there = fs::canonicalize(target).map_err(cannot)?;
+    if here.is_ok_and(|here| here.starts_with(&there)) {
+        return Err(InputError::new(
+            origin,
+            "is the working directory (or holds it), which a run replaces as a whole: name a \
+             directory to write into, e.g. --out results",
+        ));
+    }
+    let mut written = written_list(target).map_err(cannot)?;
+    let listed = !written.is_empty();
+    if !listed && is_older_run_directory(target) {
+        written.extend(OLDER_RUN_FILES.iter().map(|n| n.to_string()));
+    }
+    let mut foreign = Vec::new();
+    for entry in fs::read_dir(target).map_err(cannot)? {
+        let name = entry
+            .map_err(cannot)?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name != WRITTEN_LIST && !written.contains(&name) {
+            foreign.push(name);
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort();
+    let shown = foreign
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = match foreign.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    let unlisted = match listed {
+        true => String::new(),
+        false => format!(" (it has no {WRITTEN_LIST} list, as an older dealsim's output has none)"),
+    };
+    Err(InputError::new(
+        origin,
+        format!(
+            "holds files dealsim did not write ({shown}{more}){unlisted}, and a run replaces its \
+             output directory as a whole: choose another directory, or move them away"
+        ),
+    ))
 }
 
 /// Writes `files` (name, bytes) into `dir`, creating it, each file atomically: the tables a
@@ -94,11 +231,13 @@ pub fn write_files<'a>(
             format!("cannot create the output directory: {e}"),
         )
     })?;
+    let mut names = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
         write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
+        names.push(name.to_string());
     }
-    Ok(())
+    record_written(dir, names).context(|| format!("writing {}", dir.join(WRITTEN_LIST).display()))
 }
 
 /// Writes a single file atomically (temporary file in the same directory, then rename).

@@ -224,7 +224,9 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     // A simulated log has every activity the default indicators read.
     let stderr = String::from_utf8_lossy(&a.stderr);
     assert!(!stderr.contains("never occurs"), "{stderr}");
+    // With the list of what dealsim wrote there (what a later run may replace).
     let files = [
+        ".dealsim-files",
         "deadlines.csv",
         "policy.md",
         "policy.toml",
@@ -232,6 +234,14 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
         "tradeoffs.csv",
     ];
     assert_eq!(listing(&case.path("t1")), files.map(String::from).to_vec());
+    let written = fs::read_to_string(case.path("t1/.dealsim-files")).unwrap();
+    assert_eq!(
+        written
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .collect::<Vec<_>>(),
+        files[1..]
+    );
     for f in files {
         assert_eq!(
             fs::read(case.path("t1").join(f)).unwrap(),
@@ -407,7 +417,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     );
     assert_eq!(
         listing(&case.path("f")),
-        ["flags.csv", "flags.json", "reps.csv"]
+        [".dealsim-files", "flags.csv", "flags.json", "reps.csv"]
             .map(String::from)
             .to_vec()
     );

@@ -146,7 +146,13 @@ fn unedited_default_is_accepted_and_written_whole() {
     assert_eq!(case.listing(), ["bad.toml", "out"]);
     assert_eq!(
         listing(&case.out()),
-        ["deals.csv", "events.csv", "manifest.json", "truth.csv"]
+        [
+            ".dealsim-files",
+            "deals.csv",
+            "events.csv",
+            "manifest.json",
+            "truth.csv"
+        ]
     );
 }
 

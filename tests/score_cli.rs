@@ -151,8 +151,10 @@ impl Case {
 }
 
 /// The output files, in directory-listing order.
+/// The outputs, sorted, with the list of what dealsim wrote (what a later run may replace).
 fn sorted_outputs() -> Vec<String> {
     let mut v = OUTPUTS.map(String::from).to_vec();
+    v.push(".dealsim-files".into());
     v.sort();
     v
 }
@@ -467,7 +469,13 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
     // Writing into the simulation's directory leaves its files alone.
     assert_eq!(
         listing(&sim),
-        ["deals.csv", "events.csv", "manifest.json", "truth.csv"]
+        [
+            ".dealsim-files",
+            "deals.csv",
+            "events.csv",
+            "manifest.json",
+            "truth.csv"
+        ]
     );
 
     let default_set = dealsim::indicators::default_set();

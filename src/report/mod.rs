@@ -15,8 +15,8 @@ pub mod tables;
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, IoContext};
-use crate::output::write_file_atomic;
+use crate::error::Error;
+use crate::output::write_files;
 
 /// The report page and its Markdown twin, written into the run directory.
 pub const INDEX_HTML: &str = "index.html";
@@ -32,12 +32,12 @@ pub fn render_dir(dir: &Path) -> Result<PathBuf, Error> {
         source: std::io::Error::other(e.to_string()),
     })?;
     let summary = markdown::render(&data);
-    let index = dir.join(INDEX_HTML);
-    for (path, bytes) in [
-        (index.clone(), page.into_bytes()),
-        (dir.join(SUMMARY_MD), summary.into_bytes()),
-    ] {
-        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
-    }
-    Ok(index)
+    write_files(
+        dir,
+        [
+            (INDEX_HTML, page.into_bytes()),
+            (SUMMARY_MD, summary.into_bytes()),
+        ],
+    )?;
+    Ok(dir.join(INDEX_HTML))
 }

@@ -12,10 +12,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, IoContext};
+use crate::error::Error;
 use crate::export::scores::csv_bytes;
 use crate::log::{Deal, Event, Log, Outcome, Sym, Symbols};
-use crate::output::write_file_atomic;
+use crate::output::write_files;
 
 /// File names of the tables in a run directory.
 pub const FUNNEL_CSV: &str = "funnel.csv";
@@ -255,10 +255,6 @@ impl ReportTables {
             (INFLOW_CSV, csv_bytes(&self.inflow)),
             (COHORT_CSV, csv_bytes(&self.cohorts)),
         ];
-        for (name, bytes) in files {
-            let path = dir.join(name);
-            write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
-        }
-        Ok(())
+        write_files(dir, files)
     }
 }

@@ -1,0 +1,125 @@
+//! `--out` directories are replaced as a whole, so dealsim replaces only what it wrote: a
+//! directory holding anything else is refused before any work, and nothing in it changes.
+
+use std::fs;
+use std::path::Path;
+
+mod common;
+use common::{dealsim, listing};
+
+/// Runs `dealsim ARGS` in `cwd`; returns (exit code, stderr).
+fn run_in(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let output = dealsim()
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+const SMALL_RUN: [&str; 4] = ["run", "--deals", "300", "--quiet"];
+
+fn small_run(cwd: &Path, out: &str) -> (Option<i32>, String) {
+    run_in(cwd, &[&SMALL_RUN[..], &["--out", out]].concat())
+}
+
+#[test]
+fn a_directory_holding_a_users_file_is_refused_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("mine");
+    fs::create_dir(&mine).unwrap();
+    fs::write(mine.join("thesis.docx"), b"keep").unwrap();
+
+    let (code, stderr) = small_run(tmp.path(), "mine");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--out mine: holds files dealsim did not write (thesis.docx)"),
+        "{stderr}"
+    );
+    assert_eq!(listing(&mine), ["thesis.docx"]);
+    assert_eq!(fs::read(mine.join("thesis.docx")).unwrap(), b"keep");
+    // No temporary directory is left beside it.
+    assert_eq!(listing(tmp.path()), ["mine"]);
+
+    // The same for a command that writes another kind of directory.
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &[
+            "cut",
+            "--events",
+            "run/events.csv",
+            "--deals",
+            "run/deals.csv",
+            "--as-of",
+            "2025-06-30",
+            "--out",
+            "mine",
+        ],
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("thesis.docx"), "{stderr}");
+    assert_eq!(listing(&mine), ["thesis.docx"]);
+}
+
+#[test]
+fn a_directory_dealsim_wrote_is_replaced_with_what_other_commands_added() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let first = listing(&tmp.path().join("run"));
+    // `score` adds its files to a directory it is given, and lists them there.
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &[
+            "score",
+            "--events",
+            "run/events.csv",
+            "--deals",
+            "run/deals.csv",
+            "--bootstrap",
+            "20",
+            "--out",
+            "run",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = small_run(tmp.path(), "run");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(listing(&tmp.path().join("run")), first);
+    let written = fs::read_to_string(tmp.path().join("run/.dealsim-files")).unwrap();
+    let listed: Vec<&str> = written.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(listed, first[1..], "the list names every other file");
+}
+
+#[test]
+fn an_older_run_directory_is_replaced_unless_it_holds_a_users_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    // As a dealsim from before the list wrote it.
+    fs::remove_file(tmp.path().join("run/.dealsim-files")).unwrap();
+    fs::write(tmp.path().join("run/notes.txt"), b"mine").unwrap();
+    let (code, stderr) = small_run(tmp.path(), "run");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("(notes.txt) (it has no .dealsim-files list"),
+        "{stderr}"
+    );
+    fs::remove_file(tmp.path().join("run/notes.txt")).unwrap();
+    let (code, stderr) = small_run(tmp.path(), "run");
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn the_working_directory_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, stderr) = small_run(tmp.path(), ".");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--out .: is the working directory"),
+        "{stderr}"
+    );
+    assert!(listing(tmp.path()).is_empty(), "something was written");
+}
