@@ -204,7 +204,7 @@ pub enum ImportCommand {
         /// Column with who did it [default: resource or org:resource, if present].
         #[arg(long, value_name = "COLUMN")]
         resource: Option<String>,
-        /// Column with the client segment [default: segment or case:segment; else `all`].
+        /// Column with the client segment [default: segment or case:segment; else `unsegmented`].
         #[arg(long, value_name = "COLUMN")]
         segment: Option<String>,
         /// Column with the deal value [default: case:value, if present].
@@ -249,7 +249,7 @@ pub enum SegmentByArg {
     Office,
     /// The product series.
     Series,
-    /// One segment `all`.
+    /// One segment, `unsegmented`.
     None,
 }
 

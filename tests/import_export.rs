@@ -550,8 +550,34 @@ fn events_out_of_order_are_sorted_with_a_note() {
     );
     let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
     assert!(
-        deals.contains("a,all,unknown,unknown,,2025-01-02T09:00:00,2025-03-02T10:00:00,won,,"),
+        deals.contains(
+            "a,unsegmented,unknown,unknown,,2025-01-02T09:00:00,2025-03-02T10:00:00,won,,"
+        ),
         "{deals}"
+    );
+}
+
+/// A price that is not an amount ≥ 0 is an error, not a deal without a value.
+#[test]
+fn a_negative_list_price_is_rejected() {
+    let b = Bad::new();
+    let crm = b.dir.path().join("crm");
+    fs::create_dir(&crm).unwrap();
+    for name in ["accounts.csv", "sales_teams.csv", "sales_pipeline.csv"] {
+        fs::copy(crm_sample().join(name), crm.join(name)).unwrap();
+    }
+    let products = fs::read_to_string(crm_sample().join("products.csv")).unwrap();
+    fs::write(
+        crm.join("products.csv"),
+        products.replacen("GTX Basic,GTX,550", "GTX Basic,GTX,-550", 1),
+    )
+    .unwrap();
+    b.rejected(
+        &["crm", crm.to_str().unwrap()],
+        &[
+            "products.csv: line 2, column 3",
+            "column `sales_price`: expected an amount ≥ 0, got \"-550\"",
+        ],
     );
 }
 
@@ -722,12 +748,12 @@ fn a_foreign_xes_log_with_offsets_other_lifecycles_and_nested_attributes() {
     assert_eq!(
         String::from_utf8(read(&b.out().join("deals.csv"))).unwrap(),
         "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
-         T1,all,Sara,unknown,,2011-09-30T22:38:44,2011-10-03T12:00:00,lost,,\n\
-         T2,all,unknown,unknown,,2011-10-02T09:00:00,,open,,\n"
+         T1,unsegmented,Sara,unknown,,2011-09-30T22:38:44,2011-10-03T12:00:00,lost,,\n\
+         T2,unsegmented,unknown,unknown,,2011-10-02T09:00:00,,open,,\n"
     );
     let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
     assert!(
-        events.contains("T1,Create & assign,2011-09-30T22:38:44,Sara,all,,,complete,,,\n"),
+        events.contains("T1,Create & assign,2011-09-30T22:38:44,Sara,unsegmented,,,complete,,,\n"),
         "{events}"
     );
 }

@@ -396,6 +396,51 @@ fn duplicate_case_ids_in_deals() {
     );
 }
 
+/// Values no deal can have: each names its line, column and what was expected.
+#[test]
+fn impossible_deal_and_event_values() {
+    // Deal 1 (line 2) closed before it was created.
+    let deals = deals_csv().replace("2025-04-01T10:00:00", "2024-01-01T10:00:00");
+    Case::new(&events_csv(), &deals).assert_rejected(
+        &[],
+        &[
+            ": line 2, column 7: column `closed`",
+            "expected a close timestamp not before `created` (2025-03-03T09:00:00)",
+        ],
+    );
+    // A negative value (line 3, column 5).
+    let deals = deals_csv().replace(",2000,", ",-100,");
+    Case::new(&events_csv(), &deals).assert_rejected(
+        &[],
+        &[
+            ": line 3, column 5: column `value`",
+            "expected a deal value ≥ 0, got \"-100\"",
+        ],
+    );
+    // A segment named as the pooled rows of every output.
+    let deals = deals_csv().replace("3,smb,", "3,all,");
+    Case::new(&events_csv(), &deals).assert_rejected(
+        &[],
+        &[
+            ": line 4, column 2: column `segment`",
+            "other than `all`, which names all segments pooled",
+        ],
+    );
+    // An event of deal 2 (line 6 of events.csv) a year before the deal was created.
+    let events = events_csv().replace(
+        "2,forecast_update,2025-03-04T09:00:00",
+        "2,forecast_update,2024-03-04T09:00:00",
+    );
+    let case = Case::new(&events, &deals_csv());
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 6, column 3: ", case.events()),
+            "expected a time not before the deal's creation (2025-03-04T09:00:00)",
+        ],
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // A simulated log, scored.
 

@@ -204,7 +204,7 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
             Err(p) => return Ok(Err(p)),
         };
         self.seen.insert(case.id.clone());
-        let segment = deal.segment.as_deref().unwrap_or("all");
+        let segment = deal.segment.as_deref().unwrap_or(crate::log::UNSEGMENTED);
         for e in &case.events {
             self.row.clear();
             self.row.extend([
@@ -375,15 +375,14 @@ mod tests {
         assert_eq!(
             de,
             "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
-             \"A,1\",all,rep-a,unknown,,2024-09-24T00:00:00,2024-10-04T01:00:00,lost,sale,terms\n\
+             \"A,1\",unsegmented,rep-a,unknown,,2024-09-24T00:00:00,2024-10-04T01:00:00,lost,sale,terms\n\
              B,smb,rep-c,unknown,1500,2024-09-25T00:00:00,,open,,\n"
         );
         let lines: Vec<&str> = ev.lines().collect();
         assert_eq!(lines.len(), 5);
-        assert!(lines[1].starts_with("\"A,1\",deal_created,2024-09-24T00:00:00,rep-a,all,"));
-        assert!(
-            lines[3].starts_with("\"A,1\",lost,2024-10-04T01:00:00,rep-a,all,sale,terms,complete")
-        );
+        assert!(lines[1].starts_with("\"A,1\",deal_created,2024-09-24T00:00:00,rep-a,unsegmented,"));
+        assert!(lines[3]
+            .starts_with("\"A,1\",lost,2024-10-04T01:00:00,rep-a,unsegmented,sale,terms,complete"));
         assert_eq!(
             (stats.cases, stats.events, stats.lost, stats.open),
             (2, 4, 1, 1)

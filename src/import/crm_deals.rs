@@ -96,7 +96,14 @@ fn normalise(s: &str) -> String {
         .collect()
 }
 
-fn read_table(path: &Path, key: &str, columns: &[&str]) -> Result<Dimension, InputError> {
+/// Reads a dimension table keyed by `key` with `columns`; those also in `amounts` must be
+/// empty or a number ≥ 0 (a price), so that a typo is an error, not a deal without a value.
+fn read_table(
+    path: &Path,
+    key: &str,
+    columns: &[&str],
+    amounts: &[&str],
+) -> Result<Dimension, InputError> {
     let origin = path.display().to_string();
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -130,7 +137,21 @@ fn read_table(path: &Path, key: &str, columns: &[&str]) -> Result<Dimension, Inp
         let k = text(c_key)?;
         let mut attrs = HashMap::new();
         for (name, i) in &cols {
-            attrs.insert(name.clone(), text(*i)?);
+            let value = text(*i)?;
+            let amount = || {
+                value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+            };
+            if amounts.contains(&name.as_str()) && !value.is_empty() && amount().is_none() {
+                return Err(InputError::new(
+                    &origin,
+                    format!("column `{name}`: expected an amount ≥ 0, got {value:?}"),
+                )
+                .at_position(line, i + 1));
+            }
+            attrs.insert(name.clone(), value);
         }
         loose.insert(normalise(&k), k.clone());
         if rows.insert(k.clone(), attrs).is_some() {
@@ -192,12 +213,18 @@ impl Importer for CrmDeals {
     fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
         sink.summary.format = "CRM deal export".into();
         let file = |n: &str| self.dir.join(n);
-        let accounts = read_table(&file("accounts.csv"), "account", &["sector"])?;
-        let products = read_table(&file("products.csv"), "product", &["series", "sales_price"])?;
+        let accounts = read_table(&file("accounts.csv"), "account", &["sector"], &[])?;
+        let products = read_table(
+            &file("products.csv"),
+            "product",
+            &["series", "sales_price"],
+            &["sales_price"],
+        )?;
         let teams = read_table(
             &file("sales_teams.csv"),
             "sales_agent",
             &["manager", "regional_office"],
+            &[],
         )?;
         let main = file("sales_pipeline.csv");
         for n in [
@@ -325,7 +352,7 @@ impl Importer for CrmDeals {
                     SegmentBy::Sector => sector.clone(),
                     SegmentBy::Office => office.clone(),
                     SegmentBy::Series => series.clone(),
-                    SegmentBy::None => Some("all".to_string()),
+                    SegmentBy::None => Some(crate::log::UNSEGMENTED.to_string()),
                 };
                 let mut case = Case {
                     id: id.to_string(),

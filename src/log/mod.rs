@@ -11,6 +11,13 @@ use rustc_hash::FxHashMap;
 
 use crate::time::{DayNum, Timestamp};
 
+/// The name every output gives the pooled "segment" (all deals together), so no log's own
+/// segment may carry it.
+pub const POOLED: &str = "all";
+
+/// The segment importers give deals whose source names none.
+pub const UNSEGMENTED: &str = "unsegmented";
+
 /// An interned name; index into [`Symbols`].
 pub type Sym = u32;
 

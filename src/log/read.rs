@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
-use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols};
+use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols, POOLED, UNSEGMENTED};
 use crate::error::InputError;
 use crate::time::{DayNum, Timestamp};
 
@@ -256,6 +256,13 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
             let f = field(&cols, rec, c_closed.unwrap_or(c_outcome));
             return Err(f.error("a close timestamp for a won or lost deal"));
         }
+        if let (Some(c), Some(t)) = (c_closed, closed) {
+            if t < created {
+                let expected =
+                    format!("a close timestamp not before `created` ({})", created.iso());
+                return Err(field(&cols, rec, c).error(&expected));
+            }
+        }
         let value = match c_value {
             Some(c) if !rec.get(c).unwrap_or("").trim().is_empty() => {
                 let f = field(&cols, rec, c);
@@ -263,14 +270,20 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
                     .trim()
                     .parse::<f64>()
                     .ok()
-                    .filter(|v| v.is_finite())
-                    .ok_or_else(|| f.error("a number"))?
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| f.error("a deal value ≥ 0"))?
             }
             _ => f64::NAN,
         };
         let segment_field = field(&cols, rec, c_segment);
         if segment_field.value.trim().is_empty() {
             return Err(segment_field.error("a segment name"));
+        }
+        if segment_field.value.trim() == POOLED {
+            return Err(segment_field.error(&format!(
+                "a segment name other than `{POOLED}`, which names all segments pooled in every \
+                 output (rename it, e.g. `{UNSEGMENTED}`)"
+            )));
         }
         index.insert(id.clone(), deals.len());
         deals.push(Deal {
@@ -337,7 +350,13 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
             return Err(activity_field.error("an activity name"));
         }
         let activity = symbols.intern(activity_field.value.trim());
-        let time = field(&cols, record, e_time).timestamp()?;
+        let time_field = field(&cols, record, e_time);
+        let time = time_field.timestamp()?;
+        let created = deals[last_deal as usize].created;
+        if time < created {
+            let expected = format!("a time not before the deal's creation ({})", created.iso());
+            return Err(time_field.error(&expected));
+        }
         let lifecycle = match e_lifecycle.map(|c| record.get(c).unwrap_or("").trim()) {
             Some("start") => Lifecycle::Start,
             Some("complete") | Some("") | None => Lifecycle::Complete,

@@ -70,8 +70,7 @@ pub struct ScoreRow {
     pub note: String,
 }
 
-/// The name of the pooled "segment" (all deals together).
-pub const POOLED: &str = "all";
+pub use crate::log::POOLED;
 
 /// IPCW mode: the rows of one segment (or the pooled set) at one landmark for one indicator.
 struct SurvivalGroup {
