@@ -426,24 +426,31 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     }
     assert!(runners >= 1, "no runner-up listed");
 
-    // Cut, then flag the cut log with the policy.
-    let out = case.as_of("cut", "sim", "2026-01-15", "cut", &[]);
+    // Cut, then flag the cut log with the policy, on a Sunday: the cut log's last event is on
+    // Friday, yet it is known up to the day it was cut (cut.json), as the full log is.
+    let out = case.as_of("cut", "sim", "2026-02-15", "cut", &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert_eq!(
+        listing(&case.path("cut")),
+        ["cut.json", "deals.csv", "events.csv"]
+            .map(String::from)
+            .to_vec()
+    );
     let deals = fs::read_to_string(case.path("cut/deals.csv")).unwrap();
     assert!(deals
         .lines()
         .skip(1)
-        .all(|l| l.split(',').nth(5).unwrap() < "2026-01-16"));
+        .all(|l| l.split(',').nth(5).unwrap() < "2026-02-16"));
     assert!(deals
         .lines()
         .skip(1)
-        .all(|l| l.split(',').nth(6).unwrap() < "2026-01-16"));
-    let flagged = case.flag(&case.path("t1/policy.toml"), "2026-01-15", "f");
+        .all(|l| l.split(',').nth(6).unwrap() < "2026-02-16"));
+    let flagged = case.flag(&case.path("t1/policy.toml"), "2026-02-15", "f");
     let stdout = String::from_utf8_lossy(&flagged.stdout);
     assert_eq!(
         flagged.status.code(),
@@ -452,7 +459,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
         String::from_utf8_lossy(&flagged.stderr)
     );
     assert!(
-        stdout.contains("As of 2026-01-15:") && stdout.contains("forecast flagged"),
+        stdout.contains("As of 2026-02-15:") && stdout.contains("forecast flagged"),
         "{stdout}"
     );
     assert_eq!(
@@ -466,7 +473,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     let again = case.as_of_threads(
         "flag",
         "cut",
-        "2026-01-15",
+        "2026-02-15",
         "f2",
         &["--policy", &policy],
         "1",
@@ -740,8 +747,24 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
     );
     assert!(!stderr.contains("segment s:"), "{stderr}");
 
-    // Nothing after the as-of date counts: a log whose later closes went the other way gives
-    // the same flags.
+    // Nothing after the as-of date counts: the log cut at that date (a Monday without events:
+    // its last one is on Friday 03-28) and one whose later closes went the other way give the
+    // same flags.
+    let cut = case.as_of("cut", "log", "2025-03-31", "cut", &[]);
+    assert_eq!(
+        cut.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&cut.stderr)
+    );
+    let out = case.as_of("flag", "cut", "2025-03-31", "f_cut", &extra);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    case.same_flags("f", "f_cut", "the log cut at the as-of date");
     let reversed: Vec<HandDeal<'_>> = deals
         .iter()
         .map(|&(id, seg, rep, created, close)| {
@@ -757,4 +780,19 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
     let out = case.as_of("flag", "reversed", "2025-03-31", "f_reversed", &extra);
     assert_eq!(out.status.code(), Some(0));
     case.same_flags("f", "f_reversed", "the log with later outcomes reversed");
+    // The cut log knows nothing of the next day; the full log does.
+    let before = listing(case.dir.path());
+    let out = case.as_of("flag", "cut", "2025-04-01", "f_next", &extra);
+    case.rejected(
+        &before,
+        &out,
+        &[
+            "--as-of: 2025-04-01 is outside the data",
+            "to 2025-03-31 (the day the log was cut, cut.json)",
+        ],
+    );
+    let out = case.as_of("cut", "cut", "2025-04-01", "cut_next", &[]);
+    case.rejected(&before, &out, &["--as-of: 2025-04-01 is outside the data"]);
+    let out = case.as_of("flag", "log", "2025-04-01", "f_next", &extra);
+    assert_eq!(out.status.code(), Some(0));
 }

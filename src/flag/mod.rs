@@ -19,7 +19,7 @@ use crate::indicators::spec::Attribute;
 use crate::indicators::{
     self, stage_map::StageMaps, Direction, IndicatorSpec, Measure, Panel, Signal,
 };
-use crate::log::cut::{check_as_of, cut};
+use crate::log::cut::{check_as_of, cut, cut_day};
 use crate::log::read::{end_of_day, read_log};
 use crate::log::{Log, Outcome};
 use crate::output::OutputDir;
@@ -333,8 +333,9 @@ fn missing_everywhere(
 /// `flags.json` into `out` (which appears whole or not at all).
 pub fn flag_to_dir(job: &FlagJob<'_>, out: &Path) -> Result<FlagReport, Error> {
     let policy = Policy::load(job.policy)?;
+    let known_until = cut_day(job.events)?;
     let log = read_log(job.events, job.deals)?;
-    check_as_of(&log, job.as_of, "--as-of")?;
+    check_as_of(&log, job.as_of, "--as-of", known_until)?;
     let segments: Vec<String> = log
         .deals
         .iter()
