@@ -95,7 +95,8 @@ pub enum Command {
         /// The deal table; deals closed after --as-of count as open.
         #[arg(long, value_name = "FILE")]
         deals: PathBuf,
-        /// The day to evaluate the pipeline at (its end), within the data.
+        /// The day to evaluate the pipeline at (its end), within the data: up to the last
+        /// recorded day, or to the day a log from `dealsim cut` was cut (its cut.json).
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: String,
         /// Scenario whose stage maps and calendar apply [default: the embedded one].
@@ -110,7 +111,8 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Cut an event log as of a date: later events dropped, deals closed later become open
-    /// (to replay a finished log as a past pipeline). Writes events.csv and deals.csv.
+    /// (to replay a finished log as a past pipeline). Writes events.csv, deals.csv and
+    /// cut.json (the --as-of day, up to which `flag` accepts the cut log).
     Cut {
         /// The event log.
         #[arg(long, value_name = "FILE")]

@@ -127,11 +127,49 @@ struct Case {
     dir: tempfile::TempDir,
 }
 
+/// A deal of a hand-built log: case id, segment, rep, created (YYYY-MM-DD) and, once
+/// closed, the close day and `won`/`lost`.
+type HandDeal<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<(&'a str, &'a str)>,
+);
+
 impl Case {
     fn new() -> Case {
-        let dir = tempfile::tempdir().expect("tempdir");
-        simulate(&dir.path().join("sim"));
-        Case { dir }
+        let case = Case::empty();
+        simulate(&case.path("sim"));
+        case
+    }
+
+    /// A case without a simulated log, for hand-built ones ([`Case::write_log`]).
+    fn empty() -> Case {
+        Case {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// Writes `deals` as a deal-level log in directory `log` (the shape `import crm` writes:
+    /// one `deal_created` event per deal and one `won`/`lost` event on its close day).
+    fn write_log(&self, log: &str, deals: &[HandDeal<'_>]) {
+        let mut events = String::from("case_id,activity,timestamp,resource,segment\n");
+        let mut table = String::from("case_id,segment,rep,created,closed,outcome\n");
+        for &(id, seg, rep, created, close) in deals {
+            events += &format!("{id},deal_created,{created}T09:00:00,{rep},{seg}\n");
+            let (closed, outcome) = match close {
+                Some((day, outcome)) => {
+                    events += &format!("{id},{outcome},{day}T15:00:00,{rep},{seg}\n");
+                    (format!("{day}T15:00:00"), outcome)
+                }
+                None => (String::new(), "open"),
+            };
+            table += &format!("{id},{seg},{rep},{created}T09:00:00,{closed},{outcome}\n");
+        }
+        fs::create_dir_all(self.path(log)).unwrap();
+        fs::write(self.path(&format!("{log}/events.csv")), events).unwrap();
+        fs::write(self.path(&format!("{log}/deals.csv")), table).unwrap();
     }
 
     fn path(&self, p: &str) -> PathBuf {
@@ -193,6 +231,18 @@ impl Case {
     fn flag(&self, policy: &Path, as_of: &str, out: &str) -> Output {
         let policy = policy.display().to_string();
         self.as_of("flag", "sim", as_of, out, &["--policy", &policy])
+    }
+
+    /// The flag outputs in directories `a` and `b` are byte for byte the same.
+    #[track_caller]
+    fn same_flags(&self, a: &str, b: &str, what: &str) {
+        for f in ["flags.csv", "reps.csv", "flags.json"] {
+            assert_eq!(
+                fs::read(self.path(a).join(f)).unwrap(),
+                fs::read(self.path(b).join(f)).unwrap(),
+                "{f}: {what}"
+            );
+        }
     }
 
     /// Exit 2, every `expected` piece in stderr, and nothing new in the directory.
@@ -386,24 +436,31 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     }
     assert!(runners >= 1, "no runner-up listed");
 
-    // Cut, then flag the cut log with the policy.
-    let out = case.as_of("cut", "sim", "2026-01-15", "cut", &[]);
+    // Cut, then flag the cut log with the policy, on a Sunday: the cut log's last event is on
+    // Friday, yet it is known up to the day it was cut (cut.json), as the full log is.
+    let out = case.as_of("cut", "sim", "2026-02-15", "cut", &[]);
     assert_eq!(
         out.status.code(),
         Some(0),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert_eq!(
+        listing(&case.path("cut")),
+        ["cut.json", "deals.csv", "events.csv"]
+            .map(String::from)
+            .to_vec()
+    );
     let deals = fs::read_to_string(case.path("cut/deals.csv")).unwrap();
     assert!(deals
         .lines()
         .skip(1)
-        .all(|l| l.split(',').nth(5).unwrap() < "2026-01-16"));
+        .all(|l| l.split(',').nth(5).unwrap() < "2026-02-16"));
     assert!(deals
         .lines()
         .skip(1)
-        .all(|l| l.split(',').nth(6).unwrap() < "2026-01-16"));
-    let flagged = case.flag(&case.path("t1/policy.toml"), "2026-01-15", "f");
+        .all(|l| l.split(',').nth(6).unwrap() < "2026-02-16"));
+    let flagged = case.flag(&case.path("t1/policy.toml"), "2026-02-15", "f");
     let stdout = String::from_utf8_lossy(&flagged.stdout);
     assert_eq!(
         flagged.status.code(),
@@ -412,7 +469,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
         String::from_utf8_lossy(&flagged.stderr)
     );
     assert!(
-        stdout.contains("As of 2026-01-15:") && stdout.contains("forecast flagged"),
+        stdout.contains("As of 2026-02-15:") && stdout.contains("forecast flagged"),
         "{stdout}"
     );
     assert_eq!(
@@ -426,19 +483,13 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     let again = case.as_of_threads(
         "flag",
         "cut",
-        "2026-01-15",
+        "2026-02-15",
         "f2",
         &["--policy", &policy],
         "1",
     );
     assert_eq!(again.status.code(), Some(0));
-    for f in ["flags.csv", "reps.csv", "flags.json"] {
-        assert_eq!(
-            fs::read(case.path("f").join(f)).unwrap(),
-            fs::read(case.path("f2").join(f)).unwrap(),
-            "{f}: full log on 2 threads vs cut log on 1 thread"
-        );
-    }
+    case.same_flags("f", "f2", "full log on 2 threads vs cut log on 1 thread");
 }
 
 #[test]
@@ -592,4 +643,166 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
     case.rejected(&before_p, &out, &["--as-of", "expected a date YYYY-MM-DD"]);
     let out = case.as_of("cut", "sim", "2030-01-01", "c", &[]);
     case.rejected(&before_p, &out, &["--as-of", "outside the data"]);
+}
+
+/// Rules on history-based indicators (`prior_win_rate`) see the deals closed before the as-of
+/// date, and nothing after it. A hand-built log, as of Monday 2025-03-31, landmarks 7 to 28:
+///
+/// - ann lost on 03-05 and 03-06 and won on 03-07: her win rate is 1/3 from 03-08, so her
+///   open deals created on 03-10 (`a4`) and 03-12 (`a6`, lost only on 04-05, so open then)
+///   break `owner_win_rate <= 0.5` at day 7; `a5` (created 03-28) is younger than day 7.
+/// - bob won on 03-05 and 03-06 (rate 1); `b3` and `b4` are lost on 04-02 and 04-03. Had
+///   those losses leaked, his rate would be 2/4 = 0.5 and `b5` (created 03-10) would be
+///   flagged at day 28 (04-07, after the as-of date, so never evaluated).
+/// - cara has one close, fewer than `min_closed = 2`: her deal's win rate is missing.
+/// - Segment `t` never closed a deal: its rule on `segment_win_rate` cannot fire, and `flag`
+///   says so.
+#[test]
+fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
+    let case = Case::empty();
+    let deals: [HandDeal<'_>; 14] = [
+        ("a1", "s", "ann", "2025-03-01", Some(("2025-03-05", "lost"))),
+        ("a2", "s", "ann", "2025-03-01", Some(("2025-03-06", "lost"))),
+        ("a3", "s", "ann", "2025-03-01", Some(("2025-03-07", "won"))),
+        ("a4", "s", "ann", "2025-03-10", None),
+        ("a5", "s", "ann", "2025-03-28", None),
+        ("a6", "s", "ann", "2025-03-12", Some(("2025-04-05", "lost"))),
+        ("b1", "s", "bob", "2025-03-01", Some(("2025-03-05", "won"))),
+        ("b2", "s", "bob", "2025-03-01", Some(("2025-03-06", "won"))),
+        ("b3", "s", "bob", "2025-03-01", Some(("2025-04-02", "lost"))),
+        ("b4", "s", "bob", "2025-03-01", Some(("2025-04-03", "lost"))),
+        ("b5", "s", "bob", "2025-03-10", None),
+        (
+            "c1",
+            "s",
+            "cara",
+            "2025-03-01",
+            Some(("2025-03-05", "lost")),
+        ),
+        ("c2", "s", "cara", "2025-03-10", None),
+        ("t1", "t", "dan", "2025-03-10", None),
+    ];
+    case.write_log("log", &deals);
+    let indicators = case.path("indicators.toml");
+    let win_rate = |name: &str, by: &str| {
+        format!(
+            "[[indicator]]\nname = \"{name}\"\ndescription = \"d\"\ndirection = \"higher_is_safer\"\n\
+             signal = \"rep\"\nmeasure = {{ kind = \"prior_win_rate\", by = \"{by}\", min_closed = 2 }}\n"
+        )
+    };
+    fs::write(
+        &indicators,
+        win_rate("owner_win_rate", "rep") + &win_rate("segment_win_rate", "segment"),
+    )
+    .unwrap();
+    let rule = |segment: &str, indicator: &str| {
+        format!(
+            "[[segment]]\nname = \"{segment}\"\n[[segment.rule]]\nindicator = \"{indicator}\"\n\
+             direction = \"higher_is_safer\"\nthreshold = 0.5\nby_day = 28\n"
+        )
+    };
+    let policy = case.path("policy.toml");
+    fs::write(
+        &policy,
+        "landmarks = [7, 14, 21, 28]\n".to_string()
+            + &rule("s", "owner_win_rate")
+            + &rule("t", "segment_win_rate"),
+    )
+    .unwrap();
+    let extra = [
+        "--policy",
+        policy.to_str().unwrap(),
+        "--indicators",
+        indicators.to_str().unwrap(),
+    ];
+    let out = case.as_of("flag", "log", "2025-03-31", "f", &extra);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("As of 2025-03-31: 8 open deals, 2 flagged"),
+        "{stdout}"
+    );
+    // flags.csv: case_id, ..., indicator (8), value (9), ..., flagged_at_day (12).
+    let csv = fs::read_to_string(case.path("f/flags.csv")).unwrap();
+    let mut rows: Vec<(String, String, String, String)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].into(), f[8].into(), f[9].into(), f[12].into())
+        })
+        .collect();
+    rows.sort();
+    // Indicator values are f32 (1/3 in f32, printed as an f64).
+    let third = f64::from(1.0f32 / 3.0).to_string();
+    let expected = ["a4", "a6"].map(|id| {
+        (
+            id.to_string(),
+            "owner_win_rate".to_string(),
+            third.clone(),
+            "7".to_string(),
+        )
+    });
+    assert_eq!(rows, expected, "{csv}");
+    // Segment t's rule reads a win rate that is missing for its one open deal.
+    assert!(
+        stderr.contains(
+            "warning: segment t: the rule `segment_win_rate <= 0.5 by day 28` cannot flag anything"
+        ) && stderr.contains(
+            "segment_win_rate is missing for its one open deal at every landmark it checks: \
+             fewer than 2 deals of its group closed before those landmarks"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("segment s:"), "{stderr}");
+
+    // Nothing after the as-of date counts: the log cut at that date (a Monday without events:
+    // its last one is on Friday 03-28) and one whose later closes went the other way give the
+    // same flags.
+    let cut = case.as_of("cut", "log", "2025-03-31", "cut", &[]);
+    assert_eq!(
+        cut.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&cut.stderr)
+    );
+    let out = case.as_of("flag", "cut", "2025-03-31", "f_cut", &extra);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    case.same_flags("f", "f_cut", "the log cut at the as-of date");
+    let reversed: Vec<HandDeal<'_>> = deals
+        .iter()
+        .map(|&(id, seg, rep, created, close)| {
+            let close = close.map(|(day, outcome)| match (day > "2025-03-31", outcome) {
+                (true, "lost") => (day, "won"),
+                (true, _) => (day, "lost"),
+                _ => (day, outcome),
+            });
+            (id, seg, rep, created, close)
+        })
+        .collect();
+    case.write_log("reversed", &reversed);
+    let out = case.as_of("flag", "reversed", "2025-03-31", "f_reversed", &extra);
+    assert_eq!(out.status.code(), Some(0));
+    case.same_flags("f", "f_reversed", "the log with later outcomes reversed");
+    // The cut log knows nothing of the next day; the full log does.
+    let before = listing(case.dir.path());
+    let out = case.as_of("flag", "cut", "2025-04-01", "f_next", &extra);
+    case.rejected(
+        &before,
+        &out,
+        &[
+            "--as-of: 2025-04-01 is outside the data",
+            "to 2025-03-31 (the day the log was cut, cut.json)",
+        ],
+    );
+    let out = case.as_of("cut", "cut", "2025-04-01", "cut_next", &[]);
+    case.rejected(&before, &out, &["--as-of: 2025-04-01 is outside the data"]);
+    let out = case.as_of("flag", "log", "2025-04-01", "f_next", &extra);
+    assert_eq!(out.status.code(), Some(0));
 }

@@ -243,6 +243,28 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
         "{plans}"
     );
     assert_eq!(plans.matches("warning, not confirmed").count(), held_out);
+    // Its owner win-rate rules fire on the pipeline of a past day: the rates come from the
+    // deals closed before then (they once came out missing for every open deal, 0 flagged).
+    let policy = tuned.join("policy.toml");
+    let policy = policy.to_str().expect("a UTF-8 path");
+    let flag = [
+        "flag",
+        "--policy",
+        policy,
+        "--indicators",
+        indicators,
+        "--as-of",
+        "2017-09-30",
+    ];
+    let run = on_import(&flag, &tmp.path().join("flags"));
+    let stdout = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
+    let counts = stdout
+        .strip_prefix("As of 2017-09-30: 2409 open deals, ")
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let flagged: usize = counts.split(' ').next().unwrap().parse().unwrap();
+    assert!((500..2409).contains(&flagged), "{stdout}");
+    let stderr = String::from_utf8_lossy(&run.get_output().stderr);
+    assert!(!stderr.contains("cannot flag anything"), "{stderr}");
     // The default indicators read step and touch events this export does not have: `tune`
     // says so on stderr and in policy.md, as `score` does.
     let tuned = tmp.path().join("tuned-default");

@@ -16,8 +16,10 @@ use serde::Serialize;
 
 use crate::error::{Error, InputError, IoContext};
 use crate::indicators::spec::Attribute;
-use crate::indicators::{self, stage_map::StageMaps, Direction, IndicatorSpec, Measure, Signal};
-use crate::log::cut::{check_as_of, cut, subset};
+use crate::indicators::{
+    self, stage_map::StageMaps, Direction, IndicatorSpec, Measure, Panel, Signal,
+};
+use crate::log::cut::{check_as_of, cut, cut_day};
 use crate::log::read::{end_of_day, read_log};
 use crate::log::{Log, Outcome};
 use crate::output::OutputDir;
@@ -130,6 +132,12 @@ fn find_or_add(specs: &mut Vec<IndicatorSpec>, name: &str, measure: Measure) -> 
 }
 
 /// Flags the deals of `log` open at the end of `as_of` (the log is cut there first).
+///
+/// Indicators are evaluated on the whole cut log, not on the open deals alone: history-based
+/// indicators ([`Measure::PriorWinRate`]) read the outcomes of the deals that closed before a
+/// landmark, and without them they are always missing, so their rules could never fire. The
+/// cut makes that safe: a deal closed after `as_of` is open in it, so its outcome feeds no
+/// win rate, exactly as it could not have on that day.
 pub fn flag_log(
     log: &Log,
     policy: &Policy,
@@ -138,8 +146,10 @@ pub fn flag_log(
     as_of: DayNum,
 ) -> FlagReport {
     let now = end_of_day(as_of);
-    let cut_log = cut(log, as_of);
-    let open = subset(&cut_log, |i| cut_log.deals[i].outcome == Outcome::Open);
+    let known = cut(log, as_of);
+    let open: Vec<usize> = (0..known.deals.len())
+        .filter(|&d| known.deals[d].outcome == Outcome::Open)
+        .collect();
     let mut specs = specs.to_vec();
     let on_time = find_or_add(&mut specs, "on_time_share", Measure::OnTimeRatio {});
     let forecast = find_or_add(
@@ -149,11 +159,11 @@ pub fn flag_log(
             attribute: Attribute::ForecastProbability,
         },
     );
-    let maps = StageMaps::new(scenario, &open);
-    let panel = indicators::evaluate(&open, &specs, None, &maps, &policy.landmarks, now);
-    let clock = RuleClock::new(&open, &scenario.calendar.holidays, &policy.landmarks);
+    let maps = StageMaps::new(scenario, &known);
+    let panel = indicators::evaluate(&known, &specs, None, &maps, &policy.landmarks, now);
+    let clock = RuleClock::new(&known, &scenario.calendar.holidays, &policy.landmarks);
     // Latest landmark row of each deal: (landmark index, row).
-    let mut latest: Vec<Option<(usize, usize)>> = vec![None; open.deals.len()];
+    let mut latest: Vec<Option<(usize, usize)>> = vec![None; known.deals.len()];
     for (l, at) in panel.at.iter().enumerate() {
         for (r, &d) in at.deals.iter().enumerate() {
             latest[d as usize] = Some((l, r));
@@ -166,11 +176,17 @@ pub fn flag_log(
         (!v.is_nan()).then_some(v as f64)
     };
     let latest_value = |d: usize, j: usize| latest[d].and_then(|(l, _)| read(d, l, j));
-    let seg_name = |d: usize| open.symbols.name(open.deals[d].segment).to_string();
-    let age = |d: usize| (now.0 - open.deals[d].created.0) as f64 / SECONDS_PER_DAY as f64;
+    let seg_name = |d: usize| known.symbols.name(known.deals[d].segment).to_string();
+    let age = |d: usize| (now.0 - known.deals[d].created.0) as f64 / SECONDS_PER_DAY as f64;
 
-    let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); open.deals.len()];
+    let mut warnings = policy.unconfirmed_rules();
+    let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); known.deals.len()];
     for seg in &policy.segment {
+        let in_segment: Vec<usize> = open
+            .iter()
+            .copied()
+            .filter(|&d| seg_name(d) == seg.name)
+            .collect();
         for r in &seg.rule {
             let j = specs
                 .iter()
@@ -182,21 +198,36 @@ pub fn flag_log(
                 by_day: r.by_day,
             };
             let op = r.direction.crossing(true);
-            for (d, first) in first_flags(&panel, &clock, &rule).into_iter().enumerate() {
-                let Some(l) = first.map(usize::from) else {
+            let text = format!(
+                "{} {op} {} by day {}",
+                r.indicator,
+                crate::tuning::display_threshold(r.threshold),
+                r.by_day
+            );
+            if let Some(n) = missing_everywhere(&panel, &clock, &rule, &in_segment, &read) {
+                let why = match specs[j].measure {
+                    Measure::PriorWinRate { min_closed, .. } => format!(
+                        ": fewer than {min_closed} deals of its group closed before those landmarks"
+                    ),
+                    _ => String::new(),
+                };
+                let deals = match n {
+                    1 => "its one open deal".to_string(),
+                    n => format!("all {n} of its open deals"),
+                };
+                warnings.push(format!(
+                    "segment {}: the rule `{text}` cannot flag anything: {} is missing for {deals} at every landmark it checks{why}",
+                    seg.name, r.indicator
+                ));
+            }
+            let first = first_flags(&panel, &clock, &rule);
+            for &d in &in_segment {
+                let Some(l) = first[d].map(usize::from) else {
                     continue;
                 };
-                if seg_name(d) != seg.name {
-                    continue;
-                }
                 let at_day = policy.landmarks[l];
                 reasons[d].push(Reason {
-                    rule: format!(
-                        "{} {op} {} by day {}",
-                        r.indicator,
-                        crate::tuning::display_threshold(r.threshold),
-                        r.by_day
-                    ),
+                    rule: text.clone(),
                     indicator: r.indicator.clone(),
                     value: read(d, l, j).unwrap_or(f64::NAN),
                     threshold: r.threshold,
@@ -214,10 +245,10 @@ pub fn flag_log(
         .enumerate()
         .filter(|(_, r)| !r.is_empty())
         .map(|(d, reasons)| FlaggedDeal {
-            case_id: open.case_ids[d].clone(),
+            case_id: known.case_ids[d].clone(),
             segment: seg_name(d),
-            rep: open.symbols.name(open.deals[d].rep).to_string(),
-            created: open.deals[d].created.day().iso(),
+            rep: known.symbols.name(known.deals[d].rep).to_string(),
+            created: known.deals[d].created.day().iso(),
             age_days: age(d),
             risk: reasons
                 .iter()
@@ -237,9 +268,9 @@ pub fn flag_log(
 
     let review = |d: usize| policy.review_segments.contains(&seg_name(d));
     let mut reps: std::collections::BTreeMap<String, RepAcc> = Default::default();
-    for d in (0..open.deals.len()).filter(|&d| !review(d)) {
+    for &d in open.iter().filter(|&&d| !review(d)) {
         let e = reps
-            .entry(open.symbols.name(open.deals[d].rep).to_string())
+            .entry(known.symbols.name(known.deals[d].rep).to_string())
             .or_default();
         e.0 += 1;
         e.1 += is_flagged[d] as usize;
@@ -254,10 +285,10 @@ pub fn flag_log(
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     FlagReport {
         as_of: as_of.iso(),
-        open_deals: open.deals.len(),
-        review_deals: (0..open.deals.len()).filter(|&d| review(d)).count(),
+        open_deals: open.len(),
+        review_deals: open.iter().filter(|&&d| review(d)).count(),
         flagged,
-        warnings: policy.unconfirmed_rules(),
+        warnings,
         reps: reps
             .into_iter()
             .map(|(rep, (n, f, ot, fo, ff))| RepRow {
@@ -272,12 +303,39 @@ pub fn flag_log(
     }
 }
 
+/// The number of deals of `deals` that `rule` checks at some landmark, if its indicator is
+/// missing (NaN) at every landmark it checks for all of them; `None` when some deal has a
+/// value there or no deal is old enough to be checked. Such a rule silently flags nothing,
+/// e.g. a `prior_win_rate` whose groups have too few closes, so `flag` warns about it.
+fn missing_everywhere(
+    panel: &Panel,
+    clock: &RuleClock,
+    rule: &Rule,
+    deals: &[usize],
+    read: &impl Fn(usize, usize, usize) -> Option<f64>,
+) -> Option<usize> {
+    let last = clock
+        .last_checked(rule.by_day)
+        .min(panel.at.len().saturating_sub(1));
+    let checked = |d: usize| (0..=last).filter(move |&l| clock.checks(d, l, rule.by_day));
+    let has_row = |d: usize, l: usize| panel.at[l].deals.binary_search(&(d as u32)).is_ok();
+    let reached = deals
+        .iter()
+        .filter(|&&d| checked(d).any(|l| has_row(d, l)))
+        .count();
+    let valued = deals
+        .iter()
+        .any(|&d| checked(d).any(|l| read(d, l, rule.indicator).is_some()));
+    (reached > 0 && !valued).then_some(reached)
+}
+
 /// Runs `flag`: reads and checks everything, then writes `flags.csv`, `reps.csv` and
 /// `flags.json` into `out` (which appears whole or not at all).
 pub fn flag_to_dir(job: &FlagJob<'_>, out: &Path) -> Result<FlagReport, Error> {
     let policy = Policy::load(job.policy)?;
+    let known_until = cut_day(job.events)?;
     let log = read_log(job.events, job.deals)?;
-    check_as_of(&log, job.as_of, "--as-of")?;
+    check_as_of(&log, job.as_of, "--as-of", known_until)?;
     let segments: Vec<String> = log
         .deals
         .iter()

@@ -3,8 +3,13 @@
 //!
 //! Cutting at day `D` keeps the deals created by the end of `D` and their events up to then;
 //! a deal closed after `D` becomes open again (its outcome and loss step are forgotten).
+//! `dealsim cut` records `D` in `cut.json` beside the log it writes: the log is known to be
+//! complete up to the end of `D` even when its last event is days earlier (a weekend, a quiet
+//! day), so `flag` and `cut` accept `--as-of D` on it.
 
 use std::path::Path;
+
+use serde::{Deserialize, Serialize};
 
 use super::read::{end_of_day, read_log};
 use super::{Log, Outcome};
@@ -60,17 +65,71 @@ pub fn subset(log: &Log, keep: impl Fn(usize) -> bool) -> Log {
     out
 }
 
+/// The file `dealsim cut` writes beside the cut log, recording the day it was cut at.
+pub const CUT_JSON: &str = "cut.json";
+
+/// What `cut.json` holds: the `--as-of` day and, for the record, where the log came from.
+#[derive(Debug, Serialize, Deserialize)]
+struct CutRecord {
+    as_of: String,
+    #[serde(default)]
+    events: String,
+    #[serde(default)]
+    deals: String,
+}
+
+/// The day the log whose events file is `events` was cut at: `cut.json` in the same
+/// directory, if there is one (a log `dealsim cut` wrote); `None` for any other log.
+pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
+    let path = events.with_file_name(CUT_JSON);
+    let origin = path.display().to_string();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
+    };
+    let record: CutRecord = serde_json::from_str(&text).map_err(|e| {
+        InputError::new(
+            &origin,
+            format!("expected the JSON `dealsim cut` writes: {e}"),
+        )
+        .at_position(e.line(), e.column())
+    })?;
+    crate::log::read::parse_timestamp(&record.as_of)
+        .filter(|t| t.0 % crate::time::SECONDS_PER_DAY == 0)
+        .map(|t| Some(t.day()))
+        .ok_or_else(|| {
+            InputError::new(
+                &origin,
+                format!("expected a date YYYY-MM-DD, got {:?}", record.as_of),
+            )
+            .at_field("as_of")
+        })
+}
+
 /// Checks that `as_of` lies within the data: from the first creation day to the last day
-/// anything happened. `flag` is the option it came from, for the message.
-pub fn check_as_of(log: &Log, as_of: DayNum, flag: &str) -> Result<(), InputError> {
+/// anything happened, or to `cut_day` if the log was cut then ([`cut_day`]): a log cut on a
+/// Sunday ends with Friday's events but is known up to Sunday. A later day is refused, since
+/// the log cannot tell what happened after it was cut. `flag` is the option it came from, for
+/// the message.
+pub fn check_as_of(
+    log: &Log,
+    as_of: DayNum,
+    flag: &str,
+    cut_day: Option<DayNum>,
+) -> Result<(), InputError> {
     let first = log.deals.iter().map(|d| d.created.day()).min();
-    let last = log.last_timestamp().map(|t| t.day());
+    let recorded = log.last_timestamp().map(|t| t.day());
+    let last = match (recorded, cut_day) {
+        (Some(r), Some(c)) if c > r => Some((c, "the day the log was cut, cut.json")),
+        (r, _) => r.map(|r| (r, "last recorded day")),
+    };
     match (first, last) {
-        (Some(f), Some(l)) if as_of >= f && as_of <= l => Ok(()),
-        (Some(f), Some(l)) => Err(InputError::new(
+        (Some(f), Some((l, _))) if as_of >= f && as_of <= l => Ok(()),
+        (Some(f), Some((l, what))) => Err(InputError::new(
             flag,
             format!(
-                "{} is outside the data: expected a day from {} (first deal created) to {} (last recorded day)",
+                "{} is outside the data: expected a day from {} (first deal created) to {} ({what})",
                 as_of.iso(),
                 f.iso(),
                 l.iso()
@@ -89,17 +148,18 @@ fn with_case_id(rows: &[u8], case_id: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv` and `deals.csv`
-/// into `out` (the directory appears whole or not at all). Returns the number of deals kept
-/// and how many of them are open.
+/// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv`, `deals.csv` and
+/// [`CUT_JSON`] into `out` (the directory appears whole or not at all). Returns the number of
+/// deals kept and how many of them are open.
 pub fn cut_to_dir(
     events: &Path,
     deals: &Path,
     as_of: DayNum,
     out: &Path,
 ) -> Result<(usize, usize), Error> {
+    let known_until = cut_day(events)?;
     let log = read_log(events, deals)?;
-    check_as_of(&log, as_of, "--as-of")?;
+    check_as_of(&log, as_of, "--as-of", known_until)?;
     let cut = cut(&log, as_of);
     let dir = OutputDir::create(out)?;
     let (mut ev, mut de) = (
@@ -116,7 +176,14 @@ pub fn cut_to_dir(
         write_deal(&mut buf, &cut.symbols, d);
         with_case_id(&buf, &cut.case_ids[i], &mut de);
     }
-    for (name, bytes) in [("events.csv", &ev), ("deals.csv", &de)] {
+    let mut record = serde_json::to_vec_pretty(&CutRecord {
+        as_of: as_of.iso(),
+        events: events.display().to_string(),
+        deals: deals.display().to_string(),
+    })
+    .expect("a cut record always serialises");
+    record.push(b'\n');
+    for (name, bytes) in [("events.csv", &ev), ("deals.csv", &de), (CUT_JSON, &record)] {
         let path = dir.file(name);
         std::fs::write(&path, bytes).context(|| format!("writing {}", path.display()))?;
     }
@@ -209,16 +276,57 @@ mod tests {
     #[test]
     fn as_of_must_lie_within_the_data() {
         let l = log();
-        assert!(check_as_of(&l, DayNum(10), "--as-of").is_ok());
-        assert!(check_as_of(&l, DayNum(40), "--as-of").is_ok());
-        let e = check_as_of(&l, DayNum(41), "--as-of")
+        assert!(check_as_of(&l, DayNum(10), "--as-of", None).is_ok());
+        assert!(check_as_of(&l, DayNum(40), "--as-of", None).is_ok());
+        let e = check_as_of(&l, DayNum(41), "--as-of", None)
             .unwrap_err()
             .to_string();
         assert!(
             e.starts_with("--as-of: ") && e.contains("outside the data"),
             "{e}"
         );
-        assert!(check_as_of(&l, DayNum(9), "--as-of").is_err());
+        assert!(e.ends_with("(last recorded day)"), "{e}");
+        assert!(check_as_of(&l, DayNum(9), "--as-of", None).is_err());
+    }
+
+    #[test]
+    fn a_cut_log_is_known_up_to_the_day_it_was_cut() {
+        // Cut at day 18: the last event is on day 17, yet day 18 is inside the data.
+        let c = cut(&log(), DayNum(18));
+        assert_eq!(c.last_timestamp().map(|t| t.day()), Some(DayNum(17)));
+        assert!(check_as_of(&c, DayNum(18), "--as-of", None).is_err());
+        assert!(check_as_of(&c, DayNum(18), "--as-of", Some(DayNum(18))).is_ok());
+        let e = check_as_of(&c, DayNum(19), "--as-of", Some(DayNum(18)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("outside the data") && e.contains("(the day the log was cut, cut.json)"),
+            "{e}"
+        );
+        // A recorded day before the last event does not shrink the data.
+        assert!(check_as_of(&log(), DayNum(40), "--as-of", Some(DayNum(18))).is_ok());
+    }
+
+    #[test]
+    fn cut_json_is_read_beside_the_events_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let events = dir.path().join("events.csv");
+        assert_eq!(cut_day(&events), Ok(None));
+        let json = dir.path().join(CUT_JSON);
+        std::fs::write(&json, r#"{"as_of": "2026-02-15"}"#).unwrap();
+        assert_eq!(cut_day(&events), Ok(Some(DayNum::from_ymd(2026, 2, 15))));
+        std::fs::write(&json, r#"{"as_of": "15.02.2026"}"#).unwrap();
+        let e = cut_day(&events).unwrap_err().to_string();
+        assert!(
+            e.contains("cut.json: as_of: expected a date YYYY-MM-DD, got \"15.02.2026\""),
+            "{e}"
+        );
+        std::fs::write(&json, "{").unwrap();
+        let e = cut_day(&events).unwrap_err().to_string();
+        assert!(
+            e.contains("cut.json: line 1") && e.contains("expected the JSON"),
+            "{e}"
+        );
     }
 
     #[test]
