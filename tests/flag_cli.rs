@@ -447,7 +447,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     );
     assert_eq!(
         listing(&case.path("cut")),
-        ["cut.json", "deals.csv", "events.csv"]
+        [".dealsim-files", "cut.json", "deals.csv", "events.csv"]
             .map(String::from)
             .to_vec()
     );
