@@ -53,18 +53,6 @@ pub fn cut(log: &Log, as_of: DayNum) -> Log {
     out
 }
 
-/// The deals of `log` for which `keep(row)` holds, with their events.
-pub fn subset(log: &Log, keep: impl Fn(usize) -> bool) -> Log {
-    let mut out = empty_like(log);
-    for i in (0..log.deals.len()).filter(|&i| keep(i)) {
-        out.deals.push(log.deals[i].clone());
-        out.case_ids.push(log.case_ids[i].clone());
-        out.events.extend_from_slice(log.events_of(i));
-        out.offsets.push(out.events.len());
-    }
-    out
-}
-
 /// The file `dealsim cut` writes beside the cut log, recording the day it was cut at.
 pub const CUT_JSON: &str = "cut.json";
 
@@ -327,13 +315,5 @@ mod tests {
             e.contains("cut.json: line 1") && e.contains("expected the JSON"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn subset_keeps_the_chosen_deals_with_their_events() {
-        let s = subset(&log(), |i| i != 0);
-        assert_eq!(s.case_ids, ["b", "c"]);
-        assert_eq!(s.offsets, [0, 2, 3]);
-        assert_eq!(s.events_of(1)[0].time.day().0, 17);
     }
 }
