@@ -403,13 +403,6 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
             horizon: args.horizon,
         },
     };
-    if !(0.0..=1.0).contains(&args.target) {
-        return Err(InputError::new(
-            "--target",
-            format!("an AUC target must lie in [0, 1], got {}", args.target),
-        )
-        .into());
-    }
     Ok(ScoreOptions {
         censoring,
         bootstrap: args.bootstrap,

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 
-use crate::error::{Error, InputError};
+use crate::error::{finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::{read::read_log, Log};
@@ -131,13 +131,13 @@ pub fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
         return Err(InputError::new("--bootstrap", "must be at least 1, got 0"));
     }
     if let scoring::Censoring::Ipcw { horizon } = options.censoring {
-        if horizon.is_nan() || horizon <= 0.0 {
-            return Err(InputError::new(
-                "--horizon",
-                format!("must be > 0 days, got {horizon}"),
-            ));
-        }
+        finite_number(horizon, "of days > 0", |h| h > 0.0)
+            .map_err(|m| InputError::new("--horizon", m))?;
     }
+    finite_number(options.target, "in [0, 1] (an AUC)", |t| {
+        (0.0..=1.0).contains(&t)
+    })
+    .map_err(|m| InputError::new("--target", m))?;
     Ok(())
 }
 

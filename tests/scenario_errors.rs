@@ -499,18 +499,31 @@ fn zero_deals() {
 #[test]
 fn run_rejects_bad_scoring_flags_before_simulating() {
     let case = Case::new(DEFAULT);
-    let rejected: [(&[&str], &str); 3] = [
+    let rejected: [(&[&str], &str); 6] = [
         (
             &["--bootstrap", "0"],
             "--bootstrap: must be at least 1, got 0",
         ),
         (
             &["--censoring", "ipcw", "--horizon", "0"],
-            "--horizon: must be > 0 days, got 0",
+            "--horizon: expected a finite number of days > 0, got 0",
+        ),
+        (
+            &["--censoring", "ipcw", "--horizon", "inf"],
+            "--horizon: expected a finite number of days > 0, got inf",
         ),
         (
             &["--target", "1.5"],
-            "--target: an AUC target must lie in [0, 1], got 1.5",
+            "--target: expected a finite number in [0, 1] (an AUC), got 1.5",
+        ),
+        (
+            &["--target", "nan"],
+            "--target: expected a finite number in [0, 1] (an AUC), got NaN",
+        ),
+        // An infinite budget passed `> 0`, and the run never finished drawing its report.
+        (
+            &["--budget", "inf"],
+            "--budget: expected a finite number > 0, got inf",
         ),
     ];
     for (flags, expected) in rejected {
