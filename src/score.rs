@@ -131,14 +131,20 @@ pub fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
         return Err(InputError::new("--bootstrap", "must be at least 1, got 0"));
     }
     if let scoring::Censoring::Ipcw { horizon } = options.censoring {
-        finite_number(horizon, "of days > 0", |h| h > 0.0)
-            .map_err(|m| InputError::new("--horizon", m))?;
+        check_horizon(horizon)?;
     }
     finite_number(options.target, "in [0, 1] (an AUC)", |t| {
         (0.0..=1.0).contains(&t)
     })
     .map_err(|m| InputError::new("--target", m))?;
     Ok(())
+}
+
+/// `--horizon`: days > 0. The binary checks it under `--censoring known` too, which ignores it.
+pub fn check_horizon(horizon: f64) -> Result<(), InputError> {
+    finite_number(horizon, "of days > 0", |h| h > 0.0)
+        .map(|_| ())
+        .map_err(|m| InputError::new("--horizon", m))
 }
 
 /// [`score_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
