@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 use crate::error::{finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::{read::read_log, Log};
+use crate::log::{cut::check_window_end, read::read_log, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
@@ -157,6 +157,9 @@ pub fn score_log_to_dir(
     bar: &ProgressBar,
 ) -> Result<(ScoreReport, Panel), Error> {
     check_options(&job.options)?;
+    if let Some(end) = job.window_end {
+        check_window_end(log, end, "--window-end")?;
+    }
     let truth = job.truth.map(|p| read_truth(p, log)).transpose()?;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
     let window_end = log.window_end(job.window_end);

@@ -471,6 +471,14 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         case.rejected(&before, &out, &[expected]);
     }
 
+    // A window ending before the data (it was tuned on no deals).
+    let out = case.tune("bad", &["--window-end", "2020-01-01"], "2");
+    case.rejected(
+        &before,
+        &out,
+        &["--window-end: 2020-01-01 is before the data"],
+    );
+
     // A policy for a segment the data lacks.
     let p = case.path("seg.toml");
     fs::write(&p, policy.replacen("name = \"smb\"", "name = \"smbx\"", 1)).unwrap();

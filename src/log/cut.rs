@@ -60,14 +60,19 @@ pub fn subset(log: &Log, keep: impl Fn(usize) -> bool) -> Log {
     out
 }
 
+/// The days `log` covers: the first deal's creation day and the last day anything happened.
+fn data_days(log: &Log) -> Option<(DayNum, DayNum)> {
+    let first = log.deals.iter().map(|d| d.created.day()).min()?;
+    let last = log.last_timestamp()?.day();
+    Some((first, last))
+}
+
 /// Checks that `as_of` lies within the data: from the first creation day to the last day
 /// anything happened. `flag` is the option it came from, for the message.
 pub fn check_as_of(log: &Log, as_of: DayNum, flag: &str) -> Result<(), InputError> {
-    let first = log.deals.iter().map(|d| d.created.day()).min();
-    let last = log.last_timestamp().map(|t| t.day());
-    match (first, last) {
-        (Some(f), Some(l)) if as_of >= f && as_of <= l => Ok(()),
-        (Some(f), Some(l)) => Err(InputError::new(
+    match data_days(log) {
+        Some((f, l)) if as_of >= f && as_of <= l => Ok(()),
+        Some((f, l)) => Err(InputError::new(
             flag,
             format!(
                 "{} is outside the data: expected a day from {} (first deal created) to {} (last recorded day)",
@@ -76,7 +81,27 @@ pub fn check_as_of(log: &Log, as_of: DayNum, flag: &str) -> Result<(), InputErro
                 l.iso()
             ),
         )),
-        _ => Err(InputError::new(flag, "the log has no deals to cut")),
+        None => Err(InputError::new(flag, "the log has no deals to cut")),
+    }
+}
+
+/// Checks that an observation window's last day (`score` and `tune --window-end`) does not
+/// come before the data: from there no deal has been seen, and every score would be empty.
+/// A later day than the last recorded one is allowed, unlike [`check_as_of`]: a simulated
+/// window runs on past its last event (`run` scores up to the scenario's end), and a real
+/// export is taken some days after the last activity.
+pub fn check_window_end(log: &Log, end: DayNum, flag: &str) -> Result<(), InputError> {
+    match data_days(log) {
+        Some((f, l)) if end < f => Err(InputError::new(
+            flag,
+            format!(
+                "{} is before the data: expected a day from {} (first deal created) on; the last recorded day is {}",
+                end.iso(),
+                f.iso(),
+                l.iso()
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -219,6 +244,21 @@ mod tests {
             "{e}"
         );
         assert!(check_as_of(&l, DayNum(9), "--as-of").is_err());
+    }
+
+    #[test]
+    fn a_window_may_end_after_the_data_but_not_before_it() {
+        let l = log();
+        for end in [10, 29, 40, 400] {
+            assert!(check_window_end(&l, DayNum(end), "--window-end").is_ok());
+        }
+        let e = check_window_end(&l, DayNum(9), "--window-end")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--window-end: ") && e.contains("is before the data"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::{deadlines, tune, Objective, TuneOptions, Tuning};
 use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::{read::read_log, Log};
+use crate::log::{cut::check_window_end, read::read_log, Log};
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
@@ -194,6 +194,9 @@ pub fn tune_log_to_dir(
     out: &Path,
 ) -> Result<Tuning, Error> {
     check_job(job)?;
+    if let Some(end) = job.window_end {
+        check_window_end(log, end, "--window-end")?;
+    }
     let fits = |p: &&Panel| {
         p.landmarks == job.landmarks
             && p.indicators
