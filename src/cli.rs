@@ -1,8 +1,21 @@
 //! Command-line definitions (clap). Parsing only: every command calls one library function.
+//!
+//! Numeric options take a value with a leading hyphen (`--budget -1`, `--deals -5`): by
+//! default clap reads it as an unknown flag and says "unexpected argument '-1'", which hides
+//! the range check that explains what is allowed. Floats allow any hyphen value, so that
+//! `-inf` too reaches that check; whole numbers allow negative numbers and say what they
+//! expect ([`whole_number`]).
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+/// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
+/// found in string" for `-5`.
+fn whole_number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.parse()
+        .map_err(|_| format!("expected a whole number ≥ 0, got {s}"))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,7 +62,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Seed of the bootstrap.
-        #[arg(long, value_name = "S", default_value_t = 1)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
         seed: u64,
         /// No progress bars.
         #[arg(long)]
@@ -73,10 +86,10 @@ pub enum Command {
         #[arg(long, value_name = "START:END:STEP", default_value = "7:168:7")]
         landmarks: String,
         /// Bootstrap replicates for the chosen rules' confidence intervals.
-        #[arg(long, value_name = "B", default_value_t = 200)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
         bootstrap: usize,
         /// Seed of the bootstrap.
-        #[arg(long, value_name = "S", default_value_t = 1)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
         seed: u64,
         #[command(flatten)]
         tune: TuneArgs,
@@ -299,14 +312,14 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "FILE")]
     pub base: Option<PathBuf>,
     /// Seed of the re-simulations, written into the scenario. Same log and seed give the same file.
-    #[arg(long, value_name = "S", default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
     pub seed: u64,
     /// Rounds of the calibration loop (re-simulate, correct loss/skip probabilities and
     /// durations); 0 writes the direct fit, which the engine does not reproduce (see README).
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "N", default_value_t = 8)]
     pub iterations: usize,
     /// Deals per re-simulation of the loop [default: twice the history, at least 40,000].
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
     pub resimulate_deals: Option<u64>,
     /// Last day of the observation window [default: the last day in the log].
     #[arg(long, value_name = "YYYY-MM-DD")]
@@ -349,10 +362,10 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Rescale every segment's inflow so that about N deals are created over the window.
-    #[arg(long, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
     pub deals: Option<u64>,
     /// Random seed [default: the scenario's `seed`]. Same scenario and seed give identical files.
-    #[arg(long, value_name = "S")]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
     pub seed: Option<u64>,
     /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a
     /// whole; refused if it holds files dealsim did not write.
@@ -377,17 +390,27 @@ pub struct ScoreArgs {
     #[arg(long, value_enum, default_value = "known")]
     pub censoring: CensoringArg,
     /// Horizon in days after the landmark for --censoring ipcw.
-    #[arg(long, value_name = "DAYS", default_value_t = 60.0)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "DAYS",
+        default_value_t = 60.0
+    )]
     pub horizon: f64,
     /// Bootstrap replicates for the confidence intervals (stratified over deals).
-    #[arg(long, value_name = "B", default_value_t = 200)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
     pub bootstrap: usize,
     /// Omit an AUC when either class has fewer deals than this.
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "N", default_value_t = 20)]
     pub min_class: usize,
     /// An indicator is reliable from the first landmark whose CI lower bound reaches this
     /// (there and at the next two landmarks).
-    #[arg(long, value_name = "AUC", default_value_t = 0.70)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "AUC",
+        default_value_t = 0.70
+    )]
     pub target: f64,
     /// RESEARCH ONLY: add the hidden loss log-odds from truth.csv (deal health plus process
     /// lapses) as the ceiling indicator TRUTH_hidden_risk.
@@ -411,19 +434,39 @@ pub struct TuneArgs {
     #[arg(long, value_enum, default_value = "budget")]
     pub objective: ObjectiveArg,
     /// Alert budget for --objective budget: alerts per rep per week (> 0).
-    #[arg(long, value_name = "ALERTS", default_value_t = 2.0)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "ALERTS",
+        default_value_t = 2.0
+    )]
     pub budget: f64,
     /// Cost of reviewing one alert (same currency as deal values), for --objective cost.
-    #[arg(long, value_name = "COST", default_value_t = 200.0)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "COST",
+        default_value_t = 200.0
+    )]
     pub review_cost: f64,
     /// Chance that a flagged deal which would be lost is saved, for --objective cost.
-    #[arg(long, value_name = "P", default_value_t = 0.1)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "P",
+        default_value_t = 0.1
+    )]
     pub save_probability: f64,
     /// Share of the creation span (its end) held out: rules are tuned on earlier deals and
     /// their figures shown on the later ones too, with a check that the deals a rule flags
     /// there were lost more often than the others (one-sided Fisher exact test, p < 0.05:
     /// "confirmed"; otherwise the rule may fit noise and every output warns).
-    #[arg(long, value_name = "SHARE", default_value_t = 0.3)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "SHARE",
+        default_value_t = 0.3
+    )]
     pub holdout: f64,
     /// Signals whose indicators the tuner may choose (all are swept and shown in
     /// tradeoffs.csv): rep, process, client, external, forecast, static.
@@ -436,7 +479,12 @@ pub struct TuneArgs {
     pub signals: Vec<dealsim::indicators::Signal>,
     /// Choose only rules whose median lead time (first flag to loss) is at least this many
     /// days: an alert must come early enough to act on.
-    #[arg(long, value_name = "DAYS", default_value_t = 21.0)]
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "DAYS",
+        default_value_t = 21.0
+    )]
     pub min_lead: f64,
 }
 

@@ -55,6 +55,20 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// `x` when it is a finite number that `ok` accepts; else the message "expected a finite
+/// number {range}, got {x}", for the caller to locate (a flag, a file's field).
+///
+/// Infinity and NaN slip past one-sided checks (`inf > 0` holds, and `NaN < 0` is false), and
+/// an infinite alert budget once sent the report's plot axis into an endless loop: every
+/// numeric setting, on the command line and in `policy.toml`, is checked here.
+pub fn finite_number(x: f64, range: &str, ok: impl FnOnce(f64) -> bool) -> Result<f64, String> {
+    if x.is_finite() && ok(x) {
+        Ok(x)
+    } else {
+        Err(format!("expected a finite number {range}, got {x}"))
+    }
+}
+
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -84,6 +98,24 @@ mod tests {
         // Only the line known (a CSV value rejected after parsing).
         let e = InputError::new("t.csv", "expected 0 or 1, got 2").at_position(5, 0);
         assert_eq!(e.to_string(), "t.csv: line 5: expected 0 or 1, got 2");
+    }
+
+    #[test]
+    fn finite_number_rejects_infinity_and_nan_whatever_the_range() {
+        let positive = |x| finite_number(x, "> 0", |x| x > 0.0);
+        assert_eq!(positive(2.0), Ok(2.0));
+        assert_eq!(
+            positive(f64::INFINITY),
+            Err("expected a finite number > 0, got inf".to_string())
+        );
+        assert_eq!(
+            positive(f64::NAN),
+            Err("expected a finite number > 0, got NaN".to_string())
+        );
+        assert_eq!(
+            positive(-1.0),
+            Err("expected a finite number > 0, got -1".to_string())
+        );
     }
 
     #[test]

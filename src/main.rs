@@ -19,16 +19,14 @@ use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::Log;
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
-use dealsim::score::{check_options as check_score_options, parse_landmarks};
+use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, ScoreOptions};
 use dealsim::simulate::{default_out_dir, simulate_to_dir};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
-use dealsim::tuning::run::{
-    check_options as check_tune_options, tune_log_to_dir, tune_to_dir, TuneJob,
-};
+use dealsim::tuning::run::{bad_setting, tune_log_to_dir, tune_to_dir, TuneJob};
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
@@ -96,6 +94,7 @@ fn execute(command: Command) -> Result<(), Error> {
             seed,
             tune,
         } => {
+            check_tune_flags(&tune)?;
             let scenario = scenario_or_default(scenario.as_deref())?;
             let out =
                 out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
@@ -274,8 +273,8 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     // Check the scoring and tuning flags before spending time on the simulation.
     parse_landmarks(&score.landmarks)?;
     load_indicators(score)?;
+    check_tune_flags(tune)?;
     let tune_opts = tune_options(tune, score.bootstrap, 1);
-    check_tune_options(&tune_opts)?;
     check_score_options(&score_options(score, 1)?)?;
     // The simulation keeps the log it writes: equal to reading the files back (tested), which
     // at a million deals would take seconds.
@@ -311,6 +310,27 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     };
     run_tune(&job, Some(&log), panel.as_ref(), &dir)?;
     render_report(&dir)
+}
+
+/// Checks every numeric tuning flag, those the chosen objective ignores too: `--review-cost -5`
+/// under the budget objective is still a mistake worth saying.
+fn check_tune_flags(args: &TuneArgs) -> Result<(), InputError> {
+    let objectives = [
+        Objective::Budget {
+            alerts_per_rep_week: args.budget,
+        },
+        Objective::Cost {
+            review_cost: args.review_cost,
+            save_probability: args.save_probability,
+        },
+    ];
+    match objectives
+        .iter()
+        .find_map(|o| bad_setting(o, args.holdout, args.min_lead))
+    {
+        Some(bad) => Err(InputError::new(bad.flag, bad.message)),
+        None => Ok(()),
+    }
 }
 
 fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
@@ -397,19 +417,14 @@ fn score_job<'a>(
 }
 
 fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
+    // A mistyped horizon is a mistake worth saying even when the censoring mode ignores it.
+    check_horizon(args.horizon)?;
     let censoring = match args.censoring {
         CensoringArg::Known => Censoring::Known,
         CensoringArg::Ipcw => Censoring::Ipcw {
             horizon: args.horizon,
         },
     };
-    if !(0.0..=1.0).contains(&args.target) {
-        return Err(InputError::new(
-            "--target",
-            format!("an AUC target must lie in [0, 1], got {}", args.target),
-        )
-        .into());
-    }
     Ok(ScoreOptions {
         censoring,
         bootstrap: args.bootstrap,

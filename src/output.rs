@@ -240,6 +240,44 @@ pub fn write_files<'a>(
     record_written(dir, names).context(|| format!("writing {}", dir.join(WRITTEN_LIST).display()))
 }
 
+/// Checks that a single output file (`--out FILE` of `calibrate` and `export`) can be
+/// written, before the work that produces it: a directory of that name, a missing or
+/// non-directory parent, or one that cannot be written to is an [`InputError`] now rather
+/// than a failure after minutes of calibration. The probe file is removed again.
+pub fn check_output_file(target: &Path) -> Result<(), InputError> {
+    let origin = format!("--out {}", target.display());
+    if target.is_dir() {
+        return Err(InputError::new(
+            &origin,
+            "is a directory: expected a file name",
+        ));
+    }
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        let what = if parent.exists() {
+            "is not a directory"
+        } else {
+            "does not exist"
+        };
+        return Err(InputError::new(
+            &origin,
+            format!("cannot write the file: {} {what}", parent.display()),
+        ));
+    }
+    plain_permissions(0o666)
+        .tempfile_in(parent)
+        .map(drop)
+        .map_err(|e| {
+            InputError::new(
+                &origin,
+                format!("cannot write the file into {}: {e}", parent.display()),
+            )
+        })
+}
+
 /// Writes a single file atomically (temporary file in the same directory, then rename).
 pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = match path.parent() {
@@ -290,8 +328,22 @@ mod tests {
         );
 
         let single = root.path().join("single.toml");
+        check_output_file(&single).unwrap();
         write_file_atomic(&single, b"x").unwrap();
         assert_eq!(mode(&single), mode(&root.path().join("plain/file")));
         assert_eq!(fs::read(&single).unwrap(), b"x");
+    }
+
+    #[test]
+    fn an_output_file_is_checked_before_the_work() {
+        let root = tempfile::tempdir().unwrap();
+        let e = |p: &Path| check_output_file(p).unwrap_err().to_string();
+        assert!(e(root.path()).ends_with("is a directory: expected a file name"));
+        assert!(e(&root.path().join("no/such.toml")).ends_with("no does not exist"));
+        fs::write(root.path().join("file"), b"x").unwrap();
+        assert!(e(&root.path().join("file/x.toml")).ends_with("file is not a directory"));
+        // The probe leaves nothing behind.
+        check_output_file(&root.path().join("ok.toml")).unwrap();
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 1);
     }
 }

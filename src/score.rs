@@ -7,10 +7,10 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 
-use crate::error::{Error, InputError};
+use crate::error::{finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::{read::read_log, Log};
+use crate::log::{cut::check_window_end, read::read_log, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
@@ -131,14 +131,20 @@ pub fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
         return Err(InputError::new("--bootstrap", "must be at least 1, got 0"));
     }
     if let scoring::Censoring::Ipcw { horizon } = options.censoring {
-        if horizon.is_nan() || horizon <= 0.0 {
-            return Err(InputError::new(
-                "--horizon",
-                format!("must be > 0 days, got {horizon}"),
-            ));
-        }
+        check_horizon(horizon)?;
     }
+    finite_number(options.target, "in [0, 1] (an AUC)", |t| {
+        (0.0..=1.0).contains(&t)
+    })
+    .map_err(|m| InputError::new("--target", m))?;
     Ok(())
+}
+
+/// `--horizon`: days > 0. The binary checks it under `--censoring known` too, which ignores it.
+pub fn check_horizon(horizon: f64) -> Result<(), InputError> {
+    finite_number(horizon, "of days > 0", |h| h > 0.0)
+        .map(|_| ())
+        .map_err(|m| InputError::new("--horizon", m))
 }
 
 /// [`score_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
@@ -151,6 +157,9 @@ pub fn score_log_to_dir(
     bar: &ProgressBar,
 ) -> Result<(ScoreReport, Panel), Error> {
     check_options(&job.options)?;
+    if let Some(end) = job.window_end {
+        check_window_end(log, end, "--window-end")?;
+    }
     let truth = job.truth.map(|p| read_truth(p, log)).transpose()?;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
     let window_end = log.window_end(job.window_end);

@@ -224,6 +224,47 @@ fn command_line_writes_a_checked_scenario_deterministically() {
         .success();
 }
 
+/// An `--out` that cannot take the scenario is refused before calibrating: an existing
+/// directory used to fail only after the whole calibration, with exit code 1. The log here
+/// is too small to calibrate, so a message about it would mean the work was started.
+#[test]
+fn an_unwritable_out_is_refused_before_calibrating() {
+    let tmp = tempfile::tempdir().unwrap();
+    dealsim()
+        .args(["simulate", "--quiet", "--deals", "300", "--out"])
+        .arg(tmp.path().join("log"))
+        .assert()
+        .success();
+    let existing = tmp.path().join("existing");
+    fs::create_dir(&existing).unwrap();
+    for (out, expected) in [
+        (existing.clone(), "is a directory: expected a file name"),
+        (
+            tmp.path().join("missing/fitted.toml"),
+            "missing does not exist",
+        ),
+    ] {
+        let assert = dealsim()
+            .arg("calibrate")
+            .arg("--events")
+            .arg(tmp.path().join("log/events.csv"))
+            .arg("--deals")
+            .arg(tmp.path().join("log/deals.csv"))
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr);
+        assert!(
+            stderr.contains(&format!("--out {}: ", out.display())) && stderr.contains(expected),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("segment"), "calibrated first: {stderr}");
+    }
+    assert!(listing(&existing).is_empty(), "nothing written");
+    assert_eq!(listing(tmp.path()), ["existing", "log"]);
+}
+
 #[test]
 fn too_few_deals_in_a_segment_is_a_clear_input_error() {
     let tmp = tempfile::tempdir().unwrap();

@@ -500,15 +500,45 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
     let policy = fs::read_to_string(case.path("pol/policy.toml")).unwrap();
     let before = listing(case.dir.path());
 
-    // A budget ≤ 0.
-    for b in ["--budget=0", "--budget=-1"] {
+    // A budget ≤ 0, infinite or NaN (an infinite one was written into policy.toml, and the
+    // report drawn from it never finished); the same for every other number of the tuner.
+    for b in ["--budget=0", "--budget=-1", "--budget=inf", "--budget=nan"] {
         let out = case.tune("bad", &[b], "2");
         case.rejected(
             &before,
             &out,
-            &["--budget", "expected alerts per rep per week > 0"],
+            &["--budget: expected a finite number > 0, got "],
         );
     }
+    for (flags, expected) in [
+        (
+            &["--objective", "cost", "--review-cost=inf"][..],
+            "--review-cost: expected a finite number ≥ 0, got inf",
+        ),
+        (
+            &["--objective", "cost", "--save-probability=nan"],
+            "--save-probability: expected a finite number in [0, 1], got NaN",
+        ),
+        (
+            &["--min-lead=inf"],
+            "--min-lead: expected a finite number ≥ 0, got inf",
+        ),
+        (
+            &["--holdout=nan"],
+            "--holdout: expected a finite number in [0, 1), got NaN",
+        ),
+    ] {
+        let out = case.tune("bad", flags, "2");
+        case.rejected(&before, &out, &[expected]);
+    }
+
+    // A window ending before the data (it was tuned on no deals).
+    let out = case.tune("bad", &["--window-end", "2020-01-01"], "2");
+    case.rejected(
+        &before,
+        &out,
+        &["--window-end: 2020-01-01 is before the data"],
+    );
 
     // A policy for a segment the data lacks.
     let p = case.path("seg.toml");
@@ -622,6 +652,25 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
             "seg.toml: line ",
             "segment[0].rule[0].holdout.confirmation_p_value",
             "expected a share in [0, 1], got 5",
+        ],
+    );
+
+    // A hand-edited infinite tuning setting: the check of the flags, located in the file.
+    let at = policy
+        .find("min_lead_days = ")
+        .expect("tune writes its settings");
+    let end = at + policy[at..].find('\n').unwrap();
+    let mut edited = policy.clone();
+    edited.replace_range(at..end, "min_lead_days = inf");
+    fs::write(&p, edited).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "seg.toml: line ",
+            "tuning.min_lead_days",
+            "expected a finite number ≥ 0, got inf",
         ],
     );
 

@@ -438,6 +438,55 @@ fn a_broken_table_is_an_input_error_and_nothing_is_rewritten() {
     assert!(listing(empty.path()).is_empty());
 }
 
+/// An infinite number in `policy.toml` (an alert budget, a rule's expected alerts) became the
+/// trade-off plot's axis, and plotters' tick search never ended: `report` hung. It is bad
+/// input, named by line and field, and the report is left as it was.
+#[test]
+fn an_infinite_number_in_the_policy_is_an_input_error_not_a_hang() {
+    let copy = copy_of_run();
+    dealsim::report::render_dir(copy.path()).unwrap();
+    let before = fs::read(copy.path().join("index.html")).unwrap();
+    let path = copy.path().join("policy.toml");
+    let policy = read(&path);
+    let budget = policy
+        .find("alerts_per_rep_week = 2.0")
+        .expect("tuned to the default budget");
+    let expected = policy
+        .find("[segment.rule.expected]")
+        .expect("a chosen rule");
+    let figure = expected + policy[expected..].find("alerts_per_rep_week = ").unwrap();
+    let line = |at: usize| policy[..at].lines().count() + 1;
+    for (at, value, field) in [
+        (budget, "inf", "tuning.objective.alerts_per_rep_week"),
+        (budget, "nan", "tuning.objective.alerts_per_rep_week"),
+        (
+            figure,
+            "inf",
+            "segment[0].rule[0].expected.alerts_per_rep_week",
+        ),
+    ] {
+        let end = at + policy[at..].find('\n').unwrap();
+        let mut edited = policy.clone();
+        edited.replace_range(at..end, &format!("alerts_per_rep_week = {value}"));
+        fs::write(&path, edited).unwrap();
+        let output = dealsim()
+            .args(["report", "--from"])
+            .arg(copy.path())
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{field} = {value}: {stderr}");
+        assert!(
+            stderr.contains(&format!("policy.toml: line {}, column ", line(at)))
+                && stderr.contains(field)
+                && stderr.contains("expected a finite number"),
+            "{stderr}"
+        );
+        assert!(fs::read(copy.path().join("index.html")).unwrap() == before);
+    }
+}
+
 /// The descriptive tables of a hand-made log, counted by hand.
 #[test]
 fn tables_of_a_hand_made_log() {

@@ -20,13 +20,14 @@ const TUNED: [&str; 4] = [
     "review.csv",
 ];
 
-fn run(out: &Path, extra: &[&str]) {
+/// `dealsim run` of about `deals` deals into `out`, plus `extra`; returns its output.
+fn run(out: &Path, deals: &str, extra: &[&str]) -> std::process::Output {
     dealsim()
         .args([
             "run",
             "--quiet",
             "--deals",
-            "1500",
+            deals,
             "--bootstrap",
             "30",
             "--out",
@@ -34,7 +35,9 @@ fn run(out: &Path, extra: &[&str]) {
         .arg(out)
         .args(extra)
         .assert()
-        .success();
+        .success()
+        .get_output()
+        .clone()
 }
 
 const SCORED: [&str; 3] = ["scores.csv", "indicator_summary.csv", "scores.json"];
@@ -81,7 +84,7 @@ fn on_run_files(command: &str, ran: &Path, out: &Path) {
 fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let ran = tmp.path().join("run");
-    run(&ran, &[]);
+    run(&ran, "1500", &[]);
     let tuned = tmp.path().join("tune");
     on_run_files("tune", &ran, &tuned);
     same_files(&ran, &tuned, &TUNED);
@@ -90,7 +93,33 @@ fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     same_files(&ran, &scored, &SCORED);
 
     let with_truth = tmp.path().join("truth");
-    run(&with_truth, &["--with-truth"]);
+    run(&with_truth, "1500", &["--with-truth"]);
     assert_eq!(listing(&with_truth), listing(&ran));
     same_files(&ran, &with_truth, &TUNED);
+}
+
+/// A run too short to have both won and lost tuning deals in a segment says so, in the
+/// terminal and in policy.md, instead of blaming the alert budget and the minimum lead.
+#[test]
+fn a_segment_without_won_or_lost_tuning_deals_is_told_why_it_has_no_rule() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("run");
+    let output = run(&out, "10", &[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let policy_md = fs::read_to_string(out.join("policy.md")).unwrap();
+    for (what, text) in [("terminal", stdout.as_ref()), ("policy.md", &policy_md)] {
+        let reasons: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("no rule") || l.contains("No rule"))
+            .collect();
+        assert_eq!(reasons.len(), 3, "{what}: one per typical segment:\n{text}");
+        for r in reasons {
+            assert!(
+                r.contains("too few decided deals to tune on: the segment's tuning deals")
+                    && r.contains("a rule needs both outcomes")
+                    && !r.contains("alert budget"),
+                "{what}: {r}"
+            );
+        }
+    }
 }

@@ -381,6 +381,19 @@ fn unparseable_timestamp() {
     );
 }
 
+/// A window ending before the first deal was created was scored (exit 0, every AUC missing):
+/// the same range check as `flag --as-of`, open-ended after the data.
+#[test]
+fn window_end_before_the_data() {
+    Case::valid().assert_rejected(
+        &["--window-end", "2020-01-01"],
+        &[
+            "--window-end: 2020-01-01 is before the data",
+            "expected a day from 2025-03-03 (first deal created) on",
+        ],
+    );
+}
+
 #[test]
 fn duplicate_case_ids_in_deals() {
     let deals = deals_csv() + "2,smb,smb-rep-02,inbound,500,2025-03-09T09:00:00,,open,,\n";

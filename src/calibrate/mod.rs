@@ -20,7 +20,7 @@ use std::path::Path;
 use crate::calendar::Calendar;
 use crate::error::{Error, InputError, IoContext};
 use crate::log::Log;
-use crate::output::write_file_atomic;
+use crate::output::{check_output_file, write_file_atomic};
 use crate::scenario::{Scenario, ScenarioSpec};
 use crate::time::DayNum;
 
@@ -176,6 +176,7 @@ pub fn calibrate_files(
     out: &Path,
     options: &CalibrateOptions,
 ) -> Result<Calibration, Error> {
+    check_output_file(out)?;
     let log = crate::log::read::read_log(events, deals)?;
     let calibration = calibrate(&log, &deals.display().to_string(), base, options)?;
     write_file_atomic(out, calibration.toml.as_bytes())

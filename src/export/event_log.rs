@@ -10,7 +10,7 @@ use flate2::write::GzEncoder;
 use crate::error::{Error, InputError, IoContext};
 use crate::import::case::LogStats;
 use crate::log::{read::read_log, Log};
-use crate::output::write_file_atomic;
+use crate::output::{check_output_file, write_file_atomic};
 
 /// A log format: serialises a whole log.
 pub trait LogExporter {
@@ -59,6 +59,7 @@ pub fn export_log(
     format: LogFormat,
     out: &Path,
 ) -> Result<LogStats, Error> {
+    check_output_file(out)?;
     let log = read_log(events, deals)?;
     let mut bytes = Vec::new();
     format.exporter().serialize(&log, &mut bytes);
@@ -66,13 +67,6 @@ pub fn export_log(
         let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut gz, &bytes).context(|| "compressing".into())?;
         bytes = gz.finish().context(|| "compressing".into())?;
-    }
-    if out.is_dir() {
-        return Err(InputError::new(
-            format!("--out {}", out.display()),
-            "is a directory: expected a file name",
-        )
-        .into());
     }
     write_file_atomic(out, &bytes).map_err(|e| {
         InputError::new(

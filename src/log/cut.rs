@@ -95,6 +95,13 @@ pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
         })
 }
 
+/// The days `log` covers: the first deal's creation day and the last day anything happened.
+fn data_days(log: &Log) -> Option<(DayNum, DayNum)> {
+    let first = log.deals.iter().map(|d| d.created.day()).min()?;
+    let last = log.last_timestamp()?.day();
+    Some((first, last))
+}
+
 /// Checks that `as_of` lies within the data: from the first creation day to the last day
 /// anything happened, or to `cut_day` if the log was cut then ([`cut_day`]): a log cut on a
 /// Sunday ends with Friday's events but is known up to Sunday. A later day is refused, since
@@ -106,24 +113,44 @@ pub fn check_as_of(
     flag: &str,
     cut_day: Option<DayNum>,
 ) -> Result<(), InputError> {
-    let first = log.deals.iter().map(|d| d.created.day()).min();
-    let recorded = log.last_timestamp().map(|t| t.day());
-    let last = match (recorded, cut_day) {
-        (Some(r), Some(c)) if c > r => Some((c, "the day the log was cut, cut.json")),
-        (r, _) => r.map(|r| (r, "last recorded day")),
+    let Some((f, recorded)) = data_days(log) else {
+        return Err(InputError::new(flag, "the log has no deals to cut"));
     };
-    match (first, last) {
-        (Some(f), Some((l, _))) if as_of >= f && as_of <= l => Ok(()),
-        (Some(f), Some((l, what))) => Err(InputError::new(
+    let (l, what) = match cut_day {
+        Some(c) if c > recorded => (c, "the day the log was cut, cut.json"),
+        _ => (recorded, "last recorded day"),
+    };
+    if as_of >= f && as_of <= l {
+        return Ok(());
+    }
+    Err(InputError::new(
+        flag,
+        format!(
+            "{} is outside the data: expected a day from {} (first deal created) to {} ({what})",
+            as_of.iso(),
+            f.iso(),
+            l.iso()
+        ),
+    ))
+}
+
+/// Checks that an observation window's last day (`score` and `tune --window-end`) does not
+/// come before the data: from there no deal has been seen, and every score would be empty.
+/// A later day than the last recorded one is allowed, unlike [`check_as_of`]: a simulated
+/// window runs on past its last event (`run` scores up to the scenario's end), and a real
+/// export is taken some days after the last activity.
+pub fn check_window_end(log: &Log, end: DayNum, flag: &str) -> Result<(), InputError> {
+    match data_days(log) {
+        Some((f, l)) if end < f => Err(InputError::new(
             flag,
             format!(
-                "{} is outside the data: expected a day from {} (first deal created) to {} ({what})",
-                as_of.iso(),
+                "{} is before the data: expected a day from {} (first deal created) on; the last recorded day is {}",
+                end.iso(),
                 f.iso(),
                 l.iso()
             ),
         )),
-        _ => Err(InputError::new(flag, "the log has no deals to cut")),
+        _ => Ok(()),
     }
 }
 
@@ -313,6 +340,21 @@ mod tests {
         let e = cut_day(&events).unwrap_err().to_string();
         assert!(
             e.contains("cut.json: line 1") && e.contains("expected the JSON"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_window_may_end_after_the_data_but_not_before_it() {
+        let l = log();
+        for end in [10, 29, 40, 400] {
+            assert!(check_window_end(&l, DayNum(end), "--window-end").is_ok());
+        }
+        let e = check_window_end(&l, DayNum(9), "--window-end")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("--window-end: ") && e.contains("is before the data"),
             "{e}"
         );
     }

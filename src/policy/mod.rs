@@ -132,6 +132,33 @@ impl Expected {
         .find(|&(_, x)| !x.is_nan() && !(0.0..=1.0).contains(&x))
     }
 
+    /// The first infinite figure or interval bound, with its field name (`name[k]` for a
+    /// bound). The tuner never writes one (NaN stands for undefined); a hand-edited
+    /// `alerts_per_rep_week = inf` would become the report's plot axis, which plotters
+    /// cannot divide into ticks.
+    fn infinite(&self) -> Option<(String, f64)> {
+        let figures = [
+            ("alerts_per_rep_week", self.alerts_per_rep_week),
+            ("median_lead_days", self.median_lead_days),
+        ];
+        let intervals = [
+            ("recall_ci", self.recall_ci),
+            ("false_alarm_rate_ci", self.false_alarm_rate_ci),
+            ("precision_ci", self.precision_ci),
+            ("alerts_per_rep_week_ci", self.alerts_per_rep_week_ci),
+            ("median_lead_days_ci", self.median_lead_days_ci),
+        ];
+        let bounds = intervals.into_iter().flat_map(|(name, ci)| {
+            ci.into_iter()
+                .flat_map(move |b| (0..2).map(move |k| (format!("{name}[{k}]"), b[k])))
+        });
+        figures
+            .into_iter()
+            .map(|(name, x)| (name.to_string(), x))
+            .chain(bounds)
+            .find(|(_, x)| x.is_infinite())
+    }
+
     /// The held-out figures of a rule, with their confirmation p-value to three significant
     /// digits and at least [`SMALLEST_P`]: TOML writes floats without an exponent, and 50
     /// zeros before the digits would tell a reader nothing more.
@@ -261,6 +288,13 @@ impl Policy {
                 ),
             ));
         }
+        if let Some(t) = &p.tuning {
+            if let Some(bad) =
+                crate::tuning::run::bad_setting(&t.objective, t.holdout, t.min_lead_days)
+            {
+                return Err(err(format!("tuning.{}", bad.field), bad.message));
+            }
+        }
         let mut seen = std::collections::HashSet::new();
         for (i, s) in p.segment.iter().enumerate() {
             if !seen.insert(s.name.as_str()) {
@@ -283,6 +317,12 @@ impl Policy {
                         return Err(err(
                             at(&format!("{part}.{name}")),
                             format!("expected a share in [0, 1], got {x}"),
+                        ));
+                    }
+                    if let Some((name, x)) = e.infinite() {
+                        return Err(err(
+                            at(&format!("{part}.{name}")),
+                            format!("expected a finite number (or nan: undefined), got {x}"),
                         ));
                     }
                 }

@@ -475,15 +475,8 @@ pub fn tune(
                 }
             }));
         }
-        let note = chosen.is_none().then(|| match options.objective {
-            Objective::Cost { .. } => "no rule saves more than its reviews cost".to_string(),
-            Objective::Budget { .. } => format!(
-                "no rule of the eligible signals stays within the alert budget with a median lead of at least {} days and flags lost deals more often than won ones",
-                options.min_lead_days
-            ),
-            Objective::Youden => {
-                "no eligible rule flags lost deals more often than won ones".to_string()
-            }
+        let note = chosen.is_none().then(|| {
+            no_rule_note(options, &t, panel.landmarks.last().copied().unwrap_or(0))
         });
         let warning = match options.objective {
             Objective::Budget {
@@ -541,6 +534,40 @@ pub fn tune(
         deadlines: Vec::new(),
         tuned: pop.tune,
         warnings: Vec::new(),
+    }
+}
+
+/// Below this many lost or won tuning deals, "no rule qualified" says how few there were:
+/// a median lead and a recall on a handful of deals rarely pass the criteria, and the reader
+/// should look at the data before the thresholds. (The scoring's default `--min-class`.)
+const FEW_DECIDED: usize = 20;
+
+/// Why a segment got no rule. Without a lost or a won tuning deal no rule can be judged at
+/// all (recall needs lost deals, the false-alarm rate and "flags lost deals more often than
+/// won ones" need won ones): that, not the objective's criteria, is then the reason.
+/// `follow_up`: the last landmark (days), the age a deal must reach in the window to tune.
+fn no_rule_note(options: &TuneOptions, t: &Totals, follow_up: u32) -> String {
+    let counts = format!("{} lost and {} won", t.lost, t.won);
+    if t.lost == 0 || t.won == 0 {
+        return format!(
+            "too few decided deals to tune on: the segment's tuning deals (decided, created at \
+             least {follow_up} days before the window end, before the held-out ones) include \
+             {counts}, and a rule needs both outcomes: its recall is counted on lost deals, its \
+             false alarms on won ones"
+        );
+    }
+    let why = match options.objective {
+        Objective::Cost { .. } => "no rule saves more than its reviews cost".to_string(),
+        Objective::Budget { .. } => format!(
+            "no rule of the eligible signals stays within the alert budget with a median lead of at least {} days and flags lost deals more often than won ones",
+            options.min_lead_days
+        ),
+        Objective::Youden => "no eligible rule flags lost deals more often than won ones".to_string(),
+    };
+    if t.lost.min(t.won) < FEW_DECIDED {
+        format!("{why}, on only {counts} tuning deals")
+    } else {
+        why
     }
 }
 
@@ -633,4 +660,51 @@ fn frontier(
     }
     keep.sort_by_key(|x| (x.1, x.0));
     keep
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_rule_note_names_missing_or_few_decided_deals() {
+        let options = TuneOptions {
+            objective: Objective::Budget {
+                alerts_per_rep_week: 2.0,
+            },
+            holdout: 0.3,
+            bootstrap: 10,
+            seed: 1,
+            signals: Vec::new(),
+            min_lead_days: 21.0,
+        };
+        let note = |lost, won| {
+            let t = Totals {
+                lost,
+                won,
+                lost_value: 0.0,
+            };
+            no_rule_note(&options, &t, 168)
+        };
+        for (lost, won) in [(0, 0), (3, 0), (0, 40)] {
+            let n = note(lost, won);
+            assert!(
+                n.starts_with("too few decided deals to tune on: ")
+                    && n.contains(&format!("include {lost} lost and {won} won"))
+                    && n.contains("168 days")
+                    && !n.contains("alert budget"),
+                "{n}"
+            );
+        }
+        let few = note(2, 30);
+        assert!(
+            few.contains("alert budget") && few.ends_with("on only 2 lost and 30 won tuning deals"),
+            "{few}"
+        );
+        let enough = note(25, 30);
+        assert!(
+            enough.contains("alert budget") && !enough.contains("only"),
+            "{enough}"
+        );
+    }
 }

@@ -7,11 +7,11 @@
 use std::path::Path;
 
 use super::clock::RuleClock;
-use super::{deadlines, tune, TuneOptions, Tuning};
-use crate::error::{Error, InputError};
+use super::{deadlines, tune, Objective, TuneOptions, Tuning};
+use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::{read::read_log, Log};
+use crate::log::{cut::check_window_end, read::read_log, Log};
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
@@ -30,49 +30,79 @@ pub struct TuneJob<'a> {
     pub options: TuneOptions,
 }
 
-/// Checks the options a user can get wrong; `budget`, `holdout`, cost parameters.
-pub fn check_options(o: &TuneOptions) -> Result<(), InputError> {
-    match o.objective {
-        super::Objective::Budget {
-            alerts_per_rep_week: b,
-        } if b.is_nan() || b <= 0.0 => {
-            return Err(InputError::new(
-                "--budget",
-                format!("expected alerts per rep per week > 0, got {b}"),
-            ))
-        }
-        super::Objective::Cost {
+/// A numeric tuning setting out of its range: how the command line names it (`--budget`),
+/// how `policy.toml` does (under `[tuning]`), and what was expected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BadSetting {
+    pub flag: &'static str,
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// The first numeric tuning setting out of its range ([`finite_number`]). One list for the
+/// flags ([`check_options`]) and for a policy's `[tuning]` table ([`Policy::parse`]), so a
+/// value the command line refuses cannot come back in through a hand-edited policy.
+pub fn bad_setting(objective: &Objective, holdout: f64, min_lead_days: f64) -> Option<BadSetting> {
+    type Check = (
+        &'static str,
+        &'static str,
+        f64,
+        &'static str,
+        fn(f64) -> bool,
+    );
+    let mut checks: Vec<Check> = Vec::new();
+    match *objective {
+        Objective::Budget {
+            alerts_per_rep_week,
+        } => checks.push((
+            "--budget",
+            "objective.alerts_per_rep_week",
+            alerts_per_rep_week,
+            "> 0",
+            |x| x > 0.0,
+        )),
+        Objective::Cost {
             review_cost,
             save_probability,
-        } => {
-            if review_cost.is_nan() || review_cost < 0.0 {
-                return Err(InputError::new(
-                    "--review-cost",
-                    format!("expected a cost ≥ 0 per alert, got {review_cost}"),
-                ));
-            }
-            if !(0.0..=1.0).contains(&save_probability) {
-                return Err(InputError::new(
-                    "--save-probability",
-                    format!("expected a probability in [0, 1], got {save_probability}"),
-                ));
-            }
-        }
-        _ => {}
+        } => checks.extend([
+            (
+                "--review-cost",
+                "objective.review_cost",
+                review_cost,
+                "≥ 0",
+                (|x| x >= 0.0) as fn(f64) -> bool,
+            ),
+            (
+                "--save-probability",
+                "objective.save_probability",
+                save_probability,
+                "in [0, 1]",
+                |x| (0.0..=1.0).contains(&x),
+            ),
+        ]),
+        Objective::Youden => {}
     }
-    if o.min_lead_days.is_nan() || o.min_lead_days < 0.0 {
-        return Err(InputError::new(
-            "--min-lead",
-            format!("expected days ≥ 0, got {}", o.min_lead_days),
-        ));
+    checks.push(("--holdout", "holdout", holdout, "in [0, 1)", |x| {
+        (0.0..1.0).contains(&x)
+    }));
+    checks.push(("--min-lead", "min_lead_days", min_lead_days, "≥ 0", |x| {
+        x >= 0.0
+    }));
+    checks.into_iter().find_map(|(flag, field, x, range, ok)| {
+        finite_number(x, range, ok).err().map(|message| BadSetting {
+            flag,
+            field,
+            message,
+        })
+    })
+}
+
+/// Checks the options a user can get wrong: budget, cost parameters, holdout, minimum lead.
+pub fn check_options(o: &TuneOptions) -> Result<(), InputError> {
+    match bad_setting(&o.objective, o.holdout, o.min_lead_days) {
+        Some(bad) => Err(InputError::new(bad.flag, bad.message)),
+        None => Ok(()),
     }
-    if !(0.0..1.0).contains(&o.holdout) {
-        return Err(InputError::new(
-            "--holdout",
-            format!("expected a share in [0, 1), got {}", o.holdout),
-        ));
-    }
-    Ok(())
 }
 
 /// The names of the review (atypical) segments of `scenario`.
@@ -164,6 +194,9 @@ pub fn tune_log_to_dir(
     out: &Path,
 ) -> Result<Tuning, Error> {
     check_job(job)?;
+    if let Some(end) = job.window_end {
+        check_window_end(log, end, "--window-end")?;
+    }
     let fits = |p: &&Panel| {
         p.landmarks == job.landmarks
             && p.indicators

@@ -143,6 +143,9 @@ pub fn number_label(v: &f64) -> String {
 
 /// The chart every plot starts from: f64 axes, a title, the shared margins and label areas
 /// (`y_label_width` pixels for the y labels: step names need more than numbers).
+///
+/// An infinite or NaN bound is an error: plotters' tick search never ends on one, and a
+/// report must fail rather than hang whatever its tables hold.
 pub fn xy_chart<'a, 'b>(
     area: &'a Area<'b>,
     title: impl AsRef<str>,
@@ -150,6 +153,16 @@ pub fn xy_chart<'a, 'b>(
     y: std::ops::Range<f64>,
     y_label_width: u32,
 ) -> Result<XyChart<'a, 'b>, PlotError> {
+    if ![x.start, x.end, y.start, y.end]
+        .iter()
+        .all(|b| b.is_finite())
+    {
+        return Err(format!(
+            "{}: axis ranges must be finite, got x {x:?}, y {y:?}",
+            title.as_ref()
+        )
+        .into());
+    }
     Ok(ChartBuilder::on(area)
         .caption(title.as_ref(), (FONT, 18))
         .margin(12)
@@ -178,4 +191,23 @@ pub fn numeric_axes(
         .label_style((FONT, 13))
         .draw()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chart_on_an_infinite_axis_is_an_error_not_a_hang() {
+        let drawn = |x: std::ops::Range<f64>| {
+            svg(WIDTH, 300, |root| {
+                let mut chart = xy_chart(root, "t", x, 0.0..1.0, 55)?;
+                numeric_axes(&mut chart, "x", "y")
+            })
+        };
+        assert!(drawn(0.0..2.0).is_ok());
+        let e = drawn(0.0..f64::INFINITY).expect_err("an infinite axis");
+        assert!(e.to_string().contains("axis ranges must be finite"), "{e}");
+        assert!(drawn(f64::NAN..1.0).is_err());
+    }
 }
