@@ -226,6 +226,13 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     }
     assert!(summary.contains("the indicator set has no rep forecast to compare with"));
     assert!(!summary.contains("nor does the rep's own forecast"));
+    // Nor do the plots' captions and legends, or an always-empty comparison column.
+    assert!(html.contains("no forecast indicator was scored, so there is no baseline"));
+    for page in [&html, &summary] {
+        assert!(!page.contains("is the rep's own forecast"));
+        assert!(!page.contains("vs rep forecast"));
+        assert!(!page.contains("(baseline, top 3)"));
+    }
 
     // Tuning on the export: its indicators do not predict the outcome, and the held-out deals
     // say so for every sector's rule (README, "The held-out check").

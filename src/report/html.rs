@@ -88,7 +88,8 @@ fn figure(out: &mut String, svg: &str, caption: &str, csv: &str) {
     );
 }
 
-fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>]) {
+/// `with_baseline`: the "vs rep forecast" column, left out when no forecast was scored.
+fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>], with_baseline: bool) {
     let _ = write!(
         out,
         "<table class=\"ranking\" data-segment=\"{}\"><thead><tr><th>rank</th><th>indicator</th><th>controlled by</th><th>reliable from</th>",
@@ -100,7 +101,10 @@ fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>]) {
             "<th>AUC day {d} <span class=\"ci\">[95% CI]</span></th>"
         );
     }
-    out.push_str("<th>vs rep forecast</th></tr></thead><tbody>\n");
+    if with_baseline {
+        out.push_str("<th>vs rep forecast</th>");
+    }
+    out.push_str("</tr></thead><tbody>\n");
     for r in rows {
         let s = r.summary;
         let class = if r.is_baseline {
@@ -135,7 +139,10 @@ fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>]) {
                 fmt_auc(cell.auc)
             );
         }
-        let _ = writeln!(out, "<td>{}</td></tr>", esc(&r.vs_baseline));
+        if with_baseline {
+            let _ = write!(out, "<td>{}</td>", esc(&r.vs_baseline));
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
 }
@@ -224,7 +231,12 @@ fn answer_section(out: &mut String, data: &RunData) {
     );
     for seg in &segments {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));
-        ranking_table(out, seg, &answer::ranking(data, seg));
+        ranking_table(
+            out,
+            seg,
+            &answer::ranking(data, seg),
+            data.baseline().is_some(),
+        );
     }
     glossary(out, data);
     out.push_str("</section>\n");
@@ -255,10 +267,13 @@ fn glossary(out: &mut String, data: &RunData) {
 fn discrimination_section(out: &mut String, data: &RunData) -> Result<(), PlotError> {
     section(out, 1);
     for seg in data.segments() {
+        let baseline = match data.baseline() {
+            Some(_) => "the thick black line is the rep's own forecast (the baseline), ",
+            None => "no forecast indicator was scored, so there is no baseline; ",
+        };
         let caption = format!(
-            "AUC of each indicator at each landmark in {seg}; the thick black line is the rep's \
-             own forecast, the red dashed line the reliability target. Gaps: too few lost or won \
-             deals at risk."
+            "AUC of each indicator at each landmark in {seg}; {baseline}the red dashed line the \
+             reliability target. Gaps: too few lost or won deals at risk."
         );
         figure(
             out,
@@ -528,7 +543,7 @@ fn segment_title(data: &RunData, segment: &str) -> String {
     match (segment, review) {
         (crate::scoring::POOLED, _) => "all segments pooled".to_string(),
         (s, true) => {
-            format!("{s} (atypical: for manual review, not scored against typical deadlines)")
+            format!("{s} (review segment: no KPI rule is tuned, its deals are listed for review)")
         }
         (s, false) => s.to_string(),
     }
@@ -541,7 +556,8 @@ fn landmark_step(data: &RunData) -> String {
     }
 }
 
-/// The scenario name and seed from the manifest, else "imported log".
+/// The scenario name and seed from the manifest, else "a log scored by `dealsim score`" (an
+/// imported history, or a simulation scored into another directory).
 pub fn run_name(data: &RunData) -> String {
     data.manifest
         .as_ref()
@@ -552,7 +568,7 @@ pub fn run_name(data: &RunData) -> String {
                 m["seed"].as_u64()?
             ))
         })
-        .unwrap_or_else(|| "imported log".to_string())
+        .unwrap_or_else(|| "a log scored by `dealsim score` (no manifest.json)".to_string())
 }
 
 fn run_details(out: &mut String, data: &RunData) {
@@ -642,7 +658,7 @@ fn run_details(out: &mut String, data: &RunData) {
             let text = toml::to_string_pretty(s).unwrap_or_else(|_| serde_json::to_string_pretty(s).unwrap_or_default());
             let _ = writeln!(out, "<details><summary>Scenario as resolved (from manifest.json)</summary><pre>{}</pre></details>", esc(&text));
         }
-        _ => out.push_str("<p>No manifest.json: this is an imported log, scored with the scenario given to <code>dealsim score</code>.</p>\n"),
+        _ => out.push_str("<p>No manifest.json beside the scores: a log scored by <code>dealsim score</code>, with the scenario given to it (its calendar and stage maps).</p>\n"),
     }
 }
 

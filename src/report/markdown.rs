@@ -39,7 +39,15 @@ pub fn render(data: &RunData) -> String {
         for d in AUC_DAYS {
             let _ = write!(out, " AUC day {d} [95% CI] |");
         }
-        out.push_str(" vs rep forecast |\n|---:|---|---|---:|---:|---:|---:|---|\n");
+        let with_baseline = data.baseline().is_some();
+        if with_baseline {
+            out.push_str(" vs rep forecast |");
+        }
+        out.push_str("\n|---:|---|---|---:|---:|---:|---:|");
+        if with_baseline {
+            out.push_str("---|");
+        }
+        out.push('\n');
         for r in answer::ranking(data, seg) {
             let s = r.summary;
             let mut name = format!("`{}`", cell(&s.indicator));
@@ -61,7 +69,10 @@ pub fn render(data: &RunData) -> String {
                     .map_or(String::new(), |(lo, hi)| format!(" [{lo:.3}, {hi:.3}]"));
                 let _ = write!(out, " {}{ci} |", fmt_auc(cell.auc));
             }
-            let _ = writeln!(out, " {} |", cell(&r.vs_baseline));
+            if with_baseline {
+                let _ = write!(out, " {} |", cell(&r.vs_baseline));
+            }
+            out.push('\n');
         }
     }
     out.push_str("\n### What the indicators measure\n\n| indicator | controlled by | riskier when | what it measures |\n|---|---|---|---|\n");

@@ -104,7 +104,11 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
         Mark::Line(palette::TARGET),
     ));
     entries.push(("chance (AUC 0.5)".into(), Mark::Line(palette::CHANCE)));
-    entries.push(("95% CI (baseline, top 3)".into(), Mark::Band(palette::GREY)));
+    let bands = match baseline {
+        Some(_) => "95% CI (baseline, top 3)",
+        None => "95% CI (top 3)",
+    };
+    entries.push((bands.into(), Mark::Band(palette::GREY)));
     let height = super::height_for_legend(entries.len(), 420);
     svg(WIDTH, height, |root| {
         let (left, right) = with_legend(root);
