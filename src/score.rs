@@ -164,6 +164,12 @@ pub fn score_log_to_dir(
     let mut warnings = indicators::unknown_names(&job.indicators, log);
     let window_end = log.window_end(job.window_end);
     let maps = StageMaps::new(job.scenario, log);
+    let needing: Vec<&str> = job
+        .indicators
+        .iter()
+        .filter(|i| i.measure.needs_stage_map())
+        .map(|i| i.name.as_str())
+        .collect();
     for (sym, name) in log
         .deals
         .iter()
@@ -172,8 +178,12 @@ pub fn score_log_to_dir(
         .into_iter()
         .map(|s| (s, log.symbols.name(s).to_string()))
     {
-        if !maps.by_segment.contains_key(&sym) {
-            warnings.push(format!("segment {name:?} has no stage map in the scenario: deadline and stage indicators are missing for it"));
+        if !needing.is_empty() && !maps.by_segment.contains_key(&sym) {
+            warnings.push(format!(
+                "segment {name:?} has no stage map in the scenario, so these indicators are \
+                 missing for it: {}",
+                needing.join(", ")
+            ));
         }
     }
     // Each phase restarts the bar so that its eta is the phase's own.

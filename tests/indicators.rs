@@ -103,6 +103,7 @@ impl Ev {
 }
 
 /// One row of `deals.csv`.
+#[derive(Clone)]
 struct DealRow {
     case: String,
     segment: String,
@@ -599,6 +600,35 @@ fn a_segment_without_a_stage_map_has_missing_deadline_indicators() {
     }
     // The working-day calendar is the scenario's, not the stage map's: Mon 3/3 → Wed 3/5.
     check(&panel, &log, "X", 7, "proposal_delay_days", 2.0);
+}
+
+/// `Measure::needs_stage_map` (what `score` warns about for a segment without a map) names
+/// exactly the default indicators whose values the map changes: deal A as it is (smb) and in
+/// a segment the scenario has no map for, at every landmark.
+#[test]
+fn the_indicators_said_to_need_a_stage_map_are_those_it_changes() {
+    let (deals, events) = deal_a();
+    let mut elsewhere = deals.clone();
+    elsewhere[0].segment = "public_sector".into();
+    let landmarks = [7, 14, 28, 35, 56, 84];
+    let (with_map, without) = (read(&deals, &events), read(&elsewhere, &events));
+    let a = evaluate(&with_map, &landmarks, "2025-07-01");
+    let b = evaluate(&without, &landmarks, "2025-07-01");
+    for spec in indicators::default_set() {
+        let changed = landmarks.iter().any(|&day| {
+            let (x, y) = (
+                at(&a, &with_map, "A", day, &spec.name),
+                at(&b, &without, "A", day, &spec.name),
+            );
+            x.map(f32::to_bits) != y.map(f32::to_bits)
+        });
+        assert_eq!(
+            changed,
+            spec.measure.needs_stage_map(),
+            "{}: changed {changed}",
+            spec.name
+        );
+    }
 }
 
 /// `stage_age_vs_norm` without `working_days`: calendar days in the stage over the nominal

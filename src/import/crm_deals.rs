@@ -411,6 +411,9 @@ impl Importer for CrmDeals {
         sink.summary.notes.push(
             "value = the product's list price (close_value is known only after the outcome: kept as a column, not used)".into(),
         );
+        sink.summary.notes.push(
+            "a deal export has no step or touch events, which most default indicators read: score it with --indicators scenarios/crm_indicators.toml (in the dealsim repository: deal value and win rates)".into(),
+        );
         Ok(())
     }
 }

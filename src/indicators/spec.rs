@@ -149,6 +149,17 @@ pub enum Measure {
     },
 }
 
+impl Measure {
+    /// Whether the measure reads the segment's stage map (step deadlines, stage norms), so
+    /// that a segment without one leaves it missing.
+    pub fn needs_stage_map(&self) -> bool {
+        matches!(
+            self,
+            Measure::OverdueSteps {} | Measure::OnTimeRatio {} | Measure::StageAgeVsNorm { .. }
+        )
+    }
+}
+
 fn default_min_closed() -> u32 {
     10
 }
