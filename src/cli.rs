@@ -61,7 +61,10 @@ pub enum Command {
         /// Output directory [default: the directory of the events file].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Seed of the bootstrap.
+        /// Seed of the bootstrap. `dealsim run` seeds it with the scenario's seed: pass that seed
+        /// (manifest.json) to reproduce a run's scores exactly. Another seed moves each interval
+        /// by its Monte Carlo error, which can move a "reliable from" day whose lower bound sits
+        /// at the target.
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
         seed: u64,
         /// No progress bars.
@@ -88,7 +91,8 @@ pub enum Command {
         /// Bootstrap replicates for the chosen rules' confidence intervals.
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
         bootstrap: usize,
-        /// Seed of the bootstrap.
+        /// Seed of the bootstrap (and of nothing else: the rule choice does not depend on it).
+        /// `dealsim run` seeds it with the scenario's seed.
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
         seed: u64,
         #[command(flatten)]
@@ -364,7 +368,8 @@ pub struct SimArgs {
     /// Rescale every segment's inflow so that about N deals are created over the window.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
     pub deals: Option<u64>,
-    /// Random seed [default: the scenario's `seed`]. Same scenario and seed give identical files.
+    /// Random seed [default: the scenario's `seed`], of the simulation and of the bootstraps.
+    /// Same scenario and seed give identical files.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
     pub seed: Option<u64>,
     /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a

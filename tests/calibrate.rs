@@ -209,6 +209,12 @@ fn command_line_writes_a_checked_scenario_deterministically() {
             stdout.contains("win real") && stdout.contains("mid_market"),
             "{stdout}"
         );
+        // The columns are explained: what "closed" counts and the unit of "cycle".
+        assert!(
+            stdout.contains("closed real")
+                && stdout.contains("cycle: median calendar days from creation to the close"),
+            "{stdout}"
+        );
         fs::read(&out).unwrap()
     };
     let a = run("a.toml", "1");

@@ -69,12 +69,19 @@ pub fn render(rows: &[GofRow]) -> String {
     let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}%", 100.0 * v));
     let days = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
     let mut out = format!(
-        "{:<14} {:>8} {:>8} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
-        "segment", "closed", "sim", "win real", "win sim", "cycle real", "cycle sim", "KS"
+        "{:<14} {:>11} {:>10} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
+        "segment",
+        "closed real",
+        "closed sim",
+        "win real",
+        "win sim",
+        "cycle real",
+        "cycle sim",
+        "KS"
     );
     for r in rows {
         out.push_str(&format!(
-            "{:<14} {:>8} {:>8} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
+            "{:<14} {:>11} {:>10} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
             r.segment,
             r.real_closed,
             r.sim_closed,
@@ -85,5 +92,10 @@ pub fn render(rows: &[GofRow]) -> String {
             r.cycle_ks.map_or("-".to_string(), |v| format!("{v:.3}")),
         ));
     }
+    out.push_str(
+        "closed: won or lost deals, in the history (real) and in the re-simulation (sim); win: \
+         the won share of them;\ncycle: median calendar days from creation to the close, won and \
+         lost deals together; KS: the largest gap between the two cycle-length distributions.\n",
+    );
     out
 }
