@@ -36,6 +36,20 @@ fn simulate(dir: &Path, toml: String) {
 }
 
 /// Calibrates from the log simulated into `dir` with the embedded default as the base.
+/// `dealsim calibrate EXTRA --events DIR/log/events.csv --deals DIR/log/deals.csv --out OUT`.
+fn calibrate_cli(dir: &Path, extra: &[&str], out: &Path) -> assert_cmd::Command {
+    let mut cmd = dealsim();
+    cmd.arg("calibrate")
+        .args(extra)
+        .arg("--events")
+        .arg(dir.join("log/events.csv"))
+        .arg("--deals")
+        .arg(dir.join("log/deals.csv"))
+        .arg("--out")
+        .arg(out);
+    cmd
+}
+
 fn calibrate_in(dir: &Path, options: &CalibrateOptions, out: &str) -> Calibration {
     let (events, deals) = (dir.join("log/events.csv"), dir.join("log/deals.csv"));
     let base = Scenario::embedded_default();
@@ -187,21 +201,16 @@ fn command_line_writes_a_checked_scenario_deterministically() {
     simulate(tmp.path(), scenario_toml(150.0, |_| {}));
     let run = |name: &str, threads: &str| {
         let out = tmp.path().join(name);
-        let assert = dealsim()
+        let extra = [
+            "--iterations",
+            "3",
+            "--resimulate-deals",
+            "12000",
+            "--seed",
+            "3",
+        ];
+        let assert = calibrate_cli(tmp.path(), &extra, &out)
             .env("RAYON_NUM_THREADS", threads)
-            .args([
-                "calibrate",
-                "--iterations",
-                "3",
-                "--resimulate-deals",
-                "12000",
-            ])
-            .args(["--seed", "3", "--events"])
-            .arg(tmp.path().join("log/events.csv"))
-            .arg("--deals")
-            .arg(tmp.path().join("log/deals.csv"))
-            .arg("--out")
-            .arg(&out)
             .assert()
             .success();
         let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
@@ -250,16 +259,7 @@ fn an_unwritable_out_is_refused_before_calibrating() {
             "missing does not exist",
         ),
     ] {
-        let assert = dealsim()
-            .arg("calibrate")
-            .arg("--events")
-            .arg(tmp.path().join("log/events.csv"))
-            .arg("--deals")
-            .arg(tmp.path().join("log/deals.csv"))
-            .arg("--out")
-            .arg(&out)
-            .assert()
-            .code(2);
+        let assert = calibrate_cli(tmp.path(), &[], &out).assert().code(2);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr);
         assert!(
             stderr.contains(&format!("--out {}: ", out.display())) && stderr.contains(expected),
@@ -283,15 +283,7 @@ fn too_few_deals_in_a_segment_is_a_clear_input_error() {
     fs::create_dir(&out).unwrap();
     // Calibrates the small log with `extra` flags; must fail with exit code 2, writing nothing.
     let refused = |extra: &[&str]| -> String {
-        let assert = dealsim()
-            .arg("calibrate")
-            .args(extra)
-            .arg("--events")
-            .arg(tmp.path().join("log/events.csv"))
-            .arg("--deals")
-            .arg(tmp.path().join("log/deals.csv"))
-            .arg("--out")
-            .arg(out.join("fitted.toml"))
+        let assert = calibrate_cli(tmp.path(), extra, &out.join("fitted.toml"))
             .assert()
             .code(2);
         assert!(listing(&out).is_empty(), "nothing written");

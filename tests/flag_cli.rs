@@ -635,40 +635,30 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         ],
     );
 
-    // A hand-edited share outside [0, 1]: flag ranks by the precision and warns by the
-    // held-out p-value.
-    let at = policy
-        .find("confirmation_p_value = ")
-        .expect("tune writes the p-value");
-    let end = at + policy[at..].find('\n').unwrap();
-    let mut edited = policy.clone();
-    edited.replace_range(at..end, "confirmation_p_value = 5.0");
-    fs::write(&p, edited).unwrap();
-    let out = case.flag(&p, "2026-01-15", "f");
-    case.rejected(
-        &before_p,
-        &out,
+    // A hand-edited line `KEY = ...` (the first) of the policy: flag refuses it, located.
+    let edit_line = |key: &str, line: &str, expected: &[&str]| {
+        let at = policy.find(&format!("{key} = ")).expect("tune writes it");
+        let end = at + policy[at..].find('\n').unwrap();
+        let mut edited = policy.clone();
+        edited.replace_range(at..end, line);
+        fs::write(&p, edited).unwrap();
+        let out = case.flag(&p, "2026-01-15", "f");
+        case.rejected(&before_p, &out, &[&["seg.toml: line "], expected].concat());
+    };
+    // A share outside [0, 1]: flag ranks by the precision and warns by the held-out p-value.
+    edit_line(
+        "confirmation_p_value",
+        "confirmation_p_value = 5.0",
         &[
-            "seg.toml: line ",
             "segment[0].rule[0].holdout.confirmation_p_value",
             "expected a share in [0, 1], got 5",
         ],
     );
-
-    // A hand-edited infinite tuning setting: the check of the flags, located in the file.
-    let at = policy
-        .find("min_lead_days = ")
-        .expect("tune writes its settings");
-    let end = at + policy[at..].find('\n').unwrap();
-    let mut edited = policy.clone();
-    edited.replace_range(at..end, "min_lead_days = inf");
-    fs::write(&p, edited).unwrap();
-    let out = case.flag(&p, "2026-01-15", "f");
-    case.rejected(
-        &before_p,
-        &out,
+    // An infinite tuning setting: the check of the flags, located in the file.
+    edit_line(
+        "min_lead_days",
+        "min_lead_days = inf",
         &[
-            "seg.toml: line ",
             "tuning.min_lead_days",
             "expected a finite number ≥ 0, got inf",
         ],
