@@ -783,8 +783,8 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
         })
         .collect();
     rows.sort();
-    // Indicator values are f32 (1/3 in f32, printed as an f64).
-    let third = f64::from(1.0f32 / 3.0).to_string();
+    // Indicator values are f32, written as the f32 they are (1/3 as 0.33333334).
+    let third = (1.0f32 / 3.0).to_string();
     let expected = ["a4", "a6"].map(|id| {
         (
             id.to_string(),
@@ -854,4 +854,116 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
     case.rejected(&before, &out, &["--as-of: 2025-04-01 is outside the data"]);
     let out = case.as_of("flag", "log", "2025-04-01", "f_next", &extra);
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// A hand-written policy for `smb` with two rules of the same in-sample precision, so that
+/// many deals share a risk and some break both rules.
+const TWO_RULES: &str = r#"landmarks = [7, 14, 21, 28, 35, 42, 49, 56]
+
+[[segment]]
+name = "smb"
+
+[[segment.rule]]
+indicator = "proposal_delay_days"
+direction = "higher_is_riskier"
+threshold = 10.0
+by_day = 28
+
+[segment.rule.expected]
+lost_deals = 100
+won_deals = 20
+recall = 0.3
+false_alarm_rate = 0.05
+precision = 0.9774127310061602
+alerts_per_rep_week = 1.5
+median_lead_days = 20.0
+
+[[segment.rule]]
+indicator = "days_since_last_touch"
+direction = "higher_is_riskier"
+threshold = 5.0
+by_day = 56
+
+[segment.rule.expected]
+lost_deals = 100
+won_deals = 20
+recall = 0.3
+false_alarm_rate = 0.05
+precision = 0.9774127310061602
+alerts_per_rep_week = 1.5
+median_lead_days = 20.0
+"#;
+
+impl Case {
+    /// `flag` on a simulated log with [`TWO_RULES`] as of 2026-02-15 into `f`.
+    fn flag_two_rules() -> Case {
+        let case = Case::new();
+        let policy = case.path("policy.toml");
+        fs::write(&policy, TWO_RULES).unwrap();
+        let out = case.flag(&policy, "2026-02-15", "f");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        case
+    }
+}
+
+/// Digits after the decimal point of a number as written.
+fn decimals(number: &str) -> usize {
+    number.split_once('.').map_or(0, |(_, d)| d.len())
+}
+
+#[test]
+fn flag_files_write_numbers_at_the_precision_they_are_known_at() {
+    let case = Case::flag_two_rules();
+    // Per column, the most decimals: day counts 2, shares 4, the simulator's forecasts as
+    // stored (whole percent), indicator values as the f32 they are.
+    let check = |file: &str, limits: &[(&str, usize)]| {
+        let text = fs::read_to_string(case.path("f").join(file)).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let mut rows = 0;
+        for row in reader.records().map(|r| r.unwrap()) {
+            for &(column, most) in limits {
+                let k = header.iter().position(|h| h == column).unwrap();
+                assert!(decimals(&row[k]) <= most, "{file} {column}: {:?}", &row[k]);
+            }
+            let value = header.iter().position(|h| h == "value");
+            if let Some(k) = value {
+                let v: f32 = row[k].parse().unwrap();
+                assert_eq!(row[k].trim_end_matches(".0"), v.to_string(), "{file}");
+            }
+            rows += 1;
+        }
+        assert!(rows >= 10, "{file}: {rows} rows");
+    };
+    let days = [("age_days", 2), ("days_overdue", 2)];
+    check(
+        "flags.csv",
+        &[days[0], days[1], ("risk", 4), ("forecast", 2)],
+    );
+    let shares = ["on_time_share", "forecast_open", "forecast_flagged"];
+    check("reps.csv", &shares.map(|c| (c, 4)));
+    // flags.json: the same, as JSON numbers.
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(case.path("f/flags.json")).unwrap()).unwrap();
+    let number = |v: &serde_json::Value, most: usize| {
+        assert!(v.is_number(), "{v}");
+        assert!(decimals(&v.to_string()) <= most, "{v}");
+    };
+    for deal in json["flagged"].as_array().unwrap() {
+        number(&deal["age_days"], 2);
+        number(&deal["risk"], 4);
+        number(&deal["forecast"], 2);
+        for reason in deal["reasons"].as_array().unwrap() {
+            number(&reason["days_overdue"], 2);
+            number(&reason["precision"], 4);
+        }
+    }
+    for rep in json["reps"].as_array().unwrap() {
+        number(&rep["on_time_share"], 4);
+    }
 }

@@ -8,6 +8,7 @@
 //! counted, [`crate::tuning::clock`]) is ≤ d. Deals of review (atypical)
 //! segments are counted, never flagged. Not for: choosing rules ([`crate::tuning`]).
 
+mod precision;
 mod render;
 
 use std::path::Path;
@@ -41,6 +42,7 @@ pub struct Reason {
     pub rule: String,
     pub indicator: String,
     /// The indicator's value at the landmark where the rule fired.
+    #[serde(serialize_with = "precision::stored")]
     pub value: f64,
     pub threshold: f64,
     /// The rule's deadline (deal age, days).
@@ -48,8 +50,10 @@ pub struct Reason {
     /// The landmark (deal age, days) at which the rule fired.
     pub flagged_at_day: u32,
     /// Days the deal has been breaking the rule: its age today minus `flagged_at_day`.
+    #[serde(serialize_with = "precision::days")]
     pub days_overdue: f64,
     /// The rule's in-sample precision (share of flagged deals that were lost), if known.
+    #[serde(serialize_with = "precision::opt_share")]
     pub precision: Option<f64>,
 }
 
@@ -60,10 +64,13 @@ pub struct FlaggedDeal {
     pub segment: String,
     pub rep: String,
     pub created: String,
+    #[serde(serialize_with = "precision::days")]
     pub age_days: f64,
     /// The highest precision among the broken rules: how often such a flag meant a loss.
+    #[serde(serialize_with = "precision::share")]
     pub risk: f64,
     /// The rep's latest forecast win probability, if any.
+    #[serde(serialize_with = "precision::opt_stored")]
     pub forecast: Option<f64>,
     pub reasons: Vec<Reason>,
 }
@@ -75,9 +82,12 @@ pub struct RepRow {
     pub open_deals: usize,
     pub flagged_deals: usize,
     /// Mean share of due steps done on time (at each deal's latest landmark).
+    #[serde(serialize_with = "precision::opt_share")]
     pub on_time_share: Option<f64>,
     /// Mean latest forecast win probability over all open deals, and over the flagged ones.
+    #[serde(serialize_with = "precision::opt_share")]
     pub forecast_open: Option<f64>,
+    #[serde(serialize_with = "precision::opt_share")]
     pub forecast_flagged: Option<f64>,
 }
 

@@ -16,15 +16,20 @@ struct FlagRow<'a> {
     segment: &'a str,
     rep: &'a str,
     created: &'a str,
+    #[serde(serialize_with = "super::precision::days")]
     age_days: f64,
+    #[serde(serialize_with = "super::precision::share")]
     risk: f64,
+    #[serde(serialize_with = "super::precision::opt_stored")]
     forecast: Option<f64>,
     rule: &'a str,
     indicator: &'a str,
+    #[serde(serialize_with = "super::precision::stored")]
     value: f64,
     threshold: f64,
     by_day: u32,
     flagged_at_day: u32,
+    #[serde(serialize_with = "super::precision::days")]
     days_overdue: f64,
 }
 
