@@ -967,3 +967,105 @@ fn flag_files_write_numbers_at_the_precision_they_are_known_at() {
         number(&rep["on_time_share"], 4);
     }
 }
+
+/// Columns of a terminal table stay in line: each left-aligned column of `header` starts,
+/// and each right-aligned one ends, at the same place in every row (the byte offsets of
+/// ASCII tables).
+#[track_caller]
+fn aligned(header: &str, rows: &[&str], left: &[&str], right: &[&str]) {
+    assert!(!rows.is_empty(), "no rows under {header:?}");
+    let at = |name: &str| {
+        header
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} in {header}"))
+    };
+    for row in rows {
+        let b = row.as_bytes();
+        let space = |i: usize| b.get(i).is_none_or(|&c| c == b' ');
+        for name in left {
+            let s = at(name);
+            assert!(space(s - 1) && !space(s), "{name}:\n{header}\n{row}");
+        }
+        for name in right {
+            let e = at(name) + name.len();
+            // A missing figure is a dash under the digits of a percentage ("57%", "-  ").
+            let missing = row[..e].ends_with(" -  ");
+            assert!(
+                (missing || !space(e - 1)) && space(e),
+                "{name}:\n{header}\n{row}"
+            );
+        }
+    }
+}
+
+#[test]
+fn terminal_tables_fit_long_segment_and_rep_names() {
+    let case = Case::new();
+    // Segment names as long as a CRM's; rep names follow (`enterprise-rep-01`, ...).
+    let long = [
+        ("mid_market", "telecommunications_and_media"),
+        ("enterprise", "entertainment_and_leisure_group"),
+        ("smb", "small_and_medium_businesses"),
+    ];
+    for f in ["events.csv", "deals.csv"] {
+        let path = case.path("sim").join(f);
+        let text = long
+            .iter()
+            .fold(fs::read_to_string(&path).unwrap(), |t, (a, b)| {
+                t.replace(a, b)
+            });
+        fs::write(&path, text).unwrap();
+    }
+    let tuned = case.tune("t", &[], "2");
+    let stdout = String::from_utf8_lossy(&tuned.stdout);
+    assert_eq!(tuned.status.code(), Some(0), "{stdout}");
+    // The plan: every segment's "flag if" and "tuning:" in one column.
+    for word in ["flag if", "tuning:"] {
+        let columns: std::collections::BTreeSet<usize> = stdout
+            .lines()
+            .filter_map(|l| l.find(&format!(" {word} ")))
+            .collect();
+        assert_eq!(columns.len(), 1, "{word}:\n{stdout}");
+    }
+    // One space after the longest name.
+    assert!(
+        stdout.contains("  entertainment_and_leisure_group flag if"),
+        "{stdout}"
+    );
+
+    let out = case.flag(&case.path("t/policy.toml"), "2026-02-15", "f");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let table = |first: &str| {
+        let k = lines.iter().position(|l| l.starts_with(first)).unwrap();
+        let rows: Vec<&str> = lines[k + 1..]
+            .iter()
+            .take_while(|l| !l.is_empty() && !l.starts_with("..."))
+            .copied()
+            .collect();
+        (lines[k], rows)
+    };
+    let (header, rows) = table("deal ");
+    assert!(rows.iter().any(|r| r.contains("-rep-")), "{stdout}");
+    aligned(
+        header,
+        &rows,
+        &["segment", "rep"],
+        &["age", "risk", "forecast"],
+    );
+    let (header, rows) = table("rep ");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("entertainment_and_leisure_group-rep-01 ")),
+        "{stdout}"
+    );
+    let right = [
+        "open",
+        "flagged",
+        "on time",
+        "forecast open",
+        "forecast flagged",
+    ];
+    aligned(header, &rows, &[], &right);
+}
