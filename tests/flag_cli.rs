@@ -1069,3 +1069,42 @@ fn terminal_tables_fit_long_segment_and_rep_names() {
     ];
     aligned(header, &rows, &[], &right);
 }
+
+#[test]
+fn equal_risks_rank_more_rules_broken_then_longer_broken_first() {
+    // Both rules have the same precision: every flagged deal has the same risk.
+    let case = Case::flag_two_rules();
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(case.path("f/flags.json")).unwrap()).unwrap();
+    let key = |deal: &serde_json::Value| {
+        let reasons = deal["reasons"].as_array().unwrap();
+        let since_first = reasons
+            .iter()
+            .map(|r| r["days_overdue"].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        let id = deal["case_id"].as_str().unwrap().to_string();
+        (reasons.len(), since_first, id)
+    };
+    let keys: Vec<(usize, f64, String)> = json["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    assert!(
+        keys.iter().any(|k| k.0 == 2) && keys.iter().any(|k| k.0 == 1),
+        "{keys:?}"
+    );
+    for pair in keys.windows(2) {
+        let ((n_a, d_a, id_a), (n_b, d_b, id_b)) = (&pair[0], &pair[1]);
+        let ordered = n_a > n_b || (n_a == n_b && (d_a > d_b || (d_a == d_b && id_a < id_b)));
+        assert!(ordered, "{:?} before {:?}", pair[0], pair[1]);
+    }
+    // `flag --help` says so.
+    let help = dealsim().args(["flag", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(help.contains("then by more rules broken"), "{help}");
+}

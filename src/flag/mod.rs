@@ -1,5 +1,5 @@
 //! `dealsim flag`: today's pipeline against a policy — which open deals break which rule,
-//! sorted by risk, and per rep the discipline, the flags and the rep's own forecast.
+//! worst first ([`worst_first`]), and per rep the discipline, the flags and the rep's own forecast.
 //!
 //! The log is cut at the end of the `--as-of` day ([`crate::log::cut`]), so a finished log
 //! can be replayed as of a past date; the deals open then are evaluated at the policy's
@@ -268,13 +268,7 @@ pub fn flag_log(
             reasons,
         })
         .collect();
-    let overdue = |f: &FlaggedDeal| f.reasons.iter().map(|r| r.days_overdue).fold(0.0, f64::max);
-    flagged.sort_by(|a, b| {
-        b.risk
-            .total_cmp(&a.risk)
-            .then(overdue(b).total_cmp(&overdue(a)))
-            .then(a.case_id.cmp(&b.case_id))
-    });
+    flagged.sort_by(worst_first);
 
     let review = |d: usize| policy.review_segments.contains(&seg_name(d));
     let mut reps: std::collections::BTreeMap<String, RepAcc> = Default::default();
@@ -311,6 +305,27 @@ pub fn flag_log(
             })
             .collect(),
     }
+}
+
+/// The order of the flagged deals: riskiest first, then, among equal risks, the most rules
+/// broken, the longest since the first of them fired, and the deal id. Risk is a rule's
+/// in-sample precision, so every deal caught by the same rule (in practice: of the same
+/// segment) shares it; the ties decide most of the order and put the deals in the worst
+/// shape, and those left alone longest, first. Risks and days compare as written in the
+/// files ([`precision`]), so the order can be checked from them.
+fn worst_first(a: &FlaggedDeal, b: &FlaggedDeal) -> std::cmp::Ordering {
+    let risk = |f: &FlaggedDeal| precision::share_written(f.risk);
+    let since_first = |f: &FlaggedDeal| {
+        f.reasons
+            .iter()
+            .map(|r| precision::days_written(r.days_overdue))
+            .fold(0.0, f64::max)
+    };
+    risk(b)
+        .total_cmp(&risk(a))
+        .then(b.reasons.len().cmp(&a.reasons.len()))
+        .then(since_first(b).total_cmp(&since_first(a)))
+        .then(a.case_id.cmp(&b.case_id))
 }
 
 /// The number of deals of `deals` that `rule` checks at some landmark, if its indicator is

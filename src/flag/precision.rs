@@ -12,14 +12,24 @@ fn round(x: f64, decimals: i32) -> f64 {
     (x * scale).round() / scale
 }
 
+/// Days as written: to 2 decimals.
+pub fn days_written(x: f64) -> f64 {
+    round(x, 2)
+}
+
 /// Days, to 2 decimals.
 pub fn days<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(round(*x, 2))
+    s.serialize_f64(days_written(*x))
+}
+
+/// A share as written: to 4 decimals.
+pub fn share_written(x: f64) -> f64 {
+    round(x, 4)
 }
 
 /// A share in [0, 1], to 4 decimals.
 pub fn share<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(round(*x, 4))
+    s.serialize_f64(share_written(*x))
 }
 
 /// An optional share, to 4 decimals (empty or `null` when absent).
