@@ -99,9 +99,10 @@ pub enum Command {
         tune: TuneArgs,
     },
     /// List the deals open on a date that break a policy's rules, with the reasons, sorted by
-    /// risk, and per rep the on-time step share, flags and own forecast (terminal table,
-    /// flags.csv, reps.csv, flags.json); warns about rules the tuner's held-out deals did not
-    /// confirm.
+    /// risk (the broken rule's in-sample precision, shared by all deals it catches), then by
+    /// more rules broken, then by longer since the first one fired, then by deal id; and per
+    /// rep the on-time step share, flags and own forecast (terminal table, flags.csv,
+    /// reps.csv, flags.json); warns about rules the tuner's held-out deals did not confirm.
     Flag {
         /// The policy (policy.toml from `dealsim tune` or `dealsim run`).
         #[arg(long, value_name = "FILE")]

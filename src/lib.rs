@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod calibrate;
+pub mod columns;
 pub mod error;
 pub mod export;
 pub mod flag;

@@ -773,8 +773,8 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
         })
         .collect();
     rows.sort();
-    // Indicator values are f32 (1/3 in f32, printed as an f64).
-    let third = f64::from(1.0f32 / 3.0).to_string();
+    // Indicator values are f32, written as the f32 they are (1/3 as 0.33333334).
+    let third = (1.0f32 / 3.0).to_string();
     let expected = ["a4", "a6"].map(|id| {
         (
             id.to_string(),
@@ -844,4 +844,257 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
     case.rejected(&before, &out, &["--as-of: 2025-04-01 is outside the data"]);
     let out = case.as_of("flag", "log", "2025-04-01", "f_next", &extra);
     assert_eq!(out.status.code(), Some(0));
+}
+
+/// A hand-written policy for `smb` with two rules of the same in-sample precision, so that
+/// many deals share a risk and some break both rules.
+const TWO_RULES: &str = r#"landmarks = [7, 14, 21, 28, 35, 42, 49, 56]
+
+[[segment]]
+name = "smb"
+
+[[segment.rule]]
+indicator = "proposal_delay_days"
+direction = "higher_is_riskier"
+threshold = 10.0
+by_day = 28
+
+[segment.rule.expected]
+lost_deals = 100
+won_deals = 20
+recall = 0.3
+false_alarm_rate = 0.05
+precision = 0.9774127310061602
+alerts_per_rep_week = 1.5
+median_lead_days = 20.0
+
+[[segment.rule]]
+indicator = "days_since_last_touch"
+direction = "higher_is_riskier"
+threshold = 5.0
+by_day = 56
+
+[segment.rule.expected]
+lost_deals = 100
+won_deals = 20
+recall = 0.3
+false_alarm_rate = 0.05
+precision = 0.9774127310061602
+alerts_per_rep_week = 1.5
+median_lead_days = 20.0
+"#;
+
+impl Case {
+    /// `flag` on a simulated log with [`TWO_RULES`] as of 2026-02-15 into `f`.
+    fn flag_two_rules() -> Case {
+        let case = Case::new();
+        let policy = case.path("policy.toml");
+        fs::write(&policy, TWO_RULES).unwrap();
+        let out = case.flag(&policy, "2026-02-15", "f");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        case
+    }
+}
+
+/// Digits after the decimal point of a number as written.
+fn decimals(number: &str) -> usize {
+    number.split_once('.').map_or(0, |(_, d)| d.len())
+}
+
+#[test]
+fn flag_files_write_numbers_at_the_precision_they_are_known_at() {
+    let case = Case::flag_two_rules();
+    // Per column, the most decimals: day counts 2, shares 4, the simulator's forecasts as
+    // stored (whole percent), indicator values as the f32 they are.
+    let check = |file: &str, limits: &[(&str, usize)]| {
+        let text = fs::read_to_string(case.path("f").join(file)).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        let mut rows = 0;
+        for row in reader.records().map(|r| r.unwrap()) {
+            for &(column, most) in limits {
+                let k = header.iter().position(|h| h == column).unwrap();
+                assert!(decimals(&row[k]) <= most, "{file} {column}: {:?}", &row[k]);
+            }
+            let value = header.iter().position(|h| h == "value");
+            if let Some(k) = value {
+                let v: f32 = row[k].parse().unwrap();
+                assert_eq!(row[k].trim_end_matches(".0"), v.to_string(), "{file}");
+            }
+            rows += 1;
+        }
+        assert!(rows >= 10, "{file}: {rows} rows");
+    };
+    let days = [("age_days", 2), ("days_overdue", 2)];
+    check(
+        "flags.csv",
+        &[days[0], days[1], ("risk", 4), ("forecast", 2)],
+    );
+    let shares = ["on_time_share", "forecast_open", "forecast_flagged"];
+    check("reps.csv", &shares.map(|c| (c, 4)));
+    // flags.json: the same, as JSON numbers.
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(case.path("f/flags.json")).unwrap()).unwrap();
+    let number = |v: &serde_json::Value, most: usize| {
+        assert!(v.is_number(), "{v}");
+        assert!(decimals(&v.to_string()) <= most, "{v}");
+    };
+    for deal in json["flagged"].as_array().unwrap() {
+        number(&deal["age_days"], 2);
+        number(&deal["risk"], 4);
+        number(&deal["forecast"], 2);
+        for reason in deal["reasons"].as_array().unwrap() {
+            number(&reason["days_overdue"], 2);
+            number(&reason["precision"], 4);
+        }
+    }
+    for rep in json["reps"].as_array().unwrap() {
+        number(&rep["on_time_share"], 4);
+    }
+}
+
+/// Columns of a terminal table stay in line: each left-aligned column of `header` starts,
+/// and each right-aligned one ends, at the same place in every row (the byte offsets of
+/// ASCII tables).
+#[track_caller]
+fn aligned(header: &str, rows: &[&str], left: &[&str], right: &[&str]) {
+    assert!(!rows.is_empty(), "no rows under {header:?}");
+    let at = |name: &str| {
+        header
+            .find(name)
+            .unwrap_or_else(|| panic!("{name} in {header}"))
+    };
+    for row in rows {
+        let b = row.as_bytes();
+        let space = |i: usize| b.get(i).is_none_or(|&c| c == b' ');
+        for name in left {
+            let s = at(name);
+            assert!(space(s - 1) && !space(s), "{name}:\n{header}\n{row}");
+        }
+        for name in right {
+            let e = at(name) + name.len();
+            // A missing figure is a dash under the digits of a percentage ("57%", "-  ").
+            let missing = row[..e].ends_with(" -  ");
+            assert!(
+                (missing || !space(e - 1)) && space(e),
+                "{name}:\n{header}\n{row}"
+            );
+        }
+    }
+}
+
+#[test]
+fn terminal_tables_fit_long_segment_and_rep_names() {
+    let case = Case::new();
+    // Segment names as long as a CRM's; rep names follow (`enterprise-rep-01`, ...).
+    let long = [
+        ("mid_market", "telecommunications_and_media"),
+        ("enterprise", "entertainment_and_leisure_group"),
+        ("smb", "small_and_medium_businesses"),
+    ];
+    for f in ["events.csv", "deals.csv"] {
+        let path = case.path("sim").join(f);
+        let text = long
+            .iter()
+            .fold(fs::read_to_string(&path).unwrap(), |t, (a, b)| {
+                t.replace(a, b)
+            });
+        fs::write(&path, text).unwrap();
+    }
+    let tuned = case.tune("t", &[], "2");
+    let stdout = String::from_utf8_lossy(&tuned.stdout);
+    assert_eq!(tuned.status.code(), Some(0), "{stdout}");
+    // The plan: every segment's "flag if" and "tuning:" in one column.
+    for word in ["flag if", "tuning:"] {
+        let columns: std::collections::BTreeSet<usize> = stdout
+            .lines()
+            .filter_map(|l| l.find(&format!(" {word} ")))
+            .collect();
+        assert_eq!(columns.len(), 1, "{word}:\n{stdout}");
+    }
+    // One space after the longest name.
+    assert!(
+        stdout.contains("  entertainment_and_leisure_group flag if"),
+        "{stdout}"
+    );
+
+    let out = case.flag(&case.path("t/policy.toml"), "2026-02-15", "f");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    let table = |first: &str| {
+        let k = lines.iter().position(|l| l.starts_with(first)).unwrap();
+        let rows: Vec<&str> = lines[k + 1..]
+            .iter()
+            .take_while(|l| !l.is_empty() && !l.starts_with("..."))
+            .copied()
+            .collect();
+        (lines[k], rows)
+    };
+    let (header, rows) = table("deal ");
+    assert!(rows.iter().any(|r| r.contains("-rep-")), "{stdout}");
+    aligned(
+        header,
+        &rows,
+        &["segment", "rep"],
+        &["age", "risk", "forecast"],
+    );
+    let (header, rows) = table("rep ");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("entertainment_and_leisure_group-rep-01 ")),
+        "{stdout}"
+    );
+    let right = [
+        "open",
+        "flagged",
+        "on time",
+        "forecast open",
+        "forecast flagged",
+    ];
+    aligned(header, &rows, &[], &right);
+}
+
+#[test]
+fn equal_risks_rank_more_rules_broken_then_longer_broken_first() {
+    // Both rules have the same precision: every flagged deal has the same risk.
+    let case = Case::flag_two_rules();
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(case.path("f/flags.json")).unwrap()).unwrap();
+    let key = |deal: &serde_json::Value| {
+        let reasons = deal["reasons"].as_array().unwrap();
+        let since_first = reasons
+            .iter()
+            .map(|r| r["days_overdue"].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        let id = deal["case_id"].as_str().unwrap().to_string();
+        (reasons.len(), since_first, id)
+    };
+    let keys: Vec<(usize, f64, String)> = json["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    assert!(
+        keys.iter().any(|k| k.0 == 2) && keys.iter().any(|k| k.0 == 1),
+        "{keys:?}"
+    );
+    for pair in keys.windows(2) {
+        let ((n_a, d_a, id_a), (n_b, d_b, id_b)) = (&pair[0], &pair[1]);
+        let ordered = n_a > n_b || (n_a == n_b && (d_a > d_b || (d_a == d_b && id_a < id_b)));
+        assert!(ordered, "{:?} before {:?}", pair[0], pair[1]);
+    }
+    // `flag --help` says so.
+    let help = dealsim().args(["flag", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(help.contains("then by more rules broken"), "{help}");
 }

@@ -1,5 +1,5 @@
 //! `dealsim flag`: today's pipeline against a policy — which open deals break which rule,
-//! sorted by risk, and per rep the discipline, the flags and the rep's own forecast.
+//! worst first ([`worst_first`]), and per rep the discipline, the flags and the rep's own forecast.
 //!
 //! The log is cut at the end of the `--as-of` day ([`crate::log::cut`]), so a finished log
 //! can be replayed as of a past date; the deals open then are evaluated at the policy's
@@ -8,6 +8,7 @@
 //! counted, [`crate::tuning::clock`]) is ≤ d. Deals of review (atypical)
 //! segments are counted, never flagged. Not for: choosing rules ([`crate::tuning`]).
 
+mod precision;
 mod render;
 
 use std::path::Path;
@@ -41,6 +42,7 @@ pub struct Reason {
     pub rule: String,
     pub indicator: String,
     /// The indicator's value at the landmark where the rule fired.
+    #[serde(serialize_with = "precision::stored")]
     pub value: f64,
     pub threshold: f64,
     /// The rule's deadline (deal age, days).
@@ -48,8 +50,10 @@ pub struct Reason {
     /// The landmark (deal age, days) at which the rule fired.
     pub flagged_at_day: u32,
     /// Days the deal has been breaking the rule: its age today minus `flagged_at_day`.
+    #[serde(serialize_with = "precision::days")]
     pub days_overdue: f64,
     /// The rule's in-sample precision (share of flagged deals that were lost), if known.
+    #[serde(serialize_with = "precision::opt_share")]
     pub precision: Option<f64>,
 }
 
@@ -60,10 +64,13 @@ pub struct FlaggedDeal {
     pub segment: String,
     pub rep: String,
     pub created: String,
+    #[serde(serialize_with = "precision::days")]
     pub age_days: f64,
     /// The highest precision among the broken rules: how often such a flag meant a loss.
+    #[serde(serialize_with = "precision::share")]
     pub risk: f64,
     /// The rep's latest forecast win probability, if any.
+    #[serde(serialize_with = "precision::opt_stored")]
     pub forecast: Option<f64>,
     pub reasons: Vec<Reason>,
 }
@@ -75,9 +82,12 @@ pub struct RepRow {
     pub open_deals: usize,
     pub flagged_deals: usize,
     /// Mean share of due steps done on time (at each deal's latest landmark).
+    #[serde(serialize_with = "precision::opt_share")]
     pub on_time_share: Option<f64>,
     /// Mean latest forecast win probability over all open deals, and over the flagged ones.
+    #[serde(serialize_with = "precision::opt_share")]
     pub forecast_open: Option<f64>,
+    #[serde(serialize_with = "precision::opt_share")]
     pub forecast_flagged: Option<f64>,
 }
 
@@ -258,13 +268,7 @@ pub fn flag_log(
             reasons,
         })
         .collect();
-    let overdue = |f: &FlaggedDeal| f.reasons.iter().map(|r| r.days_overdue).fold(0.0, f64::max);
-    flagged.sort_by(|a, b| {
-        b.risk
-            .total_cmp(&a.risk)
-            .then(overdue(b).total_cmp(&overdue(a)))
-            .then(a.case_id.cmp(&b.case_id))
-    });
+    flagged.sort_by(worst_first);
 
     let review = |d: usize| policy.review_segments.contains(&seg_name(d));
     let mut reps: std::collections::BTreeMap<String, RepAcc> = Default::default();
@@ -301,6 +305,27 @@ pub fn flag_log(
             })
             .collect(),
     }
+}
+
+/// The order of the flagged deals: riskiest first, then, among equal risks, the most rules
+/// broken, the longest since the first of them fired, and the deal id. Risk is a rule's
+/// in-sample precision, so every deal caught by the same rule (in practice: of the same
+/// segment) shares it; the ties decide most of the order and put the deals in the worst
+/// shape, and those left alone longest, first. Risks and days compare as written in the
+/// files ([`precision`]), so the order can be checked from them.
+fn worst_first(a: &FlaggedDeal, b: &FlaggedDeal) -> std::cmp::Ordering {
+    let risk = |f: &FlaggedDeal| precision::share_written(f.risk);
+    let since_first = |f: &FlaggedDeal| {
+        f.reasons
+            .iter()
+            .map(|r| precision::days_written(r.days_overdue))
+            .fold(0.0, f64::max)
+    };
+    risk(b)
+        .total_cmp(&risk(a))
+        .then(b.reasons.len().cmp(&a.reasons.len()))
+        .then(since_first(b).total_cmp(&since_first(a)))
+        .then(a.case_id.cmp(&b.case_id))
 }
 
 /// The number of deals of `deals` that `rule` checks at some landmark, if its indicator is

@@ -5,6 +5,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
+use crate::columns::width;
+
 use super::FlagReport;
 
 /// Flagged deals shown in the terminal; the files have all of them.
@@ -16,15 +18,20 @@ struct FlagRow<'a> {
     segment: &'a str,
     rep: &'a str,
     created: &'a str,
+    #[serde(serialize_with = "super::precision::days")]
     age_days: f64,
+    #[serde(serialize_with = "super::precision::share")]
     risk: f64,
+    #[serde(serialize_with = "super::precision::opt_stored")]
     forecast: Option<f64>,
     rule: &'a str,
     indicator: &'a str,
+    #[serde(serialize_with = "super::precision::stored")]
     value: f64,
     threshold: f64,
     by_day: u32,
     flagged_at_day: u32,
+    #[serde(serialize_with = "super::precision::days")]
     days_overdue: f64,
 }
 
@@ -77,12 +84,16 @@ pub fn table(r: &FlagReport) -> String {
         r.flagged.len(),
         r.review_deals
     );
+    let shown = &r.flagged[..r.flagged.len().min(TERMINAL_ROWS)];
+    let id = width(10, shown.iter().map(|f| f.case_id.as_str()));
+    let seg = width(12, shown.iter().map(|f| f.segment.as_str()));
+    let rep = width(16, shown.iter().map(|f| f.rep.as_str()));
     let _ = writeln!(
         s,
-        "{:<10} {:<12} {:<16} {:>5} {:>5} {:>8}  reasons (rule: value, days since it fired)",
+        "{:<id$} {:<seg$} {:<rep$} {:>5} {:>5} {:>8}  reasons (rule: value, days since it fired)",
         "deal", "segment", "rep", "age", "risk", "forecast"
     );
-    for f in r.flagged.iter().take(TERMINAL_ROWS) {
+    for f in shown {
         let reasons: Vec<String> = f
             .reasons
             .iter()
@@ -90,7 +101,7 @@ pub fn table(r: &FlagReport) -> String {
             .collect();
         let _ = writeln!(
             s,
-            "{:<10} {:<12} {:<16} {:>5.0} {} {:>8}  {}",
+            "{:<id$} {:<seg$} {:<rep$} {:>5.0} {} {:>8}  {}",
             f.case_id,
             f.segment,
             f.rep,
@@ -107,15 +118,16 @@ pub fn table(r: &FlagReport) -> String {
             r.flagged.len() - TERMINAL_ROWS
         );
     }
+    let rep = width(16, r.reps.iter().map(|p| p.rep.as_str()));
     let _ = writeln!(
         s,
-        "\n{:<16} {:>5} {:>8} {:>8} {:>14} {:>17}",
+        "\n{:<rep$} {:>5} {:>8} {:>8} {:>14} {:>17}",
         "rep", "open", "flagged", "on time", "forecast open", "forecast flagged"
     );
     for p in &r.reps {
         let _ = writeln!(
             s,
-            "{:<16} {:>5} {:>8} {:>8} {:>14} {:>17}",
+            "{:<rep$} {:>5} {:>8} {:>8} {:>14} {:>17}",
             p.rep,
             p.open_deals,
             p.flagged_deals,

@@ -23,15 +23,16 @@ fn short(f: &Figures) -> String {
 /// One block per typical segment, then the review segments.
 pub fn render_plans(t: &Tuning) -> String {
     let mut out = String::from("\nTuned rules (tuning deals | held-out deals):\n");
+    let name = crate::columns::width(12, t.segments.iter().map(|s| s.segment.as_str()));
     for s in &t.segments {
         if let Some(w) = &s.warning {
-            out.push_str(&format!("  {:<12} warning: {w}\n", s.segment));
+            out.push_str(&format!("  {:<name$} warning: {w}\n", s.segment));
         }
         match &s.chosen {
             Some(c) => {
                 let op = c.direction.crossing(true);
                 out.push_str(&format!(
-                    "  {:<12} flag if {} {op} {} by day {}\n  {:<12}   tuning:  {}\n",
+                    "  {:<name$} flag if {} {op} {} by day {}\n  {:<name$}   tuning:  {}\n",
                     s.segment,
                     c.indicator,
                     super::display_threshold(c.threshold),
@@ -50,13 +51,13 @@ pub fn render_plans(t: &Tuning) -> String {
                     let p = h.confirmation_p_value();
                     let check = p.map_or(String::new(), |p| format!(" {}", confirmation_text(p)));
                     out.push_str(&format!(
-                        "  {:<12}   holdout: {}{shift}{check}\n",
+                        "  {:<name$}   holdout: {}{shift}{check}\n",
                         "",
                         short(h)
                     ));
                     if p.is_some_and(|p| p >= CONFIRMATION_ALPHA) {
                         out.push_str(&format!(
-                            "  {:<12}   warning, not confirmed: {NOT_CONFIRMED}\n",
+                            "  {:<name$}   warning, not confirmed: {NOT_CONFIRMED}\n",
                             ""
                         ));
                     }
@@ -76,7 +77,7 @@ pub fn render_plans(t: &Tuning) -> String {
                             )
                         });
                     out.push_str(&format!(
-                        "  {:<12}   runner-up: {} {} {} by day {} (recall {:.1}%{versus}, alerts/rep/wk {:.2}; more in policy.md)\n",
+                        "  {:<name$}   runner-up: {} {} {} by day {} (recall {:.1}%{versus}, alerts/rep/wk {:.2}; more in policy.md)\n",
                         "",
                         r.indicator,
                         r.direction.crossing(true),
@@ -88,7 +89,7 @@ pub fn render_plans(t: &Tuning) -> String {
                 }
             }
             None => out.push_str(&format!(
-                "  {:<12} no rule: {}\n",
+                "  {:<name$} no rule: {}\n",
                 s.segment,
                 s.note.as_deref().unwrap_or("")
             )),

@@ -1,0 +1,54 @@
+//! How `flag` writes its numbers: at the precision they are known at, not with the noise of
+//! binary floating point. Indicator values and forecasts are stored as `f32` (the CRM keeps
+//! whole percent), so widening them to `f64` prints `0.8899999856948853` for `0.89`; they
+//! are written as the `f32` they are. Day counts are written to 2 decimals (about a quarter
+//! of an hour) and shares to 4 (a hundredth of a point; the terminal shows whole percent).
+//! Rounding happens only on the way out: the report keeps the full values for sorting.
+
+use serde::Serializer;
+
+fn round(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (x * scale).round() / scale
+}
+
+/// Days as written: to 2 decimals.
+pub fn days_written(x: f64) -> f64 {
+    round(x, 2)
+}
+
+/// Days, to 2 decimals.
+pub fn days<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(days_written(*x))
+}
+
+/// A share as written: to 4 decimals.
+pub fn share_written(x: f64) -> f64 {
+    round(x, 4)
+}
+
+/// A share in [0, 1], to 4 decimals.
+pub fn share<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(share_written(*x))
+}
+
+/// An optional share, to 4 decimals (empty or `null` when absent).
+pub fn opt_share<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(v) => share(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// A value read as `f32`, written as that `f32` (shortest form that reads back to it).
+pub fn stored<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f32(*x as f32)
+}
+
+/// An optional value read as `f32` ([`stored`]).
+pub fn opt_stored<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some(v) => stored(v, s),
+        None => s.serialize_none(),
+    }
+}
