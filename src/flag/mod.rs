@@ -1,5 +1,5 @@
 //! `dealsim flag`: today's pipeline against a policy — which open deals break which rule,
-//! worst first ([`worst_first`]), and per rep the discipline, the flags and the rep's own forecast.
+//! worst first (`worst_first`), and per rep the discipline, the flags and the rep's own forecast.
 //!
 //! The log is cut at the end of the `--as-of` day ([`crate::log::cut`]), so a finished log
 //! can be replayed as of a past date; the deals open then are evaluated at the policy's
