@@ -324,13 +324,10 @@ fn check_tune_flags(args: &TuneArgs) -> Result<(), InputError> {
             save_probability: args.save_probability,
         },
     ];
-    match objectives
+    objectives
         .iter()
         .find_map(|o| bad_setting(o, args.holdout, args.min_lead))
-    {
-        Some(bad) => Err(InputError::new(bad.flag, bad.message)),
-        None => Ok(()),
-    }
+        .map_or(Ok(()), |bad| Err(bad.into()))
 }
 
 fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {

@@ -39,6 +39,13 @@ pub struct BadSetting {
     pub message: String,
 }
 
+/// A setting given on the command line: the error names its flag.
+impl From<BadSetting> for InputError {
+    fn from(bad: BadSetting) -> InputError {
+        InputError::new(bad.flag, bad.message)
+    }
+}
+
 /// The first numeric tuning setting out of its range ([`finite_number`]). One list for the
 /// flags ([`check_options`]) and for a policy's `[tuning]` table ([`Policy::parse`]), so a
 /// value the command line refuses cannot come back in through a hand-edited policy.
@@ -99,10 +106,7 @@ pub fn bad_setting(objective: &Objective, holdout: f64, min_lead_days: f64) -> O
 
 /// Checks the options a user can get wrong: budget, cost parameters, holdout, minimum lead.
 pub fn check_options(o: &TuneOptions) -> Result<(), InputError> {
-    match bad_setting(&o.objective, o.holdout, o.min_lead_days) {
-        Some(bad) => Err(InputError::new(bad.flag, bad.message)),
-        None => Ok(()),
-    }
+    bad_setting(&o.objective, o.holdout, o.min_lead_days).map_or(Ok(()), |bad| Err(bad.into()))
 }
 
 /// The names of the review (atypical) segments of `scenario`.
