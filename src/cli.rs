@@ -82,7 +82,8 @@ pub enum Command {
         /// Output directory [default: the directory of the events file].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Indicator definitions (TOML) [default: the embedded set].
+        /// Indicator definitions (TOML) [default: indicators.toml beside the events file (which
+        /// `import crm` writes), else the embedded set].
         #[arg(long, value_name = "FILE")]
         indicators: Option<PathBuf>,
         /// Deal ages (days) at which rules are checked, START:END:STEP.
@@ -120,7 +121,9 @@ pub enum Command {
         /// Scenario whose stage maps and calendar apply [default: the embedded one].
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
-        /// Indicator definitions (TOML) the policy's rules refer to [default: the embedded set].
+        /// Indicator definitions (TOML) the policy's rules refer to [default: indicators.toml
+        /// beside the events file (which `import crm` writes and `cut` copies), else the
+        /// embedded set].
         #[arg(long, value_name = "FILE")]
         indicators: Option<PathBuf>,
         /// Output directory [default: flags-<as-of> next to the events file]. Replaced atomically
@@ -326,7 +329,8 @@ pub struct CalibrateArgs {
     /// Deals per re-simulation of the loop [default: twice the history, at least 40,000].
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
     pub resimulate_deals: Option<u64>,
-    /// Last day of the observation window [default: the last day in the log].
+    /// Last day of the observation window [default: the day a log from `dealsim cut` was cut
+    /// at (its cut.json), else the last day in the log].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,
 }
@@ -345,7 +349,8 @@ pub struct HistoryArgs {
     /// [default: the embedded one].
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
-    /// Last day of the observation window [default: the last day in the log].
+    /// Last day of the observation window [default: the day a log from `dealsim cut` was cut
+    /// at (its cut.json), else the last day in the log].
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,
 }
@@ -385,7 +390,8 @@ pub struct SimArgs {
 /// Scoring settings shared by `run` and `score`.
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// Indicator definitions (TOML) [default: the embedded set, scenarios/indicators.toml].
+    /// Indicator definitions (TOML) [default: for `score`, indicators.toml beside the events
+    /// file (which `import crm` writes); else the embedded set, scenarios/indicators.toml].
     #[arg(long, value_name = "FILE")]
     pub indicators: Option<PathBuf>,
     /// Landmark deal ages in days, START:END:STEP.

@@ -63,7 +63,7 @@ fn execute(command: Command) -> Result<(), Error> {
             score,
         } => {
             let scenario = scenario_or_default(scenario.as_deref())?;
-            let window_end = window_end.as_deref().map(parse_window_end).transpose()?;
+            let window_end = window_end_for(window_end.as_deref(), &events)?;
             let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
             let out = out.unwrap_or(dir);
@@ -101,10 +101,10 @@ fn execute(command: Command) -> Result<(), Error> {
             let job = TuneJob {
                 events: &events,
                 deals: &deals,
-                indicators: indicators_or_default(indicators.as_deref())?,
+                indicators: indicators_for(indicators.as_deref(), &events)?,
                 scenario: &scenario,
                 landmarks: parse_landmarks(&landmarks)?,
-                window_end: window_end.as_deref().map(parse_window_end).transpose()?,
+                window_end: window_end_for(window_end.as_deref(), &events)?,
                 options: tune_options(&tune, bootstrap, seed),
             };
             run_tune(&job, None, None, &out)?;
@@ -136,7 +136,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 events: &events,
                 deals: &deals,
                 policy: &policy,
-                indicators: indicators_or_default(indicators.as_deref())?,
+                indicators: indicators_for(indicators.as_deref(), &events)?,
                 scenario: &scenario,
                 as_of,
             };
@@ -210,12 +210,27 @@ fn scenario_or_default(path: Option<&Path>) -> Result<Scenario, Error> {
     })
 }
 
-/// The indicator set at `path`, or the embedded default.
-fn indicators_or_default(path: Option<&Path>) -> Result<Vec<IndicatorSpec>, Error> {
-    Ok(match path {
-        Some(p) => indicators::load(p)?,
-        None => indicators::default_set(),
-    })
+/// The indicator set to read the log at `events` with ([`indicators::for_log`]), saying so
+/// when it is the file an importer left beside the log.
+fn indicators_for(chosen: Option<&Path>, events: &Path) -> Result<Vec<IndicatorSpec>, Error> {
+    let (specs, beside) = indicators::for_log(chosen, events)?;
+    if let Some(p) = beside {
+        eprintln!(
+            "note: indicators from {} (beside the events file; --indicators FILE for others)",
+            p.display()
+        );
+    }
+    Ok(specs)
+}
+
+/// The observation window's last day for the log at `events`: `--window-end`, else the day a
+/// log from `dealsim cut` was cut at (its `cut.json`: the log is known up to then, even when
+/// its last event is days earlier), else `None` (the last day in the log).
+fn window_end_for(arg: Option<&str>, events: &Path) -> Result<Option<DayNum>, Error> {
+    match arg {
+        Some(w) => parse_window_end(w).map(Some),
+        None => Ok(dealsim::log::cut::cut_day(events)?),
+    }
 }
 
 fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {
@@ -272,7 +287,9 @@ fn simulate(args: &SimArgs, keep_log: bool) -> Result<(Scenario, PathBuf, Option
 fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     // Check the scoring and tuning flags before spending time on the simulation.
     parse_landmarks(&score.landmarks)?;
-    load_indicators(score)?;
+    if let Some(p) = &score.indicators {
+        indicators::load(p)?;
+    }
     check_tune_flags(tune)?;
     let tune_opts = tune_options(tune, score.bootstrap, 1);
     check_score_options(&score_options(score, 1)?)?;
@@ -385,13 +402,6 @@ fn parse_window_end(w: &str) -> Result<DayNum, Error> {
         })?)
 }
 
-fn load_indicators(args: &ScoreArgs) -> Result<Vec<IndicatorSpec>, Error> {
-    Ok(match &args.indicators {
-        Some(p) => indicators::load(p)?,
-        None => indicators::default_set(),
-    })
-}
-
 fn score_job<'a>(
     args: &ScoreArgs,
     events: &'a Path,
@@ -405,7 +415,7 @@ fn score_job<'a>(
         events,
         deals,
         truth: args.with_truth.then_some(truth),
-        indicators: load_indicators(args)?,
+        indicators: indicators_for(args.indicators.as_deref(), events)?,
         scenario,
         landmarks: parse_landmarks(&args.landmarks)?,
         window_end,
@@ -631,11 +641,7 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         seed: args.seed,
         iterations: args.iterations,
         resimulate_deals: args.resimulate_deals,
-        window_end: args
-            .window_end
-            .as_deref()
-            .map(parse_window_end)
-            .transpose()?,
+        window_end: window_end_for(args.window_end.as_deref(), &args.events)?,
     };
     let c = calibrate_files(&args.events, &args.deals, &base, &args.out, &options)?;
     for n in &c.notes {

@@ -1098,3 +1098,56 @@ fn equal_risks_rank_more_rules_broken_then_longer_broken_first() {
         .join(" ");
     assert!(help.contains("then by more rules broken"), "{help}");
 }
+
+/// `dealsim cut` keeps what the log is read with: `score` on the cut log ends its observation
+/// window on the day it was cut (cut.json), not on its last event (a Friday, for a Sunday cut),
+/// and an indicator file beside the log (as `import crm` writes) goes along and is read.
+#[test]
+fn a_cut_log_keeps_its_cut_day_and_the_indicator_file_beside_it() {
+    let case = Case::new();
+    let indicators = "[[indicator]]\nname = \"my_delay\"\ndescription = \"d\"\n\
+        direction = \"higher_is_riskier\"\nsignal = \"rep\"\nmeasure = { kind = \"days_between\", \
+        from = \"created\", to = \"proposal_sent\", working_days = true }\n";
+    fs::write(case.path("sim/indicators.toml"), indicators).unwrap();
+    let out = case.as_of("cut", "sim", "2026-02-15", "cut", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        fs::read_to_string(case.path("cut/indicators.toml")).unwrap(),
+        indicators
+    );
+    let events = fs::read_to_string(case.path("cut/events.csv")).unwrap();
+    let last = events
+        .lines()
+        .skip(1)
+        .map(|l| &l.split(',').nth(2).unwrap()[..10])
+        .max();
+    assert_eq!(last, Some("2026-02-13"), "the cut log's last event");
+
+    let mut args = vec![
+        "score".to_string(),
+        "--bootstrap".into(),
+        "20".into(),
+        "--quiet".into(),
+    ];
+    args.extend(case.log_args("cut"));
+    args.extend(["--out".into(), case.path("scored").display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let scored = case.run(&args, "2");
+    let stderr = String::from_utf8_lossy(&scored.stderr);
+    assert_eq!(scored.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("note: indicators from")
+            && stderr.contains("indicators.toml (beside the events file"),
+        "{stderr}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.path("scored/scores.json")).unwrap()).unwrap();
+    assert_eq!(json["window_end"], "2026-02-15");
+    let scores = fs::read_to_string(case.path("scored/scores.csv")).unwrap();
+    let names: std::collections::BTreeSet<&str> = scores
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(names.into_iter().collect::<Vec<_>>(), ["my_delay"]);
+}

@@ -181,8 +181,9 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
         row,
         "Z063OYW0,medical,Darcel Schlecht,unknown,4821,2016-10-25T00:00:00,2017-03-11T00:00:00,won,,,Isdom,medical,GTXPro,GTX,Central,Melvin Marxen,4514"
     );
-    let indicators = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/crm_indicators.toml");
-    let indicators = indicators.to_str().expect("a UTF-8 path");
+    // The CRM indicator set lies beside the imported log, and `score` reads it from there.
+    let crm_set = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/crm_indicators.toml");
+    assert_eq!(read(&out.join("indicators.toml")), read(&crm_set));
     // `dealsim ARGS --events .. --deals .. --out DIR` on the imported log.
     let on_import = |args: &[&str], dir: &Path| {
         dealsim()
@@ -197,10 +198,10 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
             .success()
     };
     let scored = tmp.path().join("scores");
-    let score = ["score", "--quiet", "--bootstrap", "20", "--indicators"];
-    let run = on_import(&[&score[..], &[indicators]].concat(), &scored);
+    let run = on_import(&["score", "--quiet", "--bootstrap", "20"], &scored);
     // No sector has a stage map, and no indicator of this set needs one: nothing to warn of.
     let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(stderr.contains("note: indicators from"), "{stderr}");
     assert!(!stderr.contains("stage map"), "{stderr}");
     let scores = String::from_utf8(read(&scored.join("scores.csv"))).unwrap();
     let owner_all_day7 = scores
@@ -240,10 +241,7 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     // Tuning on the export: its indicators do not predict the outcome, and the held-out deals
     // say so for every sector's rule (README, "The held-out check").
     let tuned = tmp.path().join("tuned");
-    let run = on_import(
-        &["tune", "--bootstrap", "20", "--indicators", indicators],
-        &tuned,
-    );
+    let run = on_import(&["tune", "--bootstrap", "20"], &tuned);
     let plans = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
     let held_out = plans.matches("holdout: recall").count();
     assert!(held_out >= 9, "{plans}");
@@ -257,15 +255,7 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     // deals closed before then (they once came out missing for every open deal, 0 flagged).
     let policy = tuned.join("policy.toml");
     let policy = policy.to_str().expect("a UTF-8 path");
-    let flag = [
-        "flag",
-        "--policy",
-        policy,
-        "--indicators",
-        indicators,
-        "--as-of",
-        "2017-09-30",
-    ];
+    let flag = ["flag", "--policy", policy, "--as-of", "2017-09-30"];
     let run = on_import(&flag, &tmp.path().join("flags"));
     let stdout = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
     let counts = stdout
@@ -278,7 +268,12 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     // The default indicators read step and touch events this export does not have: `tune`
     // says so on stderr and in policy.md, as `score` does.
     let tuned = tmp.path().join("tuned-default");
-    let run = on_import(&["tune", "--bootstrap", "0"], &tuned);
+    let default_set = crm_set.with_file_name("indicators.toml");
+    let default_set = default_set.to_str().expect("a UTF-8 path");
+    let run = on_import(
+        &["tune", "--bootstrap", "0", "--indicators", default_set],
+        &tuned,
+    );
     let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
     let missing = r#"indicator proposal_delay_days: "proposal_sent" never occurs in the log"#;
     assert!(stderr.contains(&format!("warning: {missing}")), "{stderr}");

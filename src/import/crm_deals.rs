@@ -210,6 +210,10 @@ impl Importer for CrmDeals {
         EXTRA.to_vec()
     }
 
+    fn indicators(&self) -> Option<&'static str> {
+        Some(crate::indicators::CRM_TOML)
+    }
+
     fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
         sink.summary.format = "CRM deal export".into();
         let file = |n: &str| self.dir.join(n);
@@ -412,7 +416,7 @@ impl Importer for CrmDeals {
             "value = the product's list price (close_value is known only after the outcome: kept as a column, not used)".into(),
         );
         sink.summary.notes.push(
-            "a deal export has no step or touch events, which most default indicators read: score it with --indicators scenarios/crm_indicators.toml (in the dealsim repository: deal value and win rates)".into(),
+            "a deal export has no step or touch events, which most default indicators read: indicators.toml beside the log holds the set that suits it (deal value and win rates), which score, tune and flag read unless --indicators says otherwise".into(),
         );
         Ok(())
     }

@@ -22,6 +22,7 @@ use std::path::Path;
 use case::{Case, CaseProblem, CaseWriter, LogStats, OutcomeRule};
 
 use crate::error::{Error, InputError, IoContext};
+use crate::indicators::BESIDE_LOG;
 use crate::output::OutputDir;
 use crate::simulate::{DEALS_FILE, EVENTS_FILE};
 
@@ -41,6 +42,13 @@ pub trait Importer {
     /// Extra columns the importer appends to `deals.csv` (in [`case::DealFields::extra`]).
     fn extra_deal_columns(&self) -> Vec<&'static str> {
         Vec::new()
+    }
+
+    /// The indicator set (TOML) that suits what the source records, written beside the log as
+    /// [`crate::indicators::BESIDE_LOG`] for `score`, `tune` and `flag` to read; `None` when
+    /// the default set does.
+    fn indicators(&self) -> Option<&'static str> {
+        None
     }
 
     /// Streams the source into `sink`. Bad input is an [`InputError`] naming the place,
@@ -164,8 +172,9 @@ impl Sink<'_> {
     }
 }
 
-/// Runs `importer` and writes `events.csv`, `deals.csv` and [`SUMMARY_FILE`] into `out`
-/// (replaced atomically; nothing is written if the input is bad).
+/// Runs `importer` and writes `events.csv`, `deals.csv`, [`SUMMARY_FILE`] and the importer's
+/// indicator set, if it has one, into `out` (replaced atomically; nothing is written if the
+/// input is bad).
 pub fn import_to_dir(
     importer: &dyn Importer,
     origin: &str,
@@ -206,10 +215,14 @@ pub fn import_to_dir(
     summary.stats = stats;
     summary.cases_sorted = sorted;
     let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
-    let path = dir.file(SUMMARY_FILE);
-    let mut f = File::create(&path).context(|| format!("creating {}", path.display()))?;
-    f.write_all(&json)
-        .context(|| format!("writing {}", path.display()))?;
+    let indicators = importer.indicators().map(str::as_bytes);
+    for (name, bytes) in [(SUMMARY_FILE, Some(&json[..])), (BESIDE_LOG, indicators)] {
+        let Some(bytes) = bytes else { continue };
+        let path = dir.file(name);
+        let mut f = File::create(&path).context(|| format!("creating {}", path.display()))?;
+        f.write_all(bytes)
+            .context(|| format!("writing {}", path.display()))?;
+    }
     dir.commit()
         .context(|| format!("moving the import into {}", out.display()))?;
     Ok(summary)

@@ -12,7 +12,7 @@ pub mod history;
 pub mod spec;
 pub mod stage_map;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use evaluate::{evaluate, evaluate_with_progress, Panel};
 pub use spec::{Direction, IndicatorSpec, Measure, Signal};
@@ -22,6 +22,18 @@ use crate::log::{Log, Sym, Symbols};
 
 /// The default indicator set, embedded in the binary.
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/indicators.toml");
+
+/// The indicator set for a CRM deal export (`import crm`), embedded so that an installed
+/// binary has it too: a deal table without step or touch events can express only what is
+/// known at creation and the history of closed deals, which most default indicators do not
+/// read.
+pub const CRM_TOML: &str = include_str!("../../scenarios/crm_indicators.toml");
+
+/// An indicator file beside a log's events file. `import` writes the set that suits its
+/// source there and `cut` carries it along, so that `score`, `tune` and `flag` on an imported
+/// log use that set without an `--indicators` flag, as they read `truth.csv` beside a
+/// simulated log.
+pub const BESIDE_LOG: &str = "indicators.toml";
 
 /// Name of the research-only indicator read from `truth.csv` (`--with-truth`).
 pub const TRUTH_INDICATOR: &str = "TRUTH_hidden_risk";
@@ -88,6 +100,24 @@ pub fn load(path: &Path) -> Result<Vec<IndicatorSpec>, InputError> {
 pub fn default_set() -> Vec<IndicatorSpec> {
     parse(DEFAULT_TOML, "<embedded default indicators>")
         .expect("the embedded indicator set is valid (tested)")
+}
+
+/// The indicators to read the log whose events file is `events` with: the file `chosen` on
+/// the command line, else the file [`BESIDE_LOG`] next to the events file, else the embedded
+/// default set. The second value names the file beside the log when that one was read, so the
+/// caller can say where the indicators came from.
+pub fn for_log(
+    chosen: Option<&Path>,
+    events: &Path,
+) -> Result<(Vec<IndicatorSpec>, Option<PathBuf>), InputError> {
+    if let Some(p) = chosen {
+        return Ok((load(p)?, None));
+    }
+    let beside = events.with_file_name(BESIDE_LOG);
+    if beside.is_file() {
+        return Ok((load(&beside)?, Some(beside)));
+    }
+    Ok((default_set(), None))
 }
 
 /// Names an indicator matches events on (activities, steps, resources) that no event of the

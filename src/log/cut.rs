@@ -15,6 +15,7 @@ use super::read::{end_of_day, read_log};
 use super::{Log, Outcome};
 use crate::error::{Error, InputError, IoContext};
 use crate::export::csv_log::{write_deal, EventRows, DEALS_HEADER, EVENTS_HEADER};
+use crate::indicators::BESIDE_LOG;
 use crate::output::OutputDir;
 use crate::time::DayNum;
 
@@ -163,8 +164,9 @@ fn with_case_id(rows: &[u8], case_id: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv`, `deals.csv` and
-/// [`CUT_JSON`] into `out` (the directory appears whole or not at all). Returns the number of
+/// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv`, `deals.csv`,
+/// [`CUT_JSON`] and a copy of the log's indicator file, if one lies beside it
+/// ([`BESIDE_LOG`]), into `out` (the directory appears whole or not at all). Returns the number of
 /// deals kept and how many of them are open.
 pub fn cut_to_dir(
     events: &Path,
@@ -173,6 +175,13 @@ pub fn cut_to_dir(
     out: &Path,
 ) -> Result<(usize, usize), Error> {
     let known_until = cut_day(events)?;
+    // The indicator set an importer left beside the log goes along, for `flag` to read.
+    let beside = events.with_file_name(BESIDE_LOG);
+    let indicators = beside
+        .is_file()
+        .then(|| std::fs::read(&beside))
+        .transpose()
+        .context(|| format!("reading {}", beside.display()))?;
     let log = read_log(events, deals)?;
     check_as_of(&log, as_of, "--as-of", known_until)?;
     let cut = cut(&log, as_of);
@@ -198,7 +207,13 @@ pub fn cut_to_dir(
     })
     .expect("a cut record always serialises");
     record.push(b'\n');
-    for (name, bytes) in [("events.csv", &ev), ("deals.csv", &de), (CUT_JSON, &record)] {
+    let files = [
+        ("events.csv", Some(ev)),
+        ("deals.csv", Some(de)),
+        (CUT_JSON, Some(record)),
+    ];
+    for (name, bytes) in files.into_iter().chain([(BESIDE_LOG, indicators)]) {
+        let Some(bytes) = bytes else { continue };
         let path = dir.file(name);
         std::fs::write(&path, bytes).context(|| format!("writing {}", path.display()))?;
     }
