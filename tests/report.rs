@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use dealsim::log::read::read_log;
+use dealsim::report::plots::tradeoffs::Against;
 use dealsim::report::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
 
 mod common;
@@ -186,8 +187,9 @@ fn html_is_self_contained_with_every_section_and_a_plot_per_figure() {
         at = pos;
     }
     let figures = between(&html, "<figure>", "</figure>");
-    // 5 discrimination + 4 funnels + 4 cycle lengths + 4 inflows + 1 cohort plot, and one
-    // trade-off plot per segment in which `run`'s tuning step chose a rule.
+    // 5 discrimination + 4 funnels + 4 cycle lengths + 4 inflows + 1 cohort plot, and two
+    // trade-off plots (against alerts, against false alarms) per segment in which `run`'s
+    // tuning step chose a rule.
     let tradeoffs = read(&dir.join("tradeoffs.csv"));
     let mut tuned: Vec<&str> = tradeoffs
         .lines()
@@ -197,7 +199,7 @@ fn html_is_self_contained_with_every_section_and_a_plot_per_figure() {
         .collect();
     tuned.dedup();
     assert!(!tuned.is_empty(), "run chose no rule at all");
-    assert_eq!(figures.len(), 18 + tuned.len());
+    assert_eq!(figures.len(), 18 + 2 * tuned.len());
     for f in &figures {
         assert!(
             f.starts_with("<svg") && f.contains("</svg>"),
@@ -331,8 +333,15 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
     let rows = csv_rows(&copy.path().join("tradeoffs.csv"));
     let plots: Vec<&str> = own.split("<svg").skip(1).collect();
     assert!(!plots.is_empty());
-    for plot in &plots {
-        let title = between(plot, "Caught losses vs alerts: ", "<")[0].trim();
+    let against = [Against::Alerts, Against::FalseAlarms];
+    for (i, plot) in plots.iter().enumerate() {
+        // Each segment's plot against alerts, then the same curves against false alarms.
+        let axis = against[i % 2];
+        let title = between(plot, axis.title(), "<")[0].trim();
+        assert_eq!(
+            plot.contains("flagging at random"),
+            axis == Against::FalseAlarms
+        );
         let curves: Vec<&str> = rows
             .iter()
             .filter(|r| &r[0] == title && &r[10] == "1")
@@ -362,10 +371,12 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
     let with = html(copy.path());
     assert_eq!(
         with.matches("<svg").count(),
-        1,
-        "one plot: only smb has chosen rules"
+        2,
+        "one plot of each kind: only smb has chosen rules"
     );
-    assert!(with.contains("Caught losses vs alerts: smb"));
+    for axis in against {
+        assert!(with.contains(&format!("{}smb", axis.title())));
+    }
     assert!(
         with.contains("proposal_delay_days (day 21)")
             && with.contains("steps_on_time_ratio (day 28)")
@@ -375,11 +386,12 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
         "an indicator without a chosen rule is drawn"
     );
     assert!(with.contains("href=\"tradeoffs.csv\""));
-    // Two chosen points, each ringed by a black circle of radius 8.
-    assert_eq!(with.matches("r=\"8\"").count(), 2);
+    // Two chosen points, each ringed by a black circle of radius 8, in both plots.
+    assert_eq!(with.matches("r=\"8\"").count(), 4);
     // The run's policy.toml was tuned to the default alert budget: a dashed line at it, named
-    // in the legend. Another budget moves it; without a policy there is none.
-    assert!(with.contains("alert budget: 2 per rep per week"));
+    // in the legend (of the alerts plot only). Another budget moves it; without a policy there
+    // is none.
+    assert_eq!(with.matches("alert budget: 2 per rep per week").count(), 1);
     let policy = copy.path().join("policy.toml");
     let text = read(&policy).replacen("alerts_per_rep_week = 2.0", "alerts_per_rep_week = 1.5", 1);
     fs::write(&policy, text).unwrap();

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::answer::{self, fmt_auc, fmt_day, RankingRow, AUC_DAYS};
 use super::load::{RunData, DEADLINES_CSV, TRADEOFFS_CSV};
-use super::plots::{self, PlotError};
+use super::plots::{self, tradeoffs::Against, PlotError};
 use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
 use crate::policy::{Expected, Policy, RulePolicy};
@@ -376,13 +376,22 @@ fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> 
     };
     let mut any = false;
     for seg in data.segments() {
-        if let Some(svg) = plots::tradeoffs::plot(data, rows, seg)? {
+        if let Some(svg) = plots::tradeoffs::plot(data, rows, seg, Against::Alerts)? {
             any = true;
             let caption = format!(
                 "Candidate alert thresholds in {seg}: share of lost deals flagged against alerts \
                  per rep per week. Each curve is an indicator's thresholds at the landmark of its \
                  own best rule (the big dot: what it would achieve if chosen); the ringed point is \
                  the tuner's chosen rule."
+            );
+            figure(out, &svg, &caption, TRADEOFFS_CSV);
+        }
+        if let Some(svg) = plots::tradeoffs::plot(data, rows, seg, Against::FalseAlarms)? {
+            let caption = format!(
+                "The same thresholds in {seg} against the share of won deals they flag. Where \
+                 most deals are lost, nearly every alert goes to a lost deal and the curves above \
+                 rise alike; here the higher and further left a curve, the better its indicator \
+                 tells lost from won deals at that landmark. The diagonal is flagging at random."
             );
             figure(out, &svg, &caption, TRADEOFFS_CSV);
         }

@@ -110,10 +110,12 @@ pub const CELL_NAMES: [&str; 7] = [
 /// What the deadline columns mean, for the reader of a table of [`DeadlineRow::cells`].
 pub fn legend() -> String {
     format!(
-        "In working days; catch = lost deals late, alarm = won deals late. A deadline is \
-         proposed where lost deals take longer than won ones (one-sided Kolmogorov–Smirnov \
-         p < {SEPARATION_ALPHA}); elsewhere no deadline separates them and the current one is \
-         kept."
+        "In working days; medians over the deals that completed the step (–: none did). \
+         Catch = lost deals late, alarm = won deals late; a deal that closed without \
+         completing the step is late once its time since the step's clock started passed \
+         the deadline. A deadline is proposed where lost deals take longer than won ones \
+         (one-sided Kolmogorov–Smirnov p < {SEPARATION_ALPHA}); elsewhere no deadline \
+         separates them and the current one is kept."
     )
 }
 

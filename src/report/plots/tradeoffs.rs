@@ -5,6 +5,12 @@
 //! chosen rule is ringed, and the alert budget the rules were chosen under (if any) is a
 //! dashed vertical line: the rules left of it were eligible.
 //!
+//! The same curves against the false-alarm rate ([`Against::FalseAlarms`]) show what the
+//! alerts axis hides where most deals are lost: an alert then almost always goes to a deal
+//! that is lost anyway, so every indicator's recall grows with its alerts at nearly the same
+//! slope, while the share of won deals each one flags to get there differs (a ROC curve of
+//! the indicator at that landmark, flagged by then or not).
+//!
 //! At most [`CURVES`] indicators are drawn, the chosen one first and then by the recall of
 //! their best rule; `tradeoffs.csv` lists them all. Files written before the tuner marked each
 //! indicator's best rule show the chosen rule's indicator only.
@@ -18,6 +24,40 @@ use crate::tuning::TradeoffRow;
 
 /// Indicators drawn per segment: more curves than this crowd the plot.
 pub const CURVES: usize = 5;
+
+/// What a trade-off plot sets the caught losses against (its x axis).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// Alerts per rep per week: the workload, which the budget objective limits.
+    Alerts,
+    /// The false-alarm rate, the share of won deals flagged: how cleanly the losses are told
+    /// apart, whatever the workload.
+    FalseAlarms,
+}
+
+impl Against {
+    fn x(self, r: &TradeoffRow) -> f64 {
+        match self {
+            Against::Alerts => r.alerts_per_rep_week,
+            Against::FalseAlarms => r.false_alarm_rate,
+        }
+    }
+
+    /// The plot's title, which names the segment after this prefix.
+    pub fn title(self) -> &'static str {
+        match self {
+            Against::Alerts => "Caught losses vs alerts: ",
+            Against::FalseAlarms => "Caught losses vs false alarms: ",
+        }
+    }
+
+    fn axis(self) -> &'static str {
+        match self {
+            Against::Alerts => "alerts per rep per week",
+            Against::FalseAlarms => "false-alarm rate (share of won deals flagged)",
+        }
+    }
+}
 
 /// The rule whose curve is drawn, per drawn indicator of `segment`: the chosen rules'
 /// indicators first, then the others' best rules by recall (older files: the chosen rules).
@@ -39,11 +79,13 @@ fn picks<'a>(
     bests
 }
 
-/// The plot for one segment, or `None` when no indicator has a rule to show there.
+/// The plot of one segment's caught losses `against` alerts or false alarms, or `None` when no
+/// indicator has a rule to show there.
 pub fn plot(
     data: &RunData,
     rows: &[TradeoffRow],
     segment: &str,
+    against: Against,
 ) -> Result<Option<String>, PlotError> {
     let chosen: Vec<&TradeoffRow> = rows
         .iter()
@@ -70,19 +112,23 @@ pub fn plot(
                     && r.indicator == pick.indicator
                     && r.landmark_day == pick.landmark_day
             })
-            .filter(|r| r.alerts_per_rep_week.is_finite() && r.recall.is_finite())
-            .map(|r| (r.alerts_per_rep_week, r.recall))
+            .map(|r| (against.x(r), r.recall))
+            .filter(|at| at.0.is_finite() && at.1.is_finite())
             .collect();
         pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
         pts
     };
-    // With a budget, the region around it: far beyond it every curve reaches recall 1.
-    let x_max = match data.alert_budget() {
-        Some(budget) => chosen
+    // The alert budget, on the alerts axis only.
+    let budget = data.alert_budget().filter(|_| against == Against::Alerts);
+    // With a budget, the region around it: far beyond it every curve reaches recall 1. A
+    // rate runs to 1.
+    let x_max = match (against, budget) {
+        (Against::FalseAlarms, _) => 1.0,
+        (Against::Alerts, Some(budget)) => chosen
             .iter()
             .map(|c| c.alerts_per_rep_week)
             .fold(2.5 * budget, f64::max),
-        None => picks
+        (Against::Alerts, None) => picks
             .iter()
             .flat_map(|p| curve(p))
             .map(|p| p.0)
@@ -100,11 +146,14 @@ pub fn plot(
         .collect();
     entries.push(("best rule of each indicator".into(), Mark::Point(BLACK)));
     entries.push(("chosen rule".into(), Mark::Ring(BLACK)));
-    if let Some(budget) = data.alert_budget() {
+    if let Some(budget) = budget {
         entries.push((
             format!("alert budget: {budget} per rep per week"),
             Mark::Line(budget_pen),
         ));
+    }
+    if against == Against::FalseAlarms {
+        entries.push(("flagging at random".into(), Mark::Line(palette::CHANCE)));
     }
     let svg = svg(
         WIDTH,
@@ -113,18 +162,21 @@ pub fn plot(
             let (left, right) = with_legend(root);
             let mut chart = xy_chart(
                 &left,
-                format!("Caught losses vs alerts: {segment}"),
+                format!("{}{segment}", against.title()),
                 0.0..x_max,
                 0.0..1.0,
                 55,
             )?;
             numeric_axes(
                 &mut chart,
-                "alerts per rep per week",
+                against.axis(),
                 "recall (share of lost deals flagged)",
             )?;
-            if let Some(budget) = data.alert_budget() {
+            if let Some(budget) = budget {
                 line(&mut chart, vec![(budget, 0.0), (budget, 1.0)], &budget_pen)?;
+            }
+            if against == Against::FalseAlarms {
+                line(&mut chart, vec![(0.0, 0.0), (1.0, 1.0)], &palette::CHANCE)?;
             }
             for p in &picks {
                 let pen = pen_of(&p.indicator);
@@ -137,12 +189,14 @@ pub fn plot(
                         .map(|&at| Circle::new(at, 3, pen.color.filled())),
                 )?;
                 line(&mut chart, points, &pen)?;
-                let at = (p.alerts_per_rep_week, p.recall);
+                let at = (against.x(p), p.recall);
                 chart.draw_series([Circle::new(at, 6, pen.color.filled())])?;
             }
-            chart.draw_series(chosen.iter().map(|c| {
-                Circle::new((c.alerts_per_rep_week, c.recall), 8, BLACK.stroke_width(2))
-            }))?;
+            chart.draw_series(
+                chosen
+                    .iter()
+                    .map(|c| Circle::new((against.x(c), c.recall), 8, BLACK.stroke_width(2))),
+            )?;
             legend(&right, "indicator (landmark)", &entries)
         },
     )?;
