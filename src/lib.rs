@@ -26,6 +26,7 @@ pub mod sim;
 pub mod simulate;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 pub mod time;
 pub mod toml_input;
 pub mod tuning;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use cli::{CalibrateArgs, CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
 use cli::{ExportArgs, ExportFormatArg, HistoryArgs, ImportCommand, ObjectiveArg};
-use cli::{SegmentByArg, TuneArgs};
+use cli::{SegmentByArg, SweepArgs, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
@@ -166,6 +166,7 @@ fn execute(command: Command) -> Result<(), Error> {
         Command::Import(cmd) => import(cmd),
         Command::Export(args) => export(&args),
         Command::Calibrate(args) => calibrate(&args),
+        Command::Sweep(args) => sweep(&args),
         Command::Scenario(ScenarioCommand::Show) => {
             say(DEFAULT_TOML);
             Ok(())
@@ -244,15 +245,16 @@ fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {
     Ok(s)
 }
 
-fn progress_bar(quiet: bool, what: &str) -> ProgressBar {
+/// A bar counting `unit`s (deals, runs) of the phase `what`; hidden with `--quiet`.
+fn progress_bar(quiet: bool, what: &str, unit: &str) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{msg:>10} [{bar:40}] {pos}/{len} deals ({per_sec}, eta {eta})",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{msg:>10}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}}, eta {{eta}})"
+        ))
         .expect("valid template")
         .progress_chars("=> "),
     );
@@ -269,7 +271,7 @@ fn simulate(args: &SimArgs, keep_log: bool) -> Result<(Scenario, PathBuf, Option
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenario));
     let command: Vec<String> = std::env::args().collect();
-    let bar = progress_bar(args.quiet, "simulate");
+    let bar = progress_bar(args.quiet, "simulate", "deals");
     let result = simulate_to_dir(&scenario, &out, &command.join(" "), &bar, keep_log);
     bar.finish_and_clear();
     let sim = result?;
@@ -633,6 +635,77 @@ fn export(args: &ExportArgs) -> Result<(), Error> {
 fn print_json(value: &impl serde::Serialize) {
     let text = serde_json::to_string_pretty(value).expect("plain data serialises");
     say(format_args!("{text}\n"));
+}
+
+fn sweep(args: &SweepArgs) -> Result<(), Error> {
+    use dealsim::sweep::{self, Setting, SweepJob};
+    let settings = args
+        .set
+        .iter()
+        .map(|s| Setting::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (base, origin) = match &args.scenario {
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|e| {
+                InputError::new(
+                    p.display().to_string(),
+                    format!("cannot read the scenario: {e}"),
+                )
+            })?,
+            p.display().to_string(),
+        ),
+        None => (
+            DEFAULT_TOML.to_string(),
+            "<embedded default scenario>".to_string(),
+        ),
+    };
+    // The base must be valid by itself: its own errors, located in its own lines.
+    Scenario::parse(&base, &origin)?;
+    if args.replicates == 0 {
+        return Err(InputError::new("--replicates", "must be at least 1, got 0").into());
+    }
+    let indicators = match &args.score.indicators {
+        Some(p) => indicators::load(p)?,
+        None => indicators::default_set(),
+    };
+    let landmarks = parse_landmarks(&args.score.landmarks)?;
+    let options = score_options(&args.score, 0)?;
+    check_score_options(&options)?;
+    let job = SweepJob {
+        base: &base,
+        origin: &origin,
+        settings: &settings,
+        replicates: args.replicates,
+        first_seed: args.seed,
+        deals: args.deals,
+        indicators: &indicators,
+        landmarks: &landmarks,
+        options,
+        with_truth: args.score.with_truth,
+    };
+    let points = sweep::points(&job)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(format!("{}-sweep", points[0].scenario.name)));
+    let dir = dealsim::output::OutputDir::create(&out)?;
+    let bar = progress_bar(args.quiet, "sweep", "runs");
+    bar.set_length(points.len() as u64 * args.replicates);
+    let started = std::time::Instant::now();
+    let runs = sweep::sweep(&job, &points, || bar.inc(1));
+    bar.finish_and_clear();
+    let command: Vec<String> = std::env::args().collect();
+    sweep::write(&job, &points, &runs, &command.join(" "), dir, &out)?;
+    say(sweep::table(&job, &points, &runs));
+    eprintln!(
+        "{} points × {} seed{} simulated and scored in {:.1} s -> {}",
+        points.len(),
+        args.replicates,
+        if args.replicates == 1 { "" } else { "s" },
+        started.elapsed().as_secs_f64(),
+        out.display()
+    );
+    Ok(())
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {

@@ -86,12 +86,7 @@ impl ScoreReport {
                     .indicators
                     .iter()
                     .find(|i| i.name == r.indicator)
-                    .map_or(String::new(), |i| {
-                        serde_json::to_value(i.signal)
-                            .ok()
-                            .and_then(|v| v.as_str().map(String::from))
-                            .unwrap_or_default()
-                    });
+                    .map_or("", |i| i.signal.name());
                 let day = r
                     .earliest_reliable_day
                     .map_or("never".to_string(), |d| format!("day {d}"));

@@ -35,6 +35,20 @@ pub const CRM_TOML: &str = include_str!("../../scenarios/crm_indicators.toml");
 /// simulated log.
 pub const BESIDE_LOG: &str = "indicators.toml";
 
+/// The default set's name for the rep's stated win probability.
+pub const BASELINE_INDICATOR: &str = "rep_forecast_probability";
+
+/// The rep's own forecast among the names of the `forecast`-signal indicators, the baseline
+/// every indicator is compared with: [`BASELINE_INDICATOR`] when there, else the first (a
+/// custom indicator file may name it differently; the default set's `close_date_pushes` is a
+/// forecast signal too, but not the forecast).
+pub fn baseline<'a>(forecast: impl Iterator<Item = &'a str> + Clone) -> Option<&'a str> {
+    forecast
+        .clone()
+        .find(|&n| n == BASELINE_INDICATOR)
+        .or_else(|| forecast.clone().next())
+}
+
 /// Name of the research-only indicator read from `truth.csv` (`--with-truth`).
 pub const TRUTH_INDICATOR: &str = "TRUTH_hidden_risk";
 

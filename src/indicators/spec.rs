@@ -52,6 +52,21 @@ pub enum Signal {
     Truth,
 }
 
+impl Signal {
+    /// The name files and tables use (as in indicator files).
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Rep => "rep",
+            Signal::Process => "process",
+            Signal::Client => "client",
+            Signal::External => "external",
+            Signal::Forecast => "forecast",
+            Signal::Static => "static",
+            Signal::Truth => "truth",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorSpec {
@@ -179,4 +194,17 @@ pub enum GroupBy {
 #[serde(rename_all = "snake_case")]
 pub enum Attribute {
     ForecastProbability,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signal_names_are_the_ones_indicator_files_use() {
+        use Signal::*;
+        for s in [Rep, Process, Client, External, Forecast, Static, Truth] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.name());
+        }
+    }
 }

@@ -17,6 +17,7 @@ use crate::error::InputError;
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::export::tuning::POLICY_TOML;
 pub use crate::export::tuning::{DEADLINES_CSV, TRADEOFFS_CSV};
+use crate::indicators::Signal;
 use crate::policy::Policy;
 use crate::scoring::{ScoreRow, SummaryRow};
 use crate::tuning::deadlines::DeadlineRow;
@@ -24,8 +25,7 @@ use crate::tuning::{Objective, TradeoffRow};
 
 pub const MANIFEST_JSON: &str = "manifest.json";
 
-/// The default set's name for the rep's stated win probability.
-pub const BASELINE_INDICATOR: &str = "rep_forecast_probability";
+pub use crate::indicators::BASELINE_INDICATOR;
 
 /// What `scores.json` says about the scoring run (its tables are read from the CSVs).
 #[derive(Debug, Clone, Deserialize)]
@@ -157,16 +157,13 @@ impl RunData {
     /// [`BASELINE_INDICATOR`] when scored, else the first indicator whose signal is the
     /// forecast (a custom indicator file may name it differently).
     pub fn baseline(&self) -> Option<&str> {
-        let forecast = self
-            .meta
-            .indicators
-            .iter()
-            .filter(|i| i.signal == "forecast");
-        forecast
-            .clone()
-            .find(|i| i.name == BASELINE_INDICATOR)
-            .or_else(|| forecast.clone().next())
-            .map(|i| i.name.as_str())
+        crate::indicators::baseline(
+            self.meta
+                .indicators
+                .iter()
+                .filter(|i| i.signal == Signal::Forecast.name())
+                .map(|i| i.name.as_str()),
+        )
     }
 
     /// The summary rows of a segment, best rank first.
