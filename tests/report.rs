@@ -438,6 +438,45 @@ fn a_broken_table_is_an_input_error_and_nothing_is_rewritten() {
     assert!(listing(empty.path()).is_empty());
 }
 
+/// Runs `dealsim report --from DIR` on a run directory expected to be bad input: exit 2 and
+/// the report left as it was. Returns stderr.
+fn report_rejected(dir: &Path, before: &[u8]) -> String {
+    let output = dealsim()
+        .args(["report", "--from"])
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        fs::read(dir.join("index.html")).unwrap() == before,
+        "rewritten"
+    );
+    stderr
+}
+
+/// A truncated `scores.csv` (a copy cut short) is named by its line once: the csv crate's own
+/// "record 47 (line: 48, byte: 4951)" used to repeat it inside the message.
+#[test]
+fn a_truncated_table_names_its_line_once() {
+    let copy = copy_of_run();
+    dealsim::report::render_dir(copy.path()).unwrap();
+    let before = fs::read(copy.path().join("index.html")).unwrap();
+    let path = copy.path().join("scores.csv");
+    let text = read(&path);
+    let cut = text.lines().take(5).map(|l| l.len() + 1).sum::<usize>() + 20;
+    fs::write(&path, &text[..cut]).unwrap();
+    let stderr = report_rejected(copy.path(), &before);
+    assert!(
+        stderr.contains("scores.csv: line 6, column 1: a row has ")
+            && stderr.contains(" fields but the header has 11"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("line").count(), 1, "{stderr}");
+    assert!(!stderr.contains("byte"), "{stderr}");
+}
+
 /// An infinite number in `policy.toml` (an alert budget, a rule's expected alerts) became the
 /// trade-off plot's axis, and plotters' tick search never ended: `report` hung. It is bad
 /// input, named by line and field, and the report is left as it was.

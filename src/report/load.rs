@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
 use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
-use crate::error::InputError;
+use crate::error::{csv_error, json_error, InputError};
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::export::tuning::POLICY_TOML;
 pub use crate::export::tuning::{DEADLINES_CSV, TRADEOFFS_CSV};
@@ -219,29 +219,13 @@ fn read_csv_opt<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<Ve
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| InputError::new(&origin, e.to_string()))?
+        .map_err(|e| csv_error(&origin, None, &e))?
         .clone();
     let mut rows = Vec::new();
     for rec in reader.deserialize::<T>() {
-        rows.push(rec.map_err(|e| csv_error(&origin, &headers, e))?);
+        rows.push(rec.map_err(|e| csv_error(&origin, Some(&headers), &e))?);
     }
     Ok(Some(rows))
-}
-
-/// Names the line, column and expectation of a CSV problem.
-fn csv_error(origin: &str, headers: &csv::StringRecord, e: csv::Error) -> InputError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
-    match e.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => {
-            let column = err.field().map_or(0, |f| f as usize + 1);
-            let name = err
-                .field()
-                .and_then(|f| headers.get(f as usize))
-                .map_or(String::new(), |h| format!("column `{h}`: "));
-            InputError::new(origin, format!("{name}{err}")).at_position(line, column)
-        }
-        _ => InputError::new(origin, e.to_string()).at_position(line, 1),
-    }
 }
 
 fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, InputError> {
@@ -251,10 +235,5 @@ fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, I
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(&mut de)
         .map(Some)
-        .map_err(|e| {
-            let inner = e.inner();
-            InputError::new(origin, inner.to_string())
-                .at_position(inner.line(), inner.column())
-                .at_field(e.path().to_string())
-        })
+        .map_err(|e| json_error(&origin, e.inner()).at_field(e.path().to_string()))
 }
