@@ -259,6 +259,36 @@ fn indicator_file_checks_name_line_and_column() {
     }
 }
 
+/// An indicator file holds no floating-point setting (counts are integers), so `inf` and
+/// `nan`, valid TOML floats, are refused by type, located like any other mistake.
+#[test]
+fn infinity_or_nan_in_an_indicator_file_is_refused_by_type() {
+    for (measure, got) in [
+        (
+            "{ kind = \"card_completeness\", out_of = inf }",
+            "floating point `inf`, expected u32",
+        ),
+        (
+            "{ kind = \"prior_win_rate\", by = \"rep\", min_closed = nan }",
+            "floating point `NaN`, expected u32",
+        ),
+        (
+            "{ kind = \"count\", activities = [-inf] }",
+            "floating point `-inf`, expected a string",
+        ),
+    ] {
+        let case = Case::valid().with_indicators(&indicator(measure));
+        let file = case.path("ind.toml").display().to_string();
+        case.assert_rejected(
+            &["--indicators", &file],
+            &[
+                &format!("{file}: line 7, column 11: indicator[0].measure: invalid type: "),
+                got,
+            ],
+        );
+    }
+}
+
 #[test]
 fn a_name_that_never_occurs_in_the_log_is_a_warning() {
     let case = Case::valid().with_indicators(&indicator(
