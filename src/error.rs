@@ -69,6 +69,50 @@ pub fn finite_number(x: f64, range: &str, ok: impl FnOnce(f64) -> bool) -> Resul
     }
 }
 
+/// A CSV reading problem of `origin`, at its line (and, for a value that does not parse, its
+/// column, named from `headers`). The csv crate's own message carries the position ("record
+/// 47 (line: 48, byte: 4951): ..."), which [`InputError`] already gives: the usual problems
+/// are reworded here so that a message names its place once.
+pub fn csv_error(origin: &str, headers: Option<&csv::StringRecord>, e: &csv::Error) -> InputError {
+    let mut column = 1;
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8: the file must be UTF-8 text".to_string(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "a row has {len} fields but the header has {expected_len} (a truncated or hand-edited file?)"
+        ),
+        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+            Some(f) => {
+                column = f as usize + 1;
+                match headers.and_then(|h| h.get(f as usize)) {
+                    Some(name) => format!("column `{name}`: {}", err.kind()),
+                    None => err.kind().to_string(),
+                }
+            }
+            None => err.kind().to_string(),
+        },
+        _ => e.to_string(),
+    };
+    let err = InputError::new(origin, message);
+    match e.position() {
+        Some(p) => err.at_position(p.line() as usize, column),
+        None => err,
+    }
+}
+
+/// A JSON problem of `origin` at its line and column. serde_json's message ends in " at line
+/// L column C", which [`InputError`] already gives: it is cut off so the place is named once.
+pub fn json_error(origin: &str, e: &serde_json::Error) -> InputError {
+    let text = e.to_string();
+    if e.line() == 0 {
+        return InputError::new(origin, text);
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    InputError::new(origin, message).at_position(e.line(), e.column())
+}
+
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
 pub fn did_you_mean<'a>(
     word: &str,
@@ -115,6 +159,32 @@ mod tests {
         assert_eq!(
             positive(-1.0),
             Err("expected a finite number > 0, got -1".to_string())
+        );
+    }
+
+    #[test]
+    fn csv_and_json_errors_name_their_place_once() {
+        let truncated = "a,b,c\n1,2,3\n4,5";
+        let mut reader = csv::Reader::from_reader(truncated.as_bytes());
+        let e = reader.records().find_map(Result::err).expect("a short row");
+        assert_eq!(
+            csv_error("t.csv", None, &e).to_string(),
+            "t.csv: line 3, column 1: a row has 2 fields but the header has 3 (a truncated or hand-edited file?)"
+        );
+        let mut reader = csv::Reader::from_reader("a,n\nx,y\n".as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let e = reader
+            .deserialize::<(String, u32)>()
+            .find_map(Result::err)
+            .expect("not a number");
+        assert_eq!(
+            csv_error("t.csv", Some(&headers), &e).to_string(),
+            "t.csv: line 2, column 2: column `n`: invalid digit found in string"
+        );
+        let e = serde_json::from_str::<f64>("\n  1e999").unwrap_err();
+        assert_eq!(
+            json_error("s.json", &e).to_string(),
+            "s.json: line 2, column 7: number out of range"
         );
     }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use indicatif::ProgressBar;
 
-use crate::error::{finite_number, Error, InputError};
+use crate::error::{csv_error, finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::{cut::check_window_end, read::read_log, Log};
@@ -66,7 +66,7 @@ fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
         .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
     let headers = reader
         .headers()
-        .map_err(|e| InputError::new(&origin, e.to_string()))?
+        .map_err(|e| csv_error(&origin, None, &e))?
         .clone();
     let col = |n: &str| {
         headers.iter().position(|h| h == n).ok_or_else(|| {
@@ -91,7 +91,7 @@ fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
         .collect();
     let mut risk = vec![f64::NAN; log.deals.len()];
     for rec in reader.records() {
-        let rec = rec.map_err(|e| InputError::new(&origin, e.to_string()))?;
+        let rec = rec.map_err(|e| csv_error(&origin, Some(&headers), &e))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
         let mut sum = 0.0;
         for c in columns {

@@ -657,6 +657,34 @@ fn duplicate_case_ids_in_a_deal_table() {
     );
 }
 
+/// A mapping file names columns and values (strings only), so `inf` and `nan`, valid TOML
+/// floats, are refused by type, with the line, column and field.
+#[test]
+fn infinity_or_nan_in_a_mapping_file_is_refused_by_type() {
+    let b = Bad::new();
+    let e = b.file("events.csv", GOOD_ROWS.as_bytes());
+    for (mapping, expected) in [
+        (
+            "case_id = inf\n",
+            "line 1, column 11: case_id: invalid type: floating point `inf`",
+        ),
+        (
+            "lost_activities = [\"lost\", nan]\n",
+            "line 1, column 28: lost_activities[1]: invalid type: floating point `NaN`",
+        ),
+        (
+            "[steps]\nproposal = -inf\n",
+            "line 2, column 12: steps.proposal: invalid type: floating point `-inf`",
+        ),
+    ] {
+        let m = b.file("mapping.toml", mapping.as_bytes());
+        b.rejected(
+            &["csv", e.to_str().unwrap(), "--mapping", m.to_str().unwrap()],
+            &[&format!("mapping.toml: {expected}"), "expected a string"],
+        );
+    }
+}
+
 #[test]
 fn mapping_flags_formats_time_zone_steps_and_deal_table() {
     let b = Bad::new();

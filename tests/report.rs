@@ -450,6 +450,141 @@ fn a_broken_table_is_an_input_error_and_nothing_is_rewritten() {
     assert!(listing(empty.path()).is_empty());
 }
 
+/// Runs `dealsim report --from DIR` on a run directory expected to be bad input: exit 2 and
+/// the report left as it was. Returns stderr.
+fn report_rejected(dir: &Path, before: &[u8]) -> String {
+    let output = dealsim()
+        .args(["report", "--from"])
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        fs::read(dir.join("index.html")).unwrap() == before,
+        "rewritten"
+    );
+    stderr
+}
+
+/// A truncated `scores.csv` (a copy cut short) is named by its line once: the csv crate's own
+/// "record 47 (line: 48, byte: 4951)" used to repeat it inside the message.
+#[test]
+fn a_truncated_table_names_its_line_once() {
+    let copy = copy_of_run();
+    dealsim::report::render_dir(copy.path()).unwrap();
+    let before = fs::read(copy.path().join("index.html")).unwrap();
+    let path = copy.path().join("scores.csv");
+    let text = read(&path);
+    let cut = text.lines().take(5).map(|l| l.len() + 1).sum::<usize>() + 20;
+    fs::write(&path, &text[..cut]).unwrap();
+    let stderr = report_rejected(copy.path(), &before);
+    assert!(
+        stderr.contains("scores.csv: line 6, column 1: a row has ")
+            && stderr.contains(" fields but the header has 11"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("line").count(), 1, "{stderr}");
+    assert!(!stderr.contains("byte"), "{stderr}");
+}
+
+/// Which row of a table to edit: the first whose cell in the named column passes the test.
+type Pick = (&'static str, fn(&str) -> bool);
+
+const CHOSEN: Pick = ("chosen", |v| v == "1");
+const WITH_AUC: Pick = ("auc", |v| !v.is_empty());
+const FIRST: Pick = ("segment", |_| true);
+
+/// Sets `column` of the row of the CSV file `path` that `pick` picks to `value`; returns
+/// its "line L, column C".
+fn edit_cell(path: &Path, (by, pick): Pick, column: &str, value: &str) -> String {
+    let text = read(path);
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let index = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (c, b) = (index(column), index(by));
+    let l = (1..lines.len())
+        .find(|&l| pick(lines[l].split(',').nth(b).unwrap()))
+        .expect("a row to edit");
+    let mut cells: Vec<&str> = lines[l].split(',').collect();
+    cells[c] = value;
+    lines[l] = cells.join(",");
+    fs::write(path, lines.join("\n") + "\n").unwrap();
+    format!("line {}, column {}", l + 1, c + 1)
+}
+
+/// A hand-edited infinity (or a NaN where a missing value is written empty) in a saved table
+/// is bad input, located on load: an infinite alert count used to fail the chart builder
+/// late (exit 1, no line), and the other tables printed "inf" as an AUC. What dealsim writes
+/// itself stays accepted: an empty AUC, a NaN (undefined) figure of the tuner.
+#[test]
+fn a_non_finite_number_in_a_saved_table_is_located_on_load() {
+    let undefined_ok = "expected a finite number (or NaN: undefined), got";
+    let missing_ok = "expected a finite number (or empty: missing), got";
+    for (file, pick, column, value, expected) in [
+        (
+            "tradeoffs.csv",
+            CHOSEN,
+            "alerts_per_rep_week",
+            "inf",
+            undefined_ok,
+        ),
+        ("tradeoffs.csv", CHOSEN, "threshold", "-inf", undefined_ok),
+        ("scores.csv", WITH_AUC, "auc", "NaN", missing_ok),
+        ("indicator_summary.csv", FIRST, "auc_60", "inf", missing_ok),
+        (
+            "deadlines.csv",
+            FIRST,
+            "lost_median_days",
+            "infinity",
+            missing_ok,
+        ),
+    ] {
+        let copy = copy_of_run();
+        dealsim::report::render_dir(copy.path()).unwrap();
+        let before = fs::read(copy.path().join("index.html")).unwrap();
+        let at = edit_cell(&copy.path().join(file), pick, column, value);
+        let stderr = report_rejected(copy.path(), &before);
+        let shown = if value == "infinity" { "inf" } else { value };
+        let want = format!("{file}: {at}: column `{column}`: {expected} {shown}");
+        assert!(stderr.contains(&want), "{want:?} expected in:\n{stderr}");
+    }
+
+    // Accepted: NaN for an undefined figure, empty for a missing AUC.
+    let copy = copy_of_run();
+    edit_cell(
+        &copy.path().join("tradeoffs.csv"),
+        CHOSEN,
+        "median_lead_days",
+        "NaN",
+    );
+    edit_cell(&copy.path().join("scores.csv"), WITH_AUC, "auc", "");
+    dealsim::report::render_dir(copy.path()).unwrap();
+}
+
+/// `scores.json` cannot hold an infinite number (JSON has none; `1e999` overflows), and the
+/// JSON parser's refusal is named by path, line and column, once.
+#[test]
+fn an_overflowing_number_in_scores_json_is_located() {
+    let copy = copy_of_run();
+    dealsim::report::render_dir(copy.path()).unwrap();
+    let before = fs::read(copy.path().join("index.html")).unwrap();
+    let path = copy.path().join("scores.json");
+    let text = read(&path);
+    let at = text.find("\"target\": ").unwrap() + "\"target\": ".len();
+    let end = at + text[at..].find(',').unwrap();
+    let line = text[..at].lines().count();
+    fs::write(&path, format!("{}1e999{}", &text[..at], &text[end..])).unwrap();
+    let stderr = report_rejected(copy.path(), &before);
+    assert!(
+        stderr.contains(&format!("scores.json: line {line}, column "))
+            && stderr.contains("options.target: number out of range"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("line").count(), 1, "{stderr}");
+}
+
 /// An infinite number in `policy.toml` (an alert budget, a rule's expected alerts) became the
 /// trade-off plot's axis, and plotters' tick search never ended: `report` hung. It is bad
 /// input, named by line and field, and the report is left as it was.

@@ -216,6 +216,79 @@ fn unknown_field_in_an_indicator_file() {
     );
 }
 
+/// "line L, column C" of byte offset `at` in `text` (1-based, as error messages count).
+fn line_column(text: &str, at: usize) -> String {
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    format!(
+        "line {}, column {}",
+        text[..at].matches('\n').count() + 1,
+        text[line_start..at].chars().count() + 1
+    )
+}
+
+/// The checks made after parsing (a card completeness out of 0 fields, a name used twice, a
+/// name unfit for a CSV cell) point at the value's line and column, as serde's errors do.
+#[test]
+fn indicator_file_checks_name_line_and_column() {
+    let out_of_zero = indicator("{ kind = \"card_completeness\", out_of = 0 }");
+    let twice = indicator("{ kind = \"deal_value\" }").repeat(2);
+    let bad_name = indicator("{ kind = \"deal_value\" }").replace("\"mine\"", "\"my value\"");
+    for (text, at, expected) in [
+        (
+            &out_of_zero,
+            out_of_zero.find("0 }").unwrap(),
+            "indicator[0].measure.out_of: must be at least 1, got 0",
+        ),
+        (
+            &twice,
+            twice.rfind("\"mine\"").unwrap(),
+            "indicator[1].name: duplicate indicator name \"mine\"",
+        ),
+        (
+            &bad_name,
+            bad_name.find("\"my value\"").unwrap(),
+            "indicator[0].name: expected a name of letters, digits and '_'",
+        ),
+    ] {
+        let case = Case::valid().with_indicators(text);
+        let file = case.path("ind.toml").display().to_string();
+        case.assert_rejected(
+            &["--indicators", &file],
+            &[&format!("{file}: {}: {expected}", line_column(text, at))],
+        );
+    }
+}
+
+/// An indicator file holds no floating-point setting (counts are integers), so `inf` and
+/// `nan`, valid TOML floats, are refused by type, located like any other mistake.
+#[test]
+fn infinity_or_nan_in_an_indicator_file_is_refused_by_type() {
+    for (measure, got) in [
+        (
+            "{ kind = \"card_completeness\", out_of = inf }",
+            "floating point `inf`, expected u32",
+        ),
+        (
+            "{ kind = \"prior_win_rate\", by = \"rep\", min_closed = nan }",
+            "floating point `NaN`, expected u32",
+        ),
+        (
+            "{ kind = \"count\", activities = [-inf] }",
+            "floating point `-inf`, expected a string",
+        ),
+    ] {
+        let case = Case::valid().with_indicators(&indicator(measure));
+        let file = case.path("ind.toml").display().to_string();
+        case.assert_rejected(
+            &["--indicators", &file],
+            &[
+                &format!("{file}: line 7, column 11: indicator[0].measure: invalid type: "),
+                got,
+            ],
+        );
+    }
+}
+
 #[test]
 fn a_name_that_never_occurs_in_the_log_is_a_warning() {
     let case = Case::valid().with_indicators(&indicator(

@@ -66,42 +66,50 @@ pub struct IndicatorInfo {
     pub fixed_at_creation: bool,
 }
 
-/// Parses and checks an indicator file; `origin` names it in errors.
+/// Parses and checks an indicator file; `origin` names it in errors, with the line and
+/// column of the offending value, as for the errors serde finds.
 pub fn parse(text: &str, origin: &str) -> Result<Vec<IndicatorSpec>, InputError> {
     let file: spec::IndicatorFile = crate::toml_input::parse_toml(text, origin)?;
+    check(&file).map_err(|(field, message)| {
+        crate::toml_input::locate::error_at(text, origin, field, message)
+    })?;
+    Ok(file.indicator)
+}
+
+/// What serde cannot check: at least one indicator, names fit for CSV cells and unique, a
+/// card completeness out of at least 1 field. The first problem as `(field path, message)`.
+fn check(file: &spec::IndicatorFile) -> Result<(), (String, String)> {
     if file.indicator.is_empty() {
-        return Err(InputError::new(origin, "no [[indicator]] entries").at_field("indicator"));
+        return Err(("indicator".into(), "no [[indicator]] entries".into()));
     }
     let mut seen = std::collections::HashSet::new();
     for (i, ind) in file.indicator.iter().enumerate() {
+        let name = || format!("indicator[{i}].name");
         let ok = !ind.name.is_empty()
             && ind
                 .name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !ok || ind.name == TRUTH_INDICATOR {
-            return Err(InputError::new(
-                origin,
+            return Err((
+                name(),
                 format!(
                     "expected a name of letters, digits and '_' (not {TRUTH_INDICATOR}), got {:?}",
                     ind.name
                 ),
-            )
-            .at_field(format!("indicator[{i}].name")));
+            ));
         }
         if !seen.insert(ind.name.as_str()) {
-            return Err(InputError::new(
-                origin,
-                format!("duplicate indicator name {:?}", ind.name),
-            )
-            .at_field(format!("indicator[{i}].name")));
+            return Err((name(), format!("duplicate indicator name {:?}", ind.name)));
         }
         if let Measure::CardCompleteness { out_of: 0 } = ind.measure {
-            return Err(InputError::new(origin, "must be at least 1")
-                .at_field(format!("indicator[{i}].measure.out_of")));
+            return Err((
+                format!("indicator[{i}].measure.out_of"),
+                "must be at least 1, got 0".into(),
+            ));
         }
     }
-    Ok(file.indicator)
+    Ok(())
 }
 
 pub fn load(path: &Path) -> Result<Vec<IndicatorSpec>, InputError> {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::read::{end_of_day, read_log};
 use super::{Log, Outcome};
-use crate::error::{Error, InputError, IoContext};
+use crate::error::{json_error, Error, InputError, IoContext};
 use crate::export::csv_log::{write_deal, EventRows, DEALS_HEADER, EVENTS_HEADER};
 use crate::indicators::BESIDE_LOG;
 use crate::output::OutputDir;
@@ -78,11 +78,9 @@ pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
         Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
     };
     let record: CutRecord = serde_json::from_str(&text).map_err(|e| {
-        InputError::new(
-            &origin,
-            format!("expected the JSON `dealsim cut` writes: {e}"),
-        )
-        .at_position(e.line(), e.column())
+        let mut err = json_error(&origin, &e);
+        err.message = format!("expected the JSON `dealsim cut` writes: {}", err.message);
+        err
     })?;
     crate::log::read::parse_timestamp(&record.as_of)
         .filter(|t| t.0 % crate::time::SECONDS_PER_DAY == 0)

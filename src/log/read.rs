@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use std::path::Path;
 
 use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols, POOLED, UNSEGMENTED};
-use crate::error::InputError;
+use crate::error::{csv_error, InputError};
 use crate::time::{DayNum, Timestamp};
 
 /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS]]`.
@@ -75,7 +75,7 @@ fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Columns), InputError
         .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
     let names = reader
         .headers()
-        .map_err(|e| csv_error(&origin, e))?
+        .map_err(|e| csv_error(&origin, None, &e))?
         .iter()
         .map(|h| h.trim().to_string())
         .collect::<Vec<_>>();
@@ -86,24 +86,6 @@ fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Columns), InputError
         ));
     }
     Ok((reader, Columns { origin, names }))
-}
-
-fn csv_error(origin: &str, e: csv::Error) -> InputError {
-    let line = e.position().map(|p| p.line() as usize);
-    let msg = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8: the file must be UTF-8 text".to_string(),
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("a row has {len} fields but the header has {expected_len}")
-        }
-        _ => e.to_string(),
-    };
-    let err = InputError::new(origin, msg);
-    match line {
-        Some(l) => err.at_position(l, 1),
-        None => err,
-    }
 }
 
 /// Records per batch handed from the parsing thread to the converting one: large enough that
@@ -160,7 +142,7 @@ fn for_each_record(
         // Returning drops the receiver, which stops the parser if it is still going.
         let full_rx = full_rx;
         for batch in full_rx.iter() {
-            let batch = batch.map_err(|e| csv_error(origin, e))?;
+            let batch = batch.map_err(|e| csv_error(origin, None, &e))?;
             batch.iter().try_for_each(&mut each)?;
             let _ = empty_tx.send(batch);
         }

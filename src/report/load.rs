@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
 use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
-use crate::error::InputError;
+use crate::error::{csv_error, finite_number, json_error, InputError};
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::export::tuning::POLICY_TOML;
 pub use crate::export::tuning::{DEADLINES_CSV, TRADEOFFS_CSV};
@@ -187,7 +187,10 @@ impl RunData {
     }
 }
 
-fn read_csv_required<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Vec<T>, InputError> {
+fn read_csv_required<T: DeserializeOwned + Numbers>(
+    dir: &Path,
+    name: &str,
+) -> Result<Vec<T>, InputError> {
     read_csv_opt(dir, name)?.ok_or_else(|| {
         InputError::new(
             dir.join(name).display().to_string(),
@@ -208,38 +211,142 @@ fn read_optional(dir: &Path, name: &str) -> Result<Option<(Vec<u8>, String)>, In
 }
 
 /// Reads `dir/name` as CSV rows of `T`; `None` when the file does not exist. An empty
-/// file (a table without rows is written without a header) gives no rows.
-fn read_csv_opt<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<Vec<T>>, InputError> {
+/// file (a table without rows is written without a header) gives no rows. A number that is
+/// not finite where the writer never puts one ([`Number`]) is refused here, named by line
+/// and column, rather than left to fail the chart builder or to print as "inf".
+fn read_csv_opt<T: DeserializeOwned + Numbers>(
+    dir: &Path,
+    name: &str,
+) -> Result<Option<Vec<T>>, InputError> {
     let Some((bytes, origin)) = read_optional(dir, name)? else {
         return Ok(None);
     };
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| InputError::new(&origin, e.to_string()))?
+        .map_err(|e| csv_error(&origin, None, &e))?
         .clone();
     let mut rows = Vec::new();
-    for rec in reader.deserialize::<T>() {
-        rows.push(rec.map_err(|e| csv_error(&origin, &headers, e))?);
+    let mut record = csv::StringRecord::new();
+    while reader
+        .read_record(&mut record)
+        .map_err(|e| csv_error(&origin, None, &e))?
+    {
+        let row: T = record
+            .deserialize(Some(&headers))
+            .map_err(|e| csv_error(&origin, Some(&headers), &e))?;
+        if let Some((column, message)) = row.numbers().into_iter().find_map(Number::problem) {
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            let at = headers
+                .iter()
+                .position(|h| h == column)
+                .map_or(0, |i| i + 1);
+            return Err(
+                InputError::new(&origin, format!("column `{column}`: {message}"))
+                    .at_position(line, at),
+            );
+        }
+        rows.push(row);
     }
     Ok(Some(rows))
 }
 
-/// Names the line, column and expectation of a CSV problem.
-fn csv_error(origin: &str, headers: &csv::StringRecord, e: csv::Error) -> InputError {
-    let line = e.position().map_or(0, |p| p.line() as usize);
-    match e.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => {
-            let column = err.field().map_or(0, |f| f as usize + 1);
-            let name = err
-                .field()
-                .and_then(|f| headers.get(f as usize))
-                .map_or(String::new(), |h| format!("column `{h}`: "));
-            InputError::new(origin, format!("{name}{err}")).at_position(line, column)
-        }
-        _ => InputError::new(origin, e.to_string()).at_position(line, 1),
+/// A number of a saved table's row, by column, and what its writer puts there.
+enum Number {
+    /// Written empty when missing (an AUC that could not be computed, a cohort without
+    /// closed deals), so NaN is as foreign as infinity.
+    Optional(&'static str, Option<f64>),
+    /// The tuner's figures: NaN stands for undefined (no caught loss has a lead time), as in
+    /// `policy.toml`; only infinity is foreign.
+    Figure(&'static str, f64),
+}
+
+impl Number {
+    /// The column and what was expected, if the value is not one its writer would put there.
+    fn problem(self) -> Option<(&'static str, String)> {
+        let (column, checked) = match self {
+            Number::Optional(column, Some(x)) => {
+                (column, finite_number(x, "(or empty: missing)", |_| true))
+            }
+            Number::Figure(column, x) if !x.is_nan() => {
+                (column, finite_number(x, "(or NaN: undefined)", |_| true))
+            }
+            _ => return None,
+        };
+        checked.err().map(|message| (column, message))
     }
 }
+
+/// The numbers of a row the report reads back (see [`Number`]).
+trait Numbers {
+    fn numbers(&self) -> Vec<Number>;
+}
+
+impl Numbers for ScoreRow {
+    fn numbers(&self) -> Vec<Number> {
+        vec![
+            Number::Optional("auc", self.auc),
+            Number::Optional("ci_lo", self.ci_lo),
+            Number::Optional("ci_hi", self.ci_hi),
+        ]
+    }
+}
+
+impl Numbers for SummaryRow {
+    fn numbers(&self) -> Vec<Number> {
+        vec![
+            Number::Optional("auc_30", self.auc_30),
+            Number::Optional("auc_60", self.auc_60),
+            Number::Optional("auc_90", self.auc_90),
+        ]
+    }
+}
+
+impl Numbers for TradeoffRow {
+    fn numbers(&self) -> Vec<Number> {
+        vec![
+            Number::Figure("threshold", self.threshold),
+            Number::Figure("recall", self.recall),
+            Number::Figure("false_alarm_rate", self.false_alarm_rate),
+            Number::Figure("precision", self.precision),
+            Number::Figure("alerts_per_rep_week", self.alerts_per_rep_week),
+            Number::Figure("median_lead_days", self.median_lead_days),
+        ]
+    }
+}
+
+impl Numbers for DeadlineRow {
+    fn numbers(&self) -> Vec<Number> {
+        vec![
+            Number::Figure("current_days", self.current_days),
+            Number::Optional("won_median_days", self.won_median_days),
+            Number::Optional("lost_median_days", self.lost_median_days),
+            Number::Figure("current_catch", self.current_catch),
+            Number::Figure("current_false_alarm", self.current_false_alarm),
+            Number::Figure("proposed_catch", self.proposed_catch),
+            Number::Figure("proposed_false_alarm", self.proposed_false_alarm),
+            Number::Figure("separation_p_value", self.separation_p_value),
+        ]
+    }
+}
+
+impl Numbers for CohortRow {
+    fn numbers(&self) -> Vec<Number> {
+        vec![Number::Optional("win_rate", self.win_rate)]
+    }
+}
+
+/// Tables of counts only.
+macro_rules! no_numbers {
+    ($($row:ty),*) => {$(
+        impl Numbers for $row {
+            fn numbers(&self) -> Vec<Number> {
+                Vec::new()
+            }
+        }
+    )*};
+}
+no_numbers!(FunnelRow, CycleRow, InflowRow);
 
 fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, InputError> {
     let Some((bytes, origin)) = read_optional(dir, name)? else {
@@ -248,10 +355,5 @@ fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, I
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     serde_path_to_error::deserialize(&mut de)
         .map(Some)
-        .map_err(|e| {
-            let inner = e.inner();
-            InputError::new(origin, inner.to_string())
-                .at_position(inner.line(), inner.column())
-                .at_field(e.path().to_string())
-        })
+        .map_err(|e| json_error(&origin, e.inner()).at_field(e.path().to_string()))
 }
