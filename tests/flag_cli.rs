@@ -760,13 +760,20 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
         stdout.contains("As of 2025-03-31: 8 open deals, 2 flagged"),
         "{stdout}"
     );
-    // flags.csv: case_id, ..., indicator (8), value (9), ..., flagged_at_day (12).
+    // The hand-written rule records no measure: its unit is the indicator set's (a share, in
+    // percent), and the terminal shows the value in it too.
+    assert!(
+        stdout.contains("owner_win_rate <= 50% by day 28: 33.3%, "),
+        "{stdout}"
+    );
+    // flags.csv: case_id, ..., rule (7), indicator (8), value (9), ..., flagged_at_day (12).
     let csv = fs::read_to_string(case.path("f/flags.csv")).unwrap();
     let mut rows: Vec<(String, String, String, String)> = csv
         .lines()
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f[7], "owner_win_rate <= 50% by day 28", "{l}");
             (f[0].into(), f[8].into(), f[9].into(), f[12].into())
         })
         .collect();
