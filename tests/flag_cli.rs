@@ -18,6 +18,7 @@ use dealsim::policy::Policy;
 use dealsim::scenario::Scenario;
 use dealsim::sim::{collect_log, Engine};
 use dealsim::time::DayNum;
+use dealsim::tuning::rule::lead_days_text;
 use dealsim::tuning::run::tune_log;
 use dealsim::tuning::{Objective, TuneOptions};
 use dealsim::{flag, log::cut::cut};
@@ -356,8 +357,15 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     let mut records = csv::Reader::from_reader(tradeoffs.as_bytes());
     let rows: Vec<csv::StringRecord> = records.records().map(|r| r.unwrap()).collect();
     let mut runners = 0;
+    let specs = indicators::default_set();
     for segment in policy.segment.iter().map(|s| &s.name) {
         let number = |r: &csv::StringRecord, k: usize| r[k].parse::<f64>().unwrap();
+        // The rule's bound in its indicator's unit (`>= 4.61 working days`).
+        let bound = |r: &csv::StringRecord, ascii: bool| {
+            let spec = specs.iter().find(|s| s.name == r[1]).unwrap();
+            let unit = Some(spec.measure.unit());
+            indicators::unit::bound_text(spec.direction, number(r, 3), unit, ascii)
+        };
         let mut others: Vec<&csv::StringRecord> = rows
             .iter()
             .filter(|r| &r[0] == segment && &r[10] == "1" && &r[9] == "0")
@@ -379,14 +387,9 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
         // The terminal plan names the best runner-up.
         if let Some(r) = others.first() {
             let terminal = format!(
-                "runner-up: {} {} {} by day {} (recall {:.1}%",
+                "runner-up: {} {} by day {} (recall {:.1}%",
                 &r[1],
-                if section.contains(&format!("`{}` ≤", &r[1])) {
-                    "<="
-                } else {
-                    ">="
-                },
-                dealsim::tuning::display_threshold(r[3].parse().unwrap()),
+                bound(r, true),
                 &r[2],
                 100.0 * number(r, 4)
             );
@@ -401,16 +404,11 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             assert!(stdout.contains(&versus), "{versus} not in:\n{stdout}");
         }
         for (line, r) in listed.iter().zip(&others) {
-            let threshold: f64 = r[3].parse().unwrap();
             let cells: Vec<&str> = line.split(" | ").collect();
             assert_eq!(cells.len(), 8, "{line}");
             assert!(
                 cells[0].starts_with(&format!("| `{}` ", &r[1]))
-                    && cells[0].ends_with(&format!(
-                        " {} by day {}",
-                        dealsim::tuning::display_threshold(threshold),
-                        &r[2]
-                    )),
+                    && cells[0].ends_with(&format!(" {} by day {}", bound(r, false), &r[2])),
                 "{line} vs {r:?}"
             );
             // Recall and false alarms with their intervals, then alerts and lead.
@@ -425,7 +423,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
             let versus: f64 = cells[2].split(" pt").next().unwrap().parse().unwrap();
             assert!(versus <= 0.0, "{line}");
             assert_eq!(cells[4], format!("{:.2}", number(r, 7)), "{line}");
-            assert_eq!(cells[5], format!("{:.0}", number(r, 8)), "{line}");
+            assert_eq!(cells[5], lead_days_text(number(r, 8)), "{line}");
             // Then the held-out recall and check.
             assert!(
                 line.ends_with(" |") && cells[7].contains("confirmed (p "),
@@ -762,13 +760,20 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
         stdout.contains("As of 2025-03-31: 8 open deals, 2 flagged"),
         "{stdout}"
     );
-    // flags.csv: case_id, ..., indicator (8), value (9), ..., flagged_at_day (12).
+    // The hand-written rule records no measure: its unit is the indicator set's (a share, in
+    // percent), and the terminal shows the value in it too.
+    assert!(
+        stdout.contains("owner_win_rate <= 50% by day 28: 33.3%, "),
+        "{stdout}"
+    );
+    // flags.csv: case_id, ..., rule (7), indicator (8), value (9), ..., flagged_at_day (12).
     let csv = fs::read_to_string(case.path("f/flags.csv")).unwrap();
     let mut rows: Vec<(String, String, String, String)> = csv
         .lines()
         .skip(1)
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
+            assert_eq!(f[7], "owner_win_rate <= 50% by day 28", "{l}");
             (f[0].into(), f[8].into(), f[9].into(), f[12].into())
         })
         .collect();
@@ -787,7 +792,7 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
     // Segment t's rule reads a win rate that is missing for its one open deal.
     assert!(
         stderr.contains(
-            "warning: segment t: the rule `segment_win_rate <= 0.5 by day 28` cannot flag anything"
+            "warning: segment t: the rule `segment_win_rate <= 50% by day 28` cannot flag anything"
         ) && stderr.contains(
             "segment_win_rate is missing for its one open deal at every landmark it checks: \
              fewer than 2 deals of its group closed before those landmarks"

@@ -14,7 +14,9 @@ use std::fs;
 
 use dealsim::calendar::YearlyPeriod;
 use dealsim::indicators::evaluate::LandmarkRows;
-use dealsim::indicators::{self, stage_map::StageMaps, Direction, IndicatorInfo, Panel, Signal};
+use dealsim::indicators::{
+    self, stage_map::StageMaps, Direction, IndicatorInfo, Panel, Signal, Unit,
+};
 use dealsim::log::read::read_log;
 use dealsim::log::Log;
 use dealsim::scenario::Scenario;
@@ -105,6 +107,7 @@ fn case_panel(case: &Value, log: &Log, row: &[usize]) -> Panel {
             description: "synthetic".into(),
             direction: serde_json::from_value::<Direction>(ind["direction"].clone()).unwrap(),
             signal: serde_json::from_value::<Signal>(ind["signal"].clone()).unwrap(),
+            unit: Unit::Count,
             fixed_at_creation: false,
         })
         .collect();

@@ -8,9 +8,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use dealsim::indicators::unit::bound_text;
 use dealsim::log::read::read_log;
 use dealsim::report::plots::tradeoffs::Against;
 use dealsim::report::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
+use dealsim::tuning::rule::lead_days_text;
 
 mod common;
 use common::{dealsim, listing};
@@ -330,6 +332,13 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
     // The run's own trade-offs: every plot draws the chosen rule's indicator and the
     // runners-up, each at the landmark of its own best rule (marked in tradeoffs.csv).
     let own = html(copy.path());
+    // The answer quotes each chosen rule as policy.toml records it, in its unit.
+    let md = read(&copy.path().join("summary.md"));
+    let policy = dealsim::policy::Policy::load(&copy.path().join("policy.toml")).unwrap();
+    for rule in policy.segment.iter().flat_map(|s| &s.rule) {
+        let quoted = format!("Tuned alert: {} catches", rule.text(&[], false));
+        assert!(md.contains(&quoted), "{quoted} not in\n{md}");
+    }
     let rows = csv_rows(&copy.path().join("tradeoffs.csv"));
     let plots: Vec<&str> = own.split("<svg").skip(1).collect();
     assert!(!plots.is_empty());
@@ -401,8 +410,9 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
     let md = read(&copy.path().join("summary.md"));
     let smb = md.lines().find(|l| l.starts_with("- In smb,")).unwrap();
     for expected in [
-        "Tuned alert: proposal_delay_days past 10 by day 21 catches 70% of losses at 1.60 alerts",
-        "Tuned alert: steps_on_time_ratio past 0.5 by day 28 catches 60% of losses at 1.20 alerts",
+        // Without policy.toml, no measure says the unit: the direction is from scores.json.
+        "Tuned alert: proposal_delay_days ≥ 10 by day 21 catches 70% of losses at 1.60 alerts",
+        "Tuned alert: steps_on_time_ratio ≤ 0.5 by day 28 catches 60% of losses at 1.20 alerts",
     ] {
         assert!(smb.contains(expected), "{smb}");
     }
@@ -904,10 +914,17 @@ fn chosen_rules_table_matches_the_policy() {
     for (row, (segment, rule)) in rows.iter().zip(rules) {
         let tune = rule.expected.as_ref().expect("filtered");
         assert!(row.starts_with(&format!("{segment}\"")), "{row}");
+        let bound = bound_text(rule.direction, rule.threshold, rule.unit(&[]), false);
         for part in [
-            format!("<code>{}</code>", rule.indicator),
-            format!("by day {}", rule.by_day),
+            format!(
+                "<code>{}</code> {bound} by day {}<",
+                rule.indicator, rule.by_day
+            ),
             format!("{:.1}%", 100.0 * tune.recall),
+            format!(
+                "<td class=\"num\">{} / ",
+                lead_days_text(tune.median_lead_days)
+            ),
         ] {
             assert!(row.contains(&part), "{part} not in {row}");
         }

@@ -12,7 +12,7 @@
 //! - orientation: AUC is computed on the value signed by the indicator's direction.
 
 use dealsim::indicators::evaluate::LandmarkRows;
-use dealsim::indicators::{Direction, IndicatorInfo, Panel, Signal};
+use dealsim::indicators::{Direction, IndicatorInfo, Panel, Signal, Unit};
 use dealsim::log::Outcome;
 use dealsim::scoring::{score, Censoring, ScoreOptions, ScoreRow, POOLED};
 use dealsim::stats::auc::auc;
@@ -66,6 +66,7 @@ fn info(name: &str, direction: Direction) -> IndicatorInfo {
         description: format!("test indicator {name}"),
         direction,
         signal: Signal::Rep,
+        unit: Unit::Count,
         fixed_at_creation: false,
     }
 }

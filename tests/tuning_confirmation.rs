@@ -141,7 +141,7 @@ fn noise_rules_are_seldom_confirmed() {
     let policy = Policy::from_tuning(&t, &indicators::default_set());
     let warnings = Policy::parse(&policy.to_toml(), "policy.toml")
         .expect("the written policy reads back")
-        .unconfirmed_rules();
+        .unconfirmed_rules(&[]);
     assert_eq!(warnings.len(), unconfirmed, "{warnings:?}");
     assert!(
         warnings.iter().all(|w| w.contains("not confirmed (p = ")),
@@ -171,5 +171,5 @@ fn informative_rules_are_confirmed() {
         SEGMENTS
     );
     let policy = Policy::from_tuning(&t, &indicators::default_set());
-    assert!(policy.unconfirmed_rules().is_empty());
+    assert!(policy.unconfirmed_rules(&[]).is_empty());
 }

@@ -177,6 +177,56 @@ fn default_scenario_budget_rules_warn_early_with_controllable_signals() {
     check(&t, |segment, se| if segment == "smb" { se } else { 0.0 });
 }
 
+/// The rules people read name their indicator's unit and a threshold to at most two
+/// decimals (rounded away from the flagged side: `≥ 18.6157` reads `≥ 18.61`), and lead times
+/// are whole days or halves: the terminal plan and `policy.md` of the default run.
+#[test]
+fn rules_read_in_their_units_and_leads_in_whole_days() {
+    let (_, t) = tune_scenario(&Scenario::embedded_default());
+    let plans = dealsim::tuning::render_plans(&t);
+    let md = dealsim::policy::markdown::render(&t);
+    for line in [
+        "smb          flag if proposal_delay_days >= 17.76 working days by day 28",
+        "mid_market   flag if proposal_delay_days >= 18.61 working days by day 28",
+        "runner-up: client_response_latency >= 4.61 working days by day 14",
+        "alerts/rep/wk  1.94  lead   23 d",
+    ] {
+        assert!(plans.contains(line), "{line:?} not in\n{plans}");
+    }
+    for line in [
+        "**Flag the deal if `proposal_delay_days` ≥ 17.76 working days by day 28**",
+        "| median lead time, days | 23 (22–24) | 25 (23–27) |",
+        // A percentile bound between two replicates' medians (29.5125) at the nearest half.
+        "| median lead time, days | 26 (24–29.5) | 28 (24–33) |",
+        "| `sla_breaches` ≥ 2 by day 21 |",
+        "| `card_completeness` ≤ 0% by day 7 |",
+        "| `stage_age_vs_norm` ≥ 1.02 × stage norm by day 28 |",
+        "| `days_since_last_touch` ≥ 8 working days by day 14 |",
+    ] {
+        assert!(md.contains(line), "{line:?} not in\n{md}");
+    }
+    // Every rule, chosen or runner-up, in its indicator's unit.
+    let specs = indicators::default_set();
+    for seg in &t.segments {
+        let rules = seg
+            .chosen
+            .iter()
+            .map(|c| (&c.indicator, c.direction, c.threshold));
+        let runners = seg.runners_up.iter().take(RUNNERS_UP_SHOWN);
+        for (name, direction, threshold) in
+            rules.chain(runners.map(|r| (&r.indicator, r.direction, r.threshold)))
+        {
+            let spec = specs.iter().find(|s| &s.name == name).unwrap();
+            let unit = Some(spec.measure.unit());
+            let bound = indicators::unit::bound_text(direction, threshold, unit, false);
+            assert!(
+                md.contains(&format!("`{name}` {bound} by day ")),
+                "{name} {bound}"
+            );
+        }
+    }
+}
+
 /// `tradeoffs.csv` marks each eligible indicator's own best rule (the report draws its curve):
 /// on the default scenario every marked rule is within the alert budget with a median lead of
 /// at least 21 days, no marked rule beats the chosen one, the chosen rule is its indicator's

@@ -3,7 +3,9 @@
 
 use std::fs;
 
-use dealsim::indicators::{self, stage_map::StageMaps, Direction, IndicatorInfo, Panel, Signal};
+use dealsim::indicators::{
+    self, stage_map::StageMaps, Direction, IndicatorInfo, Panel, Signal, Unit,
+};
 use dealsim::log::read::read_log;
 use dealsim::log::{Log, Outcome};
 use dealsim::scenario::Scenario;
@@ -218,6 +220,7 @@ fn random_panel(outcomes: &[(u8, f64, u8)], values: &[[i8; 3]], safer: bool) -> 
                 Direction::HigherIsRiskier
             },
             signal: Signal::Rep,
+            unit: Unit::Count,
             fixed_at_creation: false,
         }],
         landmarks,

@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::error::{Error, InputError, IoContext};
 use crate::indicators::spec::Attribute;
 use crate::indicators::{
-    self, stage_map::StageMaps, Direction, IndicatorSpec, Measure, Panel, Signal,
+    self, stage_map::StageMaps, Direction, IndicatorSpec, Measure, Panel, Signal, Unit,
 };
 use crate::log::cut::{check_as_of, cut, cut_day};
 use crate::log::read::{end_of_day, read_log};
@@ -38,12 +38,16 @@ pub const FLAGS_JSON: &str = "flags.json";
 /// Why a deal is flagged: one broken rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
-    /// The rule in words, e.g. `proposal_delay_days >= 25.8 by day 28`.
+    /// The rule in words, e.g. `proposal_delay_days >= 25.8 working days by day 28`.
     pub rule: String,
     pub indicator: String,
     /// The indicator's value at the landmark where the rule fired.
     #[serde(serialize_with = "precision::stored")]
     pub value: f64,
+    /// The indicator's unit, for the terminal to show `value` as the rule shows its
+    /// threshold (shares in percent).
+    #[serde(skip)]
+    pub unit: Option<Unit>,
     pub threshold: f64,
     /// The rule's deadline (deal age, days).
     pub by_day: u32,
@@ -189,7 +193,7 @@ pub fn flag_log(
     let seg_name = |d: usize| known.symbols.name(known.deals[d].segment).to_string();
     let age = |d: usize| (now.0 - known.deals[d].created.0) as f64 / SECONDS_PER_DAY as f64;
 
-    let mut warnings = policy.unconfirmed_rules();
+    let mut warnings = policy.unconfirmed_rules(&specs);
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); known.deals.len()];
     for seg in &policy.segment {
         let in_segment: Vec<usize> = open
@@ -207,13 +211,8 @@ pub fn flag_log(
                 oriented: orient(r.direction, r.threshold as f32),
                 by_day: r.by_day,
             };
-            let op = r.direction.crossing(true);
-            let text = format!(
-                "{} {op} {} by day {}",
-                r.indicator,
-                crate::tuning::display_threshold(r.threshold),
-                r.by_day
-            );
+            let text = r.text(&specs, true);
+            let unit = r.unit(&specs);
             if let Some(n) = missing_everywhere(&panel, &clock, &rule, &in_segment, &read) {
                 let why = match specs[j].measure {
                     Measure::PriorWinRate { min_closed, .. } => format!(
@@ -240,6 +239,7 @@ pub fn flag_log(
                     rule: text.clone(),
                     indicator: r.indicator.clone(),
                     value: read(d, l, j).unwrap_or(f64::NAN),
+                    unit,
                     threshold: r.threshold,
                     by_day: r.by_day,
                     flagged_at_day: at_day,

@@ -97,7 +97,12 @@ pub fn table(r: &FlagReport) -> String {
         let reasons: Vec<String> = f
             .reasons
             .iter()
-            .map(|x| format!("{}: {:.1}, {:.0} d", x.rule, x.value, x.days_overdue))
+            .map(|x| {
+                let value = x
+                    .unit
+                    .map_or(format!("{:.1}", x.value), |u| u.value_text(x.value, 1));
+                format!("{}: {value}, {:.0} d", x.rule, x.days_overdue)
+            })
             .collect();
         let _ = writeln!(
             s,

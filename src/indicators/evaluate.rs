@@ -649,6 +649,7 @@ pub fn evaluate_with_progress(
             description: s.description.clone(),
             direction: s.direction,
             signal: s.signal,
+            unit: s.measure.unit(),
             fixed_at_creation: matches!(c, Compiled::DealValue),
         })
         .collect();
@@ -661,6 +662,7 @@ pub fn evaluate_with_progress(
                 .into(),
             direction: super::Direction::HigherIsRiskier,
             signal: super::Signal::Truth,
+            unit: super::Unit::LogOdds,
             fixed_at_creation: true,
         });
     }

@@ -11,11 +11,13 @@ pub mod evaluate;
 pub mod history;
 pub mod spec;
 pub mod stage_map;
+pub mod unit;
 
 use std::path::{Path, PathBuf};
 
 pub use evaluate::{evaluate, evaluate_with_progress, Panel};
 pub use spec::{Direction, IndicatorSpec, Measure, Signal};
+pub use unit::Unit;
 
 use crate::error::InputError;
 use crate::log::{Log, Sym, Symbols};
@@ -59,6 +61,10 @@ pub struct IndicatorInfo {
     pub description: String,
     pub direction: Direction,
     pub signal: Signal,
+    /// What the value counts ([`Measure::unit`]), for the texts that show rules on it. Not an
+    /// output.
+    #[serde(skip)]
+    pub unit: Unit,
     /// The value is known when the deal is created and never changes (the deal's value, the
     /// truth ceiling): a deal has the same value at every landmark it is at risk, so the
     /// scoring core can order the deals by it once for all landmarks. Not an output.

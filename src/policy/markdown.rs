@@ -4,22 +4,34 @@
 
 use std::fmt::Write;
 
+use crate::indicators::unit::bound_text;
 use crate::tuning::deadlines;
 use crate::tuning::rule::{
-    confirmation_text, p_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
+    confirmation_text, lead_days_text, p_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
 };
 use crate::tuning::{Objective, Tuning, RUNNERS_UP_SHOWN};
 
-fn est(e: &Estimate, percent: bool) -> String {
-    let f = |x: f64| {
-        if x.is_nan() {
-            "–".to_string()
-        } else if percent {
-            format!("{:.1}%", 100.0 * x)
-        } else {
-            format!("{x:.2}")
-        }
-    };
+/// How a figure reads: a share in percent, alerts to two decimals, or lead days
+/// ([`lead_days_text`]); "–" when undefined.
+type Format = fn(f64) -> String;
+
+fn percent(x: f64) -> String {
+    if x.is_nan() {
+        "–".to_string()
+    } else {
+        format!("{:.1}%", 100.0 * x)
+    }
+}
+
+fn two_decimals(x: f64) -> String {
+    if x.is_nan() {
+        "–".to_string()
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn est(e: &Estimate, f: Format) -> String {
     match e.ci {
         Some([lo, hi]) => format!("{} ({}–{})", f(e.value), f(lo), f(hi)),
         None => f(e.value),
@@ -27,17 +39,25 @@ fn est(e: &Estimate, percent: bool) -> String {
 }
 
 fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
-    type Row = (&'static str, fn(&Figures) -> &Estimate, bool);
+    type Row = (&'static str, fn(&Figures) -> &Estimate, Format);
     let rows: [Row; 5] = [
-        ("recall (lost deals flagged)", |f| &f.recall, true),
+        ("recall (lost deals flagged)", |f| &f.recall, percent),
         (
             "false-alarm rate (won deals flagged)",
             |f| &f.false_alarm_rate,
-            true,
+            percent,
         ),
-        ("precision (flagged deals lost)", |f| &f.precision, true),
-        ("alerts per rep per week", |f| &f.alerts_per_rep_week, false),
-        ("median lead time, days", |f| &f.median_lead_days, false),
+        ("precision (flagged deals lost)", |f| &f.precision, percent),
+        (
+            "alerts per rep per week",
+            |f| &f.alerts_per_rep_week,
+            two_decimals,
+        ),
+        (
+            "median lead time, days",
+            |f| &f.median_lead_days,
+            lead_days_text,
+        ),
     ];
     let mut s = format!(
         "| | tuning deals ({} lost, {} won) | held-out deals ({}) |\n|---|---|---|\n",
@@ -78,7 +98,7 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
         let share = |get: fn(&Figures) -> &Estimate, point: f64| {
             r.in_sample
                 .as_ref()
-                .map_or(format!("{:.1}%", 100.0 * point), |f| est(get(f), true))
+                .map_or(percent(point), |f| est(get(f), percent))
         };
         let recall = share(|f| &f.recall, r.recall);
         let versus = r.recall_vs_chosen.as_ref().map_or("–".to_string(), |d| {
@@ -92,7 +112,7 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
         let held_recall = r
             .holdout
             .as_ref()
-            .map_or("–".to_string(), |h| est(&h.recall, true));
+            .map_or("–".to_string(), |h| est(&h.recall, percent));
         let check = r
             .holdout
             .as_ref()
@@ -100,13 +120,12 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
             .map_or("–".to_string(), confirmation_text);
         let _ = writeln!(
             s,
-            "| `{}` {} {} by day {} | {recall} | {versus} | {false_alarms} | {:.2} | {:.0} | {held_recall} | {check} |",
+            "| `{}` {} by day {} | {recall} | {versus} | {false_alarms} | {:.2} | {} | {held_recall} | {check} |",
             r.indicator,
-            r.direction.crossing(false),
-            crate::tuning::display_threshold(r.threshold),
+            bound_text(r.direction, r.threshold, Some(r.unit), false),
             r.by_day,
             r.alerts_per_rep_week,
-            r.median_lead_days
+            lead_days_text(r.median_lead_days)
         );
     }
     s.push('\n');
@@ -161,12 +180,11 @@ pub fn render(t: &Tuning) -> String {
         }
         match &seg.chosen {
             Some(c) => {
-                let op = c.direction.crossing(false);
                 let _ = writeln!(
                     s,
-                    "**Flag the deal if `{}` {op} {} by day {}** (holidays not counted; {:?} signal; {:.2} new deals per rep per week).\n",
+                    "**Flag the deal if `{}` {} by day {}** (holidays not counted; {:?} signal; {:.2} new deals per rep per week).\n",
                     c.indicator,
-                    crate::tuning::display_threshold(c.threshold),
+                    bound_text(c.direction, c.threshold, Some(c.unit), false),
                     c.by_day,
                     c.signal,
                     seg.deals_per_rep_week

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{did_you_mean, InputError};
 use crate::indicators::spec::Measure;
-use crate::indicators::{Direction, IndicatorSpec, Signal};
+use crate::indicators::unit::bound_text;
+use crate::indicators::{Direction, IndicatorSpec, Signal, Unit};
 use crate::tuning::rule::{
     confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
 };
@@ -80,6 +81,28 @@ pub struct RulePolicy {
     /// Figures on the held-out (later) deals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holdout: Option<Expected>,
+}
+
+impl RulePolicy {
+    /// The unit of the rule's indicator: of the measure it was tuned with, else of the
+    /// indicator of its name in `specs`; `None` when neither says (a hand-written rule without
+    /// `measure`, shown without the indicator set).
+    pub fn unit(&self, specs: &[IndicatorSpec]) -> Option<Unit> {
+        let spec = || specs.iter().find(|s| s.name == self.indicator);
+        let measure = self.measure.as_ref().or_else(|| spec().map(|s| &s.measure));
+        measure.map(Measure::unit)
+    }
+
+    /// The rule in words, in its indicator's unit ([`RulePolicy::unit`]):
+    /// `proposal_delay_days >= 17.76 working days by day 28` (`≥` unless `ascii`).
+    pub fn text(&self, specs: &[IndicatorSpec], ascii: bool) -> String {
+        format!(
+            "{} {} by day {}",
+            self.indicator,
+            bound_text(self.direction, self.threshold, self.unit(specs), ascii),
+            self.by_day
+        )
+    }
 }
 
 /// A rule's figures with 95% bootstrap intervals (`*_ci = [lo, hi]`, absent if undefined).
@@ -342,20 +365,18 @@ impl Policy {
 
     /// One sentence per rule whose held-out deals did not confirm it (its
     /// `holdout.confirmation_p_value` is at least [`CONFIRMATION_ALPHA`]), for `flag` to
-    /// print before the list its flags make.
-    pub fn unconfirmed_rules(&self) -> Vec<String> {
+    /// print before the list its flags make; `specs` give the units of rules that do not
+    /// record their measure ([`RulePolicy::unit`]).
+    pub fn unconfirmed_rules(&self, specs: &[IndicatorSpec]) -> Vec<String> {
         let mut out = Vec::new();
         for s in &self.segment {
             for r in &s.rule {
                 let p = r.holdout.as_ref().and_then(|h| h.confirmation_p_value);
                 if let Some(p) = p.filter(|&p| p >= CONFIRMATION_ALPHA) {
                     out.push(format!(
-                        "segment {}: the rule `{} {} {} by day {}` is {}: {NOT_CONFIRMED}",
+                        "segment {}: the rule `{}` is {}: {NOT_CONFIRMED}",
                         s.name,
-                        r.indicator,
-                        r.direction.crossing(false),
-                        crate::tuning::display_threshold(r.threshold),
-                        r.by_day,
+                        r.text(specs, false),
                         confirmation_text(p)
                     ));
                 }

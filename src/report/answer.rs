@@ -6,9 +6,9 @@
 //! reaches the target there and at the next two landmarks.
 
 use super::load::RunData;
-use crate::indicators::TRUTH_INDICATOR;
+use crate::indicators::unit::bound_text;
+use crate::indicators::{Direction, TRUTH_INDICATOR};
 use crate::scoring::SummaryRow;
-use crate::tuning::display_threshold;
 
 /// The days of the AUC columns (as in `indicator_summary.csv`).
 pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
@@ -167,13 +167,29 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
             }
         }
     }
-    // The tuner's rules for the segment, whichever indicator they use.
+    // The tuner's rules for the segment, whichever indicator they use, in the unit of the
+    // measure `policy.toml` records for them.
     for rule in data.tradeoffs.iter().flatten() {
         if rule.segment == segment && rule.chosen {
+            let adopted = data
+                .policy
+                .iter()
+                .flat_map(|p| &p.segment)
+                .filter(|p| p.name == segment)
+                .flat_map(|p| &p.rule)
+                .find(|r| r.indicator == rule.indicator);
+            let direction = adopted.map_or_else(
+                || {
+                    let meta = data.indicator(&rule.indicator);
+                    direction(meta.map_or("", |i| i.direction.as_str()))
+                },
+                |r| r.direction,
+            );
+            let unit = adopted.and_then(|r| r.unit(&[]));
             s.push_str(&format!(
-                " Tuned alert: {} past {} by day {} catches {:.0}% of losses at {:.2} alerts per rep per week.",
+                " Tuned alert: {} {} by day {} catches {:.0}% of losses at {:.2} alerts per rep per week.",
                 rule.indicator,
-                display_threshold(rule.threshold),
+                bound_text(direction, rule.threshold, unit, false),
                 rule.landmark_day,
                 rule.recall * 100.0,
                 rule.alerts_per_rep_week
@@ -192,13 +208,22 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
     s
 }
 
+/// An indicator's `direction` as `scores.json` records it (`higher_is_riskier` unless it
+/// says `higher_is_safer`).
+fn direction(recorded: &str) -> Direction {
+    if recorded == "higher_is_safer" {
+        Direction::HigherIsSafer
+    } else {
+        Direction::HigherIsRiskier
+    }
+}
+
 /// Which values of an indicator are the risky ones, in words: "higher" or "lower", from its
 /// `direction` as `scores.json` records it.
-pub fn riskier_when(direction: &str) -> &'static str {
-    if direction == "higher_is_safer" {
-        "lower"
-    } else {
-        "higher"
+pub fn riskier_when(recorded: &str) -> &'static str {
+    match direction(recorded) {
+        Direction::HigherIsSafer => "lower",
+        Direction::HigherIsRiskier => "higher",
     }
 }
 
@@ -346,10 +371,6 @@ mod tests {
         assert_eq!(fmt_gap(14), "2 weeks");
         assert_eq!(fmt_gap(7), "1 week");
         assert_eq!(fmt_gap(10), "10 days");
-        assert_eq!(display_threshold(14.0), "14");
-        assert_eq!(display_threshold(0.35), "0.35");
-        // An f32 threshold read back as f64 keeps four decimals.
-        assert_eq!(display_threshold(f64::from(17.764074f32)), "17.7641");
         assert_eq!(fmt_auc(None), "–");
         assert_eq!(fmt_auc(Some(0.75649)), "0.756");
     }

@@ -10,9 +10,10 @@ use super::load::{RunData, DEADLINES_CSV, TRADEOFFS_CSV};
 use super::plots::{self, tradeoffs::Against, PlotError};
 use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
+use crate::indicators::unit::bound_text;
 use crate::policy::{Expected, Policy, RulePolicy};
 use crate::tuning::deadlines::{self, DeadlineRow};
-use crate::tuning::rule::{p_text, recall_shift, verdict, CONFIRMATION_ALPHA};
+use crate::tuning::rule::{lead_days_text, p_text, recall_shift, verdict, CONFIRMATION_ALPHA};
 
 /// The sections, in order: (id, title). The browser test checks each id is present.
 pub const SECTIONS: [(&str, &str); 6] = [
@@ -467,7 +468,6 @@ fn rules_table(out: &mut String, policy: &Policy) {
         format!("{}%{ci}", num(100.0 * x, 1))
     };
     for (segment, r, e) in rules {
-        let op = r.direction.crossing(false);
         let h = r.holdout.as_ref();
         let shift = h
             .and_then(|h| recall_shift((e.recall, e.lost_deals), (h.recall, h.lost_deals)))
@@ -488,13 +488,13 @@ fn rules_table(out: &mut String, policy: &Policy) {
         let pair = |a: String, b: Option<String>| format!("{a} / {}", b.unwrap_or("–".into()));
         let _ = writeln!(
             out,
-            "<tr data-segment=\"{}\"><td>{}</td><td><code>{}</code> {op} {} by day {}</td>\
+            "<tr data-segment=\"{}\"><td>{}</td><td><code>{}</code> {} by day {}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{shift}</td><td class=\"check\">{check}</td>\
              <td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             esc(segment),
             esc(segment),
             esc(&r.indicator),
-            crate::tuning::display_threshold(r.threshold),
+            esc(&bound_text(r.direction, r.threshold, r.unit(&[]), false)),
             r.by_day,
             pct(e.recall, e.recall_ci),
             h.map_or("–".to_string(), |h| pct(h.recall, h.recall_ci)),
@@ -503,8 +503,8 @@ fn rules_table(out: &mut String, policy: &Policy) {
                 h.map(|h| num(h.alerts_per_rep_week, 2))
             ),
             pair(
-                num(e.median_lead_days, 0),
-                h.map(|h| num(h.median_lead_days, 0))
+                lead_days_text(e.median_lead_days),
+                h.map(|h| lead_days_text(h.median_lead_days))
             ),
         );
     }

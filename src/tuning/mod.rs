@@ -30,24 +30,13 @@ mod table;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::indicators::{Direction, Panel, Signal};
+use crate::indicators::{Direction, Panel, Signal, Unit};
 use crate::log::{Log, Outcome};
 use crate::time::SECONDS_PER_DAY;
 use clock::RuleClock;
 pub use objective::Objective;
 use rule::{Figures, Rule};
 pub use table::render_plans;
-
-/// A threshold for people to read, without spurious decimals (`14`, `0.35`, `17.7641`):
-/// thresholds are values of f32 indicators, whose full decimal form (`17.764074`) is noise.
-/// `policy.toml` keeps the exact value.
-pub fn display_threshold(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        format!("{}", (x * 1e4).round() / 1e4)
-    }
-}
 
 /// Settings of a tuning run.
 #[derive(Debug, Clone, Serialize)]
@@ -74,6 +63,9 @@ pub struct Chosen {
     pub direction: Direction,
     /// Flag when the value is `≥` this (`higher_is_riskier`) or `≤` it (`higher_is_safer`).
     pub threshold: f64,
+    /// The indicator's unit, for the texts that show the rule.
+    #[serde(skip)]
+    pub unit: Unit,
     pub by_day: u32,
     pub in_sample: Figures,
     /// `None` when nothing is held out.
@@ -113,6 +105,7 @@ pub struct RunnerUp {
     pub direction: Direction,
     /// In the indicator's own units, as [`Chosen::threshold`].
     pub threshold: f64,
+    pub unit: Unit,
     pub by_day: u32,
     pub recall: f64,
     pub false_alarm_rate: f64,
@@ -406,6 +399,7 @@ pub fn tune(
                     indicator: info.name.clone(),
                     direction: info.direction,
                     threshold: unorient(info.direction, b.rule.oriented),
+                    unit: info.unit,
                     by_day: b.rule.by_day,
                     recall: b.figures.recall,
                     false_alarm_rate: b.figures.false_alarm_rate,
@@ -425,6 +419,7 @@ pub fn tune(
                 signal: info.signal,
                 direction: info.direction,
                 threshold: unorient(info.direction, rule.oriented),
+                unit: info.unit,
                 by_day: rule.by_day,
                 in_sample: rule::figures_on(panel, draws, &first, volume),
                 holdout: (!holdout_members.is_empty()).then(|| {

@@ -91,6 +91,23 @@ pub struct Figures {
     pub median_lead_days: Estimate,
 }
 
+/// A median lead time for people, in whole days or halves (`23`, `23.5`; `–` when undefined):
+/// a median of whole days is whole or half, so `23.00` claims precision it does not have. A
+/// percentile bound interpolated between two replicates' medians (`30.025`) is shown at the
+/// nearest value a median can take.
+pub fn lead_days_text(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_string();
+    }
+    // `+ 0.0` turns a rounded −0 into 0.
+    let days = (2.0 * x).round() / 2.0 + 0.0;
+    if days.fract() == 0.0 {
+        format!("{days:.0}")
+    } else {
+        format!("{days:.1}")
+    }
+}
+
 /// Figures of a rule over `members` (deal indices of one segment), given each deal's first
 /// flag from [`first_flags`]; `volume` is new deals per rep per week. Confidence intervals
 /// come from `replicates` stratified (lost / won) bootstrap replicates drawn with `seed`.
@@ -415,6 +432,19 @@ impl Sums {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lead_days_read_whole_or_half() {
+        assert_eq!(lead_days_text(23.0), "23");
+        assert_eq!(lead_days_text(23.5), "23.5");
+        assert_eq!(lead_days_text(0.0), "0");
+        assert_eq!(lead_days_text(f64::NAN), "–");
+        // Percentile bounds interpolated between replicates' medians: the nearest value a
+        // median of whole days can take.
+        assert_eq!(lead_days_text(30.025000000000006), "30");
+        assert_eq!(lead_days_text(29.512500000000003), "29.5");
+        assert_eq!(lead_days_text(23.98), "24");
+    }
 
     /// 20 of 100 lost deals flagged in sample, 15 of 50 held out: +0.1, with standard error
     /// √(0.2·0.8/100 + 0.3·0.7/50) = √0.0058.

@@ -1,22 +1,18 @@
 //! The terminal summary of a tuning run: per segment the chosen rule with its in-sample and
 //! held-out recall, false alarms, alerts and lead time, and the best runner-up.
 
-use super::rule::{confirmation_text, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED};
+use super::rule::{confirmation_text, lead_days_text, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED};
 use super::Tuning;
+use crate::indicators::unit::bound_text;
 
 fn short(f: &Figures) -> String {
-    // No flagged lost deal, no lead time.
-    let lead = f.median_lead_days.value;
-    let lead = if lead.is_nan() {
-        "    –".to_string()
-    } else {
-        format!("{lead:>5.1}")
-    };
     format!(
-        "recall {:>5.1}%  false alarms {:>5.1}%  alerts/rep/wk {:>5.2}  lead {lead} d",
+        "recall {:>5.1}%  false alarms {:>5.1}%  alerts/rep/wk {:>5.2}  lead {:>4} d",
         100.0 * f.recall.value,
         100.0 * f.false_alarm_rate.value,
         f.alerts_per_rep_week.value,
+        // "–" when no lost deal is flagged.
+        lead_days_text(f.median_lead_days.value),
     )
 }
 
@@ -30,12 +26,11 @@ pub fn render_plans(t: &Tuning) -> String {
         }
         match &s.chosen {
             Some(c) => {
-                let op = c.direction.crossing(true);
                 out.push_str(&format!(
-                    "  {:<name$} flag if {} {op} {} by day {}\n  {:<name$}   tuning:  {}\n",
+                    "  {:<name$} flag if {} {} by day {}\n  {:<name$}   tuning:  {}\n",
                     s.segment,
                     c.indicator,
-                    super::display_threshold(c.threshold),
+                    bound_text(c.direction, c.threshold, Some(c.unit), true),
                     c.by_day,
                     "",
                     short(&c.in_sample)
@@ -77,11 +72,10 @@ pub fn render_plans(t: &Tuning) -> String {
                             )
                         });
                     out.push_str(&format!(
-                        "  {:<name$}   runner-up: {} {} {} by day {} (recall {:.1}%{versus}, alerts/rep/wk {:.2}; more in policy.md)\n",
+                        "  {:<name$}   runner-up: {} {} by day {} (recall {:.1}%{versus}, alerts/rep/wk {:.2}; more in policy.md)\n",
                         "",
                         r.indicator,
-                        r.direction.crossing(true),
-                        super::display_threshold(r.threshold),
+                        bound_text(r.direction, r.threshold, Some(r.unit), true),
                         r.by_day,
                         100.0 * r.recall,
                         r.alerts_per_rep_week
