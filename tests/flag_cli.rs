@@ -24,7 +24,7 @@ use dealsim::tuning::{Objective, TuneOptions};
 use dealsim::{flag, log::cut::cut};
 
 mod common;
-use common::{dealsim, listing};
+use common::{dealsim, listing, succeeded};
 
 use dealsim::export::tuning::TRADEOFFS_HEADER;
 
@@ -436,13 +436,7 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
 
     // Cut, then flag the cut log with the policy, on a Sunday: the cut log's last event is on
     // Friday, yet it is known up to the day it was cut (cut.json), as the full log is.
-    let out = case.as_of("cut", "sim", "2026-02-15", "cut", &[]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&case.as_of("cut", "sim", "2026-02-15", "cut", &[]));
     assert_eq!(
         listing(&case.path("cut")),
         [".dealsim-files", "cut.json", "deals.csv", "events.csv"]
@@ -1114,8 +1108,7 @@ fn a_cut_log_keeps_its_cut_day_and_the_indicator_file_beside_it() {
         direction = \"higher_is_riskier\"\nsignal = \"rep\"\nmeasure = { kind = \"days_between\", \
         from = \"created\", to = \"proposal_sent\", working_days = true }\n";
     fs::write(case.path("sim/indicators.toml"), indicators).unwrap();
-    let out = case.as_of("cut", "sim", "2026-02-15", "cut", &[]);
-    assert_eq!(out.status.code(), Some(0));
+    succeeded(&case.as_of("cut", "sim", "2026-02-15", "cut", &[]));
     assert_eq!(
         fs::read_to_string(case.path("cut/indicators.toml")).unwrap(),
         indicators

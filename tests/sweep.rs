@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Output;
 
 mod common;
-use common::{dealsim, listing};
+use common::{dealsim, listing, succeeded};
 
 const DEALS: &str = "3000";
 const BOOTSTRAP: &str = "30";
@@ -74,13 +74,7 @@ fn the_scenarios_own_values_reproduce_runs_scores_on_any_thread_count() {
     let sets = ["model.health_weight=0.3, 0.9"];
     let (two, one) = (tmp.path().join("two"), tmp.path().join("one"));
     for (dir, threads) in [(&two, "2"), (&one, "1")] {
-        let out = sweep(dir, &sets, threads);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        succeeded(&sweep(dir, &sets, threads));
     }
     assert_eq!(
         listing(&two),

@@ -19,3 +19,15 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Asserts that `out` is a success (exit 0), showing its stderr if not.
+#[track_caller]
+#[allow(dead_code)] // not every test binary that includes `common` uses it
+pub fn succeeded(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
