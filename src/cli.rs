@@ -463,8 +463,9 @@ pub struct ScoreArgs {
         default_value_t = 0.70
     )]
     pub target: f64,
-    /// RESEARCH ONLY: add the hidden loss log-odds from truth.csv (deal health plus process
-    /// lapses) as the ceiling indicator TRUTH_hidden_risk.
+    /// RESEARCH ONLY: add the hidden loss log-odds (deal health plus process lapses, from
+    /// truth.csv; `sweep` takes them from each simulation, unrounded) as the ceiling indicator
+    /// TRUTH_hidden_risk.
     #[arg(long)]
     pub with_truth: bool,
 }

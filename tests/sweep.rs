@@ -80,12 +80,13 @@ fn the_scenarios_own_values_reproduce_runs_scores_on_any_thread_count() {
         listing(&two),
         [
             ".dealsim-files",
+            "index.html",
             "sweep.csv",
             "sweep.json",
             "sweep_segments.csv"
         ]
     );
-    for f in ["sweep.csv", "sweep_segments.csv"] {
+    for f in ["sweep.csv", "sweep_segments.csv", "index.html"] {
         assert!(
             fs::read(two.join(f)).unwrap() == fs::read(one.join(f)).unwrap(),
             "{f} differs between 1 and 2 threads"
@@ -148,6 +149,27 @@ fn disciplined_reps_win_more_at_every_seed() {
         stdout.contains("segment smb: the indicator that warns earliest"),
         "{stdout}"
     );
+    // The page: a distribution is no number, so the x axis counts the points; one plot per
+    // segment and the pooled one, each with every indicator and a bar per seed spread.
+    let page = fs::read_to_string(out.join("index.html")).unwrap();
+    assert_eq!(page.matches("<figure>").count(), 5, "4 segments and all");
+    let titled: Vec<&str> = page
+        .split("AUC at day 28 across the sweep: ")
+        .skip(1)
+        .map(|rest| {
+            rest.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        titled,
+        ["smb", "mid_market", "enterprise", "atypical", "all"]
+    );
+    assert!(page.contains("point (values in the table below)"));
+    assert!(page.contains("lowest to highest seed"));
+    assert!(page.contains("rep_forecast_probability (baseline)"));
+    assert!(page.contains("<td><code>{ dist = &quot;beta&quot;, alpha = 8, beta = 1 }</code></td>"));
     let counted = rows(&out.join("sweep_segments.csv"));
     let rate = |point: &str, seed: &str| -> f64 {
         counted
@@ -195,4 +217,22 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
         assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
         assert_eq!(listing(tmp.path()), Vec::<String>::new(), "something was written");
     }
+}
+
+/// One numeric setting: the page's x axis is its values.
+#[test]
+fn one_numeric_setting_is_the_pages_x_axis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    succeeded(&sweep(&out, &["segments[smb].loss_shift=-1, 0"], "2"));
+    let page = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains(">segments[smb].loss_shift<"),
+        "the axis is named by the path"
+    );
+    assert!(!page.contains("point (values in the table below)"));
+    assert!(
+        !page.contains("lowest to highest seed"),
+        "one seed: no spread to draw"
+    );
 }

@@ -25,7 +25,8 @@ pub const SECTIONS: [(&str, &str); 6] = [
     ("run-details", "6. Run details"),
 ];
 
-const STYLE: &str = "
+/// The page style, shared with `dealsim sweep`'s page.
+pub(crate) const STYLE: &str = "
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;margin:0 auto;max-width:1000px;padding:1em 1.5em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
 nav a{margin-right:1em}
@@ -46,7 +47,7 @@ pre{background:#f7f7f7;padding:.8em;overflow-x:auto;font-size:.8em}
 ";
 
 /// Escapes text for HTML element content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -62,7 +63,7 @@ fn esc(s: &str) -> String {
 }
 
 /// A plot with its caption and the link to its data.
-fn figure(out: &mut String, svg: &str, caption: &str, csv: &str) {
+pub(crate) fn figure(out: &mut String, svg: &str, caption: &str, csv: &str) {
     // plotters sets width/height only; a viewBox lets CSS scale the plot to the page.
     let svg = match (svg.contains("viewBox"), svg.find("<svg")) {
         (false, Some(at)) => {

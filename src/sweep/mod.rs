@@ -12,6 +12,7 @@
 //! Not for: tuning rules per point (run `dealsim run --scenario` on the point that interests
 //! you).
 
+pub mod page;
 pub mod setting;
 
 use std::fmt::Write as _;
@@ -271,7 +272,8 @@ fn opt<T: ToString>(x: Option<T>) -> String {
     x.map_or_else(String::new, |v| v.to_string())
 }
 
-/// `sweep.csv`, `sweep_segments.csv` and `sweep.json` into `dir`, which then replaces `out`
+/// `sweep.csv`, `sweep_segments.csv`, `sweep.json` and the page ([`page`]) into `dir`, which
+/// then replaces `out`
 /// whole (created before the sweep, so that an `--out` it may not replace is refused before
 /// any work).
 pub fn write(
@@ -355,6 +357,10 @@ pub fn write(
     };
     let mut json = serde_json::to_vec_pretty(&record).expect("plain data serialises");
     json.push(b'\n');
+    let html = page::render(job, points, runs).map_err(|e| Error::Io {
+        context: format!("drawing the plots of {}", out.display()),
+        source: std::io::Error::other(e.to_string()),
+    })?;
     let files = [
         (
             SWEEP_CSV,
@@ -380,6 +386,7 @@ pub fn write(
             ),
         ),
         (SWEEP_JSON, json),
+        (page::INDEX_HTML, html.into_bytes()),
     ];
     for (name, bytes) in files {
         let path = dir.file(name);

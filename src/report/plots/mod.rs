@@ -10,6 +10,7 @@ pub mod discrimination;
 pub mod losses;
 pub mod market;
 pub mod palette;
+pub mod sweep;
 pub mod tradeoffs;
 
 use plotters::coord::types::RangedCoordf64;
