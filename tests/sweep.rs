@@ -236,3 +236,49 @@ fn one_numeric_setting_is_the_pages_x_axis() {
         "one seed: no spread to draw"
     );
 }
+
+/// `--with-truth` adds the research-only ceiling, taken from each simulation: the hidden loss
+/// log-odds (health and every process lapse, to the deal's end) know more than any indicator
+/// sees a month in, so in the pooled segment it must out-rank every observable indicator's
+/// AUC at day 28 at both points.
+#[test]
+fn the_truth_ceiling_is_above_every_observable_indicator() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let mut cmd = dealsim();
+    succeeded(
+        &cmd.args(["sweep", "--quiet", "--deals", DEALS, "--bootstrap", "1"])
+            .args([
+                "--with-truth",
+                "--set",
+                "model.health_weight=0.3, 1.5",
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap(),
+    );
+    let swept = rows(&out.join("sweep.csv"));
+    for point in ["1", "2"] {
+        let auc = |r: &&BTreeMap<String, String>| r["auc_30"].parse::<f64>().unwrap_or(0.0);
+        let pooled: Vec<_> = swept
+            .iter()
+            .filter(|r| r["point"] == point && r["segment"] == "all")
+            .collect();
+        let truth = pooled
+            .iter()
+            .find(|r| r["indicator"] == "TRUTH_hidden_risk")
+            .expect("the ceiling is scored");
+        assert_eq!(truth["signal"], "truth");
+        let best = pooled
+            .iter()
+            .filter(|r| r["indicator"] != "TRUTH_hidden_risk")
+            .map(auc)
+            .fold(0.0, f64::max);
+        assert!(
+            auc(truth) > best,
+            "point {point}: truth {} vs best {best}",
+            auc(truth)
+        );
+    }
+}
