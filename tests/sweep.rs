@@ -254,7 +254,7 @@ fn the_truth_ceiling_is_above_every_observable_indicator() {
             .args([
                 "--with-truth",
                 "--set",
-                "model.health_weight=0.3, 1.5",
+                "model.health_weight=0.9, 1.8",
                 "--out",
             ])
             .arg(&out)
@@ -279,7 +279,7 @@ fn the_truth_ceiling_is_above_every_observable_indicator() {
             .map(auc)
             .fold(0.0, f64::max);
         assert!(
-            auc(truth) > best,
+            auc(truth) > best + 0.02,
             "point {point}: truth {} vs best {best}",
             auc(truth)
         );
