@@ -132,8 +132,9 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Cut an event log as of a date: later events dropped, deals closed later become open
-    /// (to replay a finished log as a past pipeline). Writes events.csv, deals.csv and
-    /// cut.json (the --as-of day, up to which `flag` accepts the cut log).
+    /// (to replay a finished log as a past pipeline). Writes events.csv, deals.csv, cut.json
+    /// (the --as-of day, up to which `flag` accepts the cut log and at which `score` and `tune`
+    /// end its window) and a copy of the indicators.toml beside the log, if there is one.
     Cut {
         /// The event log.
         #[arg(long, value_name = "FILE")]
@@ -181,9 +182,11 @@ pub enum Command {
 /// Flags every importer shares.
 #[derive(Debug, Args)]
 pub struct ImportCommon {
-    /// Output directory for events.csv, deals.csv and import_summary.json (replaced atomically
-    /// as a whole, refused if it holds files dealsim did not write; nothing is written if the
-    /// input is bad). Score it with `dealsim score --events DIR/events.csv --deals DIR/deals.csv`.
+    /// Output directory for events.csv, deals.csv, import_summary.json and, for `crm`, the
+    /// indicator set that suits a deal export (indicators.toml, which score, tune and flag read
+    /// from beside the log) (replaced atomically as a whole, refused if it holds files dealsim
+    /// did not write; nothing is written if the input is bad). Score it with `dealsim score
+    /// --events DIR/events.csv --deals DIR/deals.csv`.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Skip bad rows (or events, or cases) instead of stopping at the first; the summary says

@@ -17,7 +17,7 @@ use cli::{SegmentByArg, SweepArgs, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
-use dealsim::log::Log;
+use dealsim::log::{cut, Log};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
@@ -224,14 +224,10 @@ fn indicators_for(chosen: Option<&Path>, events: &Path) -> Result<Vec<IndicatorS
     Ok(specs)
 }
 
-/// The observation window's last day for the log at `events`: `--window-end`, else the day a
-/// log from `dealsim cut` was cut at (its `cut.json`: the log is known up to then, even when
-/// its last event is days earlier), else `None` (the last day in the log).
+/// `--window-end` (if given) checked against the log at `events` ([`cut::window_end`]).
 fn window_end_for(arg: Option<&str>, events: &Path) -> Result<Option<DayNum>, Error> {
-    match arg {
-        Some(w) => parse_window_end(w).map(Some),
-        None => Ok(dealsim::log::cut::cut_day(events)?),
-    }
+    let chosen = arg.map(parse_window_end).transpose()?;
+    Ok(cut::window_end(chosen, events, "--window-end")?)
 }
 
 fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {

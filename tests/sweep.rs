@@ -166,7 +166,7 @@ fn disciplined_reps_win_more_at_every_seed() {
         titled,
         ["smb", "mid_market", "enterprise", "atypical", "all"]
     );
-    assert!(page.contains("point (values in the table below)"));
+    assert!(page.contains("point (values in the table above)"));
     assert!(page.contains("lowest to highest seed"));
     assert!(page.contains("rep_forecast_probability (baseline)"));
     assert!(page.contains("<td><code>{ dist = &quot;beta&quot;, alpha = 8, beta = 1 }</code></td>"));
@@ -210,6 +210,12 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
             "--set model.health_weight: set twice",
         ),
         (&["model.health_weight=abc"], "the values are not TOML"),
+        (&["seed=5, 6"], "--set seed: the seed is not a scenario variant: --seed sets"),
+        (
+            &["segments[*].inflow.per_month=100, 0"],
+            "--deals for <embedded default scenario> with segments[*].inflow.per_month=0: the \
+             scenario creates no deals (every segment's inflow is 0)",
+        ),
     ] {
         let output = sweep(&out, sets, "2");
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -230,7 +236,7 @@ fn one_numeric_setting_is_the_pages_x_axis() {
         page.contains(">segments[smb].loss_shift<"),
         "the axis is named by the path"
     );
-    assert!(!page.contains("point (values in the table below)"));
+    assert!(!page.contains("point (values in the table above)"));
     assert!(
         !page.contains("lowest to highest seed"),
         "one seed: no spread to draw"
@@ -284,4 +290,43 @@ fn the_truth_ceiling_is_above_every_observable_indicator() {
             auc(truth)
         );
     }
+}
+
+/// When no indicator becomes reliable (here: no AUC at all, every class below --min-class),
+/// the table names none as the earliest warning, and sweep.json records what scored the runs.
+#[test]
+fn no_indicator_is_named_the_earliest_warning_when_none_is_reliable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let output = dealsim()
+        .args(["sweep", "--quiet", "--deals", "2000", "--bootstrap", "1"])
+        .args([
+            "--min-class",
+            "100000",
+            "--set",
+            "model.health_weight=0.9",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    succeeded(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<&str> = stdout.lines().filter(|l| l.starts_with("0.9 ")).collect();
+    assert_eq!(rows.len(), 5, "{stdout}");
+    for row in rows {
+        let cells: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cells[3..], ["-", "never", "never"], "{row}");
+    }
+    let record: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(record["scoring"]["min_class"], 100000);
+    assert_eq!(
+        record["scoring"]["bootstrap_seed"],
+        "each run's simulation seed"
+    );
+    assert_eq!(record["first_seed"], 20261126);
+    assert_eq!(record["with_truth"], false);
+    assert_eq!(record["indicators"].as_array().unwrap().len(), 14);
+    assert_eq!(record["settings"][0]["path"], "model.health_weight");
 }

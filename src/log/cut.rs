@@ -94,6 +94,32 @@ pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
         })
 }
 
+/// The observation window's last day for the log whose events file is `events`: `chosen` (a
+/// flag's value, named by `flag` in errors), else the day a log from `dealsim cut` was cut at
+/// (its [`CUT_JSON`]: the log is known up to then, even when its last event is days earlier),
+/// else `None` (the last day in the log). A chosen day after the cut is refused: the log cannot
+/// tell what happened after it, and its open deals would look stalled for the days between.
+pub fn window_end(
+    chosen: Option<DayNum>,
+    events: &Path,
+    flag: &str,
+) -> Result<Option<DayNum>, InputError> {
+    let cut = cut_day(events)?;
+    match (chosen, cut) {
+        (Some(w), Some(c)) if w > c => Err(InputError::new(
+            flag,
+            format!(
+                "{} is after {}, the day the log was cut (cut.json): expected a day up to {}",
+                w.iso(),
+                c.iso(),
+                c.iso()
+            ),
+        )),
+        (Some(w), _) => Ok(Some(w)),
+        (None, c) => Ok(c),
+    }
+}
+
 /// The days `log` covers: the first deal's creation day and the last day anything happened.
 fn data_days(log: &Log) -> Option<(DayNum, DayNum)> {
     let first = log.deals.iter().map(|d| d.created.day()).min()?;
@@ -354,6 +380,35 @@ mod tests {
         assert!(
             e.contains("cut.json: line 1") && e.contains("expected the JSON"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_cut_logs_window_ends_on_its_cut_day_and_not_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let events = dir.path().join("events.csv");
+        let day = |d| DayNum::from_ymd(2026, 2, d);
+        // Any log: the chosen day, or none (the last day in the log).
+        assert_eq!(window_end(None, &events, "--window-end"), Ok(None));
+        assert_eq!(
+            window_end(Some(day(20)), &events, "--window-end"),
+            Ok(Some(day(20)))
+        );
+        std::fs::write(dir.path().join(CUT_JSON), r#"{"as_of": "2026-02-15"}"#).unwrap();
+        assert_eq!(window_end(None, &events, "--window-end"), Ok(Some(day(15))));
+        assert_eq!(
+            window_end(Some(day(10)), &events, "--window-end"),
+            Ok(Some(day(10)))
+        );
+        assert_eq!(
+            window_end(Some(day(15)), &events, "--window-end"),
+            Ok(Some(day(15)))
+        );
+        let e = window_end(Some(day(16)), &events, "--window-end").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "--window-end: 2026-02-16 is after 2026-02-15, the day the log was cut (cut.json): \
+             expected a day up to 2026-02-15"
         );
     }
 

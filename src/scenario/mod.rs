@@ -181,6 +181,15 @@ impl Scenario {
             return Err(InputError::new(origin, "must be at least 1, got 0"));
         }
         let expected = crate::sim::expected_deals(self);
+        if expected <= 0.0 || expected.is_nan() {
+            return Err(InputError::new(
+                origin,
+                format!(
+                    "the scenario creates no deals (every segment's inflow is 0): there is no \
+                     inflow to rescale to {deals} deals"
+                ),
+            ));
+        }
         let factor = deals as f64 / expected;
         let mut spec = self.spec.clone();
         for s in &mut spec.segments {

@@ -84,6 +84,13 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
             })
             .collect();
     }
+    if let Some(s) = job.settings.iter().find(|s| s.path == "seed") {
+        return Err(InputError::new(
+            format!("--set {}", s.path),
+            "the seed is not a scenario variant: --seed sets the first seed of every point, \
+             --replicates how many seeds each point runs",
+        ));
+    }
     let mut seen = std::collections::HashSet::new();
     if let Some(s) = job.settings.iter().find(|s| !seen.insert(s.path.as_str())) {
         return Err(InputError::new(
@@ -113,7 +120,7 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
                 scenario = scenario.with_seed(seed);
             }
             if let Some(n) = job.deals {
-                scenario = scenario.with_target_deals(n, "--deals")?;
+                scenario = scenario.with_target_deals(n, &format!("--deals for {origin}"))?;
             }
             Ok(Point {
                 values: job
@@ -241,6 +248,17 @@ struct SettingRecord<'a> {
     values: Vec<String>,
 }
 
+/// [`ScoreOptions`] without its seed, for `sweep.json`.
+#[derive(Serialize)]
+struct ScoringRecord<'a> {
+    censoring: &'a scoring::Censoring,
+    bootstrap: usize,
+    min_class: usize,
+    target: f64,
+    confidence: f64,
+    bootstrap_seed: &'static str,
+}
+
 /// The record in `sweep.json`.
 #[derive(Serialize)]
 struct Record<'a> {
@@ -255,7 +273,11 @@ struct Record<'a> {
     replicates: u64,
     deals: Option<u64>,
     landmarks: &'a [u32],
-    options: &'a ScoreOptions,
+    /// The scoring options but the seed: each run's bootstrap is seeded by its simulation's
+    /// seed (as `run` seeds it), so no one seed stands for the sweep.
+    scoring: ScoringRecord<'a>,
+    indicators: Vec<&'a str>,
+    with_truth: bool,
     points: usize,
     runs: usize,
 }
@@ -351,7 +373,16 @@ pub fn write(
         replicates: job.replicates,
         deals: job.deals,
         landmarks: job.landmarks,
-        options: &job.options,
+        scoring: ScoringRecord {
+            censoring: &job.options.censoring,
+            bootstrap: job.options.bootstrap,
+            min_class: job.options.min_class,
+            target: job.options.target,
+            confidence: job.options.confidence,
+            bootstrap_seed: "each run's simulation seed",
+        },
+        indicators: job.indicators.iter().map(|i| i.name.as_str()).collect(),
+        with_truth: job.with_truth,
         points: points.len(),
         runs: runs.len(),
     };
@@ -398,8 +429,8 @@ pub fn write(
 }
 
 /// Per segment, one line per run: the settings' values, the seed, the win rate, the indicator
-/// that warns earliest and from which day, and the day the rep's own forecast (the first
-/// forecast-signal indicator) becomes reliable.
+/// that warns earliest and from which day ("-", "never" when none becomes reliable), and the
+/// day the rep's own forecast ([`indicators::baseline`]) becomes reliable.
 pub fn table(job: &SweepJob<'_>, points: &[Point], runs: &[SweepRun]) -> String {
     let forecast = indicators::baseline(
         job.indicators
@@ -446,7 +477,12 @@ pub fn table(job: &SweepJob<'_>, points: &[Point], runs: &[SweepRun]) -> String 
                 .and_then(SegmentCounts::win_rate)
                 .map_or_else(|| "-".to_string(), |w| format!("{:.1}", 100.0 * w));
             let rows: Vec<&SummaryRow> = run.summary.iter().filter(|r| r.segment == seg).collect();
-            let first = rows.iter().find(|r| r.rank == 1);
+            // The first of the ranking warns only if it is reliable at some landmark; else no
+            // indicator does (and the first is merely the best AUC, or the first name).
+            let first = rows
+                .iter()
+                .find(|r| r.rank == 1)
+                .filter(|r| r.earliest_reliable_day.is_some());
             let base = forecast.and_then(|f| rows.iter().find(|r| r.indicator == f));
             let _ = writeln!(
                 out,

@@ -36,12 +36,13 @@ fn axis(job: &SweepJob<'_>, points: &[Point]) -> (XAxis, Vec<f64>) {
 }
 
 /// Per indicator of `names` with an AUC somewhere, its AUC at [`DAY`] per point of `segment`
-/// (point `p` at `xs[p]`): the mean over the seeds with one, and the lowest and highest.
+/// (point `p` at `xs[p]`): the mean over the seeds with one, and the lowest and highest; in
+/// the order of x, so that a line joins neighbouring values whatever order they were given in.
 fn curves(names: &[&str], runs: &[SweepRun], segment: &str, xs: &[f64]) -> Vec<Curve> {
     names
         .iter()
         .map(|&name| {
-            let points = xs
+            let mut points: Vec<(f64, f64, f64, f64)> = xs
                 .iter()
                 .enumerate()
                 .filter_map(|(p, &x)| {
@@ -58,6 +59,7 @@ fn curves(names: &[&str], runs: &[SweepRun], segment: &str, xs: &[f64]) -> Vec<C
                     (n > 0.0).then(|| (x, aucs.iter().sum::<f64>() / n, lo, hi))
                 })
                 .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
             Curve {
                 indicator: name.to_string(),
                 points,
@@ -152,14 +154,15 @@ pub fn render(
         };
         let svg = plot(&frame, &curves, &pens, baseline)?;
         let spread = if job.replicates > 1 {
-            " (the mean over the seeds; the bar runs from the lowest to the highest seed)"
+            " (the mean over the seeds; a vertical bar runs from the lowest to the highest seed)"
         } else {
             ""
         };
         let caption = format!(
-            "AUC of each indicator at day {day} in {segment}, per point{spread}: how well it \
-             tells deals that will be lost from deals that will be won a month into the deal. \
-             The thick black line is the rep's own forecast (the baseline) where it was scored."
+            "AUC of each indicator at day {day} (the landmark closest to day {DAY}) in \
+             {segment}, per point{spread}: how well it tells deals that will be lost from deals \
+             that will be won at that age. The thick black line is the rep's own forecast (the \
+             baseline) where it was scored."
         );
         figure(&mut out, &svg, &caption, SWEEP_CSV);
     }
@@ -210,5 +213,11 @@ mod tests {
         assert_eq!((p[0].0, p[0].2, p[0].3), (0.5, 0.6, 0.8));
         assert!((p[0].1 - 0.7).abs() < 1e-12);
         assert_eq!(p[1], (2.0, 0.7, 0.7, 0.7));
+        // Values given out of order are joined in the order of x.
+        let curves = super::curves(&["a"], &runs, "smb", &[2.0, 1.0, 0.5]);
+        let xs: Vec<f64> = curves[0].points.iter().map(|p| p.0).collect();
+        assert_eq!(xs, [0.5, 2.0]);
+        let lows: Vec<f64> = curves[0].points.iter().map(|p| p.2).collect();
+        assert_eq!(lows, [0.7, 0.6], "point 2 (x 0.5), then point 0 (x 2.0)");
     }
 }

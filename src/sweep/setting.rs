@@ -68,7 +68,7 @@ impl Setting {
         Ok(Setting {
             path: path.to_string(),
             pieces,
-            values: values.into_iter().map(|v| v.decorated("", "")).collect(),
+            values: values.into_iter().map(dates_as_text).collect(),
         })
     }
 
@@ -76,6 +76,16 @@ impl Setting {
     /// path that does not exist (with a likely intended name), or selects nothing.
     pub fn apply(&self, doc: &mut DocumentMut, value: &Value) -> Result<(), String> {
         set(doc.as_table_mut(), &self.pieces, value, "").map(|_| ())
+    }
+}
+
+/// `value` without decoration, a bare TOML date (`2026-01-31`) turned into the quoted text
+/// scenario files write dates as: unquoted, it would reach the scenario as a date, which its
+/// checks refuse with a message about types.
+fn dates_as_text(value: Value) -> Value {
+    match value {
+        Value::Datetime(d) => Value::from(d.value().to_string()),
+        v => v.decorated("", ""),
     }
 }
 
@@ -252,6 +262,10 @@ mod tests {
         .unwrap();
         assert_eq!(s.values.len(), 3);
         assert_eq!(s.values[2].as_str(), Some("a,b"));
+        // A bare date is the text scenario files quote.
+        let s = Setting::parse("window.end=2026-01-31, \"2026-02-28\"").unwrap();
+        let shown: Vec<String> = s.values.iter().map(|v| v.to_string()).collect();
+        assert_eq!(shown, ["\"2026-01-31\"", "\"2026-02-28\""]);
     }
 
     #[test]

@@ -47,7 +47,7 @@ impl XAxis {
     fn description(&self) -> String {
         match self {
             XAxis::Values(path) => path.clone(),
-            XAxis::Points(_) => "point (values in the table below)".to_string(),
+            XAxis::Points(_) => "point (values in the table above)".to_string(),
         }
     }
 }
@@ -99,7 +99,10 @@ pub fn plot(
     ));
     entries.push(("chance (AUC 0.5)".into(), Mark::Line(palette::CHANCE)));
     if frame.replicates > 1 {
-        entries.push(("lowest to highest seed".into(), Mark::Band(palette::GREY)));
+        entries.push((
+            "bar: lowest to highest seed".into(),
+            Mark::Line(Pen::solid(palette::GREY, 2)),
+        ));
     }
     let height = height_for_legend(entries.len(), 420);
     svg(WIDTH, height, |root| {
