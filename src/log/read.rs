@@ -8,6 +8,7 @@
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
+use super::extras::{is_standard_deal_column, DealExtras};
 use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols, POOLED, UNSEGMENTED};
 use crate::error::{csv_error, InputError};
 use crate::time::{DayNum, Timestamp};
@@ -195,8 +196,33 @@ fn opt_sym(sy: &mut Symbols, rec: &csv::StringRecord, col: Option<usize>) -> Opt
 
 /// Reads `deals.csv` then `events.csv` into a [`Log`].
 pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError> {
+    read(events_path, deals_path, false).map(|(log, _)| log)
+}
+
+/// Reads the log as [`read_log`] does, and the deal table's extra columns beside it (for
+/// exports, which carry them along).
+pub fn read_log_with_extras(
+    events_path: &Path,
+    deals_path: &Path,
+) -> Result<(Log, DealExtras), InputError> {
+    read(events_path, deals_path, true)
+}
+
+fn read(
+    events_path: &Path,
+    deals_path: &Path,
+    keep_extras: bool,
+) -> Result<(Log, DealExtras), InputError> {
     let mut symbols = Symbols::default();
     let (reader, cols) = open(deals_path)?;
+    let mut extras = DealExtras::new(
+        cols.names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| keep_extras && !is_standard_deal_column(n))
+            .map(|(i, n)| (n.clone(), i + 1)),
+    );
+    let extra_cols: Vec<usize> = extras.columns().map(|(_, c)| c - 1).collect();
     let c_id = cols.required("case_id")?;
     let c_segment = cols.required("segment")?;
     let c_created = cols.required("created")?;
@@ -284,6 +310,7 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
             lost_stage: opt_sym(&mut symbols, rec, c_lost_stage),
             lost_step: opt_sym(&mut symbols, rec, c_lost_step),
         });
+        extras.push_deal(extra_cols.iter().map(|&c| rec.get(c).unwrap_or("").trim()));
         Ok(())
     })?;
     let case_ids: Vec<String> = {
@@ -397,13 +424,14 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
     for i in 0..deals.len() {
         offsets[i + 1] += offsets[i];
     }
-    Ok(Log {
+    let log = Log {
         symbols,
         deals,
         case_ids,
         events,
         offsets,
-    })
+    };
+    Ok((log, extras))
 }
 
 /// The day after a [`DayNum`], as the timestamp where it begins.
