@@ -124,3 +124,25 @@ pub fn export_log(
     })?;
     Ok(log_stats(&log))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_names() {
+        for ok in [
+            "sector",
+            "close_value",
+            "org:group",
+            "_x",
+            "Stück-2.b",
+            ":x",
+        ] {
+            assert!(is_xml_name(ok), "{ok}");
+        }
+        for bad in ["", "close value", "2nd", "-x", ".x", "a/b", "a\"b"] {
+            assert!(!is_xml_name(bad), "{bad}");
+        }
+    }
+}

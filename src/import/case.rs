@@ -497,4 +497,51 @@ mod tests {
         assert_eq!(stats.start_activities["deal_created"], 2);
         assert_eq!(stats.end_activities["lost"], 1);
     }
+
+    /// Extra columns: declared ones first, then in the order met; one met after the first
+    /// row leaves the rows before it short until [`widen_deals`] fills them in.
+    #[test]
+    fn extra_columns_declared_met_and_met_late() {
+        let case = |id: &str, extra: &[(&str, &str)]| Case {
+            id: id.into(),
+            deal: DealFields {
+                extra: extra
+                    .iter()
+                    .map(|&(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                ..DealFields::default()
+            },
+            events: vec![RawEvent::new(t(19_990, 0), "deal_created", "r")],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deals.csv");
+        let mut de = Vec::new();
+        let mut w = CaseWriter::new(std::io::sink(), &mut de, OutcomeRule::default()).unwrap();
+        w.add_extra_columns(["tier", "segment", ""]);
+        // `segment` is a standard column, never an extra one; `note` comes last, met late.
+        for c in [
+            case("A", &[("region", "n"), ("segment", "x"), ("tier", "gold")]),
+            case("B", &[("note", "a, b"), ("region", "s"), ("region", "e")]),
+        ] {
+            w.write(c).unwrap().unwrap();
+        }
+        let written = w.finish().unwrap();
+        let header = written.widen_to.expect("a column met late");
+        assert_eq!(header[10..], ["tier", "region", "note"]);
+        std::fs::write(&path, de).unwrap();
+        widen_deals(&path, &header).unwrap();
+        let row = "unsegmented,r,unknown,,2024-09-24T00:00:00,,open,,";
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step,tier,region,note\n\
+                 A,{row},gold,n,\n\
+                 B,{row},,e,\"a, b\"\n"
+            )
+        );
+        // Met in the first case: the header has it, nothing to widen.
+        let mut w = CaseWriter::new(std::io::sink(), Vec::new(), OutcomeRule::default()).unwrap();
+        w.write(case("A", &[("region", "n")])).unwrap().unwrap();
+        assert_eq!(w.finish().unwrap().widen_to, None);
+    }
 }
