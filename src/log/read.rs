@@ -3,8 +3,8 @@
 //! Required columns: events `case_id, activity, timestamp`; deals `case_id, segment, created,
 //! outcome` (and `closed` for won/lost deals). Other columns are optional; deal columns
 //! beyond the standard ones (an import's extras) are read, as text, only by
-//! [`read_log_with_extras`], for exports. Timestamps are ISO
-//! 8601 local times (`YYYY-MM-DDTHH:MM:SS`, a space instead of `T`, or a date alone).
+//! [`read_log_with_extras`], for exports. Timestamps are ISO 8601 local times
+//! (`YYYY-MM-DDTHH:MM:SS`, a space instead of `T`, or a date alone).
 //! Every problem names the file, the line and the column, and what was expected.
 
 use rustc_hash::FxHashMap;
