@@ -1,6 +1,9 @@
 //! Event logs out, in the formats process-mining tools read: one file per format behind the
 //! [`LogExporter`] trait ([`super::xes`], [`super::pm4py_csv`]), and [`export_log`], which
 //! reads a dealsim log and writes one of them atomically (gzipped when the name ends `.gz`).
+//! Both formats carry the deal table's extra columns (an imported CRM's account, sector, ...)
+//! as text case attributes after the standard ones, so a process-mining tool sees them and
+//! `dealsim import` brings them back.
 //! Not for: dealsim's own `events.csv` / `deals.csv` (see [`super::csv_log`]).
 
 use std::path::Path;
@@ -9,13 +12,15 @@ use flate2::write::GzEncoder;
 
 use crate::error::{Error, InputError, IoContext};
 use crate::import::case::LogStats;
-use crate::log::{read::read_log, Log};
+use crate::log::extras::DealExtras;
+use crate::log::{read::read_log_with_extras, Log};
 use crate::output::{check_output_file, write_file_atomic};
 
 /// A log format: serialises a whole log.
 pub trait LogExporter {
-    /// Appends the log in this format to `out`.
-    fn serialize(&self, log: &Log, out: &mut Vec<u8>);
+    /// Appends the log in this format to `out`, with `extras` (one row per deal of `log`)
+    /// as case attributes.
+    fn serialize(&self, log: &Log, extras: &DealExtras, out: &mut Vec<u8>);
 }
 
 /// The formats `dealsim export` writes.
@@ -34,6 +39,48 @@ impl LogFormat {
             LogFormat::Pm4pyCsv => Box::new(super::pm4py_csv::Pm4pyCsvExporter),
         }
     }
+
+    /// Checks that every extra deal column can be a case attribute of this format: named,
+    /// named once, not `concept:name` (the case id's key in both formats) and, for XES, an
+    /// XML name (the schema's type of an attribute key). `origin` is the deal table.
+    fn check_case_attributes(self, extras: &DealExtras, origin: &str) -> Result<(), InputError> {
+        let mut seen = std::collections::HashMap::new();
+        for (name, column) in extras.columns() {
+            let problem = if name.is_empty() {
+                "a deal column without a name: each extra column becomes a case attribute of \
+                 the export, which needs one"
+                    .to_string()
+            } else if let Some(first) = seen.insert(name, column) {
+                format!(
+                    "column `{name}` appears twice (first in column {first}): each extra \
+                     column becomes a case attribute of the export, whose name must be unique"
+                )
+            } else if name == "concept:name" {
+                "column `concept:name`: the export names the case id so; rename the column"
+                    .to_string()
+            } else if self == LogFormat::Xes && !is_xml_name(name) {
+                format!(
+                    "column `{name}`: an extra deal column becomes an XES attribute key, which \
+                     must be an XML name (letters, digits, `_`, `-`, `.` and `:`, starting with \
+                     a letter, `_` or `:`; no spaces): rename the column, or export --format csv"
+                )
+            } else {
+                continue;
+            };
+            return Err(InputError::new(origin, problem).at_position(1, column));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `s` is an XML `Name` (XML 1.0, production 5), with Unicode letters and digits
+/// standing in for the standard's code-point ranges.
+fn is_xml_name(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'))
 }
 
 /// The counts a process-mining tool would report for `log`: cases, events, and the first and
@@ -60,9 +107,10 @@ pub fn export_log(
     out: &Path,
 ) -> Result<LogStats, Error> {
     check_output_file(out)?;
-    let log = read_log(events, deals)?;
+    let (log, extras) = read_log_with_extras(events, deals)?;
+    format.check_case_attributes(&extras, &deals.display().to_string())?;
     let mut bytes = Vec::new();
-    format.exporter().serialize(&log, &mut bytes);
+    format.exporter().serialize(&log, &extras, &mut bytes);
     if out.extension().is_some_and(|e| e == "gz") {
         let mut gz = GzEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut gz, &bytes).context(|| "compressing".into())?;
@@ -75,4 +123,26 @@ pub fn export_log(
         )
     })?;
     Ok(log_stats(&log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_names() {
+        for ok in [
+            "sector",
+            "close_value",
+            "org:group",
+            "_x",
+            "Stück-2.b",
+            ":x",
+        ] {
+            assert!(is_xml_name(ok), "{ok}");
+        }
+        for bad in ["", "close value", "2nd", "-x", ".x", "a/b", "a\"b"] {
+            assert!(!is_xml_name(bad), "{bad}");
+        }
+    }
 }

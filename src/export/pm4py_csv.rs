@@ -3,18 +3,21 @@
 //! `case:concept:name`, `concept:name`, `time:timestamp`, `org:resource`,
 //! `lifecycle:transition` (what `pm4py.format_dataframe` expects), then the deal table's
 //! columns as case attributes (`case:segment`, `case:rep`, ..., PM4Py's prefix for trace
-//! attributes) and dealsim's own event columns. `dealsim import csv` recognises all of these
+//! attributes; extra columns such as an imported CRM's `case:sector` after the standard ones,
+//! in the table's order) and dealsim's own event columns. `dealsim import csv` recognises all of these
 //! names, so an export imports back into the same log. Rows are in case order, events in time
 //! order within a case; values are quoted only when they need it.
 
 use super::event_log::LogExporter;
+use crate::log::extras::DealExtras;
 use crate::log::Log;
 
 /// Writes a log as a PM4Py-style CSV.
 pub struct Pm4pyCsvExporter;
 
-/// The header, in column order.
-pub const COLUMNS: [&str; 19] = [
+/// The leading columns: PM4Py's core ones, then the standard case attributes. The deal
+/// table's extra columns follow as `case:<name>`, then [`EVENT_COLUMNS`].
+pub const CASE_COLUMNS: [&str; 14] = [
     "case:concept:name",
     "concept:name",
     "time:timestamp",
@@ -29,6 +32,10 @@ pub const COLUMNS: [&str; 19] = [
     "case:outcome",
     "case:lost_stage",
     "case:lost_step",
+];
+
+/// dealsim's own event columns, last.
+pub const EVENT_COLUMNS: [&str; 5] = [
     "stage",
     "step",
     "card_field",
@@ -37,11 +44,20 @@ pub const COLUMNS: [&str; 19] = [
 ];
 
 impl LogExporter for Pm4pyCsvExporter {
-    fn serialize(&self, log: &Log, out: &mut Vec<u8>) {
+    fn serialize(&self, log: &Log, extras: &DealExtras, out: &mut Vec<u8>) {
         let sy = &log.symbols;
         let mut w = csv::WriterBuilder::new().from_writer(out);
         let name = |s: Option<u32>| s.map_or("", |s| sy.name(s));
-        w.write_record(COLUMNS).expect("writing to memory");
+        let extra_columns: Vec<String> =
+            extras.names().iter().map(|n| format!("case:{n}")).collect();
+        w.write_record(
+            CASE_COLUMNS
+                .iter()
+                .copied()
+                .chain(extra_columns.iter().map(String::as_str))
+                .chain(EVENT_COLUMNS),
+        )
+        .expect("writing to memory");
         for (i, d) in log.deals.iter().enumerate() {
             let value = if d.value.is_finite() {
                 format!("{}", d.value)
@@ -58,7 +74,7 @@ impl LogExporter for Pm4pyCsvExporter {
                     .map(|p| format!("{p:.2}"))
                     .unwrap_or_default();
                 let close = e.expected_close.get().map(|c| c.iso()).unwrap_or_default();
-                w.write_record([
+                let case = [
                     log.case_ids[i].as_str(),
                     sy.name(e.activity),
                     &time,
@@ -73,13 +89,16 @@ impl LogExporter for Pm4pyCsvExporter {
                     d.outcome.as_str(),
                     name(d.lost_stage),
                     name(d.lost_step),
+                ];
+                let event = [
                     name(e.stage.get()),
                     name(e.step.get()),
                     name(e.card_field.get()),
                     &p,
                     &close,
-                ])
-                .expect("writing to memory");
+                ];
+                w.write_record(case.into_iter().chain(extras.values(i)).chain(event))
+                    .expect("writing to memory");
             }
         }
         w.flush().expect("writing to memory");

@@ -2,12 +2,15 @@
 //!
 //! The standard extensions are declared (Concept, Time, Lifecycle, Organizational) with
 //! `<global>` defaults for the attributes every event carries, and two classifiers. A trace
-//! is a deal (`concept:name` = case id) with the deal table's columns as trace attributes;
+//! is a deal (`concept:name` = case id) with the deal table's columns as trace attributes
+//! (extra columns as string attributes, after the standard ones, in the table's order; all of
+//! them on every trace, empty or not, so that an import finds them in that order);
 //! an event carries `concept:name`, `time:timestamp`, `lifecycle:transition`,
 //! `org:resource` and dealsim's own event columns, so `dealsim import xes` reads an export
 //! back into the same log. The log's local times are written with offset `+00:00`.
 
 use super::event_log::LogExporter;
+use crate::log::extras::DealExtras;
 use crate::log::{Log, Outcome};
 use crate::time::Timestamp;
 
@@ -69,7 +72,7 @@ fn date(out: &mut Vec<u8>, indent: &[u8], key: &str, t: Timestamp) {
 }
 
 impl LogExporter for XesExporter {
-    fn serialize(&self, log: &Log, out: &mut Vec<u8>) {
+    fn serialize(&self, log: &Log, extras: &DealExtras, out: &mut Vec<u8>) {
         let sy = &log.symbols;
         out.extend_from_slice(HEAD.as_bytes());
         let (t2, t3): (&[u8], &[u8]) = (b"\t\t", b"\t\t\t");
@@ -93,6 +96,9 @@ impl LogExporter for XesExporter {
                         attr(out, t2, "string", k, sy.name(v));
                     }
                 }
+            }
+            for (k, v) in extras.names().iter().zip(extras.values(i)) {
+                attr(out, t2, "string", k, v);
             }
             for e in log.events_of(i) {
                 out.extend_from_slice(b"\t\t<event>\n");

@@ -7,13 +7,17 @@
 //! outcome and close = the first event whose activity is in the won or lost list (open,
 //! i.e. censored, if none), owner = the first event's resource, lost stage and step = those
 //! of the losing event. Events are sorted by time within the case (stably, with a note when
-//! the source was out of order), which is the order `events.csv` promises.
+//! the source was out of order), which is the order `events.csv` promises. Deal attributes
+//! dealsim does not know become extra columns of `deals.csv`, in the order they are declared
+//! or first met (see [`CaseWriter::add_extra_columns`]).
 //! Not for: parsing sources (the format files do that) or scoring.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
+use std::path::Path;
 
 use crate::export::csv_log::{DEALS_HEADER, EVENTS_HEADER};
+use crate::log::extras::is_standard_deal_column;
 use crate::log::{Lifecycle, Outcome};
 use crate::time::{DayNum, Timestamp};
 
@@ -60,8 +64,10 @@ pub struct DealFields {
     pub outcome: Option<Outcome>,
     pub lost_stage: Option<String>,
     pub lost_step: Option<String>,
-    /// Extra columns appended to `deals.csv` (in [`CaseWriter::new`]'s order).
-    pub extra: Vec<String>,
+    /// Other attributes, `(name, value)`, kept as text in extra columns of `deals.csv`.
+    /// A standard column's name or an empty one is ignored; of a name given twice, the
+    /// last value counts.
+    pub extra: Vec<(String, String)>,
 }
 
 /// A whole case as handed over by an importer.
@@ -143,8 +149,24 @@ impl CaseProblem {
     }
 }
 
+/// What [`CaseWriter::finish`] reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub stats: LogStats,
+    /// Cases whose events were not in time order in the source (sorted on import).
+    pub cases_sorted: u64,
+    /// `deals.csv`'s full header when extra columns were first met after rows had been
+    /// written: those rows (and the header) are short, and [`widen_deals`] completes them.
+    pub widen_to: Option<Vec<String>>,
+}
+
 /// Streams cases into `events.csv` and `deals.csv` bytes (through any writers), so memory
 /// holds one case at a time plus the set of case ids seen.
+///
+/// The header of `deals.csv` is written with the first deal, so extra columns declared or
+/// met until then cost nothing; one met later makes the rows before it short (see
+/// [`Written::widen_to`]), which a source that states its case attributes up front, as
+/// dealsim's own exports do, never causes.
 pub struct CaseWriter<E: Write, D: Write> {
     events: csv::Writer<E>,
     deals: csv::Writer<D>,
@@ -153,31 +175,26 @@ pub struct CaseWriter<E: Write, D: Write> {
     pub stats: LogStats,
     /// Cases whose events were not in time order in the source (sorted on import).
     pub cases_sorted: u64,
-    extra_columns: usize,
+    /// Extra columns of `deals.csv`, in order, and the position of each name.
+    extra_names: Vec<String>,
+    extra_index: HashMap<String, usize>,
+    /// Extra columns in the header of `deals.csv`, once it is written.
+    header_extras: Option<usize>,
     row: Vec<String>,
 }
 
 impl<E: Write, D: Write> CaseWriter<E, D> {
-    /// Writes the headers; `extra_deal_columns` are appended to `deals.csv`'s.
-    pub fn new(
-        events: E,
-        deals: D,
-        rule: OutcomeRule,
-        extra_deal_columns: &[&str],
-    ) -> std::io::Result<CaseWriter<E, D>> {
+    /// Writes the header of `events.csv`.
+    pub fn new(events: E, deals: D, rule: OutcomeRule) -> std::io::Result<CaseWriter<E, D>> {
         let mut events = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(events);
-        let mut deals = csv::WriterBuilder::new()
+        // Flexible: rows written before a late extra column are shorter than later ones.
+        let deals = csv::WriterBuilder::new()
             .has_headers(false)
+            .flexible(true)
             .from_writer(deals);
         events.write_record(EVENTS_HEADER.trim_end().split(','))?;
-        deals.write_record(
-            DEALS_HEADER
-                .trim_end()
-                .split(',')
-                .chain(extra_deal_columns.iter().copied()),
-        )?;
         Ok(CaseWriter {
             events,
             deals,
@@ -185,9 +202,48 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
             seen: HashSet::new(),
             stats: LogStats::default(),
             cases_sorted: 0,
-            extra_columns: extra_deal_columns.len(),
+            extra_names: Vec::new(),
+            extra_index: HashMap::new(),
+            header_extras: None,
             row: Vec::new(),
         })
+    }
+
+    /// Appends extra columns to `deals.csv`, after those already there; names already
+    /// there, empty ones and those of standard columns are skipped. Declaring a source's
+    /// columns before its first case fixes their order (else it is the order first met).
+    pub fn add_extra_columns<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
+        for name in names {
+            self.extra_column(name);
+        }
+    }
+
+    /// The position of extra column `name` (added if new), or `None` if it cannot be one.
+    fn extra_column(&mut self, name: &str) -> Option<usize> {
+        if name.is_empty() || is_standard_deal_column(name) {
+            return None;
+        }
+        if let Some(&i) = self.extra_index.get(name) {
+            return Some(i);
+        }
+        self.extra_names.push(name.to_string());
+        self.extra_index
+            .insert(name.to_string(), self.extra_names.len() - 1);
+        Some(self.extra_names.len() - 1)
+    }
+
+    /// Writes the header of `deals.csv` if it is not written yet.
+    fn deals_header(&mut self) -> std::io::Result<()> {
+        if self.header_extras.is_none() {
+            self.deals.write_record(
+                DEALS_HEADER
+                    .trim_end()
+                    .split(',')
+                    .chain(self.extra_names.iter().map(String::as_str)),
+            )?;
+            self.header_extras = Some(self.extra_names.len());
+        }
+        Ok(())
     }
 
     /// Writes one case; a problem leaves the output untouched.
@@ -241,9 +297,17 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
             deal.lost_stage.clone().unwrap_or_default(),
             deal.lost_step.clone().unwrap_or_default(),
         ]);
-        let mut extra = deal.extra.clone();
-        extra.resize(self.extra_columns, String::new());
-        self.row.extend(extra);
+        let standard = self.row.len();
+        for (name, value) in &deal.extra {
+            if let Some(i) = self.extra_column(name) {
+                let width = self.row.len().max(standard + i + 1);
+                self.row.resize(width, String::new());
+                self.row[standard + i].clone_from(value);
+            }
+        }
+        self.row
+            .resize(standard + self.extra_names.len(), String::new());
+        self.deals_header()?;
         self.deals.write_record(&self.row)?;
         let activities: Vec<&str> = case.events.iter().map(|e| e.activity.as_str()).collect();
         self.stats.add(outcome, &activities);
@@ -295,12 +359,51 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
         Ok(d)
     }
 
-    /// Flushes both tables.
-    pub fn finish(mut self) -> std::io::Result<(LogStats, u64)> {
+    /// Writes the header of `deals.csv` if no case did, and flushes both tables.
+    pub fn finish(mut self) -> std::io::Result<Written> {
+        self.deals_header()?;
         self.events.flush()?;
         self.deals.flush()?;
-        Ok((self.stats, self.cases_sorted))
+        let late = self.header_extras != Some(self.extra_names.len());
+        let widen_to = late.then(|| {
+            DEALS_HEADER
+                .trim_end()
+                .split(',')
+                .map(str::to_string)
+                .chain(self.extra_names)
+                .collect()
+        });
+        Ok(Written {
+            stats: self.stats,
+            cases_sorted: self.cases_sorted,
+            widen_to,
+        })
     }
+}
+
+/// Rewrites the `deals.csv` at `path` with `header` as its first line and every row padded
+/// with empty values to the header's width: the rows written before a late extra column
+/// (see [`Written::widen_to`]) gain it, empty. Goes through a temporary file beside it.
+pub fn widen_deals(path: &Path, header: &[String]) -> std::io::Result<()> {
+    let tmp = path.with_extension("csv.widening");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(path)?;
+    let mut writer = csv::Writer::from_path(&tmp)?;
+    writer.write_record(header)?;
+    let mut record = csv::ByteRecord::new();
+    let mut first = true;
+    while reader.read_byte_record(&mut record)? {
+        if std::mem::take(&mut first) {
+            continue;
+        }
+        let pad = header.len().saturating_sub(record.len());
+        writer.write_record(record.iter().chain(std::iter::repeat_n(&b""[..], pad)))?;
+    }
+    writer.flush()?;
+    drop(writer);
+    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
@@ -313,12 +416,16 @@ mod tests {
 
     fn write(cases: Vec<Case>) -> (String, String, LogStats, u64, Vec<Option<CaseProblem>>) {
         let (mut ev, mut de) = (Vec::new(), Vec::new());
-        let mut w = CaseWriter::new(&mut ev, &mut de, OutcomeRule::default(), &[]).unwrap();
+        let mut w = CaseWriter::new(&mut ev, &mut de, OutcomeRule::default()).unwrap();
         let problems = cases
             .into_iter()
             .map(|c| w.write(c).unwrap().err())
             .collect();
-        let (stats, sorted) = w.finish().unwrap();
+        let Written {
+            stats,
+            cases_sorted: sorted,
+            ..
+        } = w.finish().unwrap();
         (
             String::from_utf8(ev).unwrap(),
             String::from_utf8(de).unwrap(),
@@ -389,5 +496,52 @@ mod tests {
         );
         assert_eq!(stats.start_activities["deal_created"], 2);
         assert_eq!(stats.end_activities["lost"], 1);
+    }
+
+    /// Extra columns: declared ones first, then in the order met; one met after the first
+    /// row leaves the rows before it short until [`widen_deals`] fills them in.
+    #[test]
+    fn extra_columns_declared_met_and_met_late() {
+        let case = |id: &str, extra: &[(&str, &str)]| Case {
+            id: id.into(),
+            deal: DealFields {
+                extra: extra
+                    .iter()
+                    .map(|&(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                ..DealFields::default()
+            },
+            events: vec![RawEvent::new(t(19_990, 0), "deal_created", "r")],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("deals.csv");
+        let mut de = Vec::new();
+        let mut w = CaseWriter::new(std::io::sink(), &mut de, OutcomeRule::default()).unwrap();
+        w.add_extra_columns(["tier", "segment", ""]);
+        // `segment` is a standard column, never an extra one; `note` comes last, met late.
+        for c in [
+            case("A", &[("region", "n"), ("segment", "x"), ("tier", "gold")]),
+            case("B", &[("note", "a, b"), ("region", "s"), ("region", "e")]),
+        ] {
+            w.write(c).unwrap().unwrap();
+        }
+        let written = w.finish().unwrap();
+        let header = written.widen_to.expect("a column met late");
+        assert_eq!(header[10..], ["tier", "region", "note"]);
+        std::fs::write(&path, de).unwrap();
+        widen_deals(&path, &header).unwrap();
+        let row = "unsegmented,r,unknown,,2024-09-24T00:00:00,,open,,";
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step,tier,region,note\n\
+                 A,{row},gold,n,\n\
+                 B,{row},,e,\"a, b\"\n"
+            )
+        );
+        // Met in the first case: the header has it, nothing to widen.
+        let mut w = CaseWriter::new(std::io::sink(), Vec::new(), OutcomeRule::default()).unwrap();
+        w.write(case("A", &[("region", "n")])).unwrap().unwrap();
+        assert_eq!(w.finish().unwrap().widen_to, None);
     }
 }

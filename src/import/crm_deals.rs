@@ -206,16 +206,13 @@ impl Joins {
 }
 
 impl Importer for CrmDeals {
-    fn extra_deal_columns(&self) -> Vec<&'static str> {
-        EXTRA.to_vec()
-    }
-
     fn indicators(&self) -> Option<&'static str> {
         Some(crate::indicators::CRM_TOML)
     }
 
     fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
         sink.summary.format = "CRM deal export".into();
+        sink.extra_columns(EXTRA);
         let file = |n: &str| self.dir.join(n);
         let accounts = read_table(&file("accounts.csv"), "account", &["sector"], &[])?;
         let products = read_table(
@@ -370,7 +367,7 @@ impl Importer for CrmDeals {
                 d.created = Some(created);
                 d.closed = closed.filter(|_| outcome != Outcome::Open);
                 d.outcome = Some(outcome);
-                d.extra = vec![
+                let values = [
                     account.to_string(),
                     sector.unwrap_or_default(),
                     product.to_string(),
@@ -379,6 +376,7 @@ impl Importer for CrmDeals {
                     attr(team, "manager").unwrap_or_default(),
                     f(7)?.to_string(),
                 ];
+                d.extra = EXTRA.map(String::from).into_iter().zip(values).collect();
                 case.events
                     .push(RawEvent::new(created, "deal_created", agent));
                 if let (Some(t), Outcome::Won | Outcome::Lost) = (d.closed, outcome) {

@@ -4,7 +4,10 @@
 //! not name are found by their conventional names, dealsim's (`case_id`, `activity`,
 //! `timestamp`, `resource`, `segment`, ...) or PM4Py's (`case:concept:name`,
 //! `concept:name`, `time:timestamp`, `org:resource`, `lifecycle:transition`, `case:segment`,
-//! ...), so dealsim's own `events.csv` and a PM4Py CSV import without a mapping. The outcome
+//! ...), so dealsim's own `events.csv` and a PM4Py CSV import without a mapping. Any other
+//! `case:` column (PM4Py's prefix for case attributes: an export's extra deal columns such
+//! as `case:sector`) becomes an extra column of `deals.csv` without its prefix, in header
+//! order, with the first non-empty value of the case's rows. The outcome
 //! comes from activity names (`won_activities`, `lost_activities`) or from a deal table
 //! column (`[deal_table]`); a deal with neither is open (censored). `[steps]` maps activity
 //! names onto the steps of a stage map: such an event is renamed to its step, since the
@@ -20,6 +23,7 @@ use super::case::{Case, OutcomeRule, RawEvent};
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{utf8_field, Importer, Sink};
 use crate::error::{Error, InputError};
+use crate::log::extras::is_standard_deal_column;
 use crate::log::{Lifecycle, Outcome};
 
 /// Which column holds what, and how to read it. Every field is optional.
@@ -184,6 +188,8 @@ impl Header {
 /// Column positions of the fields, in the order of [`CONVENTIONS`].
 struct Resolved {
     cols: HashMap<&'static str, usize>,
+    /// The other `case:` columns: position and name without the prefix, in header order.
+    extras: Vec<(usize, String)>,
 }
 
 impl Resolved {
@@ -231,7 +237,12 @@ impl Resolved {
                 None => {}
             }
         }
-        Ok(Resolved { cols })
+        let extras = (header.names.iter().enumerate())
+            .filter(|(i, _)| !cols.values().any(|c| c == i))
+            .filter_map(|(i, n)| Some((i, n.strip_prefix("case:")?.to_string())))
+            .filter(|(_, n)| !n.is_empty() && n != "concept:name" && !is_standard_deal_column(n))
+            .collect();
+        Ok(Resolved { cols, extras })
     }
 
     fn get(&self, field: &str) -> Option<usize> {
@@ -409,6 +420,11 @@ impl EventCsv {
                 _ => return Err(row.error(c, format!("expected won, lost or open, got {v:?}"))),
             });
         }
+        for (c, name) in &r.extras {
+            if let Some(v) = row.opt(Some(*c))? {
+                d.extra.push((name.clone(), v.to_string()));
+            }
+        }
         Ok((id.to_string(), e, case))
     }
 
@@ -508,6 +524,7 @@ impl Importer for EventCsv {
         let mut reader = csv_reader(&self.path)?;
         let header = Header::read(&mut reader, &origin)?;
         let resolved = Resolved::new(&header, &self.mapping)?;
+        sink.extra_columns(resolved.extras.iter().map(|(_, n)| n.as_str()));
         let mut cases: Vec<Case> = Vec::new();
         let mut lines: Vec<usize> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -566,4 +583,9 @@ fn merge_first(into: &mut super::case::DealFields, from: super::case::DealFields
     into.outcome = into.outcome.or(from.outcome);
     into.lost_stage = into.lost_stage.take().or(from.lost_stage);
     into.lost_step = into.lost_step.take().or(from.lost_step);
+    for (name, value) in from.extra {
+        if !into.extra.iter().any(|(n, _)| *n == name) {
+            into.extra.push((name, value));
+        }
+    }
 }

@@ -5,7 +5,8 @@
 //! XES, plain or gzipped, streamed) and [`crm_deals`] (a deal-level CRM export joined with its
 //! dimension tables). An importer hands whole cases to a [`Sink`], which writes `events.csv`
 //! and `deals.csv` exactly as the simulator lays them out (see [`case`]), so `score` and
-//! everything after it run unchanged on imported data. [`import_to_dir`] writes them and an
+//! everything after it run unchanged on imported data; case attributes dealsim does not know
+//! (a CRM's sector, an export's `case:` columns) become extra columns of `deals.csv`. [`import_to_dir`] writes them and an
 //! `import_summary.json` into a directory that appears whole or not at all.
 //! Not for: reading dealsim's own CSV log (that is [`crate::log::read`]).
 
@@ -19,7 +20,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use case::{Case, CaseProblem, CaseWriter, LogStats, OutcomeRule};
+use case::{widen_deals, Case, CaseProblem, CaseWriter, LogStats, OutcomeRule, Written};
 
 use crate::error::{Error, InputError, IoContext};
 use crate::indicators::BESIDE_LOG;
@@ -39,11 +40,6 @@ pub trait Importer {
         OutcomeRule::default()
     }
 
-    /// Extra columns the importer appends to `deals.csv` (in [`case::DealFields::extra`]).
-    fn extra_deal_columns(&self) -> Vec<&'static str> {
-        Vec::new()
-    }
-
     /// The indicator set (TOML) that suits what the source records, written beside the log as
     /// [`crate::indicators::BESIDE_LOG`] for `score`, `tune` and `flag` to read; `None` when
     /// the default set does.
@@ -53,6 +49,8 @@ pub trait Importer {
 
     /// Streams the source into `sink`. Bad input is an [`InputError`] naming the place,
     /// unless the sink is lenient and the problem is confined to a row (see [`Sink::reject`]).
+    /// A source that knows its case attributes before its first case declares them with
+    /// [`Sink::extra_columns`], which fixes their order in `deals.csv`.
     fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error>;
 }
 
@@ -158,6 +156,11 @@ impl Sink<'_> {
         }
     }
 
+    /// Declares extra deal columns (see [`CaseWriter::add_extra_columns`]).
+    pub fn extra_columns<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
+        self.writer.add_extra_columns(names);
+    }
+
     /// A problem confined to one row or case: with `--lenient` it is counted and skipped,
     /// otherwise it stops the import.
     pub fn reject(&mut self, e: InputError) -> Result<(), Error> {
@@ -191,7 +194,6 @@ pub fn import_to_dir(
         open(EVENTS_FILE)?,
         open(DEALS_FILE)?,
         importer.outcome_rule(),
-        &importer.extra_deal_columns(),
     )
     .context(|| format!("writing into {}", out.display()))?;
     let mut sink = Sink {
@@ -206,14 +208,22 @@ pub fn import_to_dir(
         mut summary,
         ..
     } = sink;
-    let (stats, sorted) = writer
+    let Written {
+        stats,
+        cases_sorted,
+        widen_to,
+    } = writer
         .finish()
         .context(|| format!("writing into {}", out.display()))?;
+    if let Some(header) = widen_to {
+        widen_deals(&dir.file(DEALS_FILE), &header)
+            .context(|| format!("writing into {}", out.display()))?;
+    }
     if stats.cases == 0 {
         return Err(InputError::new(origin, "no cases to import (empty log)").into());
     }
     summary.stats = stats;
-    summary.cases_sorted = sorted;
+    summary.cases_sorted = cases_sorted;
     let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
     let indicators = importer.indicators().map(str::as_bytes);
     for (name, bytes) in [(SUMMARY_FILE, Some(&json[..])), (BESIDE_LOG, indicators)] {

@@ -8,7 +8,10 @@
 //! trace attributes (`segment`, `rep`, `source`, `value`, `created`, `closed`, `outcome`,
 //! `lost_stage`, `lost_step`) and event attributes (`stage`, `step`, `card_field`,
 //! `forecast_probability`, `expected_close`) that are read back, so an export imports to the
-//! same log. Other attributes, `<global>` defaults and nested attributes are ignored.
+//! same log. Any other trace attribute with a value (string, date, int, ...: an export's
+//! extra deal columns, a foreign log's case attributes) becomes an extra column of
+//! `deals.csv`, its value kept as text, the columns in the order first met. Other event
+//! attributes, `<global>` defaults and nested attributes are ignored.
 //! `lifecycle:transition` values other than `start` and `complete` (e.g. `schedule`,
 //! `suspend`) are kept as instantaneous `complete` events, with a note.
 //!
@@ -238,7 +241,7 @@ impl Xes {
                         _ => return Err(bad("won, lost or open")),
                     })
                 }
-                _ => {}
+                _ => d.extra.push((key.into_owned(), value.into_owned())),
             }
         }
         Ok(())

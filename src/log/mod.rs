@@ -227,6 +227,7 @@ impl Deal {
 }
 
 pub mod cut;
+pub mod extras;
 pub mod read;
 
 /// A whole log in memory: deals, and their events grouped by deal in time order.

@@ -1,13 +1,16 @@
 //! Reading an event log in dealsim's CSV format (`events.csv` + `deals.csv`).
 //!
 //! Required columns: events `case_id, activity, timestamp`; deals `case_id, segment, created,
-//! outcome` (and `closed` for won/lost deals). Other columns are optional. Timestamps are ISO
-//! 8601 local times (`YYYY-MM-DDTHH:MM:SS`, a space instead of `T`, or a date alone).
+//! outcome` (and `closed` for won/lost deals). Other columns are optional; deal columns
+//! beyond the standard ones (an import's extras) are read, as text, only by
+//! [`read_log_with_extras`], for exports. Timestamps are ISO 8601 local times
+//! (`YYYY-MM-DDTHH:MM:SS`, a space instead of `T`, or a date alone).
 //! Every problem names the file, the line and the column, and what was expected.
 
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
+use super::extras::{is_standard_deal_column, DealExtras};
 use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols, POOLED, UNSEGMENTED};
 use crate::error::{csv_error, InputError};
 use crate::time::{DayNum, Timestamp};
@@ -195,8 +198,33 @@ fn opt_sym(sy: &mut Symbols, rec: &csv::StringRecord, col: Option<usize>) -> Opt
 
 /// Reads `deals.csv` then `events.csv` into a [`Log`].
 pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError> {
+    read(events_path, deals_path, false).map(|(log, _)| log)
+}
+
+/// Reads the log as [`read_log`] does, and the deal table's extra columns beside it (for
+/// exports, which carry them along).
+pub fn read_log_with_extras(
+    events_path: &Path,
+    deals_path: &Path,
+) -> Result<(Log, DealExtras), InputError> {
+    read(events_path, deals_path, true)
+}
+
+fn read(
+    events_path: &Path,
+    deals_path: &Path,
+    keep_extras: bool,
+) -> Result<(Log, DealExtras), InputError> {
     let mut symbols = Symbols::default();
     let (reader, cols) = open(deals_path)?;
+    let mut extras = DealExtras::new(
+        cols.names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| keep_extras && !is_standard_deal_column(n))
+            .map(|(i, n)| (n.clone(), i + 1)),
+    );
+    let extra_cols: Vec<usize> = extras.columns().map(|(_, c)| c - 1).collect();
     let c_id = cols.required("case_id")?;
     let c_segment = cols.required("segment")?;
     let c_created = cols.required("created")?;
@@ -284,6 +312,7 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
             lost_stage: opt_sym(&mut symbols, rec, c_lost_stage),
             lost_step: opt_sym(&mut symbols, rec, c_lost_step),
         });
+        extras.push_deal(extra_cols.iter().map(|&c| rec.get(c).unwrap_or("").trim()));
         Ok(())
     })?;
     let case_ids: Vec<String> = {
@@ -397,13 +426,14 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
     for i in 0..deals.len() {
         offsets[i + 1] += offsets[i];
     }
-    Ok(Log {
+    let log = Log {
         symbols,
         deals,
         case_ids,
         events,
         offsets,
-    })
+    };
+    Ok((log, extras))
 }
 
 /// The day after a [`DayNum`], as the timestamp where it begins.
