@@ -132,7 +132,7 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
                 format!("{:.3}", csv.parse::<f64>().unwrap())
             };
             assert_eq!(shown, expected, "{seg}/{ind} auc_{d}");
-            let landmark = dealsim::scoring::summary::closest(&landmarks, d)
+            let landmark = dealsim::scoring::summary::landmark_near(&landmarks, d)
                 .unwrap()
                 .to_string();
             let row = scores

@@ -52,7 +52,7 @@ pub struct AucCell {
 pub struct RankingRow<'a> {
     pub summary: &'a SummaryRow,
     pub signal: String,
-    /// AUC and CI at the landmark closest to 30/60/90 days (CI from `scores.csv`).
+    /// AUC and CI at the landmarks standing for 30/60/90 days (CI from `scores.csv`).
     pub cells: [AucCell; 3],
     /// How much earlier (positive) than the rep's forecast it becomes reliable, in words.
     pub vs_baseline: String,

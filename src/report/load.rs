@@ -177,10 +177,10 @@ impl RunData {
         rows
     }
 
-    /// The `scores.csv` row at the landmark closest to `day` (earlier on ties), as the
-    /// summary's `auc_30`/`auc_60`/`auc_90` columns pick it.
+    /// The `scores.csv` row at the landmark that stands for `day`, as the summary's
+    /// `auc_30`/`auc_60`/`auc_90` columns pick it ([`crate::scoring::summary::landmark_near`]).
     pub fn score_near(&self, indicator: &str, segment: &str, day: u32) -> Option<&ScoreRow> {
-        let landmark = crate::scoring::summary::closest(&self.meta.landmarks, day)?;
+        let landmark = crate::scoring::summary::landmark_near(&self.meta.landmarks, day)?;
         self.scores.iter().find(|r| {
             r.indicator == indicator && r.segment == segment && r.landmark_day == landmark
         })

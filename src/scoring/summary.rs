@@ -10,7 +10,8 @@ pub struct SummaryRow {
     pub segment: String,
     /// First landmark whose CI lower bound is ≥ the target there and at the next two; `None` = never.
     pub earliest_reliable_day: Option<u32>,
-    /// AUC at the landmark closest to day 30 (60, 90); ties go to the earlier landmark.
+    /// AUC at the landmark that stands for day 30 (60, 90): the closest, earlier on ties, if
+    /// near enough ([`landmark_near`]).
     pub auc_30: Option<f64>,
     pub auc_60: Option<f64>,
     pub auc_90: Option<f64>,
@@ -18,12 +19,16 @@ pub struct SummaryRow {
     pub rank: u32,
 }
 
-/// The landmark closest to `day` among `landmarks` (earlier on ties).
-pub fn closest(landmarks: &[u32], day: u32) -> Option<u32> {
+/// The landmark that stands for deal age `day` in the summary's `auc_30`/`auc_60`/`auc_90`:
+/// the closest of `landmarks` (earlier on ties), if it lies within a quarter of `day`, and at
+/// least a week, of it. A landmark further away would put another deal age under the day's
+/// name (with `--landmarks 60:180:30` the "AUC at day 30" would be day 60's): then none.
+pub fn landmark_near(landmarks: &[u32], day: u32) -> Option<u32> {
     landmarks
         .iter()
         .copied()
         .min_by_key(|&l| (l.abs_diff(day), l))
+        .filter(|&l| l.abs_diff(day) <= (day / 4).max(7))
 }
 
 /// `rows` must be grouped by indicator and segment with landmarks ascending (as
@@ -42,7 +47,7 @@ pub fn summarise(rows: &[ScoreRow], target: f64) -> Vec<SummaryRow> {
             .find(|&k| reliable(k) && reliable(k + 1) && reliable(k + 2))
             .map(|k| block[k].landmark_day);
         let at = |day: u32| {
-            closest(&landmarks, day)
+            landmark_near(&landmarks, day)
                 .and_then(|l| block.iter().find(|r| r.landmark_day == l))
                 .and_then(|r| r.auc)
         };
@@ -125,10 +130,19 @@ mod tests {
         assert_eq!(s[0].earliest_reliable_day, Some(28));
         assert_eq!(s[1].earliest_reliable_day, Some(7));
         assert_eq!((s[0].rank, s[1].rank), (2, 1));
-        // 30 is closest to 28; 60 and 90 fall back to the last landmark 42.
+        // 30 is closest to 28; 60 and 90 have no landmark near them (42 is 18 days off).
         assert_eq!(s[0].auc_30, Some(0.76));
-        assert_eq!(closest(&[7, 14, 21, 28, 35], 60), Some(35));
-        assert_eq!(closest(&[28, 35], 31), Some(28));
+        assert_eq!((s[0].auc_60, s[0].auc_90), (None, None));
+        let default: Vec<u32> = (7..=168).step_by(7).collect();
+        let near = |l: &[u32]| [30, 60, 90].map(|d| landmark_near(l, d));
+        assert_eq!(near(&default), [Some(28), Some(63), Some(91)]);
+        assert_eq!(landmark_near(&[28, 35], 31), Some(28));
+        // Within a quarter of the day (at least a week): 70 stands for 60; 45 for 60 (15 days
+        // off) but not for 30, 120 not for 90 (30 days off).
+        assert_eq!(near(&[7, 28, 49, 70, 91]), [Some(28), Some(70), Some(91)]);
+        assert_eq!(near(&[45, 120]), [None, Some(45), None]);
+        assert_eq!(near(&[60, 90, 120]), [None, Some(60), Some(90)]);
+        assert_eq!(near(&(1..=10).collect::<Vec<_>>()), [None, None, None]);
         // Too few landmarks after a reliable one: never.
         let s = summarise(&[row("c", 7, 0.9, 0.8), row("c", 14, 0.9, 0.8)], 0.7);
         assert_eq!(s[0].earliest_reliable_day, None);

@@ -10,13 +10,13 @@ use crate::indicators::{self, Signal, TRUTH_INDICATOR};
 use crate::report::html::{esc, figure, STYLE};
 use crate::report::plots::sweep::{plot, Curve, Frame, XAxis};
 use crate::report::plots::{palette, PlotError};
-use crate::scoring::summary::closest;
+use crate::scoring::summary::landmark_near;
 
 /// The sweep's page, beside its tables.
 pub const INDEX_HTML: &str = "index.html";
 
-/// The landmark the page plots: the one closest to day 30, whose AUC `sweep.csv` has as
-/// `auc_30` (early warning, the question the toolkit asks).
+/// The deal age the page plots: the landmark that stands for day 30, whose AUC `sweep.csv` has
+/// as `auc_30` (early warning, the question the toolkit asks).
 const DAY: u32 = 30;
 
 /// The x axis: the swept values when one setting with numeric values is swept, else the
@@ -88,7 +88,7 @@ pub fn render(
             .map(|i| i.name.as_str()),
     );
     let pens = palette::indicator_pens(names.iter().copied(), baseline);
-    let day = closest(job.landmarks, DAY).unwrap_or(DAY);
+    let day = landmark_near(job.landmarks, DAY).unwrap_or(DAY);
     let (axis, xs) = axis(job, points);
     let settings: Vec<String> = job.settings.iter().map(|s| s.path.clone()).collect();
     let mut out = String::with_capacity(1 << 18);
@@ -159,7 +159,7 @@ pub fn render(
             ""
         };
         let caption = format!(
-            "AUC of each indicator at day {day} (the landmark closest to day {DAY}) in \
+            "AUC of each indicator at day {day} (the landmark standing for day {DAY}) in \
              {segment}, per point{spread}: how well it tells deals that will be lost from deals \
              that will be won at that age. The thick black line is the rep's own forecast (the \
              baseline) where it was scored."
