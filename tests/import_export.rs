@@ -1013,3 +1013,67 @@ fn extra_deal_columns_that_cannot_be_attribute_keys_are_refused() {
         .iter()
         .all(|n| !n.starts_with('.')));
 }
+
+/// `dealsim cut` keeps an imported deal table as it was: cut at the last day, the CRM import
+/// comes back byte for byte (its extra columns included); cut earlier, a deal value with
+/// decimals, a missing value and an extra value holding a comma survive, and only the deal
+/// closed after the cut is reopened. (Cut once wrote values as whole numbers, a missing one as
+/// 0, and dropped the extra columns.)
+#[test]
+fn cut_keeps_values_and_extra_deal_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cut = |log: &Path, as_of: &str, out: &Path| {
+        common::succeeded(
+            &dealsim()
+                .arg("cut")
+                .arg("--events")
+                .arg(log.join("events.csv"))
+                .arg("--deals")
+                .arg(log.join("deals.csv"))
+                .args(["--as-of", as_of, "--out"])
+                .arg(out)
+                .output()
+                .unwrap(),
+        )
+    };
+    let crm = tmp.path().join("crm");
+    dealsim()
+        .args(["import", "crm"])
+        .arg(crm_sample())
+        .arg("--out")
+        .arg(&crm)
+        .assert()
+        .success();
+    let whole = tmp.path().join("crm-cut");
+    cut(&crm, "2017-12-31", &whole);
+    for f in ["events.csv", "deals.csv"] {
+        assert!(read(&crm.join(f)) == read(&whole.join(f)), "{f} changed");
+    }
+
+    let csv = tmp.path().join("log.csv");
+    fs::write(
+        &csv,
+        "case_id,activity,timestamp,case:value,case:sector\n\
+         A,deal_created,2024-01-02T09:00:00,1234.56,\"tech, hard\"\n\
+         A,won,2024-02-01T10:00:00,,\n\
+         B,deal_created,2024-01-03T09:00:00,,\n\
+         B,lost,2024-01-09T10:00:00,,\n",
+    )
+    .unwrap();
+    let log = tmp.path().join("log");
+    dealsim()
+        .args(["import", "csv"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&log)
+        .assert()
+        .success();
+    let early = tmp.path().join("early");
+    cut(&log, "2024-01-20", &early);
+    assert_eq!(
+        String::from_utf8(read(&early.join("deals.csv"))).unwrap(),
+        "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step,sector\n\
+         A,unsegmented,unknown,unknown,1234.56,2024-01-02T09:00:00,,open,,,\"tech, hard\"\n\
+         B,unsegmented,unknown,unknown,,2024-01-03T09:00:00,2024-01-09T10:00:00,lost,,,\n"
+    );
+}

@@ -25,6 +25,21 @@ fn push_int(out: &mut Vec<u8>, v: u64) {
     out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
+/// Appends a deal value as the importers write it: nothing when missing (NaN), a whole number
+/// without decimals (every simulated value), else the shortest text that reads back as `x` —
+/// so that a log cut or re-written keeps an imported value (1234.56) as it was.
+fn push_value(out: &mut Vec<u8>, x: f64) {
+    if x.is_nan() {
+        return;
+    }
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        push_fixed(out, x, 0);
+    } else {
+        use std::io::Write as _;
+        let _ = write!(out, "{x}");
+    }
+}
+
 /// Appends `x` with `decimals` fixed decimals (x finite, |x| < 1e15).
 fn push_fixed(out: &mut Vec<u8>, x: f64, decimals: u32) {
     let scale = 10u64.pow(decimals);
@@ -213,7 +228,7 @@ pub fn write_deal(out: &mut Vec<u8>, sy: &Symbols, d: &Deal) {
         out.extend_from_slice(sy.name(s).as_bytes());
     }
     out.push(b',');
-    push_fixed(out, d.value, 0);
+    push_value(out, d.value);
     out.push(b',');
     d.created.write_iso(out);
     out.push(b',');

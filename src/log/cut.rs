@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::read::{end_of_day, read_log};
+use super::read::{end_of_day, read_log_with_extras};
 use super::{Log, Outcome};
 use crate::error::{json_error, Error, InputError, IoContext};
 use crate::export::csv_log::{write_deal, EventRows, DEALS_HEADER, EVENTS_HEADER};
@@ -30,14 +30,19 @@ fn empty_like(log: &Log) -> Log {
     }
 }
 
+/// The deals of `log` created by the end of day `as_of` (indices into `log.deals`), in order:
+/// the deals [`cut`] keeps.
+fn kept(log: &Log, as_of: DayNum) -> impl Iterator<Item = usize> + '_ {
+    let end = end_of_day(as_of);
+    (0..log.deals.len()).filter(move |&i| log.deals[i].created < end)
+}
+
 /// The log as of the end of day `as_of`.
 pub fn cut(log: &Log, as_of: DayNum) -> Log {
     let end = end_of_day(as_of);
     let mut out = empty_like(log);
-    for (i, deal) in log.deals.iter().enumerate() {
-        if deal.created >= end {
-            continue;
-        }
+    for i in kept(log, as_of) {
+        let deal = &log.deals[i];
         let mut d = deal.clone();
         if d.closed.is_some_and(|c| c >= end) {
             d.closed = None;
@@ -179,6 +184,17 @@ pub fn check_window_end(log: &Log, end: DayNum, flag: &str) -> Result<(), InputE
     }
 }
 
+/// Appends `field` as one CSV field, quoted when it holds a comma, a quote or a line break.
+fn push_csv_field(out: &mut String, field: &str) {
+    if field.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&field.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(field);
+    }
+}
+
 /// Replaces each row's leading number (the row index the writers use) with the case id.
 fn with_case_id(rows: &[u8], case_id: &str, out: &mut Vec<u8>) {
     for line in rows.split_inclusive(|&b| b == b'\n') {
@@ -206,22 +222,34 @@ pub fn cut_to_dir(
         .then(|| std::fs::read(&beside))
         .transpose()
         .context(|| format!("reading {}", beside.display()))?;
-    let log = read_log(events, deals)?;
+    let (log, extras) = read_log_with_extras(events, deals)?;
     check_as_of(&log, as_of, "--as-of", known_until)?;
     let cut = cut(&log, as_of);
     let dir = OutputDir::create(out)?;
-    let (mut ev, mut de) = (
-        EVENTS_HEADER.as_bytes().to_vec(),
-        DEALS_HEADER.as_bytes().to_vec(),
-    );
+    // The deal table keeps an import's extra columns (account, sector, ...) as they were.
+    let mut header = DEALS_HEADER.trim_end().to_string();
+    for name in extras.names() {
+        header.push(',');
+        push_csv_field(&mut header, name);
+    }
+    header.push('\n');
+    let (mut ev, mut de) = (EVENTS_HEADER.as_bytes().to_vec(), header.into_bytes());
     let rows = EventRows::new(&cut.symbols);
     let mut buf = Vec::new();
-    for (i, d) in cut.deals.iter().enumerate() {
+    for ((i, d), original) in cut.deals.iter().enumerate().zip(kept(&log, as_of)) {
         buf.clear();
         rows.write(&mut buf, d, cut.events_of(i));
         with_case_id(&buf, &cut.case_ids[i], &mut ev);
         buf.clear();
         write_deal(&mut buf, &cut.symbols, d);
+        buf.pop(); // the row's newline: the extra columns follow
+        let mut row = String::new();
+        for value in extras.values(original) {
+            row.push(',');
+            push_csv_field(&mut row, value);
+        }
+        buf.extend_from_slice(row.as_bytes());
+        buf.push(b'\n');
         with_case_id(&buf, &cut.case_ids[i], &mut de);
     }
     let mut record = serde_json::to_vec_pretty(&CutRecord {
