@@ -1077,3 +1077,22 @@ fn cut_keeps_values_and_extra_deal_columns() {
          B,unsegmented,unknown,unknown,,2024-01-03T09:00:00,2024-01-09T10:00:00,lost,,,\n"
     );
 }
+
+/// Every output reserves the segment name `all` for the pooled rows and the log reader
+/// refuses it, so an import must not write a log with it (it once did, and every later
+/// command failed on the imported log).
+#[test]
+fn a_segment_named_all_is_refused_at_import() {
+    let b = Bad::new();
+    let f = b.file(
+        "seg.csv",
+        b"case_id,activity,timestamp,segment\nA,deal_created,2024-01-02T09:00:00,all\nA,won,2024-02-01T10:00:00,all\n",
+    );
+    b.rejected(
+        &["csv", f.to_str().unwrap(), "--segment", "segment"],
+        &[
+            "seg.csv: line 2, column 1",
+            "case \"A\" is in a segment named `all`, a name every output reserves",
+        ],
+    );
+}

@@ -133,6 +133,9 @@ pub enum CaseProblem {
     NoCreation,
     /// Won or lost with no close time.
     NoClose,
+    /// In the segment named `all`, which every output reserves for the pooled rows (and the
+    /// log reader refuses).
+    ReservedSegment,
 }
 
 impl CaseProblem {
@@ -145,6 +148,11 @@ impl CaseProblem {
             CaseProblem::NoClose => {
                 format!("case {id:?} is won or lost but has no close date and no events")
             }
+            CaseProblem::ReservedSegment => format!(
+                "case {id:?} is in a segment named `{}`, a name every output reserves for all \
+                 segments pooled: rename that segment in the source",
+                crate::log::POOLED
+            ),
         }
     }
 }
@@ -259,8 +267,11 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
             Ok(d) => d,
             Err(p) => return Ok(Err(p)),
         };
-        self.seen.insert(case.id.clone());
         let segment = deal.segment.as_deref().unwrap_or(crate::log::UNSEGMENTED);
+        if segment == crate::log::POOLED {
+            return Ok(Err(CaseProblem::ReservedSegment));
+        }
+        self.seen.insert(case.id.clone());
         for e in &case.events {
             self.row.clear();
             self.row.extend([
