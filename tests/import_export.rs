@@ -176,6 +176,7 @@ fn crm_import_round_trips_with_its_extra_deal_columns() {
         ("xes", "log.xes", "xes"),
         ("xes", "log.xes.gz", "xes"),
         ("csv", "log.csv", "csv"),
+        ("csv", "log.csv.gz", "csv"),
     ] {
         let dir = tmp.path().join(file);
         fs::create_dir(&dir).unwrap();

@@ -325,11 +325,11 @@ pub(crate) fn parse_format_and_zone(
     Ok((format, zone))
 }
 
-fn csv_reader(path: &Path) -> Result<csv::Reader<std::fs::File>, InputError> {
-    csv::ReaderBuilder::new()
+/// A reader of the CSV at `path`, gzipped or not.
+fn csv_reader(path: &Path) -> Result<csv::Reader<Box<dyn std::io::BufRead>>, InputError> {
+    Ok(csv::ReaderBuilder::new()
         .flexible(true)
-        .from_path(path)
-        .map_err(|e| InputError::new(path.display().to_string(), format!("cannot open: {e}")))
+        .from_reader(super::open(path)?))
 }
 
 impl EventCsv {

@@ -17,10 +17,11 @@ pub mod timestamp;
 pub mod xes;
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 use case::{widen_deals, Case, CaseProblem, CaseWriter, LogStats, OutcomeRule, Written};
+use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, InputError, IoContext};
 use crate::indicators::BESIDE_LOG;
@@ -236,6 +237,27 @@ pub fn import_to_dir(
     dir.commit()
         .context(|| format!("moving the import into {}", out.display()))?;
     Ok(summary)
+}
+
+/// Opens `path` for reading, through a gzip decoder when it starts with the gzip magic bytes
+/// (`.xes.gz`, a gzipped CSV export), whatever its name.
+pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
+    let origin = path.display().to_string();
+    let mut f =
+        File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+    let mut magic = [0u8; 2];
+    let n = f
+        .read(&mut magic)
+        .map_err(|e| InputError::new(&origin, format!("cannot read: {e}")))?;
+    let f = File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+    Ok(if n == 2 && magic == [0x1f, 0x8b] {
+        Box::new(BufReader::with_capacity(
+            1 << 18,
+            MultiGzDecoder::new(BufReader::new(f)),
+        ))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 18, f))
+    })
 }
 
 /// A field as UTF-8 text, or an error naming the line and column (CRM exports in Latin-1 or

@@ -21,16 +21,14 @@
 //! would be converted again; this one writes dealsim's rows directly and reports errors by
 //! line and column. (It uses the same XML and gzip crates.)
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use flate2::read::MultiGzDecoder;
 use quick_xml::events::{BytesStart, Event};
 
 use super::case::{Case, OutcomeRule, RawEvent};
 use super::timestamp::{self, TimeFormat, Zone};
-use super::{Importer, Sink};
+use super::{open, Importer, Sink};
 use crate::error::{Error, InputError};
 use crate::log::{Lifecycle, Outcome};
 
@@ -40,26 +38,6 @@ pub struct Xes {
     /// The zone the log's local times are kept in (timestamps are converted into it).
     pub zone: Zone,
     pub rule: OutcomeRule,
-}
-
-/// Opens `path`, decompressing if it starts with the gzip magic bytes.
-fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
-    let origin = path.display().to_string();
-    let mut f =
-        File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
-    let mut magic = [0u8; 2];
-    let n = f
-        .read(&mut magic)
-        .map_err(|e| InputError::new(&origin, format!("cannot read: {e}")))?;
-    let f = File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
-    Ok(if n == 2 && magic == [0x1f, 0x8b] {
-        Box::new(BufReader::with_capacity(
-            1 << 18,
-            MultiGzDecoder::new(BufReader::new(f)),
-        ))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 18, f))
-    })
 }
 
 /// Line and column (1-based) of byte `offset` of the (decompressed) file: read again, only
