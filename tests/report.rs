@@ -499,6 +499,40 @@ fn a_truncated_table_names_its_line_once() {
     assert!(!stderr.contains("byte"), "{stderr}");
 }
 
+/// A table cut at a line break, or emptied, parses cleanly: the row counts that the scoring
+/// run's indicators, segments and landmarks call for catch it (both once rendered a report
+/// without intervals, exit 0).
+#[test]
+fn a_table_cut_at_a_line_break_or_emptied_is_refused() {
+    let copy = copy_of_run();
+    dealsim::report::render_dir(copy.path()).unwrap();
+    let before = fs::read(copy.path().join("index.html")).unwrap();
+    for (name, keep) in [("scores.csv", 100), ("indicator_summary.csv", 30)] {
+        let path = copy.path().join(name);
+        let text = read(&path);
+        let rows = text.lines().count() - 1;
+        let cut: String = text
+            .lines()
+            .take(keep + 1)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        fs::write(&path, cut).unwrap();
+        let stderr = report_rejected(copy.path(), &before);
+        assert!(
+            stderr.contains(&format!("{name}: line {}: has {keep} rows, but ", keep + 1))
+                && stderr.contains(&format!("call for {rows}: a file cut short")),
+            "{stderr}"
+        );
+        fs::write(&path, text).unwrap();
+    }
+    fs::write(copy.path().join("scores.csv"), "").unwrap();
+    let stderr = report_rejected(copy.path(), &before);
+    assert!(
+        stderr.contains("scores.csv: line 1: has 0 rows"),
+        "{stderr}"
+    );
+}
+
 /// Which row of a table to edit: the first whose cell in the named column passes the test.
 type Pick = (&'static str, fn(&str) -> bool);
 

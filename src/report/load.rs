@@ -83,6 +83,50 @@ pub struct RunData {
     pub deadlines: Option<Vec<DeadlineRow>>,
 }
 
+/// Checks that the scoring tables hold a row for every indicator and segment
+/// (`indicator_summary.csv`) and every indicator, segment and landmark (`scores.csv`), as
+/// `dealsim score` writes them. A table cut at a line break parses cleanly, so without this an
+/// empty or truncated `scores.csv` rendered a report without intervals, and exit code 0.
+fn check_complete(
+    dir: &Path,
+    meta: &ScoresMeta,
+    summary: &[SummaryRow],
+    scores: &[ScoreRow],
+) -> Result<(), InputError> {
+    let mut segments: Vec<&str> = summary
+        .iter()
+        .map(|r| r.segment.as_str())
+        .chain(scores.iter().map(|r| r.segment.as_str()))
+        .collect();
+    segments.sort_unstable();
+    segments.dedup();
+    let (indicators, landmarks) = (meta.indicators.len(), meta.landmarks.len());
+    let per_segment = indicators * segments.len();
+    for (name, rows, want, what) in [
+        (SUMMARY_CSV, summary.len(), per_segment, String::new()),
+        (
+            SCORES_CSV,
+            scores.len(),
+            per_segment * landmarks,
+            format!(" × {landmarks} landmarks"),
+        ),
+    ] {
+        if rows != want {
+            return Err(InputError::new(
+                dir.join(name).display().to_string(),
+                format!(
+                    "has {rows} rows, but {indicators} indicators × {} segments{what} \
+                     ({SCORES_JSON} and the tables) call for {want}: a file cut short or \
+                     edited by hand?",
+                    segments.len()
+                ),
+            )
+            .at_position(rows + 1, 0));
+        }
+    }
+    Ok(())
+}
+
 impl RunData {
     /// Reads the run directory `dir`; a missing required table or a malformed one is an
     /// [`InputError`] (the report is rendered only from complete, valid tables).
@@ -92,6 +136,7 @@ impl RunData {
         let meta: ScoresMeta = read_json(dir, SCORES_JSON)?.ok_or_else(|| {
             InputError::new(dir.join(SCORES_JSON).display().to_string(), "missing")
         })?;
+        check_complete(dir, &meta, &summary, &scores)?;
         let manifest: Option<serde_json::Value> = read_json(dir, MANIFEST_JSON)?;
         let funnel: Option<Vec<FunnelRow>> = read_csv_opt(dir, FUNNEL_CSV)?;
         let cycles: Option<Vec<CycleRow>> = read_csv_opt(dir, CYCLE_CSV)?;
