@@ -1097,3 +1097,48 @@ fn a_segment_named_all_is_refused_at_import() {
         ],
     );
 }
+
+/// A CSV whose header has no comma but semicolons (or tabs), as spreadsheets in many European
+/// locales export, is read with that separator, with a note, into the same log as the comma
+/// version (it once failed with "missing column `case_id`" while quoting `case_id;activity;...`).
+#[test]
+fn a_semicolon_or_tab_separated_csv_reads_like_a_comma_separated_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rows = [
+        "case_id,activity,timestamp,case:value",
+        "A,deal_created,2024-01-02T09:00:00,100",
+        "A,won,2024-02-01T10:00:00,",
+        "B,deal_created,2024-01-03T09:00:00,",
+        "B,lost,2024-01-09T10:00:00,",
+    ];
+    let import = |separator: &str, name: &str| {
+        let file = tmp.path().join(format!("{name}.csv"));
+        let text: String = rows
+            .iter()
+            .map(|r| r.replace(',', separator) + "\n")
+            .collect();
+        fs::write(&file, text).unwrap();
+        let out = tmp.path().join(name);
+        let run = dealsim()
+            .args(["import", "csv"])
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        common::succeeded(&run);
+        (out, String::from_utf8_lossy(&run.stderr).into_owned())
+    };
+    let (comma, said) = import(",", "comma");
+    assert!(!said.contains("separated by"), "{said}");
+    for (separator, name, word) in [(";", "semicolon", "semicolons"), ("\t", "tab", "tabs")] {
+        let (other, said) = import(separator, name);
+        assert!(
+            said.contains(&format!("{name}.csv: read as separated by {word}")),
+            "{said}"
+        );
+        for f in ["events.csv", "deals.csv"] {
+            assert!(read(&comma.join(f)) == read(&other.join(f)), "{name}: {f}");
+        }
+    }
+}
