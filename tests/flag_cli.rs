@@ -760,8 +760,14 @@ fn history_based_rules_fire_on_what_was_known_at_the_as_of_date() {
         stdout.contains("owner_win_rate <= 50% by day 28: 33.3%, "),
         "{stdout}"
     );
-    // flags.csv: case_id, ..., rule (7), indicator (8), value (9), ..., flagged_at_day (12).
+    // flags.csv: case_id, ..., risk (5), ..., rule (7), indicator (8), value (9), ...,
+    // flagged_at_day (12).
     let csv = fs::read_to_string(case.path("f/flags.csv")).unwrap();
+    // The hand-written rules record no expected figures: the risk is unknown, not 0%.
+    assert!(
+        csv.lines().skip(1).all(|l| l.split(',').nth(5) == Some("")),
+        "{csv}"
+    );
     let mut rows: Vec<(String, String, String, String)> = csv
         .lines()
         .skip(1)

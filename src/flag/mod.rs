@@ -70,9 +70,11 @@ pub struct FlaggedDeal {
     pub created: String,
     #[serde(serialize_with = "precision::days")]
     pub age_days: f64,
-    /// The highest precision among the broken rules: how often such a flag meant a loss.
-    #[serde(serialize_with = "precision::share")]
-    pub risk: f64,
+    /// The highest precision among the broken rules: how often such a flag meant a loss;
+    /// `None` when no broken rule records one (a hand-written rule without `expected`), which
+    /// is unknown, not 0.
+    #[serde(serialize_with = "precision::opt_share")]
+    pub risk: Option<f64>,
     /// The rep's latest forecast win probability, if any.
     #[serde(serialize_with = "precision::opt_stored")]
     pub forecast: Option<f64>,
@@ -260,10 +262,7 @@ pub fn flag_log(
             rep: known.symbols.name(known.deals[d].rep).to_string(),
             created: known.deals[d].created.day().iso(),
             age_days: age(d),
-            risk: reasons
-                .iter()
-                .filter_map(|r| r.precision)
-                .fold(0.0, f64::max),
+            risk: reasons.iter().filter_map(|r| r.precision).reduce(f64::max),
             forecast: latest_value(d, forecast),
             reasons,
         })
@@ -311,10 +310,11 @@ pub fn flag_log(
 /// broken, the longest since the first of them fired, and the deal id. Risk is a rule's
 /// in-sample precision, so every deal caught by the same rule (in practice: of the same
 /// segment) shares it; the ties decide most of the order and put the deals in the worst
-/// shape, and those left alone longest, first. Risks and days compare as written in the
-/// files ([`precision`]), so the order can be checked from them.
+/// shape, and those left alone longest, first. An unknown risk comes after every known one.
+/// Risks and days compare as written in the files ([`precision`]), so the order can be
+/// checked from them.
 fn worst_first(a: &FlaggedDeal, b: &FlaggedDeal) -> std::cmp::Ordering {
-    let risk = |f: &FlaggedDeal| precision::share_written(f.risk);
+    let risk = |f: &FlaggedDeal| f.risk.map_or(f64::NEG_INFINITY, precision::share_written);
     let since_first = |f: &FlaggedDeal| {
         f.reasons
             .iter()

@@ -20,8 +20,8 @@ struct FlagRow<'a> {
     created: &'a str,
     #[serde(serialize_with = "super::precision::days")]
     age_days: f64,
-    #[serde(serialize_with = "super::precision::share")]
-    risk: f64,
+    #[serde(serialize_with = "super::precision::opt_share")]
+    risk: Option<f64>,
     #[serde(serialize_with = "super::precision::opt_stored")]
     forecast: Option<f64>,
     rule: &'a str,
@@ -111,7 +111,7 @@ pub fn table(r: &FlagReport) -> String {
             f.segment,
             f.rep,
             f.age_days,
-            pct(Some(f.risk)),
+            pct(f.risk),
             pct(f.forecast),
             reasons.join("; ")
         );
