@@ -534,14 +534,20 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
 
     // A policy for a segment the data lacks.
     let p = case.path("seg.toml");
-    fs::write(&p, policy.replacen("name = \"smb\"", "name = \"smbx\"", 1)).unwrap();
+    let text = policy.replacen("name = \"smb\"", "name = \"smbx\"", 1);
+    fs::write(&p, &text).unwrap();
     let before_p = listing(case.dir.path());
     let out = case.flag(&p, "2026-01-15", "f");
+    // The error names the line and column of the field in the policy file.
+    let line_of = |text: &str, what: &str| {
+        let line = text.lines().position(|l| l.contains(what)).unwrap() + 1;
+        format!("seg.toml: line {line}, column ")
+    };
     case.rejected(
         &before_p,
         &out,
         &[
-            "seg.toml",
+            &line_of(&text, "name = \"smbx\""),
             "segment[0].name",
             "\"smbx\"",
             "did you mean `smb`",
@@ -549,17 +555,14 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
     );
 
     // A policy for an indicator the data lacks.
-    fs::write(
-        &p,
-        policy.replacen("indicator = \"", "indicator = \"zz_", 1),
-    )
-    .unwrap();
+    let text = policy.replacen("indicator = \"", "indicator = \"zz_", 1);
+    fs::write(&p, &text).unwrap();
     let out = case.flag(&p, "2026-01-15", "f");
     case.rejected(
         &before_p,
         &out,
         &[
-            "seg.toml",
+            &line_of(&text, "indicator = \"zz_"),
             "segment[0].rule[0].indicator",
             "unknown indicator",
         ],

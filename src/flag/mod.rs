@@ -368,11 +368,7 @@ pub fn flag_to_dir(job: &FlagJob<'_>, out: &Path) -> Result<FlagReport, Error> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    policy.check_against(
-        &job.policy.display().to_string(),
-        &segments,
-        &job.indicators,
-    )?;
+    policy.check_against(job.policy, &segments, &job.indicators)?;
     let report = flag_log(&log, &policy, &job.indicators, job.scenario, job.as_of);
     let dir = OutputDir::create(out)?;
     let files: [(&str, Vec<u8>); 3] = [

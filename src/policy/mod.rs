@@ -394,28 +394,34 @@ impl Policy {
     }
 
     /// Checks that every segment occurs in the data (`segments`: the names in the deals
-    /// file) and every rule's indicator is in `indicators`, with the same direction.
+    /// file) and every rule's indicator is in `indicators`, with the same direction. `path` is
+    /// the policy file this policy was loaded from: an error names the line and column of the
+    /// field (the file is read again for that, on the way to an error only).
     pub fn check_against(
         &self,
-        origin: &str,
+        path: &Path,
         segments: &[String],
         indicators: &[IndicatorSpec],
     ) -> Result<(), InputError> {
+        let origin = path.display().to_string();
+        let err = |field: String, message: String| match std::fs::read_to_string(path) {
+            Ok(text) => crate::toml_input::locate::error_at(&text, &origin, field, message),
+            Err(_) => InputError::new(&origin, message).at_field(field),
+        };
         let listed = |v: &mut dyn Iterator<Item = &str>| v.collect::<Vec<_>>().join(", ");
         for (i, s) in self.segment.iter().enumerate() {
             if !segments.contains(&s.name) {
                 let hint = did_you_mean(&s.name, segments.iter().map(String::as_str))
                     .map(|c| format!(" (did you mean `{c}`?)"))
                     .unwrap_or_default();
-                return Err(InputError::new(
-                    origin,
+                return Err(err(
+                    format!("segment[{i}].name"),
                     format!(
                         "segment {:?} does not occur in the deals; expected one of: {}{hint}",
                         s.name,
                         listed(&mut segments.iter().map(String::as_str))
                     ),
-                )
-                .at_field(format!("segment[{i}].name")));
+                ));
             }
             for (k, r) in s.rule.iter().enumerate() {
                 let Some(spec) = indicators.iter().find(|x| x.name == r.indicator) else {
@@ -423,33 +429,31 @@ impl Policy {
                     let hint = did_you_mean(&r.indicator, names())
                         .map(|c| format!(" (did you mean `{c}`?)"))
                         .unwrap_or_default();
-                    return Err(InputError::new(
-                        origin,
+                    return Err(err(
+                        format!("segment[{i}].rule[{k}].indicator"),
                         format!(
                             "unknown indicator {:?}; expected one of: {}{hint}",
                             r.indicator,
                             listed(&mut names())
                         ),
-                    )
-                    .at_field(format!("segment[{i}].rule[{k}].indicator")));
+                    ));
                 };
                 if spec.direction != r.direction {
-                    return Err(InputError::new(
-                        origin,
+                    return Err(err(
+                        format!("segment[{i}].rule[{k}].direction"),
                         format!(
                             "indicator {:?} is {:?} in the indicator set, the rule says {:?}",
                             r.indicator, spec.direction, r.direction
                         ),
-                    )
-                    .at_field(format!("segment[{i}].rule[{k}].direction")));
+                    ));
                 }
                 if let Some(tuned) = r.measure.as_ref().filter(|&m| *m != spec.measure) {
                     let text = |m: &Measure| {
                         toml::Value::try_from(m)
                             .map_or_else(|_| format!("{m:?}"), |v| v.to_string())
                     };
-                    return Err(InputError::new(
-                        origin,
+                    return Err(err(
+                        format!("segment[{i}].rule[{k}].measure"),
                         format!(
                             "indicator {:?} was tuned as {} but the indicator set defines it as {}, \
                              so the rule's threshold would mean something else; flag with \
@@ -458,8 +462,7 @@ impl Policy {
                             text(tuned),
                             text(&spec.measure)
                         ),
-                    )
-                    .at_field(format!("segment[{i}].rule[{k}].measure")));
+                    ));
                 }
             }
         }
