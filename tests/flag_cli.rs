@@ -1158,3 +1158,32 @@ fn a_cut_log_keeps_its_cut_day_and_the_indicator_file_beside_it() {
         .collect();
     assert_eq!(names.into_iter().collect::<Vec<_>>(), ["my_delay"]);
 }
+
+/// A policy that does less than it seems: a segment without rules, and a rule checked "by" a
+/// day after the policy's last landmark. `flag` applies it as it stands and warns about both.
+#[test]
+fn a_segment_without_rules_and_a_rule_beyond_the_landmarks_are_warned_about() {
+    let case = Case::new();
+    let policy = case.path("inert.toml");
+    fs::write(
+        &policy,
+        "landmarks = [7, 14, 21, 28]\n\n[[segment]]\nname = \"smb\"\n\n[[segment.rule]]\n\
+         indicator = \"proposal_delay_days\"\ndirection = \"higher_is_riskier\"\n\
+         threshold = 15.0\nby_day = 400\n\n[[segment]]\nname = \"mid_market\"\n",
+    )
+    .unwrap();
+    let out = case.flag(&policy, "2026-02-15", "f");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for expected in [
+        "warning: segment smb: the rule `proposal_delay_days ≥ 15 working days by day 400` is \
+         checked by day 400, but the policy's landmarks end at day 28: it is checked up to day \
+         28 only",
+        "warning: segment mid_market has no rule in the policy: its open deals are never flagged",
+    ] {
+        assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.path("f/flags.json")).unwrap()).unwrap();
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 2);
+}

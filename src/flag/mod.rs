@@ -196,6 +196,7 @@ pub fn flag_log(
     let age = |d: usize| (now.0 - known.deals[d].created.0) as f64 / SECONDS_PER_DAY as f64;
 
     let mut warnings = policy.unconfirmed_rules(&specs);
+    warnings.extend(policy.inert_parts(&specs));
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); known.deals.len()];
     for seg in &policy.segment {
         let in_segment: Vec<usize> = open

@@ -385,6 +385,32 @@ impl Policy {
         out
     }
 
+    /// Parts of the policy that do less than they seem to, for `flag` to warn about: a
+    /// segment without rules (its open deals are never flagged) and a rule checked "by" a day
+    /// after the policy's last landmark (it is checked up to that landmark only, as if by it).
+    pub fn inert_parts(&self, specs: &[IndicatorSpec]) -> Vec<String> {
+        let last = self.landmarks.last().copied().unwrap_or(0);
+        let mut out = Vec::new();
+        for s in &self.segment {
+            if s.rule.is_empty() {
+                out.push(format!(
+                    "segment {} has no rule in the policy: its open deals are never flagged",
+                    s.name
+                ));
+            }
+            for r in s.rule.iter().filter(|r| r.by_day > last) {
+                out.push(format!(
+                    "segment {}: the rule `{}` is checked by day {}, but the policy's landmarks \
+                     end at day {last}: it is checked up to day {last} only",
+                    s.name,
+                    r.text(specs, false),
+                    r.by_day
+                ));
+            }
+        }
+        out
+    }
+
     /// Reads and validates a policy file ([`Policy::parse`]).
     pub fn load(path: &Path) -> Result<Policy, InputError> {
         let origin = path.display().to_string();
