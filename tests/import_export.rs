@@ -1142,3 +1142,37 @@ fn a_semicolon_or_tab_separated_csv_reads_like_a_comma_separated_one() {
         }
     }
 }
+
+/// A case with both a won and a lost activity (and no outcome column) takes the first in time,
+/// and the import says so instead of deciding silently.
+#[test]
+fn a_case_both_won_and_lost_is_noted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("both.csv");
+    fs::write(
+        &csv,
+        "case_id,activity,timestamp\n\
+         A,deal_created,2024-01-02T09:00:00\nA,won,2024-02-01T10:00:00\nA,lost,2024-02-05T10:00:00\n\
+         B,deal_created,2024-01-03T09:00:00\nB,lost,2024-01-09T10:00:00\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("log");
+    let run = dealsim()
+        .args(["import", "csv"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    common::succeeded(&run);
+    let note = "1 cases have both a won and a lost activity: the first of them in time decides \
+                the outcome and the close (e.g. case \"A\")";
+    assert!(String::from_utf8_lossy(&run.stderr).contains(note));
+    let deals = String::from_utf8(read(&out.join("deals.csv"))).unwrap();
+    assert!(
+        deals.contains(
+            "\nA,unsegmented,unknown,unknown,,2024-01-02T09:00:00,2024-02-01T10:00:00,won,"
+        ),
+        "{deals}"
+    );
+}

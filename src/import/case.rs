@@ -163,6 +163,9 @@ pub struct Written {
     pub stats: LogStats,
     /// Cases whose events were not in time order in the source (sorted on import).
     pub cases_sorted: u64,
+    /// Cases with both a won and a lost activity whose outcome the source does not state
+    /// (the first in time decides), and the first such case's id.
+    pub both_outcomes: (u64, Option<String>),
     /// `deals.csv`'s full header when extra columns were first met after rows had been
     /// written: those rows (and the header) are short, and [`widen_deals`] completes them.
     pub widen_to: Option<Vec<String>>,
@@ -183,6 +186,8 @@ pub struct CaseWriter<E: Write, D: Write> {
     pub stats: LogStats,
     /// Cases whose events were not in time order in the source (sorted on import).
     pub cases_sorted: u64,
+    /// See [`Written::both_outcomes`].
+    both_outcomes: (u64, Option<String>),
     /// Extra columns of `deals.csv`, in order, and the position of each name.
     extra_names: Vec<String>,
     extra_index: HashMap<String, usize>,
@@ -210,6 +215,7 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
             seen: HashSet::new(),
             stats: LogStats::default(),
             cases_sorted: 0,
+            both_outcomes: (0, None),
             extra_names: Vec::new(),
             extra_index: HashMap::new(),
             header_extras: None,
@@ -270,6 +276,11 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
         let segment = deal.segment.as_deref().unwrap_or(crate::log::UNSEGMENTED);
         if segment == crate::log::POOLED {
             return Ok(Err(CaseProblem::ReservedSegment));
+        }
+        let has = |names: &[String]| case.events.iter().any(|e| names.contains(&e.activity));
+        if case.deal.outcome.is_none() && has(&self.rule.won) && has(&self.rule.lost) {
+            self.both_outcomes.0 += 1;
+            self.both_outcomes.1.get_or_insert_with(|| case.id.clone());
         }
         self.seen.insert(case.id.clone());
         for e in &case.events {
@@ -387,6 +398,7 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
         Ok(Written {
             stats: self.stats,
             cases_sorted: self.cases_sorted,
+            both_outcomes: self.both_outcomes.clone(),
             widen_to,
         })
     }

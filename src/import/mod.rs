@@ -212,6 +212,7 @@ pub fn import_to_dir(
     let Written {
         stats,
         cases_sorted,
+        both_outcomes,
         widen_to,
     } = writer
         .finish()
@@ -225,6 +226,12 @@ pub fn import_to_dir(
     }
     summary.stats = stats;
     summary.cases_sorted = cases_sorted;
+    if let (n @ 1.., Some(example)) = both_outcomes {
+        summary.notes.push(format!(
+            "{n} cases have both a won and a lost activity: the first of them in time decides \
+             the outcome and the close (e.g. case {example:?})"
+        ));
+    }
     let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
     let indicators = importer.indicators().map(str::as_bytes);
     for (name, bytes) in [(SUMMARY_FILE, Some(&json[..])), (BESIDE_LOG, indicators)] {
