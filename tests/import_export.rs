@@ -80,13 +80,7 @@ fn export_and_import(
     let n_events = events_in.iter().filter(|&&b| b == b'\n').count() - 1;
     assert_eq!(stats["events"], n_events as u64);
     let imported = tmp.join("imported");
-    dealsim()
-        .args(["import", importer])
-        .arg(&exported)
-        .arg("--out")
-        .arg(&imported)
-        .assert()
-        .success();
+    import_ok(importer, &exported, &imported, &[]);
     assert!(
         read(&imported.join("events.csv")) == events_in,
         "{format}: events differ after the round trip"
@@ -159,13 +153,7 @@ fn crm_sample() -> PathBuf {
 fn crm_import_round_trips_with_its_extra_deal_columns() {
     let tmp = tempfile::tempdir().unwrap();
     let crm = tmp.path().join("crm");
-    dealsim()
-        .args(["import", "crm"])
-        .arg(crm_sample())
-        .arg("--out")
-        .arg(&crm)
-        .assert()
-        .success();
+    import_ok("crm", &crm_sample(), &crm, &[]);
     let deals = String::from_utf8(read(&crm.join("deals.csv"))).unwrap();
     assert!(
         deals.starts_with("case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step,account,sector,product,series,regional_office,manager,close_value\n"),
@@ -216,14 +204,8 @@ fn crm_import_round_trips_with_its_extra_deal_columns() {
 fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("crm");
-    let run = dealsim()
-        .args(["import", "crm"])
-        .arg(crm_sample())
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    let run = import_ok("crm", &crm_sample(), &out, &[]);
+    let stderr = String::from_utf8_lossy(&run.stderr).into_owned();
     // 8,800 opportunities: 4,238 Won, 2,473 Lost, 1,589 Engaging, 500 Prospecting without any
     // date (left out, with a note).
     assert!(
@@ -630,14 +612,8 @@ fn events_out_of_order_are_sorted_with_a_note() {
         "e.csv",
         b"case_id,activity,timestamp\na,won,2025-03-02T10:00:00\na,deal_created,2025-01-02T09:00:00\nb,deal_created,2025-01-05\n",
     );
-    let out = dealsim()
-        .args(["import", "csv"])
-        .arg(&f)
-        .arg("--out")
-        .arg(b.out())
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let out = import_ok("csv", &f, &b.out(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         stderr.contains("note: 1 cases had events out of time order; they were sorted"),
         "{stderr}"
@@ -782,13 +758,7 @@ fn mapping_flags_formats_time_zone_steps_and_deal_table() {
           [steps]\n\"Sent proposal\" = \"proposal_sent\"\n\
           [deal_table]\nfile = \"deals.csv\"\ncase_id = \"Deal\"\noutcome = \"Stage\"\nwon = [\"Closed Won\"]\nclosed = \"Closed\"\n",
     );
-    dealsim()
-        .args(["import", "csv"])
-        .arg(&e)
-        .args(["--mapping", m.to_str().unwrap(), "--out"])
-        .arg(b.out())
-        .assert()
-        .success();
+    import_ok("csv", &e, &b.out(), &["--mapping", m.to_str().unwrap()]);
     let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
     // D-1's outcome comes from the deal table; D-2 is not in it, so its lost activity counts.
     assert_eq!(
@@ -810,13 +780,7 @@ fn mapping_flags_formats_time_zone_steps_and_deal_table() {
         b"case_id,activity,timestamp\nq,deal_created,2025-03-04T23:30:00-02:00\n",
     );
     let out2 = b.dir.path().join("out2");
-    dealsim()
-        .args(["import", "csv"])
-        .arg(&z)
-        .args(["--time-zone", "+01:00", "--out"])
-        .arg(&out2)
-        .assert()
-        .success();
+    import_ok("csv", &z, &out2, &["--time-zone", "+01:00"]);
     let events = String::from_utf8(read(&out2.join("events.csv"))).unwrap();
     assert!(
         events.contains("q,deal_created,2025-03-05T02:30:00,"),
@@ -861,14 +825,8 @@ fn a_foreign_xes_log_with_offsets_other_lifecycles_and_nested_attributes() {
 </log>
 "#,
     );
-    let out = dealsim()
-        .args(["import", "xes"])
-        .arg(&f)
-        .args(["--lost", "Decline,Cancel", "--out"])
-        .arg(b.out())
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    let out = import_ok("xes", &f, &b.out(), &["--lost", "Decline,Cancel"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(
         stderr.contains("1 events with a lifecycle:transition other than start/complete"),
         "{stderr}"
@@ -915,13 +873,7 @@ fn unknown_case_attributes_become_extra_deal_columns() {
 </log>
 "#,
     );
-    dealsim()
-        .args(["import", "xes"])
-        .arg(&x)
-        .arg("--out")
-        .arg(b.out())
-        .assert()
-        .success();
+    import_ok("xes", &x, &b.out(), &[]);
     assert_eq!(
         String::from_utf8(read(&b.out().join("deals.csv"))).unwrap(),
         "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step,region,amount\n\
@@ -939,13 +891,7 @@ fn unknown_case_attributes_become_extra_deal_columns() {
           T2,open,2024-05-02T10:00:00,2000,silver,south,z\n",
     );
     let out2 = b.dir.path().join("out2");
-    dealsim()
-        .args(["import", "csv"])
-        .arg(&c)
-        .args(["--segment", "case:tier", "--out"])
-        .arg(&out2)
-        .assert()
-        .success();
+    import_ok("csv", &c, &out2, &["--segment", "case:tier"]);
     assert_eq!(
         String::from_utf8(read(&out2.join("deals.csv"))).unwrap(),
         "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step,amount,region\n\
@@ -1038,13 +984,7 @@ fn cut_keeps_values_and_extra_deal_columns() {
         )
     };
     let crm = tmp.path().join("crm");
-    dealsim()
-        .args(["import", "crm"])
-        .arg(crm_sample())
-        .arg("--out")
-        .arg(&crm)
-        .assert()
-        .success();
+    import_ok("crm", &crm_sample(), &crm, &[]);
     let whole = tmp.path().join("crm-cut");
     cut(&crm, "2017-12-31", &whole);
     for f in ["events.csv", "deals.csv"] {
@@ -1062,13 +1002,7 @@ fn cut_keeps_values_and_extra_deal_columns() {
     )
     .unwrap();
     let log = tmp.path().join("log");
-    dealsim()
-        .args(["import", "csv"])
-        .arg(&csv)
-        .arg("--out")
-        .arg(&log)
-        .assert()
-        .success();
+    import_ok("csv", &csv, &log, &[]);
     let early = tmp.path().join("early");
     cut(&log, "2024-01-20", &early);
     assert_eq!(
@@ -1119,14 +1053,7 @@ fn a_semicolon_or_tab_separated_csv_reads_like_a_comma_separated_one() {
             .collect();
         fs::write(&file, text).unwrap();
         let out = tmp.path().join(name);
-        let run = dealsim()
-            .args(["import", "csv"])
-            .arg(&file)
-            .arg("--out")
-            .arg(&out)
-            .output()
-            .unwrap();
-        common::succeeded(&run);
+        let run = import_ok("csv", &file, &out, &[]);
         (out, String::from_utf8_lossy(&run.stderr).into_owned())
     };
     let (comma, said) = import(",", "comma");
@@ -1157,14 +1084,7 @@ fn a_case_both_won_and_lost_is_noted() {
     )
     .unwrap();
     let out = tmp.path().join("log");
-    let run = dealsim()
-        .args(["import", "csv"])
-        .arg(&csv)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    common::succeeded(&run);
+    let run = import_ok("csv", &csv, &out, &[]);
     let note = "1 cases have both a won and a lost activity: the first of them in time decides \
                 the outcome and the close (e.g. case \"A\")";
     assert!(String::from_utf8_lossy(&run.stderr).contains(note));
@@ -1175,4 +1095,19 @@ fn a_case_both_won_and_lost_is_noted() {
         ),
         "{deals}"
     );
+}
+
+/// `dealsim import KIND SOURCE --out OUT` with `extra` flags, which must succeed; its output
+/// (the notes are on stderr).
+fn import_ok(kind: &str, source: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    dealsim()
+        .args(["import", kind])
+        .arg(source)
+        .args(extra)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success()
+        .get_output()
+        .clone()
 }
