@@ -184,15 +184,23 @@ pub fn check_window_end(log: &Log, end: DayNum, flag: &str) -> Result<(), InputE
     }
 }
 
-/// Appends `field` as one CSV field, quoted when it holds a comma, a quote or a line break.
-fn push_csv_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
+/// `fields` as the end of a CSV row, each after a comma (`,a,"b, c"`), quoted by the csv
+/// crate as the importers' writer quotes them; nothing for no fields.
+fn csv_tail<'f>(fields: impl IntoIterator<Item = &'f str>) -> Vec<u8> {
+    let fields: Vec<&str> = fields.into_iter().collect();
+    if fields.is_empty() {
+        return Vec::new();
     }
+    // An empty first field makes the comma before the first extra one (and a record of more
+    // than one field, which the writer never quotes whole).
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(std::iter::once("").chain(fields))
+        .expect("writing into memory cannot fail");
+    let mut tail = w.into_inner().expect("writing into memory cannot fail");
+    tail.pop();
+    tail
 }
 
 /// Replaces each row's leading number (the row index the writers use) with the case id.
@@ -227,13 +235,10 @@ pub fn cut_to_dir(
     let cut = cut(&log, as_of);
     let dir = OutputDir::create(out)?;
     // The deal table keeps an import's extra columns (account, sector, ...) as they were.
-    let mut header = DEALS_HEADER.trim_end().to_string();
-    for name in extras.names() {
-        header.push(',');
-        push_csv_field(&mut header, name);
-    }
-    header.push('\n');
-    let (mut ev, mut de) = (EVENTS_HEADER.as_bytes().to_vec(), header.into_bytes());
+    let mut de = DEALS_HEADER.trim_end().as_bytes().to_vec();
+    de.extend(csv_tail(extras.names().iter().map(String::as_str)));
+    de.push(b'\n');
+    let mut ev = EVENTS_HEADER.as_bytes().to_vec();
     let rows = EventRows::new(&cut.symbols);
     let mut buf = Vec::new();
     for ((i, d), original) in cut.deals.iter().enumerate().zip(kept(&log, as_of)) {
@@ -243,12 +248,7 @@ pub fn cut_to_dir(
         buf.clear();
         write_deal(&mut buf, &cut.symbols, d);
         buf.pop(); // the row's newline: the extra columns follow
-        let mut row = String::new();
-        for value in extras.values(original) {
-            row.push(',');
-            push_csv_field(&mut row, value);
-        }
-        buf.extend_from_slice(row.as_bytes());
+        buf.extend(csv_tail(extras.values(original)));
         buf.push(b'\n');
         with_case_id(&buf, &cut.case_ids[i], &mut de);
     }
