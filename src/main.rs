@@ -285,9 +285,7 @@ fn simulate(args: &SimArgs, keep_log: bool) -> Result<(Scenario, PathBuf, Option
 fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     // Check the scoring and tuning flags before spending time on the simulation.
     parse_landmarks(&score.landmarks)?;
-    if let Some(p) = &score.indicators {
-        indicators::load(p)?;
-    }
+    indicators::chosen_or_default(score.indicators.as_deref())?;
     check_tune_flags(tune)?;
     let tune_opts = tune_options(tune, score.bootstrap, 1);
     check_score_options(&score_options(score, 1)?)?;
@@ -660,10 +658,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
     if args.replicates == 0 {
         return Err(InputError::new("--replicates", "must be at least 1, got 0").into());
     }
-    let indicators = match &args.score.indicators {
-        Some(p) => indicators::load(p)?,
-        None => indicators::default_set(),
-    };
+    let indicators = indicators::chosen_or_default(args.score.indicators.as_deref())?;
     let landmarks = parse_landmarks(&args.score.landmarks)?;
     let options = score_options(&args.score, 0)?;
     check_score_options(&options)?;

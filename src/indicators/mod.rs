@@ -130,6 +130,11 @@ pub fn default_set() -> Vec<IndicatorSpec> {
         .expect("the embedded indicator set is valid (tested)")
 }
 
+/// The indicator file `chosen` on the command line, or the embedded default set.
+pub fn chosen_or_default(chosen: Option<&Path>) -> Result<Vec<IndicatorSpec>, InputError> {
+    chosen.map_or_else(|| Ok(default_set()), load)
+}
+
 /// The indicators to read the log whose events file is `events` with: the file `chosen` on
 /// the command line, else the file [`BESIDE_LOG`] next to the events file, else the embedded
 /// default set. The second value names the file beside the log when that one was read, so the
@@ -138,14 +143,11 @@ pub fn for_log(
     chosen: Option<&Path>,
     events: &Path,
 ) -> Result<(Vec<IndicatorSpec>, Option<PathBuf>), InputError> {
-    if let Some(p) = chosen {
-        return Ok((load(p)?, None));
-    }
     let beside = events.with_file_name(BESIDE_LOG);
-    if beside.is_file() {
+    if chosen.is_none() && beside.is_file() {
         return Ok((load(&beside)?, Some(beside)));
     }
-    Ok((default_set(), None))
+    Ok((chosen_or_default(chosen)?, None))
 }
 
 /// Names an indicator matches events on (activities, steps, resources) that no event of the
