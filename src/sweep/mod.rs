@@ -59,6 +59,18 @@ pub struct SweepJob<'a> {
     pub with_truth: bool,
 }
 
+impl SweepJob<'_> {
+    /// The rep's own forecast among the job's indicators ([`indicators::baseline`]).
+    pub fn baseline(&self) -> Option<&str> {
+        indicators::baseline(
+            self.indicators
+                .iter()
+                .filter(|i| i.signal == Signal::Forecast)
+                .map(|i| i.name.as_str()),
+        )
+    }
+}
+
 /// One combination of the settings' values: the values as TOML text and the scenario.
 pub struct Point {
     pub values: Vec<String>,
@@ -71,19 +83,6 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
     let base: DocumentMut = job.base.parse().map_err(|e: toml_edit::TomlError| {
         InputError::new(job.origin, e.message().trim_end().to_string())
     })?;
-    let mut grid: Vec<Vec<usize>> = vec![Vec::new()];
-    for s in job.settings {
-        grid = grid
-            .into_iter()
-            .flat_map(|g| {
-                (0..s.values.len()).map(move |i| {
-                    let mut g = g.clone();
-                    g.push(i);
-                    g
-                })
-            })
-            .collect();
-    }
     if let Some(s) = job.settings.iter().find(|s| s.path == "seed") {
         return Err(InputError::new(
             format!("--set {}", s.path),
@@ -97,6 +96,19 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
             format!("--set {}", s.path),
             "set twice: give all its values in one --set",
         ));
+    }
+    let mut grid: Vec<Vec<usize>> = vec![Vec::new()];
+    for s in job.settings {
+        grid = grid
+            .into_iter()
+            .flat_map(|g| {
+                (0..s.values.len()).map(move |i| {
+                    let mut g = g.clone();
+                    g.push(i);
+                    g
+                })
+            })
+            .collect();
     }
     grid.into_iter()
         .map(|choice| {
@@ -432,12 +444,7 @@ pub fn write(
 /// that warns earliest and from which day ("-", "never" when none becomes reliable), and the
 /// day the rep's own forecast ([`indicators::baseline`]) becomes reliable.
 pub fn table(job: &SweepJob<'_>, points: &[Point], runs: &[SweepRun]) -> String {
-    let forecast = indicators::baseline(
-        job.indicators
-            .iter()
-            .filter(|i| i.signal == Signal::Forecast)
-            .map(|i| i.name.as_str()),
-    );
+    let forecast = job.baseline();
     let day = |d: Option<u32>| d.map_or_else(|| "never".to_string(), |d| format!("day {d}"));
     let widths: Vec<usize> = job
         .settings

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::{Point, SweepJob, SweepRun, SEGMENTS_CSV, SWEEP_CSV};
-use crate::indicators::{self, Signal, TRUTH_INDICATOR};
+use crate::indicators::TRUTH_INDICATOR;
 use crate::report::html::{esc, figure, STYLE};
 use crate::report::plots::sweep::{plot, Curve, Frame, XAxis};
 use crate::report::plots::{palette, PlotError};
@@ -81,12 +81,7 @@ pub fn render(
         .map(|i| i.name.as_str())
         .chain(job.with_truth.then_some(TRUTH_INDICATOR))
         .collect();
-    let baseline = indicators::baseline(
-        job.indicators
-            .iter()
-            .filter(|i| i.signal == Signal::Forecast)
-            .map(|i| i.name.as_str()),
-    );
+    let baseline = job.baseline();
     let pens = palette::indicator_pens(names.iter().copied(), baseline);
     let day = landmark_near(job.landmarks, DAY).unwrap_or(DAY);
     let (axis, xs) = axis(job, points);
