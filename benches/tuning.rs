@@ -36,6 +36,7 @@ fn bench_tuning(c: &mut Criterion) {
         seed: 1,
         signals: vec![Signal::Rep, Signal::Process, Signal::Client],
         min_lead_days: 21.0,
+        significance: 0.05,
     };
     let mut g = c.benchmark_group(format!("tuning_{deals}_deals"));
     g.sample_size(10);

@@ -541,6 +541,16 @@ pub struct TuneArgs {
         default_value_t = 21.0
     )]
     pub min_lead: f64,
+    /// Under the budget and youden objectives, choose only rules whose flagged tuning deals
+    /// were lost more often than the others beyond chance: one-sided Fisher exact p below this.
+    /// Keeps a small segment from getting a rule out of a handful of deals; 1 turns it off.
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        value_name = "P",
+        default_value_t = 0.05
+    )]
+    pub significance: f64,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

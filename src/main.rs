@@ -339,7 +339,7 @@ fn check_tune_flags(args: &TuneArgs) -> Result<(), InputError> {
     ];
     objectives
         .iter()
-        .find_map(|o| bad_setting(o, args.holdout, args.min_lead))
+        .find_map(|o| bad_setting(o, args.holdout, args.min_lead, args.significance))
         .map_or(Ok(()), |bad| Err(bad.into()))
 }
 
@@ -357,6 +357,7 @@ fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
         },
         holdout: args.holdout,
         min_lead_days: args.min_lead,
+        significance: args.significance,
         bootstrap,
         seed,
         signals: args.signals.clone(),

@@ -55,6 +55,7 @@ fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {
                 indicators::Signal::Client,
             ],
             min_lead_days: 21.0,
+            significance: 0.05,
         },
     );
     let policy = Policy::from_tuning(&tuning, &specs);

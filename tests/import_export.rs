@@ -293,13 +293,17 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
         assert!(!page.contains("(baseline, top 3)"));
     }
 
-    // Tuning on the export: its indicators do not predict the outcome, and the held-out deals
-    // say so for every sector's rule (README, "The held-out check").
+    // Tuning on the export: its indicators do not predict the outcome. In most sectors no
+    // rule flags lost deals more often beyond chance; the held-out deals refute every rule
+    // the others get (README, "The held-out check").
     let tuned = tmp.path().join("tuned");
     let run = on_import(&["tune", "--bootstrap", "20"], &tuned);
     let plans = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
     let held_out = plans.matches("holdout: recall").count();
-    assert!(held_out >= 9, "{plans}");
+    let by_chance = plans
+        .matches("beyond chance (one-sided Fisher p < 0.05")
+        .count();
+    assert!(held_out >= 3 && held_out + by_chance >= 9, "{plans}");
     assert_eq!(
         plans.matches("not confirmed (p = ").count(),
         held_out,

@@ -231,6 +231,7 @@ fn tuning_matches_the_independent_reference() {
             seed: 1,
             signals: serde_json::from_value(case["options"]["signals"].clone()).unwrap(),
             min_lead_days: case["options"]["min_lead_days"].as_f64().unwrap(),
+            significance: case["options"]["significance"].as_f64().unwrap(),
         };
         let review = strings(&case["review"]);
         let clock = RuleClock::new(&log, &holidays(case), &panel.landmarks);

@@ -41,6 +41,7 @@ fn options() -> TuneOptions {
         seed: 20261126,
         signals: vec![Signal::Rep, Signal::Process, Signal::Client],
         min_lead_days: 21.0,
+        significance: 0.05,
     }
 }
 
@@ -94,6 +95,7 @@ fn without_a_minimum_lead_the_silence_before_the_loss_wins() {
         &Scenario::embedded_default(),
         &TuneOptions {
             min_lead_days: 0.0,
+            significance: 0.05,
             ..options()
         },
     );

@@ -14,7 +14,7 @@ use dealsim::tuning::clock::RuleClock;
 use dealsim::tuning::rule::{figures, first_flags, Rule};
 use dealsim::tuning::run::tune_log;
 use dealsim::tuning::sweep::{sweep, threshold_grid};
-use dealsim::tuning::{Objective, TuneOptions};
+use dealsim::tuning::{Objective, TuneOptions, Tuning};
 use proptest::prelude::*;
 
 const EVENTS: &str = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close";
@@ -135,17 +135,14 @@ fn hand_built_rules_by_hand() {
         .all(Option::is_none));
 }
 
-#[test]
-fn youden_picks_the_rule_found_by_hand() {
-    // Youden J = recall − false alarms: ≥ 10 by 14 gives 1/3 − 0, the best (≥ 3: 2/3 − 1/2;
-    // ≥ 5: 1/3 − 1/2; ≥ 8: 1/3 − 1/2; ≥ 2: 2/3 − 1).
-    let log = hand_log();
-    let scenario = Scenario::embedded_default();
+/// Youden tuning of the hand log at landmarks 7 and 14, nothing held out, a rule admitted only
+/// with in-sample Fisher p below `significance`.
+fn youden_on_hand_log(significance: f64) -> Tuning {
     let end = DayNum(DayNum::from_ymd(2025, 5, 1).0 + 1).start();
-    let t = tune_log(
-        &log,
+    tune_log(
+        &hand_log(),
         &proposal_delay(),
-        &scenario,
+        &Scenario::embedded_default(),
         &[7, 14],
         end,
         &TuneOptions {
@@ -155,8 +152,33 @@ fn youden_picks_the_rule_found_by_hand() {
             seed: 1,
             signals: vec![Signal::Rep],
             min_lead_days: 0.0,
+            significance,
         },
-    );
+    )
+}
+
+#[test]
+fn youden_picks_the_rule_found_by_hand() {
+    // Youden J = recall − false alarms: ≥ 10 by 14 gives 1/3 − 0, the best (≥ 3: 2/3 − 1/2;
+    // ≥ 5: 1/3 − 1/2; ≥ 8: 1/3 − 1/2; ≥ 2: 2/3 − 1). It is the only rule that flags lost
+    // deals more often than won ones; its table [[1, 2], [0, 2]] (flagged / not, lost over
+    // won) has one-sided Fisher p = P(X ≥ 1) = 1 − C(2,1)/C(5,1) = 3/5, so it is chosen at
+    // significance 0.61 and at 1 (not asked), and no rule is at 0.59 or at the default 0.05.
+    for significance in [0.05, 0.59] {
+        let t = youden_on_hand_log(significance);
+        assert!(t.segments[0].chosen.is_none(), "at {significance}");
+        assert!(
+            t.segments[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains(&format!("Fisher p < {significance}"))),
+            "{:?}",
+            t.segments[0].note
+        );
+    }
+    let t = youden_on_hand_log(0.61);
+    assert!(t.segments[0].chosen.is_some());
+    let t = youden_on_hand_log(1.0);
     let c = t.segments[0].chosen.as_ref().expect("a rule");
     assert_eq!(
         (c.indicator.as_str(), c.threshold, c.by_day),

@@ -148,9 +148,18 @@ pub fn render(t: &Tuning) -> String {
         ),
         Objective::Youden => "the largest recall − false-alarm rate (Youden)".to_string(),
     };
+    let evidence = if t.options.objective.asks_evidence() && t.options.significance < 1.0 {
+        format!(
+            " among the rules whose flagged tuning deals were lost more often than the others \
+             beyond chance (one-sided Fisher p < {})",
+            t.options.significance
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         s,
-        "Each segment's rule was chosen for {objective} on deals created before {} and is \
+        "Each segment's rule was chosen for {objective}{evidence} on deals created before {} and is \
          shown on the later deals too ({:.0}% of the creation span held out). Intervals are \
          95% bootstrap percentile intervals ({} replicates). A rule flags a deal at the first \
          landmark (deal ages {}..{} days) up to its deadline at which the deal is still open \

@@ -47,8 +47,16 @@ pub struct TuningInfo {
     /// Deals created from this day on were held out.
     pub holdout_from: String,
     pub min_lead_days: f64,
+    /// [`crate::tuning::TuneOptions::significance`]; absent from policies tuned before the
+    /// check existed, which asked only "more often": 1.
+    #[serde(default = "no_significance_asked")]
+    pub significance: f64,
     pub bootstrap: usize,
     pub seed: u64,
+}
+
+fn no_significance_asked() -> f64 {
+    1.0
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,7 +236,8 @@ const HEADER: &str = "\
 # false_alarm_rate: share of won deals flagged; open deals are left out of both.
 # holdout.confirmation_p_value: one-sided Fisher exact p that the held-out deals the rule
 # flagged were lost no more often than the others (3 digits, 1e-15 stands for anything smaller);
-# below {alpha} they confirm the rule.
+# below {alpha} they confirm the rule. tuning.significance: a budget or youden rule was
+# chosen only where the same test on the tuning deals gave p below it (1: not asked).
 # Apply with: dealsim flag --policy policy.toml --events E --deals D --as-of YYYY-MM-DD
 ";
 
@@ -244,6 +253,7 @@ impl Policy {
                 holdout: t.options.holdout,
                 holdout_from: t.holdout_from.clone(),
                 min_lead_days: t.options.min_lead_days,
+                significance: t.options.significance,
                 bootstrap: t.options.bootstrap,
                 seed: t.options.seed,
             }),
@@ -312,9 +322,12 @@ impl Policy {
             ));
         }
         if let Some(t) = &p.tuning {
-            if let Some(bad) =
-                crate::tuning::run::bad_setting(&t.objective, t.holdout, t.min_lead_days)
-            {
+            if let Some(bad) = crate::tuning::run::bad_setting(
+                &t.objective,
+                t.holdout,
+                t.min_lead_days,
+                t.significance,
+            ) {
                 return Err(err(format!("tuning.{}", bad.field), bad.message));
             }
         }

@@ -53,6 +53,13 @@ pub struct TuneOptions {
     /// that comes days before the recorded loss (the client already went silent) is
     /// detection, not early warning.
     pub min_lead_days: f64,
+    /// Under `budget` and `youden`, a rule is chosen only if the tuning deals it flags were
+    /// lost more often than the others with a one-sided Fisher exact p below this (the table
+    /// of [`crate::stats::fisher`]). "Flags lost deals more often than won ones" alone lets a
+    /// small segment's noise through: 1 of 3 lost deals flagged against 0 of 11 won ones
+    /// reads as risk 100% (p = 0.21). At 1 only that inequality is asked. Not a confirmation:
+    /// the chosen rule is the best of many, which the held-out check accounts for.
+    pub significance: f64,
 }
 
 /// The rule chosen for a segment, in the indicator's own units, with its figures.
@@ -554,15 +561,31 @@ fn no_rule_note(options: &TuneOptions, t: &Totals, follow_up: u32) -> String {
     let why = match options.objective {
         Objective::Cost { .. } => "no rule saves more than its reviews cost".to_string(),
         Objective::Budget { .. } => format!(
-            "no rule of the eligible signals stays within the alert budget with a median lead of at least {} days and flags lost deals more often than won ones",
-            options.min_lead_days
+            "no rule of the eligible signals stays within the alert budget with a median lead of at least {} days and flags lost deals {}",
+            options.min_lead_days,
+            more_often(options.significance)
         ),
-        Objective::Youden => "no eligible rule flags lost deals more often than won ones".to_string(),
+        Objective::Youden => format!(
+            "no eligible rule flags lost deals {}",
+            more_often(options.significance)
+        ),
     };
     if t.lost.min(t.won) < FEW_DECIDED {
         format!("{why}, on only {counts} tuning deals")
     } else {
         why
+    }
+}
+
+/// What "flags lost deals more often than won ones" asks at `significance`.
+fn more_often(significance: f64) -> String {
+    if significance >= 1.0 {
+        "more often than won ones".to_string()
+    } else {
+        format!(
+            "more often than won ones beyond chance (one-sided Fisher p < {significance} on the \
+             tuning deals, --significance)"
+        )
     }
 }
 
@@ -601,9 +624,12 @@ fn best_of_indicator(
             let Some(score) = options.objective.score(&c, t.lost_value) else {
                 continue;
             };
+            // The exact test only for a candidate that would be chosen: it costs a walk over
+            // the hypergeometric support, the comparison does not.
             if best
                 .as_ref()
                 .is_none_or(|b| Objective::better((score, &c), (b.score, &b.figures)))
+                && beyond_chance(cell, t, options)
             {
                 best = Some(Best {
                     score,
@@ -619,6 +645,17 @@ fn best_of_indicator(
         }
     }
     best
+}
+
+/// Whether the tuning deals `cell`'s rule flags were lost more often than the others beyond
+/// [`TuneOptions::significance`], for the objectives that ask it ([`Objective::asks_evidence`]).
+fn beyond_chance(cell: &sweep::Cell, t: &Totals, options: &TuneOptions) -> bool {
+    if !options.objective.asks_evidence() || options.significance >= 1.0 {
+        return true;
+    }
+    let (fl, fw) = (cell.flagged_lost as u64, cell.flagged_won as u64);
+    let p = crate::stats::fisher::fisher_greater(fl, t.lost as u64 - fl, fw, t.won as u64 - fw);
+    p < options.significance
 }
 
 /// The (recall ↑, false-alarm rate ↓) Pareto frontier of one curve's candidates: (threshold
@@ -672,6 +709,7 @@ mod tests {
             seed: 1,
             signals: Vec::new(),
             min_lead_days: 21.0,
+            significance: 0.05,
         };
         let note = |lost, won| {
             let t = Totals {

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 /// Without that, a log whose volume is below the budget gets "flag every deal at day 7": all
 /// within budget, the most recall, and no warning at all (seen on the CRM sample, where lost
 /// deals leave early and such a rule's recall is below its false-alarm rate). `cost` weighs
-/// reviews against saved deals in money and keeps its own criterion.
+/// reviews against saved deals in money and keeps its own criterion. The first two also ask
+/// that the difference be beyond chance on the tuning deals ([`Objective::asks_evidence`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Objective {
@@ -67,6 +68,13 @@ impl Objective {
             }
             Objective::Youden => c.informative().then_some(c.recall - c.false_alarm_rate),
         }
+    }
+
+    /// Whether a rule must flag lost deals more often than won ones beyond chance
+    /// ([`crate::tuning::TuneOptions::significance`]). `cost` does not ask it: flagging every
+    /// deal is a fair answer when reviews are cheap and losses dear.
+    pub fn asks_evidence(&self) -> bool {
+        !matches!(self, Objective::Cost { .. })
     }
 
     /// Whether `a` beats `b` (scores from [`Objective::score`]); ties go to the longer median

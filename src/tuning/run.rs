@@ -49,7 +49,12 @@ impl From<BadSetting> for InputError {
 /// The first numeric tuning setting out of its range ([`finite_number`]). One list for the
 /// flags ([`check_options`]) and for a policy's `[tuning]` table ([`Policy::parse`]), so a
 /// value the command line refuses cannot come back in through a hand-edited policy.
-pub fn bad_setting(objective: &Objective, holdout: f64, min_lead_days: f64) -> Option<BadSetting> {
+pub fn bad_setting(
+    objective: &Objective,
+    holdout: f64,
+    min_lead_days: f64,
+    significance: f64,
+) -> Option<BadSetting> {
     type Check = (
         &'static str,
         &'static str,
@@ -95,6 +100,13 @@ pub fn bad_setting(objective: &Objective, holdout: f64, min_lead_days: f64) -> O
     checks.push(("--min-lead", "min_lead_days", min_lead_days, "≥ 0", |x| {
         x >= 0.0
     }));
+    checks.push((
+        "--significance",
+        "significance",
+        significance,
+        "in (0, 1]",
+        |x| x > 0.0 && x <= 1.0,
+    ));
     checks.into_iter().find_map(|(flag, field, x, range, ok)| {
         finite_number(x, range, ok).err().map(|message| BadSetting {
             flag,
@@ -106,7 +118,8 @@ pub fn bad_setting(objective: &Objective, holdout: f64, min_lead_days: f64) -> O
 
 /// Checks the options a user can get wrong: budget, cost parameters, holdout, minimum lead.
 pub fn check_options(o: &TuneOptions) -> Result<(), InputError> {
-    bad_setting(&o.objective, o.holdout, o.min_lead_days).map_or(Ok(()), |bad| Err(bad.into()))
+    bad_setting(&o.objective, o.holdout, o.min_lead_days, o.significance)
+        .map_or(Ok(()), |bad| Err(bad.into()))
 }
 
 /// The names of the review (atypical) segments of `scenario`.

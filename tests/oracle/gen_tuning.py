@@ -46,7 +46,7 @@ import sys
 import numpy as np
 import pandas as pd
 import scipy
-from scipy.stats import fisher_exact
+from scipy.stats import fisher_exact, hypergeom
 
 SEED = 20240613
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tuning_cases.json")
@@ -258,7 +258,16 @@ def confirmation_p(f):
     return float(fisher_exact(table, alternative="greater").pvalue)
 
 
-def score_cell(obj, fl, fw, lost, won, lost_value, prw):
+def beyond_chance(fl, fw, lost, won, significance):
+    """Whether the flagged tuning deals were lost more often than the others: one-sided
+    Fisher exact p (scipy.stats.fisher_exact) below `significance`; always at 1."""
+    if significance >= 1.0:
+        return True
+    table = [[fl, lost - fl], [fw, won - fw]]
+    return float(fisher_exact(table, alternative="greater").pvalue) < significance
+
+
+def score_cell(obj, fl, fw, lost, won, lost_value, prw, significance):
     """(admissible, score, far, alerts) for one sweep cell."""
     decided = lost + won
     recall = fl / lost if lost else float("nan")
@@ -267,14 +276,17 @@ def score_cell(obj, fl, fw, lost, won, lost_value, prw):
     flag_lost_rate = fl / decided
     alerts = flag_rate * prw
     # Budget and youden admit only rules that flag lost deals more often than won ones
-    # (recall > false-alarm rate, i.e. precision above the base loss rate).
+    # (recall > false-alarm rate, i.e. precision above the base loss rate), beyond chance
+    # at the case's significance (one-sided Fisher exact test on the tuning deals).
     if obj["kind"] == "budget":
-        return alerts <= obj["alerts_per_rep_week"] and recall > far, recall, far, alerts
+        adm = alerts <= obj["alerts_per_rep_week"] and recall > far
+        return adm and beyond_chance(fl, fw, lost, won, significance), recall, far, alerts
     if obj["kind"] == "cost":
         cost = obj["review_cost"] * flag_rate - obj["save_probability"] * lost_value * flag_lost_rate
         return cost < 0, -cost, far, alerts
     if obj["kind"] == "youden":
-        return recall - far > 0, recall - far, far, alerts
+        adm = recall - far > 0 and beyond_chance(fl, fw, lost, won, significance)
+        return adm, recall - far, far, alerts
     raise ValueError(obj)
 
 
@@ -296,6 +308,7 @@ def choose(panel, cells, tune, opts, prw):
         alt, alt_key = [None, None], [None, None]
         own = {}  # indicator -> (key, (tau, d)): its own best rule
         n_adm, scores, max_any, max_uninformative = 0, [], -math.inf, -math.inf
+        max_by_chance = -math.inf
         for j, ind in enumerate(panel.indicators):
             if ind["signal"] not in opts["signals"]:
                 continue
@@ -307,11 +320,14 @@ def choose(panel, cells, tune, opts, prw):
                         continue
                     if math.isnan(med[t, d]) or med[t, d] < opts["min_lead_days"]:
                         continue
-                    adm, score, far, alerts = score_cell(obj, a, b, lost, won, lost_value, prw[si])
+                    adm, score, far, alerts = score_cell(obj, a, b, lost, won, lost_value, prw[si],
+                                                         opts["significance"])
                     if obj["kind"] == "budget":
                         max_any = max(max_any, score)
                         if alerts <= obj["alerts_per_rep_week"] and not score > far:
                             max_uninformative = max(max_uninformative, score)
+                        if alerts <= obj["alerts_per_rep_week"] and score > far and not adm:
+                            max_by_chance = max(max_by_chance, score)
                         assert abs(alerts - obj["alerts_per_rep_week"]) > 1e-9, "budget on a boundary"
                     if not adm:
                         continue
@@ -333,7 +349,8 @@ def choose(panel, cells, tune, opts, prw):
             near = sum(1 for s in scores if s != s0 and abs(s - s0) <= 1e-12 * max(1.0, abs(s0)))
             ties = sum(1 for s in scores if s == s0) - 1  # other candidates decided by lead / far / order
         diag[seg] = {"admissible": n_adm, "max_recall_unconstrained": max_any,
-                     "max_uninformative_recall": max_uninformative, "near_ties": near, "score_ties": ties,
+                     "max_uninformative_recall": max_uninformative,
+                     "max_by_chance_recall": max_by_chance, "near_ties": near, "score_ties": ties,
                      "lost": lost, "won": won, "lost_value": lost_value,
                      "decided_by_lead": alt[0] != alt[1], "decided_by_false_alarms": alt[1] != cur,
                      "indicator_best": {j: rule for j, (_, rule) in own.items()}}
@@ -487,8 +504,12 @@ def naive_check(case):
                     dec = lost + won
                     recall, far = fl / lost, fw / won
                     fr, flr = (fl + fw) / dec, fl / dec
+                    # Beyond chance: the hypergeometric upper tail P(X >= fl) of the flagged
+                    # lost count (a second formula for the one-sided Fisher p).
+                    chance = (opts["significance"] < 1.0 and obj["kind"] != "cost"
+                              and not hypergeom.sf(fl - 1, dec, lost, fl + fw) < opts["significance"])
                     if obj["kind"] == "budget":
-                        if not (fr * prw[si] <= obj["alerts_per_rep_week"] and fl / lost > fw / won):
+                        if not (fr * prw[si] <= obj["alerts_per_rep_week"] and fl / lost > fw / won) or chance:
                             continue
                         score = recall
                     elif obj["kind"] == "cost":
@@ -498,7 +519,7 @@ def naive_check(case):
                         score = -cost
                     else:
                         score = recall - far
-                        if not score > 0:
+                        if not score > 0 or chance:
                             continue
                     cands.append(((score, med, -far, -order), (j, tau, d)))
         ch = exp["chosen"][si]
@@ -675,7 +696,8 @@ def build_case(rng, cfg):
     lms = [int(x) for x in panel.lm]
     L = len(lms)
     opts = {"objective": cfg["objective"], "holdout": cfg["holdout"],
-            "min_lead_days": cfg["min_lead_days"], "signals": cfg["signals"]}
+            "min_lead_days": cfg["min_lead_days"], "signals": cfg["signals"],
+            "significance": cfg.get("significance", 0.05)}
     tune, hold, split = panel.population(cfg["holdout"])
     prw = panel.per_rep_week()
     cells = {}
@@ -813,7 +835,16 @@ CASES = [
          indicators=["misleading_score"], lost_age_scale=0.5,
          holidays=[],
          objective={"kind": "budget", "alerts_per_rep_week": 50.0}, holdout=0.0, min_lead_days=0,
-         signals=ALL_SIGNALS),
+         signals=ALL_SIGNALS, significance=1.0),
+    # A small segment: the rule with the most recall within budget flags lost deals more
+    # often than won ones, but not beyond chance; the budget objective must pass it over at
+    # significance 0.05 (asserted in main).
+    dict(name="budget_small_by_chance", n=70, start=(2024, 4, 1), span_days=80, window_tail_days=60,
+         segments=[("smb", 2, 1.0)], review=[],
+         indicators=["stage_slip", "forecast_confidence"],
+         holidays=[],
+         objective={"kind": "budget", "alerts_per_rep_week": 50.0}, holdout=0.0, min_lead_days=0,
+         signals=ALL_SIGNALS, significance=0.05),
 ]
 
 
@@ -833,6 +864,10 @@ def main():
             d = diag["smb"]
             chosen_recall = ch[0]["in_sample"]["recall"] if ch[0] else -1.0
             assert d["max_uninformative_recall"] > chosen_recall, (d, ch[0])
+        elif cfg["name"] == "budget_small_by_chance":
+            d = diag["smb"]
+            chosen_recall = ch[0]["in_sample"]["recall"] if ch[0] else -1.0
+            assert d["max_by_chance_recall"] > chosen_recall, (d, ch[0])
         elif cfg["objective"]["kind"] == "budget":  # the budget must bind somewhere
             assert any(ch[si] is not None and ch[si]["in_sample"]["recall"] < diag[s]["max_recall_unconstrained"]
                        for si, s in enumerate(case["segments"]) if s in diag), cfg["name"]
