@@ -340,7 +340,8 @@ pub struct CalibrateArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
     pub resimulate_deals: Option<u64>,
     /// Last day of the observation window [default: the day a log from `dealsim cut` was cut
-    /// at (its cut.json), else the last day in the log].
+    /// at (its cut.json), else the last day in the log]. What the log holds after it is not
+    /// seen, as if cut there: deals open on that day are open (censored), not won or lost.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,
 }
@@ -360,7 +361,8 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Last day of the observation window [default: the day a log from `dealsim cut` was cut
-    /// at (its cut.json), else the last day in the log].
+    /// at (its cut.json), else the last day in the log]. What the log holds after it is not
+    /// seen, as if cut there: deals open on that day are open (censored), not won or lost.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,
 }

@@ -10,7 +10,8 @@ use indicatif::ProgressBar;
 use crate::error::{csv_error, finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::{cut::check_window_end, read::read_log, Log};
+use crate::log::cut::{check_window_end, within_window};
+use crate::log::{read::read_log, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
@@ -160,6 +161,7 @@ pub fn score_log_to_dir(
     if let Some(end) = job.window_end {
         check_window_end(log, end, "--window-end")?;
     }
+    let log = &*within_window(log, job.window_end);
     let truth = job.truth.map(|p| read_truth(p, log)).transpose()?;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
     let window_end = log.window_end(job.window_end);

@@ -297,7 +297,7 @@ fn too_few_deals_in_a_segment_is_a_clear_input_error() {
     );
     let stderr = refused(&["--window-end", "2020-01-01"]);
     assert!(
-        stderr.contains("--window-end") && stderr.contains("last deal was created"),
+        stderr.contains("--window-end: 2020-01-01 is before the data"),
         "{stderr}"
     );
 }

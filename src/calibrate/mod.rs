@@ -74,6 +74,10 @@ pub fn calibrate(
     base: &Scenario,
     options: &CalibrateOptions,
 ) -> Result<Calibration, InputError> {
+    if let Some(end) = options.window_end {
+        crate::log::cut::check_window_end(log, end, "--window-end")?;
+    }
+    let log = &*crate::log::cut::within_window(log, options.window_end);
     let (Some(first), Some(last)) = (
         log.deals.iter().map(|d| d.created.day()).min(),
         log.deals.iter().map(|d| d.created.day()).max(),
@@ -87,16 +91,6 @@ pub fn calibrate(
         .window_end
         .or_else(|| log.last_timestamp().map(|t| t.day()))
         .unwrap_or(last);
-    if end < last {
-        return Err(InputError::new(
-            "--window-end",
-            format!(
-                "the window must not end before the last deal was created ({}), got {}",
-                last.iso(),
-                end.iso()
-            ),
-        ));
-    }
     let shapes = profile::discover(log);
     let calendar = Calendar::new(&base.calendar, first, DayNum(end.0 + 7));
     let observed = profile::Tally::of_log(&shapes, &calendar, log);

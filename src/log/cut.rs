@@ -59,6 +59,20 @@ pub fn cut(log: &Log, as_of: DayNum) -> Log {
     out
 }
 
+/// `log` as it was known at the end of its observation window's last day `end`: [`cut`] there
+/// when anything in it happened later, else `log` itself. A window that ends before the data
+/// does must not see what came after it: a deal still open on `end` is censored there, not
+/// scored with the outcome it got weeks later, and a deal created after `end` is not in the
+/// window at all. Scoring with `--window-end D` thus equals scoring the log `cut` at `D`.
+pub fn within_window(log: &Log, end: Option<DayNum>) -> std::borrow::Cow<'_, Log> {
+    match end {
+        Some(day) if log.last_timestamp().is_some_and(|t| t >= end_of_day(day)) => {
+            std::borrow::Cow::Owned(cut(log, day))
+        }
+        _ => std::borrow::Cow::Borrowed(log),
+    }
+}
+
 /// The file `dealsim cut` writes beside the cut log, recording the day it was cut at.
 pub const CUT_JSON: &str = "cut.json";
 

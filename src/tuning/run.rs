@@ -11,7 +11,8 @@ use super::{deadlines, tune, Objective, TuneOptions, Tuning};
 use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::{cut::check_window_end, read::read_log, Log};
+use crate::log::cut::{check_window_end, within_window};
+use crate::log::{read::read_log, Log};
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
@@ -214,6 +215,7 @@ pub fn tune_log_to_dir(
     if let Some(end) = job.window_end {
         check_window_end(log, end, "--window-end")?;
     }
+    let log = &*within_window(log, job.window_end);
     let fits = |p: &&Panel| {
         p.landmarks == job.landmarks
             && p.indicators
