@@ -338,7 +338,20 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
     for rule in policy.segment.iter().flat_map(|s| &s.rule) {
         let quoted = format!("Tuned alert: {} catches", rule.text(&[], false));
         assert!(md.contains(&quoted), "{quoted} not in\n{md}");
+        // With its false alarms and the held-out verdict, as policy.toml has them.
+        let line = md.lines().find(|l| l.contains(&quoted)).unwrap();
+        let far = rule.expected.as_ref().unwrap().false_alarm_rate;
+        let p = rule.holdout.as_ref().unwrap().confirmation_p_value.unwrap();
+        let rest = format!(
+            "with false alarms on {:.1}% of won deals; held-out check: {}.",
+            far * 100.0,
+            dealsim::tuning::rule::confirmation_text(p)
+        );
+        assert!(line.contains(&rest), "{rest} not in\n{line}");
     }
+    // This small run's rule flags nearly every deal and its held-out deals refute it: the
+    // answer says so where it recommends the rule.
+    assert!(md.contains("held-out check: not confirmed (p = "), "{md}");
     let rows = csv_rows(&copy.path().join("tradeoffs.csv"));
     let plots: Vec<&str> = own.split("<svg").skip(1).collect();
     assert!(!plots.is_empty());

@@ -9,6 +9,7 @@ use super::load::RunData;
 use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, TRUTH_INDICATOR};
 use crate::scoring::SummaryRow;
+use crate::tuning::rule::confirmation_text;
 
 /// The days of the AUC columns (as in `indicator_summary.csv`).
 pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
@@ -186,13 +187,21 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                 |r| r.direction,
             );
             let unit = adopted.and_then(|r| r.unit(&[]));
+            // The false alarms and the held-out verdict with the recall: "catches 69% of
+            // losses" alone reads as a good rule when it also flags 66% of won deals and the
+            // held-out deals refute it (the CRM sample).
+            let held_out = adopted
+                .and_then(|r| r.holdout.as_ref()?.confirmation_p_value)
+                .map(|p| format!("; held-out check: {}", confirmation_text(p)))
+                .unwrap_or_default();
             s.push_str(&format!(
-                " Tuned alert: {} {} by day {} catches {:.0}% of losses at {:.2} alerts per rep per week.",
+                " Tuned alert: {} {} by day {} catches {:.0}% of losses at {:.2} alerts per rep per week, with false alarms on {:.1}% of won deals{held_out}.",
                 rule.indicator,
                 bound_text(direction, rule.threshold, unit, false),
                 rule.landmark_day,
                 rule.recall * 100.0,
-                rule.alerts_per_rep_week
+                rule.alerts_per_rep_week,
+                rule.false_alarm_rate * 100.0
             ));
         }
     }
