@@ -189,12 +189,16 @@ pub fn simulate_to_dir(
     }
     let seconds = started.elapsed().as_secs_f64();
 
-    let names: Vec<(String, bool)> = scenario
+    let kinds: Vec<summary::SegmentKind> = scenario
         .segments
         .iter()
-        .map(|s| (s.name.clone(), s.review))
+        .map(|s| summary::SegmentKind {
+            name: s.name.clone(),
+            review: s.review,
+            has_proposal: s.proposal_step.is_some(),
+        })
         .collect();
-    let summary = summary::summarise(&names, &stats);
+    let summary = summary::summarise(&kinds, &stats);
     let deal_count = stats.len() as u64;
     let manifest = Manifest {
         tool: env!("CARGO_PKG_NAME"),

@@ -34,11 +34,32 @@ pub struct SegmentSummary {
     pub losses_after_proposal: Option<f64>,
 }
 
-/// Summarises `stats` for segments named `segments` (with their review flag), plus a total row.
-pub fn summarise(segments: &[(String, bool)], stats: &[DealStat]) -> Vec<SegmentSummary> {
+/// What the summary needs to know of a segment besides its deals.
+#[derive(Debug, Clone)]
+pub struct SegmentKind {
+    pub name: String,
+    /// Atypical: marked for manual review.
+    pub review: bool,
+    /// Its stage map has a `proposal_sent` step: without one "lost after proposal" has no
+    /// meaning, and the share is left empty rather than shown as 0%.
+    pub has_proposal: bool,
+}
+
+/// Summarises `stats` for `segments`, plus a total row (its share of losses after the
+/// proposal only when every segment has a proposal step).
+pub fn summarise(segments: &[SegmentKind], stats: &[DealStat]) -> Vec<SegmentSummary> {
     let mut rows: Vec<SegmentSummary> = Vec::new();
-    let all = (String::from("all"), false);
-    for (k, (name, review)) in segments.iter().chain(std::iter::once(&all)).enumerate() {
+    let all = SegmentKind {
+        name: String::from("all"),
+        review: false,
+        has_proposal: segments.iter().all(|s| s.has_proposal),
+    };
+    for (k, kind) in segments.iter().chain(std::iter::once(&all)).enumerate() {
+        let SegmentKind {
+            name,
+            review,
+            has_proposal,
+        } = kind;
         let mine: Vec<&DealStat> = stats
             .iter()
             .filter(|s| k == segments.len() || s.segment as usize == k)
@@ -71,7 +92,7 @@ pub fn summarise(segments: &[(String, bool)], stats: &[DealStat]) -> Vec<Segment
             win_rate_closed: (won + lost > 0).then(|| won as f64 / (won + lost) as f64),
             median_days_to_won: days(Outcome::Won),
             median_days_to_lost: days(Outcome::Lost),
-            losses_after_proposal: (lost > 0).then(|| after / lost as f64),
+            losses_after_proposal: (lost > 0 && *has_proposal).then(|| after / lost as f64),
         });
     }
     rows
@@ -168,7 +189,12 @@ mod tests {
             stat(0, Outcome::Open, 0.0, false),
             stat(1, Outcome::Open, 0.0, false),
         ];
-        let rows = summarise(&[("a".into(), false), ("b".into(), true)], &stats);
+        let kind = |name: &str, review, has_proposal| SegmentKind {
+            name: name.into(),
+            review,
+            has_proposal,
+        };
+        let rows = summarise(&[kind("a", false, true), kind("b", true, true)], &stats);
         let a = &rows[0];
         assert_eq!((a.deals, a.won, a.lost, a.open), (6, 2, 3, 1));
         assert_eq!(a.win_rate_closed, Some(0.4));
@@ -178,5 +204,9 @@ mod tests {
         assert_eq!(rows[1].win_rate_closed, None);
         assert_eq!(rows[2].deals, 7);
         assert!(render_table(&rows).contains("b (review)"));
+        // Without a proposal step the share is unknown, for the segment and the total.
+        let rows = summarise(&[kind("a", false, false), kind("b", true, true)], &stats);
+        assert_eq!(rows[0].losses_after_proposal, None);
+        assert_eq!(rows[2].losses_after_proposal, None);
     }
 }
