@@ -145,11 +145,15 @@ impl Walk<'_> {
         while self.next_touch < until {
             let w = self.next_touch;
             let u: f64 = self.rng.random();
+            // The first channel whose cumulative share exceeds `u` is the number of shares
+            // at most `u` (they ascend), counted without a branch: `position` mispredicted
+            // on about every other touch.
             let channel = c
                 .channels
                 .iter()
-                .position(|(_, cum)| u < *cum)
-                .unwrap_or(c.channels.len() - 1);
+                .map(|(_, cum)| usize::from(*cum <= u))
+                .sum::<usize>()
+                .min(c.channels.len() - 1);
             self.push(w, e.vocab.channels[channel], Lifecycle::Complete, self.rep);
             if !silent && self.rng.random::<f64>() < reply_p {
                 let latency = c.reply_latency.sample_at_least(&mut self.rng, MIN_DURATION)
