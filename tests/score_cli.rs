@@ -16,7 +16,7 @@ use std::process::Output;
 use tempfile::TempDir;
 
 mod common;
-use common::{dealsim, listing};
+use common::{dealsim, listing, succeeded};
 
 const OUTPUTS: [&str; 9] = [
     "scores.csv",
@@ -605,6 +605,7 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
             "deals.csv",
             "events.csv",
             "manifest.json",
+            "scenario.toml",
             "truth.csv"
         ]
     );
@@ -718,5 +719,92 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
     assert_eq!(
         json["indicators"].as_array().unwrap().len(),
         indicators.len()
+    );
+}
+
+/// Scores the simulated log in `sim` into `out` with `flags`; returns stderr.
+fn score_with(sim: &Path, out: &Path, flags: &[&std::ffi::OsStr]) -> String {
+    let output = dealsim()
+        .arg("score")
+        .arg("--events")
+        .arg(sim.join("events.csv"))
+        .arg("--deals")
+        .arg(sim.join("deals.csv"))
+        .args(["--bootstrap", "20", "--quiet", "--out"])
+        .arg(out)
+        .args(flags)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_simulated_log_is_scored_against_the_scenario_beside_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name);
+    // smb at a slower pace: its step deadlines differ from the embedded default's.
+    let mine = dealsim::scenario::DEFAULT_TOML
+        .replacen("name = \"default\"", "name = \"mine\"", 1)
+        .replacen("pace = 1.15", "pace = 2.5", 1);
+    assert_ne!(mine, dealsim::scenario::DEFAULT_TOML);
+    fs::write(p("mine.toml"), &mine).unwrap();
+    fs::write(p("default.toml"), dealsim::scenario::DEFAULT_TOML).unwrap();
+    let sim = p("sim");
+    let output = dealsim()
+        .args(["simulate", "--deals", "1500", "--quiet", "--scenario"])
+        .arg(p("mine.toml"))
+        .arg("--out")
+        .arg(&sim)
+        .output()
+        .expect("runs");
+    succeeded(&output);
+    // The scenario as resolved: --deals rescaled the inflow, the rest is mine.toml.
+    let beside = dealsim::scenario::Scenario::load(&sim.join("scenario.toml")).unwrap();
+    assert_eq!(beside.name, "mine");
+
+    let stderr = score_with(&sim, &p("beside"), &[]);
+    assert!(
+        stderr.contains(&format!(
+            "note: scenario from {} (beside the events file; --scenario FILE for another)",
+            sim.join("scenario.toml").display()
+        )),
+        "{stderr}"
+    );
+    let stderr = score_with(
+        &sim,
+        &p("mine"),
+        &["--scenario".as_ref(), p("mine.toml").as_os_str()],
+    );
+    assert!(!stderr.contains("note: scenario"), "{stderr}");
+    score_with(
+        &sim,
+        &p("default"),
+        &["--scenario".as_ref(), p("default.toml").as_os_str()],
+    );
+    let read = |d: &str| fs::read(p(d).join("scores.csv")).unwrap();
+    assert!(
+        read("beside") == read("mine"),
+        "scored against another scenario"
+    );
+    // The default's deadlines give other scores (what `score` used before it read the file).
+    assert!(read("beside") != read("default"));
+
+    // `cut` takes the scenario along.
+    let output = dealsim()
+        .arg("cut")
+        .arg("--events")
+        .arg(sim.join("events.csv"))
+        .arg("--deals")
+        .arg(sim.join("deals.csv"))
+        .args(["--as-of", "2026-02-15", "--out"])
+        .arg(p("cut"))
+        .output()
+        .expect("runs");
+    succeeded(&output);
+    assert_eq!(
+        fs::read(p("cut/scenario.toml")).unwrap(),
+        fs::read(sim.join("scenario.toml")).unwrap()
     );
 }

@@ -15,8 +15,9 @@ use super::read::{end_of_day, read_log_with_extras};
 use super::{Log, Outcome};
 use crate::error::{json_error, Error, InputError, IoContext};
 use crate::export::csv_log::{write_deal, EventRows, DEALS_HEADER, EVENTS_HEADER};
-use crate::indicators::BESIDE_LOG;
+use crate::indicators::BESIDE_LOG as INDICATORS;
 use crate::output::OutputDir;
+use crate::scenario::BESIDE_LOG as SCENARIO;
 use crate::time::DayNum;
 
 /// A log with the names of `log` and no deals.
@@ -213,8 +214,9 @@ fn with_case_id(rows: &[u8], case_id: &str, out: &mut Vec<u8>) {
 }
 
 /// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv`, `deals.csv`,
-/// [`CUT_JSON`] and a copy of the log's indicator file, if one lies beside it
-/// ([`BESIDE_LOG`]), into `out` (the directory appears whole or not at all). Returns the number of
+/// [`CUT_JSON`] and a copy of the files that tell how to read the log, if they lie beside it
+/// (the indicator set an importer left, [`INDICATORS`], and the scenario a simulation ran,
+/// [`SCENARIO`]), into `out` (the directory appears whole or not at all). Returns the number of
 /// deals kept and how many of them are open.
 pub fn cut_to_dir(
     events: &Path,
@@ -223,13 +225,16 @@ pub fn cut_to_dir(
     out: &Path,
 ) -> Result<(usize, usize), Error> {
     let known_until = cut_day(events)?;
-    // The indicator set an importer left beside the log goes along, for `flag` to read.
-    let beside = events.with_file_name(BESIDE_LOG);
-    let indicators = beside
-        .is_file()
-        .then(|| std::fs::read(&beside))
-        .transpose()
-        .context(|| format!("reading {}", beside.display()))?;
+    // The indicator set and the scenario beside the log go along, for `flag` to read.
+    let mut along = Vec::new();
+    for name in [INDICATORS, SCENARIO] {
+        let beside = events.with_file_name(name);
+        if beside.is_file() {
+            let bytes =
+                std::fs::read(&beside).context(|| format!("reading {}", beside.display()))?;
+            along.push((name, bytes));
+        }
+    }
     let (log, extras) = read_log_with_extras(events, deals)?;
     check_as_of(&log, as_of, "--as-of", known_until)?;
     let cut = cut(&log, as_of);
@@ -259,13 +264,8 @@ pub fn cut_to_dir(
     })
     .expect("a cut record always serialises");
     record.push(b'\n');
-    let files = [
-        ("events.csv", Some(ev)),
-        ("deals.csv", Some(de)),
-        (CUT_JSON, Some(record)),
-    ];
-    for (name, bytes) in files.into_iter().chain([(BESIDE_LOG, indicators)]) {
-        let Some(bytes) = bytes else { continue };
+    let files = [("events.csv", ev), ("deals.csv", de), (CUT_JSON, record)];
+    for (name, bytes) in files.into_iter().chain(along) {
         let path = dir.file(name);
         std::fs::write(&path, bytes).context(|| format!("writing {}", path.display()))?;
     }
