@@ -340,6 +340,46 @@ fn a_name_that_never_occurs_in_the_log_is_a_warning() {
     }
 }
 
+/// An explicit card-completeness `out_of` that differs from the scenario's card is a warning,
+/// on stderr and in scores.json; leaving it out (as the default set does) counts the
+/// scenario's fields, without a warning.
+#[test]
+fn a_card_out_of_other_than_the_scenarios_card_is_a_warning() {
+    let six =
+        "[\"budget\", \"decision_maker\", \"timeline\", \"pain\", \"competitors\", \"next_step\"]";
+    let three = dealsim::scenario::DEFAULT_TOML.replacen(
+        &format!("fields = {six}"),
+        "fields = [\"budget\", \"decision_maker\", \"timeline\"]",
+        1,
+    );
+    assert_ne!(three, dealsim::scenario::DEFAULT_TOML, "update this test");
+    let case =
+        Case::valid().with_indicators(&indicator("{ kind = \"card_completeness\", out_of = 6 }"));
+    fs::write(case.path("three.toml"), three).unwrap();
+    let scenario = case.path("three.toml").display().to_string();
+    let expected = "warning: indicator mine: out_of = 6, but the scenario's client card has 3 \
+                    fields (card.fields), so a full card reads 50%";
+    let ind = case.path("ind.toml").display().to_string();
+    let output = case.score(&["--indicators", &ind, "--scenario", &scenario]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.out().join("scores.json")).unwrap()).unwrap();
+    assert!(
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("out_of = 6")),
+        "{json}"
+    );
+    let output = case.score(&["--scenario", &scenario]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("out_of"), "{stderr}");
+}
+
 #[test]
 fn bad_landmark_specs() {
     let case = Case::valid();
