@@ -146,8 +146,9 @@ pub enum Command {
     /// Cut an event log as of a date: later events dropped, deals closed later become open
     /// (to replay a finished log as a past pipeline). Writes events.csv, deals.csv, cut.json
     /// (the --as-of day, up to which `flag` accepts the cut log and at which `score` and `tune`
-    /// end its window) and a copy of the indicators.toml and scenario.toml beside the log, if
-    /// there are.
+    /// end its window) and a copy of the indicators.toml, scenario.toml and deal_columns.json
+    /// beside the log, if there are; extra deal columns deal_columns.json names as known only
+    /// at close (a CRM's close_value) are blanked for a reopened deal.
     Cut {
         /// The event log.
         #[arg(long, value_name = "FILE")]

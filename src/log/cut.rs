@@ -5,12 +5,14 @@
 //! a deal closed after `D` becomes open again (its outcome and loss step are forgotten).
 //! `dealsim cut` records `D` in `cut.json` beside the log it writes: the log is known to be
 //! complete up to the end of `D` even when its last event is days earlier (a weekend, a quiet
-//! day), so `flag` and `cut` accept `--as-of D` on it.
+//! day), so `flag` and `cut` accept `--as-of D` on it. Extra deal columns known only at close
+//! (a CRM's `close_value`, named in [`DEAL_COLUMNS`]) are blanked for a reopened deal too.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::extras::{DealColumns, DEAL_COLUMNS};
 use super::read::{end_of_day, read_log_with_extras};
 use super::{Log, Outcome};
 use crate::error::{json_error, Error, InputError, IoContext};
@@ -215,9 +217,10 @@ fn with_case_id(rows: &[u8], case_id: &str, out: &mut Vec<u8>) {
 
 /// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv`, `deals.csv`,
 /// [`CUT_JSON`] and a copy of the files that tell how to read the log, if they lie beside it
-/// (the indicator set an importer left, [`INDICATORS`], and the scenario a simulation ran,
-/// [`SCENARIO`]), into `out` (the directory appears whole or not at all). Returns the number of
-/// deals kept and how many of them are open.
+/// (the indicator set an importer left, [`INDICATORS`], the scenario a simulation ran,
+/// [`SCENARIO`], and the extra deal columns known only at close, [`DEAL_COLUMNS`], which a
+/// reopened deal has blanked), into `out` (the directory appears whole or not at all). Returns
+/// the number of deals kept and how many of them are open.
 pub fn cut_to_dir(
     events: &Path,
     deals: &Path,
@@ -227,7 +230,7 @@ pub fn cut_to_dir(
     let known_until = cut_day(events)?;
     // The indicator set and the scenario beside the log go along, for `flag` to read.
     let mut along = Vec::new();
-    for name in [INDICATORS, SCENARIO] {
+    for name in [INDICATORS, SCENARIO, DEAL_COLUMNS] {
         let beside = events.with_file_name(name);
         if beside.is_file() {
             let bytes =
@@ -236,6 +239,7 @@ pub fn cut_to_dir(
         }
     }
     let (log, extras) = read_log_with_extras(events, deals)?;
+    let known_at_close = DealColumns::beside(events, &extras)?;
     check_as_of(&log, as_of, "--as-of", known_until)?;
     let cut = cut(&log, as_of);
     let dir = OutputDir::create(out)?;
@@ -253,7 +257,13 @@ pub fn cut_to_dir(
         buf.clear();
         write_deal(&mut buf, &cut.symbols, d);
         buf.pop(); // the row's newline: the extra columns follow
-        buf.extend(csv_tail(extras.values(original)));
+                   // A deal reopened by the cut forgets what only its close made known.
+        let reopened = d.outcome == Outcome::Open && log.deals[original].outcome != Outcome::Open;
+        let values = extras
+            .values(original)
+            .zip(&known_at_close)
+            .map(|(v, &at_close)| if reopened && at_close { "" } else { v });
+        buf.extend(csv_tail(values));
         buf.push(b'\n');
         with_case_id(&buf, &cut.case_ids[i], &mut de);
     }
