@@ -296,7 +296,7 @@ def evaluate(deals, events, spec, seg_maps, indicators):
             new = np.zeros(N, dtype=bool)
             new[ii[first]] = True
             n = count(new).astype(np.float32)
-            values[name] = np.minimum(n / np.float32(m["out_of"]), np.float32(1.0))
+            values[name] = np.minimum(n / np.float32(m.get("out_of", len(spec["card"]["fields"]))), np.float32(1.0))
         elif kind == "step_done":
             fc = first_time(is_act(m["step"]) & is_complete)[rc]
             values[name] = (fc <= now).astype(np.float32)

@@ -17,6 +17,15 @@ fn whole_number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
         .map_err(|_| format!("expected a whole number ≥ 0, got {s}"))
 }
 
+/// A simulation's seed: a whole number that fits the `seed` of a scenario file (a TOML integer,
+/// at most 2^63 - 1), since the run writes the scenario it simulated beside its log.
+fn scenario_seed(s: &str) -> Result<u64, String> {
+    s.parse::<u64>()
+        .ok()
+        .filter(|&n| i64::try_from(n).is_ok())
+        .ok_or_else(|| format!("expected a whole number from 0 to {}, got {s}", i64::MAX))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "dealsim",
@@ -49,7 +58,8 @@ pub enum Command {
         #[command(flatten)]
         tune: TuneArgs,
     },
-    /// Simulate a scenario and write the event log, deals, ground truth and manifest.
+    /// Simulate a scenario and write the event log, deals, ground truth, the scenario as resolved
+    /// (scenario.toml, which `score`, `tune` and `flag` read from beside the log) and manifest.
     Simulate(SimArgs),
     /// Score leading indicators on an event log (events.csv + deals.csv), simulated or real.
     Score {
@@ -118,7 +128,9 @@ pub enum Command {
         /// recorded day, or to the day a log from `dealsim cut` was cut (its cut.json).
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: String,
-        /// Scenario whose stage maps and calendar apply [default: the embedded one].
+        /// Scenario whose stage maps and calendar apply [default: scenario.toml beside the
+        /// events file (which `simulate` and `run` write and `cut` copies), else the embedded
+        /// one].
         #[arg(long, value_name = "FILE")]
         scenario: Option<PathBuf>,
         /// Indicator definitions (TOML) the policy's rules refer to [default: indicators.toml
@@ -134,7 +146,9 @@ pub enum Command {
     /// Cut an event log as of a date: later events dropped, deals closed later become open
     /// (to replay a finished log as a past pipeline). Writes events.csv, deals.csv, cut.json
     /// (the --as-of day, up to which `flag` accepts the cut log and at which `score` and `tune`
-    /// end its window) and a copy of the indicators.toml beside the log, if there is one.
+    /// end its window) and a copy of the indicators.toml, scenario.toml and deal_columns.json
+    /// beside the log, if there are; extra deal columns deal_columns.json names as known only
+    /// at close (a CRM's close_value) are blanked for a reopened deal.
     Cut {
         /// The event log.
         #[arg(long, value_name = "FILE")]
@@ -326,7 +340,8 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "FILE", default_value = "calibrated.toml")]
     pub out: PathBuf,
     /// Scenario supplying what a history cannot show (hidden causal model, contacts, card,
-    /// forecast, calendar, rep traits, late penalties) [default: the embedded one].
+    /// forecast, calendar, rep traits, late penalties) [default: scenario.toml beside the events
+    /// file (a simulated log's own scenario), else the embedded one].
     #[arg(long, value_name = "FILE")]
     pub base: Option<PathBuf>,
     /// Seed of the re-simulations, written into the scenario. Same log and seed give the same file.
@@ -357,7 +372,8 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "FILE")]
     pub deals: PathBuf,
     /// Scenario whose stage maps (deadlines), calendar and review (atypical) segments apply
-    /// [default: the embedded one].
+    /// [default: scenario.toml beside the events file (the scenario `simulate` or `run` wrote
+    /// the log from; `cut` copies it), else the embedded one].
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Last day of the observation window [default: the day a log from `dealsim cut` was cut
@@ -388,7 +404,7 @@ pub struct SimArgs {
     pub deals: Option<u64>,
     /// Random seed [default: the scenario's `seed`], of the simulation and of the bootstraps.
     /// Same scenario and seed give identical files.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
+    #[arg(long, allow_negative_numbers = true, value_parser = scenario_seed, value_name = "S")]
     pub seed: Option<u64>,
     /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a
     /// whole; refused if it holds files dealsim did not write.

@@ -62,7 +62,7 @@ fn execute(command: Command) -> Result<(), Error> {
             quiet,
             score,
         } => {
-            let scenario = scenario_or_default(scenario.as_deref())?;
+            let scenario = scenario_for(scenario.as_deref(), &events, "--scenario")?;
             let window_end = window_end_for(window_end.as_deref(), &events)?;
             let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
@@ -95,7 +95,7 @@ fn execute(command: Command) -> Result<(), Error> {
             tune,
         } => {
             check_tune_flags(&tune)?;
-            let scenario = scenario_or_default(scenario.as_deref())?;
+            let scenario = scenario_for(scenario.as_deref(), &events, "--scenario")?;
             let out =
                 out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
             let job = TuneJob {
@@ -123,7 +123,7 @@ fn execute(command: Command) -> Result<(), Error> {
             indicators,
             out,
         } => {
-            let scenario = scenario_or_default(scenario.as_deref())?;
+            let scenario = scenario_for(scenario.as_deref(), &events, "--scenario")?;
             let as_of = dealsim::flag::parse_as_of(&as_of)?;
             let out = out.unwrap_or_else(|| {
                 events
@@ -209,6 +209,20 @@ fn scenario_or_default(path: Option<&Path>) -> Result<Scenario, Error> {
         Some(p) => Scenario::load(p)?,
         None => Scenario::embedded_default(),
     })
+}
+
+/// The scenario to read the log at `events` against ([`dealsim::scenario::for_log`]), saying
+/// so when it is the file a simulation left beside the log; `flag` names the option that
+/// chooses another.
+fn scenario_for(chosen: Option<&Path>, events: &Path, flag: &str) -> Result<Scenario, Error> {
+    let (scenario, beside) = dealsim::scenario::for_log(chosen, events)?;
+    if let Some(p) = beside {
+        eprintln!(
+            "note: scenario from {} (beside the events file; {flag} FILE for another)",
+            p.display()
+        );
+    }
+    Ok(scenario)
 }
 
 /// The indicator set to read the log at `events` with ([`indicators::for_log`]), saying so
@@ -701,7 +715,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
-    let base = scenario_or_default(args.base.as_deref())?;
+    let base = scenario_for(args.base.as_deref(), &args.events, "--base")?;
     let options = CalibrateOptions {
         seed: args.seed,
         iterations: args.iterations,

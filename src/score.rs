@@ -164,6 +164,7 @@ pub fn score_log_to_dir(
     let log = &*within_window(log, job.window_end);
     let truth = job.truth.map(|p| read_truth(p, log)).transpose()?;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
+    warnings.extend(indicators::card_mismatches(&job.indicators, job.scenario));
     let window_end = log.window_end(job.window_end);
     let maps = StageMaps::new(job.scenario, log);
     let needing: Vec<&str> = job

@@ -1,4 +1,5 @@
-//! `dealsim simulate`: scenario → engine → CSV files + manifest in an atomic run directory.
+//! `dealsim simulate`: scenario → engine → CSV files, the scenario as resolved and a manifest in
+//! an atomic run directory.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -13,7 +14,7 @@ use crate::export::csv_log::{self, DEALS_HEADER, EVENTS_HEADER, TRUTH_HEADER};
 use crate::export::manifest::{Manifest, Timings};
 use crate::log::{Log, Outcome};
 use crate::output::OutputDir;
-use crate::scenario::Scenario;
+use crate::scenario::{self, Scenario};
 use crate::sim::{self, DealHistory, Engine, LogBuilder, LogPart};
 use crate::summary::{self, DealStat, SegmentSummary};
 
@@ -207,7 +208,13 @@ pub fn simulate_to_dir(
         seed: scenario.seed,
         deals: deal_count,
         events: event_count,
-        files: vec![EVENTS_FILE, DEALS_FILE, TRUTH_FILE, MANIFEST_FILE],
+        files: vec![
+            EVENTS_FILE,
+            DEALS_FILE,
+            TRUTH_FILE,
+            scenario::BESIDE_LOG,
+            MANIFEST_FILE,
+        ],
         segments: &summary,
         timings: Timings {
             simulate_seconds: seconds,
@@ -218,6 +225,8 @@ pub fn simulate_to_dir(
     };
     std::fs::write(dir.file(MANIFEST_FILE), manifest.to_json())
         .context(|| write_err(MANIFEST_FILE))?;
+    std::fs::write(dir.file(scenario::BESIDE_LOG), scenario.to_toml())
+        .context(|| write_err(scenario::BESIDE_LOG))?;
     let final_dir = dir
         .commit()
         .context(|| format!("moving the finished run into {}", out.display()))?;

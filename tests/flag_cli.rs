@@ -252,7 +252,12 @@ impl Case {
     fn rejected(&self, before: &[String], output: &Output, expected: &[&str]) {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
-        assert!(stderr.starts_with("error: "), "{stderr}");
+        // Only notes (where the scenario or indicators came from) may come before the error.
+        let error = stderr.find("error: ").unwrap_or(stderr.len());
+        assert!(
+            error < stderr.len() && stderr[..error].lines().all(|l| l.starts_with("note: ")),
+            "{stderr}"
+        );
         for e in expected {
             assert!(stderr.contains(e), "expected {e:?} in:\n{stderr}");
         }
@@ -440,9 +445,15 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     succeeded(&case.as_of("cut", "sim", "2026-02-15", "cut", &[]));
     assert_eq!(
         listing(&case.path("cut")),
-        [".dealsim-files", "cut.json", "deals.csv", "events.csv"]
-            .map(String::from)
-            .to_vec()
+        [
+            ".dealsim-files",
+            "cut.json",
+            "deals.csv",
+            "events.csv",
+            "scenario.toml"
+        ]
+        .map(String::from)
+        .to_vec()
     );
     let deals = fs::read_to_string(case.path("cut/deals.csv")).unwrap();
     assert!(deals

@@ -1017,6 +1017,128 @@ fn cut_keeps_values_and_extra_deal_columns() {
     );
 }
 
+/// `close_value` (0 = lost, > 0 = won) is known only once a CRM deal closes: the import says
+/// so in deal_columns.json, and a deal the cut reopens has it blanked, in the cut deal table
+/// and so in what `export` passes on; the deals still closed keep it. (The cut once kept it,
+/// leaking the outcome of 970 reopened deals into the replayed pipeline.)
+#[test]
+fn cut_blanks_what_only_the_close_made_known() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crm = tmp.path().join("crm");
+    import_ok("crm", &crm_sample(), &crm, &[]);
+    assert_eq!(
+        String::from_utf8(read(&crm.join("deal_columns.json"))).unwrap(),
+        "{\n  \"known_at_close\": [\n    \"close_value\"\n  ]\n}\n"
+    );
+    let cut = tmp.path().join("cut");
+    common::succeeded(
+        &dealsim()
+            .arg("cut")
+            .arg("--events")
+            .arg(crm.join("events.csv"))
+            .arg("--deals")
+            .arg(crm.join("deals.csv"))
+            .args(["--as-of", "2017-06-30", "--out"])
+            .arg(&cut)
+            .output()
+            .unwrap(),
+    );
+    assert!(read(&crm.join("deal_columns.json")) == read(&cut.join("deal_columns.json")));
+    let rows = |p: &Path| -> Vec<csv::StringRecord> {
+        csv::Reader::from_path(p.join("deals.csv"))
+            .unwrap()
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let before: std::collections::HashMap<String, csv::StringRecord> = rows(&crm)
+        .into_iter()
+        .map(|r| (r[0].to_string(), r))
+        .collect();
+    let (outcome, close_value) = (7, 16);
+    let (mut reopened, mut closed) = (0, 0);
+    for r in rows(&cut) {
+        let was = &before[&r[0]];
+        if r[outcome] == *"open" && was[outcome] != *"open" {
+            reopened += 1;
+            assert_eq!(&r[close_value], "", "{r:?}");
+            // The other extra columns were known before the close.
+            assert_eq!(
+                r.iter().skip(10).take(6).collect::<Vec<_>>(),
+                was.iter().skip(10).take(6).collect::<Vec<_>>()
+            );
+        } else {
+            closed += usize::from(r[outcome] != *"open");
+            assert_eq!(r, *was, "a deal not reopened is unchanged");
+        }
+    }
+    assert_eq!(reopened, 970);
+    assert!(closed > 1000, "{closed}");
+    // What `export` passes on of a reopened deal.
+    let out = tmp.path().join("log.csv");
+    common::succeeded(
+        &dealsim()
+            .args(["export", "--format", "csv", "--events"])
+            .arg(cut.join("events.csv"))
+            .arg("--deals")
+            .arg(cut.join("deals.csv"))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap(),
+    );
+    let mut r = csv::Reader::from_path(&out).unwrap();
+    let at = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "case:close_value")
+        .unwrap();
+    let outcome = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "case:outcome")
+        .unwrap();
+    for e in r.records().map(Result::unwrap) {
+        if e[outcome] == *"open" {
+            assert_eq!(&e[at], "", "{e:?}");
+        }
+    }
+}
+
+/// A deal_columns.json that names a column the deal table lacks is bad input: `cut` exits 2,
+/// naming the file, the entry and the columns there are, and writes nothing.
+#[test]
+fn a_column_known_at_close_must_be_an_extra_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crm = tmp.path().join("crm");
+    import_ok("crm", &crm_sample(), &crm, &[]);
+    fs::write(
+        crm.join("deal_columns.json"),
+        r#"{"known_at_close": ["revenue"]}"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("cut");
+    let output = dealsim()
+        .arg("cut")
+        .arg("--events")
+        .arg(crm.join("events.csv"))
+        .arg("--deals")
+        .arg(crm.join("deals.csv"))
+        .args(["--as-of", "2017-06-30", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("deal_columns.json: known_at_close[0]: expected an extra column of the deal table (account, sector, product, series, regional_office, manager, close_value), got \"revenue\""),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
 /// Every output reserves the segment name `all` for the pooled rows and the log reader
 /// refuses it, so an import must not write a log with it (it once did, and every later
 /// command failed on the imported log).

@@ -499,6 +499,61 @@ fn deadlines_count_working_days_and_skip_holidays() {
     check(&panel, &log, "B", 10, "card_completeness", 0.0);
 }
 
+/// Card completeness is out of the scenario's card fields unless the indicator says: with a
+/// three-field card, a deal that filled all three reads 100% (it read 50%, three of the
+/// indicator file's six, when the file's count was used whatever the scenario), and an
+/// explicit `out_of = 6` still divides by six, with a warning.
+#[test]
+fn card_completeness_is_out_of_the_scenarios_card_fields() {
+    let deals = [deal("K", "smb", "2025-06-02T09:00:00")];
+    let mut events = vec![ev("K", "deal_created", "2025-06-02T09:00:00").stage("pre_sale")];
+    for (hour, field) in [(10, "budget"), (11, "decision_maker"), (12, "timeline")] {
+        let time = format!("2025-06-02T{hour}:00:00");
+        events.push(ev("K", "card_update", &time).stage("pre_sale").card(field));
+    }
+    let log = read(&deals, &events);
+    let all_six = "fields = [\"budget\", \"decision_maker\", \"timeline\", \"pain\", \"competitors\", \"next_step\"]";
+    let three = dealsim::scenario::DEFAULT_TOML.replacen(
+        all_six,
+        "fields = [\"budget\", \"decision_maker\", \"timeline\"]",
+        1,
+    );
+    assert_ne!(three, dealsim::scenario::DEFAULT_TOML, "update this test");
+    let three = Scenario::parse(&three, "three.toml").unwrap();
+    let explicit = indicators::parse(
+        "[[indicator]]\nname = \"card6\"\ndescription = \"d\"\ndirection = \"higher_is_safer\"\n\
+         signal = \"rep\"\nmeasure = { kind = \"card_completeness\", out_of = 6 }\n",
+        "ind.toml",
+    )
+    .unwrap();
+    let specs: Vec<_> = indicators::default_set()
+        .into_iter()
+        .chain(explicit)
+        .collect();
+    let value = |scenario: &Scenario, name: &str| {
+        let maps = StageMaps::new(scenario, &log);
+        let panel = indicators::evaluate(&log, &specs, None, &maps, &[7], ts("2025-07-01"));
+        at(&panel, &log, "K", 7, name).expect("open at day 7")
+    };
+    assert_eq!(value(&three, "card_completeness"), 1.0);
+    assert_eq!(
+        value(&Scenario::embedded_default(), "card_completeness"),
+        0.5
+    );
+    assert_eq!(value(&three, "card6"), 0.5);
+
+    let warnings = indicators::card_mismatches(&specs, &three);
+    assert_eq!(
+        warnings,
+        [
+            "indicator card6: out_of = 6, but the scenario's client card has 3 fields \
+          (card.fields), so a full card reads 50%; leave out out_of to count the scenario's \
+          fields"
+        ]
+    );
+    assert!(indicators::card_mismatches(&specs, &Scenario::embedded_default()).is_empty());
+}
+
 /// Deal C: smb, created Mon 2025-06-02 09:00 (working time c; no holidays in June):
 /// first_meeting done Tue 6/3 09:00 (c+1), proposal_sent done Wed 6/4 09:00 (c+2),
 /// objection_followup skipped: the deal moves on to materials_feedback (start Thu 6/5).

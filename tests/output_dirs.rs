@@ -98,8 +98,9 @@ fn a_directory_dealsim_wrote_is_replaced_with_what_other_commands_added() {
 fn an_older_run_directory_is_replaced_unless_it_holds_a_users_file() {
     let tmp = tempfile::tempdir().unwrap();
     assert_eq!(small_run(tmp.path(), "run").0, Some(0));
-    // As a dealsim from before the list wrote it.
+    // As a dealsim from before the list wrote it (nor scenario.toml, which came later).
     fs::remove_file(tmp.path().join("run/.dealsim-files")).unwrap();
+    fs::remove_file(tmp.path().join("run/scenario.toml")).unwrap();
     fs::write(tmp.path().join("run/notes.txt"), b"mine").unwrap();
     let (code, stderr) = small_run(tmp.path(), "run");
     assert_eq!(code, Some(2), "{stderr}");

@@ -151,6 +151,7 @@ fn unedited_default_is_accepted_and_written_whole() {
             "deals.csv",
             "events.csv",
             "manifest.json",
+            "scenario.toml",
             "truth.csv"
         ]
     );
@@ -506,6 +507,47 @@ fn zero_or_negative_deals() {
             }
         }
     }
+}
+
+/// A seed beyond a TOML integer could not be written into the scenario.toml beside the log,
+/// so `--seed` refuses it before anything is simulated; the largest one that fits is taken.
+#[test]
+fn a_seed_must_fit_a_scenario_file() {
+    let case = Case::new(DEFAULT);
+    for command in ["simulate", "run"] {
+        let output = dealsim()
+            .arg(command)
+            .arg("--out")
+            .arg(case.out())
+            .args(["--quiet", "--seed", "9223372036854775808"])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--seed")
+                && stderr.contains(
+                    "expected a whole number from 0 to 9223372036854775807, got 9223372036854775808"
+                ),
+            "{stderr}"
+        );
+        assert_eq!(case.listing(), ["bad.toml"], "{command} wrote something");
+    }
+    let output = dealsim()
+        .arg("simulate")
+        .arg("--out")
+        .arg(case.out())
+        .args(["--quiet", "--deals", "50", "--seed", "9223372036854775807"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = Scenario::load(&case.out().join("scenario.toml")).unwrap();
+    assert_eq!(written.seed, 9223372036854775807);
 }
 
 /// `run` checks its scoring flags before it simulates: a bad one leaves nothing behind.

@@ -16,7 +16,7 @@ use std::process::Output;
 use tempfile::TempDir;
 
 mod common;
-use common::{dealsim, listing};
+use common::{dealsim, listing, succeeded};
 
 const OUTPUTS: [&str; 9] = [
     "scores.csv",
@@ -340,6 +340,46 @@ fn a_name_that_never_occurs_in_the_log_is_a_warning() {
     }
 }
 
+/// An explicit card-completeness `out_of` that differs from the scenario's card is a warning,
+/// on stderr and in scores.json; leaving it out (as the default set does) counts the
+/// scenario's fields, without a warning.
+#[test]
+fn a_card_out_of_other_than_the_scenarios_card_is_a_warning() {
+    let six =
+        "[\"budget\", \"decision_maker\", \"timeline\", \"pain\", \"competitors\", \"next_step\"]";
+    let three = dealsim::scenario::DEFAULT_TOML.replacen(
+        &format!("fields = {six}"),
+        "fields = [\"budget\", \"decision_maker\", \"timeline\"]",
+        1,
+    );
+    assert_ne!(three, dealsim::scenario::DEFAULT_TOML, "update this test");
+    let case =
+        Case::valid().with_indicators(&indicator("{ kind = \"card_completeness\", out_of = 6 }"));
+    fs::write(case.path("three.toml"), three).unwrap();
+    let scenario = case.path("three.toml").display().to_string();
+    let expected = "warning: indicator mine: out_of = 6, but the scenario's client card has 3 \
+                    fields (card.fields), so a full card reads 50%";
+    let ind = case.path("ind.toml").display().to_string();
+    let output = case.score(&["--indicators", &ind, "--scenario", &scenario]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.out().join("scores.json")).unwrap()).unwrap();
+    assert!(
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("out_of = 6")),
+        "{json}"
+    );
+    let output = case.score(&["--scenario", &scenario]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("out_of"), "{stderr}");
+}
+
 #[test]
 fn bad_landmark_specs() {
     let case = Case::valid();
@@ -605,6 +645,7 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
             "deals.csv",
             "events.csv",
             "manifest.json",
+            "scenario.toml",
             "truth.csv"
         ]
     );
@@ -796,4 +837,91 @@ fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
             );
         }
     }
+}
+
+/// Scores the simulated log in `sim` into `out` with `flags`; returns stderr.
+fn score_with(sim: &Path, out: &Path, flags: &[&std::ffi::OsStr]) -> String {
+    let output = dealsim()
+        .arg("score")
+        .arg("--events")
+        .arg(sim.join("events.csv"))
+        .arg("--deals")
+        .arg(sim.join("deals.csv"))
+        .args(["--bootstrap", "20", "--quiet", "--out"])
+        .arg(out)
+        .args(flags)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_simulated_log_is_scored_against_the_scenario_beside_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| dir.path().join(name);
+    // smb at a slower pace: its step deadlines differ from the embedded default's.
+    let mine = dealsim::scenario::DEFAULT_TOML
+        .replacen("name = \"default\"", "name = \"mine\"", 1)
+        .replacen("pace = 1.15", "pace = 2.5", 1);
+    assert_ne!(mine, dealsim::scenario::DEFAULT_TOML);
+    fs::write(p("mine.toml"), &mine).unwrap();
+    fs::write(p("default.toml"), dealsim::scenario::DEFAULT_TOML).unwrap();
+    let sim = p("sim");
+    let output = dealsim()
+        .args(["simulate", "--deals", "1500", "--quiet", "--scenario"])
+        .arg(p("mine.toml"))
+        .arg("--out")
+        .arg(&sim)
+        .output()
+        .expect("runs");
+    succeeded(&output);
+    // The scenario as resolved: --deals rescaled the inflow, the rest is mine.toml.
+    let beside = dealsim::scenario::Scenario::load(&sim.join("scenario.toml")).unwrap();
+    assert_eq!(beside.name, "mine");
+
+    let stderr = score_with(&sim, &p("beside"), &[]);
+    assert!(
+        stderr.contains(&format!(
+            "note: scenario from {} (beside the events file; --scenario FILE for another)",
+            sim.join("scenario.toml").display()
+        )),
+        "{stderr}"
+    );
+    let stderr = score_with(
+        &sim,
+        &p("mine"),
+        &["--scenario".as_ref(), p("mine.toml").as_os_str()],
+    );
+    assert!(!stderr.contains("note: scenario"), "{stderr}");
+    score_with(
+        &sim,
+        &p("default"),
+        &["--scenario".as_ref(), p("default.toml").as_os_str()],
+    );
+    let read = |d: &str| fs::read(p(d).join("scores.csv")).unwrap();
+    assert!(
+        read("beside") == read("mine"),
+        "scored against another scenario"
+    );
+    // The default's deadlines give other scores (what `score` used before it read the file).
+    assert!(read("beside") != read("default"));
+
+    // `cut` takes the scenario along.
+    let output = dealsim()
+        .arg("cut")
+        .arg("--events")
+        .arg(sim.join("events.csv"))
+        .arg("--deals")
+        .arg(sim.join("deals.csv"))
+        .args(["--as-of", "2026-02-15", "--out"])
+        .arg(p("cut"))
+        .output()
+        .expect("runs");
+    succeeded(&output);
+    assert_eq!(
+        fs::read(p("cut/scenario.toml")).unwrap(),
+        fs::read(sim.join("scenario.toml")).unwrap()
+    );
 }

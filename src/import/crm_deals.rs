@@ -79,8 +79,11 @@ const EXTRA: [&str; 7] = [
     "series",
     "regional_office",
     "manager",
-    "close_value",
+    CLOSE_VALUE,
 ];
+
+/// The extra column of the revenue a deal closed with (0 for a lost one): known only at close.
+const CLOSE_VALUE: &str = "close_value";
 
 /// A dimension table: key → the other columns by name.
 struct Dimension {
@@ -208,6 +211,10 @@ impl Joins {
 impl Importer for CrmDeals {
     fn indicators(&self) -> Option<&'static str> {
         Some(crate::indicators::CRM_TOML)
+    }
+
+    fn known_at_close(&self) -> &'static [&'static str] {
+        &[CLOSE_VALUE]
     }
 
     fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
@@ -411,7 +418,7 @@ impl Importer for CrmDeals {
             ));
         }
         sink.summary.notes.push(
-            "value = the product's list price (close_value is known only after the outcome: kept as a column, not used)".into(),
+            "value = the product's list price (close_value is known only after the outcome: kept as a column, not used; deal_columns.json says so, and cut blanks it for a deal it reopens)".into(),
         );
         sink.summary.notes.push(
             "a deal export has no step or touch events, which most default indicators read: indicators.toml beside the log holds the set that suits it (deal value and win rates), which score, tune and flag read unless --indicators says otherwise".into(),

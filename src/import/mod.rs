@@ -25,6 +25,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, InputError, IoContext};
 use crate::indicators::BESIDE_LOG;
+use crate::log::extras::{DealColumns, DEAL_COLUMNS};
 use crate::output::OutputDir;
 use crate::simulate::{DEALS_FILE, EVENTS_FILE};
 
@@ -46,6 +47,13 @@ pub trait Importer {
     /// the default set does.
     fn indicators(&self) -> Option<&'static str> {
         None
+    }
+
+    /// Extra deal columns whose values the source knows only once a deal has closed (a CRM's
+    /// revenue), recorded beside the log as [`crate::log::extras::DEAL_COLUMNS`] so that `cut`
+    /// blanks them for a deal it reopens; none by default.
+    fn known_at_close(&self) -> &'static [&'static str] {
+        &[]
     }
 
     /// Streams the source into `sink`. Bad input is an [`InputError`] naming the place,
@@ -176,8 +184,9 @@ impl Sink<'_> {
     }
 }
 
-/// Runs `importer` and writes `events.csv`, `deals.csv`, [`SUMMARY_FILE`] and the importer's
-/// indicator set, if it has one, into `out` (replaced atomically; nothing is written if the
+/// Runs `importer` and writes `events.csv`, `deals.csv`, [`SUMMARY_FILE`], the importer's
+/// indicator set and its columns known only at close ([`DEAL_COLUMNS`]), if it has them, into
+/// `out` (replaced atomically; nothing is written if the
 /// input is bad).
 pub fn import_to_dir(
     importer: &dyn Importer,
@@ -234,7 +243,19 @@ pub fn import_to_dir(
     }
     let json = serde_json::to_vec_pretty(&summary).expect("summary serialises");
     let indicators = importer.indicators().map(str::as_bytes);
-    for (name, bytes) in [(SUMMARY_FILE, Some(&json[..])), (BESIDE_LOG, indicators)] {
+    let at_close = importer.known_at_close();
+    let columns = (!at_close.is_empty()).then(|| {
+        DealColumns {
+            known_at_close: at_close.iter().map(|c| c.to_string()).collect(),
+        }
+        .to_json()
+    });
+    let files = [
+        (SUMMARY_FILE, Some(&json[..])),
+        (BESIDE_LOG, indicators),
+        (DEAL_COLUMNS, columns.as_deref()),
+    ];
+    for (name, bytes) in files {
         let Some(bytes) = bytes else { continue };
         let path = dir.file(name);
         let mut f = File::create(&path).context(|| format!("creating {}", path.display()))?;

@@ -80,7 +80,7 @@ enum Compiled {
     Truth,
 }
 
-fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
+fn compile(spec: &IndicatorSpec, log: &Log, maps: &StageMaps) -> Compiled {
     let sy = &log.symbols;
     let syms = |v: &[String]| v.iter().map(|n| sym(sy, n)).collect::<Vec<_>>();
     match &spec.measure {
@@ -130,7 +130,9 @@ fn compile(spec: &IndicatorSpec, log: &Log) -> Compiled {
         Measure::LastValue {
             attribute: Attribute::ForecastProbability,
         } => Compiled::LastForecast,
-        Measure::CardCompleteness { out_of } => Compiled::CardCompleteness(*out_of as f32),
+        Measure::CardCompleteness { out_of } => {
+            Compiled::CardCompleteness(out_of.unwrap_or(maps.card_fields) as f32)
+        }
         Measure::DealValue {} => Compiled::DealValue,
         Measure::PriorWinRate { by, min_closed } => Compiled::PriorWinRate(Box::new(
             super::history::History::new(log, *by, *min_closed),
@@ -640,7 +642,7 @@ pub fn evaluate_with_progress(
     window_end: Timestamp,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Panel {
-    let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log)).collect();
+    let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log, maps)).collect();
     let mut indicators: Vec<IndicatorInfo> = specs
         .iter()
         .zip(&compiled)

@@ -21,6 +21,7 @@ pub use unit::Unit;
 
 use crate::error::InputError;
 use crate::log::{Log, Sym, Symbols};
+use crate::scenario::Scenario;
 
 /// The default indicator set, embedded in the binary.
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/indicators.toml");
@@ -108,7 +109,7 @@ fn check(file: &spec::IndicatorFile) -> Result<(), (String, String)> {
         if !seen.insert(ind.name.as_str()) {
             return Err((name(), format!("duplicate indicator name {:?}", ind.name)));
         }
-        if let Measure::CardCompleteness { out_of: 0 } = ind.measure {
+        if let Measure::CardCompleteness { out_of: Some(0) } = ind.measure {
             return Err((
                 format!("indicator[{i}].measure.out_of"),
                 "must be at least 1, got 0".into(),
@@ -224,6 +225,26 @@ pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
         }
     }
     out
+}
+
+/// Card-completeness indicators whose explicit `out_of` differs from the number of fields of
+/// the scenario's client card: worth a warning, since a full card then reads below or above
+/// 100% (the usual cause: the scenario's card was edited, the indicator file was not).
+pub fn card_mismatches(specs: &[IndicatorSpec], scenario: &Scenario) -> Vec<String> {
+    let fields = scenario.card.fields.len();
+    specs
+        .iter()
+        .filter_map(|s| match s.measure {
+            Measure::CardCompleteness { out_of: Some(n) } if n as usize != fields => Some(format!(
+                "indicator {}: out_of = {n}, but the scenario's client card has {fields} fields \
+                 (card.fields), so a full card reads {:.0}%; leave out out_of to count the \
+                 scenario's fields",
+                s.name,
+                (100.0 * fields as f64 / n as f64).min(100.0)
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A symbol that matches nothing (for names absent from the log).

@@ -150,8 +150,14 @@ pub enum Measure {
     CloseDatePushes {},
     /// The latest value of an event attribute (missing before the first).
     LastValue { attribute: Attribute },
-    /// Distinct client-card fields filled so far, divided by `out_of`.
-    CardCompleteness { out_of: u32 },
+    /// Distinct client-card fields filled so far, divided by `out_of`: by default the number of
+    /// fields the scenario's client card has (`card.fields`), so that a user who edits only the
+    /// scenario's card still reads a full card as 100%; an explicit count for a log whose card
+    /// the scenario does not describe (a warning says when the two differ).
+    CardCompleteness {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        out_of: Option<u32>,
+    },
     /// The deal's value (known at creation).
     DealValue {},
     /// Share won among the deals of the same group (`by`: rep, segment or source) that closed

@@ -57,11 +57,15 @@ impl SegmentMap {
     }
 }
 
-/// Stage maps of the log's segments (`None` where the scenario has no such segment) and
-/// the working-day calendar deadlines are counted on.
+/// Stage maps of the log's segments (`None` where the scenario has no such segment), the
+/// working-day calendar deadlines are counted on, and the size of the scenario's client card:
+/// what the indicators read from the scenario.
 pub struct StageMaps {
     pub by_segment: HashMap<Sym, SegmentMap>,
     pub calendar: Calendar,
+    /// Fields of the scenario's client card (`card.fields`): what card completeness is out of
+    /// when its indicator does not say.
+    pub card_fields: u32,
 }
 
 impl StageMaps {
@@ -129,6 +133,7 @@ impl StageMaps {
         StageMaps {
             by_segment,
             calendar,
+            card_fields: scenario.card.fields.len() as u32,
         }
     }
 }

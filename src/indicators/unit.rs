@@ -244,7 +244,7 @@ mod tests {
                 },
                 Unit::Share,
             ),
-            (Measure::CardCompleteness { out_of: 6 }, Unit::Share),
+            (Measure::CardCompleteness { out_of: Some(6) }, Unit::Share),
             (Measure::DealValue {}, Unit::Money),
             (
                 Measure::PriorWinRate {

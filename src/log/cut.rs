@@ -5,18 +5,21 @@
 //! a deal closed after `D` becomes open again (its outcome and loss step are forgotten).
 //! `dealsim cut` records `D` in `cut.json` beside the log it writes: the log is known to be
 //! complete up to the end of `D` even when its last event is days earlier (a weekend, a quiet
-//! day), so `flag` and `cut` accept `--as-of D` on it.
+//! day), so `flag` and `cut` accept `--as-of D` on it. Extra deal columns known only at close
+//! (a CRM's `close_value`, named in [`DEAL_COLUMNS`]) are blanked for a reopened deal too.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::extras::{DealColumns, DEAL_COLUMNS};
 use super::read::{end_of_day, read_log_with_extras};
 use super::{Log, Outcome};
 use crate::error::{json_error, Error, InputError, IoContext};
 use crate::export::csv_log::{write_deal, EventRows, DEALS_HEADER, EVENTS_HEADER};
-use crate::indicators::BESIDE_LOG;
+use crate::indicators::BESIDE_LOG as INDICATORS;
 use crate::output::OutputDir;
+use crate::scenario::BESIDE_LOG as SCENARIO;
 use crate::time::DayNum;
 
 /// A log with the names of `log` and no deals.
@@ -227,9 +230,11 @@ fn with_case_id(rows: &[u8], case_id: &str, out: &mut Vec<u8>) {
 }
 
 /// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv`, `deals.csv`,
-/// [`CUT_JSON`] and a copy of the log's indicator file, if one lies beside it
-/// ([`BESIDE_LOG`]), into `out` (the directory appears whole or not at all). Returns the number of
-/// deals kept and how many of them are open.
+/// [`CUT_JSON`] and a copy of the files that tell how to read the log, if they lie beside it
+/// (the indicator set an importer left, [`INDICATORS`], the scenario a simulation ran,
+/// [`SCENARIO`], and the extra deal columns known only at close, [`DEAL_COLUMNS`], which a
+/// reopened deal has blanked), into `out` (the directory appears whole or not at all). Returns
+/// the number of deals kept and how many of them are open.
 pub fn cut_to_dir(
     events: &Path,
     deals: &Path,
@@ -237,14 +242,18 @@ pub fn cut_to_dir(
     out: &Path,
 ) -> Result<(usize, usize), Error> {
     let known_until = cut_day(events)?;
-    // The indicator set an importer left beside the log goes along, for `flag` to read.
-    let beside = events.with_file_name(BESIDE_LOG);
-    let indicators = beside
-        .is_file()
-        .then(|| std::fs::read(&beside))
-        .transpose()
-        .context(|| format!("reading {}", beside.display()))?;
+    // The indicator set and the scenario beside the log go along, for `flag` to read.
+    let mut along = Vec::new();
+    for name in [INDICATORS, SCENARIO, DEAL_COLUMNS] {
+        let beside = events.with_file_name(name);
+        if beside.is_file() {
+            let bytes =
+                std::fs::read(&beside).context(|| format!("reading {}", beside.display()))?;
+            along.push((name, bytes));
+        }
+    }
     let (log, extras) = read_log_with_extras(events, deals)?;
+    let known_at_close = DealColumns::beside(events, &extras)?;
     check_as_of(&log, as_of, "--as-of", known_until)?;
     let cut = cut(&log, as_of);
     let dir = OutputDir::create(out)?;
@@ -262,7 +271,13 @@ pub fn cut_to_dir(
         buf.clear();
         write_deal(&mut buf, &cut.symbols, d);
         buf.pop(); // the row's newline: the extra columns follow
-        buf.extend(csv_tail(extras.values(original)));
+                   // A deal reopened by the cut forgets what only its close made known.
+        let reopened = d.outcome == Outcome::Open && log.deals[original].outcome != Outcome::Open;
+        let values = extras
+            .values(original)
+            .zip(&known_at_close)
+            .map(|(v, &at_close)| if reopened && at_close { "" } else { v });
+        buf.extend(csv_tail(values));
         buf.push(b'\n');
         with_case_id(&buf, &cut.case_ids[i], &mut de);
     }
@@ -273,13 +288,8 @@ pub fn cut_to_dir(
     })
     .expect("a cut record always serialises");
     record.push(b'\n');
-    let files = [
-        ("events.csv", Some(ev)),
-        ("deals.csv", Some(de)),
-        (CUT_JSON, Some(record)),
-    ];
-    for (name, bytes) in files.into_iter().chain([(BESIDE_LOG, indicators)]) {
-        let Some(bytes) = bytes else { continue };
+    let files = [("events.csv", ev), ("deals.csv", de), (CUT_JSON, record)];
+    for (name, bytes) in files.into_iter().chain(along) {
         let path = dir.file(name);
         std::fs::write(&path, bytes).context(|| format!("writing {}", path.display()))?;
     }

@@ -1,10 +1,79 @@
 //! Deal columns beyond the standard ones: what an import adds to `deals.csv` (a CRM's
 //! account, sector, product, ...), kept as text so that an export can carry it along as case
-//! attributes.
+//! attributes; and which of them are known only once the deal has closed ([`DEAL_COLUMNS`]),
+//! so that `cut` can forget them with the outcome.
 //! Not for: indicators or scoring, which never read these columns, nor a [`super::Log`],
 //! which leaves them out so that scoring a large log does not hold them.
 
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{json_error, InputError};
 use crate::export::csv_log::DEALS_HEADER;
+
+/// The file beside a log's events file that says which extra deal columns are facts known only
+/// when the deal closes (a CRM's `close_value`: 0 for a lost deal, the revenue of a won one).
+/// `import` writes it when its source has such columns, and `cut` reads it: a deal the cut
+/// reopens has those values blanked with its outcome, so a replayed pipeline does not carry
+/// its future. `cut` copies it along (the deals still closed keep their values).
+pub const DEAL_COLUMNS: &str = "deal_columns.json";
+
+/// What [`DEAL_COLUMNS`] holds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DealColumns {
+    /// Extra columns of `deals.csv` whose value is known only once the deal has closed.
+    pub known_at_close: Vec<String>,
+}
+
+impl DealColumns {
+    /// The file's text: pretty JSON, one name a line.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).expect("a list of names serialises");
+        v.push(b'\n');
+        v
+    }
+
+    /// The [`DEAL_COLUMNS`] file beside the events file `events`, if there is one, checked
+    /// against the deal table's extra columns `extras`: per extra column, whether it is known
+    /// only at close (all `false` without the file). A name that is not an extra column is an
+    /// error naming the file and the entry: blanking nothing would leak the outcome silently.
+    pub fn beside(events: &Path, extras: &DealExtras) -> Result<Vec<bool>, InputError> {
+        let path = events.with_file_name(DEAL_COLUMNS);
+        let origin = path.display().to_string();
+        let mut known = vec![false; extras.names().len()];
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(known),
+            Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
+        };
+        let file: DealColumns = serde_json::from_str(&text).map_err(|e| {
+            let mut err = json_error(&origin, &e);
+            err.message = format!(
+                "expected the JSON `dealsim import` writes, {{\"known_at_close\": [\"column\", ...]}}: {}",
+                err.message
+            );
+            err
+        })?;
+        for (i, name) in file.known_at_close.iter().enumerate() {
+            let Some(k) = extras.names().iter().position(|n| n == name) else {
+                let have = if extras.names().is_empty() {
+                    "it has none".to_string()
+                } else {
+                    extras.names().join(", ")
+                };
+                return Err(InputError::new(
+                    origin,
+                    format!("expected an extra column of the deal table ({have}), got {name:?}"),
+                )
+                .at_field(format!("known_at_close[{i}]")));
+            };
+            known[k] = true;
+        }
+        Ok(known)
+    }
+}
 
 /// Whether `name` is one of the columns `deals.csv` always has (and [`super::read`] reads).
 pub fn is_standard_deal_column(name: &str) -> bool {
@@ -88,6 +157,37 @@ mod tests {
             [("sector", 11), ("account", 12)]
         );
         assert!(DealExtras::default().values(3).next().is_none());
+    }
+
+    #[test]
+    fn columns_known_at_close_are_read_beside_the_events_file_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let events = dir.path().join("events.csv");
+        let x = DealExtras::new([("sector".to_string(), 11), ("close_value".to_string(), 12)]);
+        assert_eq!(DealColumns::beside(&events, &x), Ok(vec![false, false]));
+        let file = DealColumns {
+            known_at_close: vec!["close_value".into()],
+        };
+        std::fs::write(dir.path().join(DEAL_COLUMNS), file.to_json()).unwrap();
+        assert_eq!(DealColumns::beside(&events, &x), Ok(vec![false, true]));
+        let file = DealColumns {
+            known_at_close: vec!["close_value".into(), "revenue".into()],
+        };
+        std::fs::write(dir.path().join(DEAL_COLUMNS), file.to_json()).unwrap();
+        let e = DealColumns::beside(&events, &x).unwrap_err().to_string();
+        assert!(
+            e.ends_with(
+                "deal_columns.json: known_at_close[1]: expected an extra column of the deal \
+                 table (sector, close_value), got \"revenue\""
+            ),
+            "{e}"
+        );
+        std::fs::write(dir.path().join(DEAL_COLUMNS), "{\"known\": []}").unwrap();
+        let e = DealColumns::beside(&events, &x).unwrap_err().to_string();
+        assert!(
+            e.contains("deal_columns.json: line 1") && e.contains("known_at_close"),
+            "{e}"
+        );
     }
 
     #[test]

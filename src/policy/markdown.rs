@@ -174,8 +174,9 @@ pub fn render(t: &Tuning) -> String {
     if !t.warnings.is_empty() {
         s.push_str(
             "**Warning:** some indicators read activities or resources that never occur in this \
-             log, so a rule on one of them measures something other than its name says (a \
-             proposal delay without proposals is the deal's age):\n\n",
+             log, or count a client card of another size than the scenario's, so a rule on one \
+             of them measures something other than its name says (a proposal delay without \
+             proposals is the deal's age):\n\n",
         );
         for w in &t.warnings {
             let _ = writeln!(s, "- {w}");

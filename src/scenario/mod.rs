@@ -9,7 +9,7 @@ pub mod dist;
 pub mod spec;
 mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use dist::{Sampler, Support};
 pub use spec::{Owner, ScenarioSpec};
@@ -20,6 +20,13 @@ use crate::time::DayNum;
 
 /// The documented default scenario, embedded so `dealsim run` works with no files at all.
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
+
+/// The scenario file beside a simulated log's events file. `simulate` and `run` write the
+/// scenario they ran there, as resolved (after `--seed` and `--deals`), and `cut` carries it
+/// along, so that `score`, `tune`, `flag` and `calibrate` read that log against its own step
+/// deadlines, stage norms, calendar, card and review segments without a `--scenario` flag
+/// (as they read the indicator set an importer leaves there, [`crate::indicators::BESIDE_LOG`]).
+pub const BESIDE_LOG: &str = "scenario.toml";
 
 /// A validated scenario.
 #[derive(Debug, Clone)]
@@ -168,6 +175,17 @@ impl Scenario {
             .expect("the embedded default scenario is valid (tested)")
     }
 
+    /// The scenario file of this scenario as resolved, for [`BESIDE_LOG`]: it parses back into
+    /// the same scenario (tested), so the file reproduces the run it sits beside.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string(&self.spec)
+            .expect("a validated scenario serialises: its seed fits a TOML integer (tested)");
+        format!(
+            "# The scenario this log was simulated from, as resolved (after --seed and --deals).\n\
+             # score, tune, flag and calibrate read it when given no --scenario.\n\n{body}"
+        )
+    }
+
     /// Re-validates with a different seed.
     pub fn with_seed(&self, seed: u64) -> Scenario {
         let mut spec = self.spec.clone();
@@ -199,9 +217,60 @@ impl Scenario {
     }
 }
 
+/// The scenario to read the log whose events file is `events` against: the file `chosen` on
+/// the command line, else the file [`BESIDE_LOG`] next to the events file (the scenario the log
+/// was simulated from), else the embedded default. The second value names the file beside the
+/// log when that one was read, so the caller can say where the scenario came from.
+pub fn for_log(
+    chosen: Option<&Path>,
+    events: &Path,
+) -> Result<(Scenario, Option<PathBuf>), InputError> {
+    let beside = events.with_file_name(BESIDE_LOG);
+    match chosen {
+        Some(p) => Ok((Scenario::load(p)?, None)),
+        None if beside.is_file() => Ok((Scenario::load(&beside)?, Some(beside))),
+        None => Ok((Scenario::embedded_default(), None)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_file_beside_a_log_parses_back_into_the_scenario_it_records() {
+        let resolved = Scenario::embedded_default()
+            .with_seed(i64::MAX as u64)
+            .with_target_deals(777, "--deals")
+            .unwrap();
+        let text = resolved.to_toml();
+        let back = Scenario::parse(&text, "scenario.toml").unwrap();
+        assert_eq!(back.to_toml(), text);
+        assert_eq!(back.seed, resolved.seed);
+        let per_month = |s: &Scenario| s.segments.iter().map(|g| g.per_month).collect::<Vec<_>>();
+        assert_eq!(per_month(&back), per_month(&resolved));
+    }
+
+    #[test]
+    fn for_log_reads_the_scenario_beside_the_events_file_unless_one_is_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let events = dir.path().join("events.csv");
+        let (s, beside) = for_log(None, &events).unwrap();
+        assert_eq!((s.name.as_str(), beside), ("default", None));
+        let mine = DEFAULT_TOML.replacen("name = \"default\"", "name = \"mine\"", 1);
+        std::fs::write(dir.path().join(BESIDE_LOG), &mine).unwrap();
+        let (s, beside) = for_log(None, &events).unwrap();
+        assert_eq!(s.name, "mine");
+        assert_eq!(beside, Some(dir.path().join(BESIDE_LOG)));
+        let chosen = dir.path().join("other.toml");
+        std::fs::write(&chosen, DEFAULT_TOML).unwrap();
+        let (s, beside) = for_log(Some(&chosen), &events).unwrap();
+        assert_eq!((s.name.as_str(), beside), ("default", None));
+        // A broken file beside the log is an error naming it, not a silent fallback.
+        std::fs::write(dir.path().join(BESIDE_LOG), "name = 3").unwrap();
+        let e = for_log(None, &events).unwrap_err().to_string();
+        assert!(e.contains("scenario.toml"), "{e}");
+    }
 
     #[test]
     fn embedded_default_is_valid() {

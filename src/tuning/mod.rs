@@ -202,8 +202,10 @@ pub struct Tuning {
     #[serde(skip)]
     pub tuned: Vec<bool>,
     /// Indicators whose activities or resources never occur in the log
-    /// ([`crate::indicators::unknown_names`]): a rule on one of them measures something other
-    /// than its name says (a proposal delay without proposals is the deal's age).
+    /// ([`crate::indicators::unknown_names`]) or whose card is out of another count of fields
+    /// than the scenario's ([`crate::indicators::card_mismatches`]): a rule on one of them
+    /// measures something other than its name says (a proposal delay without proposals is the
+    /// deal's age).
     #[serde(skip)]
     pub warnings: Vec<String>,
 }

@@ -161,6 +161,9 @@ fn tune_evaluated(
     let clock = RuleClock::new(log, &scenario.calendar.holidays, &panel.landmarks);
     let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
     tuning.warnings = indicators::unknown_names(specs, log);
+    tuning
+        .warnings
+        .extend(indicators::card_mismatches(specs, scenario));
     let typical: Vec<(String, Vec<usize>)> = tuning
         .segments
         .iter()
