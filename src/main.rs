@@ -18,6 +18,7 @@ use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::{cut, Log};
+use dealsim::output::{check_inputs_kept, Writes};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
@@ -46,14 +47,14 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Simulate(args) => simulate(&args, false).map(|_| ()),
+        Command::Simulate(args) => simulate(&args, None, false).map(|_| ()),
         Command::Run { sim, score, tune } => run(&sim, &score, &tune),
         Command::Score {
             history:
                 HistoryArgs {
                     events,
                     deals,
-                    scenario,
+                    scenario: scenario_path,
                     window_end,
                 },
             truth,
@@ -62,11 +63,28 @@ fn execute(command: Command) -> Result<(), Error> {
             quiet,
             score,
         } => {
-            let scenario = scenario_or_default(scenario.as_deref())?;
-            let window_end = window_end_for(window_end.as_deref(), &events)?;
             let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
             let out = out.unwrap_or(dir);
+            let written = [
+                &dealsim::export::scores::FILES[..],
+                &dealsim::report::tables::FILES,
+                &dealsim::report::FILES,
+            ]
+            .concat();
+            check_inputs_kept(
+                &out,
+                Writes::FilesIn(&written),
+                &[
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                    ("--truth file", score.with_truth.then_some(&truth)),
+                    ("--scenario file", scenario_path.as_deref()),
+                    ("--indicators file", score.indicators.as_deref()),
+                ],
+            )?;
+            let scenario = scenario_or_default(scenario_path.as_deref())?;
+            let window_end = window_end_for(window_end.as_deref(), &events)?;
             let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
             run_score(&job, None, &out, quiet)?;
             render_report(&out)
@@ -84,7 +102,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 HistoryArgs {
                     events,
                     deals,
-                    scenario,
+                    scenario: scenario_path,
                     window_end,
                 },
             out,
@@ -95,9 +113,20 @@ fn execute(command: Command) -> Result<(), Error> {
             tune,
         } => {
             check_tune_flags(&tune)?;
-            let scenario = scenario_or_default(scenario.as_deref())?;
             let out =
                 out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
+            let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
+            check_inputs_kept(
+                &out,
+                Writes::FilesIn(&written),
+                &[
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                    ("--scenario file", scenario_path.as_deref()),
+                    ("--indicators file", indicators.as_deref()),
+                ],
+            )?;
+            let scenario = scenario_or_default(scenario_path.as_deref())?;
             let job = TuneJob {
                 events: &events,
                 deals: &deals,
@@ -119,11 +148,10 @@ fn execute(command: Command) -> Result<(), Error> {
             events,
             deals,
             as_of,
-            scenario,
+            scenario: scenario_path,
             indicators,
             out,
         } => {
-            let scenario = scenario_or_default(scenario.as_deref())?;
             let as_of = dealsim::flag::parse_as_of(&as_of)?;
             let out = out.unwrap_or_else(|| {
                 events
@@ -132,6 +160,18 @@ fn execute(command: Command) -> Result<(), Error> {
                     .unwrap_or_default()
                     .join(format!("flags-{}", as_of.iso()))
             });
+            check_inputs_kept(
+                &out,
+                Writes::Directory,
+                &[
+                    ("--policy file", Some(&policy)),
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                    ("--scenario file", scenario_path.as_deref()),
+                    ("--indicators file", indicators.as_deref()),
+                ],
+            )?;
+            let scenario = scenario_or_default(scenario_path.as_deref())?;
             let job = dealsim::flag::FlagJob {
                 events: &events,
                 deals: &deals,
@@ -155,6 +195,14 @@ fn execute(command: Command) -> Result<(), Error> {
             out,
         } => {
             let as_of = dealsim::flag::parse_as_of(&as_of)?;
+            check_inputs_kept(
+                &out,
+                Writes::Directory,
+                &[
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                ],
+            )?;
             let (kept, open) = dealsim::log::cut::cut_to_dir(&events, &deals, as_of, &out)?;
             eprintln!(
                 "{kept} deals created by {} ({open} open then) -> {}",
@@ -260,12 +308,25 @@ fn progress_bar(quiet: bool, what: &str, unit: &str) -> ProgressBar {
 }
 
 /// Simulates into the run directory; with `keep_log`, also returns the log the files hold.
-fn simulate(args: &SimArgs, keep_log: bool) -> Result<(Scenario, PathBuf, Option<Log>), Error> {
+/// `indicators`: `run`'s `--indicators` file, which the run directory must not hold.
+fn simulate(
+    args: &SimArgs,
+    indicators: Option<&Path>,
+    keep_log: bool,
+) -> Result<(Scenario, PathBuf, Option<Log>), Error> {
     let scenario = load_scenario(args)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenario));
+    check_inputs_kept(
+        &out,
+        Writes::Directory,
+        &[
+            ("--scenario file", args.scenario.as_deref()),
+            ("--indicators file", indicators),
+        ],
+    )?;
     let command: Vec<String> = std::env::args().collect();
     let bar = progress_bar(args.quiet, "simulate", "deals");
     let result = simulate_to_dir(&scenario, &out, &command.join(" "), &bar, keep_log);
@@ -291,7 +352,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     check_score_options(&score_options(score, 1)?)?;
     // The simulation keeps the log it writes: equal to reading the files back (tested), which
     // at a million deals would take seconds.
-    let (scenario, dir, log) = simulate(sim, true)?;
+    let (scenario, dir, log) = simulate(sim, score.indicators.as_deref(), true)?;
     let log = log.expect("simulate returns the log it was asked to keep");
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
@@ -522,6 +583,28 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
             lost: lost.unwrap_or(d.lost),
         }
     };
+    let (out, inputs) = match &cmd {
+        ImportCommand::Csv {
+            file,
+            mapping,
+            common,
+            ..
+        } => (
+            &common.out,
+            vec![
+                ("imported file", Some(file.as_path())),
+                ("--mapping file", mapping.as_deref()),
+            ],
+        ),
+        ImportCommand::Xes { file, common, .. } => {
+            (&common.out, vec![("imported file", Some(file.as_path()))])
+        }
+        ImportCommand::Crm { dir, common, .. } => (
+            &common.out,
+            vec![("imported directory", Some(dir.as_path()))],
+        ),
+    };
+    check_inputs_kept(out, Writes::Directory, &inputs)?;
     let (importer, origin, common): (Box<dyn import::Importer>, String, cli::ImportCommon) =
         match cmd {
             ImportCommand::Csv {
@@ -613,6 +696,14 @@ fn export(args: &ExportArgs) -> Result<(), Error> {
         ExportFormatArg::Xes => LogFormat::Xes,
         ExportFormatArg::Csv => LogFormat::Pm4pyCsv,
     };
+    check_inputs_kept(
+        &args.out,
+        Writes::File,
+        &[
+            ("--events file", Some(&args.events)),
+            ("--deals file", Some(&args.deals)),
+        ],
+    )?;
     let stats = export_log(&args.events, &args.deals, format, &args.out)?;
     eprintln!(
         "exported {} cases, {} events -> {}",
@@ -680,6 +771,14 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(format!("{}-sweep", points[0].scenario.name)));
+    check_inputs_kept(
+        &out,
+        Writes::Directory,
+        &[
+            ("--scenario file", args.scenario.as_deref()),
+            ("--indicators file", args.score.indicators.as_deref()),
+        ],
+    )?;
     let dir = dealsim::output::OutputDir::create(&out)?;
     let bar = progress_bar(args.quiet, "sweep", "runs");
     bar.set_length(points.len() as u64 * args.replicates);
@@ -701,6 +800,15 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
+    check_inputs_kept(
+        &args.out,
+        Writes::File,
+        &[
+            ("--events file", Some(&args.events)),
+            ("--deals file", Some(&args.deals)),
+            ("--base file", args.base.as_deref()),
+        ],
+    )?;
     let base = scenario_or_default(args.base.as_deref())?;
     let options = CalibrateOptions {
         seed: args.seed,

@@ -11,6 +11,14 @@ pub const POLICY_MD: &str = "policy.md";
 pub const TRADEOFFS_CSV: &str = "tradeoffs.csv";
 pub const DEADLINES_CSV: &str = "deadlines.csv";
 pub const REVIEW_CSV: &str = "review.csv";
+/// Every file `dealsim tune` writes (with the report's pages, in a run directory).
+pub const FILES: [&str; 5] = [
+    POLICY_TOML,
+    POLICY_MD,
+    TRADEOFFS_CSV,
+    DEADLINES_CSV,
+    REVIEW_CSV,
+];
 
 /// The contract with the report: exactly these columns.
 pub const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen,indicator_best";
