@@ -382,6 +382,26 @@ fn unknown_distribution_or_bad_parameters() {
         "values must lie in [0, 1]",
     ]);
 
+    // Parameters each finite whose mean overflows: `run` once wrote deal values `inf`.
+    let (text, line) = edit(
+        "value = { dist = \"lognormal\", mu = 9.2, sigma = 0.5 }",
+        "value = { dist = \"lognormal\", mu = 800, sigma = 2 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].value: ",
+        "the mean exp(mu + sigma²/2) is not a finite number with mu = 800, sigma = 2",
+    ]);
+    let (text, line) = edit(
+        "interval = { dist = \"exponential\", mean = 4.0 }",
+        "interval = { dist = \"gamma\", shape = 1e200, scale = 1e200 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": contacts.interval: ",
+        "the mean shape·scale is not a finite number with shape = 1e200, scale = 1e200",
+    ]);
+
     // A parameter of the wrong type.
     let (text, line) = edit(
         "dist = \"lognormal\", mu = 1.6, sigma = 0.6",
