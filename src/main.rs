@@ -15,15 +15,16 @@ use cli::{CalibrateArgs, CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs,
 use cli::{ExportArgs, ExportFormatArg, HistoryArgs, ImportCommand, ObjectiveArg};
 use cli::{SegmentByArg, SweepArgs, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
+use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::{cut, Log};
-use dealsim::output::{check_inputs_kept, Writes};
+use dealsim::output::{check_inputs_kept, OutputDir, Writes};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, ScoreOptions};
-use dealsim::simulate::{default_out_dir, simulate_to_dir};
+use dealsim::simulate::{default_out_dir, simulate_into};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
@@ -47,7 +48,10 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Simulate(args) => simulate(&args, None, false).map(|_| ()),
+        Command::Simulate(args) => {
+            let (_, staged, _) = simulate(&args, None, false)?;
+            commit(staged).map(|_| ())
+        }
         Command::Run { sim, score, tune } => run(&sim, &score, &tune),
         Command::Score {
             history:
@@ -86,8 +90,8 @@ fn execute(command: Command) -> Result<(), Error> {
             let scenario = scenario_or_default(scenario_path.as_deref())?;
             let window_end = window_end_for(window_end.as_deref(), &events)?;
             let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
-            run_score(&job, None, &out, quiet)?;
-            render_report(&out)
+            run_score(&job, None, &out, &out, quiet)?;
+            render_report(&out, &out)
         }
         Command::Report { from, open } => {
             let index = dealsim::report::render_dir(&from)?;
@@ -136,10 +140,10 @@ fn execute(command: Command) -> Result<(), Error> {
                 window_end: window_end_for(window_end.as_deref(), &events)?,
                 options: tune_options(&tune, bootstrap, seed),
             };
-            run_tune(&job, None, None, &out)?;
+            run_tune(&job, None, None, &out, &out)?;
             // A run directory's report gains the trade-off plots.
             if out.join(dealsim::export::scores::SCORES_CSV).exists() {
-                render_report(&out)?;
+                render_report(&out, &out)?;
             }
             Ok(())
         }
@@ -307,13 +311,14 @@ fn progress_bar(quiet: bool, what: &str, unit: &str) -> ProgressBar {
     bar
 }
 
-/// Simulates into the run directory; with `keep_log`, also returns the log the files hold.
-/// `indicators`: `run`'s `--indicators` file, which the run directory must not hold.
+/// Simulates into the run directory, not yet committed ([`commit`]); with `keep_log`, also
+/// returns the log the files hold. `indicators`: `run`'s `--indicators` file, which the run
+/// directory must not hold.
 fn simulate(
     args: &SimArgs,
     indicators: Option<&Path>,
     keep_log: bool,
-) -> Result<(Scenario, PathBuf, Option<Log>), Error> {
+) -> Result<(Scenario, OutputDir, Option<Log>), Error> {
     let scenario = load_scenario(args)?;
     let out = args
         .out
@@ -329,7 +334,8 @@ fn simulate(
     )?;
     let command: Vec<String> = std::env::args().collect();
     let bar = progress_bar(args.quiet, "simulate", "deals");
-    let result = simulate_to_dir(&scenario, &out, &command.join(" "), &bar, keep_log);
+    let staged = OutputDir::create(&out)?;
+    let result = simulate_into(&scenario, &staged, &command.join(" "), &bar, keep_log);
     bar.finish_and_clear();
     let sim = result?;
     eprintln!(
@@ -340,7 +346,15 @@ fn simulate(
         sim.dir.display()
     );
     say(render_table(&sim.summary));
-    Ok((scenario, sim.dir, sim.log))
+    Ok((scenario, staged, sim.log))
+}
+
+/// Moves a finished run directory into place.
+fn commit(staged: OutputDir) -> Result<PathBuf, Error> {
+    let out = staged.target().to_path_buf();
+    staged
+        .commit()
+        .context(|| format!("moving the finished run into {}", out.display()))
 }
 
 fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
@@ -352,8 +366,11 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     check_score_options(&score_options(score, 1)?)?;
     // The simulation keeps the log it writes: equal to reading the files back (tested), which
     // at a million deals would take seconds.
-    let (scenario, dir, log) = simulate(sim, score.indicators.as_deref(), true)?;
+    // Scores, policy and report join the log in the staging directory, which appears as the
+    // run directory only when all are written: a failing step leaves no half-made run.
+    let (scenario, staged, log) = simulate(sim, score.indicators.as_deref(), true)?;
     let log = log.expect("simulate returns the log it was asked to keep");
+    let (dir, shown) = (staged.staging(), staged.target());
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
         dir.join(DEALS_FILE),
@@ -368,7 +385,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
         Some(scenario.end),
         scenario.seed,
     )?;
-    let panel = run_score(&job, Some(&log), &dir, sim.quiet)?;
+    let panel = run_score(&job, Some(&log), dir, shown, sim.quiet)?;
     // The scoring job's indicators and landmarks, so that its panel serves the tuner too.
     let job = TuneJob {
         events: &events,
@@ -382,8 +399,9 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(&job, Some(&log), panel.as_ref(), &dir)?;
-    render_report(&dir)
+    run_tune(&job, Some(&log), panel.as_ref(), dir, shown)?;
+    render_report(dir, shown)?;
+    commit(staged).map(|_| ())
 }
 
 /// Checks every numeric tuning flag, those the chosen objective ignores too: `--review-cost -5`
@@ -426,12 +444,14 @@ fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
 }
 
 /// Tunes `job`, on `log` (and the indicators `evaluated` on it, if any) when the caller has it
-/// in memory, else on the job's files.
+/// in memory, else on the job's files; writes into `out`, said to be `shown` (where a staged
+/// run directory will be).
 fn run_tune(
     job: &TuneJob<'_>,
     log: Option<&Log>,
     evaluated: Option<&Panel>,
     out: &Path,
+    shown: &Path,
 ) -> Result<(), Error> {
     let tuning = match log {
         Some(log) => tune_log_to_dir(job, log, evaluated, out)?,
@@ -445,7 +465,7 @@ fn run_tune(
         }
     };
     say(render_plans(&tuning));
-    eprintln!("policy written to {}", out.join("policy.toml").display());
+    eprintln!("policy written to {}", shown.join("policy.toml").display());
     Ok(())
 }
 
@@ -501,11 +521,12 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
 }
 
 /// Scores `job`, on `log` when the caller has it in memory (and then returns the evaluated
-/// indicators, for the tuner), else on the job's files.
+/// indicators, for the tuner), else on the job's files; writes into `out`, said to be `shown`.
 fn run_score(
     job: &ScoreJob<'_>,
     log: Option<&Log>,
     out: &Path,
+    shown: &Path,
     quiet: bool,
 ) -> Result<Option<Panel>, Error> {
     let bar = spinner(quiet);
@@ -519,14 +540,18 @@ fn run_score(
         eprintln!("warning: {w}");
     }
     say(report.ranking_table());
-    eprintln!("scores written to {}", out.display());
+    eprintln!("scores written to {}", shown.display());
     Ok(panel)
 }
 
-/// (Re-)renders index.html and summary.md of `dir` from its saved tables.
-fn render_report(dir: &Path) -> Result<(), Error> {
-    let index = dealsim::report::render_dir(dir)?;
-    eprintln!("report: {}", index.display());
+/// (Re-)renders index.html and summary.md of `dir` from its saved tables; `dir` is to be
+/// `shown` (a staged run directory's target).
+fn render_report(dir: &Path, shown: &Path) -> Result<(), Error> {
+    dealsim::report::render_dir(dir)?;
+    eprintln!(
+        "report: {}",
+        shown.join(dealsim::report::INDEX_HTML).display()
+    );
     Ok(())
 }
 

@@ -67,6 +67,18 @@ impl OutputDir {
         })
     }
 
+    /// Where the directory will be once committed.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// The temporary directory itself, for steps that write into a directory by path (as
+    /// `dealsim run`'s scoring and tuning do); its files appear under the target on
+    /// [`OutputDir::commit`].
+    pub fn staging(&self) -> &Path {
+        self.tmp.path()
+    }
+
     /// Where to write a file now; it appears under the target on [`OutputDir::commit`].
     pub fn file(&self, name: &str) -> PathBuf {
         self.tmp.path().join(name)

@@ -227,3 +227,29 @@ fn an_output_that_is_or_holds_an_input_is_refused() {
         "its policy.md, which this command writes, is the --scenario file run/policy.md",
     );
 }
+
+/// `run` puts its directory in place only when every step has written: a step after the
+/// simulation that fails (here the tuner, which takes at most 255 landmarks) leaves neither a
+/// run directory without its report nor a staging directory, and an earlier run stays whole.
+#[test]
+fn a_run_failing_after_the_simulation_leaves_no_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let too_many = [
+        &SMALL_RUN[..],
+        &["--landmarks", "1:256:1", "--bootstrap", "1"],
+    ]
+    .concat();
+    let (code, stderr) = run_in(tmp.path(), &[&too_many[..], &["--out", "run"]].concat());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("at most 255 landmarks"), "{stderr}");
+    assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
+
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let before = listing(&tmp.path().join("run"));
+    let index = fs::read(tmp.path().join("run/index.html")).unwrap();
+    let (code, _) = run_in(tmp.path(), &[&too_many[..], &["--out", "run"]].concat());
+    assert_eq!(code, Some(2));
+    assert_eq!(listing(tmp.path()), ["run"]);
+    assert_eq!(listing(&tmp.path().join("run")), before);
+    assert_eq!(fs::read(tmp.path().join("run/index.html")).unwrap(), index);
+}
