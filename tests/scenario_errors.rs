@@ -528,6 +528,53 @@ fn zero_or_negative_deals() {
     }
 }
 
+/// More deals than a run can index (32-bit deal indices) is a clear error, not an abort on
+/// memory: from `--deals` and from a scenario's inflow, which `scenario check` judges too.
+#[test]
+fn too_many_deals() {
+    let case = Case::new(DEFAULT);
+    for command in ["simulate", "run"] {
+        let output = dealsim()
+            .args([command, "--quiet", "--deals", "100000000000", "--out"])
+            .arg(case.out())
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--deals: must be at most 2147483648 (deals are indexed with 32 bits), got 100000000000"),
+            "{stderr}"
+        );
+        assert_eq!(case.listing(), ["bad.toml"], "{command} wrote something");
+    }
+    let (text, line) = edit("per_month = 600", "per_month = 1e12");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].inflow.per_month: the scenario would create about ",
+        "more than the 2147483648 one run can index",
+    ]);
+}
+
+/// A scenario that can create no deal (its creation window all holidays, or no inflow) is
+/// refused, rather than checked as "about -0 deals" and run into empty tables.
+#[test]
+fn a_scenario_that_creates_no_deal() {
+    let (text, _) = edit(
+        "first_created = \"2025-01-01\"",
+        "first_created = \"2025-05-02\"",
+    );
+    let (text, line) = edit_text(
+        &text,
+        "last_created = \"2026-06-30\"",
+        "last_created = \"2025-05-03\"",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": window.last_created: the creation window 2025-05-02 to 2025-05-03 has no working day",
+        "so the scenario creates no deal",
+    ]);
+}
+
 /// `run` checks its scoring flags before it simulates: a bad one leaves nothing behind.
 #[test]
 fn run_rejects_bad_scoring_flags_before_simulating() {
