@@ -17,6 +17,12 @@ fn whole_number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
         .map_err(|_| format!("expected a whole number ≥ 0, got {s}"))
 }
 
+/// A deal count: a whole number ≥ 1 (0 parses, for the library to refuse with its reason).
+fn deal_count(s: &str) -> Result<u64, String> {
+    s.parse()
+        .map_err(|_| format!("expected a whole number ≥ 1, got {s}"))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "dealsim",
@@ -382,10 +388,10 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Rescale every segment's inflow so that about N deals are created over the window.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = deal_count, value_name = "N")]
     pub deals: Option<u64>,
-    /// Random seed [default: the scenario's `seed`], of the simulation and of the bootstraps.
-    /// Same scenario and seed give identical files.
+    /// Random seed [default: the scenario's `seed`] of the simulation (and, for `run`, of the
+    /// bootstraps). Same scenario and seed give identical files.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
     pub seed: Option<u64>,
     /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a
@@ -416,7 +422,7 @@ pub struct SweepArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
     pub seed: Option<u64>,
     /// Rescale every variant's inflow so that about N deals are created over the window.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = deal_count, value_name = "N")]
     pub deals: Option<u64>,
     /// Output directory [default: reports/<scenario name>-sweep]. Replaced atomically as a
     /// whole; refused if it holds files dealsim did not write.

@@ -117,6 +117,11 @@ fn execute(command: Command) -> Result<(), Error> {
             tune,
         } => {
             check_tune_flags(&tune)?;
+            // The library takes 0 (no intervals, for tests); a user asking for none would get
+            // a policy.md promising "95% bootstrap percentile intervals (0 replicates)".
+            if bootstrap == 0 {
+                return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
+            }
             let out =
                 out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
             let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
@@ -238,12 +243,12 @@ fn execute(command: Command) -> Result<(), Error> {
                     ""
                 };
                 say(format_args!(
-                    "  segment {}: {} steps in {} stages, {:.0} deals/month, {} reps{review}\n",
+                    "  segment {}: {} in {}, {:.0} deals/month, {}{review}\n",
                     seg.name,
-                    seg.steps.len(),
-                    seg.stages.len(),
+                    counted(seg.steps.len(), "step"),
+                    counted(seg.stages.len(), "stage"),
                     seg.per_month,
-                    seg.rep_count
+                    counted(seg.rep_count as usize, "rep")
                 ));
             }
             say(format_args!(
@@ -252,6 +257,14 @@ fn execute(command: Command) -> Result<(), Error> {
             ));
             Ok(())
         }
+    }
+}
+
+/// "1 rep", "3 reps".
+fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
     }
 }
 

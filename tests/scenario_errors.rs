@@ -500,7 +500,7 @@ fn zero_or_negative_deals() {
     let case = Case::new(DEFAULT);
     for (deals, expected) in [
         ("0", "must be at least 1, got 0"),
-        ("-5", "expected a whole number ≥ 0, got -5"),
+        ("-5", "expected a whole number ≥ 1, got -5"),
     ] {
         for command in ["simulate", "run"] {
             for scenario in [Some(case.scenario()), None] {
@@ -526,6 +526,29 @@ fn zero_or_negative_deals() {
             }
         }
     }
+}
+
+/// `scenario check` counts in words: "1 rep", not "1 reps". `simulate --help` does not
+/// promise to seed bootstraps it does not run.
+#[test]
+fn check_and_help_say_what_is_so() {
+    let (text, _) = edit("reps = { count = 2,", "reps = { count = 1,");
+    let case = Case::new(&text);
+    let output = dealsim()
+        .args(["scenario", "check"])
+        .arg(case.scenario())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("segment atypical: "), "{stdout}");
+    assert!(stdout.contains(", 1 rep, atypical"), "{stdout}");
+    assert!(!stdout.contains(" 1 reps"), "{stdout}");
+    let help = dealsim()
+        .args(["simulate", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("(and, for `run`, of the"), "{help}");
 }
 
 /// More deals than a run can index (32-bit deal indices) is a clear error, not an abort on

@@ -527,6 +527,44 @@ fn impossible_deal_and_event_values() {
     );
 }
 
+/// A header-only deal table would score into an empty ranking and exit 0. (Deals without
+/// events are a log, if a poor one: the library's property tests cut logs down to that.)
+#[test]
+fn a_log_without_deals() {
+    let case = Case::new(&format!("{EVENTS_HEADER}\n"), &format!("{DEALS_HEADER}\n"));
+    case.assert_rejected(
+        &[],
+        &[&format!(
+            "{}: line 2: no deals in the file: expected a row per deal after the header",
+            case.deals()
+        )],
+    );
+}
+
+/// `tune --bootstrap 0` is refused as `score` and `run` refuse it (the library takes 0).
+#[test]
+fn tune_refuses_zero_bootstrap_replicates() {
+    let case = Case::valid();
+    let output = dealsim()
+        .arg("tune")
+        .arg("--events")
+        .arg(case.path("events.csv"))
+        .arg("--deals")
+        .arg(case.path("deals.csv"))
+        .arg("--out")
+        .arg(case.out())
+        .args(["--bootstrap", "0"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--bootstrap: must be at least 1, got 0"),
+        "{stderr}"
+    );
+    assert!(!case.out().exists());
+}
+
 /// Events and deals of different logs (two runs' files, say) share case ids but not segments:
 /// the first event that contradicts its deal is named, with both segments.
 #[test]

@@ -316,6 +316,14 @@ fn read(
         extras.push_deal(extra_cols.iter().map(|&c| rec.get(c).unwrap_or("").trim()));
         Ok(())
     })?;
+    // A header alone would score into an empty ranking and exit 0: say so instead.
+    if deals.is_empty() {
+        return Err(InputError::new(
+            &cols.origin,
+            "no deals in the file: expected a row per deal after the header",
+        )
+        .at_position(2, 0));
+    }
     let case_ids: Vec<String> = {
         let mut v = vec![String::new(); deals.len()];
         for (k, &i) in &index {
