@@ -26,6 +26,12 @@ fn scenario_seed(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("expected a whole number from 0 to {}, got {s}", i64::MAX))
 }
 
+/// A deal count: a whole number ≥ 1 (0 parses, for the library to refuse with its reason).
+fn deal_count(s: &str) -> Result<u64, String> {
+    s.parse()
+        .map_err(|_| format!("expected a whole number ≥ 1, got {s}"))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "dealsim",
@@ -400,10 +406,10 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Rescale every segment's inflow so that about N deals are created over the window.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = deal_count, value_name = "N")]
     pub deals: Option<u64>,
-    /// Random seed [default: the scenario's `seed`], of the simulation and of the bootstraps.
-    /// Same scenario and seed give identical files.
+    /// Random seed [default: the scenario's `seed`] of the simulation (and, for `run`, of the
+    /// bootstraps). Same scenario and seed give identical files.
     #[arg(long, allow_negative_numbers = true, value_parser = scenario_seed, value_name = "S")]
     pub seed: Option<u64>,
     /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a
@@ -434,7 +440,7 @@ pub struct SweepArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
     pub seed: Option<u64>,
     /// Rescale every variant's inflow so that about N deals are created over the window.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = deal_count, value_name = "N")]
     pub deals: Option<u64>,
     /// Output directory [default: reports/<scenario name>-sweep]. Replaced atomically as a
     /// whole; refused if it holds files dealsim did not write.

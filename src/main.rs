@@ -15,14 +15,16 @@ use cli::{CalibrateArgs, CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs,
 use cli::{ExportArgs, ExportFormatArg, HistoryArgs, ImportCommand, ObjectiveArg};
 use cli::{SegmentByArg, SweepArgs, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
+use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::{cut, Log};
+use dealsim::output::{check_inputs_kept, OutputDir, Writes};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, ScoreOptions};
-use dealsim::simulate::{default_out_dir, simulate_to_dir};
+use dealsim::simulate::{default_out_dir, simulate_into};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
@@ -46,14 +48,17 @@ fn main() -> ExitCode {
 
 fn execute(command: Command) -> Result<(), Error> {
     match command {
-        Command::Simulate(args) => simulate(&args, false).map(|_| ()),
+        Command::Simulate(args) => {
+            let (_, staged, _) = simulate(&args, None, false)?;
+            commit(staged).map(|_| ())
+        }
         Command::Run { sim, score, tune } => run(&sim, &score, &tune),
         Command::Score {
             history:
                 HistoryArgs {
                     events,
                     deals,
-                    scenario,
+                    scenario: scenario_path,
                     window_end,
                 },
             truth,
@@ -62,14 +67,31 @@ fn execute(command: Command) -> Result<(), Error> {
             quiet,
             score,
         } => {
-            let scenario = scenario_for(scenario.as_deref(), &events, "--scenario")?;
-            let window_end = window_end_for(window_end.as_deref(), &events)?;
             let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
             let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
             let out = out.unwrap_or(dir);
+            let written = [
+                &dealsim::export::scores::FILES[..],
+                &dealsim::report::tables::FILES,
+                &dealsim::report::FILES,
+            ]
+            .concat();
+            check_inputs_kept(
+                &out,
+                Writes::FilesIn(&written),
+                &[
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                    ("--truth file", score.with_truth.then_some(&truth)),
+                    ("--scenario file", scenario_path.as_deref()),
+                    ("--indicators file", score.indicators.as_deref()),
+                ],
+            )?;
+            let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
+            let window_end = window_end_for(window_end.as_deref(), &events)?;
             let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
-            run_score(&job, None, &out, quiet)?;
-            render_report(&out)
+            run_score(&job, None, &out, &out, quiet)?;
+            render_report(&out, &out)
         }
         Command::Report { from, open } => {
             let index = dealsim::report::render_dir(&from)?;
@@ -84,7 +106,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 HistoryArgs {
                     events,
                     deals,
-                    scenario,
+                    scenario: scenario_path,
                     window_end,
                 },
             out,
@@ -95,9 +117,25 @@ fn execute(command: Command) -> Result<(), Error> {
             tune,
         } => {
             check_tune_flags(&tune)?;
-            let scenario = scenario_for(scenario.as_deref(), &events, "--scenario")?;
+            // The library takes 0 (no intervals, for tests); a user asking for none would get
+            // a policy.md promising "95% bootstrap percentile intervals (0 replicates)".
+            if bootstrap == 0 {
+                return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
+            }
             let out =
                 out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
+            let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
+            check_inputs_kept(
+                &out,
+                Writes::FilesIn(&written),
+                &[
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                    ("--scenario file", scenario_path.as_deref()),
+                    ("--indicators file", indicators.as_deref()),
+                ],
+            )?;
+            let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
             let job = TuneJob {
                 events: &events,
                 deals: &deals,
@@ -107,10 +145,10 @@ fn execute(command: Command) -> Result<(), Error> {
                 window_end: window_end_for(window_end.as_deref(), &events)?,
                 options: tune_options(&tune, bootstrap, seed),
             };
-            run_tune(&job, None, None, &out)?;
+            run_tune(&job, None, None, &out, &out)?;
             // A run directory's report gains the trade-off plots.
             if out.join(dealsim::export::scores::SCORES_CSV).exists() {
-                render_report(&out)?;
+                render_report(&out, &out)?;
             }
             Ok(())
         }
@@ -119,11 +157,10 @@ fn execute(command: Command) -> Result<(), Error> {
             events,
             deals,
             as_of,
-            scenario,
+            scenario: scenario_path,
             indicators,
             out,
         } => {
-            let scenario = scenario_for(scenario.as_deref(), &events, "--scenario")?;
             let as_of = dealsim::flag::parse_as_of(&as_of)?;
             let out = out.unwrap_or_else(|| {
                 events
@@ -132,6 +169,18 @@ fn execute(command: Command) -> Result<(), Error> {
                     .unwrap_or_default()
                     .join(format!("flags-{}", as_of.iso()))
             });
+            check_inputs_kept(
+                &out,
+                Writes::Directory,
+                &[
+                    ("--policy file", Some(&policy)),
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                    ("--scenario file", scenario_path.as_deref()),
+                    ("--indicators file", indicators.as_deref()),
+                ],
+            )?;
+            let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
             let job = dealsim::flag::FlagJob {
                 events: &events,
                 deals: &deals,
@@ -155,6 +204,14 @@ fn execute(command: Command) -> Result<(), Error> {
             out,
         } => {
             let as_of = dealsim::flag::parse_as_of(&as_of)?;
+            check_inputs_kept(
+                &out,
+                Writes::Directory,
+                &[
+                    ("--events file", Some(&events)),
+                    ("--deals file", Some(&deals)),
+                ],
+            )?;
             let (kept, open) = dealsim::log::cut::cut_to_dir(&events, &deals, as_of, &out)?;
             eprintln!(
                 "{kept} deals created by {} ({open} open then) -> {}",
@@ -186,12 +243,12 @@ fn execute(command: Command) -> Result<(), Error> {
                     ""
                 };
                 say(format_args!(
-                    "  segment {}: {} steps in {} stages, {:.0} deals/month, {} reps{review}\n",
+                    "  segment {}: {} in {}, {:.0} deals/month, {}{review}\n",
                     seg.name,
-                    seg.steps.len(),
-                    seg.stages.len(),
+                    counted(seg.steps.len(), "step"),
+                    counted(seg.stages.len(), "stage"),
                     seg.per_month,
-                    seg.rep_count
+                    counted(seg.rep_count as usize, "rep")
                 ));
             }
             say(format_args!(
@@ -200,6 +257,14 @@ fn execute(command: Command) -> Result<(), Error> {
             ));
             Ok(())
         }
+    }
+}
+
+/// "1 rep", "3 reps".
+fn counted(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ => format!("{n} {noun}s"),
     }
 }
 
@@ -273,16 +338,31 @@ fn progress_bar(quiet: bool, what: &str, unit: &str) -> ProgressBar {
     bar
 }
 
-/// Simulates into the run directory; with `keep_log`, also returns the log the files hold.
-fn simulate(args: &SimArgs, keep_log: bool) -> Result<(Scenario, PathBuf, Option<Log>), Error> {
+/// Simulates into the run directory, not yet committed ([`commit`]); with `keep_log`, also
+/// returns the log the files hold. `indicators`: `run`'s `--indicators` file, which the run
+/// directory must not hold.
+fn simulate(
+    args: &SimArgs,
+    indicators: Option<&Path>,
+    keep_log: bool,
+) -> Result<(Scenario, OutputDir, Option<Log>), Error> {
     let scenario = load_scenario(args)?;
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&scenario));
+    check_inputs_kept(
+        &out,
+        Writes::Directory,
+        &[
+            ("--scenario file", args.scenario.as_deref()),
+            ("--indicators file", indicators),
+        ],
+    )?;
     let command: Vec<String> = std::env::args().collect();
     let bar = progress_bar(args.quiet, "simulate", "deals");
-    let result = simulate_to_dir(&scenario, &out, &command.join(" "), &bar, keep_log);
+    let staged = OutputDir::create(&out)?;
+    let result = simulate_into(&scenario, &staged, &command.join(" "), &bar, keep_log);
     bar.finish_and_clear();
     let sim = result?;
     eprintln!(
@@ -293,7 +373,15 @@ fn simulate(args: &SimArgs, keep_log: bool) -> Result<(Scenario, PathBuf, Option
         sim.dir.display()
     );
     say(render_table(&sim.summary));
-    Ok((scenario, sim.dir, sim.log))
+    Ok((scenario, staged, sim.log))
+}
+
+/// Moves a finished run directory into place.
+fn commit(staged: OutputDir) -> Result<PathBuf, Error> {
+    let out = staged.target().to_path_buf();
+    staged
+        .commit()
+        .context(|| format!("moving the finished run into {}", out.display()))
 }
 
 fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
@@ -305,8 +393,11 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     check_score_options(&score_options(score, 1)?)?;
     // The simulation keeps the log it writes: equal to reading the files back (tested), which
     // at a million deals would take seconds.
-    let (scenario, dir, log) = simulate(sim, true)?;
+    // Scores, policy and report join the log in the staging directory, which appears as the
+    // run directory only when all are written: a failing step leaves no half-made run.
+    let (scenario, staged, log) = simulate(sim, score.indicators.as_deref(), true)?;
     let log = log.expect("simulate returns the log it was asked to keep");
+    let (dir, shown) = (staged.staging(), staged.target());
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
         dir.join(DEALS_FILE),
@@ -321,7 +412,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
         Some(scenario.end),
         scenario.seed,
     )?;
-    let panel = run_score(&job, Some(&log), &dir, sim.quiet)?;
+    let panel = run_score(&job, Some(&log), dir, shown, sim.quiet)?;
     // The scoring job's indicators and landmarks, so that its panel serves the tuner too.
     let job = TuneJob {
         events: &events,
@@ -335,8 +426,9 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(&job, Some(&log), panel.as_ref(), &dir)?;
-    render_report(&dir)
+    run_tune(&job, Some(&log), panel.as_ref(), dir, shown)?;
+    render_report(dir, shown)?;
+    commit(staged).map(|_| ())
 }
 
 /// Checks every numeric tuning flag, those the chosen objective ignores too: `--review-cost -5`
@@ -379,12 +471,14 @@ fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
 }
 
 /// Tunes `job`, on `log` (and the indicators `evaluated` on it, if any) when the caller has it
-/// in memory, else on the job's files.
+/// in memory, else on the job's files; writes into `out`, said to be `shown` (where a staged
+/// run directory will be).
 fn run_tune(
     job: &TuneJob<'_>,
     log: Option<&Log>,
     evaluated: Option<&Panel>,
     out: &Path,
+    shown: &Path,
 ) -> Result<(), Error> {
     let tuning = match log {
         Some(log) => tune_log_to_dir(job, log, evaluated, out)?,
@@ -398,7 +492,7 @@ fn run_tune(
         }
     };
     say(render_plans(&tuning));
-    eprintln!("policy written to {}", out.join("policy.toml").display());
+    eprintln!("policy written to {}", shown.join("policy.toml").display());
     Ok(())
 }
 
@@ -454,11 +548,12 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
 }
 
 /// Scores `job`, on `log` when the caller has it in memory (and then returns the evaluated
-/// indicators, for the tuner), else on the job's files.
+/// indicators, for the tuner), else on the job's files; writes into `out`, said to be `shown`.
 fn run_score(
     job: &ScoreJob<'_>,
     log: Option<&Log>,
     out: &Path,
+    shown: &Path,
     quiet: bool,
 ) -> Result<Option<Panel>, Error> {
     let bar = spinner(quiet);
@@ -472,14 +567,18 @@ fn run_score(
         eprintln!("warning: {w}");
     }
     say(report.ranking_table());
-    eprintln!("scores written to {}", out.display());
+    eprintln!("scores written to {}", shown.display());
     Ok(panel)
 }
 
-/// (Re-)renders index.html and summary.md of `dir` from its saved tables.
-fn render_report(dir: &Path) -> Result<(), Error> {
-    let index = dealsim::report::render_dir(dir)?;
-    eprintln!("report: {}", index.display());
+/// (Re-)renders index.html and summary.md of `dir` from its saved tables; `dir` is to be
+/// `shown` (a staged run directory's target).
+fn render_report(dir: &Path, shown: &Path) -> Result<(), Error> {
+    dealsim::report::render_dir(dir)?;
+    eprintln!(
+        "report: {}",
+        shown.join(dealsim::report::INDEX_HTML).display()
+    );
     Ok(())
 }
 
@@ -536,6 +635,28 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
             lost: lost.unwrap_or(d.lost),
         }
     };
+    let (out, inputs) = match &cmd {
+        ImportCommand::Csv {
+            file,
+            mapping,
+            common,
+            ..
+        } => (
+            &common.out,
+            vec![
+                ("imported file", Some(file.as_path())),
+                ("--mapping file", mapping.as_deref()),
+            ],
+        ),
+        ImportCommand::Xes { file, common, .. } => {
+            (&common.out, vec![("imported file", Some(file.as_path()))])
+        }
+        ImportCommand::Crm { dir, common, .. } => (
+            &common.out,
+            vec![("imported directory", Some(dir.as_path()))],
+        ),
+    };
+    check_inputs_kept(out, Writes::Directory, &inputs)?;
     let (importer, origin, common): (Box<dyn import::Importer>, String, cli::ImportCommon) =
         match cmd {
             ImportCommand::Csv {
@@ -627,6 +748,14 @@ fn export(args: &ExportArgs) -> Result<(), Error> {
         ExportFormatArg::Xes => LogFormat::Xes,
         ExportFormatArg::Csv => LogFormat::Pm4pyCsv,
     };
+    check_inputs_kept(
+        &args.out,
+        Writes::File,
+        &[
+            ("--events file", Some(&args.events)),
+            ("--deals file", Some(&args.deals)),
+        ],
+    )?;
     let stats = export_log(&args.events, &args.deals, format, &args.out)?;
     eprintln!(
         "exported {} cases, {} events -> {}",
@@ -694,6 +823,14 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(format!("{}-sweep", points[0].scenario.name)));
+    check_inputs_kept(
+        &out,
+        Writes::Directory,
+        &[
+            ("--scenario file", args.scenario.as_deref()),
+            ("--indicators file", args.score.indicators.as_deref()),
+        ],
+    )?;
     let dir = dealsim::output::OutputDir::create(&out)?;
     let bar = progress_bar(args.quiet, "sweep", "runs");
     bar.set_length(points.len() as u64 * args.replicates);
@@ -715,6 +852,15 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
+    check_inputs_kept(
+        &args.out,
+        Writes::File,
+        &[
+            ("--events file", Some(&args.events)),
+            ("--deals file", Some(&args.deals)),
+            ("--base file", args.base.as_deref()),
+        ],
+    )?;
     let base = scenario_for(args.base.as_deref(), &args.events, "--base")?;
     let options = CalibrateOptions {
         seed: args.seed,

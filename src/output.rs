@@ -9,7 +9,8 @@
 //! Replacing a directory deletes what it held, so dealsim replaces only what it wrote: every
 //! directory it writes into lists the files it wrote in [`WRITTEN_LIST`], and an `--out`
 //! directory holding anything else (a user's own files, a directory from before the list
-//! existed) is refused before any work starts.
+//! existed) is refused before any work starts. So is an output that is, or holds, one of
+//! the command's inputs ([`check_inputs_kept`]).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -64,6 +65,18 @@ impl OutputDir {
             target: target.to_path_buf(),
             tmp,
         })
+    }
+
+    /// Where the directory will be once committed.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// The temporary directory itself, for steps that write into a directory by path (as
+    /// `dealsim run`'s scoring and tuning do); its files appear under the target on
+    /// [`OutputDir::commit`].
+    pub fn staging(&self) -> &Path {
+        self.tmp.path()
     }
 
     /// Where to write a file now; it appears under the target on [`OutputDir::commit`].
@@ -216,6 +229,63 @@ fn refuse_to_replace(target: &Path, origin: &str) -> Result<(), InputError> {
              output directory as a whole: choose another directory, or move them away"
         ),
     ))
+}
+
+/// What a command writes at its `--out` path, for [`check_inputs_kept`].
+#[derive(Debug, Clone, Copy)]
+pub enum Writes<'a> {
+    /// A directory it replaces as a whole ([`OutputDir`]): `run`, `simulate`, `cut`, `flag`,
+    /// `import`, `sweep`.
+    Directory,
+    /// These files, added to a directory that keeps the rest ([`write_files`]): `score`,
+    /// `tune`.
+    FilesIn(&'a [&'a str]),
+    /// One file ([`write_file_atomic`]): `export`, `calibrate`.
+    File,
+}
+
+/// Refuses an output that would replace one of the command's `inputs` (what it is, as
+/// `--events file`, and its path, if given), before
+/// any work: `cut --out x` on `x/events.csv`, or `export --out x/deals.csv` on
+/// `x/deals.csv`, would destroy the history being read, and renaming the new output into
+/// place makes that silent. Paths are compared canonicalized, so `x/../x/deals.csv` and
+/// symbolic links count too; an input that does not exist is left for its reader to report.
+pub fn check_inputs_kept(
+    out: &Path,
+    writes: Writes<'_>,
+    inputs: &[(&str, Option<&Path>)],
+) -> Result<(), InputError> {
+    let origin = format!("--out {}", out.display());
+    let Ok(out_real) = fs::canonicalize(out) else {
+        // Nothing there yet: nothing there to replace.
+        return Ok(());
+    };
+    for &(what, path) in inputs {
+        let Some(path) = path else { continue };
+        let Ok(real) = fs::canonicalize(path) else {
+            continue;
+        };
+        let input = format!("the {what} {}", path.display());
+        let problem = match writes {
+            Writes::Directory if real == out_real => Some(format!("is {input}")),
+            Writes::Directory if real.starts_with(&out_real) => Some(format!(
+                "holds {input}, and this command replaces its output directory as a whole"
+            )),
+            Writes::File if real == out_real => Some(format!("is {input}")),
+            Writes::FilesIn(names) => names
+                .iter()
+                .find(|n| fs::canonicalize(out.join(n)).is_ok_and(|w| w == real))
+                .map(|n| format!("its {n}, which this command writes, is {input}")),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            return Err(InputError::new(
+                origin,
+                format!("{problem}: choose an output that is not an input"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Writes `files` (name, bytes) into `dir`, creating it, each file atomically: the tables a

@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 use crate::error::{csv_error, finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::cut::{check_window_end, within_window};
+use crate::log::cut::{check_window_end, kept, within_window};
 use crate::log::{read::read_log, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
@@ -60,8 +60,13 @@ pub struct ScoreJob<'a> {
 }
 
 /// Reads the hidden loss log-odds per deal (`health_logit + process_logit` of `truth.csv`),
-/// aligned with `log.deals`. Research only: it includes lapses still to come.
-fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
+/// aligned with `log.deals` (read from `deals`). Research only: it includes lapses still to
+/// come.
+///
+/// The file must describe exactly the log's deals, one row each, in the deal's segment (when
+/// it states one): another run's truth file (or a cut log's uncut one) would otherwise lend
+/// some deals a stranger's risk and leave the rest out of the ceiling without a word.
+fn read_truth(path: &Path, deals: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
     let origin = path.display().to_string();
     let mut reader = csv::Reader::from_path(path)
         .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
@@ -84,6 +89,7 @@ fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
         col("case_id")?,
         [col("health_logit")?, col("process_logit")?],
     );
+    let c_segment = headers.iter().position(|h| h == "segment");
     let index: std::collections::HashMap<&str, usize> = log
         .case_ids
         .iter()
@@ -91,23 +97,68 @@ fn read_truth(path: &Path, log: &Log) -> Result<Vec<f64>, InputError> {
         .map(|(i, c)| (c.as_str(), i))
         .collect();
     let mut risk = vec![f64::NAN; log.deals.len()];
+    let mut seen = vec![false; log.deals.len()];
     for rec in reader.records() {
         let rec = rec.map_err(|e| csv_error(&origin, Some(&headers), &e))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
+        let at =
+            |c: usize, message: String| InputError::new(&origin, message).at_position(line, c + 1);
+        let id = rec.get(c_id).unwrap_or("");
+        let i = *index.get(id).ok_or_else(|| {
+            at(
+                c_id,
+                format!(
+                    "case {id:?} is not in {} (a truth file of another log?)",
+                    deals.display()
+                ),
+            )
+        })?;
+        if std::mem::replace(&mut seen[i], true) {
+            return Err(at(
+                c_id,
+                format!("case {id:?} has a row already (duplicate)"),
+            ));
+        }
+        if let Some(c) = c_segment {
+            let (stated, segment) = (
+                rec.get(c).unwrap_or(""),
+                log.symbols.name(log.deals[i].segment),
+            );
+            if stated != segment {
+                return Err(at(
+                    c,
+                    format!(
+                        "case {id:?} is in segment {stated:?} here but {segment:?} in {} (a truth \
+                         file of another log?)",
+                        deals.display()
+                    ),
+                ));
+            }
+        }
         let mut sum = 0.0;
         for c in columns {
             let value = rec.get(c).unwrap_or("");
             sum += value.parse::<f64>().map_err(|_| {
-                InputError::new(
-                    &origin,
+                at(
+                    c,
                     format!("column `{}`: expected a number, got {value:?}", &headers[c]),
                 )
-                .at_position(line, c + 1)
             })?;
         }
-        if let Some(&i) = index.get(rec.get(c_id).unwrap_or("")) {
-            risk[i] = sum;
-        }
+        risk[i] = sum;
+    }
+    if let Some(i) = seen.iter().position(|&s| !s) {
+        let rows = seen.iter().filter(|&&s| s).count();
+        return Err(InputError::new(
+            &origin,
+            format!(
+                "has {rows} rows for the {} deals of {}: expected one per deal, and case {:?} has \
+                 none (a truth file of another log?)",
+                log.deals.len(),
+                deals.display(),
+                log.case_ids[i]
+            ),
+        ));
     }
     Ok(risk)
 }
@@ -161,8 +212,20 @@ pub fn score_log_to_dir(
     if let Some(end) = job.window_end {
         check_window_end(log, end, "--window-end")?;
     }
-    let log = &*within_window(log, job.window_end);
-    let truth = job.truth.map(|p| read_truth(p, log)).transpose()?;
+    // The truth file belongs to the whole log and is checked against it; the window keeps
+    // the rows of the deals it keeps, in their order (`cut` keeps deals in order).
+    let truth = job
+        .truth
+        .map(|p| read_truth(p, job.deals, log))
+        .transpose()?;
+    let windowed = within_window(log, job.window_end);
+    let truth = match (&windowed, job.window_end, truth) {
+        (std::borrow::Cow::Owned(_), Some(day), Some(t)) => {
+            Some(kept(log, day).map(|i| t[i]).collect())
+        }
+        (_, _, t) => t,
+    };
+    let log = &*windowed;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
     warnings.extend(indicators::card_mismatches(&job.indicators, job.scenario));
     let window_end = log.window_end(job.window_end);

@@ -143,6 +143,24 @@ pub fn simulate_to_dir(
     keep_log: bool,
 ) -> Result<Simulated, Error> {
     let dir = OutputDir::create(out)?;
+    let mut sim = simulate_into(scenario, &dir, command, bar, keep_log)?;
+    sim.dir = dir
+        .commit()
+        .context(|| format!("moving the finished run into {}", out.display()))?;
+    Ok(sim)
+}
+
+/// [`simulate_to_dir`] into `dir`, not yet committed: `dealsim run` adds its scores, policy
+/// and report first, so that a failure in any step leaves no run directory behind.
+/// [`Simulated::dir`] is `dir`'s target.
+pub fn simulate_into(
+    scenario: &Scenario,
+    dir: &OutputDir,
+    command: &str,
+    bar: &ProgressBar,
+    keep_log: bool,
+) -> Result<Simulated, Error> {
+    let out = dir.target();
     let started = Instant::now();
     let engine = Engine::new(scenario);
     bar.set_length(engine.deal_count() as u64);
@@ -227,11 +245,8 @@ pub fn simulate_to_dir(
         .context(|| write_err(MANIFEST_FILE))?;
     std::fs::write(dir.file(scenario::BESIDE_LOG), scenario.to_toml())
         .context(|| write_err(scenario::BESIDE_LOG))?;
-    let final_dir = dir
-        .commit()
-        .context(|| format!("moving the finished run into {}", out.display()))?;
     Ok(Simulated {
-        dir: final_dir,
+        dir: out.to_path_buf(),
         deals: deal_count,
         events: event_count,
         seconds,

@@ -330,7 +330,7 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     let default_set = crm_set.with_file_name("indicators.toml");
     let default_set = default_set.to_str().expect("a UTF-8 path");
     let run = on_import(
-        &["tune", "--bootstrap", "0", "--indicators", default_set],
+        &["tune", "--bootstrap", "1", "--indicators", default_set],
         &tuned,
     );
     let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();

@@ -124,3 +124,133 @@ fn the_working_directory_is_refused() {
     );
     assert!(listing(tmp.path()).is_empty(), "something was written");
 }
+
+/// No command writes over what it reads: an output directory that is or holds an input, or an
+/// output file that is one (however spelled), is refused before any work, and nothing in the
+/// run directory changes.
+#[test]
+fn an_output_that_is_or_holds_an_input_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let run = tmp.path().join("run");
+    let snapshot = || -> Vec<(String, Vec<u8>)> {
+        listing(&run)
+            .into_iter()
+            .map(|n| (n.clone(), fs::read(run.join(&n)).unwrap()))
+            .collect()
+    };
+    fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/indicators.toml"),
+        run.join("indicators.toml"),
+    )
+    .unwrap();
+    let before = snapshot();
+    let log = ["--events", "run/events.csv", "--deals", "run/deals.csv"];
+    let refused = |args: &[&str], expected: &str| {
+        let (code, stderr) = run_in(tmp.path(), args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("choose an output that is not an input"),
+            "{stderr}"
+        );
+        assert!(snapshot() == before, "{args:?} changed the run directory");
+        assert_eq!(listing(tmp.path()), ["run"], "{args:?} left something");
+    };
+    refused(
+        &[
+            &["cut"],
+            &log[..],
+            &["--as-of", "2025-06-30", "--out", "run"],
+        ]
+        .concat(),
+        "--out run: holds the --events file run/events.csv, and this command replaces its \
+         output directory as a whole",
+    );
+    refused(
+        &[
+            &["export", "--format", "csv"],
+            &log[..],
+            &["--out", "run/deals.csv"],
+        ]
+        .concat(),
+        "--out run/deals.csv: is the --deals file run/deals.csv",
+    );
+    refused(
+        &[
+            &["export", "--format", "xes"],
+            &log[..],
+            &["--out", "run/../run/events.csv"],
+        ]
+        .concat(),
+        "is the --events file run/events.csv",
+    );
+    refused(
+        &[&["calibrate"], &log[..], &["--out", "run/deals.csv"]].concat(),
+        "is the --deals file run/deals.csv",
+    );
+    refused(
+        &[
+            &["flag", "--policy", "run/policy.toml"],
+            &log[..],
+            &["--as-of", "2025-06-30", "--out", "run"],
+        ]
+        .concat(),
+        "holds the --policy file run/policy.toml",
+    );
+    refused(
+        &["import", "csv", "run/events.csv", "--out", "run"],
+        "holds the imported file run/events.csv",
+    );
+    // run's own inputs: the indicator set beside an imported log, say.
+    refused(
+        &[
+            &SMALL_RUN[..],
+            &["--indicators", "run/indicators.toml", "--out", "run"],
+        ]
+        .concat(),
+        "holds the --indicators file run/indicators.toml",
+    );
+    // score and tune add files to a directory: refused only when one they write is an input.
+    refused(
+        &[
+            "score",
+            "--events",
+            "run/events.csv",
+            "--deals",
+            "run/scores.csv",
+            "--quiet",
+        ],
+        "--out run: its scores.csv, which this command writes, is the --deals file run/scores.csv",
+    );
+    refused(
+        &[&["tune"], &log[..], &["--scenario", "run/policy.md"]].concat(),
+        "its policy.md, which this command writes, is the --scenario file run/policy.md",
+    );
+}
+
+/// `run` puts its directory in place only when every step has written: a step after the
+/// simulation that fails (here the tuner, which takes at most 255 landmarks) leaves neither a
+/// run directory without its report nor a staging directory, and an earlier run stays whole.
+#[test]
+fn a_run_failing_after_the_simulation_leaves_no_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let too_many = [
+        &SMALL_RUN[..],
+        &["--landmarks", "1:256:1", "--bootstrap", "1"],
+    ]
+    .concat();
+    let (code, stderr) = run_in(tmp.path(), &[&too_many[..], &["--out", "run"]].concat());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("at most 255 landmarks"), "{stderr}");
+    assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
+
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let before = listing(&tmp.path().join("run"));
+    let index = fs::read(tmp.path().join("run/index.html")).unwrap();
+    let (code, _) = run_in(tmp.path(), &[&too_many[..], &["--out", "run"]].concat());
+    assert_eq!(code, Some(2));
+    assert_eq!(listing(tmp.path()), ["run"]);
+    assert_eq!(listing(&tmp.path().join("run")), before);
+    assert_eq!(fs::read(tmp.path().join("run/index.html")).unwrap(), index);
+}

@@ -383,6 +383,26 @@ fn unknown_distribution_or_bad_parameters() {
         "values must lie in [0, 1]",
     ]);
 
+    // Parameters each finite whose mean overflows: `run` once wrote deal values `inf`.
+    let (text, line) = edit(
+        "value = { dist = \"lognormal\", mu = 9.2, sigma = 0.5 }",
+        "value = { dist = \"lognormal\", mu = 800, sigma = 2 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].value: ",
+        "the mean exp(mu + sigma²/2) is not a finite number with mu = 800, sigma = 2",
+    ]);
+    let (text, line) = edit(
+        "interval = { dist = \"exponential\", mean = 4.0 }",
+        "interval = { dist = \"gamma\", shape = 1e200, scale = 1e200 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": contacts.interval: ",
+        "the mean shape·scale is not a finite number with shape = 1e200, scale = 1e200",
+    ]);
+
     // A parameter of the wrong type.
     let (text, line) = edit(
         "dist = \"lognormal\", mu = 1.6, sigma = 0.6",
@@ -481,7 +501,7 @@ fn zero_or_negative_deals() {
     let case = Case::new(DEFAULT);
     for (deals, expected) in [
         ("0", "must be at least 1, got 0"),
-        ("-5", "expected a whole number ≥ 0, got -5"),
+        ("-5", "expected a whole number ≥ 1, got -5"),
     ] {
         for command in ["simulate", "run"] {
             for scenario in [Some(case.scenario()), None] {
@@ -509,45 +529,74 @@ fn zero_or_negative_deals() {
     }
 }
 
-/// A seed beyond a TOML integer could not be written into the scenario.toml beside the log,
-/// so `--seed` refuses it before anything is simulated; the largest one that fits is taken.
+/// `scenario check` counts in words: "1 rep", not "1 reps". `simulate --help` does not
+/// promise to seed bootstraps it does not run.
 #[test]
-fn a_seed_must_fit_a_scenario_file() {
+fn check_and_help_say_what_is_so() {
+    let (text, _) = edit("reps = { count = 2,", "reps = { count = 1,");
+    let case = Case::new(&text);
+    let output = dealsim()
+        .args(["scenario", "check"])
+        .arg(case.scenario())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("segment atypical: "), "{stdout}");
+    assert!(stdout.contains(", 1 rep, atypical"), "{stdout}");
+    assert!(!stdout.contains(" 1 reps"), "{stdout}");
+    let help = dealsim()
+        .args(["simulate", "--help"])
+        .output()
+        .expect("runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("(and, for `run`, of the"), "{help}");
+}
+
+/// More deals than a run can index (32-bit deal indices) is a clear error, not an abort on
+/// memory: from `--deals` and from a scenario's inflow, which `scenario check` judges too.
+#[test]
+fn too_many_deals() {
     let case = Case::new(DEFAULT);
     for command in ["simulate", "run"] {
         let output = dealsim()
-            .arg(command)
-            .arg("--out")
+            .args([command, "--quiet", "--deals", "100000000000", "--out"])
             .arg(case.out())
-            .args(["--quiet", "--seed", "9223372036854775808"])
             .output()
             .expect("runs");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(
-            stderr.contains("--seed")
-                && stderr.contains(
-                    "expected a whole number from 0 to 9223372036854775807, got 9223372036854775808"
-                ),
+            stderr.contains("--deals: must be at most 2147483648 (deals are indexed with 32 bits), got 100000000000"),
             "{stderr}"
         );
         assert_eq!(case.listing(), ["bad.toml"], "{command} wrote something");
     }
-    let output = dealsim()
-        .arg("simulate")
-        .arg("--out")
-        .arg(case.out())
-        .args(["--quiet", "--deals", "50", "--seed", "9223372036854775807"])
-        .output()
-        .expect("runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (text, line) = edit("per_month = 600", "per_month = 1e12");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].inflow.per_month: the scenario would create about ",
+        "more than the 2147483648 one run can index",
+    ]);
+}
+
+/// A scenario that can create no deal (its creation window all holidays, or no inflow) is
+/// refused, rather than checked as "about -0 deals" and run into empty tables.
+#[test]
+fn a_scenario_that_creates_no_deal() {
+    let (text, _) = edit(
+        "first_created = \"2025-01-01\"",
+        "first_created = \"2025-05-02\"",
     );
-    let written = Scenario::load(&case.out().join("scenario.toml")).unwrap();
-    assert_eq!(written.seed, 9223372036854775807);
+    let (text, line) = edit_text(
+        &text,
+        "last_created = \"2026-06-30\"",
+        "last_created = \"2025-05-03\"",
+    );
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": window.last_created: the creation window 2025-05-02 to 2025-05-03 has no working day",
+        "so the scenario creates no deal",
+    ]);
 }
 
 /// `run` checks its scoring flags before it simulates: a bad one leaves nothing behind.
@@ -714,4 +763,45 @@ proptest! {
             prop_assert!(e.message.contains("a probability must lie in [0, 1]"), "{}", e.message);
         }
     }
+}
+
+/// A seed beyond a TOML integer could not be written into the scenario.toml beside the log,
+/// so `--seed` refuses it before anything is simulated; the largest one that fits is taken.
+#[test]
+fn a_seed_must_fit_a_scenario_file() {
+    let case = Case::new(DEFAULT);
+    for command in ["simulate", "run"] {
+        let output = dealsim()
+            .arg(command)
+            .arg("--out")
+            .arg(case.out())
+            .args(["--quiet", "--seed", "9223372036854775808"])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--seed")
+                && stderr.contains(
+                    "expected a whole number from 0 to 9223372036854775807, got 9223372036854775808"
+                ),
+            "{stderr}"
+        );
+        assert_eq!(case.listing(), ["bad.toml"], "{command} wrote something");
+    }
+    let output = dealsim()
+        .arg("simulate")
+        .arg("--out")
+        .arg(case.out())
+        .args(["--quiet", "--deals", "50", "--seed", "9223372036854775807"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = Scenario::load(&case.out().join("scenario.toml")).unwrap();
+    assert_eq!(written.seed, 9223372036854775807);
 }

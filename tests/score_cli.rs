@@ -567,6 +567,113 @@ fn impossible_deal_and_event_values() {
     );
 }
 
+/// A header-only deal table would score into an empty ranking and exit 0. (Deals without
+/// events are a log, if a poor one: the library's property tests cut logs down to that.)
+#[test]
+fn a_log_without_deals() {
+    let case = Case::new(&format!("{EVENTS_HEADER}\n"), &format!("{DEALS_HEADER}\n"));
+    case.assert_rejected(
+        &[],
+        &[&format!(
+            "{}: line 2: no deals in the file: expected a row per deal after the header",
+            case.deals()
+        )],
+    );
+}
+
+/// `tune --bootstrap 0` is refused as `score` and `run` refuse it (the library takes 0).
+#[test]
+fn tune_refuses_zero_bootstrap_replicates() {
+    let case = Case::valid();
+    let output = dealsim()
+        .arg("tune")
+        .arg("--events")
+        .arg(case.path("events.csv"))
+        .arg("--deals")
+        .arg(case.path("deals.csv"))
+        .arg("--out")
+        .arg(case.out())
+        .args(["--bootstrap", "0"])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--bootstrap: must be at least 1, got 0"),
+        "{stderr}"
+    );
+    assert!(!case.out().exists());
+}
+
+/// Events and deals of different logs (two runs' files, say) share case ids but not segments:
+/// the first event that contradicts its deal is named, with both segments.
+#[test]
+fn an_event_in_another_segment_than_its_deal() {
+    let events = events_csv().replace(
+        "2,client_reply,2025-03-06T11:00:00,client,smb,",
+        "2,client_reply,2025-03-06T11:00:00,client,enterprise,",
+    );
+    let case = Case::new(&events, &deals_csv());
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 7, column 5: column `segment`: ", case.events()),
+            &format!(
+                "expected the segment of case \"2\" in {} (\"smb\"",
+                case.deals()
+            ),
+            "different logs?), got \"enterprise\"",
+        ],
+    );
+}
+
+/// A `--truth` file must hold one row per deal of the log, each in the deal's segment.
+#[test]
+fn a_truth_file_of_another_log() {
+    const HEADER: &str = "case_id,segment,health_logit,process_logit";
+    let case = Case::valid();
+    let truth = case.path("truth.csv");
+    let t = truth.display().to_string();
+    let rejected = |rows: &[&str], expected: &[&str]| {
+        fs::write(&truth, [&[HEADER], rows].concat().join("\n") + "\n").expect("write");
+        case.assert_rejected(&["--with-truth", "--truth", &t], expected);
+    };
+    rejected(
+        &["1,smb,0.1,0.2", "7,smb,0.1,0.2"],
+        &[&format!(
+            "{t}: line 3, column 1: case \"7\" is not in {}",
+            case.deals()
+        )],
+    );
+    rejected(
+        &["1,smb,0.1,0.2", "1,smb,0.1,0.2"],
+        &[&format!(
+            "{t}: line 3, column 1: case \"1\" has a row already"
+        )],
+    );
+    rejected(
+        &["1,smb,0.1,0.2", "2,enterprise,0.1,0.2"],
+        &[&format!(
+            "{t}: line 3, column 2: case \"2\" is in segment \"enterprise\" here but \"smb\" in {}",
+            case.deals()
+        )],
+    );
+    rejected(
+        &["1,smb,0.1,0.2", "3,smb,0.1,0.2"],
+        &[&format!(
+            "{t}: has 2 rows for the 3 deals of {}: expected one per deal, and case \"2\" has none",
+            case.deals()
+        )],
+    );
+    // One row per deal, in any order, is read.
+    fs::write(
+        &truth,
+        format!("{HEADER}\n3,smb,0,0\n1,smb,0.1,0.2\n2,smb,1,1\n"),
+    )
+    .expect("write");
+    common::succeeded(&case.score(&["--with-truth", "--truth", &t]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // A simulated log, scored.
 

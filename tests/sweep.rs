@@ -213,8 +213,9 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
         (&["seed=5, 6"], "--set seed: the seed is not a scenario variant: --seed sets"),
         (
             &["segments[*].inflow.per_month=100, 0"],
-            "--deals for <embedded default scenario> with segments[*].inflow.per_month=0: the \
-             scenario creates no deals (every segment's inflow is 0)",
+            "<embedded default scenario> with segments[*].inflow.per_month=0: \
+             segments[0].inflow.per_month: every segment's inflow is 0, so the scenario creates \
+             no deal",
         ),
     ] {
         let output = sweep(&out, sets, "2");

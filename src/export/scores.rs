@@ -8,6 +8,8 @@ use crate::scoring::{ScoreOptions, ScoreRow, SummaryRow};
 pub const SCORES_CSV: &str = "scores.csv";
 pub const SUMMARY_CSV: &str = "indicator_summary.csv";
 pub const SCORES_JSON: &str = "scores.json";
+/// The three files of scores `dealsim score` writes (with the report's tables and pages).
+pub const FILES: [&str; 3] = [SCORES_CSV, SUMMARY_CSV, SCORES_JSON];
 
 /// Everything a scoring run produced, as written to `scores.json`.
 #[derive(Debug, Serialize)]

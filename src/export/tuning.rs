@@ -11,6 +11,14 @@ pub const POLICY_MD: &str = "policy.md";
 pub const TRADEOFFS_CSV: &str = "tradeoffs.csv";
 pub const DEADLINES_CSV: &str = "deadlines.csv";
 pub const REVIEW_CSV: &str = "review.csv";
+/// Every file `dealsim tune` writes (with the report's pages, in a run directory).
+pub const FILES: [&str; 5] = [
+    POLICY_TOML,
+    POLICY_MD,
+    TRADEOFFS_CSV,
+    DEADLINES_CSV,
+    REVIEW_CSV,
+];
 
 /// The contract with the report: exactly these columns.
 pub const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen,indicator_best";
@@ -48,6 +56,33 @@ pub fn review_csv(t: &Tuning) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Day figures of deadlines.csv are written to 4 decimals: a deadline of 6 × 1.15 days is
+    /// 6.9, not 6.8999999999999995; medians likewise, and an absent median stays empty.
+    #[test]
+    fn deadline_days_are_written_without_float_noise() {
+        let d = crate::tuning::deadlines::DeadlineRow {
+            segment: "s".into(),
+            step: "x".into(),
+            current_days: 6.0 * 1.15,
+            won_deals: 1,
+            lost_deals: 1,
+            won_median_days: Some(3.2619444444444525),
+            lost_median_days: None,
+            current_catch: 0.5,
+            current_false_alarm: 0.25,
+            proposed_days: 5,
+            proposed_catch: 0.5,
+            proposed_false_alarm: 0.25,
+            separation_p_value: 0.5,
+        };
+        assert_eq!(d.current_days.to_string(), "6.8999999999999995");
+        let text = String::from_utf8(with_header(DEADLINES_HEADER, &[d])).unwrap();
+        assert_eq!(
+            text.lines().nth(1),
+            Some("s,x,6.9,1,1,3.2619,,0.5,0.25,5,0.5,0.25,0.5")
+        );
+    }
 
     /// The headers are the structs' field names, in order.
     #[test]

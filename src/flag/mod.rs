@@ -8,7 +8,7 @@
 //! counted, [`crate::tuning::clock`]) is ≤ d. Deals of review (atypical)
 //! segments are counted, never flagged. Not for: choosing rules ([`crate::tuning`]).
 
-mod precision;
+pub(crate) mod precision;
 mod render;
 
 use std::path::Path;

@@ -35,7 +35,7 @@ fn empty_like(log: &Log) -> Log {
 
 /// The deals of `log` created by the end of day `as_of` (indices into `log.deals`), in order:
 /// the deals [`cut`] keeps.
-fn kept(log: &Log, as_of: DayNum) -> impl Iterator<Item = usize> + '_ {
+pub fn kept(log: &Log, as_of: DayNum) -> impl Iterator<Item = usize> + '_ {
     let end = end_of_day(as_of);
     (0..log.deals.len()).filter(move |&i| log.deals[i].created < end)
 }

@@ -3,8 +3,9 @@
 //! Required columns: events `case_id, activity, timestamp`; deals `case_id, segment, created,
 //! outcome` (and `closed` for won/lost deals). Other columns are optional; deal columns
 //! beyond the standard ones (an import's extras) are read, as text, only by
-//! [`read_log_with_extras`], for exports. Timestamps are ISO 8601 local times
-//! (`YYYY-MM-DDTHH:MM:SS`, a space instead of `T`, or a date alone).
+//! [`read_log_with_extras`], for exports. An event's `segment`, where stated, must be its
+//! deal's. Timestamps are ISO 8601 local times (`YYYY-MM-DDTHH:MM:SS`, a space instead of
+//! `T`, or a date alone).
 //! Every problem names the file, the line and the column, and what was expected.
 
 use rustc_hash::FxHashMap;
@@ -315,6 +316,14 @@ fn read(
         extras.push_deal(extra_cols.iter().map(|&c| rec.get(c).unwrap_or("").trim()));
         Ok(())
     })?;
+    // A header alone would score into an empty ranking and exit 0: say so instead.
+    if deals.is_empty() {
+        return Err(InputError::new(
+            &cols.origin,
+            "no deals in the file: expected a row per deal after the header",
+        )
+        .at_position(2, 0));
+    }
     let case_ids: Vec<String> = {
         let mut v = vec![String::new(); deals.len()];
         for (k, &i) in &index {
@@ -327,6 +336,7 @@ fn read(
     let e_id = cols.required("case_id")?;
     let e_activity = cols.required("activity")?;
     let e_time = cols.required("timestamp")?;
+    let e_segment = cols.optional("segment");
     let [e_resource, e_stage, e_step, e_lifecycle, e_card, e_prob, e_close] = [
         "resource",
         "stage",
@@ -355,6 +365,20 @@ fn read(
                 }
             };
             last_id = id.to_string();
+        }
+        // An event's segment, when the file states one, is its deal's: a different one means
+        // events and deals from different logs (e.g. two runs' files), which would otherwise
+        // score silently as deals without their events.
+        if let Some(c) = e_segment {
+            let stated = field(&cols, record, c);
+            let segment = symbols.name(deals[last_deal as usize].segment);
+            if !stated.value.trim().is_empty() && stated.value.trim() != segment {
+                return Err(stated.error(&format!(
+                    "the segment of case {id:?} in {} ({segment:?}; are the events and the deals \
+                     from different logs?)",
+                    deals_path.display()
+                )));
+            }
         }
         let activity_field = field(&cols, record, e_activity);
         if activity_field.value.trim().is_empty() {
@@ -558,6 +582,24 @@ mod tests {
         assert!(
             e.contains(&format!("line {}, column 3", BATCH + 3)) && e.contains("timestamp"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn an_event_whose_segment_is_not_its_deals_is_refused_by_line_and_case() {
+        let dir = log_files(0, |_, row| row);
+        let events = "case_id,activity,timestamp,segment\n\
+                      a,call,2025-01-02T08:00:00,smb\n\
+                      b,call,2025-01-02T08:00:00,\n\
+                      b,call,2025-01-03T08:00:00,enterprise\n";
+        std::fs::write(dir.path().join("events.csv"), events).unwrap();
+        let e = read(&dir).unwrap_err();
+        assert_eq!(e.position, Some((4, 4)));
+        let m = e.to_string();
+        assert!(
+            m.contains("column `segment`: expected the segment of case \"b\" in ")
+                && m.contains("deals.csv (\"smb\"; are the events and the deals from different logs?), got \"enterprise\""),
+            "{m}"
         );
     }
 

@@ -21,6 +21,8 @@ use crate::output::write_files;
 /// The report page and its Markdown twin, written into the run directory.
 pub const INDEX_HTML: &str = "index.html";
 pub const SUMMARY_MD: &str = "summary.md";
+/// Both pages [`render_dir`] writes.
+pub const FILES: [&str; 2] = [INDEX_HTML, SUMMARY_MD];
 
 /// Renders `index.html` and `summary.md` into `dir` from its saved tables and returns the
 /// path of `index.html`. Both pages are built in memory first and each is written

@@ -22,6 +22,8 @@ pub const FUNNEL_CSV: &str = "funnel.csv";
 pub const CYCLE_CSV: &str = "cycle_lengths.csv";
 pub const INFLOW_CSV: &str = "inflow.csv";
 pub const COHORT_CSV: &str = "cohort_win_rate.csv";
+/// Every table [`ReportTables::write`] writes (for the check that none of them is an input).
+pub const FILES: [&str; 4] = [FUNNEL_CSV, CYCLE_CSV, INFLOW_CSV, COHORT_CSV];
 
 /// Width of a cycle-length histogram bin in calendar days: weekly bins resolve a
 /// 3–5 month cycle into about 20 bars.

@@ -44,6 +44,35 @@ fn finite(name: &str, v: f64) -> Result<(), String> {
     }
 }
 
+/// Draws further out than this many standard deviations (normal, lognormal's exponent) or
+/// means (exponential and gamma tails) are taken never to happen: P(Z > 10) ≈ 8e-24 and
+/// e^-50 ≈ 2e-22 per draw, while a simulation draws some billions at most.
+const TAIL: f64 = 10.0;
+
+/// `v` (a distribution's mean, or the furthest value its draws reach, given as `what`) must
+/// be a finite number: parameters that are each finite can still overflow (a lognormal's
+/// `exp(mu + sigma²/2)` for mu = 800), and an infinite deal value or duration would be
+/// written to the log, which no reader accepts.
+fn computable(what: &str, params: &str, v: f64) -> Result<(), String> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} is not a finite number with {params}: choose parameters that keep it finite"
+        ))
+    }
+}
+
+/// `v` as a person would write it in the scenario: `800`, `0.5`, but `1e200` rather than
+/// two hundred digits.
+fn short(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e16).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 fn positive(name: &str, v: f64) -> Result<(), String> {
     finite(name, v)?;
     if v > 0.0 {
@@ -62,23 +91,37 @@ impl Sampler {
                 finite("mu", mu)?;
                 positive("sigma", sigma)?;
                 let d = LogNormal::new(mu, sigma).map_err(|e| e.to_string())?;
-                (
-                    Kind::LogNormal(d),
-                    0.0,
-                    f64::INFINITY,
-                    (mu + sigma * sigma / 2.0).exp(),
-                )
+                let params = format!("mu = {}, sigma = {}", short(mu), short(sigma));
+                let mean = (mu + sigma * sigma / 2.0).exp();
+                computable("the mean exp(mu + sigma²/2)", &params, mean)?;
+                let reach = (mu + TAIL * sigma).exp();
+                computable("the draws' reach exp(mu + 10·sigma)", &params, reach)?;
+                (Kind::LogNormal(d), 0.0, f64::INFINITY, mean)
             }
             DistSpec::Gamma { shape, scale } => {
                 positive("shape", shape)?;
                 positive("scale", scale)?;
                 let d = Gamma::new(shape, scale).map_err(|e| e.to_string())?;
+                let params = format!("shape = {}, scale = {}", short(shape), short(scale));
+                computable("the mean shape·scale", &params, shape * scale)?;
+                let reach = scale * (shape + TAIL * shape.sqrt() + 5.0 * TAIL);
+                computable(
+                    "the draws' reach scale·(shape + 10·√shape + 50)",
+                    &params,
+                    reach,
+                )?;
                 (Kind::Gamma(d), 0.0, f64::INFINITY, shape * scale)
             }
             DistSpec::Normal { mean, std_dev } => {
                 finite("mean", mean)?;
                 positive("std_dev", std_dev)?;
                 let d = Normal::new(mean, std_dev).map_err(|e| e.to_string())?;
+                let reach = mean.abs() + TAIL * std_dev;
+                computable(
+                    "the draws' reach |mean| + 10·std_dev",
+                    &format!("mean = {}, std_dev = {}", short(mean), short(std_dev)),
+                    reach,
+                )?;
                 // Judged by its mean: a normal duration is clamped, not rejected.
                 (Kind::Normal(d), mean, mean, mean)
             }
@@ -90,11 +133,21 @@ impl Sampler {
                         "`high` must be > `low`, got low={low}, high={high}"
                     ));
                 }
+                computable(
+                    "the width high − low",
+                    &format!("low = {}, high = {}", short(low), short(high)),
+                    high - low,
+                )?;
                 let d = Uniform::new(low, high).map_err(|e| e.to_string())?;
                 (Kind::Uniform(d), low, high, (low + high) / 2.0)
             }
             DistSpec::Exponential { mean } => {
                 positive("mean", mean)?;
+                computable(
+                    "the draws' reach 50·mean",
+                    &format!("mean = {}", short(mean)),
+                    5.0 * TAIL * mean,
+                )?;
                 let d = Exp::new(1.0 / mean).map_err(|e| e.to_string())?;
                 (Kind::Exp(d), 0.0, f64::INFINITY, mean)
             }
@@ -107,6 +160,14 @@ impl Sampler {
                         "need min <= mode <= max and min < max, got min={min}, mode={mode}, max={max}"
                     ));
                 }
+                let params = format!(
+                    "min = {}, mode = {}, max = {}",
+                    short(min),
+                    short(mode),
+                    short(max)
+                );
+                computable("the width max − min", &params, max - min)?;
+                computable("the mean (min + mode + max)/3", &params, min + mode + max)?;
                 let d = Triangular::new(min, max, mode).map_err(|e| e.to_string())?;
                 (Kind::Triangular(d), min, max, (min + max + mode) / 3.0)
             }
@@ -199,6 +260,82 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("[0, 1]"), "{e}");
+    }
+
+    /// Each parameter finite, the mean or the draws not: refused, with the formula and the
+    /// parameters; the largest finite cases still pass.
+    #[test]
+    fn rejects_parameters_whose_mean_or_draws_overflow() {
+        let refused = |spec: DistSpec, expected: &str| {
+            let e = Sampler::new(&spec, Support::Positive).unwrap_err();
+            assert!(e.contains(expected), "{spec:?}: {e}");
+            assert!(e.ends_with("choose parameters that keep it finite"), "{e}");
+        };
+        refused(
+            DistSpec::Lognormal {
+                mu: 800.0,
+                sigma: 2.0,
+            },
+            "the mean exp(mu + sigma²/2) is not a finite number with mu = 800, sigma = 2",
+        );
+        // Mean exp(702) is finite, but one draw in ~10^6 is beyond exp(709.8).
+        refused(
+            DistSpec::Lognormal {
+                mu: 700.0,
+                sigma: 2.0,
+            },
+            "the draws' reach exp(mu + 10·sigma) is not a finite number",
+        );
+        refused(
+            DistSpec::Gamma {
+                shape: 1e200,
+                scale: 1e200,
+            },
+            "the mean shape·scale is not a finite number with shape = 1e200, scale = 1e200",
+        );
+        refused(
+            DistSpec::Normal {
+                mean: 1e308,
+                std_dev: 1e308,
+            },
+            "the draws' reach |mean| + 10·std_dev",
+        );
+        refused(
+            DistSpec::Exponential { mean: 1e307 },
+            "the draws' reach 50·mean",
+        );
+        refused(
+            DistSpec::Triangular {
+                min: 1.0,
+                mode: 1e308,
+                max: 1.7e308,
+            },
+            "the mean (min + mode + max)/3",
+        );
+        let e = Sampler::new(
+            &DistSpec::Uniform {
+                low: -1e308,
+                high: 1e308,
+            },
+            Support::NonNegative,
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("the width high − low is not a finite number"),
+            "{e}"
+        );
+        for fine in [
+            DistSpec::Lognormal {
+                mu: 600.0,
+                sigma: 2.0,
+            },
+            DistSpec::Gamma {
+                shape: 2.0,
+                scale: 1e300,
+            },
+        ] {
+            assert!(Sampler::new(&fine, Support::Positive).is_ok(), "{fine:?}");
+        }
     }
 
     #[test]

@@ -28,6 +28,12 @@ pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
 /// (as they read the indicator set an importer leaves there, [`crate::indicators::BESIDE_LOG`]).
 pub const BESIDE_LOG: &str = "scenario.toml";
 
+/// The most deals a scenario may be expected to create (and `--deals` may ask for): the log
+/// reader and the indicator panel index deals with `u32`, and a Poisson draw around 2^31 stays
+/// far below 2^32 (its standard deviation is about 46,000). Memory is the tighter limit on
+/// most machines (the engine holds every arrival, 16 bytes, before simulating the first).
+pub const MAX_DEALS: u64 = 1 << 31;
+
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -198,16 +204,16 @@ impl Scenario {
         if deals == 0 {
             return Err(InputError::new(origin, "must be at least 1, got 0"));
         }
-        let expected = crate::sim::expected_deals(self);
-        if expected <= 0.0 || expected.is_nan() {
+        if deals > MAX_DEALS {
             return Err(InputError::new(
                 origin,
                 format!(
-                    "the scenario creates no deals (every segment's inflow is 0): there is no \
-                     inflow to rescale to {deals} deals"
+                    "must be at most {MAX_DEALS} (deals are indexed with 32 bits), got {deals}"
                 ),
             ));
         }
+        // Positive: a valid scenario creates deals.
+        let expected = crate::sim::expected_deals(self);
         let factor = deals as f64 / expected;
         let mut spec = self.spec.clone();
         for s in &mut spec.segments {

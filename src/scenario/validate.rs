@@ -156,7 +156,7 @@ pub(super) fn validate(spec: ScenarioSpec) -> Check<Scenario> {
             }
         }
     }
-    Ok(Scenario {
+    let scenario = Scenario {
         name,
         seed: spec.seed,
         first_created,
@@ -169,7 +169,53 @@ pub(super) fn validate(spec: ScenarioSpec) -> Check<Scenario> {
         forecast,
         segments,
         spec,
-    })
+    };
+    check_deal_count(&scenario)?;
+    Ok(scenario)
+}
+
+/// A scenario must be able to create a deal, and no more than [`super::MAX_DEALS`] are
+/// expected: the engine draws every arrival before the first deal, so a mistyped inflow
+/// (`per_month = 1e12`) would otherwise abort on memory rather than say what is wrong.
+fn check_deal_count(s: &Scenario) -> Check<()> {
+    let expected = crate::sim::expected_deals_by_segment(s);
+    let total: f64 = expected.iter().sum();
+    if total > super::MAX_DEALS as f64 {
+        let (k, most) = expected
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .expect("a scenario has segments");
+        return fail(
+            format!("segments[{k}].inflow.per_month"),
+            format!(
+                "the scenario would create about {total:.3e} deals over its window ({most:.3e} in \
+                 this segment), more than the {} one run can index (32-bit deal indices): \
+                 lower the inflow",
+                super::MAX_DEALS
+            ),
+        );
+    }
+    if total <= 0.0 {
+        let (from, to) = (
+            s.spec.window.first_created.as_str(),
+            s.spec.window.last_created.as_str(),
+        );
+        return match s.segments.iter().all(|g| g.per_month <= 0.0) {
+            true => fail(
+                "segments[0].inflow.per_month",
+                "every segment's inflow is 0, so the scenario creates no deal",
+            ),
+            false => fail(
+                "window.last_created",
+                format!(
+                    "the creation window {from} to {to} has no working day (see \
+                     calendar.working_days and calendar.holidays), so the scenario creates no deal"
+                ),
+            ),
+        };
+    }
+    Ok(())
 }
 
 fn calendar_rules(spec: &ScenarioSpec) -> Check<CalendarRules> {

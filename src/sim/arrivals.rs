@@ -55,12 +55,12 @@ fn month_slices<'c>(s: &Scenario, cal: &'c Calendar, segment: usize) -> Vec<Mont
     out
 }
 
-/// Expected number of deals over the window (used to rescale inflow for `--deals N`).
-pub fn expected_deals_with(s: &Scenario, cal: &Calendar) -> f64 {
+/// Expected number of deals of each segment over the window (used to rescale inflow for
+/// `--deals N`, and to bound it).
+pub fn expected_deals_with(s: &Scenario, cal: &Calendar) -> Vec<f64> {
     (0..s.segments.len())
-        .flat_map(|i| month_slices(s, cal, i))
-        .map(|m| m.mean)
-        .sum()
+        .map(|i| month_slices(s, cal, i).iter().map(|m| m.mean).sum())
+        .collect()
 }
 
 pub fn draw_arrivals(s: &Scenario, cal: &Calendar) -> Vec<Arrival> {

@@ -198,6 +198,11 @@ fn calendar_for(s: &Scenario) -> Calendar {
 
 /// Expected number of deals the scenario creates.
 pub fn expected_deals(s: &Scenario) -> f64 {
+    expected_deals_by_segment(s).iter().sum()
+}
+
+/// Expected number of deals each segment creates, in the scenario's order.
+pub fn expected_deals_by_segment(s: &Scenario) -> Vec<f64> {
     arrivals::expected_deals_with(s, &calendar_for(s))
 }
 

@@ -30,12 +30,16 @@ use crate::stats::ks::one_sided_p_value;
 pub struct DeadlineRow {
     pub segment: String,
     pub step: String,
-    /// The scenario's deadline (working days, already scaled by the segment's pace).
+    /// The scenario's deadline (working days, already scaled by the segment's pace). Days are
+    /// written to 4 decimals: `6.9`, not the `6.8999999999999995` of the pace's product.
+    #[serde(serialize_with = "crate::flag::precision::days_read_back")]
     pub current_days: f64,
     pub won_deals: usize,
     pub lost_deals: usize,
     /// Median working days to complete the step, over deals that completed it.
+    #[serde(serialize_with = "crate::flag::precision::opt_days_read_back")]
     pub won_median_days: Option<f64>,
+    #[serde(serialize_with = "crate::flag::precision::opt_days_read_back")]
     pub lost_median_days: Option<f64>,
     pub current_catch: f64,
     pub current_false_alarm: f64,
