@@ -872,7 +872,8 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
 /// `score`, `tune` and `calibrate` see nothing after `--window-end`: scoring a log with a
 /// window end before its last day gives byte for byte what scoring the log `cut` at that day
 /// gives (deals open then are censored, not scored with their later outcome; deals created
-/// later are left out of every table), and so does tuning. With a quarter of the deals at risk
+/// later are left out of every table; `--with-truth` keeps the window's rows of the whole log's
+/// truth file), and so does tuning. With a quarter of the deals at risk
 /// open, `score` warns about `known` censoring, and not under `ipcw`.
 #[test]
 fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
@@ -903,6 +904,21 @@ fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
     let deals = fs::read_to_string(at("sim").join("deals.csv")).unwrap();
     let cut_deals = fs::read_to_string(at("cut").join("deals.csv")).unwrap();
     assert!(deals.lines().count() > cut_deals.lines().count() + 100);
+    // The hidden truth of the cut log's deals, beside it: `score --with-truth` on the full
+    // log with a window end reads the whole log's truth file and keeps the window's rows.
+    let kept: std::collections::HashSet<&str> = cut_deals
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let truth = fs::read_to_string(at("sim").join("truth.csv")).unwrap();
+    let mut lines = truth.lines();
+    let mut cut_truth = format!("{}\n", lines.next().unwrap());
+    for line in lines.filter(|l| kept.contains(l.split(',').next().unwrap())) {
+        cut_truth.push_str(line);
+        cut_truth.push('\n');
+    }
+    fs::write(at("cut").join("truth.csv"), cut_truth).unwrap();
     for command in ["score", "tune"] {
         let outputs = [("on-cut", &cut, None), ("window-end", &sim, Some(day))];
         for (name, log, end) in outputs {
@@ -912,6 +928,9 @@ fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
             args.extend(log_of(log));
             if let Some(day) = end {
                 args.extend(["--window-end".into(), day.into()]);
+            }
+            if command == "score" {
+                args.push("--with-truth".into());
             }
             let stderr = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
             // A quarter of the deals at risk are open on the cut day: `known` censoring (the
