@@ -1031,18 +1031,7 @@ fn cut_blanks_what_only_the_close_made_known() {
         "{\n  \"known_at_close\": [\n    \"close_value\"\n  ]\n}\n"
     );
     let cut = tmp.path().join("cut");
-    common::succeeded(
-        &dealsim()
-            .arg("cut")
-            .arg("--events")
-            .arg(crm.join("events.csv"))
-            .arg("--deals")
-            .arg(crm.join("deals.csv"))
-            .args(["--as-of", "2017-06-30", "--out"])
-            .arg(&cut)
-            .output()
-            .unwrap(),
-    );
+    common::succeeded(&cut_mid_2017(&crm, &cut));
     assert!(read(&crm.join("deal_columns.json")) == read(&cut.join("deal_columns.json")));
     let rows = |p: &Path| -> Vec<csv::StringRecord> {
         csv::Reader::from_path(p.join("deals.csv"))
@@ -1120,16 +1109,7 @@ fn a_column_known_at_close_must_be_an_extra_column() {
     )
     .unwrap();
     let out = tmp.path().join("cut");
-    let output = dealsim()
-        .arg("cut")
-        .arg("--events")
-        .arg(crm.join("events.csv"))
-        .arg("--deals")
-        .arg(crm.join("deals.csv"))
-        .args(["--as-of", "2017-06-30", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = cut_mid_2017(&crm, &out);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
@@ -1236,4 +1216,18 @@ fn import_ok(kind: &str, source: &Path, out: &Path, extra: &[&str]) -> std::proc
         .success()
         .get_output()
         .clone()
+}
+
+/// `dealsim cut` of the log in `dir` as of 2017-06-30 into `out`.
+fn cut_mid_2017(dir: &Path, out: &Path) -> std::process::Output {
+    dealsim()
+        .arg("cut")
+        .arg("--events")
+        .arg(dir.join("events.csv"))
+        .arg("--deals")
+        .arg(dir.join("deals.csv"))
+        .args(["--as-of", "2017-06-30", "--out"])
+        .arg(out)
+        .output()
+        .unwrap()
 }
