@@ -1072,3 +1072,31 @@ fn deadlines_table_matches_deadlines_csv() {
     assert!(proposed > 0, "some step separates won from lost deals");
     assert!(kept > 0, "legal review separates nothing");
 }
+
+/// A warning of the scoring run is pointed to from the answer itself, not only listed under
+/// the run details at the end of the page.
+#[test]
+fn the_answer_points_to_the_warnings() {
+    let copy = copy_of_run();
+    let html = |dir: &Path| {
+        dealsim::report::render_dir(dir).expect("renders");
+        read(&dir.join("index.html"))
+    };
+    assert!(!html(copy.path()).contains("Read with the"));
+    let scores = copy.path().join("scores.json");
+    let warned = read(&scores).replacen(
+        "\"warnings\": []",
+        "\"warnings\": [\"many open deals\", \"another\"]",
+        1,
+    );
+    fs::write(&scores, warned).unwrap();
+    let page = html(copy.path());
+    let answer = &page[page.find("<section id=\"answer\">").unwrap()..];
+    let answer = &answer[..answer.find("</section>").unwrap()];
+    assert!(
+        answer.contains(
+            "Read with the 2 warnings under <a href=\"#run-details\">6. Run details</a>: many open deals"
+        ),
+        "{answer}"
+    );
+}

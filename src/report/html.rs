@@ -222,9 +222,24 @@ fn answer_section(out: &mut String, data: &RunData) {
     for seg in &segments {
         let _ = writeln!(out, "<li>{}</li>", esc(&answer::sentence(data, seg)));
     }
+    out.push_str("</ul>\n");
+    // A warning can bear on the answer itself (many open deals left out, an indicator that
+    // reads activities the log lacks): say so here, not only at the end of the page.
+    let warnings = data.meta.warnings.len();
+    if warnings > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Read with the {warnings} warning{} under \
+             <a href=\"#{}\">{}</a>: {}</p>",
+            if warnings == 1 { "" } else { "s" },
+            SECTIONS[5].0,
+            SECTIONS[5].1,
+            esc(&data.meta.warnings[0])
+        );
+    }
     let _ = writeln!(
         out,
-        "</ul><p>“Reliable” means the 95% bootstrap interval of the AUC stays at or above {:.2} \
+        "<p>“Reliable” means the 95% bootstrap interval of the AUC stays at or above {:.2} \
          at three landmarks in a row; the AUC is the chance that a deal that will be lost scores \
          riskier than one that will be won (0.5 = no better than a coin). Data: \
          <a href=\"{SUMMARY_CSV}\">{SUMMARY_CSV}</a>, intervals in \
