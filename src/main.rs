@@ -76,16 +76,17 @@ fn execute(command: Command) -> Result<(), Error> {
                 &dealsim::report::FILES,
             ]
             .concat();
+            let inputs = log_inputs(
+                &events,
+                &deals,
+                scenario_path.as_deref(),
+                score.indicators.as_deref(),
+            );
+            let truth_input = [("--truth file", score.with_truth.then_some(&*truth))];
             check_inputs_kept(
                 &out,
                 Writes::FilesIn(&written),
-                &[
-                    ("--events file", Some(&events)),
-                    ("--deals file", Some(&deals)),
-                    ("--truth file", score.with_truth.then_some(&truth)),
-                    ("--scenario file", scenario_path.as_deref()),
-                    ("--indicators file", score.indicators.as_deref()),
-                ],
+                &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
             )?;
             let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
             let window_end = window_end_for(window_end.as_deref(), &events)?;
@@ -128,12 +129,12 @@ fn execute(command: Command) -> Result<(), Error> {
             check_inputs_kept(
                 &out,
                 Writes::FilesIn(&written),
-                &[
-                    ("--events file", Some(&events)),
-                    ("--deals file", Some(&deals)),
-                    ("--scenario file", scenario_path.as_deref()),
-                    ("--indicators file", indicators.as_deref()),
-                ],
+                &log_inputs(
+                    &events,
+                    &deals,
+                    scenario_path.as_deref(),
+                    indicators.as_deref(),
+                ),
             )?;
             let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
             let job = TuneJob {
@@ -169,16 +170,16 @@ fn execute(command: Command) -> Result<(), Error> {
                     .unwrap_or_default()
                     .join(format!("flags-{}", as_of.iso()))
             });
+            let inputs = log_inputs(
+                &events,
+                &deals,
+                scenario_path.as_deref(),
+                indicators.as_deref(),
+            );
             check_inputs_kept(
                 &out,
                 Writes::Directory,
-                &[
-                    ("--policy file", Some(&policy)),
-                    ("--events file", Some(&events)),
-                    ("--deals file", Some(&deals)),
-                    ("--scenario file", scenario_path.as_deref()),
-                    ("--indicators file", indicators.as_deref()),
-                ],
+                &[&[("--policy file", Some(&*policy))][..], &inputs].concat(),
             )?;
             let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
             let job = dealsim::flag::FlagJob {
@@ -258,6 +259,21 @@ fn execute(command: Command) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// The files score, tune and flag read a log with, named as [`check_inputs_kept`] names them.
+fn log_inputs<'a>(
+    events: &'a Path,
+    deals: &'a Path,
+    scenario: Option<&'a Path>,
+    indicators: Option<&'a Path>,
+) -> [(&'static str, Option<&'a Path>); 4] {
+    [
+        ("--events file", Some(events)),
+        ("--deals file", Some(deals)),
+        ("--scenario file", scenario),
+        ("--indicators file", indicators),
+    ]
 }
 
 /// "1 rep", "3 reps".
