@@ -242,7 +242,8 @@ pub fn cut_to_dir(
     out: &Path,
 ) -> Result<(usize, usize), Error> {
     let known_until = cut_day(events)?;
-    // The indicator set and the scenario beside the log go along, for `flag` to read.
+    // The files that tell how to read the log go along: the indicator set and the scenario,
+    // for `score`, `tune` and `flag`, and the columns known at close, for a later `cut`.
     let mut along = Vec::new();
     for name in [INDICATORS, SCENARIO, DEAL_COLUMNS] {
         let beside = events.with_file_name(name);
