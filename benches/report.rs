@@ -33,6 +33,7 @@ fn bench_report(c: &mut Criterion) {
         options: ScoreOptions {
             censoring: Censoring::Known,
             bootstrap: 200,
+            cluster: dealsim::stats::bootstrap::Cluster::Deal,
             min_class: 20,
             target: 0.7,
             confidence: 0.95,

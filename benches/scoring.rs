@@ -49,6 +49,7 @@ fn bench_scoring(c: &mut Criterion) {
     let options = |bootstrap| ScoreOptions {
         censoring: Censoring::Known,
         bootstrap,
+        cluster: dealsim::stats::bootstrap::Cluster::Deal,
         min_class: 20,
         target: 0.7,
         confidence: 0.95,

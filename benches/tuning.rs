@@ -33,6 +33,7 @@ fn bench_tuning(c: &mut Criterion) {
         },
         holdout: 0.3,
         bootstrap: 200,
+        cluster: dealsim::stats::bootstrap::Cluster::Deal,
         seed: 1,
         signals: vec![Signal::Rep, Signal::Process, Signal::Client],
         min_lead_days: 21.0,

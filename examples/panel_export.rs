@@ -31,6 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = ScoreOptions {
         censoring: Censoring::Known,
         bootstrap: 0,
+        cluster: dealsim::stats::bootstrap::Cluster::Deal,
         min_class: 20,
         target: 0.7,
         confidence: 0.95,

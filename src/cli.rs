@@ -9,6 +9,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use dealsim::stats::bootstrap::Cluster;
+
+/// `--cluster` of score, tune, run and sweep.
+const CLUSTER_HELP: &str = "What a bootstrap replicate resamples. `deal`: deals, \
+independently (within segment × outcome): intervals for these reps' deals, the team taken as \
+given. `rep`: reps with all their deals (within segment): intervals for another team working \
+the same way, wider where a few reps' habits drive an indicator (warned under 10 reps in a \
+segment).";
 
 /// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
 /// found in string" for `-5`.
@@ -108,6 +116,8 @@ pub enum Command {
         /// Bootstrap replicates for the chosen rules' confidence intervals.
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
         bootstrap: usize,
+        #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", help = CLUSTER_HELP)]
+        cluster: Cluster,
         /// Seed of the bootstrap (and of nothing else: the rule choice does not depend on it).
         /// `dealsim run` seeds it with the scenario's seed.
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
@@ -475,9 +485,11 @@ pub struct ScoreArgs {
         default_value_t = 60.0
     )]
     pub horizon: f64,
-    /// Bootstrap replicates for the confidence intervals (stratified over deals).
+    /// Bootstrap replicates for the confidence intervals.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
     pub bootstrap: usize,
+    #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", help = CLUSTER_HELP)]
+    pub cluster: Cluster,
     /// Omit an AUC when either class has fewer deals than this.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "N", default_value_t = 20)]
     pub min_class: usize,

@@ -26,6 +26,7 @@ use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, ScoreOptions};
 use dealsim::simulate::{default_out_dir, simulate_into};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
+use dealsim::stats::bootstrap::Cluster;
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
 use dealsim::tuning::run::{bad_setting, tune_log_to_dir, tune_to_dir, TuneJob};
@@ -114,6 +115,7 @@ fn execute(command: Command) -> Result<(), Error> {
             indicators,
             landmarks,
             bootstrap,
+            cluster,
             seed,
             tune,
         } => {
@@ -144,7 +146,7 @@ fn execute(command: Command) -> Result<(), Error> {
                 scenario: &scenario,
                 landmarks: parse_landmarks(&landmarks)?,
                 window_end: window_end_for(window_end.as_deref(), &events)?,
-                options: tune_options(&tune, bootstrap, seed),
+                options: tune_options(&tune, (bootstrap, cluster), seed),
             };
             run_tune(&job, None, None, &out, &out)?;
             // A run directory's report gains the trade-off plots.
@@ -405,7 +407,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     parse_landmarks(&score.landmarks)?;
     indicators::chosen_or_default(score.indicators.as_deref())?;
     check_tune_flags(tune)?;
-    let tune_opts = tune_options(tune, score.bootstrap, 1);
+    let tune_opts = tune_options(tune, (score.bootstrap, score.cluster), 1);
     check_score_options(&score_options(score, 1)?)?;
     // The simulation keeps the log it writes: equal to reading the files back (tested), which
     // at a million deals would take seconds.
@@ -465,7 +467,8 @@ fn check_tune_flags(args: &TuneArgs) -> Result<(), InputError> {
         .map_or(Ok(()), |bad| Err(bad.into()))
 }
 
-fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
+/// The tuning options of `args`, with the bootstrap's replicates and what they resample.
+fn tune_options(args: &TuneArgs, (bootstrap, cluster): (usize, Cluster), seed: u64) -> TuneOptions {
     TuneOptions {
         objective: match args.objective {
             ObjectiveArg::Budget => Objective::Budget {
@@ -481,6 +484,7 @@ fn tune_options(args: &TuneArgs, bootstrap: usize, seed: u64) -> TuneOptions {
         min_lead_days: args.min_lead,
         significance: args.significance,
         bootstrap,
+        cluster,
         seed,
         signals: args.signals.clone(),
     }
@@ -556,6 +560,7 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
     Ok(ScoreOptions {
         censoring,
         bootstrap: args.bootstrap,
+        cluster: args.cluster,
         min_class: args.min_class,
         target: args.target,
         confidence: 0.95,

@@ -269,6 +269,7 @@ pub fn score_log_to_dir(
     bar.set_message("bootstrap");
     bar.set_length((panel.indicators.len() * panel.landmarks.len()) as u64);
     warnings.extend(scoring::censoring_warning(&panel, job.options.censoring));
+    warnings.extend(scoring::cluster_warning(&panel, job.options.cluster));
     let rows = scoring::score_with_progress(&panel, &job.options, &|n| bar.inc(n));
     let summary = scoring::summarise(&rows, job.options.target);
     let report = ScoreReport {

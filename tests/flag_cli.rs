@@ -48,6 +48,7 @@ fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {
             },
             holdout: 0.3,
             bootstrap: 50,
+            cluster: dealsim::stats::bootstrap::Cluster::Deal,
             seed: 1,
             signals: vec![
                 indicators::Signal::Rep,

@@ -149,6 +149,7 @@ fn case_panel(case: &Value, log: &Log, row: &[usize]) -> Panel {
             .map(|&r| segments.iter().position(|s| *s == deal_segs[r]).unwrap() as u16)
             .collect(),
         segments,
+        deal_rep: log.deals.iter().map(|d| d.rep).collect(),
         outcome: log.deals.iter().map(|d| d.outcome).collect(),
         close_age: by_row("close_age"),
         window_age: by_row("window_age"),
@@ -228,6 +229,7 @@ fn tuning_matches_the_independent_reference() {
                 .unwrap(),
             holdout: case["options"]["holdout"].as_f64().unwrap(),
             bootstrap: 0,
+            cluster: dealsim::stats::bootstrap::Cluster::Deal,
             seed: 1,
             signals: serde_json::from_value(case["options"]["signals"].clone()).unwrap(),
             min_lead_days: case["options"]["min_lead_days"].as_f64().unwrap(),

@@ -94,6 +94,8 @@ fn panel(
         landmarks: landmarks.to_vec(),
         segments: segments.iter().map(|s| s.to_string()).collect(),
         deal_segment: deals.iter().map(|d| d.segment).collect(),
+        // Every deal its own rep; the rep-level tests set reps of their own.
+        deal_rep: (0..deals.len() as u32).collect(),
         outcome: deals.iter().map(|d| d.outcome).collect(),
         close_age: deals.iter().map(|d| d.close_age).collect(),
         window_age: deals.iter().map(|d| d.window_age).collect(),
@@ -105,6 +107,7 @@ fn options(censoring: Censoring, bootstrap: usize, min_class: usize, seed: u64) 
     ScoreOptions {
         censoring,
         bootstrap,
+        cluster: dealsim::stats::bootstrap::Cluster::Deal,
         min_class,
         target: 0.7,
         confidence: 0.95,
@@ -150,9 +153,34 @@ fn replicate_weights(panel: &Panel, replicates: usize, seed: u64) -> Vec<Vec<f64
         .collect()
 }
 
-/// The 95% percentile interval of replicate values (NaN = replicate without a class).
-fn percentile_ci(reps: &[f64]) -> (Option<f64>, Option<f64>) {
-    (quantile(reps, 0.025), quantile(reps, 0.975))
+/// The 95% percentile interval of replicate values (NaN = replicate without a class), as the
+/// scoring core documents it: none when more than 5% of the replicates lack a class.
+fn percentile_ci(reps: &[f64]) -> Option<(f64, f64)> {
+    let empty = reps.iter().filter(|x| x.is_nan()).count();
+    (empty * 20 <= reps.len()).then(|| {
+        (
+            quantile(reps, 0.025).unwrap(),
+            quantile(reps, 0.975).unwrap(),
+        )
+    })
+}
+
+/// `row`'s interval is `want`, or it has none and a note saying why.
+#[track_caller]
+fn interval_is(row: &ScoreRow, want: Option<(f64, f64)>) {
+    match want {
+        Some((lo, hi)) => {
+            close(row.ci_lo, lo);
+            close(row.ci_hi, hi);
+        }
+        None => {
+            assert_eq!((row.ci_lo, row.ci_hi), (None, None), "{row:?}");
+            assert!(
+                row.note.starts_with("no interval: a class is empty in"),
+                "{row:?}"
+            );
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,9 +314,11 @@ fn known_censoring_counts_and_auc_by_hand() {
         }
     }
 
-    // Every reported AUC has a percentile interval inside [0, 1] and no note.
+    // Every reported AUC has a percentile interval inside [0, 1] and no note, or no interval
+    // and a note saying why.
     for r in &rows {
         match r.auc {
+            Some(_) if r.ci_lo.is_none() => interval_is(r, None),
             Some(_) => {
                 let (lo, hi) = (r.ci_lo.unwrap(), r.ci_hi.unwrap());
                 assert!((0.0..=1.0).contains(&lo) && lo <= hi && hi <= 1.0, "{r:?}");
@@ -344,10 +374,14 @@ fn known_censoring_interval_is_the_percentile_interval_of_the_replicates() {
                 auc(&s, &y, Some(&w)).unwrap_or(f64::NAN)
             })
             .collect();
-        let (lo, hi) = percentile_ci(&reps);
-        close(r.ci_lo, lo.unwrap());
-        close(r.ci_hi, hi.unwrap());
+        interval_is(r, percentile_ci(&reps));
     }
+    let with_interval = rows.iter().filter(|r| r.ci_lo.is_some()).count();
+    let without = rows
+        .iter()
+        .filter(|r| r.auc.is_some() && r.ci_lo.is_none())
+        .count();
+    assert!(with_interval > 0, "the case should give intervals");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -457,11 +491,40 @@ fn ipcw_equals_cumulative_dynamic_auc_on_time_from_the_landmark() {
                         .unwrap_or(f64::NAN)
                 })
                 .collect();
-            let (lo, hi) = percentile_ci(&reps);
-            close(r.ci_lo, lo.unwrap());
-            close(r.ci_hi, hi.unwrap());
+            interval_is(r, percentile_ci(&reps));
         }
     }
+}
+
+/// At landmark 7 one lost deal is at risk (its four lost peers closed on day 3): a stratified
+/// replicate leaves it out with probability (4/5)^5 ≈ 33%, so the replicates' percentiles
+/// would describe only the draws that kept it. No interval, and a note that says so.
+#[test]
+fn no_interval_when_replicates_often_lack_a_class() {
+    let mut deals: Vec<Deal> = (0..4).map(|_| lost(0, 3.0)).collect();
+    deals.push(lost(0, 20.0));
+    deals.extend((0..20).map(|_| won(0, 30.0)));
+    let values: Vec<(u32, Vec<f32>)> = (4..25u32).map(|d| (d, vec![d as f32])).collect();
+    let p = panel(
+        vec![info("x", Direction::HigherIsSafer)],
+        &["a"],
+        &deals,
+        &[7],
+        &[values],
+    );
+    let rows = score(&p, &options(Censoring::Known, 200, 1, 3));
+    let r = find(&rows, "x", "a", 7);
+    assert_eq!((r.n_lost, r.n_won), (1, 20));
+    close(r.auc, 1.0);
+    let empty: usize = r.note["no interval: a class is empty in ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Binomial(200, 0.328): 66 ± 6.6, so 40 … 95 is over 4 standard deviations either way.
+    assert!((40..=95).contains(&empty), "{r:?}");
+    interval_is(r, None);
 }
 
 #[test]

@@ -79,6 +79,7 @@ fn tune(log: &Log, significance: f64) -> Tuning {
             },
             holdout: 0.3,
             bootstrap: 0,
+            cluster: dealsim::stats::bootstrap::Cluster::Deal,
             seed: 1,
             signals: vec![indicators::Signal::Rep],
             min_lead_days: 21.0,

@@ -23,6 +23,7 @@ use dealsim::log::{Log, Outcome};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::sim::{collect_log, Engine};
 use dealsim::stats::bootstrap::Bootstrap;
+use dealsim::stats::bootstrap::Cluster;
 use dealsim::stats::quantile::quantile;
 use dealsim::time::{DayNum, Timestamp, SECONDS_PER_DAY};
 use dealsim::tuning::clock::RuleClock;
@@ -38,6 +39,7 @@ fn options() -> TuneOptions {
         },
         holdout: 0.3,
         bootstrap: 200,
+        cluster: Cluster::Deal,
         seed: 20261126,
         signals: vec![Signal::Rep, Signal::Process, Signal::Client],
         min_lead_days: 21.0,
@@ -321,13 +323,20 @@ fn the_shown_runners_up_carry_intervals_and_held_out_figures() {
             };
             let first = first_flags(&panel, &clock, &rule);
             let volume = seg.deals_per_rep_week;
-            let want = figures(&panel, &holdout, &first, volume, 0, 0);
+            let want = figures(&panel, &holdout, &first, volume, (0, Cluster::Deal), 0);
             assert_eq!(h, &want, "{}: {}", seg.segment, r.indicator);
             assert_eq!((h.lost, h.won), (chosen.lost, chosen.won));
             // The tuning figures with intervals, on the chosen rule's bootstrap replicates,
             // and their point values are the sweep's.
             let (replicates, seed) = (options().bootstrap, options().seed);
-            let want = figures(&panel, &tuning, &first, volume, replicates, seed);
+            let want = figures(
+                &panel,
+                &tuning,
+                &first,
+                volume,
+                (replicates, Cluster::Deal),
+                seed,
+            );
             assert_eq!(f, &want, "{}: {}", seg.segment, r.indicator);
             assert!(f.recall.ci.is_some(), "{f:?}");
             assert!((f.recall.value - r.recall).abs() < 1e-12, "{f:?} vs {r:?}");
@@ -475,7 +484,16 @@ fn every_deal_can_reach_the_chosen_threshold_by_its_last_check() {
             .copied()
             .filter(|&i| log.deals[i].created.day().ymd().1 == 12)
             .collect();
-        let fig = |m: &[usize]| figures(&panel, m, &first, seg.deals_per_rep_week, 0, 1);
+        let fig = |m: &[usize]| {
+            figures(
+                &panel,
+                m,
+                &first,
+                seg.deals_per_rep_week,
+                (0, Cluster::Deal),
+                1,
+            )
+        };
         let (all, d) = (fig(&holdout), fig(&dec));
         let se = (all.recall.value * (1.0 - all.recall.value) / d.lost as f64).sqrt();
         assert!(

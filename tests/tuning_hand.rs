@@ -9,6 +9,7 @@ use dealsim::indicators::{
 use dealsim::log::read::read_log;
 use dealsim::log::{Log, Outcome};
 use dealsim::scenario::Scenario;
+use dealsim::stats::bootstrap::Cluster;
 use dealsim::time::DayNum;
 use dealsim::tuning::clock::RuleClock;
 use dealsim::tuning::rule::{figures, first_flags, Rule};
@@ -92,7 +93,7 @@ fn hand_built_rules_by_hand() {
             by_day,
         };
         let first = first_flags(&panel, &clock, &rule);
-        let f = figures(&panel, &all, &first, 6.0, 0, 1);
+        let f = figures(&panel, &all, &first, 6.0, (0, Cluster::Deal), 1);
         let what = format!("tau {tau} by {by_day}: {f:?}");
         assert_eq!((f.lost, f.won), (3, 2), "{what}");
         assert_eq!((f.flagged_lost, f.flagged_won), (fl, fw), "{what}");
@@ -149,6 +150,7 @@ fn youden_on_hand_log(significance: f64) -> Tuning {
             objective: Objective::Youden,
             holdout: 0.0,
             bootstrap: 0,
+            cluster: Cluster::Deal,
             seed: 1,
             signals: vec![Signal::Rep],
             min_lead_days: 0.0,
@@ -248,6 +250,7 @@ fn random_panel(outcomes: &[(u8, f64, u8)], values: &[[i8; 3]], safer: bool) -> 
         landmarks,
         segments: vec!["a".into(), "b".into()],
         deal_segment: outcomes.iter().map(|o| (o.2 % 2) as u16).collect(),
+        deal_rep: (0..n as u32).collect(),
         outcome,
         close_age,
         window_age: vec![400.0; n],
@@ -280,7 +283,7 @@ proptest! {
                 for (d, &day) in panel.landmarks.iter().enumerate() {
                     let rule = Rule { indicator: 0, oriented: tau, by_day: day };
                     let first = first_flags(&panel, &clock, &rule);
-                    let f = figures(&panel, &members, &first, 1.0, 0, 1);
+                    let f = figures(&panel, &members, &first, 1.0, (0, Cluster::Deal), 1);
                     let cell = curve.cell(g, d);
                     prop_assert_eq!(cell.flagged_lost as usize, f.flagged_lost);
                     prop_assert_eq!(cell.flagged_won as usize, f.flagged_won);

@@ -31,6 +31,9 @@ pub struct Panel {
     pub landmarks: Vec<u32>,
     pub segments: Vec<String>,
     pub deal_segment: Vec<u16>,
+    /// The deal's rep (a symbol of the log): the clusters of a rep-level bootstrap
+    /// ([`crate::stats::bootstrap::Cluster::Rep`]).
+    pub deal_rep: Vec<u32>,
     pub outcome: Vec<Outcome>,
     /// Days from creation to close (NaN while open).
     pub close_age: Vec<f64>,
@@ -838,6 +841,7 @@ pub fn evaluate_with_progress(
         landmarks: landmarks.to_vec(),
         segments,
         deal_segment,
+        deal_rep: log.deals.iter().map(|d| d.rep).collect(),
         outcome: log.deals.par_iter().map(|d| d.outcome).collect(),
         close_age: log
             .deals

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::indicators::unit::bound_text;
+use crate::stats::bootstrap::Cluster;
 use crate::tuning::deadlines;
 use crate::tuning::rule::{
     confirmation_text, lead_days_text, p_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
@@ -161,25 +162,30 @@ pub fn render(t: &Tuning) -> String {
         s,
         "Each segment's rule was chosen for {objective}{evidence} on deals created before {} and is \
          shown on the later deals too ({:.0}% of the creation span held out). Intervals are \
-         95% bootstrap percentile intervals ({} replicates). A rule flags a deal at the first \
+         95% bootstrap percentile intervals ({} replicates of the {}). A rule flags a deal at the first \
          landmark (deal ages {}..{} days) up to its deadline at which the deal is still open \
          and the indicator crosses the threshold. Deals still open at the end of the data have \
          no known outcome and are left out of every rate.\n",
         t.holdout_from,
         100.0 * t.options.holdout,
         t.options.bootstrap,
+        match t.options.cluster {
+            Cluster::Deal => "deals",
+            Cluster::Rep => "reps, each with all its deals",
+        },
         t.landmarks.first().copied().unwrap_or(0),
         t.landmarks.last().copied().unwrap_or(0),
     );
     if !t.warnings.is_empty() {
-        s.push_str(
-            "**Warning:** some indicators read activities or resources that never occur in this \
-             log, or count a client card of another size than the scenario's, so a rule on one \
-             of them measures something other than its name says (a proposal delay without \
-             proposals is the deal's age):\n\n",
-        );
+        s.push_str("**Warnings** (read the figures below with them):\n\n");
         for w in &t.warnings {
             let _ = writeln!(s, "- {w}");
+        }
+        if t.warnings.iter().any(|w| w.starts_with("indicator ")) {
+            s.push_str(
+                "\nA rule on an indicator named above measures something other than its name \
+                 says (a proposal delay without proposals is the deal's age).\n",
+            );
         }
         s.push('\n');
     }

@@ -18,6 +18,7 @@ use crate::error::{did_you_mean, InputError};
 use crate::indicators::spec::Measure;
 use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, IndicatorSpec, Signal, Unit};
+use crate::stats::bootstrap::Cluster;
 use crate::tuning::rule::{
     confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
 };
@@ -52,6 +53,9 @@ pub struct TuningInfo {
     #[serde(default = "no_significance_asked")]
     pub significance: f64,
     pub bootstrap: usize,
+    /// What the bootstrap resampled; absent from policies tuned before reps could be: deals.
+    #[serde(default)]
+    pub cluster: Cluster,
     pub seed: u64,
 }
 
@@ -232,7 +236,8 @@ const HEADER: &str = "\
 # it; value >= threshold for higher_is_riskier, <= for higher_is_safer). `measure` = how the
 # indicator was defined when tuned (flag refuses a set that defines it otherwise).
 # `expected` = figures on the tuning deals, `holdout` = on the later deals,
-# each with 95% bootstrap intervals. Recall: share of lost deals flagged before the loss;
+# each with 95% bootstrap intervals (tuning.cluster: resampling deals, or reps with all
+# their deals). Recall: share of lost deals flagged before the loss;
 # false_alarm_rate: share of won deals flagged; open deals are left out of both.
 # holdout.confirmation_p_value: one-sided Fisher exact p that the held-out deals the rule
 # flagged were lost no more often than the others (3 digits, 1e-15 stands for anything smaller);
@@ -255,6 +260,7 @@ impl Policy {
                 min_lead_days: t.options.min_lead_days,
                 significance: t.options.significance,
                 bootstrap: t.options.bootstrap,
+                cluster: t.options.cluster,
                 seed: t.options.seed,
             }),
             segment: t

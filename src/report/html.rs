@@ -607,6 +607,7 @@ fn run_details(out: &mut String, data: &RunData) {
         ("window end", data.meta.window_end.clone()),
         ("censoring", censoring),
         ("bootstrap replicates", o.bootstrap.to_string()),
+        ("bootstrap resamples", o.cluster.unit().to_string()),
         ("bootstrap seed", o.seed.to_string()),
         ("minimum deals per class", o.min_class.to_string()),
         ("AUC target", format!("{:.2}", o.target)),

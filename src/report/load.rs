@@ -6,6 +6,7 @@
 //! [`super::tables`] (older run directories lack them), `tradeoffs.csv`, `deadlines.csv` and
 //! `policy.toml` (written by the tuner). A malformed file is an [`InputError`] naming the file, line and column.
 
+use crate::stats::bootstrap::Cluster;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -43,6 +44,9 @@ pub struct ScoresMeta {
 pub struct OptionsMeta {
     pub censoring: CensoringMeta,
     pub bootstrap: usize,
+    /// What the bootstrap resampled; scores.json written before reps could be: deals.
+    #[serde(default)]
+    pub cluster: Cluster,
     pub min_class: usize,
     pub target: f64,
     pub confidence: f64,

@@ -9,9 +9,11 @@
 //!   with inverse-probability-of-censoring weights ([`crate::stats::cdauc`]); won deals are
 //!   never lost, so they are controls at any horizon.
 //!
-//! Uncertainty: one stratified bootstrap (segment × final outcome) shared by every landmark
-//! and indicator; percentile intervals. The earliest reliable day is the first landmark whose
-//! lower bound is ≥ the target there and at the next two landmarks.
+//! Uncertainty: one stratified bootstrap shared by every landmark and indicator, over deals
+//! (within segment × final outcome) or over reps with all their deals (within segment;
+//! [`Cluster`]); percentile intervals, given only when the AUC is defined in at least 95% of
+//! the replicates ([`percentile_interval`]). The earliest reliable day is the first landmark
+//! whose lower bound is ≥ the target there and at the next two landmarks.
 
 pub mod summary;
 
@@ -20,9 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::indicators::{Direction, Panel};
 use crate::log::Outcome;
-use crate::stats::bootstrap::Bootstrap;
+use crate::stats::bootstrap::{Bootstrap, Cluster, FEW_CLUSTERS, MIN_CLUSTERS};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
-use crate::stats::quantile::quantile;
+use crate::stats::quantile::percentile_interval;
 use crate::stats::ranked::{
     class_replicate_aucs, nested_point_aucs, point_aucs_in, SortBuffers, EXCLUDED,
 };
@@ -91,11 +93,61 @@ pub fn censoring_warning(panel: &Panel, censoring: Censoring) -> Option<String> 
     ))
 }
 
+/// Why a bootstrap over reps may mislead on this panel, if it may: the segments with fewer
+/// than [`FEW_CLUSTERS`] reps, whose intervals come out too narrow, or none at all.
+pub fn cluster_warning(panel: &Panel, cluster: Cluster) -> Option<String> {
+    if cluster != Cluster::Rep {
+        return None;
+    }
+    let reps = reps_per_segment(panel);
+    few_clusters_warning(
+        panel
+            .segments
+            .iter()
+            .zip(reps)
+            .map(|(name, n)| (name.as_str(), n)),
+    )
+}
+
+/// The warning for segments, given as (name, reps), with fewer than [`FEW_CLUSTERS`] reps:
+/// under [`MIN_CLUSTERS`] they get no intervals, else intervals that are too narrow.
+pub fn few_clusters_warning<'a>(
+    segments: impl Iterator<Item = (&'a str, usize)>,
+) -> Option<String> {
+    let few: Vec<(&str, usize)> = segments.filter(|&(_, n)| n < FEW_CLUSTERS).collect();
+    if few.is_empty() {
+        return None;
+    }
+    let list = |keep: &dyn Fn(usize) -> bool| -> String {
+        few.iter()
+            .filter(|&&(_, n)| keep(n))
+            .map(|(name, n)| format!("{name} ({n})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (none, narrow) = (list(&|n| n < MIN_CLUSTERS), list(&|n| n >= MIN_CLUSTERS));
+    let mut parts = Vec::new();
+    if !narrow.is_empty() {
+        parts.push(format!(
+            "fewer than {FEW_CLUSTERS} reps in {narrow}: a bootstrap over so few reps understates \
+             how far the figures could move with another team, so their intervals are too narrow"
+        ));
+    }
+    if !none.is_empty() {
+        parts.push(format!(
+            "fewer than {MIN_CLUSTERS} reps in {none}: no intervals there"
+        ));
+    }
+    Some(format!("--cluster rep: {}", parts.join("; ")))
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreOptions {
     pub censoring: Censoring,
     /// Bootstrap replicates (≥ 1).
     pub bootstrap: usize,
+    /// What a replicate resamples: deals, or reps with all their deals.
+    pub cluster: Cluster,
     /// AUC is omitted when either class has fewer deals than this.
     pub min_class: usize,
     /// CI lower bound an indicator must reach to count as reliable.
@@ -287,7 +339,7 @@ fn known_task(
     classes: &RowClasses,
     buffers: &mut TaskBuffers,
     boot: &Bootstrap,
-    alpha: f64,
+    intervals: &Intervals,
     row: &RowStart<'_>,
 ) -> Vec<ScoreRow> {
     let n_seg = panel.segments.len();
@@ -303,7 +355,14 @@ fn known_task(
         let (aucs, reps) = class_replicate_aucs(keys, deals, class, n_seg, boot);
         (aucs, reps, missing)
     };
-    known_rows(n_seg, (i, k), classes, (aucs, reps, &missing), alpha, row)
+    known_rows(
+        n_seg,
+        (i, k),
+        classes,
+        (aucs, reps, &missing),
+        intervals,
+        row,
+    )
 }
 
 /// Known-mode point scores, at every landmark, of an indicator whose value is fixed when the
@@ -316,6 +375,7 @@ fn fixed_task(
     i: usize,
     classes: &[RowClasses],
     buffers: &mut TaskBuffers,
+    intervals: &Intervals,
     row: &RowStart<'_>,
 ) -> Vec<Vec<ScoreRow>> {
     let Some(first) = panel.at.first() else {
@@ -346,7 +406,7 @@ fn fixed_task(
                 (i, k),
                 &classes[k],
                 (aucs, Vec::new(), &missing),
-                0.0,
+                intervals,
                 row,
             )
         })
@@ -361,7 +421,7 @@ fn known_rows(
     (i, k): (usize, usize),
     classes: &RowClasses,
     (aucs, reps, missing_in): (Vec<Option<f64>>, Vec<Vec<f64>>, &[u64]),
-    alpha: f64,
+    intervals: &Intervals,
     row: &RowStart<'_>,
 ) -> Vec<ScoreRow> {
     // (at risk, lost, won, censored) per segment, pooled last; a row without a value is at
@@ -385,11 +445,7 @@ fn known_rows(
             if r.note.is_empty() {
                 r.auc = aucs[s];
                 if !reps.is_empty() {
-                    r.ci_lo = quantile(&reps[s], alpha);
-                    r.ci_hi = quantile(&reps[s], 1.0 - alpha);
-                    if r.auc.is_none() {
-                        r.note = "no deal with a value in a class".into();
-                    }
+                    (r.ci_lo, r.ci_hi, r.note) = intervals.of(s, r.auc, &reps[s]);
                 }
             }
             r
@@ -441,14 +497,8 @@ pub fn score_with_progress(
     options: &ScoreOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<ScoreRow> {
-    let strata: Vec<u32> = panel
-        .deal_segment
-        .iter()
-        .zip(&panel.outcome)
-        .map(|(&s, &o)| s as u32 * 3 + o as u32)
-        .collect();
-    let boot = Bootstrap::new(&strata, options.bootstrap, options.seed);
-    let alpha = (1.0 - options.confidence) / 2.0;
+    let boot = replicates(panel, options);
+    let intervals = Intervals::new(panel, options);
     let min = options.min_class as u64;
     let classes = match options.censoring {
         Censoring::Known => row_classes(panel),
@@ -481,7 +531,7 @@ pub fn score_with_progress(
     let cell_task = |i: usize, k: usize, buffers: &mut TaskBuffers| -> Vec<ScoreRow> {
         let horizon = match options.censoring {
             Censoring::Known => {
-                return known_task(panel, (i, k), &classes[k], buffers, &boot, alpha, &row)
+                return known_task(panel, (i, k), &classes[k], buffers, &boot, &intervals, &row)
             }
             Censoring::Ipcw { horizon } => horizon,
         };
@@ -495,11 +545,7 @@ pub fn score_with_progress(
                 }
                 let (point, reps) = score_survival_group(g, horizon, &boot);
                 row.auc = point;
-                row.ci_lo = quantile(&reps, alpha);
-                row.ci_hi = quantile(&reps, 1.0 - alpha);
-                if point.is_none() {
-                    row.note = "no deal with a value in a class".into();
-                }
+                (row.ci_lo, row.ci_hi, row.note) = intervals.of(s, point, &reps);
                 row
             })
             .collect()
@@ -529,7 +575,7 @@ pub fn score_with_progress(
         .par_iter()
         .map_init(TaskBuffers::default, |buffers, &task| {
             let done: Vec<(usize, Vec<ScoreRow>)> = match task {
-                Task::Fixed(i) => fixed_task(panel, i, &classes, buffers, &row)
+                Task::Fixed(i) => fixed_task(panel, i, &classes, buffers, &intervals, &row)
                     .into_iter()
                     .enumerate()
                     .map(|(k, rows)| (i * n_k + k, rows))
@@ -554,6 +600,106 @@ pub fn score_with_progress(
         }
     }
     rows
+}
+
+/// The replicates every score is measured on: deals drawn within segment × final outcome, or
+/// reps (each with all its deals in the segment) within segment.
+fn replicates(panel: &Panel, options: &ScoreOptions) -> Bootstrap {
+    match options.cluster {
+        Cluster::Deal => {
+            let strata: Vec<u32> = panel
+                .deal_segment
+                .iter()
+                .zip(&panel.outcome)
+                .map(|(&s, &o)| s as u32 * 3 + o as u32)
+                .collect();
+            Bootstrap::new(&strata, options.bootstrap, options.seed)
+        }
+        Cluster::Rep => {
+            let strata: Vec<u32> = panel.deal_segment.iter().map(|&s| s.into()).collect();
+            // A rep working two segments is a cluster in each.
+            let clusters: Vec<u64> = strata
+                .iter()
+                .zip(&panel.deal_rep)
+                .map(|(&s, &rep)| u64::from(s) << 32 | u64::from(rep))
+                .collect();
+            Bootstrap::clustered(&strata, &clusters, options.bootstrap, options.seed)
+        }
+    }
+}
+
+/// How a score's interval is read off its replicates.
+struct Intervals {
+    /// In each tail.
+    alpha: f64,
+    /// Per segment (pooled last): why it gets no interval whatever its replicates, if so.
+    withheld: Vec<Option<String>>,
+}
+
+impl Intervals {
+    /// With `--cluster rep`, a segment of fewer than [`MIN_CLUSTERS`] reps gets no interval.
+    fn new(panel: &Panel, options: &ScoreOptions) -> Intervals {
+        let reps = reps_per_segment(panel);
+        let withheld = (0..=panel.segments.len())
+            .map(|s| {
+                let n = reps.get(s).copied().unwrap_or(MIN_CLUSTERS);
+                (options.cluster == Cluster::Rep && n < MIN_CLUSTERS).then(|| {
+                    format!(
+                        "no interval: {n} rep{} in the segment, too few to resample",
+                        if n == 1 { "" } else { "s" }
+                    )
+                })
+            })
+            .collect();
+        Intervals {
+            alpha: (1.0 - options.confidence) / 2.0,
+            withheld,
+        }
+    }
+
+    /// The interval of segment `s`'s score `auc` from its replicates, and the row's note: no
+    /// interval when the AUC is undefined (a class without weight) in more than 5% of them,
+    /// as percentiles of the remaining replicates would describe only the draws that
+    /// happened to keep both classes.
+    fn of(
+        &self,
+        s: usize,
+        auc: Option<f64>,
+        replicates: &[f64],
+    ) -> (Option<f64>, Option<f64>, String) {
+        if auc.is_none() {
+            return (None, None, "no deal with a value in a class".into());
+        }
+        if let Some(why) = &self.withheld[s] {
+            return (None, None, why.clone());
+        }
+        interval(replicates, self.alpha)
+    }
+}
+
+/// Distinct reps per segment of the panel.
+fn reps_per_segment(panel: &Panel) -> Vec<usize> {
+    let mut reps = vec![std::collections::BTreeSet::new(); panel.segments.len()];
+    for (&s, &rep) in panel.deal_segment.iter().zip(&panel.deal_rep) {
+        reps[s as usize].insert(rep);
+    }
+    reps.iter().map(|r| r.len()).collect()
+}
+
+/// The percentile interval of `replicates` (`alpha` in each tail) and the note when there is
+/// none (see [`Intervals::of`]).
+fn interval(replicates: &[f64], alpha: f64) -> (Option<f64>, Option<f64>, String) {
+    match percentile_interval(replicates, alpha) {
+        Some([lo, hi]) => (Some(lo), Some(hi), String::new()),
+        None => {
+            let empty = replicates.iter().filter(|x| x.is_nan()).count();
+            let note = format!(
+                "no interval: a class is empty in {empty} of {} bootstrap replicates (more than 5%)",
+                replicates.len()
+            );
+            (None, None, note)
+        }
+    }
 }
 
 /// A unit of scoring work: one indicator at one landmark, or an indicator fixed at creation

@@ -5,13 +5,54 @@
 //! keeps every replicate's class balance equal to the data's, so no replicate lacks a class.
 //! Using the same multiplicities for all landmarks and indicators makes curves and paired
 //! differences coherent. Streams derive from (seed, replicate): deterministic, any threads.
+//!
+//! Deals of one rep are not independent: the rep's habits (slow proposals, an empty card, an
+//! optimistic forecast) shape all of them. [`Bootstrap::clustered`] draws whole clusters (a
+//! rep's deals in a segment) instead, and every deal of a cluster carries the cluster's
+//! multiplicity: the interval then says how far the figure could move with another team of
+//! reps working the same way, not only with other deals of these reps ([`Cluster`]).
 
+use clap::ValueEnum;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 /// Replicates drawn in parallel at a time.
 const BLOCK: usize = 16;
+
+/// What a bootstrap replicate resamples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Cluster {
+    /// Deals, independently (within segment × outcome): the figures of these reps' deals,
+    /// the team taken as given.
+    #[default]
+    Deal,
+    /// Reps, with all their deals (within segment): the figures of another team working the
+    /// same way. Wider where an indicator is driven by a few reps' habits; with few reps per
+    /// segment (under [`FEW_CLUSTERS`]) still too narrow.
+    Rep,
+}
+
+impl Cluster {
+    /// The word for the resampled unit in texts ("deals", "reps").
+    pub fn unit(self) -> &'static str {
+        match self {
+            Cluster::Deal => "deals",
+            Cluster::Rep => "reps",
+        }
+    }
+}
+
+/// Below this many clusters in a stratum a cluster bootstrap understates the spread (its
+/// variance is the cluster-robust one times (G − 1)/G, and with a handful of clusters the
+/// replicates take few distinct values): users are warned.
+pub const FEW_CLUSTERS: usize = 10;
+
+/// Below this many clusters in a stratum no interval is given: two reps make three distinct
+/// replicates, whose percentiles are no interval at all.
+pub const MIN_CLUSTERS: usize = 5;
 
 /// Deal multiplicities of every replicate, stored deal-major (`replicates` bytes per deal) so
 /// that scoring reads one contiguous row per deal and updates all replicates at once.
@@ -24,8 +65,36 @@ pub struct Bootstrap {
 }
 
 impl Bootstrap {
-    /// `strata[deal]` is the deal's stratum id.
+    /// Deals drawn independently within strata: `strata[deal]` is the deal's stratum id.
     pub fn new(strata: &[u32], replicates: usize, seed: u64) -> Bootstrap {
+        Bootstrap::draw(strata, None, replicates, seed)
+    }
+
+    /// Whole clusters drawn within strata, each deal weighted by its cluster's multiplicity:
+    /// `cluster[deal]` names the deal's cluster and `strata[deal]` its stratum, the same for
+    /// every deal of a cluster (else the cluster's first deal's stratum counts). Cluster
+    /// names need not be dense; clusters are numbered in order of their first deal, so the
+    /// draws do not depend on the names. With every deal its own cluster this is
+    /// [`Bootstrap::new`], replicate for replicate.
+    pub fn clustered(strata: &[u32], cluster: &[u64], replicates: usize, seed: u64) -> Bootstrap {
+        let mut ids = std::collections::HashMap::new();
+        let mut unit_strata = Vec::new();
+        let unit: Vec<u32> = cluster
+            .iter()
+            .zip(strata)
+            .map(|(&c, &s)| {
+                *ids.entry(c).or_insert_with(|| {
+                    unit_strata.push(s);
+                    unit_strata.len() as u32 - 1
+                })
+            })
+            .collect();
+        Bootstrap::draw(&unit_strata, Some(&unit), replicates, seed)
+    }
+
+    /// Draws units (deals, or clusters when `unit[deal]` maps deals to them) within
+    /// `strata[unit]`.
+    fn draw(strata: &[u32], unit: Option<&[u32]>, replicates: usize, seed: u64) -> Bootstrap {
         if replicates == 0 {
             // Point estimates only: nothing to draw, no pass over the deals.
             return Bootstrap {
@@ -41,9 +110,10 @@ impl Bootstrap {
             members[s as usize].push(i as u32);
         }
         // Replicates are drawn in parallel, a block at a time, each into its own column of
-        // multiplicities; the block is then transposed into the deal-major rows.
+        // unit multiplicities; the block is then transposed into the deal-major rows.
         let n = strata.len();
-        let mut weights = vec![0u8; n * replicates];
+        let deals = unit.map_or(n, <[u32]>::len);
+        let mut weights = vec![0u8; deals * replicates];
         let draw = |b: usize, col: &mut [u8]| {
             col.fill(0);
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -70,8 +140,9 @@ impl Bootstrap {
                 .for_each(|(c, rows)| {
                     for (d, row) in rows.chunks_exact_mut(replicates).enumerate() {
                         let deal = c * 4096 + d;
+                        let u = unit.map_or(deal, |unit| unit[deal] as usize);
                         for (j, w) in row[b0..b0 + width].iter_mut().enumerate() {
-                            *w = columns[j * n + deal];
+                            *w = columns[j * n + u];
                         }
                     }
                 });

@@ -17,6 +17,22 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     Some(v[lo] + (v[hi] - v[lo]) * (pos - lo as f64))
 }
 
+/// The percentile interval (`alpha` in each tail) of bootstrap `replicates`, NaN marking a
+/// replicate in which the figure is undefined: `None` unless it is defined in at least 95% of
+/// them. The percentiles of the few replicates that happened to keep the figure defined
+/// would describe those draws, not the figure.
+pub fn percentile_interval(replicates: &[f64], alpha: f64) -> Option<[f64; 2]> {
+    let n = replicates.len();
+    let defined = replicates.iter().filter(|x| !x.is_nan()).count();
+    if n == 0 || defined * 20 < n * 19 {
+        return None;
+    }
+    Some([
+        quantile(replicates, alpha)?,
+        quantile(replicates, 1.0 - alpha)?,
+    ])
+}
+
 /// The median (the mean of the two middle values for an even count), NaN ignored; `None`
 /// when no value remains.
 pub fn median(values: &[f64]) -> Option<f64> {
@@ -39,5 +55,16 @@ mod tests {
         assert_eq!(quantile(&[5.0], 0.3), Some(5.0));
         assert_eq!(median(&[]), None);
         assert_eq!(median(&[f64::NAN]), None);
+    }
+
+    #[test]
+    fn intervals_need_the_figure_in_95_percent_of_replicates() {
+        let mut reps: Vec<f64> = (0..20).map(f64::from).collect();
+        assert_eq!(percentile_interval(&reps, 0.25), Some([4.75, 14.25]));
+        reps[3] = f64::NAN; // 19 of 20 defined: still an interval, of the 19
+        assert_eq!(percentile_interval(&reps, 0.0), Some([0.0, 19.0]));
+        reps[4] = f64::NAN; // 18 of 20
+        assert_eq!(percentile_interval(&reps, 0.0), None);
+        assert_eq!(percentile_interval(&[], 0.025), None);
     }
 }

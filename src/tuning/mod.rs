@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::indicators::{Direction, Panel, Signal, Unit};
 use crate::log::{Log, Outcome};
+use crate::stats::bootstrap::Cluster;
 use crate::time::SECONDS_PER_DAY;
 use clock::RuleClock;
 pub use objective::Objective;
@@ -46,6 +47,9 @@ pub struct TuneOptions {
     pub holdout: f64,
     /// Bootstrap replicates for the chosen rules' intervals.
     pub bootstrap: usize,
+    /// What a replicate resamples: decided deals (within lost / won), or reps with all their
+    /// decided deals.
+    pub cluster: Cluster,
     pub seed: u64,
     /// Signals whose indicators may be chosen (every indicator is still swept and shown).
     pub signals: Vec<Signal>,
@@ -60,6 +64,13 @@ pub struct TuneOptions {
     /// reads as risk 100% (p = 0.21). At 1 only that inequality is asked. Not a confirmation:
     /// the chosen rule is the best of many, which the held-out check accounts for.
     pub significance: f64,
+}
+
+impl TuneOptions {
+    /// Bootstrap replicates and what they resample.
+    pub fn draws(&self) -> (usize, Cluster) {
+        (self.bootstrap, self.cluster)
+    }
 }
 
 /// The rule chosen for a segment, in the indicator's own units, with its figures.
@@ -373,7 +384,7 @@ pub fn tune(
         // One set of bootstrap replicates of the tuning deals for the chosen rule and the
         // runners-up shown: their intervals are paired, and drawn once.
         let tune_draws = (!ranked.is_empty()).then(|| {
-            rule::Resamples::new(panel, &tune_members, options.bootstrap, options.seed)
+            rule::Resamples::new(panel, &tune_members, options.draws(), options.seed)
         });
         let chosen_first = best
             .as_ref()
@@ -403,7 +414,7 @@ pub fn tune(
                 let holdout = first
                     .as_ref()
                     .filter(|_| !holdout_members.is_empty())
-                    .map(|first| rule::figures(panel, &holdout_members, first, volume, 0, 0));
+                    .map(|first| rule::figures(panel, &holdout_members, first, volume, (0, Cluster::Deal), 0));
                 RunnerUp {
                     indicator: info.name.clone(),
                     direction: info.direction,
@@ -433,7 +444,7 @@ pub fn tune(
                 in_sample: rule::figures_on(panel, draws, &first, volume),
                 holdout: (!holdout_members.is_empty()).then(|| {
                     let seed = options.seed.wrapping_add(1);
-                    rule::figures(panel, &holdout_members, &first, volume, options.bootstrap, seed)
+                    rule::figures(panel, &holdout_members, &first, volume, options.draws(), seed)
                 }),
                 rule,
             }
@@ -708,6 +719,7 @@ mod tests {
             },
             holdout: 0.3,
             bootstrap: 10,
+            cluster: Cluster::Deal,
             seed: 1,
             signals: Vec::new(),
             min_lead_days: 21.0,

@@ -11,9 +11,9 @@ use super::clock::RuleClock;
 use super::sweep::orient;
 use crate::indicators::Panel;
 use crate::log::Outcome;
-use crate::stats::bootstrap::Bootstrap;
+use crate::stats::bootstrap::{Bootstrap, Cluster, MIN_CLUSTERS};
 use crate::stats::fisher::fisher_greater;
-use crate::stats::quantile::quantile;
+use crate::stats::quantile::percentile_interval;
 
 /// "Flag the deal once indicator `indicator` crosses `threshold` by deal age `by_day`"
 /// (holidays not counted in the age: [`RuleClock`]).
@@ -62,12 +62,10 @@ impl Estimate {
     /// `value` with the 95% percentile interval of its `replicates` (NaN where undefined): an
     /// interval only when the figure is defined in at least 95% of them.
     fn percentile(value: f64, replicates: &[f64]) -> Estimate {
-        let n = replicates.len();
-        let v: Vec<f64> = replicates.iter().copied().filter(|x| !x.is_nan()).collect();
-        let ci = (n > 0 && v.len() * 20 >= n * 19)
-            .then(|| Some([quantile(&v, 0.025)?, quantile(&v, 0.975)?]))
-            .flatten();
-        Estimate { value, ci }
+        Estimate {
+            value,
+            ci: percentile_interval(replicates, 0.025),
+        }
     }
 }
 
@@ -110,18 +108,19 @@ pub fn lead_days_text(x: f64) -> String {
 
 /// Figures of a rule over `members` (deal indices of one segment), given each deal's first
 /// flag from [`first_flags`]; `volume` is new deals per rep per week. Confidence intervals
-/// come from `replicates` stratified (lost / won) bootstrap replicates drawn with `seed`.
+/// come from `replicates` bootstrap replicates of `cluster`s drawn with `seed`
+/// ([`Resamples::new`]).
 pub fn figures(
     panel: &Panel,
     members: &[usize],
     first: &[Option<u8>],
     volume: f64,
-    replicates: usize,
+    (replicates, cluster): (usize, Cluster),
     seed: u64,
 ) -> Figures {
     figures_on(
         panel,
-        &Resamples::new(panel, members, replicates, seed),
+        &Resamples::new(panel, members, (replicates, cluster), seed),
         first,
         volume,
     )
@@ -136,23 +135,42 @@ pub struct Resamples {
 }
 
 impl Resamples {
-    /// `replicates` stratified (lost / won) replicates of `members`' decided deals, drawn
-    /// with `seed` (none when 0).
-    pub fn new(panel: &Panel, members: &[usize], replicates: usize, seed: u64) -> Resamples {
+    /// `replicates` replicates of `members`' decided deals, drawn with `seed` (none when 0):
+    /// deals stratified by outcome (lost / won), or reps with all their decided deals.
+    pub fn new(
+        panel: &Panel,
+        members: &[usize],
+        (replicates, cluster): (usize, Cluster),
+        seed: u64,
+    ) -> Resamples {
         let decided: Vec<usize> = members
             .iter()
             .copied()
             .filter(|&i| panel.outcome[i] != Outcome::Open)
             .collect();
-        let boot = (replicates > 0 && !decided.is_empty()).then(|| {
-            let strata: Vec<u32> = decided
-                .iter()
-                .map(|&i| u32::from(panel.outcome[i] == Outcome::Lost))
-                .collect();
-            Bootstrap::new(&strata, replicates, seed)
+        // Too few reps to resample: no intervals (the tuner warns).
+        let enough = cluster == Cluster::Deal || reps_among(panel, &decided) >= MIN_CLUSTERS;
+        let boot = (replicates > 0 && !decided.is_empty() && enough).then(|| match cluster {
+            Cluster::Deal => {
+                let strata: Vec<u32> = decided
+                    .iter()
+                    .map(|&i| u32::from(panel.outcome[i] == Outcome::Lost))
+                    .collect();
+                Bootstrap::new(&strata, replicates, seed)
+            }
+            Cluster::Rep => {
+                let reps: Vec<u64> = decided.iter().map(|&i| panel.deal_rep[i].into()).collect();
+                Bootstrap::clustered(&vec![0; reps.len()], &reps, replicates, seed)
+            }
         });
         Resamples { decided, boot }
     }
+}
+
+/// Distinct reps among `deals`.
+pub fn reps_among(panel: &Panel, deals: &[usize]) -> usize {
+    let reps: std::collections::BTreeSet<u32> = deals.iter().map(|&i| panel.deal_rep[i]).collect();
+    reps.len()
 }
 
 /// [`figures`] on replicates drawn already.

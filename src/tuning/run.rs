@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::clock::RuleClock;
-use super::{deadlines, tune, Objective, TuneOptions, Tuning};
+use super::{deadlines, rule, tune, Objective, TuneOptions, Tuning};
 use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
@@ -16,6 +16,8 @@ use crate::log::{read::read_log, Log};
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
+use crate::scoring::few_clusters_warning;
+use crate::stats::bootstrap::Cluster;
 use crate::time::{DayNum, Timestamp};
 
 /// Inputs of a tuning run.
@@ -179,6 +181,12 @@ fn tune_evaluated(
             (s.segment.clone(), members)
         })
         .collect();
+    if options.cluster == Cluster::Rep {
+        let reps = typical
+            .iter()
+            .map(|(name, members)| (name.as_str(), rule::reps_among(panel, members)));
+        tuning.warnings.extend(few_clusters_warning(reps));
+    }
     tuning.deadlines = deadlines::from_experience(log, maps, &typical);
     tuning
 }
