@@ -269,6 +269,7 @@ mod tests {
                         horizon: None,
                     },
                     bootstrap: 10,
+                    cluster: Default::default(),
                     min_class: 20,
                     target: 0.7,
                     confidence: 0.95,
