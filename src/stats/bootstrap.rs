@@ -188,4 +188,41 @@ mod tests {
         assert_eq!(b.weights, Bootstrap::new(&strata, 50, 9).weights);
         assert_ne!(b.weights, Bootstrap::new(&strata, 50, 10).weights);
     }
+
+    #[test]
+    fn clusters_move_together_and_keep_their_strata_sizes() {
+        // Stratum 0: clusters 40 (3 deals), 10 (1), 30 (2); stratum 1: clusters 20 (2), 50 (1).
+        let strata = [0, 0, 1, 0, 0, 1, 0, 1];
+        let cluster = [40, 40, 20, 10, 30, 20, 40, 50];
+        let b = Bootstrap::clustered(&strata, &cluster, 300, 4);
+        let mut spread = std::collections::HashSet::new();
+        for r in 0..300 {
+            let w = |d: usize| b.weight(d, r) as u32;
+            assert!(
+                w(0) == w(1) && w(1) == w(6) && w(2) == w(5),
+                "replicate {r}"
+            );
+            // Three clusters drawn in stratum 0, two in stratum 1.
+            assert_eq!(w(0) + w(3) + w(4), 3);
+            assert_eq!(w(2) + w(7), 2);
+            spread.insert((w(0), w(3), w(4)));
+        }
+        // All 10 multisets of 3 clusters appear in 300 draws (the rarest has chance 1/27).
+        assert_eq!(spread.len(), 10);
+        assert_eq!(
+            b.weights,
+            Bootstrap::clustered(&strata, &cluster, 300, 4).weights
+        );
+    }
+
+    #[test]
+    fn singleton_clusters_are_the_deal_bootstrap_whatever_their_names() {
+        let strata = [0, 1, 0, 0, 2, 1, 0];
+        let names: Vec<u64> = vec![9, 3, 7, 1_000_000, 5, 0, 2];
+        let by_deal = Bootstrap::new(&strata, 40, 11);
+        assert_eq!(
+            Bootstrap::clustered(&strata, &names, 40, 11).weights,
+            by_deal.weights
+        );
+    }
 }
