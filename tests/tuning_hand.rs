@@ -9,7 +9,8 @@ use dealsim::indicators::{
 use dealsim::log::read::read_log;
 use dealsim::log::{Log, Outcome};
 use dealsim::scenario::Scenario;
-use dealsim::stats::bootstrap::Cluster;
+use dealsim::stats::bootstrap::{Bootstrap, Cluster};
+use dealsim::stats::quantile::quantile;
 use dealsim::time::DayNum;
 use dealsim::tuning::clock::RuleClock;
 use dealsim::tuning::rule::{figures, first_flags, Rule};
@@ -342,4 +343,81 @@ fn flag_on_the_hand_log_by_hand() {
     assert_eq!(r.reps.len(), 1);
     assert_eq!((r.reps[0].open_deals, r.reps[0].flagged_deals), (4, 3));
     assert_eq!(r.reps[0].forecast_open, None);
+}
+
+/// Under `--cluster rep` a rule's recall interval is the percentile interval of the recall
+/// over replicates that draw the segment's reps (each with all its decided deals), as many
+/// as there are; with fewer than 5 reps there is no interval.
+#[test]
+fn rep_clustered_recall_interval_by_hand() {
+    // 90 deals in two segments; a fixed pseudo-random stream for kinds, ages and values.
+    let mut state = 7u64;
+    let mut next = |m: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % m
+    };
+    let outcomes: Vec<(u8, f64, u8)> = (0..90)
+        .map(|i| (next(3) as u8, 8.0 + next(30) as f64, i as u8))
+        .collect();
+    let values: Vec<[i8; 3]> = (0..90)
+        .map(|_| [next(5) as i8, next(5) as i8, next(5) as i8])
+        .collect();
+    let (mut panel, _) = random_panel(&outcomes, &values, false);
+    let clock = random_clock(&[0; 90]);
+    let rule = Rule {
+        indicator: 0,
+        oriented: 2.0,
+        by_day: 14,
+    };
+    let first = first_flags(&panel, &clock, &rule);
+    let members: Vec<usize> = (0..90).filter(|i| i % 2 == 0).collect();
+    for reps in [6u32, 4] {
+        panel.deal_rep = (0..90).map(|i| (i / 2) % reps).collect();
+        let (b, seed) = (400, 3);
+        let got = figures(&panel, &members, &first, 1.0, (b, Cluster::Rep), seed);
+        let decided: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| panel.outcome[i] != Outcome::Open)
+            .collect();
+        let rep_of: Vec<u64> = decided.iter().map(|&i| panel.deal_rep[i].into()).collect();
+        let boot = Bootstrap::clustered(&vec![0; decided.len()], &rep_of, b, seed);
+        let recalls: Vec<f64> = (0..b)
+            .map(|r| {
+                let (mut caught, mut lost) = (0.0, 0.0);
+                for (k, &i) in decided.iter().enumerate() {
+                    if panel.outcome[i] == Outcome::Lost {
+                        let w = f64::from(boot.weight(k, r));
+                        lost += w;
+                        caught += w * f64::from(u8::from(first[i].is_some()));
+                    }
+                }
+                caught / lost
+            })
+            .collect();
+        let defined: Vec<f64> = recalls.iter().copied().filter(|x| !x.is_nan()).collect();
+        assert!(
+            defined.len() * 20 >= b * 19,
+            "the case should keep lost deals"
+        );
+        let want = [
+            quantile(&defined, 0.025).unwrap(),
+            quantile(&defined, 0.975).unwrap(),
+        ];
+        if reps >= 5 {
+            assert_eq!(got.recall.ci, Some(want));
+            assert!(want[1] - want[0] > 0.05, "a real interval: {want:?}");
+        } else {
+            assert_eq!(got.recall.ci, None, "4 reps: too few to resample");
+        }
+        assert_eq!(
+            got.flagged_lost,
+            decided
+                .iter()
+                .filter(|&&i| panel.outcome[i] == Outcome::Lost && first[i].is_some())
+                .count()
+        );
+    }
 }
