@@ -103,6 +103,22 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
         .collect()
 }
 
+/// Why no score of `segment` has an interval although some have an AUC (the note of the
+/// first such row, e.g. too few reps to resample under `--cluster rep`), if so.
+fn no_interval_reason<'a>(data: &'a RunData, segment: &str) -> Option<&'a str> {
+    let rows: Vec<_> = data
+        .scores
+        .iter()
+        .filter(|r| r.segment == segment)
+        .collect();
+    if rows.iter().any(|r| r.ci_lo.is_some()) {
+        return None;
+    }
+    rows.iter()
+        .find(|r| r.auc.is_some() && !r.note.is_empty())
+        .map(|r| r.note.as_str())
+}
+
 /// The plain-words answer for one segment.
 pub fn sentence(data: &RunData, segment: &str) -> String {
     let rows = data.ranking(segment);
@@ -146,13 +162,25 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
             }
         }
         (None, base) => {
-            s.push_str(&format!(
-                ", no observable indicator reaches a reliable AUC of {target:.2} within the first {horizon} days"
-            ));
-            match base.and_then(|b| Some((b.indicator.as_str(), b.earliest_reliable_day?))) {
-                Some((b, bd)) => s.push_str(&format!("; {} does from day {bd}.", forecast(b))),
-                None if base.is_some() => s.push_str(", nor does the rep's own forecast."),
-                None => s.push_str(" (the indicator set has no rep forecast to compare with)."),
+            match no_interval_reason(data, segment) {
+                // Nothing can be reliable without an interval: say why rather than "none is".
+                Some(why) => s.push_str(&format!(
+                    ", no indicator has a confidence interval, so none can be called reliable ({why})."
+                )),
+                None => {
+                    s.push_str(&format!(
+                        ", no observable indicator reaches a reliable AUC of {target:.2} within the first {horizon} days"
+                    ));
+                    match base.and_then(|b| Some((b.indicator.as_str(), b.earliest_reliable_day?))) {
+                        Some((b, bd)) => {
+                            s.push_str(&format!("; {} does from day {bd}.", forecast(b)))
+                        }
+                        None if base.is_some() => s.push_str(", nor does the rep's own forecast."),
+                        None => s.push_str(
+                            " (the indicator set has no rep forecast to compare with).",
+                        ),
+                    }
+                }
             }
             if let Some(top) = rows
                 .iter()
@@ -374,6 +402,44 @@ mod tests {
              days (the indicator set has no rep forecast to compare with). The best at day 60 is \
              a (AUC 0.550)."
         );
+    }
+
+    /// Under `--cluster rep` a segment of two reps has AUCs but no intervals: the answer says
+    /// reliability cannot be judged, and why, rather than that no indicator is reliable.
+    #[test]
+    fn without_intervals_the_answer_says_why_none_is_reliable() {
+        let mut d = run(
+            "x",
+            &[("a", "rep", None, 0.8), (BASE, "forecast", None, 0.7)],
+        );
+        let note = "no interval: 2 reps in the segment, too few to resample";
+        let row = |segment: &str, ci: Option<f64>| crate::scoring::ScoreRow {
+            indicator: "a".into(),
+            segment: segment.into(),
+            landmark_day: 7,
+            n_at_risk: 100,
+            n_lost: 50,
+            n_won: 50,
+            n_censored: 0,
+            auc: Some(0.8),
+            ci_lo: ci,
+            ci_hi: ci,
+            note: if ci.is_some() {
+                String::new()
+            } else {
+                note.into()
+            },
+        };
+        d.scores = vec![row("x", None), row("y", Some(0.75))];
+        assert_eq!(
+            sentence(&d, "x"),
+            "In x, no indicator has a confidence interval, so none can be called reliable (no \
+             interval: 2 reps in the segment, too few to resample). The best at day 60 is a \
+             (AUC 0.800)."
+        );
+        // One interval anywhere in the segment: the usual sentence.
+        d.scores.push(row("x", Some(0.6)));
+        assert!(sentence(&d, "x").contains("no observable indicator reaches a reliable AUC"));
     }
 
     #[test]
