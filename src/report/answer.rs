@@ -20,7 +20,7 @@ pub fn fmt_auc(x: Option<f64>) -> String {
 }
 
 /// "day 21" or "never".
-pub fn fmt_day(d: Option<u32>) -> String {
+fn fmt_day(d: Option<u32>) -> String {
     d.map_or("never".to_string(), |d| format!("day {d}"))
 }
 
@@ -53,6 +53,8 @@ pub struct AucCell {
 pub struct RankingRow<'a> {
     pub summary: &'a SummaryRow,
     pub signal: String,
+    /// "day 21", "never", or "–" in a segment without intervals, where it cannot be told.
+    pub reliable_from: String,
     /// AUC and CI at the landmarks standing for 30/60/90 days (CI from `scores.csv`).
     pub cells: [AucCell; 3],
     /// How much earlier (positive) than the rep's forecast it becomes reliable, in words.
@@ -70,6 +72,7 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
             .find(|r| r.indicator == b)
             .map(|r| r.earliest_reliable_day)
     });
+    let judged = no_interval_reason(data, segment).is_none();
     data.ranking(segment)
         .into_iter()
         .map(|r| {
@@ -94,6 +97,11 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
                 signal: data
                     .indicator(&r.indicator)
                     .map_or(String::new(), |i| i.signal.clone()),
+                reliable_from: if judged {
+                    fmt_day(r.earliest_reliable_day)
+                } else {
+                    "–".into()
+                },
                 cells: [cell(0), cell(1), cell(2)],
                 vs_baseline,
                 is_baseline,
@@ -437,9 +445,11 @@ mod tests {
              interval: 2 reps in the segment, too few to resample). The best at day 60 is a \
              (AUC 0.800)."
         );
+        assert_eq!(ranking(&d, "x")[0].reliable_from, "–");
         // One interval anywhere in the segment: the usual sentence.
         d.scores.push(row("x", Some(0.6)));
         assert!(sentence(&d, "x").contains("no observable indicator reaches a reliable AUC"));
+        assert_eq!(ranking(&d, "x")[0].reliable_from, "never");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::answer::{self, fmt_auc, fmt_day, RankingRow, AUC_DAYS};
+use super::answer::{self, fmt_auc, RankingRow, AUC_DAYS};
 use super::load::{RunData, DEADLINES_CSV, TRADEOFFS_CSV};
 use super::plots::{self, tradeoffs::Against, PlotError};
 use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
@@ -128,7 +128,7 @@ fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>], with_
             esc(&s.indicator),
             s.rank,
             esc(&r.signal),
-            fmt_day(s.earliest_reliable_day)
+            r.reliable_from
         );
         for (k, cell) in r.cells.iter().enumerate() {
             let ci = cell.ci.map_or(String::new(), |(lo, hi)| {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::answer::{self, fmt_auc, fmt_day, AUC_DAYS};
+use super::answer::{self, fmt_auc, AUC_DAYS};
 use super::load::RunData;
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
 
@@ -62,7 +62,7 @@ pub fn render(data: &RunData) -> String {
                 "| {} | {name} | {} | {} |",
                 s.rank,
                 cell(&r.signal),
-                fmt_day(s.earliest_reliable_day)
+                r.reliable_from
             );
             for cell in r.cells {
                 let ci = cell
