@@ -17,6 +17,7 @@ mod common;
 use dealsim::indicators;
 use dealsim::scoring::{self, Censoring, ScoreOptions};
 use dealsim::stats::auc::auc;
+use dealsim::stats::bootstrap::Cluster;
 
 fn bench_auc(c: &mut Criterion) {
     let n = 1_000_000;
@@ -49,7 +50,7 @@ fn bench_scoring(c: &mut Criterion) {
     let options = |bootstrap| ScoreOptions {
         censoring: Censoring::Known,
         bootstrap,
-        cluster: dealsim::stats::bootstrap::Cluster::Deal,
+        cluster: Cluster::Deal,
         min_class: 20,
         target: 0.7,
         confidence: 0.95,
@@ -70,6 +71,19 @@ fn bench_scoring(c: &mut Criterion) {
         b.iter_batched(
             || (),
             |_| scoring::score(&panel, &options(200)),
+            BatchSize::PerIteration,
+        )
+    });
+    // The same replicates drawn over reps (`--cluster rep`): drawing is cheaper (a few dozen
+    // reps instead of every deal), scoring reads the same weight rows.
+    g.bench_function("bootstrap_200_by_rep", |b| {
+        let by_rep = ScoreOptions {
+            cluster: Cluster::Rep,
+            ..options(200)
+        };
+        b.iter_batched(
+            || (),
+            |_| scoring::score(&panel, &by_rep),
             BatchSize::PerIteration,
         )
     });
