@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use dealsim::stats::bootstrap::Cluster;
 
-/// `--cluster` of score, tune, run and sweep.
+/// `--cluster` of score, tune, run and sweep. It names both values itself, so the arguments
+/// hide clap's list of them: that list would repeat it from [`Cluster`]'s rustdoc, links and
+/// all. Clap's error for a bad value still lists them.
 const CLUSTER_HELP: &str = "What a bootstrap replicate resamples. `deal`: deals, \
 independently (within segment × outcome): intervals for these reps' deals, the team taken as \
 given. `rep`: reps with all their deals (within segment): intervals for another team working \
@@ -116,7 +118,7 @@ pub enum Command {
         /// Bootstrap replicates for the chosen rules' confidence intervals.
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
         bootstrap: usize,
-        #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", help = CLUSTER_HELP)]
+        #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]
         cluster: Cluster,
         /// Seed of the bootstrap (and of nothing else: the rule choice does not depend on it).
         /// `dealsim run` seeds it with the scenario's seed.
@@ -488,7 +490,7 @@ pub struct ScoreArgs {
     /// Bootstrap replicates for the confidence intervals.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
     pub bootstrap: usize,
-    #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", help = CLUSTER_HELP)]
+    #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]
     pub cluster: Cluster,
     /// Omit an AUC when either class has fewer deals than this.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "N", default_value_t = 20)]

@@ -860,6 +860,27 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
     bar.finish_and_clear();
     let command: Vec<String> = std::env::args().collect();
     sweep::write(&job, &points, &runs, &command.join(" "), dir, &out)?;
+    // Once per point: its seeds share its reps (their warnings may name the segments in
+    // another order, the order in which each log first meets them).
+    let mut warned = std::collections::BTreeSet::new();
+    for run in &runs {
+        if let Some(w) = run
+            .cluster_warning
+            .as_ref()
+            .filter(|_| warned.insert(run.point))
+        {
+            let values: Vec<String> = settings
+                .iter()
+                .zip(&points[run.point].values)
+                .map(|(s, v)| format!("{}={v}", s.path))
+                .collect();
+            eprintln!(
+                "warning: point {} ({}): {w}",
+                run.point + 1,
+                values.join(", ")
+            );
+        }
+    }
     say(sweep::table(&job, &points, &runs));
     eprintln!(
         "{} points × {} seed{} simulated and scored in {:.1} s -> {}",

@@ -24,7 +24,7 @@ use dealsim::tuning::{Objective, TuneOptions};
 use dealsim::{flag, log::cut::cut};
 
 mod common;
-use common::{dealsim, listing, succeeded};
+use common::{dealsim, listing, simulate, succeeded};
 
 use dealsim::export::tuning::TRADEOFFS_HEADER;
 
@@ -112,20 +112,6 @@ fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {
         .all(|f| open_ids.contains(&f.case_id.as_str())));
 }
 
-fn simulate(dir: &Path) {
-    let out = dealsim()
-        .args(["simulate", "--deals", "3000", "--quiet", "--out"])
-        .arg(dir)
-        .output()
-        .expect("runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 struct Case {
     dir: tempfile::TempDir,
 }
@@ -143,7 +129,7 @@ type HandDeal<'a> = (
 impl Case {
     fn new() -> Case {
         let case = Case::empty();
-        simulate(&case.path("sim"));
+        simulate(&case.path("sim"), "3000");
         case
     }
 

@@ -16,7 +16,7 @@ use std::process::Output;
 use tempfile::TempDir;
 
 mod common;
-use common::{dealsim, listing, succeeded};
+use common::{dealsim, listing, on_log, simulate, succeeded};
 
 const OUTPUTS: [&str; 9] = [
     "scores.csv",
@@ -677,27 +677,9 @@ fn a_truth_file_of_another_log() {
 // ---------------------------------------------------------------------------------------------
 // A simulated log, scored.
 
-fn simulate(dir: &Path) {
-    let output = dealsim()
-        .args(["simulate", "--deals", "1500", "--quiet", "--out"])
-        .arg(dir)
-        .output()
-        .expect("runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 fn score_sim(sim: &Path, out: &Path, threads: &str) {
-    let output = dealsim()
+    let output = on_log("score", sim)
         .env("RAYON_NUM_THREADS", threads)
-        .arg("score")
-        .arg("--events")
-        .arg(sim.join("events.csv"))
-        .arg("--deals")
-        .arg(sim.join("deals.csv"))
         .args([
             "--bootstrap",
             "20",
@@ -733,7 +715,7 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count() {
     let dir = tempfile::tempdir().expect("tempdir");
     let sim = dir.path().join("sim");
-    simulate(&sim);
+    simulate(&sim, "1500");
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     score_sim(&sim, &one, "1");
     score_sim(&sim, &two, "2");
@@ -967,12 +949,7 @@ fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
 
 /// Scores the simulated log in `sim` into `out` with `flags`; returns stderr.
 fn score_with(sim: &Path, out: &Path, flags: &[&std::ffi::OsStr]) -> String {
-    let output = dealsim()
-        .arg("score")
-        .arg("--events")
-        .arg(sim.join("events.csv"))
-        .arg("--deals")
-        .arg(sim.join("deals.csv"))
+    let output = on_log("score", sim)
         .args(["--bootstrap", "20", "--quiet", "--out"])
         .arg(out)
         .args(flags)

@@ -30,6 +30,7 @@ use crate::output::OutputDir;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions, SummaryRow};
 use crate::sim::{collect_log, Engine};
+use crate::stats::bootstrap::Cluster;
 pub use setting::Setting;
 
 /// Per point, seed, segment and indicator: the summary `run` prints (rank, earliest reliable
@@ -173,6 +174,10 @@ pub struct SweepRun {
     pub seed: u64,
     pub segments: Vec<SegmentCounts>,
     pub summary: Vec<SummaryRow>,
+    /// With `--cluster rep`, the segments with too few reps to trust their intervals
+    /// ([`scoring::cluster_warning`]): a segment under 5 reps gets none, so no indicator
+    /// becomes reliable there, which the table alone would pass off as a finding.
+    pub cluster_warning: Option<String>,
 }
 
 /// Counts per segment in the scenario's order, then all segments pooled.
@@ -236,6 +241,7 @@ fn run_one(job: &SweepJob<'_>, point: usize, scenario: &Scenario) -> SweepRun {
         seed: scenario.seed,
         segments: counts(&log, scenario),
         summary: scoring::summarise(&rows, options.target),
+        cluster_warning: scoring::cluster_warning(&panel, options.cluster),
     }
 }
 
@@ -265,6 +271,7 @@ struct SettingRecord<'a> {
 struct ScoringRecord<'a> {
     censoring: &'a scoring::Censoring,
     bootstrap: usize,
+    cluster: Cluster,
     min_class: usize,
     target: f64,
     confidence: f64,
@@ -388,6 +395,7 @@ pub fn write(
         scoring: ScoringRecord {
             censoring: &job.options.censoring,
             bootstrap: job.options.bootstrap,
+            cluster: job.options.cluster,
             min_class: job.options.min_class,
             target: job.options.target,
             confidence: job.options.confidence,

@@ -96,7 +96,7 @@ pub fn render(
         esc(&settings.join(", ")),
         esc(&format!(
             "{} swept over {} point{} with {} seed{} each (first seed {}), every log scored as \
-             dealsim run scores it: {} bootstrap replicates, AUC target {:.2}.",
+             dealsim run scores it: {} bootstrap replicates of the {}, AUC target {:.2}.",
             job.origin,
             points.len(),
             if points.len() == 1 { "" } else { "s" },
@@ -104,6 +104,7 @@ pub fn render(
             if job.replicates == 1 { "" } else { "s" },
             points.first().map_or(0, |p| p.scenario.seed),
             job.options.bootstrap,
+            job.options.cluster.unit(),
             job.options.target,
         ))
     );
@@ -187,6 +188,7 @@ mod tests {
                     rank: 1,
                 })
                 .collect(),
+            cluster_warning: None,
         }
     }
 

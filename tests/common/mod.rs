@@ -31,3 +31,28 @@ pub fn succeeded(out: &std::process::Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `dealsim simulate` of the embedded default scenario, its inflow rescaled to about `deals`
+/// deals (the reps stay: smb 12, mid_market 9, enterprise 6, atypical 2), into `dir`.
+#[allow(dead_code)]
+pub fn simulate(dir: &Path, deals: &str) {
+    let output = dealsim()
+        .args(["simulate", "--deals", deals, "--quiet", "--out"])
+        .arg(dir)
+        .output()
+        .expect("the binary runs");
+    succeeded(&output);
+}
+
+/// `dealsim COMMAND --events LOG/events.csv --deals LOG/deals.csv`: a command on the log a
+/// simulation wrote into `log`, for the caller to add options to.
+#[allow(dead_code)]
+pub fn on_log(command: &str, log: &Path) -> Command {
+    let mut cmd = dealsim();
+    cmd.arg(command)
+        .arg("--events")
+        .arg(log.join("events.csv"))
+        .arg("--deals")
+        .arg(log.join("deals.csv"));
+    cmd
+}
