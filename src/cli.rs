@@ -16,9 +16,10 @@ use dealsim::stats::bootstrap::Cluster;
 /// all. Clap's error for a bad value still lists them.
 const CLUSTER_HELP: &str = "What a bootstrap replicate resamples. `deal`: deals, \
 independently (within segment × outcome): intervals for these reps' deals, the team taken as \
-given. `rep`: reps with all their deals (within segment): intervals for another team working \
-the same way, wider where a few reps' habits drive an indicator (warned under 10 reps in a \
-segment).";
+given. `rep`: reps with all their deals (within segment): intervals for the figure over all \
+reps working the same way, usually wider where reps' habits drive an indicator. Under 30 reps \
+in a segment they are still too narrow and can sit too high (warned); under 5 there are none. \
+Rule choice and the Fisher p-values do not change: they treat deals as independent.";
 
 /// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
 /// found in string" for `-5`.

@@ -171,7 +171,9 @@ pub fn render(t: &Tuning) -> String {
         t.options.bootstrap,
         match t.options.cluster {
             Cluster::Deal => "deals",
-            Cluster::Rep => "reps, each with all its deals",
+            Cluster::Rep =>
+                "reps, each with all its deals; the Fisher p-values, of the choice and of the \
+                 held-out check, still treat deals as independent",
         },
         t.landmarks.first().copied().unwrap_or(0),
         t.landmarks.last().copied().unwrap_or(0),

@@ -182,9 +182,15 @@ fn tune_evaluated(
         })
         .collect();
     if options.cluster == Cluster::Rep {
-        let reps = typical
-            .iter()
-            .map(|(name, members)| (name.as_str(), rule::reps_among(panel, members)));
+        // Reps among the decided tuning deals: those the intervals resample.
+        let reps = typical.iter().map(|(name, members)| {
+            let decided: Vec<usize> = members
+                .iter()
+                .copied()
+                .filter(|&i| panel.outcome[i] != crate::log::Outcome::Open)
+                .collect();
+            (name.as_str(), rule::reps_among(panel, &decided))
+        });
         tuning.warnings.extend(few_clusters_warning(reps));
     }
     tuning.deadlines = deadlines::from_experience(log, maps, &typical);
