@@ -87,12 +87,23 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
     if rows.is_empty() {
         return;
     }
-    s.push_str(
+    // Intervals exist unless the segment has too few reps to resample.
+    let intervals = rows
+        .iter()
+        .take(RUNNERS_UP_SHOWN)
+        .any(|r| r.in_sample.as_ref().is_some_and(|f| f.recall.ci.is_some()));
+    let _ = write!(
+        s,
         "Runners-up, each indicator's own best rule on the tuning deals under the same objective \
-         (with 95% bootstrap intervals; \"vs chosen\": its recall minus the chosen rule's, \
-         paired on the same replicates), and its recall and check on the held-out deals:\n\n\
+         ({}\"vs chosen\": its recall minus the chosen rule's, paired on the same replicates), \
+         and its recall and check on the held-out deals:\n\n\
          | rule | recall | vs chosen | false alarms | alerts / rep / week | median lead, days | held-out recall | held-out check |\n\
          |---|---|---|---|---|---|---|---|\n",
+        if intervals {
+            "with 95% bootstrap intervals; "
+        } else {
+            ""
+        }
     );
     for r in rows.iter().take(RUNNERS_UP_SHOWN) {
         // With intervals where the tuner computed them, else the sweep's point figures.
@@ -214,12 +225,18 @@ pub fn render(t: &Tuning) -> String {
                     .as_ref()
                     .and_then(|h| c.in_sample.recall_shift_to(h))
                 {
+                    // The tuning interval is not shown where a segment has too few reps.
+                    let interval = if c.in_sample.recall.ci.is_some() {
+                        "; the tuning interval above leaves out the held-out deals' own \
+                         sampling error"
+                    } else {
+                        ""
+                    };
                     let _ = writeln!(
                         s,
                         "Held-out minus tuning recall: {:+.1} points, {:.1} standard errors of that \
-                         difference from sampling alone (two samples of an unchanging process differ \
-                         by less than 2 about 95% of the time; the tuning interval above leaves out \
-                         the held-out deals' own sampling error).\n",
+                         difference from sampling deals alone (two samples of an unchanging process \
+                         differ by less than 2 about 95% of the time{interval}).\n",
                         100.0 * shift,
                         shift / se
                     );
