@@ -193,11 +193,12 @@ fn header(out: &mut String, data: &RunData) {
         .map_or("all".to_string(), |n| n.to_string());
     let about = format!(
         "Run {name}: {deals} deals scored, landmarks every {} up to day {}, AUC target {:.2}, \
-         censoring {}.",
+         censoring {}, intervals resampling {}.",
         landmark_step(data),
         data.meta.landmarks.last().copied().unwrap_or(0),
         data.meta.options.target,
         data.meta.options.censoring.mode,
+        data.meta.options.cluster.unit(),
     );
     let _ = write!(
         out,
