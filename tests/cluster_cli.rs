@@ -282,6 +282,11 @@ fn tune_by_reps_chooses_the_same_rules_with_wider_intervals() {
     let (deal_dir, rep_dir) = (tmp.path().join("deal"), tmp.path().join("rep"));
     let by_deal = tune(&deal_dir, &[]);
     let by_rep = tune(&rep_dir, &["--cluster", "rep"]);
+    // The terminal summary says which figures the reps do not enter.
+    let said = "(--cluster rep: intervals resample reps; the SE and p-values above treat deals \
+                as independent)";
+    assert!(String::from_utf8_lossy(&by_rep.stdout).contains(said));
+    assert!(!String::from_utf8_lossy(&by_deal.stdout).contains("--cluster rep"));
 
     let deal_toml = read(&deal_dir.join("policy.toml"));
     let rep_toml = read(&rep_dir.join("policy.toml"));

@@ -4,6 +4,7 @@
 use super::rule::{confirmation_text, lead_days_text, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED};
 use super::Tuning;
 use crate::indicators::unit::bound_text;
+use crate::stats::bootstrap::Cluster;
 
 fn short(f: &Figures) -> String {
     format!(
@@ -95,6 +96,13 @@ pub fn render_plans(t: &Tuning) -> String {
             t.review_segments.join(", "),
             t.review.len()
         ));
+    }
+    if t.options.cluster == Cluster::Rep {
+        // The intervals resample reps; the shift's SE and the Fisher p-values do not.
+        out.push_str(
+            "  (--cluster rep: intervals resample reps; the SE and p-values above treat deals as \
+             independent)\n",
+        );
     }
     out
 }
