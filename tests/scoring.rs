@@ -153,6 +153,26 @@ fn replicate_weights(panel: &Panel, replicates: usize, seed: u64) -> Vec<Vec<f64
         .collect()
 }
 
+/// Multiplicities `w[b][deal]` of the bootstrap over reps, drawn the way the scoring core
+/// documents it: within each segment as many reps as it has, each with all its deals there (a
+/// rep in two segments is a cluster in each).
+fn rep_weights(panel: &Panel, replicates: usize, seed: u64) -> Vec<Vec<f64>> {
+    let strata: Vec<u32> = panel.deal_segment.iter().map(|&s| s.into()).collect();
+    let clusters: Vec<u64> = strata
+        .iter()
+        .zip(&panel.deal_rep)
+        .map(|(&s, &rep)| u64::from(s) << 32 | u64::from(rep))
+        .collect();
+    let boot = Bootstrap::clustered(&strata, &clusters, replicates, seed);
+    (0..replicates)
+        .map(|r| {
+            (0..strata.len())
+                .map(|d| f64::from(boot.weight(d, r)))
+                .collect()
+        })
+        .collect()
+}
+
 /// The 95% percentile interval of replicate values (NaN = replicate without a class), as the
 /// scoring core documents it: none when more than 5% of the replicates lack a class.
 fn percentile_ci(reps: &[f64]) -> Option<(f64, f64)> {
@@ -352,21 +372,7 @@ fn rep_clustered_interval_is_the_percentile_interval_of_rep_replicates() {
     let mut opts = options(Censoring::Known, b, 20, seed);
     opts.cluster = Cluster::Rep;
     let rows = score(&panel, &opts);
-    let strata: Vec<u32> = panel.deal_segment.iter().map(|&s| s.into()).collect();
-    let clusters: Vec<u64> = strata
-        .iter()
-        .zip(&panel.deal_rep)
-        .map(|(&s, &rep)| u64::from(s) << 32 | u64::from(rep))
-        .collect();
-    let boot = Bootstrap::clustered(&strata, &clusters, b, seed);
-    let weights: Vec<Vec<f64>> = (0..b)
-        .map(|r| {
-            (0..strata.len())
-                .map(|d| f64::from(boot.weight(d, r)))
-                .collect()
-        })
-        .collect();
-    intervals_are_replicate_percentiles(&panel, &rows, &weights);
+    intervals_are_replicate_percentiles(&panel, &rows, &rep_weights(&panel, b, seed));
     // Not the deal-level intervals: the same seed over deals gives other bounds.
     let by_deal = score(&panel, &options(Censoring::Known, b, 20, seed));
     assert!(rows.iter().zip(&by_deal).any(|(r, d)| r.ci_lo != d.ci_lo));
@@ -515,10 +521,23 @@ fn ipcw_case(seed: u64) -> Panel {
 #[test]
 fn ipcw_equals_cumulative_dynamic_auc_on_time_from_the_landmark() {
     let (b, seed) = (40, 3);
-    for horizon in [20.0, 35.0, 60.0] {
-        let panel = ipcw_case(11);
-        let rows = score(&panel, &options(Censoring::Ipcw { horizon }, b, 1, seed));
-        let weights = replicate_weights(&panel, b, seed);
+    // Deals, then reps (deal i is rep i % 7's): the censoring weights are re-estimated in
+    // every replicate either way.
+    for (horizon, cluster) in [20.0, 35.0, 60.0]
+        .into_iter()
+        .flat_map(|h| [(h, Cluster::Deal), (h, Cluster::Rep)])
+    {
+        let mut panel = ipcw_case(11);
+        panel.deal_rep = (0..panel.deal_segment.len() as u32)
+            .map(|i| i % 7)
+            .collect();
+        let mut opts = options(Censoring::Ipcw { horizon }, b, 1, seed);
+        opts.cluster = cluster;
+        let rows = score(&panel, &opts);
+        let weights = match cluster {
+            Cluster::Deal => replicate_weights(&panel, b, seed),
+            Cluster::Rep => rep_weights(&panel, b, seed),
+        };
         for r in &rows {
             let d = f64::from(r.landmark_day);
             // Rows with a value, in the segment (or pooled).
