@@ -32,6 +32,7 @@ fn bench_report(c: &mut Criterion) {
         window_end: Some(scenario.end),
         options: ScoreOptions {
             censoring: Censoring::Known,
+            interval: dealsim::scoring::IntervalMethod::Delong,
             bootstrap: 200,
             cluster: dealsim::stats::bootstrap::Cluster::Deal,
             min_class: 20,

@@ -15,7 +15,7 @@ use rand_chacha::ChaCha8Rng;
 mod common;
 
 use dealsim::indicators;
-use dealsim::scoring::{self, Censoring, ScoreOptions};
+use dealsim::scoring::{self, Censoring, IntervalMethod, ScoreOptions};
 use dealsim::stats::auc::auc;
 use dealsim::stats::bootstrap::Cluster;
 
@@ -49,6 +49,7 @@ fn bench_scoring(c: &mut Criterion) {
     } = common::default_job();
     let options = |bootstrap| ScoreOptions {
         censoring: Censoring::Known,
+        interval: IntervalMethod::Bootstrap,
         bootstrap,
         cluster: Cluster::Deal,
         min_class: 20,
@@ -67,6 +68,14 @@ fn bench_scoring(c: &mut Criterion) {
         })
     });
     let panel = indicators::evaluate(&log, &specs, None, &maps, &landmarks, window_end);
+    // The default intervals (`--interval delong`): the point sweeps carry DeLong's variance.
+    g.bench_function("delong", |b| {
+        let delong = ScoreOptions {
+            interval: IntervalMethod::Delong,
+            ..options(0)
+        };
+        b.iter(|| scoring::score(&panel, &delong))
+    });
     g.bench_function("bootstrap_200", |b| {
         b.iter_batched(
             || (),

@@ -12,7 +12,7 @@ use std::time::Instant;
 use dealsim::indicators::{self, stage_map::StageMaps};
 use dealsim::log::Outcome;
 use dealsim::scenario::Scenario;
-use dealsim::scoring::{self, Censoring, ScoreOptions};
+use dealsim::scoring::{self, Censoring, IntervalMethod, ScoreOptions};
 use dealsim::sim::{collect_log, Engine};
 use dealsim::time::DayNum;
 
@@ -30,6 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let window_end = DayNum(scenario.end.0 + 1).start();
     let options = ScoreOptions {
         censoring: Censoring::Known,
+        // Bootstrap intervals from no replicates: point AUCs only, as scikit-learn computes.
+        interval: IntervalMethod::Bootstrap,
         bootstrap: 0,
         cluster: dealsim::stats::bootstrap::Cluster::Deal,
         min_class: 20,

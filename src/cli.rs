@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use dealsim::scoring::IntervalMethod;
 use dealsim::stats::bootstrap::Cluster;
 
 /// `--cluster` of score, tune, run and sweep. It names both values itself, so the arguments
@@ -488,7 +489,15 @@ pub struct ScoreArgs {
         default_value_t = 60.0
     )]
     pub horizon: f64,
-    /// Bootstrap replicates for the confidence intervals.
+    /// How the AUC's 95% intervals are computed. `delong`: DeLong's variance on the logit
+    /// scale, no resampling (the default with `--censoring known` and `--cluster deal`; it
+    /// treats deals as independent). `bootstrap`: percentiles of --bootstrap replicates (the
+    /// only method with `--censoring ipcw` or `--cluster rep`, and their default); at small
+    /// classes it is too narrow and calls indicators reliable too soon.
+    #[arg(long, value_enum, value_name = "METHOD", hide_possible_values = true)]
+    pub interval: Option<IntervalMethod>,
+    /// Bootstrap replicates for the confidence intervals (of scores under `--interval
+    /// bootstrap`, and of the tuned rules' figures).
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
     pub bootstrap: usize,
     #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]

@@ -23,7 +23,7 @@ use dealsim::output::{check_inputs_kept, OutputDir, Writes};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
-use dealsim::scoring::{Censoring, ScoreOptions};
+use dealsim::scoring::{Censoring, IntervalMethod, ScoreOptions};
 use dealsim::simulate::{default_out_dir, simulate_into};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::stats::bootstrap::Cluster;
@@ -559,6 +559,9 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
     };
     Ok(ScoreOptions {
         censoring,
+        interval: args
+            .interval
+            .unwrap_or_else(|| IntervalMethod::default_for(censoring, args.cluster)),
         bootstrap: args.bootstrap,
         cluster: args.cluster,
         min_class: args.min_class,

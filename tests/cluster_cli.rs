@@ -141,7 +141,8 @@ fn few_reps(warning: &str) -> (Vec<&str>, Vec<&str>) {
 fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_reps() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (deal_dir, rep_dir) = (tmp.path().join("deal"), tmp.path().join("rep"));
-    let by_deal = score(&deal_dir, &[], None);
+    // Both resample (the deal-level default is DeLong's interval): the widths compare.
+    let by_deal = score(&deal_dir, &["--interval", "bootstrap"], None);
     let by_rep = score(&rep_dir, &["--cluster", "rep"], None);
 
     // The warning: smb, mid_market and enterprise too few to trust, atypical without
@@ -162,6 +163,8 @@ fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_re
     let (deal_json, rep_json) = (json(&deal_dir), json(&rep_dir));
     assert_eq!(deal_json["options"]["cluster"], "deal");
     assert_eq!(rep_json["options"]["cluster"], "rep");
+    assert_eq!(deal_json["options"]["interval"], "bootstrap");
+    assert_eq!(rep_json["options"]["interval"], "bootstrap");
     assert_eq!(rep_json["warnings"], serde_json::json!(said));
     assert_eq!(deal_json["warnings"], serde_json::json!([]));
     // The report says what was resampled.
@@ -173,7 +176,9 @@ fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_re
         );
         let html = read(&dir.join("index.html"));
         assert!(
-            html.contains(&format!("<th>bootstrap resamples</th><td>{unit}</td>")),
+            html.contains(&format!(
+                "<th>intervals</th><td>200 bootstrap replicates of the {unit}</td>"
+            )),
             "{unit}"
         );
     }
@@ -434,6 +439,52 @@ fn an_unknown_cluster_is_a_usage_error_that_writes_nothing() {
     assert_eq!(listing(shared_log()), log_before);
 }
 
+/// DeLong's variance treats deals as independent and needs every label: asked for with reps
+/// resampled or with IPCW, score, tune-less run and sweep refuse it before doing anything.
+#[test]
+fn delong_intervals_with_reps_or_ipcw_are_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("out");
+    let log_before = listing(shared_log());
+    for (extra, why) in [
+        (
+            ["--cluster", "rep"],
+            "DeLong's variance treats deals as independent; with --cluster rep use --interval bootstrap",
+        ),
+        (
+            ["--censoring", "ipcw"],
+            "DeLong's variance needs every label known; with --censoring ipcw use --interval bootstrap",
+        ),
+    ] {
+        let commands = [
+            on_log("score", shared_log()),
+            {
+                let mut run = dealsim();
+                run.args(["run", "--deals", "300"]);
+                run
+            },
+            {
+                let mut sweep = dealsim();
+                sweep.args(["sweep", "--set", "segments[smb].reps.count=4", "--deals", "300"]);
+                sweep
+            },
+        ];
+        for mut cmd in commands {
+            let output = cmd
+                .args(["--interval", "delong", "--quiet", "--out"])
+                .arg(&out)
+                .args(extra)
+                .output()
+                .expect("the binary runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains(&format!("--interval delong: {why}")), "{stderr}");
+            assert_eq!(listing(tmp.path()), Vec::<String>::new(), "{stderr}");
+        }
+    }
+    assert_eq!(listing(shared_log()), log_before);
+}
+
 #[test]
 fn a_sweep_by_reps_records_it_and_warns_where_a_point_has_too_few_reps() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -492,9 +543,15 @@ fn a_sweep_by_reps_records_it_and_warns_where_a_point_has_too_few_reps() {
         let record: serde_json::Value =
             serde_json::from_str(&read(&dir.join("sweep.json"))).expect("JSON");
         assert_eq!(record["scoring"]["cluster"], cluster);
-        let unit = if cluster == "deal" { "deals" } else { "reps" };
+        // Deals independent: DeLong's interval unless asked otherwise; reps: the bootstrap.
+        let (interval, text) = if cluster == "deal" {
+            ("delong", "logit-DeLong intervals (deals independent), ")
+        } else {
+            ("bootstrap", "20 bootstrap replicates of the reps, ")
+        };
+        assert_eq!(record["scoring"]["interval"], interval);
         let page = read(&dir.join("index.html"));
-        assert!(page.contains(&format!("20 bootstrap replicates of the {unit}, ")));
+        assert!(page.contains(text), "{text:?} not on the sweep page");
     }
     // Without intervals, no smb indicator becomes reliable at 4 reps (hence the warning);
     // with deals resampled some do.

@@ -14,7 +14,9 @@
 use dealsim::indicators::evaluate::LandmarkRows;
 use dealsim::indicators::{Direction, IndicatorInfo, Panel, Signal, Unit};
 use dealsim::log::Outcome;
-use dealsim::scoring::{cluster_warning, score, Censoring, ScoreOptions, ScoreRow, POOLED};
+use dealsim::scoring::{
+    cluster_warning, score, Censoring, IntervalMethod, ScoreOptions, ScoreRow, POOLED,
+};
 use dealsim::stats::auc::auc;
 use dealsim::stats::bootstrap::{Bootstrap, Cluster};
 use dealsim::stats::cdauc::cumulative_dynamic_auc;
@@ -106,6 +108,7 @@ fn panel(
 fn options(censoring: Censoring, bootstrap: usize, min_class: usize, seed: u64) -> ScoreOptions {
     ScoreOptions {
         censoring,
+        interval: IntervalMethod::Bootstrap,
         bootstrap,
         cluster: Cluster::Deal,
         min_class,
@@ -362,6 +365,104 @@ fn known_censoring_interval_is_the_percentile_interval_of_the_replicates() {
 /// With `--cluster rep` a replicate draws, within each segment, as many reps as the segment
 /// has, each with all its deals there; a rep who works both segments is drawn in each
 /// separately. Reps of 2000 deals per segment: deal i is rep (i / 7) % 30's.
+/// The logit-DeLong interval with `alpha` in each tail, by its formula, from an AUC and its
+/// variance (z: scipy.stats.norm.ppf(0.975)).
+fn logit_delong(auc: f64, variance: f64) -> (f64, f64) {
+    let half = 1.959963984540054 * variance.sqrt() / (auc * (1.0 - auc));
+    let logit = (auc / (1.0 - auc)).ln();
+    let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+    (expit(logit - half), expit(logit + half))
+}
+
+fn delong_options(min_class: usize, seed: u64) -> ScoreOptions {
+    ScoreOptions {
+        interval: IntervalMethod::Delong,
+        ..options(Censoring::Known, 0, min_class, seed)
+    }
+}
+
+/// By hand, segment a at day 7: lost deals score 5, 3, 3 and won deals 1, 3, 2, 0. The lost
+/// deals' placements (share of won deals they outscore, ties half) are 1, ⅞, ⅞ and the won
+/// deals' (share of lost deals outscoring them) 1, ⅔, 1, 1: AUC 11/12, DeLong's variance
+/// var(1, ⅞, ⅞) / 3 + var(1, ⅔, 1, 1) / 4 = (1/192) / 3 + (1/36) / 4 = 5/576. At day 14 segment
+/// a's classes do not overlap (AUC 1: no logit) and segment b keeps one lost deal (no
+/// variance): no interval, and the note says why. `x_safer` mirrors the interval.
+#[test]
+fn known_censoring_delong_interval_by_hand() {
+    let rows = score(&known_case(), &delong_options(1, 7));
+    let a7 = find(&rows, "x", "a", 7);
+    close(a7.auc, 11.0 / 12.0);
+    let (lo, hi) = logit_delong(11.0 / 12.0, 5.0 / 576.0);
+    close(a7.ci_lo, lo);
+    close(a7.ci_hi, hi);
+    assert_eq!(a7.note, "");
+    let safer = find(&rows, "x_safer", "a", 7);
+    close(safer.ci_lo, 1.0 - hi);
+    close(safer.ci_hi, 1.0 - lo);
+    let a14 = find(&rows, "x", "a", 14);
+    close(a14.auc, 1.0);
+    assert_eq!((a14.ci_lo, a14.ci_hi), (None, None));
+    assert_eq!(a14.note, "no interval: the classes do not overlap (AUC 1)");
+    let b14 = find(&rows, "x", "b", 14);
+    assert_eq!((b14.n_lost, b14.ci_lo), (1, None));
+    assert_eq!(b14.note, "no interval: a class of one deal");
+}
+
+/// DeLong's interval at scale (4,000 deals), against the variance counted over every lost ×
+/// won pair of each segment and the pool: nothing is drawn, so the seed changes nothing, and
+/// at these class sizes it is about as wide as the bootstrap's percentile interval (B = 200
+/// moves that one's width by some ±10%).
+#[test]
+fn delong_interval_from_every_pair_at_scale_and_independent_of_the_seed() {
+    let panel = large_case();
+    let rows = score(&panel, &delong_options(20, 42));
+    assert_eq!(rows, score(&panel, &delong_options(20, 43)));
+    let boot = score(&panel, &options(Censoring::Known, 200, 20, 42));
+    let at = &panel.at[0];
+    for r in rows
+        .iter()
+        .filter(|r| r.indicator == "x" && r.landmark_day == 7)
+    {
+        let in_group = |d: u32| {
+            r.segment == POOLED
+                || panel.segments[panel.deal_segment[d as usize] as usize] == r.segment
+        };
+        let class = |o: Outcome| -> Vec<f64> {
+            at.deals
+                .iter()
+                .zip(&at.values[0])
+                .filter(|(&d, _)| in_group(d) && panel.outcome[d as usize] == o)
+                .map(|(_, &v)| f64::from(v))
+                .collect()
+        };
+        let (pos, neg) = (class(Outcome::Lost), class(Outcome::Won));
+        let psi = |x: f64, y: f64| f64::from(u8::from(x > y)) + if x == y { 0.5 } else { 0.0 };
+        let v10: Vec<f64> = pos
+            .iter()
+            .map(|&x| neg.iter().map(|&y| psi(x, y)).sum::<f64>() / neg.len() as f64)
+            .collect();
+        let v01: Vec<f64> = neg
+            .iter()
+            .map(|&y| pos.iter().map(|&x| psi(x, y)).sum::<f64>() / pos.len() as f64)
+            .collect();
+        let var = |v: &[f64]| {
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+        };
+        let auc = v10.iter().sum::<f64>() / v10.len() as f64;
+        close(r.auc, auc);
+        let (lo, hi) = logit_delong(
+            auc,
+            var(&v10) / pos.len() as f64 + var(&v01) / neg.len() as f64,
+        );
+        close(r.ci_lo, lo);
+        close(r.ci_hi, hi);
+        let b = find(&boot, "x", &r.segment, 7);
+        let ratio = (hi - lo) / (b.ci_hi.unwrap() - b.ci_lo.unwrap());
+        assert!((0.8..1.25).contains(&ratio), "{r:?} vs bootstrap {b:?}");
+    }
+}
+
 #[test]
 fn rep_clustered_interval_is_the_percentile_interval_of_rep_replicates() {
     let mut panel = large_case();
@@ -783,9 +884,16 @@ fn fixed_indicators_score_as_if_each_landmark_were_sorted_alone() {
         .indicators
         .iter_mut()
         .for_each(|i| i.fixed_at_creation = false);
+    // Points alone, and with DeLong's intervals (the same sweeps).
     let point = options(Censoring::Known, 0, 20, 1);
     let (with_shortcut, without) = (score(&fixed, &point), score(&alone, &point));
     assert_eq!(with_shortcut, without);
+    let delong = delong_options(20, 1);
+    let with_intervals = score(&fixed, &delong);
+    assert_eq!(with_intervals, score(&alone, &delong));
+    assert!(with_intervals
+        .iter()
+        .any(|r| r.indicator == indicators::TRUTH_INDICATOR && r.ci_lo.is_some()));
     let scored = |name: &str| {
         with_shortcut
             .iter()

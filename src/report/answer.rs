@@ -276,6 +276,7 @@ pub fn riskier_when(recorded: &str) -> &'static str {
 mod tests {
     use super::*;
     use crate::report::load::{CensoringMeta, IndicatorMeta, OptionsMeta, ScoresMeta};
+    use crate::scoring::IntervalMethod;
 
     /// A run whose `segment` has these (indicator, signal, earliest day, AUC at 60) rows,
     /// ranked in the given order.
@@ -304,6 +305,7 @@ mod tests {
                         mode: "known".into(),
                         horizon: None,
                     },
+                    interval: IntervalMethod::Bootstrap,
                     bootstrap: 10,
                     cluster: Default::default(),
                     min_class: 20,

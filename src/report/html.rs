@@ -193,12 +193,15 @@ fn header(out: &mut String, data: &RunData) {
         .map_or("all".to_string(), |n| n.to_string());
     let about = format!(
         "Run {name}: {deals} deals scored, landmarks every {} up to day {}, AUC target {:.2}, \
-         censoring {}, intervals resampling {}.",
+         censoring {}, {}.",
         landmark_step(data),
         data.meta.landmarks.last().copied().unwrap_or(0),
         data.meta.options.target,
         data.meta.options.censoring.mode,
-        data.meta.options.cluster.unit(),
+        data.meta
+            .options
+            .interval
+            .describe(data.meta.options.bootstrap, data.meta.options.cluster),
     );
     let _ = write!(
         out,
@@ -607,8 +610,7 @@ fn run_details(out: &mut String, data: &RunData) {
         ("dealsim version", data.meta.version.clone()),
         ("window end", data.meta.window_end.clone()),
         ("censoring", censoring),
-        ("bootstrap replicates", o.bootstrap.to_string()),
-        ("bootstrap resamples", o.cluster.unit().to_string()),
+        ("intervals", o.interval.describe(o.bootstrap, o.cluster)),
         ("bootstrap seed", o.seed.to_string()),
         ("minimum deals per class", o.min_class.to_string()),
         ("AUC target", format!("{:.2}", o.target)),

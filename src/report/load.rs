@@ -6,6 +6,7 @@
 //! [`super::tables`] (older run directories lack them), `tradeoffs.csv`, `deadlines.csv` and
 //! `policy.toml` (written by the tuner). A malformed file is an [`InputError`] naming the file, line and column.
 
+use crate::scoring::IntervalMethod;
 use crate::stats::bootstrap::Cluster;
 use std::path::Path;
 
@@ -43,6 +44,9 @@ pub struct ScoresMeta {
 #[derive(Debug, Clone, Deserialize)]
 pub struct OptionsMeta {
     pub censoring: CensoringMeta,
+    /// How the intervals were made; scores.json written before there was a choice: bootstrap.
+    #[serde(default = "IntervalMethod::before_choice")]
+    pub interval: IntervalMethod,
     pub bootstrap: usize,
     /// What the bootstrap resampled; scores.json written before reps could be: deals.
     #[serde(default)]

@@ -9,14 +9,17 @@
 //!   with inverse-probability-of-censoring weights ([`crate::stats::cdauc`]); won deals are
 //!   never lost, so they are controls at any horizon.
 //!
-//! Uncertainty: one stratified bootstrap shared by every landmark and indicator, over deals
-//! (within segment × final outcome) or over reps with all their deals (within segment;
-//! [`Cluster`]); percentile intervals, given only when the AUC is defined in at least 95% of
-//! the replicates ([`percentile_interval`]). The earliest reliable day is the first landmark
-//! whose lower bound is ≥ the target there and at the next two landmarks.
+//! Uncertainty ([`IntervalMethod`]): with known labels and deals taken as independent, DeLong's
+//! variance on the logit scale, from the same sweep as the AUC; otherwise one stratified
+//! bootstrap shared by every landmark and indicator, over deals (within segment × final
+//! outcome) or over reps with all their deals (within segment; [`Cluster`]), and percentile
+//! intervals, given only when the AUC is defined in at least 95% of the replicates
+//! ([`percentile_interval`]). The earliest reliable day is the first landmark whose lower
+//! bound is ≥ the target there and at the next two landmarks.
 
 pub mod summary;
 
+use clap::ValueEnum;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -26,7 +29,7 @@ use crate::stats::bootstrap::{Bootstrap, Cluster, FEW_CLUSTERS, MIN_CLUSTERS};
 use crate::stats::cdauc::{risk_groups, SurvivalData};
 use crate::stats::quantile::percentile_interval;
 use crate::stats::ranked::{
-    class_replicate_aucs, nested_point_aucs, point_aucs_in, SortBuffers, EXCLUDED,
+    class_replicate_aucs, nested_point_aucs, point_aucs_in, MannWhitney, SortBuffers, EXCLUDED,
 };
 
 pub use summary::{summarise, SummaryRow};
@@ -143,10 +146,56 @@ pub fn few_clusters_warning<'a>(
     Some(format!("--cluster rep: {}", parts.join("; ")))
 }
 
+/// How a score's confidence interval is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum IntervalMethod {
+    /// DeLong's variance of the Mann–Whitney AUC, the interval built on the logit scale and
+    /// mapped back: known labels and deals taken as independent only. The bootstrap's
+    /// percentile interval is too narrow when a class is small: at 10 lost and 40 won deals
+    /// and a true AUC of 0.70 its lower bound exceeds 0.70 in 6.0% of samples (nominal 2.5%),
+    /// so an indicator is called reliable too soon; this one's does in 3.5%, and in 2.3% at
+    /// 20 : 80 where the percentile's does in 4.4% (`tests/interval_coverage.rs` measures
+    /// it). It is also free of Monte Carlo noise: no replicate draw moves a reliable day.
+    Delong,
+    /// Percentiles of the bootstrap replicates (over deals or reps, [`Cluster`]): the only
+    /// method for `--censoring ipcw` and `--cluster rep`.
+    Bootstrap,
+}
+
+impl IntervalMethod {
+    /// The method used unless another is asked for: DeLong where it applies.
+    pub fn default_for(censoring: Censoring, cluster: Cluster) -> IntervalMethod {
+        match (censoring, cluster) {
+            (Censoring::Known, Cluster::Deal) => IntervalMethod::Delong,
+            _ => IntervalMethod::Bootstrap,
+        }
+    }
+
+    /// What `scores.json` files written before there was a choice used.
+    pub fn before_choice() -> IntervalMethod {
+        IntervalMethod::Bootstrap
+    }
+
+    /// How the intervals were made, for the headers of reports: "logit-DeLong intervals
+    /// (deals independent)" or "200 bootstrap replicates of the deals".
+    pub fn describe(self, bootstrap: usize, cluster: Cluster) -> String {
+        match self {
+            IntervalMethod::Delong => "logit-DeLong intervals (deals independent)".into(),
+            IntervalMethod::Bootstrap => {
+                format!("{bootstrap} bootstrap replicates of the {}", cluster.unit())
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoreOptions {
     pub censoring: Censoring,
-    /// Bootstrap replicates (≥ 1).
+    /// How intervals are computed; DeLong needs `Censoring::Known` and `Cluster::Deal`
+    /// ([`check_options`](crate::score::check_options) refuses it otherwise).
+    pub interval: IntervalMethod,
+    /// Bootstrap replicates (≥ 1) for [`IntervalMethod::Bootstrap`].
     pub bootstrap: usize,
     /// What a replicate resamples: deals, or reps with all their deals.
     pub cluster: Cluster,
@@ -348,7 +397,8 @@ fn known_task(
     let rows = &panel.at[k];
     let sign = orientation(panel, i);
     let values = &rows.values[i];
-    // Point estimates straight from the panel's column; replicates need the kept rows' deals.
+    // Point estimates (with DeLong's variances) straight from the panel's column; replicates
+    // need the kept rows' deals.
     let (aucs, reps, missing) = if boot.replicates() == 0 {
         let (aucs, missing) = point_aucs_in(values, &classes.class, n_seg, sign, &mut buffers.sort);
         (aucs, Vec::new(), missing)
@@ -422,7 +472,7 @@ fn known_rows(
     n_seg: usize,
     (i, k): (usize, usize),
     classes: &RowClasses,
-    (aucs, reps, missing_in): (Vec<Option<f64>>, Vec<Vec<f64>>, &[u64]),
+    (aucs, reps, missing_in): (Vec<Option<MannWhitney>>, Vec<Vec<f64>>, &[u64]),
     intervals: &Intervals,
     row: &RowStart<'_>,
 ) -> Vec<ScoreRow> {
@@ -445,8 +495,10 @@ fn known_rows(
             let [at_risk, lost, won, censored] = counts[s];
             let mut r = row(i, k, s, at_risk, (lost, won, censored));
             if r.note.is_empty() {
-                r.auc = aucs[s];
-                if !reps.is_empty() {
+                r.auc = aucs[s].map(|m| m.auc);
+                if intervals.method == IntervalMethod::Delong {
+                    (r.ci_lo, r.ci_hi, r.note) = intervals.delong(aucs[s]);
+                } else if !reps.is_empty() {
                     (r.ci_lo, r.ci_hi, r.note) = intervals.of(s, r.auc, &reps[s]);
                 }
             }
@@ -605,8 +657,11 @@ pub fn score_with_progress(
 }
 
 /// The replicates every score is measured on: deals drawn within segment × final outcome, or
-/// reps (each with all its deals in the segment) within segment.
+/// reps (each with all its deals in the segment) within segment; none for DeLong intervals.
 fn replicates(panel: &Panel, options: &ScoreOptions) -> Bootstrap {
+    if options.interval == IntervalMethod::Delong {
+        return Bootstrap::new(&[], 0, options.seed);
+    }
     match options.cluster {
         Cluster::Deal => {
             let strata: Vec<u32> = panel
@@ -634,8 +689,9 @@ fn replicates(panel: &Panel, options: &ScoreOptions) -> Bootstrap {
 /// rows without intervals too (the default scenario's 2-rep atypical segment holds 3%).
 const POOL_SHARE_WITHHELD: f64 = 0.10;
 
-/// How a score's interval is read off its replicates.
+/// How a score's interval is found: from its DeLong variance, or read off its replicates.
 struct Intervals {
+    method: IntervalMethod,
     /// In each tail.
     alpha: f64,
     /// Per segment (pooled last): why it gets no interval whatever its replicates, if so.
@@ -676,8 +732,26 @@ impl Intervals {
             })))
             .collect();
         Intervals {
+            method: options.interval,
             alpha: (1.0 - options.confidence) / 2.0,
             withheld,
+        }
+    }
+
+    /// The logit-DeLong interval of a known-mode score ([`MannWhitney::logit_interval`]) and
+    /// the row's note.
+    fn delong(&self, auc: Option<MannWhitney>) -> (Option<f64>, Option<f64>, String) {
+        let Some(m) = auc else {
+            return (None, None, "no deal with a value in a class".into());
+        };
+        match m.logit_interval(self.alpha) {
+            Some([lo, hi]) => (Some(lo), Some(hi), String::new()),
+            None if m.variance.is_nan() => (None, None, "no interval: a class of one deal".into()),
+            None => (
+                None,
+                None,
+                format!("no interval: the classes do not overlap (AUC {})", m.auc),
+            ),
         }
     }
 

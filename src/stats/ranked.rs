@@ -4,6 +4,13 @@
 //! Σ_g W⁺_g · (W⁻_{<g} + ½ W⁻_g) / (W⁺ · W⁻), where W±_g is the weight of positives/negatives
 //! of rank g. A bootstrap replicate only changes weights, so it never re-sorts. Integer-valued
 //! indicators have few distinct values, so G is small and the sweep is a short histogram.
+//!
+//! The same unweighted sweep gives DeLong's variance of the AUC ([`MannWhitney`]): every
+//! positive of rank g outscores the same share of negatives, (W⁻_{<g} + ½ W⁻_g) / W⁻, and every
+//! negative of rank g is outscored by the same share of positives, so the spread of these
+//! placements is a sum over ranks too.
+
+use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::bootstrap::Bootstrap;
 
@@ -122,6 +129,36 @@ pub fn auc_from_histograms(pos: &[f64], neg: &[f64]) -> Option<f64> {
     (total_pos > 0.0 && below > 0.0).then(|| sum / (total_pos * below))
 }
 
+/// An unweighted Mann–Whitney AUC with DeLong's estimate of its variance (DeLong, DeLong &
+/// Clarke-Pearson 1988): the sample variance of the positives' placements (the share of
+/// negatives each outscores, ties counting half) over the number of positives, plus that of
+/// the negatives' placements (the share of positives that outscore each) over the number of
+/// negatives. It needs no resampling, so an interval built on it has no Monte Carlo noise.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MannWhitney {
+    pub auc: f64,
+    /// NaN when a class holds a single row (its placements have no sample variance).
+    pub variance: f64,
+}
+
+impl MannWhitney {
+    /// The interval with `alpha` in each tail built on the logit scale, logit(AUC) ± z·SE /
+    /// (AUC (1 − AUC)), and mapped back: it stays inside (0, 1) and leans away from the near
+    /// bound, as the AUC's sampling distribution does. `None` when the variance is undefined
+    /// (a class of one) or the AUC is exactly 0 or 1 (the classes do not overlap: the logit is
+    /// infinite and the variance zero).
+    pub fn logit_interval(self, alpha: f64) -> Option<[f64; 2]> {
+        if self.variance.is_nan() || self.auc <= 0.0 || self.auc >= 1.0 {
+            return None;
+        }
+        let z = Normal::standard().inverse_cdf(1.0 - alpha);
+        let logit = (self.auc / (1.0 - self.auc)).ln();
+        let half = z * self.variance.sqrt() / (self.auc * (1.0 - self.auc));
+        let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+        Some([expit(logit - half), expit(logit + half)])
+    }
+}
+
 /// Mann–Whitney accumulator of one group during a sweep in ascending score order.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sweep {
@@ -130,23 +167,63 @@ struct Sweep {
     total_pos: u64,
     pos: u64,
     neg: u64,
+    /// Σ over positives of (twice the negatives they outscore)².
+    sq10: f64,
+    /// Σ over negatives of twice the positives they outscore (ties half) …
+    s01: u64,
+    /// … and of its square.
+    sq01: f64,
 }
 
 impl Sweep {
     /// Closes the current tie group.
     #[inline]
     fn flush(&mut self) {
-        self.sum2 += self.pos * (2 * self.below + self.neg);
+        let outscored = 2 * self.below + self.neg;
+        let outscoring = 2 * self.total_pos + self.pos;
+        self.sum2 += self.pos * outscored;
+        self.sq10 += self.pos as f64 * (outscored as f64).powi(2);
+        self.s01 += self.neg * outscoring;
+        self.sq01 += self.neg as f64 * (outscoring as f64).powi(2);
         self.below += self.neg;
         self.total_pos += self.pos;
         self.pos = 0;
         self.neg = 0;
     }
 
-    fn auc(mut self) -> Option<f64> {
+    /// A row alone in its tie group, `pos` 1 for a positive and 0 for a negative: what
+    /// adding it and [`flush`](Sweep::flush) do, without a branch on the label.
+    #[inline]
+    fn single(&mut self, pos: u64) {
+        let (outscored, outscoring) = (2 * self.below, 2 * self.total_pos);
+        self.sum2 += pos * outscored;
+        self.sq10 += pos as f64 * (outscored as f64).powi(2);
+        self.s01 += (1 - pos) * outscoring;
+        self.sq01 += (1 - pos) as f64 * (outscoring as f64).powi(2);
+        self.total_pos += pos;
+        self.below += 1 - pos;
+    }
+
+    fn finish(mut self) -> Option<MannWhitney> {
         self.flush();
-        (self.total_pos > 0 && self.below > 0)
-            .then(|| self.sum2 as f64 / (2.0 * self.total_pos as f64 * self.below as f64))
+        if self.total_pos == 0 || self.below == 0 {
+            return None;
+        }
+        let (m, n) = (self.total_pos as f64, self.below as f64);
+        let auc = self.sum2 as f64 / (2.0 * m * n);
+        let variance = if self.total_pos < 2 || self.below < 2 {
+            f64::NAN
+        } else {
+            // Positive i's placement is outscored_i / 2n; negative j's is 1 − outscoring_j / 2m,
+            // and both classes' placements average to the AUC.
+            let sum_sq10 = self.sq10 / (4.0 * n * n);
+            let sum_sq01 = n - self.s01 as f64 / m + self.sq01 / (4.0 * m * m);
+            let s10 = (sum_sq10 - m * auc * auc) / (m - 1.0);
+            let s01 = (sum_sq01 - n * auc * auc) / (n - 1.0);
+            // Rounding can take a zero spread a hair below zero.
+            (s10 / m + s01 / n).max(0.0)
+        };
+        Some(MannWhitney { auc, variance })
     }
 }
 
@@ -164,7 +241,11 @@ pub fn grouped_point_aucs(
         .zip(positive)
         .map(|(&g, &p)| class_word(g, if p { POSITIVE } else { NEGATIVE }))
         .collect();
-    point_aucs_in(scores, &class, groups, 1.0, &mut SortBuffers::default()).0
+    point_aucs_in(scores, &class, groups, 1.0, &mut SortBuffers::default())
+        .0
+        .into_iter()
+        .map(|m| m.map(|m| m.auc))
+        .collect()
 }
 
 /// Row kinds of a [`class_word`]: negatives (won deals), positives (lost deals), and rows
@@ -191,8 +272,8 @@ pub struct SortBuffers {
     scratch: Vec<u64>,
 }
 
-/// Unweighted AUCs of `groups` groups and their pool (last) over the rows of one column as
-/// they come: row `i` has score `sign × scores[i]` (`sign` = ±1 orients the column without a
+/// Unweighted AUCs, with their DeLong variances, of `groups` groups and their pool (last) over
+/// the rows of one column as they come: row `i` has score `sign × scores[i]` (`sign` = ±1 orients the column without a
 /// copy) and class `class[i]` ([`class_word`]). Rows whose score is NaN (missing) or whose
 /// kind is [`EXCLUDED`] take no part; the NaN rows are counted per class word, the second
 /// value returned (`4 × groups` counts). Integer scores are counted per value and columns
@@ -204,7 +285,7 @@ pub fn point_aucs_in(
     groups: usize,
     sign: f32,
     buffers: &mut SortBuffers,
-) -> (Vec<Option<f64>>, Vec<u64>) {
+) -> (Vec<Option<MannWhitney>>, Vec<u64>) {
     let stride = KINDS * groups;
     if let Some(mut counts) = small_counts(scores, class, stride) {
         // The values as they are; a column turned round is swept from its largest value.
@@ -274,7 +355,7 @@ pub fn nested_point_aucs(
     groups: usize,
     sign: f32,
     buffers: &mut SortBuffers,
-) -> Vec<(Vec<Option<f64>>, Vec<u64>)> {
+) -> Vec<(Vec<Option<MannWhitney>>, Vec<u64>)> {
     assert!(groups < 1 << 14, "class words of at most 16 bits");
     let mut missing_rows: Vec<(u16, u32)> = Vec::new();
     let SortBuffers { items, scratch } = buffers;
@@ -312,7 +393,7 @@ pub fn nested_point_aucs(
 const CLASS_BITS: u32 = 0xFFFF;
 
 /// The Mann–Whitney sweep over (key, class) words sorted by key.
-fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<f64>> {
+fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<MannWhitney>> {
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
     let mut touched: Vec<usize> = Vec::with_capacity(groups);
@@ -330,10 +411,7 @@ fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<f64>> {
             let c = items[i] as u32 & CLASS_BITS;
             let pos = u64::from(c & POSITIVE);
             for a in [(c >> 2) as usize, pooled] {
-                let a = &mut acc[a];
-                a.sum2 += pos * 2 * a.below;
-                a.total_pos += pos;
-                a.below += 1 - pos;
+                acc[a].single(pos);
             }
         } else {
             for &w in &items[i..end] {
@@ -355,7 +433,7 @@ fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<f64>> {
         }
         i = end;
     }
-    acc.into_iter().map(Sweep::auc).collect()
+    acc.into_iter().map(Sweep::finish).collect()
 }
 
 /// An f32 (not NaN) as a u32 in the same order; `-0.0` and `0.0` map to one word.
@@ -464,7 +542,10 @@ fn small_counts(scores: &[f32], class: &[u32], stride: usize) -> Option<Vec<u32>
 
 /// The Mann–Whitney sweep of `groups` groups and their pool over per-value counts in
 /// ascending value order, each indexed by class word (`[group][kind]`).
-fn sweep_counts<'a>(per_value: impl Iterator<Item = &'a [u32]>, groups: usize) -> Vec<Option<f64>> {
+fn sweep_counts<'a>(
+    per_value: impl Iterator<Item = &'a [u32]>,
+    groups: usize,
+) -> Vec<Option<MannWhitney>> {
     let pooled = groups;
     let mut acc = vec![Sweep::default(); groups + 1];
     for counts in per_value {
@@ -485,7 +566,7 @@ fn sweep_counts<'a>(per_value: impl Iterator<Item = &'a [u32]>, groups: usize) -
             a.flush();
         }
     }
-    acc.into_iter().map(Sweep::auc).collect()
+    acc.into_iter().map(Sweep::finish).collect()
 }
 
 /// Float scores with at most this many distinct values (ratios, probabilities in percent,
@@ -674,7 +755,7 @@ pub fn class_replicate_aucs(
     class: &[u32],
     groups: usize,
     boot: &Bootstrap,
-) -> (Vec<Option<f64>>, Vec<Vec<f64>>) {
+) -> (Vec<Option<MannWhitney>>, Vec<Vec<f64>>) {
     let b = boot.replicates();
     if b == 0 {
         let mut buffers = SortBuffers::default();
@@ -772,7 +853,7 @@ pub fn class_replicate_aucs(
         }
     }
     (
-        point.into_iter().map(Sweep::auc).collect(),
+        point.into_iter().map(Sweep::finish).collect(),
         acc.iter().map(RepSweep::aucs).collect(),
     )
 }
@@ -808,6 +889,68 @@ mod tests {
         ranked.auc(|j| weight(sel[j])).unwrap_or(f64::NAN)
     }
 
+    /// DeLong's variance by its definition: every positive's and negative's placement
+    /// against the whole other class, one pair at a time (NaN with fewer than two of either).
+    fn delong_reference(keys: &[f32], group: &[u16], labels: &[bool], g: Option<u16>) -> f64 {
+        let sel: Vec<usize> = (0..keys.len())
+            .filter(|&i| g.is_none_or(|g| group[i] == g))
+            .collect();
+        let (pos, neg): (Vec<f64>, Vec<f64>) = {
+            let (p, n): (Vec<usize>, Vec<usize>) = sel.iter().partition(|&&i| labels[i]);
+            let v = |ix: Vec<usize>| ix.iter().map(|&i| keys[i] as f64).collect::<Vec<f64>>();
+            (v(p), v(n))
+        };
+        if pos.len() < 2 || neg.len() < 2 {
+            return f64::NAN;
+        }
+        let psi = |x: f64, y: f64| match x.partial_cmp(&y).unwrap() {
+            std::cmp::Ordering::Greater => 1.0,
+            std::cmp::Ordering::Equal => 0.5,
+            std::cmp::Ordering::Less => 0.0,
+        };
+        let v10: Vec<f64> = pos
+            .iter()
+            .map(|&x| neg.iter().map(|&y| psi(x, y)).sum::<f64>() / neg.len() as f64)
+            .collect();
+        let v01: Vec<f64> = neg
+            .iter()
+            .map(|&y| pos.iter().map(|&x| psi(x, y)).sum::<f64>() / pos.len() as f64)
+            .collect();
+        let var = |v: &[f64]| {
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+        };
+        var(&v10) / pos.len() as f64 + var(&v01) / neg.len() as f64
+    }
+
+    /// Point results as bits, so that two NaN variances compare equal.
+    fn bits(points: &[Option<MannWhitney>]) -> Vec<Option<(u64, u64)>> {
+        points
+            .iter()
+            .map(|m| m.map(|m| (m.auc.to_bits(), m.variance.to_bits())))
+            .collect()
+    }
+
+    /// A case small enough to do by hand. Lost deals score 3, 2, 2 and won deals 2, 1:
+    /// the lost deals' placements are 1, ¾, ¾ (the 2s tie one won deal: ½ + 1 over 2) and
+    /// the won deals' are ⅔ (outscored by the 3 and half of each 2: (1 + ½ + ½) / 3) and 1.
+    /// AUC = (1 + ¾ + ¾) / 3 = ⅚; S10 = var(1, ¾, ¾) = 1/48, S01 = var(⅔, 1) = 1/18;
+    /// variance = (1/48) / 3 + (1/18) / 2 = 1/144 + 1/36 = 5/144.
+    #[test]
+    fn delong_variance_of_a_hand_computed_case() {
+        let keys = [3.0f32, 2.0, 2.0, 2.0, 1.0];
+        let class: Vec<u32> = [POSITIVE, POSITIVE, POSITIVE, NEGATIVE, NEGATIVE]
+            .iter()
+            .map(|&k| class_word(0, k))
+            .collect();
+        for keys in [keys.to_vec(), keys.iter().map(|k| k * 0.37 + 1e3).collect()] {
+            let (point, _) = point_aucs_in(&keys, &class, 1, 1.0, &mut SortBuffers::default());
+            let m = point[0].expect("both classes");
+            assert!((m.auc - 5.0 / 6.0).abs() < 1e-15, "{m:?}");
+            assert!((m.variance - 5.0 / 144.0).abs() < 1e-15, "{m:?}");
+        }
+    }
+
     proptest! {
         #[test]
         fn grouped_aucs_equal_separate_weighted_aucs(values in prop::collection::vec((0i32..8, any::<bool>()), 2..80), seed in 0u64..50) {
@@ -824,7 +967,7 @@ mod tests {
                 let point = grouped_point_aucs(&keys, &group, &labels, 3);
                 let class: Vec<u32> = group.iter().zip(&labels).map(|(&g, &l)| class_word(g, l as u32)).collect();
                 let (points, reps) = class_replicate_aucs(&keys, &deals, &class, 3, &boot);
-                prop_assert_eq!(&points, &point);
+                prop_assert_eq!(points.iter().map(|m| m.map(|m| m.auc)).collect::<Vec<_>>(), point.clone());
                 for (slot, g) in [Some(0u16), Some(1), Some(2), None].into_iter().enumerate() {
                     prop_assert!(close(point[slot].unwrap_or(f64::NAN), reference(&keys, &group, &labels, g, |_| 1.0)));
                     for (r, &got) in reps[slot].iter().enumerate() {
@@ -871,8 +1014,11 @@ mod tests {
             let labels: Vec<bool> = kept.iter().map(|&i| rows[i].2 == POSITIVE).collect();
             for (slot, g) in [Some(0u16), Some(1), Some(2), Some(3), None].into_iter().enumerate() {
                 let want = reference(&oriented, &group, &labels, g, |_| 1.0);
-                let got = point[slot].unwrap_or(f64::NAN);
+                let got = point[slot].map_or(f64::NAN, |m| m.auc);
                 prop_assert!((got - want).abs() < 1e-12 || (got.is_nan() && want.is_nan()), "group {:?}: {} vs {}", g, got, want);
+                let want = delong_reference(&oriented, &group, &labels, g);
+                let got = point[slot].map_or(f64::NAN, |m| m.variance);
+                prop_assert!((got - want).abs() < 1e-12 || (got.is_nan() && want.is_nan()), "group {:?} variance: {} vs {}", g, got, want);
             }
             let mut want_missing = vec![0u64; 16];
             for (k, &c) in keys.iter().zip(&class) {
@@ -900,7 +1046,8 @@ mod tests {
                 let keys_k: Vec<f32> = in_set.iter().map(|&i| keys[i]).collect();
                 let class_k: Vec<u32> = in_set.iter().map(|&i| class[i]).collect();
                 let alone = point_aucs_in(&keys_k, &class_k, 3, sign, &mut SortBuffers::default());
-                prop_assert_eq!(got, &alone, "set {}", k);
+                prop_assert_eq!(&got.1, &alone.1, "set {}", k);
+                prop_assert_eq!(bits(&got.0), bits(&alone.0), "set {}", k);
             }
         }
     }

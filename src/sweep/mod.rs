@@ -270,6 +270,7 @@ struct SettingRecord<'a> {
 #[derive(Serialize)]
 struct ScoringRecord<'a> {
     censoring: &'a scoring::Censoring,
+    interval: scoring::IntervalMethod,
     bootstrap: usize,
     cluster: Cluster,
     min_class: usize,
@@ -394,6 +395,7 @@ pub fn write(
         landmarks: job.landmarks,
         scoring: ScoringRecord {
             censoring: &job.options.censoring,
+            interval: job.options.interval,
             bootstrap: job.options.bootstrap,
             cluster: job.options.cluster,
             min_class: job.options.min_class,

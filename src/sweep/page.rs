@@ -96,15 +96,16 @@ pub fn render(
         esc(&settings.join(", ")),
         esc(&format!(
             "{} swept over {} point{} with {} seed{} each (first seed {}), every log scored as \
-             dealsim run scores it: {} bootstrap replicates of the {}, AUC target {:.2}.",
+             dealsim run scores it: {}, AUC target {:.2}.",
             job.origin,
             points.len(),
             if points.len() == 1 { "" } else { "s" },
             job.replicates,
             if job.replicates == 1 { "" } else { "s" },
             points.first().map_or(0, |p| p.scenario.seed),
-            job.options.bootstrap,
-            job.options.cluster.unit(),
+            job.options
+                .interval
+                .describe(job.options.bootstrap, job.options.cluster),
             job.options.target,
         ))
     );
