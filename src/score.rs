@@ -281,7 +281,10 @@ pub fn score_log_to_dir(
         &|n| bar.inc(n),
     );
     bar.reset();
-    bar.set_message("bootstrap");
+    bar.set_message(match job.options.interval {
+        scoring::IntervalMethod::Delong => "score",
+        scoring::IntervalMethod::Bootstrap => "bootstrap",
+    });
     bar.set_length((panel.indicators.len() * panel.landmarks.len()) as u64);
     warnings.extend(scoring::censoring_warning(&panel, job.options.censoring));
     warnings.extend(scoring::cluster_warning(&panel, job.options.cluster));

@@ -243,7 +243,7 @@ fn answer_section(out: &mut String, data: &RunData) {
     }
     let _ = writeln!(
         out,
-        "<p>“Reliable” means the 95% bootstrap interval of the AUC stays at or above {:.2} \
+        "<p>“Reliable” means the 95% interval of the AUC stays at or above {:.2} \
          at three landmarks in a row; the AUC is the chance that a deal that will be lost scores \
          riskier than one that will be won (0.5 = no better than a coin). Data: \
          <a href=\"{SUMMARY_CSV}\">{SUMMARY_CSV}</a>, intervals in \

@@ -32,7 +32,7 @@ pub fn render(data: &RunData) -> String {
     }
     let _ = writeln!(
         out,
-        "\n\"Reliable\": the 95% bootstrap interval of the AUC stays at or above the target at three landmarks in a row. Data: `{SUMMARY_CSV}`, intervals in `{SCORES_CSV}`."
+        "\n\"Reliable\": the 95% interval of the AUC stays at or above the target at three landmarks in a row. Data: `{SUMMARY_CSV}`, intervals in `{SCORES_CSV}`."
     );
     for seg in &segments {
         let _ = write!(
