@@ -11,7 +11,7 @@ use crate::error::{csv_error, finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::cut::{check_window_end, kept, within_window};
-use crate::log::{read::read_log, Log};
+use crate::log::{read::read_log_with_events, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
@@ -173,7 +173,7 @@ pub fn score_to_dir(
 ) -> Result<ScoreReport, Error> {
     check_options(&job.options)?;
     bar.set_message("read log");
-    let log = read_log(job.events, job.deals)?;
+    let log = read_log_with_events(job.events, job.deals)?;
     score_log_to_dir(job, &log, out, bar).map(|(report, _)| report)
 }
 

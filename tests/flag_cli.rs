@@ -483,6 +483,47 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     case.same_flags("f", "f2", "full log on 2 threads vs cut log on 1 thread");
 }
 
+/// An events file holding only its header beside a full deal table: every indicator would be
+/// missing for every deal, and score, tune and flag exited 0 with empty rankings, rules and
+/// flags. Each now names the file and its second line.
+#[test]
+fn a_log_without_events_is_refused_by_score_tune_and_flag() {
+    let case = Case::new();
+    assert_eq!(case.tune("pol", &[], "2").status.code(), Some(0));
+    let header = fs::read_to_string(case.path("sim/events.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    fs::create_dir_all(case.path("bare")).unwrap();
+    fs::write(case.path("bare/events.csv"), format!("{header}\n")).unwrap();
+    fs::copy(case.path("sim/deals.csv"), case.path("bare/deals.csv")).unwrap();
+    let before = listing(case.dir.path());
+    let expected = format!(
+        "{}: line 2: no events in the file: expected a row per event after the header",
+        case.path("bare/events.csv").display()
+    );
+    let out = case.path("out").display().to_string();
+    let policy = case.path("pol/policy.toml").display().to_string();
+    let log = case.log_args("bare");
+    for command in [
+        vec!["score", "--out", &out],
+        vec!["tune", "--out", &out],
+        vec![
+            "flag",
+            "--policy",
+            &policy,
+            "--as-of",
+            "2026-11-26",
+            "--out",
+            &out,
+        ],
+    ] {
+        let mut args: Vec<&str> = vec![command[0]];
+        args.extend(log.iter().map(String::as_str));
+        args.extend(&command[1..]);
+        let output = case.run(&args, "2");
+        case.rejected(&before, &output, &[&expected]);
+    }
+}
+
 #[test]
 fn bad_input_exits_2_names_the_field_and_writes_nothing() {
     let case = Case::new();

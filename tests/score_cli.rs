@@ -568,7 +568,8 @@ fn impossible_deal_and_event_values() {
 }
 
 /// A header-only deal table would score into an empty ranking and exit 0. (Deals without
-/// events are a log, if a poor one: the library's property tests cut logs down to that.)
+/// events are a log the library reads, as its property tests cut logs down to that, but
+/// score, tune and flag refuse it: `tests/flag_cli.rs`.)
 #[test]
 fn a_log_without_deals() {
     let case = Case::new(&format!("{EVENTS_HEADER}\n"), &format!("{DEALS_HEADER}\n"));

@@ -21,7 +21,7 @@ use crate::indicators::{
     self, stage_map::StageMaps, Direction, IndicatorSpec, Measure, Panel, Signal, Unit,
 };
 use crate::log::cut::{check_as_of, cut, cut_day};
-use crate::log::read::{end_of_day, read_log};
+use crate::log::read::{end_of_day, read_log_with_events};
 use crate::log::{Log, Outcome};
 use crate::output::OutputDir;
 use crate::policy::Policy;
@@ -360,7 +360,7 @@ fn missing_everywhere(
 pub fn flag_to_dir(job: &FlagJob<'_>, out: &Path) -> Result<FlagReport, Error> {
     let policy = Policy::load(job.policy)?;
     let known_until = cut_day(job.events)?;
-    let log = read_log(job.events, job.deals)?;
+    let log = read_log_with_events(job.events, job.deals)?;
     check_as_of(&log, job.as_of, "--as-of", known_until)?;
     let segments: Vec<String> = log
         .deals

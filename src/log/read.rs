@@ -202,6 +202,28 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
     read(events_path, deals_path, false).map(|(log, _)| log)
 }
 
+/// Reads the log as [`read_log`] does, refusing an events file without any event beside a
+/// deal table with deals: every indicator would be missing for every deal, and `score`,
+/// `tune` and `flag` would exit 0 with empty rankings, rules or flags (a header saved alone, an
+/// export cut before its first event, the wrong file). What those three read; exports and
+/// tests may still read such a log.
+pub fn read_log_with_events(events_path: &Path, deals_path: &Path) -> Result<Log, InputError> {
+    let log = read_log(events_path, deals_path)?;
+    if log.events.is_empty() {
+        return Err(InputError::new(
+            events_path.display().to_string(),
+            format!(
+                "no events in the file: expected a row per event after the header (its {} deals \
+                 in {} need their histories)",
+                log.deals.len(),
+                deals_path.display()
+            ),
+        )
+        .at_position(2, 0));
+    }
+    Ok(log)
+}
+
 /// Reads the log as [`read_log`] does, and the deal table's extra columns beside it (for
 /// exports, which carry them along).
 pub fn read_log_with_extras(

@@ -12,7 +12,7 @@ use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::cut::{check_window_end, within_window};
-use crate::log::{read::read_log, Log};
+use crate::log::{read::read_log_with_events, Log};
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
@@ -200,7 +200,7 @@ fn tune_evaluated(
 /// Runs the job and writes the tuning files into `out`.
 pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
     check_job(job)?;
-    let log = read_log(job.events, job.deals)?;
+    let log = read_log_with_events(job.events, job.deals)?;
     tune_log_to_dir(job, &log, None, out)
 }
 
