@@ -89,10 +89,12 @@ pub enum Command {
         /// Output directory [default: the directory of the events file].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Seed of the bootstrap. `dealsim run` seeds it with the scenario's seed: pass that seed
-        /// (manifest.json) to reproduce a run's scores exactly. Another seed moves each interval
-        /// by its Monte Carlo error, which can move a "reliable from" day whose lower bound sits
-        /// at the target.
+        /// Seed of the bootstrap, which only `--interval bootstrap` (the default with
+        /// `--censoring ipcw` or `--cluster rep`) draws; DeLong's intervals draw nothing.
+        /// `dealsim run` seeds it with the scenario's seed: pass that seed (manifest.json) to
+        /// reproduce a run's bootstrap scores exactly. Another seed moves each bootstrap
+        /// interval by its Monte Carlo error, which can move a "reliable from" day whose lower
+        /// bound sits at the target.
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
         seed: u64,
         /// No progress bars.

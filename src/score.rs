@@ -15,7 +15,6 @@ use crate::log::{read::read_log_with_events, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
-use crate::stats::bootstrap::Cluster;
 use crate::time::DayNum;
 
 /// Parses `START:END:STEP` (days) into ascending landmarks.
@@ -186,19 +185,11 @@ pub fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
     if let scoring::Censoring::Ipcw { horizon } = options.censoring {
         check_horizon(horizon)?;
     }
-    if options.interval == scoring::IntervalMethod::Delong {
-        let why = match (options.censoring, options.cluster) {
-            (scoring::Censoring::Ipcw { .. }, _) => Some(
-                "DeLong's variance needs every label known; with --censoring ipcw use --interval bootstrap",
-            ),
-            (_, Cluster::Rep) => Some(
-                "DeLong's variance treats deals as independent; with --cluster rep use --interval bootstrap",
-            ),
-            _ => None,
-        };
-        if let Some(why) = why {
-            return Err(InputError::new("--interval delong", why));
-        }
+    if let Some(why) = options
+        .interval
+        .unsupported(options.censoring, options.cluster)
+    {
+        return Err(InputError::new("--interval delong", why));
     }
     finite_number(options.target, "in [0, 1] (an AUC)", |t| {
         (0.0..=1.0).contains(&t)

@@ -46,7 +46,7 @@ fn tails(lost: usize, won: usize, seed: u64) -> [f64; 4] {
         let (point, _) = point_aucs_in(&scores, &class, 1, 1.0, &mut SortBuffers::default());
         let [lo, hi] = point[0]
             .unwrap()
-            .logit_interval(0.025)
+            .interval(0.025)
             .expect("overlapping classes");
         counts[0] += usize::from(lo > TRUE_AUC);
         counts[1] += usize::from(lo <= TRUE_AUC && TRUE_AUC <= hi);

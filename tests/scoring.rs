@@ -20,6 +20,7 @@ use dealsim::scoring::{
 use dealsim::stats::auc::auc;
 use dealsim::stats::bootstrap::{Bootstrap, Cluster};
 use dealsim::stats::cdauc::cumulative_dynamic_auc;
+use dealsim::stats::mann_whitney::separation_bound;
 use dealsim::stats::quantile::quantile;
 use dealsim::stats::ranked::{class_word, point_aucs_in, SortBuffers, NEGATIVE, POSITIVE};
 use rand::{Rng, SeedableRng};
@@ -386,8 +387,10 @@ fn delong_options(min_class: usize, seed: u64) -> ScoreOptions {
 /// deals' placements (share of won deals they outscore, ties half) are 1, ⅞, ⅞ and the won
 /// deals' (share of lost deals outscoring them) 1, ⅔, 1, 1: AUC 11/12, DeLong's variance
 /// var(1, ⅞, ⅞) / 3 + var(1, ⅔, 1, 1) / 4 = (1/192) / 3 + (1/36) / 4 = 5/576. At day 14 segment
-/// a's classes do not overlap (AUC 1: no logit) and segment b keeps one lost deal (no
-/// variance): no interval, and the note says why. `x_safer` mirrors the interval.
+/// a's classes do not overlap (AUC 1: DeLong's variance is 0), so the interval is the exact
+/// one-sided bound for its class sizes up to 1, and `x_safer`'s (AUC 0) its mirror; segment b
+/// keeps one lost deal (no variance): no interval. The notes say which. `x_safer` mirrors the
+/// day-7 interval too.
 #[test]
 fn known_censoring_delong_interval_by_hand() {
     let rows = score(&known_case(), &delong_options(1, 7));
@@ -402,11 +405,43 @@ fn known_censoring_delong_interval_by_hand() {
     close(safer.ci_hi, 1.0 - lo);
     let a14 = find(&rows, "x", "a", 14);
     close(a14.auc, 1.0);
-    assert_eq!((a14.ci_lo, a14.ci_hi), (None, None));
-    assert_eq!(a14.note, "no interval: the classes do not overlap (AUC 1)");
+    let bound = separation_bound(a14.n_lost as u64, a14.n_won as u64, 0.025);
+    assert!(bound > 0.0 && bound < 0.6, "{bound}");
+    assert_eq!((a14.ci_lo, a14.ci_hi), (Some(bound), Some(1.0)));
+    assert_eq!(
+        a14.note,
+        "classes apart: exact one-sided bound (Lehmann family)"
+    );
+    let safer14 = find(&rows, "x_safer", "a", 14);
+    assert_eq!(
+        (safer14.ci_lo, safer14.ci_hi),
+        (Some(0.0), Some(1.0 - bound))
+    );
     let b14 = find(&rows, "x", "b", 14);
     assert_eq!((b14.n_lost, b14.ci_lo), (1, None));
     assert_eq!(b14.note, "no interval: a class of one deal");
+}
+
+/// DeLong's variance has no meaning under IPCW weights or for reps as the unit; the library
+/// refuses such options loudly rather than print intervals the method cannot make.
+#[test]
+#[should_panic(expected = "DeLong's variance needs every label known")]
+fn delong_with_ipcw_is_refused_by_the_library() {
+    let ipcw = ScoreOptions {
+        censoring: Censoring::Ipcw { horizon: 30.0 },
+        ..delong_options(1, 7)
+    };
+    score(&known_case(), &ipcw);
+}
+
+#[test]
+#[should_panic(expected = "DeLong's variance treats deals as independent")]
+fn delong_by_rep_is_refused_by_the_library() {
+    let by_rep = ScoreOptions {
+        cluster: Cluster::Rep,
+        ..delong_options(1, 7)
+    };
+    score(&known_case(), &by_rep);
 }
 
 /// DeLong's interval at scale (4,000 deals): each segment's and the pool's is the logit

@@ -12,6 +12,7 @@ use super::tables::{ReportTables, COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV}
 use crate::export::scores::{SCORES_CSV, SUMMARY_CSV};
 use crate::indicators::unit::bound_text;
 use crate::policy::{Expected, Policy, RulePolicy};
+use crate::scoring::IntervalMethod;
 use crate::tuning::deadlines::{self, DeadlineRow};
 use crate::tuning::rule::{lead_days_text, p_text, recall_shift, verdict, CONFIRMATION_ALPHA};
 
@@ -611,7 +612,6 @@ fn run_details(out: &mut String, data: &RunData) {
         ("window end", data.meta.window_end.clone()),
         ("censoring", censoring),
         ("intervals", o.interval.describe(o.bootstrap, o.cluster)),
-        ("bootstrap seed", o.seed.to_string()),
         ("minimum deals per class", o.min_class.to_string()),
         ("AUC target", format!("{:.2}", o.target)),
         ("confidence", format!("{:.2}", o.confidence)),
@@ -633,6 +633,10 @@ fn run_details(out: &mut String, data: &RunData) {
             },
         ),
     ];
+    if o.interval == IntervalMethod::Bootstrap {
+        // After "intervals": DeLong's draw nothing, so their seed would mean nothing.
+        rows.insert(4, ("bootstrap seed", o.seed.to_string()));
+    }
     if let Some(m) = &data.manifest {
         for (label, key) in [
             ("command", "command"),

@@ -172,6 +172,20 @@ impl IntervalMethod {
         }
     }
 
+    /// Why this method cannot make intervals for `censoring` and `cluster`, if it cannot:
+    /// DeLong's variance needs every label known and deals independent.
+    pub fn unsupported(self, censoring: Censoring, cluster: Cluster) -> Option<&'static str> {
+        match (self, censoring, cluster) {
+            (IntervalMethod::Delong, Censoring::Ipcw { .. }, _) => Some(
+                "DeLong's variance needs every label known; with --censoring ipcw use --interval bootstrap",
+            ),
+            (IntervalMethod::Delong, _, Cluster::Rep) => Some(
+                "DeLong's variance treats deals as independent; with --cluster rep use --interval bootstrap",
+            ),
+            _ => None,
+        }
+    }
+
     /// What `scores.json` files written before there was a choice used.
     pub fn before_choice() -> IntervalMethod {
         IntervalMethod::Bootstrap
@@ -540,6 +554,12 @@ fn kept_rows<'b>(
 }
 
 /// Scores every indicator × segment (and pooled) × landmark of `panel`.
+///
+/// # Panics
+/// When `options.interval` cannot serve its censoring and cluster
+/// ([`IntervalMethod::unsupported`]): callers check options first, as
+/// [`check_options`](crate::score::check_options) does for the binary, since scores with
+/// DeLong's intervals under IPCW weights would be wrong rather than missing.
 pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
     score_with_progress(panel, options, &|_| {})
 }
@@ -551,6 +571,12 @@ pub fn score_with_progress(
     options: &ScoreOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<ScoreRow> {
+    if let Some(why) = options
+        .interval
+        .unsupported(options.censoring, options.cluster)
+    {
+        panic!("scoring options checked by the caller: {why}");
+    }
     let boot = replicates(panel, options);
     let intervals = Intervals::new(panel, options);
     let min = options.min_class as u64;
@@ -738,20 +764,20 @@ impl Intervals {
         }
     }
 
-    /// The logit-DeLong interval of a known-mode score ([`MannWhitney::logit_interval`]) and
-    /// the row's note.
+    /// The logit-DeLong interval of a known-mode score ([`MannWhitney::interval`]) and the
+    /// row's note, which says when the classes lie apart and the interval is the exact bound.
     fn delong(&self, auc: Option<MannWhitney>) -> (Option<f64>, Option<f64>, String) {
         let Some(m) = auc else {
             return (None, None, "no deal with a value in a class".into());
         };
-        match m.logit_interval(self.alpha) {
-            Some([lo, hi]) => (Some(lo), Some(hi), String::new()),
-            None if m.variance.is_nan() => (None, None, "no interval: a class of one deal".into()),
-            None => (
-                None,
-                None,
-                format!("no interval: the classes do not overlap (AUC {})", m.auc),
+        match m.interval(self.alpha) {
+            Some([lo, hi]) if m.separated() => (
+                Some(lo),
+                Some(hi),
+                "classes apart: exact one-sided bound (Lehmann family)".into(),
             ),
+            Some([lo, hi]) => (Some(lo), Some(hi), String::new()),
+            None => (None, None, "no interval: a class of one deal".into()),
         }
     }
 

@@ -5,6 +5,8 @@
 //! - [`auc`]: the Mann–Whitney AUC with ties counted ½, optionally weighted.
 //! - [`ranked`]: the same AUC from dense ranks, sorting once and reweighting in O(n) — what
 //!   the bootstrap uses.
+//! - [`mann_whitney`]: DeLong's variance of that AUC and the intervals built on it, with an
+//!   exact bound where the classes do not overlap.
 //! - [`cdauc`]: the cumulative/dynamic time-dependent AUC with inverse-probability-of-
 //!   censoring weights (Uno et al. 2007; as in `sksurv.metrics.cumulative_dynamic_auc`).
 //! - [`bootstrap`]: stratified bootstrap multiplicities.
@@ -19,5 +21,6 @@ pub mod bootstrap;
 pub mod cdauc;
 pub mod fisher;
 pub mod ks;
+pub mod mann_whitney;
 pub mod quantile;
 pub mod ranked;

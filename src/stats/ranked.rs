@@ -10,9 +10,8 @@
 //! negative of rank g is outscored by the same share of positives, so the spread of these
 //! placements is a sum over ranks too.
 
-use statrs::distribution::{ContinuousCDF, Normal};
-
 use super::bootstrap::Bootstrap;
+pub use super::mann_whitney::MannWhitney;
 
 /// The counting path is used when the value range is at most this many times the number of
 /// values (plus a little): counts, flags and whole days qualify; money amounts rarely do.
@@ -129,50 +128,24 @@ pub fn auc_from_histograms(pos: &[f64], neg: &[f64]) -> Option<f64> {
     (total_pos > 0.0 && below > 0.0).then(|| sum / (total_pos * below))
 }
 
-/// An unweighted Mann–Whitney AUC with DeLong's estimate of its variance (DeLong, DeLong &
-/// Clarke-Pearson 1988): the sample variance of the positives' placements (the share of
-/// negatives each outscores, ties counting half) over the number of positives, plus that of
-/// the negatives' placements (the share of positives that outscore each) over the number of
-/// negatives. It needs no resampling, so an interval built on it has no Monte Carlo noise.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct MannWhitney {
-    pub auc: f64,
-    /// NaN when a class holds a single row (its placements have no sample variance).
-    pub variance: f64,
-}
-
-impl MannWhitney {
-    /// The interval with `alpha` in each tail built on the logit scale, logit(AUC) ± z·SE /
-    /// (AUC (1 − AUC)), and mapped back: it stays inside (0, 1) and leans away from the near
-    /// bound, as the AUC's sampling distribution does. `None` when the variance is undefined
-    /// (a class of one) or the AUC is exactly 0 or 1 (the classes do not overlap: the logit is
-    /// infinite and the variance zero).
-    pub fn logit_interval(self, alpha: f64) -> Option<[f64; 2]> {
-        if self.variance.is_nan() || self.auc <= 0.0 || self.auc >= 1.0 {
-            return None;
-        }
-        let z = Normal::standard().inverse_cdf(1.0 - alpha);
-        let logit = (self.auc / (1.0 - self.auc)).ln();
-        let half = z * self.variance.sqrt() / (self.auc * (1.0 - self.auc));
-        let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
-        Some([expit(logit - half), expit(logit + half)])
-    }
-}
-
-/// Mann–Whitney accumulator of one group during a sweep in ascending score order.
+/// Mann–Whitney accumulator of one group during a sweep in ascending score order. Every sum
+/// is an integer (placements doubled, so ties count 1), so that DeLong's variance comes out as
+/// an exact difference k·Σx² − (Σx)² rather than two nearly equal floats: with a million
+/// deals and an AUC near 0 or 1 the float difference would lose most of its digits.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sweep {
     below: u64,
+    /// Σ over positives of twice the negatives they outscore (ties half) …
     sum2: u64,
+    /// … and of its square.
+    sq10: u128,
     total_pos: u64,
     pos: u64,
     neg: u64,
-    /// Σ over positives of (twice the negatives they outscore)².
-    sq10: f64,
-    /// Σ over negatives of twice the positives they outscore (ties half) …
+    /// Σ over negatives of twice the positives that outscore them (ties half) …
     s01: u64,
     /// … and of its square.
-    sq01: f64,
+    sq01: u128,
 }
 
 impl Sweep {
@@ -182,9 +155,9 @@ impl Sweep {
         let outscored = 2 * self.below + self.neg;
         let outscoring = 2 * self.total_pos + self.pos;
         self.sum2 += self.pos * outscored;
-        self.sq10 += self.pos as f64 * (outscored as f64).powi(2);
+        self.sq10 += self.pos as u128 * square(outscored);
         self.s01 += self.neg * outscoring;
-        self.sq01 += self.neg as f64 * (outscoring as f64).powi(2);
+        self.sq01 += self.neg as u128 * square(outscoring);
         self.below += self.neg;
         self.total_pos += self.pos;
         self.pos = 0;
@@ -197,34 +170,45 @@ impl Sweep {
     fn single(&mut self, pos: u64) {
         let (outscored, outscoring) = (2 * self.below, 2 * self.total_pos);
         self.sum2 += pos * outscored;
-        self.sq10 += pos as f64 * (outscored as f64).powi(2);
+        self.sq10 += pos as u128 * square(outscored);
         self.s01 += (1 - pos) * outscoring;
-        self.sq01 += (1 - pos) as f64 * (outscoring as f64).powi(2);
+        self.sq01 += (1 - pos) as u128 * square(outscoring);
         self.total_pos += pos;
         self.below += 1 - pos;
     }
 
     fn finish(mut self) -> Option<MannWhitney> {
         self.flush();
-        if self.total_pos == 0 || self.below == 0 {
+        let (m, n) = (self.total_pos, self.below);
+        if m == 0 || n == 0 {
             return None;
         }
-        let (m, n) = (self.total_pos as f64, self.below as f64);
-        let auc = self.sum2 as f64 / (2.0 * m * n);
-        let variance = if self.total_pos < 2 || self.below < 2 {
+        let auc = self.sum2 as f64 / (2.0 * m as f64 * n as f64);
+        let variance = if m < 2 || n < 2 {
             f64::NAN
         } else {
-            // Positive i's placement is outscored_i / 2n; negative j's is 1 − outscoring_j / 2m,
-            // and both classes' placements average to the AUC.
-            let sum_sq10 = self.sq10 / (4.0 * n * n);
-            let sum_sq01 = n - self.s01 as f64 / m + self.sq01 / (4.0 * m * m);
-            let s10 = (sum_sq10 - m * auc * auc) / (m - 1.0);
-            let s01 = (sum_sq01 - n * auc * auc) / (n - 1.0);
-            // Rounding can take a zero spread a hair below zero.
-            (s10 / m + s01 / n).max(0.0)
+            // Positive i's placement is outscored_i / 2n and negative j's 1 − outscoring_j / 2m,
+            // so their sample variances are those of the doubled counts over (2n)² and (2m)².
+            let spread = |k: u64, sum: u64, sq: u128| {
+                let k = k as u128;
+                (k * sq - sum as u128 * sum as u128) as f64 / (k * (k - 1)) as f64
+            };
+            let s10 = spread(m, self.sum2, self.sq10) / (4.0 * (n as f64).powi(2));
+            let s01 = spread(n, self.s01, self.sq01) / (4.0 * (m as f64).powi(2));
+            s10 / m as f64 + s01 / n as f64
         };
-        Some(MannWhitney { auc, variance })
+        Some(MannWhitney {
+            auc,
+            variance,
+            positives: m,
+            negatives: n,
+        })
     }
+}
+
+#[inline]
+fn square(x: u64) -> u128 {
+    x as u128 * x as u128
 }
 
 /// Unweighted AUCs of `groups` disjoint groups and of all rows pooled, from one sort:
@@ -949,6 +933,29 @@ mod tests {
             assert!((m.auc - 5.0 / 6.0).abs() < 1e-15, "{m:?}");
             assert!((m.variance - 5.0 / 144.0).abs() < 1e-15, "{m:?}");
         }
+    }
+
+    /// A million rows with an AUC a hair below 1, where a float difference of sums would
+    /// keep few digits: m lost deals, all but one scoring 1, the last 0 like every one of the
+    /// n won deals. The lost deals' placements are 1 (m − 1 times) and ½, whose sample variance
+    /// is 1 / 4m; the won deals' are all 1 − 1/2m, variance 0. So AUC = 1 − 1/2m and DeLong's
+    /// variance (1 / 4m) / m = 1 / 4m², here 10⁻¹², to 1e-12 of itself.
+    #[test]
+    fn delong_variance_is_exact_at_a_million_rows_near_auc_1() {
+        let (m, n) = (500_000usize, 500_000usize);
+        let keys: Vec<f32> = (0..m + n).map(|i| f32::from(u8::from(i + 1 < m))).collect();
+        let class: Vec<u32> = (0..m + n)
+            .map(|i| class_word(0, if i < m { POSITIVE } else { NEGATIVE }))
+            .collect();
+        let (point, _) = point_aucs_in(&keys, &class, 1, 1.0, &mut SortBuffers::default());
+        let got = point[0].expect("both classes");
+        let m = m as f64;
+        assert!((got.auc - (1.0 - 0.5 / m)).abs() < 1e-15, "{got:?}");
+        let want = 1.0 / (4.0 * m * m);
+        assert!(
+            (got.variance - want).abs() < 1e-12 * want,
+            "{got:?} vs {want}"
+        );
     }
 
     proptest! {
