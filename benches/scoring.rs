@@ -76,6 +76,16 @@ fn bench_scoring(c: &mut Criterion) {
         };
         b.iter(|| scoring::score(&panel, &delong))
     });
+    // DeLong's intervals over reps (`--cluster rep`, its default): every cell sorts its kept
+    // rows and sums placements per (segment, rep).
+    g.bench_function("delong_by_rep", |b| {
+        let by_rep = ScoreOptions {
+            interval: IntervalMethod::Delong,
+            cluster: Cluster::Rep,
+            ..options(0)
+        };
+        b.iter(|| scoring::score(&panel, &by_rep))
+    });
     g.bench_function("bootstrap_200", |b| {
         b.iter_batched(
             || (),

@@ -15,12 +15,13 @@ use dealsim::stats::bootstrap::Cluster;
 /// `--cluster` of score, tune, run and sweep. It names both values itself, so the arguments
 /// hide clap's list of them: that list would repeat it from [`Cluster`]'s rustdoc, links and
 /// all. Clap's error for a bad value still lists them.
-const CLUSTER_HELP: &str = "What a bootstrap replicate resamples. `deal`: deals, \
-independently (within segment × outcome): intervals for these reps' deals, the team taken as \
-given. `rep`: reps with all their deals (within segment): intervals for the figure over all \
-reps working the same way, usually wider where reps' habits drive an indicator. Under 30 reps \
-in a segment they are still too narrow and can sit too high (warned); under 5 there are none. \
-Rule choice and the Fisher p-values do not change: they treat deals as independent.";
+const CLUSTER_HELP: &str = "What the intervals take as independent draws (what a bootstrap \
+replicate resamples, and DeLong's variance sums over). `deal`: deals (resampled within \
+segment × outcome): intervals for these reps' deals, the team taken as given. `rep`: reps \
+with all their deals (within segment): intervals for the figure over all reps working the \
+same way, usually wider where reps' habits drive an indicator. Under 30 reps in a segment \
+they are still too narrow and can sit too high (warned); under 5 there are none. Rule choice \
+and the Fisher p-values do not change: they treat deals as independent.";
 
 /// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
 /// found in string" for `-5`.
@@ -90,7 +91,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Seed of the bootstrap, which only `--interval bootstrap` (the default with
-        /// `--censoring ipcw` or `--cluster rep`) draws; DeLong's intervals draw nothing.
+        /// `--censoring ipcw`) draws; DeLong's intervals draw nothing.
         /// `dealsim run` seeds it with the scenario's seed: pass that seed (manifest.json) to
         /// reproduce a run's bootstrap scores exactly. Another seed moves each bootstrap
         /// interval by its Monte Carlo error, which can move a "reliable from" day whose lower
@@ -492,10 +493,10 @@ pub struct ScoreArgs {
     )]
     pub horizon: f64,
     /// How the AUC's 95% intervals are computed. `delong`: DeLong's variance on the logit
-    /// scale, no resampling (the default with `--censoring known` and `--cluster deal`; it
-    /// treats deals as independent). `bootstrap`: percentiles of --bootstrap replicates (the
-    /// only method with `--censoring ipcw` or `--cluster rep`, and their default); at small
-    /// classes it is too narrow and calls indicators reliable too soon.
+    /// scale, no resampling (the default with `--censoring known`); with `--cluster rep`
+    /// Obuchowski's variance over reps and Student's t. `bootstrap`: percentiles of
+    /// --bootstrap replicates (the only method with `--censoring ipcw`, and its default); at
+    /// small classes or few reps it is too narrow and calls indicators reliable too soon.
     #[arg(long, value_enum, value_name = "METHOD", hide_possible_values = true)]
     pub interval: Option<IntervalMethod>,
     /// Bootstrap replicates for the confidence intervals (of scores under `--interval

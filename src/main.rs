@@ -561,7 +561,7 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
         censoring,
         interval: args
             .interval
-            .unwrap_or_else(|| IntervalMethod::default_for(censoring, args.cluster)),
+            .unwrap_or_else(|| IntervalMethod::default_for(censoring)),
         bootstrap: args.bootstrap,
         cluster: args.cluster,
         min_class: args.min_class,

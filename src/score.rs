@@ -185,10 +185,7 @@ pub fn check_options(options: &ScoreOptions) -> Result<(), InputError> {
     if let scoring::Censoring::Ipcw { horizon } = options.censoring {
         check_horizon(horizon)?;
     }
-    if let Some(why) = options
-        .interval
-        .unsupported(options.censoring, options.cluster)
-    {
+    if let Some(why) = options.interval.unsupported(options.censoring) {
         return Err(InputError::new("--interval delong", why));
     }
     finite_number(options.target, "in [0, 1] (an AUC)", |t| {

@@ -141,9 +141,14 @@ fn few_reps(warning: &str) -> (Vec<&str>, Vec<&str>) {
 fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_reps() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (deal_dir, rep_dir) = (tmp.path().join("deal"), tmp.path().join("rep"));
-    // Both resample (the deal-level default is DeLong's interval): the widths compare.
+    // Both resample (the default is DeLong's interval): the widths compare.
     let by_deal = score(&deal_dir, &["--interval", "bootstrap"], None);
-    let by_rep = score(&rep_dir, &["--cluster", "rep"], None);
+    let rep_args = ["--cluster", "rep", "--interval", "bootstrap"];
+    let by_rep = score(&rep_dir, &rep_args, None);
+    // DeLong's over reps, the default with --cluster rep.
+    let delong_dir = tmp.path().join("rep-delong");
+    let by_rep_delong = score(&delong_dir, &["--cluster", "rep"], None);
+    assert_eq!(warnings(&by_rep_delong), warnings(&by_rep));
 
     // The warning: smb, mid_market and enterprise too few to trust, atypical without
     // intervals; on stderr and in scores.json. None with deals resampled.
@@ -165,6 +170,7 @@ fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_re
     assert_eq!(rep_json["options"]["cluster"], "rep");
     assert_eq!(deal_json["options"]["interval"], "bootstrap");
     assert_eq!(rep_json["options"]["interval"], "bootstrap");
+    assert_eq!(json(&delong_dir)["options"]["interval"], "delong");
     assert_eq!(rep_json["warnings"], serde_json::json!(said));
     assert_eq!(deal_json["warnings"], serde_json::json!([]));
     // The report says what was resampled.
@@ -183,11 +189,12 @@ fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_re
         );
     }
 
-    // Resampling reps changes the intervals (and the notes), never the counts or the AUC.
-    let (deal, rep) = (scores(&deal_dir), scores(&rep_dir));
+    // Over reps the intervals (and the notes) change, never the counts or the AUC.
+    let (deal, rep, rep_delong) = (scores(&deal_dir), scores(&rep_dir), scores(&delong_dir));
     assert_eq!(deal.len(), rep.len());
+    assert_eq!(deal.len(), rep_delong.len());
     let mut atypical = 0;
-    for (d, r) in deal.iter().zip(&rep) {
+    for (d, r) in deal.iter().cycle().zip(rep.iter().chain(&rep_delong)) {
         assert_eq!(
             (&d.indicator, &d.segment, d.day, &d.point),
             (&r.indicator, &r.segment, r.day, &r.point)
@@ -206,12 +213,13 @@ fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_re
             assert!(r.ci.is_some() && r.note.is_empty(), "{r:?}");
         }
     }
-    // 156 measured.
-    assert!(atypical > 100, "only {atypical} atypical rows with an AUC");
+    // 156 measured per method.
+    assert!(atypical > 200, "only {atypical} atypical rows with an AUC");
 
     // A rep-driven indicator: how complete a rep keeps client cards is the rep's habit, so
-    // its AUC moves with the team drawn. Measured widths of the smb intervals, deals -> reps:
-    // day 21 0.062 -> 0.095, day 28 0.063 -> 0.092, day 42 0.065 -> 0.089. (On this small
+    // its AUC moves with the team drawn. Measured widths of the smb intervals, deals -> reps
+    // (bootstrap; DeLong's over reps): day 21 0.062 -> 0.095; 0.092, day 28 0.063 -> 0.092;
+    // 0.088, day 42 0.065 -> 0.089; 0.089. (On this small
     // log proposal_delay_days widens less, 1.1-1.5x over days 21-56, and narrows at day 14,
     // 0.052 -> 0.040: a habit that shifts a rep's won and lost deals alike drops out of the
     // AUC. On the default run card_completeness widens 3-4x, proposal_delay_days 2-3x.)
@@ -227,8 +235,12 @@ fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_re
         hi - lo
     };
     for day in [21, 28, 42] {
-        let (d, r) = (width(&deal, day), width(&rep, day));
+        let (d, r, t) = (width(&deal, day), width(&rep, day), width(&rep_delong, day));
         assert!(r > 1.3 * d, "day {day}: {d:.3} by deals, {r:.3} by reps");
+        assert!(
+            t > 1.3 * d,
+            "day {day}: {d:.3} by deals, {t:.3} by reps (DeLong)"
+        );
     }
 }
 
@@ -439,23 +451,17 @@ fn an_unknown_cluster_is_a_usage_error_that_writes_nothing() {
     assert_eq!(listing(shared_log()), log_before);
 }
 
-/// DeLong's variance treats deals as independent and needs every label: asked for with reps
-/// resampled or with IPCW, score, tune-less run and sweep refuse it before doing anything.
+/// DeLong's variance needs every label: asked for with IPCW, score, run and sweep refuse it
+/// before doing anything.
 #[test]
-fn delong_intervals_with_reps_or_ipcw_are_refused_and_nothing_is_written() {
+fn delong_intervals_with_ipcw_are_refused_and_nothing_is_written() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("out");
     let log_before = listing(shared_log());
-    for (extra, why) in [
-        (
-            ["--cluster", "rep"],
-            "DeLong's variance treats deals as independent; with --cluster rep use --interval bootstrap",
-        ),
-        (
-            ["--censoring", "ipcw"],
-            "DeLong's variance needs every label known; with --censoring ipcw use --interval bootstrap",
-        ),
-    ] {
+    for (extra, why) in [(
+        ["--censoring", "ipcw"],
+        "DeLong's variance needs every label known; with --censoring ipcw use --interval bootstrap",
+    )] {
         let commands = [
             on_log("score", shared_log()),
             {
@@ -465,7 +471,13 @@ fn delong_intervals_with_reps_or_ipcw_are_refused_and_nothing_is_written() {
             },
             {
                 let mut sweep = dealsim();
-                sweep.args(["sweep", "--set", "segments[smb].reps.count=4", "--deals", "300"]);
+                sweep.args([
+                    "sweep",
+                    "--set",
+                    "segments[smb].reps.count=4",
+                    "--deals",
+                    "300",
+                ]);
                 sweep
             },
         ];
@@ -478,7 +490,10 @@ fn delong_intervals_with_reps_or_ipcw_are_refused_and_nothing_is_written() {
                 .expect("the binary runs");
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert_eq!(output.status.code(), Some(2), "{stderr}");
-            assert!(stderr.contains(&format!("--interval delong: {why}")), "{stderr}");
+            assert!(
+                stderr.contains(&format!("--interval delong: {why}")),
+                "{stderr}"
+            );
             assert_eq!(listing(tmp.path()), Vec::<String>::new(), "{stderr}");
         }
     }
@@ -543,13 +558,13 @@ fn a_sweep_by_reps_records_it_and_warns_where_a_point_has_too_few_reps() {
         let record: serde_json::Value =
             serde_json::from_str(&read(&dir.join("sweep.json"))).expect("JSON");
         assert_eq!(record["scoring"]["cluster"], cluster);
-        // Deals independent: DeLong's interval unless asked otherwise; reps: the bootstrap.
-        let (interval, text) = if cluster == "deal" {
-            ("delong", "logit-DeLong intervals (deals independent), ")
+        // DeLong's intervals unless asked otherwise, over deals or over reps.
+        let text = if cluster == "deal" {
+            "logit-DeLong intervals (deals independent), "
         } else {
-            ("bootstrap", "20 bootstrap replicates of the reps, ")
+            "logit-DeLong intervals over reps (Obuchowski variance, t with reps − 1 df), "
         };
-        assert_eq!(record["scoring"]["interval"], interval);
+        assert_eq!(record["scoring"]["interval"], "delong");
         let page = read(&dir.join("index.html"));
         assert!(page.contains(text), "{text:?} not on the sweep page");
     }

@@ -1,6 +1,7 @@
-//! The bootstrap over reps (`--cluster rep`) against cluster-robust variances from an
+//! The intervals over reps (`--cluster rep`) against cluster-robust variances from an
 //! independent reference: Obuchowski's (1997) variance of a clustered AUC and statsmodels'
 //! cluster-robust variance of a share (tests/oracle/gen_cluster.py, cluster_cases.json).
+//! DeLong's intervals over reps compute Obuchowski's variance itself, held to 1e-9.
 //!
 //! A bootstrap that resamples G clusters estimates the cluster-robust variance times
 //! (G − 1)/G (it has no small-sample factor), so the replicates' standard deviation is held to
@@ -20,6 +21,8 @@ mod fixtures;
 
 use dealsim::stats::auc::auc;
 use dealsim::stats::bootstrap::Bootstrap;
+use dealsim::stats::mann_whitney::clustered_aucs;
+use dealsim::stats::ranked::{class_word, NEGATIVE, POSITIVE};
 use fixtures::{floats, load};
 use serde_json::Value;
 
@@ -107,6 +110,31 @@ fn replicate_aucs(case: &Case) -> (Vec<f64>, Vec<f64>) {
             .collect()
     };
     (aucs(&by_rep), aucs(&by_deal))
+}
+
+/// Every case, as one group whose pool is the same rows (cluster names need not be dense):
+/// the AUC and Obuchowski's variance over the case's clusters, with K = the clusters.
+#[test]
+fn clustered_delong_variance_is_obuchowskis() {
+    for (case, want) in cases() {
+        let name = &case.name;
+        // Six decimals within ±5: rounding to f32 keeps every value distinct and in order.
+        let keys: Vec<f32> = case.score.iter().map(|&s| s as f32).collect();
+        let class: Vec<u32> = case
+            .lost
+            .iter()
+            .map(|&l| class_word(0, if l { POSITIVE } else { NEGATIVE }))
+            .collect();
+        let cluster: Vec<u32> = case.cluster.iter().map(|&c| c as u32).collect();
+        let got = clustered_aucs(&keys, &class, &cluster, 1);
+        assert_eq!(got[0], got[1], "{name}: one group is its own pool");
+        let m = got[0].expect("both classes");
+        let near = |g: f64, w: f64| (g - w).abs() <= 1e-9 * w.abs();
+        assert!(near(m.auc, want["auc"].as_f64().unwrap()), "{name}: {m:?}");
+        let variance = want["auc_var_obuchowski"].as_f64().unwrap();
+        assert!(near(m.variance, variance), "{name}: {m:?} vs {variance}");
+        assert_eq!(m.clusters, want["clusters"].as_u64(), "{name}");
+    }
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! on it, and an exact bound for the one case that variance cannot describe, two classes that
 //! do not overlap.
 
-use statrs::distribution::{ContinuousCDF, Normal};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use statrs::function::gamma::ln_gamma;
+
+use super::ranked::POSITIVE;
 
 /// An unweighted Mann–Whitney AUC with DeLong's estimate of its variance (DeLong, DeLong &
 /// Clarke-Pearson 1988): the sample variance of the positives' placements (the share of
@@ -17,31 +19,43 @@ pub struct MannWhitney {
     pub variance: f64,
     pub positives: u64,
     pub negatives: u64,
+    /// `Some(K)` when the variance is Obuchowski's over K clusters ([`clustered_aucs`]): the
+    /// interval then takes Student's t with K − 1 degrees of freedom, and has no exact bound
+    /// where the classes lie apart (that bound takes deals as independent).
+    pub clusters: Option<u64>,
 }
 
 impl MannWhitney {
     /// The interval with `alpha` in each tail. Inside (0, 1) it is built on the logit scale,
-    /// logit(AUC) ± z·SE / (AUC (1 − AUC)), and mapped back: it stays inside (0, 1) and leans
-    /// away from the near bound, as the AUC's sampling distribution does. Where the classes do
-    /// not overlap (AUC exactly 1 or 0) DeLong's variance is zero, which would claim
-    /// certainty; there the interval reaches the observed bound from [`separation_bound`]'s
-    /// exact limit. `None` when a class holds one row and the classes overlap (no variance).
+    /// logit(AUC) ± q·SE / (AUC (1 − AUC)), and mapped back: it stays inside (0, 1) and leans
+    /// away from the near bound, as the AUC's sampling distribution does; q is the normal
+    /// quantile, or Student's t with K − 1 degrees of freedom over K clusters. Where the
+    /// classes do not overlap (AUC exactly 1 or 0) DeLong's variance is zero, which would
+    /// claim certainty; there the interval reaches the observed bound from
+    /// [`separation_bound`]'s exact limit, for independent deals only. `None` when a class
+    /// holds one row (or the rows one cluster) and the classes overlap, and for clusters
+    /// whose classes lie apart.
     pub fn interval(self, alpha: f64) -> Option<[f64; 2]> {
-        if self.auc >= 1.0 {
-            return Some([separation_bound(self.positives, self.negatives, alpha), 1.0]);
+        match (self.separated(), self.clusters) {
+            (true, Some(_)) => return None,
+            (true, None) if self.auc >= 1.0 => {
+                return Some([separation_bound(self.positives, self.negatives, alpha), 1.0])
+            }
+            (true, None) => {
+                let bound = separation_bound(self.negatives, self.positives, alpha);
+                return Some([0.0, 1.0 - bound]);
+            }
+            (false, _) if self.variance.is_nan() => return None,
+            (false, _) => {}
         }
-        if self.auc <= 0.0 {
-            return Some([
-                0.0,
-                1.0 - separation_bound(self.negatives, self.positives, alpha),
-            ]);
-        }
-        if self.variance.is_nan() {
-            return None;
-        }
-        let z = Normal::standard().inverse_cdf(1.0 - alpha);
+        let q = match self.clusters {
+            None => Normal::standard().inverse_cdf(1.0 - alpha),
+            Some(k) => StudentsT::new(0.0, 1.0, (k - 1) as f64)
+                .expect("two clusters or more, as the variance is defined")
+                .inverse_cdf(1.0 - alpha),
+        };
         let logit = (self.auc / (1.0 - self.auc)).ln();
-        let half = z * self.variance.sqrt() / (self.auc * (1.0 - self.auc));
+        let half = q * self.variance.sqrt() / (self.auc * (1.0 - self.auc));
         Some([expit(logit - half), expit(logit + half)])
     }
 
@@ -96,6 +110,124 @@ fn lehmann_limit(a: f64, b: f64, alpha: f64) -> f64 {
     expit(0.5 * (lo + hi))
 }
 
+/// Unweighted AUCs of `groups` groups and of all rows pooled (last), each with Obuchowski's
+/// (1997) cluster-robust variance: row `i` has score `keys[i]`, a [`class_word`] `class[i]`
+/// (group and kind; no excluded rows) and cluster `cluster[i]`, every cluster within one group.
+/// Deals of one rep share the rep's habits, so they are not independent draws; this variance
+/// treats the reps as the draws. With K clusters in a group, cluster c holding m_c of its m
+/// positives and n_c of its n negatives, and X_c, Y_c the sums of their placements,
+/// var = K / (K − 1) · Σ_c ((X_c − m_c·AUC) / m + (Y_c − n_c·AUC) / n)²: what is left of DeLong's
+/// when each cluster's placements are summed before they are squared. Over a group's K
+/// clusters (those with a row in it) the interval takes t with K − 1 degrees of freedom; under
+/// two clusters the variance is NaN.
+///
+/// [`class_word`]: super::ranked::class_word
+pub fn clustered_aucs(
+    keys: &[f32],
+    class: &[u32],
+    cluster: &[u32],
+    groups: usize,
+) -> Vec<Option<MannWhitney>> {
+    let clusters = cluster.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| keys[a as usize].total_cmp(&keys[b as usize]));
+    // Per group, the pool last: positives and negatives in all, below the current tie group,
+    // and in it.
+    let slots = groups + 1;
+    let (mut pos, mut neg) = (vec![0u64; slots], vec![0u64; slots]);
+    for &c in class {
+        let (g, kind) = (group_of(c), c & 3);
+        for s in [g, groups] {
+            if kind == POSITIVE {
+                pos[s] += 1;
+            } else {
+                neg[s] += 1;
+            }
+        }
+    }
+    let (mut pos_below, mut neg_below) = (vec![0u64; slots], vec![0u64; slots]);
+    let (mut pos_tied, mut neg_tied) = (vec![0u64; slots], vec![0u64; slots]);
+    // Per cluster, in its group and in the pool: doubled placement sums of its positives (the
+    // negatives each outscores, ties half) and negatives (the positives that outscore each).
+    let mut x2 = vec![[0u64; 2]; clusters];
+    let mut y2 = vec![[0u64; 2]; clusters];
+    let (mut m_c, mut n_c) = (vec![0u64; clusters], vec![0u64; clusters]);
+    let mut group_of_cluster = vec![usize::MAX; clusters];
+    for tie in order.chunk_by(|&a, &b| keys[a as usize] == keys[b as usize]) {
+        for &r in tie {
+            let c = class[r as usize];
+            for s in [group_of(c), groups] {
+                if c & 3 == POSITIVE {
+                    pos_tied[s] += 1;
+                } else {
+                    neg_tied[s] += 1;
+                }
+            }
+        }
+        for &r in tie {
+            let (c, k) = (class[r as usize], cluster[r as usize] as usize);
+            let g = group_of(c);
+            group_of_cluster[k] = g;
+            for (slot, s) in [g, groups].into_iter().enumerate() {
+                if c & 3 == POSITIVE {
+                    x2[k][slot] += 2 * neg_below[s] + neg_tied[s];
+                } else {
+                    let above = pos[s] - pos_below[s] - pos_tied[s];
+                    y2[k][slot] += 2 * above + pos_tied[s];
+                }
+            }
+            if c & 3 == POSITIVE {
+                m_c[k] += 1;
+            } else {
+                n_c[k] += 1;
+            }
+        }
+        for s in 0..slots {
+            pos_below[s] += std::mem::take(&mut pos_tied[s]);
+            neg_below[s] += std::mem::take(&mut neg_tied[s]);
+        }
+    }
+    (0..slots)
+        .map(|s| {
+            let (m, n) = (pos[s], neg[s]);
+            if m == 0 || n == 0 {
+                return None;
+            }
+            let slot = usize::from(s == groups);
+            let members: Vec<usize> = (0..clusters)
+                .filter(|&k| group_of_cluster[k] == s || slot == 1 && m_c[k] + n_c[k] > 0)
+                .collect();
+            let (mf, nf) = (m as f64, n as f64);
+            let auc = members.iter().map(|&k| x2[k][slot]).sum::<u64>() as f64 / (2.0 * mf * nf);
+            let k = members.len() as u64;
+            let variance = if k < 2 {
+                f64::NAN
+            } else {
+                let sum: f64 = members
+                    .iter()
+                    .map(|&c| {
+                        let x = x2[c][slot] as f64 / (2.0 * nf) - m_c[c] as f64 * auc;
+                        let y = y2[c][slot] as f64 / (2.0 * mf) - n_c[c] as f64 * auc;
+                        (x / mf + y / nf).powi(2)
+                    })
+                    .sum();
+                k as f64 / (k - 1) as f64 * sum
+            };
+            Some(MannWhitney {
+                auc,
+                variance,
+                positives: m,
+                negatives: n,
+                clusters: Some(k),
+            })
+        })
+        .collect()
+}
+
+fn group_of(class: u32) -> usize {
+    (class >> 2) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +238,7 @@ mod tests {
             variance,
             positives,
             negatives,
+            clusters: None,
         }
     }
 

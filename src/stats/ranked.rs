@@ -202,6 +202,7 @@ impl Sweep {
             variance,
             positives: m,
             negatives: n,
+            clusters: None,
         })
     }
 }
