@@ -161,7 +161,7 @@ pub enum IntervalMethod {
     /// it). It is also free of Monte Carlo noise: no replicate draw moves a reliable day.
     /// Over reps ([`Cluster::Rep`]) the variance is Obuchowski's cluster-robust one and the
     /// quantile Student's t with (reps − 1) degrees of freedom
-    /// ([`clustered_aucs`](crate::stats::mann_whitney::clustered_aucs)): with few reps it
+    /// ([`clustered_aucs`]): with few reps it
     /// covers the AUC over all reps more often than the bootstrap over reps does.
     Delong,
     /// Percentiles of the bootstrap replicates (over deals or reps, [`Cluster`]): the only
