@@ -15,8 +15,8 @@ use dealsim::stats::bootstrap::Cluster;
 /// `--cluster` of score, tune, run and sweep. It names both values itself, so the arguments
 /// hide clap's list of them: that list would repeat it from [`Cluster`]'s rustdoc, links and
 /// all. Clap's error for a bad value still lists them.
-const CLUSTER_HELP: &str = "What the intervals take as independent draws (what a bootstrap \
-replicate resamples, and DeLong's variance sums over). `deal`: deals (resampled within \
+const CLUSTER_HELP: &str = "What the intervals take as independent draws: what a bootstrap \
+replicate resamples, and for scores' DeLong intervals what the variance sums over. `deal`: deals (resampled within \
 segment × outcome): intervals for these reps' deals, the team taken as given. `rep`: reps \
 with all their deals (within segment): intervals for the figure over all reps working the \
 same way, usually wider where reps' habits drive an indicator. Under 30 reps in a segment \

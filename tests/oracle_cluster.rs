@@ -202,3 +202,52 @@ fn rep_bootstrap_spread_of_a_recall_matches_statsmodels_cluster_robust() {
         );
     }
 }
+
+/// Several segments at once (tests/oracle/gen_cluster_groups.py): per segment and pooled, the
+/// AUC, Obuchowski's variance over that group's reps (a rep working two segments is one
+/// cluster of the pool), their number and the logit interval with t on reps − 1 df, to 1e-9;
+/// with ties across segments and reps crossing segments.
+#[test]
+fn clustered_delong_per_segment_and_pooled_matches_the_reference() {
+    let fixtures = load("cluster_groups_cases.json");
+    for case in fixtures["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let ints = |k: &str| -> Vec<u32> {
+            case[k]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as u32)
+                .collect()
+        };
+        let keys: Vec<f32> = floats(&case["score"]).iter().map(|&s| s as f32).collect();
+        let (lost, segment, rep) = (ints("lost"), ints("segment"), ints("rep"));
+        let class: Vec<u32> = lost
+            .iter()
+            .zip(&segment)
+            .map(|(&l, &s)| class_word(s as u16, if l == 1 { POSITIVE } else { NEGATIVE }))
+            .collect();
+        let groups = case["segments"].as_array().unwrap();
+        let got = clustered_aucs(&keys, &class, &rep, groups.len());
+        let want = groups.iter().chain(std::iter::once(&case["pooled"]));
+        for (g, (m, want)) in got.iter().zip(want).enumerate() {
+            let m = m.unwrap_or_else(|| panic!("{name} group {g}: both classes"));
+            let near = |x: f64, w: &Value| {
+                let w = w.as_f64().unwrap();
+                (x - w).abs() <= 1e-9 * w.abs()
+            };
+            assert!(near(m.auc, &want["auc"]), "{name} group {g}: {m:?}");
+            assert!(
+                near(m.variance, &want["variance"]),
+                "{name} group {g}: {m:?} vs {want}"
+            );
+            assert_eq!(m.clusters, want["reps"].as_u64(), "{name} group {g}");
+            let [lo, hi] = m.interval(0.025).expect("an interval");
+            let interval = want["interval"].as_array().unwrap();
+            assert!(
+                near(lo, &interval[0]) && near(hi, &interval[1]),
+                "{name} group {g}: [{lo}, {hi}] vs {interval:?}"
+            );
+        }
+    }
+}

@@ -9,10 +9,11 @@
 //!   with inverse-probability-of-censoring weights ([`crate::stats::cdauc`]); won deals are
 //!   never lost, so they are controls at any horizon.
 //!
-//! Uncertainty ([`IntervalMethod`]): with known labels and deals taken as independent, DeLong's
-//! variance on the logit scale, from the same sweep as the AUC; otherwise one stratified
-//! bootstrap shared by every landmark and indicator, over deals (within segment × final
-//! outcome) or over reps with all their deals (within segment; [`Cluster`]), and percentile
+//! Uncertainty ([`IntervalMethod`]): with known labels, DeLong's variance on the logit scale,
+//! from the same sweep as the AUC with deals taken as independent, or over reps ([`Cluster`]:
+//! Obuchowski's clustered variance and Student's t); with IPCW weights, or when asked, one
+//! stratified bootstrap shared by every landmark and indicator, over deals (within segment ×
+//! final outcome) or over reps with all their deals (within segment), and percentile
 //! intervals, given only when the AUC is defined in at least 95% of the replicates
 //! ([`percentile_interval`]). The earliest reliable day is the first landmark whose lower
 //! bound is ≥ the target there and at the next two landmarks.
@@ -97,7 +98,7 @@ pub fn censoring_warning(panel: &Panel, censoring: Censoring) -> Option<String> 
     ))
 }
 
-/// Why a bootstrap over reps may mislead on this panel, if it may: the segments with fewer
+/// Why intervals over reps may mislead on this panel, if they may: the segments with fewer
 /// than [`FEW_CLUSTERS`] reps, whose intervals come out too narrow, or none at all.
 pub fn cluster_warning(panel: &Panel, cluster: Cluster) -> Option<String> {
     if cluster != Cluster::Rep {
@@ -153,7 +154,7 @@ pub fn few_clusters_warning<'a>(
 #[serde(rename_all = "snake_case")]
 pub enum IntervalMethod {
     /// DeLong's variance of the Mann–Whitney AUC, the interval built on the logit scale and
-    /// mapped back: known labels and deals taken as independent only. The bootstrap's
+    /// mapped back: known labels only. Over deals ([`Cluster::Deal`]) the bootstrap's
     /// percentile interval is too narrow when a class is small: at 10 lost and 40 won deals
     /// and a true AUC of 0.70 its lower bound exceeds 0.70 in 6.0% of samples (nominal 2.5%),
     /// so an indicator is called reliable too soon; this one's does in 3.5%, and in 2.3% at
@@ -219,7 +220,8 @@ pub struct ScoreOptions {
     pub interval: IntervalMethod,
     /// Bootstrap replicates (≥ 1) for [`IntervalMethod::Bootstrap`].
     pub bootstrap: usize,
-    /// What a replicate resamples: deals, or reps with all their deals.
+    /// The independent draws of the intervals: deals, or reps with all their deals (what a
+    /// bootstrap replicate resamples, and what DeLong's variance sums over).
     pub cluster: Cluster,
     /// AUC is omitted when either class has fewer deals than this.
     pub min_class: usize,
@@ -421,9 +423,9 @@ fn known_task(
     let values = &rows.values[i];
     // Point estimates (with DeLong's variances) straight from the panel's column; replicates
     // need the kept rows' deals.
-    let (aucs, reps, missing) = if let Some(deal_cluster) = &intervals.deal_cluster {
+    let (aucs, reps, missing) = if intervals.over_reps {
         let (keys, class, deals, missing) = kept_rows(values, sign, classes, &rows.deals, buffers);
-        let cluster: Vec<u32> = deals.iter().map(|&d| deal_cluster[d as usize]).collect();
+        let cluster: Vec<u32> = deals.iter().map(|&d| panel.deal_rep[d as usize]).collect();
         (
             clustered_aucs(keys, class, &cluster, n_seg),
             Vec::new(),
@@ -527,7 +529,7 @@ fn known_rows(
             if r.note.is_empty() {
                 r.auc = aucs[s].map(|m| m.auc);
                 if intervals.method == IntervalMethod::Delong {
-                    (r.ci_lo, r.ci_hi, r.note) = intervals.delong(s, aucs[s]);
+                    (r.ci_lo, r.ci_hi, r.note) = intervals.delong(aucs[s]);
                 } else if !reps.is_empty() {
                     (r.ci_lo, r.ci_hi, r.note) = intervals.of(s, r.auc, &reps[s]);
                 }
@@ -572,8 +574,7 @@ fn kept_rows<'b>(
 /// Scores every indicator × segment (and pooled) × landmark of `panel`.
 ///
 /// # Panics
-/// When `options.interval` cannot serve its censoring and cluster
-/// ([`IntervalMethod::unsupported`]): callers check options first, as
+/// When `options.interval` cannot serve its censoring ([`IntervalMethod::unsupported`]): callers check options first, as
 /// [`check_options`](crate::score::check_options) does for the binary, since scores with
 /// DeLong's intervals under IPCW weights would be wrong rather than missing.
 pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
@@ -647,7 +648,7 @@ pub fn score_with_progress(
     // it numbers in 16 bits).
     let point_known = matches!(options.censoring, Censoring::Known)
         && boot.replicates() == 0
-        && intervals.deal_cluster.is_none()
+        && !intervals.over_reps
         && panel.landmarks.len() <= usize::from(u16::MAX) + 1;
     let fixed = |i: usize| point_known && panel.indicators[i].fixed_at_creation;
     let n_ind = panel.indicators.len();
@@ -736,20 +737,21 @@ struct Intervals {
     alpha: f64,
     /// Per segment (pooled last): why it gets no interval whatever its replicates, if so.
     withheld: Vec<Option<String>>,
-    /// For DeLong's intervals over reps, each deal's cluster: its (segment, rep), numbered
-    /// densely.
-    deal_cluster: Option<Vec<u32>>,
+    /// DeLong's intervals over reps: each group's variance sums its deals' placements per rep.
+    over_reps: bool,
 }
 
 impl Intervals {
-    /// With `--cluster rep`, a segment of fewer than [`MIN_CLUSTERS`] reps gets no interval,
-    /// nor does the pool when such segments hold more than [`POOL_SHARE_WITHHELD`] of its
-    /// deals (the pool's replicates draw reps within each segment, so those segments' share
-    /// of its spread is as ill-measured as their own).
+    /// With the bootstrap over reps, a segment of fewer than [`MIN_CLUSTERS`] reps gets no
+    /// interval, nor does the pool when such segments hold more than [`POOL_SHARE_WITHHELD`]
+    /// of its deals (the pool's replicates draw reps within each segment, so those segments'
+    /// share of its spread is as ill-measured as their own). DeLong's intervals over reps
+    /// count the reps of each score's own deals instead ([`Intervals::delong`]).
     fn new(panel: &Panel, options: &ScoreOptions) -> Intervals {
         let reps = reps_per_segment(panel);
         let by_rep = options.cluster == Cluster::Rep;
-        let few = |s: usize| by_rep && reps[s] < MIN_CLUSTERS;
+        let resampled = by_rep && options.interval == IntervalMethod::Bootstrap;
+        let few = |s: usize| resampled && reps[s] < MIN_CLUSTERS;
         let mut deals = vec![0usize; panel.segments.len()];
         panel
             .deal_segment
@@ -778,19 +780,22 @@ impl Intervals {
             method: options.interval,
             alpha: (1.0 - options.confidence) / 2.0,
             withheld,
-            deal_cluster: (by_rep && options.interval == IntervalMethod::Delong)
-                .then(|| deal_clusters(panel)),
+            over_reps: by_rep && options.interval == IntervalMethod::Delong,
         }
     }
 
     /// The logit-DeLong interval of a known-mode score ([`MannWhitney::interval`]) and the
     /// row's note, which says when the classes lie apart and the interval is the exact bound.
-    fn delong(&self, s: usize, auc: Option<MannWhitney>) -> (Option<f64>, Option<f64>, String) {
+    /// Over reps, a score whose deals come from fewer than [`MIN_CLUSTERS`] reps gets none.
+    fn delong(&self, auc: Option<MannWhitney>) -> (Option<f64>, Option<f64>, String) {
         let Some(m) = auc else {
             return (None, None, "no deal with a value in a class".into());
         };
-        if let Some(why) = &self.withheld[s] {
-            return (None, None, why.clone());
+        if let Some(k) = m.clusters.filter(|&k| k < MIN_CLUSTERS as u64) {
+            let reps = if k == 1 { "rep" } else { "reps" };
+            let why =
+                format!("no interval: {k} {reps} among these deals, fewer than {MIN_CLUSTERS}");
+            return (None, None, why);
         }
         match m.interval(self.alpha) {
             Some([lo, hi]) if m.separated() => (
@@ -804,7 +809,6 @@ impl Intervals {
                 None,
                 "no interval: the classes do not overlap (no bound over reps)".into(),
             ),
-            None if m.clusters.is_some() => (None, None, "no interval: one rep".into()),
             None => (None, None, "no interval: a class of one deal".into()),
         }
     }
@@ -827,21 +831,6 @@ impl Intervals {
         }
         interval(replicates, self.alpha)
     }
-}
-
-/// Each deal's (segment, rep) pair, numbered densely in order of appearance: a rep working
-/// two segments is a cluster in each, as in the bootstrap over reps.
-fn deal_clusters(panel: &Panel) -> Vec<u32> {
-    let mut ids = std::collections::HashMap::new();
-    panel
-        .deal_segment
-        .iter()
-        .zip(&panel.deal_rep)
-        .map(|(&s, &rep)| {
-            let next = ids.len() as u32;
-            *ids.entry((s, rep)).or_insert(next)
-        })
-        .collect()
 }
 
 /// Distinct reps per segment of the panel.

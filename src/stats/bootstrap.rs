@@ -51,16 +51,18 @@ impl Cluster {
 /// is too narrow (its variance is the cluster-robust one times (G − 1)/G) and shifted: a
 /// pooled AUC over few reps is biased where reps shift an indicator without shifting losses
 /// (their spread adds noise, and few reps spread less), and the replicates, over fewer
-/// distinct reps still, more so. A simulation of that case (a stats review; 400 deals per
-/// rep, population AUC 0.706) found 95% intervals covering it in 70% of teams of 6 reps, 79%
-/// of 9, 81% of 12 and 91% of 30, the misses almost all with the lower bound above the truth;
-/// deal-level intervals covered it in about 30% at every size. DeLong's intervals over reps
-/// (Obuchowski's variance with t, the scores' default) cover it more often, 84% at 6 reps and
-/// 90% at 12, but under nominal too, so the warning stands for them.
+/// distinct reps still, more so. A simulation of that case (400 deals per rep, population AUC
+/// about 0.70; `tests/scoring.rs`, 400 teams) found 95% intervals covering it in 68% of teams
+/// of 6 reps, 78% of 9 and 85% of 12 (a stats review's Python: 70%, 79%, 81%, and 91% of 30),
+/// the misses almost all with the lower bound above the truth; deal-level intervals covered it
+/// in about 30% at every size. DeLong's intervals over reps (Obuchowski's variance with t, the
+/// scores' default) cover it more often, 84% at 6 reps, 87% at 9 and 90% at 12, but under
+/// nominal too, so the warning stands for them.
 pub const FEW_CLUSTERS: usize = 30;
 
-/// Below this many clusters in a stratum no interval is given: two reps make three distinct
-/// replicates, whose percentiles are no interval at all.
+/// Below this many clusters no interval is given: two reps make three distinct bootstrap
+/// replicates, whose percentiles are no interval at all, and DeLong's variance over reps would
+/// rest on t with at most 3 degrees of freedom and a variance from as few sums.
 pub const MIN_CLUSTERS: usize = 5;
 
 /// Deal multiplicities of every replicate, stored deal-major (`replicates` bytes per deal) so

@@ -112,14 +112,14 @@ fn lehmann_limit(a: f64, b: f64, alpha: f64) -> f64 {
 
 /// Unweighted AUCs of `groups` groups and of all rows pooled (last), each with Obuchowski's
 /// (1997) cluster-robust variance: row `i` has score `keys[i]`, a [`class_word`] `class[i]`
-/// (group and kind; no excluded rows) and cluster `cluster[i]`, every cluster within one group.
-/// Deals of one rep share the rep's habits, so they are not independent draws; this variance
-/// treats the reps as the draws. With K clusters in a group, cluster c holding m_c of its m
-/// positives and n_c of its n negatives, and X_c, Y_c the sums of their placements,
-/// var = K / (K − 1) · Σ_c ((X_c − m_c·AUC) / m + (Y_c − n_c·AUC) / n)²: what is left of DeLong's
-/// when each cluster's placements are summed before they are squared. Over a group's K
-/// clusters (those with a row in it) the interval takes t with K − 1 degrees of freedom; under
-/// two clusters the variance is NaN.
+/// (group and kind; no excluded rows) and cluster `cluster[i]` (any numbering). Deals of one rep
+/// share the rep's habits, so they are not independent draws; this variance treats the reps as
+/// the draws. With K clusters in a group, cluster c holding m_c of its m positives and n_c of
+/// its n negatives, and X_c, Y_c the sums of their placements, var = K / (K − 1) · Σ_c
+/// ((X_c − m_c·AUC) / m + (Y_c − n_c·AUC) / n)²: what is left of DeLong's when each cluster's
+/// placements are summed before they are squared. A cluster with rows in two groups is one
+/// cluster of the pool (its rows there are not independent either). K counts the clusters with
+/// a row in the group, [`MannWhitney::clusters`]; under two the variance is NaN.
 ///
 /// [`class_word`]: super::ranked::class_word
 pub fn clustered_aucs(
@@ -128,58 +128,72 @@ pub fn clustered_aucs(
     cluster: &[u32],
     groups: usize,
 ) -> Vec<Option<MannWhitney>> {
-    let clusters = cluster.iter().max().map_or(0, |&c| c as usize + 1);
     let mut order: Vec<u32> = (0..keys.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| keys[a as usize].total_cmp(&keys[b as usize]));
+    let slots = groups + 1;
+    // Members: each (group, cluster) pair of the rows, and each cluster of the pool, numbered
+    // in order of appearance through a table over (slot, cluster); a row belongs to one of each.
+    let cluster = dense_ids(cluster);
+    let width = cluster.iter().max().map_or(0, |&c| c as usize + 1);
+    let mut table = vec![usize::MAX; slots * width];
+    let mut member_group = Vec::new();
+    let mut member = |s: usize, k: u32| -> usize {
+        let slot = &mut table[s * width + k as usize];
+        if *slot == usize::MAX {
+            *slot = member_group.len();
+            member_group.push(s);
+        }
+        *slot
+    };
+    let row_members: Vec<[usize; 2]> = class
+        .iter()
+        .zip(cluster.iter())
+        .map(|(&c, &k)| [member(group_of(c), k), member(groups, k)])
+        .collect();
     // Per group, the pool last: positives and negatives in all, below the current tie group,
     // and in it.
-    let slots = groups + 1;
     let (mut pos, mut neg) = (vec![0u64; slots], vec![0u64; slots]);
     for &c in class {
-        let (g, kind) = (group_of(c), c & 3);
-        for s in [g, groups] {
-            if kind == POSITIVE {
-                pos[s] += 1;
-            } else {
-                neg[s] += 1;
-            }
-        }
+        let counts = if c & 3 == POSITIVE {
+            &mut pos
+        } else {
+            &mut neg
+        };
+        counts[group_of(c)] += 1;
+        counts[groups] += 1;
     }
     let (mut pos_below, mut neg_below) = (vec![0u64; slots], vec![0u64; slots]);
     let (mut pos_tied, mut neg_tied) = (vec![0u64; slots], vec![0u64; slots]);
-    // Per cluster, in its group and in the pool: doubled placement sums of its positives (the
-    // negatives each outscores, ties half) and negatives (the positives that outscore each).
-    let mut x2 = vec![[0u64; 2]; clusters];
-    let mut y2 = vec![[0u64; 2]; clusters];
-    let (mut m_c, mut n_c) = (vec![0u64; clusters], vec![0u64; clusters]);
-    let mut group_of_cluster = vec![usize::MAX; clusters];
+    // Per member: doubled placement sums of its positives (the negatives each outscores, ties
+    // half) and of its negatives (the positives that outscore each), and their counts.
+    let n_members = member_group.len();
+    let (mut x2, mut y2) = (vec![0u64; n_members], vec![0u64; n_members]);
+    let (mut m_c, mut n_c) = (vec![0u64; n_members], vec![0u64; n_members]);
     for tie in order.chunk_by(|&a, &b| keys[a as usize] == keys[b as usize]) {
         for &r in tie {
             let c = class[r as usize];
-            for s in [group_of(c), groups] {
-                if c & 3 == POSITIVE {
-                    pos_tied[s] += 1;
-                } else {
-                    neg_tied[s] += 1;
-                }
-            }
+            let tied = if c & 3 == POSITIVE {
+                &mut pos_tied
+            } else {
+                &mut neg_tied
+            };
+            tied[group_of(c)] += 1;
+            tied[groups] += 1;
         }
         for &r in tie {
-            let (c, k) = (class[r as usize], cluster[r as usize] as usize);
-            let g = group_of(c);
-            group_of_cluster[k] = g;
-            for (slot, s) in [g, groups].into_iter().enumerate() {
+            let c = class[r as usize];
+            for (s, member) in [group_of(c), groups]
+                .into_iter()
+                .zip(row_members[r as usize])
+            {
                 if c & 3 == POSITIVE {
-                    x2[k][slot] += 2 * neg_below[s] + neg_tied[s];
+                    x2[member] += 2 * neg_below[s] + neg_tied[s];
+                    m_c[member] += 1;
                 } else {
                     let above = pos[s] - pos_below[s] - pos_tied[s];
-                    y2[k][slot] += 2 * above + pos_tied[s];
+                    y2[member] += 2 * above + pos_tied[s];
+                    n_c[member] += 1;
                 }
-            }
-            if c & 3 == POSITIVE {
-                m_c[k] += 1;
-            } else {
-                n_c[k] += 1;
             }
         }
         for s in 0..slots {
@@ -193,12 +207,9 @@ pub fn clustered_aucs(
             if m == 0 || n == 0 {
                 return None;
             }
-            let slot = usize::from(s == groups);
-            let members: Vec<usize> = (0..clusters)
-                .filter(|&k| group_of_cluster[k] == s || slot == 1 && m_c[k] + n_c[k] > 0)
-                .collect();
+            let members: Vec<usize> = (0..n_members).filter(|&k| member_group[k] == s).collect();
             let (mf, nf) = (m as f64, n as f64);
-            let auc = members.iter().map(|&k| x2[k][slot]).sum::<u64>() as f64 / (2.0 * mf * nf);
+            let auc = members.iter().map(|&k| x2[k]).sum::<u64>() as f64 / (2.0 * mf * nf);
             let k = members.len() as u64;
             let variance = if k < 2 {
                 f64::NAN
@@ -206,8 +217,8 @@ pub fn clustered_aucs(
                 let sum: f64 = members
                     .iter()
                     .map(|&c| {
-                        let x = x2[c][slot] as f64 / (2.0 * nf) - m_c[c] as f64 * auc;
-                        let y = y2[c][slot] as f64 / (2.0 * mf) - n_c[c] as f64 * auc;
+                        let x = x2[c] as f64 / (2.0 * nf) - m_c[c] as f64 * auc;
+                        let y = y2[c] as f64 / (2.0 * mf) - n_c[c] as f64 * auc;
                         (x / mf + y / nf).powi(2)
                     })
                     .sum();
@@ -222,6 +233,24 @@ pub fn clustered_aucs(
             })
         })
         .collect()
+}
+
+/// `ids` as they are when they number fewer slots than twice the rows, else renumbered densely
+/// in order of appearance (so that a table over them stays small).
+fn dense_ids(ids: &[u32]) -> std::borrow::Cow<'_, [u32]> {
+    let max = ids.iter().max().map_or(0, |&c| c as usize);
+    if max < 2 * ids.len() + 64 {
+        return std::borrow::Cow::Borrowed(ids);
+    }
+    let mut seen = std::collections::HashMap::new();
+    let renumbered = ids
+        .iter()
+        .map(|&c| {
+            let next = seen.len() as u32;
+            *seen.entry(c).or_insert(next)
+        })
+        .collect();
+    std::borrow::Cow::Owned(renumbered)
 }
 
 fn group_of(class: u32) -> usize {
@@ -269,6 +298,28 @@ mod tests {
         assert!(separation_bound(3, 3, 0.01) < 0.5);
         assert!(separation_bound(10, 40, 0.025) > separation_bound(5, 20, 0.025));
         assert!(separation_bound(200, 800, 0.025) > 0.99);
+    }
+
+    /// Over 6 clusters the quantile is Student's t on 5 degrees of freedom, 2.5706 (SciPy's
+    /// `t.ppf(0.975, 5)`): AUC 0.8 with variance 0.01 gives logit 1.3863 ± 2.5706 · 0.1 / 0.16
+    /// = [0.445141902837155, 0.952252704022666] (SciPy), wider than the normal's.
+    #[test]
+    fn clustered_interval_takes_t_on_clusters_less_one() {
+        let clustered = MannWhitney {
+            clusters: Some(6),
+            ..mw(0.8, 0.01, 60, 240)
+        };
+        let [lo, hi] = clustered.interval(0.025).unwrap();
+        assert!((lo - 0.445141902837155).abs() < 1e-12, "{lo}");
+        assert!((hi - 0.952252704022666).abs() < 1e-12, "{hi}");
+        let [lo_z, hi_z] = mw(0.8, 0.01, 60, 240).interval(0.025).unwrap();
+        assert!(lo < lo_z && hi > hi_z);
+        // Classes apart over clusters: no bound (the exact one takes deals as independent).
+        let apart = MannWhitney {
+            clusters: Some(6),
+            ..mw(1.0, 0.0, 60, 240)
+        };
+        assert_eq!(apart.interval(0.025), None);
     }
 
     #[test]

@@ -142,7 +142,7 @@ struct Sweep {
     total_pos: u64,
     pos: u64,
     neg: u64,
-    /// Σ over negatives of twice the positives that outscore them (ties half) …
+    /// Σ over negatives of twice the positives they outscore (ties half) …
     s01: u64,
     /// … and of its square.
     sq01: u128,
