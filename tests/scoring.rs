@@ -434,6 +434,29 @@ fn delong_with_ipcw_is_refused_by_the_library() {
     score(&known_case(), &ipcw);
 }
 
+/// Row `r`'s group (its segment, or all deals for the pool) at the first landmark, indicator
+/// 0 of the panel: the keys, class words (as one group) and reps of its lost and won deals.
+fn group_rows(panel: &Panel, r: &ScoreRow) -> (Vec<f32>, Vec<u32>, Vec<u32>) {
+    let at = &panel.at[0];
+    let mut rows = (Vec::new(), Vec::new(), Vec::new());
+    for (&d, &v) in at.deals.iter().zip(&at.values[0]) {
+        let d = d as usize;
+        let in_group =
+            r.segment == POOLED || panel.segments[panel.deal_segment[d] as usize] == r.segment;
+        let kind = match panel.outcome[d] {
+            Outcome::Lost => POSITIVE,
+            Outcome::Won => NEGATIVE,
+            Outcome::Open => continue,
+        };
+        if in_group {
+            rows.0.push(v);
+            rows.1.push(class_word(0, kind));
+            rows.2.push(panel.deal_rep[d]);
+        }
+    }
+    rows
+}
+
 /// DeLong's intervals over reps: each segment's and the pool's AUC carries Obuchowski's
 /// variance over that group's reps, computed from the group's rows alone (the variance itself
 /// is held to the references in `tests/oracle_cluster.rs`), and the interval is its logit
@@ -451,29 +474,11 @@ fn delong_over_reps_is_obuchowskis_variance_per_group() {
         ..delong_options(20, 1)
     };
     let rows = score(&panel, &by_rep);
-    let at = &panel.at[0];
     for r in rows
         .iter()
         .filter(|r| r.indicator == "x" && r.landmark_day == 7)
     {
-        let in_group = |d: u32| {
-            r.segment == POOLED
-                || panel.segments[panel.deal_segment[d as usize] as usize] == r.segment
-        };
-        let (mut keys, mut class, mut cluster) = (Vec::new(), Vec::new(), Vec::new());
-        for (&d, &v) in at.deals.iter().zip(&at.values[0]) {
-            let outcome = panel.outcome[d as usize];
-            if in_group(d) && outcome != Outcome::Open {
-                keys.push(v);
-                let kind = if outcome == Outcome::Lost {
-                    POSITIVE
-                } else {
-                    NEGATIVE
-                };
-                class.push(class_word(0, kind));
-                cluster.push(panel.deal_rep[d as usize]);
-            }
-        }
+        let (keys, class, cluster) = group_rows(&panel, r);
         let m = clustered_aucs(&keys, &class, &cluster, 1)[0].expect("both classes");
         assert_eq!(m.clusters, Some(30), "{r:?}");
         close(r.auc, m.auc);
@@ -500,30 +505,11 @@ fn delong_interval_of_each_group_at_scale_and_independent_of_the_seed() {
     let rows = score(&panel, &delong_options(20, 42));
     assert_eq!(rows, score(&panel, &delong_options(20, 43)));
     let boot = score(&panel, &options(Censoring::Known, 200, 20, 42));
-    let at = &panel.at[0];
     for r in rows
         .iter()
         .filter(|r| r.indicator == "x" && r.landmark_day == 7)
     {
-        let in_group = |d: u32| {
-            r.segment == POOLED
-                || panel.segments[panel.deal_segment[d as usize] as usize] == r.segment
-        };
-        // The group's lost and won rows alone, as one group.
-        let (keys, class): (Vec<f32>, Vec<u32>) = at
-            .deals
-            .iter()
-            .zip(&at.values[0])
-            .filter(|(&d, _)| in_group(d) && panel.outcome[d as usize] != Outcome::Open)
-            .map(|(&d, &v)| {
-                let kind = if panel.outcome[d as usize] == Outcome::Lost {
-                    POSITIVE
-                } else {
-                    NEGATIVE
-                };
-                (v, class_word(0, kind))
-            })
-            .unzip();
+        let (keys, class, _) = group_rows(&panel, r);
         let (alone, _) = point_aucs_in(&keys, &class, 1, 1.0, &mut SortBuffers::default());
         let m = alone[0].expect("both classes");
         close(r.auc, m.auc);

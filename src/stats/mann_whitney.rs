@@ -153,15 +153,9 @@ pub fn clustered_aucs(
     // Per group, the pool last: positives and negatives in all, below the current tie group,
     // and in it.
     let (mut pos, mut neg) = (vec![0u64; slots], vec![0u64; slots]);
-    for &c in class {
-        let counts = if c & 3 == POSITIVE {
-            &mut pos
-        } else {
-            &mut neg
-        };
-        counts[group_of(c)] += 1;
-        counts[groups] += 1;
-    }
+    class
+        .iter()
+        .for_each(|&c| tally(&mut pos, &mut neg, c, groups));
     let (mut pos_below, mut neg_below) = (vec![0u64; slots], vec![0u64; slots]);
     let (mut pos_tied, mut neg_tied) = (vec![0u64; slots], vec![0u64; slots]);
     // Per member: doubled placement sums of its positives (the negatives each outscores, ties
@@ -171,14 +165,7 @@ pub fn clustered_aucs(
     let (mut m_c, mut n_c) = (vec![0u64; n_members], vec![0u64; n_members]);
     for tie in order.chunk_by(|&a, &b| keys[a as usize] == keys[b as usize]) {
         for &r in tie {
-            let c = class[r as usize];
-            let tied = if c & 3 == POSITIVE {
-                &mut pos_tied
-            } else {
-                &mut neg_tied
-            };
-            tied[group_of(c)] += 1;
-            tied[groups] += 1;
+            tally(&mut pos_tied, &mut neg_tied, class[r as usize], groups);
         }
         for &r in tie {
             let c = class[r as usize];
@@ -251,6 +238,13 @@ fn dense_ids(ids: &[u32]) -> std::borrow::Cow<'_, [u32]> {
         })
         .collect();
     std::borrow::Cow::Owned(renumbered)
+}
+
+/// Counts a row of class word `class` in its group and in the pool (slot `groups`).
+fn tally(pos: &mut [u64], neg: &mut [u64], class: u32, groups: usize) {
+    let counts = if class & 3 == POSITIVE { pos } else { neg };
+    counts[group_of(class)] += 1;
+    counts[groups] += 1;
 }
 
 fn group_of(class: u32) -> usize {
