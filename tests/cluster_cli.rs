@@ -389,8 +389,14 @@ fn a_policy_tuned_before_the_cluster_option_still_flags() {
         succeeded(&output);
     }
     let tuned = read(&at("deal/policy.toml"));
-    let old = tuned.replace("\ncluster = \"deal\"\n", "\n");
-    assert_ne!(old, tuned);
+    // Policies of that time had neither the cluster nor the scenario.
+    let old = tuned
+        .replace("\ncluster = \"deal\"\n", "\n")
+        .replace("\nscenario = \"default\"\n", "\n");
+    assert_eq!(
+        old.len(),
+        tuned.len() - "cluster = \"deal\"\nscenario = \"default\"\n".len()
+    );
     fs::write(at("old.toml"), &old).unwrap();
     assert_eq!(
         Policy::parse(&old, "old.toml")

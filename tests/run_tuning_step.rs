@@ -85,6 +85,18 @@ fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let ran = tmp.path().join("run");
     run(&ran, "1500", &[]);
+    // The policy names the scenario it was tuned under.
+    let toml = fs::read_to_string(ran.join("policy.toml")).unwrap();
+    let policy = dealsim::policy::Policy::parse(&toml, "policy.toml").expect("a policy");
+    assert_eq!(
+        policy.tuning.and_then(|t| t.scenario).as_deref(),
+        Some("default")
+    );
+    let policy_md = fs::read_to_string(ran.join("policy.md")).unwrap();
+    assert!(
+        policy_md.contains("\nTuned under scenario `default`.\n"),
+        "{policy_md}"
+    );
     let tuned = tmp.path().join("tune");
     on_run_files("tune", &ran, &tuned);
     same_files(&ran, &tuned, &TUNED);

@@ -146,6 +146,9 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
 /// The markdown text of a tuning run.
 pub fn render(t: &Tuning) -> String {
     let mut s = String::from("# Early-warning policy\n\n");
+    if !t.scenario.is_empty() {
+        let _ = writeln!(s, "Tuned under scenario `{}`.\n", t.scenario);
+    }
     let objective = match t.options.objective {
         Objective::Budget {
             alerts_per_rep_week,

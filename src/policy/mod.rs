@@ -57,6 +57,10 @@ pub struct TuningInfo {
     #[serde(default)]
     pub cluster: Cluster,
     pub seed: u64,
+    /// The name of the scenario the rules were tuned under; absent from policies tuned
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 fn no_significance_asked() -> f64 {
@@ -262,6 +266,7 @@ impl Policy {
                 bootstrap: t.options.bootstrap,
                 cluster: t.options.cluster,
                 seed: t.options.seed,
+                scenario: Some(t.scenario.clone()).filter(|name| !name.is_empty()),
             }),
             segment: t
                 .segments

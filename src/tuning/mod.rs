@@ -219,6 +219,9 @@ pub struct Tuning {
     /// deal's age).
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// The name of the scenario whose calendar and stage definitions the rules were tuned
+    /// under (the run's, or the one beside an imported log), so a policy can be traced.
+    pub scenario: String,
 }
 
 /// Which deals tune, which are held out, and the volume of each segment.
@@ -549,6 +552,7 @@ pub fn tune(
         deadlines: Vec::new(),
         tuned: pop.tune,
         warnings: Vec::new(),
+        scenario: String::new(),
     }
 }
 

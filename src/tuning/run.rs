@@ -162,6 +162,7 @@ fn tune_evaluated(
 ) -> Tuning {
     let clock = RuleClock::new(log, &scenario.calendar.holidays, &panel.landmarks);
     let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
+    tuning.scenario = scenario.name.clone();
     tuning.warnings = indicators::unknown_names(specs, log);
     tuning
         .warnings
