@@ -161,9 +161,8 @@ pub enum IntervalMethod {
     /// 20 : 80 where the percentile's does in 4.4% (`tests/interval_coverage.rs` measures
     /// it). It is also free of Monte Carlo noise: no replicate draw moves a reliable day.
     /// Over reps ([`Cluster::Rep`]) the variance is Obuchowski's cluster-robust one and the
-    /// quantile Student's t with (reps − 1) degrees of freedom
-    /// ([`clustered_aucs`]): with few reps it
-    /// covers the AUC over all reps more often than the bootstrap over reps does.
+    /// quantile Student's t with (reps − 1) degrees of freedom ([`clustered_aucs`]): with few
+    /// reps it covers the AUC over all reps more often than the bootstrap over reps does.
     Delong,
     /// Percentiles of the bootstrap replicates (over deals or reps, [`Cluster`]): the only
     /// method for `--censoring ipcw`.
@@ -574,9 +573,10 @@ fn kept_rows<'b>(
 /// Scores every indicator × segment (and pooled) × landmark of `panel`.
 ///
 /// # Panics
-/// When `options.interval` cannot serve its censoring ([`IntervalMethod::unsupported`]): callers check options first, as
-/// [`check_options`](crate::score::check_options) does for the binary, since scores with
-/// DeLong's intervals under IPCW weights would be wrong rather than missing.
+/// When `options.interval` cannot serve its censoring ([`IntervalMethod::unsupported`]):
+/// callers check options first, as [`check_options`](crate::score::check_options) does for
+/// the binary, since scores with DeLong's intervals under IPCW weights would be wrong rather
+/// than missing.
 pub fn score(panel: &Panel, options: &ScoreOptions) -> Vec<ScoreRow> {
     score_with_progress(panel, options, &|_| {})
 }

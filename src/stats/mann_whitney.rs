@@ -15,7 +15,8 @@ use super::ranked::POSITIVE;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MannWhitney {
     pub auc: f64,
-    /// NaN when a class holds a single row (its placements have no sample variance).
+    /// NaN when a class holds a single row (its placements have no sample variance), or over
+    /// clusters when there is one.
     pub variance: f64,
     pub positives: u64,
     pub negatives: u64,
@@ -60,7 +61,7 @@ impl MannWhitney {
     }
 
     /// Whether the classes do not overlap, so that [`interval`](Self::interval) is the exact
-    /// one-sided bound rather than DeLong's.
+    /// one-sided bound rather than DeLong's (or, over clusters, none).
     pub fn separated(self) -> bool {
         self.auc <= 0.0 || self.auc >= 1.0
     }
