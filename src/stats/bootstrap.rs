@@ -18,6 +18,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::first_seen::first_seen_ids;
+
 /// Replicates drawn in parallel at a time.
 const BLOCK: usize = 16;
 
@@ -88,18 +90,12 @@ impl Bootstrap {
     /// draws do not depend on the names. With every deal its own cluster this is
     /// [`Bootstrap::new`], replicate for replicate.
     pub fn clustered(strata: &[u32], cluster: &[u64], replicates: usize, seed: u64) -> Bootstrap {
-        let mut ids = std::collections::HashMap::new();
         let mut unit_strata = Vec::new();
-        let unit: Vec<u32> = cluster
-            .iter()
-            .zip(strata)
-            .map(|(&c, &s)| {
-                *ids.entry(c).or_insert_with(|| {
-                    unit_strata.push(s);
-                    unit_strata.len() as u32 - 1
-                })
-            })
-            .collect();
+        let unit = first_seen_ids(
+            cluster.iter().zip(strata),
+            |(&c, _)| c,
+            |(_, &s)| unit_strata.push(s),
+        );
         Bootstrap::draw(&unit_strata, Some(&unit), replicates, seed)
     }
 

@@ -5,6 +5,7 @@
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 use statrs::function::gamma::ln_gamma;
 
+use super::first_seen::first_seen_ids;
 use super::ranked::POSITIVE;
 
 /// An unweighted Mann–Whitney AUC with DeLong's estimate of its variance (DeLong, DeLong &
@@ -133,24 +134,16 @@ pub fn clustered_aucs(
     order.sort_unstable_by(|&a, &b| keys[a as usize].total_cmp(&keys[b as usize]));
     let slots = groups + 1;
     // Members: each (group, cluster) pair of the rows, and each cluster of the pool, numbered
-    // in order of appearance through a table over (slot, cluster); a row belongs to one of each.
-    let cluster = dense_ids(cluster);
-    let width = cluster.iter().max().map_or(0, |&c| c as usize + 1);
-    let mut table = vec![usize::MAX; slots * width];
+    // in order of first appearance; row r belongs to members[2r] and members[2r + 1].
     let mut member_group = Vec::new();
-    let mut member = |s: usize, k: u32| -> usize {
-        let slot = &mut table[s * width + k as usize];
-        if *slot == usize::MAX {
-            *slot = member_group.len();
-            member_group.push(s);
-        }
-        *slot
-    };
-    let row_members: Vec<[usize; 2]> = class
-        .iter()
-        .zip(cluster.iter())
-        .map(|(&c, &k)| [member(group_of(c), k), member(groups, k)])
-        .collect();
+    let members = first_seen_ids(
+        class
+            .iter()
+            .zip(cluster)
+            .flat_map(|(&c, &k)| [(group_of(c), k), (groups, k)]),
+        |member| member,
+        |(slot, _)| member_group.push(slot),
+    );
     // Per group, the pool last: positives and negatives in all, below the current tie group,
     // and in it.
     let (mut pos, mut neg) = (vec![0u64; slots], vec![0u64; slots]);
@@ -172,8 +165,9 @@ pub fn clustered_aucs(
             let c = class[r as usize];
             for (s, member) in [group_of(c), groups]
                 .into_iter()
-                .zip(row_members[r as usize])
+                .zip(&members[2 * r as usize..][..2])
             {
+                let member = *member as usize;
                 if c & 3 == POSITIVE {
                     x2[member] += 2 * neg_below[s] + neg_tied[s];
                     m_c[member] += 1;
@@ -221,24 +215,6 @@ pub fn clustered_aucs(
             })
         })
         .collect()
-}
-
-/// `ids` as they are when they number fewer slots than twice the rows, else renumbered densely
-/// in order of appearance (so that a table over them stays small).
-fn dense_ids(ids: &[u32]) -> std::borrow::Cow<'_, [u32]> {
-    let max = ids.iter().max().map_or(0, |&c| c as usize);
-    if max < 2 * ids.len() + 64 {
-        return std::borrow::Cow::Borrowed(ids);
-    }
-    let mut seen = std::collections::HashMap::new();
-    let renumbered = ids
-        .iter()
-        .map(|&c| {
-            let next = seen.len() as u32;
-            *seen.entry(c).or_insert(next)
-        })
-        .collect();
-    std::borrow::Cow::Owned(renumbered)
 }
 
 /// Counts a row of class word `class` in its group and in the pool (slot `groups`).

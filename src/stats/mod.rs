@@ -10,6 +10,7 @@
 //! - [`cdauc`]: the cumulative/dynamic time-dependent AUC with inverse-probability-of-
 //!   censoring weights (Uno et al. 2007; as in `sksurv.metrics.cumulative_dynamic_auc`).
 //! - [`bootstrap`]: stratified bootstrap multiplicities.
+//! - [`first_seen`]: names (reps, clusters) numbered in order of first appearance.
 //! - [`fisher`]: Fisher's exact test, one-sided: whether a rule's flagged deals were lost
 //!   more often (the held-out check of a tuned rule).
 //! - [`ks`]: the two-sample Kolmogorov–Smirnov distance, and the one-sided test's p-value.
@@ -19,6 +20,7 @@
 pub mod auc;
 pub mod bootstrap;
 pub mod cdauc;
+pub mod first_seen;
 pub mod fisher;
 pub mod ks;
 pub mod mann_whitney;
