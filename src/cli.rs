@@ -16,12 +16,12 @@ use dealsim::stats::bootstrap::Cluster;
 /// hide clap's list of them: that list would repeat it from [`Cluster`]'s rustdoc, links and
 /// all. Clap's error for a bad value still lists them.
 const CLUSTER_HELP: &str = "What the intervals take as independent draws: what a bootstrap \
-replicate resamples, and for scores' DeLong intervals what the variance sums over. `deal`: deals (resampled within \
-segment × outcome): intervals for these reps' deals, the team taken as given. `rep`: reps \
-with all their deals (within segment): intervals for the figure over all reps working the \
-same way, usually wider where reps' habits drive an indicator. Under 30 reps in a segment \
-they are still too narrow and can sit too high (warned); under 5 there are none. Rule choice \
-and the Fisher p-values do not change: they treat deals as independent.";
+replicate resamples, and for scores' DeLong intervals what the variance sums over. `deal`: \
+deals (resampled within segment × outcome): intervals for these reps' deals, the team taken \
+as given. `rep`: reps with all their deals (within segment): intervals for the figure over \
+all reps working the same way, usually wider where reps' habits drive an indicator. Under 30 \
+reps in a segment they are still too narrow and can sit too high (warned); under 5 there are \
+none. Rule choice and the Fisher p-values do not change: they treat deals as independent.";
 
 /// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
 /// found in string" for `-5`.
