@@ -500,7 +500,7 @@ pub struct ScoreArgs {
     #[arg(long, value_enum, value_name = "METHOD", hide_possible_values = true)]
     pub interval: Option<IntervalMethod>,
     /// Bootstrap replicates for the confidence intervals (of scores under `--interval
-    /// bootstrap`, and of the tuned rules' figures).
+    /// bootstrap`, and of the tuned rules' figures: over reps, of their median lead times only).
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
     pub bootstrap: usize,
     #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]

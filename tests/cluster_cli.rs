@@ -13,7 +13,10 @@ use std::process::Output;
 use std::sync::OnceLock;
 
 use dealsim::policy::Policy;
+use dealsim::scoring::SCORES_OVER_FEW_REPS;
 use dealsim::stats::bootstrap::Cluster;
+use dealsim::tuning::rule::intervals_text;
+use dealsim::tuning::run::TUNED_OVER_FEW_REPS;
 
 mod common;
 use common::{dealsim, listing, on_log, simulate, succeeded};
@@ -124,7 +127,12 @@ fn few_reps(warning: &str) -> (Vec<&str>, Vec<&str>) {
         .strip_prefix("--cluster rep: fewer than 30 reps in ")
         .unwrap_or_else(|| panic!("not the few-reps warning: {warning}"));
     let (narrow, rest) = rest
-        .split_once(": intervals over so few reps are too narrow and can sit too high")
+        .split_once(": ")
+        .filter(|(_, why)| {
+            [SCORES_OVER_FEW_REPS, TUNED_OVER_FEW_REPS]
+                .iter()
+                .any(|w| why.starts_with(w))
+        })
         .unwrap_or_else(|| panic!("the too-narrow part expected: {warning}"));
     let none = rest.split_once("; fewer than 5 reps in ").map(|(_, none)| {
         none.strip_suffix(": no intervals there")
@@ -305,7 +313,7 @@ fn tune_by_reps_chooses_the_same_rules_with_wider_intervals() {
     let by_deal = tune(&deal_dir, &[]);
     let by_rep = tune(&rep_dir, &["--cluster", "rep"]);
     // The terminal summary says which figures the reps do not enter.
-    let said = "(--cluster rep: intervals resample reps; the SE and p-values above treat deals \
+    let said = "(--cluster rep: intervals are over reps; the SE and p-values above treat deals \
                 as independent)";
     assert!(String::from_utf8_lossy(&by_rep.stdout).contains(said));
     assert!(!String::from_utf8_lossy(&by_deal.stdout).contains("--cluster rep"));
@@ -323,8 +331,8 @@ fn tune_by_reps_chooses_the_same_rules_with_wider_intervals() {
             "{f} differs"
         );
     }
-    // smb's recall interval: measured [25.2%, 31.6%] by deals, [21.4%, 34.1%] by reps (on the
-    // default run [18.3%, 20.3%] and [13.6%, 24.0%]).
+    // smb's recall interval: measured [25.2%, 31.6%] by deals, [21.8%, 35.8%] over reps (on
+    // the default run [18.3%, 20.3%] and [14.1%, 25.8%]).
     let policy = |text: &str| Policy::parse(text, "policy.toml").expect("a policy");
     let (deal, rep) = (policy(&deal_toml), policy(&rep_toml));
     let ([dl, dh], [rl, rh]) = (recall_ci(&deal, "smb"), recall_ci(&rep, "smb"));
@@ -338,15 +346,21 @@ fn tune_by_reps_chooses_the_same_rules_with_wider_intervals() {
     let deal_md = read(&deal_dir.join("policy.md"));
     let rep_md = read(&rep_dir.join("policy.md"));
     assert!(
-        deal_md.contains("95% bootstrap percentile intervals (200 replicates of the deals)."),
+        deal_md.contains(&format!(
+            "Intervals are {}.",
+            intervals_text(Cluster::Deal, 200)
+        )),
         "{deal_md}"
     );
     assert!(
-        rep_md.contains(
-            "95% bootstrap percentile intervals (200 replicates of the reps, each with all its deals; the Fisher p-values, of the choice and of the held-out check, still treat deals as independent)."
-        ),
+        rep_md.contains(&format!(
+            "Intervals are {}; the Fisher p-values, of the choice and of the held-out check, \
+             still treat deals as independent.",
+            intervals_text(Cluster::Rep, 200)
+        )),
         "{rep_md}"
     );
+    assert!(rep_md.contains("cluster-robust variance of a ratio of rep totals"));
     assert!(!deal_md.contains("**Warnings**"), "{deal_md}");
     let said = warnings(&by_rep);
     assert_eq!(warnings(&by_deal), Vec::<String>::new());

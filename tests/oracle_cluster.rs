@@ -18,12 +18,16 @@
 //! within 5% (4.5 Monte Carlo errors).
 
 mod fixtures;
+mod panels;
 
 use dealsim::stats::auc::auc;
 use dealsim::stats::bootstrap::Bootstrap;
+use dealsim::stats::bootstrap::Cluster;
 use dealsim::stats::mann_whitney::clustered_aucs;
 use dealsim::stats::ranked::{class_word, NEGATIVE, POSITIVE};
+use dealsim::tuning::rule;
 use fixtures::{floats, load};
+use panels::{decided_panel, flagged_at_the_landmark};
 use serde_json::Value;
 
 const REPLICATES: usize = 4000;
@@ -36,6 +40,8 @@ struct Case {
     lost: Vec<bool>,
     cluster: Vec<u64>,
     flag: Vec<bool>,
+    /// A second rule's flags (a higher threshold).
+    flag_b: Vec<bool>,
 }
 
 fn cases() -> Vec<(Case, Value)> {
@@ -58,6 +64,7 @@ fn cases() -> Vec<(Case, Value)> {
                 lost: ints("lost").iter().map(|&v| v == 1).collect(),
                 cluster: ints("cluster"),
                 flag: ints("flag").iter().map(|&v| v == 1).collect(),
+                flag_b: ints("flag_b").iter().map(|&v| v == 1).collect(),
             };
             (case, c.clone())
         })
@@ -249,5 +256,48 @@ fn clustered_delong_per_segment_and_pooled_matches_the_reference() {
                 "{name} group {g}: [{lo}, {hi}] vs {interval:?}"
             );
         }
+    }
+}
+
+/// A tuned rule's recall over reps (`--cluster rep`) carries statsmodels' cluster-robust
+/// variance on the logit scale with t on G − 1 df (G the reps with a lost deal), and the
+/// paired recall difference between two rules statsmodels' t interval of the flags'
+/// difference, both to 1e-9 (tests/oracle/gen_cluster.py).
+#[test]
+fn tuned_recall_over_reps_matches_statsmodels_cluster_robust_interval() {
+    for (case, want) in cases() {
+        let name = &case.name;
+        let rep = case.cluster.iter().map(|&c| c as u32).collect();
+        let panel = decided_panel(&case.lost, rep);
+        let members: Vec<usize> = (0..case.lost.len()).collect();
+        let first = flagged_at_the_landmark(&case.flag);
+        let first_b = flagged_at_the_landmark(&case.flag_b);
+        let figures = rule::figures(&panel, &members, &first, 1.0, (50, Cluster::Rep), 3);
+        let pair = |v: &Value| [v[0].as_f64().unwrap(), v[1].as_f64().unwrap()];
+        let close = |got: Option<[f64; 2]>, want: [f64; 2], what: &str| {
+            let got = got.unwrap_or_else(|| panic!("{name}: no {what} interval"));
+            assert!(
+                (got[0] - want[0]).abs() < 1e-9 && (got[1] - want[1]).abs() < 1e-9,
+                "{name}: {what} {got:?}, statsmodels {want:?}"
+            );
+        };
+        assert!((figures.recall.value - want["share"].as_f64().unwrap()).abs() < 1e-12);
+        close(
+            figures.recall.ci,
+            pair(&want["share_ci95_logit_t"]),
+            "recall",
+        );
+
+        let draws = rule::Resamples::new(&panel, &members, (50, Cluster::Rep), 3);
+        let difference = rule::recall_difference(
+            &rule::Recalls::new(&panel, &draws, &first),
+            &rule::Recalls::new(&panel, &draws, &first_b),
+        );
+        assert!((difference.value - want["difference"].as_f64().unwrap()).abs() < 1e-12);
+        close(
+            difference.ci,
+            pair(&want["difference_ci95_t"]),
+            "difference",
+        );
     }
 }

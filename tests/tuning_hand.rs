@@ -18,6 +18,7 @@ use dealsim::tuning::run::tune_log;
 use dealsim::tuning::sweep::{sweep, threshold_grid};
 use dealsim::tuning::{Objective, TuneOptions, Tuning};
 use proptest::prelude::*;
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 const EVENTS: &str = "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close";
 const DEALS: &str = "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step";
@@ -345,11 +346,14 @@ fn flag_on_the_hand_log_by_hand() {
     assert_eq!(r.reps[0].forecast_open, None);
 }
 
-/// Under `--cluster rep` a rule's recall interval is the percentile interval of the recall
-/// over replicates that draw the segment's reps (each with all its decided deals), as many
-/// as there are; with fewer than 5 reps there is no interval.
+/// Under `--cluster rep` a rule's recall interval is built from the reps' totals: K/(K − 1) ·
+/// Σ_r (caught_r − R·lost_r)² / L² on the logit scale with t on K − 1 df, K the reps with a
+/// lost deal; its median lead's is the percentile interval of the median over replicates that
+/// draw the segment's reps (each with all its decided deals), as many as there are. A share
+/// over fewer than 5 reps' deals (the recall when only 4 reps have lost deals), and a bootstrap
+/// over fewer than 5 reps, get no interval.
 #[test]
-fn rep_clustered_recall_interval_by_hand() {
+fn rep_clustered_intervals_by_hand() {
     // 90 deals in two segments; a fixed pseudo-random stream for kinds, ages and values.
     let mut state = 7u64;
     let mut next = |m: u64| {
@@ -373,7 +377,9 @@ fn rep_clustered_recall_interval_by_hand() {
     };
     let first = first_flags(&panel, &clock, &rule);
     let members: Vec<usize> = (0..90).filter(|i| i % 2 == 0).collect();
-    for reps in [6u32, 4] {
+    // 7 reps: 6 of them with lost deals; 6: only 4 with lost deals (no recall interval, the
+    // lead's bootstrap draws all 6); 4: too few for either.
+    for reps in [7u32, 6, 4] {
         panel.deal_rep = (0..90).map(|i| (i / 2) % reps).collect();
         let (b, seed) = (400, 3);
         let got = figures(&panel, &members, &first, 1.0, (b, Cluster::Rep), seed);
@@ -384,33 +390,87 @@ fn rep_clustered_recall_interval_by_hand() {
             .collect();
         let rep_of: Vec<u64> = decided.iter().map(|&i| panel.deal_rep[i].into()).collect();
         let boot = Bootstrap::clustered(&vec![0; decided.len()], &rep_of, b, seed);
-        let recalls: Vec<f64> = (0..b)
+        // Whole days from the flag to the loss, per decided deal (flagged lost deals only).
+        let lead = |i: usize| {
+            let l = first[i].filter(|_| panel.outcome[i] == Outcome::Lost)?;
+            Some(
+                (panel.close_age[i] - f64::from(panel.landmarks[l as usize]))
+                    .floor()
+                    .max(0.0),
+            )
+        };
+        let medians: Vec<f64> = (0..b)
             .map(|r| {
-                let (mut caught, mut lost) = (0.0, 0.0);
+                let mut leads: Vec<f64> = Vec::new();
                 for (k, &i) in decided.iter().enumerate() {
-                    if panel.outcome[i] == Outcome::Lost {
-                        let w = f64::from(boot.weight(k, r));
-                        lost += w;
-                        caught += w * f64::from(u8::from(first[i].is_some()));
-                    }
+                    let times = usize::from(boot.weight(k, r));
+                    leads.extend(
+                        lead(i)
+                            .into_iter()
+                            .flat_map(|d| std::iter::repeat_n(d, times)),
+                    );
                 }
-                caught / lost
+                leads.sort_by(f64::total_cmp);
+                let n = leads.len();
+                if n == 0 {
+                    f64::NAN
+                } else {
+                    (leads[(n - 1) / 2] + leads[n / 2]) / 2.0
+                }
             })
             .collect();
-        let defined: Vec<f64> = recalls.iter().copied().filter(|x| !x.is_nan()).collect();
+        // Per rep: caught (flagged lost) and lost deals.
+        let mut totals = std::collections::BTreeMap::<u32, (f64, f64)>::new();
+        for &i in decided
+            .iter()
+            .filter(|&&i| panel.outcome[i] == Outcome::Lost)
+        {
+            let t = totals.entry(panel.deal_rep[i]).or_default();
+            t.0 += f64::from(u8::from(first[i].is_some()));
+            t.1 += 1.0;
+        }
+        let (caught, lost) = totals
+            .values()
+            .fold((0.0, 0.0), |s, t| (s.0 + t.0, s.1 + t.1));
+        let k = totals.len() as f64;
+        let recall = caught / lost;
+        let variance = k / (k - 1.0)
+            * totals
+                .values()
+                .map(|t| (t.0 - recall * t.1).powi(2))
+                .sum::<f64>()
+            / (lost * lost);
+        let q = StudentsT::new(0.0, 1.0, k - 1.0)
+            .unwrap()
+            .inverse_cdf(0.975);
+        let (logit, half) = (
+            (recall / (1.0 - recall)).ln(),
+            q * variance.sqrt() / (recall * (1.0 - recall)),
+        );
+        let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+        let want_recall = [expit(logit - half), expit(logit + half)];
+        let defined: Vec<f64> = medians.iter().copied().filter(|x| !x.is_nan()).collect();
         assert!(
             defined.len() * 20 >= b * 19,
-            "the case should keep lost deals"
+            "the case should keep flagged lost deals"
         );
-        let want = [
+        let want_lead = [
             quantile(&defined, 0.025).unwrap(),
             quantile(&defined, 0.975).unwrap(),
         ];
-        if reps >= 5 {
-            assert_eq!(got.recall.ci, Some(want));
-            assert!(want[1] - want[0] > 0.05, "a real interval: {want:?}");
+        if reps == 6 {
+            assert_eq!((k, got.recall.ci), (4.0, None));
+            assert_eq!(got.median_lead_days.ci, Some(want_lead));
+        } else if reps == 7 {
+            assert_eq!(k, 6.0);
+            let [lo, hi] = got.recall.ci.expect("an interval over 6 reps");
+            assert!((lo - want_recall[0]).abs() < 1e-12 && (hi - want_recall[1]).abs() < 1e-12);
+            assert!(hi - lo > 0.05, "a real interval: {want_recall:?}");
+            assert!((got.recall.value - recall).abs() < 1e-15);
+            assert_eq!(got.median_lead_days.ci, Some(want_lead));
         } else {
-            assert_eq!(got.recall.ci, None, "4 reps: too few to resample");
+            assert_eq!(got.recall.ci, None, "4 reps: too few");
+            assert_eq!(got.median_lead_days.ci, None, "4 reps: too few to resample");
         }
         assert_eq!(
             got.flagged_lost,

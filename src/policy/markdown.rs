@@ -8,7 +8,8 @@ use crate::indicators::unit::bound_text;
 use crate::stats::bootstrap::Cluster;
 use crate::tuning::deadlines;
 use crate::tuning::rule::{
-    confirmation_text, lead_days_text, p_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
+    confirmation_text, intervals_text, lead_days_text, p_text, Estimate, Figures,
+    CONFIRMATION_ALPHA, NOT_CONFIRMED,
 };
 use crate::tuning::{Objective, Tuning, RUNNERS_UP_SHOWN};
 
@@ -100,7 +101,7 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
          | rule | recall | vs chosen | false alarms | alerts / rep / week | median lead, days | held-out recall | held-out check |\n\
          |---|---|---|---|---|---|---|---|\n",
         if intervals {
-            "with 95% bootstrap intervals; "
+            "with 95% intervals; "
         } else {
             ""
         }
@@ -176,18 +177,18 @@ pub fn render(t: &Tuning) -> String {
         s,
         "Each segment's rule was chosen for {objective}{evidence} on deals created before {} and is \
          shown on the later deals too ({:.0}% of the creation span held out). Intervals are \
-         95% bootstrap percentile intervals ({} replicates of the {}). A rule flags a deal at the first \
+         {}{}. A rule flags a deal at the first \
          landmark (deal ages {}..{} days) up to its deadline at which the deal is still open \
          and the indicator crosses the threshold. Deals still open at the end of the data have \
          no known outcome and are left out of every rate.\n",
         t.holdout_from,
         100.0 * t.options.holdout,
-        t.options.bootstrap,
+        intervals_text(t.options.cluster, t.options.bootstrap),
         match t.options.cluster {
-            Cluster::Deal => "deals",
+            Cluster::Deal => "",
             Cluster::Rep =>
-                "reps, each with all its deals; the Fisher p-values, of the choice and of the \
-                 held-out check, still treat deals as independent",
+                "; the Fisher p-values, of the choice and of the held-out check, still treat \
+                 deals as independent",
         },
         t.landmarks.first().copied().unwrap_or(0),
         t.landmarks.last().copied().unwrap_or(0),

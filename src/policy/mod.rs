@@ -121,7 +121,8 @@ impl RulePolicy {
     }
 }
 
-/// A rule's figures with 95% bootstrap intervals (`*_ci = [lo, hi]`, absent if undefined).
+/// A rule's figures with 95% intervals (`*_ci = [lo, hi]`, absent if undefined): bootstrap
+/// percentiles over deals; over reps cluster-robust for the shares, bootstrap for the lead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expected {
@@ -240,8 +241,9 @@ const HEADER: &str = "\
 # it; value >= threshold for higher_is_riskier, <= for higher_is_safer). `measure` = how the
 # indicator was defined when tuned (flag refuses a set that defines it otherwise).
 # `expected` = figures on the tuning deals, `holdout` = on the later deals,
-# each with 95% bootstrap intervals (tuning.cluster: resampling deals, or reps with all
-# their deals). Recall: share of lost deals flagged before the loss;
+# each with 95% intervals (tuning.cluster = deal: bootstrap percentiles over deals;
+# rep: the shares' cluster-robust intervals over reps, the lead's a bootstrap of reps with
+# all their deals). Recall: share of lost deals flagged before the loss;
 # false_alarm_rate: share of won deals flagged; open deals are left out of both.
 # holdout.confirmation_p_value: one-sided Fisher exact p that the held-out deals the rule
 # flagged were lost no more often than the others (3 digits, 1e-15 stands for anything smaller);

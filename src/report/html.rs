@@ -14,7 +14,9 @@ use crate::indicators::unit::bound_text;
 use crate::policy::{Expected, Policy, RulePolicy};
 use crate::scoring::IntervalMethod;
 use crate::tuning::deadlines::{self, DeadlineRow};
-use crate::tuning::rule::{lead_days_text, p_text, recall_shift, verdict, CONFIRMATION_ALPHA};
+use crate::tuning::rule::{
+    intervals_text, lead_days_text, p_text, recall_shift, verdict, CONFIRMATION_ALPHA,
+};
 
 /// The sections, in order: (id, title). The browser test checks each id is present.
 pub const SECTIONS: [(&str, &str); 6] = [
@@ -455,10 +457,14 @@ fn rules_table(out: &mut String, policy: &Policy) {
             100.0 * t.holdout
         )
     });
+    let intervals = policy.tuning.as_ref().map_or_else(
+        || "95% intervals".to_string(),
+        |t| esc(&intervals_text(t.cluster, t.bootstrap)),
+    );
     let _ = writeln!(
         out,
         "<h3>The chosen rules on tuning and held-out deals</h3><p>From <code>policy.toml</code>.{split} \
-         Intervals are 95% bootstrap intervals. “Held out − tuning” is the recall difference in \
+         Intervals are {intervals}. “Held out − tuning” is the recall difference in \
          standard errors of sampling alone: two samples of an unchanging process differ by less \
          than 2 about 95% of the time (the tuning interval leaves out the held-out deals’ own \
          sampling error). The held-out deals confirm a rule when the ones it flagged were lost \

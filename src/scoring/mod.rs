@@ -111,13 +111,22 @@ pub fn cluster_warning(panel: &Panel, cluster: Cluster) -> Option<String> {
             .iter()
             .zip(reps)
             .map(|(name, n)| (name.as_str(), n)),
+        SCORES_OVER_FEW_REPS,
     )
 }
 
+/// What intervals over fewer than [`FEW_CLUSTERS`] reps do to scores.
+pub const SCORES_OVER_FEW_REPS: &str = "intervals over so few reps are too narrow and can sit \
+    too high, so \"reliable\" can come too early (in a simulated case 95% intervals covered the \
+    AUC over all reps 84-90% of the time with 6-12 reps by DeLong's intervals, 68-85% by the \
+    bootstrap's, deal-level ones about 30%: README, \"Uncertainty\")";
+
 /// The warning for segments, given as (name, reps), with fewer than [`FEW_CLUSTERS`] reps:
-/// under [`MIN_CLUSTERS`] they get no intervals, else intervals that are too narrow.
+/// under [`MIN_CLUSTERS`] they get no intervals, else intervals that may mislead as
+/// `narrow_why` says (for scores [`SCORES_OVER_FEW_REPS`]).
 pub fn few_clusters_warning<'a>(
     segments: impl Iterator<Item = (&'a str, usize)>,
+    narrow_why: &str,
 ) -> Option<String> {
     let few: Vec<(&str, usize)> = segments.filter(|&(_, n)| n < FEW_CLUSTERS).collect();
     if few.is_empty() {
@@ -134,11 +143,7 @@ pub fn few_clusters_warning<'a>(
     let mut parts = Vec::new();
     if !narrow.is_empty() {
         parts.push(format!(
-            "fewer than {FEW_CLUSTERS} reps in {narrow}: intervals over so few reps are too \
-             narrow and can sit too high, so \"reliable\" can come too early (in a simulated \
-             case 95% intervals covered the AUC over all reps 84-90% of the time with 6-12 \
-             reps by DeLong's intervals, 68-85% by the bootstrap's, which tuned rules' \
-             figures use; deal-level ones about 30%: README, \"Uncertainty\")"
+            "fewer than {FEW_CLUSTERS} reps in {narrow}: {narrow_why}"
         ));
     }
     if !none.is_empty() {

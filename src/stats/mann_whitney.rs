@@ -2,9 +2,10 @@
 //! on it, and an exact bound for the one case that variance cannot describe, two classes that
 //! do not overlap.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ContinuousCDF, Normal};
 use statrs::function::gamma::ln_gamma;
 
+use super::cluster_ratio::{expit, logit_interval, t_quantile};
 use super::first_seen::first_seen_ids;
 use super::ranked::POSITIVE;
 
@@ -52,13 +53,10 @@ impl MannWhitney {
         }
         let q = match self.clusters {
             None => Normal::standard().inverse_cdf(1.0 - alpha),
-            Some(k) => StudentsT::new(0.0, 1.0, (k - 1) as f64)
-                .expect("two clusters or more, as the variance is defined")
-                .inverse_cdf(1.0 - alpha),
+            // Two clusters or more, as the variance is defined.
+            Some(k) => t_quantile(k, alpha),
         };
-        let logit = (self.auc / (1.0 - self.auc)).ln();
-        let half = q * self.variance.sqrt() / (self.auc * (1.0 - self.auc));
-        Some([expit(logit - half), expit(logit + half)])
+        Some(logit_interval(self.auc, self.variance.sqrt(), q))
     }
 
     /// Whether the classes do not overlap, so that [`interval`](Self::interval) is the exact
@@ -66,10 +64,6 @@ impl MannWhitney {
     pub fn separated(self) -> bool {
         self.auc <= 0.0 || self.auc >= 1.0
     }
-}
-
-fn expit(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
 }
 
 /// The smallest AUC θ at which `above` rows of one class could all outscore `below` rows of

@@ -10,6 +10,8 @@
 //! - [`cdauc`]: the cumulative/dynamic time-dependent AUC with inverse-probability-of-
 //!   censoring weights (Uno et al. 2007; as in `sksurv.metrics.cumulative_dynamic_auc`).
 //! - [`bootstrap`]: stratified bootstrap multiplicities.
+//! - [`cluster_ratio`]: a share counted over clusters (reps) with its cluster-robust variance
+//!   and intervals.
 //! - [`first_seen`]: names (reps, clusters) numbered in order of first appearance.
 //! - [`fisher`]: Fisher's exact test, one-sided: whether a rule's flagged deals were lost
 //!   more often (the held-out check of a tuned rule).
@@ -20,6 +22,7 @@
 pub mod auc;
 pub mod bootstrap;
 pub mod cdauc;
+pub mod cluster_ratio;
 pub mod first_seen;
 pub mod fisher;
 pub mod ks;

@@ -1,4 +1,6 @@
-//! One rule applied deal by deal, and its figures with bootstrap confidence intervals.
+//! One rule applied deal by deal, and its figures with confidence intervals: the bootstrap's
+//! over deals, and over reps a cluster-robust interval for each share (the median lead time
+//! keeps the bootstrap over reps).
 //!
 //! The sweep ([`super::sweep`]) scores every candidate at once; this module re-applies a chosen
 //! rule to each deal directly (the first landmark at which it flags the deal), which is what
@@ -12,6 +14,8 @@ use super::sweep::orient;
 use crate::indicators::Panel;
 use crate::log::Outcome;
 use crate::stats::bootstrap::{Bootstrap, Cluster, MIN_CLUSTERS};
+use crate::stats::cluster_ratio::ClusterRatio;
+use crate::stats::first_seen::first_seen_ids;
 use crate::stats::fisher::fisher_greater;
 use crate::stats::quantile::percentile_interval;
 
@@ -50,11 +54,14 @@ pub fn first_flags(panel: &Panel, clock: &RuleClock, rule: &Rule) -> Vec<Option<
     first
 }
 
-/// A point estimate with its 95% bootstrap percentile interval.
+/// A point estimate with its 95% interval: the bootstrap's percentile interval, or for a
+/// share measured over reps the cluster-robust one ([`ClusterRatio::share_interval`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
     pub value: f64,
-    /// `None` without replicates or when the figure is undefined in too many of them.
+    /// `None` without replicates or when the figure is undefined in too many of them; over
+    /// reps also at a share of 0 or 1, or with fewer than [`MIN_CLUSTERS`] reps among the
+    /// deals it is a share of.
     pub ci: Option<[f64; 2]>,
 }
 
@@ -109,7 +116,8 @@ pub fn lead_days_text(x: f64) -> String {
 /// Figures of a rule over `members` (deal indices of one segment), given each deal's first
 /// flag from [`first_flags`]; `volume` is new deals per rep per week. Confidence intervals
 /// come from `replicates` bootstrap replicates of `cluster`s drawn with `seed`
-/// ([`Resamples::new`]).
+/// ([`Resamples::new`]), except that over reps the shares take the cluster-robust interval
+/// of a ratio of rep totals ([`ClusterRatio`]).
 pub fn figures(
     panel: &Panel,
     members: &[usize],
@@ -132,6 +140,9 @@ pub fn figures(
 pub struct Resamples {
     decided: Vec<usize>,
     boot: Option<Bootstrap>,
+    /// Over reps (with replicates drawn): each decided deal's rep, numbered 0.. in order of
+    /// first appearance, and the number of reps. The shares' intervals come from these.
+    reps: Option<(Vec<u32>, usize)>,
 }
 
 impl Resamples {
@@ -163,8 +174,68 @@ impl Resamples {
                 Bootstrap::clustered(&vec![0; reps.len()], &reps, replicates, seed)
             }
         });
-        Resamples { decided, boot }
+        let reps = (boot.is_some() && cluster == Cluster::Rep).then(|| {
+            let mut count = 0;
+            let ids = first_seen_ids(decided.iter(), |&i| panel.deal_rep[i], |_| count += 1);
+            (ids, count)
+        });
+        Resamples {
+            decided,
+            boot,
+            reps,
+        }
     }
+}
+
+/// Per rep: lost, flagged lost, won and flagged won deals among `rows` (lost?, flagged?) of
+/// the reps numbered `rep` (of `count`).
+fn rep_counts(rows: &[(bool, bool)], (rep, count): (&[u32], usize)) -> Vec<[f64; 4]> {
+    let mut counts = vec![[0.0; 4]; count];
+    for (&(lost, flagged), &r) in rows.iter().zip(rep) {
+        let c = &mut counts[r as usize];
+        let at = if lost { 0 } else { 2 };
+        c[at] += 1.0;
+        c[at + 1] += f64::from(u8::from(flagged));
+    }
+    counts
+}
+
+/// How the figures' intervals were computed, for people: after "Intervals are".
+pub fn intervals_text(cluster: Cluster, replicates: usize) -> String {
+    match cluster {
+        Cluster::Deal => format!(
+            "95% bootstrap percentile intervals ({replicates} replicates of the deals, \
+             stratified by outcome)"
+        ),
+        Cluster::Rep => format!(
+            "95% intervals over reps: for the shares (recall, false alarms, precision, alerts, \
+             recall differences) from the cluster-robust variance of a ratio of rep totals, on \
+             the logit scale with t on reps − 1 degrees of freedom; for median lead times \
+             percentiles of {replicates} bootstrap replicates of reps with all their deals"
+        ),
+    }
+}
+
+/// `ratio` if at least [`MIN_CLUSTERS`] reps have deals it is a ratio over (as the scores'
+/// intervals over reps ask).
+fn enough_reps(ratio: ClusterRatio) -> Option<ClusterRatio> {
+    (ratio.clusters >= MIN_CLUSTERS as u64).then_some(ratio)
+}
+
+/// The 95% intervals over reps of recall, false-alarm rate, precision and alerts per rep per
+/// week (the flagged share of decided deals × `volume`): each a ratio of rep totals with its
+/// cluster-robust variance ([`ClusterRatio`]).
+fn share_intervals_over_reps(counts: &[[f64; 4]], volume: f64) -> [Option<[f64; 2]>; 4] {
+    let interval = |part: fn(&[f64; 4]) -> (f64, f64)| {
+        enough_reps(ClusterRatio::new(counts.iter().map(part)))
+            .and_then(|r| r.share_interval(0.025))
+    };
+    [
+        interval(|c| (c[1], c[0])),
+        interval(|c| (c[3], c[2])),
+        interval(|c| (c[1], c[1] + c[3])),
+        interval(|c| (c[1] + c[3], c[0] + c[2])).map(|ci| ci.map(|x| x * volume)),
+    ]
 }
 
 /// Distinct reps among `deals`.
@@ -214,7 +285,19 @@ pub fn figures_on(
             }
         }
     }
-    let est = |k: usize| Estimate::percentile(point[k], &reps[k]);
+    let mut est: Vec<Estimate> = (0..5)
+        .map(|k| Estimate::percentile(point[k], &reps[k]))
+        .collect();
+    if let Some((rep, count)) = &resamples.reps {
+        let rows: Vec<(bool, bool)> = rows.iter().map(|&(l, f, _)| (l, f)).collect();
+        let counts = rep_counts(&rows, (rep, *count));
+        for (e, ci) in est
+            .iter_mut()
+            .zip(share_intervals_over_reps(&counts, volume))
+        {
+            e.ci = ci;
+        }
+    }
     let lost = decided
         .iter()
         .filter(|&&i| panel.outcome[i] == Outcome::Lost)
@@ -229,11 +312,11 @@ pub fn figures_on(
         won: decided.len() - lost,
         flagged_lost,
         flagged_won: flagged - flagged_lost,
-        recall: est(0),
-        false_alarm_rate: est(1),
-        precision: est(2),
-        alerts_per_rep_week: est(3),
-        median_lead_days: est(4),
+        recall: est[0],
+        false_alarm_rate: est[1],
+        precision: est[2],
+        alerts_per_rep_week: est[3],
+        median_lead_days: est[4],
     }
 }
 
@@ -242,6 +325,8 @@ pub fn figures_on(
 pub struct Recalls {
     point: f64,
     replicates: Vec<f64>,
+    /// Over reps: per rep, flagged lost and lost deals.
+    by_rep: Option<Vec<(f64, f64)>>,
 }
 
 impl Recalls {
@@ -259,15 +344,34 @@ impl Recalls {
                 .map(|b| sums.stats(b, 1.0)[0])
                 .collect()
         });
-        Recalls { point, replicates }
+        let by_rep = resamples.reps.as_ref().map(|(rep, count)| {
+            let rows: Vec<(bool, bool)> = rows.iter().map(|&(l, f, _)| (l, f)).collect();
+            rep_counts(&rows, (rep, *count))
+                .iter()
+                .map(|c| (c[1], c[0]))
+                .collect()
+        });
+        Recalls {
+            point,
+            replicates,
+            by_rep,
+        }
     }
 }
 
 /// Recall of rule `a` minus that of rule `b`, measured on the same resamples, with the 95%
 /// percentile interval of the difference over their shared replicates: paired, so the
 /// interval is narrower than the two rules' own intervals suggest when the rules flag many
-/// of the same deals.
+/// of the same deals. Over reps the interval is the cluster-robust one of the difference (a
+/// ratio of rep totals, [`ClusterRatio::interval`]), paired the same way.
 pub fn recall_difference(a: &Recalls, b: &Recalls) -> Estimate {
+    if let Some((a_reps, b_reps)) = a.by_rep.as_ref().zip(b.by_rep.as_ref()) {
+        let parts = a_reps.iter().zip(b_reps).map(|(x, y)| (x.0 - y.0, x.1));
+        return Estimate {
+            value: a.point - b.point,
+            ci: enough_reps(ClusterRatio::new(parts)).and_then(|r| r.interval(0.025)),
+        };
+    }
     let diffs: Vec<f64> = a
         .replicates
         .iter()

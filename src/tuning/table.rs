@@ -98,9 +98,9 @@ pub fn render_plans(t: &Tuning) -> String {
         ));
     }
     if t.options.cluster == Cluster::Rep {
-        // The intervals resample reps; the shift's SE and the Fisher p-values do not.
+        // The intervals are over reps; the shift's SE and the Fisher p-values are not.
         out.push_str(
-            "  (--cluster rep: intervals resample reps; the SE and p-values above treat deals as \
+            "  (--cluster rep: intervals are over reps; the SE and p-values above treat deals as \
              independent)\n",
         );
     }

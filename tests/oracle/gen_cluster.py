@@ -18,7 +18,13 @@ riskier), a label (1 = lost) and a flag (a rule fired), and
   cluster-robust covariance (cov_type="cluster", which scales by G / (G - 1), G =
   `share_clusters`, the clusters with a lost deal), checked against the linearisation
   sum_i (f_i - p l_i)^2 / L^2 * G / (G - 1) (f_i flagged lost deals and l_i lost deals of
-  cluster i, L = sum l_i).
+  cluster i, L = sum l_i);
+- the 95% interval dealsim gives that share over reps: logit(p) +- q * sd / (p (1 - p)),
+  mapped back, q = scipy's t quantile on G - 1 degrees of freedom (`share_ci95_logit_t`);
+- the difference between that share and the share a second rule flags (a higher threshold,
+  `flag_b`) over the same lost deals, with statsmodels' t interval of the intercept-only
+  cluster-robust fit of flag - flag_b (use_t=True: t on G - 1 degrees of freedom):
+  `difference`, `difference_ci95_t`.
 
 Why: `dealsim --cluster rep` resamples reps with all their deals (src/stats/bootstrap.rs).
 The bootstrap variance of a statistic over G resampled clusters estimates these
@@ -43,9 +49,11 @@ import os
 import sys
 
 import numpy as np
+import scipy
 import sklearn
 import statsmodels
 import statsmodels.api as sm
+from scipy.stats import t as student_t
 from sklearn.metrics import roc_auc_score
 
 SEED = 20261128
@@ -99,6 +107,20 @@ def share_variance(flag, lost, cluster):
     sm_var = float(fit.cov_params()[0, 0])
     assert abs(sm_var - lin) <= 1e-12 * max(1.0, lin), (sm_var, lin)
     return p, sm_var, G
+
+
+def logit_t_interval(p, var, clusters):
+    q = student_t.ppf(0.975, clusters - 1)
+    logit, half = np.log(p / (1 - p)), q * np.sqrt(var) / (p * (1 - p))
+    return [float(1 / (1 + np.exp(-(logit - half)))), float(1 / (1 + np.exp(-(logit + half))))]
+
+
+def paired_difference(flag, flag_b, lost, cluster):
+    d = (flag - flag_b)[lost == 1].astype(float)
+    c = cluster[lost == 1]
+    fit = sm.OLS(d, np.ones(len(d))).fit(cov_type="cluster", cov_kwds={"groups": c}, use_t=True)
+    assert fit.df_resid_inference == len(np.unique(c)) - 1
+    return float(fit.params[0]), [float(x) for x in fit.conf_int(0.05)[0]]
 
 
 def compositions(total, parts):
@@ -159,9 +181,11 @@ def make(rng, name, reps, sizes, rep_sd, decimals):
         cluster.extend([3 * r + 7] * n)  # names need not be dense
     score, lost, cluster = np.array(score), np.array(lost, dtype=int), np.array(cluster)
     flag = (score >= np.quantile(score, 0.7)).astype(int)
+    flag_b = (score >= np.quantile(score, 0.8)).astype(int)
     auc, var = obuchowski(score, lost, cluster)
     assert abs(auc - roc_auc_score(lost, score)) < 1e-12
     p, share_var, G = share_variance(flag, lost, cluster)
+    difference, difference_ci = paired_difference(flag, flag_b, lost, cluster)
     exact = {}
     if len(np.unique(cluster)) <= 8:
         auc_sd, share_sd = exact_bootstrap_sds(score, lost, flag, cluster)
@@ -179,6 +203,10 @@ def make(rng, name, reps, sizes, rep_sd, decimals):
         "auc_var_delong": float(delong(score, lost)),
         "share": float(p),
         "share_var_cluster": share_var,
+        "share_ci95_logit_t": logit_t_interval(p, share_var, G),
+        "flag_b": [int(v) for v in flag_b],
+        "difference": difference,
+        "difference_ci95_t": difference_ci,
     }
 
 
@@ -220,6 +248,7 @@ def main():
         "numpy_version": np.__version__,
         "sklearn_version": sklearn.__version__,
         "statsmodels_version": statsmodels.__version__,
+        "scipy_version": scipy.__version__,
         "seed": SEED,
         "cases": cases,
     }
