@@ -19,12 +19,12 @@ use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::{cut, Log};
-use dealsim::output::{check_inputs_kept, OutputDir, Writes};
+use dealsim::output::{check_inputs_kept, OutputDir, Writes, WRITTEN_LIST};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, IntervalMethod, ScoreOptions};
-use dealsim::simulate::{default_out_dir, simulate_into};
+use dealsim::simulate::{default_out_dir, simulate_into, write_manifest, Simulated};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::stats::bootstrap::Cluster;
 use dealsim::summary::render_table;
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 fn execute(command: Command) -> Result<(), Error> {
     match command {
         Command::Simulate(args) => {
-            let (_, staged, _) = simulate(&args, None, false)?;
+            let (_, staged, _, _) = simulate(&args, None, false)?;
             commit(staged).map(|_| ())
         }
         Command::Run { sim, score, tune } => run(&sim, &score, &tune),
@@ -363,7 +363,7 @@ fn simulate(
     args: &SimArgs,
     indicators: Option<&Path>,
     keep_log: bool,
-) -> Result<(Scenario, OutputDir, Option<Log>), Error> {
+) -> Result<(Scenario, OutputDir, Simulated, String), Error> {
     let scenario = load_scenario(args)?;
     let out = args
         .out
@@ -377,10 +377,10 @@ fn simulate(
             ("--indicators file", indicators),
         ],
     )?;
-    let command: Vec<String> = std::env::args().collect();
+    let command = std::env::args().collect::<Vec<String>>().join(" ");
     let bar = progress_bar(args.quiet, "simulate", "deals");
     let staged = OutputDir::create(&out)?;
-    let result = simulate_into(&scenario, &staged, &command.join(" "), &bar, keep_log);
+    let result = simulate_into(&scenario, &staged, &command, &bar, keep_log);
     bar.finish_and_clear();
     let sim = result?;
     eprintln!(
@@ -391,7 +391,7 @@ fn simulate(
         sim.dir.display()
     );
     say(render_table(&sim.summary));
-    Ok((scenario, staged, sim.log))
+    Ok((scenario, staged, sim, command))
 }
 
 /// Moves a finished run directory into place.
@@ -413,8 +413,12 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     // at a million deals would take seconds.
     // Scores, policy and report join the log in the staging directory, which appears as the
     // run directory only when all are written: a failing step leaves no half-made run.
-    let (scenario, staged, log) = simulate(sim, score.indicators.as_deref(), true)?;
-    let log = log.expect("simulate returns the log it was asked to keep");
+    let (scenario, staged, mut simulated, command) =
+        simulate(sim, score.indicators.as_deref(), true)?;
+    let log = simulated
+        .log
+        .take()
+        .expect("simulate returns the log it was asked to keep");
     let (dir, shown) = (staged.staging(), staged.target());
     let (events, deals, truth) = (
         dir.join(EVENTS_FILE),
@@ -446,6 +450,21 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     };
     run_tune(&job, Some(&log), panel.as_ref(), dir, shown)?;
     render_report(dir, shown)?;
+    // The manifest again, now listing the scores, policy and report too.
+    let mut files = std::fs::read_dir(dir)
+        .and_then(|entries| {
+            entries
+                .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .context(|| format!("listing {}", dir.display()))?;
+    files.sort();
+    let files: Vec<&str> = files
+        .iter()
+        .map(String::as_str)
+        .filter(|&name| name != WRITTEN_LIST)
+        .collect();
+    write_manifest(dir, &scenario, &command, &simulated, &files)?;
     commit(staged).map(|_| ())
 }
 

@@ -218,39 +218,54 @@ pub fn simulate_into(
         })
         .collect();
     let summary = summary::summarise(&kinds, &stats);
-    let deal_count = stats.len() as u64;
+    std::fs::write(dir.file(scenario::BESIDE_LOG), scenario.to_toml())
+        .context(|| write_err(scenario::BESIDE_LOG))?;
+    let sim = Simulated {
+        dir: out.to_path_buf(),
+        deals: stats.len() as u64,
+        events: event_count,
+        seconds,
+        summary,
+        log: kept.map(LogBuilder::finish),
+    };
+    let mut files = [
+        EVENTS_FILE,
+        DEALS_FILE,
+        TRUTH_FILE,
+        scenario::BESIDE_LOG,
+        MANIFEST_FILE,
+    ];
+    files.sort_unstable();
+    write_manifest(dir.staging(), scenario, command, &sim, &files)?;
+    Ok(sim)
+}
+
+/// Writes `manifest.json` into `dir` for `sim`, a simulation of `scenario` run by `command`,
+/// listing `files` (sorted) as the directory's. `dealsim run` writes it again once its scores, policy
+/// and report are in, so that the list names every file of the run.
+pub fn write_manifest(
+    dir: &Path,
+    scenario: &Scenario,
+    command: &str,
+    sim: &Simulated,
+    files: &[&str],
+) -> Result<(), Error> {
     let manifest = Manifest {
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
         command,
         seed: scenario.seed,
-        deals: deal_count,
-        events: event_count,
-        files: vec![
-            EVENTS_FILE,
-            DEALS_FILE,
-            TRUTH_FILE,
-            scenario::BESIDE_LOG,
-            MANIFEST_FILE,
-        ],
-        segments: &summary,
+        deals: sim.deals,
+        events: sim.events,
+        files,
+        segments: &sim.summary,
         timings: Timings {
-            simulate_seconds: seconds,
-            deals_per_second: deal_count as f64 / seconds.max(1e-9),
-            events_per_second: event_count as f64 / seconds.max(1e-9),
+            simulate_seconds: sim.seconds,
+            deals_per_second: sim.deals as f64 / sim.seconds.max(1e-9),
+            events_per_second: sim.events as f64 / sim.seconds.max(1e-9),
         },
         scenario: &scenario.spec,
     };
-    std::fs::write(dir.file(MANIFEST_FILE), manifest.to_json())
-        .context(|| write_err(MANIFEST_FILE))?;
-    std::fs::write(dir.file(scenario::BESIDE_LOG), scenario.to_toml())
-        .context(|| write_err(scenario::BESIDE_LOG))?;
-    Ok(Simulated {
-        dir: out.to_path_buf(),
-        deals: deal_count,
-        events: event_count,
-        seconds,
-        summary,
-        log: kept.map(LogBuilder::finish),
-    })
+    let path = dir.join(MANIFEST_FILE);
+    std::fs::write(&path, manifest.to_json()).context(|| format!("writing {}", path.display()))
 }

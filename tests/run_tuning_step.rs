@@ -8,7 +8,8 @@ use std::fs;
 use std::path::Path;
 
 mod common;
-use common::{dealsim, listing};
+use common::{dealsim, listing, simulate};
+use dealsim::output::WRITTEN_LIST;
 
 /// The embedded default scenario's seed and last day (`scenarios/default.toml`).
 const SEED: &str = "20261126";
@@ -80,6 +81,43 @@ fn on_run_files(command: &str, ran: &Path, out: &Path) {
         .success();
 }
 
+/// `dir`'s manifest.json names exactly the files in `dir` (the hidden list of what dealsim
+/// wrote aside); returns them.
+fn manifest_lists_its_directory(dir: &Path) -> Vec<String> {
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let files: Vec<String> = manifest["files"]
+        .as_array()
+        .expect("a list of files")
+        .iter()
+        .map(|f| f.as_str().expect("a file name").to_string())
+        .collect();
+    let mut on_disk = listing(dir);
+    on_disk.retain(|name| name != WRITTEN_LIST);
+    assert_eq!(files, on_disk, "{}", dir.display());
+    files
+}
+
+/// A simulation's manifest lists its five files; a run's lists its scores, policy and report
+/// too (checked in the test below).
+#[test]
+fn a_simulations_manifest_lists_its_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("sim");
+    simulate(&dir, "300");
+    let files = manifest_lists_its_directory(&dir);
+    assert_eq!(
+        files,
+        [
+            "deals.csv",
+            "events.csv",
+            "manifest.json",
+            "scenario.toml",
+            "truth.csv"
+        ]
+    );
+}
+
 #[test]
 fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -97,6 +135,7 @@ fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
         policy_md.contains("\nTuned under scenario `default`.\n"),
         "{policy_md}"
     );
+    manifest_lists_its_directory(&ran);
     let tuned = tmp.path().join("tune");
     on_run_files("tune", &ran, &tuned);
     same_files(&ran, &tuned, &TUNED);

@@ -13,7 +13,8 @@ pub struct Manifest<'a> {
     pub seed: u64,
     pub deals: u64,
     pub events: u64,
-    pub files: Vec<&'static str>,
+    /// The files of the directory, this one included, sorted.
+    pub files: &'a [&'a str],
     pub segments: &'a [SegmentSummary],
     /// Wall-clock seconds per phase. The only field that differs between identical runs.
     pub timings: Timings,
