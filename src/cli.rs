@@ -16,12 +16,13 @@ use dealsim::stats::bootstrap::Cluster;
 /// hide clap's list of them: that list would repeat it from [`Cluster`]'s rustdoc, links and
 /// all. Clap's error for a bad value still lists them.
 const CLUSTER_HELP: &str = "What the intervals take as independent draws: what a bootstrap \
-replicate resamples, and for scores' DeLong intervals what the variance sums over. `deal`: \
-deals (resampled within segment × outcome): intervals for these reps' deals, the team taken \
-as given. `rep`: reps with all their deals (within segment): intervals for the figure over \
-all reps working the same way, usually wider where reps' habits drive an indicator. Under 30 \
-reps in a segment they are still too narrow and can sit too high (warned); under 5 there are \
-none. Rule choice and the Fisher p-values do not change: they treat deals as independent.";
+replicate resamples, and what the variance of scores' DeLong intervals and of tuned rules' \
+shares sums over. `deal`: deals (resampled within segment × outcome): intervals for these reps' \
+deals, the team taken as given. `rep`: reps with all their deals (within segment): intervals \
+for the figure over all reps working the same way, usually wider where reps' habits drive an \
+indicator. Under 30 reps in a segment they can still be too narrow and sit too high (warned); \
+under 5 there are none. Rule choice and the Fisher p-values do not change: they treat deals \
+as independent.";
 
 /// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
 /// found in string" for `-5`.
@@ -120,7 +121,8 @@ pub enum Command {
         /// Deal ages (days) at which rules are checked, START:END:STEP.
         #[arg(long, value_name = "START:END:STEP", default_value = "7:168:7")]
         landmarks: String,
-        /// Bootstrap replicates for the chosen rules' confidence intervals.
+        /// Bootstrap replicates for the chosen rules' confidence intervals (with `--cluster
+        /// rep`, for their median lead times only).
         #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
         bootstrap: usize,
         #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]

@@ -341,7 +341,7 @@ fn tune_by_reps_chooses_the_same_rules_with_wider_intervals() {
         "by deals [{dl:.3}, {dh:.3}], by reps [{rl:.3}, {rh:.3}]"
     );
 
-    // policy.md says what the intervals resampled and warns about the tuned segments with few
+    // policy.md says how the intervals were computed and warns about the tuned segments with few
     // reps (atypical is not tuned, so not named).
     let deal_md = read(&deal_dir.join("policy.md"));
     let rep_md = read(&rep_dir.join("policy.md"));

@@ -1,7 +1,9 @@
 //! The intervals over reps (`--cluster rep`) against cluster-robust variances from an
 //! independent reference: Obuchowski's (1997) variance of a clustered AUC and statsmodels'
 //! cluster-robust variance of a share (tests/oracle/gen_cluster.py, cluster_cases.json).
-//! DeLong's intervals over reps compute Obuchowski's variance itself, held to 1e-9.
+//! DeLong's intervals over reps compute Obuchowski's variance itself, and a tuned rule's recall
+//! over reps (and two rules' paired recall difference) statsmodels' share variance, with their
+//! t intervals: held to 1e-9.
 //!
 //! A bootstrap that resamples G clusters estimates the cluster-robust variance times
 //! (G − 1)/G (it has no small-sample factor), so the replicates' standard deviation is held to

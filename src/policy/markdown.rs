@@ -88,7 +88,8 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
     if rows.is_empty() {
         return;
     }
-    // Intervals exist unless the segment has too few reps to resample.
+    // Intervals exist unless the segment (or, over reps, the recall's lost deals) has too few
+    // reps.
     let intervals = rows
         .iter()
         .take(RUNNERS_UP_SHOWN)
@@ -96,7 +97,7 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
     let _ = write!(
         s,
         "Runners-up, each indicator's own best rule on the tuning deals under the same objective \
-         ({}\"vs chosen\": its recall minus the chosen rule's, paired on the same replicates), \
+         ({}\"vs chosen\": its recall minus the chosen rule's, paired on the same deals), \
          and its recall and check on the held-out deals:\n\n\
          | rule | recall | vs chosen | false alarms | alerts / rep / week | median lead, days | held-out recall | held-out check |\n\
          |---|---|---|---|---|---|---|---|\n",

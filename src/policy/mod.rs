@@ -53,7 +53,8 @@ pub struct TuningInfo {
     #[serde(default = "no_significance_asked")]
     pub significance: f64,
     pub bootstrap: usize,
-    /// What the bootstrap resampled; absent from policies tuned before reps could be: deals.
+    /// What the intervals took as independent draws; absent from policies tuned before reps
+    /// could be: deals.
     #[serde(default)]
     pub cluster: Cluster,
     pub seed: u64,

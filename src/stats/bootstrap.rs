@@ -60,8 +60,9 @@ impl Cluster {
 /// in about 30% at every size. DeLong's intervals over reps (Obuchowski's variance with t, the
 /// scores' default) cover it more often, 84% at 6 reps, 87% at 9 and 90% at 12, but under
 /// nominal too, so the warning stands for them. A tuned rule's shares over reps take a
-/// cluster-robust interval ([`super::cluster_ratio`]), which held its level in a similar
-/// simulation (95-97% at 6-12 reps); its median lead time keeps this bootstrap, and the warning.
+/// cluster-robust interval ([`super::cluster_ratio`]), closer to its level in a similar
+/// simulation (recall about 95%, false-alarm rate 90-93% at 6-12 reps); its median lead time
+/// keeps this bootstrap. The warning stands for both.
 pub const FEW_CLUSTERS: usize = 30;
 
 /// Below this many clusters no interval is given: two reps make three distinct bootstrap

@@ -3,10 +3,10 @@
 //! precision and flag rate carry when reps, not deals, are the independent draws.
 //!
 //! Why not the bootstrap over reps: in simulated teams of 6 reps its percentile intervals
-//! covered the recall over all reps in 86.5% of teams and the false-alarm rate in 80.3% (its
+//! covered the recall over all reps in 86% of teams and the false-alarm rate in 78% (its
 //! variance lacks the K / (K − 1) factor, and its quantiles come from few distinct clusters);
-//! these intervals, on the logit scale with Student's t on K − 1 degrees of freedom, in 96.8%
-//! and 94.8% (`tests/tuning_over_reps.rs`, 400 teams).
+//! these intervals, on the logit scale with Student's t on K − 1 degrees of freedom, in 95% and
+//! 90-91% (`tests/tuning_over_reps.rs`; README, "Uncertainty").
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -71,7 +71,9 @@ impl ClusterRatio {
 
     /// The interval of a ratio that may take either sign (a difference of two shares over the
     /// same units), on its own scale: R ± q·SE with q as in
-    /// [`share_interval`](Self::share_interval). `None` without a variance.
+    /// [`share_interval`](Self::share_interval). `None` without a variance. A variance of 0
+    /// gives [R, R]: for a difference of two rules, every cluster's difference is the same
+    /// share of its units (as when the rules flag the same deals, a difference certain to be 0).
     pub fn interval(self, alpha: f64) -> Option<[f64; 2]> {
         if self.variance.is_nan() || self.value.is_nan() {
             return None;

@@ -14,7 +14,7 @@
 //! rest only report the chosen rules' figures (honest evaluation). Segments marked `review`
 //! in the scenario (atypical) are not tuned against typical deadlines; their deals are listed
 //! for manual review. [`sweep`] scores every candidate in one pass per indicator, [`rule`]
-//! re-applies the chosen rule per deal for bootstrap intervals and the holdout,
+//! re-applies the chosen rule per deal for confidence intervals and the holdout,
 //! [`objective`] picks, [`deadlines`] proposes step deadlines from won vs lost deals.
 //! Not for: evaluating indicators (that is [`crate::indicators`]) or flagging today's deals
 //! (that is [`crate::flag`]).
@@ -45,7 +45,7 @@ pub struct TuneOptions {
     pub objective: Objective,
     /// Share (0 ≤ h < 1) of the creation span, at its end, held out from tuning.
     pub holdout: f64,
-    /// Bootstrap replicates for the chosen rules' intervals.
+    /// Bootstrap replicates for the chosen rules' intervals (over reps, their median leads').
     pub bootstrap: usize,
     /// What a replicate resamples: decided deals (within lost / won), or reps with all their
     /// decided deals.
@@ -129,8 +129,8 @@ pub struct RunnerUp {
     pub false_alarm_rate: f64,
     pub alerts_per_rep_week: f64,
     pub median_lead_days: f64,
-    /// The figures above with bootstrap intervals, for the first [`RUNNERS_UP_SHOWN`]
-    /// runners-up, on the chosen rule's replicates: whether an alternative's shortfall
+    /// The figures above with confidence intervals, for the first [`RUNNERS_UP_SHOWN`]
+    /// runners-up, on the chosen rule's replicates (or reps): whether an alternative's shortfall
     /// against the chosen rule is more than sampling noise.
     pub in_sample: Option<Figures>,
     /// This rule's recall minus the chosen rule's on the tuning deals, with the paired

@@ -174,7 +174,8 @@ impl Resamples {
                 Bootstrap::clustered(&vec![0; reps.len()], &reps, replicates, seed)
             }
         });
-        let reps = (boot.is_some() && cluster == Cluster::Rep).then(|| {
+        // The shares' intervals over reps need no replicates.
+        let reps = (cluster == Cluster::Rep && enough && !decided.is_empty()).then(|| {
             let mut count = 0;
             let ids = first_seen_ids(decided.iter(), |&i| panel.deal_rep[i], |_| count += 1);
             (ids, count)
@@ -208,10 +209,12 @@ pub fn intervals_text(cluster: Cluster, replicates: usize) -> String {
              stratified by outcome)"
         ),
         Cluster::Rep => format!(
-            "95% intervals over reps: for the shares (recall, false alarms, precision, alerts, \
-             recall differences) from the cluster-robust variance of a ratio of rep totals, on \
-             the logit scale with t on reps − 1 degrees of freedom; for median lead times \
-             percentiles of {replicates} bootstrap replicates of reps with all their deals"
+            "95% intervals over reps: for the shares (recall, false alarms, precision, alerts) \
+             from the cluster-robust variance of a ratio of rep totals, on the logit scale with \
+             t on K − 1 degrees of freedom, K the reps with deals in the share's denominator \
+             (none under 5), and likewise for recall differences on their own scale; for median \
+             lead times percentiles of {replicates} bootstrap replicates of reps with all their \
+             deals"
         ),
     }
 }

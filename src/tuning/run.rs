@@ -21,12 +21,11 @@ use crate::stats::bootstrap::Cluster;
 use crate::time::{DayNum, Timestamp};
 
 /// What intervals over fewer than [`FEW_CLUSTERS`](crate::stats::bootstrap::FEW_CLUSTERS) reps
-/// do to a tuned rule's figures: the shares' cluster-robust intervals hold their level in
-/// simulated teams (`tests/tuning_over_reps.rs`), the median lead's bootstrap does not.
-pub const TUNED_OVER_FEW_REPS: &str = "the median lead times keep the bootstrap over reps, \
-    whose intervals over so few reps run too narrow (in a simulated case with 6-12 reps its 95% \
-    intervals covered the recall and false-alarm rate over all reps 80-91% of the time, the \
-    shares' cluster-robust intervals 95-97%: README, \"Uncertainty\")";
+/// do to a tuned rule's figures (`tests/tuning_over_reps.rs`).
+pub const TUNED_OVER_FEW_REPS: &str = "intervals over so few reps can run narrow (in a simulated \
+    case with 6-12 reps the shares' 95% intervals covered the recall over all reps about 95% of \
+    the time and the false-alarm rate 90-93%; the median lead times keep the bootstrap over \
+    reps, which covered those shares 78-91%: README, \"Uncertainty\")";
 
 /// Inputs of a tuning run.
 pub struct TuneJob<'a> {
@@ -191,7 +190,7 @@ fn tune_evaluated(
         })
         .collect();
     if options.cluster == Cluster::Rep {
-        // Reps among the decided tuning deals: those the intervals resample.
+        // Reps among the decided tuning deals: those the intervals are over.
         let reps = typical.iter().map(|(name, members)| {
             let decided: Vec<usize> = members
                 .iter()
