@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use crate::error::{Error, IoContext};
+use crate::error::{Error, InputError, IoContext};
 use crate::export::csv_log::{self, DEALS_HEADER, EVENTS_HEADER, TRUTH_HEADER};
 use crate::export::manifest::{Manifest, Timings};
 use crate::log::{Log, Outcome};
@@ -163,6 +163,9 @@ pub fn simulate_into(
     let out = dir.target();
     let started = Instant::now();
     let engine = Engine::new(scenario);
+    if engine.deal_count() == 0 {
+        return Err(no_deal(&format!("scenario {}", scenario.name), scenario).into());
+    }
     bar.set_length(engine.deal_count() as u64);
     let open = |name: &str| -> Result<BufWriter<File>, Error> {
         let path = dir.file(name);
@@ -238,6 +241,20 @@ pub fn simulate_into(
     files.sort_unstable();
     write_manifest(dir.staging(), scenario, command, &sim, &files)?;
     Ok(sim)
+}
+
+/// The error for a scenario whose random arrivals came to no deal at all (a handful expected):
+/// its files would hold nothing to score or tune.
+pub fn no_deal(origin: &str, scenario: &Scenario) -> InputError {
+    InputError::new(
+        origin,
+        format!(
+            "its arrivals came to no deal (about {:.1} expected over the window, seed {}): \
+             ask for more with --deals N, or raise the segments' inflow.per_month",
+            crate::sim::expected_deals(scenario),
+            scenario.seed
+        ),
+    )
 }
 
 /// Writes `manifest.json` into `dir` for `sim`, a simulation of `scenario` run by `command`,

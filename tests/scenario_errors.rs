@@ -805,3 +805,34 @@ fn a_seed_must_fit_a_scenario_file() {
     let written = Scenario::load(&case.out().join("scenario.toml")).unwrap();
     assert_eq!(written.seed, 9223372036854775807);
 }
+
+/// `--deals 1` expects about one deal, and this seed's arrivals come to none: `simulate`, `run`
+/// and `sweep` say so (exit 2, nothing written) instead of writing an empty log or failing
+/// later in the scoring.
+#[test]
+fn arrivals_that_come_to_no_deal() {
+    let case = Case::new(DEFAULT);
+    let commands: [&[&str]; 3] = [
+        &["simulate"],
+        &["run"],
+        &["sweep", "--set", "model.health_weight=0,1"],
+    ];
+    for command in commands {
+        let output = dealsim()
+            .args(command)
+            .arg("--out")
+            .arg(case.out())
+            .args(["--quiet", "--deals", "1"])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("its arrivals came to no deal (about 1.0 expected over the window")
+                && stderr.contains("--deals N"),
+            "{command:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(case.listing(), ["bad.toml"], "{command:?} wrote something");
+    }
+}

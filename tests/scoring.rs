@@ -1203,3 +1203,19 @@ fn with_six_reps_rep_intervals_undercover_as_warned() {
     let deal = c.deal_bootstrap;
     assert!(deal < 0.45, "deal-level coverage {deal}");
 }
+
+/// A log without deals has no segment: scoring returns no rows (it used to divide its work by
+/// zero groups and panic).
+#[test]
+fn a_panel_without_deals_scores_to_no_rows() {
+    let empty = panel(
+        vec![info("x", Direction::HigherIsRiskier)],
+        &[],
+        &[],
+        &[7],
+        &[Vec::new()],
+    );
+    for o in [options(Censoring::Known, 20, 20, 1), delong_options(20, 1)] {
+        assert!(score(&empty, &o).is_empty());
+    }
+}

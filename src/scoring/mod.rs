@@ -596,6 +596,10 @@ pub fn score_with_progress(
     if let Some(why) = options.interval.unsupported(options.censoring) {
         panic!("scoring options checked by the caller: {why}");
     }
+    // A log without deals has no segment, not even the pool's rows to fill.
+    if panel.segments.is_empty() {
+        return Vec::new();
+    }
     let boot = replicates(panel, options);
     let intervals = Intervals::new(panel, options);
     let min = options.min_class as u64;

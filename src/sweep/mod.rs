@@ -135,6 +135,15 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
             if let Some(n) = job.deals {
                 scenario = scenario.with_target_deals(n, &format!("--deals for {origin}"))?;
             }
+            // A run without deals has nothing to score; with 50 expected, no draw comes to 0.
+            if crate::sim::expected_deals(&scenario) < 50.0 {
+                for r in 0..job.replicates {
+                    let run = scenario.with_seed(scenario.seed.wrapping_add(r));
+                    if crate::sim::Engine::new(&run).deal_count() == 0 {
+                        return Err(crate::simulate::no_deal(&origin, &run));
+                    }
+                }
+            }
             Ok(Point {
                 values: job
                     .settings
