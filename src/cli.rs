@@ -381,7 +381,8 @@ pub struct CalibrateArgs {
     pub resimulate_deals: Option<u64>,
     /// Last day of the observation window [default: the day a log from `dealsim cut` was cut
     /// at (its cut.json), else the last day in the log]. What the log holds after it is not
-    /// seen, as if cut there: deals open on that day are open (censored), not won or lost.
+    /// seen, as if cut there: deals open on that day are open (censored), not won or lost. It
+    /// may lie past the last recorded day by the data's longest quiet spell (at least 7 days).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,
 }
@@ -403,7 +404,8 @@ pub struct HistoryArgs {
     pub scenario: Option<PathBuf>,
     /// Last day of the observation window [default: the day a log from `dealsim cut` was cut
     /// at (its cut.json), else the last day in the log]. What the log holds after it is not
-    /// seen, as if cut there: deals open on that day are open (censored), not won or lost.
+    /// seen, as if cut there: deals open on that day are open (censored), not won or lost. It
+    /// may lie past the last recorded day by the data's longest quiet spell (at least 7 days).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,
 }

@@ -507,6 +507,37 @@ fn window_end_before_the_data() {
     );
 }
 
+/// A window ending years after the data took every deal still open as seen open until then
+/// (and, past a score's horizon, as not lost). The data's recorded days are 2025-03-03 … 03-06,
+/// 04-01 (deal 1 lost) and 05-02 (deal 2 won): the longest quiet spell is the 30 days between
+/// the last two, so the window may end up to 30 days after 2025-05-02, and not a day later.
+#[test]
+fn window_end_after_the_data_by_more_than_its_longest_quiet_spell() {
+    let case = Case::valid();
+    case.assert_rejected(
+        &["--window-end", "2025-06-02"],
+        &[
+            "--window-end: 2025-06-02 is 31 days after the last recorded day 2025-05-02, \
+             longer than any quiet spell in the data (30 days): expected a day up to 2025-06-01",
+        ],
+    );
+    let out = dealsim()
+        .args(["score", "--events"])
+        .arg(case.path("events.csv"))
+        .arg("--deals")
+        .arg(case.path("deals.csv"))
+        .args(["--window-end", "2025-06-01", "--min-class", "1", "--out"])
+        .arg(case.out())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn duplicate_case_ids_in_deals() {
     let deals = deals_csv() + "2,smb,smb-rep-02,inbound,500,2025-03-09T09:00:00,,open,,\n";

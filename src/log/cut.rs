@@ -181,14 +181,20 @@ pub fn check_as_of(
     ))
 }
 
-/// Checks that an observation window's last day (`score` and `tune --window-end`) does not
-/// come before the data: from there no deal has been seen, and every score would be empty.
-/// A later day than the last recorded one is allowed, unlike [`check_as_of`]: a simulated
-/// window runs on past its last event (`run` scores up to the scenario's end), and a real
-/// export is taken some days after the last activity.
+/// Checks that an observation window's last day (`score`, `tune` and `calibrate
+/// --window-end`) lies with the data. Not before it: from there no deal has been seen, and
+/// every score would be empty. After the last recorded day, unlike [`check_as_of`], by as
+/// much as the data's longest quiet spell ([`quiet_days`]), at least a week: a simulated window
+/// runs on past its last event (`run` scores up to the scenario's end), and a real export is
+/// taken some days after the last activity. Not further: the deals still open would count as
+/// seen open until then, and a deal open longer than a score's horizon as one that was not lost
+/// (a window end years after the data made every open deal a control).
 pub fn check_window_end(log: &Log, end: DayNum, flag: &str) -> Result<(), InputError> {
-    match data_days(log) {
-        Some((f, l)) if end < f => Err(InputError::new(
+    let Some((f, l)) = data_days(log) else {
+        return Ok(());
+    };
+    if end < f {
+        return Err(InputError::new(
             flag,
             format!(
                 "{} is before the data: expected a day from {} (first deal created) on; the last recorded day is {}",
@@ -196,9 +202,55 @@ pub fn check_window_end(log: &Log, end: DayNum, flag: &str) -> Result<(), InputE
                 f.iso(),
                 l.iso()
             ),
-        )),
-        _ => Ok(()),
+        ));
     }
+    let quiet = quiet_days(log);
+    let latest = DayNum(l.0 + quiet.max(7));
+    if end > latest {
+        return Err(InputError::new(
+            flag,
+            format!(
+                "{} is {} days after the last recorded day {}, longer than any quiet spell in \
+                 the data ({quiet} days): expected a day up to {} (a later end would take the \
+                 deals still open as seen open, and not lost, until then)",
+                end.iso(),
+                end.0 - l.0,
+                l.iso(),
+                latest.iso()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest run of days without any event, creation or close between two recorded days of
+/// `log` (days between them: 0 for consecutive days).
+pub fn quiet_days(log: &Log) -> i32 {
+    let Some((first, last)) = data_days(log) else {
+        return 0;
+    };
+    // One flag per day of the data's span (creations start it), not a sorted copy of every
+    // event's day: a log can hold a hundred million events.
+    let mut seen = vec![false; (last.0 - first.0 + 1) as usize];
+    let deals = log.deals.iter().flat_map(|d| [Some(d.created), d.closed]);
+    for t in log
+        .events
+        .iter()
+        .map(|e| Some(e.time))
+        .chain(deals)
+        .flatten()
+    {
+        if let Some(s) = seen.get_mut((t.day().0 - first.0) as usize) {
+            *s = true;
+        }
+    }
+    let mut longest = 0;
+    let mut quiet = 0;
+    for &s in &seen {
+        quiet = if s { 0 } else { quiet + 1 };
+        longest = longest.max(quiet);
+    }
+    longest
 }
 
 /// `fields` as the end of a CSV row, each after a comma (`,a,"b, c"`), quoted by the csv
@@ -465,12 +517,23 @@ mod tests {
         );
     }
 
+    /// Recorded days 10-13, 15-17, 19, 20, 29, 30 and 40: the longest quiet spell is days 31 to
+    /// 39, so a window may end up to 9 days after day 40.
     #[test]
-    fn a_window_may_end_after_the_data_but_not_before_it() {
+    fn a_window_may_end_within_the_data_and_its_longest_quiet_spell_after_it() {
         let l = log();
-        for end in [10, 29, 40, 400] {
+        assert_eq!(quiet_days(&l), 9);
+        for end in [10, 29, 40, 49] {
             assert!(check_window_end(&l, DayNum(end), "--window-end").is_ok());
         }
+        let e = check_window_end(&l, DayNum(50), "--window-end")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("is 10 days after the last recorded day")
+                && e.contains("(9 days): expected a day up to 1970-02-19"),
+            "{e}"
+        );
         let e = check_window_end(&l, DayNum(9), "--window-end")
             .unwrap_err()
             .to_string();
