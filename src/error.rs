@@ -69,6 +69,13 @@ pub fn finite_number(x: f64, range: &str, ok: impl FnOnce(f64) -> bool) -> Resul
     }
 }
 
+/// What a CSV row with `len` fields under a header of `expected` says.
+pub fn unequal_fields(len: impl std::fmt::Display, expected: impl std::fmt::Display) -> String {
+    format!(
+        "a row has {len} fields but the header has {expected} (a truncated or hand-edited file?)"
+    )
+}
+
 /// A CSV reading problem of `origin`, at its line (and, for a value that does not parse, its
 /// column, named from `headers`). The csv crate's own message carries the position ("record
 /// 47 (line: 48, byte: 4951): ..."), which [`InputError`] already gives: the usual problems
@@ -79,9 +86,7 @@ pub fn csv_error(origin: &str, headers: Option<&csv::StringRecord>, e: &csv::Err
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8: the file must be UTF-8 text".to_string(),
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
-        } => format!(
-            "a row has {len} fields but the header has {expected_len} (a truncated or hand-edited file?)"
-        ),
+        } => unequal_fields(*len, *expected_len),
         csv::ErrorKind::Deserialize { err, .. } => match err.field() {
             Some(f) => {
                 column = f as usize + 1;

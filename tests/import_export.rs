@@ -469,6 +469,28 @@ fn unparseable_timestamp_names_line_value_and_format() {
         .contains("line 4"));
 }
 
+/// A row with fewer (or more) fields than the header was cut or edited by hand: its missing
+/// fields are not known to be empty. Refused naming the line, as `score` refuses it; skipped
+/// and counted with --lenient.
+#[test]
+fn csv_row_with_another_number_of_fields_is_refused() {
+    let b = Bad::new();
+    let text = format!("{GOOD_ROWS}b,call\nb,won,2025-03-04T09:00:00,rep-2\n");
+    let f = b.file("e.csv", text.as_bytes());
+    b.rejected(
+        &["csv", f.to_str().unwrap()],
+        &[
+            "e.csv: line 4, column 1",
+            "a row has 2 fields but the header has 4 (a truncated or hand-edited file?)",
+        ],
+    );
+    let s = b.lenient(&["csv", f.to_str().unwrap()]);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["events"].as_u64()),
+        (Some(1), Some(3))
+    );
+}
+
 #[test]
 fn unparseable_xes_timestamp_names_line_value_and_format() {
     let b = Bad::new();

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use super::case::{Case, OutcomeRule, RawEvent};
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{utf8_field, Importer, Sink};
-use crate::error::{Error, InputError};
+use crate::error::{unequal_fields, Error, InputError};
 use crate::log::extras::is_standard_deal_column;
 use crate::log::{Lifecycle, Outcome};
 
@@ -268,6 +268,16 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// Whether the row has as many fields as the header: a shorter one was cut or edited by
+    /// hand (its missing fields are not known to be empty), as `score`'s reader says too.
+    fn complete(&self) -> Result<(), InputError> {
+        let (len, expected) = (self.record.len(), self.header.names.len());
+        if len == expected {
+            return Ok(());
+        }
+        Err(InputError::new(self.origin, unequal_fields(len, expected)).at_position(self.line, 1))
+    }
+
     fn text(&self, col: usize) -> Result<&'a str, InputError> {
         let bytes = self.record.get(col).unwrap_or(b"");
         utf8_field(bytes, self.origin, self.line, &self.header.names[col], col).map(str::trim)
@@ -379,6 +389,7 @@ impl EventCsv {
         r: &Resolved,
         (format, zone): (&TimeFormat, Zone),
     ) -> Result<(String, RawEvent, Case), InputError> {
+        row.complete()?;
         let req = |f: &str| r.get(f).expect("required columns are resolved");
         let id = row.text(req("case_id"))?;
         if id.is_empty() {
@@ -482,6 +493,7 @@ impl EventCsv {
         while read_record(&mut reader, &mut record, &origin)? {
             let row = Row::new(&origin, &header, &record);
             let parsed = (|| -> Result<_, InputError> {
+                row.complete()?;
                 let id = row.text(c_id)?;
                 if let Some(first) = first_line.get(id) {
                     return Err(row.error(
