@@ -299,11 +299,18 @@ fn scenario_or_default(path: Option<&Path>) -> Result<Scenario, Error> {
 /// chooses another.
 fn scenario_for(chosen: Option<&Path>, events: &Path, flag: &str) -> Result<Scenario, Error> {
     let (scenario, beside) = dealsim::scenario::for_log(chosen, events)?;
-    if let Some(p) = beside {
-        eprintln!(
+    match (chosen, beside) {
+        (_, Some(p)) => eprintln!(
             "note: scenario from {} (beside the events file; {flag} FILE for another)",
             p.display()
-        );
+        ),
+        // A real log read against the default's holidays and stage maps should be a choice.
+        (None, None) => eprintln!(
+            "note: no {} beside the events file: the embedded default scenario applies (its \
+             holidays, stages and review segments; {flag} FILE for another)",
+            dealsim::scenario::BESIDE_LOG
+        ),
+        (Some(_), None) => {}
     }
     Ok(scenario)
 }

@@ -257,6 +257,13 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     // No sector has a stage map, and no indicator of this set needs one: nothing to warn of.
     let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
     assert!(stderr.contains("note: indicators from"), "{stderr}");
+    // No scenario.toml beside an imported log: the default's holidays and stages, said.
+    assert!(
+        stderr.contains(
+            "note: no scenario.toml beside the events file: the embedded default scenario applies"
+        ),
+        "{stderr}"
+    );
     assert!(!stderr.contains("stage map"), "{stderr}");
     let scores = String::from_utf8(read(&scored.join("scores.csv"))).unwrap();
     let owner_all_day7 = scores
