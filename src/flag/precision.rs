@@ -26,7 +26,14 @@ pub fn days<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
 /// decimal by the report), to 4 decimals (about 3 seconds of a working day): at 2, a median
 /// of 12.854 written as 12.85 showed as 12.8 instead of 12.9.
 pub fn days_read_back<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(round(*x, 4))
+    s.serialize_f64(days_read_back_value(*x))
+}
+
+/// The value [`days_read_back`] writes: what a figure shown from memory (`policy.md`) must be
+/// rounded from to read as the one shown from the file (the report), 8.05 and not the
+/// 8.049999999999999 of 7 × 1.15.
+pub fn days_read_back_value(x: f64) -> f64 {
+    round(x, 4)
 }
 
 /// Optional days, as [`days_read_back`] (empty when absent).

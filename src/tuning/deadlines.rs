@@ -20,6 +20,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::flag::precision::days_read_back_value;
 use crate::indicators::stage_map::StageMaps;
 use crate::log::{Lifecycle, Log, Outcome};
 use crate::stats::ks::one_sided_p_value;
@@ -72,7 +73,10 @@ impl DeadlineRow {
     /// are not significantly slower) and its catch / alarm, and the p-value ("–" if unknown:
     /// then the proposal is shown, as files without the p-value did).
     pub fn cells(&self) -> [String; 7] {
-        let days = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.1}"));
+        // As deadlines.csv holds them, so that policy.md (from memory) and the report (from
+        // the file) round alike.
+        let one = |x: f64| format!("{:.1}", days_read_back_value(x));
+        let days = |x: Option<f64>| x.map_or("–".to_string(), one);
         let trade_off =
             |catch: f64, alarm: f64| format!("{:.0}% / {:.0}%", 100.0 * catch, 100.0 * alarm);
         let p = self.separation_p_value;
@@ -87,7 +91,7 @@ impl DeadlineRow {
         [
             days(self.won_median_days),
             days(self.lost_median_days),
-            format!("{:.1}", self.current_days),
+            one(self.current_days),
             trade_off(self.current_catch, self.current_false_alarm),
             proposed,
             proposed_trade_off,
@@ -312,6 +316,25 @@ mod tests {
         // A deadlines.csv written before the p-value: the proposal, p unknown.
         r.separation_p_value = f64::NAN;
         assert_eq!(cells(&r)[4..], ["4", "100% / 0%", "–"].map(String::from));
+    }
+
+    /// A deadline of 7 working days at a pace of 1.15 is 8.049999999999999 in memory and 8.05
+    /// in deadlines.csv: policy.md (from memory) and the report (from the file) both show 8.1.
+    #[test]
+    fn cells_from_memory_and_from_the_file_agree() {
+        let mut r = row(
+            "s",
+            "x",
+            7.0 * 1.15,
+            &[(1.5, true, false), (6.0, true, true)],
+        );
+        assert_eq!(r.current_days, 8.049999999999999);
+        let from_memory = r.cells()[2].clone();
+        r.current_days = 8.05;
+        assert_eq!(
+            (from_memory.as_str(), r.cells()[2].as_str()),
+            ("8.1", "8.1")
+        );
     }
 
     /// The proposal's catch − false alarm and its p-value against SciPy's one-sided
