@@ -110,6 +110,9 @@ impl OutputDir {
         }
         // Renamed into place: nothing left for the temporary directory's guard to remove.
         let _ = self.tmp.keep();
+        // Best effort: the directory is in place; unlisted, a later replacement of the parent
+        // would only be refused, saying why.
+        let _ = claim_in_parent(&self.target);
         Ok(self.target)
     }
 }
@@ -128,6 +131,24 @@ fn written_list(dir: &Path) -> io::Result<BTreeSet<String>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(BTreeSet::new()),
         Err(e) => Err(e),
     }
+}
+
+/// Lists `dir` in its parent's [`WRITTEN_LIST`] when the parent is a directory dealsim wrote
+/// (`flag`'s default `flags-DATE` beside a log, say): replacing the parent later (a new import
+/// into it) then takes `dir` for dealsim's, not for a user's.
+fn claim_in_parent(dir: &Path) -> io::Result<()> {
+    let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) else {
+        return Ok(());
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
+    if written_list(parent)?.is_empty() {
+        return Ok(());
+    }
+    record_written(parent, [name.to_string_lossy().into_owned()])
 }
 
 /// Adds `names` to `dir`'s [`WRITTEN_LIST`].

@@ -94,6 +94,38 @@ fn a_directory_dealsim_wrote_is_replaced_with_what_other_commands_added() {
     assert_eq!(listed, first[1..], "the list names every other file");
 }
 
+/// A directory a command puts inside one dealsim wrote (`flag`'s default `flags-DATE` beside the
+/// log) is listed there, so that a later run into the outer directory replaces it rather than
+/// refusing it as a user's file.
+#[test]
+fn a_directory_written_inside_a_dealsim_directory_is_listed_there() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &[
+            "flag",
+            "--policy",
+            "run/policy.toml",
+            "--events",
+            "run/events.csv",
+            "--deals",
+            "run/deals.csv",
+            "--as-of",
+            "2026-02-15",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let written = fs::read_to_string(tmp.path().join("run/.dealsim-files")).unwrap();
+    assert!(
+        written.lines().any(|l| l == "flags-2026-02-15"),
+        "{written}"
+    );
+    let (code, stderr) = small_run(tmp.path(), "run");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!tmp.path().join("run/flags-2026-02-15").exists());
+}
+
 #[test]
 fn an_older_run_directory_is_replaced_unless_it_holds_a_users_file() {
     let tmp = tempfile::tempdir().unwrap();
