@@ -335,6 +335,25 @@ mod tests {
 
     const BASE: &str = "rep_forecast_probability";
 
+    /// The AUC columns name the landmark standing for 30, 60 and 90 days when it is another.
+    #[test]
+    fn auc_columns_name_the_landmark_they_show() {
+        let mut d = run("smb", &[]);
+        let labels = |d: &RunData| AUC_DAYS.map(|day| d.auc_day_label(day));
+        assert_eq!(
+            labels(&d),
+            [
+                "AUC day 30 (landmark 28)",
+                "AUC day 60 (landmark 63)",
+                "AUC day 90 (landmark 91)"
+            ]
+        );
+        d.meta.landmarks = vec![30, 60, 90];
+        assert_eq!(labels(&d), ["AUC day 30", "AUC day 60", "AUC day 90"]);
+        d.meta.landmarks = vec![60, 90, 120];
+        assert_eq!(labels(&d)[0], "AUC day 30 (no landmark near)");
+    }
+
     #[test]
     fn the_answer_compares_the_earliest_indicator_with_the_forecast() {
         let d = run(

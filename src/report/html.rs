@@ -94,16 +94,22 @@ pub(crate) fn figure(out: &mut String, svg: &str, caption: &str, csv: &str) {
 }
 
 /// `with_baseline`: the "vs rep forecast" column, left out when no forecast was scored.
-fn ranking_table(out: &mut String, segment: &str, rows: &[RankingRow<'_>], with_baseline: bool) {
+fn ranking_table(
+    out: &mut String,
+    segment: &str,
+    rows: &[RankingRow<'_>],
+    (auc_labels, with_baseline): (&[String], bool),
+) {
     let _ = write!(
         out,
         "<table class=\"ranking\" data-segment=\"{}\"><thead><tr><th>rank</th><th>indicator</th><th>controlled by</th><th>reliable from</th>",
         esc(segment)
     );
-    for d in AUC_DAYS {
+    for label in auc_labels {
         let _ = write!(
             out,
-            "<th>AUC day {d} <span class=\"ci\">[95% CI]</span></th>"
+            "<th>{} <span class=\"ci\">[95% CI]</span></th>",
+            esc(label)
         );
     }
     if with_baseline {
@@ -253,13 +259,14 @@ fn answer_section(out: &mut String, data: &RunData) {
          <a href=\"{SCORES_CSV}\">{SCORES_CSV}</a>.</p>",
         data.meta.options.target
     );
+    let auc_labels: Vec<String> = AUC_DAYS.iter().map(|&d| data.auc_day_label(d)).collect();
     for seg in &segments {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));
         ranking_table(
             out,
             seg,
             &answer::ranking(data, seg),
-            data.baseline().is_some(),
+            (&auc_labels, data.baseline().is_some()),
         );
     }
     glossary(out, data);

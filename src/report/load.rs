@@ -230,6 +230,17 @@ impl RunData {
         rows
     }
 
+    /// The heading of the AUC column for deal age `day`: "AUC day 30", naming the landmark that
+    /// stands for it when it is another ("AUC day 30 (landmark 28)", with weekly landmarks),
+    /// or that none does.
+    pub fn auc_day_label(&self, day: u32) -> String {
+        match crate::scoring::summary::landmark_near(&self.meta.landmarks, day) {
+            Some(l) if l == day => format!("AUC day {day}"),
+            Some(l) => format!("AUC day {day} (landmark {l})"),
+            None => format!("AUC day {day} (no landmark near)"),
+        }
+    }
+
     /// The `scores.csv` row at the landmark that stands for `day`, as the summary's
     /// `auc_30`/`auc_60`/`auc_90` columns pick it ([`crate::scoring::summary::landmark_near`]).
     pub fn score_near(&self, indicator: &str, segment: &str, day: u32) -> Option<&ScoreRow> {

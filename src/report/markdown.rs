@@ -40,7 +40,7 @@ pub fn render(data: &RunData) -> String {
             "\n### {seg}\n\n| rank | indicator | controlled by | reliable from |"
         );
         for d in AUC_DAYS {
-            let _ = write!(out, " AUC day {d} [95% CI] |");
+            let _ = write!(out, " {} [95% CI] |", data.auc_day_label(d));
         }
         let with_baseline = data.baseline().is_some();
         if with_baseline {
