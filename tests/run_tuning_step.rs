@@ -174,3 +174,33 @@ fn a_segment_without_won_or_lost_tuning_deals_is_told_why_it_has_no_rule() {
         }
     }
 }
+
+/// Under `--objective cost`, money may say "review every deal"; when the chosen rule flags
+/// nearly every won deal (90% or more), the plan says so and which flags make it selective.
+#[test]
+fn a_cost_rule_flagging_nearly_every_deal_is_warned_about() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = tmp.path().join("log");
+    simulate(&log, "3000");
+    let tune = |review_cost: &str, out: &str| -> String {
+        let out = tmp.path().join(out);
+        dealsim()
+            .arg("tune")
+            .arg("--events")
+            .arg(log.join("events.csv"))
+            .arg("--deals")
+            .arg(log.join("deals.csv"))
+            .args(["--objective", "cost", "--review-cost", review_cost])
+            .args(["--bootstrap", "10", "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        fs::read_to_string(out.join("policy.md")).unwrap()
+    };
+    let said = "of won deals: at a review cost of 1 per alert";
+    let cheap = tune("1", "cheap");
+    assert!(cheap.contains(said), "{cheap}");
+    assert!(cheap.contains("a higher --review-cost or a lower --save-probability"));
+    let dear = tune("100000", "dear");
+    assert!(!dear.contains("reviewing nearly every deal pays"), "{dear}");
+}

@@ -224,6 +224,9 @@ pub struct Tuning {
     pub scenario: String,
 }
 
+/// A false-alarm rate from which a rule is taken to flag nearly every deal.
+const NEARLY_ALL: f64 = 0.9;
+
 /// Which deals tune, which are held out, and the volume of each segment.
 struct Population {
     tune: Vec<bool>,
@@ -504,6 +507,23 @@ pub fn tune(
                  {volume:.2} new deals per rep per week, so a rule may flag nearly every deal; a \
                  lower --budget makes it selective"
             )),
+            // Money may say "review every deal"; the user should hear that it did.
+            Objective::Cost {
+                review_cost,
+                save_probability,
+            } => chosen
+                .as_ref()
+                .map(|c| c.in_sample.false_alarm_rate.value)
+                .filter(|&rate| rate >= NEARLY_ALL)
+                .map(|rate| {
+                    format!(
+                        "the chosen rule flags {:.0}% of won deals: at a review cost of \
+                         {review_cost} per alert against the value at risk × {save_probability} \
+                         saved, reviewing nearly every deal pays; a higher --review-cost or a \
+                         lower --save-probability makes the rule selective",
+                        100.0 * rate
+                    )
+                }),
             _ => None,
         };
         let plan = SegmentPlan {
