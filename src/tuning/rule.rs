@@ -140,8 +140,9 @@ pub fn figures(
 pub struct Resamples {
     decided: Vec<usize>,
     boot: Option<Bootstrap>,
-    /// Over reps (with replicates drawn): each decided deal's rep, numbered 0.. in order of
-    /// first appearance, and the number of reps. The shares' intervals come from these.
+    /// Over reps (at least [`MIN_CLUSTERS`] among the decided deals): each decided deal's rep,
+    /// numbered 0.. in order of first appearance, and the number of reps. The shares'
+    /// intervals come from these.
     reps: Option<(Vec<u32>, usize)>,
 }
 
