@@ -119,7 +119,12 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         indicators: Option<PathBuf>,
         /// Deal ages (days) at which rules are checked, START:END:STEP.
-        #[arg(long, value_name = "START:END:STEP", default_value = "7:168:7")]
+        #[arg(
+            long,
+            value_name = "START:END:STEP",
+            default_value = "7:168:7",
+            allow_hyphen_values = true
+        )]
         landmarks: String,
         /// Bootstrap replicates for the chosen rules' confidence intervals (with `--cluster
         /// rep`, for their median lead times only).
@@ -304,6 +309,7 @@ pub enum ImportCommand {
     /// products.csv and sales_teams.csv (the shape of the Maven "CRM Sales Opportunities" sample).
     Crm {
         /// The directory holding the four CSV files.
+        #[arg(value_name = "CRM_DIR")]
         dir: PathBuf,
         /// What becomes the deal's segment (scores are reported per segment).
         #[arg(long, value_enum, default_value = "sector")]
@@ -482,7 +488,12 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "FILE")]
     pub indicators: Option<PathBuf>,
     /// Landmark deal ages in days, START:END:STEP.
-    #[arg(long, value_name = "START:END:STEP", default_value = "7:168:7")]
+    #[arg(
+        long,
+        value_name = "START:END:STEP",
+        default_value = "7:168:7",
+        allow_hyphen_values = true
+    )]
     pub landmarks: String,
     /// `known`: leave out deals still open at the window end; `ipcw`: time-dependent AUC
     /// with inverse-probability-of-censoring weights at --horizon days after the landmark.

@@ -388,6 +388,14 @@ fn a_card_out_of_other_than_the_scenarios_card_is_a_warning() {
 #[test]
 fn bad_landmark_specs() {
     let case = Case::valid();
+    // A negative start reaches the landmarks' own message, not clap's "unexpected argument".
+    case.assert_rejected(
+        &["--landmarks", "-7:168:7"],
+        &[
+            "--landmarks: \"-7\" is not a whole number of days",
+            "\"-7:168:7\"",
+        ],
+    );
     case.assert_rejected(
         &["--landmarks", "7:0:7"],
         &[
