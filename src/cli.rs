@@ -40,8 +40,9 @@ fn scenario_seed(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("expected a whole number from 0 to {}, got {s}", i64::MAX))
 }
 
-/// A deal count: a whole number ≥ 1 (0 parses, for the library to refuse with its reason).
-fn deal_count(s: &str) -> Result<u64, String> {
+/// A count that must be at least 1 (deals, bootstrap replicates, seeds): a whole number ≥ 1
+/// in the message (0 parses, for the program to refuse with its reason).
+fn count<T: std::str::FromStr>(s: &str) -> Result<T, String> {
     s.parse()
         .map_err(|_| format!("expected a whole number ≥ 1, got {s}"))
 }
@@ -128,7 +129,7 @@ pub enum Command {
         landmarks: String,
         /// Bootstrap replicates for the chosen rules' confidence intervals (with `--cluster
         /// rep`, for their median lead times only).
-        #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
+        #[arg(long, allow_negative_numbers = true, value_parser = count::<usize>, value_name = "B", default_value_t = 200)]
         bootstrap: usize,
         #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]
         cluster: Cluster,
@@ -433,7 +434,7 @@ pub struct SimArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Rescale every segment's inflow so that about N deals are created over the window.
-    #[arg(long, allow_negative_numbers = true, value_parser = deal_count, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = count::<u64>, value_name = "N")]
     pub deals: Option<u64>,
     /// Random seed [default: the scenario's `seed`] of the simulation (and, for `run`, of the
     /// bootstraps). Same scenario and seed give identical files.
@@ -461,13 +462,13 @@ pub struct SweepArgs {
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
     /// Simulations per point: the scenario's seed (or --seed) and the seeds after it.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "N", default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, value_parser = count::<u64>, value_name = "N", default_value_t = 1)]
     pub replicates: u64,
     /// First seed of every point [default: the scenario's `seed`]; it seeds the bootstrap too.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
     pub seed: Option<u64>,
     /// Rescale every variant's inflow so that about N deals are created over the window.
-    #[arg(long, allow_negative_numbers = true, value_parser = deal_count, value_name = "N")]
+    #[arg(long, allow_negative_numbers = true, value_parser = count::<u64>, value_name = "N")]
     pub deals: Option<u64>,
     /// Output directory [default: reports/<scenario name>-sweep]. Replaced atomically as a
     /// whole; refused if it holds files dealsim did not write.
@@ -516,7 +517,7 @@ pub struct ScoreArgs {
     pub interval: Option<IntervalMethod>,
     /// Bootstrap replicates for the confidence intervals (of scores under `--interval
     /// bootstrap`, and of the tuned rules' figures: over reps, of their median lead times only).
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "B", default_value_t = 200)]
+    #[arg(long, allow_negative_numbers = true, value_parser = count::<usize>, value_name = "B", default_value_t = 200)]
     pub bootstrap: usize,
     #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]
     pub cluster: Cluster,

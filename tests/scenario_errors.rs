@@ -654,7 +654,7 @@ fn run_rejects_bad_scoring_flags_before_simulating() {
         ),
         (
             &["--bootstrap", "-2"],
-            "'--bootstrap <B>': expected a whole number ≥ 0, got -2",
+            "'--bootstrap <B>': expected a whole number ≥ 1, got -2",
         ),
     ];
     for (flags, expected) in rejected {
