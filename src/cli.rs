@@ -12,17 +12,42 @@ use clap::{Args, Parser, Subcommand};
 use dealsim::scoring::IntervalMethod;
 use dealsim::stats::bootstrap::Cluster;
 
-/// `--cluster` of score, tune, run and sweep. It names both values itself, so the arguments
-/// hide clap's list of them: that list would repeat it from [`Cluster`]'s rustdoc, links and
-/// all. Clap's error for a bad value still lists them.
-const CLUSTER_HELP: &str = "What the intervals take as independent draws: what a bootstrap \
-replicate resamples, and what the variance of scores' DeLong intervals and of tuned rules' \
-shares sums over. `deal`: deals (resampled within segment × outcome): intervals for these reps' \
-deals, the team taken as given. `rep`: reps with all their deals (within segment): intervals \
-for the figure over all reps working the same way, usually wider where reps' habits drive an \
-indicator. Under 30 reps in a segment they can still be too narrow and sit too high (warned); \
-under 5 there are none. Rule choice and the Fisher p-values do not change: they treat deals \
-as independent.";
+/// `--cluster`'s help: the intervals it applies to on the command (`$variance`) and, where the
+/// command tunes rules, what it leaves alone (`rules`). It names both values itself, so the
+/// arguments hide clap's list of them: that list would repeat it from [`Cluster`]'s rustdoc,
+/// links and all. Clap's error for a bad value still lists them.
+macro_rules! cluster_help {
+    (@ $variance:literal, $tail:literal) => {
+        concat!(
+            "What the intervals take as independent draws: what a bootstrap replicate \
+resamples, and what the variance of ",
+            $variance,
+            " sums over. `deal`: deals (resampled within segment × outcome): intervals for these \
+reps' deals, the team taken as given. `rep`: reps with all their deals (within segment): \
+intervals for the figure over all reps working the same way, usually wider where reps' habits \
+drive an indicator. Under 30 reps in a segment they can still be too narrow and sit too high \
+(warned); under 5 there are none",
+            $tail
+        )
+    };
+    ($variance:literal) => {
+        cluster_help!(@ $variance, "")
+    };
+    ($variance:literal, rules) => {
+        cluster_help!(@ $variance, ". Rule choice and the Fisher p-values do not change: they \
+treat deals as independent")
+    };
+}
+
+/// `score` and `sweep` score indicators, `tune` tunes rules, `run` does both.
+const CLUSTER_HELP_SCORE: &str = cluster_help!("scores' DeLong intervals");
+const CLUSTER_HELP_TUNE: &str = cluster_help!("tuned rules' shares", rules);
+const CLUSTER_HELP_RUN: &str =
+    cluster_help!("scores' DeLong intervals and of tuned rules' shares", rules);
+
+/// `--indicators` of the commands that read a log (`score`, `tune`).
+const INDICATORS_BESIDE_LOG_HELP: &str = "Indicator definitions (TOML) [default: indicators.toml \
+beside the events file (which `import crm` writes), else the embedded set]";
 
 /// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
 /// found in string" for `-5`.
@@ -71,6 +96,14 @@ pub enum Command {
     /// Simulate a scenario, score the indicators and print the rankings (the main job); then
     /// tune a KPI rule per segment (policy.toml, policy.md, tradeoffs.csv, deadlines.csv,
     /// review.csv in the same directory).
+    #[command(
+        mut_arg("seed", |a| a.help("Random seed [default: the scenario's `seed`] of the \
+simulation and of the bootstraps. Same scenario and seed give identical files")),
+        mut_arg("bootstrap", |a| a.help("Bootstrap replicates for the confidence intervals (of \
+scores under `--interval bootstrap`, and of the tuned rules' figures: over reps, of their median \
+lead times only)")),
+        mut_arg("cluster", |a| a.help(CLUSTER_HELP_RUN))
+    )]
     Run {
         #[command(flatten)]
         sim: SimArgs,
@@ -83,6 +116,7 @@ pub enum Command {
     /// (scenario.toml, which `score`, `tune` and `flag` read from beside the log) and manifest.
     Simulate(SimArgs),
     /// Score leading indicators on an event log (events.csv + deals.csv), simulated or real.
+    #[command(mut_arg("indicators", |a| a.help(INDICATORS_BESIDE_LOG_HELP)))]
     Score {
         #[command(flatten)]
         history: HistoryArgs,
@@ -115,9 +149,7 @@ pub enum Command {
         /// Output directory [default: the directory of the events file].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
-        /// Indicator definitions (TOML) [default: indicators.toml beside the events file (which
-        /// `import crm` writes), else the embedded set].
-        #[arg(long, value_name = "FILE")]
+        #[arg(long, value_name = "FILE", help = INDICATORS_BESIDE_LOG_HELP)]
         indicators: Option<PathBuf>,
         /// Deal ages (days) at which rules are checked, START:END:STEP.
         #[arg(
@@ -131,7 +163,7 @@ pub enum Command {
         /// rep`, for their median lead times only).
         #[arg(long, allow_negative_numbers = true, value_parser = count::<usize>, value_name = "B", default_value_t = 200)]
         bootstrap: usize,
-        #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]
+        #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP_TUNE)]
         cluster: Cluster,
         /// Seed of the bootstrap (and of nothing else: the rule choice does not depend on it).
         /// `dealsim run` seeds it with the scenario's seed.
@@ -436,8 +468,9 @@ pub struct SimArgs {
     /// Rescale every segment's inflow so that about N deals are created over the window.
     #[arg(long, allow_negative_numbers = true, value_parser = count::<u64>, value_name = "N")]
     pub deals: Option<u64>,
-    /// Random seed [default: the scenario's `seed`] of the simulation (and, for `run`, of the
-    /// bootstraps). Same scenario and seed give identical files.
+    // `run` says it seeds its bootstraps too (its `mut_arg`).
+    /// Random seed [default: the scenario's `seed`] of the simulation. Same scenario and seed
+    /// give identical files.
     #[arg(long, allow_negative_numbers = true, value_parser = scenario_seed, value_name = "S")]
     pub seed: Option<u64>,
     /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a
@@ -481,11 +514,11 @@ pub struct SweepArgs {
     pub score: ScoreArgs,
 }
 
-/// Scoring settings shared by `run`, `score` and `sweep`.
+/// Scoring settings shared by `run`, `score` and `sweep`; the help is theirs where they agree,
+/// and `run` and `score` set their own where they differ (their `mut_arg`s).
 #[derive(Debug, Args)]
 pub struct ScoreArgs {
-    /// Indicator definitions (TOML) [default: for `score`, indicators.toml beside the events
-    /// file (which `import crm` writes); else the embedded set, scenarios/indicators.toml].
+    /// Indicator definitions (TOML) [default: the embedded set, scenarios/indicators.toml].
     #[arg(long, value_name = "FILE")]
     pub indicators: Option<PathBuf>,
     /// Landmark deal ages in days, START:END:STEP.
@@ -515,11 +548,10 @@ pub struct ScoreArgs {
     /// small classes or few reps it is too narrow and calls indicators reliable too soon.
     #[arg(long, value_enum, value_name = "METHOD", hide_possible_values = true)]
     pub interval: Option<IntervalMethod>,
-    /// Bootstrap replicates for the confidence intervals (of scores under `--interval
-    /// bootstrap`, and of the tuned rules' figures: over reps, of their median lead times only).
+    /// Bootstrap replicates for the scores' confidence intervals under `--interval bootstrap`.
     #[arg(long, allow_negative_numbers = true, value_parser = count::<usize>, value_name = "B", default_value_t = 200)]
     pub bootstrap: usize,
-    #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP)]
+    #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP_SCORE)]
     pub cluster: Cluster,
     /// Omit an AUC when either class has fewer deals than this.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<usize>, value_name = "N", default_value_t = 20)]

@@ -530,7 +530,7 @@ fn zero_or_negative_deals() {
 }
 
 /// `scenario check` counts in words: "1 rep", not "1 reps". `simulate --help` does not
-/// promise to seed bootstraps it does not run.
+/// mention bootstraps it does not run; `run --help` says its seed seeds them.
 #[test]
 fn check_and_help_say_what_is_so() {
     let (text, _) = edit("reps = { count = 2,", "reps = { count = 1,");
@@ -549,7 +549,14 @@ fn check_and_help_say_what_is_so() {
         .output()
         .expect("runs");
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("(and, for `run`, of the"), "{help}");
+    assert!(help.contains("of the simulation. Same scenario"), "{help}");
+    assert!(!help.contains("bootstrap"), "{help}");
+    let help = dealsim().args(["run", "--help"]).output().expect("runs");
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("of the simulation and of the bootstraps"),
+        "{help}"
+    );
 }
 
 /// More deals than a run can index (32-bit deal indices) is a clear error, not an abort on
