@@ -19,7 +19,7 @@ use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::{cut, Log};
-use dealsim::output::{check_inputs_kept, OutputDir, Writes, WRITTEN_LIST};
+use dealsim::output::{check_inputs_kept, entry_names, OutputDir, Writes, WRITTEN_LIST};
 use dealsim::scenario::{Scenario, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
@@ -458,13 +458,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     run_tune(&job, Some(&log), panel.as_ref(), dir, shown)?;
     render_report(dir, shown)?;
     // The manifest again, now listing the scores, policy and report too.
-    let mut files = std::fs::read_dir(dir)
-        .and_then(|entries| {
-            entries
-                .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-                .collect::<Result<Vec<String>, _>>()
-        })
-        .context(|| format!("listing {}", dir.display()))?;
+    let mut files = entry_names(dir).context(|| format!("listing {}", dir.display()))?;
     files.sort();
     let files: Vec<&str> = files
         .iter()

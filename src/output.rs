@@ -88,11 +88,7 @@ impl OutputDir {
     /// failure the earlier directory stays (or is put back) and the temporary one is removed.
     pub fn commit(self) -> io::Result<PathBuf> {
         let tmp = self.tmp.path();
-        let mut names = Vec::new();
-        for entry in fs::read_dir(tmp)? {
-            names.push(entry?.file_name().to_string_lossy().into_owned());
-        }
-        record_written(tmp, names)?;
+        record_written(tmp, entry_names(tmp)?)?;
         if self.target.exists() {
             let parent = tmp.parent().unwrap_or(Path::new("."));
             let old = tempfile::Builder::new()
@@ -115,6 +111,13 @@ impl OutputDir {
         let _ = claim_in_parent(&self.target);
         Ok(self.target)
     }
+}
+
+/// The names of `dir`'s entries (in no particular order).
+pub fn entry_names(dir: &Path) -> io::Result<Vec<String>> {
+    fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect()
 }
 
 /// The hidden file listing, one name per line, the files dealsim wrote into its directory.
