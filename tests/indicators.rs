@@ -1135,4 +1135,41 @@ proptest! {
             }
         }
     }
+
+    /// `evaluate_at` a deal's own landmark moment (creation plus whole days) reads what the
+    /// panel reads at that landmark, for every indicator: `flag`'s "as of today" values are
+    /// the landmark values, only at another moment.
+    #[test]
+    fn a_deal_read_at_a_landmark_moment_matches_the_panel(
+        deals in prop::collection::vec(random_deal(), 1..5),
+        week in 1u32..=12,
+    ) {
+        let base_time = ts("2025-01-02T00:00:00").0;
+        let mut rows = Vec::new();
+        let mut events = Vec::new();
+        for (i, d) in deals.iter().enumerate() {
+            let case = format!("{}", i + 1);
+            let created = base_time + i64::from(d.created_minute) * 60;
+            rows.push(deal(&case, SEGMENTS[d.segment], &iso(created)));
+            events.extend(d.events.iter().map(|e| to_event(&case, created, e)));
+        }
+        let log = read(&rows, &events);
+        let specs = with_variants();
+        let day = week * 7;
+        let panel = evaluate_specs(&log, &specs, &[day], ts("2030-01-01"));
+        let maps = StageMaps::new(&Scenario::embedded_default(), &log);
+        let at = &panel.at[0];
+        prop_assert_eq!(at.deals.len(), log.deals.len(), "every deal is open");
+        for (r, &i) in at.deals.iter().enumerate() {
+            let moment = Timestamp(log.deals[i as usize].created.0 + i64::from(day) * 86_400);
+            let now = indicators::evaluate_at(&log, &specs, &maps, &[i as usize], moment);
+            for (j, ind) in panel.indicators.iter().enumerate() {
+                let (x, y) = (at.values[j][r], now[0][j]);
+                prop_assert!(
+                    x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+                    "{} of deal {} at day {}: panel {}, evaluate_at {}", ind.name, i + 1, day, x, y
+                );
+            }
+        }
+    }
 }

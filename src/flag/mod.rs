@@ -87,7 +87,7 @@ pub struct RepRow {
     pub rep: String,
     pub open_deals: usize,
     pub flagged_deals: usize,
-    /// Mean share of due steps done on time (at each deal's latest landmark).
+    /// Mean share of due steps done on time (as of the end of the as-of day).
     #[serde(serialize_with = "precision::opt_share")]
     pub on_time_share: Option<f64>,
     /// Mean latest forecast win probability over all open deals, and over the flagged ones.
@@ -125,26 +125,25 @@ pub struct FlagJob<'a> {
     pub as_of: DayNum,
 }
 
-/// Helper indicators for the per-rep table, added when the set has none of their kind.
-fn helper(name: &str, measure: Measure) -> IndicatorSpec {
-    IndicatorSpec {
+/// The indicators of the per-rep table, whatever the indicator set: the share of due steps
+/// done on time and the rep's latest forecast win probability.
+fn per_rep_indicators() -> [IndicatorSpec; 2] {
+    let spec = |name: &str, measure| IndicatorSpec {
         name: name.to_string(),
-        description: format!("{name} (added by flag for the per-rep table)"),
+        description: format!("{name} (read by flag for the per-rep table)"),
         direction: Direction::HigherIsSafer,
         signal: Signal::Process,
         measure,
-    }
-}
-
-/// Index of the first indicator measured by `measure`, appending a helper if there is none.
-fn find_or_add(specs: &mut Vec<IndicatorSpec>, name: &str, measure: Measure) -> usize {
-    specs
-        .iter()
-        .position(|s| s.measure == measure)
-        .unwrap_or_else(|| {
-            specs.push(helper(name, measure));
-            specs.len() - 1
-        })
+    };
+    [
+        spec("on_time_share", Measure::OnTimeRatio {}),
+        spec(
+            "latest_forecast",
+            Measure::LastValue {
+                attribute: Attribute::ForecastProbability,
+            },
+        ),
+    ]
 }
 
 /// Flags the deals of `log` open at the end of `as_of` (the log is cut there first).
@@ -166,37 +165,28 @@ pub fn flag_log(
     let open: Vec<usize> = (0..known.deals.len())
         .filter(|&d| known.deals[d].outcome == Outcome::Open)
         .collect();
-    let mut specs = specs.to_vec();
-    let on_time = find_or_add(&mut specs, "on_time_share", Measure::OnTimeRatio {});
-    let forecast = find_or_add(
-        &mut specs,
-        "latest_forecast",
-        Measure::LastValue {
-            attribute: Attribute::ForecastProbability,
-        },
-    );
     let maps = StageMaps::new(scenario, &known);
-    let panel = indicators::evaluate(&known, &specs, None, &maps, &policy.landmarks, now);
+    let panel = indicators::evaluate(&known, specs, None, &maps, &policy.landmarks, now);
     let clock = RuleClock::new(&known, &scenario.calendar.holidays, &policy.landmarks);
-    // Latest landmark row of each deal: (landmark index, row).
-    let mut latest: Vec<Option<(usize, usize)>> = vec![None; known.deals.len()];
-    for (l, at) in panel.at.iter().enumerate() {
-        for (r, &d) in at.deals.iter().enumerate() {
-            latest[d as usize] = Some((l, r));
-        }
-    }
+    // Today's discipline and forecast, read at the end of the as-of day itself: a deal's
+    // latest landmark may be up to six days old.
+    let (on_time, forecast) = (0, 1);
+    let today = indicators::evaluate_at(&known, &per_rep_indicators(), &maps, &open, now);
+    let today_value = |d: usize, j: usize| -> Option<f64> {
+        let v = today[open.binary_search(&d).ok()?][j];
+        (!v.is_nan()).then_some(v as f64)
+    };
     let read = |d: usize, l: usize, j: usize| -> Option<f64> {
         let at = &panel.at[l];
         let r = at.deals.binary_search(&(d as u32)).ok()?;
         let v = at.values[j][r];
         (!v.is_nan()).then_some(v as f64)
     };
-    let latest_value = |d: usize, j: usize| latest[d].and_then(|(l, _)| read(d, l, j));
     let seg_name = |d: usize| known.symbols.name(known.deals[d].segment).to_string();
     let age = |d: usize| (now.0 - known.deals[d].created.0) as f64 / SECONDS_PER_DAY as f64;
 
-    let mut warnings = policy.unconfirmed_rules(&specs);
-    warnings.extend(policy.inert_parts(&specs));
+    let mut warnings = policy.unconfirmed_rules(specs);
+    warnings.extend(policy.inert_parts(specs));
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); known.deals.len()];
     for seg in &policy.segment {
         let in_segment: Vec<usize> = open
@@ -214,8 +204,8 @@ pub fn flag_log(
                 oriented: orient(r.direction, r.threshold as f32),
                 by_day: r.by_day,
             };
-            let text = r.text(&specs, true);
-            let unit = r.unit(&specs);
+            let text = r.text(specs, true);
+            let unit = r.unit(specs);
             if let Some(n) = missing_everywhere(&panel, &clock, &rule, &in_segment, &read) {
                 let why = match specs[j].measure {
                     Measure::PriorWinRate { min_closed, .. } => format!(
@@ -264,7 +254,7 @@ pub fn flag_log(
             created: known.deals[d].created.day().iso(),
             age_days: age(d),
             risk: reasons.iter().filter_map(|r| r.precision).reduce(f64::max),
-            forecast: latest_value(d, forecast),
+            forecast: today_value(d, forecast),
             reasons,
         })
         .collect();
@@ -278,8 +268,8 @@ pub fn flag_log(
             .or_default();
         e.0 += 1;
         e.1 += is_flagged[d] as usize;
-        e.2.extend(latest_value(d, on_time));
-        if let Some(p) = latest_value(d, forecast) {
+        e.2.extend(today_value(d, on_time));
+        if let Some(p) = today_value(d, forecast) {
             e.3.push(p);
             if is_flagged[d] {
                 e.4.push(p);

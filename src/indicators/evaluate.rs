@@ -204,6 +204,7 @@ const EMPTY: Acc = Acc {
 };
 
 /// State shared by all indicators of one deal.
+#[derive(Default)]
 struct Shared {
     done_w: Vec<f64>,
     furthest: Option<usize>,
@@ -437,6 +438,20 @@ fn days(seconds: i64) -> f32 {
 }
 
 impl Shared {
+    /// The state of a new deal created at `created` whose segment has `steps` steps.
+    fn reset(&mut self, steps: usize, created: i64) {
+        self.done_w.clear();
+        self.done_w.resize(steps, f64::NAN);
+        self.furthest = None;
+        self.book_stale = true;
+        self.stage = None;
+        self.stage_entered = created;
+        self.cards.clear();
+        self.forecast = f32::NAN;
+        self.pushes = 0;
+        self.last_close = None;
+    }
+
     /// (due steps, steps done on time, overdue steps) at working time `now_w`.
     fn deadlines(&mut self, map: &SegmentMap, created_w: f64, now_w: f64) -> (u32, u32, u32) {
         if self.book_stale {
@@ -611,6 +626,176 @@ fn value(c: &Compiled, a: &mut Acc, m: &Moment<'_>) -> f32 {
     }
 }
 
+/// A moment a deal is read at: its time, and the same as a day and the seconds into that day
+/// (what the working-time scales take).
+#[derive(Debug, Clone, Copy)]
+struct At {
+    now: i64,
+    day: DayNum,
+    clock: i64,
+}
+
+impl At {
+    fn of(t: Timestamp) -> At {
+        let day = t.day();
+        At {
+            now: t.0,
+            day,
+            clock: t.0 - day.start().0,
+        }
+    }
+}
+
+/// The compiled indicators and what reading any deal with them needs: one per evaluation,
+/// shared by the workers.
+struct Evaluator<'a> {
+    compiled: Vec<Compiled>,
+    dispatch: Dispatch,
+    maps: &'a StageMaps,
+    /// Some indicator reads step deadlines: only then is the deadline book kept.
+    reads_deadlines: bool,
+    /// Some indicator counts client silence in working seconds: only then are they computed.
+    counts_working_seconds: bool,
+}
+
+/// One worker's state for the deal it reads, reset from deal to deal (no allocation per deal).
+struct Scratch {
+    acc: Vec<Acc>,
+    shared: Shared,
+    /// The values of the moment being read, one per indicator.
+    row: Vec<f32>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(compiled: Vec<Compiled>, log: &Log, maps: &'a StageMaps) -> Self {
+        let dispatch = Dispatch::new(&compiled, log.symbols.len());
+        let reads_deadlines = compiled
+            .iter()
+            .any(|c| matches!(c, Compiled::OverdueSteps | Compiled::OnTimeRatio));
+        let counts_working_seconds = compiled.iter().any(|c| {
+            matches!(
+                c,
+                Compiled::DaysSinceLast { working: true, .. }
+                    | Compiled::ReplyLatency { working: true, .. }
+                    | Compiled::StageAgeVsNorm { working: true }
+            )
+        });
+        Evaluator {
+            compiled,
+            dispatch,
+            maps,
+            reads_deadlines,
+            counts_working_seconds,
+        }
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            acc: vec![EMPTY; self.compiled.len()],
+            shared: Shared::default(),
+            row: vec![0.0; self.compiled.len()],
+        }
+    }
+
+    /// Reads deal `i` of `log` at each of `moments` (ascending), folding each of its events
+    /// in once, in time order, as the first moment at or after it comes; `emit` receives each
+    /// moment's values (one per indicator) in turn.
+    fn deal(
+        &self,
+        s: &mut Scratch,
+        log: &Log,
+        i: usize,
+        truth: f32,
+        moments: impl IntoIterator<Item = At>,
+        mut emit: impl FnMut(&[f32]),
+    ) {
+        let deal = &log.deals[i];
+        let map = self.maps.by_segment.get(&deal.segment);
+        let calendar = &self.maps.calendar;
+        s.acc.fill(EMPTY);
+        s.shared
+            .reset(map.map_or(0, |m| m.steps.len()), deal.created.0);
+        let created_w = calendar.working_time(deal.created);
+        let created_ws = if self.counts_working_seconds {
+            calendar.working_seconds(deal.created)
+        } else {
+            0
+        };
+        let events = log.events_of(i);
+        let mut next = 0;
+        for at in moments {
+            while next < events.len() && events[next].time.0 <= at.now {
+                update(
+                    &self.dispatch,
+                    &mut s.acc,
+                    &mut s.shared,
+                    map,
+                    self.maps,
+                    &events[next],
+                );
+                next += 1;
+            }
+            let now_w = calendar.working_time_on(at.day, at.clock);
+            let now_ws = if self.counts_working_seconds {
+                calendar.working_seconds_on(at.day, at.clock)
+            } else {
+                0
+            };
+            let deadlines = map
+                .filter(|_| self.reads_deadlines)
+                .map(|m| s.shared.deadlines(m, created_w, now_w));
+            let moment = Moment {
+                shared: &s.shared,
+                map,
+                created: deal.created.0,
+                now: at.now,
+                deal_value: deal.value,
+                deal,
+                truth,
+                created_w,
+                now_w,
+                created_ws,
+                now_ws,
+                calendar,
+                deadlines,
+            };
+            for ((c, a), v) in self.compiled.iter().zip(&mut s.acc).zip(&mut s.row) {
+                *v = value(c, a, &moment);
+            }
+            emit(&s.row);
+        }
+    }
+}
+
+/// `specs` read for each of `deals` (rows of `log`, created by `at`) at the moment `at`
+/// itself: `values[k][indicator]` for `deals[k]`, from the events up to `at` only.
+///
+/// Why: landmarks are whole days after each deal's creation, so a deal's latest landmark
+/// may be up to six days behind today; `flag` shows the rep's forecast and discipline as
+/// they stand today, e.g. a forecast cut from 70% to 10% yesterday.
+pub fn evaluate_at(
+    log: &Log,
+    specs: &[IndicatorSpec],
+    maps: &StageMaps,
+    deals: &[usize],
+    at: Timestamp,
+) -> Vec<Vec<f32>> {
+    let compiled = specs.iter().map(|s| compile(s, log, maps)).collect();
+    let evaluator = Evaluator::new(compiled, log, maps);
+    deals
+        .par_iter()
+        .map_init(
+            || evaluator.scratch(),
+            |scratch, &i| {
+                let mut values = Vec::new();
+                let now = [At::of(at)];
+                evaluator.deal(scratch, log, i, f32::NAN, now, |row| values = row.to_vec());
+                values
+            },
+        )
+        .collect()
+}
+
 /// Deals per parallel work item.
 const CHUNK: usize = 1024;
 
@@ -690,18 +875,7 @@ pub fn evaluate_with_progress(
         .collect();
 
     let n_ind = compiled.len();
-    let dispatch = Dispatch::new(&compiled, log.symbols.len());
-    let reads_deadlines = compiled
-        .iter()
-        .any(|c| matches!(c, Compiled::OverdueSteps | Compiled::OnTimeRatio));
-    let counts_working_seconds = compiled.iter().any(|c| {
-        matches!(
-            c,
-            Compiled::DaysSinceLast { working: true, .. }
-                | Compiled::ReplyLatency { working: true, .. }
-                | Compiled::StageAgeVsNorm { working: true }
-        )
-    });
+    let evaluator = Evaluator::new(compiled, log, maps);
     let at_risk = |deal: &Deal, d: u32| {
         let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
         (now <= window_end.0 && deal.closed.is_none_or(|c| c.0 > now)).then_some(now)
@@ -752,86 +926,30 @@ pub fn evaluate_with_progress(
         }
     }
     parts.into_par_iter().enumerate().for_each(|(c, mut part)| {
-        let mut acc = vec![EMPTY; n_ind];
-        let mut sh = Shared {
-            done_w: Vec::new(),
-            furthest: None,
-            book: Vec::new(),
-            book_stale: true,
-            stage: None,
-            stage_entered: 0,
-            cards: Vec::new(),
-            forecast: f32::NAN,
-            pushes: 0,
-            last_close: None,
-        };
+        let mut scratch = evaluator.scratch();
         let mut filled = vec![0usize; landmarks.len()];
         for i in chunk_deals(c) {
             let deal = &log.deals[i];
-            let map = maps.by_segment.get(&deal.segment);
-            acc.fill(EMPTY);
-            sh.done_w.clear();
-            sh.done_w.resize(map.map_or(0, |m| m.steps.len()), f64::NAN);
-            sh.furthest = None;
-            sh.book_stale = true;
-            sh.stage = None;
-            sh.stage_entered = deal.created.0;
-            sh.cards.clear();
-            sh.forecast = f32::NAN;
-            sh.pushes = 0;
-            sh.last_close = None;
-            let created_w = maps.calendar.working_time(deal.created);
-            let created_ws = if counts_working_seconds {
-                maps.calendar.working_seconds(deal.created)
-            } else {
-                0
-            };
             // Landmarks are whole days after creation: the same clock time on later days.
-            let created_day = deal.created.day();
-            let clock = deal.created.0 - created_day.start().0;
+            let created = At::of(deal.created);
+            let moments = landmarks.iter().map_while(|&d| {
+                Some(At {
+                    now: at_risk(deal, d)?,
+                    day: DayNum(created.day.0 + d as i32),
+                    clock: created.clock,
+                })
+            });
             let truth_value = truth.map_or(f32::NAN, |t| t[i] as f32);
-            let events = log.events_of(i);
-            let mut next = 0;
-            for (k, &d) in landmarks.iter().enumerate() {
-                let Some(now) = at_risk(deal, d) else { break };
-                while next < events.len() && events[next].time.0 <= now {
-                    update(&dispatch, &mut acc, &mut sh, map, maps, &events[next]);
-                    next += 1;
-                }
-                let now_w = maps
-                    .calendar
-                    .working_time_on(DayNum(created_day.0 + d as i32), clock);
-                let now_ws = if counts_working_seconds {
-                    maps.calendar
-                        .working_seconds_on(DayNum(created_day.0 + d as i32), clock)
-                } else {
-                    0
-                };
-                let deadlines = map
-                    .filter(|_| reads_deadlines)
-                    .map(|m| sh.deadlines(m, created_w, now_w));
-                let moment = Moment {
-                    shared: &sh,
-                    map,
-                    created: deal.created.0,
-                    now,
-                    deal_value: deal.value,
-                    deal,
-                    truth: truth_value,
-                    created_w,
-                    now_w,
-                    created_ws,
-                    now_ws,
-                    calendar: &maps.calendar,
-                    deadlines,
-                };
+            let mut k = 0;
+            evaluator.deal(&mut scratch, log, i, truth_value, moments, |row| {
                 let r = filled[k];
                 filled[k] += 1;
                 part.deals[k][r] = i as u32;
-                for (j, c) in compiled.iter().enumerate() {
-                    part.values[k * n_ind + j][r] = value(c, &mut acc[j], &moment);
+                for (j, &v) in row.iter().enumerate() {
+                    part.values[k * n_ind + j][r] = v;
                 }
-            }
+                k += 1;
+            });
         }
         progress(chunk_deals(c).len() as u64);
     });
