@@ -77,10 +77,34 @@ pub fn unequal_fields(len: impl std::fmt::Display, expected: impl std::fmt::Disp
 }
 
 /// A CSV reading problem of `origin`, at its line (and, for a value that does not parse, its
-/// column, named from `headers`). The csv crate's own message carries the position ("record
-/// 47 (line: 48, byte: 4951): ..."), which [`InputError`] already gives: the usual problems
-/// are reworded here so that a message names its place once.
+/// column, named from `headers`, and what the column expects). The csv crate's own message
+/// carries the position ("record 47 (line: 48, byte: 4951): ..."), which [`InputError`]
+/// already gives: the usual problems are reworded here so that a message names its place once.
 pub fn csv_error(origin: &str, headers: Option<&csv::StringRecord>, e: &csv::Error) -> InputError {
+    located_csv_error(origin, headers, None, e)
+}
+
+/// `record` (under `headers`) as a `T`; a value that does not parse is an [`InputError`]
+/// naming `origin`, the line, the column and what the column expects, with the value found
+/// ("column `rank`: expected a whole number, got \"first\""): Rust's own "invalid digit
+/// found in string" says neither where nor what would do.
+pub fn deserialize_record<T: serde::de::DeserializeOwned>(
+    origin: &str,
+    headers: &csv::StringRecord,
+    record: &csv::StringRecord,
+) -> Result<T, InputError> {
+    record
+        .deserialize(Some(headers))
+        .map_err(|e| located_csv_error(origin, Some(headers), Some(record), &e))
+}
+
+/// [`csv_error`], quoting the value from `record` when it is the one that did not parse.
+fn located_csv_error(
+    origin: &str,
+    headers: Option<&csv::StringRecord>,
+    record: Option<&csv::StringRecord>,
+    e: &csv::Error,
+) -> InputError {
     let mut column = 1;
     let message = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "invalid UTF-8: the file must be UTF-8 text".to_string(),
@@ -90,12 +114,19 @@ pub fn csv_error(origin: &str, headers: Option<&csv::StringRecord>, e: &csv::Err
         csv::ErrorKind::Deserialize { err, .. } => match err.field() {
             Some(f) => {
                 column = f as usize + 1;
+                let value = record.and_then(|r| r.get(f as usize));
+                let expected = expected_value(err.kind(), value);
                 match headers.and_then(|h| h.get(f as usize)) {
-                    Some(name) => format!("column `{name}`: {}", err.kind()),
-                    None => err.kind().to_string(),
+                    Some(name) => format!("column `{name}`: {expected}"),
+                    None => expected,
                 }
             }
-            None => err.kind().to_string(),
+            // A custom check of a deserializer (serde's "unknown variant", "missing field")
+            // says what it wanted but not where in the row: the line alone is named.
+            None => {
+                column = 0;
+                err.kind().to_string()
+            }
         },
         _ => e.to_string(),
     };
@@ -103,6 +134,32 @@ pub fn csv_error(origin: &str, headers: Option<&csv::StringRecord>, e: &csv::Err
     match e.position() {
         Some(p) => err.at_position(p.line() as usize, column),
         None => err,
+    }
+}
+
+/// What a CSV value that did not parse should have been, and the value when known
+/// (`value`: the field's text).
+fn expected_value(kind: &csv::DeserializeErrorKind, value: Option<&str>) -> String {
+    use csv::DeserializeErrorKind as Kind;
+    use std::num::IntErrorKind;
+    let what = match kind {
+        Kind::ParseInt(e) => match e.kind() {
+            // A whole number the column's type still refuses as a digit: a negative one in an
+            // unsigned column (`-5` as a count).
+            IntErrorKind::InvalidDigit if value.is_some_and(|v| v.parse::<i128>().is_ok()) => {
+                "a whole number ≥ 0"
+            }
+            IntErrorKind::PosOverflow => "a smaller whole number",
+            IntErrorKind::NegOverflow => "a larger whole number",
+            _ => "a whole number",
+        },
+        Kind::ParseFloat(_) => "a number",
+        Kind::ParseBool(_) => "true or false",
+        _ => return kind.to_string(),
+    };
+    match value {
+        Some(v) => format!("expected {what}, got {v:?}"),
+        None => format!("expected {what} ({kind})"),
     }
 }
 
@@ -184,12 +241,63 @@ mod tests {
             .expect("not a number");
         assert_eq!(
             csv_error("t.csv", Some(&headers), &e).to_string(),
-            "t.csv: line 2, column 2: column `n`: invalid digit found in string"
+            "t.csv: line 2, column 2: column `n`: expected a whole number (invalid digit found in string)"
         );
         let e = serde_json::from_str::<f64>("\n  1e999").unwrap_err();
         assert_eq!(
             json_error("s.json", &e).to_string(),
             "s.json: line 2, column 7: number out of range"
+        );
+    }
+
+    /// A value of a saved table that does not parse names its column, what the column
+    /// expects and the value: "invalid digit found in string" said neither.
+    #[test]
+    fn a_value_that_does_not_parse_says_what_its_column_expects() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)] // read only to fail
+        struct Row {
+            name: String,
+            rank: u32,
+            auc: Option<f64>,
+            seen: bool,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum Kind {
+            Won,
+        }
+        let text = "name,rank,auc,seen\n\
+                    a,first,0.5,true\n\
+                    b,-3,0.5,true\n\
+                    c,99999999999,0.5,true\n\
+                    d,1,high,true\n\
+                    e,1,,yes\n\
+                    f,1,0.5,true\n";
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let message =
+            |i: usize| deserialize_record::<Row>("t.csv", &headers, &records[i]).unwrap_err();
+        let want = [
+            "t.csv: line 2, column 2: column `rank`: expected a whole number, got \"first\"",
+            "t.csv: line 3, column 2: column `rank`: expected a whole number ≥ 0, got \"-3\"",
+            "t.csv: line 4, column 2: column `rank`: expected a smaller whole number, got \"99999999999\"",
+            "t.csv: line 5, column 3: column `auc`: expected a number, got \"high\"",
+            "t.csv: line 6, column 4: column `seen`: expected true or false, got \"yes\"",
+        ];
+        for (i, want) in want.iter().enumerate() {
+            assert_eq!(message(i).to_string(), *want);
+        }
+        assert!(deserialize_record::<Row>("t.csv", &headers, &records[5]).is_ok());
+        // serde's own checks say what they wanted but not in which field: the line alone.
+        let mut reader = csv::Reader::from_reader("kind\nlost\n".as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let record = reader.records().next().unwrap().unwrap();
+        let e = deserialize_record::<(Kind,)>("t.csv", &headers, &record).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv: line 2: unknown variant `lost`, expected `Won`"
         );
     }
 

@@ -620,6 +620,51 @@ fn a_non_finite_number_in_a_saved_table_is_located_on_load() {
     dealsim::report::render_dir(copy.path()).unwrap();
 }
 
+/// A value that does not parse in a saved table names the file, line, column, what the
+/// column expects and the value: it used to say only "invalid digit found in string".
+#[test]
+fn a_value_that_does_not_parse_says_what_its_column_expects() {
+    for (file, pick, column, value, expected) in [
+        (
+            "indicator_summary.csv",
+            FIRST,
+            "rank",
+            "first",
+            "expected a whole number, got \"first\"",
+        ),
+        (
+            "indicator_summary.csv",
+            FIRST,
+            "earliest_reliable_day",
+            "-7",
+            "expected a whole number ≥ 0, got \"-7\"",
+        ),
+        (
+            "scores.csv",
+            WITH_AUC,
+            "auc",
+            "high",
+            "expected a number, got \"high\"",
+        ),
+        (
+            "tradeoffs.csv",
+            CHOSEN,
+            "landmark_day",
+            "day 28",
+            "expected a whole number, got \"day 28\"",
+        ),
+    ] {
+        let copy = copy_of_run();
+        dealsim::report::render_dir(copy.path()).unwrap();
+        let before = fs::read(copy.path().join("index.html")).unwrap();
+        let at = edit_cell(&copy.path().join(file), pick, column, value);
+        let stderr = report_rejected(copy.path(), &before);
+        let want = format!("{file}: {at}: column `{column}`: {expected}");
+        assert!(stderr.contains(&want), "{want:?} expected in:\n{stderr}");
+        assert!(!stderr.contains("invalid digit"), "{stderr}");
+    }
+}
+
 /// `scores.json` cannot hold an infinite number (JSON has none; `1e999` overflows), and the
 /// JSON parser's refusal is named by path, line and column, once.
 #[test]

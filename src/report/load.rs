@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::tables::{CohortRow, CycleRow, FunnelRow, InflowRow, ReportTables};
 use super::tables::{COHORT_CSV, CYCLE_CSV, FUNNEL_CSV, INFLOW_CSV};
-use crate::error::{csv_error, finite_number, json_error, InputError};
+use crate::error::{csv_error, deserialize_record, finite_number, json_error, InputError};
 use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::export::tuning::POLICY_TOML;
 pub use crate::export::tuning::{DEADLINES_CSV, TRADEOFFS_CSV};
@@ -296,9 +296,7 @@ fn read_csv_opt<T: DeserializeOwned + Numbers>(
         .read_record(&mut record)
         .map_err(|e| csv_error(&origin, None, &e))?
     {
-        let row: T = record
-            .deserialize(Some(&headers))
-            .map_err(|e| csv_error(&origin, Some(&headers), &e))?;
+        let row: T = deserialize_record(&origin, &headers, &record)?;
         if let Some((column, message)) = row.numbers().into_iter().find_map(Number::problem) {
             let line = record.position().map_or(0, |p| p.line() as usize);
             let at = headers
