@@ -4,6 +4,7 @@ mod cli;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::Parser;
@@ -397,7 +398,7 @@ fn simulate(
         sim.seconds,
         sim.dir.display()
     );
-    say(render_table(&sim.summary));
+    say_section(render_table(&sim.summary));
     Ok((scenario, staged, sim, command))
 }
 
@@ -531,7 +532,7 @@ fn run_tune(
             tuning
         }
     };
-    say(render_plans(&tuning));
+    say_section(render_plans(&tuning));
     eprintln!("policy written to {}", shown.join("policy.toml").display());
     Ok(())
 }
@@ -610,7 +611,7 @@ fn run_score(
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    say(report.ranking_table());
+    say_section(report.ranking_table());
     eprintln!("scores written to {}", shown.display());
     Ok(panel)
 }
@@ -626,10 +627,30 @@ fn render_report(dir: &Path, shown: &Path) -> Result<(), Error> {
     Ok(())
 }
 
+/// Whether anything has been printed to stdout yet (see [`say_section`]).
+static SAID: AtomicBool = AtomicBool::new(false);
+
+/// Prints a section of the job's summary (the segment table, the rankings, the tuned rules):
+/// set apart by a blank line from a section printed before it, as in `run`, which prints all
+/// three; a command printing one (`score`, `tune`) starts its stdout with content.
+fn say_section(text: impl std::fmt::Display) {
+    let text = text.to_string();
+    if text.is_empty() {
+        return;
+    }
+    let gap = if SAID.load(Ordering::Relaxed) {
+        "\n"
+    } else {
+        ""
+    };
+    say(format_args!("{gap}{text}"));
+}
+
 /// Prints the job's summary to stdout. A closed stdout (`dealsim run | head`) does not stop
 /// the job: its files are the product, so it goes on and writes them all; another write
 /// error (a full disk behind a redirect) is reported, and the job goes on too.
 fn say(text: impl std::fmt::Display) {
+    SAID.store(true, Ordering::Relaxed);
     if let Err(e) = write!(std::io::stdout().lock(), "{text}") {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("warning: cannot write to standard output: {e}");

@@ -59,9 +59,9 @@ fn same_files(a: &Path, b: &Path, names: &[&str]) {
 }
 
 /// `dealsim COMMAND` on the events and deals of run directory `ran`, with the run's window end,
-/// seed and bootstrap size, writing into `out`.
-fn on_run_files(command: &str, ran: &Path, out: &Path) {
-    dealsim()
+/// seed and bootstrap size, writing into `out`; returns its stdout.
+fn on_run_files(command: &str, ran: &Path, out: &Path) -> String {
+    let output = dealsim()
         .arg(command)
         .arg("--events")
         .arg(ran.join("events.csv"))
@@ -78,7 +78,10 @@ fn on_run_files(command: &str, ran: &Path, out: &Path) {
         ])
         .arg(out)
         .assert()
-        .success();
+        .success()
+        .get_output()
+        .clone();
+    String::from_utf8(output.stdout).expect("UTF-8")
 }
 
 /// `dir`'s manifest.json names exactly the files in `dir` (the hidden list of what dealsim
@@ -147,6 +150,41 @@ fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     run(&with_truth, "1500", &["--with-truth"]);
     assert_eq!(listing(&with_truth), listing(&ran));
     same_files(&ran, &with_truth, &TUNED);
+}
+
+/// Each command's stdout starts with content (`score` and `tune` used to start with a blank
+/// line), and `run`'s sections (segment table, rankings, tuned rules: what `score` and `tune`
+/// print) are set apart by one blank line each.
+#[test]
+fn stdout_starts_with_content_and_sections_are_one_blank_line_apart() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let ran = tmp.path().join("run");
+    let run_out = String::from_utf8(run(&ran, "1500", &[]).stdout).expect("UTF-8");
+    let scored = on_run_files("score", &ran, &tmp.path().join("score"));
+    let tuned = on_run_files("tune", &ran, &tmp.path().join("tune"));
+    for (what, text) in [("run", &run_out), ("score", &scored), ("tune", &tuned)] {
+        assert!(
+            text.lines().next().is_some_and(|l| !l.trim().is_empty()),
+            "{what}'s stdout starts with a blank line:\n{text}"
+        );
+        assert!(!text.contains("\n\n\n"), "{what}: two blank lines:\n{text}");
+        assert!(
+            text.ends_with('\n') && !text.ends_with("\n\n"),
+            "{what}:\n{text}"
+        );
+    }
+    assert!(
+        scored.starts_with("segment smb: indicators ranked"),
+        "{scored}"
+    );
+    assert!(tuned.starts_with("Tuned rules "), "{tuned}");
+    // The run prints its segment table, then what score and tune print, one blank line apart.
+    let (table, rest) = run_out.split_once("\n\n").expect("sections");
+    assert!(
+        table.starts_with("segment ") && table.contains("\nall "),
+        "{table}"
+    );
+    assert_eq!(rest, format!("{scored}\n{tuned}"));
 }
 
 /// A run too short to have both won and lost tuning deals in a segment says so, in the

@@ -51,7 +51,8 @@ impl ScoreReport {
         v
     }
 
-    /// A compact ranking per segment for the terminal.
+    /// A compact ranking per segment for the terminal, the segments set apart by a blank
+    /// line; none before the first, so that `score`'s stdout starts with content.
     pub fn ranking_table(&self) -> String {
         let fmt = |x: Option<f64>| x.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
         let mut out = String::new();
@@ -72,8 +73,11 @@ impl ScoreReport {
             .unwrap_or(9)
             .max(9);
         for seg in segments {
+            if !out.is_empty() {
+                out.push('\n');
+            }
             out.push_str(&format!(
-                "\nsegment {seg}: indicators ranked by how early they warn (AUC target {:.2})\n",
+                "segment {seg}: indicators ranked by how early they warn (AUC target {:.2})\n",
                 self.options.target
             ));
             out.push_str(&format!(

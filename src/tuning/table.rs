@@ -17,9 +17,10 @@ fn short(f: &Figures) -> String {
     )
 }
 
-/// One block per typical segment, then the review segments.
+/// One block per typical segment, then the review segments. Starts with its heading, not a
+/// blank line: the binary sets sections apart, so that `tune`'s stdout starts with content.
 pub fn render_plans(t: &Tuning) -> String {
-    let mut out = String::from("\nTuned rules (tuning deals | held-out deals):\n");
+    let mut out = String::from("Tuned rules (tuning deals | held-out deals):\n");
     let name = crate::columns::width(12, t.segments.iter().map(|s| s.segment.as_str()));
     for s in &t.segments {
         if let Some(w) = &s.warning {
