@@ -22,6 +22,7 @@ pub mod report;
 pub mod scenario;
 pub mod score;
 pub mod scoring;
+pub mod shell;
 pub mod sim;
 pub mod simulate;
 pub mod stats;

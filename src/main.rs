@@ -385,7 +385,7 @@ fn simulate(
             ("--indicators file", indicators),
         ],
     )?;
-    let command = std::env::args().collect::<Vec<String>>().join(" ");
+    let command = dealsim::shell::command_line(std::env::args_os());
     let bar = progress_bar(args.quiet, "simulate", "deals");
     let staged = OutputDir::create(&out)?;
     let result = simulate_into(&scenario, &staged, &command, &bar, keep_log);
@@ -902,8 +902,8 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
     let started = std::time::Instant::now();
     let runs = sweep::sweep(&job, &points, || bar.inc(1));
     bar.finish_and_clear();
-    let command: Vec<String> = std::env::args().collect();
-    sweep::write(&job, &points, &runs, &command.join(" "), dir, &out)?;
+    let command = dealsim::shell::command_line(std::env::args_os());
+    sweep::write(&job, &points, &runs, &command, dir, &out)?;
     // Once per point: its seeds share its reps (their warnings may name the segments in
     // another order, the order in which each log first meets them).
     let mut warned = std::collections::BTreeSet::new();

@@ -121,6 +121,41 @@ fn a_simulations_manifest_lists_its_files() {
     );
 }
 
+/// The manifest's `command` runs again when pasted into a shell: its arguments are quoted
+/// where needed (an `--out` path with spaces and a quote used to come back as three words).
+#[test]
+fn the_manifests_command_runs_again_in_a_shell() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("my runs").join("Q1 'draft'");
+    simulate(&dir, "300");
+    let command = |dir: &Path| -> String {
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+        manifest["command"].as_str().expect("a command").to_string()
+    };
+    let first = command(&dir);
+    // Plain arguments stay bare; the path is one quoted word, its quotes written '\''.
+    let quoted = format!(
+        " simulate --deals 300 --quiet --out '{}/my runs/Q1 '\\''draft'\\'''",
+        tmp.path().display()
+    );
+    assert!(first.ends_with(&quoted), "{first}");
+    let events = fs::read(dir.join("events.csv")).unwrap();
+    fs::remove_dir_all(&dir).unwrap();
+    let again = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&first)
+        .output()
+        .expect("sh runs");
+    assert!(
+        again.status.success(),
+        "{first}\n{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(fs::read(dir.join("events.csv")).unwrap() == events);
+    assert_eq!(command(&dir), first);
+}
+
 #[test]
 fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
     let tmp = tempfile::tempdir().expect("tempdir");

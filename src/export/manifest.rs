@@ -9,6 +9,8 @@ use crate::summary::SegmentSummary;
 pub struct Manifest<'a> {
     pub tool: &'static str,
     pub version: &'static str,
+    /// The command line, quoted for a POSIX shell ([`crate::shell::command_line`]) so that
+    /// it runs again when pasted.
     pub command: &'a str,
     pub seed: u64,
     pub deals: u64,

@@ -293,6 +293,7 @@ struct ScoringRecord<'a> {
 struct Record<'a> {
     tool: &'static str,
     version: &'static str,
+    /// The command line, quoted for a POSIX shell ([`crate::shell::command_line`]).
     command: &'a str,
     scenario: &'a str,
     settings: Vec<SettingRecord<'a>>,
