@@ -30,7 +30,7 @@ use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::stats::bootstrap::Cluster;
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
-use dealsim::tuning::run::{bad_setting, tune_log_to_dir, tune_to_dir, TuneJob};
+use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, tune_to_dir, TuneJob};
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
@@ -412,7 +412,7 @@ fn commit(staged: OutputDir) -> Result<PathBuf, Error> {
 
 fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
     // Check the scoring and tuning flags before spending time on the simulation.
-    parse_landmarks(&score.landmarks)?;
+    check_landmarks(&parse_landmarks(&score.landmarks)?)?;
     indicators::chosen_or_default(score.indicators.as_deref())?;
     check_tune_flags(tune)?;
     let tune_opts = tune_options(tune, (score.bootstrap, score.cluster), 1);

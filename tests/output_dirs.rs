@@ -262,27 +262,54 @@ fn an_output_that_is_or_holds_an_input_is_refused() {
 }
 
 /// `run` puts its directory in place only when every step has written: a step after the
-/// simulation that fails (here the tuner, which takes at most 255 landmarks) leaves neither a
-/// run directory without its report nor a staging directory, and an earlier run stays whole.
+/// simulation that fails leaves neither a run directory without its report nor a staging
+/// directory, and an earlier run stays whole. The failure: a scenario whose window ends years
+/// after its last deal closes, which the scoring step refuses (a window end past the data by
+/// more than its longest quiet spell) and which only the simulated data can show. (This test
+/// used `--landmarks 1:256:1`, which `run` now refuses before simulating.)
 #[test]
 fn a_run_failing_after_the_simulation_leaves_no_directory() {
     let tmp = tempfile::tempdir().unwrap();
-    let too_many = [
-        &SMALL_RUN[..],
-        &["--landmarks", "1:256:1", "--bootstrap", "1"],
-    ]
-    .concat();
-    let (code, stderr) = run_in(tmp.path(), &[&too_many[..], &["--out", "run"]].concat());
+    let scenarios = tempfile::tempdir().unwrap();
+    let show = dealsim().args(["scenario", "show"]).output().unwrap();
+    let default = String::from_utf8(show.stdout).unwrap();
+    let end = "\nend = \"2026-08-31\"\n";
+    assert!(
+        default.contains(end),
+        "the default scenario's window end moved"
+    );
+    let late = scenarios.path().join("late-end.toml");
+    fs::write(&late, default.replace(end, "\nend = \"2030-08-31\"\n")).unwrap();
+    let late_run = [&SMALL_RUN[..], &["--scenario", late.to_str().unwrap()]].concat();
+    let (code, stderr) = run_in(tmp.path(), &[&late_run[..], &["--out", "run"]].concat());
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("at most 255 landmarks"), "{stderr}");
+    assert!(
+        stderr.contains("simulated ") && stderr.contains("2030-08-31 is "),
+        "a failure after the simulation: {stderr}"
+    );
     assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
 
     assert_eq!(small_run(tmp.path(), "run").0, Some(0));
     let before = listing(&tmp.path().join("run"));
     let index = fs::read(tmp.path().join("run/index.html")).unwrap();
-    let (code, _) = run_in(tmp.path(), &[&too_many[..], &["--out", "run"]].concat());
+    let (code, _) = run_in(tmp.path(), &[&late_run[..], &["--out", "run"]].concat());
     assert_eq!(code, Some(2));
     assert_eq!(listing(tmp.path()), ["run"]);
     assert_eq!(listing(&tmp.path().join("run")), before);
     assert_eq!(fs::read(tmp.path().join("run/index.html")).unwrap(), index);
+}
+
+/// The tuner takes at most 255 landmarks: `run` says so before it simulates (it used to
+/// simulate every deal first), with exit 2 and nothing written.
+#[test]
+fn too_many_landmarks_are_refused_before_the_simulation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let too_many = [&SMALL_RUN[..], &["--landmarks", "1:400:1", "--out", "run"]].concat();
+    let (code, stderr) = run_in(tmp.path(), &too_many);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: --landmarks: at most 255 landmarks can be tuned\n"
+    );
+    assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
 }

@@ -217,7 +217,14 @@ pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
 /// The options and landmarks a user can get wrong, checked before any file is read.
 fn check_job(job: &TuneJob<'_>) -> Result<(), InputError> {
     check_options(&job.options)?;
-    if job.landmarks.len() > u8::MAX as usize {
+    check_landmarks(&job.landmarks)
+}
+
+/// `--landmarks` as the tuner takes them: at most 255 (the landmark at which a rule first
+/// flags a deal is kept as a `u8` index, [`super::rule::first_flags`]). Public so that
+/// `dealsim run` checks it before simulating, not after.
+pub fn check_landmarks(landmarks: &[u32]) -> Result<(), InputError> {
+    if landmarks.len() > u8::MAX as usize {
         return Err(InputError::new(
             "--landmarks",
             "at most 255 landmarks can be tuned",
