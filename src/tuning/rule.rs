@@ -189,11 +189,11 @@ impl Resamples {
     }
 }
 
-/// Per rep: lost, flagged lost, won and flagged won deals among `rows` (lost?, flagged?) of
-/// the reps numbered `rep` (of `count`).
-fn rep_counts(rows: &[(bool, bool)], (rep, count): (&[u32], usize)) -> Vec<[f64; 4]> {
+/// Per rep: lost, flagged lost, won and flagged won deals among `rows` (lost?, flagged?,
+/// anything) of the reps numbered `rep` (of `count`).
+fn rep_counts<T>(rows: &[(bool, bool, T)], (rep, count): (&[u32], usize)) -> Vec<[f64; 4]> {
     let mut counts = vec![[0.0; 4]; count];
-    for (&(lost, flagged), &r) in rows.iter().zip(rep) {
+    for (&(lost, flagged, _), &r) in rows.iter().zip(rep) {
         let c = &mut counts[r as usize];
         let at = if lost { 0 } else { 2 };
         c[at] += 1.0;
@@ -293,7 +293,6 @@ pub fn figures_on(
         .map(|k| Estimate::percentile(point[k], &reps[k]))
         .collect();
     if let Some((rep, count)) = &resamples.reps {
-        let rows: Vec<(bool, bool)> = rows.iter().map(|&(l, f, _)| (l, f)).collect();
         let counts = rep_counts(&rows, (rep, *count));
         for (e, ci) in est
             .iter_mut()
@@ -349,7 +348,6 @@ impl Recalls {
                 .collect()
         });
         let by_rep = resamples.reps.as_ref().map(|(rep, count)| {
-            let rows: Vec<(bool, bool)> = rows.iter().map(|&(l, f, _)| (l, f)).collect();
             rep_counts(&rows, (rep, *count))
                 .iter()
                 .map(|c| (c[1], c[0]))
