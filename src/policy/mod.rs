@@ -20,7 +20,7 @@ use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, IndicatorSpec, Signal, Unit};
 use crate::stats::bootstrap::Cluster;
 use crate::tuning::rule::{
-    confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, NOT_CONFIRMED,
+    confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, MAX_LANDMARKS, NOT_CONFIRMED,
 };
 use crate::tuning::{Objective, Tuning};
 
@@ -319,10 +319,13 @@ impl Policy {
                 ),
             ));
         }
-        if p.landmarks.len() > u8::MAX as usize {
+        if p.landmarks.len() > MAX_LANDMARKS {
             return Err(err(
                 "landmarks".into(),
-                format!("expected at most 255 landmarks, got {}", p.landmarks.len()),
+                format!(
+                    "expected at most {MAX_LANDMARKS} landmarks, got {}",
+                    p.landmarks.len()
+                ),
             ));
         }
         if let Some(k) = p.landmarks.windows(2).position(|w| w[1] <= w[0]) {

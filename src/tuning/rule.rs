@@ -31,6 +31,11 @@ pub struct Rule {
     pub by_day: u32,
 }
 
+/// The most landmarks a rule can be tuned or applied at: [`first_flags`] keeps the landmark
+/// at which a rule first flags a deal as a `u8` index (a byte a deal, not eight, in the
+/// tuner's sweep over millions of deals).
+pub const MAX_LANDMARKS: usize = u8::MAX as usize;
+
 /// For every deal of the panel: the landmark index at which `rule` first flags it (the first
 /// landmark where the deal is open, its rule age on `clock` is `≤ by_day` and its oriented
 /// value is `≥` the threshold).

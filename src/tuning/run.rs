@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::clock::RuleClock;
+use super::rule::MAX_LANDMARKS;
 use super::{deadlines, rule, tune, Objective, TuneOptions, Tuning};
 use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
@@ -220,14 +221,13 @@ fn check_job(job: &TuneJob<'_>) -> Result<(), InputError> {
     check_landmarks(&job.landmarks)
 }
 
-/// `--landmarks` as the tuner takes them: at most 255 (the landmark at which a rule first
-/// flags a deal is kept as a `u8` index, [`super::rule::first_flags`]). Public so that
+/// `--landmarks` as the tuner takes them: at most [`MAX_LANDMARKS`]. Public so that
 /// `dealsim run` checks it before simulating, not after.
 pub fn check_landmarks(landmarks: &[u32]) -> Result<(), InputError> {
-    if landmarks.len() > u8::MAX as usize {
+    if landmarks.len() > MAX_LANDMARKS {
         return Err(InputError::new(
             "--landmarks",
-            "at most 255 landmarks can be tuned",
+            format!("at most {MAX_LANDMARKS} landmarks can be tuned"),
         ));
     }
     Ok(())
