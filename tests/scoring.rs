@@ -1219,3 +1219,61 @@ fn a_panel_without_deals_scores_to_no_rows() {
         assert!(score(&empty, &o).is_empty());
     }
 }
+
+/// A column on which every deal has the same value (no close date pushed yet at day 7) has
+/// AUC ½ with zero spread under DeLong, over reps and in every bootstrap replicate; a
+/// zero-width [0.5, 0.5] would claim the indicator is known to be useless, so no interval is
+/// given and the note says why. The other column, one value apart for one deal, keeps its
+/// interval under each method.
+#[test]
+fn a_column_where_every_deal_ties_gets_no_interval() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let deals: Vec<Deal> = (0..200)
+        .map(|i| match i % 4 {
+            0 => won(0, 40.0 + f64::from(rng.random_range(0..30u32))),
+            3 => open(0, 200.0),
+            _ => lost(0, 20.0 + f64::from(rng.random_range(0..30u32))),
+        })
+        .collect();
+    let rows: Vec<(u32, Vec<f32>)> = (0..200u32)
+        .map(|i| (i, vec![0.0, if i == 1 { 1.0 } else { 0.0 }]))
+        .collect();
+    let mut panel = panel(
+        vec![
+            info("pushes", Direction::HigherIsRiskier),
+            info("one_off", Direction::HigherIsRiskier),
+        ],
+        &["a"],
+        &deals,
+        &[7],
+        &[rows],
+    );
+    panel.deal_rep = (0..200).map(|i| i % 10).collect();
+    let over_reps = ScoreOptions {
+        cluster: Cluster::Rep,
+        ..delong_options(20, 1)
+    };
+    let ipcw = Censoring::Ipcw { horizon: 60.0 };
+    for opts in [
+        delong_options(20, 1),
+        over_reps,
+        options(Censoring::Known, 100, 20, 3),
+        options(ipcw, 100, 20, 3),
+    ] {
+        let rows = score(&panel, &opts);
+        let tied = find(&rows, "pushes", "a", 7);
+        assert_eq!(
+            (tied.auc, tied.ci_lo, tied.ci_hi, tied.note.as_str()),
+            (
+                Some(0.5),
+                None,
+                None,
+                "no interval: every deal has the same value"
+            ),
+            "{opts:?}"
+        );
+        let one_off = find(&rows, "one_off", "a", 7);
+        let (lo, hi) = (one_off.ci_lo.unwrap(), one_off.ci_hi.unwrap());
+        assert!(lo < hi && one_off.note.is_empty(), "{opts:?}: {one_off:?}");
+    }
+}

@@ -813,6 +813,7 @@ impl Intervals {
                 "classes apart: exact one-sided bound (Lehmann family)".into(),
             ),
             Some([lo, hi]) => (Some(lo), Some(hi), String::new()),
+            None if m.tied() => (None, None, EVERY_DEAL_TIES.into()),
             None if m.separated() => (
                 None,
                 None,
@@ -825,7 +826,9 @@ impl Intervals {
     /// The interval of segment `s`'s score `auc` from its replicates, and the row's note: no
     /// interval when the AUC is undefined (a class without weight) in more than 5% of them,
     /// as percentiles of the remaining replicates would describe only the draws that
-    /// happened to keep both classes.
+    /// happened to keep both classes; none either when the AUC is ½ in the sample and in
+    /// every replicate, which (with both classes present) means every deal ties, as under
+    /// DeLong.
     fn of(
         &self,
         s: usize,
@@ -838,9 +841,15 @@ impl Intervals {
         if let Some(why) = &self.withheld[s] {
             return (None, None, why.clone());
         }
+        if auc == Some(0.5) && replicates.iter().all(|&r| r == 0.5) {
+            return (None, None, EVERY_DEAL_TIES.into());
+        }
         interval(replicates, self.alpha)
     }
 }
+
+/// The note of a score whose deals all have the same value: its AUC is ½ in every sample.
+const EVERY_DEAL_TIES: &str = "no interval: every deal has the same value";
 
 /// Distinct reps per segment of the panel.
 fn reps_per_segment(panel: &Panel) -> Vec<usize> {

@@ -36,8 +36,10 @@ impl MannWhitney {
     /// classes do not overlap (AUC exactly 1 or 0) DeLong's variance is zero, which would
     /// claim certainty; there the interval reaches the observed bound from
     /// [`separation_bound`]'s exact limit, for independent deals only. `None` when a class
-    /// holds one row (or the rows one cluster) and the classes overlap, and for clusters
-    /// whose classes lie apart.
+    /// holds one row (or the rows one cluster) and the classes overlap, for clusters whose
+    /// classes lie apart, and when every row ties ([`tied`](Self::tied)): a zero-width
+    /// interval at ½ would claim the indicator is known to carry no signal, when the data
+    /// only never let it vary.
     pub fn interval(self, alpha: f64) -> Option<[f64; 2]> {
         match (self.separated(), self.clusters) {
             (true, Some(_)) => return None,
@@ -48,7 +50,7 @@ impl MannWhitney {
                 let bound = separation_bound(self.negatives, self.positives, alpha);
                 return Some([0.0, 1.0 - bound]);
             }
-            (false, _) if self.variance.is_nan() => return None,
+            (false, _) if self.variance.is_nan() || self.tied() => return None,
             (false, _) => {}
         }
         let q = match self.clusters {
@@ -63,6 +65,15 @@ impl MannWhitney {
     /// one-sided bound rather than DeLong's (or, over clusters, none).
     pub fn separated(self) -> bool {
         self.auc <= 0.0 || self.auc >= 1.0
+    }
+
+    /// Whether every row has the same score (e.g. no deal had its close date pushed by day
+    /// 7). With overlapping classes that is the only way the variance vanishes: the
+    /// positives' placements can all be equal only if no negative lies between the lowest
+    /// and highest positive, and likewise for the negatives; overlapping classes then all
+    /// sit at one value. DeLong's and Obuchowski's sums are then exactly zero.
+    pub fn tied(self) -> bool {
+        !self.separated() && self.variance == 0.0
     }
 }
 
@@ -225,6 +236,7 @@ fn group_of(class: u32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::ranked::{class_word, point_aucs_in, SortBuffers, NEGATIVE};
 
     fn mw(auc: f64, variance: f64, positives: u64, negatives: u64) -> MannWhitney {
         MannWhitney {
@@ -296,5 +308,34 @@ mod tests {
         assert_eq!((lo0, hi0), (0.0, 1.0 - separation_bound(10, 40, alpha)));
         assert!(mw(1.0, f64::NAN, 1, 40).interval(alpha).is_some());
         assert!(mw(0.9, f64::NAN, 1, 40).interval(alpha).is_none());
+    }
+
+    /// 30 lost and 70 won deals that all share one score: DeLong's and Obuchowski's variances
+    /// are exactly zero at AUC ½, and no interval is claimed; one deal off the common value
+    /// gives both a width.
+    #[test]
+    fn all_tied_scores_get_no_interval() {
+        let class: Vec<u32> = (0..100)
+            .map(|i| class_word(0, if i < 30 { POSITIVE } else { NEGATIVE }))
+            .collect();
+        let clusters: Vec<u32> = (0..100).map(|i| i % 7).collect();
+        let both = |keys: &[f32]| {
+            let mut buffers = SortBuffers::default();
+            [
+                point_aucs_in(keys, &class, 1, 1.0, &mut buffers).0[1].unwrap(),
+                clustered_aucs(keys, &class, &clusters, 1)[1].unwrap(),
+            ]
+        };
+        for tied in both(&[2.5; 100]) {
+            assert_eq!((tied.auc, tied.variance), (0.5, 0.0), "{tied:?}");
+            assert!(tied.tied() && tied.interval(0.025).is_none());
+        }
+        let mut keys = [2.5_f32; 100];
+        keys[0] = 3.5;
+        for one_off in both(&keys) {
+            assert!(!one_off.tied() && one_off.variance > 0.0, "{one_off:?}");
+            let [lo, hi] = one_off.interval(0.025).unwrap();
+            assert!(lo < one_off.auc && one_off.auc < hi);
+        }
     }
 }
