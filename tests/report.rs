@@ -1075,7 +1075,8 @@ fn a_policy_without_the_held_out_check_renders_a_dash() {
 }
 
 /// The report's deadline table is `deadlines.csv`, row by row: a deadline is proposed exactly
-/// where lost deals take significantly longer than won ones (p < 0.05), "keep" elsewhere.
+/// where lost deals take significantly longer than won ones (p < 0.05) and it differs from
+/// the current one, "keep" elsewhere.
 #[test]
 fn deadlines_table_matches_deadlines_csv() {
     let dir = small_run();
@@ -1103,15 +1104,17 @@ fn deadlines_table_matches_deadlines_csv() {
         assert_eq!((cells[0], cells[1]), (field(0), field(1)), "{what}");
         assert_eq!(cells[4], format!("{:.1}", number(2)), "{what}");
         let p = number(12);
-        if p < 0.05 {
+        if p < 0.05 && number(9) != number(2) {
             proposed += 1;
-            assert_eq!(cells[6], field(9), "{what}");
+            assert_eq!(cells[6], format!("{:.1}", number(9)), "{what}");
             let pct = |k: usize| format!("{:.0}%", 100.0 * number(k));
             assert_eq!(cells[7], format!("{} / {}", pct(10), pct(11)), "{what}");
         } else {
             kept += 1;
             assert_eq!((cells[6], cells[7]), ("keep", "–"), "{what}");
-            assert_eq!(cells[8], format!("{p:.3}"), "{what}");
+            if p >= 0.001 {
+                assert_eq!(cells[8], format!("{p:.3}"), "{what}");
+            }
         }
     }
     assert!(proposed > 0, "some step separates won from lost deals");

@@ -392,8 +392,9 @@ fn the_shown_runners_up_carry_intervals_and_held_out_figures() {
 }
 
 /// Deadlines from experience on the default scenario. The simulator stretches the own steps of
-/// undisciplined reps and loses more of their deals, so on rep steps lost deals take longer and
-/// every typical segment gets a proposed deadline. Legal review's length is the legal
+/// undisciplined reps and loses more of their deals, so on rep steps lost deals take
+/// significantly longer in every typical segment (the proposal there may be the current
+/// deadline, where no whole number of days beats it). Legal review's length is the legal
 /// department's backlog, planted to be unrelated to the outcome (the `legal_wait_days`
 /// distractor): no deadline separates won from lost deals there, and the current one is kept.
 #[test]

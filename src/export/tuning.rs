@@ -71,7 +71,7 @@ mod tests {
             lost_median_days: None,
             current_catch: 0.5,
             current_false_alarm: 0.25,
-            proposed_days: 5,
+            proposed_days: 5.0,
             proposed_catch: 0.5,
             proposed_false_alarm: 0.25,
             separation_p_value: 0.5,
@@ -80,7 +80,7 @@ mod tests {
         let text = String::from_utf8(with_header(DEADLINES_HEADER, &[d])).unwrap();
         assert_eq!(
             text.lines().nth(1),
-            Some("s,x,6.9,1,1,3.2619,,0.5,0.25,5,0.5,0.25,0.5")
+            Some("s,x,6.9,1,1,3.2619,,0.5,0.25,5.0,0.5,0.25,0.5")
         );
     }
 
@@ -119,7 +119,7 @@ mod tests {
             lost_median_days: None,
             current_catch: 0.0,
             current_false_alarm: 0.0,
-            proposed_days: 1,
+            proposed_days: 1.0,
             proposed_catch: 0.0,
             proposed_false_alarm: 0.0,
             separation_p_value: 1.0,

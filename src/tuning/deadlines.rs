@@ -9,9 +9,12 @@
 //! the `overdue_steps` indicator would have said. Deals whose clock never started are left
 //! out. For a deadline `D`: catch = share of lost deals late, false alarm = share of won deals
 //! late. The proposed deadline is the whole number of working days with the largest
-//! catch − false alarm (Youden); ties go to the longer, more lenient deadline.
+//! catch − false alarm (Youden); ties go to the longer, more lenient deadline. Where no whole
+//! number does strictly better than the current deadline (often a fraction, 5.75 days at a
+//! pace of 1.15), the current one is proposed: a change that catches less per false alarm is
+//! no proposal.
 //!
-//! That largest catch − false alarm is the one-sided Kolmogorov–Smirnov distance between the
+//! The largest catch − false alarm over whole days is the one-sided Kolmogorov–Smirnov distance between the
 //! won and lost deals' step times (rounded up to whole days), so its p-value says whether lost
 //! deals take longer at all: where they do not (p ≥ [`SEPARATION_ALPHA`], e.g. legal review,
 //! whose length is the legal backlog), no deadline separates them and the current one is kept
@@ -44,7 +47,9 @@ pub struct DeadlineRow {
     pub lost_median_days: Option<f64>,
     pub current_catch: f64,
     pub current_false_alarm: f64,
-    pub proposed_days: u32,
+    /// A whole number of working days, or the current deadline where none beats it.
+    #[serde(serialize_with = "crate::flag::precision::days_read_back")]
+    pub proposed_days: f64,
     pub proposed_catch: f64,
     pub proposed_false_alarm: f64,
     /// One-sided two-sample Kolmogorov–Smirnov p-value of "lost deals take no longer than won
@@ -68,10 +73,17 @@ impl DeadlineRow {
         self.separation_p_value < SEPARATION_ALPHA
     }
 
+    /// Whether the proposal is a change: lost deals are slower (or the file predates the
+    /// p-value) and some whole number of days beats the current deadline.
+    pub fn changes(&self) -> bool {
+        (self.separates() || self.separation_p_value.is_nan())
+            && self.proposed_days != self.current_days
+    }
+
     /// The row for people, as `policy.md` and the report show it: median won and lost days,
-    /// the current deadline and its catch / alarm, the proposed one ("keep" where lost deals
-    /// are not significantly slower) and its catch / alarm, and the p-value ("–" if unknown:
-    /// then the proposal is shown, as files without the p-value did).
+    /// the current deadline and its catch / alarm, the proposed one ("keep" unless it
+    /// [`changes`](Self::changes) the deadline) and its catch / alarm, and the p-value ("–"
+    /// if unknown: then the proposal is shown, as files without the p-value did).
     pub fn cells(&self) -> [String; 7] {
         // As deadlines.csv holds them, so that policy.md (from memory) and the report (from
         // the file) round alike.
@@ -80,9 +92,9 @@ impl DeadlineRow {
         let trade_off =
             |catch: f64, alarm: f64| format!("{:.0}% / {:.0}%", 100.0 * catch, 100.0 * alarm);
         let p = self.separation_p_value;
-        let (proposed, proposed_trade_off) = if self.separates() || p.is_nan() {
+        let (proposed, proposed_trade_off) = if self.changes() {
             (
-                self.proposed_days.to_string(),
+                one(self.proposed_days),
                 trade_off(self.proposed_catch, self.proposed_false_alarm),
             )
         } else {
@@ -122,8 +134,9 @@ pub fn legend() -> String {
          Catch = lost deals late, alarm = won deals late; a deal that closed without \
          completing the step is late once its time since the step's clock started passed \
          the deadline. A deadline is proposed where lost deals take longer than won ones \
-         (one-sided Kolmogorov–Smirnov p < {SEPARATION_ALPHA}); elsewhere no deadline \
-         separates them and the current one is kept."
+         (one-sided Kolmogorov–Smirnov p < {SEPARATION_ALPHA}) and a whole number of days \
+         separates them better than the current deadline (catch − alarm); elsewhere the \
+         current one is kept."
     )
 }
 
@@ -236,6 +249,12 @@ fn row(segment: &str, step: &str, current: f64, t: &[(f64, bool, bool)]) -> Dead
         }
     }
     let (current_catch, current_false_alarm) = rates(current);
+    let (proposed_days, proposed_catch, proposed_false_alarm) =
+        if current_catch - current_false_alarm >= best.0 {
+            (current, current_catch, current_false_alarm)
+        } else {
+            (f64::from(best.1), best.2, best.3)
+        };
     DeadlineRow {
         segment: segment.to_string(),
         step: step.to_string(),
@@ -246,9 +265,9 @@ fn row(segment: &str, step: &str, current: f64, t: &[(f64, bool, bool)]) -> Dead
         lost_median_days: median(true),
         current_catch,
         current_false_alarm,
-        proposed_days: best.1,
-        proposed_catch: best.2,
-        proposed_false_alarm: best.3,
+        proposed_days,
+        proposed_catch,
+        proposed_false_alarm,
         separation_p_value: one_sided_p_value(best.0, lost, won),
     }
 }
@@ -273,7 +292,7 @@ mod tests {
         let r = row("s", "x", 5.0, &t);
         // D = 3: late lost = {4.5, 6.0} = 2/3, late won = {} → J = 2/3 (D = 2 gives
         // 3/3 − 2/3 = 1/3); the longest D with J = 2/3 is 4 (4.5 > 4, 3.0 ≤ 4).
-        assert_eq!(r.proposed_days, 4);
+        assert_eq!(r.proposed_days, 4.0);
         assert!((r.proposed_catch - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(r.proposed_false_alarm, 0.0);
         // Current deadline 5: only 6.0 is late.
@@ -311,11 +330,49 @@ mod tests {
         r.separation_p_value = 0.0004;
         assert_eq!(
             cells(&r)[4..],
-            ["4", "100% / 0%", "< 0.001"].map(String::from)
+            ["4.0", "100% / 0%", "< 0.001"].map(String::from)
         );
         // A deadlines.csv written before the p-value: the proposal, p unknown.
         r.separation_p_value = f64::NAN;
-        assert_eq!(cells(&r)[4..], ["4", "100% / 0%", "–"].map(String::from));
+        assert_eq!(cells(&r)[4..], ["4.0", "100% / 0%", "–"].map(String::from));
+    }
+
+    /// A current deadline of 5.75 days (5 at a pace of 1.15) that no whole number of days beats:
+    /// won deals took 1.0 and 5.5 days, lost ones 5.9 and 8.0. At 5.75 both lost deals are late
+    /// and no won one (catch − alarm 1); at 5 days the won 5.5 is late too (½), at 6 and 7
+    /// only the lost 8.0 (½). Proposing 7 would catch less for the same alarms: keep 5.75.
+    #[test]
+    fn a_current_deadline_no_whole_day_beats_is_kept() {
+        let t = [
+            (1.0, true, false),
+            (5.5, true, false),
+            (5.9, true, true),
+            (8.0, true, true),
+        ];
+        let mut r = row("s", "x", 5.75, &t);
+        assert_eq!(
+            (r.proposed_days, r.proposed_catch, r.proposed_false_alarm),
+            (5.75, 1.0, 0.0)
+        );
+        // The p-value is the whole-day separation's (½ with 2 and 2 deals), not the kept one's.
+        assert_eq!(r.separation_p_value, one_sided_p_value(0.5, 2, 2));
+        r.separation_p_value = 0.001;
+        assert!(!r.changes());
+        assert_eq!(r.cells()[4..6], ["keep", "–"].map(String::from));
+        // A current deadline of 4.5 catches both lost deals but alarms on the won 5.5: ½, as
+        // good as 7 days and no worse; a change must do strictly better, so 4.5 stays.
+        let tied = row("s", "x", 4.5, &t);
+        assert_eq!(tied.proposed_days, 4.5);
+        // At 9 days nothing is late (0): 7 days do strictly better and are proposed.
+        let worse = row("s", "x", 9.0, &t);
+        assert_eq!(
+            (
+                worse.proposed_days,
+                worse.proposed_catch,
+                worse.proposed_false_alarm
+            ),
+            (7.0, 0.5, 0.0)
+        );
     }
 
     /// A deadline of 7 working days at a pace of 1.15 is 8.049999999999999 in memory and 8.05
