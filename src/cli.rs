@@ -533,7 +533,8 @@ pub struct ScoreArgs {
     /// with inverse-probability-of-censoring weights at --horizon days after the landmark.
     #[arg(long, value_enum, default_value = "known")]
     pub censoring: CensoringArg,
-    /// Horizon in days after the landmark for --censoring ipcw.
+    /// Horizon in calendar days after the landmark for --censoring ipcw: a loss counts if it
+    /// comes within this many days of the landmark.
     #[arg(
         long,
         allow_hyphen_values = true,
@@ -632,7 +633,7 @@ pub struct TuneArgs {
     )]
     pub signals: Vec<dealsim::indicators::Signal>,
     /// Choose only rules whose median lead time (first flag to loss) is at least this many
-    /// days: an alert must come early enough to act on.
+    /// calendar days: an alert must come early enough to act on.
     #[arg(
         long,
         allow_hyphen_values = true,

@@ -901,7 +901,8 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
 /// gives (deals open then are censored, not scored with their later outcome; deals created
 /// later are left out of every table; `--with-truth` keeps the window's rows of the whole log's
 /// truth file), and so does tuning. With a quarter of the deals at risk
-/// open, `score` warns about `known` censoring, and not under `ipcw`.
+/// open, `score` warns about `known` censoring, and not under `ipcw`, whose horizon the
+/// reports state.
 #[test]
 fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
     let tmp = TempDir::new().unwrap();
@@ -972,11 +973,17 @@ fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
         }
         if command == "score" {
             let mut args: Vec<String> = vec!["score".into(), "--bootstrap".into(), "20".into()];
-            args.extend(["--censoring".into(), "ipcw".into(), "--out".into()]);
-            args.push(path(at("ipcw")));
+            args.extend(["--censoring".into(), "ipcw".into(), "--horizon".into()]);
+            args.extend(["45".into(), "--out".into(), path(at("ipcw"))]);
             args.extend(log_of(&cut));
             let stderr = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
             assert!(!stderr.contains("over all landmarks"), "{stderr}");
+            // The horizon decides what counts as a loss: both reports name it.
+            let said = "ipcw (horizon 45 calendar days)";
+            for file in ["summary.md", "index.html"] {
+                let text = fs::read_to_string(at("ipcw").join(file)).unwrap();
+                assert!(text.contains(said), "{file} does not say {said}");
+            }
         }
         let (a, b) = (
             at(&format!("{command}-on-cut")),

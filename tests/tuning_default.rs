@@ -199,9 +199,9 @@ fn rules_read_in_their_units_and_leads_in_whole_days() {
     }
     for line in [
         "**Flag the deal if `proposal_delay_days` ≥ 17.76 working days by day 28**",
-        "| median lead time, days | 23 (22–24) | 25 (23–27) |",
+        "| median lead time, calendar days | 23 (22–24) | 25 (23–27) |",
         // A percentile bound between two replicates' medians (29.5125) at the nearest half.
-        "| median lead time, days | 26 (24–29.5) | 28 (24–33) |",
+        "| median lead time, calendar days | 26 (24–29.5) | 28 (24–33) |",
         "| `sla_breaches` ≥ 2 by day 21 |",
         "| `card_completeness` ≤ 0% by day 7 |",
         "| `stage_age_vs_norm` ≥ 1.02 × stage norm by day 28 |",

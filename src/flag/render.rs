@@ -90,7 +90,7 @@ pub fn table(r: &FlagReport) -> String {
     let rep = width(16, shown.iter().map(|f| f.rep.as_str()));
     let _ = writeln!(
         s,
-        "{:<id$} {:<seg$} {:<rep$} {:>5} {:>5} {:>8}  reasons (rule: value, days overdue = days since it fired)",
+        "{:<id$} {:<seg$} {:<rep$} {:>5} {:>5} {:>8}  reasons (rule: value, days overdue = calendar days since it fired)",
         "deal", "segment", "rep", "age", "risk", "forecast"
     );
     for f in shown {

@@ -56,7 +56,7 @@ fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
             two_decimals,
         ),
         (
-            "median lead time, days",
+            "median lead time, calendar days",
             |f| &f.median_lead_days,
             lead_days_text,
         ),
@@ -99,7 +99,7 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
         "Runners-up, each indicator's own best rule on the tuning deals under the same objective \
          ({}\"vs chosen\": its recall minus the chosen rule's, paired on the same deals), \
          and its recall and check on the held-out deals:\n\n\
-         | rule | recall | vs chosen | false alarms | alerts / rep / week | median lead, days | held-out recall | held-out check |\n\
+         | rule | recall | vs chosen | false alarms | alerts / rep / week | median lead, calendar days | held-out recall | held-out check |\n\
          |---|---|---|---|---|---|---|---|\n",
         if intervals {
             "with 95% intervals; "

@@ -481,7 +481,7 @@ fn rules_table(out: &mut String, policy: &Policy) {
     out.push_str(
         "<table class=\"rules\"><thead><tr><th>segment</th><th>rule</th><th>recall, tuning</th>\
          <th>recall, held out</th><th>held out − tuning</th><th>held-out check</th><th>alerts / rep / week</th>\
-         <th>median lead, days</th></tr></thead><tbody>\n",
+         <th>median lead, calendar days</th></tr></thead><tbody>\n",
     );
     // Undefined figures (no lost deal flagged, none held out) read "–".
     let num = |x: f64, decimals: usize| {
@@ -616,14 +616,10 @@ pub fn run_name(data: &RunData) -> String {
 
 fn run_details(out: &mut String, data: &RunData) {
     let o = &data.meta.options;
-    let censoring = match o.censoring.horizon {
-        Some(h) => format!("{} (horizon {h} days)", o.censoring.mode),
-        None => o.censoring.mode.clone(),
-    };
     let mut rows: Vec<(&str, String)> = vec![
         ("dealsim version", data.meta.version.clone()),
         ("window end", data.meta.window_end.clone()),
-        ("censoring", censoring),
+        ("censoring", o.censoring.describe()),
         ("intervals", o.interval.describe(o.bootstrap, o.cluster)),
         ("minimum deals per class", o.min_class.to_string()),
         ("AUC target", format!("{:.2}", o.target)),

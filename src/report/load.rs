@@ -63,6 +63,17 @@ pub struct CensoringMeta {
     pub horizon: Option<f64>,
 }
 
+impl CensoringMeta {
+    /// The mode as the report and `summary.md` name it, with the IPCW horizon, which decides
+    /// what counts as a loss: `ipcw (horizon 60 calendar days)`.
+    pub fn describe(&self) -> String {
+        match self.horizon {
+            Some(h) => format!("{} (horizon {h} calendar days)", self.mode),
+            None => self.mode.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct IndicatorMeta {
     pub name: String,
