@@ -98,7 +98,7 @@ impl ScoreReport {
                     .map_or("never".to_string(), |d| format!("day {d}"));
                 out.push_str(&format!(
                     "{:>4}  {:<width$}  {:<8}  {:>14}  {:>6}  {:>6}  {:>6}\n",
-                    r.rank,
+                    r.rank_text(),
                     r.indicator,
                     signal,
                     day,

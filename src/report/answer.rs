@@ -8,7 +8,7 @@
 use super::load::RunData;
 use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, TRUTH_INDICATOR};
-use crate::scoring::SummaryRow;
+use crate::scoring::{ScoreRow, SummaryRow};
 use crate::tuning::rule::confirmation_text;
 
 /// The days of the AUC columns (as in `indicator_summary.csv`).
@@ -114,16 +114,27 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
 /// Why no score of `segment` has an interval although some have an AUC (the note of the
 /// first such row, e.g. too few reps to resample under `--cluster rep`), if so.
 fn no_interval_reason<'a>(data: &'a RunData, segment: &str) -> Option<&'a str> {
-    let rows: Vec<_> = data
-        .scores
-        .iter()
-        .filter(|r| r.segment == segment)
-        .collect();
-    if rows.iter().any(|r| r.ci_lo.is_some()) {
+    why_none(data, segment, |r| r.ci_lo.is_some(), |r| r.auc.is_some())
+}
+
+/// Why no score of `segment` has an AUC at any landmark (the note of the first row, e.g.
+/// fewer than 20 deals in a class), if so.
+fn no_auc_reason<'a>(data: &'a RunData, segment: &str) -> Option<&'a str> {
+    why_none(data, segment, |r| r.auc.is_some(), |_| true)
+}
+
+/// The note of the first `among` row of `segment`'s scores when none `has` a figure.
+fn why_none<'a>(
+    data: &'a RunData,
+    segment: &str,
+    has: impl Fn(&ScoreRow) -> bool,
+    among: impl Fn(&ScoreRow) -> bool,
+) -> Option<&'a str> {
+    let mut rows = data.scores.iter().filter(|r| r.segment == segment);
+    if rows.clone().any(has) {
         return None;
     }
-    rows.iter()
-        .find(|r| r.auc.is_some() && !r.note.is_empty())
+    rows.find(|r| among(r) && !r.note.is_empty())
         .map(|r| r.note.as_str())
 }
 
@@ -142,8 +153,8 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
         .find(|r| r.earliest_reliable_day.is_some());
     let forecast = |b: &str| format!("the rep's own forecast ({b})");
     let mut s = segment_phrase(segment);
-    match (best, base) {
-        (Some(best), base) => {
+    match (best, base, no_auc_reason(data, segment)) {
+        (Some(best), base, _) => {
             let d = best.earliest_reliable_day.unwrap_or_default();
             s.push_str(&format!(
                 ", {} warns of a loss from day {d}",
@@ -169,7 +180,12 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                 None => s.push('.'),
             }
         }
-        (None, base) => {
+        (None, _, Some(why)) => {
+            s.push_str(&format!(
+                ", no indicator has an AUC at any landmark, so none can be ranked: {why}."
+            ));
+        }
+        (None, base, None) => {
             match no_interval_reason(data, segment) {
                 // Nothing can be reliable without an interval: say why rather than "none is".
                 Some(why) => s.push_str(&format!(
@@ -471,6 +487,51 @@ mod tests {
         d.scores.push(row("x", Some(0.6)));
         assert!(sentence(&d, "x").contains("no observable indicator reaches a reliable AUC"));
         assert_eq!(ranking(&d, "x")[0].reliable_from, "never");
+    }
+
+    /// A segment too small to score: no AUC at any landmark. The answer says so and why, not
+    /// that no indicator "reaches a reliable AUC", and the table's ranks read "–" rather than
+    /// an alphabetical 1, 2, 3.
+    #[test]
+    fn without_any_auc_the_answer_says_nothing_can_be_ranked() {
+        let mut d = run(
+            "x",
+            &[("a", "rep", None, 0.0), (BASE, "forecast", None, 0.0)],
+        );
+        for r in &mut d.summary {
+            r.auc_60 = None;
+        }
+        let note = "fewer than 20 deals in a class (3 lost, 5 won)";
+        d.scores = vec![crate::scoring::ScoreRow {
+            indicator: "a".into(),
+            segment: "x".into(),
+            landmark_day: 7,
+            n_at_risk: 8,
+            n_lost: 3,
+            n_won: 5,
+            n_censored: 0,
+            auc: None,
+            ci_lo: None,
+            ci_hi: None,
+            note: note.into(),
+        }];
+        assert_eq!(
+            sentence(&d, "x"),
+            format!(
+                "In x, no indicator has an AUC at any landmark, so none can be ranked: {note}."
+            )
+        );
+        let ranks: Vec<String> = ranking(&d, "x")
+            .iter()
+            .map(|r| r.summary.rank_text())
+            .collect();
+        assert_eq!(ranks, ["–", "–"]);
+        // An AUC at day 60 places a row; the one without stays unranked.
+        d.summary[0].auc_60 = Some(0.6);
+        assert_eq!(
+            (d.summary[0].rank_text(), d.summary[1].rank_text()),
+            ("1".to_string(), "–".to_string())
+        );
     }
 
     #[test]

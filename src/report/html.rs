@@ -135,7 +135,7 @@ fn ranking_table(
             out,
             "<tr{class} data-indicator=\"{}\"><td class=\"num\" data-col=\"rank\">{}</td><td>{name}</td><td>{}</td><td class=\"num\" data-col=\"earliest_reliable_day\">{}</td>",
             esc(&s.indicator),
-            s.rank,
+            s.rank_text(),
             esc(&r.signal),
             r.reliable_from
         );

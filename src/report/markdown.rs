@@ -62,7 +62,7 @@ pub fn render(data: &RunData) -> String {
             let _ = write!(
                 out,
                 "| {} | {name} | {} | {} |",
-                s.rank,
+                s.rank_text(),
                 cell(&r.signal),
                 r.reliable_from
             );

@@ -15,8 +15,27 @@ pub struct SummaryRow {
     pub auc_30: Option<f64>,
     pub auc_60: Option<f64>,
     pub auc_90: Option<f64>,
-    /// 1 = warns earliest in its segment (then higher AUC at 60 days).
+    /// 1 = warns earliest in its segment (then higher AUC at 60 days; then by name, which
+    /// [`rank_text`](Self::rank_text) does not pass off as a rank).
     pub rank: u32,
+}
+
+impl SummaryRow {
+    /// Whether the ranking's key places this row: it becomes reliable, or has an AUC at 60
+    /// days. The others (too few deals in a class, say) tie and follow by name only.
+    pub fn is_ranked(&self) -> bool {
+        self.earliest_reliable_day.is_some() || self.auc_60.is_some()
+    }
+
+    /// The rank as the tables show it: "–" where the row [`is_ranked`](Self::is_ranked) not,
+    /// so that an alphabetical order never reads as "warns earliest".
+    pub fn rank_text(&self) -> String {
+        if self.is_ranked() {
+            self.rank.to_string()
+        } else {
+            "–".to_string()
+        }
+    }
 }
 
 /// The landmark that stands for deal age `day` in the summary's `auc_30`/`auc_60`/`auc_90`:

@@ -92,7 +92,7 @@ pub fn plot(data: &RunData, segment: &str) -> Result<String, PlotError> {
     let mut entries: Vec<(String, Mark)> = ranking
         .iter()
         .map(|r| {
-            let mut label = format!("{}. {}", r.rank, r.indicator);
+            let mut label = format!("{}. {}", r.rank_text(), r.indicator);
             if Some(r.indicator.as_str()) == baseline {
                 label.push_str(" (baseline)");
             }
