@@ -813,7 +813,7 @@ impl Intervals {
                 "classes apart: exact one-sided bound (Lehmann family)".into(),
             ),
             Some([lo, hi]) => (Some(lo), Some(hi), String::new()),
-            None if m.tied() => (None, None, EVERY_DEAL_TIES.into()),
+            None if m.one_value => (None, None, EVERY_DEAL_TIES.into()),
             None if m.separated() => (
                 None,
                 None,
@@ -827,8 +827,7 @@ impl Intervals {
     /// interval when the AUC is undefined (a class without weight) in more than 5% of them,
     /// as percentiles of the remaining replicates would describe only the draws that
     /// happened to keep both classes; none either when the AUC is ½ in the sample and in
-    /// every replicate, which (with both classes present) means every deal ties, as under
-    /// DeLong.
+    /// every replicate that kept both classes, which means every deal ties, as under DeLong.
     fn of(
         &self,
         s: usize,
@@ -841,10 +840,14 @@ impl Intervals {
         if let Some(why) = &self.withheld[s] {
             return (None, None, why.clone());
         }
-        if auc == Some(0.5) && replicates.iter().all(|&r| r == 0.5) {
-            return (None, None, EVERY_DEAL_TIES.into());
+        // Replicates that lost a class at this landmark are NaN; the others decide.
+        let all_half = replicates.iter().filter(|r| !r.is_nan()).all(|&r| r == 0.5);
+        match interval(replicates, self.alpha) {
+            (Some(_), Some(_), _) if auc == Some(0.5) && all_half => {
+                (None, None, EVERY_DEAL_TIES.into())
+            }
+            other => other,
         }
-        interval(replicates, self.alpha)
     }
 }
 

@@ -26,6 +26,12 @@ pub struct MannWhitney {
     /// interval then takes Student's t with K − 1 degrees of freedom, and has no exact bound
     /// where the classes lie apart (that bound takes deals as independent).
     pub clusters: Option<u64>,
+    /// Every row has the same score (e.g. no deal had its close date pushed by day 7): the
+    /// AUC is ½ and both variances are exactly zero. DeLong's vanishes with overlapping
+    /// classes only then (the positives' placements can all be equal only if no negative lies
+    /// between the lowest and highest positive, and likewise for the negatives); Obuchowski's
+    /// could also by an exact balance of the clusters, so it is counted, not inferred.
+    pub one_value: bool,
 }
 
 impl MannWhitney {
@@ -37,9 +43,9 @@ impl MannWhitney {
     /// claim certainty; there the interval reaches the observed bound from
     /// [`separation_bound`]'s exact limit, for independent deals only. `None` when a class
     /// holds one row (or the rows one cluster) and the classes overlap, for clusters whose
-    /// classes lie apart, and when every row ties ([`tied`](Self::tied)): a zero-width
-    /// interval at ½ would claim the indicator is known to carry no signal, when the data
-    /// only never let it vary.
+    /// classes lie apart, and when every row ties ([`one_value`](Self::one_value)): a
+    /// zero-width interval at ½ would claim the indicator is known to carry no signal, when
+    /// the data only never let it vary.
     pub fn interval(self, alpha: f64) -> Option<[f64; 2]> {
         match (self.separated(), self.clusters) {
             (true, Some(_)) => return None,
@@ -50,7 +56,7 @@ impl MannWhitney {
                 let bound = separation_bound(self.negatives, self.positives, alpha);
                 return Some([0.0, 1.0 - bound]);
             }
-            (false, _) if self.variance.is_nan() || self.tied() => return None,
+            (false, _) if self.variance.is_nan() || self.one_value => return None,
             (false, _) => {}
         }
         let q = match self.clusters {
@@ -65,15 +71,6 @@ impl MannWhitney {
     /// one-sided bound rather than DeLong's (or, over clusters, none).
     pub fn separated(self) -> bool {
         self.auc <= 0.0 || self.auc >= 1.0
-    }
-
-    /// Whether every row has the same score (e.g. no deal had its close date pushed by day
-    /// 7). With overlapping classes that is the only way the variance vanishes: the
-    /// positives' placements can all be equal only if no negative lies between the lowest
-    /// and highest positive, and likewise for the negatives; overlapping classes then all
-    /// sit at one value. DeLong's and Obuchowski's sums are then exactly zero.
-    pub fn tied(self) -> bool {
-        !self.separated() && self.variance == 0.0
     }
 }
 
@@ -157,6 +154,8 @@ pub fn clustered_aucs(
         .for_each(|&c| tally(&mut pos, &mut neg, c, groups));
     let (mut pos_below, mut neg_below) = (vec![0u64; slots], vec![0u64; slots]);
     let (mut pos_tied, mut neg_tied) = (vec![0u64; slots], vec![0u64; slots]);
+    // Groups whose rows all fall in one tie group.
+    let mut one_value = vec![false; slots];
     // Per member: doubled placement sums of its positives (the negatives each outscores, ties
     // half) and of its negatives (the positives that outscore each), and their counts.
     let n_members = member_group.len();
@@ -184,6 +183,7 @@ pub fn clustered_aucs(
             }
         }
         for s in 0..slots {
+            one_value[s] |= pos_tied[s] + neg_tied[s] == pos[s] + neg[s];
             pos_below[s] += std::mem::take(&mut pos_tied[s]);
             neg_below[s] += std::mem::take(&mut neg_tied[s]);
         }
@@ -217,6 +217,7 @@ pub fn clustered_aucs(
                 positives: m,
                 negatives: n,
                 clusters: Some(k),
+                one_value: one_value[s],
             })
         })
         .collect()
@@ -245,6 +246,7 @@ mod tests {
             positives,
             negatives,
             clusters: None,
+            one_value: false,
         }
     }
 
@@ -328,12 +330,25 @@ mod tests {
         };
         for tied in both(&[2.5; 100]) {
             assert_eq!((tied.auc, tied.variance), (0.5, 0.0), "{tied:?}");
-            assert!(tied.tied() && tied.interval(0.025).is_none());
+            assert!(tied.one_value && tied.interval(0.025).is_none());
         }
+        // Two clusters that mirror each other (lost 1 and 3, won 2 in each): their deviations
+        // cancel, so Obuchowski's variance is zero too, yet the rows do not tie.
+        let neg = class_word(0, NEGATIVE);
+        let pos = class_word(0, POSITIVE);
+        let balanced = clustered_aucs(
+            &[1.0, 3.0, 2.0, 1.0, 3.0, 2.0],
+            &[pos, pos, neg, pos, pos, neg],
+            &[0, 0, 0, 1, 1, 1],
+            1,
+        )[1]
+        .unwrap();
+        assert_eq!((balanced.auc, balanced.variance), (0.5, 0.0));
+        assert!(!balanced.one_value);
         let mut keys = [2.5_f32; 100];
         keys[0] = 3.5;
         for one_off in both(&keys) {
-            assert!(!one_off.tied() && one_off.variance > 0.0, "{one_off:?}");
+            assert!(!one_off.one_value && one_off.variance > 0.0, "{one_off:?}");
             let [lo, hi] = one_off.interval(0.025).unwrap();
             assert!(lo < one_off.auc && one_off.auc < hi);
         }

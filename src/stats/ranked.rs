@@ -203,6 +203,8 @@ impl Sweep {
             positives: m,
             negatives: n,
             clusters: None,
+            // Exact: the spreads are integers (see MannWhitney::one_value).
+            one_value: variance == 0.0 && 0.0 < auc && auc < 1.0,
         })
     }
 }

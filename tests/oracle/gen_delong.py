@@ -10,7 +10,8 @@ References, per case:
   1e-5 relative) through the half-width of its symmetric 95% interval.
 - The interval: logit(AUC) +- z * sqrt(variance) / (AUC (1 - AUC)), mapped back with the
   logistic function, z = scipy.stats.norm.ppf(0.975). null where a class holds a single row
-  (variance undefined) and the classes overlap.
+  (variance undefined) and the classes overlap, and where every row ties (variance 0 at AUC
+  1/2: a zero-width [0.5, 0.5] would claim certainty, so dealsim gives no interval).
 - Where the classes do not overlap (AUC 1, or 0 mirrored), DeLong's variance is 0 and the
   interval is [bound, 1]: the smaller of the two Lehmann-family limits, the theta = k / (k + 1)
   at which `a` rows all lie above `b` rows with probability 0.025, P = (b/k) B(b/k, a + 1)
@@ -97,6 +98,8 @@ def case(name, scores, labels):
         interval = [separation_bound(m, n), 1.0]
     elif auc == 0:
         interval = [0.0, 1 - separation_bound(n, m)]
+    elif var == 0 and len(set(scores.tolist())) == 1:
+        interval = None
     elif var is not None:
         _, (lo, hi) = ci_roc_auc(labels, scores, confidence_level=0.95, method="delong")
         fast = ((hi - lo) / 2 / Z) ** 2
