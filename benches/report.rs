@@ -29,7 +29,11 @@ fn bench_report(c: &mut Criterion) {
         indicators: indicators::default_set(),
         scenario: &scenario,
         landmarks: (7..=168).step_by(7).collect(),
-        window_end: Some(scenario.end),
+        window_end: Some(dealsim::log::cut::WindowEnd::field(
+            scenario.end,
+            dealsim::scenario::DEFAULT_ORIGIN,
+            "window.end",
+        )),
         options: ScoreOptions {
             censoring: Censoring::Known,
             interval: dealsim::scoring::IntervalMethod::Delong,

@@ -19,9 +19,10 @@ use dealsim::calibrate::{calibrate_files, CalibrateOptions};
 use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
-use dealsim::log::{cut, Log};
+use dealsim::log::cut::{self, WindowEnd};
+use dealsim::log::Log;
 use dealsim::output::{check_inputs_kept, entry_names, OutputDir, Writes, WRITTEN_LIST};
-use dealsim::scenario::{Scenario, DEFAULT_TOML};
+use dealsim::scenario::{Scenario, DEFAULT_ORIGIN, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
 use dealsim::scoring::{Censoring, IntervalMethod, ScoreOptions};
@@ -330,7 +331,7 @@ fn indicators_for(chosen: Option<&Path>, events: &Path) -> Result<Vec<IndicatorS
 }
 
 /// `--window-end` (if given) checked against the log at `events` ([`cut::window_end`]).
-fn window_end_for(arg: Option<&str>, events: &Path) -> Result<Option<DayNum>, Error> {
+fn window_end_for(arg: Option<&str>, events: &Path) -> Result<Option<WindowEnd>, Error> {
     let chosen = arg.map(parse_window_end).transpose()?;
     Ok(cut::window_end(chosen, events, "--window-end")?)
 }
@@ -433,13 +434,20 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
         dir.join(DEALS_FILE),
         dir.join(TRUTH_FILE),
     );
+    // The window ends where the scenario's does: a day that does not fit the simulated data
+    // is the scenario's `window.end` to change.
+    let origin = sim
+        .scenario
+        .as_ref()
+        .map_or(DEFAULT_ORIGIN.to_string(), |p| p.display().to_string());
+    let window_end = WindowEnd::field(scenario.end, origin, "window.end");
     let job = score_job(
         score,
         &events,
         &deals,
         &truth,
         &scenario,
-        Some(scenario.end),
+        Some(window_end),
         scenario.seed,
     )?;
     let panel = run_score(&job, Some(&log), dir, shown, sim.quiet)?;
@@ -450,7 +458,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
         indicators: job.indicators,
         scenario: &scenario,
         landmarks: job.landmarks,
-        window_end: Some(scenario.end),
+        window_end: job.window_end,
         options: TuneOptions {
             seed: scenario.seed,
             ..tune_opts
@@ -554,7 +562,7 @@ fn score_job<'a>(
     deals: &'a Path,
     truth: &'a Path,
     scenario: &'a Scenario,
-    window_end: Option<DayNum>,
+    window_end: Option<WindowEnd>,
     seed: u64,
 ) -> Result<ScoreJob<'a>, Error> {
     Ok(ScoreJob {
@@ -857,10 +865,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
             })?,
             p.display().to_string(),
         ),
-        None => (
-            DEFAULT_TOML.to_string(),
-            "<embedded default scenario>".to_string(),
-        ),
+        None => (DEFAULT_TOML.to_string(), DEFAULT_ORIGIN.to_string()),
     };
     // The base must be valid by itself: its own errors, located in its own lines.
     Scenario::parse(&base, &origin)?;

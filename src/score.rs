@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 use crate::error::{csv_error, finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::cut::{check_window_end, kept, within_window};
+use crate::log::cut::{check_window_end, kept, within_window, WindowEnd};
 use crate::log::{read::read_log_with_events, Log};
 use crate::output::write_files;
 use crate::scenario::Scenario;
@@ -55,7 +55,7 @@ pub struct ScoreJob<'a> {
     pub scenario: &'a Scenario,
     pub landmarks: Vec<u32>,
     /// End of the observation window (inclusive day); default: the last day in the log.
-    pub window_end: Option<DayNum>,
+    pub window_end: Option<WindowEnd>,
     pub options: ScoreOptions,
 }
 
@@ -212,17 +212,15 @@ pub fn score_log_to_dir(
     bar: &ProgressBar,
 ) -> Result<(ScoreReport, Panel), Error> {
     check_options(&job.options)?;
-    if let Some(end) = job.window_end {
-        check_window_end(log, end, "--window-end")?;
-    }
+    let end = check_window_end(log, job.window_end.as_ref())?;
     // The truth file belongs to the whole log and is checked against it; the window keeps
     // the rows of the deals it keeps, in their order (`cut` keeps deals in order).
     let truth = job
         .truth
         .map(|p| read_truth(p, job.deals, log))
         .transpose()?;
-    let windowed = within_window(log, job.window_end);
-    let truth = match (&windowed, job.window_end, truth) {
+    let windowed = within_window(log, end);
+    let truth = match (&windowed, end, truth) {
         (std::borrow::Cow::Owned(_), Some(day), Some(t)) => {
             Some(kept(log, day).map(|i| t[i]).collect())
         }
@@ -231,7 +229,7 @@ pub fn score_log_to_dir(
     let log = &*windowed;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
     warnings.extend(indicators::card_mismatches(&job.indicators, job.scenario));
-    let window_end = log.window_end(job.window_end);
+    let window_end = log.window_end(end);
     let maps = StageMaps::new(job.scenario, log);
     let needing: Vec<&str> = job
         .indicators

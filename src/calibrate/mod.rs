@@ -41,7 +41,7 @@ pub struct CalibrateOptions {
     /// 40,000, so the loop's own noise stays below the history's (see the README).
     pub resimulate_deals: Option<u64>,
     /// Last day of the observation window; `None`: the last day in the log.
-    pub window_end: Option<DayNum>,
+    pub window_end: Option<crate::log::cut::WindowEnd>,
 }
 
 impl Default for CalibrateOptions {
@@ -74,10 +74,8 @@ pub fn calibrate(
     base: &Scenario,
     options: &CalibrateOptions,
 ) -> Result<Calibration, InputError> {
-    if let Some(end) = options.window_end {
-        crate::log::cut::check_window_end(log, end, "--window-end")?;
-    }
-    let log = &*crate::log::cut::within_window(log, options.window_end);
+    let window_end = crate::log::cut::check_window_end(log, options.window_end.as_ref())?;
+    let log = &*crate::log::cut::within_window(log, window_end);
     let (Some(first), Some(last)) = (
         log.deals.iter().map(|d| d.created.day()).min(),
         log.deals.iter().map(|d| d.created.day()).max(),
@@ -87,8 +85,7 @@ pub fn calibrate(
             "no deals: nothing to calibrate from",
         ));
     };
-    let end = options
-        .window_end
+    let end = window_end
         .or_else(|| log.last_timestamp().map(|t| t.day()))
         .unwrap_or(last);
     let shapes = profile::discover(log);

@@ -116,6 +116,48 @@ pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
         })
 }
 
+/// An observation window's last day and where it was set: a flag (`--window-end`), a scenario
+/// file's `window.end` (`run` scores its simulation up to it) or a cut log's [`CUT_JSON`]. A
+/// day that does not fit the data ([`check_window_end`]) is blamed on that place, so that the
+/// message points at what to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowEnd {
+    pub day: DayNum,
+    /// The flag or the file the day came from.
+    pub origin: String,
+    /// The field of that file holding the day; `None` for a flag.
+    pub field: Option<&'static str>,
+}
+
+impl WindowEnd {
+    /// `day`, given as the value of `flag`.
+    pub fn flag(day: DayNum, flag: &str) -> WindowEnd {
+        WindowEnd {
+            day,
+            origin: flag.to_string(),
+            field: None,
+        }
+    }
+
+    /// `day`, read from `field` of the file `origin`.
+    pub fn field(day: DayNum, origin: impl Into<String>, field: &'static str) -> WindowEnd {
+        WindowEnd {
+            day,
+            origin: origin.into(),
+            field: Some(field),
+        }
+    }
+
+    /// An error about the day, located where it was set.
+    fn error(&self, message: String) -> InputError {
+        let e = InputError::new(&self.origin, message);
+        match self.field {
+            Some(f) => e.at_field(f),
+            None => e,
+        }
+    }
+}
+
 /// The observation window's last day for the log whose events file is `events`: `chosen` (a
 /// flag's value, named by `flag` in errors), else the day a log from `dealsim cut` was cut at
 /// (its [`CUT_JSON`]: the log is known up to then, even when its last event is days earlier),
@@ -125,7 +167,7 @@ pub fn window_end(
     chosen: Option<DayNum>,
     events: &Path,
     flag: &str,
-) -> Result<Option<DayNum>, InputError> {
+) -> Result<Option<WindowEnd>, InputError> {
     let cut = cut_day(events)?;
     match (chosen, cut) {
         (Some(w), Some(c)) if w > c => Err(InputError::new(
@@ -137,8 +179,14 @@ pub fn window_end(
                 c.iso()
             ),
         )),
-        (Some(w), _) => Ok(Some(w)),
-        (None, c) => Ok(c),
+        (Some(w), _) => Ok(Some(WindowEnd::flag(w, flag))),
+        (None, c) => Ok(c.map(|c| {
+            WindowEnd::field(
+                c,
+                events.with_file_name(CUT_JSON).display().to_string(),
+                "as_of",
+            )
+        })),
     }
 }
 
@@ -181,46 +229,43 @@ pub fn check_as_of(
     ))
 }
 
-/// Checks that an observation window's last day (`score`, `tune` and `calibrate
-/// --window-end`) lies with the data. Not before it: from there no deal has been seen, and
-/// every score would be empty. After the last recorded day, unlike [`check_as_of`], by as
-/// much as the data's longest quiet spell ([`quiet_days`]), at least a week: a simulated window
-/// runs on past its last event (`run` scores up to the scenario's end), and a real export is
-/// taken some days after the last activity. Not further: the deals still open would count as
-/// seen open until then, and a deal open longer than a score's horizon as one that was not lost
-/// (a window end years after the data made every open deal a control).
-pub fn check_window_end(log: &Log, end: DayNum, flag: &str) -> Result<(), InputError> {
-    let Some((f, l)) = data_days(log) else {
-        return Ok(());
+/// The day of `end`, once checked against the data of `log`; `None` when there is no `end`.
+/// Not before the data: from there no deal has been seen, and every score would be empty.
+/// After the last recorded day, unlike [`check_as_of`], by as much as the data's longest quiet
+/// spell ([`quiet_days`]), at least a week: a simulated window runs on past its last event
+/// (`run` scores up to the scenario's end), and a real export is taken some days after the
+/// last activity. Not further: the deals still open would count as seen open until then, and
+/// a deal open longer than a score's horizon as one that was not lost (a window end years
+/// after the data made every open deal a control). Errors name where `end` was set.
+pub fn check_window_end(log: &Log, end: Option<&WindowEnd>) -> Result<Option<DayNum>, InputError> {
+    let Some(end) = end else {
+        return Ok(None);
     };
-    if end < f {
-        return Err(InputError::new(
-            flag,
-            format!(
-                "{} is before the data: expected a day from {} (first deal created) on; the last recorded day is {}",
-                end.iso(),
-                f.iso(),
-                l.iso()
-            ),
-        ));
+    let Some((f, l)) = data_days(log) else {
+        return Ok(Some(end.day));
+    };
+    if end.day < f {
+        return Err(end.error(format!(
+            "{} is before the data: expected a day from {} (first deal created) on; the last recorded day is {}",
+            end.day.iso(),
+            f.iso(),
+            l.iso()
+        )));
     }
     let quiet = quiet_days(log);
     let latest = DayNum(l.0 + quiet.max(7));
-    if end > latest {
-        return Err(InputError::new(
-            flag,
-            format!(
-                "{} is {} days after the last recorded day {}, longer than any quiet spell in \
-                 the data ({quiet} days): expected a day up to {} (a later end would take the \
-                 deals still open as seen open, and not lost, until then)",
-                end.iso(),
-                end.0 - l.0,
-                l.iso(),
-                latest.iso()
-            ),
-        ));
+    if end.day > latest {
+        return Err(end.error(format!(
+            "{} is {} days after the last recorded day {}, longer than any quiet spell in \
+             the data ({quiet} days): expected a day up to {} (a later end would take the \
+             deals still open as seen open, and not lost, until then)",
+            end.day.iso(),
+            end.day.0 - l.0,
+            l.iso(),
+            latest.iso()
+        )));
     }
-    Ok(())
+    Ok(Some(end.day))
 }
 
 /// The longest run of days without any event, creation or close between two recorded days of
@@ -494,21 +539,22 @@ mod tests {
         let events = dir.path().join("events.csv");
         let day = |d| DayNum::from_ymd(2026, 2, d);
         // Any log: the chosen day, or none (the last day in the log).
+        let flag = |d| Ok(Some(WindowEnd::flag(day(d), "--window-end")));
         assert_eq!(window_end(None, &events, "--window-end"), Ok(None));
+        assert_eq!(window_end(Some(day(20)), &events, "--window-end"), flag(20));
+        let json = dir.path().join(CUT_JSON);
+        std::fs::write(&json, r#"{"as_of": "2026-02-15"}"#).unwrap();
+        // The cut day, named after the file and field it came from.
         assert_eq!(
-            window_end(Some(day(20)), &events, "--window-end"),
-            Ok(Some(day(20)))
+            window_end(None, &events, "--window-end"),
+            Ok(Some(WindowEnd::field(
+                day(15),
+                json.display().to_string(),
+                "as_of"
+            )))
         );
-        std::fs::write(dir.path().join(CUT_JSON), r#"{"as_of": "2026-02-15"}"#).unwrap();
-        assert_eq!(window_end(None, &events, "--window-end"), Ok(Some(day(15))));
-        assert_eq!(
-            window_end(Some(day(10)), &events, "--window-end"),
-            Ok(Some(day(10)))
-        );
-        assert_eq!(
-            window_end(Some(day(15)), &events, "--window-end"),
-            Ok(Some(day(15)))
-        );
+        assert_eq!(window_end(Some(day(10)), &events, "--window-end"), flag(10));
+        assert_eq!(window_end(Some(day(15)), &events, "--window-end"), flag(15));
         let e = window_end(Some(day(16)), &events, "--window-end").unwrap_err();
         assert_eq!(
             e.to_string(),
@@ -523,22 +569,27 @@ mod tests {
     fn a_window_may_end_within_the_data_and_its_longest_quiet_spell_after_it() {
         let l = log();
         assert_eq!(quiet_days(&l), 9);
+        let check = |end| check_window_end(&l, Some(&WindowEnd::flag(DayNum(end), "--window-end")));
+        assert_eq!(check_window_end(&l, None), Ok(None));
         for end in [10, 29, 40, 49] {
-            assert!(check_window_end(&l, DayNum(end), "--window-end").is_ok());
+            assert_eq!(check(end), Ok(Some(DayNum(end))));
         }
-        let e = check_window_end(&l, DayNum(50), "--window-end")
-            .unwrap_err()
-            .to_string();
+        let e = check(50).unwrap_err().to_string();
         assert!(
             e.contains("is 10 days after the last recorded day")
                 && e.contains("(9 days): expected a day up to 1970-02-19"),
             "{e}"
         );
-        let e = check_window_end(&l, DayNum(9), "--window-end")
-            .unwrap_err()
-            .to_string();
+        let e = check(9).unwrap_err().to_string();
         assert!(
             e.starts_with("--window-end: ") && e.contains("is before the data"),
+            "{e}"
+        );
+        // A scenario's end is blamed on its file and field.
+        let end = WindowEnd::field(DayNum(50), "s.toml", "window.end");
+        let e = check_window_end(&l, Some(&end)).unwrap_err().to_string();
+        assert!(
+            e.starts_with("s.toml: window.end: 1970-02-20 is 10 days after"),
             "{e}"
         );
     }

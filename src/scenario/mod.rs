@@ -21,6 +21,9 @@ use crate::time::DayNum;
 /// The documented default scenario, embedded so `dealsim run` works with no files at all.
 pub const DEFAULT_TOML: &str = include_str!("../../scenarios/default.toml");
 
+/// How errors name [`DEFAULT_TOML`], the scenario of a command given none.
+pub const DEFAULT_ORIGIN: &str = "<embedded default scenario>";
+
 /// The scenario file beside a simulated log's events file. `simulate` and `run` write the
 /// scenario they ran there, as resolved (after `--seed` and `--deals`), and `cut` carries it
 /// along, so that `score`, `tune`, `flag` and `calibrate` read that log against its own step
@@ -177,7 +180,7 @@ impl Scenario {
     }
 
     pub fn embedded_default() -> Scenario {
-        Scenario::parse(DEFAULT_TOML, "<embedded default scenario>")
+        Scenario::parse(DEFAULT_TOML, DEFAULT_ORIGIN)
             .expect("the embedded default scenario is valid (tested)")
     }
 

@@ -12,14 +12,14 @@ use super::{deadlines, rule, tune, Objective, TuneOptions, Tuning};
 use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
-use crate::log::cut::{check_window_end, within_window};
+use crate::log::cut::{check_window_end, within_window, WindowEnd};
 use crate::log::{read::read_log_with_events, Log};
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
 use crate::scoring::few_clusters_warning;
 use crate::stats::bootstrap::Cluster;
-use crate::time::{DayNum, Timestamp};
+use crate::time::Timestamp;
 
 /// What intervals over fewer than [`FEW_CLUSTERS`](crate::stats::bootstrap::FEW_CLUSTERS) reps
 /// do to a tuned rule's figures (`tests/tuning_over_reps.rs`).
@@ -37,7 +37,7 @@ pub struct TuneJob<'a> {
     pub scenario: &'a Scenario,
     pub landmarks: Vec<u32>,
     /// End of the observation window (inclusive day); default: the last day in the log.
-    pub window_end: Option<DayNum>,
+    pub window_end: Option<WindowEnd>,
     pub options: TuneOptions,
 }
 
@@ -246,10 +246,8 @@ pub fn tune_log_to_dir(
     out: &Path,
 ) -> Result<Tuning, Error> {
     check_job(job)?;
-    if let Some(end) = job.window_end {
-        check_window_end(log, end, "--window-end")?;
-    }
-    let log = &*within_window(log, job.window_end);
+    let end = check_window_end(log, job.window_end.as_ref())?;
+    let log = &*within_window(log, end);
     let fits = |p: &&Panel| {
         p.landmarks == job.landmarks
             && p.indicators
@@ -274,7 +272,7 @@ pub fn tune_log_to_dir(
             &job.indicators,
             job.scenario,
             &job.landmarks,
-            log.window_end(job.window_end),
+            log.window_end(end),
             &job.options,
         ),
     };
