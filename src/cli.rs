@@ -49,6 +49,31 @@ const CLUSTER_HELP_RUN: &str =
 const INDICATORS_BESIDE_LOG_HELP: &str = "Indicator definitions (TOML) [default: indicators.toml \
 beside the events file (which `import crm` writes), else the embedded set]";
 
+/// `--out` of `import`: what the directory receives, every importer's files plus `$more` (what
+/// `import crm` writes besides), and that it has no default (the flag is required).
+macro_rules! import_out_help {
+    ($more:literal) => {
+        concat!(
+            "Output directory, required (there is no default). It receives the imported log as \
+events.csv (one row per event) and deals.csv (one row per deal: segment, outcome, close), laid \
+out as `simulate` writes them, and import_summary.json (counts, open deals, rows skipped, names \
+not joined)",
+            $more,
+            ". Replaced atomically as a whole, refused if it holds files dealsim did not write; \
+nothing is written if the input is bad. Score it with `dealsim score --events DIR/events.csv \
+--deals DIR/deals.csv`"
+        )
+    };
+}
+
+/// `import csv` and `import xes` write the log and its summary; `import crm` more.
+const IMPORT_OUT_HELP: &str = import_out_help!("");
+const IMPORT_OUT_HELP_CRM: &str = import_out_help!(
+    "; also indicators.toml, the indicator set that suits a deal export (score, tune and flag \
+read it from beside the log), and deal_columns.json, which names close_value as known only at \
+close (cut blanks it for a deal it reopens)"
+);
+
 /// A count or a seed: a whole number ≥ 0 of type `T`. Clap's own parser says "invalid digit
 /// found in string" for `-5`.
 fn whole_number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
@@ -259,12 +284,8 @@ lead times only)")),
 /// Flags every importer shares.
 #[derive(Debug, Args)]
 pub struct ImportCommon {
-    /// Output directory for events.csv, deals.csv, import_summary.json and, for `crm`, the
-    /// indicator set that suits a deal export (indicators.toml, which score, tune and flag read
-    /// from beside the log) (replaced atomically as a whole, refused if it holds files dealsim
-    /// did not write; nothing is written if the input is bad). Score it with `dealsim score
-    /// --events DIR/events.csv --deals DIR/deals.csv`.
-    #[arg(long, value_name = "DIR")]
+    // `import crm` says what more it writes (its `mut_arg`).
+    #[arg(long, value_name = "DIR", help = IMPORT_OUT_HELP)]
     pub out: PathBuf,
     /// Skip bad rows (or events, or cases) instead of stopping at the first; the summary says
     /// how many were skipped and why.
@@ -340,6 +361,7 @@ pub enum ImportCommand {
     },
     /// A deal-level CRM export: DIR/sales_pipeline.csv joined with accounts.csv,
     /// products.csv and sales_teams.csv (the shape of the Maven "CRM Sales Opportunities" sample).
+    #[command(mut_arg("out", |a| a.help(IMPORT_OUT_HELP_CRM)))]
     Crm {
         /// The directory holding the four CSV files.
         #[arg(value_name = "CRM_DIR")]
