@@ -1205,6 +1205,65 @@ fn a_semicolon_or_tab_separated_csv_reads_like_a_comma_separated_one() {
     }
 }
 
+/// The CRM export as a spreadsheet in many European locales saves it: every file separated by
+/// semicolons (or tabs). It once failed with "missing column `account`" while quoting the
+/// whole header line; it is read with a note per file, into the same log as the comma version.
+#[test]
+fn a_semicolon_or_tab_separated_crm_export_imports_like_the_comma_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let comma = tmp.path().join("comma");
+    import_ok("crm", &crm_sample(), &comma, &[]);
+    let files = [
+        "sales_pipeline.csv",
+        "accounts.csv",
+        "products.csv",
+        "sales_teams.csv",
+    ];
+    for (separator, word) in [(b';', "semicolons"), (b'\t', "tabs")] {
+        let export = tmp.path().join(word).join("export");
+        fs::create_dir_all(&export).unwrap();
+        for name in files {
+            resave(&crm_sample().join(name), &export.join(name), separator);
+        }
+        let out = tmp.path().join(word).join("log");
+        let said =
+            String::from_utf8_lossy(&import_ok("crm", &export, &out, &[]).stderr).into_owned();
+        for name in files {
+            assert!(
+                said.contains(&format!("{name}: read as separated by {word}")),
+                "{word}: {name}: {said}"
+            );
+        }
+        for f in [
+            "events.csv",
+            "deals.csv",
+            "indicators.toml",
+            "deal_columns.json",
+        ] {
+            assert!(read(&comma.join(f)) == read(&out.join(f)), "{word}: {f}");
+        }
+    }
+}
+
+/// The comma-separated CSV `from` written to `to` with `separator` between fields (quoted as
+/// needed for it).
+fn resave(from: &Path, to: &Path, separator: u8) {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_path(from)
+        .unwrap();
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(separator)
+        .flexible(true)
+        .from_path(to)
+        .unwrap();
+    for record in reader.byte_records() {
+        writer.write_byte_record(&record.unwrap()).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
 /// A case with both a won and a lost activity (and no outcome column) takes the first in time,
 /// and the import says so instead of deciding silently.
 #[test]

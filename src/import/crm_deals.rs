@@ -4,10 +4,11 @@
 //! exports): `sales_pipeline.csv` (opportunity_id, sales_agent, product, account, deal_stage,
 //! engage_date, close_date, close_value) joined with `accounts.csv` (sector, ...),
 //! `products.csv` (series, sales_price) and `sales_teams.csv` (manager, regional_office).
-//! Each opportunity becomes a deal with two events at most: `deal_created` on the engage date
-//! and `won` / `lost` on the close date; Engaging (and dated Prospecting) deals are open,
-//! i.e. censored. Prospecting deals without an engage date have no point in time at all and
-//! are left out, with a note.
+//! Each file may be separated by commas, semicolons or tabs, as an event CSV may
+//! ([`super::delimited_reader`]). Each opportunity becomes a deal with two events at most:
+//! `deal_created` on the engage date and `won` / `lost` on the close date; Engaging (and
+//! dated Prospecting) deals are open, i.e. censored. Prospecting deals without an engage date
+//! have no point in time at all and are left out, with a note.
 //!
 //! The deal's `value` is the product's list price: `close_value` is the revenue *after* the
 //! outcome (0 for every lost deal), so using it would leak the outcome into an indicator; it
@@ -22,7 +23,7 @@ use std::path::{Path, PathBuf};
 use super::case::{Case, RawEvent};
 use super::event_csv::Header;
 use super::timestamp::{self, TimeFormat, Zone};
-use super::{utf8_field, Importer, Sink, Unmatched};
+use super::{delimited_reader, utf8_field, Importer, Sink, Unmatched};
 use crate::error::{did_you_mean, Error, InputError};
 use crate::log::Outcome;
 
@@ -101,17 +102,16 @@ fn normalise(s: &str) -> String {
 
 /// Reads a dimension table keyed by `key` with `columns`; those also in `amounts` must be
 /// empty or a number ≥ 0 (a price), so that a typo is an error, not a deal without a value.
+/// `sink` hears how the file is separated ([`delimited_reader`]).
 fn read_table(
     path: &Path,
     key: &str,
     columns: &[&str],
     amounts: &[&str],
+    sink: &mut Sink<'_>,
 ) -> Result<Dimension, InputError> {
     let origin = path.display().to_string();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+    let mut reader = delimited_reader(path, sink)?;
     let header = Header::read(&mut reader, &origin)?;
     let c_key = header.require(key, "the join key")?;
     let cols = columns
@@ -221,18 +221,20 @@ impl Importer for CrmDeals {
         sink.summary.format = "CRM deal export".into();
         sink.extra_columns(EXTRA);
         let file = |n: &str| self.dir.join(n);
-        let accounts = read_table(&file("accounts.csv"), "account", &["sector"], &[])?;
+        let accounts = read_table(&file("accounts.csv"), "account", &["sector"], &[], sink)?;
         let products = read_table(
             &file("products.csv"),
             "product",
             &["series", "sales_price"],
             &["sales_price"],
+            sink,
         )?;
         let teams = read_table(
             &file("sales_teams.csv"),
             "sales_agent",
             &["manager", "regional_office"],
             &[],
+            sink,
         )?;
         let main = file("sales_pipeline.csv");
         for n in [
@@ -244,10 +246,7 @@ impl Importer for CrmDeals {
             sink.summary.inputs.push(file(n).display().to_string());
         }
         let origin = main.display().to_string();
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(&main)
-            .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+        let mut reader = delimited_reader(&main, sink)?;
         let header = Header::read(&mut reader, &origin)?;
         let col = |n: &str| header.require(n, "a column of the opportunity table");
         let c = [

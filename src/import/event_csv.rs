@@ -335,44 +335,6 @@ pub(crate) fn parse_format_and_zone(
     Ok((format, zone))
 }
 
-/// A reader of the CSV at `path`, gzipped or not, separated by commas or, when its header line
-/// has none, by semicolons or tabs (as spreadsheets in many European locales export). A
-/// note in `sink`'s summary says when it is not commas.
-fn csv_reader(
-    path: &Path,
-    sink: &mut Sink<'_>,
-) -> Result<csv::Reader<Box<dyn std::io::BufRead>>, InputError> {
-    let mut input = super::open(path)?;
-    let head = input
-        .fill_buf()
-        .map_err(|e| InputError::new(path.display().to_string(), format!("cannot read: {e}")))?;
-    let delimiter = delimiter(head.split(|&b| b == b'\n').next().unwrap_or_default());
-    if delimiter != b',' {
-        let name = if delimiter == b';' {
-            "semicolons"
-        } else {
-            "tabs"
-        };
-        sink.summary.notes.push(format!(
-            "{}: read as separated by {name} (its header line has no comma)",
-            path.display()
-        ));
-    }
-    Ok(csv::ReaderBuilder::new()
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(input))
-}
-
-/// The field separator of a CSV whose header line is `line`: a comma if it has one, else a
-/// semicolon or a tab if it has one of those, else a comma (a one-column file).
-fn delimiter(line: &[u8]) -> u8 {
-    [b',', b';', b'\t']
-        .into_iter()
-        .find(|d| line.contains(d))
-        .unwrap_or(b',')
-}
-
 impl EventCsv {
     fn rule(&self) -> OutcomeRule {
         let d = OutcomeRule::default();
@@ -478,7 +440,7 @@ impl EventCsv {
         (format, zone): (&TimeFormat, Zone),
     ) -> Result<HashMap<String, (Outcome, Option<crate::time::Timestamp>)>, Error> {
         let origin = t.file.display().to_string();
-        let mut reader = csv_reader(&t.file, sink)?;
+        let mut reader = super::delimited_reader(&t.file, sink)?;
         let header = Header::read(&mut reader, &origin)?;
         let c_id = header.require(&t.case_id, "the deal table's case id")?;
         let c_outcome = header.require(&t.outcome, "the deal table's outcome")?;
@@ -564,7 +526,7 @@ impl Importer for EventCsv {
             }
             None => None,
         };
-        let mut reader = csv_reader(&self.path, sink)?;
+        let mut reader = super::delimited_reader(&self.path, sink)?;
         let header = Header::read(&mut reader, &origin)?;
         let resolved = Resolved::new(&header, &self.mapping)?;
         sink.extra_columns(resolved.extras.iter().map(|(_, n)| n.as_str()));

@@ -288,6 +288,45 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
     })
 }
 
+/// A reader of the user's CSV at `path`, gzipped or not, separated by commas or, when its header
+/// line has none, by semicolons or tabs (as spreadsheets in many European locales export, and
+/// so many CRMs' "CSV" exports). Every importer reads the user's CSV files through it, so that
+/// all of them take what one does. A note in `sink`'s summary says when it is not commas.
+pub fn delimited_reader(
+    path: &Path,
+    sink: &mut Sink<'_>,
+) -> Result<csv::Reader<Box<dyn BufRead>>, InputError> {
+    let mut input = open(path)?;
+    let head = input
+        .fill_buf()
+        .map_err(|e| InputError::new(path.display().to_string(), format!("cannot read: {e}")))?;
+    let delimiter = delimiter(head.split(|&b| b == b'\n').next().unwrap_or_default());
+    if delimiter != b',' {
+        let name = if delimiter == b';' {
+            "semicolons"
+        } else {
+            "tabs"
+        };
+        sink.summary.notes.push(format!(
+            "{}: read as separated by {name} (its header line has no comma)",
+            path.display()
+        ));
+    }
+    Ok(csv::ReaderBuilder::new()
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(input))
+}
+
+/// The field separator of a CSV whose header line is `line`: a comma if it has one, else a
+/// semicolon or a tab if it has one of those, else a comma (a one-column file).
+fn delimiter(line: &[u8]) -> u8 {
+    [b',', b';', b'\t']
+        .into_iter()
+        .find(|d| line.contains(d))
+        .unwrap_or(b',')
+}
+
 /// A field as UTF-8 text, or an error naming the line and column (CRM exports in Latin-1 or
 /// Windows-1252 are the usual cause).
 pub fn utf8_field<'b>(
