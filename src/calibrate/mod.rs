@@ -66,11 +66,12 @@ pub struct Calibration {
     pub notes: Vec<String>,
 }
 
-/// Fits a scenario to `log` (see the module header); `origin` names the deal table in errors,
-/// `base` supplies what the log cannot show.
+/// Fits a scenario to `log` (see the module header); `(events, deals)` name its event log and
+/// deal table, for errors to blame the file that holds the problem; `base` supplies what the
+/// log cannot show.
 pub fn calibrate(
     log: &Log,
-    origin: &str,
+    (events, deals): (&str, &str),
     base: &Scenario,
     options: &CalibrateOptions,
 ) -> Result<Calibration, InputError> {
@@ -81,7 +82,7 @@ pub fn calibrate(
         log.deals.iter().map(|d| d.created.day()).max(),
     ) else {
         return Err(InputError::new(
-            origin,
+            deals,
             "no deals: nothing to calibrate from",
         ));
     };
@@ -95,7 +96,7 @@ pub fn calibrate(
         let closed = t.won + t.lost;
         if closed < MIN_CLOSED {
             return Err(InputError::new(
-                origin,
+                deals,
                 format!(
                     "segment {:?} has {closed} closed deals; calibrate needs at least {MIN_CLOSED} per segment \
                      to fit its win rate and cycle lengths (merge it into a similar segment or leave it out)",
@@ -105,7 +106,7 @@ pub fn calibrate(
         }
         if shape.steps.is_empty() {
             return Err(InputError::new(
-                origin,
+                events,
                 format!(
                     "segment {:?} has no step events (events whose activity equals their `step` column); \
                      calibrate needs them to fit the stage map",
@@ -169,7 +170,8 @@ pub fn calibrate_files(
 ) -> Result<Calibration, Error> {
     check_output_file(out)?;
     let log = crate::log::read::read_log(events, deals)?;
-    let calibration = calibrate(&log, &deals.display().to_string(), base, options)?;
+    let origins = (events.display().to_string(), deals.display().to_string());
+    let calibration = calibrate(&log, (&origins.0, &origins.1), base, options)?;
     write_file_atomic(out, calibration.toml.as_bytes())
         .context(|| format!("writing {}", out.display()))?;
     Ok(calibration)
