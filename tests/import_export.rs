@@ -739,6 +739,55 @@ fn duplicate_case_ids_in_a_deal_table() {
     );
 }
 
+/// A deal table's columns named like a close that the mapping does not read (a close date it
+/// does not name as `closed`, a close value) are noted as ignored, with how to map the date: they
+/// were dropped without a word, and the deal closed at its last event instead.
+#[test]
+fn a_deal_tables_unread_close_columns_are_noted() {
+    let b = Bad::new();
+    let e = b.file("events.csv", GOOD_ROWS.as_bytes());
+    b.file(
+        "outcomes.csv",
+        b"id,stage,Close Date,close_value\na,Closed Won,2025-05-01,900\n",
+    );
+    let import = |closed: &str| -> (String, String) {
+        let m = b.file(
+            "mapping.toml",
+            format!(
+                "[deal_table]\nfile = \"outcomes.csv\"\ncase_id = \"id\"\noutcome = \"stage\"\n\
+                 won = [\"Closed Won\"]\n{closed}"
+            )
+            .as_bytes(),
+        );
+        let run = import_ok("csv", &e, &b.out(), &["--mapping", m.to_str().unwrap()]);
+        let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
+        (String::from_utf8_lossy(&run.stderr).into_owned(), deals)
+    };
+    let ignored =
+        |column: &str| format!("outcomes.csv: column `{column}` of the deal table is ignored: ");
+    let (said, deals) = import("");
+    assert!(
+        said.contains(&format!(
+            "{}a deal table gives only the outcome and the close date; if this is the close \
+             date, name it with `closed = \"Close Date\"` under [deal_table] in the mapping",
+            ignored("Close Date")
+        )),
+        "{said}"
+    );
+    assert!(said.contains(&ignored("close_value")), "{said}");
+    assert!(deals.contains(",2025-03-02T10:00:00,won,"), "{deals}");
+    let (said, deals) = import("closed = \"Close Date\"\n");
+    assert!(!said.contains(&ignored("Close Date")), "{said}");
+    assert!(
+        said.contains(&format!(
+            "{}a deal table gives only the outcome and the close date (`closed`, here `Close Date`)",
+            ignored("close_value")
+        )),
+        "{said}"
+    );
+    assert!(deals.contains(",2025-05-01T00:00:00,won,"), "{deals}");
+}
+
 /// A mapping file names columns and values (strings only), so `inf` and `nan`, valid TOML
 /// floats, are refused by type, with the line, column and field.
 #[test]

@@ -449,6 +449,8 @@ impl EventCsv {
             .as_ref()
             .map(|c| header.require(c, "the deal table's close date"))
             .transpose()?;
+        let unread = unread_close_columns(&header, [c_id, c_outcome], c_closed);
+        sink.summary.notes.extend(unread);
         let mut out: HashMap<String, (Outcome, Option<crate::time::Timestamp>)> = HashMap::new();
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut record = csv::ByteRecord::new();
@@ -489,6 +491,39 @@ impl EventCsv {
         }
         Ok(out)
     }
+}
+
+/// Notes on the deal table's columns named like a close (`close_date`, `close_value`) that the
+/// mapping leaves unread (`read`, and `closed`, the close date's): a deal table gives only the
+/// outcome and the close date, so such a column is ignored, and a close date in a column the
+/// mapping does not name would yield to the case's last event without a word.
+fn unread_close_columns(header: &Header, read: [usize; 2], closed: Option<usize>) -> Vec<String> {
+    let how = |name: &str| match closed {
+        Some(c) => format!(
+            "a deal table gives only the outcome and the close date (`closed`, here `{}`)",
+            header.names[c]
+        ),
+        None => format!(
+            "a deal table gives only the outcome and the close date; if this is the close date, \
+             name it with `closed = \"{name}\"` under [deal_table] in the mapping (without one a \
+             deal closes at its last event)"
+        ),
+    };
+    header
+        .names
+        .iter()
+        .enumerate()
+        .filter(|&(i, n)| {
+            n.to_lowercase().contains("close") && !read.contains(&i) && closed != Some(i)
+        })
+        .map(|(_, n)| {
+            format!(
+                "{}: column `{n}` of the deal table is ignored: {}",
+                header.origin,
+                how(n)
+            )
+        })
+        .collect()
 }
 
 /// Reads the next record; a malformed CSV row (e.g. an unclosed quote) is an error.
