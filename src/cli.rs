@@ -142,129 +142,29 @@ lead times only)")),
     Simulate(SimArgs),
     /// Score leading indicators on an event log (events.csv + deals.csv), simulated or real.
     #[command(mut_arg("indicators", |a| a.help(INDICATORS_BESIDE_LOG_HELP)))]
-    Score {
-        #[command(flatten)]
-        history: HistoryArgs,
-        /// Ground truth for --with-truth [default: truth.csv next to the events file].
-        #[arg(long, value_name = "FILE")]
-        truth: Option<PathBuf>,
-        /// Output directory [default: the directory of the events file].
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Seed of the bootstrap, which only `--interval bootstrap` (the default with
-        /// `--censoring ipcw`) draws; DeLong's intervals draw nothing.
-        /// `dealsim run` seeds it with the scenario's seed: pass that seed (manifest.json) to
-        /// reproduce a run's bootstrap scores exactly. Another seed moves each bootstrap
-        /// interval by its Monte Carlo error, which can move a "reliable from" day whose lower
-        /// bound sits at the target.
-        #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
-        seed: u64,
-        /// No progress bars.
-        #[arg(long)]
-        quiet: bool,
-        #[command(flatten)]
-        score: ScoreArgs,
-    },
+    Score(ScoreCommand),
     /// Tune KPI rules per segment ("flag the deal once INDICATOR crosses τ by day d", holidays
     /// not counted in the day) on an event log and write policy.toml, policy.md,
     /// tradeoffs.csv, deadlines.csv, review.csv.
-    Tune {
-        #[command(flatten)]
-        history: HistoryArgs,
-        /// Output directory [default: the directory of the events file].
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        #[arg(long, value_name = "FILE", help = INDICATORS_BESIDE_LOG_HELP)]
-        indicators: Option<PathBuf>,
-        /// Deal ages (days) at which rules are checked, START:END:STEP.
-        #[arg(
-            long,
-            value_name = "START:END:STEP",
-            default_value = "7:168:7",
-            allow_hyphen_values = true
-        )]
-        landmarks: String,
-        /// Bootstrap replicates for the chosen rules' confidence intervals (with `--cluster
-        /// rep`, for their median lead times only).
-        #[arg(long, allow_negative_numbers = true, value_parser = count::<usize>, value_name = "B", default_value_t = 200)]
-        bootstrap: usize,
-        #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP_TUNE)]
-        cluster: Cluster,
-        /// Seed of the bootstrap (and of nothing else: the rule choice does not depend on it).
-        /// `dealsim run` seeds it with the scenario's seed.
-        #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
-        seed: u64,
-        #[command(flatten)]
-        tune: TuneArgs,
-    },
+    Tune(TuneCommand),
     /// List the deals open on a date that break a policy's rules, with the reasons, sorted by
     /// risk (the broken rule's in-sample precision, shared by all deals it catches), then by
     /// more rules broken, then by longer since the first one fired, then by deal id; and per
     /// rep the on-time step share, flags and own forecast (terminal table, flags.csv,
     /// reps.csv, flags.json); warns about rules the tuner's held-out deals did not confirm.
-    Flag {
-        /// The policy (policy.toml from `dealsim tune` or `dealsim run`).
-        #[arg(long, value_name = "FILE")]
-        policy: PathBuf,
-        /// The event log; events after --as-of are ignored.
-        #[arg(long, value_name = "FILE")]
-        events: PathBuf,
-        /// The deal table; deals closed after --as-of count as open.
-        #[arg(long, value_name = "FILE")]
-        deals: PathBuf,
-        /// The day to evaluate the pipeline at (its end), within the data: up to the last
-        /// recorded day, or to the day a log from `dealsim cut` was cut (its cut.json).
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        as_of: String,
-        /// Scenario whose stage maps and calendar apply [default: scenario.toml beside the
-        /// events file (which `simulate` and `run` write and `cut` copies), else the embedded
-        /// one].
-        #[arg(long, value_name = "FILE")]
-        scenario: Option<PathBuf>,
-        /// Indicator definitions (TOML) the policy's rules refer to [default: indicators.toml
-        /// beside the events file (which `import crm` writes and `cut` copies), else the
-        /// embedded set].
-        #[arg(long, value_name = "FILE")]
-        indicators: Option<PathBuf>,
-        /// Output directory [default: flags-<as-of> next to the events file]. Replaced atomically
-        /// as a whole; refused if it holds files dealsim did not write.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-    },
+    Flag(FlagCommand),
     /// Cut an event log as of a date: later events dropped, deals closed later become open
     /// (to replay a finished log as a past pipeline). Writes events.csv, deals.csv, cut.json
     /// (the --as-of day, up to which `flag` accepts the cut log and at which `score` and `tune`
     /// end its window) and a copy of the indicators.toml, scenario.toml and deal_columns.json
     /// beside the log, if there are; extra deal columns deal_columns.json names as known only
     /// at close (a CRM's close_value) are blanked for a reopened deal.
-    Cut {
-        /// The event log.
-        #[arg(long, value_name = "FILE")]
-        events: PathBuf,
-        /// The deal table.
-        #[arg(long, value_name = "FILE")]
-        deals: PathBuf,
-        /// Keep what was known at the end of this day.
-        #[arg(long, value_name = "YYYY-MM-DD")]
-        as_of: String,
-        /// Output directory for the cut log. Replaced atomically as a whole; refused if it holds
-        /// files dealsim did not write.
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-    },
+    Cut(CutCommand),
     /// Show or check scenario files.
     #[command(subcommand)]
     Scenario(ScenarioCommand),
     /// Re-render index.html and summary.md of a run directory from its saved tables (no recomputing).
-    Report {
-        /// Run directory written by `dealsim run` or `dealsim score` (scores.csv,
-        /// indicator_summary.csv, scores.json; funnel/inflow tables, tradeoffs.csv and policy.toml if present).
-        #[arg(long, value_name = "DIR")]
-        from: PathBuf,
-        /// Open index.html in the desktop's browser afterwards (xdg-open, open or explorer), if there is one.
-        #[arg(long)]
-        open: bool,
-    },
+    Report(ReportCommand),
     /// Import a real history (event CSV, XES, CRM deal export) as events.csv + deals.csv.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -279,6 +179,126 @@ lead times only)")),
     /// sweep.json; the terminal shows, per segment, the indicator that warns earliest at each
     /// point.
     Sweep(SweepArgs),
+}
+
+/// The arguments of `dealsim score` (see [`Command::Score`]).
+#[derive(Args, Debug)]
+pub struct ScoreCommand {
+    #[command(flatten)]
+    pub history: HistoryArgs,
+    /// Ground truth for --with-truth [default: truth.csv next to the events file].
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+    /// Output directory [default: the directory of the events file].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Seed of the bootstrap, which only `--interval bootstrap` (the default with
+    /// `--censoring ipcw`) draws; DeLong's intervals draw nothing.
+    /// `dealsim run` seeds it with the scenario's seed: pass that seed (manifest.json) to
+    /// reproduce a run's bootstrap scores exactly. Another seed moves each bootstrap
+    /// interval by its Monte Carlo error, which can move a "reliable from" day whose lower
+    /// bound sits at the target.
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// No progress bars.
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub score: ScoreArgs,
+}
+
+/// The arguments of `dealsim tune` (see [`Command::Tune`]).
+#[derive(Args, Debug)]
+pub struct TuneCommand {
+    #[command(flatten)]
+    pub history: HistoryArgs,
+    /// Output directory [default: the directory of the events file].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", help = INDICATORS_BESIDE_LOG_HELP)]
+    pub indicators: Option<PathBuf>,
+    /// Deal ages (days) at which rules are checked, START:END:STEP.
+    #[arg(
+        long,
+        value_name = "START:END:STEP",
+        default_value = "7:168:7",
+        allow_hyphen_values = true
+    )]
+    pub landmarks: String,
+    /// Bootstrap replicates for the chosen rules' confidence intervals (with `--cluster
+    /// rep`, for their median lead times only).
+    #[arg(long, allow_negative_numbers = true, value_parser = count::<usize>, value_name = "B", default_value_t = 200)]
+    pub bootstrap: usize,
+    #[arg(long, value_enum, value_name = "UNIT", default_value = "deal", hide_possible_values = true, help = CLUSTER_HELP_TUNE)]
+    pub cluster: Cluster,
+    /// Seed of the bootstrap (and of nothing else: the rule choice does not depend on it).
+    /// `dealsim run` seeds it with the scenario's seed.
+    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub tune: TuneArgs,
+}
+
+/// The arguments of `dealsim flag` (see [`Command::Flag`]).
+#[derive(Args, Debug)]
+pub struct FlagCommand {
+    /// The policy (policy.toml from `dealsim tune` or `dealsim run`).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// The event log; events after --as-of are ignored.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// The deal table; deals closed after --as-of count as open.
+    #[arg(long, value_name = "FILE")]
+    pub deals: PathBuf,
+    /// The day to evaluate the pipeline at (its end), within the data: up to the last
+    /// recorded day, or to the day a log from `dealsim cut` was cut (its cut.json).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: String,
+    /// Scenario whose stage maps and calendar apply [default: scenario.toml beside the
+    /// events file (which `simulate` and `run` write and `cut` copies), else the embedded
+    /// one].
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    /// Indicator definitions (TOML) the policy's rules refer to [default: indicators.toml
+    /// beside the events file (which `import crm` writes and `cut` copies), else the
+    /// embedded set].
+    #[arg(long, value_name = "FILE")]
+    pub indicators: Option<PathBuf>,
+    /// Output directory [default: flags-<as-of> next to the events file]. Replaced atomically
+    /// as a whole; refused if it holds files dealsim did not write.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+/// The arguments of `dealsim cut` (see [`Command::Cut`]).
+#[derive(Args, Debug)]
+pub struct CutCommand {
+    /// The event log.
+    #[arg(long, value_name = "FILE")]
+    pub events: PathBuf,
+    /// The deal table.
+    #[arg(long, value_name = "FILE")]
+    pub deals: PathBuf,
+    /// Keep what was known at the end of this day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: String,
+    /// Output directory for the cut log. Replaced atomically as a whole; refused if it holds
+    /// files dealsim did not write.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// The arguments of `dealsim report` (see [`Command::Report`]).
+#[derive(Args, Debug)]
+pub struct ReportCommand {
+    /// Run directory written by `dealsim run` or `dealsim score` (scores.csv,
+    /// indicator_summary.csv, scores.json; funnel/inflow tables, tradeoffs.csv and policy.toml if present).
+    #[arg(long, value_name = "DIR")]
+    pub from: PathBuf,
+    /// Open index.html in the desktop's browser afterwards (xdg-open, open or explorer), if there is one.
+    #[arg(long)]
+    pub open: bool,
 }
 
 /// Flags every importer shares.

@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
 use cli::{CalibrateArgs, CensoringArg, Cli, Command, ScenarioCommand, ScoreArgs, SimArgs};
+use cli::{CutCommand, FlagCommand, ReportCommand, ScoreCommand, TuneCommand};
 use cli::{ExportArgs, ExportFormatArg, HistoryArgs, ImportCommand, ObjectiveArg};
 use cli::{SegmentByArg, SweepArgs, TuneArgs};
 use dealsim::calibrate::{calibrate_files, CalibrateOptions};
@@ -56,48 +57,8 @@ fn execute(command: Command) -> Result<(), Error> {
             commit(staged).map(|_| ())
         }
         Command::Run { sim, score, tune } => run(&sim, &score, &tune),
-        Command::Score {
-            history:
-                HistoryArgs {
-                    events,
-                    deals,
-                    scenario: scenario_path,
-                    window_end,
-                },
-            truth,
-            out,
-            seed,
-            quiet,
-            score,
-        } => {
-            let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
-            let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
-            let out = out.unwrap_or(dir);
-            let written = [
-                &dealsim::export::scores::FILES[..],
-                &dealsim::report::tables::FILES,
-                &dealsim::report::FILES,
-            ]
-            .concat();
-            let inputs = log_inputs(
-                &events,
-                &deals,
-                scenario_path.as_deref(),
-                score.indicators.as_deref(),
-            );
-            let truth_input = [("--truth file", score.with_truth.then_some(&*truth))];
-            check_inputs_kept(
-                &out,
-                Writes::FilesIn(&written),
-                &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
-            )?;
-            let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
-            let window_end = window_end_for(window_end.as_deref(), &events)?;
-            let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
-            run_score(&job, None, &out, &out, quiet)?;
-            render_report(&out, &out)
-        }
-        Command::Report { from, open } => {
+        Command::Score(args) => score_command(args),
+        Command::Report(ReportCommand { from, open }) => {
             let index = dealsim::report::render_dir(&from)?;
             say(format_args!("{}\n", index.display()));
             if open {
@@ -105,126 +66,9 @@ fn execute(command: Command) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Tune {
-            history:
-                HistoryArgs {
-                    events,
-                    deals,
-                    scenario: scenario_path,
-                    window_end,
-                },
-            out,
-            indicators,
-            landmarks,
-            bootstrap,
-            cluster,
-            seed,
-            tune,
-        } => {
-            check_tune_flags(&tune)?;
-            // The library takes 0 (no intervals, for tests); a user asking for none would get
-            // a policy.md promising "95% bootstrap percentile intervals (0 replicates)".
-            if bootstrap == 0 {
-                return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
-            }
-            let out =
-                out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
-            let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
-            check_inputs_kept(
-                &out,
-                Writes::FilesIn(&written),
-                &log_inputs(
-                    &events,
-                    &deals,
-                    scenario_path.as_deref(),
-                    indicators.as_deref(),
-                ),
-            )?;
-            let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
-            let job = TuneJob {
-                events: &events,
-                deals: &deals,
-                indicators: indicators_for(indicators.as_deref(), &events)?,
-                scenario: &scenario,
-                landmarks: parse_landmarks(&landmarks)?,
-                window_end: window_end_for(window_end.as_deref(), &events)?,
-                options: tune_options(&tune, (bootstrap, cluster), seed),
-            };
-            run_tune(&job, None, None, &out, &out)?;
-            // A run directory's report gains the trade-off plots.
-            if out.join(dealsim::export::scores::SCORES_CSV).exists() {
-                render_report(&out, &out)?;
-            }
-            Ok(())
-        }
-        Command::Flag {
-            policy,
-            events,
-            deals,
-            as_of,
-            scenario: scenario_path,
-            indicators,
-            out,
-        } => {
-            let as_of = dealsim::flag::parse_as_of(&as_of)?;
-            let out = out.unwrap_or_else(|| {
-                events
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default()
-                    .join(format!("flags-{}", as_of.iso()))
-            });
-            let inputs = log_inputs(
-                &events,
-                &deals,
-                scenario_path.as_deref(),
-                indicators.as_deref(),
-            );
-            check_inputs_kept(
-                &out,
-                Writes::Directory,
-                &[&[("--policy file", Some(&*policy))][..], &inputs].concat(),
-            )?;
-            let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
-            let job = dealsim::flag::FlagJob {
-                events: &events,
-                deals: &deals,
-                policy: &policy,
-                indicators: indicators_for(indicators.as_deref(), &events)?,
-                scenario: &scenario,
-                as_of,
-            };
-            let report = dealsim::flag::flag_to_dir(&job, &out)?;
-            for w in &report.warnings {
-                eprintln!("warning: {w}");
-            }
-            say(dealsim::flag::table(&report));
-            eprintln!("flags written to {}", out.display());
-            Ok(())
-        }
-        Command::Cut {
-            events,
-            deals,
-            as_of,
-            out,
-        } => {
-            let as_of = dealsim::flag::parse_as_of(&as_of)?;
-            check_inputs_kept(
-                &out,
-                Writes::Directory,
-                &[
-                    ("--events file", Some(&events)),
-                    ("--deals file", Some(&deals)),
-                ],
-            )?;
-            let (kept, open) = dealsim::log::cut::cut_to_dir(&events, &deals, as_of, &out)?;
-            eprintln!(
-                "{kept} deals created by {} ({open} open then) -> {}",
-                as_of.iso(),
-                out.display()
-            );
-            Ok(())
-        }
+        Command::Tune(args) => tune_command(args),
+        Command::Flag(args) => flag_command(args),
+        Command::Cut(args) => cut_command(args),
         Command::Import(cmd) => import(cmd),
         Command::Export(args) => export(&args),
         Command::Calibrate(args) => calibrate(&args),
@@ -233,36 +77,214 @@ fn execute(command: Command) -> Result<(), Error> {
             say(DEFAULT_TOML);
             Ok(())
         }
-        Command::Scenario(ScenarioCommand::Check { file }) => {
-            let s = Scenario::load(&file)?;
-            say(format_args!(
-                "{}: valid scenario {:?}, seed {}\n",
-                file.display(),
-                s.name,
-                s.seed
-            ));
-            for seg in &s.segments {
-                let review = if seg.review {
-                    ", atypical: manual review"
-                } else {
-                    ""
-                };
-                say(format_args!(
-                    "  segment {}: {} in {}, {:.0} deals/month, {}{review}\n",
-                    seg.name,
-                    counted(seg.steps.len(), "step"),
-                    counted(seg.stages.len(), "stage"),
-                    seg.per_month,
-                    counted(seg.rep_count as usize, "rep")
-                ));
-            }
-            say(format_args!(
-                "  about {:.0} deals over the window\n",
-                dealsim::sim::expected_deals(&s)
-            ));
-            Ok(())
-        }
+        Command::Scenario(ScenarioCommand::Check { file }) => check_scenario(&file),
     }
+}
+
+/// `dealsim scenario check`: validates a scenario file and says what it describes.
+fn check_scenario(file: &Path) -> Result<(), Error> {
+    let s = Scenario::load(file)?;
+    say(format_args!(
+        "{}: valid scenario {:?}, seed {}\n",
+        file.display(),
+        s.name,
+        s.seed
+    ));
+    for seg in &s.segments {
+        let review = if seg.review {
+            ", atypical: manual review"
+        } else {
+            ""
+        };
+        say(format_args!(
+            "  segment {}: {} in {}, {:.0} deals/month, {}{review}\n",
+            seg.name,
+            counted(seg.steps.len(), "step"),
+            counted(seg.stages.len(), "stage"),
+            seg.per_month,
+            counted(seg.rep_count as usize, "rep")
+        ));
+    }
+    say(format_args!(
+        "  about {:.0} deals over the window\n",
+        dealsim::sim::expected_deals(&s)
+    ));
+    Ok(())
+}
+
+/// `dealsim score`: scores the log's indicators into `out` (scores, summary, report), after
+/// checking that no input would be overwritten.
+fn score_command(args: ScoreCommand) -> Result<(), Error> {
+    let ScoreCommand {
+        history:
+            HistoryArgs {
+                events,
+                deals,
+                scenario: scenario_path,
+                window_end,
+            },
+        truth,
+        out,
+        seed,
+        quiet,
+        score,
+    } = args;
+    let dir = events.parent().map(Path::to_path_buf).unwrap_or_default();
+    let truth = truth.unwrap_or_else(|| dir.join(TRUTH_FILE));
+    let out = out.unwrap_or(dir);
+    let written = [
+        &dealsim::export::scores::FILES[..],
+        &dealsim::report::tables::FILES,
+        &dealsim::report::FILES,
+    ]
+    .concat();
+    let inputs = log_inputs(
+        &events,
+        &deals,
+        scenario_path.as_deref(),
+        score.indicators.as_deref(),
+    );
+    let truth_input = [("--truth file", score.with_truth.then_some(&*truth))];
+    check_inputs_kept(
+        &out,
+        Writes::FilesIn(&written),
+        &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
+    )?;
+    let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
+    let window_end = window_end_for(window_end.as_deref(), &events)?;
+    let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
+    run_score(&job, None, &out, &out, quiet)?;
+    render_report(&out, &out)
+}
+
+/// `dealsim tune`: tunes the rules on the log into `out`, and re-renders the report of a run
+/// directory so that it gains the trade-off plots.
+fn tune_command(args: TuneCommand) -> Result<(), Error> {
+    let TuneCommand {
+        history:
+            HistoryArgs {
+                events,
+                deals,
+                scenario: scenario_path,
+                window_end,
+            },
+        out,
+        indicators,
+        landmarks,
+        bootstrap,
+        cluster,
+        seed,
+        tune,
+    } = args;
+    check_tune_flags(&tune)?;
+    // The library takes 0 (no intervals, for tests); a user asking for none would get
+    // a policy.md promising "95% bootstrap percentile intervals (0 replicates)".
+    if bootstrap == 0 {
+        return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
+    }
+    let out = out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
+    let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
+    check_inputs_kept(
+        &out,
+        Writes::FilesIn(&written),
+        &log_inputs(
+            &events,
+            &deals,
+            scenario_path.as_deref(),
+            indicators.as_deref(),
+        ),
+    )?;
+    let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
+    let job = TuneJob {
+        events: &events,
+        deals: &deals,
+        indicators: indicators_for(indicators.as_deref(), &events)?,
+        scenario: &scenario,
+        landmarks: parse_landmarks(&landmarks)?,
+        window_end: window_end_for(window_end.as_deref(), &events)?,
+        options: tune_options(&tune, (bootstrap, cluster), seed),
+    };
+    run_tune(&job, None, None, &out, &out)?;
+    // A run directory's report gains the trade-off plots.
+    if out.join(dealsim::export::scores::SCORES_CSV).exists() {
+        render_report(&out, &out)?;
+    }
+    Ok(())
+}
+
+/// `dealsim flag`: lists the deals open on `--as-of` that break the policy's rules, on the
+/// terminal and into `out`.
+fn flag_command(args: FlagCommand) -> Result<(), Error> {
+    let FlagCommand {
+        policy,
+        events,
+        deals,
+        as_of,
+        scenario: scenario_path,
+        indicators,
+        out,
+    } = args;
+    let as_of = dealsim::flag::parse_as_of(&as_of)?;
+    let out = out.unwrap_or_else(|| {
+        events
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+            .join(format!("flags-{}", as_of.iso()))
+    });
+    let inputs = log_inputs(
+        &events,
+        &deals,
+        scenario_path.as_deref(),
+        indicators.as_deref(),
+    );
+    check_inputs_kept(
+        &out,
+        Writes::Directory,
+        &[&[("--policy file", Some(&*policy))][..], &inputs].concat(),
+    )?;
+    let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
+    let job = dealsim::flag::FlagJob {
+        events: &events,
+        deals: &deals,
+        policy: &policy,
+        indicators: indicators_for(indicators.as_deref(), &events)?,
+        scenario: &scenario,
+        as_of,
+    };
+    let report = dealsim::flag::flag_to_dir(&job, &out)?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    say(dealsim::flag::table(&report));
+    eprintln!("flags written to {}", out.display());
+    Ok(())
+}
+
+/// `dealsim cut`: the log as known at the end of `--as-of`, into `out`.
+fn cut_command(args: CutCommand) -> Result<(), Error> {
+    let CutCommand {
+        events,
+        deals,
+        as_of,
+        out,
+    } = args;
+    let as_of = dealsim::flag::parse_as_of(&as_of)?;
+    check_inputs_kept(
+        &out,
+        Writes::Directory,
+        &[
+            ("--events file", Some(&events)),
+            ("--deals file", Some(&deals)),
+        ],
+    )?;
+    let (kept, open) = dealsim::log::cut::cut_to_dir(&events, &deals, as_of, &out)?;
+    eprintln!(
+        "{kept} deals created by {} ({open} open then) -> {}",
+        as_of.iso(),
+        out.display()
+    );
+    Ok(())
 }
 
 /// The files score, tune and flag read a log with, named as [`check_inputs_kept`] names them.
