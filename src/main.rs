@@ -415,9 +415,9 @@ fn simulate(
     bar.finish_and_clear();
     let sim = result?;
     eprintln!(
-        "simulated {} deals, {} events in {:.2} s -> {}",
-        sim.deals,
-        sim.events,
+        "simulated {}, {} in {:.2} s -> {}",
+        counted(sim.deals as usize, "deal"),
+        counted(sim.events as usize, "event"),
         sim.seconds,
         sim.dir.display()
     );
