@@ -120,7 +120,11 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
             &r[6]
         };
         assert_eq!(cell(seg, ind, "rank"), rank, "{r:?}");
-        let day = if r[2].is_empty() {
+        // A segment without an AUC at any landmark cannot tell "never" (the atypical one).
+        let unscored = scores.iter().all(|s| &s[1] != seg || s[7].is_empty());
+        let day = if unscored {
+            "–".to_string()
+        } else if r[2].is_empty() {
             "never".to_string()
         } else {
             format!("day {}", &r[2])
@@ -278,9 +282,11 @@ fn plain_words_answer_quotes_the_summary() {
             }
             None if scores.iter().all(|s| &s[1] != seg || s[7].is_empty()) => {
                 unscored += 1;
-                let why = &scores.iter().find(|s| &s[1] == seg).unwrap()[10];
+                let first = scores.iter().find(|s| &s[1] == seg).unwrap();
                 let said = format!(
-                    "no indicator has an AUC at any landmark, so none can be ranked: {why}."
+                    "no indicator has an AUC at any landmark, so none can be ranked: at day {}, \
+                     {}.",
+                    &first[2], &first[10]
                 );
                 assert!(line.contains(&said), "{line}");
             }

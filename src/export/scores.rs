@@ -87,21 +87,19 @@ impl ScoreReport {
             let mut rows: Vec<&SummaryRow> =
                 self.summary.iter().filter(|r| r.segment == seg).collect();
             rows.sort_by_key(|r| r.rank);
+            let judged = crate::scoring::reliability_judged(&self.scores, seg);
             for r in rows {
                 let signal = self
                     .indicators
                     .iter()
                     .find(|i| i.name == r.indicator)
                     .map_or("", |i| i.signal.name());
-                let day = r
-                    .earliest_reliable_day
-                    .map_or("never".to_string(), |d| format!("day {d}"));
                 out.push_str(&format!(
                     "{:>4}  {:<width$}  {:<8}  {:>14}  {:>6}  {:>6}  {:>6}\n",
                     r.rank_text(),
                     r.indicator,
                     signal,
-                    day,
+                    r.reliable_from_text(judged),
                     fmt(r.auc_30),
                     fmt(r.auc_60),
                     fmt(r.auc_90)

@@ -19,11 +19,6 @@ pub fn fmt_auc(x: Option<f64>) -> String {
     x.map_or("–".to_string(), |v| format!("{v:.3}"))
 }
 
-/// "day 21" or "never".
-fn fmt_day(d: Option<u32>) -> String {
-    d.map_or("never".to_string(), |d| format!("day {d}"))
-}
-
 /// A gap in days in words: whole weeks when it is a multiple of 7 (landmarks usually are).
 pub fn fmt_gap(days: u32) -> String {
     match days {
@@ -53,7 +48,8 @@ pub struct AucCell {
 pub struct RankingRow<'a> {
     pub summary: &'a SummaryRow,
     pub signal: String,
-    /// "day 21", "never", or "–" in a segment without intervals, where it cannot be told.
+    /// "day 21", "never", or "–" in a segment without intervals or without any AUC, where it
+    /// cannot be told.
     pub reliable_from: String,
     /// AUC and CI at the landmarks standing for 30/60/90 days (CI from `scores.csv`).
     pub cells: [AucCell; 3],
@@ -72,7 +68,7 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
             .find(|r| r.indicator == b)
             .map(|r| r.earliest_reliable_day)
     });
-    let judged = no_interval_reason(data, segment).is_none();
+    let judged = crate::scoring::reliability_judged(&data.scores, segment);
     data.ranking(segment)
         .into_iter()
         .map(|r| {
@@ -97,11 +93,7 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
                 signal: data
                     .indicator(&r.indicator)
                     .map_or(String::new(), |i| i.signal.clone()),
-                reliable_from: if judged {
-                    fmt_day(r.earliest_reliable_day)
-                } else {
-                    "–".into()
-                },
+                reliable_from: r.reliable_from_text(judged),
                 cells: [cell(0), cell(1), cell(2)],
                 vs_baseline,
                 is_baseline,
@@ -114,28 +106,29 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
 /// Why no score of `segment` has an interval although some have an AUC (the note of the
 /// first such row, e.g. too few reps to resample under `--cluster rep`), if so.
 fn no_interval_reason<'a>(data: &'a RunData, segment: &str) -> Option<&'a str> {
-    why_none(data, segment, |r| r.ci_lo.is_some(), |r| r.auc.is_some())
+    why_none(data, segment, |r| r.ci_lo.is_some(), |r| r.auc.is_some()).map(|r| r.note.as_str())
 }
 
-/// Why no score of `segment` has an AUC at any landmark (the note of the first row, e.g.
-/// fewer than 20 deals in a class), if so.
-fn no_auc_reason<'a>(data: &'a RunData, segment: &str) -> Option<&'a str> {
+/// Why no score of `segment` has an AUC at any landmark, if so: the note of the first row
+/// with one, named with its landmark since the counts it quotes are that day's ("at day 7,
+/// fewer than 20 deals in a class (3 lost, 5 won)").
+fn no_auc_reason(data: &RunData, segment: &str) -> Option<String> {
     why_none(data, segment, |r| r.auc.is_some(), |_| true)
+        .map(|r| format!("at day {}, {}", r.landmark_day, r.note))
 }
 
-/// The note of the first `among` row of `segment`'s scores when none `has` a figure.
+/// The first `among` row of `segment`'s scores with a note when none `has` a figure.
 fn why_none<'a>(
     data: &'a RunData,
     segment: &str,
     has: impl Fn(&ScoreRow) -> bool,
     among: impl Fn(&ScoreRow) -> bool,
-) -> Option<&'a str> {
+) -> Option<&'a ScoreRow> {
     let mut rows = data.scores.iter().filter(|r| r.segment == segment);
     if rows.clone().any(has) {
         return None;
     }
     rows.find(|r| among(r) && !r.note.is_empty())
-        .map(|r| r.note.as_str())
 }
 
 /// The plain-words answer for one segment.
@@ -518,14 +511,15 @@ mod tests {
         assert_eq!(
             sentence(&d, "x"),
             format!(
-                "In x, no indicator has an AUC at any landmark, so none can be ranked: {note}."
+                "In x, no indicator has an AUC at any landmark, so none can be ranked: at day 7, \
+                 {note}."
             )
         );
-        let ranks: Vec<String> = ranking(&d, "x")
-            .iter()
-            .map(|r| r.summary.rank_text())
-            .collect();
+        let table = ranking(&d, "x");
+        let ranks: Vec<String> = table.iter().map(|r| r.summary.rank_text()).collect();
         assert_eq!(ranks, ["–", "–"]);
+        // Nor can the table call them "never" reliable.
+        assert!(table.iter().all(|r| r.reliable_from == "–"));
         // An AUC at day 60 places a row; the one without stays unranked.
         d.summary[0].auc_60 = Some(0.6);
         assert_eq!(

@@ -34,7 +34,7 @@ use crate::stats::ranked::{
     class_replicate_aucs, nested_point_aucs, point_aucs_in, MannWhitney, SortBuffers, EXCLUDED,
 };
 
-pub use summary::{summarise, SummaryRow};
+pub use summary::{reliability_judged, summarise, SummaryRow};
 
 /// How deals still open at the end of the window are handled.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

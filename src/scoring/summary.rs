@@ -36,6 +36,25 @@ impl SummaryRow {
             "–".to_string()
         }
     }
+
+    /// When the row becomes reliable as the tables show it: "day 21", "never", or "–" where
+    /// its segment's scores cannot tell (see [`reliability_judged`]).
+    pub fn reliable_from_text(&self, judged: bool) -> String {
+        match self.earliest_reliable_day {
+            Some(d) => format!("day {d}"),
+            None if judged => "never".to_string(),
+            None => "–".to_string(),
+        }
+    }
+}
+
+/// Whether `scores` can call an indicator of `segment` "never reliable": only when some
+/// score of the segment has an interval. Without any (no AUC at any landmark, or too few
+/// reps to resample under `--cluster rep`) "never" would be a verdict the data cannot give.
+pub fn reliability_judged(scores: &[ScoreRow], segment: &str) -> bool {
+    scores
+        .iter()
+        .any(|r| r.segment == segment && r.ci_lo.is_some())
 }
 
 /// The landmark that stands for deal age `day` in the summary's `auc_30`/`auc_60`/`auc_90`:
@@ -165,5 +184,23 @@ mod tests {
         // Too few landmarks after a reliable one: never.
         let s = summarise(&[row("c", 7, 0.9, 0.8), row("c", 14, 0.9, 0.8)], 0.7);
         assert_eq!(s[0].earliest_reliable_day, None);
+    }
+
+    /// "never" only where the segment has an interval somewhere; "–" where none (no AUC at
+    /// any landmark, or no interval under `--cluster rep`) could have shown reliability.
+    #[test]
+    fn never_reliable_needs_an_interval_in_the_segment() {
+        let mut rows = vec![row("a", 7, 0.6, 0.5), row("a", 14, 0.6, 0.5)];
+        let s = summarise(&rows, 0.7);
+        assert!(reliability_judged(&rows, "s"));
+        assert_eq!(s[0].reliable_from_text(true), "never");
+        assert!(!reliability_judged(&rows, "other segment"));
+        rows[1].ci_lo = None;
+        assert!(reliability_judged(&rows, "s"), "one interval is enough");
+        rows[0].ci_lo = None;
+        assert!(!reliability_judged(&rows, "s"));
+        assert_eq!(s[0].reliable_from_text(false), "–");
+        let reliable = summarise(&[7, 14, 21].map(|d| row("b", d, 0.9, 0.8)), 0.7);
+        assert_eq!(reliable[0].reliable_from_text(false), "day 7");
     }
 }
