@@ -289,8 +289,8 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
 }
 
 /// A reader of the user's CSV at `path`, gzipped or not, separated by commas or, when its header
-/// line has none, by semicolons or tabs (as spreadsheets in many European locales export, and
-/// so many CRMs' "CSV" exports). Every importer reads the user's CSV files through it, so that
+/// line holds more of them, by semicolons or tabs (as spreadsheets in many European locales
+/// export, and so many CRMs' "CSV" exports). Every importer reads the user's CSV files through it, so that
 /// all of them take what one does. A note in `sink`'s summary says when it is not commas.
 pub fn delimited_reader(
     path: &Path,
@@ -308,7 +308,7 @@ pub fn delimited_reader(
             "tabs"
         };
         sink.summary.notes.push(format!(
-            "{}: read as separated by {name} (its header line has no comma)",
+            "{}: read as separated by {name} (the most frequent separator in its header line)",
             path.display()
         ));
     }
@@ -318,13 +318,25 @@ pub fn delimited_reader(
         .from_reader(input))
 }
 
-/// The field separator of a CSV whose header line is `line`: a comma if it has one, else a
-/// semicolon or a tab if it has one of those, else a comma (a one-column file).
+/// The field separator of a CSV whose header line is `line`: the most frequent of comma,
+/// semicolon and tab outside double quotes (a column named `"Umsatz, EUR"` does not make a
+/// semicolon file comma-separated), a comma on a tie (a one-column file has none).
 fn delimiter(line: &[u8]) -> u8 {
-    [b',', b';', b'\t']
-        .into_iter()
-        .find(|d| line.contains(d))
-        .unwrap_or(b',')
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for &b in line {
+        if b == b'"' {
+            // An escaped quote ("") toggles twice and leaves the state as it was.
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+                c.1 += 1;
+            }
+        }
+    }
+    // The first of the most frequent: `max_by_key` would take the last on a tie.
+    let most = counts.iter().map(|c| c.1).max().unwrap_or(0);
+    counts.iter().find(|c| c.1 == most).map_or(b',', |c| c.0)
 }
 
 /// A field as UTF-8 text, or an error naming the line and column (CRM exports in Latin-1 or
@@ -347,4 +359,26 @@ pub fn utf8_field<'b>(
         )
         .at_position(line, column_index + 1)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::delimiter;
+
+    #[test]
+    fn the_separator_is_the_most_frequent_outside_quotes() {
+        assert_eq!(delimiter(b"case_id,activity,timestamp"), b',');
+        assert_eq!(delimiter(b"case_id;activity;timestamp"), b';');
+        assert_eq!(delimiter(b"case_id\tactivity\ttimestamp"), b'\t');
+        // Separators inside quotes do not count, escaped quotes included.
+        assert_eq!(delimiter(b"\"Umsatz, EUR\";account"), b';');
+        assert_eq!(delimiter(b"\"a \"\"b, c\"\" d\";e;f"), b';');
+        assert_eq!(delimiter(b"\"x;y;z\",a,b"), b',');
+        // More semicolons than commas outside quotes: semicolons (a comma in a bare name).
+        assert_eq!(delimiter(b"id;value, EUR;stage"), b';');
+        // A tie or none: comma.
+        assert_eq!(delimiter(b"a,b;c"), b',');
+        assert_eq!(delimiter(b"deal_id"), b',');
+        assert_eq!(delimiter(b""), b',');
+    }
 }
