@@ -27,7 +27,7 @@ pub struct MannWhitney {
     /// where the classes lie apart (that bound takes deals as independent).
     pub clusters: Option<u64>,
     /// Every row has the same score (e.g. no deal had its close date pushed by day 7): the
-    /// AUC is ½ and both variances are exactly zero. DeLong's vanishes with overlapping
+    /// AUC is ½ and both variances are exactly zero (undefined with a class of one row). DeLong's vanishes with overlapping
     /// classes only then (the positives' placements can all be equal only if no negative lies
     /// between the lowest and highest positive, and likewise for the negatives); Obuchowski's
     /// could also by an exact balance of the clusters, so it is counted, not inferred.
@@ -345,6 +345,28 @@ mod tests {
         .unwrap();
         assert_eq!((balanced.auc, balanced.variance), (0.5, 0.0));
         assert!(!balanced.one_value);
+        // One lost deal among won ones, all tied: told though DeLong's variance is undefined.
+        let (one, _) = point_aucs_in(
+            &[2.5; 5],
+            &[pos, neg, neg, neg, neg],
+            1,
+            1.0,
+            &mut SortBuffers::default(),
+        );
+        let one = one[1].unwrap();
+        assert!(one.variance.is_nan() && one.one_value, "{one:?}");
+        // The positives exactly between the negatives, untied: every positive's placement is
+        // ½ as when all tie, but the negatives' are not.
+        let (middle, _) = point_aucs_in(
+            &[1.0, 1.0, 2.0, 2.0, 3.0, 3.0],
+            &[neg, neg, pos, pos, neg, neg],
+            1,
+            1.0,
+            &mut SortBuffers::default(),
+        );
+        let middle = middle[1].unwrap();
+        assert_eq!(middle.auc, 0.5);
+        assert!(!middle.one_value, "{middle:?}");
         let mut keys = [2.5_f32; 100];
         keys[0] = 3.5;
         for one_off in both(&keys) {

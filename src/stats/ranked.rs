@@ -203,8 +203,13 @@ impl Sweep {
             positives: m,
             negatives: n,
             clusters: None,
-            // Exact: the spreads are integers (see MannWhitney::one_value).
-            one_value: variance == 0.0 && 0.0 < auc && auc < 1.0,
+            // Every row ties exactly when every placement is ½: each positive outscores the
+            // n negatives by half (doubled: n) and each negative the m positives likewise.
+            // Counted in integers, so that a class of one row (variance NaN) is told too.
+            one_value: self.sum2 == m * n
+                && self.sq10 == m as u128 * square(n)
+                && self.s01 == m * n
+                && self.sq01 == n as u128 * square(m),
         })
     }
 }
