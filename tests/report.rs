@@ -621,6 +621,7 @@ fn a_non_finite_number_in_a_saved_table_is_located_on_load() {
             "infinity",
             missing_ok,
         ),
+        ("deadlines.csv", FIRST, "proposed_days", "inf", undefined_ok),
     ] {
         let copy = copy_of_run();
         dealsim::report::render_dir(copy.path()).unwrap();

@@ -396,6 +396,7 @@ impl Numbers for DeadlineRow {
             Number::Optional("lost_median_days", self.lost_median_days),
             Number::Figure("current_catch", self.current_catch),
             Number::Figure("current_false_alarm", self.current_false_alarm),
+            Number::Figure("proposed_days", self.proposed_days),
             Number::Figure("proposed_catch", self.proposed_catch),
             Number::Figure("proposed_false_alarm", self.proposed_false_alarm),
             Number::Figure("separation_p_value", self.separation_p_value),

@@ -53,8 +53,9 @@ pub struct DeadlineRow {
     pub proposed_catch: f64,
     pub proposed_false_alarm: f64,
     /// One-sided two-sample Kolmogorov–Smirnov p-value of "lost deals take no longer than won
-    /// ones" at the proposed deadline's catch − false alarm (NaN in files written before it
-    /// was: unknown).
+    /// ones": its statistic is the largest catch − false alarm over whole-day deadlines (the
+    /// KS statistic of the days rounded up), whichever deadline is proposed (NaN in files
+    /// written before it was: unknown).
     #[serde(default = "unknown")]
     pub separation_p_value: f64,
 }
@@ -74,10 +75,11 @@ impl DeadlineRow {
     }
 
     /// Whether the proposal is a change: lost deals are slower (or the file predates the
-    /// p-value) and some whole number of days beats the current deadline.
+    /// p-value) and some whole number of days beats the current deadline. The two are compared
+    /// as `deadlines.csv` holds them, so that a row reads the same from memory and from the file.
     pub fn changes(&self) -> bool {
         (self.separates() || self.separation_p_value.is_nan())
-            && self.proposed_days != self.current_days
+            && days_read_back_value(self.proposed_days) != days_read_back_value(self.current_days)
     }
 
     /// The row for people, as `policy.md` and the report show it: median won and lost days,
@@ -392,6 +394,13 @@ mod tests {
             (from_memory.as_str(), r.cells()[2].as_str()),
             ("8.1", "8.1")
         );
+        // A proposal equal to the current deadline as the file holds it is no change, whether
+        // either side is the product in memory or the 4 decimals read back.
+        r.separation_p_value = 0.001;
+        r.proposed_days = 8.049999999999999;
+        assert!(!r.changes() && r.cells()[4] == "keep");
+        r.proposed_days = 8.0;
+        assert!(r.changes() && r.cells()[4] == "8.0");
     }
 
     /// The proposal's catch − false alarm and its p-value against SciPy's one-sided
