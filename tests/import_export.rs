@@ -748,7 +748,8 @@ fn a_deal_tables_unread_close_columns_are_noted() {
     let e = b.file("events.csv", GOOD_ROWS.as_bytes());
     b.file(
         "outcomes.csv",
-        b"id,stage,Close Date,close_value\na,Closed Won,2025-05-01,900\n",
+        b"id,stage,Close Date,close_value,Closing Date,expectedCloseDate,Disclosed,Enclosure\n\
+          a,Closed Won,2025-05-01,900,2025-05-01,2025-05-01,no,none\n",
     );
     let import = |closed: &str| -> (String, String) {
         let m = b.file(
@@ -774,7 +775,12 @@ fn a_deal_tables_unread_close_columns_are_noted() {
         )),
         "{said}"
     );
-    assert!(said.contains(&ignored("close_value")), "{said}");
+    for named_like_a_close in ["close_value", "Closing Date", "expectedCloseDate"] {
+        assert!(said.contains(&ignored(named_like_a_close)), "{said}");
+    }
+    for other in ["Disclosed", "Enclosure"] {
+        assert!(!said.contains(&format!("`{other}`")), "{said}");
+    }
     assert!(deals.contains(",2025-03-02T10:00:00,won,"), "{deals}");
     let (said, deals) = import("closed = \"Close Date\"\n");
     assert!(!said.contains(&ignored("Close Date")), "{said}");

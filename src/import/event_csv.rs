@@ -493,6 +493,28 @@ impl EventCsv {
     }
 }
 
+/// Whether a column's name has a word starting with "clos" (close, closed, closing, closure),
+/// words split at non-letters and at camelCase humps: `Closing Date` and `expectedCloseDate`
+/// are, `Disclosed` and `Enclosure` are not.
+fn named_like_a_close(name: &str) -> bool {
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars().chain([' ']) {
+        let boundary = !c.is_alphanumeric() || (c.is_uppercase() && previous_lower);
+        if boundary {
+            if word.starts_with("clos") {
+                return true;
+            }
+            word.clear();
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase();
+    }
+    false
+}
+
 /// Notes on the deal table's columns named like a close (`close_date`, `close_value`) that the
 /// mapping leaves unread (`read`, and `closed`, the close date's): a deal table gives only the
 /// outcome and the close date, so such a column is ignored, and a close date in a column the
@@ -513,9 +535,7 @@ fn unread_close_columns(header: &Header, read: [usize; 2], closed: Option<usize>
         .names
         .iter()
         .enumerate()
-        .filter(|&(i, n)| {
-            n.to_lowercase().contains("close") && !read.contains(&i) && closed != Some(i)
-        })
+        .filter(|&(i, n)| named_like_a_close(n) && !read.contains(&i) && closed != Some(i))
         .map(|(_, n)| {
             format!(
                 "{}: column `{n}` of the deal table is ignored: {}",
