@@ -986,8 +986,10 @@ fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
             let stderr = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
             assert!(!stderr.contains("over all landmarks"), "{stderr}");
             // The horizon decides what counts as a loss: both reports name it.
-            let said = "ipcw (horizon 45 calendar days)";
-            for file in ["summary.md", "index.html"] {
+            for (file, said) in [
+                ("summary.md", "censoring `ipcw` (horizon 45 calendar days)"),
+                ("index.html", "ipcw (horizon 45 calendar days)"),
+            ] {
                 let text = fs::read_to_string(at("ipcw").join(file)).unwrap();
                 assert!(text.contains(said), "{file} does not say {said}");
             }

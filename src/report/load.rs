@@ -67,10 +67,14 @@ impl CensoringMeta {
     /// The mode as the report and `summary.md` name it, with the IPCW horizon, which decides
     /// what counts as a loss: `ipcw (horizon 60 calendar days)`.
     pub fn describe(&self) -> String {
-        match self.horizon {
-            Some(h) => format!("{} (horizon {h} calendar days)", self.mode),
-            None => self.mode.clone(),
-        }
+        format!("{}{}", self.mode, self.horizon_text())
+    }
+
+    /// What [`describe`](Self::describe) adds to the mode: ` (horizon 60 calendar days)`
+    /// under IPCW, else nothing (for `summary.md`, which sets the mode as code).
+    pub fn horizon_text(&self) -> String {
+        self.horizon
+            .map_or(String::new(), |h| format!(" (horizon {h} calendar days)"))
     }
 }
 

@@ -17,10 +17,11 @@ pub fn render(data: &RunData) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# Which indicators warn of a lost deal earliest?\n\nRun: {}. AUC target {:.2}, censoring {}, {}. Plots: `index.html`.\n\n## The answer\n",
+        "# Which indicators warn of a lost deal earliest?\n\nRun: {}. AUC target {:.2}, censoring `{}`{}, {}. Plots: `index.html`.\n\n## The answer\n",
         super::html::run_name(data),
         data.meta.options.target,
-        data.meta.options.censoring.describe(),
+        data.meta.options.censoring.mode,
+        data.meta.options.censoring.horizon_text(),
         data.meta.options.interval.describe(
             data.meta.options.bootstrap,
             data.meta.options.cluster
