@@ -1083,22 +1083,32 @@ fn cut_keeps_values_and_extra_deal_columns() {
     fs::write(
         &csv,
         "case_id,activity,timestamp,case:value,case:sector\n\
-         A,deal_created,2024-01-02T09:00:00,1234.56,\"tech, hard\"\n\
-         A,won,2024-02-01T10:00:00,,\n\
-         B,deal_created,2024-01-03T09:00:00,,\n\
-         B,lost,2024-01-09T10:00:00,,\n",
+         \"Acme, Inc\",deal_created,2024-01-02T09:00:00,1234.56,\"tech, hard\"\n\
+         \"Acme, Inc\",won,2024-02-01T10:00:00,,\n\
+         \"B \"\"best\"\"\",deal_created,2024-01-03T09:00:00,,\n\
+         \"B \"\"best\"\"\",lost,2024-01-09T10:00:00,,\n",
     )
     .unwrap();
     let log = tmp.path().join("log");
     import_ok("csv", &csv, &log, &[]);
     let early = tmp.path().join("early");
     cut(&log, "2024-01-20", &early);
+    // Case ids holding a comma or a quote are quoted, as the importer writes them (the cut
+    // once wrote them bare, and its own files could not be read back).
     assert_eq!(
         String::from_utf8(read(&early.join("deals.csv"))).unwrap(),
         "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step,sector\n\
-         A,unsegmented,unknown,unknown,1234.56,2024-01-02T09:00:00,,open,,,\"tech, hard\"\n\
-         B,unsegmented,unknown,unknown,,2024-01-03T09:00:00,2024-01-09T10:00:00,lost,,,\n"
+         \"Acme, Inc\",unsegmented,unknown,unknown,1234.56,2024-01-02T09:00:00,,open,,,\"tech, hard\"\n\
+         \"B \"\"best\"\"\",unsegmented,unknown,unknown,,2024-01-03T09:00:00,2024-01-09T10:00:00,lost,,,\n"
     );
+    let events = String::from_utf8(read(&early.join("events.csv"))).unwrap();
+    assert!(events.contains("\n\"Acme, Inc\",") && events.contains("\n\"B \"\"best\"\"\","));
+    // The cut reads back: cut again at the same day, the same files.
+    let again = tmp.path().join("again");
+    cut(&early, "2024-01-20", &again);
+    for f in ["events.csv", "deals.csv"] {
+        assert!(read(&early.join(f)) == read(&again.join(f)), "{f} changed");
+    }
 }
 
 /// `close_value` (0 = lost, > 0 = won) is known only once a CRM deal closes: the import says

@@ -317,13 +317,21 @@ fn csv_tail<'f>(fields: impl IntoIterator<Item = &'f str>) -> Vec<u8> {
     tail
 }
 
-/// Replaces each row's leading number (the row index the writers use) with the case id.
-fn with_case_id(rows: &[u8], case_id: &str, out: &mut Vec<u8>) {
+/// Replaces each row's leading number (the row index the writers use) with `case_id`, a
+/// CSV field as [`csv_field`] writes it.
+fn with_case_id(rows: &[u8], case_id: &[u8], out: &mut Vec<u8>) {
     for line in rows.split_inclusive(|&b| b == b'\n') {
         let comma = line.iter().position(|&b| b == b',').unwrap_or(0);
-        out.extend_from_slice(case_id.as_bytes());
+        out.extend_from_slice(case_id);
         out.extend_from_slice(&line[comma..]);
     }
+}
+
+/// `field` as one CSV field, quoted as the importers' writer quotes it (`"Acme, Inc"`).
+fn csv_field(field: &str) -> Vec<u8> {
+    let mut tail = csv_tail([field]);
+    tail.remove(0); // the comma before it
+    tail
 }
 
 /// `dealsim cut`: reads a log, cuts it as of `as_of` and writes `events.csv`, `deals.csv`,
@@ -365,7 +373,8 @@ pub fn cut_to_dir(
     for ((i, d), original) in cut.deals.iter().enumerate().zip(kept(&log, as_of)) {
         buf.clear();
         rows.write(&mut buf, d, cut.events_of(i));
-        with_case_id(&buf, &cut.case_ids[i], &mut ev);
+        let case_id = csv_field(&cut.case_ids[i]);
+        with_case_id(&buf, &case_id, &mut ev);
         buf.clear();
         write_deal(&mut buf, &cut.symbols, d);
         buf.pop(); // the row's newline: the extra columns follow
@@ -377,7 +386,7 @@ pub fn cut_to_dir(
             .map(|(v, &at_close)| if reopened && at_close { "" } else { v });
         buf.extend(csv_tail(values));
         buf.push(b'\n');
-        with_case_id(&buf, &cut.case_ids[i], &mut de);
+        with_case_id(&buf, &case_id, &mut de);
     }
     let mut record = serde_json::to_vec_pretty(&CutRecord {
         as_of: as_of.iso(),
