@@ -217,7 +217,7 @@ pub struct TuneCommand {
     pub out: Option<PathBuf>,
     #[arg(long, value_name = "FILE", help = INDICATORS_BESIDE_LOG_HELP)]
     pub indicators: Option<PathBuf>,
-    /// Deal ages (days) at which rules are checked, START:END:STEP.
+    /// Deal ages (days) at which rules are checked, START:END:STEP (END at most 3650).
     #[arg(
         long,
         value_name = "START:END:STEP",
@@ -563,7 +563,7 @@ pub struct ScoreArgs {
     /// Indicator definitions (TOML) [default: the embedded set, scenarios/indicators.toml].
     #[arg(long, value_name = "FILE")]
     pub indicators: Option<PathBuf>,
-    /// Landmark deal ages in days, START:END:STEP.
+    /// Landmark deal ages in days, START:END:STEP (END at most 3650).
     #[arg(
         long,
         value_name = "START:END:STEP",

@@ -41,6 +41,10 @@ pub fn parse_landmarks(spec: &str) -> Result<Vec<u32>, InputError> {
     if end < start {
         return Err(err("END must not be before START"));
     }
+    let most = crate::tuning::rule::MAX_LANDMARK_DAY;
+    if end > most {
+        return Err(err(&format!("END must be at most {most} days")));
+    }
     Ok((start..=end).step_by(step as usize).collect())
 }
 

@@ -694,6 +694,59 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         ],
     );
 
+    // A review segment the data lacks: its deals would quietly count in the reps' figures.
+    let text = policy.replacen(
+        "review_segments = [\"atypical\"]",
+        "review_segments = [\"atypcal\"]",
+        1,
+    );
+    assert_ne!(text, policy, "tune lists the atypical segment for review");
+    fs::write(&p, &text).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            &line_of(&text, "review_segments"),
+            "review_segments[0]",
+            "segment \"atypcal\" does not occur in the deals",
+            "did you mean `atypical`",
+        ],
+    );
+    // A segment both for review and with rules: which one holds would be a guess.
+    let text = policy.replacen(
+        "review_segments = [\"atypical\"]",
+        "review_segments = [\"atypical\", \"smb\"]",
+        1,
+    );
+    fs::write(&p, &text).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            &line_of(&text, "review_segments"),
+            "review_segments[1]",
+            "segment \"smb\" is listed for review and also has a [[segment]] with rules",
+        ],
+    );
+    // A rule's direction against the indicator set's, named as the file writes them.
+    let text = policy.replacen(
+        "direction = \"higher_is_riskier\"",
+        "direction = \"higher_is_safer\"",
+        1,
+    );
+    fs::write(&p, &text).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f");
+    case.rejected(
+        &before_p,
+        &out,
+        &[
+            "segment[0].rule[0].direction",
+            "is higher_is_riskier in the indicator set, the rule says higher_is_safer",
+        ],
+    );
+
     // A rule tuned on another definition of its indicator: the policy's first rule in
     // calendar days (the proposal delay or the client's silence), the default set's in
     // working days.
@@ -773,6 +826,15 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         &[
             "segment[0].rule[0].holdout.confirmation_p_value",
             "expected a share in [0, 1], got 5",
+        ],
+    );
+    // A landmark of billions of days: the rule clock's tables would take gigabytes.
+    edit_line(
+        "landmarks",
+        "landmarks = [7, 14, 3000000000]",
+        &[
+            "landmarks[2]",
+            "expected a deal age ≤ 3650 days, got 3000000000",
         ],
     );
     // An infinite tuning setting: the check of the flags, located in the file.
@@ -1309,7 +1371,92 @@ fn a_segment_without_rules_and_a_rule_beyond_the_landmarks_are_warned_about() {
     ] {
         assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
     }
+    // The segments the policy does not name at all are not flagged either, and said so, with
+    // the number of their deals open at the end of the as-of day.
+    let deals = fs::read_to_string(case.path("sim/deals.csv")).unwrap();
+    let open = |segment: &str| {
+        deals
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f[1] == segment && &f[5][..10] <= "2026-02-15")
+            .filter(|f| f[6].is_empty() || &f[6][..10] > "2026-02-15")
+            .count()
+    };
+    for segment in ["atypical", "enterprise"] {
+        let expected = format!(
+            "warning: segment {segment} is not in the policy: its {} open deals are never flagged",
+            open(segment)
+        );
+        assert!(stderr.contains(&expected), "{expected:?} not in {stderr}");
+    }
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(case.path("f/flags.json")).unwrap()).unwrap();
-    assert_eq!(json["warnings"].as_array().unwrap().len(), 2);
+    assert_eq!(json["warnings"].as_array().unwrap().len(), 4);
+}
+
+/// A rule whose expected precision is NaN (undefined: it flagged no tuning deal) gives its
+/// deals an unknown risk, as a rule without `expected` does: empty in the files and listed
+/// after every known risk. (NaN once sorted first, ahead of a 98% risk.)
+#[test]
+fn an_undefined_precision_is_an_unknown_risk_listed_last() {
+    let case = Case::new();
+    let policy = case.path("nan.toml");
+    let segment = |name: &str, precision: &str| {
+        format!(
+            "[[segment]]\nname = \"{name}\"\n\n[[segment.rule]]\n\
+             indicator = \"proposal_delay_days\"\ndirection = \"higher_is_riskier\"\n\
+             threshold = 15.0\nby_day = 28\n\n[segment.rule.expected]\nlost_deals = 10\n\
+             won_deals = 10\nrecall = 0.5\nfalse_alarm_rate = 0.1\nprecision = {precision}\n\
+             alerts_per_rep_week = 1.0\nmedian_lead_days = 30.0\n\n"
+        )
+    };
+    fs::write(
+        &policy,
+        format!(
+            "landmarks = [7, 14, 21, 28]\nreview_segments = [\"atypical\", \"enterprise\"]\n\n{}{}",
+            segment("smb", "nan"),
+            segment("mid_market", "0.3")
+        ),
+    )
+    .unwrap();
+    let out = case.flag(&policy, "2026-02-15", "f");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.path("f/flags.json")).unwrap()).unwrap();
+    let order: Vec<(&str, &serde_json::Value)> = json["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["segment"].as_str().unwrap(), &d["risk"]))
+        .collect();
+    let first_smb = order
+        .iter()
+        .position(|d| d.0 == "smb")
+        .expect("smb deals flagged");
+    assert!(first_smb > 0, "a mid_market deal first");
+    assert!(order[..first_smb]
+        .iter()
+        .all(|d| d.0 == "mid_market" && d.1 == 0.3));
+    assert!(order[first_smb..]
+        .iter()
+        .all(|d| d.0 == "smb" && d.1.is_null()));
+    let csv = fs::read_to_string(case.path("f/flags.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let risk = header
+        .iter()
+        .position(|&h| h == "risk")
+        .expect("a risk column");
+    assert!(
+        csv.lines().skip(1).all(|l| {
+            let risk = l.split(',').nth(risk).unwrap();
+            risk == "0.3" || risk.is_empty()
+        }),
+        "{csv}"
+    );
 }

@@ -417,6 +417,11 @@ fn bad_landmark_specs() {
         &["--landmarks", "7:168:0"],
         &["--landmarks", "STEP must be at least 1"],
     );
+    // A deal age of billions of days: the rule clock's tables would take gigabytes.
+    case.assert_rejected(
+        &["--landmarks", "1:4000000000:3999999999"],
+        &["--landmarks", "END must be at most 3650 days"],
+    );
     case.assert_rejected(
         &["--landmarks", "7:168"],
         &["--landmarks", "three numbers are needed"],

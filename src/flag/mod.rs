@@ -187,6 +187,10 @@ pub fn flag_log(
 
     let mut warnings = policy.unconfirmed_rules(specs);
     warnings.extend(policy.inert_parts(specs));
+    warnings.extend(unpoliced_segments(
+        policy,
+        open.iter().map(|&d| seg_name(d)),
+    ));
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); known.deals.len()];
     for seg in &policy.segment {
         let in_segment: Vec<usize> = open
@@ -237,7 +241,12 @@ pub fn flag_log(
                     by_day: r.by_day,
                     flagged_at_day: at_day,
                     days_overdue: age(d) - at_day as f64,
-                    precision: r.expected.as_ref().map(|e| e.precision),
+                    // NaN (undefined) is as unknown as an omitted `expected`: listed last.
+                    precision: r
+                        .expected
+                        .as_ref()
+                        .map(|e| e.precision)
+                        .filter(|p| !p.is_nan()),
                 });
             }
         }
@@ -295,6 +304,26 @@ pub fn flag_log(
             })
             .collect(),
     }
+}
+
+/// A warning per segment of the open deals (`open_segments`, one name per deal) that the
+/// policy neither gives rules nor lists for review: its deals are never flagged, which a
+/// policy tuned on other data, or cut down by hand, would otherwise do without a word.
+fn unpoliced_segments(policy: &Policy, open_segments: impl Iterator<Item = String>) -> Vec<String> {
+    let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+    for s in open_segments {
+        *counts.entry(s).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|(s, _)| {
+            !policy.segment.iter().any(|p| &p.name == s) && !policy.review_segments.contains(s)
+        })
+        .map(|(s, n)| {
+            let deals = if n == 1 { "deal is" } else { "deals are" };
+            format!("segment {s} is not in the policy: its {n} open {deals} never flagged")
+        })
+        .collect()
 }
 
 /// The order of the flagged deals: riskiest first, then, among equal risks, the most rules

@@ -17,6 +17,14 @@ pub enum Direction {
 }
 
 impl Direction {
+    /// The name files and help give it: `higher_is_riskier` or `higher_is_safer`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::HigherIsRiskier => "higher_is_riskier",
+            Direction::HigherIsSafer => "higher_is_safer",
+        }
+    }
+
     /// How a rule on such an indicator compares its value with the threshold, as text: a
     /// deal is flagged at `value ≥ τ` (`higher_is_riskier`) or `value ≤ τ`. `ascii` for the
     /// terminal and CSV, else the mathematical sign (Markdown, HTML).

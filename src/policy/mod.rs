@@ -20,7 +20,8 @@ use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, IndicatorSpec, Signal, Unit};
 use crate::stats::bootstrap::Cluster;
 use crate::tuning::rule::{
-    confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, MAX_LANDMARKS, NOT_CONFIRMED,
+    confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, MAX_LANDMARKS, MAX_LANDMARK_DAY,
+    NOT_CONFIRMED,
 };
 use crate::tuning::{Objective, Tuning};
 
@@ -328,6 +329,15 @@ impl Policy {
                 ),
             ));
         }
+        if let Some(k) = p.landmarks.iter().position(|&l| l > MAX_LANDMARK_DAY) {
+            return Err(err(
+                format!("landmarks[{k}]"),
+                format!(
+                    "expected a deal age ≤ {MAX_LANDMARK_DAY} days, got {}",
+                    p.landmarks[k]
+                ),
+            ));
+        }
         if let Some(k) = p.landmarks.windows(2).position(|w| w[1] <= w[0]) {
             return Err(err(
                 format!("landmarks[{}]", k + 1),
@@ -379,6 +389,15 @@ impl Policy {
                         ));
                     }
                 }
+                if r.by_day > MAX_LANDMARK_DAY {
+                    return Err(err(
+                        at("by_day"),
+                        format!(
+                            "expected a deal age ≤ {MAX_LANDMARK_DAY} days, got {}",
+                            r.by_day
+                        ),
+                    ));
+                }
                 if r.by_day < p.landmarks[0] {
                     return Err(err(
                         at("by_day"),
@@ -388,6 +407,17 @@ impl Policy {
                         ),
                     ));
                 }
+            }
+        }
+        for (i, name) in p.review_segments.iter().enumerate() {
+            if seen.contains(name.as_str()) {
+                return Err(err(
+                    format!("review_segments[{i}]"),
+                    format!(
+                        "segment {name:?} is listed for review and also has a [[segment]] with \
+                         rules; a review segment is never flagged: remove it from one of the two"
+                    ),
+                ));
             }
         }
         Ok(p)
@@ -465,20 +495,29 @@ impl Policy {
             Err(_) => InputError::new(&origin, message).at_field(field),
         };
         let listed = |v: &mut dyn Iterator<Item = &str>| v.collect::<Vec<_>>().join(", ");
-        for (i, s) in self.segment.iter().enumerate() {
-            if !segments.contains(&s.name) {
-                let hint = did_you_mean(&s.name, segments.iter().map(String::as_str))
+        // A review segment misspelt would quietly put its deals under the reps' figures.
+        let named = self
+            .segment
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("segment[{i}].name"), &s.name));
+        let reviewed = (self.review_segments.iter().enumerate())
+            .map(|(i, s)| (format!("review_segments[{i}]"), s));
+        for (field, name) in named.chain(reviewed) {
+            if !segments.contains(name) {
+                let hint = did_you_mean(name, segments.iter().map(String::as_str))
                     .map(|c| format!(" (did you mean `{c}`?)"))
                     .unwrap_or_default();
                 return Err(err(
-                    format!("segment[{i}].name"),
+                    field,
                     format!(
-                        "segment {:?} does not occur in the deals; expected one of: {}{hint}",
-                        s.name,
+                        "segment {name:?} does not occur in the deals; expected one of: {}{hint}",
                         listed(&mut segments.iter().map(String::as_str))
                     ),
                 ));
             }
+        }
+        for (i, s) in self.segment.iter().enumerate() {
             for (k, r) in s.rule.iter().enumerate() {
                 let Some(spec) = indicators.iter().find(|x| x.name == r.indicator) else {
                     let names = || indicators.iter().map(|x| x.name.as_str());
@@ -498,8 +537,10 @@ impl Policy {
                     return Err(err(
                         format!("segment[{i}].rule[{k}].direction"),
                         format!(
-                            "indicator {:?} is {:?} in the indicator set, the rule says {:?}",
-                            r.indicator, spec.direction, r.direction
+                            "indicator {:?} is {} in the indicator set, the rule says {}",
+                            r.indicator,
+                            spec.direction.name(),
+                            r.direction.name()
                         ),
                     ));
                 }

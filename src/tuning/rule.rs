@@ -36,6 +36,11 @@ pub struct Rule {
 /// tuner's sweep over millions of deals).
 pub const MAX_LANDMARKS: usize = u8::MAX as usize;
 
+/// The oldest deal age (days) a landmark may have: ten years, against sales cycles of months.
+/// The rule clock keeps a table per day up to the last landmark, so a hand-edited policy's
+/// `landmarks = [7, 3000000000]` would otherwise ask for gigabytes.
+pub const MAX_LANDMARK_DAY: u32 = 3650;
+
 /// For every deal of the panel: the landmark index at which `rule` first flags it (the first
 /// landmark where the deal is open, its rule age on `clock` is `≤ by_day` and its oriented
 /// value is `≥` the threshold).
