@@ -458,6 +458,17 @@ fn events_file_missing_required_columns() {
             "the header has: case_id, segment, created",
         ],
     );
+    // The deals file re-saved by a spreadsheet with semicolons: the message says so.
+    let case = Case::new(&events_csv(), &deals_csv().replace(',', ";"));
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 1, column 1: ", case.deals()),
+            "missing required column `case_id`",
+            "the file is separated by semicolons or tabs, but dealsim's own event log is \
+             comma-separated (`dealsim import csv` reads other separators)",
+        ],
+    );
 }
 
 #[test]

@@ -55,10 +55,19 @@ struct Columns {
 impl Columns {
     fn required(&self, name: &str) -> Result<usize, InputError> {
         self.optional(name).ok_or_else(|| {
+            // One column holding the whole header: a spreadsheet re-saved it with another
+            // separator, which the message should say rather than only list that column.
+            let resaved = match self.names.as_slice() {
+                [only] if only.contains(';') || only.contains('\t') => {
+                    "; the file is separated by semicolons or tabs, but dealsim's own event \
+                     log is comma-separated (`dealsim import csv` reads other separators)"
+                }
+                _ => "",
+            };
             InputError::new(
                 &self.origin,
                 format!(
-                    "missing required column `{name}`; the header has: {}",
+                    "missing required column `{name}`; the header has: {}{resaved}",
                     self.names.join(", ")
                 ),
             )
