@@ -730,6 +730,22 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
             "segment \"smb\" is listed for review and also has a [[segment]] with rules",
         ],
     );
+    // A policy tuned under another scenario (calendar, norms, deadlines): applied, with a
+    // warning.
+    let text = policy.replacen("scenario = \"default\"", "scenario = \"other_company\"", 1);
+    assert_ne!(text, policy, "tune records the scenario");
+    fs::write(&p, &text).unwrap();
+    let out = case.flag(&p, "2026-01-15", "f_other");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: the policy was tuned under scenario \"other_company\", the log is read \
+             with scenario \"default\""
+        ),
+        "{stderr}"
+    );
+    fs::remove_dir_all(case.path("f_other")).unwrap();
     // A rule's direction against the indicator set's, named as the file writes them.
     let text = policy.replacen(
         "direction = \"higher_is_riskier\"",

@@ -191,6 +191,16 @@ pub fn flag_log(
         policy,
         open.iter().map(|&d| seg_name(d)),
     ));
+    let tuned_under = policy.tuning.as_ref().and_then(|t| t.scenario.as_deref());
+    if let Some(tuned) = tuned_under.filter(|&name| name != scenario.name) {
+        warnings.push(format!(
+            "the policy was tuned under scenario {tuned:?}, the log is read with scenario {:?}: \
+             working days (its holidays), stage norms and step deadlines come from the \
+             scenario, so a threshold may mean something else here; --scenario names the one \
+             the policy was tuned under",
+            scenario.name
+        ));
+    }
     let mut reasons: Vec<Vec<Reason>> = vec![Vec::new(); known.deals.len()];
     for seg in &policy.segment {
         let in_segment: Vec<usize> = open
