@@ -137,11 +137,15 @@ impl Walk<'_> {
         c.interval.sample_at_least(&mut self.rng, MIN_DURATION) * (1.5 - self.discipline)
     }
 
-    /// Rep touches (and, unless the client has gone silent, client replies) up to `until`.
+    /// Rep touches (and, unless the client has gone silent, client replies) up to `until`,
+    /// and none after the window ends: they would not be observed, and a step of a heavy-tailed
+    /// duration (valid in a scenario) would otherwise generate millions of them (see
+    /// [`Engine::simulate_deal`] on what stopping there changes).
     fn touches_until(&mut self, until: f64, silent: bool) {
         let e = self.engine;
         let c = &e.scenario.contacts;
         let reply_p = self.reply_p;
+        let until = until.min(e.w_end);
         while self.next_touch < until {
             let w = self.next_touch;
             let u: f64 = self.rng.random();
@@ -195,8 +199,10 @@ impl Walk<'_> {
     /// passed with the deal open, the rep pushes it by `push_days` on the next working morning.
     /// They fall on their own days, not at the next step, so a stalled deal (a silent client,
     /// a long wait) keeps being pushed while nothing else happens.
+    /// None after the window ends, as touches.
     fn push_close_dates(&mut self, until: f64) {
         let push = self.engine.scenario.forecast.push_days as i32;
+        let until = until.min(self.engine.w_end);
         while self.push_due < until {
             let due = self.push_due;
             self.expected_close = DayNum(self.expected_close.0 + push);
@@ -219,6 +225,12 @@ fn push_due(calendar: &Calendar, close: DayNum) -> f64 {
 
 impl Engine<'_> {
     /// Simulates deal `index` into `out`, reusing its buffers. Deterministic in (seed, index).
+    ///
+    /// The walk goes on past the window end (the hidden truth counts a censored deal's late
+    /// and skipped steps to its end), but without the touches and close-date pushes there,
+    /// which only the events would show. Their draws are therefore not taken after the window
+    /// end, which changes the later draws of censored deals only: their events are the same,
+    /// their truth another draw of the same model.
     pub fn simulate_deal(&self, index: usize, out: &mut DealHistory) {
         let s = self.scenario;
         let arrival = self.arrivals[index];
@@ -589,6 +601,41 @@ mod tests {
             sort_nearly_sorted(&mut v);
             prop_assert_eq!(v, expected);
         }
+    }
+
+    /// A step taking a million working days (valid: a heavy tail, or a huge `pace`) leaves
+    /// the deal open at the window end with a few dozen events, not millions of drafted
+    /// touches (a lognormal σ = 5 once aborted `simulate` on a failed allocation).
+    #[test]
+    fn a_step_far_beyond_the_window_drafts_nothing_after_it() {
+        // Every stage map's proposal step.
+        let source: String = crate::scenario::DEFAULT_TOML
+            .lines()
+            .map(|line| match line.find("duration = {") {
+                Some(at) if line.contains("\"proposal_sent\"") => {
+                    let end = at + line[at..].find('}').expect("an inline table") + 1;
+                    let long = "duration = { dist = \"constant\", value = 1000000.0 }";
+                    format!("{}{long}{}\n", &line[..at], &line[end..])
+                }
+                _ => format!("{line}\n"),
+            })
+            .collect();
+        assert_eq!(source.matches("1000000.0").count(), 2, "both stage maps");
+        let scenario = crate::scenario::Scenario::parse(&source, "long.toml").expect("valid");
+        let engine = crate::sim::Engine::new(&scenario);
+        let mut out = crate::sim::DealHistory::default();
+        let mut open = 0;
+        for deal in 0..200 {
+            engine.simulate_deal(deal, &mut out);
+            open += usize::from(out.deal.outcome == crate::log::Outcome::Open);
+            assert!(
+                out.drafts.len() < 1000,
+                "deal {deal}: {} drafts",
+                out.drafts.len()
+            );
+        }
+        // All but the deals lost before or at the proposal.
+        assert!(open > 100, "{open} of 200 open");
     }
 
     #[test]
