@@ -869,3 +869,44 @@ fn arrivals_that_come_to_no_deal() {
         assert_eq!(case.listing(), ["bad.toml"], "{command:?} wrote something");
     }
 }
+
+/// A loss shift or a source's health that is NaN, infinite or beyond ±20 is refused: NaN made
+/// a segment all won, and an infinite health made durations infinite (deals closing before
+/// they were created, in a run that exited 0).
+#[test]
+fn non_finite_or_huge_shifts() {
+    for (from, to, field, got) in [
+        (
+            "loss_shift = -0.8",
+            "loss_shift = nan",
+            "segments[2].loss_shift",
+            "NaN",
+        ),
+        (
+            "loss_shift = -0.8",
+            "loss_shift = inf",
+            "segments[2].loss_shift",
+            "inf",
+        ),
+        (
+            "{ name = \"inbound\", share = 0.5, health = 0.3 }",
+            "{ name = \"inbound\", share = 0.5, health = nan }",
+            "segments[0].sources[0].health",
+            "NaN",
+        ),
+        (
+            "{ name = \"outbound\", share = 0.45, health = -0.3 }",
+            "{ name = \"outbound\", share = 0.45, health = -1e300 }",
+            "segments[2].sources[1].health",
+            "-1000000000",
+        ),
+    ] {
+        let (text, line) = edit(from, to);
+        Case::new(&text).assert_rejected(&[
+            &at_line(line),
+            &format!(": {field}: "),
+            "expected a finite number within ±20, got ",
+            got,
+        ]);
+    }
+}

@@ -48,6 +48,24 @@ fn at_least(field: &str, v: f64, min: f64) -> Check<f64> {
     }
 }
 
+/// A shift on the log-odds or health scale (a loss shift, a source's mean health): finite and
+/// within ±[`MAX_SHIFT`]. NaN made every deal of a segment won, and an infinite or huge health
+/// made durations infinite (deals closing before they were created).
+fn shift(field: &str, v: f64) -> Check<f64> {
+    if v.is_finite() && v.abs() <= MAX_SHIFT {
+        Ok(v)
+    } else {
+        fail(
+            field,
+            format!("expected a finite number within ±{MAX_SHIFT}, got {v}"),
+        )
+    }
+}
+
+/// Beyond ±20 on the log-odds scale a probability is 1 or 0 to nine decimals, and a health of
+/// 20 standard deviations is no client.
+const MAX_SHIFT: f64 = 20.0;
+
 fn greater(field: &str, v: f64, min: f64) -> Check<f64> {
     if v.is_finite() && v > min {
         Ok(v)
@@ -398,12 +416,15 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         .sources
         .iter()
         .zip(shares)
-        .map(|(src, (n, cumulative))| Source {
-            name: n,
-            cumulative,
-            health: src.health,
+        .enumerate()
+        .map(|(k, (src, (n, cumulative)))| {
+            Ok(Source {
+                name: n,
+                cumulative,
+                health: shift(&f(&format!("sources[{k}].health")), src.health)?,
+            })
         })
-        .collect();
+        .collect::<Check<Vec<_>>>()?;
     if s.reps.count == 0 {
         return fail(f("reps.count"), "must be at least 1, got 0");
     }
@@ -419,7 +440,7 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
     Ok(Segment {
         review: s.review,
         pace,
-        loss_shift: s.loss_shift,
+        loss_shift: shift(&f("loss_shift"), s.loss_shift)?,
         per_month: at_least(&f("inflow.per_month"), s.inflow.per_month, 0.0)?,
         trend_per_year: greater(&f("inflow.trend_per_year"), s.inflow.trend_per_year, -1.0)?,
         sources,
