@@ -451,7 +451,7 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "FILE")]
     pub base: Option<PathBuf>,
     /// Seed of the re-simulations, written into the scenario. Same log and seed give the same file.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
+    #[arg(long, allow_negative_numbers = true, value_parser = scenario_seed, value_name = "S", default_value_t = 1)]
     pub seed: u64,
     /// Rounds of the calibration loop (re-simulate, correct loss/skip probabilities and
     /// durations); 0 writes the direct fit, which the engine does not reproduce (see README).

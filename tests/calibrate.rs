@@ -300,6 +300,13 @@ fn too_few_deals_in_a_segment_is_a_clear_input_error() {
         stderr.contains("--window-end: 2020-01-01 is before the data"),
         "{stderr}"
     );
+    // A seed the scenario file cannot hold (a TOML integer): refused before the fit, not
+    // after it with "out-of-range value for u64 type".
+    let stderr = refused(&["--seed", "18446744073709551615"]);
+    assert!(
+        stderr.contains("expected a whole number from 0 to 9223372036854775807"),
+        "{stderr}"
+    );
 }
 
 /// A history without step events (a CRM export of deals and touches only) has no stage map
@@ -342,4 +349,83 @@ fn a_log_without_step_events_is_a_clear_input_error() {
         ["deals.csv", "events.csv"],
         "nothing written"
     );
+}
+
+/// A log whose step, stage, segment or source names are no scenario names (`Send Proposal`,
+/// as CRMs name them) is refused before fitting, blaming the file and column the name comes
+/// from; it once failed after the whole fit, blaming "<calibrated scenario>". A step named
+/// like a contact channel is refused too: its events would count as touches.
+#[test]
+fn names_a_scenario_cannot_hold_are_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut deals = String::from("case_id,segment,source,created,closed,outcome\n");
+    let mut events = String::from("case_id,activity,timestamp,stage,step,lifecycle\n");
+    for i in 0..150 {
+        let outcome = if i % 3 == 0 { "won" } else { "lost" };
+        deals.push_str(&format!(
+            "d{i},retail,web,2025-03-03T09:00:00,2025-05-{:02}T17:00:00,{outcome}\n",
+            1 + i % 28
+        ));
+        events.push_str(&format!(
+            "d{i},STEP,2025-03-04T10:00:00,STAGE,STEP,complete\n"
+        ));
+    }
+    let refused = |events: &str, deals: &str| -> String {
+        fs::write(tmp.path().join("deals.csv"), deals).unwrap();
+        fs::write(tmp.path().join("events.csv"), events).unwrap();
+        let assert = dealsim()
+            .current_dir(tmp.path())
+            .args([
+                "calibrate",
+                "--events",
+                "events.csv",
+                "--deals",
+                "deals.csv",
+            ])
+            .assert()
+            .code(2);
+        assert_eq!(
+            listing(tmp.path()),
+            ["deals.csv", "events.csv"],
+            "nothing written"
+        );
+        String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+    };
+    let good = events.replace("STAGE", "sale").replace("STEP", "proposal");
+    for (events, deals, expected) in [
+        (
+            events
+                .replace("STAGE", "sale")
+                .replace("STEP", "Send Proposal"),
+            deals.clone(),
+            "error: events.csv: column `step`: expected a non-empty name of letters, digits, \
+             '_' or '-', got \"Send Proposal\"",
+        ),
+        (
+            events
+                .replace("STAGE", "Closing stage")
+                .replace("STEP", "proposal"),
+            deals.clone(),
+            "error: events.csv: column `stage`: expected a non-empty name",
+        ),
+        (
+            events.replace("STAGE", "sale").replace("STEP", "meeting"),
+            deals.clone(),
+            "error: events.csv: column `step`: step name \"meeting\" is a contact channel",
+        ),
+        (
+            good.clone(),
+            deals.replace(",web,", ",Web Form,"),
+            "error: deals.csv: column `source`: expected a non-empty name",
+        ),
+        (
+            good,
+            deals.replace(",retail,", ",Retail & Co,"),
+            "error: deals.csv: column `segment`: expected a non-empty name",
+        ),
+    ] {
+        let stderr = refused(&events, &deals);
+        assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
+        assert!(stderr.contains("rename it in the log"), "{stderr}");
+    }
 }

@@ -910,3 +910,30 @@ fn non_finite_or_huge_shifts() {
         ]);
     }
 }
+
+/// A step named like a contact channel or an event the engine logs itself would have its
+/// events counted as those (a `meeting` step as a touch): refused. So is a close date pushed
+/// by 0 days, once silently taken as 1.
+#[test]
+fn step_names_that_clash_and_a_zero_push() {
+    let step = "stage_maps[0].stages[0].steps";
+    for (to, what) in [
+        ("meeting", "a contact channel (contacts.channels)"),
+        ("won", "an activity the engine logs itself"),
+    ] {
+        // In both stage maps (a deadline may start at it).
+        let text = DEFAULT.replace("\"first_meeting\"", &format!("\"{to}\""));
+        let line = line_at(&text, text.find(&format!("{{ name = \"{to}\"")).unwrap());
+        Case::new(&text).assert_rejected(&[
+            &at_line(line),
+            &format!(": {step}[0].name: "),
+            &format!("step name \"{to}\" is {what}"),
+        ]);
+    }
+    let (text, line) = edit("push_days = 14", "push_days = 0");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": forecast.push_days: ",
+        "must be at least 1",
+    ]);
+}

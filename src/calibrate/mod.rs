@@ -4,7 +4,8 @@
 //! [`build`] (a first scenario: what the log shows directly, fitted by maximum likelihood in
 //! [`fit`]) → [`adjust`] (re-simulate and correct loss/skip probabilities and duration scales
 //! until the engine reproduces the history) → [`gof`] (real vs re-simulated win rate, median
-//! cycle and the [`crate::stats::ks`] distance of cycle lengths, on a fresh re-simulation with another seed).
+//! cycle and the [`crate::stats::ks`] distance of cycle lengths, on a fresh re-simulation of
+//! the file itself: its seed and inflow, other arrivals than the loop's).
 //! Not for: importing foreign formats (the log must be in dealsim's event-log format) or
 //! estimating the hidden causal model, which outcomes alone do not identify (see [`build`]).
 
@@ -21,7 +22,7 @@ use crate::calendar::Calendar;
 use crate::error::{Error, InputError, IoContext};
 use crate::log::Log;
 use crate::output::{check_output_file, write_file_atomic};
-use crate::scenario::{Scenario, ScenarioSpec};
+use crate::scenario::{self, Scenario, ScenarioSpec};
 use crate::time::DayNum;
 
 pub use gof::GofRow;
@@ -115,6 +116,7 @@ pub fn calibrate(
             ));
         }
     }
+    check_names(&shapes, &observed, (events, deals), base)?;
     let mut notes = Vec::new();
     let mut spec = build::initial_spec(
         &base.spec,
@@ -158,6 +160,53 @@ pub fn calibrate(
         fit,
         notes,
     })
+}
+
+/// The calibrated scenario names its segments, stages, steps and sources as the log does, so
+/// each must be a valid scenario name: refused up front, blaming the file and column it comes
+/// from (the scenario's own check would blame a file not yet written).
+fn check_names(
+    shapes: &[profile::SegmentShape],
+    observed: &profile::Tally,
+    (events, deals): (&str, &str),
+    base: &Scenario,
+) -> Result<(), InputError> {
+    let channels = || base.spec.contacts.channels.keys();
+    for (shape, tally) in shapes.iter().zip(&observed.segments) {
+        let named = std::iter::once((deals, "segment", scenario::name_problem(&shape.name)))
+            .chain(
+                tally
+                    .sources
+                    .iter()
+                    .map(|(s, _)| (deals, "source", scenario::name_problem(s))),
+            )
+            .chain(
+                shape
+                    .stages
+                    .iter()
+                    .map(|s| (events, "stage", scenario::name_problem(s))),
+            )
+            .chain(shape.steps.iter().map(|s| {
+                (
+                    events,
+                    "step",
+                    scenario::step_name_problem(&s.name, channels()),
+                )
+            }));
+        for (file, column, problem) in named {
+            if let Some(why) = problem {
+                return Err(InputError::new(
+                    file,
+                    format!(
+                        "column `{column}`: {why}; the calibrated scenario names it as the log \
+                         does, so rename it in the log (`dealsim import csv --mapping` maps \
+                         activities onto step names with a [steps] table)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `dealsim calibrate`: reads the log, calibrates, writes the scenario to `out` atomically.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 pub use dist::{Sampler, Support};
 pub use spec::{Owner, ScenarioSpec};
+pub use validate::{name_problem, step_name_problem};
 
 use crate::calendar::CalendarRules;
 use crate::error::InputError;

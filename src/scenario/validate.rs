@@ -78,19 +78,41 @@ fn sampler(field: &str, spec: &DistSpec, support: Support) -> Check<Sampler> {
     Sampler::new(spec, support).or_else(|m| fail(field, m))
 }
 
-/// Names end up in CSV cells and file names: keep them to simple identifiers.
 fn name(field: &str, n: &str) -> Check<String> {
+    match name_problem(n) {
+        None => Ok(n.to_string()),
+        Some(why) => fail(field, why),
+    }
+}
+
+/// Why `n` cannot name a segment, stage, step or source of a scenario, if it cannot. Names end
+/// up in CSV cells and file names: they are kept to simple identifiers. Public so that
+/// `calibrate` can refuse a log's names up front, naming the file they come from.
+pub fn name_problem(n: &str) -> Option<String> {
     let ok = !n.is_empty()
         && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if ok {
-        Ok(n.to_string())
+    (!ok).then(|| format!("expected a non-empty name of letters, digits, '_' or '-', got {n:?}"))
+}
+
+/// Why `n` cannot name a step when the contact channels are `channels`, beyond
+/// [`name_problem`]: a step's events carry its name as their activity, so one named like a
+/// touch or an engine event would be counted as that (a `meeting` step as a touch).
+pub fn step_name_problem<'c>(
+    n: &str,
+    mut channels: impl Iterator<Item = &'c String>,
+) -> Option<String> {
+    let what = if crate::sim::activity::ALL.contains(&n) {
+        "an activity the engine logs itself"
+    } else if channels.any(|c| c == n) {
+        "a contact channel (contacts.channels)"
     } else {
-        fail(
-            field,
-            format!("expected a non-empty name of letters, digits, '_' or '-', got {n:?}"),
-        )
-    }
+        return name_problem(n);
+    };
+    Some(format!(
+        "step name {n:?} is {what}, so its events could not be told apart; name the step \
+         otherwise (e.g. \"{n}_step\")"
+    ))
 }
 
 fn unique<'a>(field: &str, names: impl IntoIterator<Item = &'a str>) -> Check<()> {
@@ -377,7 +399,14 @@ fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
         .collect::<Check<Vec<_>>>()?;
     Ok(Forecast {
         stage_probability,
-        push_days: f.push_days.max(1),
+        push_days: if f.push_days == 0 {
+            return fail(
+                "forecast.push_days",
+                "must be at least 1 (days a close date is pushed by), got 0",
+            );
+        } else {
+            f.push_days
+        },
         reacts_before_loss: sampler(
             "forecast.reacts_before_loss",
             &f.reacts_before_loss,
@@ -487,7 +516,10 @@ fn stage_map(spec: &ScenarioSpec, m: usize, pace: f64) -> Check<(Vec<String>, Ve
         }
         for (ti, st) in stage.steps.iter().enumerate() {
             let g = |rest: &str| f(format!("stages[{si}].steps[{ti}].{rest}"));
-            let step_name = name(&g("name"), &st.name)?;
+            if let Some(why) = step_name_problem(&st.name, spec.contacts.channels.keys()) {
+                return fail(g("name"), why);
+            }
+            let step_name = st.name.clone();
             if steps.iter().any(|s| s.name == step_name) {
                 return fail(
                     g("name"),

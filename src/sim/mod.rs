@@ -115,6 +115,16 @@ pub mod activity {
     pub const CARD_UPDATE: &str = "card_update";
     pub const FORECAST_UPDATE: &str = "forecast_update";
     pub const STAKEHOLDER_ENGAGED: &str = "stakeholder_engaged";
+    /// All of them: a step may not take one of these names (see the scenario's validation).
+    pub const ALL: [&str; 7] = [
+        CREATED,
+        WON,
+        LOST,
+        CLIENT_REPLY,
+        CARD_UPDATE,
+        FORECAST_UPDATE,
+        STAKEHOLDER_ENGAGED,
+    ];
 }
 
 impl Vocabulary {
