@@ -429,3 +429,47 @@ fn names_a_scenario_cannot_hold_are_refused_up_front() {
         assert!(stderr.contains("rename it in the log"), "{stderr}");
     }
 }
+
+/// A log without the base scenario's stakeholder stage (`sale`): the calibrated scenario
+/// brings in no stakeholders, says so in a note, and is valid (a map without that stage is
+/// otherwise refused while stakeholders_mean > 0).
+#[test]
+fn a_log_without_the_stakeholder_stage_calibrates_without_stakeholders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut deals = String::from("case_id,segment,source,created,closed,outcome\n");
+    let mut events = String::from("case_id,activity,timestamp,stage,step,lifecycle\n");
+    for i in 0..150 {
+        let outcome = if i % 3 == 0 { "won" } else { "lost" };
+        deals.push_str(&format!(
+            "d{i},retail,web,2025-03-03T09:00:00,2025-05-{:02}T17:00:00,{outcome}\n",
+            1 + i % 28
+        ));
+        events.push_str(&format!(
+            "d{i},proposal,2025-03-04T10:00:00,pipeline,proposal,complete\n"
+        ));
+    }
+    fs::write(tmp.path().join("deals.csv"), deals).unwrap();
+    fs::write(tmp.path().join("events.csv"), events).unwrap();
+    dealsim()
+        .current_dir(tmp.path())
+        .args([
+            "calibrate",
+            "--events",
+            "events.csv",
+            "--deals",
+            "deals.csv",
+        ])
+        .args(["--out", "fitted.toml"])
+        .assert()
+        .success();
+    let text = fs::read_to_string(tmp.path().join("fitted.toml")).unwrap();
+    assert!(
+        text.contains(
+            "# note: the log has no stage named \"sale\", where the base scenario's stakeholders \
+             join: model.stakeholders_mean set to 0"
+        ),
+        "{text}"
+    );
+    let scenario = Scenario::parse(&text, "fitted.toml").expect("a valid scenario");
+    assert_eq!(scenario.model.stakeholders_mean, 0.0);
+}

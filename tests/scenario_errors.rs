@@ -937,3 +937,46 @@ fn step_names_that_clash_and_a_zero_push() {
         "must be at least 1",
     ]);
 }
+
+/// Stakeholders join in the stage `model.stakeholder_stage` names (`sale` unless set): a map
+/// whose `sale` stage is renamed once silently had none, now it is refused unless the setting
+/// names the new stage, which then brings them in.
+#[test]
+fn the_stakeholder_stage_must_exist() {
+    let renamed = DEFAULT
+        .replace("name = \"sale\"", "name = \"selling\"")
+        .replace(" sale = 0.5,", " selling = 0.5,");
+    assert_eq!(
+        renamed.matches("selling").count(),
+        3,
+        "both maps and the forecast"
+    );
+    let case = Case::new(&renamed);
+    case.assert_rejected(&[
+        ": model.stakeholder_stage: ",
+        "no stage map has a stage named \"sale\", so stakeholders_mean = 1.5 would bring in no \
+         stakeholder",
+    ]);
+    let named = renamed.replacen(
+        "stakeholders_mean = 1.5\n",
+        "stakeholders_mean = 1.5\nstakeholder_stage = \"selling\"\n",
+        1,
+    );
+    let case = Case::new(&named);
+    dealsim()
+        .args(["simulate", "--quiet", "--deals", "300", "--scenario"])
+        .arg(case.scenario())
+        .arg("--out")
+        .arg(case.out())
+        .assert()
+        .code(0);
+    let events = fs::read_to_string(case.out().join("events.csv")).unwrap();
+    let engaged = events.matches(",stakeholder_engaged,").count();
+    assert!(engaged > 100, "{engaged} stakeholders joined in 300 deals");
+    // The setting is written back when it is not the default, and read again alike.
+    let written = fs::read_to_string(case.out().join("scenario.toml")).unwrap();
+    assert!(
+        written.contains("stakeholder_stage = \"selling\""),
+        "{written}"
+    );
+}

@@ -274,6 +274,19 @@ pub fn initial_spec(
                 .or_insert(p);
         }
     }
+    // The base's stakeholders join in a stage the log may not have (a CRM names its stages
+    // otherwise): then none join, as the engine did silently before it checked.
+    let model = &mut spec.model;
+    let stage = model.stakeholder_stage.as_str();
+    if model.stakeholders_mean > 0.0 && !shapes.iter().any(|s| s.stages.iter().any(|n| n == stage))
+    {
+        notes.push(format!(
+            "the log has no stage named {stage:?}, where the base scenario's stakeholders join: \
+             model.stakeholders_mean set to 0 (name a stage with model.stakeholder_stage to \
+             simulate them)"
+        ));
+        model.stakeholders_mean = 0.0;
+    }
     spec
 }
 

@@ -27,14 +27,18 @@ enum Kind {
 /// What a distribution is used for decides which values it may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Support {
-    /// Durations, intervals, money: values must be > 0. A normal is accepted when its mean
-    /// is > 0 (its rare negative tail is clamped by [`Sampler::sample_at_least`]).
+    /// Durations, intervals, money: values must be > 0. A normal is accepted when
+    /// mean − 3·std_dev is ≥ 0 (its rarer negative tail is clamped by
+    /// [`Sampler::sample_at_least`]).
     Positive,
     /// Non-negative amounts such as a number of days that may be zero.
     NonNegative,
     /// Shares such as discipline: values must lie in [0, 1].
     UnitInterval,
 }
+
+/// A normal's range is taken as mean ± this many standard deviations (99.7% of the draws).
+const NORMAL_RANGE: f64 = 3.0;
 
 fn finite(name: &str, v: f64) -> Result<(), String> {
     if v.is_finite() {
@@ -122,8 +126,11 @@ impl Sampler {
                     &format!("mean = {}, std_dev = {}", short(mean), short(std_dev)),
                     reach,
                 )?;
-                // Judged by its mean: a normal duration is clamped, not rejected.
-                (Kind::Normal(d), mean, mean, mean)
+                // Judged by where 99.7% of its draws fall, mean ± 3·std_dev: its rarer tail is
+                // clamped, but a wider spread would clamp many draws onto a bound (a discipline
+                // of mean 0.5, std_dev 5 made every rep's 0 or 1).
+                let spread = NORMAL_RANGE * std_dev;
+                (Kind::Normal(d), mean - spread, mean + spread, mean)
             }
             DistSpec::Uniform { low, high } => {
                 finite("low", low)?;
@@ -183,15 +190,20 @@ impl Sampler {
             }
         };
         let constant = matches!(kind, Kind::Constant(_));
+        let how = if matches!(kind, Kind::Normal(_)) {
+            " (a normal's range is taken as mean ± 3·std_dev; beta or gamma keep to theirs)"
+        } else {
+            ""
+        };
         match support {
             Support::Positive if lo < 0.0 || (constant && lo <= 0.0) => Err(format!(
-                "values must be > 0 (a duration or an amount), but this distribution reaches {lo}"
+                "values must be > 0 (a duration or an amount), but this distribution reaches {lo}{how}"
             )),
             Support::NonNegative if lo < 0.0 => Err(format!(
-                "values must be >= 0, but this distribution reaches {lo}"
+                "values must be >= 0, but this distribution reaches {lo}{how}"
             )),
             Support::UnitInterval if lo < 0.0 || hi > 1.0 => Err(format!(
-                "values must lie in [0, 1], but this distribution ranges over [{lo}, {hi}]"
+                "values must lie in [0, 1], but this distribution ranges over [{lo}, {hi}]{how}"
             )),
             _ => Ok(Sampler { kind, mean }),
         }
@@ -242,6 +254,22 @@ mod tests {
         assert!(e.contains("`sigma` must be > 0"), "{e}");
         let e = Sampler::new(&DistSpec::Constant { value: 0.0 }, Support::Positive).unwrap_err();
         assert!(e.contains("must be > 0"), "{e}");
+        // A normal is judged by mean ± 3·std_dev: 0.5 ± 15 would clamp most draws onto 0 or 1.
+        let normal = |mean: f64, std_dev: f64, support: Support| {
+            Sampler::new(&DistSpec::Normal { mean, std_dev }, support)
+        };
+        let e = normal(0.5, 5.0, Support::UnitInterval).unwrap_err();
+        assert!(
+            e.contains("must lie in [0, 1], but this distribution ranges over [-14.5, 15.5]")
+                && e.contains("mean ± 3·std_dev"),
+            "{e}"
+        );
+        assert!(normal(0.5, 0.15, Support::UnitInterval).is_ok());
+        assert!(normal(0.5, 0.2, Support::UnitInterval).is_err());
+        assert!(normal(0.0, 5.0, Support::NonNegative).is_err());
+        assert!(normal(0.0, 5.0, Support::Positive).is_err());
+        assert!(normal(3.0, 1.0, Support::Positive).is_ok());
+        assert!(normal(3.0, 1.01, Support::Positive).is_err());
         let e = Sampler::new(
             &DistSpec::Uniform {
                 low: -1.0,

@@ -70,8 +70,11 @@ pub struct Model {
     pub rep_lateness: f64,
     /// Extra skip probability of rep steps at discipline 0 (scaled by `1 - q`).
     pub rep_skip: f64,
-    /// Mean number of extra stakeholders a deal of health 0 brings in during the sale stage.
+    /// Mean number of extra stakeholders a deal of health 0 brings in during the
+    /// `stakeholder_stage`.
     pub stakeholders_mean: f64,
+    /// The stage (by name, in every stage map that has it) where stakeholders join.
+    pub stakeholder_stage: String,
     /// Working days from the client's silent decision to drop until the loss is recorded.
     pub silence_before_loss: Sampler,
 }

@@ -72,7 +72,19 @@ pub struct ModelSpec {
     pub rep_lateness: f64,
     pub rep_skip: f64,
     pub stakeholders_mean: f64,
+    /// The stage whose steps clients bring stakeholders into; files without it mean `sale`
+    /// (and are written without it then, as they were).
+    #[serde(default = "sale_stage", skip_serializing_if = "is_sale_stage")]
+    pub stakeholder_stage: String,
     pub silence_before_loss: DistSpec,
+}
+
+fn sale_stage() -> String {
+    "sale".to_string()
+}
+
+fn is_sale_stage(stage: &str) -> bool {
+    stage == "sale"
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

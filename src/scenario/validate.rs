@@ -319,12 +319,35 @@ fn model(spec: &ScenarioSpec) -> Check<Model> {
         rep_lateness: at_least("model.rep_lateness", m.rep_lateness, 0.0)?,
         rep_skip: probability("model.rep_skip", m.rep_skip)?,
         stakeholders_mean: at_least("model.stakeholders_mean", m.stakeholders_mean, 0.0)?,
+        stakeholder_stage: stakeholder_stage(spec)?,
         silence_before_loss: sampler(
             "model.silence_before_loss",
             &m.silence_before_loss,
             Support::Positive,
         )?,
     })
+}
+
+/// `model.stakeholder_stage` must name a stage of some stage map while stakeholders are
+/// brought in: a map without it (a renamed `sale`) silently had none.
+fn stakeholder_stage(spec: &ScenarioSpec) -> Check<String> {
+    let m = &spec.model;
+    let stages = || spec.stage_maps.iter().flat_map(|map| &map.stages);
+    if m.stakeholders_mean > 0.0 && !stages().any(|s| s.name == m.stakeholder_stage) {
+        let hint = did_you_mean(&m.stakeholder_stage, stages().map(|s| s.name.as_str()))
+            .map(|h| format!(" (did you mean {h:?}?)"))
+            .unwrap_or_default();
+        return fail(
+            "model.stakeholder_stage",
+            format!(
+                "no stage map has a stage named {:?}, so stakeholders_mean = {} would bring in \
+                 no stakeholder; name the stage where they join{hint}, or set \
+                 stakeholders_mean = 0",
+                m.stakeholder_stage, m.stakeholders_mean
+            ),
+        );
+    }
+    Ok(m.stakeholder_stage.clone())
 }
 
 fn contacts(spec: &ScenarioSpec) -> Check<Contacts> {

@@ -393,7 +393,8 @@ impl Engine<'_> {
                 Lifecycle::Start,
                 step_owner_resource(self, &walk, step.owner),
             );
-            if seg.stages[current_stage] == "sale" && model.stakeholders_mean > 0.0 {
+            if seg.stages[current_stage] == model.stakeholder_stage && model.stakeholders_mean > 0.0
+            {
                 let per_step = model.stakeholders_mean * (0.5 * health).exp()
                     / self.sale_steps[arrival.segment] as f64;
                 let n = Poisson::new(per_step).map_or(0.0, |p| p.sample(&mut walk.rng)) as usize;

@@ -241,7 +241,7 @@ impl<'s> Engine<'s> {
             .map(|seg| {
                 seg.steps
                     .iter()
-                    .filter(|st| seg.stages[st.stage] == "sale")
+                    .filter(|st| seg.stages[st.stage] == scenario.model.stakeholder_stage)
                     .count()
                     .max(1)
             })
