@@ -1137,6 +1137,12 @@ fn deadlines_table_matches_deadlines_csv() {
         } else {
             kept += 1;
             assert_eq!((cells[6], cells[7]), ("keep", "–"), "{what}");
+            // The file itself proposes the current deadline, with its rates.
+            assert_eq!(
+                (number(9), number(10), number(11)),
+                (number(2), number(7), number(8)),
+                "{what}"
+            );
         }
         let p_cell = if p < 0.001 {
             "&lt; 0.001".to_string()

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::tuning::deadlines::DeadlineRow;
 use crate::tuning::Tuning;
 
 pub const POLICY_TOML: &str = "policy.toml";
@@ -43,9 +44,11 @@ pub fn tradeoffs_csv(t: &Tuning) -> Vec<u8> {
     with_header(TRADEOFFS_HEADER, &t.tradeoffs)
 }
 
-/// One row per (typical segment, step with a deadline).
+/// One row per (typical segment, step with a deadline), each proposing only a change
+/// ([`DeadlineRow::as_written`]).
 pub fn deadlines_csv(t: &Tuning) -> Vec<u8> {
-    with_header(DEADLINES_HEADER, &t.deadlines)
+    let rows: Vec<DeadlineRow> = t.deadlines.iter().map(DeadlineRow::as_written).collect();
+    with_header(DEADLINES_HEADER, &rows)
 }
 
 /// Every deal of the review (atypical) segments.

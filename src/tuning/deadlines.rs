@@ -47,7 +47,9 @@ pub struct DeadlineRow {
     pub lost_median_days: Option<f64>,
     pub current_catch: f64,
     pub current_false_alarm: f64,
-    /// A whole number of working days, or the current deadline where none beats it.
+    /// A whole number of working days, or the current deadline where none beats it. In
+    /// `deadlines.csv` also the current one where lost deals are not significantly slower
+    /// ([`as_written`](Self::as_written)).
     #[serde(serialize_with = "crate::flag::precision::days_read_back")]
     pub proposed_days: f64,
     pub proposed_catch: f64,
@@ -80,6 +82,20 @@ impl DeadlineRow {
     pub fn changes(&self) -> bool {
         (self.separates() || self.separation_p_value.is_nan())
             && days_read_back_value(self.proposed_days) != days_read_back_value(self.current_days)
+    }
+
+    /// The row as `deadlines.csv` holds it: where the proposal is no [`change`](Self::changes)
+    /// (lost deals not significantly slower), the current deadline with its catch and false
+    /// alarms in the proposed columns, so that the file read on its own proposes only what
+    /// `policy.md` and the report do (it once proposed 5 days for legal review at p = 0.86).
+    pub fn as_written(&self) -> DeadlineRow {
+        let mut row = self.clone();
+        if !self.changes() {
+            row.proposed_days = self.current_days;
+            row.proposed_catch = self.current_catch;
+            row.proposed_false_alarm = self.current_false_alarm;
+        }
+        row
     }
 
     /// The row for people, as `policy.md` and the report show it: median won and lost days,
@@ -337,6 +353,21 @@ mod tests {
         // A deadlines.csv written before the p-value: the proposal, p unknown.
         r.separation_p_value = f64::NAN;
         assert_eq!(cells(&r)[4..], ["4.0", "100% / 0%", "–"].map(String::from));
+        // As written to deadlines.csv: the proposal where it changes the deadline, else the
+        // current deadline and its rates; the report reads either back as it showed them.
+        r.separation_p_value = 0.2;
+        let kept = r.as_written();
+        assert_eq!(
+            (
+                kept.proposed_days,
+                kept.proposed_catch,
+                kept.proposed_false_alarm
+            ),
+            (5.0, 0.5, 0.0)
+        );
+        assert_eq!(kept.cells(), r.cells());
+        r.separation_p_value = 0.0004;
+        assert_eq!(r.as_written(), r);
     }
 
     /// A current deadline of 5.75 days (5 at a pace of 1.15) that no whole number of days beats:
