@@ -654,7 +654,9 @@ pub struct TuneArgs {
         default_value_t = 0.1
     )]
     pub save_probability: f64,
-    /// Share of the creation span (its end) held out: rules are tuned on earlier deals and
+    /// Share of the creation span (its end) held out, of the deals created at least the last
+    /// landmark's age before the window end (younger ones are used by neither part): rules are
+    /// tuned on earlier deals and
     /// their figures shown on the later ones too, with a check that the deals a rule flags
     /// there were lost more often than the others (one-sided Fisher exact test, p < 0.05:
     /// "confirmed"; otherwise the rule may fit noise and every output warns).

@@ -173,6 +173,16 @@ fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
         policy_md.contains("\nTuned under scenario `default`.\n"),
         "{policy_md}"
     );
+    // Which deals are held out, as the tuner splits them: a share of the followed deals'
+    // creation span (it once read as a share of the whole span), in both files people read.
+    let held_out = "(the last 30% of the creation span of the deals created at least 168 days \
+                    before the end of the data; younger deals, not yet followed to the last \
+                    landmark, are in neither part)";
+    let html = fs::read_to_string(ran.join("index.html")).unwrap();
+    for (file, text) in [("policy.md", &policy_md), ("index.html", &html)] {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(held_out), "{file}: {flat}");
+    }
     manifest_lists_its_directory(&ran);
     let tuned = tmp.path().join("tune");
     on_run_files("tune", &ran, &tuned);

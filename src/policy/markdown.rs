@@ -177,13 +177,13 @@ pub fn render(t: &Tuning) -> String {
     let _ = writeln!(
         s,
         "Each segment's rule was chosen for {objective}{evidence} on deals created before {} and is \
-         shown on the later deals too ({:.0}% of the creation span held out). Intervals are \
+         shown on the later deals too ({}). Intervals are \
          {}{}. A rule flags a deal at the first \
          landmark (deal ages {}..{} days) up to its deadline at which the deal is still open \
          and the indicator crosses the threshold. Deals still open at the end of the data have \
          no known outcome and are left out of every rate.\n",
         t.holdout_from,
-        100.0 * t.options.holdout,
+        crate::tuning::held_out_text(t.options.holdout, t.landmarks.last().copied().unwrap_or(0)),
         intervals_text(t.options.cluster, t.options.bootstrap),
         match t.options.cluster {
             Cluster::Deal => "",

@@ -459,9 +459,9 @@ fn rules_table(out: &mut String, policy: &Policy) {
     }
     let split = policy.tuning.as_ref().map_or(String::new(), |t| {
         format!(
-            " Deals created before {} tuned the rules; the later ones ({:.0}% of the creation span) only test them.",
+            " Deals created before {} tuned the rules; the later ones only test them ({}).",
             esc(&t.holdout_from),
-            100.0 * t.holdout
+            crate::tuning::held_out_text(t.holdout, policy.landmarks.last().copied().unwrap_or(0))
         )
     });
     let intervals = policy.tuning.as_ref().map_or_else(

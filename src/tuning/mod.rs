@@ -224,6 +224,19 @@ pub struct Tuning {
     pub scenario: String,
 }
 
+/// Which deals the held-out figures are on, in words: the later `holdout` share of the
+/// creation span of the deals old enough to be followed to the last landmark (`last_landmark`
+/// days); the youngest deals are in neither part (see `Population`). Said in `policy.md`
+/// and the report, which once called it a share of the whole creation span.
+pub fn held_out_text(holdout: f64, last_landmark: u32) -> String {
+    format!(
+        "the last {:.0}% of the creation span of the deals created at least {last_landmark} \
+         days before the end of the data; younger deals, not yet followed to the last \
+         landmark, are in neither part",
+        100.0 * holdout
+    )
+}
+
 /// A false-alarm rate from which a rule is taken to flag nearly every deal.
 const NEARLY_ALL: f64 = 0.9;
 
