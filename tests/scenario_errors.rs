@@ -257,13 +257,13 @@ fn negative_or_zero_durations() {
             "deadline_days = 5, deadline_from = \"created\", loss_probability = 0.05",
             "deadline_days = -3, deadline_from = \"created\", loss_probability = 0.05",
             format!(": {step}[0].deadline_days: "),
-            "must be > 0, got -3",
+            "must be a finite number > 0, got -3",
         ),
         (
             "\npace = 1.15\n",
             "\npace = 0\n",
             ": segments[0].pace: ".to_string(),
-            "must be > 0, got 0",
+            "must be a finite number > 0, got 0",
         ),
         (
             "interval = { dist = \"exponential\", mean = 4.0 }",
@@ -979,4 +979,16 @@ fn the_stakeholder_stage_must_exist() {
         written.contains("stakeholder_stage = \"selling\""),
         "{written}"
     );
+}
+
+/// An infinite model weight is refused with a message that says why: "must be >= 0, got inf"
+/// read as a contradiction.
+#[test]
+fn an_infinite_weight_is_not_a_finite_number() {
+    let (text, line) = edit("rep_lateness = 1.5", "rep_lateness = inf");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": model.rep_lateness: ",
+        "must be a finite number >= 0, got inf",
+    ]);
 }

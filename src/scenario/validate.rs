@@ -44,7 +44,7 @@ fn at_least(field: &str, v: f64, min: f64) -> Check<f64> {
     if v.is_finite() && v >= min {
         Ok(v)
     } else {
-        fail(field, format!("must be >= {min}, got {v}"))
+        fail(field, format!("must be a finite number >= {min}, got {v}"))
     }
 }
 
@@ -70,7 +70,7 @@ fn greater(field: &str, v: f64, min: f64) -> Check<f64> {
     if v.is_finite() && v > min {
         Ok(v)
     } else {
-        fail(field, format!("must be > {min}, got {v}"))
+        fail(field, format!("must be a finite number > {min}, got {v}"))
     }
 }
 
