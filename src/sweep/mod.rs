@@ -187,6 +187,9 @@ pub struct SweepRun {
     /// ([`scoring::cluster_warning`]): a segment under 5 reps gets none, so no indicator
     /// becomes reliable there, which the table alone would pass off as a finding.
     pub cluster_warning: Option<String>,
+    /// The segments where some score has an interval, so that "never reliable" is a verdict
+    /// ([`scoring::reliability_judged`]); elsewhere the table says "–".
+    pub judged: Vec<String>,
 }
 
 /// Counts per segment in the scenario's order, then all segments pooled.
@@ -245,10 +248,18 @@ fn run_one(job: &SweepJob<'_>, point: usize, scenario: &Scenario) -> SweepRun {
         ..job.options.clone()
     };
     let rows = scoring::score(&panel, &options);
+    let segments: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r.segment.as_str()).collect();
+    let judged = segments
+        .into_iter()
+        .filter(|s| scoring::reliability_judged(&rows, s))
+        .map(String::from)
+        .collect();
     SweepRun {
         point,
         seed: scenario.seed,
         segments: counts(&log, scenario),
+        judged,
         summary: scoring::summarise(&rows, options.target),
         cluster_warning: scoring::cluster_warning(&panel, options.cluster),
     }
@@ -365,7 +376,13 @@ pub fn write(
                 s.segment.clone(),
                 s.indicator.clone(),
                 signal(&s.indicator).to_string(),
-                s.rank.to_string(),
+                // Empty where the ranking's key does not place the row (no AUC at day 60,
+                // never reliable): an alphabetical order is no rank.
+                if s.is_ranked() {
+                    s.rank.to_string()
+                } else {
+                    String::new()
+                },
                 opt(s.earliest_reliable_day),
                 opt(s.auc_30),
                 opt(s.auc_60),
@@ -461,11 +478,11 @@ pub fn write(
 }
 
 /// Per segment, one line per run: the settings' values, the seed, the win rate, the indicator
-/// that warns earliest and from which day ("-", "never" when none becomes reliable), and the
-/// day the rep's own forecast ([`indicators::baseline`]) becomes reliable.
+/// that warns earliest and from which day ("-", "never" when none becomes reliable, "–" in a
+/// segment without any interval, where it cannot be told), and the day the rep's own
+/// forecast ([`indicators::baseline`]) becomes reliable.
 pub fn table(job: &SweepJob<'_>, points: &[Point], runs: &[SweepRun]) -> String {
     let forecast = job.baseline();
-    let day = |d: Option<u32>| d.map_or_else(|| "never".to_string(), |d| format!("day {d}"));
     let widths: Vec<usize> = job
         .settings
         .iter()
@@ -511,13 +528,18 @@ pub fn table(job: &SweepJob<'_>, points: &[Point], runs: &[SweepRun]) -> String 
                 .find(|r| r.rank == 1)
                 .filter(|r| r.earliest_reliable_day.is_some());
             let base = forecast.and_then(|f| rows.iter().find(|r| r.indicator == f));
+            let judged = run.judged.iter().any(|s| s == seg);
+            let from = match (first, judged) {
+                (Some(r), _) => r.reliable_from_text(true),
+                (None, true) => "never".to_string(),
+                (None, false) => "–".to_string(),
+            };
             let _ = writeln!(
                 out,
-                "{line}{:>10}  {win:>5}  {:<name_width$}  {:>9}  {:>9}",
+                "{line}{:>10}  {win:>5}  {:<name_width$}  {from:>9}  {:>9}",
                 run.seed,
                 first.map_or("-", |r| r.indicator.as_str()),
-                day(first.and_then(|r| r.earliest_reliable_day)),
-                base.map_or_else(|| "-".to_string(), |r| day(r.earliest_reliable_day)),
+                base.map_or_else(|| "-".to_string(), |r| r.reliable_from_text(judged)),
             );
         }
     }
