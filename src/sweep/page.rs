@@ -177,6 +177,7 @@ mod tests {
             point,
             seed: 1,
             segments: Vec::new(),
+            judged: Vec::new(),
             summary: aucs
                 .iter()
                 .map(|&(indicator, auc_30)| SummaryRow {
