@@ -69,6 +69,36 @@ fn curves(names: &[&str], runs: &[SweepRun], segment: &str, xs: &[f64]) -> Vec<C
         .collect()
 }
 
+/// The points (numbered from 1) where only some of the `replicates` seeds have an AUC at
+/// [`DAY`] for any indicator of `segment`, in words: their values in the plot are those seeds'
+/// alone, which the mean-and-bar drawing would not tell.
+fn partly_scored(runs: &[SweepRun], segment: &str, points: usize, replicates: u64) -> String {
+    let partial: Vec<String> = (0..points)
+        .filter_map(|p| {
+            let scored = runs
+                .iter()
+                .filter(|r| r.point == p)
+                .filter(|r| {
+                    r.summary
+                        .iter()
+                        .any(|s| s.segment == segment && s.auc_30.is_some())
+                })
+                .count() as u64;
+            (scored > 0 && scored < replicates)
+                .then(|| format!("point {} ({scored} of {replicates} seeds)", p + 1))
+        })
+        .collect();
+    if partial.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " Some seeds had no AUC here (too few lost or won deals at risk), so these points \
+             show the others alone: {}.",
+            partial.join(", ")
+        )
+    }
+}
+
 /// The whole page.
 pub fn render(
     job: &SweepJob<'_>,
@@ -155,11 +185,12 @@ pub fn render(
         } else {
             ""
         };
+        let partial = partly_scored(runs, segment, points.len(), job.replicates);
         let caption = format!(
             "AUC of each indicator at day {day} (the landmark standing for day {DAY}) in \
              {segment}, per point{spread}: how well it tells deals that will be lost from deals \
              that will be won at that age. The thick black line is the rep's own forecast (the \
-             baseline) where it was scored."
+             baseline) where it was scored.{partial}"
         );
         figure(&mut out, &svg, &caption, SWEEP_CSV);
     }
@@ -218,5 +249,25 @@ mod tests {
         assert_eq!(xs, [0.5, 2.0]);
         let lows: Vec<f64> = curves[0].points.iter().map(|p| p.2).collect();
         assert_eq!(lows, [0.7, 0.6], "point 2 (x 0.5), then point 0 (x 2.0)");
+    }
+
+    /// A point where only some seeds scored a segment is named in the caption: its curve
+    /// value is those seeds' alone. Points where all or none scored are not.
+    #[test]
+    fn points_scored_by_only_some_seeds_are_named() {
+        let runs = [
+            run(0, "smb", &[("a", Some(0.6))]),
+            run(0, "smb", &[("a", Some(0.8))]),
+            run(1, "smb", &[("a", Some(0.7))]),
+            run(1, "smb", &[("a", None)]),
+            run(2, "smb", &[("a", None)]),
+            run(2, "smb", &[("a", None)]),
+        ];
+        assert_eq!(
+            partly_scored(&runs, "smb", 3, 2),
+            " Some seeds had no AUC here (too few lost or won deals at risk), so these points \
+             show the others alone: point 2 (1 of 2 seeds)."
+        );
+        assert_eq!(partly_scored(&runs[..2], "smb", 1, 2), "");
     }
 }
