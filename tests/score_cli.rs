@@ -760,6 +760,30 @@ fn score_sim(sim: &Path, out: &Path, threads: &str) {
         stdout.contains("segment smb: indicators ranked"),
         "{stdout}"
     );
+    // The default landmarks are weekly: the AUC columns say which they show, as the report's
+    // column heads do.
+    assert!(
+        stdout.contains(
+            "\nAUC30, AUC60, AUC90: at landmarks 28, 63, 91 (the nearest to days 30, 60, 90)\n"
+        ),
+        "{stdout}"
+    );
+}
+
+/// Landmarks on the days themselves need no note on the AUC columns.
+#[test]
+fn auc_columns_on_their_own_days_need_no_note() {
+    let output = Case::valid().score(&["--landmarks", "30:90:30"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("indicators ranked") && !stdout.contains("at landmarks"),
+        "{stdout}"
+    );
 }
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {

@@ -106,6 +106,22 @@ impl ScoreReport {
                 ));
             }
         }
+        out.push_str(&self.auc_columns_note());
         out
+    }
+
+    /// Which landmarks the AUC30/60/90 columns show, when one is not the day itself (the
+    /// default landmarks are weekly: 28, 63, 91), as the report's column heads say.
+    fn auc_columns_note(&self) -> String {
+        let days = [30, 60, 90];
+        let near = days.map(|d| crate::scoring::summary::landmark_near(&self.landmarks, d));
+        if near.iter().zip(days).all(|(l, d)| *l == Some(d)) {
+            return String::new();
+        }
+        let shown = near.map(|l| l.map_or("none near".to_string(), |l| l.to_string()));
+        format!(
+            "\nAUC30, AUC60, AUC90: at landmarks {} (the nearest to days 30, 60, 90)\n",
+            shown.join(", ")
+        )
     }
 }
