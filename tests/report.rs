@@ -1128,6 +1128,20 @@ fn deadlines_table_matches_deadlines_csv() {
         // segment, step, current_days; then the proposal and its p-value.
         assert_eq!((cells[0], cells[1]), (field(0), field(1)), "{what}");
         assert_eq!(cells[4], format!("{:.1}", number(2)), "{what}");
+        // The medians with the number of deals behind them.
+        let median = |m: usize, n: usize| {
+            let days = if field(m).is_empty() {
+                "–".to_string()
+            } else {
+                format!("{:.1}", number(m))
+            };
+            format!("{days} ({})", field(n))
+        };
+        assert_eq!(
+            (cells[2].to_string(), cells[3].to_string()),
+            (median(5, 3), median(6, 4)),
+            "{what}"
+        );
         let p = number(12);
         if p < 0.05 && number(9) != number(2) {
             proposed += 1;
