@@ -351,13 +351,9 @@ fn a_log_without_step_events_is_a_clear_input_error() {
     );
 }
 
-/// A log whose step, stage, segment or source names are no scenario names (`Send Proposal`,
-/// as CRMs name them) is refused before fitting, blaming the file and column the name comes
-/// from; it once failed after the whole fit, blaming "<calibrated scenario>". A step named
-/// like a contact channel is refused too: its events would count as touches.
-#[test]
-fn names_a_scenario_cannot_hold_are_refused_up_front() {
-    let tmp = tempfile::tempdir().unwrap();
+/// The (events, deals) CSVs of 150 deals of segment `retail`, source `web`, a third won, each
+/// with one completed step `step` in stage `stage`.
+fn one_step_log(stage: &str, step: &str) -> (String, String) {
     let mut deals = String::from("case_id,segment,source,created,closed,outcome\n");
     let mut events = String::from("case_id,activity,timestamp,stage,step,lifecycle\n");
     for i in 0..150 {
@@ -367,9 +363,20 @@ fn names_a_scenario_cannot_hold_are_refused_up_front() {
             1 + i % 28
         ));
         events.push_str(&format!(
-            "d{i},STEP,2025-03-04T10:00:00,STAGE,STEP,complete\n"
+            "d{i},{step},2025-03-04T10:00:00,{stage},{step},complete\n"
         ));
     }
+    (events, deals)
+}
+
+/// A log whose step, stage, segment or source names are no scenario names (`Send Proposal`,
+/// as CRMs name them) is refused before fitting, blaming the file and column the name comes
+/// from; it once failed after the whole fit, blaming "<calibrated scenario>". A step named
+/// like a contact channel is refused too: its events would count as touches.
+#[test]
+fn names_a_scenario_cannot_hold_are_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (events, deals) = one_step_log("STAGE", "STEP");
     let refused = |events: &str, deals: &str| -> String {
         fs::write(tmp.path().join("deals.csv"), deals).unwrap();
         fs::write(tmp.path().join("events.csv"), events).unwrap();
@@ -436,18 +443,7 @@ fn names_a_scenario_cannot_hold_are_refused_up_front() {
 #[test]
 fn a_log_without_the_stakeholder_stage_calibrates_without_stakeholders() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut deals = String::from("case_id,segment,source,created,closed,outcome\n");
-    let mut events = String::from("case_id,activity,timestamp,stage,step,lifecycle\n");
-    for i in 0..150 {
-        let outcome = if i % 3 == 0 { "won" } else { "lost" };
-        deals.push_str(&format!(
-            "d{i},retail,web,2025-03-03T09:00:00,2025-05-{:02}T17:00:00,{outcome}\n",
-            1 + i % 28
-        ));
-        events.push_str(&format!(
-            "d{i},proposal,2025-03-04T10:00:00,pipeline,proposal,complete\n"
-        ));
-    }
+    let (events, deals) = one_step_log("pipeline", "proposal");
     fs::write(tmp.path().join("deals.csv"), deals).unwrap();
     fs::write(tmp.path().join("events.csv"), events).unwrap();
     dealsim()

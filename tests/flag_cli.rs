@@ -694,38 +694,37 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         ],
     );
 
+    // The policy with `from` replaced by `to` once is refused, naming the line of `at` (if
+    // given) and saying each of `expected`.
+    let refused_edit = |from: &str, to: &str, at: Option<&str>, expected: &[&str]| {
+        let text = policy.replacen(from, to, 1);
+        assert_ne!(text, policy, "the tuned policy holds {from:?}");
+        fs::write(&p, &text).unwrap();
+        let out = case.flag(&p, "2026-01-15", "f");
+        let line = at.map(|what| line_of(&text, what));
+        case.rejected(
+            &before_p,
+            &out,
+            &[line.as_deref().into_iter().collect(), expected.to_vec()].concat(),
+        );
+    };
     // A review segment the data lacks: its deals would quietly count in the reps' figures.
-    let text = policy.replacen(
+    refused_edit(
         "review_segments = [\"atypical\"]",
         "review_segments = [\"atypcal\"]",
-        1,
-    );
-    assert_ne!(text, policy, "tune lists the atypical segment for review");
-    fs::write(&p, &text).unwrap();
-    let out = case.flag(&p, "2026-01-15", "f");
-    case.rejected(
-        &before_p,
-        &out,
+        Some("review_segments"),
         &[
-            &line_of(&text, "review_segments"),
             "review_segments[0]",
             "segment \"atypcal\" does not occur in the deals",
             "did you mean `atypical`",
         ],
     );
     // A segment both for review and with rules: which one holds would be a guess.
-    let text = policy.replacen(
+    refused_edit(
         "review_segments = [\"atypical\"]",
         "review_segments = [\"atypical\", \"smb\"]",
-        1,
-    );
-    fs::write(&p, &text).unwrap();
-    let out = case.flag(&p, "2026-01-15", "f");
-    case.rejected(
-        &before_p,
-        &out,
+        Some("review_segments"),
         &[
-            &line_of(&text, "review_segments"),
             "review_segments[1]",
             "segment \"smb\" is listed for review and also has a [[segment]] with rules",
         ],
@@ -747,16 +746,10 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
     );
     fs::remove_dir_all(case.path("f_other")).unwrap();
     // A rule's direction against the indicator set's, named as the file writes them.
-    let text = policy.replacen(
+    refused_edit(
         "direction = \"higher_is_riskier\"",
         "direction = \"higher_is_safer\"",
-        1,
-    );
-    fs::write(&p, &text).unwrap();
-    let out = case.flag(&p, "2026-01-15", "f");
-    case.rejected(
-        &before_p,
-        &out,
+        None,
         &[
             "segment[0].rule[0].direction",
             "is higher_is_riskier in the indicator set, the rule says higher_is_safer",
