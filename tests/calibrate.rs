@@ -315,40 +315,41 @@ fn too_few_deals_in_a_segment_is_a_clear_input_error() {
 #[test]
 fn a_log_without_step_events_is_a_clear_input_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut deals = String::from("case_id,segment,created,closed,outcome\n");
-    let mut events = String::from("case_id,activity,timestamp\n");
-    for i in 0..150 {
-        let outcome = if i % 3 == 0 { "won" } else { "lost" };
-        deals.push_str(&format!(
-            "d{i},retail,2025-03-03,2025-05-{:02},{outcome}\n",
-            1 + i % 28
-        ));
-        events.push_str(&format!("d{i},call,2025-03-04T10:00:00\n"));
-    }
-    fs::write(tmp.path().join("deals.csv"), deals).unwrap();
-    fs::write(tmp.path().join("events.csv"), events).unwrap();
-    let assert = dealsim()
-        .current_dir(tmp.path())
-        .args([
-            "calibrate",
-            "--events",
-            "events.csv",
-            "--deals",
-            "deals.csv",
-        ])
-        .assert()
-        .code(2);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    // The deals of a one-step log, with touches only.
+    let (_, deals) = one_step_log("sale", "proposal");
+    let events: String = std::iter::once("case_id,activity,timestamp\n".to_string())
+        .chain((0..150).map(|i| format!("d{i},call,2025-03-04T10:00:00\n")))
+        .collect();
+    let stderr = calibrate_refused(tmp.path(), &events, &deals);
     assert!(
         stderr.contains("error: events.csv: segment \"retail\" has no step events"),
         "{stderr}"
     );
     assert!(!stderr.contains("deals.csv"), "{stderr}");
-    assert_eq!(
-        listing(tmp.path()),
-        ["deals.csv", "events.csv"],
-        "nothing written"
-    );
+}
+
+/// `dealsim calibrate` on `events` and `deals` written into `dir`: exit 2, nothing written;
+/// its stderr.
+fn calibrate_refused(dir: &Path, events: &str, deals: &str) -> String {
+    let assert = calibrate_written(dir, events, deals).assert().code(2);
+    assert_eq!(listing(dir), ["deals.csv", "events.csv"], "nothing written");
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
+/// `dealsim calibrate --events events.csv --deals deals.csv` in `dir`, once `events` and
+/// `deals` are written there.
+fn calibrate_written(dir: &Path, events: &str, deals: &str) -> assert_cmd::Command {
+    fs::write(dir.join("deals.csv"), deals).unwrap();
+    fs::write(dir.join("events.csv"), events).unwrap();
+    let mut cmd = dealsim();
+    cmd.current_dir(dir).args([
+        "calibrate",
+        "--events",
+        "events.csv",
+        "--deals",
+        "deals.csv",
+    ]);
+    cmd
 }
 
 /// The (events, deals) CSVs of 150 deals of segment `retail`, source `web`, a third won, each
@@ -377,27 +378,7 @@ fn one_step_log(stage: &str, step: &str) -> (String, String) {
 fn names_a_scenario_cannot_hold_are_refused_up_front() {
     let tmp = tempfile::tempdir().unwrap();
     let (events, deals) = one_step_log("STAGE", "STEP");
-    let refused = |events: &str, deals: &str| -> String {
-        fs::write(tmp.path().join("deals.csv"), deals).unwrap();
-        fs::write(tmp.path().join("events.csv"), events).unwrap();
-        let assert = dealsim()
-            .current_dir(tmp.path())
-            .args([
-                "calibrate",
-                "--events",
-                "events.csv",
-                "--deals",
-                "deals.csv",
-            ])
-            .assert()
-            .code(2);
-        assert_eq!(
-            listing(tmp.path()),
-            ["deals.csv", "events.csv"],
-            "nothing written"
-        );
-        String::from_utf8(assert.get_output().stderr.clone()).unwrap()
-    };
+    let refused = |events: &str, deals: &str| calibrate_refused(tmp.path(), events, deals);
     let good = events.replace("STAGE", "sale").replace("STEP", "proposal");
     for (events, deals, expected) in [
         (
@@ -444,17 +425,7 @@ fn names_a_scenario_cannot_hold_are_refused_up_front() {
 fn a_log_without_the_stakeholder_stage_calibrates_without_stakeholders() {
     let tmp = tempfile::tempdir().unwrap();
     let (events, deals) = one_step_log("pipeline", "proposal");
-    fs::write(tmp.path().join("deals.csv"), deals).unwrap();
-    fs::write(tmp.path().join("events.csv"), events).unwrap();
-    dealsim()
-        .current_dir(tmp.path())
-        .args([
-            "calibrate",
-            "--events",
-            "events.csv",
-            "--deals",
-            "deals.csv",
-        ])
+    calibrate_written(tmp.path(), &events, &deals)
         .args(["--out", "fitted.toml"])
         .assert()
         .success();
