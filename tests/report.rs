@@ -294,6 +294,17 @@ fn plain_words_answer_quotes_the_summary() {
         }
     }
     assert_eq!(unscored, 1, "the small run's atypical segment has no AUC");
+    // Its omitted AUCs are among summary.md's warnings, as on the page.
+    let warnings = md
+        .split("\n## Warnings\n")
+        .nth(1)
+        .expect("a Warnings section");
+    assert!(
+        warnings.contains(
+            "AUCs were omitted (fewer than 20 lost or won deals at risk at that landmark) in: "
+        ) && warnings.contains("atypical"),
+        "{warnings}"
+    );
 }
 
 /// Re-rendering reads only saved tables: without the event log, the same page comes out,

@@ -679,13 +679,7 @@ fn run_details(out: &mut String, data: &RunData) {
         out.push_str("</tbody></table>\n");
     }
     out.push_str("<h3>Warnings</h3>");
-    let notes: Vec<String> = data
-        .meta
-        .warnings
-        .iter()
-        .cloned()
-        .chain(omitted_note(data))
-        .collect();
+    let notes = run_warnings(data);
     if notes.is_empty() {
         out.push_str("<p>None.</p>\n");
     } else {
@@ -702,6 +696,17 @@ fn run_details(out: &mut String, data: &RunData) {
         }
         _ => out.push_str("<p>No manifest.json beside the scores: a log scored by <code>dealsim score</code>, with the scenario given to it (its calendar and stage maps).</p>\n"),
     }
+}
+
+/// The scoring run's warnings and, after them, how many AUCs were omitted where: the
+/// Warnings of the page and of `summary.md` alike.
+pub(super) fn run_warnings(data: &RunData) -> Vec<String> {
+    data.meta
+        .warnings
+        .iter()
+        .cloned()
+        .chain(omitted_note(data))
+        .collect()
 }
 
 /// Segments × landmarks whose AUC was omitted because a class was too small.

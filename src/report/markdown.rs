@@ -90,10 +90,10 @@ pub fn render(data: &RunData) -> String {
             cell(&i.description)
         );
     }
-    let warnings = &data.meta.warnings;
+    let warnings = super::html::run_warnings(data);
     if !warnings.is_empty() {
         out.push_str("\n## Warnings\n\n");
-        for w in warnings {
+        for w in &warnings {
             let _ = writeln!(out, "- {w}");
         }
     }
