@@ -420,16 +420,16 @@ fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
             ))
         })
         .collect::<Check<Vec<_>>>()?;
+    let push_days = f.push_days;
+    if push_days == 0 {
+        return fail(
+            "forecast.push_days",
+            "must be at least 1 (days a close date is pushed by), got 0",
+        );
+    }
     Ok(Forecast {
         stage_probability,
-        push_days: if f.push_days == 0 {
-            return fail(
-                "forecast.push_days",
-                "must be at least 1 (days a close date is pushed by), got 0",
-            );
-        } else {
-            f.push_days
-        },
+        push_days,
         reacts_before_loss: sampler(
             "forecast.reacts_before_loss",
             &f.reacts_before_loss,

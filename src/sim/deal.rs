@@ -396,7 +396,7 @@ impl Engine<'_> {
             if seg.stages[current_stage] == model.stakeholder_stage && model.stakeholders_mean > 0.0
             {
                 let per_step = model.stakeholders_mean * (0.5 * health).exp()
-                    / self.sale_steps[arrival.segment] as f64;
+                    / self.stakeholder_steps[arrival.segment] as f64;
                 let n = Poisson::new(per_step).map_or(0.0, |p| p.sample(&mut walk.rng)) as usize;
                 for _ in 0..n {
                     let at = w + walk.rng.random::<f64>() * duration;

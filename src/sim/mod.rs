@@ -195,7 +195,8 @@ pub struct Engine<'s> {
     pub vocab: Vocabulary,
     arrivals: Vec<Arrival>,
     reps: Vec<Vec<RepTraits>>,
-    sale_steps: Vec<usize>,
+    /// Per segment, its steps in the stakeholder stage (at least 1): each brings in a share.
+    stakeholder_steps: Vec<usize>,
     base_rng: ChaCha8Rng,
     /// Working time at which the observation window closes.
     w_end: f64,
@@ -235,7 +236,7 @@ impl<'s> Engine<'s> {
                     .collect()
             })
             .collect();
-        let sale_steps = scenario
+        let stakeholder_steps = scenario
             .segments
             .iter()
             .map(|seg| {
@@ -252,7 +253,7 @@ impl<'s> Engine<'s> {
             scenario,
             arrivals,
             reps,
-            sale_steps,
+            stakeholder_steps,
             base_rng: ChaCha8Rng::seed_from_u64(scenario.seed),
             w_end,
             calendar,

@@ -523,17 +523,12 @@ pub fn table(job: &SweepJob<'_>, points: &[Point], runs: &[SweepRun]) -> String 
             let rows: Vec<&SummaryRow> = run.summary.iter().filter(|r| r.segment == seg).collect();
             // The first of the ranking warns only if it is reliable at some landmark; else no
             // indicator does (and the first is merely the best AUC, or the first name).
-            let first = rows
-                .iter()
-                .find(|r| r.rank == 1)
-                .filter(|r| r.earliest_reliable_day.is_some());
+            let top = rows.iter().find(|r| r.rank == 1);
+            let first = top.filter(|r| r.earliest_reliable_day.is_some());
             let base = forecast.and_then(|f| rows.iter().find(|r| r.indicator == f));
             let judged = run.judged.iter().any(|s| s == seg);
-            let from = match (first, judged) {
-                (Some(r), _) => r.reliable_from_text(true),
-                (None, true) => "never".to_string(),
-                (None, false) => "–".to_string(),
-            };
+            // The first of the ranking tells it: its day, else "never" or "–" as judged.
+            let from = top.map_or_else(|| "–".to_string(), |r| r.reliable_from_text(judged));
             let _ = writeln!(
                 out,
                 "{line}{:>10}  {win:>5}  {:<name_width$}  {from:>9}  {:>9}",
