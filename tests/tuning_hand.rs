@@ -481,3 +481,72 @@ fn rep_clustered_intervals_by_hand() {
         );
     }
 }
+
+/// Ten smb deals created at midnight (as a CRM export's date-only creations are) on 1–10
+/// March 2025, alternately lost and won 20 days later, tuned at `landmarks` up to the window
+/// end of 1 June (deal ages 83–92 days).
+fn date_only_tuning(holdout: f64, landmarks: &[u32]) -> (Log, Tuning) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut deals = vec![DEALS.to_string()];
+    for d in 1..=10 {
+        let outcome = if d % 2 == 0 { "won" } else { "lost" };
+        deals.push(format!(
+            "{d},smb,r1,inbound,100,2025-03-{d:02}T00:00:00,2025-03-{:02}T00:00:00,{outcome},,",
+            d + 20
+        ));
+    }
+    fs::write(dir.path().join("d.csv"), deals.join("\n") + "\n").expect("write");
+    fs::write(dir.path().join("e.csv"), format!("{EVENTS}\n")).expect("write");
+    let log = read_log(&dir.path().join("e.csv"), &dir.path().join("d.csv")).expect("valid log");
+    let t = tune_log(
+        &log,
+        &proposal_delay(),
+        &Scenario::embedded_default(),
+        landmarks,
+        DayNum::from_ymd(2025, 6, 1).start(),
+        &TuneOptions {
+            objective: Objective::Youden,
+            holdout,
+            bootstrap: 0,
+            cluster: Cluster::Deal,
+            seed: 1,
+            signals: vec![Signal::Rep],
+            min_lead_days: 0.0,
+            significance: 1.0,
+        },
+    );
+    (log, t)
+}
+
+/// "Tuned on deals created before D" is exact: the creation span of 9 days puts a 50% split
+/// at noon of 5 March, and the deals created on 5 March (at midnight) are held out with the
+/// later ones, as the day written says. Without a holdout the day is the one after the last
+/// creation; with no deal old enough for the last landmark there is none to write.
+#[test]
+fn the_holdout_starts_on_the_day_written() {
+    let (log, t) = date_only_tuning(0.5, &[7]);
+    assert_eq!(t.holdout_from, "2025-03-05");
+    let tuned: Vec<&str> = (0..log.deals.len())
+        .filter(|&i| t.tuned[i])
+        .map(|i| log.case_ids[i].as_str())
+        .collect();
+    assert_eq!(tuned, ["1", "2", "3", "4"]);
+    let md = dealsim::policy::markdown::render(&t);
+    assert!(
+        md.contains("on deals created before 2025-03-05 and"),
+        "{md}"
+    );
+
+    let (log, t) = date_only_tuning(0.0, &[7]);
+    assert_eq!(t.holdout_from, "2025-03-11");
+    assert!(t.tuned.iter().all(|&x| x) && t.tuned.len() == log.deals.len());
+
+    let (_, t) = date_only_tuning(0.3, &[7, 100]);
+    assert_eq!(t.holdout_from, "");
+    let md = dealsim::policy::markdown::render(&t);
+    assert!(
+        md.contains("on deals created at least 100 days before the end of the data, of which there are none"),
+        "{md}"
+    );
+    assert!(!md.contains("1970"), "{md}");
+}

@@ -337,9 +337,9 @@ fn unpoliced_segments(policy: &Policy, open_segments: impl Iterator<Item = Strin
 }
 
 /// The order of the flagged deals: riskiest first, then, among equal risks, the most rules
-/// broken, the longest since the first of them fired, and the deal id. Risk is a rule's
-/// in-sample precision, so every deal caught by the same rule (in practice: of the same
-/// segment) shares it; the ties decide most of the order and put the deals in the worst
+/// broken, the longest since the first of them fired, and the lower deal id ([`id_order`]).
+/// Risk is a rule's in-sample precision, so every deal caught by the same rule (in practice:
+/// of the same segment) shares it; the ties decide most of the order and put the deals in the worst
 /// shape, and those left alone longest, first. An unknown risk comes after every known one.
 /// Risks and days compare as written in the files ([`precision`]), so the order can be
 /// checked from them.
@@ -355,7 +355,16 @@ fn worst_first(a: &FlaggedDeal, b: &FlaggedDeal) -> std::cmp::Ordering {
         .total_cmp(&risk(a))
         .then(b.reasons.len().cmp(&a.reasons.len()))
         .then(since_first(b).total_cmp(&since_first(a)))
-        .then(a.case_id.cmp(&b.case_id))
+        .then(id_order(&a.case_id, &b.case_id))
+}
+
+/// Deal ids in the order people count them: as numbers when both are (`99` before `100`,
+/// where text puts `100` first), as text otherwise.
+fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y).then(a.cmp(b)),
+        _ => a.cmp(b),
+    }
 }
 
 /// The number of deals of `deals` that `rule` checks at some landmark, if its indicator is
@@ -423,4 +432,22 @@ pub fn parse_as_of(s: &str) -> Result<DayNum, InputError> {
         .filter(|t| t.0 % SECONDS_PER_DAY == 0)
         .map(|t| t.day())
         .ok_or_else(|| InputError::new("--as-of", format!("expected a date YYYY-MM-DD, got {s:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_order;
+    use std::cmp::Ordering::{Equal, Greater, Less};
+
+    #[test]
+    fn deal_ids_order_as_numbers_when_both_are() {
+        assert_eq!(id_order("99", "100"), Less);
+        assert_eq!(id_order("100", "99"), Greater);
+        assert_eq!(id_order("7", "7"), Equal);
+        // Leading zeros: the same number, then the text decides, so the order stays total.
+        assert_eq!(id_order("007", "7"), Less);
+        // Otherwise as text: a CRM's "D-100" before "D-99", and numbers before letters.
+        assert_eq!(id_order("D-100", "D-99"), Less);
+        assert_eq!(id_order("100", "D-1"), Less);
+    }
 }

@@ -145,6 +145,19 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
     s.push('\n');
 }
 
+/// The deals the rules were tuned on, as policy.md names them: none when no deal is old
+/// enough to be followed to the last landmark.
+fn tuned_deals(holdout_from: &str, last_landmark: u32) -> String {
+    if holdout_from.is_empty() {
+        format!(
+            "deals created at least {last_landmark} days before the end of the data, of which \
+             there are none"
+        )
+    } else {
+        format!("deals created before {holdout_from}")
+    }
+}
+
 /// The markdown text of a tuning run.
 pub fn render(t: &Tuning) -> String {
     let mut s = String::from("# Early-warning policy\n\n");
@@ -176,13 +189,13 @@ pub fn render(t: &Tuning) -> String {
     };
     let _ = writeln!(
         s,
-        "Each segment's rule was chosen for {objective}{evidence} on deals created before {} and is \
+        "Each segment's rule was chosen for {objective}{evidence} on {} and is \
          shown on the later deals too ({}). Intervals are \
          {}{}. A rule flags a deal at the first \
          landmark (deal ages {}..{} days) up to its deadline at which the deal is still open \
          and the indicator crosses the threshold. Deals still open at the end of the data have \
          no known outcome and are left out of every rate.\n",
-        t.holdout_from,
+        tuned_deals(&t.holdout_from, t.landmarks.last().copied().unwrap_or(0)),
         crate::tuning::held_out_text(t.options.holdout, t.landmarks.last().copied().unwrap_or(0)),
         intervals_text(t.options.cluster, t.options.bootstrap),
         match t.options.cluster {

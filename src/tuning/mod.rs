@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::indicators::{Direction, Panel, Signal, Unit};
 use crate::log::{Log, Outcome};
 use crate::stats::bootstrap::Cluster;
-use crate::time::SECONDS_PER_DAY;
+use crate::time::{DayNum, Timestamp, SECONDS_PER_DAY};
 use clock::RuleClock;
 pub use objective::Objective;
 use rule::{Figures, Rule};
@@ -199,7 +199,8 @@ pub struct ReviewDeal {
 pub struct Tuning {
     pub options: TuneOptions,
     pub landmarks: Vec<u32>,
-    /// Deals created before this day tune; the rest are the holdout.
+    /// Deals created before this day tune; the rest are the holdout. Empty when no deal was
+    /// created at least the last landmark's age before the end of the data.
     pub holdout_from: String,
     pub segments: Vec<SegmentPlan>,
     pub review_segments: Vec<String>,
@@ -244,7 +245,9 @@ const NEARLY_ALL: f64 = 0.9;
 struct Population {
     tune: Vec<bool>,
     holdout: Vec<bool>,
-    holdout_from: crate::time::Timestamp,
+    /// The first day of the held-out deals' creations (the day after the last tuning deal's
+    /// without a holdout); `None` when no deal is old enough to tune or hold out.
+    holdout_from: Option<DayNum>,
     /// Per panel segment.
     review: Vec<bool>,
     per_rep_week: Vec<f64>,
@@ -266,7 +269,18 @@ impl Population {
         };
         let (first, last) = span(&observed);
         let split = first + ((last - first) as f64 * (1.0 - holdout)).round() as i64;
-        let cut = if holdout > 0.0 { split } else { i64::MAX };
+        // At the start of the split's day: the files say "created before <day>", and a CRM
+        // export's date-only creations all fall at midnight.
+        let from = if holdout > 0.0 {
+            Timestamp(split).day()
+        } else {
+            DayNum(Timestamp(last).day().0 + 1)
+        };
+        let cut = if holdout > 0.0 {
+            from.start().0
+        } else {
+            i64::MAX
+        };
         let typical = |i: usize| !seg_review[panel.deal_segment[i] as usize] && observed(i);
         let tune = (0..log.deals.len())
             .map(|i| typical(i) && created(i) < cut)
@@ -293,7 +307,7 @@ impl Population {
         Population {
             tune,
             holdout,
-            holdout_from: crate::time::Timestamp(cut.min(last + 1)),
+            holdout_from: (0..log.deals.len()).any(observed).then_some(from),
             review: seg_review,
             per_rep_week,
         }
@@ -577,7 +591,7 @@ pub fn tune(
     Tuning {
         options: options.clone(),
         landmarks: panel.landmarks.clone(),
-        holdout_from: pop.holdout_from.day().iso(),
+        holdout_from: pop.holdout_from.map_or(String::new(), DayNum::iso),
         segments,
         review_segments,
         review: review_list,
