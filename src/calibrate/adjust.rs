@@ -11,7 +11,8 @@
 //! Each iteration simulates the current scenario (inflow rescaled to the re-simulation size,
 //! the scenario's seed every time, so successive iterations differ only by the parameters:
 //! common random numbers) and, per segment and step, moves
-//! - the loss probability's log-odds by `logit(observed hazard) − logit(simulated hazard)`,
+//! - the loss probability's log-odds by the gap `logit(observed hazard) − logit(simulated
+//!   hazard)`, shrunk towards 0 by the simulated count's sampling noise ([`corrected`]),
 //! - the skip probability's log-odds likewise (steps never skipped in the history keep 0),
 //! - the duration distribution's shape (lognormal σ, gamma k) so the spread of ln(duration)
 //!   matches, then its scale by `observed median / simulated median`,
@@ -78,10 +79,28 @@ fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Moves probability `p` so that the simulated rate moves from `simulated` to `observed`.
-fn corrected(p: f64, observed: f64, simulated: f64) -> f64 {
-    sigmoid(logit(p) + logit(observed) - logit(simulated))
-        .clamp(PROBABILITY_FLOOR, 1.0 - PROBABILITY_FLOOR)
+/// Moves probability `p` so that the simulated rate, `simulated` = (events, trials), moves
+/// towards `observed`, by the log-odds gap between the two rates shrunk by
+/// `max(0, 1 − v / gap²)`. `v = 1/(x + ½) + 1/(n − x + ½)` is the sampling variance of the
+/// simulated rate's empirical logit (Cox & Snell, *Analysis of Binary Data*), and a simulated
+/// 0 or `n` counts as ½ or `n − ½`: a rare step's re-simulation that happens to lose 0 of 40
+/// deals where the history lost 2 of 29 would otherwise raise the loss odds 700-fold (0 at the
+/// 1e-4 floor), the next round lose nearly every deal there, and the loop swing instead of
+/// settle. Large counts (small `v`) move by the whole gap; a gap within the noise moves
+/// little. The observed rate is taken as it is, so the fixed point reproduces it, a step the
+/// history never lost a deal at included.
+fn corrected(p: f64, (xo, no): (usize, usize), (xs, ns): (usize, usize)) -> f64 {
+    let observed = xo as f64 / no as f64;
+    let n = ns as f64;
+    let simulated = (xs as f64).clamp(0.5, n - 0.5) / n;
+    let v = 1.0 / (xs as f64 + 0.5) + 1.0 / (n - xs as f64 + 0.5);
+    let gap = logit(observed) - logit(simulated);
+    let shrink = if gap == 0.0 {
+        0.0
+    } else {
+        (1.0 - v / (gap * gap)).max(0.0)
+    };
+    sigmoid(logit(p) + shrink * gap).clamp(PROBABILITY_FLOOR, 1.0 - PROBABILITY_FLOOR)
 }
 
 /// Interquartile range of ln(durations), a robust measure of spread on the log scale (a
@@ -150,11 +169,11 @@ pub fn correct(spec: &mut ScenarioSpec, observed: &Tally, simulated: &Tally) {
         .enumerate()
     {
         for (step, (o, s)) in steps_mut(spec, i).zip(obs.steps.iter().zip(&sim.steps)) {
-            if let (Some(ho), Some(hs)) = (o.hazard(), s.hazard()) {
+            if let (Some(ho), Some(hs)) = (o.hazard_counts(), s.hazard_counts()) {
                 step.loss_probability = corrected(step.loss_probability, ho, hs);
             }
             if step.skip_probability > 0.0 {
-                if let (Some(ko), Some(ks)) = (o.skip_rate(), s.skip_rate()) {
+                if let (Some(ko), Some(ks)) = (o.skip_counts(), s.skip_counts()) {
                     step.skip_probability = corrected(step.skip_probability, ko, ks);
                 }
             }
@@ -189,11 +208,27 @@ mod tests {
 
     #[test]
     fn corrections_move_rates_by_the_log_odds_gap() {
-        // Simulated 10% where 20% was observed: the log-odds rise by logit(.2) − logit(.1).
-        let p = corrected(0.1, 0.2, 0.1);
-        assert!((p - 0.2).abs() < 1e-12);
-        let p = corrected(0.3, 0.2, 0.2);
+        // Simulated 10% where 20% was observed, on 100,000 deals: the log-odds rise by
+        // logit(.2) − logit(.1) up to the ½ corrections and a shrinkage of 1 − 1.7e-4.
+        let p = corrected(0.1, (20_000, 100_000), (10_000, 100_000));
+        assert!((p - 0.2).abs() < 1e-4, "{p}");
+        let p = corrected(0.3, (20_000, 100_000), (20_000, 100_000));
         assert!((p - 0.3).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_rare_steps_correction_is_shrunk_by_its_noise() {
+        // History 2 lost of 29, re-simulation 0 of 40 (taken as ½ of 40): logits
+        // ln(2/27) = −2.6027 and ln(0.5/39.5) = −4.3694, gap 1.7667; variance 1/0.5 + 1/40.5
+        // = 2.0247; shrinkage 1 − 2.0247/1.7667² = 0.3513: the log-odds rise by 0.6206, not by
+        // the unshrunk 6.6 to 0 losses at the 1e-4 floor.
+        let p = corrected(0.05, (2, 29), (0, 40));
+        let expected = 1.0 / (1.0 + (-(logit(0.05) + 0.6206)).exp());
+        assert!((p - expected).abs() < 1e-4, "{p} vs {expected}");
+        // 1 of 40 against 0 of 40: a gap of 0.71 within its noise (0.71² < 2.02) moves nothing.
+        assert!((corrected(0.05, (1, 40), (0, 40)) - 0.05).abs() < 1e-12);
+        // A step the history never lost a deal at is driven to the floor.
+        assert!(corrected(0.05, (0, 29), (0, 40)) < 0.01);
     }
 
     #[test]

@@ -51,6 +51,32 @@ fn row(segment: &str, real: &[&SegmentTally], sim: &[&SegmentTally]) -> GofRow {
     }
 }
 
+/// Standard errors apart beyond which a segment's re-simulated win rate is taken to show a
+/// fit that did not settle rather than chance: 3 (two-sided p ≈ 0.003 per segment).
+const UNSETTLED_Z: f64 = 3.0;
+
+/// A note when `row`'s re-simulated win rate is more than [`UNSETTLED_Z`] standard errors
+/// from the history's (two-sample z with the pooled rate): the goodness-of-fit table shows
+/// the figures, but not that the gap is beyond sampling noise, e.g. after a calibration on
+/// too few re-simulated deals for a small segment.
+pub fn unsettled(row: &GofRow) -> Option<String> {
+    let (real, sim) = (row.real_win_rate?, row.sim_win_rate?);
+    let (nr, ns) = (row.real_closed as f64, row.sim_closed as f64);
+    let pooled = (real * nr + sim * ns) / (nr + ns);
+    let se = (pooled * (1.0 - pooled) * (1.0 / nr + 1.0 / ns)).sqrt();
+    let z = (sim - real).abs() / se;
+    (se > 0.0 && z > UNSETTLED_Z).then(|| {
+        format!(
+            "segment {:?}: the re-simulated win rate {:.1}% is {z:.1} standard errors from the \
+             history's {:.1}%, beyond sampling noise: the fit did not settle; more --iterations \
+             or a larger --resimulate-deals may help",
+            row.segment,
+            100.0 * sim,
+            100.0 * real
+        )
+    })
+}
+
 /// Rows per segment of `shapes`, then `all`.
 pub fn table(shapes: &[SegmentShape], real: &Tally, sim: &Tally) -> Vec<GofRow> {
     let mut rows: Vec<GofRow> = shapes
@@ -98,4 +124,39 @@ pub fn render(rows: &[GofRow]) -> String {
          lost deals together; KS: the largest gap between the two cycle-length distributions.\n",
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(real: (usize, usize), sim: (usize, usize)) -> GofRow {
+        GofRow {
+            segment: "atypical".into(),
+            real_deals: real.1,
+            sim_deals: sim.1,
+            real_closed: real.1,
+            sim_closed: sim.1,
+            real_win_rate: Some(real.0 as f64 / real.1 as f64),
+            sim_win_rate: Some(sim.0 as f64 / sim.1 as f64),
+            real_median_cycle: None,
+            sim_median_cycle: None,
+            cycle_ks: None,
+        }
+    }
+
+    #[test]
+    fn a_win_rate_beyond_sampling_noise_is_noted() {
+        // 27 of 174 won against 2 of 182: pooled 29/356, SE √(p(1−p)(1/174 + 1/182)) =
+        // 0.02901, z = (0.15517 − 0.01099)/0.02901 = 4.97.
+        let note = unsettled(&row((27, 174), (2, 182))).expect("a note");
+        assert!(
+            note.contains("1.1% is 5.0 standard errors from the history's 15.5%"),
+            "{note}"
+        );
+        // 27 of 174 against 23 of 182 (12.6%): z = 0.8, sampling noise.
+        assert_eq!(unsettled(&row((27, 174), (23, 182))), None);
+        // Nothing won on either side: no spread to measure, no note.
+        assert_eq!(unsettled(&row((0, 174), (0, 182))), None);
+    }
 }

@@ -139,6 +139,7 @@ pub fn calibrate(
     // its reps are (see the README on why the seed belongs to the calibration).
     let sim = adjust::simulate_tally(&spec, &shapes, None)?;
     let fit = gof::table(&shapes, &observed, &sim);
+    notes.extend(fit.iter().filter_map(gof::unsettled));
     let (text, _) = adjust::render(&spec)?;
     let mut toml = String::from(
         "# Calibrated by `dealsim calibrate` from a deal history. Goodness of fit (a fresh\n\

@@ -195,6 +195,17 @@ impl StepTally {
     pub fn skip_rate(&self) -> Option<f64> {
         (self.passed > 0).then(|| self.skipped as f64 / self.passed as f64)
     }
+
+    /// The counts behind [`Self::hazard`]: (lost, deals whose fate is known).
+    pub fn hazard_counts(&self) -> Option<(usize, usize)> {
+        let n = self.passed + self.lost;
+        (n > 0).then_some((self.lost, n))
+    }
+
+    /// The counts behind [`Self::skip_rate`]: (skipped, passed).
+    pub fn skip_counts(&self) -> Option<(usize, usize)> {
+        (self.passed > 0).then_some((self.skipped, self.passed))
+    }
 }
 
 /// Counts for one segment.
