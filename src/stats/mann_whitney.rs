@@ -118,12 +118,15 @@ fn lehmann_limit(a: f64, b: f64, alpha: f64) -> f64 {
 /// (1997) cluster-robust variance: row `i` has score `keys[i]`, a [`class_word`] `class[i]`
 /// (group and kind; no excluded rows) and cluster `cluster[i]` (any numbering). Deals of one rep
 /// share the rep's habits, so they are not independent draws; this variance treats the reps as
-/// the draws. With K clusters in a group, cluster c holding m_c of its m positives and n_c of
-/// its n negatives, and X_c, Y_c the sums of their placements, var = K / (K − 1) · Σ_c
-/// ((X_c − m_c·AUC) / m + (Y_c − n_c·AUC) / n)²: what is left of DeLong's when each cluster's
-/// placements are summed before they are squared. A cluster with rows in two groups is one
-/// cluster of the pool (its rows there are not independent either). K counts the clusters with
-/// a row in the group, [`MannWhitney::clusters`]; under two the variance is NaN.
+/// the draws. With K clusters in a group, K₁₀ of them holding a positive and K₀₁ a negative,
+/// cluster c holding m_c of its m positives and n_c of its n negatives, X_c and Y_c the sums of
+/// their placements, a_c = (X_c − m_c·AUC) / m and b_c = (Y_c − n_c·AUC) / n: var =
+/// K₁₀/(K₁₀ − 1) · Σ a_c² + K₀₁/(K₀₁ − 1) · Σ b_c² + 2 · K/(K − 1) · Σ a_c·b_c (Obuchowski's
+/// S10/m + S01/n + 2·S11/(m·n)), what is left of DeLong's when each cluster's placements are
+/// summed before they are squared; with one row per cluster it is DeLong's. A cluster with
+/// rows in two groups is one cluster of the pool (its rows there are not independent either).
+/// K counts the clusters with a row in the group, [`MannWhitney::clusters`]; with fewer than
+/// two clusters holding each class the variance is NaN.
 ///
 /// [`class_word`]: super::ranked::class_word
 pub fn clustered_aucs(
@@ -198,18 +201,23 @@ pub fn clustered_aucs(
             let (mf, nf) = (m as f64, n as f64);
             let auc = members.iter().map(|&k| x2[k]).sum::<u64>() as f64 / (2.0 * mf * nf);
             let k = members.len() as u64;
-            let variance = if k < 2 {
+            // The reps holding a lost deal (I10) and a won deal (I01): each class's term has
+            // its own small-sample factor, as Obuchowski's S10 and S01 do.
+            let i10 = members.iter().filter(|&&c| m_c[c] > 0).count();
+            let i01 = members.iter().filter(|&&c| n_c[c] > 0).count();
+            let variance = if i10 < 2 || i01 < 2 {
                 f64::NAN
             } else {
-                let sum: f64 = members
-                    .iter()
-                    .map(|&c| {
-                        let x = x2[c] as f64 / (2.0 * nf) - m_c[c] as f64 * auc;
-                        let y = y2[c] as f64 / (2.0 * mf) - n_c[c] as f64 * auc;
-                        (x / mf + y / nf).powi(2)
-                    })
-                    .sum();
-                k as f64 / (k - 1) as f64 * sum
+                let (mut s10, mut s01, mut s11) = (0.0, 0.0, 0.0);
+                for &c in &members {
+                    let x = (x2[c] as f64 / (2.0 * nf) - m_c[c] as f64 * auc) / mf;
+                    let y = (y2[c] as f64 / (2.0 * mf) - n_c[c] as f64 * auc) / nf;
+                    s10 += x * x;
+                    s01 += y * y;
+                    s11 += x * y;
+                }
+                let factor = |i: usize| i as f64 / (i - 1) as f64;
+                factor(i10) * s10 + factor(i01) * s01 + 2.0 * factor(k as usize) * s11
             };
             Some(MannWhitney {
                 auc,

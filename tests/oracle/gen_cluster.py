@@ -6,13 +6,16 @@ riskier), a label (1 = lost) and a flag (a rule fired), and
 - the AUC (sklearn.metrics.roc_auc_score) and its cluster-robust variance by Obuchowski's
   (1997) nonparametric method for clustered ROC data, written here from the paper's
   formulas: with I clusters, cluster i holding m_i lost and n_i won deals, M and N in all,
+  I10 and I01 the clusters holding a lost / a won deal,
   psi(x, y) = 1 if x > y, 1/2 if equal, 0 else,
       V10(x) = mean over won y of psi(x, y),   V01(y) = mean over lost x of psi(x, y),
       V10_i, V01_i = their sums over cluster i's lost / won deals,
-      S10 = I / ((I - 1) M) * sum_i (V10_i - m_i A)^2
-      S01 = I / ((I - 1) N) * sum_i (V01_i - n_i A)^2
-      S11 = I / (I - 1)     * sum_i (V10_i - m_i A) (V01_i - n_i A)
-      var(A) = S10 / M + S01 / N + 2 S11 / (M N);
+      S10 = I10 / ((I10 - 1) M) * sum_i (V10_i - m_i A)^2
+      S01 = I01 / ((I01 - 1) N) * sum_i (V01_i - n_i A)^2
+      S11 = I / (I - 1)         * sum_i (V10_i - m_i A) (V01_i - n_i A)
+      var(A) = S10 / M + S01 / N + 2 S11 / (M N)
+  (as the FDA's iMRMC `doAUCcluster` computes it; with one deal per cluster it is DeLong's
+  variance exactly, checked below);
 - the share of lost deals flagged (a rule's recall) and its cluster-robust variance: the
   intercept-only least-squares fit of the flag over the lost deals with statsmodels'
   cluster-robust covariance (cov_type="cluster", which scales by G / (G - 1), G =
@@ -79,7 +82,7 @@ def obuchowski(score, lost, cluster):
     v10 = psi.mean(axis=1)  # per lost deal
     v01 = psi.mean(axis=0)  # per won deal
     ids = np.unique(cluster)
-    I = len(ids)
+    I, I10, I01 = len(ids), len(np.unique(cx)), len(np.unique(cy))
     s10 = s01 = s11 = 0.0
     for c in ids:
         a = v10[cx == c].sum() - (cx == c).sum() * auc
@@ -87,10 +90,9 @@ def obuchowski(score, lost, cluster):
         s10 += a * a
         s01 += b * b
         s11 += a * b
-    k = I / (I - 1)
-    s10 *= k / M
-    s01 *= k / N
-    s11 *= k
+    s10 *= I10 / ((I10 - 1) * M)
+    s01 *= I01 / ((I01 - 1) * N)
+    s11 *= I / (I - 1)
     return auc, s10 / M + s01 / N + 2 * s11 / (M * N)
 
 
@@ -223,20 +225,13 @@ def main():
         make(rng, "no_rep_effect_40_reps", 40, lambda g: 30, 0.0, 6),
         make(rng, "rep_effect_tied_scores", 25, lambda g: 50, 1.0, 0),
     ]
-    # With singleton clusters Obuchowski's variance is DeLong's up to its normalisation
-    # (S10 = I/((I-1)M) sum (V10 - A)^2 against DeLong's 1/(M-1) sum (V10 - A)^2; S11 = 0,
-    # no cluster holds both classes): a check of the implementation above.
+    # With singleton clusters Obuchowski's variance is DeLong's (I10 = M, I01 = N, so
+    # S10 / M = sum (V10 - A)^2 / ((M - 1) M); S11 = 0, no cluster holds both classes): a
+    # check of the implementation above.
     s = np.array(cases[0]["score"][:300])
     l = np.array(cases[0]["lost"][:300])
     _, v_single = obuchowski(s, l, np.arange(300))
-    lb = l.astype(bool)
-    psi = psi_matrix(s[lb], s[~lb])
-    M, N = psi.shape
-    k = 300 / 299
-    want = (
-        k * (M - 1) / M * psi.mean(axis=1).var(ddof=1) / M
-        + k * (N - 1) / N * psi.mean(axis=0).var(ddof=1) / N
-    )
+    want = delong(s, l)
     assert abs(v_single - want) < 1e-12 * want, (v_single, want)
     for c in cases:
         print(

@@ -7,11 +7,12 @@ rep (the cluster); reps may work several segments. For every segment, and for al
 pooled:
 - the AUC (sklearn.metrics.roc_auc_score) of that group's deals;
 - Obuchowski's (1997) variance over the group's reps, written from the paper's formulas (as in
-  gen_cluster.py): with I reps in the group, rep i holding m_i lost and n_i won deals of it,
-  M and N in all, psi(x, y) = 1, 1/2, 0 for x >, =, < y, V10_i and V01_i the sums of its lost
-  deals' mean psi over the group's won deals and of its won deals' mean psi over the group's
-  lost deals, var = I/(I-1) * sum_i ((V10_i - m_i A)/M + (V01_i - n_i A)/N)^2. In the pool a rep
-  working two segments is one cluster;
+  gen_cluster.py): with I reps in the group, I10 and I01 of them holding a lost / a won deal
+  of it, rep i holding m_i lost and n_i won deals, M and N in all, psi(x, y) = 1, 1/2, 0 for
+  x >, =, < y, V10_i and V01_i the sums of its lost deals' mean psi over the group's won deals
+  and of its won deals' mean psi over the group's lost deals, a_i = (V10_i - m_i A)/M and
+  b_i = (V01_i - n_i A)/N, var = I10/(I10-1) sum a_i^2 + I01/(I01-1) sum b_i^2 +
+  2 I/(I-1) sum a_i b_i. In the pool a rep working two segments is one cluster;
 - the interval logit(A) -/+ t * sqrt(var) / (A (1 - A)) mapped back with the logistic function,
   t = scipy.stats.t.ppf(0.975, I - 1).
 
@@ -48,12 +49,11 @@ def obuchowski(score, lost, rep):
     v10, v01 = psi.mean(axis=1), psi.mean(axis=0)
     M, N = len(x), len(y)
     reps = np.unique(rep)
-    I = len(reps)
-    total = sum(
-        ((v10[rx == r].sum() - (rx == r).sum() * auc) / M + (v01[ry == r].sum() - (ry == r).sum() * auc) / N) ** 2
-        for r in reps
-    )
-    return auc, I / (I - 1) * total, I
+    I, I10, I01 = len(reps), len(np.unique(rx)), len(np.unique(ry))
+    a = np.array([v10[rx == r].sum() - (rx == r).sum() * auc for r in reps]) / M
+    b = np.array([v01[ry == r].sum() - (ry == r).sum() * auc for r in reps]) / N
+    variance = I10 / (I10 - 1) * (a @ a) + I01 / (I01 - 1) * (b @ b) + 2 * I / (I - 1) * (a @ b)
+    return auc, variance, I
 
 
 def group(score, lost, rep):
