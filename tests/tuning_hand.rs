@@ -550,3 +550,33 @@ fn the_holdout_starts_on_the_day_written() {
     );
     assert!(!md.contains("1970"), "{md}");
 }
+
+/// A share every bootstrap replicate agrees on gets the exact interval, not a point: on the
+/// hand log "≥ 2 by day 14" flags both won deals (3 and 4) in every replicate of the
+/// outcome-stratified bootstrap, so its false-alarm rate is 2/2 with Clopper–Pearson interval
+/// [0.025^(1/2), 1] = [0.1581, 1]; its recall, 2 of 3 (deal 5 was lost before day 7), moves
+/// between replicates and keeps its percentile interval.
+#[test]
+fn a_share_all_replicates_agree_on_gets_the_exact_interval() {
+    let log = hand_log();
+    let panel = hand_panel(&log);
+    let all: Vec<usize> = (0..6).collect();
+    let holidays = Scenario::embedded_default().calendar.holidays;
+    let clock = RuleClock::new(&log, &holidays, &[7, 14]);
+    let rule = Rule {
+        indicator: 0,
+        oriented: 2.0,
+        by_day: 14,
+    };
+    let first = first_flags(&panel, &clock, &rule);
+    let f = figures(&panel, &all, &first, 6.0, (200, Cluster::Deal), 1);
+    assert_eq!((f.flagged_won, f.won), (2, 2));
+    let [lo, hi] = f.false_alarm_rate.ci.expect("an interval");
+    assert!(
+        (lo - 0.025f64.sqrt()).abs() < 1e-9 && hi == 1.0,
+        "{lo} {hi}"
+    );
+    assert_eq!((f.flagged_lost, f.lost), (2, 3));
+    let [lo, hi] = f.recall.ci.expect("an interval");
+    assert!(lo < hi && lo <= 2.0 / 3.0 && 2.0 / 3.0 <= hi, "{lo} {hi}");
+}

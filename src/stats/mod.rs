@@ -9,6 +9,8 @@
 //!   exact bound where the classes do not overlap.
 //! - [`cdauc`]: the cumulative/dynamic time-dependent AUC with inverse-probability-of-
 //!   censoring weights (Uno et al. 2007; as in `sksurv.metrics.cumulative_dynamic_auc`).
+//! - [`binomial`]: the exact (Clopper–Pearson) interval of a share, where a tuned rule's
+//!   bootstrap interval collapses to a point.
 //! - [`bootstrap`]: stratified bootstrap multiplicities.
 //! - [`cluster_ratio`]: a share counted over clusters (reps) with its cluster-robust variance
 //!   and intervals.
@@ -20,6 +22,7 @@
 //!   intervals.
 
 pub mod auc;
+pub mod binomial;
 pub mod bootstrap;
 pub mod cdauc;
 pub mod cluster_ratio;

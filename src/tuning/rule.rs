@@ -13,6 +13,7 @@ use super::clock::RuleClock;
 use super::sweep::orient;
 use crate::indicators::Panel;
 use crate::log::Outcome;
+use crate::stats::binomial::clopper_pearson;
 use crate::stats::bootstrap::{Bootstrap, Cluster, MIN_CLUSTERS};
 use crate::stats::cluster_ratio::ClusterRatio;
 use crate::stats::first_seen::first_seen_ids;
@@ -64,8 +65,10 @@ pub fn first_flags(panel: &Panel, clock: &RuleClock, rule: &Rule) -> Vec<Option<
     first
 }
 
-/// A point estimate with its 95% interval: the bootstrap's percentile interval, or for a
-/// share measured over reps the cluster-robust one ([`ClusterRatio::share_interval`]).
+/// A point estimate with its 95% interval: the bootstrap's percentile interval (for a share
+/// whose replicates all agree, e.g. a recall of 25 of 25 under the outcome-stratified
+/// bootstrap, the exact [`clopper_pearson`] one instead of a point), or for a share measured
+/// over reps the cluster-robust one ([`ClusterRatio::share_interval`]).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
     pub value: f64,
@@ -217,7 +220,8 @@ pub fn intervals_text(cluster: Cluster, replicates: usize) -> String {
     match cluster {
         Cluster::Deal => format!(
             "95% bootstrap percentile intervals ({replicates} replicates of the deals, \
-             stratified by outcome)"
+             stratified by outcome; a share whose replicates all agree, as 25 of 25 lost deals \
+             flagged, the exact Clopper–Pearson one)"
         ),
         Cluster::Rep => format!(
             "95% intervals over reps: for the shares (recall, false alarms, precision, alerts) \
@@ -302,15 +306,6 @@ pub fn figures_on(
     let mut est: Vec<Estimate> = (0..5)
         .map(|k| Estimate::percentile(point[k], &reps[k]))
         .collect();
-    if let Some((rep, count)) = &resamples.reps {
-        let counts = rep_counts(&rows, (rep, *count));
-        for (e, ci) in est
-            .iter_mut()
-            .zip(share_intervals_over_reps(&counts, volume))
-        {
-            e.ci = ci;
-        }
-    }
     let lost = decided
         .iter()
         .filter(|&&i| panel.outcome[i] == Outcome::Lost)
@@ -320,6 +315,29 @@ pub fn figures_on(
         .filter(|&&i| panel.outcome[i] == Outcome::Lost && first[i].is_some())
         .count();
     let flagged = decided.iter().filter(|&&i| first[i].is_some()).count();
+    let shares = [
+        (flagged_lost, lost),
+        (flagged - flagged_lost, decided.len() - lost),
+        (flagged_lost, flagged),
+    ];
+    for (e, (x, n)) in est.iter_mut().zip(shares) {
+        e.ci = e.ci.and_then(|ci| {
+            if ci[0] == ci[1] {
+                clopper_pearson(x, n, 0.025)
+            } else {
+                Some(ci)
+            }
+        });
+    }
+    if let Some((rep, count)) = &resamples.reps {
+        let counts = rep_counts(&rows, (rep, *count));
+        for (e, ci) in est
+            .iter_mut()
+            .zip(share_intervals_over_reps(&counts, volume))
+        {
+            e.ci = ci;
+        }
+    }
     Figures {
         lost,
         won: decided.len() - lost,
