@@ -165,7 +165,9 @@ class Panel:
         typical = ~df["segment"].isin(self.review).to_numpy()
         oc = self.created[observed]
         first, last = int(oc.min()), int(oc.max())
-        split = first + round_half_away((last - first) * (1.0 - h))
+        # The held-out deals start at the start of the day of the span's 1 - h point: the
+        # day written as holdout_from ("tuned on deals created before <day>").
+        split = (first + round_half_away((last - first) * (1.0 - h))) // DAY * DAY
         if h == 0:
             tune = typical & observed
             hold = np.zeros_like(tune)
@@ -438,7 +440,8 @@ def naive_check(case):
     oc = [created[i] for i in range(n) if obs[i]]
     first, last = min(oc), max(oc)
     h = opts["holdout"]
-    split = first + round_half_away((last - first) * (1.0 - h))
+    split_at = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=first + round_half_away((last - first) * (1.0 - h)))
+    split = int((dt.datetime(split_at.year, split_at.month, split_at.day) - dt.datetime(1970, 1, 1)).total_seconds())
     typ = [D["segment"][i] not in c["review"] for i in range(n)]
     tune = [typ[i] and obs[i] and (h == 0 or created[i] < split) for i in range(n)]
     hold = [typ[i] and obs[i] and h != 0 and created[i] >= split for i in range(n)]
@@ -630,6 +633,7 @@ def make_case(rng, cfg):
         "outcome": outcome,
     })
     # the split-boundary deal: an observed typical deal created exactly at the split second
+    # (midnight starting the held-out days)
     indicators = [{"name": k, "direction": INDICATORS[k][0], "signal": INDICATORS[k][1]} for k in cfg["indicators"]]
     tmp = Panel(df, lms, cfg["holidays"], wend, seg_names, cfg["review"], indicators, [])
     if cfg["holdout"] > 0:
