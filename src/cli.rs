@@ -123,10 +123,11 @@ pub enum Command {
     /// review.csv in the same directory).
     #[command(
         mut_arg("seed", |a| a.help("Random seed [default: the scenario's `seed`] of the \
-simulation and of the bootstraps. Same scenario and seed give identical files")),
+simulation and of the bootstraps. Same scenario and seed give identical files (manifest.json \
+apart: it records timings)")),
         mut_arg("bootstrap", |a| a.help("Bootstrap replicates for the confidence intervals (of \
-scores under `--interval bootstrap`, and of the tuned rules' figures: over reps, of their median \
-lead times only)")),
+scores under `--interval bootstrap`, and of the tuned rules' figures; with `--cluster rep`, of \
+their median lead times only)")),
         mut_arg("cluster", |a| a.help(CLUSTER_HELP_RUN))
     )]
     Run {
@@ -512,7 +513,7 @@ pub struct SimArgs {
     pub deals: Option<u64>,
     // `run` says it seeds its bootstraps too (its `mut_arg`).
     /// Random seed [default: the scenario's `seed`] of the simulation. Same scenario and seed
-    /// give identical files.
+    /// give identical files (manifest.json apart: it records timings).
     #[arg(long, allow_negative_numbers = true, value_parser = scenario_seed, value_name = "S")]
     pub seed: Option<u64>,
     /// Output directory [default: reports/<scenario name>-seed<seed>]. Replaced atomically as a

@@ -35,6 +35,10 @@ pub fn parse_landmarks(spec: &str) -> Result<Vec<u32>, InputError> {
             .map_err(|_| err(&format!("{s:?} is not a whole number of days")))
     };
     let (start, end, step) = (num(a)?, num(b)?, num(c)?);
+    if start == 0 {
+        // Day 0 is the creation itself: no history to read, and a policy refuses it.
+        return Err(err("START must be at least 1 day"));
+    }
     if step == 0 {
         return Err(err("STEP must be at least 1"));
     }

@@ -417,6 +417,11 @@ fn bad_landmark_specs() {
         &["--landmarks", "7:168:0"],
         &["--landmarks", "STEP must be at least 1"],
     );
+    // Day 0 is the creation itself; a policy tuned on it would be refused by `flag`.
+    case.assert_rejected(
+        &["--landmarks", "0:70:7"],
+        &["--landmarks", "START must be at least 1 day"],
+    );
     // A deal age of billions of days: the rule clock's tables would take gigabytes.
     case.assert_rejected(
         &["--landmarks", "1:4000000000:3999999999"],
