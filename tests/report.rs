@@ -1207,3 +1207,40 @@ fn the_answer_points_to_the_warnings() {
         "{answer}"
     );
 }
+
+/// `dealsim score` of a simulated log, into the simulation's directory: the run details name
+/// the manifest's command as what simulated the log (it did not score it), and summary.md
+/// gives the bootstrap seed the scores were drawn with, as the page does.
+#[test]
+fn a_scored_simulation_says_which_command_simulated_and_which_seed_resampled() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let log = tmp.path().join("log");
+    common::simulate(&log, "300");
+    let out = common::on_log("score", &log)
+        .args([
+            "--interval",
+            "bootstrap",
+            "--bootstrap",
+            "20",
+            "--seed",
+            "5",
+            "--quiet",
+        ])
+        .output()
+        .expect("the binary runs");
+    common::succeeded(&out);
+    let html = read(&log.join("index.html"));
+    assert!(
+        html.contains("<tr><th>log simulated by</th><td>")
+            && html.contains("dealsim simulate --deals 300"),
+        "{}",
+        between(&html, "Run details", "</table>").join("")
+    );
+    assert!(html.contains("<tr><th>bootstrap seed</th><td>5</td></tr>"));
+    let md = read(&log.join("summary.md"));
+    assert!(
+        md.contains("20 bootstrap replicates of the deals (bootstrap seed 5)."),
+        "{}",
+        md.lines().take(4).collect::<Vec<_>>().join("\n")
+    );
+}

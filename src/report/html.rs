@@ -647,11 +647,13 @@ fn run_details(out: &mut String, data: &RunData) {
         rows.insert(4, ("bootstrap seed", o.seed.to_string()));
     }
     if let Some(m) = &data.manifest {
+        // The manifest is the simulation's: a later `dealsim score` of its log keeps it, so the
+        // rows say what they describe, not "command" (which would read as the scoring one).
         for (label, key) in [
-            ("command", "command"),
-            ("seed", "seed"),
-            ("deals", "deals"),
-            ("events", "events"),
+            ("log simulated by", "command"),
+            ("simulation seed", "seed"),
+            ("deals simulated", "deals"),
+            ("events simulated", "events"),
         ] {
             if let Some(v) = m.get(key) {
                 rows.push((label, v.as_str().map_or(v.to_string(), str::to_string)));

@@ -17,7 +17,7 @@ pub fn render(data: &RunData) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "# Which indicators warn of a lost deal earliest?\n\nRun: {}. AUC target {:.2}, censoring `{}`{}, {}. Plots: `index.html`.\n\n## The answer\n",
+        "# Which indicators warn of a lost deal earliest?\n\nRun: {}. AUC target {:.2}, censoring `{}`{}, {}{}. Plots: `index.html`.\n\n## The answer\n",
         super::html::run_name(data),
         data.meta.options.target,
         data.meta.options.censoring.mode,
@@ -25,7 +25,12 @@ pub fn render(data: &RunData) -> String {
         data.meta.options.interval.describe(
             data.meta.options.bootstrap,
             data.meta.options.cluster
-        )
+        ),
+        if data.meta.options.interval == crate::scoring::IntervalMethod::Bootstrap {
+            format!(" (bootstrap seed {})", data.meta.options.seed)
+        } else {
+            String::new()
+        }
     );
     let segments = data.segments();
     for seg in &segments {
