@@ -1410,3 +1410,120 @@ fn import_help_says_what_out_receives() {
         assert_eq!(crm_only, [format == "crm"; 2], "import {format}:\n{help}");
     }
 }
+
+/// What the log reader refuses (an event or the close before the deal's creation, a negative
+/// value, a probability outside [0, 1]) is refused at import, naming the source's line and
+/// column, instead of being written into a log that `score`, `tune` and `flag` then refuse;
+/// with --lenient the case (or, for a bad field, its row) is skipped and counted.
+#[test]
+fn what_the_log_reader_refuses_is_refused_at_import() {
+    let b = Bad::new();
+    let cases = [
+        (
+            "before_created.csv",
+            "case_id,activity,timestamp,case:created\n\
+             A,call,2025-01-01T10:00:00,2025-01-10\n\
+             A,won,2025-02-01T10:00:00,\n",
+            "before_created.csv: line 2, column 3: case \"A\", event \"call\": expected a time \
+             not before the deal's creation (2025-01-10T00:00:00), got 2025-01-01T10:00:00",
+        ),
+        (
+            "closed_before.csv",
+            "case_id,activity,timestamp,case:closed,case:outcome\n\
+             A,deal_created,2025-03-01T10:00:00,2025-01-01,lost\n\
+             A,call,2025-03-05T10:00:00,,\n",
+            "closed_before.csv: line 2, column 4: case \"A\": column `case:closed`: expected a \
+             close timestamp not before `created` (2025-03-01T10:00:00), got 2025-01-01T00:00:00",
+        ),
+        (
+            "negvalue.csv",
+            "case_id,activity,timestamp,case:value\n\
+             A,deal_created,2025-01-01T10:00:00,-500\n\
+             A,won,2025-02-01T10:00:00,\n",
+            "negvalue.csv: line 2, column 4: column `case:value`: expected a deal value ≥ 0, got \"-500\"",
+        ),
+        (
+            "prob.csv",
+            "case_id,activity,timestamp,forecast_probability\n\
+             A,deal_created,2025-01-01T10:00:00,1.7\n\
+             A,won,2025-02-01T10:00:00,\n",
+            "prob.csv: line 2, column 4: column `forecast_probability`: expected a probability in \
+             [0, 1], got \"1.7\"",
+        ),
+    ];
+    for (name, text, message) in cases {
+        let f = b.file(name, text.as_bytes());
+        b.rejected(&["csv", f.to_str().unwrap()], &[message]);
+    }
+    let xes = |trace: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><log xes.version=\"1849-2016\">\n<trace>\
+             <string key=\"concept:name\" value=\"A\"/>{trace}<event><string key=\"concept:name\" \
+             value=\"deal_created\"/><date key=\"time:timestamp\" value=\"2025-01-01T10:00:00Z\"/>\
+             </event></trace>\n</log>\n"
+        )
+    };
+    let created = "<date key=\"created\" value=\"2025-01-10T00:00:00Z\"/>";
+    let f = b.file("before.xes", xes(created).as_bytes());
+    let stderr = b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["before.xes: line 2, column ", "case \"A\", event \"deal_created\": expected a time not before the deal's creation (2025-01-10T00:00:00)"],
+    );
+    assert!(
+        stderr.contains(&format!(
+            "line 2, column {}",
+            xes(created)
+                .lines()
+                .nth(1)
+                .unwrap()
+                .find("<event>")
+                .unwrap()
+                + 1
+        )),
+        "{stderr}"
+    );
+    let f = b.file(
+        "neg.xes",
+        xes("<float key=\"value\" value=\"-3\"/>").as_bytes(),
+    );
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &[
+            "neg.xes: line 2",
+            "trace attribute `value`: expected a deal value ≥ 0, got \"-3\"",
+        ],
+    );
+    let closed = "<date key=\"closed\" value=\"2024-12-01T00:00:00Z\"/><string key=\"outcome\" value=\"lost\"/>";
+    let f = b.file("closed.xes", xes(closed).as_bytes());
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["closed.xes: line 2, column 1: case \"A\": trace attribute `closed`: expected a close timestamp not before `created` (2025-01-01T10:00:00)"],
+    );
+    // --lenient skips the case before its creation and keeps the good one; the log reads.
+    let f = b.file(
+        "mixed.csv",
+        b"case_id,activity,timestamp,case:created\n\
+          A,call,2025-01-01T10:00:00,2025-01-10\n\
+          B,deal_created,2025-01-02T10:00:00,\n\
+          B,won,2025-02-01T10:00:00,\n",
+    );
+    let s = b.lenient(&["csv", f.to_str().unwrap()]);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["cases"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(s["skipped_examples"][0]
+        .as_str()
+        .unwrap()
+        .contains("line 2, column 3: case \"A\""));
+    // The log reader takes what was written (export reads the log as score does).
+    dealsim()
+        .args(["export", "--format", "csv", "--events"])
+        .arg(b.out().join("events.csv"))
+        .arg("--deals")
+        .arg(b.out().join("deals.csv"))
+        .arg("--out")
+        .arg(b.dir.path().join("read.csv"))
+        .assert()
+        .success();
+}

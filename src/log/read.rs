@@ -46,6 +46,53 @@ pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
     Some(Timestamp(day.start().0 + secs as i64))
 }
 
+/// What [`deal_value`] accepts, for messages: "expected {DEAL_VALUE}".
+pub const DEAL_VALUE: &str = "a deal value ≥ 0";
+
+/// A deal's value as the log holds it: a finite amount ≥ 0 (a negative one is a refund or a
+/// typo, not the size of a deal). The reader and every importer take values through here, so
+/// an import never writes a value the reader would refuse.
+pub fn deal_value(text: &str) -> Option<f64> {
+    (text.trim().parse::<f64>().ok()).filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// What [`forecast_probability`] accepts, for messages.
+pub const PROBABILITY: &str = "a probability in [0, 1]";
+
+/// A rep's forecast probability as the log holds it (shared with the importers, as
+/// [`deal_value`] is).
+pub fn forecast_probability(text: &str) -> Option<f32> {
+    (text.trim().parse::<f32>().ok()).filter(|p| (0.0..=1.0).contains(p))
+}
+
+/// A time of a deal that may not come before the deal's creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCreation {
+    /// One of its events.
+    Event,
+    /// Its close (won or lost).
+    Close,
+}
+
+impl AfterCreation {
+    /// `Err(what was expected)` when `time` is before `created`: a deal's history starts at
+    /// its creation, and the indicators measure ages from there (a negative age has no
+    /// landmark). Shared with the importers, which refuse what the reader would.
+    pub fn check(self, time: Timestamp, created: Timestamp) -> Result<(), String> {
+        if time >= created {
+            return Ok(());
+        }
+        Err(match self {
+            AfterCreation::Event => {
+                format!("a time not before the deal's creation ({})", created.iso())
+            }
+            AfterCreation::Close => {
+                format!("a close timestamp not before `created` ({})", created.iso())
+            }
+        })
+    }
+}
+
 /// Column positions of a CSV header, with errors that list what is there.
 struct Columns {
     origin: String,
@@ -299,21 +346,12 @@ fn read(
             return Err(f.error("a close timestamp for a won or lost deal"));
         }
         if let (Some(c), Some(t)) = (c_closed, closed) {
-            if t < created {
-                let expected =
-                    format!("a close timestamp not before `created` ({})", created.iso());
-                return Err(field(&cols, rec, c).error(&expected));
-            }
+            (AfterCreation::Close.check(t, created)).map_err(|e| field(&cols, rec, c).error(&e))?;
         }
         let value = match c_value {
             Some(c) if !rec.get(c).unwrap_or("").trim().is_empty() => {
                 let f = field(&cols, rec, c);
-                f.value
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| f.error("a deal value ≥ 0"))?
+                deal_value(f.value).ok_or_else(|| f.error(DEAL_VALUE))?
             }
             _ => f64::NAN,
         };
@@ -419,10 +457,7 @@ fn read(
         let time_field = field(&cols, record, e_time);
         let time = time_field.timestamp()?;
         let created = deals[last_deal as usize].created;
-        if time < created {
-            let expected = format!("a time not before the deal's creation ({})", created.iso());
-            return Err(time_field.error(&expected));
-        }
+        (AfterCreation::Event.check(time, created)).map_err(|e| time_field.error(&e))?;
         let lifecycle = match e_lifecycle.map(|c| record.get(c).unwrap_or("").trim()) {
             Some("start") => Lifecycle::Start,
             Some("complete") | Some("") | None => Lifecycle::Complete,
@@ -435,14 +470,7 @@ fn read(
         let forecast_probability = match e_prob {
             Some(c) if !record.get(c).unwrap_or("").trim().is_empty() => {
                 let f = field(&cols, record, c);
-                Some(
-                    f.value
-                        .trim()
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|p| (0.0..=1.0).contains(p))
-                        .ok_or_else(|| f.error("a probability in [0, 1]"))?,
-                )
+                Some(forecast_probability(f.value).ok_or_else(|| f.error(PROBABILITY))?)
             }
             _ => None,
         };
