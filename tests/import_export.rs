@@ -728,7 +728,7 @@ fn duplicate_case_ids_in_a_deal_table() {
     );
     let m = b.file(
         "mapping.toml",
-        b"[deal_table]\nfile = \"outcomes.csv\"\ncase_id = \"id\"\noutcome = \"stage\"\nwon = [\"Closed Won\"]\nlost = [\"Closed Lost\"]\n",
+        b"[deal_table]\nfile = \"outcomes.csv\"\ncase_id = \"id\"\noutcome = \"stage\"\nwon = [\"Closed Won\"]\nlost = [\"Closed Lost\"]\nopen = [\"Open\"]\n",
     );
     b.rejected(
         &["csv", e.to_str().unwrap(), "--mapping", m.to_str().unwrap()],
@@ -1526,4 +1526,49 @@ fn what_the_log_reader_refuses_is_refused_at_import() {
         .arg(b.dir.path().join("read.csv"))
         .assert()
         .success();
+}
+
+/// A deal table's outcome value that no list of [deal_table] names (a CRM's `Closed Won`
+/// under the default lists) is refused with its line and the accepted values, as the
+/// `case:outcome` column is, instead of becoming an open deal without a word.
+#[test]
+fn a_deal_tables_unknown_outcome_value_is_refused() {
+    let b = Bad::new();
+    let e = b.file(
+        "ev.csv",
+        b"case_id,activity,timestamp\nA,deal_created,2025-01-01T10:00:00\nA,call,2025-01-05T10:00:00\n\
+          B,deal_created,2025-01-02T10:00:00\nB,call,2025-01-09T10:00:00\n",
+    );
+    b.file("deals_tab.csv", b"case_id,stage\nA,Closed Won\nB,\n");
+    let m = b.file(
+        "m.toml",
+        b"[deal_table]\nfile = \"deals_tab.csv\"\noutcome = \"stage\"\n",
+    );
+    let args = ["csv", e.to_str().unwrap(), "--mapping", m.to_str().unwrap()];
+    b.rejected(
+        &args,
+        &[
+            "deals_tab.csv: line 2, column 2: column `stage`: expected a won value (\"won\"), a \
+           lost value (\"lost\") or an open one (\"open\", or empty), got \"Closed Won\": add it \
+           to `won`, `lost` or `open` under [deal_table] in the mapping",
+        ],
+    );
+    // Named in the lists, the values read; an empty one is open.
+    fs::write(
+        &m,
+        "[deal_table]\nfile = \"deals_tab.csv\"\noutcome = \"stage\"\nwon = [\"Closed Won\"]\nopen = [\"Open\"]\n",
+    )
+    .unwrap();
+    import_ok("csv", &e, &b.out(), &["--mapping", m.to_str().unwrap()]);
+    let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
+    assert!(
+        deals.contains(
+            "\nA,unsegmented,unknown,unknown,,2025-01-01T10:00:00,2025-01-05T10:00:00,won,"
+        ),
+        "{deals}"
+    );
+    assert!(
+        deals.contains("\nB,unsegmented,unknown,unknown,,2025-01-02T10:00:00,,open,"),
+        "{deals}"
+    );
 }

@@ -70,11 +70,16 @@ pub struct DealTable {
     #[serde(default = "default_case_id")]
     pub case_id: String,
     pub outcome: String,
-    /// Values of `outcome` meaning won [default: `won`]; likewise lost. Others are open.
+    /// Values of `outcome` meaning won [default: `won`]; likewise lost and open [`open`; an
+    /// empty value is open too]. Any other value is refused, naming the accepted ones: a CRM
+    /// stage such as `Closed Won` that no list names would otherwise make a won deal an
+    /// open one without a word.
     #[serde(default = "default_won")]
     pub won: Vec<String>,
     #[serde(default = "default_lost")]
     pub lost: Vec<String>,
+    #[serde(default = "default_open")]
+    pub open: Vec<String>,
     /// Close date column; default: the time of the case's last event.
     pub closed: Option<String>,
 }
@@ -87,6 +92,34 @@ fn default_won() -> Vec<String> {
 }
 fn default_lost() -> Vec<String> {
     vec!["lost".into()]
+}
+fn default_open() -> Vec<String> {
+    vec!["open".into()]
+}
+
+impl DealTable {
+    /// The outcome a value of the `outcome` column means; `Err(what was expected)` for a
+    /// value none of the lists names.
+    fn outcome(&self, value: &str) -> Result<Outcome, String> {
+        let named = |list: &[String]| list.iter().any(|v| v == value);
+        if named(&self.won) {
+            Ok(Outcome::Won)
+        } else if named(&self.lost) {
+            Ok(Outcome::Lost)
+        } else if value.is_empty() || named(&self.open) {
+            Ok(Outcome::Open)
+        } else {
+            let list = |l: &[String]| format!("{l:?}").trim_matches(['[', ']']).to_string();
+            Err(format!(
+                "expected a won value ({}), a lost value ({}) or an open one ({}, or empty), \
+                 got {value:?}: add it to `won`, `lost` or `open` under [deal_table] in the \
+                 mapping",
+                list(&self.won),
+                list(&self.lost),
+                list(&self.open)
+            ))
+        }
+    }
 }
 
 impl Mapping {
@@ -482,14 +515,8 @@ impl EventCsv {
                         format!("duplicate case id {id:?} (first on line {first}): the deal table needs one row per deal"),
                     ));
                 }
-                let v = row.text(c_outcome)?;
-                let outcome = if t.won.iter().any(|w| w == v) {
-                    Outcome::Won
-                } else if t.lost.iter().any(|l| l == v) {
-                    Outcome::Lost
-                } else {
-                    Outcome::Open
-                };
+                let outcome = (t.outcome(row.text(c_outcome)?))
+                    .map_err(|expected| row.error(c_outcome, expected))?;
                 let closed = match c_closed {
                     Some(c) if !row.text(c)?.is_empty() => {
                         let place = Place {
