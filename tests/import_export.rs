@@ -1572,3 +1572,43 @@ fn a_deal_tables_unknown_outcome_value_is_refused() {
         "{deals}"
     );
 }
+
+/// A time the time zone moves out of the years 0000 to 9999 (a CRM's "never" placeholder
+/// `9999-12-31T23:59:59Z` at +01:00) is refused naming its line, not written as
+/// 9999-01-01T00:59:59 by a clamp of the year.
+#[test]
+fn times_outside_the_years_a_log_holds_are_refused() {
+    let b = Bad::new();
+    let f = b.file(
+        "sentinel.csv",
+        b"case_id,activity,timestamp,case:closed,case:outcome\n\
+          A,deal_created,2025-01-01T10:00:00Z,9999-12-31T23:59:59Z,won\n\
+          A,call,2025-01-05T10:00:00Z,,\n",
+    );
+    b.rejected(
+        &["csv", f.to_str().unwrap(), "--time-zone", "+01:00"],
+        &[
+            "sentinel.csv: line 2, column 4: column `case:closed`: the time \
+           \"9999-12-31T23:59:59Z\" falls in the year 10000 in the import's time zone: \
+           expected a time in the years 0000 to 9999 a log holds",
+        ],
+    );
+    let f = b.file(
+        "year0.csv",
+        b"case_id,activity,timestamp\nA,deal_created,0000-01-01T00:30:00+01:00\nA,won,0001-01-01\n",
+    );
+    b.rejected(
+        &["csv", f.to_str().unwrap()],
+        &["year0.csv: line 2, column 3", "falls in the year -1"],
+    );
+    let x = String::from_utf8(small_xes(&b)).unwrap().replacen(
+        "2025-03-02T10:00:00.000+00:00",
+        "9999-12-31T23:30:00.000-02:00",
+        1,
+    );
+    let f = b.file("far.xes", x.as_bytes());
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["far.xes: line ", "falls in the year 10000"],
+    );
+}

@@ -357,14 +357,14 @@ fn timestamp_at(
     zone: Zone,
 ) -> Result<crate::time::Timestamp, InputError> {
     let value = row.text(col)?;
-    timestamp::parse(value, format, zone).ok_or_else(|| {
-        row.error(
-            col,
+    timestamp::parse(value, format, zone).map_err(|bad| {
+        let message = bad.message(value, || {
             format!(
                 "cannot read the timestamp {value:?}: expected {} (set --timestamp-format)",
                 format.describe()
-            ),
-        )
+            )
+        });
+        row.error(col, message)
     })
 }
 

@@ -126,8 +126,9 @@ impl Xes {
     }
 
     fn time(&self, v: &str) -> Result<crate::time::Timestamp, String> {
-        timestamp::parse(v, &TimeFormat::Iso, self.zone)
-            .ok_or_else(|| format!("cannot read the timestamp {v:?}: expected an xs:dateTime such as 2025-03-04T09:30:00.000+01:00"))
+        timestamp::parse(v, &TimeFormat::Iso, self.zone).map_err(|bad| {
+            bad.message(v, || format!("cannot read the timestamp {v:?}: expected an xs:dateTime such as 2025-03-04T09:30:00.000+01:00"))
+        })
     }
 
     /// Applies one attribute element (`<string key=.. value=..>`, `<date ...>`, ...).
@@ -186,6 +187,7 @@ impl Xes {
                     format!("trace attribute `{key}`: expected {what}, got {value:?}"),
                 )
             };
+            let date = |m: String| self.err(st.line, 1, format!("trace attribute `{key}`: {m}"));
             match key.as_ref() {
                 "concept:name" => case.id = value.into_owned(),
                 "segment" => d.segment = Some(value.into_owned()),
@@ -194,11 +196,9 @@ impl Xes {
                 "lost_stage" => d.lost_stage = Some(value.into_owned()),
                 "lost_step" => d.lost_step = Some(value.into_owned()),
                 "value" => d.value = Some(deal_value(&value).ok_or_else(|| bad(DEAL_VALUE))?),
-                "created" => {
-                    d.created = Some(self.time(&value).map_err(|_| bad("an xs:dateTime"))?)
-                }
+                "created" => d.created = Some(self.time(&value).map_err(date)?),
                 "closed" => {
-                    d.closed = Some(self.time(&value).map_err(|_| bad("an xs:dateTime"))?);
+                    d.closed = Some(self.time(&value).map_err(date)?);
                     d.closed_at = Some(Place {
                         file: None,
                         line: st.line,
