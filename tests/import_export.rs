@@ -1612,3 +1612,67 @@ fn times_outside_the_years_a_log_holds_are_refused() {
         &["far.xes: line ", "falls in the year 10000"],
     );
 }
+
+/// Newlines, carriage returns and tabs in a log's text (a CRM's pasted note) are exported as
+/// character references, which a parser does not normalise to spaces, and the control
+/// characters XML 1.0 forbids as U+FFFD: the XES is well-formed (PM4Py's parser refused it)
+/// and `import xes` reads the text back as written.
+#[test]
+fn xes_export_escapes_line_breaks_tabs_and_control_characters() {
+    let b = Bad::new();
+    let e = b.file(
+        "events.csv",
+        "case_id,activity,timestamp,resource\n\
+         a,deal_created,2025-01-02T09:00:00,\"Ann\tLee\"\n\
+         a,won,2025-03-02T10:00:00,rep-1\n"
+            .as_bytes(),
+    );
+    let d = b.file(
+        "deals.csv",
+        "case_id,segment,created,closed,outcome,note\n\
+         a,smb,2025-01-02T09:00:00,2025-03-02T10:00:00,won,\"multi\nline\r\nend\u{1}x\"\n"
+            .as_bytes(),
+    );
+    let x = b.dir.path().join("log.xes");
+    dealsim()
+        .args(["export", "--format", "xes", "--events"])
+        .arg(&e)
+        .arg("--deals")
+        .arg(&d)
+        .arg("--out")
+        .arg(&x)
+        .assert()
+        .success();
+    let bytes = read(&x);
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        text.contains("value=\"multi&#10;line&#13;&#10;end\u{fffd}x\"")
+            && text.contains("value=\"Ann&#9;Lee\""),
+        "{text}"
+    );
+    // Well-formed: every event of a checking reader, to the end.
+    let mut reader = quick_xml::Reader::from_reader(&bytes[..]);
+    reader.config_mut().check_end_names = true;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Empty(el) | quick_xml::events::Event::Start(el)) => {
+                for a in el.attributes() {
+                    a.unwrap().unescape_value().unwrap();
+                }
+            }
+            Ok(_) => {}
+            Err(err) => panic!("not well-formed: {err}"),
+        }
+        buf.clear();
+    }
+    import_ok("xes", &x, &b.out(), &[]);
+    let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
+    assert!(
+        deals.contains(",\"multi\nline\r\nend\u{fffd}x\"\n"),
+        "{deals:?}"
+    );
+    let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
+    assert!(events.contains(",Ann\tLee,"), "{events:?}");
+}
