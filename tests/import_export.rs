@@ -1676,3 +1676,35 @@ fn xes_export_escapes_line_breaks_tabs_and_control_characters() {
     let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
     assert!(events.contains(",Ann\tLee,"), "{events:?}");
 }
+
+/// The mapping's deal table is an input like the imported file: an --out that holds it (the
+/// directory of an earlier import, whose deals.csv is the table) is refused before the
+/// import replaced the directory and, with it, the table.
+#[test]
+fn an_out_that_holds_the_deal_table_is_refused() {
+    let b = Bad::new();
+    let e = b.file("ev.csv", GOOD_ROWS.as_bytes());
+    import_ok("csv", &e, &b.out(), &[]);
+    let table = b.out().join("deals.csv");
+    let before = read(&table);
+    let m = b.file(
+        "m.toml",
+        b"[deal_table]\nfile = \"out/deals.csv\"\noutcome = \"outcome\"\nclosed = \"closed\"\n",
+    );
+    let out = dealsim()
+        .args(["import", "csv"])
+        .arg(&e)
+        .arg("--mapping")
+        .arg(&m)
+        .arg("--out")
+        .arg(b.out())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("holds the deal table ")
+            && stderr.contains("choose an output that is not an input"),
+        "{stderr}"
+    );
+    assert_eq!(read(&table), before, "the deal table changed");
+}
