@@ -161,9 +161,11 @@ const BATCHES_AHEAD: usize = 4;
 /// the read: a field error from `each`, or the parser's CSV error after the records before it.
 fn for_each_record(
     mut reader: csv::Reader<std::fs::File>,
-    origin: &str,
+    cols: &Columns,
     mut each: impl FnMut(&csv::StringRecord) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
+    // For the parser's errors, which name a field by its index.
+    let headers = csv::StringRecord::from(cols.names.clone());
     type Batch = Vec<csv::StringRecord>;
     let (full_tx, full_rx) =
         std::sync::mpsc::sync_channel::<Result<Batch, csv::Error>>(BATCHES_AHEAD);
@@ -202,7 +204,7 @@ fn for_each_record(
         // Returning drops the receiver, which stops the parser if it is still going.
         let full_rx = full_rx;
         for batch in full_rx.iter() {
-            let batch = batch.map_err(|e| csv_error(origin, None, &e))?;
+            let batch = batch.map_err(|e| csv_error(&cols.origin, Some(&headers), &e))?;
             batch.iter().try_for_each(&mut each)?;
             let _ = empty_tx.send(batch);
         }
@@ -318,7 +320,7 @@ fn read(
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut deals = Vec::new();
     let unknown = symbols.intern("unknown");
-    for_each_record(reader, &cols.origin, |rec| {
+    for_each_record(reader, &cols, |rec| {
         let id_field = field(&cols, rec, c_id);
         let id = id_field.value.trim().to_string();
         if id.is_empty() {
@@ -423,7 +425,7 @@ fn read(
     let mut last_id = String::new();
     let mut last_deal = 0u32;
     let nobody = symbols.intern("");
-    for_each_record(reader, &cols.origin, |record| {
+    for_each_record(reader, &cols, |record| {
         let id = record.get(e_id).unwrap_or("").trim();
         if id != last_id {
             last_deal = match index.get(id) {
@@ -659,6 +661,24 @@ mod tests {
             m.contains("column `segment`: expected the segment of case \"b\" in ")
                 && m.contains("deals.csv (\"smb\"; are the events and the deals from different logs?), got \"enterprise\""),
             "{m}"
+        );
+    }
+
+    /// Invalid UTF-8 is reported in the column that holds it (the csv crate says which field),
+    /// not in column 1 whatever the field.
+    #[test]
+    fn invalid_utf8_names_its_column() {
+        let dir = log_files(1, |_, row| row);
+        let deals = b"case_id,segment,rep,created,outcome\n\
+                      a,smb,ann,2025-01-01T08:00:00,open\n\
+                      b,smb,M\xfcller,2025-01-01T08:00:00,open\n";
+        std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
+        let e = read(&dir).unwrap_err();
+        assert_eq!(e.position, Some((3, 3)));
+        assert!(
+            e.to_string()
+                .contains("column `rep`: invalid UTF-8 at byte 2 of the field"),
+            "{e}"
         );
     }
 
