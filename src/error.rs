@@ -107,7 +107,18 @@ fn located_csv_error(
 ) -> InputError {
     let mut column = 1;
     let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "invalid UTF-8: the file must be UTF-8 text".to_string(),
+        // The csv crate says which field of the row holds the bad bytes: name that column.
+        csv::ErrorKind::Utf8 { err, .. } => {
+            column = err.field() + 1;
+            let at = format!(
+                "invalid UTF-8 at byte {} of the field: the file must be UTF-8 text",
+                err.valid_up_to() + 1
+            );
+            match headers.and_then(|h| h.get(err.field())) {
+                Some(name) => format!("column `{name}`: {at}"),
+                None => at,
+            }
+        }
         csv::ErrorKind::UnequalLengths {
             expected_len, len, ..
         } => unequal_fields(*len, *expected_len),

@@ -730,28 +730,9 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
             lost: lost.unwrap_or(d.lost),
         }
     };
-    let (out, inputs) = match &cmd {
-        ImportCommand::Csv {
-            file,
-            mapping,
-            common,
-            ..
-        } => (
-            &common.out,
-            vec![
-                ("imported file", Some(file.as_path())),
-                ("--mapping file", mapping.as_deref()),
-            ],
-        ),
-        ImportCommand::Xes { file, common, .. } => {
-            (&common.out, vec![("imported file", Some(file.as_path()))])
-        }
-        ImportCommand::Crm { dir, common, .. } => (
-            &common.out,
-            vec![("imported directory", Some(dir.as_path()))],
-        ),
-    };
-    check_inputs_kept(out, Writes::Directory, &inputs)?;
+    // The files the import reads, which --out may not be or hold (it replaces the directory):
+    // the deal table too, which only the mapping names.
+    let mut inputs: Vec<(&str, PathBuf)> = Vec::new();
     let (importer, origin, common): (Box<dyn import::Importer>, String, cli::ImportCommon) =
         match cmd {
             ImportCommand::Csv {
@@ -788,6 +769,13 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 }
                 m.won_activities = events.won.or(m.won_activities);
                 m.lost_activities = events.lost.or(m.lost_activities);
+                inputs.push(("imported file", file.clone()));
+                inputs.extend(mapping.map(|p| ("--mapping file", p)));
+                inputs.extend(
+                    m.deal_table
+                        .as_ref()
+                        .map(|t| ("deal table", t.file.clone())),
+                );
                 let origin = file.display().to_string();
                 let csv = event_csv::EventCsv {
                     path: file,
@@ -801,6 +789,7 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 common,
             } => {
                 let zone = import::timestamp::Zone::from_flag(events.time_zone.as_deref())?;
+                inputs.push(("imported file", file.clone()));
                 let origin = file.display().to_string();
                 let x = xes::Xes {
                     path: file,
@@ -821,6 +810,7 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                     SegmentByArg::None => crm_deals::SegmentBy::None,
                 };
                 let origin = dir.join("sales_pipeline.csv").display().to_string();
+                inputs.push(("imported directory", dir.clone()));
                 (
                     Box::new(crm_deals::CrmDeals { dir, segment_by }),
                     origin,
@@ -828,6 +818,10 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 )
             }
         };
+    let kept: Vec<(&str, Option<&Path>)> = (inputs.iter())
+        .map(|(what, p)| (*what, Some(p.as_path())))
+        .collect();
+    check_inputs_kept(&common.out, Writes::Directory, &kept)?;
     let summary = import::import_to_dir(importer.as_ref(), &origin, &common.out, common.lenient)?;
     eprint!("{}", summary.render());
     eprintln!("written to {}", common.out.display());

@@ -20,6 +20,11 @@ pub struct Timestamp(pub i64);
 
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
+/// The years a log's dates can be written in (`YYYY`, four digits). Every way in checks its
+/// dates against them (the log reader reads four digits, the importers check after the time
+/// zone, a scenario checks its window), so that formatting never has to alter a date.
+pub const LOG_YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
+
 impl DayNum {
     pub fn from_ymd(y: i32, m: u32, d: u32) -> DayNum {
         let y = if m <= 2 { y - 1 } else { y } as i64;
@@ -90,15 +95,26 @@ impl DayNum {
         (self.0 as i64 + 3).rem_euclid(7) as u32
     }
 
+    /// Whether the date can be written in a log ([`LOG_YEARS`]).
+    pub fn in_log_years(self) -> bool {
+        LOG_YEARS.contains(&self.ymd().0)
+    }
+
     pub fn start(self) -> Timestamp {
         Timestamp(self.0 as i64 * SECONDS_PER_DAY)
     }
 
-    /// `YYYY-MM-DD` (years clamped to 0..=9999).
+    /// `YYYY-MM-DD`. A year outside [`LOG_YEARS`] cannot be written so and panics: every
+    /// input is checked against them, and a silently altered date (9999-01-01 for the year
+    /// 10000, as a clamp wrote) would be worse than a crash pointing at the missed path.
     #[inline]
     pub fn iso_bytes(self) -> [u8; 10] {
         let (y, m, d) = self.ymd();
-        let y = y.clamp(0, 9999) as usize;
+        assert!(
+            LOG_YEARS.contains(&y),
+            "year {y} cannot be written as YYYY: an input path let it through"
+        );
+        let y = y as usize;
         let mut b = *b"0000-00-00";
         b[0..2].copy_from_slice(two_digits(y / 100));
         b[2..4].copy_from_slice(two_digits(y % 100));

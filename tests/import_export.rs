@@ -728,7 +728,7 @@ fn duplicate_case_ids_in_a_deal_table() {
     );
     let m = b.file(
         "mapping.toml",
-        b"[deal_table]\nfile = \"outcomes.csv\"\ncase_id = \"id\"\noutcome = \"stage\"\nwon = [\"Closed Won\"]\nlost = [\"Closed Lost\"]\n",
+        b"[deal_table]\nfile = \"outcomes.csv\"\ncase_id = \"id\"\noutcome = \"stage\"\nwon = [\"Closed Won\"]\nlost = [\"Closed Lost\"]\nopen = [\"Open\"]\n",
     );
     b.rejected(
         &["csv", e.to_str().unwrap(), "--mapping", m.to_str().unwrap()],
@@ -1409,4 +1409,302 @@ fn import_help_says_what_out_receives() {
         let crm_only = ["indicators.toml", "deal_columns.json"].map(|f| help.contains(f));
         assert_eq!(crm_only, [format == "crm"; 2], "import {format}:\n{help}");
     }
+}
+
+/// What the log reader refuses (an event or the close before the deal's creation, a negative
+/// value, a probability outside [0, 1]) is refused at import, naming the source's line and
+/// column, instead of being written into a log that `score`, `tune` and `flag` then refuse;
+/// with --lenient the case (or, for a bad field, its row) is skipped and counted.
+#[test]
+fn what_the_log_reader_refuses_is_refused_at_import() {
+    let b = Bad::new();
+    let cases = [
+        (
+            "before_created.csv",
+            "case_id,activity,timestamp,case:created\n\
+             A,call,2025-01-01T10:00:00,2025-01-10\n\
+             A,won,2025-02-01T10:00:00,\n",
+            "before_created.csv: line 2, column 3: case \"A\", event \"call\": expected a time \
+             not before the deal's creation (2025-01-10T00:00:00), got 2025-01-01T10:00:00",
+        ),
+        (
+            "closed_before.csv",
+            "case_id,activity,timestamp,case:closed,case:outcome\n\
+             A,deal_created,2025-03-01T10:00:00,2025-01-01,lost\n\
+             A,call,2025-03-05T10:00:00,,\n",
+            "closed_before.csv: line 2, column 4: case \"A\": column `case:closed`: expected a \
+             close timestamp not before `created` (2025-03-01T10:00:00), got 2025-01-01T00:00:00",
+        ),
+        (
+            "negvalue.csv",
+            "case_id,activity,timestamp,case:value\n\
+             A,deal_created,2025-01-01T10:00:00,-500\n\
+             A,won,2025-02-01T10:00:00,\n",
+            "negvalue.csv: line 2, column 4: column `case:value`: expected a deal value ≥ 0, got \"-500\"",
+        ),
+        (
+            "prob.csv",
+            "case_id,activity,timestamp,forecast_probability\n\
+             A,deal_created,2025-01-01T10:00:00,1.7\n\
+             A,won,2025-02-01T10:00:00,\n",
+            "prob.csv: line 2, column 4: column `forecast_probability`: expected a probability in \
+             [0, 1], got \"1.7\"",
+        ),
+    ];
+    for (name, text, message) in cases {
+        let f = b.file(name, text.as_bytes());
+        b.rejected(&["csv", f.to_str().unwrap()], &[message]);
+    }
+    let xes = |trace: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><log xes.version=\"1849-2016\">\n<trace>\
+             <string key=\"concept:name\" value=\"A\"/>{trace}<event><string key=\"concept:name\" \
+             value=\"deal_created\"/><date key=\"time:timestamp\" value=\"2025-01-01T10:00:00Z\"/>\
+             </event></trace>\n</log>\n"
+        )
+    };
+    let created = "<date key=\"created\" value=\"2025-01-10T00:00:00Z\"/>";
+    let f = b.file("before.xes", xes(created).as_bytes());
+    let stderr = b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["before.xes: line 2, column ", "case \"A\", event \"deal_created\": expected a time not before the deal's creation (2025-01-10T00:00:00)"],
+    );
+    assert!(
+        stderr.contains(&format!(
+            "line 2, column {}",
+            xes(created)
+                .lines()
+                .nth(1)
+                .unwrap()
+                .find("<event>")
+                .unwrap()
+                + 1
+        )),
+        "{stderr}"
+    );
+    let f = b.file(
+        "neg.xes",
+        xes("<float key=\"value\" value=\"-3\"/>").as_bytes(),
+    );
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &[
+            "neg.xes: line 2",
+            "trace attribute `value`: expected a deal value ≥ 0, got \"-3\"",
+        ],
+    );
+    let closed = "<date key=\"closed\" value=\"2024-12-01T00:00:00Z\"/><string key=\"outcome\" value=\"lost\"/>";
+    let f = b.file("closed.xes", xes(closed).as_bytes());
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["closed.xes: line 2, column 1: case \"A\": trace attribute `closed`: expected a close timestamp not before `created` (2025-01-01T10:00:00)"],
+    );
+    // --lenient skips the case before its creation and keeps the good one; the log reads.
+    let f = b.file(
+        "mixed.csv",
+        b"case_id,activity,timestamp,case:created\n\
+          A,call,2025-01-01T10:00:00,2025-01-10\n\
+          B,deal_created,2025-01-02T10:00:00,\n\
+          B,won,2025-02-01T10:00:00,\n",
+    );
+    let s = b.lenient(&["csv", f.to_str().unwrap()]);
+    assert_eq!(
+        (s["skipped"].as_u64(), s["cases"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(s["skipped_examples"][0]
+        .as_str()
+        .unwrap()
+        .contains("line 2, column 3: case \"A\""));
+    // The log reader takes what was written (export reads the log as score does).
+    dealsim()
+        .args(["export", "--format", "csv", "--events"])
+        .arg(b.out().join("events.csv"))
+        .arg("--deals")
+        .arg(b.out().join("deals.csv"))
+        .arg("--out")
+        .arg(b.dir.path().join("read.csv"))
+        .assert()
+        .success();
+}
+
+/// A deal table's outcome value that no list of [deal_table] names (a CRM's `Closed Won`
+/// under the default lists) is refused with its line and the accepted values, as the
+/// `case:outcome` column is, instead of becoming an open deal without a word.
+#[test]
+fn a_deal_tables_unknown_outcome_value_is_refused() {
+    let b = Bad::new();
+    let e = b.file(
+        "ev.csv",
+        b"case_id,activity,timestamp\nA,deal_created,2025-01-01T10:00:00\nA,call,2025-01-05T10:00:00\n\
+          B,deal_created,2025-01-02T10:00:00\nB,call,2025-01-09T10:00:00\n",
+    );
+    b.file("deals_tab.csv", b"case_id,stage\nA,Closed Won\nB,\n");
+    let m = b.file(
+        "m.toml",
+        b"[deal_table]\nfile = \"deals_tab.csv\"\noutcome = \"stage\"\n",
+    );
+    let args = ["csv", e.to_str().unwrap(), "--mapping", m.to_str().unwrap()];
+    b.rejected(
+        &args,
+        &[
+            "deals_tab.csv: line 2, column 2: column `stage`: expected a won value (\"won\"), a \
+           lost value (\"lost\") or an open one (\"open\", or empty), got \"Closed Won\": add it \
+           to `won`, `lost` or `open` under [deal_table] in the mapping",
+        ],
+    );
+    // Named in the lists, the values read; an empty one is open.
+    fs::write(
+        &m,
+        "[deal_table]\nfile = \"deals_tab.csv\"\noutcome = \"stage\"\nwon = [\"Closed Won\"]\nopen = [\"Open\"]\n",
+    )
+    .unwrap();
+    import_ok("csv", &e, &b.out(), &["--mapping", m.to_str().unwrap()]);
+    let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
+    assert!(
+        deals.contains(
+            "\nA,unsegmented,unknown,unknown,,2025-01-01T10:00:00,2025-01-05T10:00:00,won,"
+        ),
+        "{deals}"
+    );
+    assert!(
+        deals.contains("\nB,unsegmented,unknown,unknown,,2025-01-02T10:00:00,,open,"),
+        "{deals}"
+    );
+}
+
+/// A time the time zone moves out of the years 0000 to 9999 (a CRM's "never" placeholder
+/// `9999-12-31T23:59:59Z` at +01:00) is refused naming its line, not written as
+/// 9999-01-01T00:59:59 by a clamp of the year.
+#[test]
+fn times_outside_the_years_a_log_holds_are_refused() {
+    let b = Bad::new();
+    let f = b.file(
+        "sentinel.csv",
+        b"case_id,activity,timestamp,case:closed,case:outcome\n\
+          A,deal_created,2025-01-01T10:00:00Z,9999-12-31T23:59:59Z,won\n\
+          A,call,2025-01-05T10:00:00Z,,\n",
+    );
+    b.rejected(
+        &["csv", f.to_str().unwrap(), "--time-zone", "+01:00"],
+        &[
+            "sentinel.csv: line 2, column 4: column `case:closed`: the time \
+           \"9999-12-31T23:59:59Z\" falls in the year 10000 in the import's time zone: \
+           expected a time in the years 0000 to 9999 a log holds",
+        ],
+    );
+    let f = b.file(
+        "year0.csv",
+        b"case_id,activity,timestamp\nA,deal_created,0000-01-01T00:30:00+01:00\nA,won,0001-01-01\n",
+    );
+    b.rejected(
+        &["csv", f.to_str().unwrap()],
+        &["year0.csv: line 2, column 3", "falls in the year -1"],
+    );
+    let x = String::from_utf8(small_xes(&b)).unwrap().replacen(
+        "2025-03-02T10:00:00.000+00:00",
+        "9999-12-31T23:30:00.000-02:00",
+        1,
+    );
+    let f = b.file("far.xes", x.as_bytes());
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &["far.xes: line ", "falls in the year 10000"],
+    );
+}
+
+/// Newlines, carriage returns and tabs in a log's text (a CRM's pasted note) are exported as
+/// character references, which a parser does not normalise to spaces, and the control
+/// characters XML 1.0 forbids as U+FFFD: the XES is well-formed (PM4Py's parser refused it)
+/// and `import xes` reads the text back as written.
+#[test]
+fn xes_export_escapes_line_breaks_tabs_and_control_characters() {
+    let b = Bad::new();
+    let e = b.file(
+        "events.csv",
+        "case_id,activity,timestamp,resource\n\
+         a,deal_created,2025-01-02T09:00:00,\"Ann\tLee\"\n\
+         a,won,2025-03-02T10:00:00,rep-1\n"
+            .as_bytes(),
+    );
+    let d = b.file(
+        "deals.csv",
+        "case_id,segment,created,closed,outcome,note\n\
+         a,smb,2025-01-02T09:00:00,2025-03-02T10:00:00,won,\"multi\nline\r\nend\u{1}x\"\n"
+            .as_bytes(),
+    );
+    let x = b.dir.path().join("log.xes");
+    dealsim()
+        .args(["export", "--format", "xes", "--events"])
+        .arg(&e)
+        .arg("--deals")
+        .arg(&d)
+        .arg("--out")
+        .arg(&x)
+        .assert()
+        .success();
+    let bytes = read(&x);
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        text.contains("value=\"multi&#10;line&#13;&#10;end\u{fffd}x\"")
+            && text.contains("value=\"Ann&#9;Lee\""),
+        "{text}"
+    );
+    // Well-formed: every event of a checking reader, to the end.
+    let mut reader = quick_xml::Reader::from_reader(&bytes[..]);
+    reader.config_mut().check_end_names = true;
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Empty(el) | quick_xml::events::Event::Start(el)) => {
+                for a in el.attributes() {
+                    a.unwrap().unescape_value().unwrap();
+                }
+            }
+            Ok(_) => {}
+            Err(err) => panic!("not well-formed: {err}"),
+        }
+        buf.clear();
+    }
+    import_ok("xes", &x, &b.out(), &[]);
+    let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
+    assert!(
+        deals.contains(",\"multi\nline\r\nend\u{fffd}x\"\n"),
+        "{deals:?}"
+    );
+    let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();
+    assert!(events.contains(",Ann\tLee,"), "{events:?}");
+}
+
+/// The mapping's deal table is an input like the imported file: an --out that holds it (the
+/// directory of an earlier import, whose deals.csv is the table) is refused before the
+/// import replaced the directory and, with it, the table.
+#[test]
+fn an_out_that_holds_the_deal_table_is_refused() {
+    let b = Bad::new();
+    let e = b.file("ev.csv", GOOD_ROWS.as_bytes());
+    import_ok("csv", &e, &b.out(), &[]);
+    let table = b.out().join("deals.csv");
+    let before = read(&table);
+    let m = b.file(
+        "m.toml",
+        b"[deal_table]\nfile = \"out/deals.csv\"\noutcome = \"outcome\"\nclosed = \"closed\"\n",
+    );
+    let out = dealsim()
+        .args(["import", "csv"])
+        .arg(&e)
+        .arg("--mapping")
+        .arg(&m)
+        .arg("--out")
+        .arg(b.out())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        stderr.contains("holds the deal table ")
+            && stderr.contains("choose an output that is not an input"),
+        "{stderr}"
+    );
+    assert_eq!(read(&table), before, "the deal table changed");
 }

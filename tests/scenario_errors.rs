@@ -494,6 +494,37 @@ fn window_ends_before_it_starts() {
     ]);
 }
 
+/// A `window.end` years after the last creation (`9999-08-31`) was accepted by `scenario
+/// check` and refused by `run` only after simulating; a date in a year no log can write
+/// (`+12025-01-01`, which chrono's `%Y` reads) reached the clamp of the date formatting.
+/// Both are refused up front.
+#[test]
+fn a_window_end_years_after_the_last_creation_is_refused_up_front() {
+    let (text, line) = edit("end = \"2026-08-31\"", "end = \"9999-08-31\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": window.end: ",
+        "expected a day up to 2031-06-30, at most five years after last_created 2026-06-30",
+        "got 9999-08-31",
+    ]);
+    let (text, line) = edit(
+        "last_created = \"2026-06-30\"",
+        "last_created = \"9999-12-01\"",
+    );
+    let text = text.replace("end = \"2026-08-31\"", "end = \"9999-12-31\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line + 3),
+        ": window.end: ",
+        "expected a day up to 9999-12-24",
+    ]);
+    let (text, line) = edit("end = \"2026-08-31\"", "end = \"+12025-01-01\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": window.end: ",
+        "expected a date YYYY-MM-DD, got \"+12025-01-01\"",
+    ]);
+}
+
 /// `run` scores its simulation up to the scenario's `window.end`; an end long after the last
 /// simulated event is refused once the data is there, and the message blamed `--window-end`,
 /// a flag `run` does not have. It names the scenario file and its field, and nothing is written.

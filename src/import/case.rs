@@ -18,6 +18,7 @@ use std::path::Path;
 
 use crate::export::csv_log::{DEALS_HEADER, EVENTS_HEADER};
 use crate::log::extras::is_standard_deal_column;
+use crate::log::read::AfterCreation;
 use crate::log::{Lifecycle, Outcome};
 use crate::time::{DayNum, Timestamp};
 
@@ -33,6 +34,9 @@ pub struct RawEvent {
     pub card_field: Option<String>,
     pub forecast_probability: Option<f32>,
     pub expected_close: Option<DayNum>,
+    /// Line and column (1-based, 0 = unknown) of its time in the source, for a problem found
+    /// only once the whole case is in (an event before the deal's creation).
+    pub at: (usize, usize),
 }
 
 impl RawEvent {
@@ -48,8 +52,22 @@ impl RawEvent {
             card_field: None,
             forecast_probability: None,
             expected_close: None,
+            at: (0, 0),
         }
     }
+}
+
+/// Where in its source a deal attribute was read, for a problem found only once the whole
+/// case is in (a close before the creation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Place {
+    /// The file, when not the importer's main input (a deal table).
+    pub file: Option<String>,
+    pub line: usize,
+    /// 1-based; 0 when only the line is known.
+    pub column: usize,
+    /// How the source names it (`column `case:closed``, `trace attribute `closed``).
+    pub name: String,
 }
 
 /// Deal attributes a source states explicitly (`None` = derive from the events).
@@ -61,6 +79,8 @@ pub struct DealFields {
     pub value: Option<f64>,
     pub created: Option<Timestamp>,
     pub closed: Option<Timestamp>,
+    /// Where `closed` was read, when the importer knows.
+    pub closed_at: Option<Place>,
     pub outcome: Option<Outcome>,
     pub lost_stage: Option<String>,
     pub lost_step: Option<String>,
@@ -136,6 +156,20 @@ pub enum CaseProblem {
     /// In the segment named `all`, which every output reserves for the pooled rows (and the
     /// log reader refuses).
     ReservedSegment,
+    /// An event (at the source's line and column) before the deal's stated creation, which
+    /// the log reader refuses ([`AfterCreation`] says what it expects).
+    EventBeforeCreation {
+        activity: String,
+        time: Timestamp,
+        expected: String,
+        at: (usize, usize),
+    },
+    /// A stated close before the deal's creation (stated or its first event's).
+    ClosedBeforeCreation {
+        closed: Timestamp,
+        expected: String,
+        at: Option<Place>,
+    },
 }
 
 impl CaseProblem {
@@ -153,6 +187,39 @@ impl CaseProblem {
                  segments pooled: rename that segment in the source",
                 crate::log::POOLED
             ),
+            CaseProblem::EventBeforeCreation {
+                activity,
+                time,
+                expected,
+                ..
+            } => format!(
+                "case {id:?}, event {activity:?}: expected {expected}, got {}",
+                time.iso()
+            ),
+            CaseProblem::ClosedBeforeCreation {
+                closed,
+                expected,
+                at,
+            } => {
+                let name = at.as_ref().map(|p| format!("{}: ", p.name));
+                format!(
+                    "case {id:?}: {}expected {expected}, got {}",
+                    name.unwrap_or_default(),
+                    closed.iso()
+                )
+            }
+        }
+    }
+
+    /// Where in the source the problem is, when more precise than the case's first line:
+    /// (file if not the main input, line, column).
+    pub fn place(&self) -> Option<(Option<&str>, usize, usize)> {
+        match self {
+            CaseProblem::EventBeforeCreation { at, .. } if at.0 > 0 => Some((None, at.0, at.1)),
+            CaseProblem::ClosedBeforeCreation { at: Some(p), .. } if p.line > 0 => {
+                Some((p.file.as_deref(), p.line, p.column))
+            }
+            _ => None,
         }
     }
 }
@@ -340,9 +407,21 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
     fn derive(&self, case: &Case) -> Result<DealFields, CaseProblem> {
         let mut d = case.deal.clone();
         let first = case.events.first();
-        d.created = d.created.or(first.map(|e| e.time));
-        if d.created.is_none() {
+        let Some(created) = d.created.or(first.map(|e| e.time)) else {
             return Err(CaseProblem::NoCreation);
+        };
+        d.created = Some(created);
+        // The earliest event (they are sorted) against a stated creation: the log reader
+        // refuses an event before it, so the import does.
+        if let Some(e) = first {
+            if let Err(expected) = AfterCreation::Event.check(e.time, created) {
+                return Err(CaseProblem::EventBeforeCreation {
+                    activity: e.activity.clone(),
+                    time: e.time,
+                    expected,
+                    at: e.at,
+                });
+            }
         }
         if d.rep.is_none() {
             d.rep = first.map(|e| e.resource.clone()).filter(|r| !r.is_empty());
@@ -367,8 +446,15 @@ impl<E: Write, D: Write> CaseWriter<E, D> {
                     .closed
                     .or(event.map(|e| e.time))
                     .or(case.events.last().map(|e| e.time));
-                if d.closed.is_none() {
+                let Some(closed) = d.closed else {
                     return Err(CaseProblem::NoClose);
+                };
+                if let Err(expected) = AfterCreation::Close.check(closed, created) {
+                    return Err(CaseProblem::ClosedBeforeCreation {
+                        closed,
+                        expected,
+                        at: d.closed_at.clone(),
+                    });
                 }
                 if outcome == Outcome::Lost {
                     if let Some(e) = event {

@@ -298,8 +298,10 @@ impl Importer for CrmDeals {
                     }
                     timestamp::parse(v, &TimeFormat::MonthSlashDay, Zone::default())
                         .map(Some)
-                        .ok_or_else(|| {
-                            bad(i, format!("cannot read the date {v:?}: expected M/D/YYYY"))
+                        .map_err(|b| {
+                            let unreadable =
+                                || format!("cannot read the date {v:?}: expected M/D/YYYY");
+                            bad(i, b.message(v, unreadable))
                         })
                 };
                 let id = f(0)?;

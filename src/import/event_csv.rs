@@ -19,11 +19,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::case::{Case, OutcomeRule, RawEvent};
+use super::case::{Case, OutcomeRule, Place, RawEvent};
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{utf8_field, Importer, Sink};
 use crate::error::{unequal_fields, Error, InputError};
 use crate::log::extras::is_standard_deal_column;
+use crate::log::read::{deal_value, forecast_probability, DEAL_VALUE, PROBABILITY};
 use crate::log::{Lifecycle, Outcome};
 
 /// Which column holds what, and how to read it. Every field is optional.
@@ -69,11 +70,16 @@ pub struct DealTable {
     #[serde(default = "default_case_id")]
     pub case_id: String,
     pub outcome: String,
-    /// Values of `outcome` meaning won [default: `won`]; likewise lost. Others are open.
+    /// Values of `outcome` meaning won [default: `won`]; likewise lost and open [`open`; an
+    /// empty value is open too]. Any other value is refused, naming the accepted ones: a CRM
+    /// stage such as `Closed Won` that no list names would otherwise make a won deal an
+    /// open one without a word.
     #[serde(default = "default_won")]
     pub won: Vec<String>,
     #[serde(default = "default_lost")]
     pub lost: Vec<String>,
+    #[serde(default = "default_open")]
+    pub open: Vec<String>,
     /// Close date column; default: the time of the case's last event.
     pub closed: Option<String>,
 }
@@ -86,6 +92,34 @@ fn default_won() -> Vec<String> {
 }
 fn default_lost() -> Vec<String> {
     vec!["lost".into()]
+}
+fn default_open() -> Vec<String> {
+    vec!["open".into()]
+}
+
+impl DealTable {
+    /// The outcome a value of the `outcome` column means; `Err(what was expected)` for a
+    /// value none of the lists names.
+    fn outcome(&self, value: &str) -> Result<Outcome, String> {
+        let named = |list: &[String]| list.iter().any(|v| v == value);
+        if named(&self.won) {
+            Ok(Outcome::Won)
+        } else if named(&self.lost) {
+            Ok(Outcome::Lost)
+        } else if value.is_empty() || named(&self.open) {
+            Ok(Outcome::Open)
+        } else {
+            let list = |l: &[String]| format!("{l:?}").trim_matches(['[', ']']).to_string();
+            Err(format!(
+                "expected a won value ({}), a lost value ({}) or an open one ({}, or empty), \
+                 got {value:?}: add it to `won`, `lost` or `open` under [deal_table] in the \
+                 mapping",
+                list(&self.won),
+                list(&self.lost),
+                list(&self.open)
+            ))
+        }
+    }
 }
 
 impl Mapping {
@@ -290,6 +324,16 @@ impl<'a> Row<'a> {
         })
     }
 
+    /// Where column `col` of this row is, for a problem found once the case is whole.
+    fn place(&self, col: usize) -> Place {
+        Place {
+            file: None,
+            line: self.line,
+            column: col + 1,
+            name: format!("column `{}`", self.header.names[col]),
+        }
+    }
+
     fn error(&self, col: usize, msg: String) -> InputError {
         InputError::new(
             self.origin,
@@ -297,6 +341,12 @@ impl<'a> Row<'a> {
         )
         .at_position(self.line, col + 1)
     }
+}
+
+/// A deal table's row: the outcome, and the close with where it was read.
+struct TableRow {
+    outcome: Outcome,
+    closed: Option<(crate::time::Timestamp, Place)>,
 }
 
 /// Reads a timestamp with the row's context: line, column, value and the expected format.
@@ -307,14 +357,14 @@ fn timestamp_at(
     zone: Zone,
 ) -> Result<crate::time::Timestamp, InputError> {
     let value = row.text(col)?;
-    timestamp::parse(value, format, zone).ok_or_else(|| {
-        row.error(
-            col,
+    timestamp::parse(value, format, zone).map_err(|bad| {
+        let message = bad.message(value, || {
             format!(
                 "cannot read the timestamp {value:?}: expected {} (set --timestamp-format)",
                 format.describe()
-            ),
-        )
+            )
+        });
+        row.error(col, message)
     })
 }
 
@@ -369,6 +419,7 @@ impl EventCsv {
         }
         let time = timestamp_at(row, req("timestamp"), format, zone)?;
         let mut e = RawEvent::new(time, activity, row.opt(r.get("resource"))?.unwrap_or(""));
+        e.at = (row.line, req("timestamp") + 1);
         if let Some(step) = self.mapping.steps.get(activity) {
             e.activity.clone_from(step);
             e.step = Some(step.clone());
@@ -387,10 +438,8 @@ impl EventCsv {
             row.opt(r.get("forecast_probability"))?,
         ) {
             e.forecast_probability = Some(
-                v.parse::<f32>()
-                    .ok()
-                    .filter(|p| p.is_finite())
-                    .ok_or_else(|| row.error(c, format!("expected a probability, got {v:?}")))?,
+                forecast_probability(v)
+                    .ok_or_else(|| row.error(c, format!("expected {PROBABILITY}, got {v:?}")))?,
             );
         }
         if let (Some(c), Some(_)) = (r.get("expected_close"), row.opt(r.get("expected_close"))?) {
@@ -405,16 +454,17 @@ impl EventCsv {
         d.lost_step = row.opt(r.get("lost_step"))?.map(str::to_string);
         if let (Some(c), Some(v)) = (r.get("value"), row.opt(r.get("value"))?) {
             d.value = Some(
-                v.parse::<f64>()
-                    .ok()
-                    .filter(|x| x.is_finite())
-                    .ok_or_else(|| row.error(c, format!("expected a number, got {v:?}")))?,
+                deal_value(v)
+                    .ok_or_else(|| row.error(c, format!("expected {DEAL_VALUE}, got {v:?}")))?,
             );
         }
         for (field, slot) in [("created", &mut d.created), ("closed", &mut d.closed)] {
             if let (Some(c), Some(_)) = (r.get(field), row.opt(r.get(field))?) {
                 *slot = Some(timestamp_at(row, c, format, zone)?);
             }
+        }
+        if let (Some(c), Some(_)) = (r.get("closed"), d.closed) {
+            d.closed_at = Some(row.place(c));
         }
         if let (Some(c), Some(v)) = (r.get("outcome"), row.opt(r.get("outcome"))?) {
             d.outcome = Some(match v {
@@ -438,7 +488,7 @@ impl EventCsv {
         t: &DealTable,
         sink: &mut Sink<'_>,
         (format, zone): (&TimeFormat, Zone),
-    ) -> Result<HashMap<String, (Outcome, Option<crate::time::Timestamp>)>, Error> {
+    ) -> Result<HashMap<String, TableRow>, Error> {
         let origin = t.file.display().to_string();
         let mut reader = super::delimited_reader(&t.file, sink)?;
         let header = Header::read(&mut reader, &origin)?;
@@ -451,7 +501,7 @@ impl EventCsv {
             .transpose()?;
         let unread = unread_close_columns(&header, [c_id, c_outcome], c_closed);
         sink.summary.notes.extend(unread);
-        let mut out: HashMap<String, (Outcome, Option<crate::time::Timestamp>)> = HashMap::new();
+        let mut out: HashMap<String, TableRow> = HashMap::new();
         let mut first_line: HashMap<String, usize> = HashMap::new();
         let mut record = csv::ByteRecord::new();
         while read_record(&mut reader, &mut record, &origin)? {
@@ -465,26 +515,24 @@ impl EventCsv {
                         format!("duplicate case id {id:?} (first on line {first}): the deal table needs one row per deal"),
                     ));
                 }
-                let v = row.text(c_outcome)?;
-                let outcome = if t.won.iter().any(|w| w == v) {
-                    Outcome::Won
-                } else if t.lost.iter().any(|l| l == v) {
-                    Outcome::Lost
-                } else {
-                    Outcome::Open
-                };
+                let outcome = (t.outcome(row.text(c_outcome)?))
+                    .map_err(|expected| row.error(c_outcome, expected))?;
                 let closed = match c_closed {
                     Some(c) if !row.text(c)?.is_empty() => {
-                        Some(timestamp_at(&row, c, format, zone)?)
+                        let place = Place {
+                            file: Some(origin.clone()),
+                            ..row.place(c)
+                        };
+                        Some((timestamp_at(&row, c, format, zone)?, place))
                     }
                     _ => None,
                 };
-                Ok((id.to_string(), outcome, closed))
+                Ok((id.to_string(), TableRow { outcome, closed }))
             })();
             match parsed {
-                Ok((id, o, c)) => {
+                Ok((id, t)) => {
                     first_line.insert(id.clone(), row.line);
-                    out.insert(id, (o, c));
+                    out.insert(id, t);
                 }
                 Err(e) => sink.reject(e)?,
             }
@@ -614,9 +662,10 @@ impl Importer for EventCsv {
         for (mut case, line) in cases.into_iter().zip(lines) {
             if let Some(outcomes) = &outcomes {
                 match outcomes.get(&case.id) {
-                    Some(&(o, c)) => {
-                        case.deal.outcome = Some(o);
-                        case.deal.closed = c;
+                    Some(t) => {
+                        case.deal.outcome = Some(t.outcome);
+                        case.deal.closed = t.closed.as_ref().map(|c| c.0);
+                        case.deal.closed_at = t.closed.as_ref().map(|c| c.1.clone());
                     }
                     None => unknown += 1,
                 }
@@ -639,7 +688,9 @@ fn merge_first(into: &mut super::case::DealFields, from: super::case::DealFields
     into.source = into.source.take().or(from.source);
     into.value = into.value.or(from.value);
     into.created = into.created.or(from.created);
-    into.closed = into.closed.or(from.closed);
+    if into.closed.is_none() {
+        (into.closed, into.closed_at) = (from.closed, from.closed_at);
+    }
     into.outcome = into.outcome.or(from.outcome);
     into.lost_stage = into.lost_stage.take().or(from.lost_stage);
     into.lost_step = into.lost_step.take().or(from.lost_step);

@@ -139,8 +139,9 @@ pub struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    /// Writes a case. A duplicate id, or a case with no date at all, is bad input:
-    /// an error, or a skipped case with `--lenient`.
+    /// Writes a case. A duplicate id, a case with no date at all, or one the log reader would
+    /// refuse (an event or the close before the creation) is bad input: an error, or a skipped
+    /// case with `--lenient`.
     pub fn case(&mut self, case: Case, line: Option<usize>) -> Result<(), Error> {
         let id = case.id.clone();
         match self
@@ -156,10 +157,14 @@ impl Sink<'_> {
                     }
                     _ => "",
                 };
-                let mut e = InputError::new(self.origin, format!("{}{hint}", p.describe(&id)));
-                if let Some(l) = line {
-                    e = e.at_position(l, 1);
-                }
+                let message = format!("{}{hint}", p.describe(&id));
+                let e = match (p.place(), line) {
+                    (Some((file, l, c)), _) => {
+                        InputError::new(file.unwrap_or(self.origin), message).at_position(l, c)
+                    }
+                    (None, Some(l)) => InputError::new(self.origin, message).at_position(l, 1),
+                    (None, None) => InputError::new(self.origin, message),
+                };
                 self.reject(e)
             }
         }

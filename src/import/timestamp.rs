@@ -11,7 +11,7 @@ use chrono::{FixedOffset, NaiveDate, NaiveDateTime};
 
 use crate::error::InputError;
 use crate::log::read::parse_timestamp;
-use crate::time::{DayNum, Timestamp};
+use crate::time::{DayNum, Timestamp, LOG_YEARS};
 
 /// How timestamps of a column are written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,8 +106,47 @@ fn naive(dt: NaiveDateTime) -> Timestamp {
     Timestamp(day.start().0 + secs.num_seconds())
 }
 
-/// Parses `s` in `format`, converting offsets into `zone`; `None` if it does not match.
-pub fn parse(s: &str, format: &TimeFormat, zone: Zone) -> Option<Timestamp> {
+/// Why a foreign timestamp was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadTime {
+    /// Not a time in the expected format.
+    Unreadable,
+    /// A time, but in this year once in the import's zone: outside [`LOG_YEARS`], which a log
+    /// can hold (`9999-12-31T23:59:59Z`, a CRM's "never" placeholder, is in the year 10000
+    /// at +01:00).
+    OutsideYears(i32),
+}
+
+impl BadTime {
+    /// What to say about `value`; `unreadable` says it for a value that is no time.
+    pub fn message(self, value: &str, unreadable: impl FnOnce() -> String) -> String {
+        match self {
+            BadTime::Unreadable => unreadable(),
+            BadTime::OutsideYears(y) => format!(
+                "the time {value:?} falls in the year {y} in the import's time zone: expected \
+                 a time in the years {:04} to {} a log holds (a placeholder date for \
+                 \"never\"? leave the field empty)",
+                LOG_YEARS.start(),
+                LOG_YEARS.end()
+            ),
+        }
+    }
+}
+
+/// Parses `s` in `format`, converting offsets into `zone`, into a time in the years a log
+/// holds.
+pub fn parse(s: &str, format: &TimeFormat, zone: Zone) -> Result<Timestamp, BadTime> {
+    let t = read(s, format, zone).ok_or(BadTime::Unreadable)?;
+    let year = t.day().ymd().0;
+    if LOG_YEARS.contains(&year) {
+        Ok(t)
+    } else {
+        Err(BadTime::OutsideYears(year))
+    }
+}
+
+/// [`parse`] without the check of the year; `None` if `s` does not match.
+fn read(s: &str, format: &TimeFormat, zone: Zone) -> Option<Timestamp> {
     let s = s.trim();
     match format {
         TimeFormat::Iso => parse_timestamp(s).or_else(|| parse_iso_full(s, zone)),
@@ -212,7 +251,35 @@ mod tests {
     use super::*;
 
     fn iso(s: &str, f: &TimeFormat, z: &str) -> Option<String> {
-        parse(s, f, Zone::parse(z).unwrap()).map(|t| t.iso())
+        parse(s, f, Zone::parse(z).unwrap()).ok().map(|t| t.iso())
+    }
+
+    /// A time the zone moves out of the years 0000 to 9999 (or a pattern reads there) is
+    /// refused, not written with a clamped year (9999-01-01T00:59:59 for 10000-01-01).
+    #[test]
+    fn times_outside_the_years_a_log_holds_are_refused() {
+        let at = |s: &str, f: &TimeFormat, z: &str| parse(s, f, Zone::parse(z).unwrap());
+        let iso = TimeFormat::Iso;
+        assert_eq!(
+            at("9999-12-31T23:59:59Z", &iso, "+01:00"),
+            Err(BadTime::OutsideYears(10000))
+        );
+        assert_eq!(
+            at("0000-01-01T00:30:00+01:00", &iso, "UTC"),
+            Err(BadTime::OutsideYears(-1))
+        );
+        assert_eq!(
+            at("9999-12-31T23:00:00.5-02:00", &iso, "UTC"),
+            Err(BadTime::OutsideYears(10000))
+        );
+        assert!(at("9999-12-31T23:59:59Z", &iso, "UTC").is_ok());
+        assert!(at("0000-01-01T00:30:00+01:00", &iso, "+01:00").is_ok());
+        let p = TimeFormat::parse("%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(
+            at("+12025-01-01 10:00", &p, "UTC"),
+            Err(BadTime::OutsideYears(12025))
+        );
+        assert_eq!(at("not a time", &iso, "UTC"), Err(BadTime::Unreadable));
     }
 
     #[test]

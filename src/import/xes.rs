@@ -26,10 +26,11 @@ use std::path::{Path, PathBuf};
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::case::{Case, OutcomeRule, RawEvent};
+use super::case::{Case, OutcomeRule, Place, RawEvent};
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{open, Importer, Sink};
 use crate::error::{Error, InputError};
+use crate::log::read::{deal_value, forecast_probability, DEAL_VALUE, PROBABILITY};
 use crate::log::{Lifecycle, Outcome};
 
 /// An XES file and how to read it.
@@ -125,8 +126,9 @@ impl Xes {
     }
 
     fn time(&self, v: &str) -> Result<crate::time::Timestamp, String> {
-        timestamp::parse(v, &TimeFormat::Iso, self.zone)
-            .ok_or_else(|| format!("cannot read the timestamp {v:?}: expected an xs:dateTime such as 2025-03-04T09:30:00.000+01:00"))
+        timestamp::parse(v, &TimeFormat::Iso, self.zone).map_err(|bad| {
+            bad.message(v, || format!("cannot read the timestamp {v:?}: expected an xs:dateTime such as 2025-03-04T09:30:00.000+01:00"))
+        })
     }
 
     /// Applies one attribute element (`<string key=.. value=..>`, `<date ...>`, ...).
@@ -169,15 +171,9 @@ impl Xes {
                 "step" => ev.step = Some(value.into_owned()),
                 "card_field" => ev.card_field = Some(value.into_owned()),
                 "forecast_probability" => {
-                    ev.forecast_probability = Some(
-                        value
-                            .parse::<f32>()
-                            .ok()
-                            .filter(|p| p.is_finite())
-                            .ok_or(format!(
-                                "forecast_probability: expected a number, got {value:?}"
-                            )),
-                    )
+                    ev.forecast_probability = Some(forecast_probability(&value).ok_or(format!(
+                        "forecast_probability: expected {PROBABILITY}, got {value:?}"
+                    )))
                 }
                 "expected_close" => ev.expected_close = Some(self.time(&value).map(|t| t.day())),
                 _ => {}
@@ -191,6 +187,7 @@ impl Xes {
                     format!("trace attribute `{key}`: expected {what}, got {value:?}"),
                 )
             };
+            let date = |m: String| self.err(st.line, 1, format!("trace attribute `{key}`: {m}"));
             match key.as_ref() {
                 "concept:name" => case.id = value.into_owned(),
                 "segment" => d.segment = Some(value.into_owned()),
@@ -198,19 +195,17 @@ impl Xes {
                 "source" => d.source = Some(value.into_owned()),
                 "lost_stage" => d.lost_stage = Some(value.into_owned()),
                 "lost_step" => d.lost_step = Some(value.into_owned()),
-                "value" => {
-                    d.value = Some(
-                        value
-                            .parse()
-                            .ok()
-                            .filter(|v: &f64| v.is_finite())
-                            .ok_or_else(|| bad("a number"))?,
-                    )
+                "value" => d.value = Some(deal_value(&value).ok_or_else(|| bad(DEAL_VALUE))?),
+                "created" => d.created = Some(self.time(&value).map_err(date)?),
+                "closed" => {
+                    d.closed = Some(self.time(&value).map_err(date)?);
+                    d.closed_at = Some(Place {
+                        file: None,
+                        line: st.line,
+                        column: 1,
+                        name: "trace attribute `closed`".into(),
+                    });
                 }
-                "created" => {
-                    d.created = Some(self.time(&value).map_err(|_| bad("an xs:dateTime"))?)
-                }
-                "closed" => d.closed = Some(self.time(&value).map_err(|_| bad("an xs:dateTime"))?),
                 "outcome" => {
                     d.outcome = Some(match value.as_ref() {
                         "won" => Outcome::Won,
@@ -237,6 +232,7 @@ impl Xes {
             None => return Err(at(format!("event {activity:?} without a time:timestamp"))),
         };
         let mut e = RawEvent::new(time, &activity, &ev.resource);
+        e.at = (ev.line, ev.column);
         e.lifecycle = match ev.lifecycle {
             Transition::Start => Lifecycle::Start,
             Transition::Complete => Lifecycle::Complete,

@@ -46,6 +46,53 @@ pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
     Some(Timestamp(day.start().0 + secs as i64))
 }
 
+/// What [`deal_value`] accepts, for messages: "expected {DEAL_VALUE}".
+pub const DEAL_VALUE: &str = "a deal value ≥ 0";
+
+/// A deal's value as the log holds it: a finite amount ≥ 0 (a negative one is a refund or a
+/// typo, not the size of a deal). The reader and every importer take values through here, so
+/// an import never writes a value the reader would refuse.
+pub fn deal_value(text: &str) -> Option<f64> {
+    (text.trim().parse::<f64>().ok()).filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// What [`forecast_probability`] accepts, for messages.
+pub const PROBABILITY: &str = "a probability in [0, 1]";
+
+/// A rep's forecast probability as the log holds it (shared with the importers, as
+/// [`deal_value`] is).
+pub fn forecast_probability(text: &str) -> Option<f32> {
+    (text.trim().parse::<f32>().ok()).filter(|p| (0.0..=1.0).contains(p))
+}
+
+/// A time of a deal that may not come before the deal's creation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterCreation {
+    /// One of its events.
+    Event,
+    /// Its close (won or lost).
+    Close,
+}
+
+impl AfterCreation {
+    /// `Err(what was expected)` when `time` is before `created`: a deal's history starts at
+    /// its creation, and the indicators measure ages from there (a negative age has no
+    /// landmark). Shared with the importers, which refuse what the reader would.
+    pub fn check(self, time: Timestamp, created: Timestamp) -> Result<(), String> {
+        if time >= created {
+            return Ok(());
+        }
+        Err(match self {
+            AfterCreation::Event => {
+                format!("a time not before the deal's creation ({})", created.iso())
+            }
+            AfterCreation::Close => {
+                format!("a close timestamp not before `created` ({})", created.iso())
+            }
+        })
+    }
+}
+
 /// Column positions of a CSV header, with errors that list what is there.
 struct Columns {
     origin: String,
@@ -114,9 +161,11 @@ const BATCHES_AHEAD: usize = 4;
 /// the read: a field error from `each`, or the parser's CSV error after the records before it.
 fn for_each_record(
     mut reader: csv::Reader<std::fs::File>,
-    origin: &str,
+    cols: &Columns,
     mut each: impl FnMut(&csv::StringRecord) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
+    // For the parser's errors, which name a field by its index.
+    let headers = csv::StringRecord::from(cols.names.clone());
     type Batch = Vec<csv::StringRecord>;
     let (full_tx, full_rx) =
         std::sync::mpsc::sync_channel::<Result<Batch, csv::Error>>(BATCHES_AHEAD);
@@ -155,7 +204,7 @@ fn for_each_record(
         // Returning drops the receiver, which stops the parser if it is still going.
         let full_rx = full_rx;
         for batch in full_rx.iter() {
-            let batch = batch.map_err(|e| csv_error(origin, None, &e))?;
+            let batch = batch.map_err(|e| csv_error(&cols.origin, Some(&headers), &e))?;
             batch.iter().try_for_each(&mut each)?;
             let _ = empty_tx.send(batch);
         }
@@ -271,7 +320,7 @@ fn read(
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut deals = Vec::new();
     let unknown = symbols.intern("unknown");
-    for_each_record(reader, &cols.origin, |rec| {
+    for_each_record(reader, &cols, |rec| {
         let id_field = field(&cols, rec, c_id);
         let id = id_field.value.trim().to_string();
         if id.is_empty() {
@@ -299,21 +348,12 @@ fn read(
             return Err(f.error("a close timestamp for a won or lost deal"));
         }
         if let (Some(c), Some(t)) = (c_closed, closed) {
-            if t < created {
-                let expected =
-                    format!("a close timestamp not before `created` ({})", created.iso());
-                return Err(field(&cols, rec, c).error(&expected));
-            }
+            (AfterCreation::Close.check(t, created)).map_err(|e| field(&cols, rec, c).error(&e))?;
         }
         let value = match c_value {
             Some(c) if !rec.get(c).unwrap_or("").trim().is_empty() => {
                 let f = field(&cols, rec, c);
-                f.value
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| f.error("a deal value ≥ 0"))?
+                deal_value(f.value).ok_or_else(|| f.error(DEAL_VALUE))?
             }
             _ => f64::NAN,
         };
@@ -385,7 +425,7 @@ fn read(
     let mut last_id = String::new();
     let mut last_deal = 0u32;
     let nobody = symbols.intern("");
-    for_each_record(reader, &cols.origin, |record| {
+    for_each_record(reader, &cols, |record| {
         let id = record.get(e_id).unwrap_or("").trim();
         if id != last_id {
             last_deal = match index.get(id) {
@@ -419,10 +459,7 @@ fn read(
         let time_field = field(&cols, record, e_time);
         let time = time_field.timestamp()?;
         let created = deals[last_deal as usize].created;
-        if time < created {
-            let expected = format!("a time not before the deal's creation ({})", created.iso());
-            return Err(time_field.error(&expected));
-        }
+        (AfterCreation::Event.check(time, created)).map_err(|e| time_field.error(&e))?;
         let lifecycle = match e_lifecycle.map(|c| record.get(c).unwrap_or("").trim()) {
             Some("start") => Lifecycle::Start,
             Some("complete") | Some("") | None => Lifecycle::Complete,
@@ -435,14 +472,7 @@ fn read(
         let forecast_probability = match e_prob {
             Some(c) if !record.get(c).unwrap_or("").trim().is_empty() => {
                 let f = field(&cols, record, c);
-                Some(
-                    f.value
-                        .trim()
-                        .parse::<f32>()
-                        .ok()
-                        .filter(|p| (0.0..=1.0).contains(p))
-                        .ok_or_else(|| f.error("a probability in [0, 1]"))?,
-                )
+                Some(forecast_probability(f.value).ok_or_else(|| f.error(PROBABILITY))?)
             }
             _ => None,
         };
@@ -631,6 +661,24 @@ mod tests {
             m.contains("column `segment`: expected the segment of case \"b\" in ")
                 && m.contains("deals.csv (\"smb\"; are the events and the deals from different logs?), got \"enterprise\""),
             "{m}"
+        );
+    }
+
+    /// Invalid UTF-8 is reported in the column that holds it (the csv crate says which field),
+    /// not in column 1 whatever the field.
+    #[test]
+    fn invalid_utf8_names_its_column() {
+        let dir = log_files(1, |_, row| row);
+        let deals = b"case_id,segment,rep,created,outcome\n\
+                      a,smb,ann,2025-01-01T08:00:00,open\n\
+                      b,smb,M\xfcller,2025-01-01T08:00:00,open\n";
+        std::fs::write(dir.path().join("deals.csv"), deals).unwrap();
+        let e = read(&dir).unwrap_err();
+        assert_eq!(e.position, Some((3, 3)));
+        assert!(
+            e.to_string()
+                .contains("column `rep`: invalid UTF-8 at byte 2 of the field"),
+            "{e}"
         );
     }
 

@@ -19,11 +19,25 @@ fn fail<T>(field: impl Into<String>, message: impl Into<String>) -> Check<T> {
     Err((field.into(), message.into()))
 }
 
+/// A date in the years a log holds ([`crate::time::LOG_YEARS`]): chrono's `%Y` also reads
+/// `+12025` or `-0001`, which no log could write.
 fn date(field: &str, text: &str) -> Check<DayNum> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
         .map(DayNum::from_naive)
-        .or_else(|_| fail(field, format!("expected a date YYYY-MM-DD, got {text:?}")))
+        .filter(|d| d.in_log_years())
+        .map_or_else(
+            || fail(field, format!("expected a date YYYY-MM-DD, got {text:?}")),
+            Ok,
+        )
 }
+
+/// How long `window.end` may follow `window.last_created`, in days (five years). `run` scores
+/// up to the end and refuses one longer after the last simulated event than any quiet spell
+/// (see [`crate::log::cut::check_window_end`]), which only the data can say; an end years after
+/// the last creation, long past any simulated B2B deal, is refused here, before the
+/// simulation rather than after it.
+const MAX_END_AFTER_LAST_CREATED: i32 = 5 * 365 + 1;
 
 fn month_day(field: &str, text: &str) -> Check<(u32, u32)> {
     // Parse against a leap year so that 02-29 is accepted.
@@ -153,6 +167,22 @@ pub(super) fn validate(spec: ScenarioSpec) -> Check<Scenario> {
             format!(
                 "must not be before last_created {}, got {}",
                 w.last_created, w.end
+            ),
+        );
+    }
+    // The calendar runs a week past the end.
+    let last_day = DayNum::from_ymd(*crate::time::LOG_YEARS.end(), 12, 24);
+    let latest = DayNum(last_created.0 + MAX_END_AFTER_LAST_CREATED).min(last_day);
+    if end > latest {
+        return fail(
+            "window.end",
+            format!(
+                "expected a day up to {}, at most five years after last_created {} (`run` \
+                 scores up to the end, and refuses one long after the simulated deals' last \
+                 events) and a week before the end of the year 9999, got {}",
+                latest.iso(),
+                w.last_created,
+                w.end
             ),
         );
     }
