@@ -187,7 +187,9 @@ fn rep_clusters_keep_the_scores_widen_rep_driven_intervals_and_warn_about_few_re
     for (dir, unit) in [(&deal_dir, "deals"), (&rep_dir, "reps")] {
         let summary = read(&dir.join("summary.md"));
         assert!(
-            summary.contains(&format!(", 200 bootstrap replicates of the {unit}. ")),
+            summary.contains(&format!(
+                ", 200 bootstrap replicates of the {unit} (bootstrap seed 1). "
+            )),
             "{summary}"
         );
         let html = read(&dir.join("index.html"));
