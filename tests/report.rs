@@ -383,10 +383,19 @@ fn tradeoff_section_from_a_fixture_and_without_one() {
             dealsim::tuning::rule::confirmation_text(p)
         );
         assert!(line.contains(&rest), "{rest} not in\n{line}");
+        // A rule with 90% or more false alarms is called what it is.
+        assert_eq!(
+            line.contains(
+                "It flags nearly every deal, so it does not single out the deals at risk"
+            ),
+            far >= dealsim::tuning::NEARLY_ALL,
+            "{line}"
+        );
     }
     // This small run's rule flags nearly every deal and its held-out deals refute it: the
     // answer says so where it recommends the rule.
     assert!(md.contains("held-out check: not confirmed (p = "), "{md}");
+    assert!(md.contains("It flags nearly every deal"), "{md}");
     let rows = csv_rows(&copy.path().join("tradeoffs.csv"));
     let plots: Vec<&str> = own.split("<svg").skip(1).collect();
     assert!(!plots.is_empty());

@@ -248,6 +248,14 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                 rule.alerts_per_rep_week,
                 rule.false_alarm_rate * 100.0
             ));
+            // The tuner's warning lives in policy.md; a page reader deciding on the rule
+            // must hear it too (a small team's budget can exceed its deal flow).
+            if rule.false_alarm_rate >= crate::tuning::NEARLY_ALL {
+                s.push_str(
+                    " It flags nearly every deal, so it does not single out the deals at risk: \
+                     `policy.md` says why and what to change.",
+                );
+            }
         }
     }
     if let Some(t) = rows.iter().find(|r| r.indicator == TRUTH_INDICATOR) {

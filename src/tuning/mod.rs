@@ -239,7 +239,7 @@ pub fn held_out_text(holdout: f64, last_landmark: u32) -> String {
 }
 
 /// A false-alarm rate from which a rule is taken to flag nearly every deal.
-const NEARLY_ALL: f64 = 0.9;
+pub const NEARLY_ALL: f64 = 0.9;
 
 /// Which deals tune, which are held out, and the volume of each segment.
 struct Population {
