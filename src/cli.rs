@@ -150,9 +150,10 @@ their median lead times only)")),
     Tune(TuneCommand),
     /// List the deals open on a date that break a policy's rules, with the reasons, sorted by
     /// risk (the broken rule's in-sample precision, shared by all deals it catches), then by
-    /// more rules broken, then by longer since the first one fired, then by deal id; and per
-    /// rep the on-time step share, flags and own forecast (terminal table, flags.csv,
-    /// reps.csv, flags.json); warns about rules the tuner's held-out deals did not confirm.
+    /// more rules broken, then by longer since the first one fired, then by the lower deal id;
+    /// and per rep (of the policed segments) the on-time step share, flags and own forecast
+    /// (terminal table, flags.csv, reps.csv, flags.json); warns about rules the tuner's
+    /// held-out deals did not confirm.
     Flag(FlagCommand),
     /// Cut an event log as of a date: later events dropped, deals closed later become open
     /// (to replay a finished log as a past pipeline). Writes events.csv, deals.csv, cut.json

@@ -20,7 +20,9 @@ use crate::time::{DayNum, Timestamp, SECONDS_PER_DAY};
 pub struct LandmarkRows {
     /// Deal indices (rows of the log), ascending.
     pub deals: Vec<u32>,
-    /// `values[indicator][row]`; NaN = missing (e.g. no stage map for the segment).
+    /// `values[indicator][row]`; NaN = missing (e.g. no stage map for the segment). 32-bit:
+    /// half the memory and sort traffic of f64 at a million deals, at 7 significant digits
+    /// (deal values above 2²⁴ that differ by less than 1 part in 10⁷ tie; README).
     pub values: Vec<Vec<f32>>,
 }
 

@@ -413,7 +413,9 @@ fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> 
                 "Candidate alert thresholds in {seg}: share of lost deals flagged against alerts \
                  per rep per week. Each curve is an indicator's thresholds at the landmark of its \
                  own best rule (the big dot: what it would achieve if chosen); the ringed point is \
-                 the tuner's chosen rule."
+                 the tuner's chosen rule. At most {} indicators are drawn, the chosen rule's and \
+                 those whose best rules catch the most losses; tradeoffs.csv has every one.",
+                 plots::tradeoffs::CURVES
             );
             figure(out, &svg, &caption, TRADEOFFS_CSV);
         }
