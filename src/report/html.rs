@@ -343,9 +343,15 @@ fn losses_section(out: &mut String, data: &RunData, t: &ReportTables) -> Result<
         }
         let rows: Vec<_> = t.cycles.iter().filter(|r| r.segment == seg).collect();
         if !rows.is_empty() {
+            let longest = plots::losses::cycle_overflow(&rows).map_or(String::new(), |(d, n)| {
+                format!(
+                    " The last bars gather the {n} longest deals ({d} days or more, at most 1% \
+                     of them); {CYCLE_CSV} has every bin."
+                )
+            });
             let caption = format!(
                 "Days from creation to close of the closed deals of {seg}, won and lost (open \
-                 deals are censored and not shown)."
+                 deals are censored and not shown).{longest}"
             );
             figure(
                 out,
@@ -415,7 +421,7 @@ fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> 
                  own best rule (the big dot: what it would achieve if chosen); the ringed point is \
                  the tuner's chosen rule. At most {} indicators are drawn, the chosen rule's and \
                  those whose best rules catch the most losses; tradeoffs.csv has every one.",
-                 plots::tradeoffs::CURVES
+                plots::tradeoffs::CURVES
             );
             figure(out, &svg, &caption, TRADEOFFS_CSV);
         }

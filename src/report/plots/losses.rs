@@ -72,8 +72,57 @@ pub fn funnel(segment: &str, rows: &[&FunnelRow]) -> Result<String, PlotError> {
     })
 }
 
-/// Histogram of days from creation to close, won and lost side by side in each bin.
+/// Where a segment's cycle-length histogram stops: the end of the bin that completes 99% of
+/// its closed deals, with the longest 1% gathered in one last bar, and how many deals that bar
+/// holds; `None` when the bins end there anyway. One deal of 574 days would otherwise stretch
+/// the axis so far that the 3–5 months where most deals close fill a third of the plot.
+pub fn cycle_overflow(rows: &[&CycleRow]) -> Option<(u32, u64)> {
+    let total: u64 = rows.iter().map(|r| r.deals).sum();
+    let mut ends: Vec<u32> = rows.iter().map(|r| r.bin_end_days).collect();
+    ends.sort_unstable();
+    ends.dedup();
+    let upto = |end: u32| -> u64 {
+        rows.iter()
+            .filter(|r| r.bin_end_days <= end)
+            .map(|r| r.deals)
+            .sum()
+    };
+    // 99% as a whole number: deals ≥ ⌈0.99 · total⌉ are inside.
+    let inside = total - total / 100;
+    let clip = *ends.iter().find(|&&end| upto(end) >= inside)?;
+    (clip < *ends.last()?).then(|| (clip, total - upto(clip)))
+}
+
+/// Histogram of days from creation to close, won and lost side by side in each bin; past
+/// [`cycle_overflow`]'s day one last pair of bars gathers the longest deals.
 pub fn cycle_lengths(segment: &str, rows: &[&CycleRow]) -> Result<String, PlotError> {
+    let overflow = cycle_overflow(rows).map(|(clip, _)| clip);
+    let binned: Vec<CycleRow> = match overflow {
+        None => rows.iter().map(|&r| r.clone()).collect(),
+        Some(clip) => {
+            let mut kept: Vec<CycleRow> = rows
+                .iter()
+                .filter(|r| r.bin_end_days <= clip)
+                .map(|&r| r.clone())
+                .collect();
+            for outcome in ["won", "lost"] {
+                let deals = rows
+                    .iter()
+                    .filter(|r| r.bin_end_days > clip && r.outcome == outcome)
+                    .map(|r| r.deals)
+                    .sum();
+                kept.push(CycleRow {
+                    segment: segment.to_string(),
+                    outcome: outcome.to_string(),
+                    bin_start_days: clip,
+                    bin_end_days: clip + CYCLE_BIN_DAYS,
+                    deals,
+                });
+            }
+            kept
+        }
+    };
+    let rows = &binned;
     let x_max = rows
         .iter()
         .map(|r| r.bin_end_days)
@@ -111,4 +160,42 @@ pub fn cycle_lengths(segment: &str, rows: &[&CycleRow]) -> Result<String, PlotEr
             ],
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(outcome: &str, start: u32, deals: u64) -> CycleRow {
+        CycleRow {
+            segment: "smb".into(),
+            outcome: outcome.into(),
+            bin_start_days: start,
+            bin_end_days: start + CYCLE_BIN_DAYS,
+            deals,
+        }
+    }
+
+    #[test]
+    fn the_longest_one_percent_is_gathered_in_the_last_bar() {
+        // 99 deals closed within a week and one after 574 days: the axis stops at day 7.
+        let rows = [row("won", 0, 60), row("lost", 0, 39), row("lost", 574, 1)];
+        let refs: Vec<&CycleRow> = rows.iter().collect();
+        assert_eq!(cycle_overflow(&refs), Some((7, 1)));
+        let svg = cycle_lengths("smb", &refs).expect("a plot");
+        assert!(
+            !svg.contains("\n500\n</text>"),
+            "the axis still reaches 574"
+        );
+        // One long deal of 50 is 2%, more than the 1% a last bar may gather: nothing clipped.
+        let rows = [row("won", 0, 30), row("lost", 0, 19), row("lost", 574, 1)];
+        let refs: Vec<&CycleRow> = rows.iter().collect();
+        assert_eq!(cycle_overflow(&refs), None);
+        let svg = cycle_lengths("smb", &refs).expect("a plot");
+        assert!(
+            svg.contains("\n500\n</text>"),
+            "the axis reaches the long deal"
+        );
+        assert_eq!(cycle_overflow(&[]), None);
+    }
 }
