@@ -12,7 +12,7 @@
 //! the scenario's seed every time, so successive iterations differ only by the parameters:
 //! common random numbers) and, per segment and step, moves
 //! - the loss probability's log-odds by the gap `logit(observed hazard) − logit(simulated
-//!   hazard)`, shrunk towards 0 by the simulated count's sampling noise ([`corrected`]),
+//!   hazard)`, shrunk towards 0 by the simulated count's sampling noise (`corrected`),
 //! - the skip probability's log-odds likewise (steps never skipped in the history keep 0),
 //! - the duration distribution's shape (lognormal σ, gamma k) so the spread of ln(duration)
 //!   matches, then its scale by `observed median / simulated median`,

@@ -55,7 +55,7 @@ fn row(segment: &str, real: &[&SegmentTally], sim: &[&SegmentTally]) -> GofRow {
 /// fit that did not settle rather than chance: 3 (two-sided p ≈ 0.003 per segment).
 const UNSETTLED_Z: f64 = 3.0;
 
-/// A note when `row`'s re-simulated win rate is more than [`UNSETTLED_Z`] standard errors
+/// A note when `row`'s re-simulated win rate is more than `UNSETTLED_Z` (3) standard errors
 /// from the history's (two-sample z with the pooled rate): the goodness-of-fit table shows
 /// the figures, but not that the gap is beyond sampling noise, e.g. after a calibration on
 /// too few re-simulated deals for a small segment.

@@ -8,7 +8,7 @@
 //! an event carries `concept:name`, `time:timestamp`, `lifecycle:transition`,
 //! `org:resource` and dealsim's own event columns, so `dealsim import xes` reads an export
 //! back into the same log. The log's local times are written with offset `+00:00`. Text
-//! is escaped so that the file is well-formed XML whatever a log holds (see [`escape`]).
+//! is escaped so that the file is well-formed XML whatever a log holds (see `escape`).
 
 use super::event_log::LogExporter;
 use crate::log::extras::DealExtras;
