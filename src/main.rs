@@ -1,14 +1,13 @@
 //! The `dealsim` binary: parses the command line, calls the library, maps errors to exit codes.
 
+mod bars;
 mod cli;
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use std::path::{Path, PathBuf};
 
@@ -369,24 +368,6 @@ fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {
     Ok(s)
 }
 
-/// A bar counting `unit`s (deals, runs) of the phase `what`; hidden with `--quiet`.
-fn progress_bar(quiet: bool, what: &str, unit: &str) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{msg:>10}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}}, eta {{eta}})"
-        ))
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
 /// Simulates into the run directory, not yet committed ([`commit`]); with `keep_log`, also
 /// returns the log the files hold. `indicators`: `run`'s `--indicators` file, which the run
 /// directory must not hold.
@@ -409,7 +390,7 @@ fn simulate(
         ],
     )?;
     let command = dealsim::shell::command_line(std::env::args_os());
-    let bar = progress_bar(args.quiet, "simulate", "deals");
+    let bar = bars::counting(args.quiet, "simulate", "deals");
     let staged = OutputDir::create(&out)?;
     let result = simulate_into(&scenario, &staged, &command, &bar, keep_log);
     bar.finish_and_clear();
@@ -631,7 +612,7 @@ fn run_score(
     shown: &Path,
     quiet: bool,
 ) -> Result<Option<Panel>, Error> {
-    let bar = spinner(quiet);
+    let bar = bars::phases(quiet, "scoring");
     let result = match log {
         Some(log) => score_log_to_dir(job, log, out, &bar).map(|(r, p)| (r, Some(p))),
         None => score_to_dir(job, out, &bar).map(|r| (r, None)),
@@ -703,22 +684,6 @@ fn open_in_browser(path: &Path) {
             path.display()
         );
     }
-}
-
-fn spinner(quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} scoring: {msg:>10} [{bar:30}] {percent:>3}% ({elapsed}, eta {eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 fn import(cmd: ImportCommand) -> Result<(), Error> {
@@ -918,7 +883,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
         ],
     )?;
     let dir = dealsim::output::OutputDir::create(&out)?;
-    let bar = progress_bar(args.quiet, "sweep", "runs");
+    let bar = bars::counting(args.quiet, "sweep", "runs");
     bar.set_length(points.len() as u64 * args.replicates);
     let started = std::time::Instant::now();
     let runs = sweep::sweep(&job, &points, || bar.inc(1));
