@@ -20,6 +20,7 @@ use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::cut::{self, WindowEnd};
+use dealsim::log::read::{read_log_with_events_reporting, shown_on};
 use dealsim::log::Log;
 use dealsim::output::{check_inputs_kept, entry_names, OutputDir, Writes, WRITTEN_LIST};
 use dealsim::scenario::{Scenario, DEFAULT_ORIGIN, DEFAULT_TOML};
@@ -31,7 +32,8 @@ use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::stats::bootstrap::Cluster;
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
-use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, tune_to_dir, TuneJob};
+use dealsim::tuning::run::check_options as check_tune_options;
+use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, TuneJob};
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
@@ -173,6 +175,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         bootstrap,
         cluster,
         seed,
+        quiet,
         tune,
     } = args;
     check_tune_flags(&tune)?;
@@ -203,7 +206,13 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         window_end: window_end_for(window_end.as_deref(), &events)?,
         options: tune_options(&tune, (bootstrap, cluster), seed),
     };
-    run_tune(&job, None, None, &out, &out)?;
+    // The flags first, before the read (as the library's tune_to_dir checks them).
+    check_tune_options(&job.options)?;
+    check_landmarks(&job.landmarks)?;
+    let bar = bars::phases(quiet, "tuning");
+    let log = read_log_with_events_reporting(&events, &deals, &shown_on(&bar));
+    bar.finish_and_clear();
+    run_tune(&job, &log?, None, (&out, &out), Warn::Tuning, quiet)?;
     // A run directory's report gains the trade-off plots.
     if out.join(dealsim::export::scores::SCORES_CSV).exists() {
         render_report(&out, &out)?;
@@ -467,7 +476,14 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(&job, Some(&log), panel.as_ref(), dir, shown)?;
+    run_tune(
+        &job,
+        &log,
+        panel.as_ref(),
+        (dir, shown),
+        Warn::Printed,
+        sim.quiet,
+    )?;
     render_report(dir, shown)?;
     // The manifest again, now listing the scores, policy and report too.
     let mut files = entry_names(dir).context(|| format!("listing {}", dir.display()))?;
@@ -522,27 +538,36 @@ fn tune_options(args: &TuneArgs, (bootstrap, cluster): (usize, Cluster), seed: u
     }
 }
 
-/// Tunes `job`, on `log` (and the indicators `evaluated` on it, if any) when the caller has it
-/// in memory, else on the job's files; writes into `out`, said to be `shown` (where a staged
-/// run directory will be).
+/// Which warnings of the tuner a command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Warn {
+    /// All of them (`dealsim tune`).
+    Tuning,
+    /// None: `run` has printed the same in its scoring step.
+    Printed,
+}
+
+/// Tunes `job` on `log` (and the indicators `evaluated` on it, if any); writes into `out`,
+/// said to be `shown` (where a staged run directory will be).
 fn run_tune(
     job: &TuneJob<'_>,
-    log: Option<&Log>,
+    log: &Log,
     evaluated: Option<&Panel>,
-    out: &Path,
-    shown: &Path,
+    (out, shown): (&Path, &Path),
+    warn: Warn,
+    quiet: bool,
 ) -> Result<(), Error> {
-    let tuning = match log {
-        Some(log) => tune_log_to_dir(job, log, evaluated, out)?,
-        None => {
-            let tuning = tune_to_dir(job, out)?;
-            // `run` has printed these in its scoring step already.
-            for w in &tuning.warnings {
-                eprintln!("warning: {w}");
-            }
-            tuning
+    // The tuner says nothing of its progress: the line shows the time it takes.
+    let bar = bars::phases(quiet, "tuning");
+    bar.set_message("tune");
+    let tuning = tune_log_to_dir(job, log, evaluated, out);
+    bar.finish_and_clear();
+    let tuning = tuning?;
+    if warn == Warn::Tuning {
+        for w in &tuning.warnings {
+            eprintln!("warning: {w}");
         }
-    };
+    }
     say_section(render_plans(&tuning));
     eprintln!("policy written to {}", shown.join("policy.toml").display());
     Ok(())
@@ -940,7 +965,10 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         resimulate_deals: args.resimulate_deals,
         window_end: window_end_for(args.window_end.as_deref(), &args.events)?,
     };
-    let c = calibrate_files(&args.events, &args.deals, &base, &args.out, &options)?;
+    let bar = bars::phases(args.quiet, "calibrating");
+    let c = calibrate_files(&args.events, &args.deals, &base, &args.out, &options, &bar);
+    bar.finish_and_clear();
+    let c = c?;
     for n in &c.notes {
         eprintln!("note: {n}");
     }

@@ -1134,3 +1134,26 @@ fn a_simulated_log_is_scored_against_the_scenario_beside_it() {
         fs::read(sim.join("scenario.toml")).unwrap()
     );
 }
+
+/// `tune` takes `--quiet` as `score` does (its progress line, on stderr, is hidden); the files
+/// are the same either way.
+#[test]
+fn tune_takes_quiet_and_writes_the_same_files() {
+    let case = Case::valid();
+    let tuned = |name: &str, extra: &[&str]| {
+        let out = case.path(name);
+        let output = on_log("tune", case.dir.path())
+            .arg("--out")
+            .arg(&out)
+            .args(["--bootstrap", "5"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        succeeded(&output);
+        listing(&out)
+            .into_iter()
+            .map(|n| (fs::read(out.join(&n)).unwrap(), n))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tuned("quiet", &["--quiet"]), tuned("shown", &[]));
+}
