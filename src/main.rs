@@ -938,10 +938,9 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
     }
     say(sweep::table(&job, &points, &runs));
     eprintln!(
-        "{} points × {} seed{} simulated and scored in {:.1} s -> {}",
-        points.len(),
-        args.replicates,
-        if args.replicates == 1 { "" } else { "s" },
+        "{} × {} simulated and scored in {:.1} s -> {}",
+        counted(points.len(), "point"),
+        counted(args.replicates as usize, "seed"),
         started.elapsed().as_secs_f64(),
         out.display()
     );
