@@ -22,7 +22,8 @@ use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::cut::{self, WindowEnd};
 use dealsim::log::read::{read_log_with_events_reporting, shown_on};
 use dealsim::log::Log;
-use dealsim::output::{check_inputs_kept, entry_names, OutputDir, Writes, WRITTEN_LIST};
+use dealsim::output::WRITTEN_LIST;
+use dealsim::output::{check_inputs_kept, check_output_dir, entry_names, OutputDir, Writes};
 use dealsim::scenario::{Scenario, DEFAULT_ORIGIN, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
@@ -151,6 +152,7 @@ fn score_command(args: ScoreCommand) -> Result<(), Error> {
         Writes::FilesIn(&written),
         &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
     )?;
+    check_output_dir(&out)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let window_end = window_end_for(window_end.as_deref(), &events)?;
     let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
@@ -196,6 +198,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
             indicators.as_deref(),
         ),
     )?;
+    check_output_dir(&out)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let job = TuneJob {
         events: &events,
