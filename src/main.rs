@@ -147,6 +147,7 @@ fn score_command(args: ScoreCommand) -> Result<(), Error> {
         score.indicators.as_deref(),
     );
     let truth_input = [("--truth file", score.with_truth.then_some(&*truth))];
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::FilesIn(&written),
@@ -188,6 +189,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
     }
     let out = out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
     let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::FilesIn(&written),
@@ -249,6 +251,7 @@ fn flag_command(args: FlagCommand) -> Result<(), Error> {
         scenario_path.as_deref(),
         indicators.as_deref(),
     );
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::Directory,
@@ -281,6 +284,7 @@ fn cut_command(args: CutCommand) -> Result<(), Error> {
         out,
     } = args;
     let as_of = dealsim::flag::parse_as_of(&as_of)?;
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::Directory,
@@ -295,6 +299,30 @@ fn cut_command(args: CutCommand) -> Result<(), Error> {
         as_of.iso(),
         out.display()
     );
+    Ok(())
+}
+
+/// Refuses a directory given as `--events` or `--deals` (a run directory, say), which the
+/// reader would report only as "Is a directory (os error 21)"; points to the file in it when
+/// it holds one of the expected name.
+fn check_log_files(events: &Path, deals: &Path) -> Result<(), InputError> {
+    for (flag, path, what, name) in [
+        ("--events", events, "the event log", EVENTS_FILE),
+        ("--deals", deals, "the deal table", DEALS_FILE),
+    ] {
+        if !path.is_dir() {
+            continue;
+        }
+        let inside = path.join(name);
+        let hint = match inside.is_file() {
+            true => format!("; did you mean {flag} {}?", inside.display()),
+            false => String::new(),
+        };
+        return Err(InputError::new(
+            format!("{flag} {}", path.display()),
+            format!("is a directory: expected a file, {what} as CSV{hint}"),
+        ));
+    }
     Ok(())
 }
 
@@ -830,6 +858,7 @@ fn export(args: &ExportArgs) -> Result<(), Error> {
         ExportFormatArg::Xes => LogFormat::Xes,
         ExportFormatArg::Csv => LogFormat::Pm4pyCsv,
     };
+    check_log_files(&args.events, &args.deals)?;
     check_inputs_kept(
         &args.out,
         Writes::File,
@@ -951,6 +980,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
+    check_log_files(&args.events, &args.deals)?;
     check_inputs_kept(
         &args.out,
         Writes::File,
