@@ -237,6 +237,9 @@ pub struct TuneCommand {
     /// `dealsim run` seeds it with the scenario's seed.
     #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S", default_value_t = 1)]
     pub seed: u64,
+    /// No progress bars.
+    #[arg(long)]
+    pub quiet: bool,
     #[command(flatten)]
     pub tune: TuneArgs,
 }
@@ -468,6 +471,9 @@ pub struct CalibrateArgs {
     /// may lie past the last recorded day by the data's longest quiet spell (at least 7 days).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub window_end: Option<String>,
+    /// No progress bars.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 /// The history `score` and `tune` read: an event log, its deal table, the scenario that gives

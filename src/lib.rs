@@ -18,6 +18,7 @@ pub mod indicators;
 pub mod log;
 pub mod output;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod scenario;
 pub mod score;

@@ -1,14 +1,13 @@
 //! The `dealsim` binary: parses the command line, calls the library, maps errors to exit codes.
 
+mod bars;
 mod cli;
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use std::path::{Path, PathBuf};
 
@@ -21,8 +20,10 @@ use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::cut::{self, WindowEnd};
+use dealsim::log::read::{read_log_with_events_reporting, shown_on};
 use dealsim::log::Log;
-use dealsim::output::{check_inputs_kept, entry_names, OutputDir, Writes, WRITTEN_LIST};
+use dealsim::output::WRITTEN_LIST;
+use dealsim::output::{check_inputs_kept, check_output_dir, entry_names, OutputDir, Writes};
 use dealsim::scenario::{Scenario, DEFAULT_ORIGIN, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
 use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
@@ -32,7 +33,8 @@ use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::stats::bootstrap::Cluster;
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
-use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, tune_to_dir, TuneJob};
+use dealsim::tuning::run::check_options as check_tune_options;
+use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, TuneJob};
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
@@ -145,11 +147,13 @@ fn score_command(args: ScoreCommand) -> Result<(), Error> {
         score.indicators.as_deref(),
     );
     let truth_input = [("--truth file", score.with_truth.then_some(&*truth))];
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::FilesIn(&written),
         &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
     )?;
+    check_output_dir(&out)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let window_end = window_end_for(window_end.as_deref(), &events)?;
     let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
@@ -174,6 +178,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         bootstrap,
         cluster,
         seed,
+        quiet,
         tune,
     } = args;
     check_tune_flags(&tune)?;
@@ -184,6 +189,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
     }
     let out = out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
     let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::FilesIn(&written),
@@ -194,6 +200,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
             indicators.as_deref(),
         ),
     )?;
+    check_output_dir(&out)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let job = TuneJob {
         events: &events,
@@ -204,7 +211,13 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         window_end: window_end_for(window_end.as_deref(), &events)?,
         options: tune_options(&tune, (bootstrap, cluster), seed),
     };
-    run_tune(&job, None, None, &out, &out)?;
+    // The flags first, before the read (as the library's tune_to_dir checks them).
+    check_tune_options(&job.options)?;
+    check_landmarks(&job.landmarks)?;
+    let bar = bars::phases(quiet, "tuning");
+    let log = read_log_with_events_reporting(&events, &deals, &shown_on(&bar));
+    bar.finish_and_clear();
+    run_tune(&job, &log?, None, (&out, &out), Warn::Tuning, quiet)?;
     // A run directory's report gains the trade-off plots.
     if out.join(dealsim::export::scores::SCORES_CSV).exists() {
         render_report(&out, &out)?;
@@ -238,6 +251,7 @@ fn flag_command(args: FlagCommand) -> Result<(), Error> {
         scenario_path.as_deref(),
         indicators.as_deref(),
     );
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::Directory,
@@ -270,6 +284,7 @@ fn cut_command(args: CutCommand) -> Result<(), Error> {
         out,
     } = args;
     let as_of = dealsim::flag::parse_as_of(&as_of)?;
+    check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
         Writes::Directory,
@@ -284,6 +299,30 @@ fn cut_command(args: CutCommand) -> Result<(), Error> {
         as_of.iso(),
         out.display()
     );
+    Ok(())
+}
+
+/// Refuses a directory given as `--events` or `--deals` (a run directory, say), which the
+/// reader would report only as "Is a directory (os error 21)"; points to the file in it when
+/// it holds one of the expected name.
+fn check_log_files(events: &Path, deals: &Path) -> Result<(), InputError> {
+    for (flag, path, what, name) in [
+        ("--events", events, "the event log", EVENTS_FILE),
+        ("--deals", deals, "the deal table", DEALS_FILE),
+    ] {
+        if !path.is_dir() {
+            continue;
+        }
+        let inside = path.join(name);
+        let hint = match inside.is_file() {
+            true => format!("; did you mean {flag} {}?", inside.display()),
+            false => String::new(),
+        };
+        return Err(InputError::new(
+            format!("{flag} {}", path.display()),
+            format!("is a directory: expected a file, {what} as CSV{hint}"),
+        ));
+    }
     Ok(())
 }
 
@@ -369,24 +408,6 @@ fn load_scenario(args: &SimArgs) -> Result<Scenario, Error> {
     Ok(s)
 }
 
-/// A bar counting `unit`s (deals, runs) of the phase `what`; hidden with `--quiet`.
-fn progress_bar(quiet: bool, what: &str, unit: &str) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{msg:>10}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{per_sec}}, eta {{eta}})"
-        ))
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
-}
-
 /// Simulates into the run directory, not yet committed ([`commit`]); with `keep_log`, also
 /// returns the log the files hold. `indicators`: `run`'s `--indicators` file, which the run
 /// directory must not hold.
@@ -409,7 +430,7 @@ fn simulate(
         ],
     )?;
     let command = dealsim::shell::command_line(std::env::args_os());
-    let bar = progress_bar(args.quiet, "simulate", "deals");
+    let bar = bars::counting(args.quiet, "simulate", "deals");
     let staged = OutputDir::create(&out)?;
     let result = simulate_into(&scenario, &staged, &command, &bar, keep_log);
     bar.finish_and_clear();
@@ -486,7 +507,14 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(&job, Some(&log), panel.as_ref(), dir, shown)?;
+    run_tune(
+        &job,
+        &log,
+        panel.as_ref(),
+        (dir, shown),
+        Warn::Printed,
+        sim.quiet,
+    )?;
     render_report(dir, shown)?;
     // The manifest again, now listing the scores, policy and report too.
     let mut files = entry_names(dir).context(|| format!("listing {}", dir.display()))?;
@@ -541,27 +569,36 @@ fn tune_options(args: &TuneArgs, (bootstrap, cluster): (usize, Cluster), seed: u
     }
 }
 
-/// Tunes `job`, on `log` (and the indicators `evaluated` on it, if any) when the caller has it
-/// in memory, else on the job's files; writes into `out`, said to be `shown` (where a staged
-/// run directory will be).
+/// Which warnings of the tuner a command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Warn {
+    /// All of them (`dealsim tune`).
+    Tuning,
+    /// None: `run` has printed the same in its scoring step.
+    Printed,
+}
+
+/// Tunes `job` on `log` (and the indicators `evaluated` on it, if any); writes into `out`,
+/// said to be `shown` (where a staged run directory will be).
 fn run_tune(
     job: &TuneJob<'_>,
-    log: Option<&Log>,
+    log: &Log,
     evaluated: Option<&Panel>,
-    out: &Path,
-    shown: &Path,
+    (out, shown): (&Path, &Path),
+    warn: Warn,
+    quiet: bool,
 ) -> Result<(), Error> {
-    let tuning = match log {
-        Some(log) => tune_log_to_dir(job, log, evaluated, out)?,
-        None => {
-            let tuning = tune_to_dir(job, out)?;
-            // `run` has printed these in its scoring step already.
-            for w in &tuning.warnings {
-                eprintln!("warning: {w}");
-            }
-            tuning
+    // The tuner says nothing of its progress: the line shows the time it takes.
+    let bar = bars::phases(quiet, "tuning");
+    bar.set_message("tune");
+    let tuning = tune_log_to_dir(job, log, evaluated, out);
+    bar.finish_and_clear();
+    let tuning = tuning?;
+    if warn == Warn::Tuning {
+        for w in &tuning.warnings {
+            eprintln!("warning: {w}");
         }
-    };
+    }
     say_section(render_plans(&tuning));
     eprintln!("policy written to {}", shown.join("policy.toml").display());
     Ok(())
@@ -631,7 +668,7 @@ fn run_score(
     shown: &Path,
     quiet: bool,
 ) -> Result<Option<Panel>, Error> {
-    let bar = spinner(quiet);
+    let bar = bars::phases(quiet, "scoring");
     let result = match log {
         Some(log) => score_log_to_dir(job, log, out, &bar).map(|(r, p)| (r, Some(p))),
         None => score_to_dir(job, out, &bar).map(|r| (r, None)),
@@ -703,22 +740,6 @@ fn open_in_browser(path: &Path) {
             path.display()
         );
     }
-}
-
-fn spinner(quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} scoring: {msg:>10} [{bar:30}] {percent:>3}% ({elapsed}, eta {eta})",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }
 
 fn import(cmd: ImportCommand) -> Result<(), Error> {
@@ -837,6 +858,7 @@ fn export(args: &ExportArgs) -> Result<(), Error> {
         ExportFormatArg::Xes => LogFormat::Xes,
         ExportFormatArg::Csv => LogFormat::Pm4pyCsv,
     };
+    check_log_files(&args.events, &args.deals)?;
     check_inputs_kept(
         &args.out,
         Writes::File,
@@ -918,7 +940,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
         ],
     )?;
     let dir = dealsim::output::OutputDir::create(&out)?;
-    let bar = progress_bar(args.quiet, "sweep", "runs");
+    let bar = bars::counting(args.quiet, "sweep", "runs");
     bar.set_length(points.len() as u64 * args.replicates);
     let started = std::time::Instant::now();
     let runs = sweep::sweep(&job, &points, || bar.inc(1));
@@ -948,10 +970,9 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
     }
     say(sweep::table(&job, &points, &runs));
     eprintln!(
-        "{} points × {} seed{} simulated and scored in {:.1} s -> {}",
-        points.len(),
-        args.replicates,
-        if args.replicates == 1 { "" } else { "s" },
+        "{} × {} simulated and scored in {:.1} s -> {}",
+        counted(points.len(), "point"),
+        counted(args.replicates as usize, "seed"),
         started.elapsed().as_secs_f64(),
         out.display()
     );
@@ -959,6 +980,7 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 }
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
+    check_log_files(&args.events, &args.deals)?;
     check_inputs_kept(
         &args.out,
         Writes::File,
@@ -975,7 +997,10 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
         resimulate_deals: args.resimulate_deals,
         window_end: window_end_for(args.window_end.as_deref(), &args.events)?,
     };
-    let c = calibrate_files(&args.events, &args.deals, &base, &args.out, &options)?;
+    let bar = bars::phases(args.quiet, "calibrating");
+    let c = calibrate_files(&args.events, &args.deals, &base, &args.out, &options, &bar);
+    bar.finish_and_clear();
+    let c = c?;
     for n in &c.notes {
         eprintln!("note: {n}");
     }

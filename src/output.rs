@@ -21,12 +21,31 @@ use crate::error::InputError;
 
 pub struct OutputDir {
     target: PathBuf,
+    // Dropped before `created`: that one removes the parents the temporary directory was in.
     tmp: tempfile::TempDir,
+    created: CreatedDirs,
+}
+
+/// The parent directories [`OutputDir::create`] made for the target, deepest first: removed
+/// again when the directory is dropped without a commit (a failed import into `new/deep/imp`
+/// left `new/deep/` behind), unless something else has been put in them meanwhile.
+struct CreatedDirs(Vec<PathBuf>);
+
+impl Drop for CreatedDirs {
+    fn drop(&mut self) {
+        for dir in &self.0 {
+            // Fails, and stops, at the first that is not empty.
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
 }
 
 impl OutputDir {
-    /// Prepares a temporary directory next to `target` (creating parents). Failing to do so
-    /// is the user's problem to fix (a path that cannot be written), hence an [`InputError`].
+    /// Prepares a temporary directory next to `target`, creating its missing parents (removed
+    /// again if the directory is dropped without a commit). Failing to do so is the user's
+    /// problem to fix (a path that cannot be written), hence an [`InputError`].
     pub fn create(target: &Path) -> Result<OutputDir, InputError> {
         let origin = format!("--out {}", target.display());
         let cannot = |e: io::Error| {
@@ -42,16 +61,8 @@ impl OutputDir {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        // create_dir_all would only say "File exists": name the file in the way instead.
-        if let Some(file) = parent.ancestors().find(|a| a.exists() && !a.is_dir()) {
-            return Err(InputError::new(
-                &origin,
-                format!(
-                    "cannot write the output directory: {} is a file, expected a directory",
-                    file.display()
-                ),
-            ));
-        }
+        check_no_file_in_the_way(&parent, &origin)?;
+        let created = CreatedDirs(missing_ancestors(&parent));
         fs::create_dir_all(&parent).map_err(cannot)?;
         let name = target
             .file_name()
@@ -64,6 +75,7 @@ impl OutputDir {
         Ok(OutputDir {
             target: target.to_path_buf(),
             tmp,
+            created,
         })
     }
 
@@ -104,13 +116,84 @@ impl OutputDir {
         } else {
             fs::rename(tmp, &self.target)?;
         }
-        // Renamed into place: nothing left for the temporary directory's guard to remove.
+        // Renamed into place: nothing left for the temporary directory's guard to remove, and
+        // the parents hold the target.
         let _ = self.tmp.keep();
+        let mut created = self.created;
+        created.0.clear();
         // Best effort: the directory is in place; unlisted, a later replacement of the parent
         // would only be refused, saying why.
         let _ = claim_in_parent(&self.target);
         Ok(self.target)
     }
+}
+
+/// `dir` and those of its ancestors that do not exist, deepest first.
+fn missing_ancestors(dir: &Path) -> Vec<PathBuf> {
+    dir.ancestors()
+        .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+/// `create_dir_all` would only say "File exists" of a file where `dir` or one of its
+/// ancestors should be a directory: names the file instead.
+fn check_no_file_in_the_way(dir: &Path, origin: &str) -> Result<(), InputError> {
+    match dir.ancestors().find(|a| a.exists() && !a.is_dir()) {
+        Some(file) => Err(InputError::new(
+            origin,
+            format!(
+                "cannot write the output directory: {} is a file, expected a directory",
+                file.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Checks, before the work, that files can be written into the directory `target` (the
+/// `--out DIR` of `score` and `tune`, which add files to it): that it is a directory, or
+/// can be created, and that it (or the nearest existing parent, for a directory to create)
+/// takes a new entry. A problem is an [`InputError`], as [`OutputDir::create`] makes it for
+/// the commands that replace their directory: it failed after all the scoring, with exit 1.
+/// Nothing is left behind: the probe is removed, no directory is created.
+pub fn check_output_dir(target: &Path) -> Result<(), InputError> {
+    let origin = format!("--out {}", target.display());
+    if target.exists() && !target.is_dir() {
+        return Err(InputError::new(&origin, "exists and is not a directory"));
+    }
+    check_no_file_in_the_way(target, &origin)?;
+    let existing = target
+        .ancestors()
+        .map(|a| {
+            if a.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                a
+            }
+        })
+        .find(|a| a.exists())
+        .unwrap_or(Path::new("."));
+    let probe = match existing == target {
+        true => plain_permissions(0o666).tempfile_in(existing).map(drop),
+        false => plain_permissions(0o777).tempdir_in(existing).map(drop),
+    };
+    probe.map_err(|e| {
+        InputError::new(
+            &origin,
+            format!(
+                "cannot write into {}: {}",
+                existing.display(),
+                probe_error(&e)
+            ),
+        )
+    })
+}
+
+/// What stopped a probe file: its kind ("permission denied"), without the probe's own
+/// random name that tempfile's message ends in.
+fn probe_error(e: &io::Error) -> io::Error {
+    io::Error::from(e.kind())
 }
 
 /// The names of `dir`'s entries (in no particular order).
@@ -318,7 +401,6 @@ pub fn write_files<'a>(
     dir: &Path,
     files: impl IntoIterator<Item = (&'a str, Vec<u8>)>,
 ) -> Result<(), crate::error::Error> {
-    use crate::error::IoContext;
     fs::create_dir_all(dir).map_err(|e| {
         InputError::new(
             format!("--out {}", dir.display()),
@@ -328,10 +410,28 @@ pub fn write_files<'a>(
     let mut names = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
-        write_file_atomic(&path, &bytes).context(|| format!("writing {}", path.display()))?;
+        write_file_atomic(&path, &bytes).map_err(|e| not_written(dir, &path, e))?;
         names.push(name.to_string());
     }
-    record_written(dir, names).context(|| format!("writing {}", dir.join(WRITTEN_LIST).display()))
+    record_written(dir, names).map_err(|e| not_written(dir, &dir.join(WRITTEN_LIST), e))
+}
+
+/// The error of a file `path` of `dir` that could not be written. A directory that refuses it
+/// (no permission, a read-only file system) is the user's `--out` to change, an
+/// [`InputError`] as [`check_output_dir`] and [`OutputDir::create`] give; anything else (a
+/// full disk) is a runtime failure.
+fn not_written(dir: &Path, path: &Path, e: io::Error) -> crate::error::Error {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => InputError::new(
+            format!("--out {}", dir.display()),
+            format!("cannot write {}: {e}", path.display()),
+        )
+        .into(),
+        _ => crate::error::Error::Io {
+            context: format!("writing {}", path.display()),
+            source: e,
+        },
+    }
 }
 
 /// Checks that a single output file (`--out FILE` of `calibrate` and `export`) can be
@@ -367,7 +467,11 @@ pub fn check_output_file(target: &Path) -> Result<(), InputError> {
         .map_err(|e| {
             InputError::new(
                 &origin,
-                format!("cannot write the file into {}: {e}", parent.display()),
+                format!(
+                    "cannot write the file into {}: {}",
+                    parent.display(),
+                    probe_error(&e)
+                ),
             )
         })
 }
@@ -426,6 +530,70 @@ mod tests {
         write_file_atomic(&single, b"x").unwrap();
         assert_eq!(mode(&single), mode(&root.path().join("plain/file")));
         assert_eq!(fs::read(&single).unwrap(), b"x");
+    }
+
+    /// A failed command (`import csv bad.csv --out new/deep/imp`) left `new/deep/` behind: the
+    /// parents it created go with it, those that were there stay.
+    #[test]
+    fn parents_created_for_an_uncommitted_directory_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        fs::create_dir(root.path().join("had")).unwrap();
+        let out = OutputDir::create(&root.path().join("had/new/deep/imp")).unwrap();
+        fs::write(out.file("events.csv"), b"x").unwrap();
+        assert!(root.path().join("had/new/deep").is_dir());
+        drop(out);
+        assert_eq!(entry_names(&root.path().join("had")).unwrap().len(), 0);
+        // One that received something else meanwhile stays, with what it holds.
+        let out = OutputDir::create(&root.path().join("had/new/deep/imp")).unwrap();
+        fs::write(root.path().join("had/new/mine"), b"x").unwrap();
+        drop(out);
+        assert_eq!(entry_names(&root.path().join("had/new")).unwrap(), ["mine"]);
+        // Committed, they hold the target.
+        let out = OutputDir::create(&root.path().join("a/b/imp")).unwrap();
+        out.commit().unwrap();
+        assert!(root.path().join("a/b/imp").is_dir());
+    }
+
+    /// `score` and `tune` add files to their `--out` after all the work: it is checked first,
+    /// creating nothing.
+    #[test]
+    fn an_output_directory_is_checked_before_the_work() {
+        let root = tempfile::tempdir().unwrap();
+        let e = |p: &Path| check_output_dir(p).unwrap_err().to_string();
+        fs::write(root.path().join("file"), b"x").unwrap();
+        assert!(e(&root.path().join("file")).ends_with("exists and is not a directory"));
+        let under_file = e(&root.path().join("file/a/out"));
+        assert!(
+            under_file.ends_with("file is a file, expected a directory"),
+            "{under_file}"
+        );
+        check_output_dir(&root.path().join("new/deep/out")).unwrap();
+        check_output_dir(root.path()).unwrap();
+        assert_eq!(entry_names(root.path()).unwrap(), ["file"], "nothing left");
+    }
+
+    /// A directory that refuses new files is refused up front. (Not where permissions do not
+    /// bite, as for root: there the directory takes the file.)
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_output_directory_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let locked = root.path().join("locked");
+        fs::create_dir(&locked).unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+        if tempfile::tempfile_in(&locked).is_ok() {
+            eprintln!("skipped: permissions do not apply to this user");
+            return;
+        }
+        let e = check_output_dir(&locked).unwrap_err().to_string();
+        let said = format!("cannot write into {}: permission denied", locked.display());
+        assert!(e.ends_with(&said), "{e}");
+        let e = check_output_dir(&locked.join("sub"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot write into"), "{e}");
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
     }
 
     #[test]

@@ -11,8 +11,10 @@ use crate::error::{csv_error, finite_number, Error, InputError};
 use crate::export::scores::{ScoreReport, SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::cut::{check_window_end, kept, within_window, WindowEnd};
-use crate::log::{read::read_log_with_events, Log};
+use crate::log::read::{read_log_with_events_reporting, shown_on};
+use crate::log::Log;
 use crate::output::write_files;
+use crate::progress::phase;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
 use crate::time::DayNum;
@@ -179,8 +181,7 @@ pub fn score_to_dir(
     bar: &ProgressBar,
 ) -> Result<ScoreReport, Error> {
     check_options(&job.options)?;
-    bar.set_message("read log");
-    let log = read_log_with_events(job.events, job.deals)?;
+    let log = read_log_with_events_reporting(job.events, job.deals, &shown_on(bar))?;
     score_log_to_dir(job, &log, out, bar).map(|(report, _)| report)
 }
 
@@ -261,10 +262,7 @@ pub fn score_log_to_dir(
             ));
         }
     }
-    // Each phase restarts the bar so that its eta is the phase's own.
-    bar.reset();
-    bar.set_message("indicators");
-    bar.set_length(log.deals.len() as u64);
+    phase(bar, "indicators", Some(log.deals.len() as u64));
     let panel = indicators::evaluate_with_progress(
         log,
         &job.indicators,
@@ -274,12 +272,15 @@ pub fn score_log_to_dir(
         window_end,
         &|n| bar.inc(n),
     );
-    bar.reset();
-    bar.set_message(match job.options.interval {
+    let what = match job.options.interval {
         scoring::IntervalMethod::Delong => "score",
         scoring::IntervalMethod::Bootstrap => "bootstrap",
-    });
-    bar.set_length((panel.indicators.len() * panel.landmarks.len()) as u64);
+    };
+    phase(
+        bar,
+        what,
+        Some((panel.indicators.len() * panel.landmarks.len()) as u64),
+    );
     warnings.extend(scoring::censoring_warning(&panel, job.options.censoring));
     warnings.extend(scoring::cluster_warning(&panel, job.options.cluster));
     let rows = scoring::score_with_progress(&panel, &job.options, &|n| bar.inc(n));
@@ -296,6 +297,8 @@ pub fn score_log_to_dir(
         summary,
         scores: rows,
     };
+    // Of unknown length: the bar shows the time spent, not a finished phase.
+    phase(bar, "write", None);
     write_files(
         out,
         [

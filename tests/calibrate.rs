@@ -53,7 +53,8 @@ fn calibrate_cli(dir: &Path, extra: &[&str], out: &Path) -> assert_cmd::Command 
 fn calibrate_in(dir: &Path, options: &CalibrateOptions, out: &str) -> Calibration {
     let (events, deals) = (dir.join("log/events.csv"), dir.join("log/deals.csv"));
     let base = Scenario::embedded_default();
-    let c = calibrate_files(&events, &deals, &base, &dir.join(out), options).unwrap();
+    let hidden = indicatif::ProgressBar::hidden();
+    let c = calibrate_files(&events, &deals, &base, &dir.join(out), options, &hidden).unwrap();
     eprintln!("{}", dealsim::calibrate::gof::render(&c.fit));
     c
 }
@@ -199,7 +200,7 @@ fn a_log_without_start_events_still_calibrates() {
 fn command_line_writes_a_checked_scenario_deterministically() {
     let tmp = tempfile::tempdir().unwrap();
     simulate(tmp.path(), scenario_toml(150.0, |_| {}));
-    let run = |name: &str, threads: &str| {
+    let run = |name: &str, threads: &str, quiet: &[&str]| {
         let out = tmp.path().join(name);
         let extra = [
             "--iterations",
@@ -209,7 +210,7 @@ fn command_line_writes_a_checked_scenario_deterministically() {
             "--seed",
             "3",
         ];
-        let assert = calibrate_cli(tmp.path(), &extra, &out)
+        let assert = calibrate_cli(tmp.path(), &[&extra[..], quiet].concat(), &out)
             .env("RAYON_NUM_THREADS", threads)
             .assert()
             .success();
@@ -226,8 +227,9 @@ fn command_line_writes_a_checked_scenario_deterministically() {
         );
         fs::read(&out).unwrap()
     };
-    let a = run("a.toml", "1");
-    let b = run("b.toml", "2");
+    // `--quiet` hides the progress line (on stderr) and changes nothing else.
+    let a = run("a.toml", "1", &["--quiet"]);
+    let b = run("b.toml", "2", &[]);
     assert_eq!(
         a, b,
         "same log and seed give the same file whatever the threads"

@@ -281,7 +281,11 @@ fn a_run_failing_after_the_simulation_leaves_no_directory() {
     let late = scenarios.path().join("late-end.toml");
     fs::write(&late, default.replace(end, "\nend = \"2030-08-31\"\n")).unwrap();
     let late_run = [&SMALL_RUN[..], &["--scenario", late.to_str().unwrap()]].concat();
-    let (code, stderr) = run_in(tmp.path(), &[&late_run[..], &["--out", "run"]].concat());
+    // Into new parents, which go too (`new/deep/` stayed).
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &[&late_run[..], &["--out", "new/deep/run"]].concat(),
+    );
     assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("simulated ") && stderr.contains("2030-08-31 is "),
@@ -312,4 +316,85 @@ fn too_many_landmarks_are_refused_before_the_simulation() {
         "error: --landmarks: at most 255 landmarks can be tuned\n"
     );
     assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
+}
+
+/// A failed import leaves no directory behind, the parents it created for `--out` included:
+/// `import csv bad.csv --out new/deep/imp` left `new/deep/`.
+#[test]
+fn a_failed_import_leaves_no_parent_it_created() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("bad.csv"), "case_id,activity\n").unwrap();
+    fs::create_dir(tmp.path().join("had")).unwrap();
+    for out in ["new/deep/imp", "had/new/imp"] {
+        let (code, stderr) = run_in(tmp.path(), &["import", "csv", "bad.csv", "--out", out]);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert_eq!(listing(tmp.path()), ["bad.csv", "had"], "{out}");
+        assert!(listing(&tmp.path().join("had")).is_empty(), "{out}");
+    }
+}
+
+/// `score` and `tune` add their files to `--out` after all the work. An `--out` they cannot
+/// write is refused first, as the commands that replace their directory refuse it, with exit 2:
+/// here the log is not even readable, and its error would mean the work had started.
+#[test]
+fn score_and_tune_check_their_out_before_reading_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("events.csv"), "case_id\n").unwrap();
+    fs::write(tmp.path().join("deals.csv"), "case_id\n").unwrap();
+    fs::write(tmp.path().join("file"), "").unwrap();
+    for command in ["score", "tune"] {
+        let (code, stderr) = run_in(
+            tmp.path(),
+            &[
+                command,
+                "--events",
+                "events.csv",
+                "--deals",
+                "deals.csv",
+                "--quiet",
+                "--out",
+                "file/out",
+            ],
+        );
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.starts_with(
+                "error: --out file/out: cannot write the output directory: file is a file, \
+                 expected a directory"
+            ),
+            "{command}: {stderr}"
+        );
+    }
+    assert_eq!(listing(tmp.path()), ["deals.csv", "events.csv", "file"]);
+}
+
+/// A directory that refuses new files (read-only) gave exit 1 after all the scoring; now 2,
+/// before it. (Skipped where permissions do not bite, as for root.)
+#[cfg(unix)]
+#[test]
+fn a_read_only_out_is_refused_up_front_by_score_and_tune() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let locked = tmp.path().join("locked");
+    fs::create_dir(&locked).unwrap();
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o555)).unwrap();
+    if tempfile::tempfile_in(&locked).is_ok() {
+        eprintln!("skipped: permissions do not apply to this user");
+        return;
+    }
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let log = ["--events", "run/events.csv", "--deals", "run/deals.csv"];
+    for (command, out) in [("score", "locked"), ("tune", "locked/sub")] {
+        let args = [&[command, "--quiet"][..], &log, &["--out", out]].concat();
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "--out {out}: cannot write into locked: permission denied"
+            )),
+            "{stderr}"
+        );
+    }
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(listing(&locked).is_empty());
 }

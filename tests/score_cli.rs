@@ -1134,3 +1134,70 @@ fn a_simulated_log_is_scored_against_the_scenario_beside_it() {
         fs::read(sim.join("scenario.toml")).unwrap()
     );
 }
+
+/// A directory given as `--events` or `--deals` (the run directory instead of a file in it)
+/// was reported as "Is a directory (os error 21)", without the flag: every command reading a
+/// log names the flag, says a file is expected and which one the directory holds.
+#[test]
+fn a_directory_given_for_a_log_file_is_named_by_its_flag() {
+    let case = Case::valid();
+    let dir = case.dir.path().display().to_string();
+    let out = case.path("out").display().to_string();
+    let log = ["--events", &dir, "--deals", &dir];
+    let commands: [&[&str]; 6] = [
+        &["score"],
+        &["tune"],
+        &["flag", "--policy", "policy.toml", "--as-of", "2025-06-30"],
+        &["cut", "--as-of", "2025-06-30", "--out", &out],
+        &["calibrate"],
+        &["export", "--format", "csv", "--out", &out],
+    ];
+    for command in commands {
+        let output = dealsim().args(command).args(log).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{command:?}: {stderr}");
+        let said = format!(
+            "error: --events {dir}: is a directory: expected a file, the event log as CSV; \
+             did you mean --events {}?",
+            case.events()
+        );
+        assert!(stderr.contains(&said), "{command:?}: {stderr}");
+        assert!(!case.out().exists(), "{command:?}");
+    }
+    // A directory without the file: no suggestion.
+    let empty = case.path("empty");
+    fs::create_dir(&empty).unwrap();
+    let empty = empty.display().to_string();
+    let output = dealsim()
+        .args(["score", "--events", &case.events(), "--deals", &empty])
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let said =
+        format!("error: --deals {empty}: is a directory: expected a file, the deal table as CSV\n");
+    assert!(stderr.contains(&said), "{stderr}");
+}
+
+/// `tune` takes `--quiet` as `score` does (its progress line, on stderr, is hidden); the files
+/// are the same either way.
+#[test]
+fn tune_takes_quiet_and_writes_the_same_files() {
+    let case = Case::valid();
+    let tuned = |name: &str, extra: &[&str]| {
+        let out = case.path(name);
+        let output = on_log("tune", case.dir.path())
+            .arg("--out")
+            .arg(&out)
+            .args(["--bootstrap", "5"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        succeeded(&output);
+        listing(&out)
+            .into_iter()
+            .map(|n| (fs::read(out.join(&n)).unwrap(), n))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(tuned("quiet", &["--quiet"]), tuned("shown", &[]));
+}

@@ -319,6 +319,12 @@ fn no_indicator_is_named_the_earliest_warning_when_none_is_reliable() {
         .output()
         .unwrap();
     succeeded(&output);
+    // It said "1 points × 1 seed".
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("1 point × 1 seed simulated and scored in"),
+        "{stderr}"
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("0.9 ")).collect();
     assert_eq!(lines.len(), 5, "{stdout}");

@@ -18,10 +18,14 @@ pub(crate) mod special;
 
 use std::path::Path;
 
+use indicatif::ProgressBar;
+
 use crate::calendar::Calendar;
 use crate::error::{Error, InputError, IoContext};
+use crate::log::read::shown_on;
 use crate::log::Log;
 use crate::output::{check_output_file, write_file_atomic};
+use crate::progress::phase;
 use crate::scenario::{self, Scenario, ScenarioSpec};
 use crate::time::DayNum;
 
@@ -69,13 +73,15 @@ pub struct Calibration {
 
 /// Fits a scenario to `log` (see the module header); `(events, deals)` name its event log and
 /// deal table, for errors to blame the file that holds the problem; `base` supplies what the
-/// log cannot show.
+/// log cannot show. `bar` counts the re-simulations, which take nearly all the time.
 pub fn calibrate(
     log: &Log,
     (events, deals): (&str, &str),
     base: &Scenario,
     options: &CalibrateOptions,
+    bar: &ProgressBar,
 ) -> Result<Calibration, InputError> {
+    phase(bar, "fit", None);
     let window_end = crate::log::cut::check_window_end(log, options.window_end.as_ref())?;
     let log = &*crate::log::cut::within_window(log, window_end);
     let (Some(first), Some(last)) = (
@@ -130,14 +136,18 @@ pub fn calibrate(
     let deals = options
         .resimulate_deals
         .unwrap_or((2 * log.deals.len() as u64).max(40_000));
+    // The loop's rounds and the check's simulation.
+    phase(bar, "simulate", Some(options.iterations as u64 + 1));
     for _ in 0..options.iterations {
         let sim = adjust::simulate_tally(&spec, &shapes, Some(deals))?;
         adjust::correct(&mut spec, &observed, &sim);
+        bar.inc(1);
     }
     // The check is the file's own simulation (its seed, its inflow): what `dealsim simulate
     // --scenario` gives. Its deals are not the loop's (other arrivals, other deal streams);
     // its reps are (see the README on why the seed belongs to the calibration).
     let sim = adjust::simulate_tally(&spec, &shapes, None)?;
+    bar.inc(1);
     let fit = gof::table(&shapes, &observed, &sim);
     notes.extend(fit.iter().filter_map(gof::unsettled));
     let (text, _) = adjust::render(&spec)?;
@@ -210,18 +220,20 @@ fn check_names(
     Ok(())
 }
 
-/// `dealsim calibrate`: reads the log, calibrates, writes the scenario to `out` atomically.
+/// `dealsim calibrate`: reads the log, calibrates, writes the scenario to `out` atomically;
+/// shows its progress on `bar`.
 pub fn calibrate_files(
     events: &Path,
     deals: &Path,
     base: &Scenario,
     out: &Path,
     options: &CalibrateOptions,
+    bar: &ProgressBar,
 ) -> Result<Calibration, Error> {
     check_output_file(out)?;
-    let log = crate::log::read::read_log(events, deals)?;
+    let log = crate::log::read::read_log_reporting(events, deals, &shown_on(bar))?;
     let origins = (events.display().to_string(), deals.display().to_string());
-    let calibration = calibrate(&log, (&origins.0, &origins.1), base, options)?;
+    let calibration = calibrate(&log, (&origins.0, &origins.1), base, options, bar)?;
     write_file_atomic(out, calibration.toml.as_bytes())
         .context(|| format!("writing {}", out.display()))?;
     Ok(calibration)

@@ -305,6 +305,7 @@ pub fn delimited_reader(
     let head = input
         .fill_buf()
         .map_err(|e| InputError::new(path.display().to_string(), format!("cannot read: {e}")))?;
+    check_not_utf16(head, path)?;
     let delimiter = delimiter(head.split(|&b| b == b'\n').next().unwrap_or_default());
     if delimiter != b',' {
         let name = if delimiter == b';' {
@@ -321,6 +322,26 @@ pub fn delimited_reader(
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(input))
+}
+
+/// Refuses a file that starts with a UTF-16 byte-order mark (Excel's "Unicode text", some CRM
+/// exports): read as UTF-8 its first byte is invalid, and the Latin-1 hint of [`utf8_field`]
+/// would send the user to the wrong conversion.
+fn check_not_utf16(head: &[u8], path: &Path) -> Result<(), InputError> {
+    let order = match head {
+        [0xff, 0xfe, ..] => "little-endian, byte-order mark FF FE",
+        [0xfe, 0xff, ..] => "big-endian, byte-order mark FE FF",
+        _ => return Ok(()),
+    };
+    let file = path.display();
+    Err(InputError::new(
+        file.to_string(),
+        format!(
+            "the file is UTF-16 text ({order}), but must be UTF-8: convert it first, e.g. \
+             iconv -f UTF-16 -t UTF-8 {file} > converted.csv"
+        ),
+    )
+    .at_position(1, 1))
 }
 
 /// The field separator of a CSV whose header line is `line`: the most frequent of comma,
@@ -368,7 +389,31 @@ pub fn utf8_field<'b>(
 
 #[cfg(test)]
 mod tests {
-    use super::delimiter;
+    use super::{check_not_utf16, delimiter};
+
+    /// A UTF-16 export was told to convert from Latin-1.
+    #[test]
+    fn a_utf16_file_is_named_with_its_conversion() {
+        let path = std::path::Path::new("crm.csv");
+        for head in [&b"\xff\xfec\x00a\x00"[..], b"\xfe\xff\x00c\x00a"] {
+            let e = check_not_utf16(head, path).unwrap_err().to_string();
+            assert!(
+                e.starts_with("crm.csv: line 1, column 1: the file is UTF-16 text"),
+                "{e}"
+            );
+            assert!(e.contains("iconv -f UTF-16 -t UTF-8 crm.csv"), "{e}");
+        }
+        // UTF-8, with its own mark or without, and Latin-1 pass.
+        for head in [
+            &b"\xef\xbb\xbfcase_id"[..],
+            b"case_id",
+            b"\xe9t\xe9",
+            b"",
+            b"\xff",
+        ] {
+            assert!(check_not_utf16(head, path).is_ok());
+        }
+    }
 
     #[test]
     fn the_separator_is_the_most_frequent_outside_quotes() {

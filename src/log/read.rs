@@ -8,6 +8,7 @@
 //! `T`, or a date alone).
 //! Every problem names the file, the line and the column, and what was expected.
 
+use indicatif::ProgressBar;
 use rustc_hash::FxHashMap;
 use std::path::Path;
 
@@ -159,9 +160,12 @@ const BATCHES_AHEAD: usize = 4;
 /// next records out of the file: splitting CSV and converting its fields each take about half
 /// of reading a large log, so the two halves overlap. The first error in file order stops
 /// the read: a field error from `each`, or the parser's CSV error after the records before it.
+/// After each batch, `done` hears the byte offset in the file of its last record: the work
+/// converted so far, not the parser's read-ahead.
 fn for_each_record(
     mut reader: csv::Reader<std::fs::File>,
     cols: &Columns,
+    done: &dyn Fn(u64),
     mut each: impl FnMut(&csv::StringRecord) -> Result<(), InputError>,
 ) -> Result<(), InputError> {
     // For the parser's errors, which name a field by its index.
@@ -206,6 +210,9 @@ fn for_each_record(
         for batch in full_rx.iter() {
             let batch = batch.map_err(|e| csv_error(&cols.origin, Some(&headers), &e))?;
             batch.iter().try_for_each(&mut each)?;
+            if let Some(p) = batch.last().and_then(csv::StringRecord::position) {
+                done(p.byte());
+            }
             let _ = empty_tx.send(batch);
         }
         Ok(())
@@ -257,7 +264,30 @@ fn opt_sym(sy: &mut Symbols, rec: &csv::StringRecord, col: Option<usize>) -> Opt
 
 /// Reads `deals.csv` then `events.csv` into a [`Log`].
 pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError> {
-    read(events_path, deals_path, false).map(|(log, _)| log)
+    read_log_reporting(events_path, deals_path, &|_, _| {})
+}
+
+/// [`read_log`], calling `progress(read, total)` as it goes: the bytes of the two files read so
+/// far, of their size together. The size is known before the first record, so `read / total`
+/// is a true fraction of the work (parsing and converting cost about the same per byte).
+pub fn read_log_reporting(
+    events_path: &Path,
+    deals_path: &Path,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Log, InputError> {
+    read(events_path, deals_path, false, progress).map(|(log, _)| log)
+}
+
+/// A `progress` for [`read_log_reporting`] that shows the read on `bar`, as "read log" with
+/// the bytes read as its position and the files' size as its length.
+pub fn shown_on(bar: &ProgressBar) -> impl Fn(u64, u64) + '_ {
+    crate::progress::phase(bar, "read log", None);
+    move |read, total| {
+        if bar.length() != Some(total) {
+            bar.set_length(total);
+        }
+        bar.set_position(read);
+    }
 }
 
 /// Reads the log as [`read_log`] does, refusing an events file without any event beside a
@@ -266,7 +296,16 @@ pub fn read_log(events_path: &Path, deals_path: &Path) -> Result<Log, InputError
 /// export cut before its first event, the wrong file). What those three read; exports and
 /// tests may still read such a log.
 pub fn read_log_with_events(events_path: &Path, deals_path: &Path) -> Result<Log, InputError> {
-    let log = read_log(events_path, deals_path)?;
+    read_log_with_events_reporting(events_path, deals_path, &|_, _| {})
+}
+
+/// [`read_log_with_events`], reporting its progress as [`read_log_reporting`] does.
+pub fn read_log_with_events_reporting(
+    events_path: &Path,
+    deals_path: &Path,
+    progress: &dyn Fn(u64, u64),
+) -> Result<Log, InputError> {
+    let log = read_log_reporting(events_path, deals_path, progress)?;
     if log.events.is_empty() {
         return Err(InputError::new(
             events_path.display().to_string(),
@@ -288,16 +327,25 @@ pub fn read_log_with_extras(
     events_path: &Path,
     deals_path: &Path,
 ) -> Result<(Log, DealExtras), InputError> {
-    read(events_path, deals_path, true)
+    read(events_path, deals_path, true, &|_, _| {})
+}
+
+/// The size of the file `path` opened already, for progress only (0 if it cannot be known).
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 fn read(
     events_path: &Path,
     deals_path: &Path,
     keep_extras: bool,
+    progress: &dyn Fn(u64, u64),
 ) -> Result<(Log, DealExtras), InputError> {
     let mut symbols = Symbols::default();
     let (reader, cols) = open(deals_path)?;
+    let deals_size = size(deals_path);
+    let total = deals_size + size(events_path);
+    progress(0, total);
     let mut extras = DealExtras::new(
         cols.names
             .iter()
@@ -320,7 +368,7 @@ fn read(
     let mut index: FxHashMap<String, usize> = FxHashMap::default();
     let mut deals = Vec::new();
     let unknown = symbols.intern("unknown");
-    for_each_record(reader, &cols, |rec| {
+    for_each_record(reader, &cols, &|b| progress(b, total), |rec| {
         let id_field = field(&cols, rec, c_id);
         let id = id_field.value.trim().to_string();
         if id.is_empty() {
@@ -425,7 +473,8 @@ fn read(
     let mut last_id = String::new();
     let mut last_deal = 0u32;
     let nobody = symbols.intern("");
-    for_each_record(reader, &cols, |record| {
+    let events_done = |b| progress(deals_size + b, total);
+    for_each_record(reader, &cols, &events_done, |record| {
         let id = record.get(e_id).unwrap_or("").trim();
         if id != last_id {
             last_deal = match index.get(id) {
@@ -518,6 +567,7 @@ fn read(
         events,
         offsets,
     };
+    progress(total, total);
     Ok((log, extras))
 }
 
@@ -568,6 +618,28 @@ mod tests {
             let seconds: Vec<i64> = events.iter().map(|e| e.time.0).collect();
             assert!(seconds.windows(2).all(|w| w[1] == w[0] + 1), "{seconds:?}");
         }
+    }
+
+    /// `dealsim score` showed "read log 0% (eta 0s)" for the whole read: the reader now says
+    /// how many bytes of the two files it has read, of their size, as it goes.
+    #[test]
+    fn the_read_reports_bytes_of_both_files_up_to_their_size() {
+        let dir = log_files(3 * BATCH + 7, |_, row| row);
+        let (events, deals) = (dir.path().join("events.csv"), dir.path().join("deals.csv"));
+        let total = size(&events) + size(&deals);
+        let heard = std::sync::Mutex::new(Vec::new());
+        read_log_reporting(&events, &deals, &|read, all| {
+            heard.lock().unwrap().push((read, all))
+        })
+        .unwrap();
+        let heard = heard.into_inner().unwrap();
+        assert!(heard.iter().all(|&(_, all)| all == total), "{heard:?}");
+        let read: Vec<u64> = heard.iter().map(|&(r, _)| r).collect();
+        assert_eq!((read[0], read[read.len() - 1]), (0, total));
+        assert!(read.windows(2).all(|w| w[0] <= w[1]), "{read:?}");
+        // One report per batch of events in between, past the deal table.
+        let between = read.iter().filter(|&&r| r > size(&deals) && r < total);
+        assert!(between.count() >= 3, "{read:?}");
     }
 
     #[test]
