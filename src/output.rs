@@ -174,9 +174,10 @@ pub fn check_output_dir(target: &Path) -> Result<(), InputError> {
         })
         .find(|a| a.exists())
         .unwrap_or(Path::new("."));
-    let probe = match existing == target {
-        true => plain_permissions(0o666).tempfile_in(existing).map(drop),
-        false => plain_permissions(0o777).tempdir_in(existing).map(drop),
+    let probe = if existing == target {
+        plain_permissions(0o666).tempfile_in(existing).map(drop)
+    } else {
+        plain_permissions(0o777).tempdir_in(existing).map(drop)
     };
     probe.map_err(|e| {
         InputError::new(
