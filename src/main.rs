@@ -20,7 +20,6 @@ use dealsim::error::IoContext;
 use dealsim::error::{Error, InputError};
 use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::cut::{self, WindowEnd};
-use dealsim::log::read::{read_log_with_events_reporting, shown_on};
 use dealsim::log::Log;
 use dealsim::output::WRITTEN_LIST;
 use dealsim::output::{check_inputs_kept, check_output_dir, entry_names, OutputDir, Writes};
@@ -33,8 +32,7 @@ use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::stats::bootstrap::Cluster;
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
-use dealsim::tuning::run::check_options as check_tune_options;
-use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, TuneJob};
+use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, tune_to_dir, TuneJob};
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
@@ -211,13 +209,14 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         window_end: window_end_for(window_end.as_deref(), &events)?,
         options: tune_options(&tune, (bootstrap, cluster), seed),
     };
-    // The flags first, before the read (as the library's tune_to_dir checks them).
-    check_tune_options(&job.options)?;
-    check_landmarks(&job.landmarks)?;
     let bar = bars::phases(quiet, "tuning");
-    let log = read_log_with_events_reporting(&events, &deals, &shown_on(&bar));
+    let tuning = tune_to_dir(&job, &out, &bar);
     bar.finish_and_clear();
-    run_tune(&job, &log?, None, (&out, &out), Warn::Tuning, quiet)?;
+    let tuning = tuning?;
+    for w in &tuning.warnings {
+        eprintln!("warning: {w}");
+    }
+    say_tuning(&tuning, &out);
     // A run directory's report gains the trade-off plots.
     if out.join(dealsim::export::scores::SCORES_CSV).exists() {
         render_report(&out, &out)?;
@@ -314,9 +313,10 @@ fn check_log_files(events: &Path, deals: &Path) -> Result<(), InputError> {
             continue;
         }
         let inside = path.join(name);
-        let hint = match inside.is_file() {
-            true => format!("; did you mean {flag} {}?", inside.display()),
-            false => String::new(),
+        let hint = if inside.is_file() {
+            format!("; did you mean {flag} {}?", inside.display())
+        } else {
+            String::new()
         };
         return Err(InputError::new(
             format!("{flag} {}", path.display()),
@@ -507,14 +507,7 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(
-        &job,
-        &log,
-        panel.as_ref(),
-        (dir, shown),
-        Warn::Printed,
-        sim.quiet,
-    )?;
+    run_tune(&job, &log, panel.as_ref(), (dir, shown), sim.quiet)?;
     render_report(dir, shown)?;
     // The manifest again, now listing the scores, policy and report too.
     let mut files = entry_names(dir).context(|| format!("listing {}", dir.display()))?;
@@ -569,23 +562,14 @@ fn tune_options(args: &TuneArgs, (bootstrap, cluster): (usize, Cluster), seed: u
     }
 }
 
-/// Which warnings of the tuner a command prints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Warn {
-    /// All of them (`dealsim tune`).
-    Tuning,
-    /// None: `run` has printed the same in its scoring step.
-    Printed,
-}
-
-/// Tunes `job` on `log` (and the indicators `evaluated` on it, if any); writes into `out`,
-/// said to be `shown` (where a staged run directory will be).
+/// `run`'s tuning step: tunes `job` on `log` (and the indicators `evaluated` on it, if any);
+/// writes into `out`, said to be `shown` (where the staged run directory will be). The
+/// tuner's warnings are not printed: `run` has printed the same in its scoring step.
 fn run_tune(
     job: &TuneJob<'_>,
     log: &Log,
     evaluated: Option<&Panel>,
     (out, shown): (&Path, &Path),
-    warn: Warn,
     quiet: bool,
 ) -> Result<(), Error> {
     // The tuner says nothing of its progress: the line shows the time it takes.
@@ -593,15 +577,14 @@ fn run_tune(
     bar.set_message("tune");
     let tuning = tune_log_to_dir(job, log, evaluated, out);
     bar.finish_and_clear();
-    let tuning = tuning?;
-    if warn == Warn::Tuning {
-        for w in &tuning.warnings {
-            eprintln!("warning: {w}");
-        }
-    }
-    say_section(render_plans(&tuning));
-    eprintln!("policy written to {}", shown.join("policy.toml").display());
+    say_tuning(&tuning?, shown);
     Ok(())
+}
+
+/// The tuned plans on stdout and where the policy went, said to be in `shown`.
+fn say_tuning(tuning: &dealsim::tuning::Tuning, shown: &Path) {
+    say_section(render_plans(tuning));
+    eprintln!("policy written to {}", shown.join("policy.toml").display());
 }
 
 fn parse_window_end(w: &str) -> Result<DayNum, Error> {

@@ -6,6 +6,8 @@
 
 use std::path::Path;
 
+use indicatif::ProgressBar;
+
 use super::clock::RuleClock;
 use super::rule::MAX_LANDMARKS;
 use super::{deadlines, rule, tune, Objective, TuneOptions, Tuning};
@@ -13,7 +15,8 @@ use crate::error::{finite_number, Error, InputError};
 use crate::export::tuning as files;
 use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::cut::{check_window_end, within_window, WindowEnd};
-use crate::log::{read::read_log_with_events, Log};
+use crate::log::read::{read_log_with_events_reporting, shown_on};
+use crate::log::Log;
 use crate::output::write_files;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
@@ -209,9 +212,11 @@ fn tune_evaluated(
 }
 
 /// Runs the job and writes the tuning files into `out`.
-pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path) -> Result<Tuning, Error> {
+pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path, bar: &ProgressBar) -> Result<Tuning, Error> {
     check_job(job)?;
-    let log = read_log_with_events(job.events, job.deals)?;
+    let log = read_log_with_events_reporting(job.events, job.deals, &shown_on(bar))?;
+    // The tuner says nothing of its progress: the line shows the time it takes.
+    crate::progress::phase(bar, "tune", None);
     tune_log_to_dir(job, &log, None, out)
 }
 
