@@ -10,9 +10,10 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use indicatif::ProgressBar;
 
 use dealsim::indicators;
+use dealsim::output::FileSet;
 use dealsim::report::{html, load::RunData, render_dir};
 use dealsim::scenario::Scenario;
-use dealsim::score::{score_to_dir, ScoreJob};
+use dealsim::score::{score_into, ScoreJob};
 use dealsim::scoring::{Censoring, ScoreOptions};
 
 fn bench_report(c: &mut Criterion) {
@@ -45,7 +46,9 @@ fn bench_report(c: &mut Criterion) {
             seed: scenario.seed,
         },
     };
-    score_to_dir(&job, &dir, &hidden).expect("scores");
+    let mut scored = FileSet::new(&dir);
+    score_into(&job, &mut scored, &hidden).expect("scores");
+    scored.write().expect("written");
     let index = render_dir(&dir).expect("renders");
     eprintln!(
         "default run: index.html is {} bytes",

@@ -22,17 +22,19 @@ use dealsim::indicators::{self, IndicatorSpec, Panel};
 use dealsim::log::cut::{self, WindowEnd};
 use dealsim::log::Log;
 use dealsim::output::WRITTEN_LIST;
-use dealsim::output::{check_inputs_kept, check_output_dir, entry_names, OutputDir, Writes};
+use dealsim::output::{
+    check_inputs_kept, check_output_dir, entry_names, FileSet, OutputDir, Writes,
+};
 use dealsim::scenario::{Scenario, DEFAULT_ORIGIN, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
-use dealsim::score::{score_log_to_dir, score_to_dir, ScoreJob};
+use dealsim::score::{score_into, score_log_into, ScoreJob};
 use dealsim::scoring::{Censoring, IntervalMethod, ScoreOptions};
 use dealsim::simulate::{default_out_dir, simulate_into, write_manifest, Simulated};
 use dealsim::simulate::{DEALS_FILE, EVENTS_FILE, TRUTH_FILE};
 use dealsim::stats::bootstrap::Cluster;
 use dealsim::summary::render_table;
 use dealsim::time::DayNum;
-use dealsim::tuning::run::{bad_setting, check_landmarks, tune_log_to_dir, tune_to_dir, TuneJob};
+use dealsim::tuning::run::{bad_setting, check_landmarks, tune_into, tune_log_into, TuneJob};
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
@@ -155,8 +157,10 @@ fn score_command(args: ScoreCommand) -> Result<(), Error> {
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let window_end = window_end_for(window_end.as_deref(), &events)?;
     let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
-    run_score(&job, None, &out, &out, quiet)?;
-    render_report(&out, &out)
+    let mut set = FileSet::new(&out);
+    run_score(&job, None, &mut set, &out, quiet)?;
+    render_report(&mut set, &out)?;
+    set.write()
 }
 
 /// `dealsim tune`: tunes the rules on the log into `out`, and re-renders the report of a run
@@ -210,7 +214,8 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         options: tune_options(&tune, (bootstrap, cluster), seed),
     };
     let bar = bars::phases(quiet, "tuning");
-    let tuning = tune_to_dir(&job, &out, &bar);
+    let mut set = FileSet::new(&out);
+    let tuning = tune_into(&job, &mut set, &bar);
     bar.finish_and_clear();
     let tuning = tuning?;
     for w in &tuning.warnings {
@@ -219,9 +224,9 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
     say_tuning(&tuning, &out);
     // A run directory's report gains the trade-off plots.
     if out.join(dealsim::export::scores::SCORES_CSV).exists() {
-        render_report(&out, &out)?;
+        render_report(&mut set, &out)?;
     }
-    Ok(())
+    set.write()
 }
 
 /// `dealsim flag`: lists the deals open on `--as-of` that break the policy's rules, on the
@@ -493,7 +498,8 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
         Some(window_end),
         scenario.seed,
     )?;
-    let panel = run_score(&job, Some(&log), dir, shown, sim.quiet)?;
+    let mut set = FileSet::new(dir);
+    let panel = run_score(&job, Some(&log), &mut set, shown, sim.quiet)?;
     // The scoring job's indicators and landmarks, so that its panel serves the tuner too.
     let job = TuneJob {
         events: &events,
@@ -507,8 +513,9 @@ fn run(sim: &SimArgs, score: &ScoreArgs, tune: &TuneArgs) -> Result<(), Error> {
             ..tune_opts
         },
     };
-    run_tune(&job, &log, panel.as_ref(), (dir, shown), sim.quiet)?;
-    render_report(dir, shown)?;
+    run_tune(&job, &log, panel.as_ref(), (&mut set, shown), sim.quiet)?;
+    render_report(&mut set, shown)?;
+    set.write()?;
     // The manifest again, now listing the scores, policy and report too.
     let mut files = entry_names(dir).context(|| format!("listing {}", dir.display()))?;
     files.sort();
@@ -563,19 +570,19 @@ fn tune_options(args: &TuneArgs, (bootstrap, cluster): (usize, Cluster), seed: u
 }
 
 /// `run`'s tuning step: tunes `job` on `log` (and the indicators `evaluated` on it, if any);
-/// writes into `out`, said to be `shown` (where the staged run directory will be). The
-/// tuner's warnings are not printed: `run` has printed the same in its scoring step.
+/// adds its files to `out`, said to be in `shown` (where the staged run directory will be).
+/// The tuner's warnings are not printed: `run` has printed the same in its scoring step.
 fn run_tune(
     job: &TuneJob<'_>,
     log: &Log,
     evaluated: Option<&Panel>,
-    (out, shown): (&Path, &Path),
+    (out, shown): (&mut FileSet, &Path),
     quiet: bool,
 ) -> Result<(), Error> {
     // The tuner says nothing of its progress: the line shows the time it takes.
     let bar = bars::phases(quiet, "tuning");
     bar.set_message("tune");
-    let tuning = tune_log_to_dir(job, log, evaluated, out);
+    let tuning = tune_log_into(job, log, evaluated, out);
     bar.finish_and_clear();
     say_tuning(&tuning?, shown);
     Ok(())
@@ -643,18 +650,19 @@ fn score_options(args: &ScoreArgs, seed: u64) -> Result<ScoreOptions, Error> {
 }
 
 /// Scores `job`, on `log` when the caller has it in memory (and then returns the evaluated
-/// indicators, for the tuner), else on the job's files; writes into `out`, said to be `shown`.
+/// indicators, for the tuner), else on the job's files; adds its files to `out`, said to be
+/// in `shown`.
 fn run_score(
     job: &ScoreJob<'_>,
     log: Option<&Log>,
-    out: &Path,
+    out: &mut FileSet,
     shown: &Path,
     quiet: bool,
 ) -> Result<Option<Panel>, Error> {
     let bar = bars::phases(quiet, "scoring");
     let result = match log {
-        Some(log) => score_log_to_dir(job, log, out, &bar).map(|(r, p)| (r, Some(p))),
-        None => score_to_dir(job, out, &bar).map(|r| (r, None)),
+        Some(log) => score_log_into(job, log, out, &bar).map(|(r, p)| (r, Some(p))),
+        None => score_into(job, out, &bar).map(|r| (r, None)),
     };
     bar.finish_and_clear();
     let (report, panel) = result?;
@@ -666,10 +674,10 @@ fn run_score(
     Ok(panel)
 }
 
-/// (Re-)renders index.html and summary.md of `dir` from its saved tables; `dir` is to be
-/// `shown` (a staged run directory's target).
-fn render_report(dir: &Path, shown: &Path) -> Result<(), Error> {
-    dealsim::report::render_dir(dir)?;
+/// (Re-)renders index.html and summary.md into `set` from the tables it will hold; its
+/// directory is to be `shown` (a staged run directory's target).
+fn render_report(set: &mut FileSet, shown: &Path) -> Result<(), Error> {
+    dealsim::report::render_into(set)?;
     eprintln!(
         "report: {}",
         shown.join(dealsim::report::INDEX_HTML).display()

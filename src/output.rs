@@ -12,6 +12,7 @@
 //! existed) is refused before any work starts. So is an output that is, or holds, one of
 //! the command's inputs ([`check_inputs_kept`]).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
@@ -396,8 +397,64 @@ pub fn check_inputs_kept(
     Ok(())
 }
 
-/// Writes `files` (name, bytes) into `dir`, creating it, each file atomically: the tables a
-/// command adds to a run directory that may already hold others.
+/// The files one command writes into a directory, held in memory until [`FileSet::write`]
+/// puts them there together ([`write_files`]). A later step reads an earlier one's files
+/// through the set ([`FileSet::read`]): the report that `dealsim score` renders reads the new
+/// scores before they are written, so a failure anywhere, in the report as in the scoring,
+/// leaves the directory's scores, tables and report as they were, of one run.
+pub struct FileSet {
+    dir: PathBuf,
+    files: Vec<(&'static str, Vec<u8>)>,
+}
+
+impl FileSet {
+    /// An empty set of files for `dir`.
+    pub fn new(dir: &Path) -> FileSet {
+        FileSet {
+            dir: dir.to_path_buf(),
+            files: Vec::new(),
+        }
+    }
+
+    /// The directory the set is for.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds `name` with `bytes`, replacing what the set held under that name.
+    pub fn add(&mut self, name: &'static str, bytes: Vec<u8>) {
+        match self.files.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, b)) => *b = bytes,
+            None => self.files.push((name, bytes)),
+        }
+    }
+
+    /// What `name` will hold once the set is written: the set's bytes, else the directory's
+    /// file; `None` when neither has it.
+    pub fn read(&self, name: &str) -> io::Result<Option<Cow<'_, [u8]>>> {
+        if let Some((_, bytes)) = self.files.iter().find(|(n, _)| *n == name) {
+            return Ok(Some(Cow::Borrowed(bytes)));
+        }
+        match fs::read(self.dir.join(name)) {
+            Ok(bytes) => Ok(Some(Cow::Owned(bytes))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writes the set into its directory ([`write_files`]).
+    pub fn write(self) -> Result<(), crate::error::Error> {
+        write_files(&self.dir, self.files)
+    }
+}
+
+/// Writes `files` (name, bytes) into `dir`, creating it: the tables a command adds to a run
+/// directory that may already hold others.
+///
+/// All of them are written to temporary files in `dir` before any is renamed into place, so
+/// a write that fails (a full disk, a file-size limit) leaves every file of the set as it
+/// was, not the first few replaced and the rest old. Only the renames, which take no space,
+/// come after the first replaced file.
 pub fn write_files<'a>(
     dir: &Path,
     files: impl IntoIterator<Item = (&'a str, Vec<u8>)>,
@@ -408,13 +465,28 @@ pub fn write_files<'a>(
             format!("cannot create the output directory: {e}"),
         )
     })?;
-    let mut names = Vec::new();
+    let mut staged = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
-        write_file_atomic(&path, &bytes).map_err(|e| not_written(dir, &path, e))?;
-        names.push(name.to_string());
+        let file = staged_file(dir, &bytes).map_err(|e| not_written(dir, &path, e))?;
+        staged.push((path, file, name.to_string()));
     }
-    record_written(dir, names).map_err(|e| not_written(dir, &dir.join(WRITTEN_LIST), e))
+    // Listed before they land: a listed name not yet there is harmless, a file dealsim wrote
+    // but did not list would make the next run refuse the directory.
+    let names = staged.iter().map(|(_, _, name)| name.clone());
+    record_written(dir, names).map_err(|e| not_written(dir, &dir.join(WRITTEN_LIST), e))?;
+    for (path, file, _) in staged {
+        file.persist(&path)
+            .map_err(|e| not_written(dir, &path, e.error))?;
+    }
+    Ok(())
+}
+
+/// `bytes` in a new temporary file in `dir`, to be renamed to its name.
+fn staged_file(dir: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let mut f = plain_permissions(0o666).tempfile_in(dir)?;
+    io::Write::write_all(&mut f, bytes)?;
+    Ok(f)
 }
 
 /// The error of a file `path` of `dir` that could not be written. A directory that refuses it
@@ -483,9 +555,9 @@ pub fn write_file_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut f = plain_permissions(0o666).tempfile_in(dir)?;
-    io::Write::write_all(&mut f, bytes)?;
-    f.persist(path).map_err(|e| e.error)?;
+    staged_file(dir, bytes)?
+        .persist(path)
+        .map_err(|e| e.error)?;
     Ok(())
 }
 

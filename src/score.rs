@@ -13,7 +13,7 @@ use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::cut::{check_window_end, kept, within_window, WindowEnd};
 use crate::log::read::{read_log_with_events_reporting, shown_on};
 use crate::log::Log;
-use crate::output::write_files;
+use crate::output::FileSet;
 use crate::progress::phase;
 use crate::scenario::Scenario;
 use crate::scoring::{self, ScoreOptions};
@@ -173,16 +173,16 @@ fn read_truth(path: &Path, deals: &Path, log: &Log) -> Result<Vec<f64>, InputErr
     Ok(risk)
 }
 
-/// Runs the job and writes `scores.csv`, `indicator_summary.csv`, `scores.json` into `out`,
-/// and the report's descriptive tables ([`crate::report::tables`]).
-pub fn score_to_dir(
+/// Runs the job and adds `scores.csv`, `indicator_summary.csv`, `scores.json` and the
+/// report's descriptive tables ([`crate::report::tables`]) to `out`.
+pub fn score_into(
     job: &ScoreJob<'_>,
-    out: &Path,
+    out: &mut FileSet,
     bar: &ProgressBar,
 ) -> Result<ScoreReport, Error> {
     check_options(&job.options)?;
     let log = read_log_with_events_reporting(job.events, job.deals, &shown_on(bar))?;
-    score_log_to_dir(job, &log, out, bar).map(|(report, _)| report)
+    score_log_into(job, &log, out, bar).map(|(report, _)| report)
 }
 
 /// The flags a user can get wrong, checked before any file is read (and by `dealsim run`
@@ -211,13 +211,13 @@ pub fn check_horizon(horizon: f64) -> Result<(), InputError> {
         .map_err(|m| InputError::new("--horizon", m))
 }
 
-/// [`score_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
+/// [`score_into`] on a log already in memory (`job.events` and `job.deals` name where it
 /// came from): `dealsim run` reads the log it has just written once for scoring and tuning.
 /// Also returns the evaluated panel, which `run` hands on to the tuner.
-pub fn score_log_to_dir(
+pub fn score_log_into(
     job: &ScoreJob<'_>,
     log: &Log,
-    out: &Path,
+    out: &mut FileSet,
     bar: &ProgressBar,
 ) -> Result<(ScoreReport, Panel), Error> {
     check_options(&job.options)?;
@@ -299,14 +299,11 @@ pub fn score_log_to_dir(
     };
     // Of unknown length: the bar shows the time spent, not a finished phase.
     phase(bar, "write", None);
-    write_files(
-        out,
-        [
-            (SCORES_CSV, report.scores_csv()),
-            (SUMMARY_CSV, report.summary_csv()),
-            (SCORES_JSON, report.json()),
-        ],
-    )?;
-    crate::report::tables::ReportTables::from_log(log).write(out)?;
+    out.add(SCORES_CSV, report.scores_csv());
+    out.add(SUMMARY_CSV, report.summary_csv());
+    out.add(SCORES_JSON, report.json());
+    for (name, bytes) in crate::report::tables::ReportTables::from_log(log).files() {
+        out.add(name, bytes);
+    }
     Ok((report, panel))
 }

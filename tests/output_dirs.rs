@@ -398,3 +398,93 @@ fn a_read_only_out_is_refused_up_front_by_score_and_tune() {
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
     assert!(listing(&locked).is_empty());
 }
+
+/// The bytes of every file in `dir`, by name.
+fn contents(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    listing(dir)
+        .into_iter()
+        .map(|n| {
+            let bytes = fs::read(dir.join(&n)).unwrap();
+            (n, bytes)
+        })
+        .collect()
+}
+
+/// A `score` or `tune` whose writing fails partway (a file-size limit here, as a full disk
+/// would) leaves every file of the run directory as it was: scores, tables, policy and report
+/// go to temporary files before any is renamed into place. `score` used to replace the scores
+/// and stop at the report, leaving new scores beside the old report.
+#[cfg(unix)]
+#[test]
+fn a_command_that_cannot_write_every_file_changes_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let log = ["--events", "run/events.csv", "--deals", "run/deals.csv"];
+    let rescore = [
+        &["score"],
+        &log[..],
+        &["--landmarks", "14:84:14", "--quiet"],
+    ]
+    .concat();
+    let retune = [&["tune"], &log[..], &["--budget", "1", "--quiet"]].concat();
+    for args in [rescore, retune] {
+        changes_none_when_a_write_fails(tmp.path(), &args);
+    }
+}
+
+/// Runs `args` (on `run/` in `cwd`, writing into it) on a copy of `run/` to see what it
+/// changes, then on `run/` itself with a file-size limit below the largest of those files:
+/// the command fails and `run/` is as it was.
+#[cfg(unix)]
+fn changes_none_when_a_write_fails(cwd: &Path, args: &[&str]) {
+    let copy = cwd.join("copy");
+    let _ = fs::remove_dir_all(&copy);
+    fs::create_dir(&copy).unwrap();
+    let before = contents(&cwd.join("run"));
+    for (name, bytes) in &before {
+        fs::write(copy.join(name), bytes).unwrap();
+    }
+    let copy_args: Vec<String> = args.iter().map(|a| a.replacen("run", "copy", 1)).collect();
+    let copy_args: Vec<&str> = copy_args.iter().map(String::as_str).collect();
+    let (code, stderr) = run_in(cwd, &copy_args);
+    assert_eq!(code, Some(0), "{stderr}");
+    let after = contents(&copy);
+    let changed: Vec<&String> = after.keys().filter(|n| before[*n] != after[*n]).collect();
+    assert!(changed.len() >= 3, "{args:?} changes files: {changed:?}");
+    let largest = changed.iter().map(|n| after[*n].len()).max().unwrap();
+    let smallest = changed.iter().map(|n| after[*n].len()).min().unwrap();
+    // bash's `ulimit -f` counts 1024-byte blocks: the largest changed file cannot be written,
+    // the smallest can.
+    let blocks = (largest - 1) / 1024;
+    assert!(smallest <= blocks * 1024, "sizes {smallest}..{largest}");
+
+    let limited = dealsim_under_file_size_limit(cwd, blocks, args);
+    assert_eq!(limited.status.code(), Some(1), "{args:?}: {limited:?}");
+    assert!(
+        String::from_utf8_lossy(&limited.stderr).contains("writing"),
+        "{limited:?}"
+    );
+    let now = contents(&cwd.join("run"));
+    assert_eq!(
+        now.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    let replaced: Vec<&String> = now.keys().filter(|n| now[*n] != before[*n]).collect();
+    assert!(replaced.is_empty(), "{args:?} replaced {replaced:?}");
+}
+
+/// `dealsim ARGS` run in `cwd` with files limited to `blocks` KiB, the limit's signal ignored
+/// so that a write past it fails with an error, as on a full disk.
+#[cfg(unix)]
+fn dealsim_under_file_size_limit(cwd: &Path, blocks: usize, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("bash")
+        .current_dir(cwd)
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""
+        ))
+        .arg(env!("CARGO_BIN_EXE_dealsim"))
+        .args(args)
+        .output()
+        .expect("bash runs")
+}

@@ -882,7 +882,7 @@ fn tables_of_a_hand_made_log() {
         ]
     );
     // Written and read back unchanged.
-    t.write(tmp.path()).unwrap();
+    dealsim::output::write_files(tmp.path(), t.files()).unwrap();
     let back: Vec<FunnelRow> = csv::Reader::from_path(tmp.path().join("funnel.csv"))
         .unwrap()
         .deserialize()

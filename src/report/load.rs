@@ -8,6 +8,7 @@
 
 use crate::scoring::IntervalMethod;
 use crate::stats::bootstrap::Cluster;
+use std::borrow::Cow;
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -20,6 +21,7 @@ use crate::export::scores::{SCORES_CSV, SCORES_JSON, SUMMARY_CSV};
 use crate::export::tuning::POLICY_TOML;
 pub use crate::export::tuning::{DEADLINES_CSV, TRADEOFFS_CSV};
 use crate::indicators::Signal;
+use crate::output::FileSet;
 use crate::policy::Policy;
 use crate::scoring::{ScoreRow, SummaryRow};
 use crate::tuning::deadlines::DeadlineRow;
@@ -154,17 +156,23 @@ impl RunData {
     /// Reads the run directory `dir`; a missing required table or a malformed one is an
     /// [`InputError`] (the report is rendered only from complete, valid tables).
     pub fn load(dir: &Path) -> Result<RunData, InputError> {
-        let summary: Vec<SummaryRow> = read_csv_required(dir, SUMMARY_CSV)?;
-        let scores: Vec<ScoreRow> = read_csv_required(dir, SCORES_CSV)?;
-        let meta: ScoresMeta = read_json(dir, SCORES_JSON)?.ok_or_else(|| {
+        RunData::read(&FileSet::new(dir))
+    }
+
+    /// Reads the tables `set` will hold once written: its own over its directory's.
+    pub fn read(set: &FileSet) -> Result<RunData, InputError> {
+        let dir = set.dir();
+        let summary: Vec<SummaryRow> = read_csv_required(set, SUMMARY_CSV)?;
+        let scores: Vec<ScoreRow> = read_csv_required(set, SCORES_CSV)?;
+        let meta: ScoresMeta = read_json(set, SCORES_JSON)?.ok_or_else(|| {
             InputError::new(dir.join(SCORES_JSON).display().to_string(), "missing")
         })?;
         check_complete(dir, &meta, &summary, &scores)?;
-        let manifest: Option<serde_json::Value> = read_json(dir, MANIFEST_JSON)?;
-        let funnel: Option<Vec<FunnelRow>> = read_csv_opt(dir, FUNNEL_CSV)?;
-        let cycles: Option<Vec<CycleRow>> = read_csv_opt(dir, CYCLE_CSV)?;
-        let inflow: Option<Vec<InflowRow>> = read_csv_opt(dir, INFLOW_CSV)?;
-        let cohorts: Option<Vec<CohortRow>> = read_csv_opt(dir, COHORT_CSV)?;
+        let manifest: Option<serde_json::Value> = read_json(set, MANIFEST_JSON)?;
+        let funnel: Option<Vec<FunnelRow>> = read_csv_opt(set, FUNNEL_CSV)?;
+        let cycles: Option<Vec<CycleRow>> = read_csv_opt(set, CYCLE_CSV)?;
+        let inflow: Option<Vec<InflowRow>> = read_csv_opt(set, INFLOW_CSV)?;
+        let cohorts: Option<Vec<CohortRow>> = read_csv_opt(set, COHORT_CSV)?;
         let tables = match (funnel, cycles, inflow, cohorts) {
             (Some(funnel), Some(cycles), Some(inflow), Some(cohorts)) => Some(ReportTables {
                 funnel,
@@ -174,13 +182,16 @@ impl RunData {
             }),
             _ => None,
         };
-        let tradeoffs = read_csv_opt(dir, TRADEOFFS_CSV)?;
-        let deadlines = read_csv_opt(dir, DEADLINES_CSV)?;
-        let policy_path = dir.join(POLICY_TOML);
-        let policy = if policy_path.exists() {
-            Some(Policy::load(&policy_path)?)
-        } else {
-            None
+        let tradeoffs = read_csv_opt(set, TRADEOFFS_CSV)?;
+        let deadlines = read_csv_opt(set, DEADLINES_CSV)?;
+        let policy = match read_optional(set, POLICY_TOML)? {
+            Some((bytes, origin)) => {
+                let text = std::str::from_utf8(&bytes).map_err(|e| {
+                    InputError::new(&origin, format!("cannot read the policy: {e}"))
+                })?;
+                Some(Policy::parse(text, &origin)?)
+            }
+            None => None,
         };
         Ok(RunData {
             summary,
@@ -267,40 +278,41 @@ impl RunData {
 }
 
 fn read_csv_required<T: DeserializeOwned + Numbers>(
-    dir: &Path,
+    set: &FileSet,
     name: &str,
 ) -> Result<Vec<T>, InputError> {
-    read_csv_opt(dir, name)?.ok_or_else(|| {
+    read_csv_opt(set, name)?.ok_or_else(|| {
         InputError::new(
-            dir.join(name).display().to_string(),
+            set.dir().join(name).display().to_string(),
             "missing; expected a run directory written by `dealsim run` or `dealsim score`",
         )
     })
 }
 
-/// The bytes of `dir/name` and its name for messages; `None` when it does not exist.
-fn read_optional(dir: &Path, name: &str) -> Result<Option<(Vec<u8>, String)>, InputError> {
-    let path = dir.join(name);
-    let origin = path.display().to_string();
-    match std::fs::read(&path) {
-        Ok(b) => Ok(Some((b, origin))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+/// A file's bytes and its path for messages.
+type Named<'s> = (Cow<'s, [u8]>, String);
+
+/// The bytes `name` of `set` will have and its path for messages; `None` when it has none.
+fn read_optional<'s>(set: &'s FileSet, name: &str) -> Result<Option<Named<'s>>, InputError> {
+    let origin = set.dir().join(name).display().to_string();
+    match set.read(name) {
+        Ok(bytes) => Ok(bytes.map(|b| (b, origin))),
         Err(e) => Err(InputError::new(origin, format!("cannot read: {e}"))),
     }
 }
 
-/// Reads `dir/name` as CSV rows of `T`; `None` when the file does not exist. An empty
+/// Reads `name` of `set` as CSV rows of `T`; `None` when the file does not exist. An empty
 /// file (a table without rows is written without a header) gives no rows. A number that is
 /// not finite where the writer never puts one ([`Number`]) is refused here, named by line
 /// and column, rather than left to fail the chart builder or to print as "inf".
 fn read_csv_opt<T: DeserializeOwned + Numbers>(
-    dir: &Path,
+    set: &FileSet,
     name: &str,
 ) -> Result<Option<Vec<T>>, InputError> {
-    let Some((bytes, origin)) = read_optional(dir, name)? else {
+    let Some((bytes, origin)) = read_optional(set, name)? else {
         return Ok(None);
     };
-    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let mut reader = csv::Reader::from_reader(&*bytes);
     let headers = reader
         .headers()
         .map_err(|e| csv_error(&origin, None, &e))?
@@ -426,8 +438,8 @@ macro_rules! no_numbers {
 }
 no_numbers!(FunnelRow, CycleRow, InflowRow);
 
-fn read_json<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, InputError> {
-    let Some((bytes, origin)) = read_optional(dir, name)? else {
+fn read_json<T: DeserializeOwned>(set: &FileSet, name: &str) -> Result<Option<T>, InputError> {
+    let Some((bytes, origin)) = read_optional(set, name)? else {
         return Ok(None);
     };
     let mut de = serde_json::Deserializer::from_slice(&bytes);

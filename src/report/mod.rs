@@ -16,30 +16,34 @@ pub mod tables;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::output::write_files;
+use crate::output::FileSet;
 
 /// The report page and its Markdown twin, written into the run directory.
 pub const INDEX_HTML: &str = "index.html";
 pub const SUMMARY_MD: &str = "summary.md";
-/// Both pages [`render_dir`] writes.
+/// Both pages [`render_into`] adds.
 pub const FILES: [&str; 2] = [INDEX_HTML, SUMMARY_MD];
 
-/// Renders `index.html` and `summary.md` into `dir` from its saved tables and returns the
-/// path of `index.html`. Both pages are built in memory first and each is written
-/// atomically, so a bad table leaves the directory as it was.
+/// Renders `index.html` and `summary.md` of `dir` from its saved tables and returns the path
+/// of `index.html`. Both pages are built in memory and written as one set, so a bad table
+/// leaves the directory as it was.
 pub fn render_dir(dir: &Path) -> Result<PathBuf, Error> {
-    let data = load::RunData::load(dir)?;
+    let mut set = FileSet::new(dir);
+    render_into(&mut set)?;
+    set.write()?;
+    Ok(dir.join(INDEX_HTML))
+}
+
+/// Renders `index.html` and `summary.md` from the tables `set` will hold (those it adds over
+/// those its directory has) and adds them to it: a command that scores or tunes renders the
+/// report of its new tables before writing any.
+pub fn render_into(set: &mut FileSet) -> Result<(), Error> {
+    let data = load::RunData::read(set)?;
     let page = html::render(&data).map_err(|e| Error::Io {
-        context: format!("drawing the plots of {}", dir.display()),
+        context: format!("drawing the plots of {}", set.dir().display()),
         source: std::io::Error::other(e.to_string()),
     })?;
-    let summary = markdown::render(&data);
-    write_files(
-        dir,
-        [
-            (INDEX_HTML, page.into_bytes()),
-            (SUMMARY_MD, summary.into_bytes()),
-        ],
-    )?;
-    Ok(dir.join(INDEX_HTML))
+    set.add(INDEX_HTML, page.into_bytes());
+    set.add(SUMMARY_MD, markdown::render(&data).into_bytes());
+    Ok(())
 }

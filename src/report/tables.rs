@@ -8,21 +8,18 @@
 //! could feed them without holding the whole log.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
 use crate::export::scores::csv_bytes;
 use crate::log::{Deal, Event, Log, Outcome, Sym, Symbols};
-use crate::output::write_files;
 
 /// File names of the tables in a run directory.
 pub const FUNNEL_CSV: &str = "funnel.csv";
 pub const CYCLE_CSV: &str = "cycle_lengths.csv";
 pub const INFLOW_CSV: &str = "inflow.csv";
 pub const COHORT_CSV: &str = "cohort_win_rate.csv";
-/// Every table [`ReportTables::write`] writes (for the check that none of them is an input).
+/// Every table of [`ReportTables::files`] (for the check that none of them is an input).
 pub const FILES: [&str; 4] = [FUNNEL_CSV, CYCLE_CSV, INFLOW_CSV, COHORT_CSV];
 
 /// Width of a cycle-length histogram bin in calendar days: weekly bins resolve a
@@ -249,14 +246,13 @@ impl ReportTables {
         b.finish(&log.symbols)
     }
 
-    /// Writes the four CSVs into `dir`, each atomically.
-    pub fn write(&self, dir: &Path) -> Result<(), Error> {
-        let files = [
+    /// The four CSVs, name and bytes, for [`write_files`](crate::output::write_files) with the scores they go with.
+    pub fn files(&self) -> [(&'static str, Vec<u8>); 4] {
+        [
             (FUNNEL_CSV, csv_bytes(&self.funnel)),
             (CYCLE_CSV, csv_bytes(&self.cycles)),
             (INFLOW_CSV, csv_bytes(&self.inflow)),
             (COHORT_CSV, csv_bytes(&self.cohorts)),
-        ];
-        write_files(dir, files)
+        ]
     }
 }

@@ -17,7 +17,7 @@ use crate::indicators::{self, stage_map::StageMaps, IndicatorSpec, Panel};
 use crate::log::cut::{check_window_end, within_window, WindowEnd};
 use crate::log::read::{read_log_with_events_reporting, shown_on};
 use crate::log::Log;
-use crate::output::write_files;
+use crate::output::FileSet;
 use crate::policy::{markdown, Policy};
 use crate::scenario::Scenario;
 use crate::scoring::few_clusters_warning;
@@ -211,13 +211,13 @@ fn tune_evaluated(
     tuning
 }
 
-/// Runs the job and writes the tuning files into `out`.
-pub fn tune_to_dir(job: &TuneJob<'_>, out: &Path, bar: &ProgressBar) -> Result<Tuning, Error> {
+/// Runs the job and adds the tuning files to `out`.
+pub fn tune_into(job: &TuneJob<'_>, out: &mut FileSet, bar: &ProgressBar) -> Result<Tuning, Error> {
     check_job(job)?;
     let log = read_log_with_events_reporting(job.events, job.deals, &shown_on(bar))?;
     // The tuner says nothing of its progress: the line shows the time it takes.
     crate::progress::phase(bar, "tune", None);
-    tune_log_to_dir(job, &log, None, out)
+    tune_log_into(job, &log, None, out)
 }
 
 /// The options and landmarks a user can get wrong, checked before any file is read.
@@ -238,17 +238,17 @@ pub fn check_landmarks(landmarks: &[u32]) -> Result<(), InputError> {
     Ok(())
 }
 
-/// [`tune_to_dir`] on a log already in memory (`job.events` and `job.deals` name where it
+/// [`tune_into`] on a log already in memory (`job.events` and `job.deals` name where it
 /// came from): `dealsim run` reads the log it has just written once for scoring and tuning.
 /// `evaluated`: the indicators already evaluated on `log` under the job's scenario and window
 /// end (as `dealsim run`'s scoring step has them); used only when it holds exactly the job's
 /// indicators at its landmarks, so a scoring panel with the truth column is not, and the
 /// indicators are evaluated again.
-pub fn tune_log_to_dir(
+pub fn tune_log_into(
     job: &TuneJob<'_>,
     log: &Log,
     evaluated: Option<&Panel>,
-    out: &Path,
+    out: &mut FileSet,
 ) -> Result<Tuning, Error> {
     check_job(job)?;
     let end = check_window_end(log, job.window_end.as_ref())?;
@@ -281,18 +281,11 @@ pub fn tune_log_to_dir(
             &job.options,
         ),
     };
-    let written: [(&str, Vec<u8>); 5] = [
-        (
-            files::POLICY_TOML,
-            Policy::from_tuning(&tuning, &job.indicators)
-                .to_toml()
-                .into_bytes(),
-        ),
-        (files::POLICY_MD, markdown::render(&tuning).into_bytes()),
-        (files::TRADEOFFS_CSV, files::tradeoffs_csv(&tuning)),
-        (files::DEADLINES_CSV, files::deadlines_csv(&tuning)),
-        (files::REVIEW_CSV, files::review_csv(&tuning)),
-    ];
-    write_files(out, written)?;
+    let policy = Policy::from_tuning(&tuning, &job.indicators).to_toml();
+    out.add(files::POLICY_TOML, policy.into_bytes());
+    out.add(files::POLICY_MD, markdown::render(&tuning).into_bytes());
+    out.add(files::TRADEOFFS_CSV, files::tradeoffs_csv(&tuning));
+    out.add(files::DEADLINES_CSV, files::deadlines_csv(&tuning));
+    out.add(files::REVIEW_CSV, files::review_csv(&tuning));
     Ok(tuning)
 }
