@@ -221,7 +221,9 @@ pub fn intervals_text(cluster: Cluster, replicates: usize) -> String {
         Cluster::Deal => format!(
             "95% bootstrap percentile intervals ({replicates} replicates of the deals, \
              stratified by outcome; a share whose replicates all agree, as 25 of 25 lost deals \
-             flagged, the exact Clopper–Pearson one)"
+             flagged, the exact Clopper–Pearson one), and for precision, which moves with the \
+             lost share the strata hold fixed, the exact Clopper–Pearson interval over the \
+             flagged deals"
         ),
         Cluster::Rep => format!(
             "95% intervals over reps: for the shares (recall, false alarms, precision, alerts) \
@@ -318,7 +320,6 @@ pub fn figures_on(
     let shares = [
         (flagged_lost, lost),
         (flagged - flagged_lost, decided.len() - lost),
-        (flagged_lost, flagged),
     ];
     for (e, (x, n)) in est.iter_mut().zip(shares) {
         e.ci = e.ci.and_then(|ci| {
@@ -328,6 +329,13 @@ pub fn figures_on(
                 Some(ci)
             }
         });
+    }
+    // Precision is the lost share among flagged deals, and so moves with the lost share of the
+    // deals, which replicates stratified by outcome hold fixed: a rule flagging nearly every
+    // deal got an interval a tenth as wide as it should be (21% coverage). Each flagged deal
+    // is lost or not, so the exact binomial interval over them is the one to give.
+    if resamples.boot.is_some() {
+        est[2].ci = clopper_pearson(flagged_lost, flagged, 0.025);
     }
     if let Some((rep, count)) = &resamples.reps {
         let counts = rep_counts(&rows, (rep, *count));
