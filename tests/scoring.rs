@@ -836,10 +836,14 @@ fn ipcw_omits_small_classes_with_a_note() {
     );
     for r in &rows {
         assert_eq!((r.auc, r.ci_lo, r.ci_hi), (None, None, None));
+        let open = match r.n_censored {
+            0 => String::new(),
+            n => format!(", {n} still open"),
+        };
         assert_eq!(
             r.note,
             format!(
-                "fewer than 1000 deals in a class ({} lost, {} won)",
+                "fewer than 1000 deals in a class ({} lost, {} won{open})",
                 r.n_lost, r.n_won
             )
         );
