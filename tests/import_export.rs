@@ -265,6 +265,12 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
         "{stderr}"
     );
     assert!(!stderr.contains("stage map"), "{stderr}");
+    // A deal-level export has no step events: its funnel has no rows, and its file still has
+    // the header (an empty file is no CSV to pandas).
+    assert_eq!(
+        read(&scored.join("funnel.csv")),
+        b"segment,order,stage,step,entered,lost_here,won,open\n"
+    );
     let scores = String::from_utf8(read(&scored.join("scores.csv"))).unwrap();
     let owner_all_day7 = scores
         .lines()

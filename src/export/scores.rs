@@ -27,13 +27,25 @@ pub struct ScoreReport {
     pub scores: Vec<ScoreRow>,
 }
 
-/// Rows as CSV bytes with a header from the field names.
-pub(crate) fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
+/// Rows as CSV bytes with a header from the field names, also without rows: a table without
+/// rows is still a table to `pandas.read_csv`, which refuses an empty file (the CRM sample's
+/// `funnel.csv`, from a log without step events). The header then comes from a default row.
+pub(crate) fn csv_bytes<T: Serialize + Default>(rows: &[T]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.serialize(r).expect("rows of plain fields serialise");
     }
-    w.into_inner().expect("writing to memory cannot fail")
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    if !rows.is_empty() {
+        return bytes;
+    }
+    let mut one = csv_bytes(&[T::default()]);
+    one.truncate(
+        one.iter()
+            .position(|&b| b == b'\n')
+            .map_or(0, |end| end + 1),
+    );
+    one
 }
 
 impl ScoreReport {

@@ -82,7 +82,7 @@ pub struct FlaggedDeal {
 }
 
 /// Per rep, over the rep's open deals.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RepRow {
     pub rep: String,
     pub open_deals: usize,

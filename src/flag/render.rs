@@ -12,7 +12,7 @@ use super::FlagReport;
 /// Flagged deals shown in the terminal; the files have all of them.
 const TERMINAL_ROWS: usize = 25;
 
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 struct FlagRow<'a> {
     case_id: &'a str,
     segment: &'a str,

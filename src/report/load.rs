@@ -301,10 +301,10 @@ fn read_optional<'s>(set: &'s FileSet, name: &str) -> Result<Option<Named<'s>>, 
     }
 }
 
-/// Reads `name` of `set` as CSV rows of `T`; `None` when the file does not exist. An empty
-/// file (a table without rows is written without a header) gives no rows. A number that is
-/// not finite where the writer never puts one ([`Number`]) is refused here, named by line
-/// and column, rather than left to fail the chart builder or to print as "inf".
+/// Reads `name` of `set` as CSV rows of `T`; `None` when the file does not exist. A table
+/// without rows (its header only; an empty file from versions before) gives no rows. A number
+/// that is not finite where the writer never puts one ([`Number`]) is refused here, named by
+/// line and column, rather than left to fail the chart builder or to print as "inf".
 fn read_csv_opt<T: DeserializeOwned + Numbers>(
     set: &FileSet,
     name: &str,

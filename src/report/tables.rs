@@ -29,7 +29,7 @@ pub const CYCLE_BIN_DAYS: u32 = 7;
 /// One step of a segment's funnel. Steps are ordered by where they usually come in a deal
 /// (`order`: mean position among the steps a deal entered), since an imported log has no
 /// stage map to say so.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FunnelRow {
     pub segment: String,
     pub order: u32,
@@ -46,7 +46,7 @@ pub struct FunnelRow {
 }
 
 /// Closed deals per segment, outcome and cycle-length bin `[bin_start, bin_start + CYCLE_BIN_DAYS)` days.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CycleRow {
     pub segment: String,
     pub outcome: String,
@@ -56,7 +56,7 @@ pub struct CycleRow {
 }
 
 /// Deals created per calendar month (`YYYY-MM`), segment and lead source.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InflowRow {
     pub month: String,
     pub segment: String,
@@ -66,7 +66,7 @@ pub struct InflowRow {
 
 /// Outcomes of the deals created in a month. `win_rate` is among closed deals only: open
 /// deals are censored, not lost, so recent cohorts have few closed deals and wide spread.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CohortRow {
     pub cohort_month: String,
     pub segment: String,

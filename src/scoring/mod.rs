@@ -236,7 +236,7 @@ pub struct ScoreOptions {
 }
 
 /// One indicator × segment × landmark (a row of `scores.csv`, read back by reports).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct ScoreRow {
     pub indicator: String,
     pub segment: String,

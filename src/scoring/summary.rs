@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ScoreRow;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct SummaryRow {
     pub indicator: String,
     pub segment: String,
