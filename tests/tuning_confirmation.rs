@@ -24,6 +24,12 @@ const DEALS_PER_SEGMENT: i32 = 400;
 /// nothing), its proposal sent `1..=20` days after creation, or `11..=30` days for lost deals
 /// when `informative`.
 fn log(informative: bool, seed: u64) -> Log {
+    drifting_log(informative, 0, seed)
+}
+
+/// [`log`] with the proposals of the deals created in the last 30% of the year (the held-out
+/// ones) `drift` days later.
+fn drifting_log(informative: bool, drift: i32, seed: u64) -> Log {
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let start = DayNum::from_ymd(2025, 1, 6);
     let mut deals = vec![
@@ -39,7 +45,13 @@ fn log(informative: bool, seed: u64) -> Log {
             let id = format!("s{s}-{k}");
             let created = DayNum(start.0 + k);
             let lost = rng.random_bool(0.5);
-            let delay = rng.random_range(1..=20) + if informative && lost { 10 } else { 0 };
+            let delay = rng.random_range(1..=20)
+                + if informative && lost { 10 } else { 0 }
+                + if k >= DEALS_PER_SEGMENT * 7 / 10 {
+                    drift
+                } else {
+                    0
+                };
             deals.push(format!(
                 "{id},s{s},rep{s},inbound,100,{},{},{},,",
                 at(created),
@@ -62,6 +74,11 @@ fn log(informative: bool, seed: u64) -> Log {
 /// at landmarks 7–35, the last 30% of the creation span held out; a rule is chosen only with
 /// in-sample Fisher p below `significance`.
 fn tune(log: &Log, significance: f64) -> Tuning {
+    tune_drawn(log, significance, 0)
+}
+
+/// [`tune`] with `bootstrap` replicates for the figures' intervals.
+fn tune_drawn(log: &Log, significance: f64, bootstrap: usize) -> Tuning {
     let specs: Vec<_> = indicators::default_set()
         .into_iter()
         .filter(|s| s.name == "proposal_delay_days")
@@ -78,7 +95,7 @@ fn tune(log: &Log, significance: f64) -> Tuning {
                 alerts_per_rep_week: 2.0,
             },
             holdout: 0.3,
-            bootstrap: 0,
+            bootstrap,
             cluster: dealsim::stats::bootstrap::Cluster::Deal,
             seed: 1,
             signals: vec![indicators::Signal::Rep],
@@ -201,4 +218,45 @@ fn informative_rules_are_confirmed() {
     );
     let policy = Policy::from_tuning(&t, &indicators::default_set());
     assert!(policy.unconfirmed_rules(&[]).is_empty());
+}
+
+/// A rule chosen within the alert budget whose held-out deals cross its threshold far more
+/// often (their proposals go out 10 days later) is warned of, in the terminal and in
+/// policy.md; on the same log without the drift no segment is (each would be with
+/// probability under 2.5%, a lower 95% bound above the budget its tuning deals kept to).
+#[test]
+fn a_rule_over_its_alert_budget_on_the_held_out_deals_is_warned_of() {
+    let warned = |t: &Tuning| -> Vec<String> {
+        (t.segments.iter())
+            .filter(|s| (s.warning.as_deref()).is_some_and(|w| w.contains("on the held-out deals")))
+            .map(|s| s.segment.clone())
+            .collect()
+    };
+    let drifted = tune_drawn(&drifting_log(true, 10, 20261127), 0.05, 200);
+    assert_eq!(warned(&drifted).len(), SEGMENTS, "{}", render(&drifted));
+    for s in &drifted.segments {
+        let c = s.chosen.as_ref().expect("a rule");
+        let h = c.holdout.as_ref().expect("held out");
+        assert!(c.in_sample.alerts_per_rep_week.value <= 2.0);
+        assert!(h.alerts_per_rep_week.ci.expect("an interval")[0] > 2.0);
+    }
+    let plans = render(&drifted);
+    assert_eq!(
+        plans.matches("above the budget of 2").count(),
+        SEGMENTS,
+        "{plans}"
+    );
+    let md = dealsim::policy::markdown::render(&drifted);
+    assert_eq!(
+        md.matches("above the budget of 2").count(),
+        SEGMENTS,
+        "{md}"
+    );
+
+    let steady = tune_drawn(&log(true, 20261127), 0.05, 200);
+    assert!(warned(&steady).is_empty(), "{}", render(&steady));
+}
+
+fn render(t: &Tuning) -> String {
+    dealsim::tuning::render_plans(t)
 }

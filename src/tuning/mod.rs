@@ -225,6 +225,18 @@ pub struct Tuning {
     pub scenario: String,
 }
 
+/// The warning of a rule whose held-out deals raised more alerts than the budget it was
+/// chosen within, beyond their sampling error (`interval`, all above the budget): later deals
+/// cross its threshold more often than the tuning deals did, so the team would get more alerts
+/// than it asked for. (The CRM sample by office: 3.8 per rep per week against 2.)
+fn over_budget_warning(budget: f64, [lo, hi]: [f64; 2]) -> String {
+    format!(
+        "on the held-out deals the chosen rule raises {lo:.2}–{hi:.2} alerts per rep per week \
+         (95% interval), above the budget of {budget}: later deals cross its threshold more \
+         often than the tuning deals did, so expect more alerts than budgeted"
+    )
+}
+
 /// Which deals the held-out figures are on, in words: the later `holdout` share of the
 /// creation span of the deals old enough to be followed to the last landmark (`last_landmark`
 /// days); the youngest deals are in neither part (see `Population`). Said in `policy.md`
@@ -534,6 +546,13 @@ pub fn tune(
                  {volume:.2} new deals per rep per week, so a rule may flag nearly every deal; a \
                  lower --budget makes it selective"
             )),
+            Objective::Budget {
+                alerts_per_rep_week,
+            } => chosen
+                .as_ref()
+                .and_then(|c| c.holdout.as_ref()?.alerts_per_rep_week.ci)
+                .filter(|&[lo, _]| lo > alerts_per_rep_week)
+                .map(|[lo, hi]| over_budget_warning(alerts_per_rep_week, [lo, hi])),
             // Money may say "review every deal"; the user should hear that it did.
             Objective::Cost {
                 review_cost,
