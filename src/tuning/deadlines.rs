@@ -30,7 +30,7 @@ use crate::stats::ks::one_sided_p_value;
 
 /// One step of one segment: a row of `deadlines.csv`, written by the tuner and read back by
 /// the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeadlineRow {
     pub segment: String,
     pub step: String,

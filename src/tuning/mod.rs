@@ -147,7 +147,7 @@ pub const RUNNERS_UP_SHOWN: usize = 3;
 
 /// One candidate rule on the trade-off curve: a row of `tradeoffs.csv`, written by the tuner
 /// and read back by the report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TradeoffRow {
     pub segment: String,
     pub indicator: String,
@@ -184,7 +184,7 @@ fn from_digit<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> 
 }
 
 /// A deal of an atypical segment, listed for manual review.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReviewDeal {
     pub case_id: String,
     pub segment: String,
