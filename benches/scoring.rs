@@ -3,7 +3,10 @@
 //! - the same with integer scores (counted, no sort);
 //! - indicator evaluation + point scoring of N deals × 14 indicators × 24 landmarks
 //!   (target at N = 1,000,000: ≤ 3 s on 2 cores);
-//! - scoring with 200 bootstrap replicates (target at N = 1,000,000: ≤ 30 s).
+//! - scoring with 200 bootstrap replicates (target at N = 1,000,000: ≤ 30 s);
+//! - the passes over the whole log that scoring makes besides the evaluation (the window
+//!   end's checks, the unknown-name warnings, the stage maps' calendar, the report's tables):
+//!   one thread's work each, while the evaluation's is the pool's.
 //!
 //! N defaults to 100,000 so `cargo bench` stays short; set `DEALSIM_BENCH_DEALS=1000000`
 //! for the size (it needs about 4 GB of memory for the in-memory log).
@@ -14,7 +17,9 @@ use rand_chacha::ChaCha8Rng;
 
 mod common;
 
-use dealsim::indicators;
+use dealsim::indicators::{self, stage_map::StageMaps};
+use dealsim::log::cut::{check_window_end, within_window, WindowEnd};
+use dealsim::report::tables::ReportTables;
 use dealsim::scoring::{self, Censoring, IntervalMethod, ScoreOptions};
 use dealsim::stats::auc::auc;
 use dealsim::stats::bootstrap::Cluster;
@@ -109,5 +114,31 @@ fn bench_scoring(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_auc, bench_scoring);
+/// What `score_log_to_dir` does with the whole log besides evaluating the indicators: `dealsim
+/// run` does the checks twice (its scoring and its tuning step each check the window end).
+fn bench_log_passes(c: &mut Criterion) {
+    let common::Job {
+        deals,
+        scenario,
+        log,
+        specs,
+        ..
+    } = common::default_job();
+    let end = WindowEnd::field(scenario.end, "bench", "window.end");
+    let mut g = c.benchmark_group(format!("log_passes_{deals}_deals"));
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(log.events.len() as u64));
+    g.bench_function("checks", |b| {
+        b.iter(|| {
+            let end = check_window_end(&log, Some(&end)).expect("the window fits the log");
+            let log = within_window(&log, end);
+            let warnings = indicators::unknown_names(&specs, &log);
+            (StageMaps::new(&scenario, &log), warnings)
+        })
+    });
+    g.bench_function("report_tables", |b| b.iter(|| ReportTables::from_log(&log)));
+    g.finish();
+}
+
+criterion_group!(benches, bench_auc, bench_scoring, bench_log_passes);
 criterion_main!(benches);

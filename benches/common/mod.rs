@@ -12,8 +12,6 @@ use dealsim::time::{DayNum, Timestamp};
 pub struct Job {
     /// The deal count asked for (the simulation creates about this many).
     pub deals: u64,
-    /// Read by the tuning benchmark only; each benchmark compiles this module on its own.
-    #[allow(dead_code)]
     pub scenario: Scenario,
     pub log: Log,
     pub specs: Vec<IndicatorSpec>,

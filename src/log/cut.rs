@@ -252,18 +252,23 @@ pub fn check_window_end(log: &Log, end: Option<&WindowEnd>) -> Result<Option<Day
             l.iso()
         )));
     }
-    let quiet = quiet_days(log);
-    let latest = DayNum(l.0 + quiet.max(7));
-    if end.day > latest {
-        return Err(end.error(format!(
-            "{} is {} days after the last recorded day {}, longer than any quiet spell in \
-             the data ({quiet} days): expected a day up to {} (a later end would take the \
-             deals still open as seen open, and not lost, until then)",
-            end.day.iso(),
-            end.day.0 - l.0,
-            l.iso(),
-            latest.iso()
-        )));
+    // Up to a week after the last recorded day is always accepted: the quiet spells, a pass
+    // over every event, are looked for only beyond that (`dealsim run`'s window end is
+    // within a week of its last event).
+    if end.day > DayNum(l.0 + 7) {
+        let quiet = quiet_days_within(log, (f, l));
+        let latest = DayNum(l.0 + quiet.max(7));
+        if end.day > latest {
+            return Err(end.error(format!(
+                "{} is {} days after the last recorded day {}, longer than any quiet spell in \
+                 the data ({quiet} days): expected a day up to {} (a later end would take the \
+                 deals still open as seen open, and not lost, until then)",
+                end.day.iso(),
+                end.day.0 - l.0,
+                l.iso(),
+                latest.iso()
+            )));
+        }
     }
     Ok(Some(end.day))
 }
@@ -271,9 +276,11 @@ pub fn check_window_end(log: &Log, end: Option<&WindowEnd>) -> Result<Option<Day
 /// The longest run of days without any event, creation or close between two recorded days of
 /// `log` (days between them: 0 for consecutive days).
 pub fn quiet_days(log: &Log) -> i32 {
-    let Some((first, last)) = data_days(log) else {
-        return 0;
-    };
+    data_days(log).map_or(0, |span| quiet_days_within(log, span))
+}
+
+/// [`quiet_days`] of `log`, whose [`data_days`] are `(first, last)`.
+fn quiet_days_within(log: &Log, (first, last): (DayNum, DayNum)) -> i32 {
     // One flag per day of the data's span (creations start it), not a sorted copy of every
     // event's day: a log can hold a hundred million events.
     let mut seen = vec![false; (last.0 - first.0 + 1) as usize];

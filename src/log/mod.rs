@@ -248,8 +248,16 @@ impl Log {
     }
 
     /// The latest timestamp in the log (events, creations and closes).
+    ///
+    /// A deal's events are in time order, so its last one is its latest: one event per deal
+    /// is read, not every event (scoring and tuning ask several times, and at a million deals
+    /// a pass over the 42M events took about 0.2 s).
     pub fn last_timestamp(&self) -> Option<Timestamp> {
-        let events = self.events.iter().map(|e| e.time);
+        let events = self
+            .offsets
+            .windows(2)
+            .filter(|w| w[1] > w[0])
+            .map(|w| self.events[w[1] - 1].time);
         let deals = self
             .deals
             .iter()
