@@ -149,8 +149,10 @@ their median lead times only)")),
     /// tradeoffs.csv, deadlines.csv, review.csv.
     Tune(TuneCommand),
     /// List the deals open on a date that break a policy's rules, with the reasons, sorted by
-    /// risk (the broken rule's in-sample precision, shared by all deals it catches), then by
-    /// more rules broken, then by longer since the first one fired, then by the lower deal id;
+    /// risk (the share of the tuning deals the broken rule flagged and that were still open at
+    /// the deal's age later lost: a flag long ago that the deal has outlived means less than a
+    /// fresh one), then by more rules broken, then by shorter since the first one fired (the
+    /// fresher flag), then by the lower deal id;
     /// and per rep (of the policed segments) the on-time step share, flags and own forecast
     /// (terminal table, flags.csv, reps.csv, flags.json); warns about rules the tuner's
     /// held-out deals did not confirm.

@@ -1266,8 +1266,9 @@ fn terminal_tables_fit_long_segment_and_rep_names() {
 }
 
 #[test]
-fn equal_risks_rank_more_rules_broken_then_longer_broken_first() {
-    // Both rules have the same precision: every flagged deal has the same risk.
+fn equal_risks_rank_more_rules_broken_then_fresher_flags_first() {
+    // Both rules have the same precision and no risk by age: every flagged deal has the same
+    // risk.
     let case = Case::flag_two_rules();
     let json: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(case.path("f/flags.json")).unwrap()).unwrap();
@@ -1292,7 +1293,7 @@ fn equal_risks_rank_more_rules_broken_then_longer_broken_first() {
     );
     for pair in keys.windows(2) {
         let ((n_a, d_a, id_a), (n_b, d_b, id_b)) = (&pair[0], &pair[1]);
-        let ordered = n_a > n_b || (n_a == n_b && (d_a > d_b || (d_a == d_b && id_a < id_b)));
+        let ordered = n_a > n_b || (n_a == n_b && (d_a < d_b || (d_a == d_b && id_a < id_b)));
         assert!(ordered, "{:?} before {:?}", pair[0], pair[1]);
     }
     // `flag --help` says so.

@@ -348,6 +348,7 @@ fn tuning_matches_the_independent_reference() {
                         &c.in_sample,
                         &want["in_sample"],
                     );
+                    check_risk_by_age(&what, &c.risk_by_age, &want["risk_by_age"]);
                     match (&c.holdout, want["holdout"].is_null()) {
                         (Some(h), false) => {
                             check_figures(&format!("{what} holdout"), h, &want["holdout"]);
@@ -370,4 +371,40 @@ fn tuning_matches_the_independent_reference() {
         }
     }
     assert!(chosen_rules >= 12, "the cases choose rules: {chosen_rules}");
+}
+
+/// The chosen rule's risk by age: the counts exactly, the share and its Clopper–Pearson
+/// interval to SciPy's `binomtest(...).proportion_ci(method="exact")` within 1e-9 (both
+/// invert the beta distribution numerically).
+fn check_risk_by_age(
+    what: &str,
+    got: &[dealsim::tuning::risk::RiskAtAge],
+    want: &serde_json::Value,
+) {
+    let want = want.as_array().expect("risk_by_age rows");
+    assert_eq!(got.len(), want.len(), "{what}: risk by age");
+    for (g, w) in got.iter().zip(want) {
+        let count = |k: &str| w[k].as_u64().unwrap() as usize;
+        assert_eq!(
+            (g.age_days as usize, g.flagged_open, g.lost),
+            (count("age_days"), count("flagged_open"), count("lost")),
+            "{what}: risk by age"
+        );
+        match (g.ci, w["ci"].as_array()) {
+            (Some([lo, hi]), Some(ci)) => {
+                let (a, b) = (ci[0].as_f64().unwrap(), ci[1].as_f64().unwrap());
+                assert!(
+                    (lo - a).abs() < 1e-9 && (hi - b).abs() < 1e-9,
+                    "{what}: day {} interval {lo}, {hi}; SciPy {a}, {b}",
+                    g.age_days
+                );
+                assert_eq!(g.risk, g.lost as f64 / g.flagged_open as f64);
+            }
+            (None, None) => assert!(g.risk.is_nan() && g.flagged_open == 0),
+            (ci, _) => panic!(
+                "{what}: day {} interval {ci:?}, SciPy {}",
+                g.age_days, w["ci"]
+            ),
+        }
+    }
 }

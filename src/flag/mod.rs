@@ -1,5 +1,7 @@
 //! `dealsim flag`: today's pipeline against a policy — which open deals break which rule,
-//! worst first (`worst_first`), and per rep the discipline, the flags and the rep's own forecast.
+//! riskiest first (`worst_first`; a deal's risk is what its rule's flag has meant for tuning
+//! deals still open at its age, [`crate::tuning::risk`]), and per rep the discipline, the
+//! flags and the rep's own forecast.
 //!
 //! The log is cut at the end of the `--as-of` day ([`crate::log::cut`]), so a finished log
 //! can be replayed as of a past date; the deals open then are evaluated at the policy's
@@ -24,10 +26,11 @@ use crate::log::cut::{check_as_of, cut, cut_day};
 use crate::log::read::{end_of_day, read_log_with_events};
 use crate::log::{Log, Outcome};
 use crate::output::OutputDir;
-use crate::policy::Policy;
+use crate::policy::{Policy, RiskByAge, RulePolicy};
 use crate::scenario::Scenario;
 use crate::time::{DayNum, SECONDS_PER_DAY};
 use crate::tuning::clock::RuleClock;
+use crate::tuning::risk::{RiskAtAge, MIN_RISK_DEALS};
 use crate::tuning::rule::{first_flags, Rule};
 use crate::tuning::sweep::orient;
 
@@ -56,9 +59,35 @@ pub struct Reason {
     /// Days the deal has been breaking the rule: its age today minus `flagged_at_day`.
     #[serde(serialize_with = "precision::days")]
     pub days_overdue: f64,
-    /// The rule's in-sample precision (share of flagged deals that were lost), if known.
+    /// The rule's in-sample precision (share of flagged deals that were lost), if known: the
+    /// risk of a fresh flag, not of this deal ([`Reason::risk`]).
     #[serde(serialize_with = "precision::opt_share")]
     pub precision: Option<f64>,
+    /// What this rule's flag has meant for a deal still open at this deal's age, if known.
+    pub risk: Option<RuleRisk>,
+}
+
+/// The share of the tuning deals a rule flagged that were later lost, among those still open
+/// at a deal's age ([`crate::tuning::risk`]): a deal open long after its flag is far less
+/// likely to be lost than a fresh flag, which the rule's overall precision describes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleRisk {
+    #[serde(serialize_with = "precision::share")]
+    pub value: f64,
+    /// Its 95% Clopper–Pearson interval.
+    #[serde(serialize_with = "precision::opt_share_pair")]
+    pub ci: Option<[f64; 2]>,
+    /// The deal age (days) whose figure it is: the last in the policy's `risk_by_age` at or
+    /// before the deal's age, or the nearest with at least [`MIN_RISK_DEALS`] deals. `None`:
+    /// the rule's overall precision, for a policy without `risk_by_age` or a rule with too
+    /// few deals at every age.
+    pub age_days: Option<u32>,
+    /// The tuning deals the share is over (flagged by `age_days` and still open then).
+    pub deals: Option<usize>,
+    /// The age the deal was due the figure of, when too few deals stood behind it and
+    /// `age_days` is another: the terminal says so.
+    #[serde(skip)]
+    pub instead_of: Option<u32>,
 }
 
 /// An open deal that breaks at least one rule.
@@ -70,9 +99,9 @@ pub struct FlaggedDeal {
     pub created: String,
     #[serde(serialize_with = "precision::days")]
     pub age_days: f64,
-    /// The highest precision among the broken rules: how often such a flag meant a loss;
-    /// `None` when no broken rule records one (a hand-written rule without `expected`), which
-    /// is unknown, not 0.
+    /// The highest risk among the broken rules ([`Reason::risk`]): how often such a flag,
+    /// still open at this age, meant a loss; `None` when no broken rule records one (a
+    /// hand-written rule without `expected`), which is unknown, not 0.
     #[serde(serialize_with = "precision::opt_share")]
     pub risk: Option<f64>,
     /// The rep's latest forecast win probability, if any.
@@ -187,6 +216,7 @@ pub fn flag_log(
 
     let mut warnings = policy.unconfirmed_rules(specs);
     warnings.extend(policy.inert_parts(specs));
+    warnings.extend(risk_warnings(policy, specs));
     warnings.extend(unpoliced_segments(
         policy,
         open.iter().map(|&d| seg_name(d)),
@@ -237,6 +267,7 @@ pub fn flag_log(
                 ));
             }
             let first = first_flags(&panel, &clock, &rule);
+            let risk_rows = r.risk_by_age.as_ref().map_or(Vec::new(), RiskByAge::rows);
             for &d in &in_segment {
                 let Some(l) = first[d].map(usize::from) else {
                     continue;
@@ -251,12 +282,8 @@ pub fn flag_log(
                     by_day: r.by_day,
                     flagged_at_day: at_day,
                     days_overdue: age(d) - at_day as f64,
-                    // NaN (undefined) is as unknown as an omitted `expected`: listed last.
-                    precision: r
-                        .expected
-                        .as_ref()
-                        .map(|e| e.precision)
-                        .filter(|p| !p.is_nan()),
+                    precision: overall_precision(r),
+                    risk: rule_risk(&risk_rows, overall_precision(r), age(d)),
                 });
             }
         }
@@ -272,7 +299,10 @@ pub fn flag_log(
             rep: known.symbols.name(known.deals[d].rep).to_string(),
             created: known.deals[d].created.day().iso(),
             age_days: age(d),
-            risk: reasons.iter().filter_map(|r| r.precision).reduce(f64::max),
+            risk: reasons
+                .iter()
+                .filter_map(|r| r.risk.as_ref().map(|x| x.value))
+                .reduce(f64::max),
             forecast: today_value(d, forecast),
             reasons,
         })
@@ -316,6 +346,90 @@ pub fn flag_log(
     }
 }
 
+/// A rule's in-sample precision; NaN (undefined: it flagged no tuning deal) is as unknown as
+/// an omitted `expected`, and such a deal is listed last.
+fn overall_precision(r: &RulePolicy) -> Option<f64> {
+    r.expected
+        .as_ref()
+        .map(|e| e.precision)
+        .filter(|p| !p.is_nan())
+}
+
+/// The risk of a deal aged `age` days (fractional) that a rule flagged: the rule's figure in
+/// its risk by age `rows` at the last age `≤ age` ([`age_row`]), else its overall `precision`.
+fn rule_risk(rows: &[RiskAtAge], precision: Option<f64>, age: f64) -> Option<RuleRisk> {
+    let due = rows
+        .iter()
+        .rev()
+        .find(|x| f64::from(x.age_days) <= age)
+        .or(rows.first())
+        .map(|x| x.age_days);
+    match due.and_then(|due| age_row(rows, due)) {
+        Some(row) => Some(RuleRisk {
+            value: row.risk,
+            ci: row.ci,
+            age_days: Some(row.age_days),
+            deals: Some(row.flagged_open),
+            instead_of: due.filter(|&due| due != row.age_days),
+        }),
+        None => precision.map(|value| RuleRisk {
+            value,
+            ci: None,
+            age_days: None,
+            deals: None,
+            instead_of: None,
+        }),
+    }
+}
+
+/// Whether at least [`MIN_RISK_DEALS`] deals stand behind a risk.
+fn enough_deals(x: &RiskAtAge) -> bool {
+    x.flagged_open >= MIN_RISK_DEALS && !x.risk.is_nan()
+}
+
+/// The row of `rows` for a deal due the risk at age `due` (the last age at or before its own,
+/// or the first if it is younger): that age's, or, when fewer than [`MIN_RISK_DEALS`] deals
+/// stand behind it, the nearest age's with enough (ties: the younger, whose figure is the
+/// higher, as the share falls with age). `None` when no age has enough deals.
+fn age_row(rows: &[RiskAtAge], due: u32) -> Option<&RiskAtAge> {
+    rows.iter()
+        .filter(|x| enough_deals(x))
+        .min_by_key(|x| (x.age_days.abs_diff(due), x.age_days))
+}
+
+/// Where `flag` cannot show a deal's risk at its age: once for a policy whose rules record no
+/// risk by age (tuned before it was recorded, or written by hand), and per rule with fewer
+/// than [`MIN_RISK_DEALS`] deals at every age; their deals show the overall precision.
+fn risk_warnings(policy: &Policy, specs: &[IndicatorSpec]) -> Vec<String> {
+    let rules = || {
+        policy
+            .segment
+            .iter()
+            .flat_map(|s| s.rule.iter().map(move |r| (s, r)))
+    };
+    let mut out = Vec::new();
+    if rules().any(|(_, r)| r.risk_by_age.is_none() && overall_precision(r).is_some()) {
+        out.push(
+            "the policy records no risk by deal age (risk_by_age): the risk shown is each \
+             rule's overall in-sample precision, the risk of a fresh flag, which overstates the \
+             risk of deals flagged long ago; tune again to record it"
+                .to_string(),
+        );
+    }
+    for (s, r) in rules() {
+        let rows = r.risk_by_age.as_ref().map_or(Vec::new(), RiskByAge::rows);
+        if !rows.is_empty() && !rows.iter().any(enough_deals) {
+            out.push(format!(
+                "segment {}: the rule `{}` has fewer than {MIN_RISK_DEALS} flagged tuning deals \
+                 at every age in risk_by_age: its deals show its overall precision as their risk",
+                s.name,
+                r.text(specs, false)
+            ));
+        }
+    }
+    out
+}
+
 /// A warning per segment of the open deals (`open_segments`, one name per deal) that the
 /// policy neither gives rules nor lists for review: its deals are never flagged, which a
 /// policy tuned on other data, or cut down by hand, would otherwise do without a word.
@@ -337,12 +451,13 @@ fn unpoliced_segments(policy: &Policy, open_segments: impl Iterator<Item = Strin
 }
 
 /// The order of the flagged deals: riskiest first, then, among equal risks, the most rules
-/// broken, the longest since the first of them fired, and the lower deal id ([`id_order`]).
-/// Risk is a rule's in-sample precision, so every deal caught by the same rule (in practice:
-/// of the same segment) shares it; the ties decide most of the order and put the deals in the worst
-/// shape, and those left alone longest, first. An unknown risk comes after every known one.
-/// Risks and days compare as written in the files ([`precision`]), so the order can be
-/// checked from them.
+/// broken, the shortest since the first of them fired, and the lower deal id ([`id_order`]).
+/// Risk is a rule's figure at the deal's age ([`RuleRisk`]), so the deals of one segment at
+/// the same age (landmark) share it; among them the freshest flag comes first, as a flag's
+/// meaning fades while the deal stays open (on the default run cut at 2026-02-15, flagged deals
+/// were later lost at 95–100% within 14 days of the flag and 25–65% after 60). An unknown risk
+/// comes after every known one. Risks and days compare as written in the files
+/// ([`precision`]), so the order can be checked from them.
 fn worst_first(a: &FlaggedDeal, b: &FlaggedDeal) -> std::cmp::Ordering {
     let risk = |f: &FlaggedDeal| f.risk.map_or(f64::NEG_INFINITY, precision::share_written);
     let since_first = |f: &FlaggedDeal| {
@@ -354,7 +469,7 @@ fn worst_first(a: &FlaggedDeal, b: &FlaggedDeal) -> std::cmp::Ordering {
     risk(b)
         .total_cmp(&risk(a))
         .then(b.reasons.len().cmp(&a.reasons.len()))
-        .then(since_first(b).total_cmp(&since_first(a)))
+        .then(since_first(a).total_cmp(&since_first(b)))
         .then(id_order(&a.case_id, &b.case_id))
 }
 

@@ -5,7 +5,7 @@
 //! of an hour; 4 in `deadlines.csv`, which the report rounds again) and shares to 4 (a hundredth of a point; the terminal shows whole percent).
 //! Rounding happens only on the way out: the report keeps the full values for sorting.
 
-use serde::Serializer;
+use serde::{Serialize, Serializer};
 
 fn round(x: f64, decimals: i32) -> f64 {
     let scale = 10f64.powi(decimals);
@@ -71,6 +71,14 @@ pub fn stored<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
 pub fn opt_stored<S: Serializer>(x: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match x {
         Some(v) => stored(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// An optional interval of shares, each bound to 4 decimals (`null` when absent).
+pub fn opt_share_pair<S: Serializer>(x: &Option<[f64; 2]>, s: S) -> Result<S::Ok, S::Error> {
+    match x {
+        Some([lo, hi]) => [share_written(*lo), share_written(*hi)].serialize(s),
         None => s.serialize_none(),
     }
 }

@@ -33,6 +33,17 @@ struct FlagRow<'a> {
     flagged_at_day: u32,
     #[serde(serialize_with = "super::precision::days")]
     days_overdue: f64,
+    /// This rule's risk at the deal's age ([`super::RuleRisk`]; `risk` is the highest over the
+    /// deal's rules), its interval, the age whose figure it is (empty: the rule's overall
+    /// precision) and the tuning deals behind it.
+    #[serde(serialize_with = "super::precision::opt_share")]
+    rule_risk: Option<f64>,
+    #[serde(serialize_with = "super::precision::opt_share")]
+    rule_risk_ci_low: Option<f64>,
+    #[serde(serialize_with = "super::precision::opt_share")]
+    rule_risk_ci_high: Option<f64>,
+    risk_age_days: Option<u32>,
+    risk_deals: Option<usize>,
 }
 
 /// One row per (flagged deal, broken rule), riskiest deal first.
@@ -56,6 +67,11 @@ pub fn flags_csv(r: &FlagReport) -> Vec<u8> {
                 by_day: x.by_day,
                 flagged_at_day: x.flagged_at_day,
                 days_overdue: x.days_overdue,
+                rule_risk: x.risk.as_ref().map(|r| r.value),
+                rule_risk_ci_low: x.risk.as_ref().and_then(|r| r.ci).map(|c| c[0]),
+                rule_risk_ci_high: x.risk.as_ref().and_then(|r| r.ci).map(|c| c[1]),
+                risk_age_days: x.risk.as_ref().and_then(|r| r.age_days),
+                risk_deals: x.risk.as_ref().and_then(|r| r.deals),
             })
         })
         .collect();
@@ -73,6 +89,10 @@ pub fn json(r: &FlagReport) -> Vec<u8> {
     v.push(b'\n');
     v
 }
+
+/// What the terminal's risk column is, under the table.
+const RISK_LEGEND: &str = "risk = share of the tuning deals the same rule flagged and that were \
+    still open at the deal's age (the last landmark at or before it) later lost";
 
 /// The terminal view: the riskiest flagged deals with their reasons, then one line per rep.
 pub fn table(r: &FlagReport) -> String {
@@ -101,7 +121,15 @@ pub fn table(r: &FlagReport) -> String {
                 let value = x
                     .unit
                     .map_or(format!("{:.1}", x.value), |u| u.value_text(x.value, 1));
-                format!("{}: {value}, {:.0} d", x.rule, x.days_overdue)
+                // The age whose risk the deal shows, when too few deals stood behind its own.
+                let other = x
+                    .risk
+                    .as_ref()
+                    .and_then(|r| Some((r.instead_of?, r.age_days?)))
+                    .map_or(String::new(), |(due, used)| {
+                        format!(" (risk as at day {used}: too few deals at day {due})")
+                    });
+                format!("{}: {value}, {:.0} d{other}", x.rule, x.days_overdue)
             })
             .collect();
         let _ = writeln!(
@@ -122,6 +150,9 @@ pub fn table(r: &FlagReport) -> String {
             "... {} more in flags.csv",
             r.flagged.len() - TERMINAL_ROWS
         );
+    }
+    if !r.flagged.is_empty() {
+        let _ = writeln!(s, "{RISK_LEGEND}");
     }
     let rep = width(16, r.reps.iter().map(|p| p.rep.as_str()));
     let _ = writeln!(

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use crate::indicators::unit::bound_text;
 use crate::stats::bootstrap::Cluster;
 use crate::tuning::deadlines;
+use crate::tuning::risk::{RiskAtAge, MIN_RISK_DEALS};
 use crate::tuning::rule::{
     confirmation_text, intervals_text, lead_days_text, p_text, Estimate, Figures,
     CONFIRMATION_ALPHA, NOT_CONFIRMED,
@@ -145,6 +146,46 @@ fn runners_up(s: &mut String, rows: &[crate::tuning::RunnerUp]) {
     s.push('\n');
 }
 
+/// The chosen rule's risk by deal age ([`crate::tuning::risk`]), at the ages where it had
+/// flagged a deal still open: what `flag` shows a deal, where the precision above is that of
+/// a fresh flag.
+fn risk_by_age(s: &mut String, rows: &[RiskAtAge]) {
+    let rows: Vec<&RiskAtAge> = rows.iter().filter(|r| r.flagged_open > 0).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = write!(
+        s,
+        "Risk of a flagged deal still open, by its age (what `dealsim flag` shows): of the tuning \
+         deals the rule flagged by that age and still open then, the share later lost, with its \
+         95% Clopper–Pearson interval. A deal open long after its flag is less likely lost than \
+         the precision above, a fresh flag's, says. Below {MIN_RISK_DEALS} deals (marked *) \
+         `flag` takes the nearest age with enough. Deals still open at the end of the data are \
+         left out, so at long ages the share is over the slow deals that closed in time.\n\n\
+         | deal age, days | flagged, still open | later lost | risk |\n|---|---|---|---|\n"
+    );
+    for r in rows {
+        let estimate = Estimate {
+            value: r.risk,
+            ci: r.ci,
+        };
+        let few = if r.flagged_open < MIN_RISK_DEALS {
+            " *"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "| {}{few} | {} | {} | {} |",
+            r.age_days,
+            r.flagged_open,
+            r.lost,
+            est(&estimate, percent)
+        );
+    }
+    s.push('\n');
+}
+
 /// The deals the rules were tuned on, as policy.md names them: none when no deal is old
 /// enough to be followed to the last landmark.
 fn tuned_deals(holdout_from: &str, last_landmark: u32) -> String {
@@ -259,6 +300,7 @@ pub fn render(t: &Tuning) -> String {
                         shift / se
                     );
                 }
+                risk_by_age(&mut s, &c.risk_by_age);
                 if let Some(p) = c.holdout.as_ref().and_then(Figures::confirmation_p_value) {
                     if p < CONFIRMATION_ALPHA {
                         let _ = writeln!(

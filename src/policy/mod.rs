@@ -19,6 +19,7 @@ use crate::indicators::spec::Measure;
 use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, IndicatorSpec, Signal, Unit};
 use crate::stats::bootstrap::Cluster;
+use crate::tuning::risk::{RiskAtAge, MIN_RISK_DEALS};
 use crate::tuning::rule::{
     confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, MAX_LANDMARKS, MAX_LANDMARK_DAY,
     NOT_CONFIRMED,
@@ -99,6 +100,114 @@ pub struct RulePolicy {
     /// Figures on the held-out (later) deals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holdout: Option<Expected>,
+    /// The risk of a flagged deal still open, by deal age ([`crate::tuning::risk`]); absent
+    /// from policies tuned before it was recorded and from hand-written rules, whose deals
+    /// `flag` shows the overall `expected.precision` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk_by_age: Option<RiskByAge>,
+}
+
+/// [`RiskAtAge`] at every landmark, one column per figure (one entry per age): a table of
+/// rows would take seven lines an age in TOML, some 170 a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskByAge {
+    /// Deal ages (days, ascending).
+    pub age_days: Vec<u32>,
+    /// Decided tuning deals the rule flagged by that age and still open at it.
+    pub flagged_open: Vec<usize>,
+    /// Of those, the ones later lost.
+    pub lost: Vec<usize>,
+    /// `lost / flagged_open` (nan without any such deal).
+    pub risk: Vec<f64>,
+    /// Its 95% Clopper–Pearson interval (nan without any such deal).
+    pub risk_ci_low: Vec<f64>,
+    pub risk_ci_high: Vec<f64>,
+}
+
+impl From<&[RiskAtAge]> for RiskByAge {
+    fn from(rows: &[RiskAtAge]) -> RiskByAge {
+        let column = |f: fn(&RiskAtAge) -> f64| rows.iter().map(f).collect();
+        RiskByAge {
+            age_days: rows.iter().map(|r| r.age_days).collect(),
+            flagged_open: rows.iter().map(|r| r.flagged_open).collect(),
+            lost: rows.iter().map(|r| r.lost).collect(),
+            risk: column(|r| r.risk),
+            risk_ci_low: column(|r| r.ci.map_or(f64::NAN, |c| c[0])),
+            risk_ci_high: column(|r| r.ci.map_or(f64::NAN, |c| c[1])),
+        }
+    }
+}
+
+impl RiskByAge {
+    /// The rows again (an interval with a nan bound is none).
+    pub fn rows(&self) -> Vec<RiskAtAge> {
+        (0..self.age_days.len())
+            .map(|k| {
+                let ci = [self.risk_ci_low[k], self.risk_ci_high[k]];
+                RiskAtAge {
+                    age_days: self.age_days[k],
+                    flagged_open: self.flagged_open[k],
+                    lost: self.lost[k],
+                    risk: self.risk[k],
+                    ci: (!ci.iter().any(|b| b.is_nan())).then_some(ci),
+                }
+            })
+            .collect()
+    }
+
+    /// The first thing a hand edit can get wrong, as (field, message): columns of unequal
+    /// length, ages not ascending, more lost deals than flagged ones, a share outside [0, 1]
+    /// (nan passes: undefined). `flag` picks an age by these and ranks deals by the risk.
+    fn invalid(&self) -> Option<(String, String)> {
+        let n = self.age_days.len();
+        let lengths = [
+            ("flagged_open", self.flagged_open.len()),
+            ("lost", self.lost.len()),
+            ("risk", self.risk.len()),
+            ("risk_ci_low", self.risk_ci_low.len()),
+            ("risk_ci_high", self.risk_ci_high.len()),
+        ];
+        if let Some((name, len)) = lengths.into_iter().find(|&(_, len)| len != n) {
+            return Some((
+                name.to_string(),
+                format!("expected {n} entries, one per age in age_days, got {len}"),
+            ));
+        }
+        if let Some(k) = self.age_days.windows(2).position(|w| w[1] <= w[0]) {
+            let (a, b) = (self.age_days[k], self.age_days[k + 1]);
+            return Some((
+                format!("age_days[{}]", k + 1),
+                format!("expected ascending deal ages, got {b} after {a}"),
+            ));
+        }
+        if let Some(k) = (0..n).find(|&k| self.lost[k] > self.flagged_open[k]) {
+            return Some((
+                format!("lost[{k}]"),
+                format!(
+                    "expected at most flagged_open[{k}] = {}, got {}",
+                    self.flagged_open[k], self.lost[k]
+                ),
+            ));
+        }
+        let shares = [
+            ("risk", &self.risk),
+            ("risk_ci_low", &self.risk_ci_low),
+            ("risk_ci_high", &self.risk_ci_high),
+        ];
+        shares.into_iter().find_map(|(name, column)| {
+            let k = column
+                .iter()
+                .position(|x| !x.is_nan() && !(0.0..=1.0).contains(x))?;
+            Some((
+                format!("{name}[{k}]"),
+                format!(
+                    "expected a share in [0, 1] (or nan: undefined), got {}",
+                    column[k]
+                ),
+            ))
+        })
+    }
 }
 
 impl RulePolicy {
@@ -251,6 +360,10 @@ const HEADER: &str = "\
 # flagged were lost no more often than the others (3 digits, 1e-15 stands for anything smaller);
 # below {alpha} they confirm the rule. tuning.significance: a budget or youden rule was
 # chosen only where the same test on the tuning deals gave p below it (1: not asked).
+# risk_by_age: per deal age (entry k of each column), the tuning deals the rule flagged by
+# then and still open (flagged_open), how many of them were later lost, that share (risk)
+# and its 95% Clopper-Pearson interval; flag shows a deal the risk at the last age <= its
+# own (the nearest with at least {min_risk} deals), not the precision of a fresh flag.
 # Apply with: dealsim flag --policy policy.toml --events E --deals D --as-of YYYY-MM-DD
 ";
 
@@ -292,6 +405,7 @@ impl Policy {
                                 .map(|i| i.measure.clone()),
                             expected: Some((&c.in_sample).into()),
                             holdout: c.holdout.as_ref().map(Expected::held_out),
+                            risk_by_age: Some(c.risk_by_age.as_slice().into()),
                         })
                         .collect(),
                 })
@@ -302,7 +416,9 @@ impl Policy {
     /// The TOML text, with a header explaining the rules.
     pub fn to_toml(&self) -> String {
         let body = toml::to_string(self).expect("a policy always serialises");
-        let header = HEADER.replace("{alpha}", &CONFIRMATION_ALPHA.to_string());
+        let header = HEADER
+            .replace("{alpha}", &CONFIRMATION_ALPHA.to_string())
+            .replace("{min_risk}", &MIN_RISK_DEALS.to_string());
         format!("{header}\n{body}")
     }
 
@@ -388,6 +504,10 @@ impl Policy {
                             format!("expected a finite number (or nan: undefined), got {x}"),
                         ));
                     }
+                }
+                if let Some((field, message)) = r.risk_by_age.as_ref().and_then(RiskByAge::invalid)
+                {
+                    return Err(err(at(&format!("risk_by_age.{field}")), message));
                 }
                 if r.by_day > MAX_LANDMARK_DAY {
                     return Err(err(

@@ -15,13 +15,15 @@
 //! in the scenario (atypical) are not tuned against typical deadlines; their deals are listed
 //! for manual review. [`sweep`] scores every candidate in one pass per indicator, [`rule`]
 //! re-applies the chosen rule per deal for confidence intervals and the holdout,
-//! [`objective`] picks, [`deadlines`] proposes step deadlines from won vs lost deals.
+//! [`objective`] picks, [`risk`] measures what a chosen rule's flag means for a deal still
+//! open at a later age, [`deadlines`] proposes step deadlines from won vs lost deals.
 //! Not for: evaluating indicators (that is [`crate::indicators`]) or flagging today's deals
 //! (that is [`crate::flag`]).
 
 pub mod clock;
 pub mod deadlines;
 pub mod objective;
+pub mod risk;
 pub mod rule;
 pub mod run;
 pub mod sweep;
@@ -88,6 +90,9 @@ pub struct Chosen {
     pub in_sample: Figures,
     /// `None` when nothing is held out.
     pub holdout: Option<Figures>,
+    /// At every landmark, the share of the tuning deals the rule flagged by then and still
+    /// open that were later lost: the risk `flag` shows a deal of that age.
+    pub risk_by_age: Vec<risk::RiskAtAge>,
     #[serde(skip)]
     pub rule: Rule,
 }
@@ -491,6 +496,7 @@ pub fn tune(
                     let seed = options.seed.wrapping_add(1);
                     rule::figures(panel, &holdout_members, &first, volume, options.draws(), seed)
                 }),
+                risk_by_age: risk::risk_by_age(panel, &tune_members, &first),
                 rule,
             }
         });

@@ -46,7 +46,7 @@ import sys
 import numpy as np
 import pandas as pd
 import scipy
-from scipy.stats import fisher_exact, hypergeom
+from scipy.stats import binomtest, fisher_exact, hypergeom
 
 SEED = 20240613
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tuning_cases.json")
@@ -249,6 +249,26 @@ class Panel:
             "alerts_per_rep_week": div(fl + fw, nl + nw) * prw if nl + nw else float("nan"),
             "median_lead_days": np_median(leads_lost),
         }
+
+
+    def risk_by_age(self, j, tau, d, rows_mask):
+        """Per landmark a: decided deals of `rows_mask` the rule first flags at a landmark
+        index <= a and still open at age lm[a] (close age > lm[a]), how many were lost, and
+        the exact (Clopper-Pearson) 95% interval of that share (scipy's binomtest)."""
+        rows = np.flatnonzero(rows_mask)
+        first = self.first_flags(j, [tau], rows)[0, :, d]
+        oc = self.outcome[rows]
+        decided = oc != "open"
+        out = []
+        for a, age in enumerate(self.lm):
+            sel = decided & (first >= 0) & (first <= a) & (self.close_age[rows] > age)
+            n, x = int(sel.sum()), int((sel & (oc == "lost")).sum())
+            ci = None
+            if n:
+                ci = binomtest(x, n).proportion_ci(0.95, method="exact")
+                ci = [fnum(ci.low), fnum(ci.high)]
+            out.append({"age_days": int(age), "flagged_open": n, "lost": x, "ci": ci})
+        return out
 
 
 def confirmation_p(f):
@@ -550,6 +570,14 @@ def naive_check(case):
 
         f_in, _ = fig(tune)
         assert f_in == ch["in_sample"], (s, f_in, ch["in_sample"])
+        # Risk by age: flagged by the landmark, decided, still open at it.
+        rs = [i for i in range(n) if tune[i] and D["segment"][i] == s and outcome[i] != "open"]
+        firsts = [(i, flag(i, j, tau, d)) for i in rs]
+        for a, row in enumerate(ch["risk_by_age"]):
+            still = [i for i, l in firsts
+                     if l is not None and l <= a and (closed[i] - created[i]) / DAY > lms[a]]
+            lost_still = sum(outcome[i] == "lost" for i in still)
+            assert (row["age_days"], row["flagged_open"], row["lost"]) == (lms[a], len(still), lost_still), (s, a, row)
         f_ho, n_ho = fig(hold)
         assert (f_ho if n_ho else None) == ch["holdout"], (s, f_ho, ch["holdout"])
 
@@ -736,6 +764,7 @@ def build_case(rng, cfg):
             "threshold": fnum(tau if ind["direction"] == "higher_is_riskier" else -tau),
             "by_day": lms[d], "in_sample": conv(fin), "holdout": conv(fho),
             "holdout_p_value": confirmation_p(fho),
+            "risk_by_age": panel.risk_by_age(j, tau, d, tune & segm),
         })
     created = df["created"].to_numpy()
     closed = df["closed"].to_numpy()
