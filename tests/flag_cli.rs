@@ -1403,6 +1403,25 @@ fn a_segment_without_rules_and_a_rule_beyond_the_landmarks_are_warned_about() {
     let json: serde_json::Value =
         serde_json::from_slice(&fs::read(case.path("f/flags.json")).unwrap()).unwrap();
     assert_eq!(json["warnings"].as_array().unwrap().len(), 4);
+    // Only smb's deals can be flagged: the first line says so, and the per-rep table counts
+    // those alone (it once counted every segment but review ones).
+    let (smb, without) = (
+        open("smb"),
+        open("mid_market") + open("enterprise") + open("atypical"),
+    );
+    assert_eq!(json["policed_deals"], smb);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let headline = format!(
+        "open deals, {} flagged (of {smb} in segments with rules), 0 in review segments (not \
+         flagged), {without} in segments without rules (never flagged).",
+        json["flagged"].as_array().unwrap().len()
+    );
+    assert!(stdout.contains(&headline), "{headline:?} not in {stdout}");
+    let reps = fs::read_to_string(case.path("f/reps.csv")).unwrap();
+    let counted: usize = (reps.lines().skip(1))
+        .map(|l| l.split(',').nth(1).unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(counted, smb, "{reps}");
 }
 
 /// A rule whose expected precision is NaN (undefined: it flagged no tuning deal) gives its

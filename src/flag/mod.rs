@@ -131,6 +131,8 @@ pub struct RepRow {
 pub struct FlagReport {
     pub as_of: String,
     pub open_deals: usize,
+    /// Open deals of the segments the policy gives rules: the ones a rule can flag.
+    pub policed_deals: usize,
     /// Open deals of review (atypical) segments: listed for manual review, not flagged.
     pub review_deals: usize,
     pub flagged: Vec<FlaggedDeal>,
@@ -310,8 +312,14 @@ pub fn flag_log(
     flagged.sort_by(worst_first);
 
     let review = |d: usize| policy.review_segments.contains(&seg_name(d));
+    // The deals a rule can flag: of a segment the policy gives rules. The per-rep table counts
+    // only these, or a rep's flags would be read against deals no rule looks at.
+    let policed = |d: usize| {
+        let segment = seg_name(d);
+        (policy.segment.iter()).any(|p| p.name == segment && !p.rule.is_empty())
+    };
     let mut reps: std::collections::BTreeMap<String, RepAcc> = Default::default();
-    for &d in open.iter().filter(|&&d| !review(d)) {
+    for &d in open.iter().filter(|&&d| policed(d)) {
         let e = reps
             .entry(known.symbols.name(known.deals[d].rep).to_string())
             .or_default();
@@ -329,6 +337,7 @@ pub fn flag_log(
     FlagReport {
         as_of: as_of.iso(),
         open_deals: open.len(),
+        policed_deals: open.iter().filter(|&&d| policed(d)).count(),
         review_deals: open.iter().filter(|&&d| review(d)).count(),
         flagged,
         warnings,

@@ -97,12 +97,21 @@ const RISK_LEGEND: &str = "risk = share of the tuning deals the same rule flagge
 /// The terminal view: the riskiest flagged deals with their reasons, then one line per rep.
 pub fn table(r: &FlagReport) -> String {
     let pct = |x: Option<f64>| x.map_or("  -  ".to_string(), |v| format!("{:>4.0}%", 100.0 * v));
+    // Deals of segments without rules (not in the policy, or in it without one) are never
+    // flagged: said, so "231 flagged" is not read against a pipeline mostly out of reach.
+    let without_rules = r.open_deals - r.policed_deals - r.review_deals;
     let mut s = format!(
-        "As of {}: {} open deals, {} flagged, {} in review segments (not flagged).\n\n",
+        "As of {}: {} open deals, {} flagged (of {} in segments with rules), {} in review \
+         segments (not flagged){}.\n\n",
         r.as_of,
         r.open_deals,
         r.flagged.len(),
-        r.review_deals
+        r.policed_deals,
+        r.review_deals,
+        match without_rules {
+            0 => String::new(),
+            n => format!(", {n} in segments without rules (never flagged)"),
+        }
     );
     let shown = &r.flagged[..r.flagged.len().min(TERMINAL_ROWS)];
     let id = width(10, shown.iter().map(|f| f.case_id.as_str()));
