@@ -13,6 +13,11 @@ scipy's own computation succeeds (it gives up on some samples of a few hundred).
 prints how far the asymptotic p-value is from the exact one on samples of 1,000 x 1,000 and
 2,000 x 500, the size where dealsim switches from exact to asymptotic.
 
+The exact p-value above assumes distinct values; the whole days are tied. Each exact case
+also carries "pvalue_exact_ties", the exact p-value conditional on the ties (the permutation
+p-value, which dealsim reports), from gen_ks_ties.py's lattice count (checked there against a
+full enumeration), never above "pvalue_exact".
+
 Why: dealsim proposes a step deadline only where lost deals take significantly longer
 than won ones (src/tuning/deadlines.rs); the largest catch - false alarm over whole-day
 deadlines is this statistic. The Rust test feeds the raw durations through the deadline
@@ -33,6 +38,8 @@ from fractions import Fraction
 import numpy as np
 import scipy
 from scipy.stats import ks_2samp
+
+from gen_ks_ties import blocks, lattice_p
 
 SEED = 20261127
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ks_onesided_cases.json")
@@ -64,6 +71,9 @@ def case(name, lost, won):
             except RuntimeWarning:
                 pass
         out["pvalue_exact"] = p
+        tied = float(lattice_p(*blocks(np.ceil(lost).tolist(), np.ceil(won).tolist())[1:]))
+        assert tied <= p * (1 + 1e-12), (name, tied, p)
+        out["pvalue_exact_ties"] = tied
     return out
 
 
@@ -131,7 +141,9 @@ def main():
         f.write("\n")
     for c in cases:
         print(f"{c['name']}: n_lost={len(c['lost'])} n_won={len(c['won'])} "
-              f"statistic={c['statistic']:.4f} p={c['pvalue']:.4g}")
+              f"statistic={c['statistic']:.4f} p={c['pvalue']:.4g} "
+              f"exact={c.get('pvalue_exact', math.nan):.4g} "
+              f"ties={c.get('pvalue_exact_ties', math.nan):.4g}")
     print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes)")
     asymptotic_vs_exact(np.random.default_rng(SEED + 1))
 
