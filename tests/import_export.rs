@@ -312,6 +312,19 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     let tuned = tmp.path().join("tuned");
     let run = on_import(&["tune", "--bootstrap", "20"], &tuned);
     let plans = String::from_utf8_lossy(&run.get_output().stdout).into_owned();
+    // A share is never above 100%: "owner_win_rate <= 100%" flags the deals whose owner has a
+    // win rate at all, and each such rule is said to (a user review met two unsaid).
+    let vacuous = plans.matches("owner_win_rate <= 100% by day").count();
+    assert!(vacuous >= 1, "{plans}");
+    assert_eq!(
+        plans
+            .matches(
+                "every value owner_win_rate takes on the tuning deals crosses the chosen threshold"
+            )
+            .count(),
+        vacuous,
+        "{plans}"
+    );
     let held_out = plans.matches("holdout: recall").count();
     let by_chance = plans
         .matches("beyond chance (one-sided Fisher p < 0.05")

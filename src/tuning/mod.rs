@@ -230,6 +230,19 @@ pub struct Tuning {
     pub scenario: String,
 }
 
+/// Whether every value the rule's indicator takes on the deals `tuned` (by deal index), at any
+/// landmark, crosses its threshold: the rule then flags the deals whose value is defined,
+/// whatever it is. A user review met `owner_win_rate <= 100%` (a share, never above 100%) on
+/// the CRM sample: it flags the deals whose owner has closed enough deals to have a rate.
+fn crossed_by_every_value(panel: &Panel, rule: &Rule, tuned: impl Fn(usize) -> bool) -> bool {
+    let direction = panel.indicators[rule.indicator].direction;
+    panel.at.iter().all(|at| {
+        (at.deals.iter().zip(&at.values[rule.indicator])).all(|(&d, &v)| {
+            !tuned(d as usize) || v.is_nan() || sweep::orient(direction, v) >= rule.oriented
+        })
+    })
+}
+
 /// The warning of a rule whose held-out deals raised more alerts than the budget it was
 /// chosen within, beyond their sampling error (`interval`, all above the budget): later deals
 /// cross its threshold more often than the tuning deals did, so the team would get more alerts
@@ -577,6 +590,22 @@ pub fn tune(
                     )
                 }),
             _ => None,
+        };
+        // A rule every value crosses is a rule on whether the indicator is defined at all.
+        let vacuous = chosen
+            .as_ref()
+            .filter(|c| crossed_by_every_value(panel, &c.rule, |d| pop.tune[d] && panel.deal_segment[d] as usize == s))
+            .map(|c| {
+                format!(
+                    "every value {} takes on the tuning deals crosses the chosen threshold, so the \
+                     rule flags each deal whose {} is defined by its day, whatever its level: it \
+                     tells deals with the figure from deals without it",
+                    c.indicator, c.indicator
+                )
+            });
+        let warning = match (warning, vacuous) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
         };
         let plan = SegmentPlan {
             segment: name,
