@@ -330,12 +330,16 @@ pub fn figures_on(
             }
         });
     }
-    // Precision is the lost share among flagged deals, and so moves with the lost share of the
-    // deals, which replicates stratified by outcome hold fixed: a rule flagging nearly every
-    // deal got an interval a tenth as wide as it should be (21% coverage). Each flagged deal
-    // is lost or not, so the exact binomial interval over them is the one to give.
+    // Precision (the lost share among flagged deals) and the alerts (the flagged share of
+    // decided deals × the volume, taken as fixed) both move with the lost share of the deals,
+    // which replicates stratified by outcome hold fixed: a rule flagging nearly every deal got
+    // a precision interval a tenth as wide as it should be (21% coverage), and one flagging
+    // 90% of lost and 10% of won deals an alerts interval 0.6 times as wide (75%). Each
+    // flagged deal is lost or not, and each decided deal flagged or not, so the exact binomial
+    // intervals over them are the ones to give.
     if resamples.boot.is_some() {
         est[2].ci = clopper_pearson(flagged_lost, flagged, 0.025);
+        est[3].ci = clopper_pearson(flagged, decided.len(), 0.025).map(|ci| ci.map(|x| x * volume));
     }
     if let Some((rep, count)) = &resamples.reps {
         let counts = rep_counts(&rows, (rep, *count));
