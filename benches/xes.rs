@@ -14,6 +14,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use indicatif::ProgressBar;
 
 use dealsim::export::event_log::{export_log, LogFormat};
+use dealsim::import::timestamp::Zone;
 use dealsim::import::{import_to_dir, xes::Xes};
 use dealsim::scenario::Scenario;
 use dealsim::simulate::{simulate_to_dir, DEALS_FILE, EVENTS_FILE};
@@ -45,8 +46,9 @@ fn bench(c: &mut Criterion) {
     let (events, deals) = (sim.join(EVENTS_FILE), sim.join(DEALS_FILE));
     let plain = tmp.path().join("log.xes");
     let gz = tmp.path().join("log.xes.gz");
-    let stats = export_log(&events, &deals, LogFormat::Xes, &plain).expect("export");
-    export_log(&events, &deals, LogFormat::Xes, &gz).expect("export gz");
+    let stats =
+        export_log(&events, &deals, LogFormat::Xes(Zone::default()), &plain).expect("export");
+    export_log(&events, &deals, LogFormat::Xes(Zone::default()), &gz).expect("export gz");
     let size = |p: &Path| std::fs::metadata(p).expect("exported").len();
     eprintln!(
         "xes bench: {} cases, {} events, {:.1} MB plain, {:.1} MB gzipped",

@@ -431,6 +431,12 @@ pub struct ExportArgs {
     /// stdout (what a process-mining tool should report for the file).
     #[arg(long)]
     pub json: bool,
+    /// The zone the log's local times are in, written with each XES timestamp: UTC or a fixed
+    /// offset such as +03:00 [default: the `time_zone` of import_summary.json beside the
+    /// events file (an import's --time-zone), else UTC]. The CSV keeps the local times as
+    /// they are, without an offset.
+    #[arg(long, value_name = "OFFSET")]
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

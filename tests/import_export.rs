@@ -1727,3 +1727,76 @@ fn an_out_that_holds_the_deal_table_is_refused() {
     );
     assert_eq!(read(&table), before, "the deal table changed");
 }
+
+/// The XES export writes the instants the source meant: times imported with `--time-zone
+/// +03:00` are local at +03:00, which `import_summary.json` records and `export` writes as
+/// their offset (UTC, the old behaviour, shifted them by three hours for a tool that honours
+/// offsets, as PM4Py does). Importing the export back at the same zone gives the same log; an
+/// explicit `--time-zone` wins; a recorded zone that is not one is refused, naming the file
+/// and the field.
+#[test]
+fn an_xes_export_writes_the_imports_time_zone() {
+    let b = Bad::new();
+    let src = b.file(
+        "tz.csv",
+        b"case_id,activity,timestamp,resource\n\
+          A,deal_created,2025-03-03T10:00:00+03:00,r1\n\
+          A,proposal_sent,2025-03-05T08:00:00Z,r1\n",
+    );
+    let imp = b.dir.path().join("imp");
+    import_ok("csv", &src, &imp, &["--time-zone", "+03:00"]);
+    let summary: serde_json::Value =
+        serde_json::from_slice(&read(&imp.join("import_summary.json"))).unwrap();
+    assert_eq!(summary["time_zone"], "+03:00");
+    let export = |name: &str, extra: &[&str]| -> std::process::Output {
+        let out = b.dir.path().join(name);
+        dealsim()
+            .args(["export", "--format", "xes", "--events"])
+            .arg(imp.join("events.csv"))
+            .arg("--deals")
+            .arg(imp.join("deals.csv"))
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    assert!(export("tz.xes", &[]).status.success());
+    let xes = String::from_utf8(read(&b.dir.path().join("tz.xes"))).unwrap();
+    for t in [
+        "2025-03-03T10:00:00.000+03:00",
+        "2025-03-05T11:00:00.000+03:00",
+    ] {
+        assert!(
+            xes.contains(&format!("key=\"time:timestamp\" value=\"{t}\"")),
+            "{t} in {xes}"
+        );
+    }
+    let back = b.dir.path().join("back");
+    import_ok(
+        "xes",
+        &b.dir.path().join("tz.xes"),
+        &back,
+        &["--time-zone", "+03:00"],
+    );
+    assert_eq!(
+        read(&back.join("events.csv")),
+        read(&imp.join("events.csv"))
+    );
+    assert!(export("utc.xes", &["--time-zone", "UTC"]).status.success());
+    let utc = String::from_utf8(read(&b.dir.path().join("utc.xes"))).unwrap();
+    assert!(
+        utc.contains("value=\"2025-03-03T10:00:00.000+00:00\""),
+        "{utc}"
+    );
+
+    fs::write(imp.join("import_summary.json"), br#"{"time_zone": "3h"}"#).unwrap();
+    let refused = export("bad.xes", &[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("import_summary.json: time_zone: expected UTC or a fixed offset"),
+        "{stderr}"
+    );
+    assert!(!b.dir.path().join("bad.xes").exists());
+}

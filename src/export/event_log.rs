@@ -12,6 +12,7 @@ use flate2::write::GzEncoder;
 
 use crate::error::{Error, InputError, IoContext};
 use crate::import::case::LogStats;
+use crate::import::timestamp::Zone;
 use crate::log::extras::DealExtras;
 use crate::log::{read::read_log_with_extras, Log};
 use crate::output::{check_output_file, write_file_atomic};
@@ -26,8 +27,9 @@ pub trait LogExporter {
 /// The formats `dealsim export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
-    /// IEEE 1849 XES with the Concept, Time, Lifecycle and Organizational extensions.
-    Xes,
+    /// IEEE 1849 XES with the Concept, Time, Lifecycle and Organizational extensions; the
+    /// log's local times are written with the zone's offset.
+    Xes(Zone),
     /// CSV with PM4Py's column names.
     Pm4pyCsv,
 }
@@ -35,7 +37,9 @@ pub enum LogFormat {
 impl LogFormat {
     fn exporter(self) -> Box<dyn LogExporter> {
         match self {
-            LogFormat::Xes => Box::new(super::xes::XesExporter),
+            LogFormat::Xes(zone) => Box::new(super::xes::XesExporter {
+                offset: zone.offset(),
+            }),
             LogFormat::Pm4pyCsv => Box::new(super::pm4py_csv::Pm4pyCsvExporter),
         }
     }
@@ -58,7 +62,7 @@ impl LogFormat {
             } else if name == "concept:name" {
                 "column `concept:name`: the export names the case id so; rename the column"
                     .to_string()
-            } else if self == LogFormat::Xes && !is_xml_name(name) {
+            } else if matches!(self, LogFormat::Xes(_)) && !is_xml_name(name) {
                 format!(
                     "column `{name}`: an extra deal column becomes an XES attribute key, which \
                      must be an XML name (letters, digits, `_`, `-`, `.` and `:`, starting with \

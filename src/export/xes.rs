@@ -7,7 +7,8 @@
 //! them on every trace, empty or not, so that an import finds them in that order);
 //! an event carries `concept:name`, `time:timestamp`, `lifecycle:transition`,
 //! `org:resource` and dealsim's own event columns, so `dealsim import xes` reads an export
-//! back into the same log. The log's local times are written with offset `+00:00`. Text
+//! back into the same log. The log's local times are written with the offset of the zone they
+//! are in (`+00:00` for a simulated log, an import's `--time-zone`). Text
 //! is escaped so that the file is well-formed XML whatever a log holds (see `escape`).
 
 use super::event_log::LogExporter;
@@ -16,7 +17,10 @@ use crate::log::{Log, Outcome};
 use crate::time::Timestamp;
 
 /// Writes a log as XES.
-pub struct XesExporter;
+pub struct XesExporter {
+    /// The offset of the log's local times (`+03:00`), written after each of them.
+    pub offset: String,
+}
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8" ?>
 <log xes.version="1849-2016" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">
@@ -76,13 +80,15 @@ fn attr(out: &mut Vec<u8>, indent: &[u8], kind: &str, key: &str, value: &str) {
     out.extend_from_slice(b"\"/>\n");
 }
 
-fn date(out: &mut Vec<u8>, indent: &[u8], key: &str, t: Timestamp) {
+fn date(out: &mut Vec<u8>, indent: &[u8], key: &str, t: Timestamp, offset: &str) {
     out.extend_from_slice(indent);
     out.extend_from_slice(b"<date key=\"");
     out.extend_from_slice(key.as_bytes());
     out.extend_from_slice(b"\" value=\"");
     t.write_iso(out);
-    out.extend_from_slice(b".000+00:00\"/>\n");
+    out.extend_from_slice(b".000");
+    out.extend_from_slice(offset.as_bytes());
+    out.extend_from_slice(b"\"/>\n");
 }
 
 impl LogExporter for XesExporter {
@@ -99,9 +105,9 @@ impl LogExporter for XesExporter {
             if d.value.is_finite() {
                 attr(out, t2, "float", "value", &format!("{}", d.value));
             }
-            date(out, t2, "created", d.created);
+            date(out, t2, "created", d.created, &self.offset);
             if let Some(c) = d.closed {
-                date(out, t2, "closed", c);
+                date(out, t2, "closed", c, &self.offset);
             }
             attr(out, t2, "string", "outcome", d.outcome.as_str());
             if d.outcome == Outcome::Lost {
@@ -117,7 +123,7 @@ impl LogExporter for XesExporter {
             for e in log.events_of(i) {
                 out.extend_from_slice(b"\t\t<event>\n");
                 attr(out, t3, "string", "concept:name", sy.name(e.activity));
-                date(out, t3, "time:timestamp", e.time);
+                date(out, t3, "time:timestamp", e.time, &self.offset);
                 attr(
                     out,
                     t3,
@@ -139,7 +145,7 @@ impl LogExporter for XesExporter {
                     attr(out, t3, "float", "forecast_probability", &format!("{p:.2}"));
                 }
                 if let Some(c) = e.expected_close.get() {
-                    date(out, t3, "expected_close", c.start());
+                    date(out, t3, "expected_close", c.start(), &self.offset);
                 }
                 out.extend_from_slice(b"\t\t</event>\n");
             }

@@ -622,6 +622,7 @@ impl Importer for EventCsv {
         )?;
         sink.summary.format = "event CSV".into();
         sink.summary.inputs.push(origin.clone());
+        sink.summary.time_zone = zone.offset();
         let outcomes = match &self.mapping.deal_table {
             Some(t) => {
                 sink.summary.inputs.push(t.file.display().to_string());

@@ -80,6 +80,9 @@ pub struct Unmatched {
 pub struct ImportSummary {
     pub format: String,
     pub inputs: Vec<String>,
+    /// The offset from UTC the log's local times are in (`--time-zone`; `+00:00` by default
+    /// and for sources of dates only): `dealsim export` writes it with the times of an XES.
+    pub time_zone: String,
     #[serde(flatten)]
     pub stats: LogStats,
     /// Rows or cases skipped with `--lenient` (0 otherwise: the first problem stops the import).
@@ -124,6 +127,13 @@ impl ImportSummary {
         }
         for n in &self.notes {
             out += &format!("note: {n}\n");
+        }
+        if self.time_zone != timestamp::Zone::default().offset() {
+            out += &format!(
+                "times are local at {0}, as read; `dealsim export --format xes` writes them with \
+                 that offset\n",
+                self.time_zone
+            );
         }
         out
     }
@@ -215,7 +225,10 @@ pub fn import_to_dir(
         writer,
         lenient,
         origin,
-        summary: ImportSummary::default(),
+        summary: ImportSummary {
+            time_zone: timestamp::Zone::default().offset(),
+            ..ImportSummary::default()
+        },
     };
     importer.import(&mut sink)?;
     let Sink {

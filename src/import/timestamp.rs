@@ -95,6 +95,12 @@ impl Zone {
         }
     }
 
+    /// The zone as an offset for a process-mining tool to read with the local times: `+03:00`
+    /// (`+00:00` for UTC).
+    pub fn offset(self) -> String {
+        self.0.to_string()
+    }
+
     fn local(self, dt: chrono::DateTime<FixedOffset>) -> Timestamp {
         naive(dt.with_timezone(&self.0).naive_local())
     }

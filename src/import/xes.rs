@@ -352,6 +352,7 @@ impl Importer for Xes {
 
     fn import(&self, sink: &mut Sink<'_>) -> Result<(), Error> {
         sink.summary.format = "XES".into();
+        sink.summary.time_zone = self.zone.offset();
         sink.summary.inputs.push(self.path.display().to_string());
         let mut reader = quick_xml::Reader::from_reader(open(&self.path)?);
         reader.config_mut().check_end_names = true;
