@@ -303,7 +303,7 @@ fn a_name_that_never_occurs_in_the_log_is_a_warning() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("warning: indicator mine: \"objection_folowup\" never occurs in the log"),
+        stderr.contains("warning: indicator mine: \"objection_folowup\" never occurs in the log\n"),
         "{stderr}"
     );
     assert!(!stderr.contains("error"), "{stderr}");
@@ -328,7 +328,23 @@ fn a_name_that_never_occurs_in_the_log_is_a_warning() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("warning: indicator mine: resource \"cliet\" never occurs in the log"),
+        stderr.contains(
+            "warning: indicator mine: resource \"cliet\" never occurs in the log \
+             (did you mean \"client\"?)"
+        ),
+        "{stderr}"
+    );
+
+    // A misspelt step gets the log's closest activity; a name nothing resembles gets no hint
+    // (`objection_folowup` above).
+    let case = case.with_indicators(&indicator(
+        "{ kind = \"step_done\", step = \"first_meting\" }",
+    ));
+    let output = case.score(&["--indicators", &case.path("ind.toml").display().to_string()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .contains("\"first_meting\" never occurs in the log (did you mean \"first_meeting\"?)"),
         "{stderr}"
     );
 

@@ -227,14 +227,46 @@ pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
             .get(name)
             .is_some_and(|s| !unseen[usize::from(resource)][s as usize])
     };
-    names
+    let missing: Vec<(&str, &str, bool)> = names
         .into_iter()
         .filter(|&(_, name, resource)| !occurs(name, resource))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    // A typo is the usual cause: the names that do occur (every event has been read above to
+    // look for the missing one) are the ones to suggest.
+    let present = names_in_events(log);
+    missing
+        .into_iter()
         .map(|(indicator, name, resource)| {
             let what = if resource { "resource " } else { "" };
-            format!("indicator {indicator}: {what}{name:?} never occurs in the log")
+            let hint =
+                crate::error::did_you_mean(name, present[usize::from(resource)].iter().copied())
+                    .map_or(String::new(), |m| format!(" (did you mean {m:?}?)"));
+            format!("indicator {indicator}: {what}{name:?} never occurs in the log{hint}")
         })
         .collect()
+}
+
+/// The activity ([0]) and resource ([1]) names the log's events carry, in name order.
+fn names_in_events(log: &Log) -> [Vec<&str>; 2] {
+    let mut seen = [
+        vec![false; log.symbols.len()],
+        vec![false; log.symbols.len()],
+    ];
+    for e in &log.events {
+        seen[0][e.activity as usize] = true;
+        seen[1][e.resource as usize] = true;
+    }
+    seen.map(|kind| {
+        let mut names: Vec<&str> = (kind.iter().enumerate())
+            .filter(|&(_, &s)| s)
+            .map(|(i, _)| log.symbols.name(i as u32))
+            .collect();
+        names.sort_unstable();
+        names
+    })
 }
 
 /// Card-completeness indicators whose explicit `out_of` differs from the number of fields of
