@@ -16,7 +16,7 @@ use crate::log::Log;
 use crate::output::FileSet;
 use crate::progress::phase;
 use crate::scenario::Scenario;
-use crate::scoring::{self, ScoreOptions};
+use crate::scoring::{self, summary::RELIABLE_RUN, ScoreOptions};
 use crate::time::DayNum;
 
 /// Parses `START:END:STEP` (days) into ascending landmarks.
@@ -238,6 +238,14 @@ pub fn score_log_into(
     let log = &*windowed;
     let mut warnings = indicators::unknown_names(&job.indicators, log);
     warnings.extend(indicators::card_mismatches(&job.indicators, job.scenario));
+    if job.landmarks.len() < RELIABLE_RUN {
+        warnings.push(format!(
+            "only {} landmark(s): no indicator can be called reliable, which takes \
+             {RELIABLE_RUN} landmarks in a row with the interval above the target; give at \
+             least {RELIABLE_RUN} (--landmarks START:END:STEP)",
+            job.landmarks.len()
+        ));
+    }
     let window_end = log.window_end(end);
     let maps = StageMaps::new(job.scenario, log);
     let needing: Vec<&str> = job

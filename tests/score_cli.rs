@@ -1217,3 +1217,31 @@ fn tune_takes_quiet_and_writes_the_same_files() {
     };
     assert_eq!(tuned("quiet", &["--quiet"]), tuned("shown", &[]));
 }
+
+/// Reliability takes three landmarks in a row above the target, so with fewer every indicator
+/// reads "never reliable": a warning says why (stderr and scores.json), and three landmarks
+/// get none.
+#[test]
+fn fewer_landmarks_than_reliability_needs_is_a_warning() {
+    let case = Case::valid();
+    let warning = "only 2 landmark(s): no indicator can be called reliable, which takes 3 \
+                   landmarks in a row";
+    let output = case.score(&["--landmarks", "7:14:7"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(warning), "{stderr}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.out().join("scores.json")).unwrap()).unwrap();
+    assert!(
+        json["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().unwrap().starts_with("only 2 landmark(s)")),
+        "{json}"
+    );
+    let output = case.score(&["--landmarks", "7:21:7"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("landmark(s)"), "{stderr}");
+}

@@ -69,6 +69,11 @@ pub fn landmark_near(landmarks: &[u32], day: u32) -> Option<u32> {
         .filter(|&l| l.abs_diff(day) <= (day / 4).max(7))
 }
 
+/// Landmarks in a row whose interval's lower bound must reach the target for an indicator to
+/// be called reliable from the first of them: one landmark above the target can be a fluke
+/// of that day's deals, a run of three is a level the indicator holds.
+pub const RELIABLE_RUN: usize = 3;
+
 /// `rows` must be grouped by indicator and segment with landmarks ascending (as
 /// [`super::score`] returns them).
 pub fn summarise(rows: &[ScoreRow], target: f64) -> Vec<SummaryRow> {
@@ -82,7 +87,7 @@ pub fn summarise(rows: &[ScoreRow], target: f64) -> Vec<SummaryRow> {
                 .is_some_and(|lo| lo >= target)
         };
         let earliest = (0..block.len())
-            .find(|&k| reliable(k) && reliable(k + 1) && reliable(k + 2))
+            .find(|&k| (k..k + RELIABLE_RUN).all(reliable))
             .map(|k| block[k].landmark_day);
         let at = |day: u32| {
             landmark_near(&landmarks, day)
