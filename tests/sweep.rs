@@ -215,6 +215,20 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
             "--set model.health_weight: set twice",
         ),
         (&["model.health_weight=abc"], "the values are not TOML"),
+        (
+            &["model.health_weight=0.9, 0.9"],
+            "--set model.health_weight=0.9, 0.9: the value 0.9 is given twice",
+        ),
+        (
+            &["segments[*].pace=1", "segments[smb].pace=2"],
+            "--set segments[smb].pace: writes `segments[smb].pace`, and --set segments[*].pace \
+             writes `segments[smb].pace`",
+        ),
+        (
+            &["segments[enterprise].reps={ count = 3 }", "segments[2].reps.count=4, 5"],
+            "--set segments[2].reps.count: writes `segments[enterprise].reps.count`, and --set \
+             segments[enterprise].reps writes `segments[enterprise].reps`",
+        ),
         (&["seed=5, 6"], "--set seed: the seed is not a scenario variant: --seed sets"),
         (
             &["segments[*].inflow.per_month=100, 0"],

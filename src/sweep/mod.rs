@@ -78,6 +78,17 @@ pub struct Point {
     pub scenario: Scenario,
 }
 
+/// Whether writing fields `a` and `b` (name-resolved paths) touches the same value: the same
+/// field, or one inside the other (`segments[smb].reps` and `segments[smb].reps.count`).
+fn overlaps(a: &str, b: &str) -> bool {
+    let within = |inner: &str, outer: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+    };
+    within(a, b) || within(b, a)
+}
+
 /// Every point of the grid, first setting slowest, each checked as a scenario file is. An
 /// invalid point is an error naming the settings that made it.
 pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
@@ -115,11 +126,28 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
         .map(|choice| {
             let mut doc = base.clone();
             let mut said = Vec::new();
+            // Each field written, and by which setting: two settings writing one field would
+            // make the later one win silently, and the grid would hold repeated scenarios.
+            let mut written: Vec<(String, &str)> = Vec::new();
             for (s, &i) in job.settings.iter().zip(&choice) {
                 let value = &s.values[i];
                 said.push(format!("{}={value}", s.path));
-                s.apply(&mut doc, value)
-                    .map_err(|m| InputError::new(format!("--set {}", s.path), m))?;
+                let origin = || format!("--set {}", s.path);
+                let places = s
+                    .apply(&mut doc, value)
+                    .map_err(|m| InputError::new(origin(), m))?;
+                for place in places {
+                    if let Some((field, by)) = written.iter().find(|(w, _)| overlaps(w, &place)) {
+                        return Err(InputError::new(
+                            origin(),
+                            format!(
+                                "writes `{place}`, and --set {by} writes `{field}`: give each \
+                                 field one --set, or the later would override the earlier"
+                            ),
+                        ));
+                    }
+                    written.push((place, s.path.as_str()));
+                }
             }
             let origin = format!("{} with {}", job.origin, said.join(", "));
             let mut scenario = Scenario::parse(&doc.to_string(), &origin).map_err(|e| {

@@ -65,17 +65,31 @@ impl Setting {
         if values.is_empty() {
             return Err(bad("no values".to_string()));
         }
+        let values: Vec<Value> = values.into_iter().map(dates_as_text).collect();
+        let mut seen = std::collections::HashSet::new();
+        if let Some(v) = values.iter().find(|v| !seen.insert(v.to_string())) {
+            return Err(InputError::new(
+                &origin,
+                format!(
+                    "the value {v} is given twice: each value makes a grid point, so give it once"
+                ),
+            ));
+        }
         Ok(Setting {
             path: path.to_string(),
             pieces,
-            values: values.into_iter().map(dates_as_text).collect(),
+            values,
         })
     }
 
-    /// Writes `value` at this setting's path in `doc`. An error names the first piece of the
-    /// path that does not exist (with a likely intended name), or selects nothing.
-    pub fn apply(&self, doc: &mut DocumentMut, value: &Value) -> Result<(), String> {
-        set(doc.as_table_mut(), &self.pieces, value, "").map(|_| ())
+    /// Writes `value` at this setting's path in `doc`; returns the fields it wrote, each by
+    /// its name-resolved path (`segments[smb].pace`; every segment's for `segments[*]`). An
+    /// error names the first piece of the path that does not exist (with a likely intended
+    /// name), or selects nothing.
+    pub fn apply(&self, doc: &mut DocumentMut, value: &Value) -> Result<Vec<String>, String> {
+        let mut places = Vec::new();
+        set(doc.as_table_mut(), &self.pieces, value, "", &mut places)?;
+        Ok(places)
     }
 }
 
@@ -124,15 +138,16 @@ fn pieces(path: &str) -> Result<Vec<Piece>, String> {
     Ok(out)
 }
 
-/// Sets `value` at `path` under `table` (reached by `walked`); returns how many places were
-/// set. The last key may be new (an optional field the file leaves out); the scenario's checks
-/// then refuse a misspelt one.
+/// Sets `value` at `path` under `table` (reached by `walked`), adding the places set to
+/// `places`. The last key may be new (an optional field the file leaves out); the scenario's
+/// checks then refuse a misspelt one.
 fn set(
     table: &mut dyn TableLike,
     path: &[Piece],
     value: &Value,
     walked: &str,
-) -> Result<usize, String> {
+    places: &mut Vec<String>,
+) -> Result<(), String> {
     let Some((piece, rest)) = path.split_first() else {
         return Err("an empty path".to_string());
     };
@@ -148,7 +163,8 @@ fn set(
                 table.insert(&piece.key, Item::Value(value.clone()));
             }
         }
-        return Ok(1);
+        places.push(here);
+        return Ok(());
     }
     let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
     let Some(item) = table.get_mut(&piece.key) else {
@@ -164,7 +180,7 @@ fn set(
         let inner = item
             .as_table_like_mut()
             .ok_or_else(|| format!("`{here}` is a value, not a table with fields"))?;
-        return set(inner, rest, value, &here);
+        return set(inner, rest, value, &here, places);
     };
     let mut elements: Vec<&mut dyn TableLike> = match item {
         Item::ArrayOfTables(a) => a.iter_mut().map(|t| t as &mut dyn TableLike).collect(),
@@ -214,12 +230,11 @@ fn set(
                 .unwrap_or_else(|| "FIELD".to_string())
         ));
     }
-    let mut n = 0;
     for i in chosen {
         let label = format!("{here}[{}]", names[i]);
-        n += set(&mut *elements[i], rest, value, &label)?;
+        set(&mut *elements[i], rest, value, &label, places)?;
     }
-    Ok(n)
+    Ok(())
 }
 
 #[cfg(test)]
