@@ -972,6 +972,13 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     check_log_files(&args.events, &args.deals)?;
+    // The files read beside the log are inputs as much as those named: `--out` of the log's
+    // own scenario.toml replaced the scenario `score` and `tune` read the log with.
+    let beside = |name| args.events.with_file_name(name);
+    let default_base = args
+        .base
+        .is_none()
+        .then(|| beside(dealsim::scenario::BESIDE_LOG));
     check_inputs_kept(
         &args.out,
         Writes::File,
@@ -979,6 +986,14 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             ("--events file", Some(&args.events)),
             ("--deals file", Some(&args.deals)),
             ("--base file", args.base.as_deref()),
+            (
+                "scenario beside the --events file (the default --base)",
+                default_base.as_deref(),
+            ),
+            (
+                "window end recorded beside the --events file",
+                Some(&beside(cut::CUT_JSON)),
+            ),
         ],
     )?;
     let base = scenario_for(args.base.as_deref(), &args.events, "--base")?;

@@ -488,3 +488,68 @@ fn dealsim_under_file_size_limit(cwd: &Path, blocks: usize, args: &[&str]) -> st
         .output()
         .expect("bash runs")
 }
+
+/// `calibrate --out` of the log's own `scenario.toml` replaced the scenario it had just read as
+/// its base (the one `score` and `tune` read beside the log, so later scores of the log
+/// changed): a file read implicitly beside the log is an input as much as `--base FILE`, and
+/// so is the cut record a cut log's window end comes from. Refused, nothing written.
+#[test]
+fn calibrate_keeps_the_files_it_reads_beside_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Enough closed deals per segment for calibrate to fit (and so to write) without the check.
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &["simulate", "--deals", "8000", "--quiet", "--out", "sim"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &[
+            "cut",
+            "--events",
+            "sim/events.csv",
+            "--deals",
+            "sim/deals.csv",
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            "cut",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    for (dir, out, expected) in [
+        (
+            "sim",
+            "sim/scenario.toml",
+            "error: --out sim/scenario.toml: is the scenario beside the --events file (the \
+             default --base) sim/scenario.toml: choose an output that is not an input",
+        ),
+        (
+            "cut",
+            "cut/cut.json",
+            "error: --out cut/cut.json: is the window end recorded beside the --events file \
+             cut/cut.json: choose an output that is not an input",
+        ),
+    ] {
+        let before = contents(&tmp.path().join(dir));
+        let events = format!("{dir}/events.csv");
+        let deals = format!("{dir}/deals.csv");
+        let args = [
+            "calibrate",
+            "--events",
+            &events,
+            "--deals",
+            &deals,
+            "--iterations",
+            "0",
+            "--quiet",
+            "--out",
+            out,
+        ];
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(2), "{out}: {stderr}");
+        assert!(stderr.starts_with(expected), "{out}: {stderr}");
+        assert!(contents(&tmp.path().join(dir)) == before, "{out} changed");
+    }
+    assert_eq!(listing(tmp.path()), ["cut", "sim"]);
+}
