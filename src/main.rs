@@ -153,7 +153,7 @@ fn score_command(args: ScoreCommand) -> Result<(), Error> {
         Writes::FilesIn(&written),
         &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
     )?;
-    check_output_dir(&out)?;
+    check_output_dir(&out, &written)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let window_end = window_end_for(window_end.as_deref(), &events)?;
     let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
@@ -190,7 +190,15 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
     }
     let out = out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
-    let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
+    // A run directory's report gains the trade-off plots; elsewhere no report is written, and
+    // a user's own index.html there is none of tune's business.
+    let rerender = out.join(dealsim::export::scores::SCORES_CSV).exists();
+    let report: &[&str] = if rerender {
+        &dealsim::report::FILES
+    } else {
+        &[]
+    };
+    let written = [&dealsim::export::tuning::FILES[..], report].concat();
     check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
@@ -202,7 +210,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
             indicators.as_deref(),
         ),
     )?;
-    check_output_dir(&out)?;
+    check_output_dir(&out, &written)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let job = TuneJob {
         events: &events,
@@ -222,8 +230,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         eprintln!("warning: {w}");
     }
     say_tuning(&tuning, &out);
-    // A run directory's report gains the trade-off plots.
-    if out.join(dealsim::export::scores::SCORES_CSV).exists() {
+    if rerender {
         render_report(&mut set, &out)?;
     }
     set.write()

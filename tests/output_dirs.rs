@@ -553,3 +553,71 @@ fn calibrate_keeps_the_files_it_reads_beside_the_log() {
     }
     assert_eq!(listing(tmp.path()), ["cut", "sim"]);
 }
+
+/// `score` and `tune` add files to `--out`: one of those files that is already there and that
+/// dealsim did not write (it is not in the directory's `.dealsim-files`) is a user's, refused
+/// before any work; they were replaced, then listed as dealsim's. The directory's other files
+/// are no concern of theirs, and files dealsim wrote are replaced as before.
+#[test]
+fn score_and_tune_refuse_to_replace_a_users_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let log = ["--events", "run/events.csv", "--deals", "run/deals.csv"];
+    let user = tmp.path().join("user");
+    fs::create_dir(&user).unwrap();
+    for name in ["index.html", "summary.md", "notes.txt", "policy.md"] {
+        fs::write(user.join(name), b"mine").unwrap();
+    }
+    let before = contents(&user);
+    for (command, expected) in [
+        (
+            "score",
+            "error: --out user: holds index.html, summary.md, which this command writes, and \
+             dealsim did not write them (they are not in its .dealsim-files): choose another \
+             directory, or move them away\n",
+        ),
+        (
+            "tune",
+            "error: --out user: holds policy.md, which this command writes, and dealsim did not \
+             write it (it is not in its .dealsim-files): choose another directory, or move it away\n",
+        ),
+    ] {
+        let args = [&[command, "--quiet"][..], &log, &["--out", "user"]].concat();
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(2), "{command}: {stderr}");
+        assert_eq!(stderr, expected, "{command}");
+        assert!(contents(&user) == before, "{command} changed the directory");
+    }
+
+    // A user's file the command does not write stays, untouched and unlisted; what dealsim
+    // wrote there is replaced by the next score; `report` re-renders it.
+    fs::remove_file(user.join("index.html")).unwrap();
+    fs::remove_file(user.join("summary.md")).unwrap();
+    for args in [
+        [&["score", "--quiet"][..], &log, &["--out", "user"]].concat(),
+        [&["score", "--quiet"][..], &log, &["--out", "user"]].concat(),
+        vec!["report", "--from", "user"],
+    ] {
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    }
+    for name in ["notes.txt", "policy.md"] {
+        assert_eq!(fs::read(user.join(name)).unwrap(), b"mine");
+    }
+    let listed = fs::read_to_string(user.join(".dealsim-files")).unwrap();
+    assert!(listed.contains("index.html\n"), "{listed}");
+    assert!(!listed.contains("notes.txt") && !listed.contains("policy.md"));
+
+    // `report --from` writes the same way: a page it did not write is refused there too.
+    let hand = tmp.path().join("hand");
+    fs::create_dir(&hand).unwrap();
+    for name in ["scores.csv", "indicator_summary.csv", "scores.json"] {
+        fs::copy(user.join(name), hand.join(name)).unwrap();
+    }
+    fs::write(hand.join("summary.md"), b"mine").unwrap();
+    let (code, stderr) = run_in(tmp.path(), &["report", "--from", "hand"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("hand: holds summary.md"), "{stderr}");
+    assert_eq!(fs::read(hand.join("summary.md")).unwrap(), b"mine");
+    assert!(!hand.join("index.html").exists());
+}
