@@ -23,7 +23,8 @@ use dealsim::log::cut::{self, WindowEnd};
 use dealsim::log::Log;
 use dealsim::output::WRITTEN_LIST;
 use dealsim::output::{
-    check_inputs_kept, check_output_dir, entry_names, FileSet, OutputDir, Writes,
+    check_inputs_kept, check_no_other_log, check_output_dir, entry_names, FileSet, OutputDir,
+    Writes,
 };
 use dealsim::scenario::{Scenario, DEFAULT_ORIGIN, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
@@ -154,6 +155,7 @@ fn score_command(args: ScoreCommand) -> Result<(), Error> {
         &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
     )?;
     check_output_dir(&out, &written)?;
+    check_no_other_log(&out, &events)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let window_end = window_end_for(window_end.as_deref(), &events)?;
     let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
@@ -211,6 +213,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         ),
     )?;
     check_output_dir(&out, &written)?;
+    check_no_other_log(&out, &events)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let job = TuneJob {
         events: &events,

@@ -378,6 +378,36 @@ pub fn refuse_foreign_files(dir: &Path, names: &[&str], origin: &str) -> Result<
     ))
 }
 
+/// Refuses an `--out` directory of `score` or `tune` that holds a log (its `events.csv`, or a
+/// run's `manifest.json`) other than the one read from `events`. The report rendered there
+/// describes the directory's run, from its manifest, above the results of the log given, and
+/// the directory's other tables are that log's: two runs that no reader could tell apart.
+/// Paths are compared canonicalized, so `x/../run/events.csv` is `run`'s own log.
+pub fn check_no_other_log(out: &Path, events: &Path) -> Result<(), InputError> {
+    use crate::simulate::{EVENTS_FILE, MANIFEST_FILE};
+    let Some(log) = [EVENTS_FILE, MANIFEST_FILE]
+        .iter()
+        .map(|name| out.join(name))
+        .find(|path| path.exists())
+    else {
+        return Ok(());
+    };
+    let real = |p: &Path| fs::canonicalize(p).ok();
+    if real(&log).is_some_and(|log| real(events) == Some(log)) {
+        return Ok(());
+    }
+    Err(InputError::new(
+        format!("--out {}", out.display()),
+        format!(
+            "holds another log ({}) than the --events file {}, and its report would describe \
+             that log's run beside these results: choose an --out without a log, or omit --out \
+             to write beside the --events file",
+            log.display(),
+            events.display()
+        ),
+    ))
+}
+
 /// What a command writes at its `--out` path, for [`check_inputs_kept`].
 #[derive(Debug, Clone, Copy)]
 pub enum Writes<'a> {

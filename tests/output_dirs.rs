@@ -621,3 +621,45 @@ fn score_and_tune_refuse_to_replace_a_users_file() {
     assert_eq!(fs::read(hand.join("summary.md")).unwrap(), b"mine");
     assert!(!hand.join("index.html").exists());
 }
+
+/// Scoring (or tuning) one log into the directory of another run mixed the two: the report
+/// named the directory's run (its manifest) above the scores of the log given. Refused, nothing
+/// written; the log's own directory, or one without a log, is fine.
+#[test]
+fn score_and_tune_refuse_a_directory_holding_another_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (out, seed) in [("sim1", "7"), ("sim6", "11")] {
+        let args = [
+            "simulate", "--deals", "300", "--seed", seed, "--quiet", "--out", out,
+        ];
+        assert_eq!(run_in(tmp.path(), &args).0, Some(0));
+    }
+    let sim1 = tmp.path().join("sim1");
+    let before = contents(&sim1);
+    let log = ["--events", "sim6/events.csv", "--deals", "sim6/deals.csv"];
+    for command in ["score", "tune"] {
+        let args = [&[command, "--quiet"][..], &log, &["--out", "sim1"]].concat();
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(2), "{command}: {stderr}");
+        assert_eq!(
+            stderr,
+            "error: --out sim1: holds another log (sim1/events.csv) than the --events file \
+             sim6/events.csv, and its report would describe that log's run beside these \
+             results: choose an --out without a log, or omit --out to write beside the --events \
+             file\n",
+            "{command}"
+        );
+        assert!(contents(&sim1) == before, "{command} changed sim1");
+    }
+    // Into the log's own directory, spelled another way.
+    let args = [
+        &["score", "--quiet", "--bootstrap", "20"][..],
+        &log,
+        &["--out", "sim1/../sim6"],
+    ]
+    .concat();
+    let (code, stderr) = run_in(tmp.path(), &args);
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary = fs::read_to_string(tmp.path().join("sim6/summary.md")).unwrap();
+    assert!(summary.contains("(seed 11)"), "{summary}");
+}
