@@ -12,7 +12,7 @@
 //! existed) is refused before any work starts. So is an output that is, or holds, one of
 //! the command's inputs ([`check_inputs_kept`]). A command that adds files to a directory
 //! rather than replacing it (`score`, `tune`, `report`) replaces only those of its files that
-//! dealsim wrote there ([`refuse_foreign_files`]).
+//! dealsim wrote there ([`write_files`]).
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -157,8 +157,8 @@ fn check_no_file_in_the_way(dir: &Path, origin: &str) -> Result<(), InputError> 
 /// Checks, before the work, that the files `names` can be written into the directory `target`
 /// (the `--out DIR` of `score` and `tune`, which add files to it): that it is a directory, or
 /// can be created, that it (or the nearest existing parent, for a directory to create) takes
-/// a new entry, and that none of `names` there is a user's file ([`refuse_foreign_files`]). A
-/// problem is an [`InputError`], as [`OutputDir::create`] makes it for the commands that
+/// a new entry, and that none of `names` there is a user's file (one dealsim did not write).
+/// A problem is an [`InputError`], as [`OutputDir::create`] makes it for the commands that
 /// replace their directory: it failed after all the scoring, with exit 1. Nothing is left
 /// behind: the probe is removed, no directory is created.
 pub fn check_output_dir(target: &Path, names: &[&str]) -> Result<(), InputError> {
@@ -357,7 +357,7 @@ fn refuse_to_replace(target: &Path, origin: &str) -> Result<(), InputError> {
 /// to a directory would replace a user's `index.html` and then list it as its own, so that
 /// later commands replaced it without asking. Files the command does not write are none of its
 /// business, and stay whatever they are.
-pub fn refuse_foreign_files(dir: &Path, names: &[&str], origin: &str) -> Result<(), InputError> {
+fn refuse_foreign_files(dir: &Path, names: &[&str], origin: &str) -> Result<(), InputError> {
     let cannot = |e: io::Error| InputError::new(origin, format!("cannot read the directory: {e}"));
     let (written, _) = dealsim_files(dir).map_err(cannot)?;
     let foreign: Vec<&str> = (names.iter().copied())
@@ -524,9 +524,9 @@ impl FileSet {
 /// was, not the first few replaced and the rest old. Only the renames, which take no space,
 /// come after the first replaced file.
 ///
-/// A file of the set that is in `dir` and that dealsim did not write is refused
-/// ([`refuse_foreign_files`]) whoever the caller: `score` and `tune` check it before their
-/// work ([`check_output_dir`]), `report --from DIR`, which has little work to lose, here.
+/// A file of the set that is in `dir` and that dealsim did not write is refused whoever the
+/// caller: `score` and `tune` check it before their work ([`check_output_dir`]), `report
+/// --from DIR`, which has little work to lose, here.
 pub fn write_files<'a>(
     dir: &Path,
     files: impl IntoIterator<Item = (&'a str, Vec<u8>)>,
