@@ -23,7 +23,8 @@ use dealsim::log::cut::{self, WindowEnd};
 use dealsim::log::Log;
 use dealsim::output::WRITTEN_LIST;
 use dealsim::output::{
-    check_inputs_kept, check_output_dir, entry_names, FileSet, OutputDir, Writes,
+    check_inputs_kept, check_no_other_log, check_output_dir, entry_names, FileSet, OutputDir,
+    Writes,
 };
 use dealsim::scenario::{Scenario, DEFAULT_ORIGIN, DEFAULT_TOML};
 use dealsim::score::{check_horizon, check_options as check_score_options, parse_landmarks};
@@ -153,7 +154,8 @@ fn score_command(args: ScoreCommand) -> Result<(), Error> {
         Writes::FilesIn(&written),
         &[&inputs[..2], &truth_input, &inputs[2..]].concat(),
     )?;
-    check_output_dir(&out)?;
+    check_output_dir(&out, &written)?;
+    check_no_other_log(&out, &events)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let window_end = window_end_for(window_end.as_deref(), &events)?;
     let job = score_job(&score, &events, &deals, &truth, &scenario, window_end, seed)?;
@@ -190,7 +192,15 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         return Err(InputError::new("--bootstrap", "must be at least 1, got 0").into());
     }
     let out = out.unwrap_or_else(|| events.parent().map(Path::to_path_buf).unwrap_or_default());
-    let written = [&dealsim::export::tuning::FILES[..], &dealsim::report::FILES].concat();
+    // A run directory's report gains the trade-off plots; elsewhere no report is written, and
+    // a user's own index.html there is none of tune's business.
+    let rerender = out.join(dealsim::export::scores::SCORES_CSV).exists();
+    let report: &[&str] = if rerender {
+        &dealsim::report::FILES
+    } else {
+        &[]
+    };
+    let written = [&dealsim::export::tuning::FILES[..], report].concat();
     check_log_files(&events, &deals)?;
     check_inputs_kept(
         &out,
@@ -202,7 +212,8 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
             indicators.as_deref(),
         ),
     )?;
-    check_output_dir(&out)?;
+    check_output_dir(&out, &written)?;
+    check_no_other_log(&out, &events)?;
     let scenario = scenario_for(scenario_path.as_deref(), &events, "--scenario")?;
     let job = TuneJob {
         events: &events,
@@ -222,8 +233,7 @@ fn tune_command(args: TuneCommand) -> Result<(), Error> {
         eprintln!("warning: {w}");
     }
     say_tuning(&tuning, &out);
-    // A run directory's report gains the trade-off plots.
-    if out.join(dealsim::export::scores::SCORES_CSV).exists() {
+    if rerender {
         render_report(&mut set, &out)?;
     }
     set.write()
@@ -1004,6 +1014,13 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     check_log_files(&args.events, &args.deals)?;
+    // The files read beside the log are inputs as much as those named: `--out` of the log's
+    // own scenario.toml replaced the scenario `score` and `tune` read the log with.
+    let beside = |name| args.events.with_file_name(name);
+    let default_base = args
+        .base
+        .is_none()
+        .then(|| beside(dealsim::scenario::BESIDE_LOG));
     check_inputs_kept(
         &args.out,
         Writes::File,
@@ -1011,6 +1028,14 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             ("--events file", Some(&args.events)),
             ("--deals file", Some(&args.deals)),
             ("--base file", args.base.as_deref()),
+            (
+                "scenario beside the --events file (the default --base)",
+                default_base.as_deref(),
+            ),
+            (
+                "window end recorded beside the --events file",
+                Some(&beside(cut::CUT_JSON)),
+            ),
         ],
     )?;
     let base = scenario_for(args.base.as_deref(), &args.events, "--base")?;

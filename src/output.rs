@@ -10,7 +10,9 @@
 //! directory it writes into lists the files it wrote in [`WRITTEN_LIST`], and an `--out`
 //! directory holding anything else (a user's own files, a directory from before the list
 //! existed) is refused before any work starts. So is an output that is, or holds, one of
-//! the command's inputs ([`check_inputs_kept`]).
+//! the command's inputs ([`check_inputs_kept`]). A command that adds files to a directory
+//! rather than replacing it (`score`, `tune`, `report`) replaces only those of its files that
+//! dealsim wrote there ([`write_files`]).
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -152,13 +154,14 @@ fn check_no_file_in_the_way(dir: &Path, origin: &str) -> Result<(), InputError> 
     }
 }
 
-/// Checks, before the work, that files can be written into the directory `target` (the
-/// `--out DIR` of `score` and `tune`, which add files to it): that it is a directory, or
-/// can be created, and that it (or the nearest existing parent, for a directory to create)
-/// takes a new entry. A problem is an [`InputError`], as [`OutputDir::create`] makes it for
-/// the commands that replace their directory: it failed after all the scoring, with exit 1.
-/// Nothing is left behind: the probe is removed, no directory is created.
-pub fn check_output_dir(target: &Path) -> Result<(), InputError> {
+/// Checks, before the work, that the files `names` can be written into the directory `target`
+/// (the `--out DIR` of `score` and `tune`, which add files to it): that it is a directory, or
+/// can be created, that it (or the nearest existing parent, for a directory to create) takes
+/// a new entry, and that none of `names` there is a user's file (one dealsim did not write).
+/// A problem is an [`InputError`], as [`OutputDir::create`] makes it for the commands that
+/// replace their directory: it failed after all the scoring, with exit 1. Nothing is left
+/// behind: the probe is removed, no directory is created.
+pub fn check_output_dir(target: &Path, names: &[&str]) -> Result<(), InputError> {
     let origin = format!("--out {}", target.display());
     if target.exists() && !target.is_dir() {
         return Err(InputError::new(&origin, "exists and is not a directory"));
@@ -189,7 +192,8 @@ pub fn check_output_dir(target: &Path) -> Result<(), InputError> {
                 probe_error(&e)
             ),
         )
-    })
+    })?;
+    refuse_foreign_files(target, names, &origin)
 }
 
 /// What stopped a probe file: its kind ("permission denied"), without the probe's own
@@ -284,6 +288,18 @@ fn is_older_run_directory(dir: &Path) -> bool {
         .is_some_and(|m| m["tool"] == "dealsim")
 }
 
+/// The names of `dir`'s files that dealsim wrote: those its [`WRITTEN_LIST`] holds or, in a
+/// run directory from before the list ([`is_older_run_directory`]), [`OLDER_RUN_FILES`]; and
+/// whether `dir` has the list, for a message saying why a file does not count.
+fn dealsim_files(dir: &Path) -> io::Result<(BTreeSet<String>, bool)> {
+    let mut written = written_list(dir)?;
+    let listed = !written.is_empty();
+    if !listed && is_older_run_directory(dir) {
+        written.extend(OLDER_RUN_FILES.iter().map(|n| n.to_string()));
+    }
+    Ok((written, listed))
+}
+
 /// Refuses an existing `--out` directory that holds what dealsim did not write, or that is
 /// (or holds) the working directory, which cannot be renamed away.
 fn refuse_to_replace(target: &Path, origin: &str) -> Result<(), InputError> {
@@ -297,11 +313,7 @@ fn refuse_to_replace(target: &Path, origin: &str) -> Result<(), InputError> {
              directory to write into, e.g. --out results",
         ));
     }
-    let mut written = written_list(target).map_err(cannot)?;
-    let listed = !written.is_empty();
-    if !listed && is_older_run_directory(target) {
-        written.extend(OLDER_RUN_FILES.iter().map(|n| n.to_string()));
-    }
+    let (written, listed) = dealsim_files(target).map_err(cannot)?;
     let mut foreign = Vec::new();
     for entry in fs::read_dir(target).map_err(cannot)? {
         let name = entry
@@ -336,6 +348,62 @@ fn refuse_to_replace(target: &Path, origin: &str) -> Result<(), InputError> {
         format!(
             "holds files dealsim did not write ({shown}{more}){unlisted}, and a run replaces its \
              output directory as a whole: choose another directory, or move them away"
+        ),
+    ))
+}
+
+/// Refuses to write the files `names` into `dir` (named `origin` in the message) when one of
+/// them is there and dealsim did not write it ([`dealsim_files`]): a command that adds files
+/// to a directory would replace a user's `index.html` and then list it as its own, so that
+/// later commands replaced it without asking. Files the command does not write are none of its
+/// business, and stay whatever they are.
+fn refuse_foreign_files(dir: &Path, names: &[&str], origin: &str) -> Result<(), InputError> {
+    let cannot = |e: io::Error| InputError::new(origin, format!("cannot read the directory: {e}"));
+    let (written, _) = dealsim_files(dir).map_err(cannot)?;
+    let foreign: Vec<&str> = (names.iter().copied())
+        .filter(|&n| !written.contains(n) && fs::symlink_metadata(dir.join(n)).is_ok())
+        .collect();
+    let (them, they) = match foreign.len() {
+        0 => return Ok(()),
+        1 => ("it", "it is"),
+        _ => ("them", "they are"),
+    };
+    Err(InputError::new(
+        origin,
+        format!(
+            "holds {}, which this command writes, and dealsim did not write {them} ({they} not \
+             in its {WRITTEN_LIST}): choose another directory, or move {them} away",
+            foreign.join(", ")
+        ),
+    ))
+}
+
+/// Refuses an `--out` directory of `score` or `tune` that holds a log (its `events.csv`, or a
+/// run's `manifest.json`) other than the one read from `events`. The report rendered there
+/// describes the directory's run, from its manifest, above the results of the log given, and
+/// the directory's other tables are that log's: two runs that no reader could tell apart.
+/// Paths are compared canonicalized, so `x/../run/events.csv` is `run`'s own log.
+pub fn check_no_other_log(out: &Path, events: &Path) -> Result<(), InputError> {
+    use crate::simulate::{EVENTS_FILE, MANIFEST_FILE};
+    let Some(log) = [EVENTS_FILE, MANIFEST_FILE]
+        .iter()
+        .map(|name| out.join(name))
+        .find(|path| path.exists())
+    else {
+        return Ok(());
+    };
+    let real = |p: &Path| fs::canonicalize(p).ok();
+    if real(&log).is_some_and(|log| real(events) == Some(log)) {
+        return Ok(());
+    }
+    Err(InputError::new(
+        format!("--out {}", out.display()),
+        format!(
+            "holds another log ({}) than the --events file {}, and its report would describe \
+             that log's run beside these results: choose an --out without a log, or omit --out \
+             to write beside the --events file",
+            log.display(),
+            events.display()
         ),
     ))
 }
@@ -455,6 +523,10 @@ impl FileSet {
 /// a write that fails (a full disk, a file-size limit) leaves every file of the set as it
 /// was, not the first few replaced and the rest old. Only the renames, which take no space,
 /// come after the first replaced file.
+///
+/// A file of the set that is in `dir` and that dealsim did not write is refused whoever the
+/// caller: `score` and `tune` check it before their work ([`check_output_dir`]), `report
+/// --from DIR`, which has little work to lose, here.
 pub fn write_files<'a>(
     dir: &Path,
     files: impl IntoIterator<Item = (&'a str, Vec<u8>)>,
@@ -465,6 +537,9 @@ pub fn write_files<'a>(
             format!("cannot create the output directory: {e}"),
         )
     })?;
+    let files: Vec<(&str, Vec<u8>)> = files.into_iter().collect();
+    let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+    refuse_foreign_files(dir, &names, &dir.display().to_string())?;
     let mut staged = Vec::new();
     for (name, bytes) in files {
         let path = dir.join(name);
@@ -632,7 +707,7 @@ mod tests {
     #[test]
     fn an_output_directory_is_checked_before_the_work() {
         let root = tempfile::tempdir().unwrap();
-        let e = |p: &Path| check_output_dir(p).unwrap_err().to_string();
+        let e = |p: &Path| check_output_dir(p, &[]).unwrap_err().to_string();
         fs::write(root.path().join("file"), b"x").unwrap();
         assert!(e(&root.path().join("file")).ends_with("exists and is not a directory"));
         let under_file = e(&root.path().join("file/a/out"));
@@ -640,8 +715,8 @@ mod tests {
             under_file.ends_with("file is a file, expected a directory"),
             "{under_file}"
         );
-        check_output_dir(&root.path().join("new/deep/out")).unwrap();
-        check_output_dir(root.path()).unwrap();
+        check_output_dir(&root.path().join("new/deep/out"), &[]).unwrap();
+        check_output_dir(root.path(), &[]).unwrap();
         assert_eq!(entry_names(root.path()).unwrap(), ["file"], "nothing left");
     }
 
@@ -659,10 +734,10 @@ mod tests {
             eprintln!("skipped: permissions do not apply to this user");
             return;
         }
-        let e = check_output_dir(&locked).unwrap_err().to_string();
+        let e = check_output_dir(&locked, &[]).unwrap_err().to_string();
         let said = format!("cannot write into {}: permission denied", locked.display());
         assert!(e.ends_with(&said), "{e}");
-        let e = check_output_dir(&locked.join("sub"))
+        let e = check_output_dir(&locked.join("sub"), &[])
             .unwrap_err()
             .to_string();
         assert!(e.contains("cannot write into"), "{e}");

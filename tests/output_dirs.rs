@@ -488,3 +488,178 @@ fn dealsim_under_file_size_limit(cwd: &Path, blocks: usize, args: &[&str]) -> st
         .output()
         .expect("bash runs")
 }
+
+/// `calibrate --out` of the log's own `scenario.toml` replaced the scenario it had just read as
+/// its base (the one `score` and `tune` read beside the log, so later scores of the log
+/// changed): a file read implicitly beside the log is an input as much as `--base FILE`, and
+/// so is the cut record a cut log's window end comes from. Refused, nothing written.
+#[test]
+fn calibrate_keeps_the_files_it_reads_beside_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Enough closed deals per segment for calibrate to fit (and so to write) without the check.
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &["simulate", "--deals", "8000", "--quiet", "--out", "sim"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stderr) = run_in(
+        tmp.path(),
+        &[
+            "cut",
+            "--events",
+            "sim/events.csv",
+            "--deals",
+            "sim/deals.csv",
+            "--as-of",
+            "2026-06-30",
+            "--out",
+            "cut",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    for (dir, out, expected) in [
+        (
+            "sim",
+            "sim/scenario.toml",
+            "error: --out sim/scenario.toml: is the scenario beside the --events file (the \
+             default --base) sim/scenario.toml: choose an output that is not an input",
+        ),
+        (
+            "cut",
+            "cut/cut.json",
+            "error: --out cut/cut.json: is the window end recorded beside the --events file \
+             cut/cut.json: choose an output that is not an input",
+        ),
+    ] {
+        let before = contents(&tmp.path().join(dir));
+        let events = format!("{dir}/events.csv");
+        let deals = format!("{dir}/deals.csv");
+        let args = [
+            "calibrate",
+            "--events",
+            &events,
+            "--deals",
+            &deals,
+            "--iterations",
+            "0",
+            "--quiet",
+            "--out",
+            out,
+        ];
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(2), "{out}: {stderr}");
+        assert!(stderr.starts_with(expected), "{out}: {stderr}");
+        assert!(contents(&tmp.path().join(dir)) == before, "{out} changed");
+    }
+    assert_eq!(listing(tmp.path()), ["cut", "sim"]);
+}
+
+/// `score` and `tune` add files to `--out`: one of those files that is already there and that
+/// dealsim did not write (it is not in the directory's `.dealsim-files`) is a user's, refused
+/// before any work; they were replaced, then listed as dealsim's. The directory's other files
+/// are no concern of theirs, and files dealsim wrote are replaced as before.
+#[test]
+fn score_and_tune_refuse_to_replace_a_users_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
+    let log = ["--events", "run/events.csv", "--deals", "run/deals.csv"];
+    let user = tmp.path().join("user");
+    fs::create_dir(&user).unwrap();
+    for name in ["index.html", "summary.md", "notes.txt", "policy.md"] {
+        fs::write(user.join(name), b"mine").unwrap();
+    }
+    let before = contents(&user);
+    for (command, expected) in [
+        (
+            "score",
+            "error: --out user: holds index.html, summary.md, which this command writes, and \
+             dealsim did not write them (they are not in its .dealsim-files): choose another \
+             directory, or move them away\n",
+        ),
+        (
+            "tune",
+            "error: --out user: holds policy.md, which this command writes, and dealsim did not \
+             write it (it is not in its .dealsim-files): choose another directory, or move it away\n",
+        ),
+    ] {
+        let args = [&[command, "--quiet"][..], &log, &["--out", "user"]].concat();
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(2), "{command}: {stderr}");
+        assert_eq!(stderr, expected, "{command}");
+        assert!(contents(&user) == before, "{command} changed the directory");
+    }
+
+    // A user's file the command does not write stays, untouched and unlisted; what dealsim
+    // wrote there is replaced by the next score; `report` re-renders it.
+    fs::remove_file(user.join("index.html")).unwrap();
+    fs::remove_file(user.join("summary.md")).unwrap();
+    for args in [
+        [&["score", "--quiet"][..], &log, &["--out", "user"]].concat(),
+        [&["score", "--quiet"][..], &log, &["--out", "user"]].concat(),
+        vec!["report", "--from", "user"],
+    ] {
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+    }
+    for name in ["notes.txt", "policy.md"] {
+        assert_eq!(fs::read(user.join(name)).unwrap(), b"mine");
+    }
+    let listed = fs::read_to_string(user.join(".dealsim-files")).unwrap();
+    assert!(listed.contains("index.html\n"), "{listed}");
+    assert!(!listed.contains("notes.txt") && !listed.contains("policy.md"));
+
+    // `report --from` writes the same way: a page it did not write is refused there too.
+    let hand = tmp.path().join("hand");
+    fs::create_dir(&hand).unwrap();
+    for name in ["scores.csv", "indicator_summary.csv", "scores.json"] {
+        fs::copy(user.join(name), hand.join(name)).unwrap();
+    }
+    fs::write(hand.join("summary.md"), b"mine").unwrap();
+    let (code, stderr) = run_in(tmp.path(), &["report", "--from", "hand"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("hand: holds summary.md"), "{stderr}");
+    assert_eq!(fs::read(hand.join("summary.md")).unwrap(), b"mine");
+    assert!(!hand.join("index.html").exists());
+}
+
+/// Scoring (or tuning) one log into the directory of another run mixed the two: the report
+/// named the directory's run (its manifest) above the scores of the log given. Refused, nothing
+/// written; the log's own directory, or one without a log, is fine.
+#[test]
+fn score_and_tune_refuse_a_directory_holding_another_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (out, seed) in [("sim1", "7"), ("sim6", "11")] {
+        let args = [
+            "simulate", "--deals", "300", "--seed", seed, "--quiet", "--out", out,
+        ];
+        assert_eq!(run_in(tmp.path(), &args).0, Some(0));
+    }
+    let sim1 = tmp.path().join("sim1");
+    let before = contents(&sim1);
+    let log = ["--events", "sim6/events.csv", "--deals", "sim6/deals.csv"];
+    for command in ["score", "tune"] {
+        let args = [&[command, "--quiet"][..], &log, &["--out", "sim1"]].concat();
+        let (code, stderr) = run_in(tmp.path(), &args);
+        assert_eq!(code, Some(2), "{command}: {stderr}");
+        assert_eq!(
+            stderr,
+            "error: --out sim1: holds another log (sim1/events.csv) than the --events file \
+             sim6/events.csv, and its report would describe that log's run beside these \
+             results: choose an --out without a log, or omit --out to write beside the --events \
+             file\n",
+            "{command}"
+        );
+        assert!(contents(&sim1) == before, "{command} changed sim1");
+    }
+    // Into the log's own directory, spelled another way.
+    let args = [
+        &["score", "--quiet", "--bootstrap", "20"][..],
+        &log,
+        &["--out", "sim1/../sim6"],
+    ]
+    .concat();
+    let (code, stderr) = run_in(tmp.path(), &args);
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary = fs::read_to_string(tmp.path().join("sim6/summary.md")).unwrap();
+    assert!(summary.contains("(seed 11)"), "{summary}");
+}
