@@ -1014,13 +1014,10 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
 
 fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
     check_log_files(&args.events, &args.deals)?;
-    // The files read beside the log are inputs as much as those named: `--out` of the log's
-    // own scenario.toml replaced the scenario `score` and `tune` read the log with.
+    // The files beside the log that tell how to read it are inputs as much as those named:
+    // `--out` of the log's own scenario.toml replaced the scenario `score` and `tune` read the
+    // log with (and calibrate's default --base), whether or not --base names another.
     let beside = |name| args.events.with_file_name(name);
-    let default_base = args
-        .base
-        .is_none()
-        .then(|| beside(dealsim::scenario::BESIDE_LOG));
     check_inputs_kept(
         &args.out,
         Writes::File,
@@ -1029,8 +1026,8 @@ fn calibrate(args: &CalibrateArgs) -> Result<(), Error> {
             ("--deals file", Some(&args.deals)),
             ("--base file", args.base.as_deref()),
             (
-                "scenario beside the --events file (the default --base)",
-                default_base.as_deref(),
+                "scenario beside the --events file (score and tune read the log with it)",
+                Some(&beside(dealsim::scenario::BESIDE_LOG)),
             ),
             (
                 "window end recorded beside the --events file",

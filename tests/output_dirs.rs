@@ -517,16 +517,22 @@ fn calibrate_keeps_the_files_it_reads_beside_the_log() {
         ],
     );
     assert_eq!(code, Some(0), "{stderr}");
-    for (dir, out, expected) in [
+    let scenario_beside = "error: --out sim/scenario.toml: is the scenario beside the --events \
+                           file (score and tune read the log with it) sim/scenario.toml: choose \
+                           an output that is not an input";
+    for (dir, out, base, expected) in [
+        ("sim", "sim/scenario.toml", None, scenario_beside),
+        // Not read with another --base, but still the scenario the log is read with.
         (
             "sim",
             "sim/scenario.toml",
-            "error: --out sim/scenario.toml: is the scenario beside the --events file (the \
-             default --base) sim/scenario.toml: choose an output that is not an input",
+            Some("cut/scenario.toml"),
+            scenario_beside,
         ),
         (
             "cut",
             "cut/cut.json",
+            None,
             "error: --out cut/cut.json: is the window end recorded beside the --events file \
              cut/cut.json: choose an output that is not an input",
         ),
@@ -534,7 +540,7 @@ fn calibrate_keeps_the_files_it_reads_beside_the_log() {
         let before = contents(&tmp.path().join(dir));
         let events = format!("{dir}/events.csv");
         let deals = format!("{dir}/deals.csv");
-        let args = [
+        let mut args = vec![
             "calibrate",
             "--events",
             &events,
@@ -546,6 +552,7 @@ fn calibrate_keeps_the_files_it_reads_beside_the_log() {
             "--out",
             out,
         ];
+        args.extend(base.iter().flat_map(|b| ["--base", b]));
         let (code, stderr) = run_in(tmp.path(), &args);
         assert_eq!(code, Some(2), "{out}: {stderr}");
         assert!(stderr.starts_with(expected), "{out}: {stderr}");
