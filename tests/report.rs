@@ -1253,3 +1253,51 @@ fn a_scored_simulation_says_which_command_simulated_and_which_seed_resampled() {
         md.lines().take(4).collect::<Vec<_>>().join("\n")
     );
 }
+
+/// Section 5's risk table is each chosen rule's `risk_by_age` from `policy.toml`, at the
+/// four-week landmarks: the share later lost (whole percent) and the number of flagged deals
+/// still open, "–" where there is none.
+#[test]
+fn risk_table_matches_the_policy() {
+    let dir = small_run();
+    let html = read(&dir.join("index.html"));
+    let policy = dealsim::policy::Policy::load(&dir.join("policy.toml")).expect("policy.toml");
+    let tables = between(&html, "<table class=\"risk\">", "</table>");
+    assert_eq!(tables.len(), 1);
+    let rows = between(tables[0], "<tr data-segment=\"", "</tr>");
+    let rules: Vec<_> = policy
+        .segment
+        .iter()
+        .flat_map(|s| s.rule.iter().map(move |r| (&s.name, r)))
+        .filter_map(|(s, r)| r.risk_by_age.as_ref().map(|k| (s, k.rows())))
+        .collect();
+    assert!(!rules.is_empty(), "the small run tunes at least one rule");
+    assert_eq!(rows.len(), rules.len());
+    let ages: Vec<u32> = (1..=6).map(|w| 28 * w).collect();
+    let mut figures = 0;
+    for (row, (segment, risk)) in rows.iter().zip(rules) {
+        assert!(row.starts_with(&format!("{segment}\"")), "{row}");
+        let cells = between(row, "<td class=\"num\" data-age=\"", "</td>");
+        assert_eq!(cells.len(), ages.len(), "{row}");
+        for (cell, age) in cells.iter().zip(&ages) {
+            let at = risk
+                .iter()
+                .find(|x| x.age_days == *age)
+                .expect("every landmark");
+            let expected = if at.flagged_open == 0 {
+                format!("{age}\">–")
+            } else {
+                figures += 1;
+                format!("{age}\">{:.0}%<br>", 100.0 * at.risk)
+            };
+            assert!(cell.starts_with(&expected), "{expected} vs {cell}");
+            if at.flagged_open > 0 {
+                assert!(
+                    cell.contains(&format!(" n = {}", at.flagged_open)),
+                    "{cell}"
+                );
+            }
+        }
+    }
+    assert!(figures > 0, "no figure checked");
+}

@@ -444,6 +444,7 @@ fn tradeoffs_section(out: &mut String, data: &RunData) -> Result<(), PlotError> 
     }
     if let Some(policy) = &data.policy {
         rules_table(out, policy);
+        risk_table(out, policy);
     }
     if let Some(rows) = data.deadlines.as_deref().filter(|r| !r.is_empty()) {
         deadlines_table(out, rows);
@@ -549,6 +550,87 @@ fn rules_table(out: &mut String, policy: &Policy) {
                 h.map(|h| lead_days_text(h.median_lead_days))
             ),
         );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
+/// Deal ages the risk table shows: the landmarks at whole four-week steps when there are at
+/// least three (28, 56, ..., 168 by default), else at most six spread evenly over them.
+fn risk_ages(landmarks: &[u32]) -> Vec<u32> {
+    let weeks: Vec<u32> = landmarks.iter().copied().filter(|d| d % 28 == 0).collect();
+    if weeks.len() >= 3 {
+        return weeks;
+    }
+    let (n, shown) = (landmarks.len(), landmarks.len().min(6));
+    if shown < 2 {
+        return landmarks.to_vec();
+    }
+    (0..shown)
+        .map(|j| landmarks[(j * (n - 1)).div_ceil(shown - 1)])
+        .collect()
+}
+
+/// Each chosen rule's risk of a flagged deal still open, by its age (`risk_by_age` in
+/// `policy.toml`, [`crate::tuning::risk`]): what `dealsim flag` shows a deal, where the rules
+/// table's figures are those of a fresh flag. A policy from before the figure has no table.
+fn risk_table(out: &mut String, policy: &Policy) {
+    use crate::tuning::risk::MIN_RISK_DEALS;
+    let rules: Vec<(&str, &RulePolicy, Vec<crate::tuning::risk::RiskAtAge>)> = policy
+        .segment
+        .iter()
+        .flat_map(|s| s.rule.iter().map(move |r| (s.name.as_str(), r)))
+        .filter_map(|(s, r)| r.risk_by_age.as_ref().map(|k| (s, r, k.rows())))
+        .collect();
+    if rules.is_empty() {
+        return;
+    }
+    let ages = risk_ages(&policy.landmarks);
+    let _ = writeln!(
+        out,
+        "<h3>Risk of a flagged deal still open, by its age</h3><p>Of the tuning deals each rule \
+         had flagged by that deal age and that were still open then, the share later lost, with \
+         its 95% Clopper–Pearson interval and the number of deals: what <code>dealsim flag</code> \
+         shows an open deal. A deal open long after its flag is less likely lost than a fresh \
+         flag. “–”: no such deal; * fewer than {MIN_RISK_DEALS} (<code>flag</code> then takes \
+         the nearest age with enough). Every age: <code>policy.md</code>.</p>"
+    );
+    out.push_str("<table class=\"risk\"><thead><tr><th>segment</th><th>rule</th>");
+    for a in &ages {
+        let _ = write!(out, "<th>day {a}</th>");
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (segment, r, rows) in rules {
+        let _ = write!(
+            out,
+            "<tr data-segment=\"{}\"><td>{}</td><td><code>{}</code> {} by day {}</td>",
+            esc(segment),
+            esc(segment),
+            esc(&r.indicator),
+            esc(&bound_text(r.direction, r.threshold, r.unit(&[]), false)),
+            r.by_day
+        );
+        for a in &ages {
+            let cell = match rows.iter().find(|x| x.age_days == *a) {
+                Some(x) if x.flagged_open > 0 => {
+                    let ci = x.ci.map_or(String::new(), |[lo, hi]| {
+                        format!(" [{:.0}, {:.0}]", 100.0 * lo, 100.0 * hi)
+                    });
+                    let few = if x.flagged_open < MIN_RISK_DEALS {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{:.0}%<br><span class=\"ci\">{ci} n = {}{few}</span>",
+                        100.0 * x.risk,
+                        x.flagged_open
+                    )
+                }
+                _ => "–".to_string(),
+            };
+            let _ = write!(out, "<td class=\"num\" data-age=\"{a}\">{cell}</td>");
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
 }
@@ -736,4 +818,19 @@ fn omitted_note(data: &RunData) -> Option<String> {
             segs.join(", ")
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::risk_ages;
+
+    #[test]
+    fn risk_ages_take_four_week_landmarks_else_six_spread_evenly() {
+        let weekly: Vec<u32> = (7..=168).step_by(7).collect();
+        assert_eq!(risk_ages(&weekly), [28, 56, 84, 112, 140, 168]);
+        let tens: Vec<u32> = (10..=100).step_by(10).collect();
+        assert_eq!(risk_ages(&tens), [10, 30, 50, 70, 90, 100]);
+        assert_eq!(risk_ages(&[30, 60]), [30, 60]);
+        assert_eq!(risk_ages(&[14]), [14]);
+    }
 }
