@@ -120,9 +120,14 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
             &r[6]
         };
         assert_eq!(cell(seg, ind, "rank"), rank, "{r:?}");
-        // A segment without an AUC at any landmark cannot tell "never" (the atypical one).
+        // A segment without an AUC at any landmark cannot tell "never", nor an indicator
+        // without an AUC interval at any (legal_wait_days where few deals reach legal review).
         let unscored = scores.iter().all(|s| &s[1] != seg || s[7].is_empty());
-        let day = if unscored {
+        let untold = scores
+            .iter()
+            .all(|s| (&s[0], &s[1]) != (ind, seg) || s[8].is_empty());
+        assert_eq!(r[7], (!untold).to_string(), "reliability_judged of {r:?}");
+        let day = if unscored || untold {
             "–".to_string()
         } else if r[2].is_empty() {
             "never".to_string()
@@ -490,7 +495,9 @@ fn a_broken_table_is_an_input_error_and_nothing_is_rewritten() {
     let path = copy.path().join("indicator_summary.csv");
     let text = read(&path);
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    lines[3] = lines[3].rsplit_once(',').unwrap().0.to_string() + ",first";
+    let mut fields: Vec<&str> = lines[3].split(',').collect();
+    fields[6] = "first";
+    lines[3] = fields.join(",");
     fs::write(&path, lines.join("\n") + "\n").unwrap();
     let output = dealsim()
         .args(["report", "--from"])

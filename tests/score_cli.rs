@@ -921,7 +921,8 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
             "auc_30",
             "auc_60",
             "auc_90",
-            "rank"
+            "rank",
+            "reliability_judged"
         ]
     );
     assert_eq!(rows.len(), indicators.len() * segments.len());

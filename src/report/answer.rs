@@ -310,6 +310,7 @@ mod tests {
                     auc_60: Some(auc),
                     auc_90: None,
                     rank: k as u32 + 1,
+                    reliability_judged: true,
                 })
                 .collect(),
             scores: Vec::new(),

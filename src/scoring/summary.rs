@@ -18,6 +18,17 @@ pub struct SummaryRow {
     /// 1 = warns earliest in its segment (then higher AUC at 60 days; then by name, which
     /// [`rank_text`](Self::rank_text) does not pass off as a rank).
     pub rank: u32,
+    /// Whether the scores could show this indicator reliable: some landmark has its AUC with
+    /// an interval. Without one (too few deals with a value in a class at every landmark,
+    /// say `legal_wait_days` where no deal reaches legal review) an empty
+    /// `earliest_reliable_day` means "cannot tell", not "never". Files from before the column
+    /// read as `true`, their tables judging by segment alone.
+    #[serde(default = "judged_before_the_column")]
+    pub reliability_judged: bool,
+}
+
+fn judged_before_the_column() -> bool {
+    true
 }
 
 impl SummaryRow {
@@ -38,11 +49,11 @@ impl SummaryRow {
     }
 
     /// When the row becomes reliable as the tables show it: "day 21", "never", or "–" where
-    /// its segment's scores cannot tell (see [`reliability_judged`]).
+    /// its own scores, or its segment's (`judged`, see [`reliability_judged`]), cannot tell.
     pub fn reliable_from_text(&self, judged: bool) -> String {
         match self.earliest_reliable_day {
             Some(d) => format!("day {d}"),
-            None if judged => "never".to_string(),
+            None if judged && self.reliability_judged => "never".to_string(),
             None => "–".to_string(),
         }
     }
@@ -102,6 +113,7 @@ pub fn summarise(rows: &[ScoreRow], target: f64) -> Vec<SummaryRow> {
             auc_60: at(60),
             auc_90: at(90),
             rank: 0,
+            reliability_judged: block.iter().any(|r| r.ci_lo.is_some()),
         });
     }
     let segments: Vec<String> =
@@ -207,5 +219,27 @@ mod tests {
         assert_eq!(s[0].reliable_from_text(false), "–");
         let reliable = summarise(&[7, 14, 21].map(|d| row("b", d, 0.9, 0.8)), 0.7);
         assert_eq!(reliable[0].reliable_from_text(false), "day 7");
+    }
+
+    /// Nor "never" for an indicator without an interval of its own at any landmark, in a
+    /// segment where others have them: `legal_wait_days` where too few deals reach legal
+    /// review.
+    #[test]
+    fn never_reliable_needs_an_interval_of_the_indicator() {
+        let mut untold = [7, 14, 21].map(|d| row("legal", d, 0.6, 0.5));
+        for r in &mut untold {
+            (r.auc, r.ci_lo, r.ci_hi) = (None, None, None);
+        }
+        let rows = [vec![row("a", 7, 0.6, 0.5)], untold.to_vec()].concat();
+        let s = summarise(&rows, 0.7);
+        assert!(reliability_judged(&rows, "s"));
+        assert_eq!(
+            (s[0].reliability_judged, s[0].reliable_from_text(true)),
+            (true, "never".to_string())
+        );
+        assert_eq!(
+            (s[1].reliability_judged, s[1].reliable_from_text(true)),
+            (false, "–".to_string())
+        );
     }
 }

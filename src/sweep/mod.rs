@@ -415,6 +415,7 @@ pub fn write(
                 opt(s.auc_30),
                 opt(s.auc_60),
                 opt(s.auc_90),
+                s.reliability_judged.to_string(),
             ]);
             scores.push(row);
         }
@@ -482,6 +483,7 @@ pub fn write(
                     "auc_30",
                     "auc_60",
                     "auc_90",
+                    "reliability_judged",
                 ]),
                 scores,
             ),

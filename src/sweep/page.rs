@@ -219,6 +219,7 @@ mod tests {
                     auc_60: None,
                     auc_90: None,
                     rank: 1,
+                    reliability_judged: true,
                 })
                 .collect(),
             cluster_warning: None,
