@@ -1034,22 +1034,33 @@ fn every_indicator_is_described_below_the_rankings() {
     assert!(html.contains("Working days since the client last did anything"));
 }
 
+/// The small run's policy and the rows of its report's `<table class="{class}">` (one of the
+/// policy's tables in section 5), each from after `<tr data-segment="`.
+fn policy_table(class: &str) -> (dealsim::policy::Policy, Vec<String>) {
+    let dir = small_run();
+    let html = read(&dir.join("index.html"));
+    let policy = dealsim::policy::Policy::load(&dir.join("policy.toml")).expect("policy.toml");
+    let tables = between(&html, &format!("<table class=\"{class}\">"), "</table>");
+    assert_eq!(tables.len(), 1, "one {class} table");
+    let rows = between(tables[0], "<tr data-segment=\"", "</tr>");
+    (policy, rows.into_iter().map(String::from).collect())
+}
+
+/// Every segment's rules in `policy`, with the segment's name.
+fn rules_of(
+    policy: &dealsim::policy::Policy,
+) -> impl Iterator<Item = (&String, &dealsim::policy::RulePolicy)> {
+    (policy.segment.iter()).flat_map(|s| s.rule.iter().map(move |r| (&s.name, r)))
+}
+
 /// Section 5 sets each chosen rule's figures on the tuning and the held-out deals side by
 /// side, as `policy.toml` holds them, with the held-out minus tuning recall in standard errors
 /// of sampling alone (binomial, unpooled), recomputed here from the policy's counts, and the
 /// held-out check's verdict.
 #[test]
 fn chosen_rules_table_matches_the_policy() {
-    let dir = small_run();
-    let html = read(&dir.join("index.html"));
-    let policy = dealsim::policy::Policy::load(&dir.join("policy.toml")).expect("policy.toml");
-    let tables = between(&html, "<table class=\"rules\">", "</table>");
-    assert_eq!(tables.len(), 1);
-    let rows = between(tables[0], "<tr data-segment=\"", "</tr>");
-    let rules: Vec<_> = policy
-        .segment
-        .iter()
-        .flat_map(|s| s.rule.iter().map(move |r| (&s.name, r)))
+    let (policy, rows) = policy_table("rules");
+    let rules: Vec<_> = rules_of(&policy)
         .filter(|(_, r)| r.expected.is_some())
         .collect();
     assert!(!rules.is_empty(), "the small run tunes at least one rule");
@@ -1266,16 +1277,8 @@ fn a_scored_simulation_says_which_command_simulated_and_which_seed_resampled() {
 /// still open, "–" where there is none.
 #[test]
 fn risk_table_matches_the_policy() {
-    let dir = small_run();
-    let html = read(&dir.join("index.html"));
-    let policy = dealsim::policy::Policy::load(&dir.join("policy.toml")).expect("policy.toml");
-    let tables = between(&html, "<table class=\"risk\">", "</table>");
-    assert_eq!(tables.len(), 1);
-    let rows = between(tables[0], "<tr data-segment=\"", "</tr>");
-    let rules: Vec<_> = policy
-        .segment
-        .iter()
-        .flat_map(|s| s.rule.iter().map(move |r| (&s.name, r)))
+    let (policy, rows) = policy_table("risk");
+    let rules: Vec<_> = rules_of(&policy)
         .filter_map(|(s, r)| r.risk_by_age.as_ref().map(|k| (s, k.rows())))
         .collect();
     assert!(!rules.is_empty(), "the small run tunes at least one rule");
