@@ -4,6 +4,7 @@
 //! scikit-learn's AUC difference and a 40,000-replicate paired bootstrap), Obuchowski's over
 //! reps, per segment and pooled, and the Wald intervals on them: held to 1e-9.
 
+#[allow(dead_code)] // `floats` is for the other fixtures
 mod fixtures;
 
 use dealsim::stats::paired::paired_aucs;
@@ -30,7 +31,9 @@ fn ints(v: &Value) -> Vec<u32> {
 }
 
 fn close(got: f64, want: &Value, what: &str) {
-    let want = want.as_f64().unwrap_or_else(|| panic!("{what}: no reference"));
+    let want = want
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: no reference"));
     assert!(
         (got - want).abs() <= TOLERANCE * want.abs().max(1.0),
         "{what}: {got} vs {want}"
@@ -67,12 +70,21 @@ fn paired_differences_match_the_reference() {
             assert_eq!(p.negatives, want["won"].as_u64().unwrap(), "{what}");
             close(p.auc_a, &want["auc_a"], &format!("{what}: AUC A"));
             close(p.auc_b, &want["auc_b"], &format!("{what}: AUC B"));
-            close(p.difference, &want["difference"], &format!("{what}: difference"));
+            close(
+                p.difference,
+                &want["difference"],
+                &format!("{what}: difference"),
+            );
             assert_eq!(r.difference, p.difference, "{what}");
             assert_eq!(r.clusters, Some(want["reps"].as_u64().unwrap()), "{what}");
             for (got, variance, interval, how) in [
                 (p, &want["variance"], &want["interval"], "over deals"),
-                (r, &want["variance_reps"], &want["interval_reps"], "over reps"),
+                (
+                    r,
+                    &want["variance_reps"],
+                    &want["interval_reps"],
+                    "over reps",
+                ),
             ] {
                 let what = format!("{what}, {how}");
                 if variance.is_null() {

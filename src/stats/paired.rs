@@ -74,7 +74,11 @@ pub fn placements(
     let pooled = groups;
     let (mut pos, mut neg) = (vec![0u64; slots], vec![0u64; slots]);
     for &c in class {
-        let counts = if c & POSITIVE != 0 { &mut pos } else { &mut neg };
+        let counts = if c & POSITIVE != 0 {
+            &mut pos
+        } else {
+            &mut neg
+        };
         counts[(c >> 2) as usize] += 1;
         counts[pooled] += 1;
     }
@@ -356,7 +360,11 @@ mod tests {
         let b = [2.0f32, 4.0, 4.0, 1.0, 4.0, 3.0];
         let class = classes(&[true, true, true, false, false, false], &[0; 6]);
         for scale in [1.0f32, 0.37] {
-            let (a, b): (Vec<f32>, Vec<f32>) = a.iter().zip(&b).map(|(x, y)| (x * scale, y * scale)).unzip();
+            let (a, b): (Vec<f32>, Vec<f32>) = a
+                .iter()
+                .zip(&b)
+                .map(|(x, y)| (x * scale, y * scale))
+                .unzip();
             let p = paired_aucs(&a, &b, &class, None, 1)[1].unwrap();
             assert!((p.auc_a - 8.0 / 9.0).abs() < 1e-15, "{p:?}");
             assert!((p.auc_b - 2.0 / 3.0).abs() < 1e-15, "{p:?}");
