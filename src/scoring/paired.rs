@@ -13,6 +13,8 @@
 //! each fit their own censoring weights on their own deals, and no paired variance of the
 //! difference is at hand.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::{
@@ -176,10 +178,10 @@ impl Landmark<'_> {
                     .collect();
                 let full = common.len() == kept.len();
                 let pick = |v: &[u32]| -> Vec<u32> { common.iter().map(|&j| v[j]).collect() };
-                let (class, deals) = if full {
-                    (kept_class.clone(), kept_deals.clone())
+                let (class, deals): (Cow<[u32]>, Cow<[u32]>) = if full {
+                    (Cow::Borrowed(&kept_class), Cow::Borrowed(&kept_deals))
                 } else {
-                    (pick(&kept_class), pick(&kept_deals))
+                    (Cow::Owned(pick(&kept_class)), Cow::Owned(pick(&kept_deals)))
                 };
                 let keys: Vec<f32> = common.iter().map(|&j| sign * values[kept[j]]).collect();
                 placements(&keys, &class, n_seg, &mut buffers, &mut place);

@@ -45,9 +45,14 @@ pub fn placements(
     out: &mut Placements,
 ) {
     let n = keys.len();
+    let range = integer_range(keys.iter().map(|&k| f64::from(k)), n);
+    if let Some((lo, hi)) = range.filter(|&(lo, hi)| (hi - lo) as usize <= COUNTED.max(n / 8)) {
+        counted_placements(keys, class, groups, lo, (hi - lo) as usize + 1, out);
+        return;
+    }
     let SortBuffers { items, scratch } = buffers;
     // Words `rank << 32 | row` in ascending order of the key.
-    if let Some((lo, hi)) = integer_range(keys.iter().map(|&k| f64::from(k)), n) {
+    if let Some((lo, hi)) = range {
         let mut start = vec![0u32; (hi - lo) as usize + 2];
         let slot = |k: f32| (k as i64 - lo) as usize;
         keys.iter().for_each(|&k| start[slot(k) + 1] += 1);
@@ -127,6 +132,67 @@ pub fn placements(
         pos_below[pooled] += std::mem::take(&mut pos_tied[pooled]);
         neg_below[pooled] += std::mem::take(&mut neg_tied[pooled]);
         i = end;
+    }
+}
+
+/// Whole-number scores spanning at most this many values (or an eighth of the rows) are
+/// placed from per-value counts, without ordering the rows.
+const COUNTED: usize = 4096;
+
+/// [`placements`] of whole-number `keys` in `lo..lo + values`: counts per value, group and kind,
+/// a placement per (value, group, kind) from their running sums, then each row's looked up in
+/// row order (no scattered writes).
+fn counted_placements(
+    keys: &[f32],
+    class: &[u32],
+    groups: usize,
+    lo: i64,
+    values: usize,
+    out: &mut Placements,
+) {
+    let width = 2 * groups;
+    let slot = |k: f32| (k as i64 - lo) as usize;
+    // counts[value][group][kind], kind 0 negative, 1 positive (no excluded rows).
+    let mut counts = vec![0u64; values * width];
+    for (&k, &c) in keys.iter().zip(class) {
+        counts[slot(k) * width + (c >> 2) as usize * 2 + (c & POSITIVE) as usize] += 1;
+    }
+    let (mut pos, mut pos_all) = (vec![0u64; groups], 0u64);
+    for per_value in counts.chunks_exact(width) {
+        for g in 0..groups {
+            pos[g] += per_value[2 * g + 1];
+            pos_all += per_value[2 * g + 1];
+        }
+    }
+    // The doubled placement of a positive (kind 1) and a negative (kind 0) of each value.
+    let mut table = vec![0u64; values * width];
+    let mut pooled_table = vec![0u64; values * 2];
+    let (mut pos_below, mut neg_below) = (vec![0u64; groups], vec![0u64; groups]);
+    let (mut pos_below_all, mut neg_below_all) = (0u64, 0u64);
+    for v in 0..values {
+        let per_value = &counts[v * width..(v + 1) * width];
+        let (mut pos_v, mut neg_v) = (0u64, 0u64);
+        for g in 0..groups {
+            let (neg_t, pos_t) = (per_value[2 * g], per_value[2 * g + 1]);
+            table[v * width + 2 * g + 1] = 2 * neg_below[g] + neg_t;
+            table[v * width + 2 * g] = 2 * (pos[g] - pos_below[g] - pos_t) + pos_t;
+            pos_below[g] += pos_t;
+            neg_below[g] += neg_t;
+            pos_v += pos_t;
+            neg_v += neg_t;
+        }
+        pooled_table[2 * v + 1] = 2 * neg_below_all + neg_v;
+        pooled_table[2 * v] = 2 * (pos_all - pos_below_all - pos_v) + pos_v;
+        pos_below_all += pos_v;
+        neg_below_all += neg_v;
+    }
+    out.group.clear();
+    out.pooled.clear();
+    for (&k, &c) in keys.iter().zip(class) {
+        let (v, kind) = (slot(k), (c & POSITIVE) as usize);
+        out.group
+            .push(table[v * width + (c >> 2) as usize * 2 + kind]);
+        out.pooled.push(pooled_table[2 * v + kind]);
     }
 }
 
