@@ -225,7 +225,7 @@ impl PairedAuc {
         if self.alike {
             return Some([self.difference; 2]);
         }
-        if !(self.variance > 0.0) {
+        if self.variance.is_nan() || self.variance <= 0.0 {
             return None;
         }
         let q = match self.clusters {
