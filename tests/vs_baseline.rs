@@ -373,3 +373,36 @@ fn paired_interval_covers_a_known_difference() {
     assert!((0.935..=0.965).contains(&share), "coverage {share}");
     assert!(wider as f64 / samples as f64 > 0.95, "{wider}");
 }
+
+/// Point scores only (no interval) take the difference of an indicator with a value on
+/// exactly the baseline's deals from the two rows' AUCs, without ranking again: it must be
+/// the very difference the paired pass finds (here under DeLong's intervals), to the bit, for
+/// those indicators ("copy", and "y" given the baseline's missing values) and the others.
+#[test]
+fn point_differences_equal_the_paired_pass_bit_for_bit() {
+    let mut panel = case();
+    for at in &mut panel.at {
+        let base = at.values[1].clone();
+        for (y, b) in at.values[3].iter_mut().zip(&base) {
+            if b.is_nan() {
+                *y = f32::NAN;
+            }
+        }
+    }
+    let point = score(
+        &panel,
+        &options(IntervalMethod::Bootstrap, Cluster::Deal, 0),
+    );
+    let delong = score(&panel, &options(IntervalMethod::Delong, Cluster::Deal, 0));
+    let mut compared = 0;
+    for (p, d) in point.iter().zip(&delong) {
+        assert_eq!(
+            p.vs_baseline.map(f64::to_bits),
+            d.vs_baseline.map(f64::to_bits),
+            "{p:?} vs {d:?}"
+        );
+        assert!(p.vs_baseline_ci_lo.is_none() && p.vs_baseline_ci_hi.is_none());
+        compared += usize::from(p.vs_baseline.is_some() && p.vs_baseline != Some(0.0));
+    }
+    assert!(compared > 0);
+}

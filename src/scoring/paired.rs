@@ -74,11 +74,43 @@ pub(super) fn compare_with_baseline(
         (ids, count)
     });
     let has_auc: Vec<bool> = rows.iter().map(|r| r.auc.is_some()).collect();
+    // Point scores only (no interval to find): where an indicator has a value on exactly the
+    // baseline's deals, the common set is each one's own, and the difference comes from the
+    // two rows' AUCs without ranking anything again.
+    let point_only = intervals.method == IntervalMethod::Bootstrap && boot.replicates() == 0;
+    let reused: Vec<(usize, usize, Vec<Versus>)> = if point_only {
+        let rows = &*rows;
+        (0..n_k)
+            .into_par_iter()
+            .flat_map_iter(|k| {
+                let cells = &panel.at[k];
+                (0..panel.indicators.len())
+                    .filter(move |&i| i != base)
+                    .filter(move |&i| {
+                        same_deals(&cells.values[i], &cells.values[base], &classes[k].class)
+                    })
+                    .filter_map(move |i| {
+                        (0..n_groups)
+                            .map(|s| point_difference(&rows[at(i, s, k)], &rows[at(base, s, k)]))
+                            .collect::<Option<Vec<Versus>>>()
+                            .map(|v| (i, k, v))
+                    })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut handled = vec![false; has_auc.len()];
+    for &(i, k, _) in &reused {
+        handled[at(i, 0, k)] = true;
+    }
     let done: Vec<(usize, usize, Vec<Versus>)> = (0..n_k)
         .into_par_iter()
         .flat_map_iter(|k| {
             let wanted = |i: usize| {
-                i != base && (0..n_groups).any(|s| has_auc[at(i, s, k)] && has_auc[at(base, s, k)])
+                i != base
+                    && !handled[at(i, 0, k)]
+                    && (0..n_groups).any(|s| has_auc[at(i, s, k)] && has_auc[at(base, s, k)])
             };
             let landmark = Landmark {
                 panel,
@@ -97,7 +129,7 @@ pub(super) fn compare_with_baseline(
         })
         .collect();
     let base_name = &panel.indicators[base].name;
-    for (i, k, per_group) in done {
+    for (i, k, per_group) in reused.into_iter().chain(done) {
         for (s, (difference, lo, hi, note)) in per_group.into_iter().enumerate() {
             let r = at(i, s, k);
             if !has_auc[r] {
@@ -114,6 +146,38 @@ pub(super) fn compare_with_baseline(
             row.vs_baseline_note = note;
         }
     }
+}
+
+/// Whether `values` has a value on exactly the rows of known outcome where `base` has one.
+fn same_deals(values: &[f32], base: &[f32], class: &[u32]) -> bool {
+    values
+        .iter()
+        .zip(base)
+        .zip(class)
+        .all(|((v, b), &c)| (c & EXCLUDED != 0) | (v.is_nan() == b.is_nan()))
+}
+
+/// A group's point comparison from the indicator's and the baseline's rows over the same
+/// deals: (Σ_A − Σ_B) / 2mn from the sums of doubled placements over the positives, as
+/// [`paired_differences`] finds it. Each sum is recovered from its row's AUC Σ / 2mn, exactly
+/// while 2mn < 2⁵¹ (the AUC's rounding error times 2mn stays under ½); `None` beyond, or if
+/// the recovered sum does not give the AUC back, for the full computation to take over. Rows
+/// without an AUC are left as they are (the caller skips them).
+fn point_difference(a: &ScoreRow, b: &ScoreRow) -> Option<Versus> {
+    let (Some(auc_a), Some(auc_b)) = (a.auc, b.auc) else {
+        return Some((None, None, None, String::new()));
+    };
+    let (mf, nf) = (a.n_lost as f64, a.n_won as f64);
+    let pairs2 = 2.0 * mf * nf;
+    if (a.n_lost, a.n_won) != (b.n_lost, b.n_won) || pairs2 >= (1u64 << 51) as f64 {
+        return None;
+    }
+    let sum = |auc: f64| {
+        let s = (auc * pairs2).round();
+        (s / pairs2 == auc).then_some(s as i64)
+    };
+    let d10 = sum(auc_a)? - sum(auc_b)?;
+    Some((Some(d10 as f64 / pairs2), None, None, String::new()))
 }
 
 /// One landmark's comparisons.
@@ -148,6 +212,9 @@ impl Landmark<'_> {
         let base_keys: Vec<f32> = kept.iter().map(|&r| base_sign * base_values[r]).collect();
         let kept_class: Vec<u32> = kept.iter().map(|&r| self.class[r]).collect();
         let kept_deals: Vec<u32> = kept.iter().map(|&r| rows.deals[r]).collect();
+        let kept_cluster: Option<Vec<u32>> = self
+            .reps
+            .map(|(ids, _)| kept_deals.iter().map(|&d| ids[d as usize]).collect());
         let mut buffers = SortBuffers::default();
         let mut base_place = Placements::default();
         placements(
@@ -172,18 +239,36 @@ impl Landmark<'_> {
             .map(|i| {
                 let values = &rows.values[i];
                 let sign = orientation(panel, i);
-                // Of the baseline's rows, those where this indicator has a value too.
-                let common: Vec<usize> = (0..kept.len())
-                    .filter(|&j| !values[kept[j]].is_nan())
-                    .collect();
-                let full = common.len() == kept.len();
-                let pick = |v: &[u32]| -> Vec<u32> { common.iter().map(|&j| v[j]).collect() };
-                let (class, deals): (Cow<[u32]>, Cow<[u32]>) = if full {
-                    (Cow::Borrowed(&kept_class), Cow::Borrowed(&kept_deals))
+                // Of the baseline's rows, those where this indicator has a value too: usually
+                // all of them, and then the baseline's placements and columns serve as they are.
+                let full = kept.iter().all(|&r| !values[r].is_nan());
+                let common: Vec<usize> = if full {
+                    Vec::new()
                 } else {
-                    (Cow::Owned(pick(&kept_class)), Cow::Owned(pick(&kept_deals)))
+                    (0..kept.len())
+                        .filter(|&j| !values[kept[j]].is_nan())
+                        .collect()
                 };
-                let keys: Vec<f32> = common.iter().map(|&j| sign * values[kept[j]]).collect();
+                let pick = |v: &[u32]| -> Vec<u32> { common.iter().map(|&j| v[j]).collect() };
+                let (class, deals, cluster): (Cow<[u32]>, Cow<[u32]>, Option<Cow<[u32]>>) = if full
+                {
+                    (
+                        Cow::Borrowed(&kept_class),
+                        Cow::Borrowed(&kept_deals),
+                        kept_cluster.as_deref().map(Cow::Borrowed),
+                    )
+                } else {
+                    (
+                        Cow::Owned(pick(&kept_class)),
+                        Cow::Owned(pick(&kept_deals)),
+                        kept_cluster.as_deref().map(|c| Cow::Owned(pick(c))),
+                    )
+                };
+                let keys: Vec<f32> = if full {
+                    kept.iter().map(|&r| sign * values[r]).collect()
+                } else {
+                    common.iter().map(|&j| sign * values[kept[j]]).collect()
+                };
                 placements(&keys, &class, n_seg, &mut buffers, &mut place);
                 let (b_place, b_keys) = if full {
                     (&base_place, None)
@@ -192,9 +277,6 @@ impl Landmark<'_> {
                     placements(&b_keys, &class, n_seg, &mut buffers, &mut other_place);
                     (&other_place, Some(b_keys))
                 };
-                let cluster: Option<Vec<u32>> = self
-                    .reps
-                    .map(|(ids, _)| deals.iter().map(|&d| ids[d as usize]).collect());
                 let paired = paired_differences(
                     &place,
                     b_place,

@@ -35,8 +35,9 @@ pub struct Placements {
 
 /// The [`Placements`] of rows with scores `keys` (higher = riskier; no NaN) and class words
 /// `class` (group and kind, [`class_word`](super::ranked::class_word); no excluded rows) in
-/// `groups` groups, written to `out`. Whole-number scores in a modest range are ordered by
-/// counting, others by the radix sort in `buffers`.
+/// `groups` groups, written to `out`. Whole-number scores in a modest range, and scores of at
+/// most [`FEW_DISTINCT`] distinct values, are placed from per-value counts; others are ordered
+/// by the radix sort in `buffers`.
 pub fn placements(
     keys: &[f32],
     class: &[u32],
@@ -47,7 +48,13 @@ pub fn placements(
     let n = keys.len();
     let range = integer_range(keys.iter().map(|&k| f64::from(k)), n);
     if let Some((lo, hi)) = range.filter(|&(lo, hi)| (hi - lo) as usize <= COUNTED.max(n / 8)) {
-        counted_placements(keys, class, groups, lo, (hi - lo) as usize + 1, out);
+        let slot = |r: usize| (keys[r] as i64 - lo) as usize;
+        table_placements(slot, class, groups, (hi - lo) as usize + 1, out);
+        return;
+    }
+    if let Some((rank, ids)) = few_distinct(keys) {
+        let slot = |r: usize| rank[ids[r] as usize] as usize;
+        table_placements(slot, class, groups, rank.len(), out);
         return;
     }
     let SortBuffers { items, scratch } = buffers;
@@ -87,7 +94,8 @@ pub fn placements(
         counts[(c >> 2) as usize] += 1;
         counts[pooled] += 1;
     }
-    let (mut pos_below, mut neg_below) = (vec![0u64; slots], vec![0u64; slots]);
+    // Per slot, by kind (0 negative, 1 positive): the rows below the current value.
+    let mut below = vec![[0u64; 2]; slots];
     let (mut pos_tied, mut neg_tied) = (vec![0u64; slots], vec![0u64; slots]);
     out.group.clear();
     out.group.resize(n, 0);
@@ -99,6 +107,26 @@ pub fn placements(
         let mut end = i + 1;
         while end < n && items[end] >> 32 == key {
             end += 1;
+        }
+        if end == i + 1 {
+            // A value held by one row (the common case with continuous scores): a positive
+            // outscores the negatives below it, a negative is outscored by the positives above
+            // it; selected by the kind, without a branch on it.
+            let row = items[i] as u32 as usize;
+            let c = class[row];
+            let kind = (c & POSITIVE) as usize;
+            let g = (c >> 2) as usize;
+            let place = |s: usize| {
+                let as_pos = 2 * below[s][0];
+                let as_neg = 2 * (pos[s] - below[s][1]);
+                [as_neg, as_pos][kind]
+            };
+            out.group[row] = place(g);
+            out.pooled[row] = place(pooled);
+            below[g][kind] += 1;
+            below[pooled][kind] += 1;
+            i = end;
+            continue;
         }
         let tie = &items[i..end];
         for &w in tie {
@@ -116,9 +144,9 @@ pub fn placements(
             let c = class[row];
             let [p_g, p_all] = [(c >> 2) as usize, pooled].map(|s| {
                 if c & POSITIVE != 0 {
-                    2 * neg_below[s] + neg_tied[s]
+                    2 * below[s][0] + neg_tied[s]
                 } else {
-                    2 * (pos[s] - pos_below[s] - pos_tied[s]) + pos_tied[s]
+                    2 * (pos[s] - below[s][1] - pos_tied[s]) + pos_tied[s]
                 }
             });
             out.group[row] = p_g;
@@ -126,11 +154,11 @@ pub fn placements(
         }
         for &w in tie {
             let g = (class[w as u32 as usize] >> 2) as usize;
-            pos_below[g] += std::mem::take(&mut pos_tied[g]);
-            neg_below[g] += std::mem::take(&mut neg_tied[g]);
+            below[g][1] += std::mem::take(&mut pos_tied[g]);
+            below[g][0] += std::mem::take(&mut neg_tied[g]);
         }
-        pos_below[pooled] += std::mem::take(&mut pos_tied[pooled]);
-        neg_below[pooled] += std::mem::take(&mut neg_tied[pooled]);
+        below[pooled][1] += std::mem::take(&mut pos_tied[pooled]);
+        below[pooled][0] += std::mem::take(&mut neg_tied[pooled]);
         i = end;
     }
 }
@@ -139,23 +167,64 @@ pub fn placements(
 /// placed from per-value counts, without ordering the rows.
 const COUNTED: usize = 4096;
 
-/// [`placements`] of whole-number `keys` in `lo..lo + values`: counts per value, group and kind,
-/// a placement per (value, group, kind) from their running sums, then each row's looked up in
-/// row order (no scattered writes).
-fn counted_placements(
-    keys: &[f32],
+/// Scores of at most this many distinct values (ratios, probabilities in steps, shares) are
+/// numbered in a small hash table and placed from per-value counts, without a sort.
+const FEW_DISTINCT: usize = 256;
+
+/// Each distinct value's rank in ascending order (by id) and each row's value id, or `None`
+/// as soon as there are more than [`FEW_DISTINCT`] values, which for continuous scores happens
+/// within the first rows. `-0.0` and `0.0` are one value.
+fn few_distinct(keys: &[f32]) -> Option<(Vec<u16>, Vec<u16>)> {
+    const SLOTS: usize = 4 * FEW_DISTINCT;
+    const EMPTY: u16 = u16::MAX;
+    let mut table = [EMPTY; SLOTS];
+    let mut values: Vec<f32> = Vec::with_capacity(FEW_DISTINCT);
+    let mut ids = Vec::with_capacity(keys.len());
+    for &k in keys {
+        let k = k + 0.0;
+        let bits = k.to_bits();
+        // Fibonacci hashing onto the table's 10 bits; linear probing.
+        let mut slot = (bits.wrapping_mul(0x9E37_79B9) >> (32 - SLOTS.trailing_zeros())) as usize;
+        let id = loop {
+            match table[slot] {
+                EMPTY => {
+                    if values.len() == FEW_DISTINCT {
+                        return None;
+                    }
+                    table[slot] = values.len() as u16;
+                    values.push(k);
+                    break values.len() as u16 - 1;
+                }
+                id if values[id as usize].to_bits() == bits => break id,
+                _ => slot = (slot + 1) % SLOTS,
+            }
+        };
+        ids.push(id);
+    }
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut rank = vec![0u16; values.len()];
+    for (r, &id) in order.iter().enumerate() {
+        rank[id] = r as u16;
+    }
+    Some((rank, ids))
+}
+
+/// [`placements`] of rows whose values are numbered `slot(row) < values` in ascending order:
+/// counts per value, group and kind, a placement per (value, group, kind) from their running
+/// sums, then each row's looked up in row order (no scattered writes).
+fn table_placements(
+    slot: impl Fn(usize) -> usize,
     class: &[u32],
     groups: usize,
-    lo: i64,
     values: usize,
     out: &mut Placements,
 ) {
     let width = 2 * groups;
-    let slot = |k: f32| (k as i64 - lo) as usize;
     // counts[value][group][kind], kind 0 negative, 1 positive (no excluded rows).
     let mut counts = vec![0u64; values * width];
-    for (&k, &c) in keys.iter().zip(class) {
-        counts[slot(k) * width + (c >> 2) as usize * 2 + (c & POSITIVE) as usize] += 1;
+    for (r, &c) in class.iter().enumerate() {
+        counts[slot(r) * width + (c >> 2) as usize * 2 + (c & POSITIVE) as usize] += 1;
     }
     let (mut pos, mut pos_all) = (vec![0u64; groups], 0u64);
     for per_value in counts.chunks_exact(width) {
@@ -188,8 +257,8 @@ fn counted_placements(
     }
     out.group.clear();
     out.pooled.clear();
-    for (&k, &c) in keys.iter().zip(class) {
-        let (v, kind) = (slot(k), (c & POSITIVE) as usize);
+    for (r, &c) in class.iter().enumerate() {
+        let (v, kind) = (slot(r), (c & POSITIVE) as usize);
         out.group
             .push(table[v * width + (c >> 2) as usize * 2 + kind]);
         out.pooled.push(pooled_table[2 * v + kind]);
@@ -240,39 +309,30 @@ impl PairedAuc {
     }
 }
 
-/// Sums of one group (or cluster within a group) of rows.
+/// Sums of one group (or cluster within a group) of rows, by kind (0 negatives, 1 positives):
+/// indexed by the row's kind rather than branched on it, as kinds come in no pattern.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sums {
-    /// Positives, negatives.
-    m: u64,
-    n: u64,
+    /// Negatives, positives.
+    count: [u64; 2],
     /// Σ of A's and B's doubled placements over the positives.
     a: u64,
     b: u64,
-    /// Σ and Σ² of the doubled placement differences A − B over the positives …
-    d10: i64,
-    sq10: u128,
-    /// … and over the negatives.
-    d01: i64,
-    sq01: u128,
+    /// Σ and Σ² of the doubled placement differences A − B over the negatives and positives.
+    d: [i64; 2],
+    sq: [u128; 2],
 }
 
 impl Sums {
     #[inline]
-    fn add(&mut self, positive: bool, a: u64, b: u64) {
+    fn add(&mut self, kind: usize, a: u64, b: u64) {
         let d = a as i64 - b as i64;
         let sq = (d.unsigned_abs() as u128).pow(2);
-        if positive {
-            self.m += 1;
-            self.a += a;
-            self.b += b;
-            self.d10 += d;
-            self.sq10 += sq;
-        } else {
-            self.n += 1;
-            self.d01 += d;
-            self.sq01 += sq;
-        }
+        self.count[kind] += 1;
+        self.a += a * kind as u64;
+        self.b += b * kind as u64;
+        self.d[kind] += d;
+        self.sq[kind] += sq;
     }
 }
 
@@ -292,27 +352,29 @@ pub fn paired_differences(
     let n_clusters = clusters.map_or(0, |(_, k)| k);
     let mut per_cluster = vec![Sums::default(); slots * n_clusters];
     for (r, &c) in class.iter().enumerate() {
-        let positive = c & POSITIVE != 0;
+        let kind = (c & POSITIVE) as usize;
         let g = (c >> 2) as usize;
-        sums[g].add(positive, a.group[r], b.group[r]);
-        sums[groups].add(positive, a.pooled[r], b.pooled[r]);
+        sums[g].add(kind, a.group[r], b.group[r]);
+        sums[groups].add(kind, a.pooled[r], b.pooled[r]);
         if let Some((ids, _)) = clusters {
             let k = ids[r] as usize;
-            per_cluster[g * n_clusters + k].add(positive, a.group[r], b.group[r]);
-            per_cluster[groups * n_clusters + k].add(positive, a.pooled[r], b.pooled[r]);
+            per_cluster[g * n_clusters + k].add(kind, a.group[r], b.group[r]);
+            per_cluster[groups * n_clusters + k].add(kind, a.pooled[r], b.pooled[r]);
         }
     }
     (0..slots)
         .map(|s| {
             let t = sums[s];
-            let (m, n) = (t.m, t.n);
+            let [n, m] = t.count;
+            let (d01, d10) = (t.d[0], t.d[1]);
+            let (sq01, sq10) = (t.sq[0], t.sq[1]);
             if m == 0 || n == 0 {
                 return None;
             }
             let (mf, nf) = (m as f64, n as f64);
             let pairs2 = 2.0 * mf * nf;
-            let difference = t.d10 as f64 / pairs2;
-            let alike = t.sq10 == 0 && t.sq01 == 0;
+            let difference = d10 as f64 / pairs2;
+            let alike = sq10 == 0 && sq01 == 0;
             let (variance, k) = match clusters {
                 None => {
                     let variance = if m < 2 || n < 2 {
@@ -325,25 +387,27 @@ pub fn paired_differences(
                             (k * sq as i128 - sum as i128 * sum as i128) as f64
                                 / (k * (k - 1)) as f64
                         };
-                        let s10 = spread(m, t.d10, t.sq10) / (4.0 * nf * nf);
-                        let s01 = spread(n, t.d01, t.sq01) / (4.0 * mf * mf);
+                        let s10 = spread(m, d10, sq10) / (4.0 * nf * nf);
+                        let s01 = spread(n, d01, sq01) / (4.0 * mf * mf);
                         s10 / mf + s01 / nf
                     };
                     (variance, None)
                 }
                 Some(_) => {
                     let members = &per_cluster[s * n_clusters..(s + 1) * n_clusters];
-                    let present = members.iter().filter(|c| c.m + c.n > 0);
+                    let present = members.iter().filter(|c| c.count[0] + c.count[1] > 0);
                     let k = present.clone().count();
-                    let k10 = present.clone().filter(|c| c.m > 0).count();
-                    let k01 = present.clone().filter(|c| c.n > 0).count();
+                    let k10 = present.clone().filter(|c| c.count[1] > 0).count();
+                    let k01 = present.clone().filter(|c| c.count[0] > 0).count();
                     let variance = if k10 < 2 || k01 < 2 {
                         f64::NAN
                     } else {
                         let (mut s10, mut s01, mut s11) = (0.0, 0.0, 0.0);
                         for c in present {
-                            let x = (c.d10 as f64 / (2.0 * nf) - c.m as f64 * difference) / mf;
-                            let y = (c.d01 as f64 / (2.0 * mf) - c.n as f64 * difference) / nf;
+                            let x =
+                                (c.d[1] as f64 / (2.0 * nf) - c.count[1] as f64 * difference) / mf;
+                            let y =
+                                (c.d[0] as f64 / (2.0 * mf) - c.count[0] as f64 * difference) / nf;
                             s10 += x * x;
                             s01 += y * y;
                             s11 += x * y;
