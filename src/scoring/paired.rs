@@ -39,6 +39,9 @@ pub fn baseline_index(panel: &Panel) -> Option<usize> {
     panel.indicators.iter().position(|i| i.name == name)
 }
 
+/// A column of the common rows: the baseline's own, or picked from it.
+type Column<'a> = Cow<'a, [u32]>;
+
 /// One row's comparison: (difference, lower, upper, note).
 type Versus = (Option<f64>, Option<f64>, Option<f64>, String);
 
@@ -250,8 +253,7 @@ impl Landmark<'_> {
                         .collect()
                 };
                 let pick = |v: &[u32]| -> Vec<u32> { common.iter().map(|&j| v[j]).collect() };
-                let (class, deals, cluster): (Cow<[u32]>, Cow<[u32]>, Option<Cow<[u32]>>) = if full
-                {
+                let (class, deals, cluster): (Cow<[u32]>, Cow<[u32]>, Option<Column>) = if full {
                     (
                         Cow::Borrowed(&kept_class),
                         Cow::Borrowed(&kept_deals),

@@ -36,7 +36,7 @@ pub struct Placements {
 /// The [`Placements`] of rows with scores `keys` (higher = riskier; no NaN) and class words
 /// `class` (group and kind, [`class_word`](super::ranked::class_word); no excluded rows) in
 /// `groups` groups, written to `out`. Whole-number scores in a modest range, and scores of at
-/// most [`FEW_DISTINCT`] distinct values, are placed from per-value counts; others are ordered
+/// most 256 distinct values, are placed from per-value counts; others are ordered
 /// by the radix sort in `buffers`.
 pub fn placements(
     keys: &[f32],
