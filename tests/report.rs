@@ -542,6 +542,37 @@ fn report_rejected(dir: &Path, before: &[u8]) -> String {
     stderr
 }
 
+/// A `scores.csv` written before the comparison with the baseline (its first 11 columns, up
+/// to `note`) still renders, and reads back with the comparison empty: `report --from` on an
+/// older run directory keeps working.
+#[test]
+fn scores_without_the_baseline_columns_still_render() {
+    let copy = copy_of_run();
+    let path = copy.path().join("scores.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header = reader.headers().unwrap().clone();
+    assert_eq!(&header[10], "note");
+    assert_eq!(&header[11], "vs_baseline");
+    writer.write_record(header.iter().take(11)).unwrap();
+    let mut compared = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        compared += usize::from(!record[11].is_empty());
+        writer.write_record(record.iter().take(11)).unwrap();
+    }
+    assert!(
+        compared > 0,
+        "the new run compares indicators with the baseline"
+    );
+    fs::write(&path, writer.into_inner().unwrap()).unwrap();
+    let data = dealsim::report::load::RunData::load(copy.path()).unwrap();
+    assert!(data.scores.iter().all(|r| r.vs_baseline.is_none()
+        && r.vs_baseline_ci_lo.is_none()
+        && r.vs_baseline_note.is_empty()));
+    dealsim::report::render_dir(copy.path()).unwrap();
+}
+
 /// A truncated `scores.csv` (a copy cut short) is named by its line once: the csv crate's own
 /// "record 47 (line: 48, byte: 4951)" used to repeat it inside the message.
 #[test]
@@ -556,7 +587,7 @@ fn a_truncated_table_names_its_line_once() {
     let stderr = report_rejected(copy.path(), &before);
     assert!(
         stderr.contains("scores.csv: line 6, column 1: a row has ")
-            && stderr.contains(" fields but the header has 11"),
+            && stderr.contains(" fields but the header has 15"),
         "{stderr}"
     );
     assert_eq!(stderr.matches("line").count(), 1, "{stderr}");

@@ -864,7 +864,11 @@ fn simulated_log_is_scored_into_documented_files_identically_on_any_thread_count
             "auc",
             "ci_lo",
             "ci_hi",
-            "note"
+            "note",
+            "vs_baseline",
+            "vs_baseline_ci_lo",
+            "vs_baseline_ci_hi",
+            "vs_baseline_note"
         ]
     );
     assert_eq!(

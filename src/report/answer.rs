@@ -476,6 +476,7 @@ mod tests {
             } else {
                 note.into()
             },
+            ..Default::default()
         };
         d.scores = vec![row("x", None), row("y", Some(0.75))];
         assert_eq!(
@@ -516,6 +517,7 @@ mod tests {
             ci_lo: None,
             ci_hi: None,
             note: note.into(),
+            ..Default::default()
         }];
         assert_eq!(
             sentence(&d, "x"),

@@ -18,6 +18,7 @@
 //! ([`percentile_interval`]). The earliest reliable day is the first landmark whose lower
 //! bound is ≥ the target there and at the next two landmarks.
 
+pub mod paired;
 pub mod summary;
 
 use clap::ValueEnum;
@@ -253,6 +254,22 @@ pub struct ScoreRow {
     pub ci_hi: Option<f64>,
     /// Why the AUC is missing, if it is.
     pub note: String,
+    /// AUC of this indicator minus the baseline's (the rep's forecast,
+    /// [`paired::baseline_index`]) on the deals where both have a value, both AUCs recomputed
+    /// on them; empty for the baseline itself and where either has no AUC ([`paired`]).
+    /// These four columns come last, and tables written before them read back as empty.
+    #[serde(default)]
+    pub vs_baseline: Option<f64>,
+    /// The paired 95% interval of `vs_baseline`: DeLong's paired variance (Obuchowski's over
+    /// reps) or the bootstrap's percentiles, as the row's own interval.
+    #[serde(default)]
+    pub vs_baseline_ci_lo: Option<f64>,
+    #[serde(default)]
+    pub vs_baseline_ci_hi: Option<f64>,
+    /// Why `vs_baseline` or its interval is missing, if it is, or that the two place every
+    /// deal alike (interval [0, 0]).
+    #[serde(default)]
+    pub vs_baseline_note: String,
 }
 
 pub use crate::log::POOLED;
@@ -635,6 +652,7 @@ pub fn score_with_progress(
                 } else {
                     String::new()
                 },
+                ..ScoreRow::default()
             }
         };
     let cell_task = |i: usize, k: usize, buffers: &mut TaskBuffers| -> Vec<ScoreRow> {
@@ -709,6 +727,7 @@ pub fn score_with_progress(
             rows.extend(per_landmark.iter().map(|landmark| landmark[s].clone()));
         }
     }
+    paired::compare_with_baseline(panel, options, &classes, &boot, &intervals, &mut rows);
     rows
 }
 

@@ -163,6 +163,7 @@ mod tests {
             ci_lo: Some(lo),
             ci_hi: Some(auc),
             note: String::new(),
+            ..ScoreRow::default()
         }
     }
 

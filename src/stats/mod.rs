@@ -7,6 +7,8 @@
 //!   the bootstrap uses.
 //! - [`mann_whitney`]: DeLong's variance of that AUC and the intervals built on it, with an
 //!   exact bound where the classes do not overlap.
+//! - [`paired`]: the difference of two indicators' AUCs on the same deals, with DeLong's
+//!   paired variance (Obuchowski's over reps).
 //! - [`cdauc`]: the cumulative/dynamic time-dependent AUC with inverse-probability-of-
 //!   censoring weights (Uno et al. 2007; as in `sksurv.metrics.cumulative_dynamic_auc`).
 //! - [`binomial`]: the exact (Clopper–Pearson) interval of a share, where a tuned rule's
@@ -30,5 +32,6 @@ pub mod first_seen;
 pub mod fisher;
 pub mod ks;
 pub mod mann_whitney;
+pub mod paired;
 pub mod quantile;
 pub mod ranked;

@@ -29,7 +29,7 @@ pub fn dense_ranks(scores: &[f64]) -> (Vec<u32>, usize) {
 /// The smallest and largest of `scores` when every one is an integer and their span is
 /// modest (at most [`SPAN_PER_VALUE`] slots per row of `rows`, plus a little): the counting
 /// path applies.
-fn integer_range(scores: impl Iterator<Item = f64>, rows: usize) -> Option<(i64, i64)> {
+pub(super) fn integer_range(scores: impl Iterator<Item = f64>, rows: usize) -> Option<(i64, i64)> {
     let (mut lo, mut hi) = (i64::MAX, i64::MIN);
     for s in scores {
         // `as i64` is one conversion instruction (saturating); a value equal to its conversion
@@ -260,8 +260,8 @@ pub fn class_word(group: u16, kind: u32) -> u32 {
 /// per thread: fresh multi-megabyte buffers per column cost more in page faults than the sort.
 #[derive(Debug, Default)]
 pub struct SortBuffers {
-    items: Vec<u64>,
-    scratch: Vec<u64>,
+    pub(super) items: Vec<u64>,
+    pub(super) scratch: Vec<u64>,
 }
 
 /// Unweighted AUCs, with their DeLong variances, of `groups` groups and their pool (last) over
@@ -430,7 +430,7 @@ fn sweep_sorted(items: &[u64], groups: usize) -> Vec<Option<MannWhitney>> {
 
 /// An f32 (not NaN) as a u32 in the same order; `-0.0` and `0.0` map to one word.
 #[inline]
-fn sortable_bits(s: f32) -> u32 {
+pub(super) fn sortable_bits(s: f32) -> u32 {
     let b = (s + 0.0).to_bits();
     if b >> 31 == 1 {
         !b
@@ -455,7 +455,7 @@ fn digit(w: u64, shift: u32) -> usize {
 /// every row is written and the write position only advances past kept ones, so rows are
 /// dropped without a branch. The low word (the row's class, or its index) only rides along.
 /// Both buffers only ever grow: each slot below `n` is written before it is read.
-fn sort_words(
+pub(super) fn sort_words(
     items: &mut Vec<u64>,
     scratch: &mut Vec<u64>,
     words: impl ExactSizeIterator<Item = (u32, u32, bool)>,
