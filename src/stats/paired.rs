@@ -22,7 +22,9 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::cluster_ratio::t_quantile;
 use super::first_seen::first_seen_ids;
-use super::ranked::{integer_range, sort_words, sortable_bits, SortBuffers, EXCLUDED, POSITIVE};
+use super::ranked::{
+    integer_range, sort_words, sortable_bits, DistinctValues, SortBuffers, EXCLUDED, POSITIVE,
+};
 
 /// Each row's doubled placement, in its group and in the pool, in row order: for a positive
 /// twice the negatives it outscores (ties once), for a negative twice the positives that
@@ -167,40 +169,16 @@ pub fn placements(
 /// placed from per-value counts, without ordering the rows.
 const COUNTED: usize = 4096;
 
-/// Scores of at most this many distinct values (ratios, probabilities in steps, shares) are
-/// numbered in a small hash table and placed from per-value counts, without a sort.
-const FEW_DISTINCT: usize = 256;
-
 /// Each distinct value's rank in ascending order (by id) and each row's value id, or `None`
-/// as soon as there are more than [`FEW_DISTINCT`] values, which for continuous scores happens
-/// within the first rows. `-0.0` and `0.0` are one value.
+/// as soon as there are more than `FEW_DISTINCT` values (numbered by `DistinctValues`,
+/// which places such scores from per-value counts, without a sort), which for continuous
+/// scores happens within the first rows. `-0.0` and `0.0` are one value.
 fn few_distinct(keys: &[f32]) -> Option<(Vec<u16>, Vec<u16>)> {
-    const SLOTS: usize = 4 * FEW_DISTINCT;
-    const EMPTY: u16 = u16::MAX;
-    let mut table = [EMPTY; SLOTS];
-    let mut values: Vec<f32> = Vec::with_capacity(FEW_DISTINCT);
-    let mut ids = Vec::with_capacity(keys.len());
-    for &k in keys {
-        let k = k + 0.0;
-        let bits = k.to_bits();
-        // Fibonacci hashing onto the table's 10 bits; linear probing.
-        let mut slot = (bits.wrapping_mul(0x9E37_79B9) >> (32 - SLOTS.trailing_zeros())) as usize;
-        let id = loop {
-            match table[slot] {
-                EMPTY => {
-                    if values.len() == FEW_DISTINCT {
-                        return None;
-                    }
-                    table[slot] = values.len() as u16;
-                    values.push(k);
-                    break values.len() as u16 - 1;
-                }
-                id if values[id as usize].to_bits() == bits => break id,
-                _ => slot = (slot + 1) % SLOTS,
-            }
-        };
-        ids.push(id);
-    }
+    let mut distinct = DistinctValues::new();
+    let ids = (keys.iter())
+        .map(|&k| distinct.id(k).map(|id| id as u16))
+        .collect::<Option<Vec<u16>>>()?;
+    let values = distinct.into_values();
     let mut order: Vec<usize> = (0..values.len()).collect();
     order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]));
     let mut rank = vec![0u16; values.len()];

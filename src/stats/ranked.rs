@@ -563,7 +563,58 @@ fn sweep_counts<'a>(
 
 /// Float scores with at most this many distinct values (ratios, probabilities in percent,
 /// completeness shares) are counted in a small hash table instead of sorted.
-const FEW_DISTINCT: usize = 256;
+pub(super) const FEW_DISTINCT: usize = 256;
+
+/// Numbers the distinct values of a score column in the order first seen, in a small open
+/// hash table: for columns of [`FEW_DISTINCT`] values at most, which are then counted per
+/// value instead of sorted. `-0.0` and `0.0` are one value.
+pub(super) struct DistinctValues {
+    /// Per slot, the id of the value hashed there, or [`Self::EMPTY`].
+    table: [u16; Self::SLOTS],
+    values: Vec<f32>,
+}
+
+impl DistinctValues {
+    const SLOTS: usize = 4 * FEW_DISTINCT;
+    const EMPTY: u16 = u16::MAX;
+
+    pub(super) fn new() -> DistinctValues {
+        DistinctValues {
+            table: [Self::EMPTY; Self::SLOTS],
+            values: Vec::with_capacity(FEW_DISTINCT),
+        }
+    }
+
+    /// The id of `s` (not NaN), numbering it if new; `None` if it is new and
+    /// [`FEW_DISTINCT`] values are numbered already.
+    #[inline]
+    pub(super) fn id(&mut self, s: f32) -> Option<usize> {
+        let s = s + 0.0; // -0.0 + 0.0 = 0.0: equal values, one entry
+        let bits = s.to_bits();
+        // Fibonacci hashing onto the table's 10 bits; linear probing.
+        let mut slot =
+            (bits.wrapping_mul(0x9E37_79B9) >> (32 - Self::SLOTS.trailing_zeros())) as usize;
+        loop {
+            match self.table[slot] {
+                Self::EMPTY => {
+                    if self.values.len() == FEW_DISTINCT {
+                        return None;
+                    }
+                    self.table[slot] = self.values.len() as u16;
+                    self.values.push(s);
+                    return Some(self.values.len() - 1);
+                }
+                id if self.values[id as usize].to_bits() == bits => return Some(id as usize),
+                _ => slot = (slot + 1) % Self::SLOTS,
+            }
+        }
+    }
+
+    /// The values, by id.
+    pub(super) fn into_values(self) -> Vec<f32> {
+        self.values
+    }
+}
 
 /// The distinct values of `scores` (`-0.0` taken as `0.0`) and, per value, counts by class
 /// word (`stride` = 4 × groups), rows without a value counted per class in `missing` — or
@@ -575,36 +626,16 @@ fn few_distinct_counts(
     stride: usize,
     missing: &mut [u64],
 ) -> Option<(Vec<f32>, Vec<u32>)> {
-    const SLOTS: usize = 4 * FEW_DISTINCT;
-    const EMPTY: u32 = u32::MAX;
-    let mut table = [EMPTY; SLOTS];
-    let mut values: Vec<f32> = Vec::with_capacity(FEW_DISTINCT);
+    let mut distinct = DistinctValues::new();
     let mut counts = vec![0u32; FEW_DISTINCT * stride];
     for (s, &c) in scores.zip(class) {
         if s.is_nan() {
             missing[c as usize] += 1;
             continue;
         }
-        let s = s + 0.0; // -0.0 + 0.0 = 0.0: equal values, one entry
-        let bits = s.to_bits();
-        // Fibonacci hashing onto the table's 10 bits; linear probing.
-        let mut slot = (bits.wrapping_mul(0x9E37_79B9) >> (32 - SLOTS.trailing_zeros())) as usize;
-        let id = loop {
-            match table[slot] {
-                EMPTY => {
-                    if values.len() == FEW_DISTINCT {
-                        return None;
-                    }
-                    table[slot] = values.len() as u32;
-                    values.push(s);
-                    break values.len() - 1;
-                }
-                id if values[id as usize].to_bits() == bits => break id as usize,
-                _ => slot = (slot + 1) % SLOTS,
-            }
-        };
-        counts[id * stride + c as usize] += 1;
+        counts[distinct.id(s)? * stride + c as usize] += 1;
     }
+    let values = distinct.into_values();
     counts.truncate(values.len() * stride);
     Some((values, counts))
 }
