@@ -855,33 +855,11 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
 
 /// The zone of the log's local times for an XES export: `--time-zone`, else the one an
 /// import recorded beside the events file, else UTC (a simulated log's).
-fn export_zone(args: &ExportArgs) -> Result<dealsim::import::timestamp::Zone, Error> {
-    use dealsim::import::{self, timestamp::Zone};
-    if args.time_zone.is_some() {
-        return Ok(Zone::from_flag(args.time_zone.as_deref())?);
-    }
-    let summary = args.events.with_file_name(import::SUMMARY_FILE);
-    if !summary.is_file() {
-        return Ok(Zone::default());
-    }
-    let origin = summary.display().to_string();
-    let bytes = std::fs::read(&summary).context(|| format!("reading {origin}"))?;
-    let json: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| InputError::new(&origin, format!("not JSON: {e}")).at_field("time_zone"))?;
-    // An import from before the zone was recorded kept UTC.
-    match json.get("time_zone") {
-        None => Ok(Zone::default()),
-        Some(v) => v.as_str().and_then(Zone::parse).map_or_else(
-            || {
-                Err(InputError::new(
-                    &origin,
-                    format!("expected UTC or a fixed offset such as \"+03:00\", got {v}"),
-                )
-                .at_field("time_zone")
-                .into())
-            },
-            Ok,
-        ),
+fn export_zone(args: &ExportArgs) -> Result<dealsim::import::timestamp::Zone, InputError> {
+    use dealsim::import::timestamp::Zone;
+    match &args.time_zone {
+        Some(_) => Zone::from_flag(args.time_zone.as_deref()),
+        None => Ok(Zone::beside(&args.events)?.unwrap_or_default()),
     }
 }
 

@@ -95,6 +95,41 @@ impl Zone {
         }
     }
 
+    /// The zone an import recorded for the log whose events file is `events` (`time_zone` of
+    /// [`super::SUMMARY_FILE`] beside it), if it did: `None` for a simulated log, or an import
+    /// from before the zone was recorded, which kept UTC. A value that is not a zone is an
+    /// error naming the file and the field.
+    pub fn beside(events: &std::path::Path) -> Result<Option<Zone>, InputError> {
+        #[derive(serde::Deserialize)]
+        struct Recorded {
+            time_zone: Option<String>,
+        }
+        let path = events.with_file_name(super::SUMMARY_FILE);
+        let origin = path.display().to_string();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
+        };
+        let recorded: Recorded = serde_json::from_str(&text).map_err(|e| {
+            let mut err = crate::error::json_error(&origin, &e);
+            err.message = format!("expected the JSON `dealsim import` writes: {}", err.message);
+            err
+        })?;
+        recorded
+            .time_zone
+            .map(|z| {
+                Zone::parse(&z).ok_or_else(|| {
+                    InputError::new(
+                        &origin,
+                        format!("expected UTC or a fixed offset such as \"+03:00\", got {z:?}"),
+                    )
+                    .at_field("time_zone")
+                })
+            })
+            .transpose()
+    }
+
     /// The zone as an offset for a process-mining tool to read with the local times: `+03:00`
     /// (`+00:00` for UTC).
     pub fn offset(self) -> String {
