@@ -24,43 +24,22 @@ use dealsim::tuning::{Objective, TuneOptions};
 use dealsim::{flag, log::cut::cut};
 
 mod common;
-use common::{dealsim, listing, simulate, succeeded};
+use common::{
+    dealsim, default_flagged_on_2026_02_15, listing, simulate, succeeded, FlaggedDefault,
+};
 
 use dealsim::export::tuning::TRADEOFFS_HEADER;
 
 #[test]
 fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {
-    let scenario = Scenario::embedded_default();
-    let (log, _) = collect_log(&Engine::new(&scenario));
-    let as_of = DayNum::from_ymd(2026, 2, 15);
-    // Tune on what was known at the end of that day.
-    let known = cut(&log, as_of);
-    let specs = indicators::default_set();
-    let tuning = tune_log(
-        &known,
-        &specs,
-        &scenario,
-        &(7..=168).step_by(7).collect::<Vec<u32>>(),
-        DayNum(as_of.0 + 1).start(),
-        &TuneOptions {
-            objective: Objective::Budget {
-                alerts_per_rep_week: 2.0,
-            },
-            holdout: 0.3,
-            bootstrap: 50,
-            cluster: dealsim::stats::bootstrap::Cluster::Deal,
-            seed: 1,
-            signals: vec![
-                indicators::Signal::Rep,
-                indicators::Signal::Process,
-                indicators::Signal::Client,
-            ],
-            min_lead_days: 21.0,
-            significance: 0.05,
-        },
-    );
-    let policy = Policy::from_tuning(&tuning, &specs);
-    let report = flag::flag_log(&log, &policy, &specs, &scenario, as_of);
+    // Tuned on what was known at the end of that day.
+    let FlaggedDefault {
+        log,
+        known,
+        policy,
+        report,
+        as_of,
+    } = default_flagged_on_2026_02_15(50);
     // Later outcomes from the full log, over the typical deals open on that day.
     let outcome: std::collections::HashMap<&str, Outcome> = log
         .case_ids

@@ -4,6 +4,9 @@
 
 use std::fs;
 
+#[allow(dead_code)] // this file uses only the flagged default run
+mod common;
+
 use dealsim::flag::flag_log;
 use dealsim::indicators::{self, IndicatorSpec, Signal};
 use dealsim::log::read::read_log;
@@ -277,33 +280,8 @@ struct Group {
 /// by whole days since the (first) flag, the mean risk shown against the share of them later
 /// lost (the uncut log's outcomes; deals still open at its end are left out).
 fn calibration() -> Vec<Group> {
-    let scenario = Scenario::embedded_default();
-    let (log, _) = dealsim::sim::collect_log(&dealsim::sim::Engine::new(&scenario));
-    let as_of = DayNum::from_ymd(2026, 2, 15);
-    let known = dealsim::log::cut::cut(&log, as_of);
-    let specs = indicators::default_set();
-    let tuning = tune_log(
-        &known,
-        &specs,
-        &scenario,
-        &(7..=168).step_by(7).collect::<Vec<u32>>(),
-        DayNum(as_of.0 + 1).start(),
-        &TuneOptions {
-            objective: Objective::Budget {
-                alerts_per_rep_week: 2.0,
-            },
-            holdout: 0.3,
-            // The intervals take no part in the risk by age.
-            bootstrap: 0,
-            cluster: Cluster::Deal,
-            seed: 1,
-            signals: vec![Signal::Rep, Signal::Process, Signal::Client],
-            min_lead_days: 21.0,
-            significance: 0.05,
-        },
-    );
-    let policy = Policy::from_tuning(&tuning, &specs);
-    let report = flag_log(&log, &policy, &specs, &scenario, as_of);
+    // The intervals take no part in the risk by age: no replicates.
+    let common::FlaggedDefault { log, report, .. } = common::default_flagged_on_2026_02_15(0);
     let outcome = outcomes(&log);
     let groups: [(&str, f64, f64); 4] = [
         ("≤ 14 days since the flag", -1.0, 14.0),
