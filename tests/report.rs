@@ -100,8 +100,8 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
     assert_eq!(summary.len(), 15 * 5, "15 indicators x 5 segments");
     assert_eq!(
         cells.len(),
-        summary.len() * 5,
-        "every summary row shown, 5 cells each"
+        summary.len() * 6,
+        "every summary row shown, 6 cells each"
     );
     let cell = |seg: &str, ind: &str, col: &str| -> &str {
         &cells
@@ -110,7 +110,7 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
             .unwrap_or_else(|| panic!("no cell {seg}/{ind}/{col}"))
             .3
     };
-    let mut checked_ci = 0;
+    let (mut checked_ci, mut checked_paired) = (0, 0);
     for r in &summary {
         let (ind, seg) = (&r[0], &r[1]);
         // A row never reliable and without an AUC at day 60 is not placed by the ranking.
@@ -163,8 +163,63 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
             };
             assert_eq!(ci, expected_ci, "{seg}/{ind} CI at day {d}");
         }
+        let paired = cell(seg, ind, "vs_baseline");
+        if ind == "rep_forecast_probability" {
+            assert_eq!(paired, "", "the baseline is not compared with itself");
+            continue;
+        }
+        let (higher, lower) = paired_days_shown(paired, &landmarks);
+        let rows = || scores.iter().filter(|s| (&s[0], &s[1]) == (ind, seg));
+        let days = |side: fn(f64, f64) -> bool| -> Vec<u32> {
+            rows()
+                .filter(|s| {
+                    !s[12].is_empty() && side(s[12].parse().unwrap(), s[13].parse().unwrap())
+                })
+                .map(|s| s[2].parse().unwrap())
+                .collect()
+        };
+        assert_eq!(higher, days(|lo, _| lo > 0.0), "{seg}/{ind}: {paired}");
+        assert_eq!(lower, days(|_, hi| hi < 0.0), "{seg}/{ind}: {paired}");
+        let untold = rows().all(|s| s[12].is_empty());
+        assert_eq!(paired == "–", untold, "{seg}/{ind}: {paired}");
+        assert_eq!(
+            paired == "no clear difference",
+            !untold && higher.is_empty() && lower.is_empty(),
+            "{seg}/{ind}: {paired}"
+        );
+        checked_paired += usize::from(!higher.is_empty() || !lower.is_empty());
     }
     assert!(checked_ci > 100, "only {checked_ci} intervals checked");
+    assert!(
+        checked_paired > 30,
+        "only {checked_paired} paired cells with a difference"
+    );
+}
+
+/// The landmarks a paired cell ("higher days 14–28; lower days 7, 35–112") names as higher
+/// and as lower, each run "a–b" expanded to the landmarks between (the page keeps a run on one
+/// line with word joiners around its dash).
+fn paired_days_shown(cell: &str, landmarks: &[u32]) -> (Vec<u32>, Vec<u32>) {
+    let cell = cell.replace('\u{2060}', "");
+    let mut sides = (Vec::new(), Vec::new());
+    for part in cell
+        .split("<br>")
+        .filter(|p| p.starts_with("higher") || p.starts_with("lower"))
+    {
+        let (word, runs) = part.split_once(' ').unwrap();
+        let runs = runs.trim_start_matches("days ").trim_start_matches("day ");
+        let days = if word == "higher" {
+            &mut sides.0
+        } else {
+            &mut sides.1
+        };
+        for run in runs.split(", ") {
+            let (a, b) = run.split_once('–').unwrap_or((run, run));
+            let (a, b): (u32, u32) = (a.parse().unwrap(), b.parse().unwrap());
+            days.extend(landmarks.iter().filter(|&&l| a <= l && l <= b));
+        }
+    }
+    sides
 }
 
 /// The page needs nothing from the network: no scripts, stylesheets or fonts to fetch, no

@@ -6,6 +6,7 @@
 //! reaches the target there and at the next two landmarks.
 
 use super::load::RunData;
+use super::vs_forecast::PairedDays;
 use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, TRUTH_INDICATOR};
 use crate::scoring::{ScoreRow, SummaryRow};
@@ -55,6 +56,9 @@ pub struct RankingRow<'a> {
     pub cells: [AucCell; 3],
     /// How much earlier (positive) than the rep's forecast it becomes reliable, in words.
     pub vs_baseline: String,
+    /// Where its AUC is clearly above or below the forecast's on the same deals
+    /// ([`PairedDays::cell`]); empty for the forecast itself.
+    pub vs_baseline_paired: String,
     pub is_baseline: bool,
     pub is_truth: bool,
 }
@@ -88,6 +92,11 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
                 (false, Some(d), Some(Some(b))) if d > b => format!("{} later", fmt_gap(d - b)),
                 (false, Some(_), Some(Some(_))) => "same day".into(),
             };
+            let vs_baseline_paired = if is_baseline || baseline.is_none() {
+                String::new()
+            } else {
+                PairedDays::of(&data.scores, &r.indicator, segment).cell()
+            };
             RankingRow {
                 summary: r,
                 signal: data
@@ -96,6 +105,7 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
                 reliable_from: r.reliable_from_text(judged),
                 cells: [cell(0), cell(1), cell(2)],
                 vs_baseline,
+                vs_baseline_paired,
                 is_baseline,
                 is_truth: r.indicator == TRUTH_INDICATOR,
             }
@@ -171,6 +181,9 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                     forecast(b)
                 )),
                 None => s.push('.'),
+            }
+            if base.is_some() {
+                s.push_str(&PairedDays::of(&data.scores, &best.indicator, segment).sentence());
             }
         }
         (None, _, Some(why)) => {
@@ -416,6 +429,43 @@ mod tests {
             "a warns of a loss from day 35; the rep's own forecast (rep_forecast_probability) \
              does so earlier, from day 21."
         ));
+    }
+
+    /// The answer adds where the earliest indicator's AUC is clearly above or below the
+    /// forecast's on the same deals, from the paired intervals of its scores.
+    #[test]
+    fn the_answer_says_when_the_forecast_catches_up() {
+        let mut d = run(
+            "mid",
+            &[
+                ("a", "rep", Some(14), 0.8),
+                (BASE, "forecast", Some(28), 0.75),
+            ],
+        );
+        let paired = |day: u32, lo: f64, hi: f64| crate::scoring::ScoreRow {
+            indicator: "a".into(),
+            segment: "mid".into(),
+            landmark_day: day,
+            vs_baseline_ci_lo: Some(lo),
+            vs_baseline_ci_hi: Some(hi),
+            ..Default::default()
+        };
+        d.scores = vec![
+            paired(14, 0.1, 0.2),
+            paired(21, 0.05, 0.1),
+            paired(28, -0.01, 0.02),
+            paired(35, -0.1, -0.02),
+        ];
+        assert!(sentence(&d, "mid").ends_with(
+            "(day 28). On the same deals its AUC is above the forecast's at days 14–21 and \
+             below it at day 35 (paired 95% intervals)."
+        ));
+        let table = ranking(&d, "mid");
+        assert_eq!(
+            table[0].vs_baseline_paired,
+            "higher days 14–21; lower day 35"
+        );
+        assert_eq!(table[1].vs_baseline_paired, "", "the forecast itself");
     }
 
     #[test]

@@ -36,6 +36,7 @@ nav a{margin-right:1em}
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.88em;width:100%}
 th,td{border-bottom:1px solid #e4e4e4;padding:.25em .6em;text-align:left;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.paired{min-width:10em}
 .ci{color:#777;font-size:.85em}
 .yes{color:#1a7f37}.no{color:#b3261e;font-weight:bold}td.check{white-space:nowrap}
 tr.baseline td{font-weight:bold;background:#f4f4f4}
@@ -93,7 +94,7 @@ pub(crate) fn figure(out: &mut String, svg: &str, caption: &str, csv: &str) {
     );
 }
 
-/// `with_baseline`: the "vs rep forecast" column, left out when no forecast was scored.
+/// `with_baseline`: the two "vs rep forecast" columns, left out when no forecast was scored.
 fn ranking_table(
     out: &mut String,
     segment: &str,
@@ -113,7 +114,9 @@ fn ranking_table(
         );
     }
     if with_baseline {
-        out.push_str("<th>vs rep forecast</th>");
+        out.push_str(
+            "<th>reliable vs rep forecast</th><th>AUC vs rep forecast <span class=\"ci\">(paired 95% CI)</span></th>",
+        );
     }
     out.push_str("</tr></thead><tbody>\n");
     for r in rows {
@@ -151,11 +154,32 @@ fn ranking_table(
             );
         }
         if with_baseline {
-            let _ = write!(out, "<td>{}</td>", esc(&r.vs_baseline));
+            let _ = write!(
+                out,
+                "<td>{}</td><td class=\"paired\" data-col=\"vs_baseline\">{}</td>",
+                esc(&r.vs_baseline),
+                paired_cell(&r.vs_baseline_paired)
+            );
         }
         out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
+}
+
+/// The paired column's cell with one side per line ("higher days 14–28" over "lower days
+/// 35–112") and no line break inside a run of days: word joiners around a dash after a digit.
+fn paired_cell(text: &str) -> String {
+    let mut out = String::new();
+    let mut after_digit = false;
+    for c in esc(text).replace("; ", "<br>").chars() {
+        if c == '–' && after_digit {
+            out.push_str("\u{2060}–\u{2060}");
+        } else {
+            out.push(c);
+        }
+        after_digit = c.is_ascii_digit();
+    }
+    out
 }
 
 fn section(out: &mut String, k: usize) {
@@ -259,6 +283,9 @@ fn answer_section(out: &mut String, data: &RunData) {
          <a href=\"{SCORES_CSV}\">{SCORES_CSV}</a>.</p>",
         data.meta.options.target
     );
+    if data.baseline().is_some() {
+        let _ = writeln!(out, "<p>{}</p>", esc(super::vs_forecast::LEGEND));
+    }
     let auc_labels: Vec<String> = AUC_DAYS.iter().map(|&d| data.auc_day_label(d)).collect();
     for seg in &segments {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));

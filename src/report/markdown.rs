@@ -40,6 +40,9 @@ pub fn render(data: &RunData) -> String {
         out,
         "\n\"Reliable\": the 95% interval of the AUC stays at or above the target at three landmarks in a row. Data: `{SUMMARY_CSV}`, intervals in `{SCORES_CSV}`."
     );
+    if data.baseline().is_some() {
+        let _ = writeln!(out, "\n{}", super::vs_forecast::LEGEND);
+    }
     for seg in &segments {
         let _ = write!(
             out,
@@ -50,11 +53,11 @@ pub fn render(data: &RunData) -> String {
         }
         let with_baseline = data.baseline().is_some();
         if with_baseline {
-            out.push_str(" vs rep forecast |");
+            out.push_str(" reliable vs rep forecast | AUC vs rep forecast (paired 95% CI) |");
         }
         out.push_str("\n|---:|---|---|---:|---:|---:|---:|");
         if with_baseline {
-            out.push_str("---|");
+            out.push_str("---|---|");
         }
         out.push('\n');
         for r in answer::ranking(data, seg) {
@@ -79,7 +82,12 @@ pub fn render(data: &RunData) -> String {
                 let _ = write!(out, " {}{ci} |", fmt_auc(cell.auc));
             }
             if with_baseline {
-                let _ = write!(out, " {} |", cell(&r.vs_baseline));
+                let _ = write!(
+                    out,
+                    " {} | {} |",
+                    cell(&r.vs_baseline),
+                    cell(&r.vs_baseline_paired)
+                );
             }
             out.push('\n');
         }

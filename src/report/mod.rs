@@ -12,6 +12,7 @@ pub mod load;
 pub mod markdown;
 pub mod plots;
 pub mod tables;
+pub mod vs_forecast;
 
 use std::path::{Path, PathBuf};
 
