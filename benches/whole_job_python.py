@@ -225,12 +225,13 @@ def evaluate(deals, events, spec, seg_maps, indicators):
     window_end = (daynum(*map(int, spec["window"]["end"].split("-"))) + 1) * DAY
     L = np.array(LANDMARKS, dtype=np.int64)
     now_all = created[:, None] + L[None, :] * DAY
-    at_risk = (now_all <= window_end) & ~(closed[:, None] <= now_all)
+    at_risk = (now_all <= window_end) & ~(closed[:, None] < now_all)
     rk, rc = np.nonzero(at_risk.T)  # landmark-major, deals ascending
     now = now_all[rc, rk]
     R = len(rc)
-    # prefix end (exclusive) of each row's events: time <= now
-    end = np.searchsorted(key, rc.astype(np.int64) * S + (now - t0), side="right")
+    # prefix end (exclusive) of each row's events: time < now (what happens at the landmark's
+    # moment is not yet known, as a deal closing then is still at risk)
+    end = np.searchsorted(key, rc.astype(np.int64) * S + (now - t0), side="left")
     st = start[rc]
 
     def cum(mask_or_vals):
@@ -280,12 +281,12 @@ def evaluate(deals, events, spec, seg_maps, indicators):
                 fcw = np.full(D, np.nan)
                 ok = fc != INF
                 fcw[ok] = working_time(cal, fc[ok])
-                sent = fc[rc] <= now
+                sent = fc[rc] < now
                 v = np.where(sent, fcw[rc], now_w) - created_w[rc]
                 values[name] = v.astype(np.float32)
             else:
                 fc = fc[rc]
-                v = np.where(fc <= now, fc - created[rc], now - created[rc])
+                v = np.where(fc < now, fc - created[rc], now - created[rc])
                 values[name] = days32(v)
         elif kind == "card_completeness":
             cf = events["card_field"]
@@ -299,7 +300,7 @@ def evaluate(deals, events, spec, seg_maps, indicators):
             values[name] = np.minimum(n / np.float32(m.get("out_of", len(spec["card"]["fields"]))), np.float32(1.0))
         elif kind == "step_done":
             fc = first_time(is_act(m["step"]) & is_complete)[rc]
-            values[name] = (fc <= now).astype(np.float32)
+            values[name] = (fc < now).astype(np.float32)
         elif kind in ("overdue_steps", "on_time_ratio"):
             if "_deadlines" not in values:
                 values["_deadlines"] = deadlines(seg_maps, seg_names, deal_seg, rc, now, now_w, created_w,
@@ -410,13 +411,13 @@ def evaluate(deals, events, spec, seg_maps, indicators):
         elif kind == "step_wait":
             s = first_time(is_act(m["step"]) & is_start)[rc]
             c = first_time(is_act(m["step"]) & is_complete)[rc]
-            running = (s <= now) & ~(c <= now)
+            running = (s < now) & ~(c < now)
             values[name] = np.where(running, days32(now - np.where(running, s, now)), np.float32(np.nan))
         elif kind == "step_duration":
             s = first_time(is_act(m["step"]) & is_start)[rc]
             c = first_time(is_act(m["step"]) & is_complete)[rc]
-            v = np.where(c <= now, c - np.minimum(s, c), now - np.minimum(s, now))
-            values[name] = np.where(s <= now, days32(v), np.float32(np.nan))
+            v = np.where(c < now, c - np.minimum(s, c), now - np.minimum(s, now))
+            values[name] = np.where(s < now, days32(v), np.float32(np.nan))
         elif kind == "deal_value":
             values[name] = value[rc]
         else:
@@ -454,8 +455,8 @@ def deadlines(seg_maps, seg_names, deal_seg, rc, now, now_w, created_w, first_ti
                 fcw[ok] = working_time(cal, fc[ok])
                 cache[s["name"]] = (fc, fe, fcw)
             fc, fe, fcw = cache[s["name"]]
-            done_w.append(np.where(fc[r_c] <= r_now, fcw[r_c], np.nan))
-            furthest = np.where(fe[r_c] <= r_now, j, furthest)  # steps in order: max j
+            done_w.append(np.where(fc[r_c] < r_now, fcw[r_c], np.nan))
+            furthest = np.where(fe[r_c] < r_now, j, furthest)  # steps in order: max j
         # latest completion among steps 0..=f (or creation): the clock of a skipped step
         latest = []
         run = cw

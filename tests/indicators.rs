@@ -908,7 +908,9 @@ fn counts_and_last_times_of_every_activity() {
 // The risk set.
 
 /// Window ends at the end of 2025-06-30 (the timestamp 2025-07-01T00:00:00).
-/// - E lost exactly at created + 14 d: a row at 7, none at 14 (closed at or before the cut).
+/// - E lost exactly at created + 14 d: rows at 7 and 14, none at 21 (a close at the landmark's
+///   moment is still ahead of it, as `cut` and `flag` count it: see
+///   `a_close_or_event_dated_the_landmark_day_is_not_yet_known`).
 /// - F won one second later: rows at 7 and 14, none at 21.
 /// - G open, created 6/12 09:00: 6/19 and 6/26 are observable, 7/3 is not.
 /// - H open, created 3/3: observable at every landmark.
@@ -941,7 +943,7 @@ fn risk_set_rules() {
             .collect()
     };
     assert_eq!(rows(7), ["E", "F", "G", "H", "K"]);
-    assert_eq!(rows(14), ["F", "G", "H"]);
+    assert_eq!(rows(14), ["E", "F", "G", "H"]);
     assert_eq!(rows(21), ["H"]);
     // One value per row and indicator.
     for lm in &panel.at {
@@ -960,6 +962,44 @@ fn risk_set_rules() {
         .map(|&s| panel.segments[s as usize].as_str())
         .collect();
     assert_eq!(segments, ["smb", "smb", "mid_market", "enterprise"]);
+}
+
+/// A CRM export has dates only, every event at 00:00: the landmark moment of day 14 is the
+/// midnight starting day 14's date. What happens on that date is not known at that moment,
+/// and `flag --as-of` the day before (the end of that day is the same moment) counts it so:
+/// the deal is open and the call that date is not yet made. Deal L, created 2025-03-03:
+/// calls 3/10 and 3/17, lost 3/17. At day 14 it is at risk with two events seen (the
+/// creation and the first call), the same as on the log cut at 3/16.
+#[test]
+fn a_close_or_event_dated_the_landmark_day_is_not_yet_known() {
+    let deals = [deal("L", "smb", "2025-03-03T00:00:00").closed("lost", "2025-03-17T00:00:00")];
+    let events = [
+        ev("L", "deal_created", "2025-03-03T00:00:00").stage("pre_sale"),
+        ev("L", "call", "2025-03-10T00:00:00"),
+        ev("L", "call", "2025-03-17T00:00:00"),
+    ];
+    let log = read(&deals, &events);
+    let specs = indicators::parse(ANY_ACTIVITY, "any.toml").expect("valid");
+    let panel = evaluate_specs(&log, &specs, &[7, 14, 21], ts("2026-06-01"));
+    check(&panel, &log, "L", 14, "all_events", 2.0);
+    check(&panel, &log, "L", 14, "days_since_any_event", 7.0);
+    assert_eq!(
+        at(&panel, &log, "L", 21, "all_events"),
+        None,
+        "lost by day 21"
+    );
+    let day_before = ts("2025-03-16T00:00:00").day();
+    let known = dealsim::log::cut::cut(&log, day_before);
+    assert_eq!(known.deals[0].outcome, dealsim::log::Outcome::Open);
+    let maps = StageMaps::new(&Scenario::embedded_default(), &known);
+    let moment = dealsim::log::read::end_of_day(day_before);
+    let flagged = indicators::evaluate_at(&known, &specs, &maps, &[0], moment);
+    let k = panel.landmarks.iter().position(|&l| l == 14).unwrap();
+    let scored: Vec<f32> = panel.at[k].values.iter().map(|v| v[0]).collect();
+    assert_eq!(
+        flagged[0], scored,
+        "flag's values the day before = the landmark's"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -700,7 +700,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Reads deal `i` of `log` at each of `moments` (ascending), folding each of its events
-    /// in once, in time order, as the first moment at or after it comes; `emit` receives each
+    /// in once, in time order, as the first moment after it comes; `emit` receives each
     /// moment's values (one per indicator) in turn.
     fn deal(
         &self,
@@ -726,7 +726,7 @@ impl<'a> Evaluator<'a> {
         let events = log.events_of(i);
         let mut next = 0;
         for at in moments {
-            while next < events.len() && events[next].time.0 <= at.now {
+            while next < events.len() && events[next].time.0 < at.now {
                 update(
                     &self.dispatch,
                     &mut s.acc,
@@ -770,7 +770,7 @@ impl<'a> Evaluator<'a> {
 }
 
 /// `specs` read for each of `deals` (rows of `log`, created by `at`) at the moment `at`
-/// itself: `values[k][indicator]` for `deals[k]`, from the events up to `at` only.
+/// itself: `values[k][indicator]` for `deals[k]`, from the events before `at` only.
 ///
 /// Why: landmarks are whole days after each deal's creation, so a deal's latest landmark
 /// may be up to six days behind today; `flag` shows the rep's forecast and discipline as
@@ -810,6 +810,12 @@ struct ChunkRows<'a> {
 
 /// Evaluates `specs` (plus the truth ceiling when `truth` is given: hidden risk per deal)
 /// at `landmarks` (ages in days, ascending) for every deal of `log`.
+///
+/// At landmark `d` a deal is in the risk set when `created + d` is within the window and it
+/// did not close before that moment, and its values read the events before it. A close or an
+/// event at the moment itself is not yet known: with dates only (a CRM export stamps them at
+/// midnight) it happens during the landmark's date, which `flag --as-of` the day before must
+/// not see either.
 pub fn evaluate(
     log: &Log,
     specs: &[IndicatorSpec],
@@ -880,7 +886,7 @@ pub fn evaluate_with_progress(
     let evaluator = Evaluator::new(compiled, log, maps);
     let at_risk = |deal: &Deal, d: u32| {
         let now = deal.created.0 + d as i64 * SECONDS_PER_DAY;
-        (now <= window_end.0 && deal.closed.is_none_or(|c| c.0 > now)).then_some(now)
+        (now <= window_end.0 && deal.closed.is_none_or(|c| c.0 >= now)).then_some(now)
     };
     // Exact row counts per chunk and landmark first, so that every chunk writes its rows
     // straight into its own part of the final columns: no growing, no merge copy.

@@ -7,7 +7,7 @@
 //! the deals it had flagged more than 60 days before were later lost at 25–65%. So at each
 //! landmark age `a` the tuner measures, among the decided tuning deals the rule flagged at a
 //! landmark `≤ a` (by `min(a, d)` for a rule by day `d`; holidays may stretch a rule's last
-//! check past `d`, [`super::clock`]) and still open at age `a` (closed after `a`), the share
+//! check past `d`, [`super::clock`]) and still open at age `a` (not closed before `a`), the share
 //! later lost, with its exact (Clopper–Pearson) 95% interval. `flag` shows a deal the figure
 //! at the last landmark `≤` its age.
 //!
@@ -82,10 +82,11 @@ pub fn risk_by_age(panel: &Panel, members: &[usize], first: &[Option<u8>]) -> Ve
         .iter()
         .enumerate()
         .map(|(a, &age)| {
-            // Open at the landmark, as the risk sets count it: closed after `created + age`.
+            // Open at the landmark, as the risk sets count it: not closed before
+            // `created + age`.
             let open = flagged
                 .iter()
-                .filter(|&&(l, close, _)| l <= a && close > f64::from(age));
+                .filter(|&&(l, close, _)| l <= a && close >= f64::from(age));
             let (n, lost) = open.fold((0, 0), |(n, x), &(_, _, lost)| {
                 (n + 1, x + usize::from(lost))
             });

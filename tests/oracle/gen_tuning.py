@@ -139,7 +139,9 @@ class Panel:
         self.close_age = (closed - created) / DAY  # NaN for open
         self.window_age = (self.wend - created) / DAY
         now = created[:, None] + self.lm[None, :] * DAY
-        still_open = np.isnan(closed)[:, None] | (closed[:, None] > now)
+        # A close at the landmark's moment is not yet known there: still at risk (as `cut` and
+        # `flag` count a deal closed on the day after --as-of).
+        still_open = np.isnan(closed)[:, None] | (closed[:, None] >= now)
         self.at_risk = (now <= self.wend) & still_open  # (n, L)
         # rule age: landmark - number of holiday dates in creation_day+1 .. creation_day+landmark
         cday = created // DAY
@@ -253,7 +255,7 @@ class Panel:
 
     def risk_by_age(self, j, tau, d, rows_mask):
         """Per landmark a: decided deals of `rows_mask` the rule first flags at a landmark
-        index <= a and still open at age lm[a] (close age > lm[a]), how many were lost, and
+        index <= a and still open at age lm[a] (close age >= lm[a]), how many were lost, and
         the exact (Clopper-Pearson) 95% interval of that share (scipy's binomtest)."""
         rows = np.flatnonzero(rows_mask)
         first = self.first_flags(j, [tau], rows)[0, :, d]
@@ -261,7 +263,7 @@ class Panel:
         decided = oc != "open"
         out = []
         for a, age in enumerate(self.lm):
-            sel = decided & (first >= 0) & (first <= a) & (self.close_age[rows] > age)
+            sel = decided & (first >= 0) & (first <= a) & (self.close_age[rows] >= age)
             n, x = int(sel.sum()), int((sel & (oc == "lost")).sum())
             ci = None
             if n:
@@ -405,7 +407,7 @@ def naive_check(case):
 
     def at_risk(i, l):
         now = created[i] + lms[l] * DAY
-        return now <= wend and (closed[i] is None or closed[i] > now)
+        return now <= wend and (closed[i] is None or closed[i] >= now)
 
     def rule_age(i, l):
         cday = dt.datetime.fromtimestamp(created[i], tz=dt.timezone.utc).date()
@@ -575,7 +577,7 @@ def naive_check(case):
         firsts = [(i, flag(i, j, tau, d)) for i in rs]
         for a, row in enumerate(ch["risk_by_age"]):
             still = [i for i, l in firsts
-                     if l is not None and l <= a and (closed[i] - created[i]) / DAY > lms[a]]
+                     if l is not None and l <= a and (closed[i] - created[i]) / DAY >= lms[a]]
             lost_still = sum(outcome[i] == "lost" for i in still)
             assert (row["age_days"], row["flagged_open"], row["lost"]) == (lms[a], len(still), lost_still), (s, a, row)
         f_ho, n_ho = fig(hold)
@@ -630,7 +632,7 @@ def make_case(rng, cfg):
     outcome[late] = "open"
     closed[late] = np.nan
 
-    # boundary deals: closed exactly at a landmark (not at risk there: strict >)
+    # boundary deals: closed exactly at a landmark (still at risk there: not closed before it)
     lost_idx = np.flatnonzero(outcome == "lost")
     for i, L in zip(rng.choice(lost_idx, size=4, replace=False), [7, 14, 21, lms[-1]]):
         if created[i] + L * DAY <= wend:
