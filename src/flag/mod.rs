@@ -82,12 +82,22 @@ pub struct RuleRisk {
     /// the rule's overall precision, for a policy without `risk_by_age` or a rule with too
     /// few deals at every age.
     pub age_days: Option<u32>,
-    /// The tuning deals the share is over (flagged by `age_days` and still open then).
+    /// The tuning deals the share is over (flagged by `age_days` and still open then; for the
+    /// overall precision, every deal the rule flagged).
     pub deals: Option<usize>,
     /// The age the deal was due the figure of, when too few deals stood behind it and
     /// `age_days` is another: the terminal says so.
     #[serde(skip)]
     pub instead_of: Option<u32>,
+}
+
+impl RuleRisk {
+    /// Whether fewer than [`MIN_RISK_DEALS`] tuning deals stand behind the figure (an overall
+    /// precision over a handful of flagged deals: 2 of 2 lost reads "100%" with an interval
+    /// from 16% up). Such a deal is listed after those whose risk rests on enough deals.
+    pub fn is_thin(&self) -> bool {
+        self.deals.is_some_and(|n| n < MIN_RISK_DEALS)
+    }
 }
 
 /// An open deal that breaks at least one rule.
@@ -101,9 +111,13 @@ pub struct FlaggedDeal {
     pub age_days: f64,
     /// The highest risk among the broken rules ([`Reason::risk`]): how often such a flag,
     /// still open at this age, meant a loss; `None` when no broken rule records one (a
-    /// hand-written rule without `expected`), which is unknown, not 0.
+    /// hand-written rule without `expected`), which is unknown, not 0. Risks resting on
+    /// enough deals come first: a [thin](RuleRisk::is_thin) one only when the deal has no
+    /// other.
     #[serde(serialize_with = "precision::opt_share")]
     pub risk: Option<f64>,
+    /// Whether that risk is [thin](RuleRisk::is_thin): the deal is listed after the others.
+    pub risk_is_thin: bool,
     /// The rep's latest forecast win probability, if any.
     #[serde(serialize_with = "precision::opt_stored")]
     pub forecast: Option<f64>,
@@ -285,7 +299,7 @@ pub fn flag_log(
                     flagged_at_day: at_day,
                     days_overdue: age(d) - at_day as f64,
                     precision: overall_precision(r),
-                    risk: rule_risk(&risk_rows, overall_precision(r), age(d)),
+                    risk: rule_risk(&risk_rows, overall_risk(r), age(d)),
                 });
             }
         }
@@ -301,10 +315,8 @@ pub fn flag_log(
             rep: known.symbols.name(known.deals[d].rep).to_string(),
             created: known.deals[d].created.day().iso(),
             age_days: age(d),
-            risk: reasons
-                .iter()
-                .filter_map(|r| r.risk.as_ref().map(|x| x.value))
-                .reduce(f64::max),
+            risk: highest_risk(&reasons).map(|r| r.value),
+            risk_is_thin: highest_risk(&reasons).is_some_and(RuleRisk::is_thin),
             forecast: today_value(d, forecast),
             reasons,
         })
@@ -355,18 +367,41 @@ pub fn flag_log(
     }
 }
 
+/// The risk a deal flagged for `reasons` is listed by: the highest of those resting on enough
+/// deals, else the highest thin one ([`RuleRisk::is_thin`]).
+fn highest_risk(reasons: &[Reason]) -> Option<&RuleRisk> {
+    let risks = || reasons.iter().filter_map(|r| r.risk.as_ref());
+    let highest = |thin: bool| {
+        risks()
+            .filter(|r| r.is_thin() == thin)
+            .max_by(|a, b| a.value.total_cmp(&b.value))
+    };
+    highest(false).or_else(|| highest(true))
+}
+
 /// A rule's in-sample precision; NaN (undefined: it flagged no tuning deal) is as unknown as
 /// an omitted `expected`, and such a deal is listed last.
 fn overall_precision(r: &RulePolicy) -> Option<f64> {
-    r.expected
-        .as_ref()
-        .map(|e| e.precision)
-        .filter(|p| !p.is_nan())
+    overall_risk(r).map(|(p, _, _)| p)
+}
+
+/// [`overall_precision`] with its interval and the number of tuning deals the rule flagged
+/// (recall × lost deals + false-alarm rate × won deals, each a whole number of deals).
+fn overall_risk(r: &RulePolicy) -> Option<(f64, Option<[f64; 2]>, usize)> {
+    let e = r.expected.as_ref().filter(|e| !e.precision.is_nan())?;
+    let flagged = (e.recall * e.lost_deals as f64).round()
+        + (e.false_alarm_rate * e.won_deals as f64).round();
+    Some((e.precision, e.precision_ci, flagged as usize))
 }
 
 /// The risk of a deal aged `age` days (fractional) that a rule flagged: the rule's figure in
-/// its risk by age `rows` at the last age `≤ age` ([`age_row`]), else its overall `precision`.
-fn rule_risk(rows: &[RiskAtAge], precision: Option<f64>, age: f64) -> Option<RuleRisk> {
+/// its risk by age `rows` at the last age `≤ age` ([`age_row`]), else its overall `precision`
+/// (with its interval and the number of flagged deals, [`overall_risk`]).
+fn rule_risk(
+    rows: &[RiskAtAge],
+    precision: Option<(f64, Option<[f64; 2]>, usize)>,
+    age: f64,
+) -> Option<RuleRisk> {
     let due = rows
         .iter()
         .rev()
@@ -381,11 +416,11 @@ fn rule_risk(rows: &[RiskAtAge], precision: Option<f64>, age: f64) -> Option<Rul
             deals: Some(row.flagged_open),
             instead_of: due.filter(|&due| due != row.age_days),
         }),
-        None => precision.map(|value| RuleRisk {
+        None => precision.map(|(value, ci, deals)| RuleRisk {
             value,
-            ci: None,
+            ci,
             age_days: None,
-            deals: None,
+            deals: Some(deals),
             instead_of: None,
         }),
     }
@@ -428,9 +463,16 @@ fn risk_warnings(policy: &Policy, specs: &[IndicatorSpec]) -> Vec<String> {
     for (s, r) in rules() {
         let rows = r.risk_by_age.as_ref().map_or(Vec::new(), RiskByAge::rows);
         if !rows.is_empty() && !rows.iter().any(enough_deals) {
+            let thin = match overall_risk(r) {
+                Some((_, _, n)) if n < MIN_RISK_DEALS => format!(
+                    ", over the {n} deals it flagged: too few to rank by, so its deals are listed \
+                     after those whose risk rests on {MIN_RISK_DEALS} or more"
+                ),
+                _ => String::new(),
+            };
             out.push(format!(
                 "segment {}: the rule `{}` has fewer than {MIN_RISK_DEALS} flagged tuning deals \
-                 at every age in risk_by_age: its deals show its overall precision as their risk",
+                 at every age in risk_by_age: its deals show its overall precision as their risk{thin}",
                 s.name,
                 r.text(specs, false)
             ));
@@ -464,19 +506,23 @@ fn unpoliced_segments(policy: &Policy, open_segments: impl Iterator<Item = Strin
 /// Risk is a rule's figure at the deal's age ([`RuleRisk`]), so the deals of one segment at
 /// the same age (landmark) share it; among them the freshest flag comes first, as a flag's
 /// meaning fades while the deal stays open (on the default run cut at 2026-02-15, flagged deals
-/// were later lost at 95–100% within 14 days of the flag and 25–65% after 60). An unknown risk
-/// comes after every known one. Risks and days compare as written in the files
+/// were later lost at 95–100% within 14 days of the flag and 25–65% after 60). A thin risk
+/// (fewer than [`MIN_RISK_DEALS`] deals behind it) comes after every risk on enough deals, and
+/// an unknown one after every known one. Risks and days compare as written in the files
 /// ([`precision`]), so the order can be checked from them.
 fn worst_first(a: &FlaggedDeal, b: &FlaggedDeal) -> std::cmp::Ordering {
     let risk = |f: &FlaggedDeal| f.risk.map_or(f64::NEG_INFINITY, precision::share_written);
+    // A risk on a handful of deals after every risk on enough.
+    let founded = |f: &FlaggedDeal| f.risk.is_some() && !f.risk_is_thin;
     let since_first = |f: &FlaggedDeal| {
         f.reasons
             .iter()
             .map(|r| precision::days_written(r.days_overdue))
             .fold(0.0, f64::max)
     };
-    risk(b)
-        .total_cmp(&risk(a))
+    founded(b)
+        .cmp(&founded(a))
+        .then(risk(b).total_cmp(&risk(a)))
         .then(b.reasons.len().cmp(&a.reasons.len()))
         .then(since_first(a).total_cmp(&since_first(b)))
         .then(id_order(&a.case_id, &b.case_id))
@@ -560,8 +606,85 @@ pub fn parse_as_of(s: &str) -> Result<DayNum, InputError> {
 
 #[cfg(test)]
 mod tests {
-    use super::id_order;
+    use super::*;
     use std::cmp::Ordering::{Equal, Greater, Less};
+
+    fn reason(value: f64, deals: usize) -> Reason {
+        Reason {
+            rule: String::new(),
+            indicator: String::new(),
+            value: 0.0,
+            unit: None,
+            threshold: 0.0,
+            by_day: 28,
+            flagged_at_day: 28,
+            days_overdue: 0.0,
+            precision: None,
+            risk: Some(RuleRisk {
+                value,
+                ci: None,
+                age_days: None,
+                deals: Some(deals),
+                instead_of: None,
+            }),
+        }
+    }
+
+    fn deal(id: &str, reasons: Vec<Reason>) -> FlaggedDeal {
+        FlaggedDeal {
+            case_id: id.into(),
+            segment: String::new(),
+            rep: String::new(),
+            created: String::new(),
+            age_days: 30.0,
+            risk: highest_risk(&reasons).map(|r| r.value),
+            risk_is_thin: highest_risk(&reasons).is_some_and(RuleRisk::is_thin),
+            forecast: None,
+            reasons,
+        }
+    }
+
+    /// A risk of 2 lost of 2 flagged (100%) ranks after 60% of 40, and before an unknown
+    /// one; a deal with both kinds of reasons is listed by the risk resting on enough deals.
+    #[test]
+    fn a_risk_on_a_handful_of_deals_comes_after_those_on_enough() {
+        let mut deals = vec![
+            deal("thin", vec![reason(1.0, 2)]),
+            deal(
+                "unknown",
+                vec![Reason {
+                    risk: None,
+                    ..reason(0.0, 0)
+                }],
+            ),
+            deal("founded", vec![reason(0.6, 40)]),
+            deal("both", vec![reason(1.0, 2), reason(0.5, MIN_RISK_DEALS)]),
+        ];
+        deals.sort_by(worst_first);
+        let order: Vec<&str> = deals.iter().map(|d| d.case_id.as_str()).collect();
+        assert_eq!(order, ["founded", "both", "thin", "unknown"]);
+        assert_eq!((deals[1].risk, deals[1].risk_is_thin), (Some(0.5), false));
+        assert_eq!((deals[2].risk, deals[2].risk_is_thin), (Some(1.0), true));
+    }
+
+    /// The overall precision's deals: recall × lost + false-alarm rate × won, whole deals.
+    #[test]
+    fn the_overall_risk_counts_the_deals_the_rule_flagged() {
+        let policy = crate::policy::Policy::parse(
+            "landmarks = [7, 14]\n[[segment]]\nname = \"s\"\n[[segment.rule]]\nindicator = \"x\"\n\
+             direction = \"higher_is_riskier\"\nthreshold = 1.0\nby_day = 14\n\
+             [segment.rule.expected]\nlost_deals = 9\nwon_deals = 30\nrecall = 0.2222222222222222\n\
+             false_alarm_rate = 0.0\nprecision = 1.0\nprecision_ci = [0.158, 1.0]\n\
+             alerts_per_rep_week = 0.1\nmedian_lead_days = 30.0\n",
+            "p.toml",
+        )
+        .expect("a valid policy");
+        let rule = &policy.segment[0].rule[0];
+        assert_eq!(overall_risk(rule), Some((1.0, Some([0.158, 1.0]), 2)));
+        let risk = rule_risk(&[], overall_risk(rule), 30.0).expect("the precision");
+        assert!(risk.is_thin());
+        assert_eq!((risk.ci, risk.deals), (Some([0.158, 1.0]), Some(2)));
+    }
 
     #[test]
     fn deal_ids_order_as_numbers_when_both_are() {

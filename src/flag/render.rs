@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::columns::width;
 
 use super::FlagReport;
+use crate::tuning::risk::MIN_RISK_DEALS;
 
 /// Flagged deals shown in the terminal; the files have all of them.
 const TERMINAL_ROWS: usize = 25;
@@ -119,7 +120,7 @@ pub fn table(r: &FlagReport) -> String {
     let rep = width(16, shown.iter().map(|f| f.rep.as_str()));
     let _ = writeln!(
         s,
-        "{:<id$} {:<seg$} {:<rep$} {:>5} {:>5} {:>8}  reasons (rule: value, days overdue = calendar days since it fired)",
+        "{:<id$} {:<seg$} {:<rep$} {:>5} {:>5}  {:>8}  reasons (rule: value, days overdue = calendar days since it fired)",
         "deal", "segment", "rep", "age", "risk", "forecast"
     );
     for f in shown {
@@ -143,12 +144,13 @@ pub fn table(r: &FlagReport) -> String {
             .collect();
         let _ = writeln!(
             s,
-            "{:<id$} {:<seg$} {:<rep$} {:>5.0} {} {:>8}  {}",
+            "{:<id$} {:<seg$} {:<rep$} {:>5.0} {}{} {:>8}  {}",
             f.case_id,
             f.segment,
             f.rep,
             f.age_days,
             pct(f.risk),
+            if f.risk_is_thin { "*" } else { " " },
             pct(f.forecast),
             reasons.join("; ")
         );
@@ -162,6 +164,13 @@ pub fn table(r: &FlagReport) -> String {
     }
     if !r.flagged.is_empty() {
         let _ = writeln!(s, "{RISK_LEGEND}");
+    }
+    if shown.iter().any(|f| f.risk_is_thin) {
+        let _ = writeln!(
+            s,
+            "* fewer than {MIN_RISK_DEALS} tuning deals behind the risk (flags.csv: rule_risk_ci_low/high, \
+             risk_deals): listed after the deals whose risk rests on more"
+        );
     }
     let rep = width(16, r.reps.iter().map(|p| p.rep.as_str()));
     let _ = writeln!(
