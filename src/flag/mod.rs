@@ -648,7 +648,7 @@ mod tests {
     /// one; a deal with both kinds of reasons is listed by the risk resting on enough deals.
     #[test]
     fn a_risk_on_a_handful_of_deals_comes_after_those_on_enough() {
-        let mut deals = vec![
+        let mut deals = [
             deal("thin", vec![reason(1.0, 2)]),
             deal(
                 "unknown",
