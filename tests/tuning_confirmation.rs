@@ -133,7 +133,8 @@ fn noise_rules_are_seldom_confirmed() {
     // Without the in-sample test (significance 1) a rule is chosen wherever a candidate flags
     // lost deals more often than won ones in the tuning deals: chance does that in most
     // segments, and the held-out check is what remains to catch them.
-    let t = tune(&log(false, 20261127), 1.0);
+    let noise_log = log(false, 20261127);
+    let t = tune(&noise_log, 1.0);
     let p = held_out_p_values(&t);
     assert!(p.len() >= SEGMENTS / 2, "{p:?}");
     // Flags independent of outcomes: each segment is confirmed with probability at most 5%
@@ -160,13 +161,63 @@ fn noise_rules_are_seldom_confirmed() {
         "{md}"
     );
     let policy = Policy::from_tuning(&t, &indicators::default_set());
-    let warnings = Policy::parse(&policy.to_toml(), "policy.toml")
-        .expect("the written policy reads back")
-        .unconfirmed_rules(&[]);
+    let back =
+        Policy::parse(&policy.to_toml(), "policy.toml").expect("the written policy reads back");
+    let warnings = back.unconfirmed_rules(&[]);
     assert_eq!(warnings.len(), unconfirmed, "{warnings:?}");
     assert!(
         warnings.iter().all(|w| w.contains("not confirmed (p = ")),
         "{warnings:?}"
+    );
+    // And the list `flag` makes with them marks each reason, and says up front how many
+    // deals only unconfirmed rules flag. Open on day 200: the deals created on days 81-200.
+    let specs: Vec<_> = indicators::default_set()
+        .into_iter()
+        .filter(|s| s.name == "proposal_delay_days")
+        .collect();
+    let as_of = DayNum(DayNum::from_ymd(2025, 1, 6).0 + 200);
+    let report = dealsim::flag::flag_log(
+        &noise_log,
+        &back,
+        &specs,
+        &Scenario::embedded_default(),
+        as_of,
+    );
+    let rule_p = |segment: &str| {
+        let s = back
+            .segment
+            .iter()
+            .find(|s| s.name == segment)
+            .expect("its segment");
+        s.rule[0]
+            .holdout
+            .as_ref()
+            .and_then(|h| h.confirmation_p_value)
+            .expect("a held-out p")
+    };
+    for f in &report.flagged {
+        for r in &f.reasons {
+            assert_eq!(
+                r.confirmed,
+                Some(rule_p(&f.segment) < CONFIRMATION_ALPHA),
+                "{}",
+                f.case_id
+            );
+        }
+    }
+    let only = report
+        .flagged
+        .iter()
+        .filter(|f| f.only_unconfirmed())
+        .count();
+    assert!(only > 0 && only <= report.flagged.len());
+    let table = dealsim::flag::table(&report);
+    assert!(
+        table.contains(&format!(
+            "{only} of the {} flagged deals break only rules the held-out deals did not confirm",
+            report.flagged.len()
+        )),
+        "{table}"
     );
 }
 

@@ -65,6 +65,17 @@ pub struct Reason {
     pub precision: Option<f64>,
     /// What this rule's flag has meant for a deal still open at this deal's age, if known.
     pub risk: Option<RuleRisk>,
+    /// Whether the tuner's held-out deals confirmed the rule (its confirmation p-value below
+    /// [`crate::tuning::rule::CONFIRMATION_ALPHA`]); `None` for a policy without one.
+    pub confirmed: Option<bool>,
+}
+
+impl FlaggedDeal {
+    /// Whether every rule the deal breaks is one the held-out deals did not confirm: its
+    /// flag may be noise.
+    pub fn only_unconfirmed(&self) -> bool {
+        self.reasons.iter().all(|r| r.confirmed == Some(false))
+    }
 }
 
 /// The share of the tuning deals a rule flagged that were later lost, among those still open
@@ -284,6 +295,9 @@ pub fn flag_log(
             }
             let first = first_flags(&panel, &clock, &rule);
             let risk_rows = r.risk_by_age.as_ref().map_or(Vec::new(), RiskByAge::rows);
+            let confirmed = (r.holdout.as_ref())
+                .and_then(|h| h.confirmation_p_value)
+                .map(|p| p < crate::tuning::rule::CONFIRMATION_ALPHA);
             for &d in &in_segment {
                 let Some(l) = first[d].map(usize::from) else {
                     continue;
@@ -300,6 +314,7 @@ pub fn flag_log(
                     days_overdue: age(d) - at_day as f64,
                     precision: overall_precision(r),
                     risk: rule_risk(&risk_rows, overall_risk(r), age(d)),
+                    confirmed,
                 });
             }
         }
@@ -620,6 +635,7 @@ mod tests {
             flagged_at_day: 28,
             days_overdue: 0.0,
             precision: None,
+            confirmed: None,
             risk: Some(RuleRisk {
                 value,
                 ci: None,

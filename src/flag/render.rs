@@ -45,6 +45,8 @@ struct FlagRow<'a> {
     rule_risk_ci_high: Option<f64>,
     risk_age_days: Option<u32>,
     risk_deals: Option<usize>,
+    /// Whether the held-out deals confirmed the rule (empty: the policy records no check).
+    rule_confirmed: Option<bool>,
 }
 
 /// One row per (flagged deal, broken rule), riskiest deal first.
@@ -73,6 +75,7 @@ pub fn flags_csv(r: &FlagReport) -> Vec<u8> {
                 rule_risk_ci_high: x.risk.as_ref().and_then(|r| r.ci).map(|c| c[1]),
                 risk_age_days: x.risk.as_ref().and_then(|r| r.age_days),
                 risk_deals: x.risk.as_ref().and_then(|r| r.deals),
+                rule_confirmed: x.confirmed,
             })
         })
         .collect();
@@ -114,6 +117,17 @@ pub fn table(r: &FlagReport) -> String {
             n => format!(", {n} in segments without rules (never flagged)"),
         }
     );
+    // The list reads as "call these deals": say first when its rules failed their check.
+    let unconfirmed = r.flagged.iter().filter(|f| f.only_unconfirmed()).count();
+    if unconfirmed > 0 {
+        let _ = writeln!(
+            s,
+            "{unconfirmed} of the {} flagged deals break only rules the held-out deals did not \
+             confirm (warnings above; rule_confirmed in flags.csv): on past deals such flags were \
+             not lost more often than the others, so they may be noise.\n",
+            r.flagged.len()
+        );
+    }
     let shown = &r.flagged[..r.flagged.len().min(TERMINAL_ROWS)];
     let id = width(10, shown.iter().map(|f| f.case_id.as_str()));
     let seg = width(12, shown.iter().map(|f| f.segment.as_str()));
