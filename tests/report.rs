@@ -1311,12 +1311,18 @@ fn the_answer_points_to_the_warnings() {
     );
     fs::write(&scores, warned).unwrap();
     let page = html(copy.path());
-    let answer = &page[page.find("<section id=\"answer\">").unwrap()..];
-    let answer = &answer[..answer.find("</section>").unwrap()];
+    let section = |id: &str| {
+        let s = &page[page.find(&format!("<section id=\"{id}\">")).unwrap()..];
+        s[..s.find("</section>").unwrap()].to_string()
+    };
+    let answer = section("answer");
+    // As many as the run details list: the two, and the note on omitted AUCs.
+    let listed = section("run-details").matches("<li>").count();
+    assert_eq!(listed, 3, "{}", section("run-details"));
     assert!(
-        answer.contains(
-            "Read with the 2 warnings under <a href=\"#run-details\">6. Run details</a>: many open deals"
-        ),
+        answer.contains(&format!(
+            "Read with the {listed} warnings under <a href=\"#run-details\">6. Run details</a>: many open deals"
+        )),
         "{answer}"
     );
 }

@@ -218,11 +218,20 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                 .filter(|r| r.auc_60.is_some())
                 .max_by(|a, b| a.auc_60.unwrap_or(0.0).total_cmp(&b.auc_60.unwrap_or(0.0)))
             {
-                s.push_str(&format!(
-                    " The best at day 60 is {} (AUC {}).",
-                    top.indicator,
-                    fmt_auc(top.auc_60)
-                ));
+                // Below one half "the best" would be an indicator pointing the wrong way.
+                if top.auc_60.is_some_and(|a| a > 0.5) {
+                    s.push_str(&format!(
+                        " The best at day 60 is {} (AUC {}).",
+                        top.indicator,
+                        fmt_auc(top.auc_60)
+                    ));
+                } else {
+                    s.push_str(&format!(
+                        " At day 60 none does better than a coin (the highest AUC is {}'s, {}).",
+                        top.indicator,
+                        fmt_auc(top.auc_60)
+                    ));
+                }
             }
         }
     }
@@ -485,6 +494,19 @@ mod tests {
              the first 168 days, nor does the rep's own forecast. The best at day 60 is b \
              (AUC 0.650). (Research only: even the hidden-truth ceiling never becomes reliable \
              here.)"
+        );
+    }
+
+    /// No indicator above one half at day 60: the answer does not call one "the best".
+    #[test]
+    fn below_one_half_none_is_called_the_best() {
+        let d = run("x", &[("a", "rep", None, 0.467), ("b", "rep", None, 0.41)]);
+        assert!(
+            sentence(&d, "x").ends_with(
+                " At day 60 none does better than a coin (the highest AUC is a's, 0.467)."
+            ),
+            "{}",
+            sentence(&d, "x")
         );
     }
 

@@ -262,8 +262,10 @@ fn answer_section(out: &mut String, data: &RunData) {
     out.push_str("</ul>\n");
     // A warning can bear on the answer itself (many open deals left out, an indicator that
     // reads activities the log lacks): say so here, not only at the end of the page.
-    let warnings = data.meta.warnings.len();
-    if warnings > 0 {
+    // Counted as the section lists them (with the routine note on omitted AUCs), so the
+    // reader finds as many as announced.
+    let warnings = run_warnings(data).len();
+    if !data.meta.warnings.is_empty() {
         let _ = writeln!(
             out,
             "<p class=\"note\">Read with the {warnings} warning{} under \
