@@ -147,6 +147,49 @@ fn crm_sample() -> PathBuf {
     p
 }
 
+/// A close date with its year typed wrong (2027 for 2017) becomes the log's last day, which
+/// score and tune end the window at: the import takes it but says so, naming the deal. The
+/// sample as it is has no such date.
+#[test]
+fn a_year_typed_wrong_is_pointed_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let stray = "stray date";
+    let notes = |source: &Path, out: &str| {
+        let output = import_ok("crm", source, &tmp.path().join(out), &[]);
+        String::from_utf8_lossy(&output.stderr).to_string()
+    };
+    assert!(
+        !notes(&crm_sample(), "as-is").contains("a year typed wrong"),
+        "{stray}"
+    );
+    let copy = tmp.path().join("typo");
+    fs::create_dir(&copy).unwrap();
+    for f in fs::read_dir(crm_sample()).unwrap() {
+        let f = f.unwrap().path();
+        fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
+    }
+    let pipeline = copy.join("sales_pipeline.csv");
+    let text = fs::read_to_string(&pipeline).unwrap();
+    let typo = text.replacen(
+        "Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,10/25/2016,3/11/2017,",
+        "Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,10/25/2016,3/11/2027,",
+        1,
+    );
+    assert_ne!(typo, text, "the row to edit is in the sample");
+    fs::write(&pipeline, typo).unwrap();
+    let said = notes(&copy, "typo-log");
+    assert!(
+        said.contains("note: 1 date lies after a gap of")
+            && said.contains("to 2027-03-11): a year typed wrong? The last of them, 2027-03-11 (case \"Z063OYW0\")"),
+        "{said}"
+    );
+    let summary = fs::read_to_string(tmp.path().join("typo-log/import_summary.json")).unwrap();
+    assert!(
+        summary.contains("a year typed wrong"),
+        "recorded with the import"
+    );
+}
+
 /// The CRM import's extra deal columns go out as case attributes (XES string trace
 /// attributes, PM4Py CSV `case:` columns) and come back as the same columns of `deals.csv`.
 #[test]

@@ -13,6 +13,7 @@
 pub mod case;
 pub mod crm_deals;
 pub mod event_csv;
+pub mod stray_dates;
 pub mod timestamp;
 pub mod xes;
 
@@ -146,6 +147,8 @@ pub struct Sink<'a> {
     /// Names the input in duplicate-case errors.
     origin: &'a str,
     pub summary: ImportSummary,
+    /// The dates of the cases written, for the note on stray ones.
+    dates: stray_dates::DateSpread,
 }
 
 impl Sink<'_> {
@@ -154,12 +157,17 @@ impl Sink<'_> {
     /// case with `--lenient`.
     pub fn case(&mut self, case: Case, line: Option<usize>) -> Result<(), Error> {
         let id = case.id.clone();
+        let mut dates = stray_dates::DateSpread::default();
+        dates.add(&case);
         match self
             .writer
             .write(case)
             .context(|| "writing the imported log".to_string())?
         {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.dates.merge(dates);
+                Ok(())
+            }
             Err(p) => {
                 let hint = match p {
                     CaseProblem::Duplicate => {
@@ -229,13 +237,16 @@ pub fn import_to_dir(
             time_zone: timestamp::Zone::default().offset(),
             ..ImportSummary::default()
         },
+        dates: stray_dates::DateSpread::default(),
     };
     importer.import(&mut sink)?;
     let Sink {
         writer,
         mut summary,
+        dates,
         ..
     } = sink;
+    summary.notes.extend(dates.notes());
     let Written {
         stats,
         cases_sorted,
