@@ -23,6 +23,7 @@
 pub mod clock;
 pub mod deadlines;
 pub mod objective;
+pub mod rep_load;
 pub mod risk;
 pub mod rule;
 pub mod run;

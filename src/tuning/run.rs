@@ -178,6 +178,9 @@ fn tune_evaluated(
     tuning
         .warnings
         .extend(indicators::card_mismatches(specs, scenario));
+    if let Some(load) = super::rep_load::busiest_rep(log, panel, &tuning) {
+        tuning.warnings.push(load.warning(&options.objective));
+    }
     let typical: Vec<(String, Vec<usize>)> = tuning
         .segments
         .iter()
