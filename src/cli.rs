@@ -396,6 +396,10 @@ pub enum ImportCommand {
         /// What becomes the deal's segment (scores are reported per segment).
         #[arg(long, value_enum, default_value = "sector")]
         segment_by: SegmentByArg,
+        /// How the export writes engage_date and close_date: m/d/yyyy (the Maven sample's),
+        /// dd.mm.yyyy, iso, or a strftime pattern such as "%d/%m/%Y" (a European export).
+        #[arg(long, value_name = "FORMAT", default_value = "m/d/yyyy")]
+        date_format: String,
         #[command(flatten)]
         common: ImportCommon,
     },

@@ -823,8 +823,19 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
             ImportCommand::Crm {
                 dir,
                 segment_by,
+                date_format,
                 common,
             } => {
+                let date_format = dealsim::import::timestamp::TimeFormat::parse(&date_format)
+                    .ok_or_else(|| {
+                        InputError::new(
+                            "--date-format",
+                            format!(
+                            "expected m/d/yyyy, dd.mm.yyyy, iso or a strftime pattern with %, got \
+                             {date_format:?}"
+                        ),
+                        )
+                    })?;
                 let segment_by = match segment_by {
                     SegmentByArg::Sector => crm_deals::SegmentBy::Sector,
                     SegmentByArg::Office => crm_deals::SegmentBy::Office,
@@ -834,7 +845,11 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 let origin = dir.join("sales_pipeline.csv").display().to_string();
                 inputs.push(("imported directory", dir.clone()));
                 (
-                    Box::new(crm_deals::CrmDeals { dir, segment_by }),
+                    Box::new(crm_deals::CrmDeals {
+                        dir,
+                        segment_by,
+                        date_format,
+                    }),
                     origin,
                     common,
                 )

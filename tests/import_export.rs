@@ -190,6 +190,71 @@ fn a_year_typed_wrong_is_pointed_out() {
     );
 }
 
+/// A European export writes D/M/YYYY: read as the sample's M/D/YYYY it stops at the first
+/// date with a day above 12, naming `--date-format`; with `--date-format %d/%m/%Y` it is the
+/// sample's log exactly; with `--lenient` and the wrong format, most rows are skipped and the
+/// summary says the rest may be misread.
+#[test]
+fn a_day_first_export_reads_with_date_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("dmy");
+    fs::create_dir(&copy).unwrap();
+    for f in fs::read_dir(crm_sample()).unwrap() {
+        let f = f.unwrap().path();
+        fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
+    }
+    // Every M/D/YYYY field of the pipeline written D/M/YYYY.
+    let pipeline = copy.join("sales_pipeline.csv");
+    let swapped: Vec<String> = fs::read_to_string(&pipeline)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            line.split(',')
+                .map(|field| match field.split('/').collect::<Vec<_>>()[..] {
+                    [m, d, y] if y.len() == 4 => format!("{d}/{m}/{y}"),
+                    _ => field.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .collect();
+    fs::write(&pipeline, swapped.join("\n") + "\n").unwrap();
+    let refused = dealsim()
+        .args(["import", "crm"])
+        .arg(&copy)
+        .arg("--out")
+        .arg(tmp.path().join("refused"))
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains(
+            "line 2, column 6: column `engage_date`: cannot read the date \"20/10/2016\""
+        ) && said.contains("(--date-format for another)"),
+        "{said}"
+    );
+    assert!(!tmp.path().join("refused").exists());
+    import_ok("crm", &crm_sample(), &tmp.path().join("mdy"), &[]);
+    import_ok(
+        "crm",
+        &copy,
+        &tmp.path().join("read"),
+        &["--date-format", "%d/%m/%Y"],
+    );
+    for f in ["events.csv", "deals.csv"] {
+        assert_eq!(
+            fs::read(tmp.path().join("read").join(f)).unwrap(),
+            fs::read(tmp.path().join("mdy").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let lenient = import_ok("crm", &copy, &tmp.path().join("lenient"), &["--lenient"]);
+    let said = String::from_utf8_lossy(&lenient.stderr);
+    assert!(said.contains("more rows or cases were skipped ("), "{said}");
+}
+
 /// The CRM import's extra deal columns go out as case attributes (XES string trace
 /// attributes, PM4Py CSV `case:` columns) and come back as the same columns of `deals.csv`.
 #[test]

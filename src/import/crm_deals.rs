@@ -70,6 +70,9 @@ pub const KNOWN_SECTORS: &[&str] = &[
 pub struct CrmDeals {
     pub dir: PathBuf,
     pub segment_by: SegmentBy,
+    /// How `engage_date` and `close_date` are written (`--date-format`; M/D/YYYY in the
+    /// Maven sample).
+    pub date_format: TimeFormat,
 }
 
 /// Columns appended to `deals.csv`: the joined attributes, for reports and further analysis.
@@ -296,11 +299,16 @@ impl Importer for CrmDeals {
                     if v.is_empty() {
                         return Ok(None);
                     }
-                    timestamp::parse(v, &TimeFormat::MonthSlashDay, Zone::default())
+                    timestamp::parse(v, &self.date_format, Zone::default())
                         .map(Some)
                         .map_err(|b| {
-                            let unreadable =
-                                || format!("cannot read the date {v:?}: expected M/D/YYYY");
+                            let unreadable = || {
+                                format!(
+                                    "cannot read the date {v:?}: expected {} (--date-format \
+                                     for another)",
+                                    self.date_format.describe()
+                                )
+                            };
                             bad(i, b.message(v, unreadable))
                         })
                 };

@@ -264,6 +264,15 @@ pub fn import_to_dir(
     }
     summary.stats = stats;
     summary.cases_sorted = cases_sorted;
+    if summary.skipped > summary.stats.cases {
+        summary.notes.push(format!(
+            "more rows or cases were skipped ({}) than imported ({}): the input may not be in \
+             the shape expected, and what did read may be misread (a D/M/YYYY date whose day is \
+             at most 12 reads as M/D/YYYY); --date-format or --timestamp-format say how dates \
+             are written",
+            summary.skipped, summary.stats.cases
+        ));
+    }
     if let (n @ 1.., Some(example)) = both_outcomes {
         summary.notes.push(format!(
             "{n} cases have both a won and a lost activity: the first of them in time decides \
