@@ -1293,6 +1293,35 @@ fn deadlines_table_matches_deadlines_csv() {
     assert!(kept > 0, "legal review separates nothing");
 }
 
+/// A policy tuned at other landmarks than the scores (`score --landmarks` into a directory
+/// an earlier `tune` wrote) is pointed out on both pages; the run's own policy is not.
+#[test]
+fn a_policy_tuned_at_other_landmarks_is_pointed_out() {
+    let copy = copy_of_run();
+    let render = |dir: &Path| {
+        dealsim::report::render_dir(dir).expect("renders");
+        (read(&dir.join("index.html")), read(&dir.join("summary.md")))
+    };
+    let said = "were tuned at other landmarks";
+    let (page, md) = render(copy.path());
+    assert!(!page.contains(said) && !md.contains(said));
+    let policy = copy.path().join("policy.toml");
+    let text = read(&policy);
+    let start = text.find("\nlandmarks = [").expect("the landmarks line") + 1;
+    let end = start + text[start..].find(']').unwrap() + 1;
+    fs::write(
+        &policy,
+        format!("{}landmarks = [14, 28]{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let (page, md) = render(copy.path());
+    let expected =
+        "The tuned rules (policy.toml) were tuned at other landmarks (2 landmarks, days \
+                    14–28) than the scores use (24 landmarks, days 7–168)";
+    assert!(page.contains(expected), "{page}");
+    assert!(md.contains(expected), "{md}");
+}
+
 /// A warning of the scoring run is pointed to from the answer itself, not only listed under
 /// the run details at the end of the page.
 #[test]

@@ -827,7 +827,29 @@ pub(super) fn run_warnings(data: &RunData) -> Vec<String> {
         .iter()
         .cloned()
         .chain(omitted_note(data))
+        .chain(landmarks_apart(data))
         .collect()
+}
+
+/// When the policy was tuned at other landmarks than the scores use: `score --landmarks` run
+/// into a directory an earlier `tune` wrote, so the page shows rules "by day 49" beside
+/// rankings at days 10, 20, ... from two separate commands.
+fn landmarks_apart(data: &RunData) -> Option<String> {
+    let tuned = &data.policy.as_ref()?.landmarks;
+    let scored = &data.meta.landmarks;
+    let span = |l: &[u32]| match (l.first(), l.last()) {
+        (Some(a), Some(b)) => format!("{} landmarks, days {a}–{b}", l.len()),
+        _ => "no landmarks".to_string(),
+    };
+    (tuned != scored).then(|| {
+        format!(
+            "The tuned rules (policy.toml) were tuned at other landmarks ({}) than the scores \
+             use ({}): `tune` and `score` ran separately into this directory; run `tune` again \
+             with the same --landmarks for one set.",
+            span(tuned),
+            span(scored)
+        )
+    })
 }
 
 /// Segments × landmarks whose AUC was omitted because a class was too small.
