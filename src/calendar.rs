@@ -16,6 +16,27 @@ pub struct YearlyPeriod {
 }
 
 impl YearlyPeriod {
+    /// The period in words: "Dec 31–Jan 8", "May 1–4", "May 1" for a single day.
+    pub fn text(&self) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let day = |(m, d): (u32, u32)| {
+            let month = MONTHS
+                .get(m.wrapping_sub(1) as usize)
+                .copied()
+                .unwrap_or("?");
+            format!("{month} {d}")
+        };
+        if self.from == self.to {
+            day(self.from)
+        } else if self.from.0 == self.to.0 && self.from.1 < self.to.1 {
+            format!("{}–{}", day(self.from), self.to.1)
+        } else {
+            format!("{}–{}", day(self.from), day(self.to))
+        }
+    }
+
     pub fn contains(&self, day: DayNum) -> bool {
         let (_, m, d) = day.ymd();
         let md = (m, d);
@@ -183,6 +204,16 @@ impl Calendar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_in_words() {
+        let p = |from, to| YearlyPeriod { from, to }.text();
+        assert_eq!(p((12, 31), (1, 8)), "Dec 31–Jan 8");
+        assert_eq!(p((5, 1), (5, 4)), "May 1–4");
+        assert_eq!(p((5, 1), (5, 1)), "May 1");
+        // Wrapping the year within one month: both ends named.
+        assert_eq!(p((5, 20), (5, 3)), "May 20–May 3");
+    }
 
     fn rules() -> CalendarRules {
         CalendarRules {

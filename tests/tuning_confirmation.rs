@@ -160,6 +160,14 @@ fn noise_rules_are_seldom_confirmed() {
         unconfirmed,
         "{md}"
     );
+    // Whose holidays the deadlines skip: an imported log gets the default scenario's.
+    assert!(
+        md.contains(
+            "The deadlines do not count the holidays of the `default` scenario's calendar: \
+             Dec 31–Jan 8, May 1–4, May 9–11"
+        ),
+        "{md}"
+    );
     let policy = Policy::from_tuning(&t, &indicators::default_set());
     let back =
         Policy::parse(&policy.to_toml(), "policy.toml").expect("the written policy reads back");

@@ -188,6 +188,22 @@ fn risk_by_age(s: &mut String, rows: &[RiskAtAge]) {
 
 /// The deals the rules were tuned on, as policy.md names them: none when no deal is old
 /// enough to be followed to the last landmark.
+/// Which holidays the deadline ("by day d") does not count, and whose calendar they are: a
+/// log imported from elsewhere is read under the default scenario's unless told otherwise.
+fn holidays_text(t: &Tuning) -> String {
+    let scenario = format!("the `{}` scenario's calendar", t.scenario);
+    if t.holidays.is_empty() {
+        format!("The deadlines count every calendar day ({scenario} has no holidays).")
+    } else {
+        let days: Vec<String> = t.holidays.iter().map(|h| h.text()).collect();
+        format!(
+            "The deadlines do not count the holidays of {scenario}: {} (for a log from \
+             another country, give its own with `--scenario`).",
+            days.join(", ")
+        )
+    }
+}
+
 fn tuned_deals(holdout_from: &str, last_landmark: u32) -> String {
     if holdout_from.is_empty() {
         format!(
@@ -235,7 +251,7 @@ pub fn render(t: &Tuning) -> String {
          {}{}. A rule flags a deal at the first \
          landmark (deal ages {}..{} days) up to its deadline at which the deal is still open \
          and the indicator crosses the threshold. Deals still open at the end of the data have \
-         no known outcome and are left out of every rate.\n",
+         no known outcome and are left out of every rate. {}\n",
         tuned_deals(&t.holdout_from, t.landmarks.last().copied().unwrap_or(0)),
         crate::tuning::held_out_text(t.options.holdout, t.landmarks.last().copied().unwrap_or(0)),
         intervals_text(t.options.cluster, t.options.bootstrap),
@@ -247,6 +263,7 @@ pub fn render(t: &Tuning) -> String {
         },
         t.landmarks.first().copied().unwrap_or(0),
         t.landmarks.last().copied().unwrap_or(0),
+        holidays_text(t),
     );
     if !t.warnings.is_empty() {
         s.push_str("**Warnings** (read the figures below with them):\n\n");

@@ -229,6 +229,10 @@ pub struct Tuning {
     /// The name of the scenario whose calendar and stage definitions the rules were tuned
     /// under (the run's, or the one beside an imported log), so a policy can be traced.
     pub scenario: String,
+    /// The yearly holidays the rule clock skips (the scenario's): `policy.md` names them,
+    /// since an imported log read under the default scenario gets its calendar's.
+    #[serde(skip)]
+    pub holidays: Vec<crate::calendar::YearlyPeriod>,
 }
 
 /// Whether every value the rule's indicator takes on the deals `tuned` (by deal index), at any
@@ -655,6 +659,7 @@ pub fn tune(
         tuned: pop.tune,
         warnings: Vec::new(),
         scenario: String::new(),
+        holidays: Vec::new(),
     }
 }
 

@@ -174,6 +174,7 @@ fn tune_evaluated(
     let clock = RuleClock::new(log, &scenario.calendar.holidays, &panel.landmarks);
     let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
     tuning.scenario = scenario.name.clone();
+    tuning.holidays = scenario.calendar.holidays.clone();
     tuning.warnings = indicators::unknown_names(specs, log);
     tuning
         .warnings
