@@ -13,6 +13,7 @@
 pub mod case;
 pub mod crm_deals;
 pub mod event_csv;
+pub mod left_cut;
 pub mod stray_dates;
 pub mod timestamp;
 pub mod xes;
@@ -149,6 +150,8 @@ pub struct Sink<'a> {
     pub summary: ImportSummary,
     /// The dates of the cases written, for the note on stray ones.
     dates: stray_dates::DateSpread,
+    /// Their creations and closes, for the note on an export cut on the left.
+    closes: left_cut::CloseSpread,
 }
 
 impl Sink<'_> {
@@ -159,6 +162,8 @@ impl Sink<'_> {
         let id = case.id.clone();
         let mut dates = stray_dates::DateSpread::default();
         dates.add(&case);
+        let mut closes = left_cut::CloseSpread::default();
+        closes.add(&case);
         match self
             .writer
             .write(case)
@@ -166,6 +171,7 @@ impl Sink<'_> {
         {
             Ok(()) => {
                 self.dates.merge(dates);
+                self.closes.merge(closes);
                 Ok(())
             }
             Err(p) => {
@@ -238,15 +244,18 @@ pub fn import_to_dir(
             ..ImportSummary::default()
         },
         dates: stray_dates::DateSpread::default(),
+        closes: left_cut::CloseSpread::default(),
     };
     importer.import(&mut sink)?;
     let Sink {
         writer,
         mut summary,
         dates,
+        closes,
         ..
     } = sink;
     summary.notes.extend(dates.notes());
+    summary.notes.extend(closes.note());
     let Written {
         stats,
         cases_sorted,
