@@ -147,6 +147,16 @@ fn crm_sample() -> PathBuf {
     p
 }
 
+/// A copy of the CRM sample's files in `dir` (created), to edit.
+fn copy_of_crm_sample(dir: &Path) -> PathBuf {
+    fs::create_dir(dir).unwrap();
+    for f in fs::read_dir(crm_sample()).unwrap() {
+        let f = f.unwrap().path();
+        fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
+    }
+    dir.to_path_buf()
+}
+
 /// A close date with its year typed wrong (2027 for 2017) becomes the log's last day, which
 /// score and tune end the window at: the import takes it but says so, naming the deal. The
 /// sample as it is has no such date.
@@ -169,12 +179,7 @@ fn a_year_typed_wrong_is_pointed_out() {
         ),
         "{as_is}"
     );
-    let copy = tmp.path().join("typo");
-    fs::create_dir(&copy).unwrap();
-    for f in fs::read_dir(crm_sample()).unwrap() {
-        let f = f.unwrap().path();
-        fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
-    }
+    let copy = copy_of_crm_sample(&tmp.path().join("typo"));
     let pipeline = copy.join("sales_pipeline.csv");
     let text = fs::read_to_string(&pipeline).unwrap();
     let typo = text.replacen(
@@ -204,12 +209,7 @@ fn a_year_typed_wrong_is_pointed_out() {
 #[test]
 fn a_day_first_export_reads_with_date_format() {
     let tmp = tempfile::tempdir().unwrap();
-    let copy = tmp.path().join("dmy");
-    fs::create_dir(&copy).unwrap();
-    for f in fs::read_dir(crm_sample()).unwrap() {
-        let f = f.unwrap().path();
-        fs::copy(&f, copy.join(f.file_name().unwrap())).unwrap();
-    }
+    let copy = copy_of_crm_sample(&tmp.path().join("dmy"));
     // Every M/D/YYYY field of the pipeline written D/M/YYYY.
     let pipeline = copy.join("sales_pipeline.csv");
     let swapped: Vec<String> = fs::read_to_string(&pipeline)

@@ -2,19 +2,19 @@
 //! held-out deals seldom confirm the chosen rule, on deals where it does they always do, and
 //! what the tuner reports is the exact test of the held-out table.
 
-use std::fs;
-
 use dealsim::indicators;
-use dealsim::log::read::read_log;
 use dealsim::log::Log;
 use dealsim::policy::Policy;
 use dealsim::scenario::Scenario;
 use dealsim::stats::fisher::fisher_greater;
 use dealsim::time::DayNum;
 use dealsim::tuning::rule::CONFIRMATION_ALPHA;
-use dealsim::tuning::run::tune_log;
-use dealsim::tuning::{Objective, TuneOptions, Tuning};
-use rand::{Rng, SeedableRng};
+use dealsim::tuning::Tuning;
+use rand::Rng;
+
+#[allow(dead_code)]
+mod common;
+use common::proposal_log::{proposal_log, tune_proposals};
 
 const SEGMENTS: usize = 10;
 const DEALS_PER_SEGMENT: i32 = 400;
@@ -30,79 +30,30 @@ fn log(informative: bool, seed: u64) -> Log {
 /// [`log`] with the proposals of the deals created in the last 30% of the year (the held-out
 /// ones) `drift` days later.
 fn drifting_log(informative: bool, drift: i32, seed: u64) -> Log {
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let start = DayNum::from_ymd(2025, 1, 6);
-    let mut deals = vec![
-        "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step".to_string(),
-    ];
-    let mut events = vec![
-        "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close"
-            .to_string(),
-    ];
-    let at = |d: DayNum| format!("{}T09:00:00", d.iso());
-    for s in 0..SEGMENTS {
-        for k in 0..DEALS_PER_SEGMENT {
-            let id = format!("s{s}-{k}");
-            let created = DayNum(start.0 + k);
-            let lost = rng.random_bool(0.5);
-            let delay = rng.random_range(1..=20)
+    proposal_log(
+        SEGMENTS,
+        DEALS_PER_SEGMENT,
+        seed,
+        |s, _| format!("rep{s}"),
+        |k, lost, rng| {
+            rng.random_range(1..=20)
                 + if informative && lost { 10 } else { 0 }
                 + if k >= DEALS_PER_SEGMENT * 7 / 10 {
                     drift
                 } else {
                     0
-                };
-            deals.push(format!(
-                "{id},s{s},rep{s},inbound,100,{},{},{},,",
-                at(created),
-                at(DayNum(created.0 + 120)),
-                if lost { "lost" } else { "won" }
-            ));
-            events.push(format!(
-                "{id},proposal_sent,{},rep{s},s{s},pre_sale,proposal_sent,complete,,,",
-                at(DayNum(created.0 + delay))
-            ));
-        }
-    }
-    let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(dir.path().join("d.csv"), deals.join("\n") + "\n").expect("write");
-    fs::write(dir.path().join("e.csv"), events.join("\n") + "\n").expect("write");
-    read_log(&dir.path().join("e.csv"), &dir.path().join("d.csv")).expect("valid log")
+                }
+        },
+    )
 }
 
-/// Budget tuning (2 alerts per rep per week against 7.7 new deals) on `proposal_delay_days`
-/// at landmarks 7–35, the last 30% of the creation span held out; a rule is chosen only with
-/// in-sample Fisher p below `significance`.
 fn tune(log: &Log, significance: f64) -> Tuning {
     tune_drawn(log, significance, 0)
 }
 
 /// [`tune`] with `bootstrap` replicates for the figures' intervals.
 fn tune_drawn(log: &Log, significance: f64, bootstrap: usize) -> Tuning {
-    let specs: Vec<_> = indicators::default_set()
-        .into_iter()
-        .filter(|s| s.name == "proposal_delay_days")
-        .collect();
-    let end = DayNum(DayNum::from_ymd(2025, 1, 6).0 + DEALS_PER_SEGMENT + 121).start();
-    tune_log(
-        log,
-        &specs,
-        &Scenario::embedded_default(),
-        &[7, 14, 21, 28, 35],
-        end,
-        &TuneOptions {
-            objective: Objective::Budget {
-                alerts_per_rep_week: 2.0,
-            },
-            holdout: 0.3,
-            bootstrap,
-            cluster: dealsim::stats::bootstrap::Cluster::Deal,
-            seed: 1,
-            signals: vec![indicators::Signal::Rep],
-            min_lead_days: 21.0,
-            significance,
-        },
-    )
+    tune_proposals(log, DEALS_PER_SEGMENT, significance, bootstrap, 21.0)
 }
 
 /// Per segment with a chosen rule: its held-out confirmation p-value.

@@ -132,8 +132,6 @@ impl Stray {
 mod tests {
     use super::*;
     use crate::import::case::{DealFields, RawEvent};
-    use crate::log::Lifecycle;
-    use crate::time::Timestamp;
 
     /// A case created on `created` with one event a day later and a close, if any.
     fn case(id: &str, created: DayNum, closed: Option<DayNum>) -> Case {
@@ -144,18 +142,7 @@ mod tests {
                 closed: closed.map(DayNum::start),
                 ..DealFields::default()
             },
-            events: vec![RawEvent {
-                time: Timestamp(DayNum(created.0 + 1).start().0),
-                activity: "call".into(),
-                lifecycle: Lifecycle::Complete,
-                resource: String::new(),
-                stage: None,
-                step: None,
-                card_field: None,
-                forecast_probability: None,
-                expected_close: None,
-                at: (0, 0),
-            }],
+            events: vec![RawEvent::new(DayNum(created.0 + 1).start(), "call", "")],
         }
     }
 

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+pub mod proposal_log;
+
 /// The binary under test, as a user would run it.
 pub fn dealsim() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dealsim"))
