@@ -202,6 +202,47 @@ fn a_year_typed_wrong_is_pointed_out() {
     );
 }
 
+/// A row with one field more than the header (an unquoted decimal comma: `4.514,00`) is
+/// refused at its line, not read with the last value dropped; `--lenient` skips it.
+#[test]
+fn a_crm_row_longer_than_its_header_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = copy_of_crm_sample(&tmp.path().join("comma"));
+    let pipeline = copy.join("sales_pipeline.csv");
+    let text = fs::read_to_string(&pipeline).unwrap();
+    let row = "Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,10/25/2016,3/11/2017,4514\n";
+    assert!(text.contains(row), "the row to edit is in the sample");
+    fs::write(
+        &pipeline,
+        text.replacen(row, &row.replace("4514", "4.514,00"), 1),
+    )
+    .unwrap();
+    let out = tmp.path().join("refused");
+    let refused = dealsim()
+        .args(["import", "crm"])
+        .arg(&copy)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains(
+            "sales_pipeline.csv: line 3, column 1: a row has 9 fields but the header has 8"
+        ),
+        "{said}"
+    );
+    assert!(!out.exists());
+    let lenient = import_ok("crm", &copy, &tmp.path().join("lenient"), &["--lenient"]);
+    let said = String::from_utf8_lossy(&lenient.stderr);
+    assert!(
+        said.contains("skipped 1 bad rows or cases (--lenient)"),
+        "{said}"
+    );
+}
+
 /// A European export writes D/M/YYYY: read as the sample's M/D/YYYY it stops at the first
 /// date with a day above 12, naming `--date-format`; with `--date-format %d/%m/%Y` it is the
 /// sample's log exactly; with `--lenient` and the wrong format, most rows are skipped and the

@@ -24,7 +24,7 @@ use super::case::{Case, RawEvent};
 use super::event_csv::Header;
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{delimited_reader, utf8_field, Importer, Sink, Unmatched};
-use crate::error::{did_you_mean, Error, InputError};
+use crate::error::{did_you_mean, unequal_fields, Error, InputError};
 use crate::log::Outcome;
 
 /// Which attribute becomes the deal's segment (scores are reported per segment).
@@ -130,6 +130,12 @@ fn read_table(
     for rec in reader.byte_records() {
         let rec = rec.map_err(|e| InputError::new(&origin, format!("malformed CSV: {e}")))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
+        if rec.len() != header.names.len() {
+            return Err(
+                InputError::new(&origin, unequal_fields(rec.len(), header.names.len()))
+                    .at_position(line, 1),
+            );
+        }
         let text = |i: usize| -> Result<String, InputError> {
             utf8_field(
                 rec.get(i).unwrap_or(b""),
@@ -280,6 +286,15 @@ impl Importer for CrmDeals {
             }
             let line = record.position().map_or(0, |p| p.line() as usize);
             let row = (|| -> Result<Option<Case>, InputError> {
+                // A row longer than the header drops a value unseen (an unquoted decimal
+                // comma splits `4.514,00`), a shorter one was cut.
+                if record.len() != header.names.len() {
+                    return Err(InputError::new(
+                        &origin,
+                        unequal_fields(record.len(), header.names.len()),
+                    )
+                    .at_position(line, 1));
+                }
                 let f = |i: usize| -> Result<&str, InputError> {
                     utf8_field(
                         record.get(c[i]).unwrap_or(b""),
