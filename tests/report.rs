@@ -110,7 +110,7 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
             .unwrap_or_else(|| panic!("no cell {seg}/{ind}/{col}"))
             .3
     };
-    let (mut checked_ci, mut checked_paired) = (0, 0);
+    let (mut checked_ci, mut checked_paired, mut checked_chance) = (0, 0, 0);
     for r in &summary {
         let (ind, seg) = (&r[0], &r[1]);
         // A row never reliable and without an AUC at day 60 is not placed by the ranking.
@@ -127,8 +127,16 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
             .iter()
             .all(|s| (&s[0], &s[1]) != (ind, seg) || s[8].is_empty());
         assert_eq!(r[7], (!untold).to_string(), "reliability_judged of {r:?}");
+        // Every interval of the row covering one half: "never (chance)".
+        let chance = scores
+            .iter()
+            .filter(|s| (&s[0], &s[1]) == (ind, seg) && !s[8].is_empty())
+            .all(|s| s[8].parse::<f64>().unwrap() <= 0.5 && s[9].parse::<f64>().unwrap() >= 0.5);
         let day = if unscored || untold {
             "–".to_string()
+        } else if r[2].is_empty() && chance {
+            checked_chance += 1;
+            "never (chance)".to_string()
         } else if r[2].is_empty() {
             "never".to_string()
         } else {
@@ -190,6 +198,7 @@ fn every_number_in_the_html_ranking_equals_the_saved_tables() {
         checked_paired += usize::from(!higher.is_empty() || !lower.is_empty());
     }
     assert!(checked_ci > 100, "only {checked_ci} intervals checked");
+    assert!(checked_chance > 0, "no row at chance everywhere");
     assert!(
         checked_paired > 30,
         "only {checked_paired} paired cells with a difference"

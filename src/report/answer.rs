@@ -12,6 +12,23 @@ use crate::indicators::{Direction, TRUTH_INDICATOR};
 use crate::scoring::{ScoreRow, SummaryRow};
 use crate::tuning::rule::confirmation_text;
 
+/// What "never (chance)" in the ranking tables means, under them in both reports.
+pub const CHANCE_LEGEND: &str = "\"never (chance)\": the AUC's 95% interval covers 0.5 at every \
+    landmark scored, so nothing shows the indicator tells lost deals from won ones at any age.";
+
+/// The number of landmarks at which `indicator` has an AUC interval in `segment`, when every
+/// one of them covers one half: at no deal age is there a sign that it tells lost deals from
+/// won ones (DOMAIN.md's legal wait that "may look alarming and still predict nothing").
+pub fn chance_everywhere(scores: &[ScoreRow], indicator: &str, segment: &str) -> Option<usize> {
+    let intervals: Vec<(f64, f64)> = scores
+        .iter()
+        .filter(|r| r.indicator == indicator && r.segment == segment)
+        .filter_map(|r| Some((r.ci_lo?, r.ci_hi?)))
+        .collect();
+    let covers = |&(lo, hi): &(f64, f64)| lo <= 0.5 && 0.5 <= hi;
+    (!intervals.is_empty() && intervals.iter().all(covers)).then_some(intervals.len())
+}
+
 /// The days of the AUC columns (as in `indicator_summary.csv`).
 pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
 
@@ -102,7 +119,15 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
                 signal: data
                     .indicator(&r.indicator)
                     .map_or(String::new(), |i| i.signal.clone()),
-                reliable_from: r.reliable_from_text(judged),
+                reliable_from: match r.reliable_from_text(judged) {
+                    never
+                        if never == "never"
+                            && chance_everywhere(&data.scores, &r.indicator, segment).is_some() =>
+                    {
+                        "never (chance)".to_string()
+                    }
+                    text => text,
+                },
                 cells: [cell(0), cell(1), cell(2)],
                 vs_baseline,
                 vs_baseline_paired,
@@ -278,6 +303,22 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                      `policy.md` says why and what to change.",
                 );
             }
+        }
+    }
+    // An indicator outside the rep's control that predicts nothing: worth saying, since it
+    // is the one a manager would otherwise chase (a long legal wait looks alarming).
+    for r in &rows {
+        let external = data
+            .indicator(&r.indicator)
+            .is_some_and(|i| i.signal == crate::indicators::Signal::External.name());
+        if let Some(n) = chance_everywhere(&data.scores, &r.indicator, segment).filter(|_| external)
+        {
+            s.push_str(&format!(
+                " {} (outside the rep's control) may look alarming but shows no sign of predicting \
+                 the outcome here: its AUC's 95% interval covers 0.5 at all {n} landmark{} scored.",
+                r.indicator,
+                if n == 1 { "" } else { "s" }
+            ));
         }
     }
     if let Some(t) = rows.iter().find(|r| r.indicator == TRUTH_INDICATOR) {
@@ -495,6 +536,42 @@ mod tests {
              (AUC 0.650). (Research only: even the hidden-truth ceiling never becomes reliable \
              here.)"
         );
+    }
+
+    /// An external indicator whose every AUC interval covers one half is "never (chance)" in
+    /// the table and named in the answer; one interval clear of it is enough to say neither.
+    #[test]
+    fn an_external_indicator_at_chance_everywhere_is_named() {
+        let mut d = run(
+            "x",
+            &[
+                ("a", "rep", Some(14), 0.8),
+                ("legal", "external", None, 0.5),
+            ],
+        );
+        let score = |day: u32, lo: f64, hi: f64| crate::scoring::ScoreRow {
+            indicator: "legal".into(),
+            segment: "x".into(),
+            landmark_day: day,
+            auc: Some((lo + hi) / 2.0),
+            ci_lo: Some(lo),
+            ci_hi: Some(hi),
+            ..Default::default()
+        };
+        d.scores = vec![score(84, 0.4, 0.6), score(91, 0.45, 0.5)];
+        assert!(
+            sentence(&d, "x").ends_with(
+                " legal (outside the rep's control) may look alarming but shows no sign of \
+                 predicting the outcome here: its AUC's 95% interval covers 0.5 at all 2 \
+                 landmarks scored."
+            ),
+            "{}",
+            sentence(&d, "x")
+        );
+        assert_eq!(ranking(&d, "x")[1].reliable_from, "never (chance)");
+        d.scores.push(score(98, 0.51, 0.6));
+        assert!(!sentence(&d, "x").contains("no sign"));
+        assert_eq!(ranking(&d, "x")[1].reliable_from, "never");
     }
 
     /// No indicator above one half at day 60: the answer does not call one "the best".
