@@ -23,7 +23,7 @@ pub const FILES: [&str; 5] = [
 
 /// The contract with the report: exactly these columns.
 pub const TRADEOFFS_HEADER: &str = "segment,indicator,landmark_day,threshold,recall,false_alarm_rate,precision,alerts_per_rep_week,median_lead_days,chosen,indicator_best";
-const DEADLINES_HEADER: &str = "segment,step,current_days,won_deals,lost_deals,won_median_days,lost_median_days,current_catch,current_false_alarm,proposed_days,proposed_catch,proposed_false_alarm,separation_p_value";
+const DEADLINES_HEADER: &str = "segment,step,current_days,won_deals,lost_deals,won_median_days,lost_median_days,current_catch,current_false_alarm,proposed_days,proposed_catch,proposed_false_alarm,separation_p_value,separation_p_holm";
 const REVIEW_HEADER: &str = "case_id,segment,rep,created,outcome,value";
 
 fn with_header<T: Serialize>(header: &str, rows: &[T]) -> Vec<u8> {
@@ -78,12 +78,13 @@ mod tests {
             proposed_catch: 0.5,
             proposed_false_alarm: 0.25,
             separation_p_value: 0.5,
+            separation_p_holm: 1.0,
         };
         assert_eq!(d.current_days.to_string(), "6.8999999999999995");
         let text = String::from_utf8(with_header(DEADLINES_HEADER, &[d])).unwrap();
         assert_eq!(
             text.lines().nth(1),
-            Some("s,x,6.9,1,1,3.2619,,0.5,0.25,5.0,0.5,0.25,0.5")
+            Some("s,x,6.9,1,1,3.2619,,0.5,0.25,5.0,0.5,0.25,0.5,1.0")
         );
     }
 
@@ -126,6 +127,7 @@ mod tests {
             proposed_catch: 0.0,
             proposed_false_alarm: 0.0,
             separation_p_value: 1.0,
+            separation_p_holm: 1.0,
         };
         let with = header(crate::export::scores::csv_bytes(&[d]));
         assert_eq!(with.lines().next(), Some(DEADLINES_HEADER));

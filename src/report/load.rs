@@ -416,6 +416,7 @@ impl Numbers for DeadlineRow {
             Number::Figure("proposed_catch", self.proposed_catch),
             Number::Figure("proposed_false_alarm", self.proposed_false_alarm),
             Number::Figure("separation_p_value", self.separation_p_value),
+            Number::Figure("separation_p_holm", self.separation_p_holm),
         ]
     }
 }

@@ -30,6 +30,7 @@ pub mod cdauc;
 pub mod cluster_ratio;
 pub mod first_seen;
 pub mod fisher;
+pub mod holm;
 pub mod ks;
 pub mod mann_whitney;
 pub mod paired;

@@ -65,6 +65,11 @@ pub struct DeadlineRow {
     /// permutation p-value), asymptotic above (NaN in files written before it was: unknown).
     #[serde(default = "unknown")]
     pub separation_p_value: f64,
+    /// [`separation_p_value`](Self::separation_p_value) adjusted by Holm's method over the
+    /// steps of the segment ([`crate::stats::holm`]): the one a proposal is decided by (NaN in
+    /// files written before it was: the raw one decides).
+    #[serde(default = "unknown")]
+    pub separation_p_holm: f64,
 }
 
 fn unknown() -> f64 {
@@ -78,7 +83,17 @@ impl DeadlineRow {
     /// Whether lost deals take significantly longer than won ones, so that the proposed
     /// deadline means something; if not, keep the current one.
     pub fn separates(&self) -> bool {
-        self.separation_p_value < SEPARATION_ALPHA
+        self.deciding_p() < SEPARATION_ALPHA
+    }
+
+    /// The p-value a proposal is decided by: Holm's over the segment's steps, or the raw one
+    /// in a file written before it.
+    pub fn deciding_p(&self) -> f64 {
+        if self.separation_p_holm.is_nan() {
+            self.separation_p_value
+        } else {
+            self.separation_p_holm
+        }
     }
 
     /// Whether the proposal is a change: lost deals are slower (or the file predates the
@@ -114,7 +129,7 @@ impl DeadlineRow {
         let days = |x: Option<f64>| x.map_or("–".to_string(), one);
         let trade_off =
             |catch: f64, alarm: f64| format!("{:.0}% / {:.0}%", 100.0 * catch, 100.0 * alarm);
-        let p = self.separation_p_value;
+        let p = self.deciding_p();
         let (proposed, proposed_trade_off) = if self.changes() {
             (
                 one(self.proposed_days),
@@ -150,7 +165,7 @@ pub const CELL_NAMES: [&str; 7] = [
     "catch / alarm",
     "proposed",
     "catch / alarm",
-    "p",
+    "p (Holm)",
 ];
 
 /// What the deadline columns mean, for the reader of a table of [`DeadlineRow::cells`].
@@ -161,7 +176,9 @@ pub fn legend() -> String {
          Catch = lost deals late, alarm = won deals late; a deal that closed without \
          completing the step is late once its time since the step's clock started passed \
          the deadline. A deadline is proposed where lost deals take longer than won ones \
-         (one-sided Kolmogorov–Smirnov p < {SEPARATION_ALPHA}) and a whole number of days \
+         (one-sided Kolmogorov–Smirnov p < {SEPARATION_ALPHA}, Holm-adjusted over the \
+         segment's steps so that a step whose length says nothing is proposed a deadline in \
+         at most 5% of segments) and a whole number of days \
          separates them better than the current deadline (catch − alarm); elsewhere the \
          current one is kept."
     )
@@ -217,6 +234,7 @@ pub fn from_experience(
             }
         }
         // Steps that never occur in the log have no experience to learn from.
+        let first = rows.len();
         for (j, rule) in map.steps.iter().enumerate() {
             if rule.step as usize >= log.symbols.len() {
                 continue;
@@ -227,6 +245,11 @@ pub fn from_experience(
                 rule.deadline_days,
                 &times[j],
             ));
+        }
+        // The segment's steps are one family of tests.
+        let raw: Vec<f64> = rows[first..].iter().map(|r| r.separation_p_value).collect();
+        for (r, p) in rows[first..].iter_mut().zip(crate::stats::holm::holm(&raw)) {
+            r.separation_p_holm = p;
         }
     }
     rows
@@ -299,6 +322,7 @@ fn row(segment: &str, step: &str, current: f64, t: &[(f64, bool, bool)]) -> Dead
         proposed_catch,
         proposed_false_alarm,
         separation_p_value: one_sided_p_value(best.0, &counts),
+        separation_p_holm: f64::NAN,
     }
 }
 
@@ -381,7 +405,15 @@ mod tests {
         );
         assert_eq!(kept.cells(), r.cells());
         r.separation_p_value = 0.0004;
+        r.separation_p_holm = 0.0004;
         assert_eq!(r.as_written(), r);
+        // Decided by the Holm-adjusted p-value: significant alone, not in its family.
+        r.separation_p_holm = 0.08;
+        assert!(!r.separates() && !r.changes());
+        assert_eq!(r.cells()[4], "keep");
+        // A file from before the column: the raw p-value decides.
+        r.separation_p_holm = f64::NAN;
+        assert!(r.separates() && r.changes());
     }
 
     /// A current deadline of 5.75 days (5 at a pace of 1.15) that no whole number of days beats:
