@@ -37,6 +37,7 @@ table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.88em;width:100%}
 th,td{border-bottom:1px solid #e4e4e4;padding:.25em .6em;text-align:left;vertical-align:top}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.paired{min-width:10em}
+table.ranking td .ci{display:block}
 .ci{color:#777;font-size:.85em}
 .yes{color:#1a7f37}.no{color:#b3261e;font-weight:bold}td.check{white-space:nowrap}
 tr.baseline td{font-weight:bold;background:#f4f4f4}
