@@ -64,7 +64,10 @@ fn reps_across_segments_get_the_sum_of_the_segments_alerts() {
     assert_eq!(warnings.len(), 1, "{:?}", t.warnings);
     // rep0 has deals 0, 4, 8, ... of each segment: 75 of 300, as every rep.
     let sum: f64 = rates.iter().sum();
-    let said = format!("would get about {sum:.1} alerts per week");
+    let busiest = rates.iter().copied().fold(0.0, f64::max);
+    let said = format!(
+        "would get about {sum:.1} alerts per week, {busiest:.1} of them from the busiest segment"
+    );
     assert!(
         warnings[0].contains(&said),
         "{} (segments {rates:?})",
@@ -79,10 +82,22 @@ fn reps_across_segments_get_the_sum_of_the_segments_alerts() {
     );
 }
 
-/// Each rep in one segment: a rep's alerts are the segment's figure, no warning.
+/// Each rep in one segment: a rep's alerts are the segment's figure, no warning; nor when
+/// one rep of a segment has half its deals (three times a colleague's alerts, all from one
+/// segment: the budget is an average over the segment's reps, no sum over segments).
 #[test]
 fn reps_within_one_segment_get_no_warning() {
     let t = tune(&log(false));
+    assert!(t.segments.iter().all(|s| s.chosen.is_some()));
+    assert!(load_warnings(&t).is_empty(), "{:?}", t.warnings);
+    let uneven = proposal_log(
+        SEGMENTS,
+        DEALS,
+        7,
+        |s, k| format!("rep{s}-{}", (k as usize % 6).min(3)),
+        |_, lost, rng| rng.random_range(1..=20) + if lost { 10 } else { 0 },
+    );
+    let t = tune(&uneven);
     assert!(t.segments.iter().all(|s| s.chosen.is_some()));
     assert!(load_warnings(&t).is_empty(), "{:?}", t.warnings);
 }

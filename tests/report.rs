@@ -1349,6 +1349,11 @@ fn a_policy_tuned_at_other_landmarks_is_pointed_out() {
                     14–28) than the scores use (24 landmarks, days 7–168)";
     assert!(page.contains(expected), "{page}");
     assert!(md.contains(expected), "{md}");
+    // It bears on the answer's "Tuned alert" sentences: the answer points to it.
+    assert!(
+        page.contains("6. Run details</a>: The tuned rules (policy.toml) were tuned at other"),
+        "{page}"
+    );
 }
 
 /// A warning of the scoring run is pointed to from the answer itself, not only listed under

@@ -114,7 +114,7 @@ fn noise_rules_are_seldom_confirmed() {
     // Whose holidays the deadlines skip: an imported log gets the default scenario's.
     assert!(
         md.contains(
-            "The deadlines do not count the holidays of the `default` scenario's calendar: \
+            "A rule's \"by day d\" does not count the holidays of the `default` scenario's calendar: \
              Dec 31–Jan 8, May 1–4, May 9–11"
         ),
         "{md}"

@@ -229,7 +229,7 @@ fn random_panel(outcomes: &[(u8, f64, u8)], values: &[[i8; 3]], safer: bool) -> 
     for (l, &day) in landmarks.iter().enumerate() {
         at[l].values = vec![Vec::new()];
         for i in 0..n {
-            if close_age[i] > day as f64 || outcome[i] == Outcome::Open {
+            if close_age[i] >= day as f64 || outcome[i] == Outcome::Open {
                 at[l].deals.push(i as u32);
                 let v = values[i][l];
                 at[l].values[0].push(if v < 0 { f32::NAN } else { v as f32 });

@@ -297,6 +297,7 @@ pub fn flag_log(
             let risk_rows = r.risk_by_age.as_ref().map_or(Vec::new(), RiskByAge::rows);
             let confirmed = (r.holdout.as_ref())
                 .and_then(|h| h.confirmation_p_value)
+                .filter(|p| !p.is_nan())
                 .map(|p| p < crate::tuning::rule::CONFIRMATION_ALPHA);
             for &d in &in_segment {
                 let Some(l) = first[d].map(usize::from) else {

@@ -124,7 +124,7 @@ pub fn table(r: &FlagReport) -> String {
             s,
             "{unconfirmed} of the {} flagged deals break only rules the held-out deals did not \
              confirm (warnings above; rule_confirmed in flags.csv): on past deals such flags were \
-             not lost more often than the others, so they may be noise.\n",
+             not lost significantly more often than the others, so they may be noise.\n",
             r.flagged.len()
         );
     }

@@ -103,6 +103,15 @@ fn normalise(s: &str) -> String {
         .collect()
 }
 
+/// Whether a row of `len` fields at `line` has as many as the header: a longer one would drop
+/// a value unseen (an unquoted decimal comma splits `4.514,00`), a shorter one was cut.
+fn full_row(len: usize, header: &Header, origin: &str, line: usize) -> Result<(), InputError> {
+    if len == header.names.len() {
+        return Ok(());
+    }
+    Err(InputError::new(origin, unequal_fields(len, header.names.len())).at_position(line, 1))
+}
+
 /// Reads a dimension table keyed by `key` with `columns`; those also in `amounts` must be
 /// empty or a number ≥ 0 (a price), so that a typo is an error, not a deal without a value.
 /// `sink` hears how the file is separated ([`delimited_reader`]).
@@ -130,12 +139,7 @@ fn read_table(
     for rec in reader.byte_records() {
         let rec = rec.map_err(|e| InputError::new(&origin, format!("malformed CSV: {e}")))?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        if rec.len() != header.names.len() {
-            return Err(
-                InputError::new(&origin, unequal_fields(rec.len(), header.names.len()))
-                    .at_position(line, 1),
-            );
-        }
+        full_row(rec.len(), &header, &origin, line)?;
         let text = |i: usize| -> Result<String, InputError> {
             utf8_field(
                 rec.get(i).unwrap_or(b""),
@@ -286,15 +290,7 @@ impl Importer for CrmDeals {
             }
             let line = record.position().map_or(0, |p| p.line() as usize);
             let row = (|| -> Result<Option<Case>, InputError> {
-                // A row longer than the header drops a value unseen (an unquoted decimal
-                // comma splits `4.514,00`), a shorter one was cut.
-                if record.len() != header.names.len() {
-                    return Err(InputError::new(
-                        &origin,
-                        unequal_fields(record.len(), header.names.len()),
-                    )
-                    .at_position(line, 1));
-                }
+                full_row(record.len(), &header, &origin, line)?;
                 let f = |i: usize| -> Result<&str, InputError> {
                     utf8_field(
                         record.get(c[i]).unwrap_or(b""),

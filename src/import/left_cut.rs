@@ -14,6 +14,11 @@ use crate::time::DayNum;
 /// whatever the cycle: a month's quiet start is common.
 pub const QUIET_START_DAYS: i32 = 30;
 
+/// The earlier of two days, either of which may be unknown.
+fn earlier(a: Option<i32>, b: Option<i32>) -> Option<i32> {
+    a.into_iter().chain(b).min()
+}
+
 /// The first creation and close days and the closed deals' cycle lengths (days).
 #[derive(Debug, Default)]
 pub struct CloseSpread {
@@ -27,12 +32,8 @@ impl CloseSpread {
     pub fn add(&mut self, case: &Case) {
         let created = case.deal.created.map(|t| t.day().0);
         let closed = case.deal.closed.map(|t| t.day().0);
-        let first = |a: Option<i32>, b: Option<i32>| match (a, b) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.first_created = first(self.first_created, created);
-        self.first_closed = first(self.first_closed, closed);
+        self.first_created = earlier(self.first_created, created);
+        self.first_closed = earlier(self.first_closed, closed);
         if let (Some(a), Some(b)) = (created, closed) {
             self.cycles.push(b - a);
         }
@@ -40,9 +41,8 @@ impl CloseSpread {
 
     /// Adds the counts of `other` (one case's, once it is written).
     pub fn merge(&mut self, other: CloseSpread) {
-        let first = |a: Option<i32>, b: Option<i32>| a.into_iter().chain(b).min();
-        self.first_created = first(self.first_created, other.first_created);
-        self.first_closed = first(self.first_closed, other.first_closed);
+        self.first_created = earlier(self.first_created, other.first_created);
+        self.first_closed = earlier(self.first_closed, other.first_closed);
         self.cycles.extend(other.cycles);
     }
 

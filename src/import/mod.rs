@@ -273,13 +273,14 @@ pub fn import_to_dir(
     }
     summary.stats = stats;
     summary.cases_sorted = cases_sorted;
-    if summary.skipped > summary.stats.cases {
+    // Events imported are at least the rows that made them, so this compares rows with rows.
+    if summary.skipped > summary.stats.events {
         summary.notes.push(format!(
-            "more rows or cases were skipped ({}) than imported ({}): the input may not be in \
+            "more rows or cases were skipped ({}) than events imported ({}): the input may not be in \
              the shape expected, and what did read may be misread (a D/M/YYYY date whose day is \
              at most 12 reads as M/D/YYYY); --date-format or --timestamp-format say how dates \
              are written",
-            summary.skipped, summary.stats.cases
+            summary.skipped, summary.stats.events
         ));
     }
     if let (n @ 1.., Some(example)) = both_outcomes {

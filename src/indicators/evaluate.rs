@@ -1,9 +1,9 @@
 //! Evaluating indicators at landmark ages: one pass over each deal's events for all landmarks.
 //!
-//! For landmark age `d` the cut is `t = created + d days`; events with `time ≤ t` are folded
+//! For landmark age `d` the cut is `t = created + d days`; events with `time < t` are folded
 //! into per-deal state, then every indicator reads its value at `t`. A deal contributes a row
-//! at `d` only while it is in the risk set: observable (`t ≤ window end`) and not yet closed
-//! (`closed > t`). The result is a column store ([`Panel`]): per landmark, the row deals and
+//! at `d` only while it is in the risk set: observable (`t ≤ window end`) and not closed before
+//! `t` (`closed ≥ t`: what happens at `t` itself is not yet known, see [`evaluate`]). The result is a column store ([`Panel`]): per landmark, the row deals and
 //! one `f32` column per indicator — what the scoring core sorts once and reweights.
 
 use rayon::prelude::*;

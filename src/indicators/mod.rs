@@ -1,6 +1,6 @@
 //! Leading indicators: numbers computed from a deal's history *as of* a deal age.
 //!
-//! An indicator sees only the events with `time ≤ created + age` plus what was known at
+//! An indicator sees only the events with `time < created + age` plus what was known at
 //! creation (segment, rep, source, value) — never later events, never `truth.csv` (except the
 //! research-only truth ceiling, which is labelled as such everywhere). Indicators are declared
 //! as data ([`spec`]) and compiled against a log's names and the scenario's stage maps

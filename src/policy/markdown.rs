@@ -186,24 +186,24 @@ fn risk_by_age(s: &mut String, rows: &[RiskAtAge]) {
     s.push('\n');
 }
 
-/// The deals the rules were tuned on, as policy.md names them: none when no deal is old
-/// enough to be followed to the last landmark.
-/// Which holidays the deadline ("by day d") does not count, and whose calendar they are: a
-/// log imported from elsewhere is read under the default scenario's unless told otherwise.
+/// Which holidays a rule's "by day d" does not count, and whose calendar they are: a log
+/// imported from elsewhere is read under the default scenario's unless told otherwise.
 fn holidays_text(t: &Tuning) -> String {
     let scenario = format!("the `{}` scenario's calendar", t.scenario);
     if t.holidays.is_empty() {
-        format!("The deadlines count every calendar day ({scenario} has no holidays).")
+        format!("A rule's \"by day d\" counts every calendar day ({scenario} has no holidays).")
     } else {
         let days: Vec<String> = t.holidays.iter().map(|h| h.text()).collect();
         format!(
-            "The deadlines do not count the holidays of {scenario}: {} (for a log from \
+            "A rule's \"by day d\" does not count the holidays of {scenario}: {} (for a log from \
              another country, give its own with `--scenario`).",
             days.join(", ")
         )
     }
 }
 
+/// The deals the rules were tuned on, as policy.md names them: none when no deal is old
+/// enough to be followed to the last landmark.
 fn tuned_deals(holdout_from: &str, last_landmark: u32) -> String {
     if holdout_from.is_empty() {
         format!(

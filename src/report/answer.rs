@@ -252,7 +252,8 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                     ));
                 } else {
                     s.push_str(&format!(
-                        " At day 60 none does better than a coin (the highest AUC is {}'s, {}).",
+                        " At day 60 none ranks lost deals above won ones more often than not (the \
+                         highest AUC is {}'s, {}).",
                         top.indicator,
                         fmt_auc(top.auc_60)
                     ));
@@ -508,7 +509,7 @@ mod tests {
         ];
         assert!(sentence(&d, "mid").ends_with(
             "(day 28). On the same deals its AUC is above the forecast's at days 14–21 and \
-             below it at day 35 (paired 95% intervals)."
+             below it at day 35 (pointwise paired 95% intervals)."
         ));
         let table = ranking(&d, "mid");
         assert_eq!(
@@ -580,7 +581,8 @@ mod tests {
         let d = run("x", &[("a", "rep", None, 0.467), ("b", "rep", None, 0.41)]);
         assert!(
             sentence(&d, "x").ends_with(
-                " At day 60 none does better than a coin (the highest AUC is a's, 0.467)."
+                " At day 60 none ranks lost deals above won ones more often than not (the \
+                 highest AUC is a's, 0.467)."
             ),
             "{}",
             sentence(&d, "x")

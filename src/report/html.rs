@@ -266,7 +266,7 @@ fn answer_section(out: &mut String, data: &RunData) {
     // Counted as the section lists them (with the routine note on omitted AUCs), so the
     // reader finds as many as announced.
     let warnings = run_warnings(data).len();
-    if !data.meta.warnings.is_empty() {
+    if let Some(first) = answer_warnings(data).first() {
         let _ = writeln!(
             out,
             "<p class=\"note\">Read with the {warnings} warning{} under \
@@ -274,7 +274,7 @@ fn answer_section(out: &mut String, data: &RunData) {
             if warnings == 1 { "" } else { "s" },
             SECTIONS[5].0,
             SECTIONS[5].1,
-            esc(&data.meta.warnings[0])
+            esc(first)
         );
     }
     let _ = writeln!(
@@ -824,13 +824,18 @@ fn run_details(out: &mut String, data: &RunData) {
 /// The scoring run's warnings and, after them, how many AUCs were omitted where: the
 /// Warnings of the page and of `summary.md` alike.
 pub(super) fn run_warnings(data: &RunData) -> Vec<String> {
-    data.meta
-        .warnings
-        .iter()
-        .cloned()
-        .chain(omitted_note(data))
-        .chain(landmarks_apart(data))
-        .collect()
+    let mut all = answer_warnings(data);
+    all.extend(omitted_note(data));
+    all
+}
+
+/// The warnings that bear on the answer itself, which the answer points to: the scoring's and
+/// a policy tuned at other landmarks (the answer quotes its rules), not the routine note on
+/// omitted AUCs.
+fn answer_warnings(data: &RunData) -> Vec<String> {
+    let mut out = data.meta.warnings.clone();
+    out.extend(landmarks_apart(data));
+    out
 }
 
 /// When the policy was tuned at other landmarks than the scores use: `score --landmarks` run

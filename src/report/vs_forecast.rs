@@ -13,13 +13,18 @@ use crate::scoring::ScoreRow;
 pub const LEGEND: &str = "AUC vs rep forecast: the landmarks where the 95% interval of the \
     indicator's AUC minus the forecast's, both computed on the deals that have both values, \
     lies above zero (higher) or below it (lower); each landmark's difference is in the \
-    vs_baseline columns of scores.csv.";
+    vs_baseline columns of scores.csv. The intervals are pointwise, one per landmark: over \
+    about 24 landmarks one lone landmark (\"higher day 49\") can be chance, a run of them \
+    hardly.";
 
 /// Runs of consecutive landmarks `(first, last)` where the paired 95% interval of the
 /// indicator's AUC minus the forecast's lies wholly above zero (`above`) or below (`below`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PairedDays {
+    /// Where the indicator's AUC is clearly the higher: it tells lost deals from won ones
+    /// better than the rep's forecast at those ages.
     pub above: Vec<(u32, u32)>,
+    /// Where the forecast's is clearly the higher.
     pub below: Vec<(u32, u32)>,
     /// Whether any landmark has a paired interval: without one (the forecast itself, IPCW,
     /// too few deals) nothing can be told, which is not "no difference".
@@ -95,7 +100,7 @@ impl PairedDays {
     }
 
     /// The clause the answer adds for its indicator: " On the same deals its AUC is above the
-    /// forecast's at days 14–28 and below it at days 35–112 (paired 95% intervals)." Empty
+    /// forecast's at days 14–28 and below it at days 35–112 (pointwise paired 95% intervals)." Empty
     /// where nothing can be told.
     pub fn sentence(&self) -> String {
         if !self.judged {
@@ -111,7 +116,7 @@ impl PairedDays {
                 days_text(&self.below)
             ),
         };
-        format!(" On the same deals its AUC {verdict} (paired 95% intervals).")
+        format!(" On the same deals its AUC {verdict} (pointwise paired 95% intervals).")
     }
 }
 
@@ -171,7 +176,7 @@ mod tests {
         assert_eq!(
             p.sentence(),
             " On the same deals its AUC is above the forecast's at days 7, 21–35, 49 and below \
-             it at days 56–63 (paired 95% intervals)."
+             it at days 56–63 (pointwise paired 95% intervals)."
         );
         // Another indicator's or segment's rows do not count.
         assert_eq!(PairedDays::of(&scores, "b", "s"), PairedDays::default());
@@ -191,8 +196,8 @@ mod tests {
         assert_eq!(p.cell(), "no clear difference");
         assert_eq!(
             p.sentence(),
-            " On the same deals its AUC never clearly differs from the forecast's (paired 95% \
-             intervals)."
+            " On the same deals its AUC never clearly differs from the forecast's (pointwise \
+             paired 95% intervals)."
         );
         let p = PairedDays::of(&rows(&[BELOW]), "a", "s");
         assert_eq!(

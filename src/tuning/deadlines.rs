@@ -246,10 +246,21 @@ pub fn from_experience(
                 &times[j],
             ));
         }
-        // The segment's steps are one family of tests.
-        let raw: Vec<f64> = rows[first..].iter().map(|r| r.separation_p_value).collect();
+        // The segment's steps are one family of tests; a step without lost or without won
+        // deals is no test (its p-value is 1) and does not enlarge it.
+        let testable = |r: &DeadlineRow| r.lost_deals > 0 && r.won_deals > 0;
+        let raw: Vec<f64> = rows[first..]
+            .iter()
+            .map(|r| {
+                if testable(r) {
+                    r.separation_p_value
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect();
         for (r, p) in rows[first..].iter_mut().zip(crate::stats::holm::holm(&raw)) {
-            r.separation_p_holm = p;
+            r.separation_p_holm = if p.is_nan() { r.separation_p_value } else { p };
         }
     }
     rows

@@ -628,7 +628,7 @@ def make_case(rng, cfg):
     closed = created + np.round(age_days * DAY).astype(np.int64)
     closed = closed.astype(np.float64)
     closed[outcome == "open"] = np.nan
-    late = ~np.isnan(closed) & (closed > wend)  # would close after the snapshot -> still open
+    late = ~np.isnan(closed) & (closed >= wend)  # closes at or after the snapshot -> still open (as `cut`)
     outcome[late] = "open"
     closed[late] = np.nan
 
