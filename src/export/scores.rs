@@ -68,6 +68,7 @@ impl ScoreReport {
     pub fn ranking_table(&self) -> String {
         let fmt = |x: Option<f64>| x.map_or("  -  ".to_string(), |v| format!("{v:.3}"));
         let mut out = String::new();
+        let mut at_chance = false;
         if self.with_truth {
             out.push_str(&format!("NOTE: {} is RESEARCH ONLY (hidden ground truth), the ceiling for observable indicators.\n", crate::indicators::TRUTH_INDICATOR));
         }
@@ -101,6 +102,8 @@ impl ScoreReport {
             rows.sort_by_key(|r| r.rank);
             let judged = crate::scoring::reliability_judged(&self.scores, seg);
             for r in rows {
+                let reliable_from = r.reliable_from_label(judged, &self.scores);
+                at_chance |= reliable_from == "never (chance)";
                 let signal = self
                     .indicators
                     .iter()
@@ -111,7 +114,7 @@ impl ScoreReport {
                     r.rank_text(),
                     r.indicator,
                     signal,
-                    r.reliable_from_text(judged),
+                    reliable_from,
                     fmt(r.auc_30),
                     fmt(r.auc_60),
                     fmt(r.auc_90)
@@ -119,6 +122,9 @@ impl ScoreReport {
             }
         }
         out.push_str(&self.auc_columns_note());
+        if at_chance {
+            out.push_str(&format!("{}\n", crate::scoring::summary::CHANCE_LEGEND));
+        }
         out
     }
 

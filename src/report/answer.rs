@@ -9,25 +9,9 @@ use super::load::RunData;
 use super::vs_forecast::PairedDays;
 use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, TRUTH_INDICATOR};
+use crate::scoring::summary::chance_everywhere;
 use crate::scoring::{ScoreRow, SummaryRow};
 use crate::tuning::rule::confirmation_text;
-
-/// What "never (chance)" in the ranking tables means, under them in both reports.
-pub const CHANCE_LEGEND: &str = "\"never (chance)\": the AUC's 95% interval covers 0.5 at every \
-    landmark scored, so nothing shows the indicator tells lost deals from won ones at any age.";
-
-/// The number of landmarks at which `indicator` has an AUC interval in `segment`, when every
-/// one of them covers one half: at no deal age is there a sign that it tells lost deals from
-/// won ones (DOMAIN.md's legal wait that "may look alarming and still predict nothing").
-pub fn chance_everywhere(scores: &[ScoreRow], indicator: &str, segment: &str) -> Option<usize> {
-    let intervals: Vec<(f64, f64)> = scores
-        .iter()
-        .filter(|r| r.indicator == indicator && r.segment == segment)
-        .filter_map(|r| Some((r.ci_lo?, r.ci_hi?)))
-        .collect();
-    let covers = |&(lo, hi): &(f64, f64)| lo <= 0.5 && 0.5 <= hi;
-    (!intervals.is_empty() && intervals.iter().all(covers)).then_some(intervals.len())
-}
 
 /// The days of the AUC columns (as in `indicator_summary.csv`).
 pub const AUC_DAYS: [u32; 3] = [30, 60, 90];
@@ -119,15 +103,7 @@ pub fn ranking<'a>(data: &'a RunData, segment: &str) -> Vec<RankingRow<'a>> {
                 signal: data
                     .indicator(&r.indicator)
                     .map_or(String::new(), |i| i.signal.clone()),
-                reliable_from: match r.reliable_from_text(judged) {
-                    never
-                        if never == "never"
-                            && chance_everywhere(&data.scores, &r.indicator, segment).is_some() =>
-                    {
-                        "never (chance)".to_string()
-                    }
-                    text => text,
-                },
+                reliable_from: r.reliable_from_label(judged, &data.scores),
                 cells: [cell(0), cell(1), cell(2)],
                 vs_baseline,
                 vs_baseline_paired,

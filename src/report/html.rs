@@ -286,7 +286,11 @@ fn answer_section(out: &mut String, data: &RunData) {
          <a href=\"{SCORES_CSV}\">{SCORES_CSV}</a>.</p>",
         data.meta.options.target
     );
-    let _ = writeln!(out, "<p>{}</p>", esc(answer::CHANCE_LEGEND));
+    let _ = writeln!(
+        out,
+        "<p>{}</p>",
+        esc(crate::scoring::summary::CHANCE_LEGEND)
+    );
     if data.baseline().is_some() {
         let _ = writeln!(out, "<p>{}</p>", esc(super::vs_forecast::LEGEND));
     }

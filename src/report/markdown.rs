@@ -40,7 +40,7 @@ pub fn render(data: &RunData) -> String {
         out,
         "\n\"Reliable\": the 95% interval of the AUC stays at or above the target at three landmarks in a row. Data: `{SUMMARY_CSV}`, intervals in `{SCORES_CSV}`."
     );
-    let _ = writeln!(out, "\n{}", answer::CHANCE_LEGEND);
+    let _ = writeln!(out, "\n{}", crate::scoring::summary::CHANCE_LEGEND);
     if data.baseline().is_some() {
         let _ = writeln!(out, "\n{}", super::vs_forecast::LEGEND);
     }

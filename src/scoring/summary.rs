@@ -57,6 +57,38 @@ impl SummaryRow {
             None => "–".to_string(),
         }
     }
+
+    /// [`reliable_from_text`](Self::reliable_from_text), with "never (chance)" where every
+    /// AUC interval of the row in `scores` covers one half ([`chance_everywhere`]): the
+    /// terminal and both reports say it alike.
+    pub fn reliable_from_label(&self, judged: bool, scores: &[ScoreRow]) -> String {
+        match self.reliable_from_text(judged) {
+            never
+                if never == "never"
+                    && chance_everywhere(scores, &self.indicator, &self.segment).is_some() =>
+            {
+                "never (chance)".to_string()
+            }
+            text => text,
+        }
+    }
+}
+
+/// What "never (chance)" in the ranking tables means, under them in both reports and the terminal.
+pub const CHANCE_LEGEND: &str = "\"never (chance)\": the AUC's 95% interval covers 0.5 at every \
+    landmark scored, so nothing shows the indicator tells lost deals from won ones at any age.";
+
+/// The number of landmarks at which `indicator` has an AUC interval in `segment`, when every
+/// one of them covers one half: at no deal age is there a sign that it tells lost deals from
+/// won ones (DOMAIN.md's legal wait that "may look alarming and still predict nothing").
+pub fn chance_everywhere(scores: &[ScoreRow], indicator: &str, segment: &str) -> Option<usize> {
+    let intervals: Vec<(f64, f64)> = scores
+        .iter()
+        .filter(|r| r.indicator == indicator && r.segment == segment)
+        .filter_map(|r| Some((r.ci_lo?, r.ci_hi?)))
+        .collect();
+    let covers = |&(lo, hi): &(f64, f64)| lo <= 0.5 && 0.5 <= hi;
+    (!intervals.is_empty() && intervals.iter().all(covers)).then_some(intervals.len())
 }
 
 /// Whether `scores` can call an indicator of `segment` "never reliable": only when some
@@ -220,6 +252,27 @@ mod tests {
         assert_eq!(s[0].reliable_from_text(false), "–");
         let reliable = summarise(&[7, 14, 21].map(|d| row("b", d, 0.9, 0.8)), 0.7);
         assert_eq!(reliable[0].reliable_from_text(false), "day 7");
+    }
+
+    /// "never (chance)" where every interval of the row covers one half, "never" as soon as
+    /// one lies clear of it (either side), "day d" whatever the intervals.
+    #[test]
+    fn never_at_chance_where_every_interval_covers_one_half() {
+        let mut rows = vec![row("a", 7, 0.5, 0.45), row("a", 14, 0.52, 0.5)];
+        for r in &mut rows {
+            r.ci_hi = Some(0.55);
+        }
+        let s = summarise(&rows, 0.7);
+        assert_eq!(chance_everywhere(&rows, "a", "s"), Some(2));
+        assert_eq!(s[0].reliable_from_label(true, &rows), "never (chance)");
+        (rows[1].ci_lo, rows[1].ci_hi) = (Some(0.51), Some(0.6));
+        assert_eq!(chance_everywhere(&rows, "a", "s"), None);
+        assert_eq!(s[0].reliable_from_label(true, &rows), "never");
+        (rows[1].ci_lo, rows[1].ci_hi) = (Some(0.4), Some(0.49));
+        assert_eq!(chance_everywhere(&rows, "a", "s"), None);
+        assert_eq!(s[0].reliable_from_label(false, &rows), "–");
+        let reliable = summarise(&[7, 14, 21].map(|d| row("b", d, 0.9, 0.8)), 0.7);
+        assert_eq!(reliable[0].reliable_from_label(true, &rows), "day 7");
     }
 
     /// Nor "never" for an indicator without an interval of its own at any landmark, in a
