@@ -147,6 +147,34 @@ fn crm_sample() -> PathBuf {
     p
 }
 
+/// The CRM sample in `dir` with its row of opportunity Z063OYW0 (won, engaged 10/25/2016,
+/// closed 3/11/2017 at 4514) passed through `edit`.
+fn crm_sample_edited(dir: &Path, edit: impl Fn(&str) -> String) -> PathBuf {
+    let copy = copy_of_crm_sample(dir);
+    let pipeline = copy.join("sales_pipeline.csv");
+    let text = fs::read_to_string(&pipeline).unwrap();
+    let row = "Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,10/25/2016,3/11/2017,4514\n";
+    assert!(text.contains(row), "the row to edit is in the sample");
+    fs::write(&pipeline, text.replacen(row, &edit(row), 1)).unwrap();
+    copy
+}
+
+/// `dealsim import crm SOURCE --out OUT` refused with exit code 2 and nothing written: its
+/// stderr.
+fn crm_import_refused(source: &Path, out: &Path) -> String {
+    let refused = dealsim()
+        .args(["import", "crm"])
+        .arg(source)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(!out.exists(), "nothing written");
+    String::from_utf8_lossy(&refused.stderr).into_owned()
+}
+
 /// A copy of the CRM sample's files in `dir` (created), to edit.
 fn copy_of_crm_sample(dir: &Path) -> PathBuf {
     fs::create_dir(dir).unwrap();
@@ -179,16 +207,9 @@ fn a_year_typed_wrong_is_pointed_out() {
         ),
         "{as_is}"
     );
-    let copy = copy_of_crm_sample(&tmp.path().join("typo"));
-    let pipeline = copy.join("sales_pipeline.csv");
-    let text = fs::read_to_string(&pipeline).unwrap();
-    let typo = text.replacen(
-        "Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,10/25/2016,3/11/2017,",
-        "Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,10/25/2016,3/11/2027,",
-        1,
-    );
-    assert_ne!(typo, text, "the row to edit is in the sample");
-    fs::write(&pipeline, typo).unwrap();
+    let copy = crm_sample_edited(&tmp.path().join("typo"), |row| {
+        row.replace("3/11/2017,", "3/11/2027,")
+    });
     let said = notes(&copy, "typo-log");
     assert!(
         said.contains("note: 1 date lies after a gap of")
@@ -207,34 +228,16 @@ fn a_year_typed_wrong_is_pointed_out() {
 #[test]
 fn a_crm_row_longer_than_its_header_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let copy = copy_of_crm_sample(&tmp.path().join("comma"));
-    let pipeline = copy.join("sales_pipeline.csv");
-    let text = fs::read_to_string(&pipeline).unwrap();
-    let row = "Z063OYW0,Darcel Schlecht,GTXPro,Isdom,Won,10/25/2016,3/11/2017,4514\n";
-    assert!(text.contains(row), "the row to edit is in the sample");
-    fs::write(
-        &pipeline,
-        text.replacen(row, &row.replace("4514", "4.514,00"), 1),
-    )
-    .unwrap();
-    let out = tmp.path().join("refused");
-    let refused = dealsim()
-        .args(["import", "crm"])
-        .arg(&copy)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let said = String::from_utf8_lossy(&refused.stderr);
+    let copy = crm_sample_edited(&tmp.path().join("comma"), |row| {
+        row.replace(",4514", ",4.514,00")
+    });
+    let said = crm_import_refused(&copy, &tmp.path().join("refused"));
     assert!(
         said.contains(
             "sales_pipeline.csv: line 3, column 1: a row has 9 fields but the header has 8"
         ),
         "{said}"
     );
-    assert!(!out.exists());
     let lenient = import_ok("crm", &copy, &tmp.path().join("lenient"), &["--lenient"]);
     let said = String::from_utf8_lossy(&lenient.stderr);
     assert!(
@@ -267,23 +270,13 @@ fn a_day_first_export_reads_with_date_format() {
         })
         .collect();
     fs::write(&pipeline, swapped.join("\n") + "\n").unwrap();
-    let refused = dealsim()
-        .args(["import", "crm"])
-        .arg(&copy)
-        .arg("--out")
-        .arg(tmp.path().join("refused"))
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let said = String::from_utf8_lossy(&refused.stderr);
+    let said = crm_import_refused(&copy, &tmp.path().join("refused"));
     assert!(
         said.contains(
             "line 2, column 6: column `engage_date`: cannot read the date \"20/10/2016\""
         ) && said.contains("(--date-format for another)"),
         "{said}"
     );
-    assert!(!tmp.path().join("refused").exists());
     import_ok("crm", &crm_sample(), &tmp.path().join("mdy"), &[]);
     import_ok(
         "crm",
