@@ -3,6 +3,9 @@
 //! (`tests/oracle/gen_indicators.py` wrote the log and the expected values into
 //! `tests/oracle/indicator_log/`). The deals at risk and every value must be equal to the last
 //! bit (NaN = NaN): what the benchmark script checks on a million deals, here in `cargo test`.
+//! The same log with closes and events exactly at landmark moments
+//! (`tests/oracle/gen_indicator_ties.py`, `tests/oracle/indicator_ties/`) checks the risk set's
+//! and the history's boundary: a deal closing at the moment is at risk, an event then unknown.
 
 use std::fs;
 use std::io::Read;
@@ -14,10 +17,11 @@ use dealsim::scenario::Scenario;
 use dealsim::time::DayNum;
 use serde_json::Value;
 
-/// The fixture directory's `name.gz`, decompressed.
-fn gunzip(name: &str) -> Vec<u8> {
+/// The fixture directory `fixture`'s `name.gz`, decompressed.
+fn gunzip(fixture: &str, name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/oracle/indicator_log")
+        .join("tests/oracle")
+        .join(fixture)
         .join(format!("{name}.gz"));
     let mut out = Vec::new();
     flate2::read::GzDecoder::new(fs::File::open(&path).expect("fixture exists"))
@@ -28,16 +32,32 @@ fn gunzip(name: &str) -> Vec<u8> {
 
 #[test]
 fn every_indicator_value_equals_the_python_reference() {
+    equals_the_python_reference("indicator_log");
+}
+
+#[test]
+fn closes_and_events_at_landmark_moments_equal_the_python_reference() {
+    let expected: Value =
+        serde_json::from_slice(&gunzip("indicator_ties", "expected.json")).expect("valid JSON");
+    assert!(expected["closes_at_a_landmark"].as_u64().unwrap() >= 10);
+    assert!(expected["events_at_a_landmark"].as_u64().unwrap() >= 100);
+    equals_the_python_reference("indicator_ties");
+}
+
+/// The deals at risk and every default indicator's value at landmarks 7 ... 168 on the log of
+/// `fixture`, bit for bit against its `expected.json.gz`.
+fn equals_the_python_reference(fixture: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     for name in ["events.csv", "deals.csv"] {
-        fs::write(dir.path().join(name), gunzip(name)).expect("write");
+        fs::write(dir.path().join(name), gunzip(fixture, name)).expect("write");
     }
     let log = read_log(
         &dir.path().join("events.csv"),
         &dir.path().join("deals.csv"),
     )
     .expect("valid log");
-    let expected: Value = serde_json::from_slice(&gunzip("expected.json")).expect("valid JSON");
+    let expected: Value =
+        serde_json::from_slice(&gunzip(fixture, "expected.json")).expect("valid JSON");
     assert_eq!(log.deals.len() as u64, expected["deals"].as_u64().unwrap());
     assert_eq!(
         log.events.len() as u64,
