@@ -21,16 +21,16 @@ Usage:  /tmp/oracle-venv/bin/python tests/oracle/gen_indicator_ties.py   (numpy,
 import gzip
 import json
 import sys
-import tomllib
+import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "benches"))
+import gen_indicators  # noqa: E402 (beside this script; it puts benches/ on the path)
 import whole_job_python as wj  # noqa: E402
 
+ROOT = gen_indicators.ROOT
 SRC = ROOT / "tests" / "oracle" / "indicator_log"
 OUT = ROOT / "tests" / "oracle" / "indicator_ties"
 DAY = pd.Timedelta(days=1)
@@ -81,29 +81,11 @@ def main():
     for name, frame in [("events.csv", events), ("deals.csv", deals)]:
         with gzip.GzipFile(OUT / f"{name}.gz", "wb", 9, mtime=0) as f:
             f.write(frame.to_csv(index=False).encode())
-    tmp = OUT / "_plain"
-    tmp.mkdir(exist_ok=True)
-    events.to_csv(tmp / "events.csv", index=False)
-    deals.to_csv(tmp / "deals.csv", index=False)
-    d, e = wj.read_inputs(tmp)
-    for f in tmp.iterdir():
-        f.unlink()
-    tmp.rmdir()
-
-    spec, seg_maps = wj.load_scenario(ROOT / "scenarios" / "default.toml")
-    indicators = tomllib.loads((ROOT / "scenarios" / "indicators.toml").read_text())["indicator"]
-    panel = wj.evaluate(d, e, spec, seg_maps, indicators)
-    case_ids = d["case_id"].to_numpy()
-    names = [ind["name"] for ind in indicators]
-    landmarks = []
-    for k, day in enumerate(wj.LANDMARKS):
-        rows = np.flatnonzero(panel["rk"] == k)
-        landmarks.append({
-            "day": day,
-            "case_ids": [int(c) for c in case_ids[panel["rc"][rows]]],
-            "values": {n: [int(b) for b in panel["values"][n][rows].astype(np.float32).view(np.uint32)]
-                       for n in names},
-        })
+    with tempfile.TemporaryDirectory() as tmp:
+        events.to_csv(Path(tmp) / "events.csv", index=False)
+        deals.to_csv(Path(tmp) / "deals.csv", index=False)
+        d, e = wj.read_inputs(Path(tmp))
+    names, landmarks, _ = gen_indicators.expected(d, e)
     out = {"generator": "tests/oracle/gen_indicator_ties.py", "reference": "benches/whole_job_python.py",
            "python_version": sys.version.split()[0], "numpy_version": np.__version__,
            "pandas_version": pd.__version__, "deals": len(d), "events": len(e),

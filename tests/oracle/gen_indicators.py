@@ -37,17 +37,10 @@ sys.path.insert(0, str(ROOT / "benches"))
 import whole_job_python as wj  # noqa: E402
 
 
-def main():
-    with tempfile.TemporaryDirectory() as tmp:
-        sim = Path(tmp)
-        subprocess.run(["cargo", "run", "--release", "--quiet", "--", "simulate", "--deals", str(DEALS),
-                        "--quiet", "--out", str(sim)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        OUT.mkdir(parents=True, exist_ok=True)
-        for name in ["events.csv", "deals.csv"]:
-            with open(sim / name, "rb") as src, gzip.GzipFile(OUT / f"{name}.gz", "wb", 9, mtime=0) as dst:
-                shutil.copyfileobj(src, dst)
-        deals, events = wj.read_inputs(sim)
-
+def expected(deals, events):
+    """The 14 default indicators on the log (as wj.read_inputs reads it) at wj.LANDMARKS: their
+    names, per landmark the case ids at risk and each indicator's values as float32 bits, and
+    the number of missing values."""
     spec, seg_maps = wj.load_scenario(ROOT / "scenarios" / "default.toml")
     indicators = tomllib.loads((ROOT / "scenarios" / "indicators.toml").read_text())["indicator"]
     panel = wj.evaluate(deals, events, spec, seg_maps, indicators)
@@ -62,6 +55,22 @@ def main():
             "values": {n: [int(b) for b in panel["values"][n][rows].astype(np.float32).view(np.uint32)]
                        for n in names},
         })
+    nan = sum(int(np.isnan(panel["values"][n]).sum()) for n in names)
+    return names, landmarks, nan
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        sim = Path(tmp)
+        subprocess.run(["cargo", "run", "--release", "--quiet", "--", "simulate", "--deals", str(DEALS),
+                        "--quiet", "--out", str(sim)], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        OUT.mkdir(parents=True, exist_ok=True)
+        for name in ["events.csv", "deals.csv"]:
+            with open(sim / name, "rb") as src, gzip.GzipFile(OUT / f"{name}.gz", "wb", 9, mtime=0) as dst:
+                shutil.copyfileobj(src, dst)
+        deals, events = wj.read_inputs(sim)
+
+    names, landmarks, nan = expected(deals, events)
     out = {"generator": "tests/oracle/gen_indicators.py", "reference": "benches/whole_job_python.py",
            "python_version": sys.version.split()[0], "numpy_version": np.__version__,
            "pandas_version": pd.__version__, "deals": len(deals), "events": len(events),
@@ -69,7 +78,6 @@ def main():
     with gzip.GzipFile(OUT / "expected.json.gz", "wb", 9, mtime=0) as f:
         f.write(json.dumps(out, separators=(",", ":")).encode())
     rows = sum(len(lm["case_ids"]) for lm in landmarks)
-    nan = sum(int(np.isnan(panel["values"][n]).sum()) for n in names)
     print(f"{len(deals)} deals, {len(events)} events, {rows} risk-set rows x {len(names)} indicators "
           f"({nan} missing values) -> {OUT}")
 
