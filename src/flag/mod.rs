@@ -295,10 +295,7 @@ pub fn flag_log(
             }
             let first = first_flags(&panel, &clock, &rule);
             let risk_rows = r.risk_by_age.as_ref().map_or(Vec::new(), RiskByAge::rows);
-            let confirmed = (r.holdout.as_ref())
-                .and_then(|h| h.confirmation_p_value)
-                .filter(|p| !p.is_nan())
-                .map(|p| p < crate::tuning::rule::CONFIRMATION_ALPHA);
+            let (confirmed, precision) = (r.confirmed(), overall_risk(r));
             for &d in &in_segment {
                 let Some(l) = first[d].map(usize::from) else {
                     continue;
@@ -313,8 +310,8 @@ pub fn flag_log(
                     by_day: r.by_day,
                     flagged_at_day: at_day,
                     days_overdue: age(d) - at_day as f64,
-                    precision: overall_precision(r),
-                    risk: rule_risk(&risk_rows, overall_risk(r), age(d)),
+                    precision: precision.map(|(p, _, _)| p),
+                    risk: rule_risk(&risk_rows, precision, age(d)),
                     confirmed,
                 });
             }
@@ -325,16 +322,19 @@ pub fn flag_log(
         .into_iter()
         .enumerate()
         .filter(|(_, r)| !r.is_empty())
-        .map(|(d, reasons)| FlaggedDeal {
-            case_id: known.case_ids[d].clone(),
-            segment: seg_name(d),
-            rep: known.symbols.name(known.deals[d].rep).to_string(),
-            created: known.deals[d].created.day().iso(),
-            age_days: age(d),
-            risk: highest_risk(&reasons).map(|r| r.value),
-            risk_is_thin: highest_risk(&reasons).is_some_and(RuleRisk::is_thin),
-            forecast: today_value(d, forecast),
-            reasons,
+        .map(|(d, reasons)| {
+            let (risk, risk_is_thin) = listed_risk(&reasons);
+            FlaggedDeal {
+                case_id: known.case_ids[d].clone(),
+                segment: seg_name(d),
+                rep: known.symbols.name(known.deals[d].rep).to_string(),
+                created: known.deals[d].created.day().iso(),
+                age_days: age(d),
+                risk,
+                risk_is_thin,
+                forecast: today_value(d, forecast),
+                reasons,
+            }
         })
         .collect();
     flagged.sort_by(worst_first);
@@ -383,26 +383,27 @@ pub fn flag_log(
     }
 }
 
-/// The risk a deal flagged for `reasons` is listed by: the highest of those resting on enough
-/// deals, else the highest thin one ([`RuleRisk::is_thin`]).
-fn highest_risk(reasons: &[Reason]) -> Option<&RuleRisk> {
+/// The risk a deal flagged for `reasons` is listed by, and whether it is thin
+/// ([`RuleRisk::is_thin`]): the highest of those resting on enough deals, else the highest
+/// thin one.
+fn listed_risk(reasons: &[Reason]) -> (Option<f64>, bool) {
     let risks = || reasons.iter().filter_map(|r| r.risk.as_ref());
     let highest = |thin: bool| {
         risks()
             .filter(|r| r.is_thin() == thin)
             .max_by(|a, b| a.value.total_cmp(&b.value))
     };
-    highest(false).or_else(|| highest(true))
+    let listed = highest(false).or_else(|| highest(true));
+    (
+        listed.map(|r| r.value),
+        listed.is_some_and(RuleRisk::is_thin),
+    )
 }
 
-/// A rule's in-sample precision; NaN (undefined: it flagged no tuning deal) is as unknown as
-/// an omitted `expected`, and such a deal is listed last.
-fn overall_precision(r: &RulePolicy) -> Option<f64> {
-    overall_risk(r).map(|(p, _, _)| p)
-}
-
-/// [`overall_precision`] with its interval and the number of tuning deals the rule flagged
-/// (recall × lost deals + false-alarm rate × won deals, each a whole number of deals).
+/// A rule's in-sample precision with its interval and the number of tuning deals the rule
+/// flagged (recall × lost deals + false-alarm rate × won deals, each a whole number of deals).
+/// A NaN precision (undefined: it flagged no tuning deal) is as unknown as an omitted
+/// `expected`, and such a deal is listed last.
 fn overall_risk(r: &RulePolicy) -> Option<(f64, Option<[f64; 2]>, usize)> {
     let e = r.expected.as_ref().filter(|e| !e.precision.is_nan())?;
     let flagged = (e.recall * e.lost_deals as f64).round()
@@ -468,7 +469,7 @@ fn risk_warnings(policy: &Policy, specs: &[IndicatorSpec]) -> Vec<String> {
             .flat_map(|s| s.rule.iter().map(move |r| (s, r)))
     };
     let mut out = Vec::new();
-    if rules().any(|(_, r)| r.risk_by_age.is_none() && overall_precision(r).is_some()) {
+    if rules().any(|(_, r)| r.risk_by_age.is_none() && overall_risk(r).is_some()) {
         out.push(
             "the policy records no risk by deal age (risk_by_age): the risk shown is each \
              rule's overall in-sample precision, the risk of a fresh flag, which overstates the \
@@ -648,14 +649,15 @@ mod tests {
     }
 
     fn deal(id: &str, reasons: Vec<Reason>) -> FlaggedDeal {
+        let (risk, risk_is_thin) = listed_risk(&reasons);
         FlaggedDeal {
             case_id: id.into(),
             segment: String::new(),
             rep: String::new(),
             created: String::new(),
             age_days: 30.0,
-            risk: highest_risk(&reasons).map(|r| r.value),
-            risk_is_thin: highest_risk(&reasons).is_some_and(RuleRisk::is_thin),
+            risk,
+            risk_is_thin,
             forecast: None,
             reasons,
         }

@@ -211,6 +211,19 @@ impl RiskByAge {
 }
 
 impl RulePolicy {
+    /// The held-out check's p-value, when the policy records one that is a number.
+    pub fn confirmation_p_value(&self) -> Option<f64> {
+        (self.holdout.as_ref())
+            .and_then(|h| h.confirmation_p_value)
+            .filter(|p| !p.is_nan())
+    }
+
+    /// Whether the held-out deals confirmed the rule (p below [`CONFIRMATION_ALPHA`]); `None`
+    /// without a check: `flag` marks each reason with it and warns about the unconfirmed.
+    pub fn confirmed(&self) -> Option<bool> {
+        self.confirmation_p_value().map(|p| p < CONFIRMATION_ALPHA)
+    }
+
     /// The unit of the rule's indicator: of the measure it was tuned with, else of the
     /// indicator of its name in `specs`; `None` when neither says (a hand-written rule without
     /// `measure`, shown without the indicator set).
@@ -551,8 +564,10 @@ impl Policy {
         let mut out = Vec::new();
         for s in &self.segment {
             for r in &s.rule {
-                let p = r.holdout.as_ref().and_then(|h| h.confirmation_p_value);
-                if let Some(p) = p.filter(|&p| p >= CONFIRMATION_ALPHA) {
+                if let Some(p) = r
+                    .confirmation_p_value()
+                    .filter(|&p| p >= CONFIRMATION_ALPHA)
+                {
                     out.push(format!(
                         "segment {}: the rule `{}` is {}: {NOT_CONFIRMED}",
                         s.name,
