@@ -27,23 +27,20 @@ pub struct CloseSpread {
     cycles: Vec<i32>,
 }
 
+/// The creation and close days of `case`, if it has them.
+pub fn deal_days(case: &Case) -> (Option<i32>, Option<i32>) {
+    let day = |t: Option<crate::time::Timestamp>| t.map(|t| t.day().0);
+    (day(case.deal.created), day(case.deal.closed))
+}
+
 impl CloseSpread {
-    /// Counts `case`'s creation and close.
-    pub fn add(&mut self, case: &Case) {
-        let created = case.deal.created.map(|t| t.day().0);
-        let closed = case.deal.closed.map(|t| t.day().0);
+    /// Counts a written case's creation and close days ([`deal_days`]).
+    pub fn add(&mut self, (created, closed): (Option<i32>, Option<i32>)) {
         self.first_created = earlier(self.first_created, created);
         self.first_closed = earlier(self.first_closed, closed);
         if let (Some(a), Some(b)) = (created, closed) {
             self.cycles.push(b - a);
         }
-    }
-
-    /// Adds the counts of `other` (one case's, once it is written).
-    pub fn merge(&mut self, other: CloseSpread) {
-        self.first_created = earlier(self.first_created, other.first_created);
-        self.first_closed = earlier(self.first_closed, other.first_closed);
-        self.cycles.extend(other.cycles);
     }
 
     /// The note, when the first close comes later after the first creation than both
@@ -88,11 +85,7 @@ mod tests {
 
     fn spread(cases: &[Case]) -> CloseSpread {
         let mut s = CloseSpread::default();
-        for c in cases {
-            let mut one = CloseSpread::default();
-            one.add(c);
-            s.merge(one);
-        }
+        cases.iter().for_each(|c| s.add(deal_days(c)));
         s
     }
 

@@ -160,18 +160,16 @@ impl Sink<'_> {
     /// case with `--lenient`.
     pub fn case(&mut self, case: Case, line: Option<usize>) -> Result<(), Error> {
         let id = case.id.clone();
-        let mut dates = stray_dates::DateSpread::default();
-        dates.add(&case);
-        let mut closes = left_cut::CloseSpread::default();
-        closes.add(&case);
+        // Taken before the case moves into the writer, counted once it is written.
+        let (days, deal_days) = (stray_dates::days_of(&case), left_cut::deal_days(&case));
         match self
             .writer
             .write(case)
             .context(|| "writing the imported log".to_string())?
         {
             Ok(()) => {
-                self.dates.merge(dates);
-                self.closes.merge(closes);
+                self.dates.add(&days, &id);
+                self.closes.add(deal_days);
                 Ok(())
             }
             Err(p) => {

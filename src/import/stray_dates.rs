@@ -25,26 +25,27 @@ pub struct DateSpread {
     total: u64,
 }
 
-impl DateSpread {
-    /// Counts the days of `case` (each once: a close and the event recording it are one date).
-    pub fn add(&mut self, case: &Case) {
-        let times = case.events.iter().map(|e| e.time);
-        let deal = [case.deal.created, case.deal.closed].into_iter().flatten();
-        let mut days: Vec<i32> = times.chain(deal).map(|t| t.day().0).collect();
-        days.sort_unstable();
-        days.dedup();
-        for day in days {
-            self.total += 1;
-            let entry = self.days.entry(day).or_insert_with(|| (0, case.id.clone()));
-            entry.0 += 1;
-        }
-    }
+/// The days `case` has a date on (events, creation, close), each once, ascending: a close and
+/// the event recording it are one date.
+pub fn days_of(case: &Case) -> Vec<i32> {
+    let times = case.events.iter().map(|e| e.time);
+    let deal = [case.deal.created, case.deal.closed].into_iter().flatten();
+    let mut days: Vec<i32> = times.chain(deal).map(|t| t.day().0).collect();
+    days.sort_unstable();
+    days.dedup();
+    days
+}
 
-    /// Adds the counts of `other` (one case's, once it is written).
-    pub fn merge(&mut self, other: DateSpread) {
-        self.total += other.total;
-        for (day, (count, case)) in other.days {
-            self.days.entry(day).or_insert((0, case)).0 += count;
+impl DateSpread {
+    /// Counts the `days` of the case `case_id` ([`days_of`]), once it is written.
+    pub fn add(&mut self, days: &[i32], case_id: &str) {
+        for &day in days {
+            self.total += 1;
+            let entry = self
+                .days
+                .entry(day)
+                .or_insert_with(|| (0, case_id.to_string()));
+            entry.0 += 1;
         }
     }
 
@@ -148,7 +149,7 @@ mod tests {
 
     fn spread(cases: &[Case]) -> DateSpread {
         let mut s = DateSpread::default();
-        cases.iter().for_each(|c| s.add(c));
+        cases.iter().for_each(|c| s.add(&days_of(c), &c.id));
         s
     }
 
