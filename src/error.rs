@@ -186,6 +186,32 @@ pub fn json_error(origin: &str, e: &serde_json::Error) -> InputError {
     InputError::new(origin, message).at_position(e.line(), e.column())
 }
 
+/// The JSON file `name` beside the events file `events`, read as `T`, with its path for
+/// messages; `None` when there is none. What dealsim writes beside a log (`cut.json`,
+/// `import_summary.json`, `deal_columns.json`) is read this way, so that a malformed one names
+/// its line and column and what should be there: "expected {expected}: ...".
+pub fn json_beside<T: serde::de::DeserializeOwned>(
+    events: &std::path::Path,
+    name: &str,
+    expected: &str,
+) -> Result<Option<(T, String)>, InputError> {
+    let path = events.with_file_name(name);
+    let origin = path.display().to_string();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
+    };
+    match serde_json::from_str(&text) {
+        Ok(value) => Ok(Some((value, origin))),
+        Err(e) => {
+            let mut err = json_error(&origin, &e);
+            err.message = format!("expected {expected}: {}", err.message);
+            Err(err)
+        }
+    }
+}
+
 /// Suggests the closest of `candidates` to `word`, if one is close enough to be a typo.
 pub fn did_you_mean<'a>(
     word: &str,

@@ -104,18 +104,14 @@ impl Zone {
         struct Recorded {
             time_zone: Option<String>,
         }
-        let path = events.with_file_name(super::SUMMARY_FILE);
-        let origin = path.display().to_string();
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
+        let Some((recorded, origin)) = crate::error::json_beside::<Recorded>(
+            events,
+            super::SUMMARY_FILE,
+            "the JSON `dealsim import` writes",
+        )?
+        else {
+            return Ok(None);
         };
-        let recorded: Recorded = serde_json::from_str(&text).map_err(|e| {
-            let mut err = crate::error::json_error(&origin, &e);
-            err.message = format!("expected the JSON `dealsim import` writes: {}", err.message);
-            err
-        })?;
         recorded
             .time_zone
             .map(|z| {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::extras::{DealColumns, DEAL_COLUMNS};
 use super::read::{end_of_day, read_log_with_extras};
 use super::{Log, Outcome};
-use crate::error::{json_error, Error, InputError, IoContext};
+use crate::error::{json_beside, Error, InputError, IoContext};
 use crate::export::csv_log::{write_deal, EventRows, DEALS_HEADER, EVENTS_HEADER};
 use crate::indicators::BESIDE_LOG as INDICATORS;
 use crate::output::OutputDir;
@@ -92,18 +92,11 @@ struct CutRecord {
 /// The day the log whose events file is `events` was cut at: `cut.json` in the same
 /// directory, if there is one (a log `dealsim cut` wrote); `None` for any other log.
 pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
-    let path = events.with_file_name(CUT_JSON);
-    let origin = path.display().to_string();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
+    let Some((record, origin)) =
+        json_beside::<CutRecord>(events, CUT_JSON, "the JSON `dealsim cut` writes")?
+    else {
+        return Ok(None);
     };
-    let record: CutRecord = serde_json::from_str(&text).map_err(|e| {
-        let mut err = json_error(&origin, &e);
-        err.message = format!("expected the JSON `dealsim cut` writes: {}", err.message);
-        err
-    })?;
     crate::log::read::parse_timestamp(&record.as_of)
         .filter(|t| t.0 % crate::time::SECONDS_PER_DAY == 0)
         .map(|t| Some(t.day()))

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{json_error, InputError};
+use crate::error::{json_beside, InputError};
 use crate::export::csv_log::DEALS_HEADER;
 
 /// The file beside a log's events file that says which extra deal columns are facts known only
@@ -40,22 +40,15 @@ impl DealColumns {
     /// only at close (all `false` without the file). A name that is not an extra column is an
     /// error naming the file and the entry: blanking nothing would leak the outcome silently.
     pub fn beside(events: &Path, extras: &DealExtras) -> Result<Vec<bool>, InputError> {
-        let path = events.with_file_name(DEAL_COLUMNS);
-        let origin = path.display().to_string();
         let mut known = vec![false; extras.names().len()];
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(known),
-            Err(e) => return Err(InputError::new(origin, format!("cannot read it: {e}"))),
+        let Some((file, origin)) = json_beside::<DealColumns>(
+            events,
+            DEAL_COLUMNS,
+            "the JSON `dealsim import` writes, {\"known_at_close\": [\"column\", ...]}",
+        )?
+        else {
+            return Ok(known);
         };
-        let file: DealColumns = serde_json::from_str(&text).map_err(|e| {
-            let mut err = json_error(&origin, &e);
-            err.message = format!(
-                "expected the JSON `dealsim import` writes, {{\"known_at_close\": [\"column\", ...]}}: {}",
-                err.message
-            );
-            err
-        })?;
         for (i, name) in file.known_at_close.iter().enumerate() {
             let Some(k) = extras.names().iter().position(|n| n == name) else {
                 let have = if extras.names().is_empty() {
