@@ -412,7 +412,7 @@ impl Importer for CrmDeals {
                 Ok(Some(case))
             })();
             match row {
-                Ok(Some(case)) => sink.case(case, Some(line))?,
+                Ok(Some(mut case)) => sink.case(&mut case, Some(line))?,
                 Ok(None) => undated += 1,
                 Err(e) => sink.reject(e)?,
             }

@@ -12,7 +12,8 @@
 //! column (`[deal_table]`); a deal with neither is open (censored). `[steps]` maps activity
 //! names onto the steps of a stage map: such an event is renamed to its step, since the
 //! step-based indicators (deadlines, on-time share) recognise steps by activity.
-//! Rows of a case need not be adjacent (they are grouped in memory, in first-seen order).
+//! Rows of a case need not be adjacent (they are grouped in memory, in first-seen order,
+//! compactly: see [`super::grouped`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::case::{Case, OutcomeRule, Place, RawEvent};
+use super::grouped::GroupedCases;
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{utf8_field, Importer, Sink};
 use crate::error::{unequal_fields, Error, InputError};
@@ -394,13 +396,14 @@ impl EventCsv {
         }
     }
 
-    /// Reads one event row into its case.
-    fn row(
-        &self,
-        row: &Row<'_>,
+    /// Reads one event row: its case id, its event (names borrowed from the row or the
+    /// mapping) and the deal fields it states.
+    fn row<'r>(
+        &'r self,
+        row: &Row<'r>,
         r: &Resolved,
         (format, zone): (&TimeFormat, Zone),
-    ) -> Result<(String, RawEvent, Case), InputError> {
+    ) -> Result<(&'r str, RawEvent<&'r str>, Case), InputError> {
         row.complete()?;
         let req = |f: &str| r.get(f).expect("required columns are resolved");
         let id = row.text(req("case_id"))?;
@@ -418,21 +421,22 @@ impl EventCsv {
             ));
         }
         let time = timestamp_at(row, req("timestamp"), format, zone)?;
-        let mut e = RawEvent::new(time, activity, row.opt(r.get("resource"))?.unwrap_or(""));
+        let mut e: RawEvent<&str> =
+            RawEvent::new(time, activity, row.opt(r.get("resource"))?.unwrap_or(""));
         e.at = (row.line, req("timestamp") + 1);
         if let Some(step) = self.mapping.steps.get(activity) {
-            e.activity.clone_from(step);
-            e.step = Some(step.clone());
+            e.activity = step.as_str();
+            e.step = Some(step.as_str());
         }
         e.lifecycle = match row.opt(r.get("lifecycle"))? {
             Some(l) if l.eq_ignore_ascii_case("start") => Lifecycle::Start,
             _ => Lifecycle::Complete,
         };
-        e.stage = row.opt(r.get("stage"))?.map(str::to_string);
+        e.stage = row.opt(r.get("stage"))?;
         if let Some(s) = row.opt(r.get("step"))? {
-            e.step = Some(s.to_string());
+            e.step = Some(s);
         }
-        e.card_field = row.opt(r.get("card_field"))?.map(str::to_string);
+        e.card_field = row.opt(r.get("card_field"))?;
         if let (Some(c), Some(v)) = (
             r.get("forecast_probability"),
             row.opt(r.get("forecast_probability"))?,
@@ -479,7 +483,7 @@ impl EventCsv {
                 d.extra.push((name.clone(), v.to_string()));
             }
         }
-        Ok((id.to_string(), e, case))
+        Ok((id, e, case))
     }
 
     /// Reads the deal table: outcome (and close date) per case id.
@@ -634,9 +638,7 @@ impl Importer for EventCsv {
         let header = Header::read(&mut reader, &origin)?;
         let resolved = Resolved::new(&header, &self.mapping)?;
         sink.extra_columns(resolved.extras.iter().map(|(_, n)| n.as_str()));
-        let mut cases: Vec<Case> = Vec::new();
-        let mut lines: Vec<usize> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut grouped = GroupedCases::default();
         let mut record = csv::ByteRecord::new();
         while read_record(&mut reader, &mut record, &origin)? {
             let row = Row::new(&origin, &header, &record);
@@ -647,20 +649,12 @@ impl Importer for EventCsv {
                     continue;
                 }
             };
-            let i = *index.entry(id.clone()).or_insert_with(|| {
-                cases.push(Case {
-                    id,
-                    ..Case::default()
-                });
-                lines.push(row.line);
-                cases.len() - 1
-            });
-            let case = &mut cases[i];
+            let (case, events) = grouped.entry(id, row.line);
             merge_first(&mut case.deal, fields.deal);
-            case.events.push(event);
+            events.push(&event);
         }
         let mut unknown = 0u64;
-        for (mut case, line) in cases.into_iter().zip(lines) {
+        grouped.for_each_case(|case, line| {
             if let Some(outcomes) = &outcomes {
                 match outcomes.get(&case.id) {
                     Some(t) => {
@@ -671,8 +665,8 @@ impl Importer for EventCsv {
                     None => unknown += 1,
                 }
             }
-            sink.case(case, Some(line))?;
-        }
+            sink.case(case, Some(line))
+        })?;
         if unknown > 0 {
             sink.summary.notes.push(format!(
                 "{unknown} cases are not in the deal table: their outcome comes from the won/lost activities"

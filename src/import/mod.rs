@@ -13,6 +13,7 @@
 pub mod case;
 pub mod crm_deals;
 pub mod event_csv;
+pub mod grouped;
 pub mod left_cut;
 pub mod stray_dates;
 pub mod timestamp;
@@ -158,10 +159,10 @@ impl Sink<'_> {
     /// Writes a case. A duplicate id, a case with no date at all, or one the log reader would
     /// refuse (an event or the close before the creation) is bad input: an error, or a skipped
     /// case with `--lenient`.
-    pub fn case(&mut self, case: Case, line: Option<usize>) -> Result<(), Error> {
+    pub fn case(&mut self, case: &mut Case, line: Option<usize>) -> Result<(), Error> {
         let id = case.id.clone();
         // Taken before the case moves into the writer, counted once it is written.
-        let (days, deal_days) = (stray_dates::days_of(&case), left_cut::deal_days(&case));
+        let (days, deal_days) = (stray_dates::days_of(case), left_cut::deal_days(case));
         match self
             .writer
             .write(case)

@@ -330,7 +330,7 @@ impl Xes {
     }
 
     fn end_trace(&self, st: &mut State, sink: &mut Sink<'_>) -> Result<(), Error> {
-        let case = st.trace.take().expect("inside a trace");
+        let mut case = st.trace.take().expect("inside a trace");
         if std::mem::take(&mut st.trace_rejected) {
             return Ok(());
         }
@@ -341,7 +341,7 @@ impl Xes {
                 "trace without a concept:name (case id)",
             ));
         }
-        sink.case(case, Some(st.trace_line))
+        sink.case(&mut case, Some(st.trace_line))
     }
 }
 
