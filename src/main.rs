@@ -6,6 +6,7 @@ mod cli;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use clap::Parser;
 
@@ -41,7 +42,10 @@ use dealsim::tuning::{render_plans, Objective, TuneOptions};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match execute(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            say_written();
+            ExitCode::SUCCESS
+        }
         Err(Error::Input(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(2)
@@ -451,12 +455,12 @@ fn simulate(
     bar.finish_and_clear();
     let sim = result?;
     eprintln!(
-        "simulated {}, {} in {:.2} s -> {}",
+        "simulated {}, {} in {:.2} s",
         counted(sim.deals as usize, "deal"),
         counted(sim.events as usize, "event"),
         sim.seconds,
-        sim.dir.display()
     );
+    once_written(format!("log written to {}", sim.dir.display()));
     say_section(render_table(&sim.summary));
     Ok((scenario, staged, sim, command))
 }
@@ -601,7 +605,10 @@ fn run_tune(
 /// The tuned plans on stdout and where the policy went, said to be in `shown`.
 fn say_tuning(tuning: &dealsim::tuning::Tuning, shown: &Path) {
     say_section(render_plans(tuning));
-    eprintln!("policy written to {}", shown.join("policy.toml").display());
+    once_written(format!(
+        "policy written to {}",
+        shown.join("policy.toml").display()
+    ));
 }
 
 fn parse_window_end(w: &str) -> Result<DayNum, Error> {
@@ -680,7 +687,7 @@ fn run_score(
         eprintln!("warning: {w}");
     }
     say_section(report.ranking_table());
-    eprintln!("scores written to {}", shown.display());
+    once_written(format!("scores written to {}", shown.display()));
     Ok(panel)
 }
 
@@ -688,11 +695,33 @@ fn run_score(
 /// directory is to be `shown` (a staged run directory's target).
 fn render_report(set: &mut FileSet, shown: &Path) -> Result<(), Error> {
     dealsim::report::render_into(set)?;
-    eprintln!(
+    once_written(format!(
         "report: {}",
         shown.join(dealsim::report::INDEX_HTML).display()
-    );
+    ));
     Ok(())
+}
+
+/// Lines saying where a command's outputs went, held back until the command has succeeded:
+/// `run`, `score` and `tune` stage their files and put them in place last, so a line printed
+/// as a step finished ("report: DIR/index.html") was a false claim when a later step, or the
+/// final write, failed (a CI log grepping for it passed on a failed run).
+static WRITTEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Holds `line` until the command has succeeded (see [`WRITTEN`]).
+fn once_written(line: String) {
+    WRITTEN
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(line);
+}
+
+/// Prints the lines [`once_written`] held back, on stderr.
+fn say_written() {
+    let lines = std::mem::take(&mut *WRITTEN.lock().unwrap_or_else(PoisonError::into_inner));
+    for line in lines {
+        eprintln!("{line}");
+    }
 }
 
 /// Whether anything has been printed to stdout yet (see [`say_section`]).

@@ -261,16 +261,84 @@ fn an_output_that_is_or_holds_an_input_is_refused() {
     );
 }
 
+/// Runs `dealsim ARGS` in `cwd` unable to write a file longer than `max_bytes` (the write fails
+/// with EFBIG, as on a full disk; SIGXFSZ, which would kill it instead, is ignored).
+#[cfg(unix)]
+fn run_with_file_limit(cwd: &Path, args: &[&str], max_bytes: u64) -> (Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_dealsim"));
+    command.current_dir(cwd).args(args);
+    // SAFETY: between fork and exec the closure calls only setrlimit and signal, both
+    // async-signal-safe, and allocates nothing.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: max_bytes,
+                rlim_max: max_bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            Ok(())
+        });
+    }
+    let output = command.output().expect("runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// `run` puts its directory in place only when every step has written: a step after the
 /// simulation that fails leaves neither a run directory without its report nor a staging
-/// directory, and an earlier run stays whole. The failure: a scenario whose window ends years
-/// after its last deal closes, which the scoring step refuses (a window end past the data by
-/// more than its longest quiet spell) and which only the simulated data can show. (This test
-/// used `--landmarks 1:256:1`, which `run` now refuses before simulating.)
+/// directory, and an earlier run stays whole. The failure: no file may grow past 400 kB, which
+/// a 30-deal log (about 120 kB of events) stays under and the scores (about 750 kB of
+/// scores.json, 14 indicators × 24 landmarks × 5 segments whatever the deal count) do not.
+/// (This test used a scenario whose window ends years after its deals, which `run` refused
+/// after simulating; a simulated window's end is known, and `run` now scores up to it.)
+#[cfg(unix)]
 #[test]
 fn a_run_failing_after_the_simulation_leaves_no_directory() {
     let tmp = tempfile::tempdir().unwrap();
-    let scenarios = tempfile::tempdir().unwrap();
+    let tiny = ["run", "--deals", "30", "--quiet"];
+    let limited = |out: &str| {
+        run_with_file_limit(tmp.path(), &[&tiny[..], &["--out", out]].concat(), 400_000)
+    };
+    // Into new parents, which go too (`new/deep/` stayed).
+    let (code, stderr) = limited("new/deep/run");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("simulated ") && stderr.contains("File too large"),
+        "a failure after the simulation: {stderr}"
+    );
+    // Nothing claims to have been written (it used to say "scores written to" first).
+    assert!(
+        !stderr.contains("written to") && !stderr.contains("report: "),
+        "{stderr}"
+    );
+    assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
+
+    let (code, stderr) = run_in(tmp.path(), &[&tiny[..], &["--out", "run"]].concat());
+    assert_eq!(code, Some(0), "{stderr}");
+    let before = listing(&tmp.path().join("run"));
+    let index = fs::read(tmp.path().join("run/index.html")).unwrap();
+    let (code, stderr) = limited("run");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(listing(tmp.path()), ["run"]);
+    assert_eq!(listing(&tmp.path().join("run")), before);
+    assert_eq!(fs::read(tmp.path().join("run/index.html")).unwrap(), index);
+}
+
+/// `run` scores its simulation up to the scenario's window end, however quiet its last weeks
+/// were: a 60-deal run (a CI smoke test's size), whose last
+/// deal closes some 40 days before the default window ends, was refused after simulating
+/// ("window.end ... longer than any quiet spell in the data"), as was a scenario whose window
+/// ends a year after its last deal. A `--window-end` flag is still held to the quiet spells
+/// (`score_cli.rs`).
+#[test]
+fn a_run_scores_up_to_its_window_end_however_quiet_the_end() {
+    let tmp = tempfile::tempdir().unwrap();
     let show = dealsim().args(["scenario", "show"]).output().unwrap();
     let default = String::from_utf8(show.stdout).unwrap();
     let end = "\nend = \"2026-08-31\"\n";
@@ -278,29 +346,26 @@ fn a_run_failing_after_the_simulation_leaves_no_directory() {
         default.contains(end),
         "the default scenario's window end moved"
     );
-    let late = scenarios.path().join("late-end.toml");
-    fs::write(&late, default.replace(end, "\nend = \"2030-08-31\"\n")).unwrap();
-    let late_run = [&SMALL_RUN[..], &["--scenario", late.to_str().unwrap()]].concat();
-    // Into new parents, which go too (`new/deep/` stayed).
-    let (code, stderr) = run_in(
-        tmp.path(),
-        &[&late_run[..], &["--out", "new/deep/run"]].concat(),
-    );
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains("simulated ") && stderr.contains("2030-08-31 is "),
-        "a failure after the simulation: {stderr}"
-    );
-    assert!(listing(tmp.path()).is_empty(), "{:?}", listing(tmp.path()));
-
-    assert_eq!(small_run(tmp.path(), "run").0, Some(0));
-    let before = listing(&tmp.path().join("run"));
-    let index = fs::read(tmp.path().join("run/index.html")).unwrap();
-    let (code, _) = run_in(tmp.path(), &[&late_run[..], &["--out", "run"]].concat());
-    assert_eq!(code, Some(2));
-    assert_eq!(listing(tmp.path()), ["run"]);
-    assert_eq!(listing(&tmp.path().join("run")), before);
-    assert_eq!(fs::read(tmp.path().join("run/index.html")).unwrap(), index);
+    let late = tmp.path().join("late-end.toml");
+    fs::write(&late, default.replace(end, "\nend = \"2027-08-31\"\n")).unwrap();
+    for (args, out) in [
+        (vec!["run", "--deals", "60", "--quiet"], "r60"),
+        (
+            vec![
+                "run",
+                "--deals",
+                "300",
+                "--quiet",
+                "--scenario",
+                late.to_str().unwrap(),
+            ],
+            "late",
+        ),
+    ] {
+        let (code, stderr) = run_in(tmp.path(), &[&args[..], &["--out", out]].concat());
+        assert_eq!(code, Some(0), "{out}: {stderr}");
+        assert!(tmp.path().join(out).join("index.html").exists());
+    }
 }
 
 /// The tuner takes at most 255 landmarks: `run` says so before it simulates (it used to

@@ -525,32 +525,6 @@ fn a_window_end_years_after_the_last_creation_is_refused_up_front() {
     ]);
 }
 
-/// `run` scores its simulation up to the scenario's `window.end`; an end long after the last
-/// simulated event is refused once the data is there, and the message blamed `--window-end`,
-/// a flag `run` does not have. It names the scenario file and its field, and nothing is written.
-#[test]
-fn run_blames_a_window_end_past_the_simulated_data_on_the_scenario() {
-    let (text, _) = edit("end = \"2026-08-31\"", "end = \"2030-12-31\"");
-    let case = Case::new(&text);
-    let file = case.scenario().display().to_string();
-    let output = dealsim()
-        .args(["run", "--scenario", &file, "--out"])
-        .arg(case.out())
-        .args(["--quiet", "--deals", "300"])
-        .output()
-        .expect("runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains(&format!("error: {file}: window.end: 2030-12-31 is "))
-            && stderr.contains("days after the last recorded day")
-            && stderr.contains("expected a day up to"),
-        "{stderr}"
-    );
-    assert!(!stderr.contains("--window-end"), "{stderr}");
-    assert_eq!(case.listing(), ["bad.toml"], "run wrote something");
-}
-
 /// `--deals 0` and `--deals -5` (which clap once took for an unknown flag, "unexpected
 /// argument '-5'") both say what `--deals` expects.
 #[test]

@@ -112,7 +112,9 @@ pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
 /// An observation window's last day and where it was set: a flag (`--window-end`), a scenario
 /// file's `window.end` (`run` scores its simulation up to it) or a cut log's [`CUT_JSON`]. A
 /// day that does not fit the data ([`check_window_end`]) is blamed on that place, so that the
-/// message points at what to change.
+/// message points at what to change. A flag's day is the user's estimate of when an export
+/// was taken; a file's is when the log is known to end (the simulation ran, or the cut was
+/// made, up to it), so only a flag's is held to the data's quiet spells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowEnd {
     pub day: DayNum,
@@ -224,12 +226,14 @@ pub fn check_as_of(
 
 /// The day of `end`, once checked against the data of `log`; `None` when there is no `end`.
 /// Not before the data: from there no deal has been seen, and every score would be empty.
-/// After the last recorded day, unlike [`check_as_of`], by as much as the data's longest quiet
-/// spell ([`quiet_days`]), at least a week: a simulated window runs on past its last event
-/// (`run` scores up to the scenario's end), and a real export is taken some days after the
-/// last activity. Not further: the deals still open would count as seen open until then, and
-/// a deal open longer than a score's horizon as one that was not lost (a window end years
-/// after the data made every open deal a control). Errors name where `end` was set.
+/// A flag's day ([`WindowEnd::flag`]) may lie after the last recorded day, unlike
+/// [`check_as_of`], by as much as the data's longest quiet spell ([`quiet_days`]), at least a
+/// week: a real export is taken some days after the last activity. Not further: the deals
+/// still open would count as seen open until then, and a deal open longer than a score's
+/// horizon as one that was not lost (a window end years after the data made every open deal
+/// a control). A file's day ([`WindowEnd::field`]) may lie any time after: the log is known
+/// up to it, quiet or not (a small simulation whose deals have all closed weeks before its
+/// window ends, a log cut on a Sunday). Errors name where `end` was set.
 pub fn check_window_end(log: &Log, end: Option<&WindowEnd>) -> Result<Option<DayNum>, InputError> {
     let Some(end) = end else {
         return Ok(None);
@@ -248,7 +252,7 @@ pub fn check_window_end(log: &Log, end: Option<&WindowEnd>) -> Result<Option<Day
     // Up to a week after the last recorded day is always accepted: the quiet spells, a pass
     // over every event, are looked for only beyond that (`dealsim run`'s window end is
     // within a week of its last event).
-    if end.day > DayNum(l.0 + 7) {
+    if end.field.is_none() && end.day > DayNum(l.0 + 7) {
         let quiet = quiet_days_within(log, (f, l));
         let latest = DayNum(l.0 + quiet.max(7));
         if end.day > latest {
@@ -594,11 +598,13 @@ mod tests {
             e.starts_with("--window-end: ") && e.contains("is before the data"),
             "{e}"
         );
-        // A scenario's end is blamed on its file and field.
-        let end = WindowEnd::field(DayNum(50), "s.toml", "window.end");
-        let e = check_window_end(&l, Some(&end)).unwrap_err().to_string();
+        // A scenario's or a cut's end is known, however quiet the days before it; one before
+        // the data is blamed on its file and field.
+        let end = |day| WindowEnd::field(DayNum(day), "s.toml", "window.end");
+        assert_eq!(check_window_end(&l, Some(&end(500))), Ok(Some(DayNum(500))));
+        let e = check_window_end(&l, Some(&end(9))).unwrap_err().to_string();
         assert!(
-            e.starts_with("s.toml: window.end: 1970-02-20 is 10 days after"),
+            e.starts_with("s.toml: window.end: 1970-01-10 is before the data"),
             "{e}"
         );
     }

@@ -33,10 +33,8 @@ fn date(field: &str, text: &str) -> Check<DayNum> {
 }
 
 /// How long `window.end` may follow `window.last_created`, in days (five years). `run` scores
-/// up to the end and refuses one longer after the last simulated event than any quiet spell
-/// (see [`crate::log::cut::check_window_end`]), which only the data can say; an end years after
-/// the last creation, long past any simulated B2B deal, is refused here, before the
-/// simulation rather than after it.
+/// up to the end, however long after the last simulated event (the simulation ran until
+/// then); an end years after the last creation, long past any simulated B2B deal, is a typo.
 const MAX_END_AFTER_LAST_CREATED: i32 = 5 * 365 + 1;
 
 fn month_day(field: &str, text: &str) -> Check<(u32, u32)> {
