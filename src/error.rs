@@ -69,6 +69,35 @@ pub fn finite_number(x: f64, range: &str, ok: impl FnOnce(f64) -> bool) -> Resul
     }
 }
 
+/// Refuses a CSV header of `origin` that names a column twice: the readers take a column by
+/// the first of its name, so the other would be dropped without a word (a `resource` column
+/// renamed `activity` left every deal's rep unknown). An unnamed column (a spreadsheet's
+/// trailing comma) may repeat.
+pub fn check_columns_named_once<'a>(
+    origin: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<(), InputError> {
+    let mut first = std::collections::HashMap::new();
+    for (i, name) in names.into_iter().enumerate() {
+        if name.is_empty() {
+            continue;
+        }
+        if let Some(j) = first.insert(name, i) {
+            return Err(InputError::new(
+                origin,
+                format!(
+                    "column `{name}` appears twice in the header (columns {} and {}): expected \
+                     each column named once",
+                    j + 1,
+                    i + 1
+                ),
+            )
+            .at_position(1, i + 1));
+        }
+    }
+    Ok(())
+}
+
 /// What a CSV row with `len` fields under a header of `expected` says.
 pub fn unequal_fields(len: impl std::fmt::Display, expected: impl std::fmt::Display) -> String {
     format!(

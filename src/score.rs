@@ -236,8 +236,7 @@ pub fn score_log_into(
         (_, _, t) => t,
     };
     let log = &*windowed;
-    let mut warnings = indicators::unknown_names(&job.indicators, log);
-    warnings.extend(indicators::card_mismatches(&job.indicators, job.scenario));
+    let mut warnings = indicators::log_warnings(&job.indicators, log, job.scenario);
     if job.landmarks.len() < RELIABLE_RUN {
         warnings.push(format!(
             "only {} landmark(s): no indicator can be called reliable, which takes \

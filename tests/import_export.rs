@@ -246,6 +246,44 @@ fn a_crm_row_longer_than_its_header_is_refused() {
     );
 }
 
+/// An import's header naming a column twice is refused (the second would be dropped): in an
+/// event CSV, and in a CRM export's table, which the same header reader reads.
+#[test]
+fn a_column_named_twice_is_refused_on_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let events = tmp.path().join("events.csv");
+    fs::write(
+        &events,
+        "case_id,activity,timestamp,activity\nA,deal_created,2025-01-02T09:00:00,rep\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("imported");
+    let refused = dealsim()
+        .args(["import", "csv"])
+        .arg(&events)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("events.csv: line 1, column 4: column `activity` appears twice in the header (columns 2 and 4)"),
+        "{said}"
+    );
+    assert!(!out.exists(), "nothing written");
+    let copy = copy_of_crm_sample(&tmp.path().join("twice"));
+    let pipeline = copy.join("sales_pipeline.csv");
+    let text = fs::read_to_string(&pipeline).unwrap();
+    fs::write(&pipeline, text.replacen(",close_date,", ",engage_date,", 1)).unwrap();
+    let said = crm_import_refused(&copy, &tmp.path().join("refused"));
+    assert!(
+        said.contains("column `engage_date` appears twice"),
+        "{said}"
+    );
+}
+
 /// A European export writes D/M/YYYY: read as the sample's M/D/YYYY it stops at the first
 /// date with a day above 12, naming `--date-format`; with `--date-format %d/%m/%Y` it is the
 /// sample's log exactly; with `--lenient` and the wrong format, most rows are skipped and the
@@ -1197,7 +1235,7 @@ fn extra_deal_columns_that_cannot_be_attribute_keys_are_refused() {
     for (deals, expected) in [
         (
             format!("{header},sector,x,sector\n{row},a,b,c\n"),
-            "line 1, column 8: column `sector` appears twice (first in column 6)",
+            "line 1, column 8: column `sector` appears twice in the header (columns 6 and 8)",
         ),
         (
             format!("{header},concept:name\n{row},a\n"),

@@ -492,6 +492,56 @@ fn events_file_missing_required_columns() {
     );
 }
 
+/// A header naming a column twice is refused at the second: the first was taken and the
+/// other dropped without a word (a `resource` column renamed `activity` left every event's
+/// resource unread). In either file.
+#[test]
+fn a_column_named_twice_is_refused() {
+    let events = events_csv().replacen(",resource,", ",activity,", 1);
+    let case = Case::new(&events, &deals_csv());
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 1, column 4: ", case.events()),
+            "column `activity` appears twice in the header (columns 2 and 4)",
+        ],
+    );
+    let deals = deals_csv().replacen(",source,", ",segment,", 1);
+    let case = Case::new(&events_csv(), &deals);
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 1, column 4: ", case.deals()),
+            "column `segment` appears twice in the header (columns 2 and 4)",
+        ],
+    );
+}
+
+/// Deals without a single event (an events file cut short) are scored with a warning that
+/// counts them and names the first; a log where every deal has its events gets none.
+#[test]
+fn deals_without_any_event_are_a_warning() {
+    let events: String = events_csv()
+        .lines()
+        .filter(|l| !l.starts_with("3,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let case = Case::new(&events, &deals_csv());
+    let output = case.score(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: 1 of 3 deals have no event at all, not even their creation (the first: \
+             case \"3\"): an events file cut short or from another export?"
+        ),
+        "{stderr}"
+    );
+    let output = Case::valid().score(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("no event at all"), "{stderr}");
+}
+
 #[test]
 fn deal_in_events_missing_from_deals() {
     let events =

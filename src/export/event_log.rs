@@ -45,20 +45,15 @@ impl LogFormat {
     }
 
     /// Checks that every extra deal column can be a case attribute of this format: named,
-    /// named once, not `concept:name` (the case id's key in both formats) and, for XES, an
-    /// XML name (the schema's type of an attribute key). `origin` is the deal table.
+    /// not `concept:name` (the case id's key in both formats) and, for XES, an XML name (the
+    /// schema's type of an attribute key). (The log reader refuses a name given twice.)
+    /// `origin` is the deal table.
     fn check_case_attributes(self, extras: &DealExtras, origin: &str) -> Result<(), InputError> {
-        let mut seen = std::collections::HashMap::new();
         for (name, column) in extras.columns() {
             let problem = if name.is_empty() {
                 "a deal column without a name: each extra column becomes a case attribute of \
                  the export, which needs one"
                     .to_string()
-            } else if let Some(first) = seen.insert(name, column) {
-                format!(
-                    "column `{name}` appears twice (first in column {first}): each extra \
-                     column becomes a case attribute of the export, whose name must be unique"
-                )
             } else if name == "concept:name" {
                 "column `concept:name`: the export names the case id so; rename the column"
                     .to_string()

@@ -241,7 +241,10 @@ pub fn flag_log(
     let seg_name = |d: usize| known.symbols.name(known.deals[d].segment).to_string();
     let age = |d: usize| (now.0 - known.deals[d].created.0) as f64 / SECONDS_PER_DAY as f64;
 
-    let mut warnings = policy.unconfirmed_rules(specs);
+    let mut warnings: Vec<String> = crate::indicators::eventless_deals(&known)
+        .into_iter()
+        .collect();
+    warnings.extend(policy.unconfirmed_rules(specs));
     warnings.extend(policy.inert_parts(specs));
     warnings.extend(risk_warnings(policy, specs));
     warnings.extend(unpoliced_segments(

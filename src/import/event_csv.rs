@@ -24,7 +24,7 @@ use super::case::{Case, OutcomeRule, Place, RawEvent};
 use super::grouped::GroupedCases;
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{utf8_field, Importer, Sink};
-use crate::error::{unequal_fields, Error, InputError};
+use crate::error::{check_columns_named_once, unequal_fields, Error, InputError};
 use crate::log::extras::is_standard_deal_column;
 use crate::log::read::{deal_value, forecast_probability, DEAL_VALUE, PROBABILITY};
 use crate::log::{Lifecycle, Outcome};
@@ -196,6 +196,7 @@ impl Header {
             .enumerate()
             .map(|(i, h)| utf8_field(h, origin, 1, "(header)", i).map(|s| s.trim().to_string()))
             .collect::<Result<Vec<_>, _>>()?;
+        check_columns_named_once(origin, names.iter().map(String::as_str))?;
         Ok(Header {
             origin: origin.to_string(),
             names,

@@ -269,6 +269,34 @@ fn names_in_events(log: &Log) -> [Vec<&str>; 2] {
     })
 }
 
+/// What is worth a warning before indicators are evaluated on `log`: names no event carries
+/// ([`unknown_names`]), a card size the scenario contradicts ([`card_mismatches`]) and deals
+/// without any event ([`eventless_deals`]).
+pub fn log_warnings(specs: &[IndicatorSpec], log: &Log, scenario: &Scenario) -> Vec<String> {
+    let mut warnings = unknown_names(specs, log);
+    warnings.extend(card_mismatches(specs, scenario));
+    warnings.extend(eventless_deals(log));
+    warnings
+}
+
+/// Deals without a single event, not even their creation: every importer and the simulator
+/// write one, so such deals point at an events file cut short (a download or a query that
+/// stopped half-way) or taken from another export, and each would read as a deal where
+/// nothing happened ("no proposal yet"), ranking the indicators on nonsense. Only a log with
+/// no events at all is refused (see `read_log_with_events`).
+pub fn eventless_deals(log: &Log) -> Option<String> {
+    let mut without = (0..log.deals.len()).filter(|&d| log.events_of(d).is_empty());
+    let first = without.next()?;
+    let count = 1 + without.count();
+    Some(format!(
+        "{count} of {} deals have no event at all, not even their creation (the first: case \
+         {:?}): an events file cut short or from another export? Their indicators read as if \
+         nothing had happened",
+        log.deals.len(),
+        log.case_ids[first]
+    ))
+}
+
 /// Card-completeness indicators whose explicit `out_of` differs from the number of fields of
 /// the scenario's client card: worth a warning, since a full card then reads below or above
 /// 100% (the usual cause: the scenario's card was edited, the indicator file was not).

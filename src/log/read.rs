@@ -14,7 +14,7 @@ use std::path::Path;
 
 use super::extras::{is_standard_deal_column, DealExtras};
 use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols, POOLED, UNSEGMENTED};
-use crate::error::{csv_error, InputError};
+use crate::error::{check_columns_named_once, csv_error, InputError};
 use crate::time::{DayNum, Timestamp};
 
 /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS]]`.
@@ -146,6 +146,7 @@ fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Columns), InputError
             "empty file: expected a CSV header line",
         ));
     }
+    check_columns_named_once(&origin, names.iter().map(String::as_str))?;
     Ok((reader, Columns { origin, names }))
 }
 

@@ -175,10 +175,7 @@ fn tune_evaluated(
     let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
     tuning.scenario = scenario.name.clone();
     tuning.holidays = scenario.calendar.holidays.clone();
-    tuning.warnings = indicators::unknown_names(specs, log);
-    tuning
-        .warnings
-        .extend(indicators::card_mismatches(specs, scenario));
+    tuning.warnings = indicators::log_warnings(specs, log, scenario);
     if let Some(load) = super::rep_load::busiest_rep(log, panel, &tuning) {
         tuning.warnings.push(load.warning(&options.objective));
     }
