@@ -1138,6 +1138,71 @@ fn a_foreign_xes_log_with_offsets_other_lifecycles_and_nested_attributes() {
     );
 }
 
+/// An XES that PM4Py wrote (through pandas) has `nan` and `NaT` for attributes a trace or an
+/// event lacks: they are missing values, as an empty CSV field is, with a note counting them
+/// (they were refused, and `--lenient` dropped 92% of a log's events). Times all written at
+/// one offset other than the zone the log is kept in get a note naming `--time-zone`: a
+/// +03:00 export came back three hours early without a word.
+#[test]
+fn pandas_missing_values_and_a_shared_offset_in_xes() {
+    let b = Bad::new();
+    let f = b.file(
+        "pm4py.xes",
+        br#"<log xes.version="1.0">
+  <trace>
+    <string key="concept:name" value="T1"/>
+    <string key="outcome" value="open"/>
+    <date key="closed" value="NaT"/>
+    <float key="value" value="nan"/>
+    <event>
+      <string key="concept:name" value="deal_created"/>
+      <date key="time:timestamp" value="2024-05-01T00:00:00+03:00"/>
+      <float key="forecast_probability" value="nan"/>
+      <string key="stage" value="NaN"/>
+      <date key="expected_close" value="NaT"/>
+    </event>
+    <event>
+      <string key="concept:name" value="call"/>
+      <date key="time:timestamp" value="2024-05-02T10:00:00+03:00"/>
+      <float key="forecast_probability" value="0.4"/>
+    </event>
+  </trace>
+</log>
+"#,
+    );
+    let out = import_ok("xes", &f, &b.out(), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        stderr.contains("5 attribute values were nan, NaN or NaT (pandas' missing value"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "every event time is written at UTC+03:00 and was converted to +00:00 (the time \
+             zone the imported log is kept in); --time-zone +03:00 keeps the times as written"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        String::from_utf8(read(&b.out().join("deals.csv"))).unwrap(),
+        "case_id,segment,rep,source,value,created,closed,outcome,lost_stage,lost_step\n\
+         T1,unsegmented,unknown,unknown,,2024-04-30T21:00:00,,open,,\n"
+    );
+    assert_eq!(
+        String::from_utf8(read(&b.out().join("events.csv"))).unwrap(),
+        "case_id,activity,timestamp,resource,segment,stage,step,lifecycle,card_field,forecast_probability,expected_close\n\
+         T1,deal_created,2024-04-30T21:00:00,,unsegmented,,,complete,,,\n\
+         T1,call,2024-05-02T07:00:00,,unsegmented,,,complete,,0.40,\n"
+    );
+    // Kept in the offset it is written in, the log says nothing of it.
+    let kept = b.out().with_file_name("kept");
+    let out = import_ok("xes", &f, &kept, &["--time-zone", "+03:00"]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("every event time"), "{stderr}");
+    let deals = String::from_utf8(read(&kept.join("deals.csv"))).unwrap();
+    assert!(deals.contains(",2024-05-01T00:00:00,,open,"), "{deals}");
+}
+
 /// A foreign log's case attributes dealsim does not know become extra columns of
 /// `deals.csv`, as text, in the order first met: a column first met in a later trace is
 /// filled in, empty, for the deals before it.

@@ -63,6 +63,27 @@ impl Default for Zone {
     }
 }
 
+/// The UTC offset an ISO 8601 / RFC 3339 timestamp is written with, as `+HH:MM` (`Z` is
+/// `+00:00`); `None` for a local time without one.
+pub fn written_offset(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.ends_with(['Z', 'z']) {
+        return Some("+00:00".into());
+    }
+    let b = v.as_bytes();
+    let n = b.len();
+    // The date part holds '-' too: an offset is the last six characters, after the time.
+    let tail = v.get(n.checked_sub(6)?..)?;
+    let is_offset = matches!(b[n - 6], b'+' | b'-')
+        && b[n - 3] == b':'
+        && tail[1..3]
+            .bytes()
+            .chain(tail[4..].bytes())
+            .all(|c| c.is_ascii_digit())
+        && v[..n - 6].contains(['T', 't', ' ']);
+    is_offset.then(|| tail.to_string())
+}
+
 impl Zone {
     /// `UTC`, `Z` or an offset `+HH:MM` / `-HH:MM`.
     pub fn parse(s: &str) -> Option<Zone> {
@@ -286,6 +307,24 @@ fn parse_numeric_date(s: &str, sep: u8, order: [usize; 3]) -> Option<Timestamp> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_offset_a_timestamp_is_written_with() {
+        let cases = [
+            ("2024-05-01T10:00:00+03:00", Some("+03:00")),
+            ("2024-05-01T10:00:00.123-05:30", Some("-05:30")),
+            ("2024-05-01T10:00:00Z", Some("+00:00")),
+            ("2024-05-01 10:00:00+00:00", Some("+00:00")),
+            ("2024-05-01T10:00:00", None),
+            // A date's own dashes are not an offset.
+            ("2024-05-01", None),
+            ("12-05-01", None),
+            ("", None),
+        ];
+        for (v, expected) in cases {
+            assert_eq!(written_offset(v).as_deref(), expected, "{v}");
+        }
+    }
 
     fn iso(s: &str, f: &TimeFormat, z: &str) -> Option<String> {
         parse(s, f, Zone::parse(z).unwrap()).ok().map(|t| t.iso())

@@ -82,7 +82,25 @@ struct State {
     line: usize,
     line_start: u64,
     other_lifecycles: u64,
+    /// Attribute values read as missing ([`PANDAS_MISSING`]).
+    pandas_missing: u64,
+    /// The UTC offset every timestamp so far was written with (`Some(None)` once two differ).
+    offsets: Option<Option<String>>,
 }
+
+impl State {
+    /// Tallies the offset timestamp `v` is written with (see [`State::offsets`]).
+    fn saw_time(&mut self, v: &str) {
+        let written = timestamp::written_offset(v);
+        self.offsets = match self.offsets.take() {
+            None => Some(written),
+            Some(same) => Some(same.filter(|o| Some(o) == written.as_ref())),
+        };
+    }
+}
+
+/// Attribute values pandas writes for a missing one (and PM4Py with it, into XES).
+const PANDAS_MISSING: [&str; 3] = ["nan", "NaN", "NaT"];
 
 /// An event while its attributes are read; checked when `</event>` closes it.
 #[derive(Default)]
@@ -155,10 +173,23 @@ impl Xes {
         let (Some(key), Some(value)) = (key, value) else {
             return Ok(());
         };
+        // pandas' empty values, which PM4Py writes for an attribute a trace or event lacks
+        // (`<float key="forecast_probability" value="nan"/>`, a `NaT` close of an open
+        // deal): missing, as an empty CSV field is. The required names and times are not
+        // optional, and stay errors.
+        if PANDAS_MISSING.contains(&value.as_ref())
+            && !matches!(key.as_ref(), "concept:name" | "time:timestamp")
+        {
+            st.pandas_missing += 1;
+            return Ok(());
+        }
         if let Some(ev) = &mut st.event {
             match key.as_ref() {
                 "concept:name" => ev.activity = Some(value.into_owned()),
-                "time:timestamp" => ev.time = Some(self.time(&value)),
+                "time:timestamp" => {
+                    ev.time = Some(self.time(&value));
+                    st.saw_time(&value);
+                }
                 "lifecycle:transition" => {
                     ev.lifecycle = match value.to_ascii_lowercase().as_str() {
                         "start" => Transition::Start,
@@ -424,6 +455,23 @@ impl Importer for Xes {
                     "the file ends before </log>: truncated or incomplete XES".into(),
                 )
                 .into());
+        }
+        if let Some(Some(written)) = &st.offsets {
+            if *written != self.zone.offset() {
+                sink.summary.notes.push(format!(
+                    "every event time is written at UTC{written} and was converted to \
+                     {} (the time zone the imported log is kept in); --time-zone {written} keeps \
+                     the times as written (a CRM's dates at midnight stay on their days)",
+                    self.zone.offset()
+                ));
+            }
+        }
+        if st.pandas_missing > 0 {
+            sink.summary.notes.push(format!(
+                "{} attribute values were nan, NaN or NaT (pandas' missing value, as PM4Py \
+                 writes it) and were read as missing",
+                st.pandas_missing
+            ));
         }
         if st.other_lifecycles > 0 {
             sink.summary.notes.push(format!(
