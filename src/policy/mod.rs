@@ -365,7 +365,8 @@ const HEADER: &str = "\
 # it; value >= threshold for higher_is_riskier, <= for higher_is_safer). `measure` = how the
 # indicator was defined when tuned (flag refuses a set that defines it otherwise).
 # `expected` = figures on the tuning deals, `holdout` = on the later deals,
-# each with 95% intervals (tuning.cluster = deal: bootstrap percentiles over deals;
+# each with 95% intervals (tuning.cluster = deal: bootstrap percentiles over deals, a share
+# with fewer than 10 deals on a side Clopper-Pearson's;
 # rep: the shares' cluster-robust intervals over reps, the lead's a bootstrap of reps with
 # all their deals). Recall: share of lost deals flagged before the loss;
 # false_alarm_rate: share of won deals flagged; open deals are left out of both.
