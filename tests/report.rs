@@ -1466,3 +1466,35 @@ fn risk_table_matches_the_policy() {
     }
     assert!(figures > 0, "no figure checked");
 }
+
+/// The pooled rows' legend (`POOLED_LEGEND`) is under the rankings of the terminal, summary.md
+/// and index.html, and what it says of the default run holds: deal_value is at chance in
+/// every segment (each interval covers 0.5) while its pooled interval lies above 0.5 at days
+/// 42 to 112 and at no other landmark, since the segments differ in loss rate and value.
+#[test]
+fn the_pooled_legend_is_shown_and_its_default_run_example_holds() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("default");
+    let output = dealsim_ok(&["run", "--quiet", "--out"], &dir);
+    let legend = "all: every segment's deals pooled, so lost and won deals of different \
+                  segments are compared too.";
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains(legend), "{stdout}");
+    assert!(read(&dir.join("summary.md")).contains(legend));
+    assert!(read(&dir.join("index.html")).contains(&legend.replace('\'', "&#39;")));
+    let mut above: Vec<u32> = Vec::new();
+    for row in csv_rows(&dir.join("scores.csv")) {
+        if &row[0] != "deal_value" || row[8].is_empty() {
+            continue;
+        }
+        let (lo, hi): (f64, f64) = (row[8].parse().unwrap(), row[9].parse().unwrap());
+        if &row[1] == "all" {
+            if lo > 0.5 {
+                above.push(row[2].parse().unwrap());
+            }
+        } else {
+            assert!(lo <= 0.5 && 0.5 <= hi, "{row:?}");
+        }
+    }
+    assert_eq!(above, (42..=112).step_by(7).collect::<Vec<u32>>());
+}

@@ -1089,7 +1089,10 @@ fn a_window_end_before_the_data_ends_sees_the_log_as_cut_there() {
             if command == "score" {
                 assert!(
                     stderr.contains("% of the deals at risk (over all landmarks")
-                        && stderr.contains("--censoring ipcw weights for them"),
+                        && stderr.contains("--censoring ipcw weights for them")
+                        && stderr.contains(
+                            "with a --horizon at least as long as the longest sales cycle"
+                        ),
                     "{stderr}"
                 );
             }

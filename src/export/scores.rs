@@ -85,6 +85,7 @@ impl ScoreReport {
             .max()
             .unwrap_or(9)
             .max(9);
+        let pooled = segments.contains(&crate::scoring::POOLED);
         for seg in segments {
             if !out.is_empty() {
                 out.push('\n');
@@ -124,6 +125,9 @@ impl ScoreReport {
         out.push_str(&self.auc_columns_note());
         if at_chance {
             out.push_str(&format!("{}\n", crate::scoring::summary::CHANCE_LEGEND));
+        }
+        if pooled {
+            out.push_str(&format!("{}\n", crate::scoring::summary::POOLED_LEGEND));
         }
         out
     }

@@ -294,6 +294,13 @@ fn answer_section(out: &mut String, data: &RunData) {
     if data.baseline().is_some() {
         let _ = writeln!(out, "<p>{}</p>", esc(super::vs_forecast::LEGEND));
     }
+    if segments.contains(&crate::scoring::POOLED) {
+        let _ = writeln!(
+            out,
+            "<p>{}</p>",
+            esc(crate::scoring::summary::POOLED_LEGEND)
+        );
+    }
     let auc_labels: Vec<String> = AUC_DAYS.iter().map(|&d| data.auc_day_label(d)).collect();
     for seg in &segments {
         let _ = writeln!(out, "<h3>{}</h3>", esc(&segment_title(data, seg)));

@@ -44,6 +44,9 @@ pub fn render(data: &RunData) -> String {
     if data.baseline().is_some() {
         let _ = writeln!(out, "\n{}", super::vs_forecast::LEGEND);
     }
+    if segments.contains(&crate::scoring::POOLED) {
+        let _ = writeln!(out, "\n{}", crate::scoring::summary::POOLED_LEGEND);
+    }
     for seg in &segments {
         let _ = write!(
             out,

@@ -93,7 +93,10 @@ pub fn censoring_warning(panel: &Panel, censoring: Censoring) -> Option<String> 
         "{:.0}% of the deals at risk (over all landmarks; {:.0}% at day {day}) are still open at \
          the window end; --censoring known leaves them out, which favours quick losses over \
          slow wins and can overstate AUCs and make indicators look reliable too early: \
-         --censoring ipcw weights for them",
+         --censoring ipcw weights for them, and asks the same question (lost at all, against \
+         won) with a --horizon at least as long as the longest sales cycle, such as \
+         --horizon 365; its default 60 asks which deals are lost within 60 days of each \
+         landmark",
         share * 100.0,
         most * 100.0
     ))

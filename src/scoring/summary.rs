@@ -78,6 +78,17 @@ impl SummaryRow {
 pub const CHANCE_LEGEND: &str = "\"never (chance)\": the AUC's 95% interval covers 0.5 at every \
     landmark scored, so nothing shows the indicator tells lost deals from won ones at any age.";
 
+/// What the pooled rows (segment `all`) are, under the ranking tables in both reports and the
+/// terminal: pooling compares lost and won deals across segments too, so a segment mix can
+/// pass for a signal (a reviewer's within-segment AUC of deal_value at day 63 was 0.498
+/// against the pooled 0.529 [0.517, 0.540]).
+pub const POOLED_LEGEND: &str = "all: every segment's deals pooled, so lost and won deals of \
+    different segments are compared too. An indicator that differs between segments losing at \
+    different rates then looks predictive without telling lost from won deals within any of \
+    them (deal_value in the default run: at chance in each segment, above 0.5 pooled from day \
+    42 to 112, since the slow high-value segments keep more of their losses at risk). Act on \
+    a segment's own rows.";
+
 /// The number of landmarks at which `indicator` has an AUC interval in `segment`, when every
 /// one of them covers one half: at no deal age is there a sign that it tells lost deals from
 /// won ones (DOMAIN.md's legal wait that "may look alarming and still predict nothing").
