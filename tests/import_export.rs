@@ -366,14 +366,14 @@ fn crm_import_round_trips_with_its_extra_deal_columns() {
             "\t\t<string key=\"outcome\" value=\"won\"/>\n\
              \t\t<string key=\"account\" value=\"Isdom\"/>\n\
              \t\t<string key=\"sector\" value=\"medical\"/>\n\
-             \t\t<string key=\"product\" value=\"GTXPro\"/>\n\
+             \t\t<string key=\"product\" value=\"GTX Pro\"/>\n\
              \t\t<string key=\"series\" value=\"GTX\"/>\n\
              \t\t<string key=\"regional_office\" value=\"Central\"/>\n\
              \t\t<string key=\"manager\" value=\"Melvin Marxen\"/>\n\
              \t\t<string key=\"close_value\" value=\"4514\"/>\n\
              \t\t<event>\n"
         } else {
-            ",won,,,Isdom,medical,GTXPro,GTX,Central,Melvin Marxen,4514,,,,,\n"
+            ",won,,,Isdom,medical,GTX Pro,GTX,Central,Melvin Marxen,4514,,,,,\n"
         };
         let at = exported.find("Z063OYW0").unwrap();
         assert!(exported[at..].contains(expected), "{format}: {expected}");
@@ -417,11 +417,11 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
     assert_eq!(summary["open"], 1589);
     assert_eq!(summary["cases"], 8300);
     let deals = String::from_utf8(read(&out.join("deals.csv"))).unwrap();
-    // Joined attributes: GTXPro got GTX Pro's list price, the sector is corrected.
+    // Joined attributes: GTXPro got GTX Pro's list price and name, the sector is corrected.
     let row = deals.lines().find(|l| l.starts_with("Z063OYW0,")).unwrap();
     assert_eq!(
         row,
-        "Z063OYW0,medical,Darcel Schlecht,unknown,4821,2016-10-25T00:00:00,2017-03-11T00:00:00,won,,,Isdom,medical,GTXPro,GTX,Central,Melvin Marxen,4514"
+        "Z063OYW0,medical,Darcel Schlecht,unknown,4821,2016-10-25T00:00:00,2017-03-11T00:00:00,won,,,Isdom,medical,GTX Pro,GTX,Central,Melvin Marxen,4514"
     );
     // The CRM indicator set lies beside the imported log, and `score` reads it from there.
     let crm_set = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/crm_indicators.toml");

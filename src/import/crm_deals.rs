@@ -169,6 +169,8 @@ fn read_table(
             }
             attrs.insert(name.clone(), value);
         }
+        // The key too, so that a row joined loosely gives its own spelling of it.
+        attrs.insert(key.to_string(), k.clone());
         loose.insert(normalise(&k), k.clone());
         if rows.insert(k.clone(), attrs).is_some() {
             return Err(
@@ -397,7 +399,9 @@ impl Importer for CrmDeals {
                 let values = [
                     account.to_string(),
                     sector.unwrap_or_default(),
-                    product.to_string(),
+                    // As the products table spells it (`GTX Pro` for a `GTXPro`), as the
+                    // sector is corrected: one product, one name in deals.csv.
+                    attr(prod, "product").unwrap_or_else(|| product.to_string()),
                     series.unwrap_or_default(),
                     office.unwrap_or_default(),
                     attr(team, "manager").unwrap_or_default(),
