@@ -311,7 +311,10 @@ fn cut_command(args: CutCommand) -> Result<(), Error> {
             ("--deals file", Some(&deals)),
         ],
     )?;
-    let (kept, open) = dealsim::log::cut::cut_to_dir(&events, &deals, as_of, &out)?;
+    let (kept, open, warnings) = dealsim::log::cut::cut_to_dir(&events, &deals, as_of, &out)?;
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
     eprintln!(
         "{kept} deals created by {} ({open} open then) -> {}",
         as_of.iso(),

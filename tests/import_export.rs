@@ -1461,6 +1461,33 @@ fn cut_blanks_what_only_the_close_made_known() {
     }
 }
 
+/// Without deal_columns.json (a log exported and imported again loses it) a column named like
+/// a close stays for the reopened deals, and `cut` warns, naming it, the count and the fix;
+/// with it, and for a column not named so, nothing is said.
+#[test]
+fn cut_warns_of_a_close_column_nothing_marks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crm = tmp.path().join("crm");
+    import_ok("crm", &crm_sample(), &crm, &[]);
+    let said = |out: &str| {
+        let output = cut_mid_2017(&crm, &tmp.path().join(out));
+        common::succeeded(&output);
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    assert!(!said("marked").contains("warning"));
+    fs::remove_file(crm.join("deal_columns.json")).unwrap();
+    let stderr = said("unmarked");
+    assert!(
+        stderr
+            .contains("deals.csv: column `close_value` is kept for the 970 deals the cut reopened")
+            && stderr.contains(
+                r#"({"known_at_close": ["close_value"]}, as `dealsim import crm` writes)"#
+            ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("warning: ").count(), 1, "{stderr}");
+}
+
 /// A deal_columns.json that names a column the deal table lacks is bad input: `cut` exits 2,
 /// naming the file, the entry and the columns there are, and writes nothing.
 #[test]

@@ -25,7 +25,7 @@ use super::grouped::GroupedCases;
 use super::timestamp::{self, TimeFormat, Zone};
 use super::{utf8_field, Importer, Sink};
 use crate::error::{check_columns_named_once, unequal_fields, Error, InputError};
-use crate::log::extras::is_standard_deal_column;
+use crate::log::extras::{is_standard_deal_column, named_like_a_close};
 use crate::log::read::{deal_value, forecast_probability, DEAL_VALUE, PROBABILITY};
 use crate::log::{Lifecycle, Outcome};
 
@@ -544,28 +544,6 @@ impl EventCsv {
         }
         Ok(out)
     }
-}
-
-/// Whether a column's name has a word starting with "clos" (close, closed, closing, closure),
-/// words split at non-letters and at camelCase humps: `Closing Date` and `expectedCloseDate`
-/// are, `Disclosed` and `Enclosure` are not.
-fn named_like_a_close(name: &str) -> bool {
-    let mut word = String::new();
-    let mut previous_lower = false;
-    for c in name.chars().chain([' ']) {
-        let boundary = !c.is_alphanumeric() || (c.is_uppercase() && previous_lower);
-        if boundary {
-            if word.starts_with("clos") {
-                return true;
-            }
-            word.clear();
-        }
-        if c.is_alphanumeric() {
-            word.extend(c.to_lowercase());
-        }
-        previous_lower = c.is_lowercase();
-    }
-    false
 }
 
 /// Notes on the deal table's columns named like a close (`close_date`, `close_value`) that the

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::extras::{DealColumns, DEAL_COLUMNS};
+use super::extras::{named_like_a_close, DealColumns, DealExtras, DEAL_COLUMNS};
 use super::read::{end_of_day, read_log_with_extras};
 use super::{Log, Outcome};
 use crate::error::{json_beside, Error, InputError, IoContext};
@@ -343,13 +343,13 @@ fn csv_field(field: &str) -> Vec<u8> {
 /// (the indicator set an importer left, [`INDICATORS`], the scenario a simulation ran,
 /// [`SCENARIO`], and the extra deal columns known only at close, [`DEAL_COLUMNS`], which a
 /// reopened deal has blanked), into `out` (the directory appears whole or not at all). Returns
-/// the number of deals kept and how many of them are open.
+/// the number of deals kept, how many of them are open, and warnings.
 pub fn cut_to_dir(
     events: &Path,
     deals: &Path,
     as_of: DayNum,
     out: &Path,
-) -> Result<(usize, usize), Error> {
+) -> Result<(usize, usize, Vec<String>), Error> {
     let known_until = cut_day(events)?;
     // The files that tell how to read the log go along: the indicator set and the scenario,
     // for `score`, `tune` and `flag`, and the columns known at close, for a later `cut`.
@@ -411,7 +411,46 @@ pub fn cut_to_dir(
         .iter()
         .filter(|d| d.outcome == Outcome::Open)
         .count();
-    Ok((cut.deals.len(), open))
+    let reopened = kept(&log, as_of)
+        .zip(&cut.deals)
+        .filter(|&(i, d)| d.outcome == Outcome::Open && log.deals[i].outcome != Outcome::Open)
+        .count();
+    let unmarked = unmarked_close_columns(&extras, &known_at_close, events, deals, reopened);
+    Ok((cut.deals.len(), open, unmarked))
+}
+
+/// A warning for each extra deal column named like a close (`close_value`) that no
+/// [`DEAL_COLUMNS`] beside the log marks as known only at close, when the cut reopened
+/// deals: their values stay, and may give away how the deals ended. `dealsim import crm`
+/// writes the marking; a log exported and imported again, or assembled by hand, has lost it
+/// (a reviewer's re-imported CRM log kept the final close_value of 609 reopened deals).
+fn unmarked_close_columns(
+    extras: &DealExtras,
+    known_at_close: &[bool],
+    events: &Path,
+    deals: &Path,
+    reopened: usize,
+) -> Vec<String> {
+    if reopened == 0 {
+        return Vec::new();
+    }
+    extras
+        .names()
+        .iter()
+        .zip(known_at_close)
+        .filter(|&(name, &marked)| !marked && named_like_a_close(name))
+        .map(|(name, _)| {
+            format!(
+                "{}: column `{name}` is kept for the {reopened} deals the cut reopened, though its \
+                 name says it may be known only at close: if it is, list it in {} beside {} \
+                 ({{\"known_at_close\": [\"{name}\"]}}, as `dealsim import crm` writes) and \
+                 cut again, and it is blanked for them",
+                deals.display(),
+                DEAL_COLUMNS,
+                events.display()
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -68,6 +68,28 @@ impl DealColumns {
     }
 }
 
+/// Whether a column's name has a word starting with "clos" (close, closed, closing, closure),
+/// words split at non-letters and at camelCase humps: `Closing Date` and `expectedCloseDate`
+/// are, `Disclosed` and `Enclosure` are not.
+pub fn named_like_a_close(name: &str) -> bool {
+    let mut word = String::new();
+    let mut previous_lower = false;
+    for c in name.chars().chain([' ']) {
+        let boundary = !c.is_alphanumeric() || (c.is_uppercase() && previous_lower);
+        if boundary {
+            if word.starts_with("clos") {
+                return true;
+            }
+            word.clear();
+        }
+        if c.is_alphanumeric() {
+            word.extend(c.to_lowercase());
+        }
+        previous_lower = c.is_lowercase();
+    }
+    false
+}
+
 /// Whether `name` is one of the columns `deals.csv` always has (and [`super::read`] reads).
 pub fn is_standard_deal_column(name: &str) -> bool {
     DEALS_HEADER.trim_end().split(',').any(|c| c == name)
