@@ -213,7 +213,10 @@ fn rules_read_in_their_units_and_leads_in_whole_days() {
     // or half days too (policy.toml had 30.025000000000006).
     for seg in &t.segments {
         let c = seg.chosen.as_ref().expect("a rule");
-        for f in [Some(&c.in_sample), c.holdout.as_ref()].into_iter().flatten() {
+        for f in [Some(&c.in_sample), c.holdout.as_ref()]
+            .into_iter()
+            .flatten()
+        {
             let [lo, hi] = f.median_lead_days.ci.expect("an interval");
             assert!(
                 (lo * 2.0).fract() == 0.0 && (hi * 2.0).fract() == 0.0,
