@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
-use super::dist::{Sampler, Support};
+use super::dist::{short, Sampler, Support};
 use super::spec::{DistSpec, Owner, ScenarioSpec};
 use super::{Card, Contacts, Forecast, Model, Scenario, Segment, Source, Step};
 use crate::calendar::{CalendarRules, YearlyPeriod};
@@ -91,6 +91,58 @@ fn greater(field: &str, v: f64, min: f64) -> Check<f64> {
 fn sampler(field: &str, spec: &DistSpec, support: Support) -> Check<Sampler> {
     Sampler::new(spec, support).or_else(|m| fail(field, m))
 }
+
+/// The longest a step may take on average, in working days: ten years of five-day weeks (261
+/// working days a year). The rep plans a deal's first close date from its steps' mean
+/// durations ([`Segment::nominal_working_days_from`]), and a mean of millions of days (a
+/// lognormal `mu = 15`, about 5.4 million, meant as 15 days) planned it in the year 24655,
+/// which no log can write. No B2B step takes a decade on average (a legal review takes weeks);
+/// one that does has a parameter in the wrong unit. Single draws may still run far past the
+/// window, as a heavy tail allows: the deal is then open at the window end (censored).
+const MAX_MEAN_STEP_DAYS: f64 = 10.0 * 261.0;
+
+/// A step's duration, within [`MAX_MEAN_STEP_DAYS`] on average.
+fn step_duration(field: &str, spec: &DistSpec) -> Check<Sampler> {
+    let d = sampler(field, spec, Support::Positive)?;
+    if d.mean() > MAX_MEAN_STEP_DAYS {
+        return fail(
+            field,
+            format!(
+                "expected a mean duration of at most {MAX_MEAN_STEP_DAYS} working days (ten \
+                 years of five-day weeks), got {}: no B2B step takes a decade, and the rep \
+                 plans close dates from these means",
+                short(d.mean().round())
+            ),
+        );
+    }
+    Ok(d)
+}
+
+/// `segments[i].pace` multiplies every step of the segment's map: it must not stretch one past
+/// [`MAX_MEAN_STEP_DAYS`] on average either.
+fn paced_steps(field: &str, map: &str, steps: &[Step], pace: f64) -> Check<()> {
+    match steps
+        .iter()
+        .find(|st| st.duration.mean() * pace > MAX_MEAN_STEP_DAYS)
+    {
+        Some(st) => fail(
+            field,
+            format!(
+                "step {:?} of stage map {map:?} takes {:.1} working days on average, {} at pace \
+                 {pace}: expected at most {MAX_MEAN_STEP_DAYS} (ten years of five-day weeks) \
+                 per step; lower the pace",
+                st.name,
+                st.duration.mean(),
+                short((st.duration.mean() * pace).round())
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The most calendar days a close date may be pushed by: ten years. Each push is written as a
+/// date, and one of a billion days put it past the year 9999 (`push_days` is a `u32`).
+const MAX_PUSH_DAYS: u32 = 3653;
 
 fn name(field: &str, n: &str) -> Check<String> {
     match name_problem(n) {
@@ -457,6 +509,12 @@ fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
             "must be at least 1 (days a close date is pushed by), got 0",
         );
     }
+    if push_days > MAX_PUSH_DAYS {
+        return fail(
+            "forecast.push_days",
+            format!("expected at most {MAX_PUSH_DAYS} calendar days (ten years), got {push_days}"),
+        );
+    }
     Ok(Forecast {
         stage_probability,
         push_days,
@@ -486,6 +544,7 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         );
     };
     let (stages, steps) = stage_map(spec, map_index, pace)?;
+    paced_steps(&f("pace"), &s.stage_map, &steps, pace)?;
     if s.sources.is_empty() {
         return fail(f("sources"), "list at least one source");
     }
@@ -605,7 +664,7 @@ fn stage_map(spec: &ScenarioSpec, m: usize, pace: f64) -> Check<(Vec<String>, Ve
             steps.push(Step {
                 stage: si,
                 owner: st.owner,
-                duration: sampler(&g("duration"), &st.duration, Support::Positive)?,
+                duration: step_duration(&g("duration"), &st.duration)?,
                 deadline_days: greater(&g("deadline_days"), st.deadline_days, 0.0)? * pace,
                 deadline_from,
                 skip_probability: probability(&g("skip_probability"), st.skip_probability)?,
