@@ -1053,3 +1053,15 @@ fn durations_and_pushes_that_leave_the_calendar_are_refused() {
         "expected at most 3653 calendar days (ten years), got 1000000000",
     ]);
 }
+
+/// `all` names the rows of all segments pooled in every output: a segment so named passed
+/// `scenario check` and `simulate`, then `run` failed reading its own log back.
+#[test]
+fn a_segment_named_all_is_refused() {
+    let (text, line) = edit("name = \"smb\"", "name = \"all\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].name: ",
+        "the name \"all\" is reserved for the rows of all segments pooled",
+    ]);
+}

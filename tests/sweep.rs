@@ -231,6 +231,11 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
         ),
         (&["seed=5, 6"], "--set seed: the seed is not a scenario variant: --seed sets"),
         (
+            &["segments[smb].name=\"all\""],
+            "<embedded default scenario> with segments[smb].name=\"all\": segments[0].name: the \
+             name \"all\" is reserved for the rows of all segments pooled",
+        ),
+        (
             &["stage_maps[0].stages[2].steps[1].duration={ dist = \"lognormal\", mu = 15, sigma = 1 }"],
             ": stage_maps[0].stages[2].steps[1].duration: expected a mean duration of at most \
              2610 working days",

@@ -11,6 +11,7 @@ use super::spec::{DistSpec, Owner, ScenarioSpec};
 use super::{Card, Contacts, Forecast, Model, Scenario, Segment, Source, Step};
 use crate::calendar::{CalendarRules, YearlyPeriod};
 use crate::error::did_you_mean;
+use crate::log::POOLED;
 use crate::time::DayNum;
 
 type Check<T> = Result<T, (String, String)>;
@@ -159,6 +160,22 @@ pub fn name_problem(n: &str) -> Option<String> {
         && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     (!ok).then(|| format!("expected a non-empty name of letters, digits, '_' or '-', got {n:?}"))
+}
+
+/// A segment's name: besides [`name_problem`], not [`POOLED`], which every output gives the rows
+/// of all segments pooled. A segment so named passed here, and `run` then failed reading its
+/// own log back (the reader refuses it) while `sweep` wrote two `all` rows per seed.
+fn segment_name(field: &str, n: &str) -> Check<String> {
+    if n == POOLED {
+        return fail(
+            field,
+            format!(
+                "the name {POOLED:?} is reserved for the rows of all segments pooled in every \
+                 output; name the segment otherwise"
+            ),
+        );
+    }
+    name(field, n)
 }
 
 /// Why `n` cannot name a step when the contact channels are `channels`, beyond
@@ -529,7 +546,7 @@ fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
 fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
     let s = &spec.segments[i];
     let f = |rest: &str| format!("segments[{i}].{rest}");
-    let name = name(&f("name"), &s.name)?;
+    let name = segment_name(&f("name"), &s.name)?;
     let pace = greater(&f("pace"), s.pace, 0.0)?;
     let Some(map_index) = spec.stage_maps.iter().position(|m| m.name == s.stage_map) else {
         let hint = did_you_mean(
