@@ -1065,3 +1065,14 @@ fn a_segment_named_all_is_refused() {
         "the name \"all\" is reserved for the rows of all segments pooled",
     ]);
 }
+
+/// A hundred million reps in a segment passed validation and needed about 23 GB.
+#[test]
+fn an_absurd_number_of_reps_is_refused() {
+    let (text, line) = edit("reps = { count = 12,", "reps = { count = 100000000,");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].reps.count: ",
+        "expected at most 1000000 reps in a segment, got 100000000",
+    ]);
+}

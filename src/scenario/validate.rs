@@ -543,6 +543,13 @@ fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
     })
 }
 
+/// The most reps a segment may have. The engine names every rep and draws its traits before
+/// the first deal, about 250 bytes each (measured: a segment of a million reps takes 250 MB
+/// and a second), so `count = 100000000` needed some 25 GB before simulating anything. The
+/// largest sales forces are tens of thousands of people, a segment's fewer still: a million
+/// cannot be meant, and stays affordable.
+const MAX_REPS: u32 = 1_000_000;
+
 fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
     let s = &spec.segments[i];
     let f = |rest: &str| format!("segments[{i}].{rest}");
@@ -585,6 +592,16 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         .collect::<Check<Vec<_>>>()?;
     if s.reps.count == 0 {
         return fail(f("reps.count"), "must be at least 1, got 0");
+    }
+    if s.reps.count > MAX_REPS {
+        return fail(
+            f("reps.count"),
+            format!(
+                "expected at most {MAX_REPS} reps in a segment, got {}: the engine names and \
+                 draws every rep before the first deal (about 250 bytes each)",
+                s.reps.count
+            ),
+        );
     }
     let mut nominal_working_days_from: Vec<f64> = steps
         .iter()
