@@ -1076,3 +1076,19 @@ fn an_absurd_number_of_reps_is_refused() {
         "expected at most 1000000 reps in a segment, got 100000000",
     ]);
 }
+
+/// A segment's lead-source shares split its inflow: shares summing to 1.4 were silently
+/// divided by 1.4.
+#[test]
+fn source_shares_must_sum_to_one() {
+    let (text, line) = edit(
+        "{ name = \"partner\", share = 0.15, health = 0.1 }",
+        "{ name = \"partner\", share = 0.55, health = 0.1 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &format!(": line {}, column ", line - 3),
+        ": segments[0].sources: ",
+        "the shares must sum to 1 (each is its source's part of the segment's inflow), got 1.4 \
+         (inbound 0.5 + outbound 0.35 + partner 0.55)",
+    ]);
+}

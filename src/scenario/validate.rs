@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use super::dist::{short, Sampler, Support};
-use super::spec::{DistSpec, Owner, ScenarioSpec};
+use super::spec::{DistSpec, Owner, ScenarioSpec, SourceSpec};
 use super::{Card, Contacts, Forecast, Model, Scenario, Segment, Source, Step};
 use crate::calendar::{CalendarRules, YearlyPeriod};
 use crate::error::did_you_mean;
@@ -469,6 +469,8 @@ fn contacts(spec: &ScenarioSpec) -> Check<Contacts> {
 }
 
 /// Shares must be >= 0 and sum to a positive total; they are normalised to cumulative form.
+/// The channel mix is documented as normalised; a segment's source shares are first checked
+/// to sum to 1 ([`shares_sum_to_one`]), so dividing only removes rounding there.
 fn cumulative_shares<'a>(
     field: &str,
     shares: impl Iterator<Item = (&'a str, f64)>,
@@ -487,6 +489,33 @@ fn cumulative_shares<'a>(
         e.1 /= total;
     }
     Ok(out)
+}
+
+/// How far a segment's lead-source shares may sum from 1. Shares written with a few decimals
+/// sum to 1 within about 1e-16 in floating point (the default's 0.5 + 0.35 + 0.15 exactly);
+/// 1e-6 also takes thirds written to seven decimals, and refuses a mistyped share.
+const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// A segment's source shares split its inflow, so they must sum to 1 (the scenario documents
+/// them as "share of inflow", not as weights): shares summing to 1.4 were silently divided by
+/// 1.4, hiding the typo.
+fn shares_sum_to_one(field: &str, sources: &[SourceSpec]) -> Check<()> {
+    let total: f64 = sources.iter().map(|x| x.share).sum();
+    if (total - 1.0).abs() <= SHARE_SUM_TOLERANCE {
+        return Ok(());
+    }
+    let terms: Vec<String> = sources
+        .iter()
+        .map(|x| format!("{} {}", x.name, x.share))
+        .collect();
+    fail(
+        field,
+        format!(
+            "the shares must sum to 1 (each is its source's part of the segment's inflow), got \
+             {total} ({})",
+            terms.join(" + ")
+        ),
+    )
 }
 
 fn card(spec: &ScenarioSpec) -> Check<Card> {
@@ -577,6 +606,7 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         &f("sources"),
         s.sources.iter().map(|x| (x.name.as_str(), x.share)),
     )?;
+    shares_sum_to_one(&f("sources"), &s.sources)?;
     let sources = s
         .sources
         .iter()
