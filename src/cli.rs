@@ -560,7 +560,8 @@ pub struct SweepArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = count::<u64>, value_name = "N", default_value_t = 1)]
     pub replicates: u64,
     /// First seed of every point [default: the scenario's `seed`]; it seeds the bootstrap too.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole_number::<u64>, value_name = "S")]
+    /// At most 2^63 − 1, as `run --seed`, and so are the seeds of the replicates after it.
+    #[arg(long, allow_negative_numbers = true, value_parser = scenario_seed, value_name = "S")]
     pub seed: Option<u64>,
     /// Rescale every variant's inflow so that about N deals are created over the window.
     #[arg(long, allow_negative_numbers = true, value_parser = count::<u64>, value_name = "N")]

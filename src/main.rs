@@ -965,9 +965,6 @@ fn sweep(args: &SweepArgs) -> Result<(), Error> {
     };
     // The base must be valid by itself: its own errors, located in its own lines.
     Scenario::parse(&base, &origin)?;
-    if args.replicates == 0 {
-        return Err(InputError::new("--replicates", "must be at least 1, got 0").into());
-    }
     let indicators = indicators::chosen_or_default(args.score.indicators.as_deref())?;
     let landmarks = parse_landmarks(&args.score.landmarks)?;
     let options = score_options(&args.score, 0)?;

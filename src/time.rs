@@ -25,6 +25,9 @@ pub const SECONDS_PER_DAY: i64 = 86_400;
 /// zone, a scenario checks its window), so that formatting never has to alter a date.
 pub const LOG_YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
 
+/// The last day a log can write, 9999-12-31 (the end of [`LOG_YEARS`]; tested).
+pub const LAST_LOG_DAY: DayNum = DayNum(2_932_896);
+
 impl DayNum {
     pub fn from_ymd(y: i32, m: u32, d: u32) -> DayNum {
         let y = if m <= 2 { y - 1 } else { y } as i64;
@@ -198,6 +201,8 @@ mod tests {
         assert_eq!(DayNum::from_ymd(2024, 2, 29).ymd(), (2024, 2, 29));
         let t = Timestamp(DayNum::from_ymd(2025, 3, 4).start().0 + 9 * 3600 + 30 * 60 + 5);
         assert_eq!(t.iso(), "2025-03-04T09:30:05");
+        assert_eq!(LAST_LOG_DAY, DayNum::from_ymd(9999, 12, 31));
+        assert!(!DayNum(LAST_LOG_DAY.0 + 1).in_log_years());
     }
 
     #[test]

@@ -997,3 +997,72 @@ fn an_infinite_weight_is_not_a_finite_number() {
         "must be a finite number >= 0, got inf",
     ]);
 }
+
+/// A step taking decades on average (a lognormal `mu = 15`, meant as days, is about 5 million
+/// working days) passed `scenario check` and `simulate` panicked writing the rep's planned
+/// close date in the year 24655 (with `mu = 25` the day number overflowed). A pace stretching
+/// a step so far, and a close date pushed by decades, are refused alike.
+#[test]
+fn durations_and_pushes_that_leave_the_calendar_are_refused() {
+    let legal = "mu = 2.5, sigma = 1.0 }, deadline_days = 15, loss_probability = 0.04,";
+    for (mu, mean) in [("15", "5389698"), ("25", "118716009132")] {
+        let (text, line) = edit(legal, &legal.replace("2.5", mu));
+        Case::new(&text).assert_rejected(&[
+            &at_line(line),
+            ": stage_maps[0].stages[2].steps[1].duration: ",
+            &format!("expected a mean duration of at most 2610 working days (ten years of five-day weeks), got {mean}"),
+        ]);
+    }
+    let (text, line) = edit("\npace = 1.15\n", "\npace = 1e6\n");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line + 1),
+        ": segments[0].pace: ",
+        "step \"first_meeting\" of stage map \"standard\" takes 2.5 working days on average, \
+         2521868 at pace 1000000",
+    ]);
+    let (text, line) = edit("push_days = 14", "push_days = 1000000000");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": forecast.push_days: ",
+        "expected at most 3653 calendar days (ten years), got 1000000000",
+    ]);
+}
+
+/// `all` names the rows of all segments pooled in every output: a segment so named passed
+/// `scenario check` and `simulate`, then `run` failed reading its own log back.
+#[test]
+fn a_segment_named_all_is_refused() {
+    let (text, line) = edit("name = \"smb\"", "name = \"all\"");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].name: ",
+        "the name \"all\" is reserved for the rows of all segments pooled",
+    ]);
+}
+
+/// A hundred million reps in a segment passed validation and needed about 23 GB.
+#[test]
+fn an_absurd_number_of_reps_is_refused() {
+    let (text, line) = edit("reps = { count = 12,", "reps = { count = 100000000,");
+    Case::new(&text).assert_rejected(&[
+        &at_line(line),
+        ": segments[0].reps.count: ",
+        "expected at most 1000000 reps in a segment, got 100000000",
+    ]);
+}
+
+/// A segment's lead-source shares split its inflow: shares summing to 1.4 were silently
+/// divided by 1.4.
+#[test]
+fn source_shares_must_sum_to_one() {
+    let (text, line) = edit(
+        "{ name = \"partner\", share = 0.15, health = 0.1 }",
+        "{ name = \"partner\", share = 0.55, health = 0.1 }",
+    );
+    Case::new(&text).assert_rejected(&[
+        &format!(": line {}, column ", line - 3),
+        ": segments[0].sources: ",
+        "the shares must sum to 1 (each is its source's part of the segment's inflow), got 1.4 \
+         (inbound 0.5 + outbound 0.35 + partner 0.55)",
+    ]);
+}

@@ -231,6 +231,16 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
         ),
         (&["seed=5, 6"], "--set seed: the seed is not a scenario variant: --seed sets"),
         (
+            &["segments[smb].name=\"all\""],
+            "<embedded default scenario> with segments[smb].name=\"all\": segments[0].name: the \
+             name \"all\" is reserved for the rows of all segments pooled",
+        ),
+        (
+            &["stage_maps[0].stages[2].steps[1].duration={ dist = \"lognormal\", mu = 15, sigma = 1 }"],
+            ": stage_maps[0].stages[2].steps[1].duration: expected a mean duration of at most \
+             2610 working days",
+        ),
+        (
             &["segments[*].inflow.per_month=100, 0"],
             "<embedded default scenario> with segments[*].inflow.per_month=0: \
              segments[0].inflow.per_month: every segment's inflow is 0, so the scenario creates \
@@ -242,6 +252,56 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
         assert_eq!(listing(tmp.path()), Vec::<String>::new(), "something was written");
+    }
+}
+
+/// Runs and seeds that cannot be meant are refused before anything is simulated: 2^64 − 1
+/// replicates ran forever, and seeds past a scenario file's integers (which `run --seed` is
+/// limited to) were taken, or wrapped around to 0 from one replicate to the next.
+#[test]
+fn absurd_replicates_and_seeds_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("s");
+    let max_seed = i64::MAX.to_string();
+    for (args, expected) in [
+        (
+            &["--replicates", "18446744073709551615"][..],
+            "--replicates: expected at most 10000 runs (points × replicates), got 1 point × \
+             18446744073709551615 replicates",
+        ),
+        (
+            &[
+                "--replicates",
+                "4000",
+                "--set",
+                "model.health_weight=0.5, 0.9, 1.3",
+            ],
+            "got 3 points × 4000 replicates",
+        ),
+        (
+            &["--seed", "18446744073709551615"],
+            "expected a whole number from 0 to 9223372036854775807, got 18446744073709551615",
+        ),
+        (
+            &["--seed", &max_seed, "--replicates", "2"],
+            "--replicates: the seeds 9223372036854775807 to 9223372036854775808 run past \
+             9223372036854775807",
+        ),
+    ] {
+        let mut cmd = dealsim();
+        cmd.args(["sweep", "--quiet", "--deals", DEALS]).args(args);
+        if !args.contains(&"--set") {
+            cmd.args(["--set", "model.health_weight=0.9"]);
+        }
+        let output = cmd.arg("--out").arg(&out).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{expected:?} not in {stderr}");
+        assert_eq!(
+            listing(tmp.path()),
+            Vec::<String>::new(),
+            "something was written"
+        );
     }
 }
 

@@ -69,7 +69,7 @@ fn computable(what: &str, params: &str, v: f64) -> Result<(), String> {
 
 /// `v` as a person would write it in the scenario: `800`, `0.5`, but `1e200` rather than
 /// two hundred digits.
-fn short(v: f64) -> String {
+pub(super) fn short(v: f64) -> String {
     if v != 0.0 && !(1e-4..1e16).contains(&v.abs()) {
         format!("{v:e}")
     } else {

@@ -6,11 +6,12 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
-use super::dist::{Sampler, Support};
-use super::spec::{DistSpec, Owner, ScenarioSpec};
+use super::dist::{short, Sampler, Support};
+use super::spec::{DistSpec, Owner, ScenarioSpec, SourceSpec};
 use super::{Card, Contacts, Forecast, Model, Scenario, Segment, Source, Step};
 use crate::calendar::{CalendarRules, YearlyPeriod};
 use crate::error::did_you_mean;
+use crate::log::POOLED;
 use crate::time::DayNum;
 
 type Check<T> = Result<T, (String, String)>;
@@ -90,6 +91,58 @@ fn sampler(field: &str, spec: &DistSpec, support: Support) -> Check<Sampler> {
     Sampler::new(spec, support).or_else(|m| fail(field, m))
 }
 
+/// The longest a step may take on average, in working days: ten years of five-day weeks (261
+/// working days a year). The rep plans a deal's first close date from its steps' mean
+/// durations ([`Segment::nominal_working_days_from`]), and a mean of millions of days (a
+/// lognormal `mu = 15`, about 5.4 million, meant as 15 days) planned it in the year 24655,
+/// which no log can write. No B2B step takes a decade on average (a legal review takes weeks);
+/// one that does has a parameter in the wrong unit. Single draws may still run far past the
+/// window, as a heavy tail allows: the deal is then open at the window end (censored).
+const MAX_MEAN_STEP_DAYS: f64 = 10.0 * 261.0;
+
+/// A step's duration, within [`MAX_MEAN_STEP_DAYS`] on average.
+fn step_duration(field: &str, spec: &DistSpec) -> Check<Sampler> {
+    let d = sampler(field, spec, Support::Positive)?;
+    if d.mean() > MAX_MEAN_STEP_DAYS {
+        return fail(
+            field,
+            format!(
+                "expected a mean duration of at most {MAX_MEAN_STEP_DAYS} working days (ten \
+                 years of five-day weeks), got {}: no B2B step takes a decade, and the rep \
+                 plans close dates from these means",
+                short(d.mean().round())
+            ),
+        );
+    }
+    Ok(d)
+}
+
+/// `segments[i].pace` multiplies every step of the segment's map: it must not stretch one past
+/// [`MAX_MEAN_STEP_DAYS`] on average either.
+fn paced_steps(field: &str, map: &str, steps: &[Step], pace: f64) -> Check<()> {
+    match steps
+        .iter()
+        .find(|st| st.duration.mean() * pace > MAX_MEAN_STEP_DAYS)
+    {
+        Some(st) => fail(
+            field,
+            format!(
+                "step {:?} of stage map {map:?} takes {:.1} working days on average, {} at pace \
+                 {pace}: expected at most {MAX_MEAN_STEP_DAYS} (ten years of five-day weeks) \
+                 per step; lower the pace",
+                st.name,
+                st.duration.mean(),
+                short((st.duration.mean() * pace).round())
+            ),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// The most calendar days a close date may be pushed by: ten years. Each push is written as a
+/// date, and one of a billion days put it past the year 9999 (`push_days` is a `u32`).
+const MAX_PUSH_DAYS: u32 = 3653;
+
 fn name(field: &str, n: &str) -> Check<String> {
     match name_problem(n) {
         None => Ok(n.to_string()),
@@ -105,6 +158,22 @@ pub fn name_problem(n: &str) -> Option<String> {
         && n.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     (!ok).then(|| format!("expected a non-empty name of letters, digits, '_' or '-', got {n:?}"))
+}
+
+/// A segment's name: besides [`name_problem`], not [`POOLED`], which every output gives the rows
+/// of all segments pooled. A segment so named passed here, and `run` then failed reading its
+/// own log back (the reader refuses it) while `sweep` wrote two `all` rows per seed.
+fn segment_name(field: &str, n: &str) -> Check<String> {
+    if n == POOLED {
+        return fail(
+            field,
+            format!(
+                "the name {POOLED:?} is reserved for the rows of all segments pooled in every \
+                 output; name the segment otherwise"
+            ),
+        );
+    }
+    name(field, n)
 }
 
 /// Why `n` cannot name a step when the contact channels are `channels`, beyond
@@ -398,6 +467,8 @@ fn contacts(spec: &ScenarioSpec) -> Check<Contacts> {
 }
 
 /// Shares must be >= 0 and sum to a positive total; they are normalised to cumulative form.
+/// The channel mix is documented as normalised; a segment's source shares are first checked
+/// to sum to 1 ([`shares_sum_to_one`]), so dividing only removes rounding there.
 fn cumulative_shares<'a>(
     field: &str,
     shares: impl Iterator<Item = (&'a str, f64)>,
@@ -416,6 +487,33 @@ fn cumulative_shares<'a>(
         e.1 /= total;
     }
     Ok(out)
+}
+
+/// How far a segment's lead-source shares may sum from 1. Shares written with a few decimals
+/// sum to 1 within about 1e-16 in floating point (the default's 0.5 + 0.35 + 0.15 exactly);
+/// 1e-6 also takes thirds written to seven decimals, and refuses a mistyped share.
+const SHARE_SUM_TOLERANCE: f64 = 1e-6;
+
+/// A segment's source shares split its inflow, so they must sum to 1 (the scenario documents
+/// them as "share of inflow", not as weights): shares summing to 1.4 were silently divided by
+/// 1.4, hiding the typo.
+fn shares_sum_to_one(field: &str, sources: &[SourceSpec]) -> Check<()> {
+    let total: f64 = sources.iter().map(|x| x.share).sum();
+    if (total - 1.0).abs() <= SHARE_SUM_TOLERANCE {
+        return Ok(());
+    }
+    let terms: Vec<String> = sources
+        .iter()
+        .map(|x| format!("{} {}", x.name, x.share))
+        .collect();
+    fail(
+        field,
+        format!(
+            "the shares must sum to 1 (each is its source's part of the segment's inflow), got \
+             {total} ({})",
+            terms.join(" + ")
+        ),
+    )
 }
 
 fn card(spec: &ScenarioSpec) -> Check<Card> {
@@ -455,6 +553,12 @@ fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
             "must be at least 1 (days a close date is pushed by), got 0",
         );
     }
+    if push_days > MAX_PUSH_DAYS {
+        return fail(
+            "forecast.push_days",
+            format!("expected at most {MAX_PUSH_DAYS} calendar days (ten years), got {push_days}"),
+        );
+    }
     Ok(Forecast {
         stage_probability,
         push_days,
@@ -466,10 +570,17 @@ fn forecast(spec: &ScenarioSpec) -> Check<Forecast> {
     })
 }
 
+/// The most reps a segment may have. The engine names every rep and draws its traits before
+/// the first deal, about 250 bytes each (measured: a segment of a million reps takes 250 MB
+/// and a second), so `count = 100000000` needed some 25 GB before simulating anything. The
+/// largest sales forces are tens of thousands of people, a segment's fewer still: a million
+/// cannot be meant, and stays affordable.
+const MAX_REPS: u32 = 1_000_000;
+
 fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
     let s = &spec.segments[i];
     let f = |rest: &str| format!("segments[{i}].{rest}");
-    let name = name(&f("name"), &s.name)?;
+    let name = segment_name(&f("name"), &s.name)?;
     let pace = greater(&f("pace"), s.pace, 0.0)?;
     let Some(map_index) = spec.stage_maps.iter().position(|m| m.name == s.stage_map) else {
         let hint = did_you_mean(
@@ -484,6 +595,7 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         );
     };
     let (stages, steps) = stage_map(spec, map_index, pace)?;
+    paced_steps(&f("pace"), &s.stage_map, &steps, pace)?;
     if s.sources.is_empty() {
         return fail(f("sources"), "list at least one source");
     }
@@ -492,6 +604,7 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         &f("sources"),
         s.sources.iter().map(|x| (x.name.as_str(), x.share)),
     )?;
+    shares_sum_to_one(&f("sources"), &s.sources)?;
     let sources = s
         .sources
         .iter()
@@ -507,6 +620,16 @@ fn segment(spec: &ScenarioSpec, i: usize) -> Check<Segment> {
         .collect::<Check<Vec<_>>>()?;
     if s.reps.count == 0 {
         return fail(f("reps.count"), "must be at least 1, got 0");
+    }
+    if s.reps.count > MAX_REPS {
+        return fail(
+            f("reps.count"),
+            format!(
+                "expected at most {MAX_REPS} reps in a segment, got {}: the engine names and \
+                 draws every rep before the first deal (about 250 bytes each)",
+                s.reps.count
+            ),
+        );
     }
     let mut nominal_working_days_from: Vec<f64> = steps
         .iter()
@@ -603,7 +726,7 @@ fn stage_map(spec: &ScenarioSpec, m: usize, pace: f64) -> Check<(Vec<String>, Ve
             steps.push(Step {
                 stage: si,
                 owner: st.owner,
-                duration: sampler(&g("duration"), &st.duration, Support::Positive)?,
+                duration: step_duration(&g("duration"), &st.duration)?,
                 deadline_days: greater(&g("deadline_days"), st.deadline_days, 0.0)? * pace,
                 deadline_from,
                 skip_probability: probability(&g("skip_probability"), st.skip_probability)?,

@@ -13,7 +13,7 @@ use super::{DealHistory, Engine, Truth};
 use crate::calendar::Calendar;
 use crate::log::{Deal, DealId, Event, Lifecycle, Maybe, Outcome, Sym};
 use crate::scenario::Owner;
-use crate::time::DayNum;
+use crate::time::{DayNum, LAST_LOG_DAY};
 
 fn sigmoid(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -205,11 +205,20 @@ impl Walk<'_> {
         let until = until.min(self.engine.w_end);
         while self.push_due < until {
             let due = self.push_due;
-            self.expected_close = DayNum(self.expected_close.0 + push);
+            self.expected_close = planned_close(self.expected_close, push);
             self.push_due = push_due(&self.engine.calendar, self.expected_close);
             self.forecast(due, self.probability);
         }
     }
+}
+
+/// `days` after `day`, but never past the last day a log can write. The rep's close dates are
+/// the engine's own (a plan from the steps' mean durations, then pushes by `push_days`), not
+/// input to keep as read, and a CRM's date field ends there too: a window in the year 9999,
+/// or a map of many long steps, planned dates `events.csv` cannot hold (`simulate` panicked),
+/// and a plan millions of years out overflowed the day arithmetic.
+fn planned_close(day: DayNum, days: i32) -> DayNum {
+    DayNum(day.0.saturating_add(days)).min(LAST_LOG_DAY)
 }
 
 /// The working time at which a rep pushes the close date `close` once it has passed: the next
@@ -254,8 +263,10 @@ impl Engine<'_> {
         let w0 = self.calendar.work_start(arrival.day) + rng.random::<f64>() * 0.9;
 
         let nominal_calendar_days = seg.nominal_working_days_from[0] * 7.0 / 5.0;
-        let expected_close = DayNum(
-            arrival.day.0 + (nominal_calendar_days * (1.0 - traits.optimism)).round() as i32,
+        // `as` saturates: a plan beyond i32 days is cut by `planned_close` like any other.
+        let expected_close = planned_close(
+            arrival.day,
+            (nominal_calendar_days * (1.0 - traits.optimism)).round() as i32,
         );
         let mut walk = Walk {
             engine: self,
@@ -604,9 +615,10 @@ mod tests {
         }
     }
 
-    /// A step taking a million working days (valid: a heavy tail, or a huge `pace`) leaves
-    /// the deal open at the window end with a few dozen events, not millions of drafted
-    /// touches (a lognormal σ = 5 once aborted `simulate` on a failed allocation).
+    /// A step taking years (within the ten-year bound on a step's mean, past the window end;
+    /// a heavy tail draws such durations too) leaves the deal open at the window end with no
+    /// touch drafted after it, not one every few days to the step's end (a lognormal σ = 5
+    /// once drafted millions and aborted `simulate` on a failed allocation).
     #[test]
     fn a_step_far_beyond_the_window_drafts_nothing_after_it() {
         // Every stage map's proposal step.
@@ -615,13 +627,13 @@ mod tests {
             .map(|line| match line.find("duration = {") {
                 Some(at) if line.contains("\"proposal_sent\"") => {
                     let end = at + line[at..].find('}').expect("an inline table") + 1;
-                    let long = "duration = { dist = \"constant\", value = 1000000.0 }";
+                    let long = "duration = { dist = \"constant\", value = 1500.0 }";
                     format!("{}{long}{}\n", &line[..at], &line[end..])
                 }
                 _ => format!("{line}\n"),
             })
             .collect();
-        assert_eq!(source.matches("1000000.0").count(), 2, "both stage maps");
+        assert_eq!(source.matches("1500.0").count(), 2, "both stage maps");
         let scenario = crate::scenario::Scenario::parse(&source, "long.toml").expect("valid");
         let engine = crate::sim::Engine::new(&scenario);
         let mut out = crate::sim::DealHistory::default();
@@ -629,14 +641,45 @@ mod tests {
         for deal in 0..200 {
             engine.simulate_deal(deal, &mut out);
             open += usize::from(out.deal.outcome == crate::log::Outcome::Open);
+            // The later steps' starts and completions, stakeholders, the close: no touches.
+            let after = out.drafts.iter().filter(|d| d.w >= engine.w_end).count();
             assert!(
-                out.drafts.len() < 1000,
-                "deal {deal}: {} drafts",
-                out.drafts.len()
+                after < 50,
+                "deal {deal}: {after} drafts after the window end"
             );
         }
         // All but the deals lost before or at the proposal.
         assert!(open > 100, "{open} of 200 open");
+    }
+
+    /// The rep's close dates are derived, not read: with a window in the year 9999 (valid),
+    /// the first plan and the pushes once fell in the year 10000, which `events.csv` cannot
+    /// write (`simulate` panicked). They stop at the last day a log can write.
+    #[test]
+    fn planned_close_dates_stay_within_the_years_a_log_can_write() {
+        let source = crate::scenario::DEFAULT_TOML
+            .replace(
+                "first_created = \"2025-01-01\"",
+                "first_created = \"9999-01-01\"",
+            )
+            .replace(
+                "last_created = \"2026-06-30\"",
+                "last_created = \"9999-12-20\"",
+            )
+            .replace("end = \"2026-08-31\"", "end = \"9999-12-24\"");
+        let scenario = crate::scenario::Scenario::parse(&source, "9999.toml").expect("valid");
+        let engine = crate::sim::Engine::new(&scenario);
+        let mut out = crate::sim::DealHistory::default();
+        let mut closes = 0;
+        for deal in 0..engine.deal_count() {
+            engine.simulate_deal(deal, &mut out);
+            for close in out.events.iter().filter_map(|e| e.expected_close.get()) {
+                assert!(close.in_log_years(), "deal {deal}: {close:?}");
+                closes += 1;
+            }
+        }
+        assert!(closes > 1000, "{closes} close dates");
+        assert_eq!(planned_close(DayNum(i32::MAX - 1), 10), LAST_LOG_DAY);
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod page;
 pub mod setting;
 
 use std::fmt::Write as _;
+use std::ops::RangeInclusive;
 use std::path::Path;
 
 use serde::Serialize;
@@ -72,10 +73,65 @@ impl SweepJob<'_> {
     }
 }
 
-/// One combination of the settings' values: the values as TOML text and the scenario.
+/// One combination of the settings' values: the values as TOML text, the scenario and the
+/// seeds of its replicates ([`replicate_seeds`]).
 pub struct Point {
     pub values: Vec<String>,
     pub scenario: Scenario,
+    pub seeds: RangeInclusive<u64>,
+}
+
+/// The most runs (points × replicates) one sweep may ask for. Each run simulates and scores a
+/// whole log (12 runs of 8,000 deals take 0.8 s on this project's 2-core machine, README;
+/// longer at a scenario's own size), and the sweep keeps every run's summary rows (segments ×
+/// indicators, about 10 KB) until it writes them: 10,000 runs are tens of minutes and about
+/// 100 MB, room for a hundred points with a hundred seeds each. 2^64 − 1 replicates, accepted
+/// before, ran for ever.
+pub const MAX_RUNS: u64 = 10_000;
+
+/// `--replicates` must be at least 1 and, times the grid's points, at most [`MAX_RUNS`]:
+/// checked before the grid is built, which a count of points beyond it would not fit in memory.
+fn check_run_count(job: &SweepJob<'_>) -> Result<(), InputError> {
+    let replicates = job.replicates;
+    if replicates == 0 {
+        return Err(InputError::new("--replicates", "must be at least 1, got 0"));
+    }
+    let points = job
+        .settings
+        .iter()
+        .fold(1u64, |n, s| n.saturating_mul(s.values.len() as u64));
+    if points.saturating_mul(replicates) > MAX_RUNS {
+        let plural = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+        return Err(InputError::new(
+            "--replicates",
+            format!(
+                "expected at most {MAX_RUNS} runs (points × replicates), got {} × {}: each run \
+                 simulates and scores a whole log; lower --replicates or give fewer values",
+                plural(points, "point"),
+                plural(replicates, "replicate")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The seeds of a point's replicates: `first` and the `replicates − 1` after it, all at most
+/// `i64::MAX`, the largest seed a scenario file holds and so `run --seed` takes: every run of
+/// a sweep can be rerun alone. Seeds past it were taken, or wrapped around to 0.
+fn replicate_seeds(first: u64, replicates: u64) -> Result<RangeInclusive<u64>, InputError> {
+    let last = u128::from(first) + u128::from(replicates) - 1;
+    match u64::try_from(last) {
+        Ok(last) if last <= i64::MAX as u64 => Ok(first..=last),
+        _ => Err(InputError::new(
+            "--replicates",
+            format!(
+                "the seeds {first} to {last} run past {}, the largest seed a scenario file \
+                 (and `run --seed`) takes; lower --seed (the scenario's seed when none is given) \
+                 or --replicates",
+                i64::MAX
+            ),
+        )),
+    }
 }
 
 /// Whether writing fields `a` and `b` (name-resolved paths) touches the same value: the same
@@ -102,6 +158,7 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
              --replicates how many seeds each point runs",
         ));
     }
+    check_run_count(job)?;
     let mut seen = std::collections::HashSet::new();
     if let Some(s) = job.settings.iter().find(|s| !seen.insert(s.path.as_str())) {
         return Err(InputError::new(
@@ -160,13 +217,14 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
             if let Some(seed) = job.first_seed {
                 scenario = scenario.with_seed(seed);
             }
+            let seeds = replicate_seeds(scenario.seed, job.replicates)?;
             if let Some(n) = job.deals {
                 scenario = scenario.with_target_deals(n, &format!("--deals for {origin}"))?;
             }
             // A run without deals has nothing to score; with 50 expected, no draw comes to 0.
             if crate::sim::expected_deals(&scenario) < 50.0 {
-                for r in 0..job.replicates {
-                    let run = scenario.with_seed(scenario.seed.wrapping_add(r));
+                for seed in seeds.clone() {
+                    let run = scenario.with_seed(seed);
                     if crate::sim::Engine::new(&run).deal_count() == 0 {
                         return Err(crate::simulate::no_deal(&origin, &run));
                     }
@@ -180,6 +238,7 @@ pub fn points(job: &SweepJob<'_>) -> Result<Vec<Point>, InputError> {
                     .map(|(s, &i)| s.values[i].to_string())
                     .collect(),
                 scenario,
+                seeds,
             })
         })
         .collect()
@@ -298,8 +357,8 @@ fn run_one(job: &SweepJob<'_>, point: usize, scenario: &Scenario) -> SweepRun {
 pub fn sweep(job: &SweepJob<'_>, points: &[Point], progress: impl Fn()) -> Vec<SweepRun> {
     let mut runs = Vec::new();
     for (i, p) in points.iter().enumerate() {
-        for r in 0..job.replicates {
-            let scenario = p.scenario.with_seed(p.scenario.seed.wrapping_add(r));
+        for seed in p.seeds.clone() {
+            let scenario = p.scenario.with_seed(seed);
             runs.push(run_one(job, i, &scenario));
             progress();
         }
@@ -569,4 +628,22 @@ pub fn table(job: &SweepJob<'_>, points: &[Point], runs: &[SweepRun]) -> String 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicate_seeds_end_at_the_largest_seed_a_scenario_file_holds() {
+        let max = i64::MAX as u64;
+        assert_eq!(replicate_seeds(max - 1, 2).unwrap(), max - 1..=max);
+        assert_eq!(replicate_seeds(0, 1).unwrap(), 0..=0);
+        let e = replicate_seeds(max, 2).unwrap_err().to_string();
+        assert!(
+            e.contains("the seeds 9223372036854775807 to 9223372036854775808"),
+            "{e}"
+        );
+        assert!(replicate_seeds(u64::MAX, 1).is_err());
+    }
 }
