@@ -74,7 +74,7 @@ impl SweepJob<'_> {
 }
 
 /// One combination of the settings' values: the values as TOML text, the scenario and the
-/// seeds of its replicates ([`replicate_seeds`]).
+/// seeds of its replicates (one after another from the first).
 pub struct Point {
     pub values: Vec<String>,
     pub scenario: Scenario,
