@@ -40,6 +40,20 @@ use dealsim::tuning::run::{bad_setting, check_landmarks, tune_into, tune_log_int
 use dealsim::tuning::{render_plans, Objective, TuneOptions};
 
 fn main() -> ExitCode {
+    // Ctrl-C, or the SIGTERM a CI timeout sends, ends the process without the guards that
+    // remove an unfinished output directory: the handler removes them, and exits as a shell
+    // reports an interrupted command.
+    let _ = ctrlc::set_handler(|| {
+        let removed = dealsim::output::remove_unfinished();
+        eprintln!(
+            "\ninterrupted{}",
+            match removed {
+                0 => String::new(),
+                _ => ": the unfinished output was removed".to_string(),
+            }
+        );
+        std::process::exit(130);
+    });
     let cli = Cli::parse();
     match execute(cli.command) {
         Ok(()) => {

@@ -2,7 +2,8 @@
 //!
 //! A run writes into a hidden temporary directory beside the target and renames it into
 //! place at the end, so an interrupted or failed run never leaves half-written files where
-//! a user (or a later `dealsim report`) would read them. The results get the permissions a
+//! a user (or a later `dealsim report`) would read them; on Ctrl-C or SIGTERM the binary
+//! removes the temporary directory too ([`remove_unfinished`]). The results get the permissions a
 //! plain `create` would give them (the user's umask), not the owner-only ones of temporary
 //! files: a report directory is meant to be shared.
 //!
@@ -19,14 +20,65 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::InputError;
 
 pub struct OutputDir {
     target: PathBuf,
+    // Dropped first: the directory is no longer unfinished once it is gone or in place.
+    _unfinished: Unfinished,
     // Dropped before `created`: that one removes the parents the temporary directory was in.
     tmp: tempfile::TempDir,
     created: CreatedDirs,
+}
+
+/// The temporary directories of the [`OutputDir`]s alive, with the parents made for each
+/// (deepest first), for [`remove_unfinished`]: an interrupt ends the process without running
+/// their guards, and Ctrl-C or a CI timeout's SIGTERM left `.NAME.partial-*` directories
+/// (237 MB two seconds into a large `simulate`) that no later run removed.
+static UNFINISHED: Mutex<Vec<(PathBuf, Vec<PathBuf>)>> = Mutex::new(Vec::new());
+
+/// An [`OutputDir`]'s entry in [`UNFINISHED`], taken out when it is dropped.
+struct Unfinished(PathBuf);
+
+impl Unfinished {
+    fn register(dir: &Path, parents: &[PathBuf]) -> Unfinished {
+        unfinished().push((dir.to_path_buf(), parents.to_vec()));
+        Unfinished(dir.to_path_buf())
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        unfinished().retain(|(dir, _)| *dir != self.0);
+    }
+}
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<(PathBuf, Vec<PathBuf>)>> {
+    UNFINISHED.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Removes the temporary directories of every [`OutputDir`] not yet committed, and the
+/// parents made for them, for an interrupt handler about to end the process; returns how
+/// many there were. Another thread may still be writing into one: its new files then fail,
+/// and a directory that gained one meanwhile is emptied again.
+pub fn remove_unfinished() -> usize {
+    let staged = unfinished();
+    for (dir, parents) in staged.iter() {
+        for _ in 0..10 {
+            if fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+                break;
+            }
+        }
+        for parent in parents {
+            // Fails, and stops, at the first that is not empty.
+            if fs::remove_dir(parent).is_err() {
+                break;
+            }
+        }
+    }
+    staged.len()
 }
 
 /// The parent directories [`OutputDir::create`] made for the target, deepest first: removed
@@ -77,6 +129,7 @@ impl OutputDir {
             .map_err(cannot)?;
         Ok(OutputDir {
             target: target.to_path_buf(),
+            _unfinished: Unfinished::register(tmp.path(), &created.0),
             tmp,
             created,
         })
