@@ -717,14 +717,16 @@ fn edit_cell(path: &Path, (by, pick): Pick, column: &str, value: &str) -> String
     format!("line {}, column {}", l + 1, c + 1)
 }
 
-/// A hand-edited infinity (or a NaN where a missing value is written empty) in a saved table
-/// is bad input, located on load: an infinite alert count used to fail the chart builder
+/// A hand-edited infinity (or a NaN where a missing value is written empty, or a share
+/// outside [0, 1]: an AUC of 1.7 was drawn) in a saved table is bad input, located on load: an infinite alert count used to fail the chart builder
 /// late (exit 1, no line), and the other tables printed "inf" as an AUC. What dealsim writes
 /// itself stays accepted: an empty AUC, a NaN (undefined) figure of the tuner.
 #[test]
 fn a_non_finite_number_in_a_saved_table_is_located_on_load() {
     let undefined_ok = "expected a finite number (or NaN: undefined), got";
     let missing_ok = "expected a finite number (or empty: missing), got";
+    let share_ok = "expected a finite number in [0, 1] (or empty: missing), got";
+    let figure_share_ok = "expected a finite number in [0, 1] (or NaN: undefined), got";
     for (file, pick, column, value, expected) in [
         (
             "tradeoffs.csv",
@@ -734,8 +736,19 @@ fn a_non_finite_number_in_a_saved_table_is_located_on_load() {
             undefined_ok,
         ),
         ("tradeoffs.csv", CHOSEN, "threshold", "-inf", undefined_ok),
-        ("scores.csv", WITH_AUC, "auc", "NaN", missing_ok),
-        ("indicator_summary.csv", FIRST, "auc_60", "inf", missing_ok),
+        ("scores.csv", WITH_AUC, "auc", "NaN", share_ok),
+        ("indicator_summary.csv", FIRST, "auc_60", "inf", share_ok),
+        // A share outside [0, 1] is no value dealsim wrote either.
+        ("scores.csv", WITH_AUC, "auc", "1.7", share_ok),
+        ("scores.csv", WITH_AUC, "ci_lo", "-0.2", share_ok),
+        ("tradeoffs.csv", CHOSEN, "recall", "1.5", figure_share_ok),
+        (
+            "deadlines.csv",
+            FIRST,
+            "separation_p_value",
+            "2",
+            figure_share_ok,
+        ),
         (
             "deadlines.csv",
             FIRST,

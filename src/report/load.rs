@@ -348,11 +348,17 @@ enum Number {
     /// The tuner's figures: NaN stands for undefined (no caught loss has a lead time), as in
     /// `policy.toml`; only infinity is foreign.
     Figure(&'static str, f64),
+    /// An [`Number::Optional`] that is a share or a probability (an AUC, its bounds, a win
+    /// rate): outside [0, 1] it is no value dealsim wrote (an AUC of 1.7 was drawn as one).
+    OptionalShare(&'static str, Option<f64>),
+    /// A [`Number::Figure`] that is a share or a probability (a recall, a p-value).
+    FigureShare(&'static str, f64),
 }
 
 impl Number {
     /// The column and what was expected, if the value is not one its writer would put there.
     fn problem(self) -> Option<(&'static str, String)> {
+        let share = |x: f64| (0.0..=1.0).contains(&x);
         let (column, checked) = match self {
             Number::Optional(column, Some(x)) => {
                 (column, finite_number(x, "(or empty: missing)", |_| true))
@@ -360,6 +366,14 @@ impl Number {
             Number::Figure(column, x) if !x.is_nan() => {
                 (column, finite_number(x, "(or NaN: undefined)", |_| true))
             }
+            Number::OptionalShare(column, Some(x)) => (
+                column,
+                finite_number(x, "in [0, 1] (or empty: missing)", share),
+            ),
+            Number::FigureShare(column, x) if !x.is_nan() => (
+                column,
+                finite_number(x, "in [0, 1] (or NaN: undefined)", share),
+            ),
             _ => return None,
         };
         checked.err().map(|message| (column, message))
@@ -374,9 +388,9 @@ trait Numbers {
 impl Numbers for ScoreRow {
     fn numbers(&self) -> Vec<Number> {
         vec![
-            Number::Optional("auc", self.auc),
-            Number::Optional("ci_lo", self.ci_lo),
-            Number::Optional("ci_hi", self.ci_hi),
+            Number::OptionalShare("auc", self.auc),
+            Number::OptionalShare("ci_lo", self.ci_lo),
+            Number::OptionalShare("ci_hi", self.ci_hi),
         ]
     }
 }
@@ -384,9 +398,9 @@ impl Numbers for ScoreRow {
 impl Numbers for SummaryRow {
     fn numbers(&self) -> Vec<Number> {
         vec![
-            Number::Optional("auc_30", self.auc_30),
-            Number::Optional("auc_60", self.auc_60),
-            Number::Optional("auc_90", self.auc_90),
+            Number::OptionalShare("auc_30", self.auc_30),
+            Number::OptionalShare("auc_60", self.auc_60),
+            Number::OptionalShare("auc_90", self.auc_90),
         ]
     }
 }
@@ -395,9 +409,9 @@ impl Numbers for TradeoffRow {
     fn numbers(&self) -> Vec<Number> {
         vec![
             Number::Figure("threshold", self.threshold),
-            Number::Figure("recall", self.recall),
-            Number::Figure("false_alarm_rate", self.false_alarm_rate),
-            Number::Figure("precision", self.precision),
+            Number::FigureShare("recall", self.recall),
+            Number::FigureShare("false_alarm_rate", self.false_alarm_rate),
+            Number::FigureShare("precision", self.precision),
             Number::Figure("alerts_per_rep_week", self.alerts_per_rep_week),
             Number::Figure("median_lead_days", self.median_lead_days),
         ]
@@ -410,20 +424,20 @@ impl Numbers for DeadlineRow {
             Number::Figure("current_days", self.current_days),
             Number::Optional("won_median_days", self.won_median_days),
             Number::Optional("lost_median_days", self.lost_median_days),
-            Number::Figure("current_catch", self.current_catch),
-            Number::Figure("current_false_alarm", self.current_false_alarm),
+            Number::FigureShare("current_catch", self.current_catch),
+            Number::FigureShare("current_false_alarm", self.current_false_alarm),
             Number::Figure("proposed_days", self.proposed_days),
-            Number::Figure("proposed_catch", self.proposed_catch),
-            Number::Figure("proposed_false_alarm", self.proposed_false_alarm),
-            Number::Figure("separation_p_value", self.separation_p_value),
-            Number::Figure("separation_p_holm", self.separation_p_holm),
+            Number::FigureShare("proposed_catch", self.proposed_catch),
+            Number::FigureShare("proposed_false_alarm", self.proposed_false_alarm),
+            Number::FigureShare("separation_p_value", self.separation_p_value),
+            Number::FigureShare("separation_p_holm", self.separation_p_holm),
         ]
     }
 }
 
 impl Numbers for CohortRow {
     fn numbers(&self) -> Vec<Number> {
-        vec![Number::Optional("win_rate", self.win_rate)]
+        vec![Number::OptionalShare("win_rate", self.win_rate)]
     }
 }
 
