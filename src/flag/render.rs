@@ -1,11 +1,12 @@
 //! `flag`'s outputs: the terminal table, `flags.csv` (one row per broken rule), `reps.csv`
 //! and `flags.json`.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::columns::width;
+use crate::columns::{one_line, width};
 
 use super::FlagReport;
 use crate::tuning::risk::MIN_RISK_DEALS;
@@ -129,15 +130,19 @@ pub fn table(r: &FlagReport) -> String {
         );
     }
     let shown = &r.flagged[..r.flagged.len().min(TERMINAL_ROWS)];
-    let id = width(10, shown.iter().map(|f| f.case_id.as_str()));
-    let seg = width(12, shown.iter().map(|f| f.segment.as_str()));
-    let rep = width(16, shown.iter().map(|f| f.rep.as_str()));
+    let names: Vec<[Cow<str>; 3]> = shown
+        .iter()
+        .map(|f| [one_line(&f.case_id), one_line(&f.segment), one_line(&f.rep)])
+        .collect();
+    let id = width(10, names.iter().map(|n| &*n[0]));
+    let seg = width(12, names.iter().map(|n| &*n[1]));
+    let rep = width(16, names.iter().map(|n| &*n[2]));
     let _ = writeln!(
         s,
         "{:<id$} {:<seg$} {:<rep$} {:>5} {:>5}  {:>8}  reasons (rule: value, days overdue = calendar days since it fired)",
         "deal", "segment", "rep", "age", "risk", "forecast"
     );
-    for f in shown {
+    for (f, [case_id, segment, rep_name]) in shown.iter().zip(&names) {
         let reasons: Vec<String> = f
             .reasons
             .iter()
@@ -159,9 +164,9 @@ pub fn table(r: &FlagReport) -> String {
         let _ = writeln!(
             s,
             "{:<id$} {:<seg$} {:<rep$} {:>5.0} {}{} {:>8}  {}",
-            f.case_id,
-            f.segment,
-            f.rep,
+            case_id,
+            segment,
+            rep_name,
             f.age_days,
             pct(f.risk),
             if f.risk_is_thin { "*" } else { " " },
@@ -186,17 +191,18 @@ pub fn table(r: &FlagReport) -> String {
              risk_deals): listed after the deals whose risk rests on more"
         );
     }
-    let rep = width(16, r.reps.iter().map(|p| p.rep.as_str()));
+    let reps: Vec<Cow<str>> = r.reps.iter().map(|p| one_line(&p.rep)).collect();
+    let rep = width(16, reps.iter().map(|n| &**n));
     let _ = writeln!(
         s,
         "\n{:<rep$} {:>5} {:>8} {:>8} {:>14} {:>17}",
         "rep", "open", "flagged", "on time", "forecast open", "forecast flagged"
     );
-    for p in &r.reps {
+    for (p, name) in r.reps.iter().zip(&reps) {
         let _ = writeln!(
             s,
             "{:<rep$} {:>5} {:>8} {:>8} {:>14} {:>17}",
-            p.rep,
+            name,
             p.open_deals,
             p.flagged_deals,
             pct(p.on_time_share),
