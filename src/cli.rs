@@ -109,7 +109,7 @@ fn count<T: std::str::FromStr>(s: &str) -> Result<T, String> {
         under reports/<scenario>-seed<seed>/. Copy the scenario with `dealsim scenario show > my.toml`, \
         describe your own funnel, and run `dealsim run --scenario my.toml`. Real histories: \
         `dealsim import`, then `dealsim score`, `tune` and `flag` on the imported log.\n\n\
-        Exit codes: 0 success, 1 runtime failure, 2 bad input or usage."
+        Exit codes: 0 success, 1 runtime failure, 2 bad input or usage, 130 interrupted (Ctrl-C or SIGTERM: the unfinished output directory is removed)."
 )]
 pub struct Cli {
     #[command(subcommand)]

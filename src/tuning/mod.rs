@@ -265,6 +265,11 @@ fn over_budget_warning(budget: f64, [lo, hi]: [f64; 2]) -> String {
 /// days); the youngest deals are in neither part (see `Population`). Said in `policy.md`
 /// and the report, which once called it a share of the whole creation span.
 pub fn held_out_text(holdout: f64, last_landmark: u32) -> String {
+    if holdout == 0.0 {
+        // "the last 0% of the creation span" read as if some deals had been held out.
+        return "none: with --holdout 0 no deal is held out, and the held-out figures are empty"
+            .to_string();
+    }
     format!(
         "the last {:.0}% of the creation span of the deals created at least {last_landmark} \
          days before the end of the data; younger deals, not yet followed to the last \
@@ -821,6 +826,15 @@ fn frontier(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn held_out_deals_in_words() {
+        assert!(held_out_text(0.3, 168).starts_with("the last 30% of the creation span"));
+        assert_eq!(
+            held_out_text(0.0, 168),
+            "none: with --holdout 0 no deal is held out, and the held-out figures are empty"
+        );
+    }
 
     #[test]
     fn no_rule_note_names_missing_or_few_decided_deals() {
