@@ -237,7 +237,7 @@ fn a_bad_setting_exits_2_names_it_and_writes_nothing() {
         ),
         (
             &["stage_maps[0].stages[2].steps[1].duration={ dist = \"lognormal\", mu = 15, sigma = 1 }"],
-            ": stage_maps[0].stages[2].steps[1].duration: expected a mean duration of at most \
+            ": stage_maps[0].stages[2].steps[1].duration: expected a median duration of at most \
              2610 working days",
         ),
         (
