@@ -540,6 +540,25 @@ fn deals_without_any_event_are_a_warning() {
     let output = Case::valid().score(&[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("no event at all"), "{stderr}");
+    assert!(!stderr.contains("after their deal's close"), "{stderr}");
+}
+
+/// An event dated after its deal's close (deal 1 lost on 2025-04-01) is a warning naming the
+/// first.
+#[test]
+fn events_after_the_close_are_a_warning() {
+    let events = events_csv() + "1,call,2026-07-04T10:00:00,smb-rep-01,smb,pre_sale,,complete,,,\n";
+    let case = Case::new(&events, &deals_csv());
+    let output = case.score(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: 1 events are dated after their deal's close (the first: case \"1\", \
+             \"call\" at 2026-07-04T10:00:00, closed 2025-04-01T10:00:00)"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -276,7 +276,34 @@ pub fn log_warnings(specs: &[IndicatorSpec], log: &Log, scenario: &Scenario) -> 
     let mut warnings = unknown_names(specs, log);
     warnings.extend(card_mismatches(specs, scenario));
     warnings.extend(eventless_deals(log));
+    warnings.extend(events_after_close(log));
     warnings
+}
+
+/// Events dated after their deal's close: no indicator reads them (a landmark after the close
+/// finds the deal closed), but neither the simulator nor an importer writes one, so they point
+/// at a close typed too early or events of another deal, which the scores would not show. (The
+/// latest event still marks where the data ends, when no window end is given.)
+pub fn events_after_close(log: &Log) -> Option<String> {
+    let mut late = (0..log.deals.len()).flat_map(|d| {
+        let closed = log.deals[d].closed;
+        log.events_of(d)
+            .iter()
+            .filter(move |e| closed.is_some_and(|c| e.time > c))
+            .map(move |e| (d, e))
+    });
+    let (deal, first) = late.next()?;
+    let count = 1 + late.count();
+    Some(format!(
+        "{count} events are dated after their deal's close (the first: case {:?}, {:?} at {}, \
+         closed {}): no indicator reads them, but a close typed too early or events of another \
+         deal would not show in the scores, and the latest still marks where the data ends \
+         unless --window-end says",
+        log.case_ids[deal],
+        log.symbols.name(first.activity),
+        first.time.iso(),
+        log.deals[deal].closed.map_or_else(String::new, |c| c.iso())
+    ))
 }
 
 /// Deals without a single event, not even their creation: every importer and the simulator
