@@ -374,6 +374,7 @@ pub fn cut_to_dir(
     let mut ev = EVENTS_HEADER.as_bytes().to_vec();
     let rows = EventRows::new(&cut.symbols);
     let mut buf = Vec::new();
+    let mut reopened_count = 0;
     for ((i, d), original) in cut.deals.iter().enumerate().zip(kept(&log, as_of)) {
         buf.clear();
         rows.write(&mut buf, d, cut.events_of(i));
@@ -384,6 +385,7 @@ pub fn cut_to_dir(
         buf.pop(); // the row's newline: the extra columns follow
                    // A deal reopened by the cut forgets what only its close made known.
         let reopened = d.outcome == Outcome::Open && log.deals[original].outcome != Outcome::Open;
+        reopened_count += usize::from(reopened);
         let values = extras
             .values(original)
             .zip(&known_at_close)
@@ -411,11 +413,7 @@ pub fn cut_to_dir(
         .iter()
         .filter(|d| d.outcome == Outcome::Open)
         .count();
-    let reopened = kept(&log, as_of)
-        .zip(&cut.deals)
-        .filter(|&(i, d)| d.outcome == Outcome::Open && log.deals[i].outcome != Outcome::Open)
-        .count();
-    let unmarked = unmarked_close_columns(&extras, &known_at_close, events, deals, reopened);
+    let unmarked = unmarked_close_columns(&extras, &known_at_close, events, deals, reopened_count);
     Ok((cut.deals.len(), open, unmarked))
 }
 
