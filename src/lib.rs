@@ -15,6 +15,7 @@ pub mod export;
 pub mod flag;
 pub mod import;
 pub mod indicators;
+pub mod line_endings;
 pub mod log;
 pub mod output;
 pub mod policy;

@@ -1555,6 +1555,41 @@ fn a_semicolon_or_tab_separated_csv_reads_like_a_comma_separated_one() {
     }
 }
 
+/// A CSV saved with Windows line endings (Excel, most CRM exports) reads into the same log as
+/// the Unix one, and an error in it is reported on its own line: the csv crate's positions were
+/// one line short after a CR LF, so a bad timestamp on line 4 was reported on line 3, and one
+/// on line 2 "on line 1", the header.
+#[test]
+fn a_crlf_csv_reads_like_the_lf_one_and_errors_name_the_right_line() {
+    let b = Bad::new();
+    let rows = [
+        "case_id,activity,timestamp",
+        "A,deal_created,2024-01-02T09:00:00",
+        "A,won,2024-02-01T10:00:00",
+        "B,deal_created,2024-01-03T09:00:00",
+        "B,lost,2024-01-09T10:00:00",
+    ];
+    let lf = b.file("lf.csv", (rows.join("\n") + "\n").as_bytes());
+    let crlf = b.file("crlf.csv", (rows.join("\r\n") + "\r\n").as_bytes());
+    let (lf_out, crlf_out) = (b.dir.path().join("lf"), b.dir.path().join("crlf"));
+    import_ok("csv", &lf, &lf_out, &[]);
+    import_ok("csv", &crlf, &crlf_out, &[]);
+    for f in ["events.csv", "deals.csv"] {
+        assert!(read(&lf_out.join(f)) == read(&crlf_out.join(f)), "{f}");
+    }
+    for line in [2, 4] {
+        let mut bad = rows.map(String::from);
+        bad[line - 1] = bad[line - 1].replace("2024-0", "2024/0");
+        let file = b.file("bad.csv", (bad.join("\r\n") + "\r\n").as_bytes());
+        b.rejected(
+            &["csv", file.to_str().unwrap()],
+            &[&format!(
+                "bad.csv: line {line}, column 3: column `timestamp`"
+            )],
+        );
+    }
+}
+
 /// The CRM export as a spreadsheet in many European locales saves it: every file separated by
 /// semicolons (or tabs). It once failed with "missing column `account`" while quoting the
 /// whole header line; it is read with a note per file, into the same log as the comma version.
@@ -1915,7 +1950,7 @@ fn xes_export_escapes_line_breaks_tabs_and_control_characters() {
     let d = b.file(
         "deals.csv",
         "case_id,segment,created,closed,outcome,note\n\
-         a,smb,2025-01-02T09:00:00,2025-03-02T10:00:00,won,\"multi\nline\r\nend\u{1}x\"\n"
+         a,smb,2025-01-02T09:00:00,2025-03-02T10:00:00,won,\"multi\nline\rend\u{1}x\"\n"
             .as_bytes(),
     );
     let x = b.dir.path().join("log.xes");
@@ -1931,7 +1966,7 @@ fn xes_export_escapes_line_breaks_tabs_and_control_characters() {
     let bytes = read(&x);
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(
-        text.contains("value=\"multi&#10;line&#13;&#10;end\u{fffd}x\"")
+        text.contains("value=\"multi&#10;line&#13;end\u{fffd}x\"")
             && text.contains("value=\"Ann&#9;Lee\""),
         "{text}"
     );
@@ -1955,7 +1990,7 @@ fn xes_export_escapes_line_breaks_tabs_and_control_characters() {
     import_ok("xes", &x, &b.out(), &[]);
     let deals = String::from_utf8(read(&b.out().join("deals.csv"))).unwrap();
     assert!(
-        deals.contains(",\"multi\nline\r\nend\u{fffd}x\"\n"),
+        deals.contains(",\"multi\nline\rend\u{fffd}x\"\n"),
         "{deals:?}"
     );
     let events = String::from_utf8(read(&b.out().join("events.csv"))).unwrap();

@@ -577,6 +577,36 @@ fn deal_in_events_missing_from_deals() {
     );
 }
 
+/// A log saved with Windows line endings: its errors name the same lines as in the Unix file
+/// (they were one short, the csv crate's position of a record after a CR LF), and a gzipped
+/// events file is named as such instead of "invalid UTF-8 at byte 2".
+#[test]
+fn a_crlf_log_names_the_right_line_and_a_gzipped_one_is_named_gzip() {
+    let events = events_csv().replace("2025-03-04T10:00:00", "2025-03-4T10:00:00");
+    let case = Case::new(
+        &events.replace('\n', "\r\n"),
+        &deals_csv().replace('\n', "\r\n"),
+    );
+    case.assert_rejected(&[], &[&format!("{}: line 4, column 3: ", case.events())]);
+    let crlf = Case::new(
+        &events_csv().replace('\n', "\r\n"),
+        &deals_csv().replace('\n', "\r\n"),
+    );
+    succeeded(&crlf.score(&[]));
+    let case = Case::valid();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, events_csv().as_bytes()).unwrap();
+    fs::write(case.path("events.csv"), gz.finish().unwrap()).unwrap();
+    case.assert_rejected(
+        &[],
+        &[
+            &format!("{}: line 1, column 1: ", case.events()),
+            "gzip-compressed",
+            "dealsim import csv",
+        ],
+    );
+}
+
 #[test]
 fn unparseable_timestamp() {
     // Line 4 of events.csv (the header is line 1): a day without its leading zero.

@@ -28,6 +28,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, InputError, IoContext};
 use crate::indicators::BESIDE_LOG;
+use crate::line_endings::CrlfAsLf;
 use crate::log::extras::{DealColumns, DEAL_COLUMNS};
 use crate::output::OutputDir;
 use crate::simulate::{DEALS_FILE, EVENTS_FILE};
@@ -342,7 +343,7 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
 pub fn delimited_reader(
     path: &Path,
     sink: &mut Sink<'_>,
-) -> Result<csv::Reader<Box<dyn BufRead>>, InputError> {
+) -> Result<csv::Reader<CrlfAsLf<Box<dyn BufRead>>>, InputError> {
     let mut input = open(path)?;
     let head = input
         .fill_buf()
@@ -363,13 +364,13 @@ pub fn delimited_reader(
     Ok(csv::ReaderBuilder::new()
         .flexible(true)
         .delimiter(delimiter)
-        .from_reader(input))
+        .from_reader(CrlfAsLf::new(input)))
 }
 
 /// Refuses a file that starts with a UTF-16 byte-order mark (Excel's "Unicode text", some CRM
 /// exports): read as UTF-8 its first byte is invalid, and the Latin-1 hint of [`utf8_field`]
 /// would send the user to the wrong conversion.
-fn check_not_utf16(head: &[u8], path: &Path) -> Result<(), InputError> {
+pub(crate) fn check_not_utf16(head: &[u8], path: &Path) -> Result<(), InputError> {
     let order = match head {
         [0xff, 0xfe, ..] => "little-endian, byte-order mark FF FE",
         [0xfe, 0xff, ..] => "big-endian, byte-order mark FE FF",

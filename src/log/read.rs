@@ -10,11 +10,14 @@
 
 use indicatif::ProgressBar;
 use rustc_hash::FxHashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use super::extras::{is_standard_deal_column, DealExtras};
 use super::{Deal, DealId, Event, Lifecycle, Log, Outcome, Symbols, POOLED, UNSEGMENTED};
 use crate::error::{check_columns_named_once, csv_error, InputError};
+use crate::line_endings::CrlfAsLf;
 use crate::time::{DayNum, Timestamp};
 
 /// Parses `YYYY-MM-DD[(T| )HH:MM[:SS]]`.
@@ -128,12 +131,31 @@ impl Columns {
     }
 }
 
-fn open(path: &Path) -> Result<(csv::Reader<std::fs::File>, Columns), InputError> {
+/// A log file as the csv crate reads it: its CR LF line endings as LFs, so that line numbers
+/// are right ([`CrlfAsLf`]).
+type LogReader = csv::Reader<CrlfAsLf<BufReader<File>>>;
+
+fn open(path: &Path) -> Result<(LogReader, Columns), InputError> {
     let origin = path.display().to_string();
+    let mut file = BufReader::with_capacity(
+        1 << 16,
+        File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?,
+    );
+    let head = file
+        .fill_buf()
+        .map_err(|e| InputError::new(&origin, format!("cannot read: {e}")))?;
+    if head.starts_with(&[0x1f, 0x8b]) {
+        return Err(InputError::new(
+            &origin,
+            "the file is gzip-compressed, but must be plain CSV: decompress it first (gunzip \
+             -k FILE.gz), or bring it in with `dealsim import csv`, which reads gzip",
+        )
+        .at_position(1, 1));
+    }
+    crate::import::check_not_utf16(head, path)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(path)
-        .map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
+        .from_reader(CrlfAsLf::new(file));
     let names = reader
         .headers()
         .map_err(|e| csv_error(&origin, None, &e))?
@@ -164,7 +186,7 @@ const BATCHES_AHEAD: usize = 4;
 /// After each batch, `done` hears the byte offset in the file of its last record: the work
 /// converted so far, not the parser's read-ahead.
 fn for_each_record(
-    mut reader: csv::Reader<std::fs::File>,
+    mut reader: LogReader,
     cols: &Columns,
     done: &dyn Fn(u64),
     mut each: impl FnMut(&csv::StringRecord) -> Result<(), InputError>,
