@@ -873,15 +873,7 @@ fn import(cmd: ImportCommand) -> Result<(), Error> {
                 common,
             } => {
                 let date_format = dealsim::import::timestamp::TimeFormat::parse(&date_format)
-                    .ok_or_else(|| {
-                        InputError::new(
-                            "--date-format",
-                            format!(
-                            "expected m/d/yyyy, dd.mm.yyyy, iso or a strftime pattern with %, got \
-                             {date_format:?}"
-                        ),
-                        )
-                    })?;
+                    .map_err(|e| InputError::new("--date-format", e))?;
                 let segment_by = match segment_by {
                     SegmentByArg::Sector => crm_deals::SegmentBy::Sector,
                     SegmentByArg::Office => crm_deals::SegmentBy::Office,

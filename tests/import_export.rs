@@ -223,6 +223,24 @@ fn a_year_typed_wrong_is_pointed_out() {
     );
 }
 
+/// A close before the engage date is refused at its line with both dates: either may be the
+/// typo (the message once named only the close date's column, with neither value).
+#[test]
+fn a_crm_close_before_its_engage_date_is_refused_with_both_dates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = crm_sample_edited(&tmp.path().join("typo"), |row| {
+        row.replace("10/25/2016,", "10/25/2071,")
+    });
+    let said = crm_import_refused(&copy, &tmp.path().join("refused"));
+    assert!(
+        said.contains(
+            "sales_pipeline.csv: line 3, column 7: column `close_date`: the close date \
+             \"3/11/2017\" is before the engage date \"10/25/2071\" (column `engage_date`)"
+        ),
+        "{said}"
+    );
+}
+
 /// A row with one field more than the header (an unquoted decimal comma: `4.514,00`) is
 /// refused at its line, not read with the last value dropped; `--lenient` skips it.
 #[test]
@@ -655,6 +673,14 @@ fn unparseable_timestamp_names_line_value_and_format() {
             "line 2, column 3",
             "\"04.03.2025\"",
             "matching the pattern \"%d/%m/%Y\"",
+        ],
+    );
+    // A pattern chrono cannot read is named as such, not every row's timestamp.
+    b.rejected(
+        &["csv", g.to_str().unwrap(), "--timestamp-format", "%d.%Q.%Y"],
+        &[
+            "--timestamp-format: the strftime pattern \"%d.%Q.%Y\" has a specifier chrono \
+             does not know",
         ],
     );
     // --lenient: the bad row is skipped and counted.

@@ -360,7 +360,18 @@ impl Importer for CrmDeals {
                     ));
                 }
                 if closed.is_some_and(|t| t < created) {
-                    return Err(bad(6, "the close date is before the engage date".into()));
+                    // Either may be the typo (a year 2071 engage date): both are shown.
+                    return Err(bad(
+                        6,
+                        format!(
+                            "the close date {:?} is before the engage date {:?} (column `{}`): \
+                             expected a close on or after the engage date; one of them is \
+                             mistyped",
+                            f(6)?,
+                            f(5)?,
+                            header.names[c[5]]
+                        ),
+                    ));
                 }
                 let agent = f(1)?;
                 let (product, account) = (f(2)?, f(3)?);

@@ -377,12 +377,7 @@ pub(crate) fn parse_format_and_zone(
 ) -> Result<(TimeFormat, Zone), InputError> {
     let format = match format {
         None => TimeFormat::Iso,
-        Some(f) => TimeFormat::parse(f).ok_or_else(|| {
-            InputError::new(
-                "--timestamp-format",
-                format!("expected iso, rfc3339, dd.mm.yyyy, m/d/yyyy or a strftime pattern with %, got {f:?}"),
-            )
-        })?,
+        Some(f) => TimeFormat::parse(f).map_err(|e| InputError::new("--timestamp-format", e))?,
     };
     let zone = Zone::from_flag(zone)?;
     Ok((format, zone))

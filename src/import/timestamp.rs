@@ -29,14 +29,30 @@ pub enum TimeFormat {
 
 impl TimeFormat {
     /// Parses a `--timestamp-format` value: `iso`, `rfc3339`, `dd.mm.yyyy`, `m/d/yyyy` or a
-    /// strftime pattern (anything containing `%`).
-    pub fn parse(s: &str) -> Option<TimeFormat> {
+    /// strftime pattern (anything containing `%`). The error says what was wrong: a pattern
+    /// chrono cannot read (`%Q`) is named as such, where it would otherwise fail every row with
+    /// "cannot read the timestamp".
+    pub fn parse(s: &str) -> Result<TimeFormat, String> {
         match s.to_ascii_lowercase().as_str() {
-            "iso" | "rfc3339" | "auto" => Some(TimeFormat::Iso),
-            "dd.mm.yyyy" => Some(TimeFormat::DayDotMonth),
-            "m/d/yyyy" => Some(TimeFormat::MonthSlashDay),
-            _ if s.contains('%') => Some(TimeFormat::Pattern(s.to_string())),
-            _ => None,
+            "iso" | "rfc3339" | "auto" => Ok(TimeFormat::Iso),
+            "dd.mm.yyyy" => Ok(TimeFormat::DayDotMonth),
+            "m/d/yyyy" => Ok(TimeFormat::MonthSlashDay),
+            _ if s.contains('%') => {
+                let invalid = chrono::format::StrftimeItems::new(s)
+                    .any(|item| matches!(item, chrono::format::Item::Error));
+                if invalid {
+                    return Err(format!(
+                        "the strftime pattern {s:?} has a specifier chrono does not know (a % \
+                         not followed by one of chrono's letters, such as %Y, %m, %d, %H, %M, \
+                         %S, %b or %z; %% for a percent sign)"
+                    ));
+                }
+                Ok(TimeFormat::Pattern(s.to_string()))
+            }
+            _ => Err(format!(
+                "expected iso, rfc3339, dd.mm.yyyy, m/d/yyyy or a strftime pattern with %, got \
+                 {s:?}"
+            )),
         }
     }
 
