@@ -109,6 +109,7 @@ fn case_panel(case: &Value, log: &Log, row: &[usize]) -> Panel {
             signal: serde_json::from_value::<Signal>(ind["signal"].clone()).unwrap(),
             unit: Unit::Count,
             fixed_at_creation: false,
+            not_scored: None,
         })
         .collect();
     // Fixture row -> log index.

@@ -1352,3 +1352,58 @@ fn fewer_landmarks_than_reliability_needs_is_a_warning() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("landmark(s)"), "{stderr}");
 }
+
+/// An indicator whose events never occur in the log is not scored: without a single
+/// `proposal_sent`, proposal_delay_days is every deal's age in working days, whose AUC is the
+/// calendar's (0.54 on a CRM log, ranked second). Its rows say why, it is not ranked, and the
+/// indicators the log does carry score as before.
+#[test]
+fn an_indicator_whose_events_never_occur_is_not_scored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = dir.path().join("sim");
+    simulate(&sim, "1500");
+    let events = fs::read_to_string(sim.join("events.csv")).unwrap();
+    let without: String = events
+        .lines()
+        .filter(|l| l.split(',').nth(1) != Some("proposal_sent"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(without.len() < events.len(), "the log had proposals");
+    fs::write(sim.join("events.csv"), without).unwrap();
+    let out = dir.path().join("scored");
+    let run = on_log("score", &sim)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    succeeded(&run);
+    let (header, rows) = read_csv(&out.join("scores.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (indicator, auc, note) = (col("indicator"), col("auc"), col("note"));
+    let proposal: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|r| r[indicator] == "proposal_delay_days")
+        .collect();
+    assert!(!proposal.is_empty());
+    for r in proposal {
+        assert_eq!(r[auc], "", "{r:?}");
+        assert_eq!(
+            r[note],
+            "not scored: \"proposal_sent\" never occurs in the log, so the indicator reads the \
+             same for every deal of an age"
+        );
+    }
+    let scored = |name: &str| {
+        rows.iter()
+            .any(|r| r[indicator] == name && !r[auc].is_empty())
+    };
+    assert!(scored("steps_on_time_ratio") && scored("days_since_last_touch"));
+    let (header, summary) = read_csv(&out.join("indicator_summary.csv"));
+    let (name, auc_60) = (
+        header.iter().position(|h| h == "indicator").unwrap(),
+        header.iter().position(|h| h == "auc_60").unwrap(),
+    );
+    for r in summary.iter().filter(|r| r[name] == "proposal_delay_days") {
+        assert_eq!(r[auc_60], "", "no AUC at 60 days to rank it by: {r:?}");
+    }
+}

@@ -72,6 +72,7 @@ fn info(name: &str, direction: Direction) -> IndicatorInfo {
         signal: Signal::Rep,
         unit: Unit::Count,
         fixed_at_creation: false,
+        not_scored: None,
     }
 }
 

@@ -248,6 +248,7 @@ fn random_panel(outcomes: &[(u8, f64, u8)], values: &[[i8; 3]], safer: bool) -> 
             signal: Signal::Rep,
             unit: Unit::Count,
             fixed_at_creation: false,
+            not_scored: None,
         }],
         landmarks,
         segments: vec!["a".into(), "b".into()],

@@ -28,6 +28,7 @@ fn info(name: &str, direction: Direction, signal: Signal) -> IndicatorInfo {
         signal,
         unit: Unit::Count,
         fixed_at_creation: false,
+        not_scored: None,
     }
 }
 

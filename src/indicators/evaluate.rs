@@ -83,6 +83,9 @@ enum Compiled {
     DealValue,
     PriorWinRate(Box<super::history::History>),
     Truth,
+    /// An indicator whose events never occur in the log ([`super::inert`]): missing
+    /// everywhere.
+    Inert,
 }
 
 fn compile(spec: &IndicatorSpec, log: &Log, maps: &StageMaps) -> Compiled {
@@ -625,6 +628,7 @@ fn value(c: &Compiled, a: &mut Acc, m: &Moment<'_>) -> f32 {
         Compiled::DealValue => m.deal_value as f32,
         Compiled::PriorWinRate(h) => h.win_rate(m.deal, Timestamp(now).day()),
         Compiled::Truth => m.truth,
+        Compiled::Inert => f32::NAN,
     }
 }
 
@@ -838,17 +842,27 @@ pub fn evaluate_with_progress(
     window_end: Timestamp,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Panel {
-    let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log, maps)).collect();
+    let not_scored = super::inert(specs, log);
+    let mut compiled: Vec<Compiled> = specs
+        .iter()
+        .zip(&not_scored)
+        .map(|(s, why)| match why {
+            Some(_) => Compiled::Inert,
+            None => compile(s, log, maps),
+        })
+        .collect();
     let mut indicators: Vec<IndicatorInfo> = specs
         .iter()
         .zip(&compiled)
-        .map(|(s, c)| IndicatorInfo {
+        .zip(not_scored)
+        .map(|((s, c), not_scored)| IndicatorInfo {
             name: s.name.clone(),
             description: s.description.clone(),
             direction: s.direction,
             signal: s.signal,
             unit: s.measure.unit(),
             fixed_at_creation: matches!(c, Compiled::DealValue),
+            not_scored,
         })
         .collect();
     if truth.is_some() {
@@ -862,6 +876,7 @@ pub fn evaluate_with_progress(
             signal: super::Signal::Truth,
             unit: super::Unit::LogOdds,
             fixed_at_creation: true,
+            not_scored: None,
         });
     }
     let mut segments: Vec<String> = Vec::new();

@@ -71,6 +71,11 @@ pub struct IndicatorInfo {
     /// scoring core can order the deals by it once for all landmarks. Not an output.
     #[serde(skip)]
     pub fixed_at_creation: bool,
+    /// Why the indicator has no value in this log, when it cannot have one: the events it
+    /// reads never occur ([`inert`]). Its scores then say so instead of ranking a value that
+    /// is the same function of age for every deal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_scored: Option<String>,
 }
 
 /// Parses and checks an indicator file; `origin` names it in errors, with the line and
@@ -158,75 +163,19 @@ pub fn for_log(
 pub fn unknown_names(specs: &[IndicatorSpec], log: &Log) -> Vec<String> {
     // (indicator, name, whether it names a resource) for each name an indicator matches on,
     // in the order of the warnings.
-    let mut names: Vec<(&str, &str, bool)> = Vec::new();
-    for s in specs {
-        let (activities, resource): (Vec<&str>, Option<&str>) = match &s.measure {
-            Measure::Count {
-                activities,
-                resource,
-            }
-            | Measure::DaysSinceLast {
-                activities,
-                resource,
-                ..
-            } => (
-                activities.iter().map(String::as_str).collect(),
-                resource.as_deref(),
-            ),
-            Measure::StepDone { step }
-            | Measure::StepDuration { step }
-            | Measure::StepWait { step } => (vec![step.as_str()], None),
-            Measure::DaysBetween { from, to, .. } => (
-                [from.as_str(), to.as_str()]
-                    .into_iter()
-                    .filter(|n| *n != "created")
-                    .collect(),
-                None,
-            ),
-            Measure::ReplyLatency { touches, reply, .. } => (
-                touches
-                    .iter()
-                    .map(String::as_str)
-                    .chain([reply.as_str()])
-                    .collect(),
-                None,
-            ),
-            _ => (vec![], None),
-        };
-        names.extend(activities.into_iter().map(|n| (s.name.as_str(), n, false)));
-        names.extend(resource.map(|r| (s.name.as_str(), r, true)));
-    }
-    // Per symbol, whether it is looked for as an activity ([0]) or a resource ([1]) and not
-    // seen yet. The events are read until every name looked for has been seen: with names
-    // that all occur that is within the first deals, not after the tens of millions of events
-    // of a large log (a full pass took 0.2 s at a million deals, and scoring and tuning both
-    // ask).
-    let n = log.symbols.len();
-    let mut unseen = [vec![false; n], vec![false; n]];
-    let mut left = 0;
-    for &(_, name, resource) in &names {
-        if let Some(s) = log.symbols.get(name) {
-            left += usize::from(!std::mem::replace(
-                &mut unseen[usize::from(resource)][s as usize],
-                true,
-            ));
-        }
-    }
-    for e in &log.events {
-        if left == 0 {
-            break;
-        }
-        for (kind, s) in [(0, e.activity), (1, e.resource)] {
-            if let Some(u) = unseen[kind].get_mut(s as usize) {
-                left -= usize::from(std::mem::take(u));
-            }
-        }
-    }
-    let occurs = |name: &str, resource: bool| {
-        log.symbols
-            .get(name)
-            .is_some_and(|s| !unseen[usize::from(resource)][s as usize])
-    };
+    let names: Vec<(&str, &str, bool)> = specs
+        .iter()
+        .flat_map(|s| {
+            needed_names(&s.measure)
+                .into_iter()
+                .flatten()
+                .map(|(name, resource)| (s.name.as_str(), name, resource))
+        })
+        .collect();
+    let occurs = occurrence(
+        names.iter().map(|&(_, name, resource)| (name, resource)),
+        log,
+    );
     let missing: Vec<(&str, &str, bool)> = names
         .into_iter()
         .filter(|&(_, name, resource)| !occurs(name, resource))
@@ -267,6 +216,115 @@ fn names_in_events(log: &Log) -> [Vec<&str>; 2] {
         names.sort_unstable();
         names
     })
+}
+
+/// The names an indicator's `measure` matches events on, in groups of (name, whether it is a
+/// resource): the indicator reads something only if some name of every group occurs. A count
+/// of any of several activities needs one of them; a span needs its end and, unless it starts
+/// at creation, its start.
+fn needed_names(measure: &Measure) -> Vec<Vec<(&str, bool)>> {
+    fn activities(v: &[String]) -> Vec<(&str, bool)> {
+        v.iter().map(|n| (n.as_str(), false)).collect()
+    }
+    fn resource(r: &Option<String>) -> Option<Vec<(&str, bool)>> {
+        r.as_deref().map(|r| vec![(r, true)])
+    }
+    match measure {
+        Measure::Count {
+            activities: a,
+            resource: r,
+        }
+        | Measure::DaysSinceLast {
+            activities: a,
+            resource: r,
+            ..
+        } => {
+            // No activity listed counts every event: only the resource can be missing.
+            let any = (!a.is_empty()).then(|| activities(a));
+            any.into_iter().chain(resource(r)).collect()
+        }
+        Measure::StepDone { step }
+        | Measure::StepDuration { step }
+        | Measure::StepWait { step } => vec![vec![(step.as_str(), false)]],
+        Measure::DaysBetween { from, to, .. } => [from.as_str(), to.as_str()]
+            .into_iter()
+            .filter(|n| *n != "created")
+            .map(|n| vec![(n, false)])
+            .collect(),
+        Measure::ReplyLatency { touches, reply, .. } => {
+            vec![activities(touches), vec![(reply.as_str(), false)]]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Whether each of `names` (name, whether it is a resource) occurs in an event of `log`.
+/// The events are read until every name looked for has been seen: with names that all occur
+/// that is within the first deals, not after the tens of millions of events of a large log (a
+/// full pass took 0.2 s at a million deals, and scoring and tuning both ask).
+fn occurrence<'n>(
+    names: impl IntoIterator<Item = (&'n str, bool)>,
+    log: &Log,
+) -> impl Fn(&str, bool) -> bool + '_ {
+    // Per symbol, whether it is looked for as an activity ([0]) or a resource ([1]) and not
+    // seen yet.
+    let n = log.symbols.len();
+    let mut unseen = [vec![false; n], vec![false; n]];
+    let mut left = 0;
+    for (name, resource) in names {
+        if let Some(s) = log.symbols.get(name) {
+            left += usize::from(!std::mem::replace(
+                &mut unseen[usize::from(resource)][s as usize],
+                true,
+            ));
+        }
+    }
+    for e in &log.events {
+        if left == 0 {
+            break;
+        }
+        for (kind, s) in [(0, e.activity), (1, e.resource)] {
+            if let Some(u) = unseen[kind].get_mut(s as usize) {
+                left -= usize::from(std::mem::take(u));
+            }
+        }
+    }
+    move |name: &str, resource: bool| {
+        log.symbols
+            .get(name)
+            .is_some_and(|s| !unseen[usize::from(resource)][s as usize])
+    }
+}
+
+/// Per indicator of `specs`, why it cannot tell deals apart in `log`, if it cannot: every
+/// name of a group it needs ([`needed_names`]) is missing from the events, so it reads the
+/// same for every deal of an age (`proposal_delay_days` without a `proposal_sent` is the
+/// deal's age in working days, whose AUC is the calendar's, 0.54 on a CRM log whose default
+/// indicators lost their indicators.toml in an XES round trip, and ranked second).
+pub fn inert(specs: &[IndicatorSpec], log: &Log) -> Vec<Option<String>> {
+    let groups: Vec<Vec<Vec<(&str, bool)>>> =
+        specs.iter().map(|s| needed_names(&s.measure)).collect();
+    let occurs = occurrence(groups.iter().flatten().flatten().copied(), log);
+    groups
+        .iter()
+        .map(|groups| {
+            let missing = groups
+                .iter()
+                .find(|g| !g.iter().any(|&(name, resource)| occurs(name, resource)))?;
+            let names: Vec<String> = missing
+                .iter()
+                .map(|&(name, resource)| {
+                    let what = if resource { "resource " } else { "" };
+                    format!("{what}{name:?}")
+                })
+                .collect();
+            Some(format!(
+                "not scored: {} never occurs in the log, so the indicator reads the same for \
+                 every deal of an age",
+                names.join(" or ")
+            ))
+        })
+        .collect()
 }
 
 /// What is worth a warning before indicators are evaluated on `log`: names no event carries
@@ -354,6 +412,69 @@ pub(crate) fn sym(symbols: &Symbols, name: &str) -> Sym {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An indicator is inert only when a whole group of the names it needs is missing: one of
+    /// several counted activities is enough, a missing span end or reply is not.
+    #[test]
+    fn an_indicator_is_inert_when_every_name_of_a_needed_group_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("deals.csv"),
+            "case_id,segment,created,outcome,closed\na,smb,2025-01-01T08:00:00,open,\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("events.csv"),
+            "case_id,activity,timestamp,resource\na,call,2025-01-02T08:00:00,rep-1\n",
+        )
+        .unwrap();
+        let log = crate::log::read::read_log(
+            &dir.path().join("events.csv"),
+            &dir.path().join("deals.csv"),
+        )
+        .unwrap();
+        let measures = [
+            r#"{ kind = "count", activities = ["email", "call"] }"#,
+            r#"{ kind = "count", activities = ["email", "meeting"] }"#,
+            r#"{ kind = "count", resource = "rep-1" }"#,
+            r#"{ kind = "days_since_last", resource = "client" }"#,
+            r#"{ kind = "days_between", from = "created", to = "proposal_sent" }"#,
+            r#"{ kind = "reply_latency", touches = ["call"], reply = "client_reply" }"#,
+            r#"{ kind = "card_completeness" }"#,
+        ];
+        let text: String = measures
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                format!(
+                    "[[indicator]]\nname = \"i{i}\"\ndescription = \"d\"\n\
+                     direction = \"higher_is_riskier\"\nsignal = \"rep\"\nmeasure = {m}\n"
+                )
+            })
+            .collect();
+        let specs = parse(&text, "test.toml").unwrap();
+        let missing: Vec<Option<String>> = inert(&specs, &log)
+            .into_iter()
+            .map(|why| {
+                let why = why?;
+                let names = why.strip_prefix("not scored: ").unwrap();
+                Some(names.split(" never occurs").next().unwrap().to_string())
+            })
+            .collect();
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(
+            missing,
+            [
+                None,
+                some(r#""email" or "meeting""#),
+                None,
+                some(r#"resource "client""#),
+                some(r#""proposal_sent""#),
+                some(r#""client_reply""#),
+                None,
+            ]
+        );
+    }
 
     #[test]
     fn default_set_parses_and_has_the_required_indicators() {

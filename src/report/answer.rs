@@ -219,8 +219,22 @@ pub fn sentence(data: &RunData, segment: &str) -> String {
                 .filter(|r| r.auc_60.is_some())
                 .max_by(|a, b| a.auc_60.unwrap_or(0.0).total_cmp(&b.auc_60.unwrap_or(0.0)))
             {
-                // Below one half "the best" would be an indicator pointing the wrong way.
-                if top.auc_60.is_some_and(|a| a > 0.5) {
+                // Below one half "the best" would be an indicator pointing the wrong way; an
+                // interval covering one half is no better than chance, not "the best".
+                let ci = data
+                    .score_near(&top.indicator, segment, 60)
+                    .and_then(|s| Some((s.ci_lo?, s.ci_hi?)));
+                if let Some((lo, hi)) = ci.filter(|&(lo, _)| lo <= 0.5) {
+                    s.push_str(&format!(
+                        " At day 60 none tells lost deals from won ones better than chance (the \
+                         highest AUC, {}'s {}, has a {:.0}% interval [{}, {}] that covers 0.5).",
+                        top.indicator,
+                        fmt_auc(top.auc_60),
+                        100.0 * data.meta.options.confidence,
+                        fmt_auc(Some(lo)),
+                        fmt_auc(Some(hi))
+                    ));
+                } else if top.auc_60.is_some_and(|a| a > 0.5) {
                     s.push_str(&format!(
                         " The best at day 60 is {} (AUC {}).",
                         top.indicator,
@@ -513,6 +527,33 @@ mod tests {
              (AUC 0.650). (Research only: even the hidden-truth ceiling never becomes reliable \
              here.)"
         );
+    }
+
+    /// An AUC above one half whose interval covers it is chance, not "the best" (a CRM log's
+    /// deal_value, 0.522, was called the best at day 60).
+    #[test]
+    fn the_highest_auc_at_day_60_is_not_the_best_when_its_interval_covers_one_half() {
+        let mut d = run("x", &[("a", "rep", None, 0.522), ("b", "rep", None, 0.51)]);
+        let score = |indicator: &str, lo: f64, hi: f64| ScoreRow {
+            indicator: indicator.into(),
+            segment: "x".into(),
+            landmark_day: 63,
+            auc: Some((lo + hi) / 2.0),
+            ci_lo: Some(lo),
+            ci_hi: Some(hi),
+            ..Default::default()
+        };
+        d.scores = vec![score("a", 0.49, 0.554), score("b", 0.47, 0.55)];
+        assert!(
+            sentence(&d, "x").ends_with(
+                "At day 60 none tells lost deals from won ones better than chance (the highest \
+                 AUC, a's 0.522, has a 95% interval [0.490, 0.554] that covers 0.5)."
+            ),
+            "{}",
+            sentence(&d, "x")
+        );
+        d.scores[0] = score("a", 0.501, 0.543);
+        assert!(sentence(&d, "x").ends_with("The best at day 60 is a (AUC 0.522)."));
     }
 
     /// An external indicator whose every AUC interval covers one half is "never (chance)" in

@@ -644,7 +644,9 @@ pub fn score_with_progress(
                 auc: None,
                 ci_lo: None,
                 ci_hi: None,
-                note: if pos < min || neg < min {
+                note: if let Some(why) = &panel.indicators[i].not_scored {
+                    why.clone()
+                } else if pos < min || neg < min {
                     // A segment of open deals only (a CRM's pipeline without closed history)
                     // is not an empty one.
                     let open = match censored {
