@@ -173,6 +173,12 @@ fn run_scores_and_tunes_as_score_and_tune_do_on_its_files() {
         policy_md.contains("\nTuned under scenario `default`.\n"),
         "{policy_md}"
     );
+    // Each chosen rule's caught losses against the client's last activity (a simulated log
+    // has the client's events).
+    let rules = policy_md.matches("**Flag the deal if").count();
+    assert!(rules > 0, "{policy_md}");
+    let row = "| flagged lost deals flagged before the client's last activity |";
+    assert_eq!(policy_md.matches(row).count(), rules, "{policy_md}");
     // Which deals are held out, as the tuner splits them: a share of the followed deals'
     // creation span (it once read as a share of the whole span), in both files people read.
     let held_out = "(the last 30% of the creation span of the deals created at least 168 days \

@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use crate::indicators::unit::bound_text;
 use crate::stats::bootstrap::Cluster;
+use crate::tuning::client_quiet::{ClientQuiet, ClientQuietParts};
 use crate::tuning::deadlines;
 use crate::tuning::risk::{RiskAtAge, MIN_RISK_DEALS};
 use crate::tuning::rule::{
@@ -31,6 +32,14 @@ fn two_decimals(x: f64) -> String {
         "–".to_string()
     } else {
         format!("{x:.2}")
+    }
+}
+
+fn one_decimal(x: f64) -> String {
+    if x.is_nan() {
+        "–".to_string()
+    } else {
+        format!("{x:.1}")
     }
 }
 
@@ -80,6 +89,32 @@ fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
         );
     }
     s
+}
+
+/// Two more rows of the figures table and what they mean: the flagged lost deals caught
+/// before the client's last activity, and how long before it ([`ClientQuiet`]).
+fn client_quiet_rows(s: &mut String, q: &ClientQuietParts) {
+    let cells = |f: fn(&ClientQuiet) -> String| {
+        (f(&q.tuning), q.holdout.as_ref().map_or("–".to_string(), f))
+    };
+    let (a, b) = cells(|c| percent(c.share_before()));
+    let _ = writeln!(
+        s,
+        "| flagged lost deals flagged before the client's last activity | {a} | {b} |"
+    );
+    let (a, b) = cells(|c| one_decimal(c.median_days_to_last_activity));
+    let _ = writeln!(
+        s,
+        "| median days from the flag to the client's last activity | {a} | {b} |"
+    );
+    let _ = writeln!(
+        s,
+        "\nThe lead time runs to the recorded loss, and a lost deal goes quiet before it is \
+         recorded lost: a flag raised after the client's last activity (a reply, feedback, a \
+         meeting) has a lead on paper but comes when the client has gone. The last two rows say \
+         how many losses the rule caught while the client was still active, and how long before \
+         the client's last activity the flag came (negative: after it)."
+    );
 }
 
 /// The other indicators' own best rules (at most [`RUNNERS_UP_SHOWN`]), so that a reader can
@@ -272,8 +307,9 @@ pub fn render(t: &Tuning) -> String {
         }
         if t.warnings.iter().any(|w| w.starts_with("indicator ")) {
             s.push_str(
-                "\nA rule on an indicator named above measures something other than its name \
-                 says (a proposal delay without proposals is the deal's age).\n",
+                "\nAn indicator named above reads less than its name says, and one none of whose \
+                 names occurs is not tuned at all (a proposal delay without proposals would be \
+                 the deal's age).\n",
             );
         }
         s.push('\n');
@@ -295,6 +331,9 @@ pub fn render(t: &Tuning) -> String {
                     seg.deals_per_rep_week
                 );
                 s.push_str(&figures_rows(&c.in_sample, c.holdout.as_ref()));
+                if let Some(q) = &c.client_quiet {
+                    client_quiet_rows(&mut s, q);
+                }
                 s.push('\n');
                 if let Some((shift, se)) = c
                     .holdout

@@ -20,6 +20,7 @@
 //! Not for: evaluating indicators (that is [`crate::indicators`]) or flagging today's deals
 //! (that is [`crate::flag`]).
 
+pub mod client_quiet;
 pub mod clock;
 pub mod deadlines;
 pub mod objective;
@@ -94,6 +95,9 @@ pub struct Chosen {
     /// At every landmark, the share of the tuning deals the rule flagged by then and still
     /// open that were later lost: the risk `flag` shows a deal of that age.
     pub risk_by_age: Vec<risk::RiskAtAge>,
+    /// The flagged lost deals against the client's last activity, on the tuning and the
+    /// held-out deals: how much of the lead is time to act. `None` without client events.
+    pub client_quiet: Option<client_quiet::ClientQuietParts>,
     #[serde(skip)]
     pub rule: Rule,
 }
@@ -520,6 +524,16 @@ pub fn tune(
                     rule::figures(panel, &holdout_members, &first, volume, options.draws(), seed)
                 }),
                 risk_by_age: risk::risk_by_age(panel, &tune_members, &first),
+                client_quiet: client_quiet::client_quiet(log, panel, &tune_members, &first).map(
+                    |tuning| client_quiet::ClientQuietParts {
+                        tuning,
+                        holdout: (!holdout_members.is_empty())
+                            .then(|| {
+                                client_quiet::client_quiet(log, panel, &holdout_members, &first)
+                            })
+                            .flatten(),
+                    },
+                ),
                 rule,
             }
         });

@@ -59,6 +59,17 @@ pub fn render_plans(t: &Tuning) -> String {
                         ));
                     }
                 }
+                if let Some(q) = &c.client_quiet {
+                    let held_out = q.holdout.map_or(String::new(), |h| {
+                        format!(", held-out {:.1}%", 100.0 * h.share_before())
+                    });
+                    out.push_str(&format!(
+                        "  {:<name$}   flagged while the client was still active: {:.1}% of caught \
+                         losses{held_out} (lead: calendar days to the recorded loss; policy.md)\n",
+                        "",
+                        100.0 * q.tuning.share_before()
+                    ));
+                }
                 if let Some(r) = s.runners_up.first() {
                     // The paired recall difference from the chosen rule, when it has an interval.
                     let versus = r
