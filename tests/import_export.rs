@@ -408,6 +408,13 @@ fn crm_sample_imports_reports_what_did_not_join_and_scores() {
         stderr.contains("500 open deals without an engage date"),
         "{stderr}"
     );
+    // All of the deals without an account are open (pandas on sales_pipeline.csv: 1,425
+    // without one, 1,088 Engaging and 337 Prospecting, which have no engage date and are left
+    // out), which leaves the sector segments few open deals.
+    assert!(
+        stderr.contains("1088 deals have no account (all of them open)"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains(r#"unmatched product "GTXPro""#)
             && stderr.contains(r#"joined as "GTX Pro""#),

@@ -94,8 +94,10 @@ pub fn table(shapes: &[SegmentShape], real: &Tally, sim: &Tally) -> Vec<GofRow> 
 pub fn render(rows: &[GofRow]) -> String {
     let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}%", 100.0 * v));
     let days = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.1}"));
+    // An imported segment's name can be longer than 14 ("telecommunications").
+    let name = crate::columns::width(14, rows.iter().map(|r| r.segment.as_str()));
     let mut out = format!(
-        "{:<14} {:>11} {:>10} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
+        "{:<name$} {:>11} {:>10} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
         "segment",
         "closed real",
         "closed sim",
@@ -107,8 +109,8 @@ pub fn render(rows: &[GofRow]) -> String {
     );
     for r in rows {
         out.push_str(&format!(
-            "{:<14} {:>11} {:>10} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
-            r.segment,
+            "{:<name$} {:>11} {:>10} {:>9} {:>9} {:>11} {:>11} {:>8}\n",
+            crate::columns::one_line(&r.segment),
             r.real_closed,
             r.sim_closed,
             pct(r.real_win_rate),
@@ -158,5 +160,17 @@ mod tests {
         assert_eq!(unsettled(&row((27, 174), (23, 182))), None);
         // Nothing won on either side: no spread to measure, no note.
         assert_eq!(unsettled(&row((0, 174), (0, 182))), None);
+    }
+
+    /// A segment name longer than the usual column widens it for every row, so that the
+    /// numbers stay under their headers ("telecommunications" pushed its row out of line).
+    #[test]
+    fn a_long_segment_name_widens_the_column() {
+        let mut long = row((27, 174), (23, 182));
+        long.segment = "telecommunications".into();
+        let table = render(&[row((27, 174), (23, 182)), long]);
+        // The columns are right-aligned at fixed widths: rows of one length line up.
+        let lines: Vec<&str> = table.lines().take(3).collect();
+        assert!(lines.iter().all(|l| l.len() == lines[0].len()), "{table}");
     }
 }

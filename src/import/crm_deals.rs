@@ -275,7 +275,8 @@ impl Importer for CrmDeals {
             col("close_value")?,
         ];
         let mut joins = Joins::default();
-        let (mut undated, mut no_account) = (0u64, 0u64);
+        // Deals without an account, and how many of them are open.
+        let (mut undated, mut no_account, mut no_account_open) = (0u64, 0u64, 0u64);
         let mut record = csv::ByteRecord::new();
         loop {
             match reader.read_byte_record(&mut record) {
@@ -379,6 +380,7 @@ impl Importer for CrmDeals {
                 let prod = joins.join("product", &products, product);
                 let sector = if account.is_empty() {
                     no_account += 1;
+                    no_account_open += u64::from(outcome == Outcome::Open);
                     None
                 } else {
                     joins
@@ -448,8 +450,16 @@ impl Importer for CrmDeals {
             ));
         }
         if no_account > 0 {
+            // A CRM often fills the account in only once a deal advances: when the deals
+            // without one are mostly open, the sector segments hold few open deals, and
+            // `unknown` most of them.
+            let open = match no_account_open {
+                n if n == no_account => " (all of them open)".to_string(),
+                0 => String::new(),
+                n => format!(" ({n} of them open)"),
+            };
             sink.summary.notes.push(format!(
-                "{no_account} deals have no account: their sector is unknown (segment `unknown` when segmenting by sector)"
+                "{no_account} deals have no account{open}: their sector is unknown (segment `unknown` when segmenting by sector)"
             ));
         }
         sink.summary.notes.push(
