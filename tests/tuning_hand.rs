@@ -190,6 +190,12 @@ fn youden_picks_the_rule_found_by_hand() {
     );
     assert_eq!(c.in_sample.recall.value, 1.0 / 3.0);
     assert!(c.holdout.is_none());
+    // What a random flag's precision would be: 3 of the 5 decided deals are lost.
+    let md = dealsim::policy::markdown::render(&t);
+    assert!(
+        md.contains("| lost share of all these deals (a random flag's precision) | 60.0% | – |"),
+        "{md}"
+    );
     // The trade-off file marks exactly that rule.
     let chosen: Vec<_> = t.tradeoffs.iter().filter(|r| r.chosen).collect();
     assert_eq!(chosen.len(), 1);

@@ -80,13 +80,26 @@ fn figures_rows(a: &Figures, b: Option<&Figures>) -> String {
             b.lost, b.won
         ))
     );
-    for (name, get, pct) in rows {
-        let _ = writeln!(
-            s,
-            "| {name} | {} | {} |",
-            est(get(a), pct),
-            b.map_or("–".to_string(), |b| est(get(b), pct))
-        );
+    let mut cells: Vec<(&str, String, String)> = rows
+        .into_iter()
+        .map(|(name, get, pct)| {
+            let b = b.map_or("–".to_string(), |b| est(get(b), pct));
+            (name, est(get(a), pct), b)
+        })
+        .collect();
+    // Where most decided deals are lost, a high precision says little: a rule flagging at
+    // random has the lost share of the deals as its precision. Shown under it.
+    let base = |f: &Figures| percent(f.lost as f64 / (f.lost + f.won) as f64);
+    cells.insert(
+        3,
+        (
+            "lost share of all these deals (a random flag's precision)",
+            base(a),
+            b.map_or("–".to_string(), base),
+        ),
+    );
+    for (name, a, b) in cells {
+        let _ = writeln!(s, "| {name} | {a} | {b} |");
     }
     s
 }
