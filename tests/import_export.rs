@@ -856,6 +856,17 @@ fn malformed_xml_names_line_and_column() {
         stderr.contains(&format!("line {line}, column ")),
         "{stderr}"
     );
+    // An <event> tag without its '>' runs into the next tag: malformed, at the event's line
+    // (it was reported as an event without a concept:name).
+    let open = text.replacen("<event>", "<event", 1);
+    let line = open.lines().position(|l| l.ends_with("<event")).unwrap() + 1;
+    let f = b.file("open.xes", open.as_bytes());
+    b.rejected(
+        &["xes", f.to_str().unwrap()],
+        &[&format!(
+            "open.xes: line {line}, column 3: malformed XML: a '<' inside the <event> tag"
+        )],
+    );
     // A file cut in the middle is incomplete, not silently shorter.
     let cut = b.file("cut.xes", &text.as_bytes()[..text.len() - "</log>\n".len()]);
     b.rejected(

@@ -292,6 +292,22 @@ impl Xes {
         sink: &mut Sink<'_>,
     ) -> Result<(), Error> {
         let column = (pos.saturating_sub(st.line_start) + 1) as usize;
+        // XML allows no '<' inside a tag, not even in an attribute value: the parser reads
+        // `<event` missing its '>' up to the next tag's '>' as one tag, and the event was
+        // reported as lacking a concept:name instead of as malformed.
+        if e.contains(&b'<') {
+            let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+            return Err(self
+                .err(
+                    st.line,
+                    column,
+                    format!(
+                        "malformed XML: a '<' inside the <{name}> tag (is its closing '>' \
+                         missing?)"
+                    ),
+                )
+                .into());
+        }
         if st.skip > 0 {
             st.skip += u32::from(!empty);
             return Ok(());
