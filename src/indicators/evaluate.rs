@@ -473,17 +473,8 @@ impl Shared {
     fn rebuild_book(&mut self, map: &SegmentMap, created_w: f64) {
         self.book.clear();
         for (j, rule) in map.steps.iter().enumerate() {
-            let clock = match rule.from {
-                None => created_w,
-                Some(f) if !self.done_w[f].is_nan() => self.done_w[f],
-                // The deal moved past the clock step without completing it (skipped): the
-                // clock starts at the latest completion before it.
-                Some(f) if self.furthest.is_some_and(|x| x > f) => self.done_w[..=f]
-                    .iter()
-                    .copied()
-                    .filter(|x| !x.is_nan())
-                    .fold(created_w, f64::max),
-                Some(_) => continue,
+            let Some(clock) = rule.clock_start(&self.done_w, self.furthest, created_w) else {
+                continue;
             };
             let deadline = clock + rule.deadline_days;
             self.book.push((deadline, self.done_w[j] <= deadline));
