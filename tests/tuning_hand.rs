@@ -353,6 +353,67 @@ fn flag_on_the_hand_log_by_hand() {
     assert_eq!(r.reps[0].forecast_open, None);
 }
 
+/// The per-rep on-time share is the mean, over the rep's open deals with a step due (its
+/// deadline passed, done or not), of the share of those done by their deadline: a deal with
+/// none due reads 1 and is left out, though counted open. Five open smb deals of one rep as of
+/// Thu 2025-03-20 (its end: working day 14; smb deadlines: first meeting 5.75 working days
+/// from creation, proposal 5.75 from the meeting, objection follow-up 6.9 from the proposal):
+///
+/// | deal | created (day) | done (day) | due | on time | share |
+/// |---|---|---|---|---|---|
+/// | 1 | 03-03 (0) | meeting 1, proposal 2 | meeting, proposal, follow-up (8.9) | 2 | 2/3 |
+/// | 2 | 03-03 (0) | meeting 6 (late) | meeting, proposal (11.75) | 0 | 0 |
+/// | 3 | 03-10 (5) | meeting 6, proposal 7, follow-up 8 | all three (13.9) | 3 | 1 |
+/// | 4 | 03-17 (10) | meeting 11 (deadline 15.75) | none | – | (1) |
+/// | 5 | 03-19 (12) | nothing | none | – | (1) |
+///
+/// The share is (2/3 + 0 + 1) / 3 = 5/9; counting deals 4 and 5 as on time made it 11/15.
+#[test]
+fn the_reps_on_time_share_leaves_out_deals_with_no_step_due() {
+    use dealsim::policy::Policy;
+    let deal = |id: &str, created: &str| {
+        format!("{id},smb,r1,inbound,100,2025-03-{created}T09:00:00,,open,,")
+    };
+    let deals = [
+        deal("1", "03"),
+        deal("2", "03"),
+        deal("3", "10"),
+        deal("4", "17"),
+        deal("5", "19"),
+    ];
+    let done = |id: &str, step: &str, day: &str| {
+        format!("{id},{step},2025-03-{day}T09:00:00,r1,smb,pre_sale,{step},complete,,,")
+    };
+    let events = [
+        done("1", "first_meeting", "04"),
+        done("1", "proposal_sent", "05"),
+        done("2", "first_meeting", "11"),
+        done("3", "first_meeting", "11"),
+        done("3", "proposal_sent", "12"),
+        done("3", "objection_followup", "13"),
+        done("4", "first_meeting", "18"),
+    ];
+    let policy = Policy::parse(
+        "landmarks = [7, 14]\n[[segment]]\nname = \"smb\"\n[[segment.rule]]\n\
+         indicator = \"proposal_delay_days\"\ndirection = \"higher_is_riskier\"\n\
+         threshold = 5.0\nby_day = 14\n",
+        "p.toml",
+    )
+    .expect("valid");
+    let r = dealsim::flag::flag_log(
+        &read_hand_log(&deals, &events),
+        &policy,
+        &proposal_delay(),
+        &Scenario::embedded_default(),
+        DayNum::from_ymd(2025, 3, 20),
+    );
+    assert_eq!(r.reps.len(), 1);
+    assert_eq!(r.reps[0].open_deals, 5);
+    // The indicator's shares are f32: 2/3 to about 1e-8.
+    let share = r.reps[0].on_time_share.expect("deals with steps due");
+    assert!((share - 5.0 / 9.0).abs() < 1e-7, "{share}");
+}
+
 /// Deadlines from experience start a step's clock where the deadline indicators do: where the
 /// deal skipped the step it starts from, at the latest completion before it. smb's negotiation
 /// (17.25 working days at a pace of 1.15) runs from the client's materials feedback, which
