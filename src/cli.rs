@@ -153,7 +153,9 @@ their median lead times only)")),
     /// the deal's age later lost: a flag long ago that the deal has outlived means less than a
     /// fresh one), then by more rules broken, then by shorter since the first one fired (the
     /// fresher flag), then by the lower deal id;
-    /// and per rep (of the policed segments) the on-time step share, flags and own forecast
+    /// and per rep (of the policed segments) the on-time step share (the mean share of due
+    /// steps done by their deadline, over the open deals with a deadline passed; a deal too
+    /// young for any is left out of it, though counted open), flags and own forecast
     /// (terminal table, flags.csv, reps.csv, flags.json); warns about rules the tuner's
     /// held-out deals did not confirm.
     Flag(FlagCommand),

@@ -84,6 +84,14 @@ fn flagged_deals_are_later_lost_more_often_than_the_base_rate() {
     eprintln!("{msg}");
     assert!(n_flagged >= 50, "{msg}");
     assert!(flagged > base, "{msg}");
+    // Tuned on what was known that day: no hindsight to warn about.
+    let tuned = policy.tuning.as_ref().expect("tuned");
+    assert_eq!(tuned.window_end.as_deref(), Some("2026-02-15"));
+    assert!(
+        report.warnings.iter().all(|w| !w.contains("window_end")),
+        "{:?}",
+        report.warnings
+    );
     // Every flagged deal was open on that day and is in a typical segment.
     assert!(report
         .flagged
@@ -546,6 +554,62 @@ fn tune_cut_flag_write_documented_files_identically_on_any_thread_count() {
     );
     assert_eq!(again.status.code(), Some(0));
     case.same_flags("f", "f2", "full log on 2 threads vs cut log on 1 thread");
+
+    // The policy was tuned on the whole log, which runs past 2026-02-15: its rules learnt
+    // outcomes that day could not know, which flag says on stderr and in flags.json, counting
+    // the flagged deals created by the last tuning deal's creation day (here tuning deals).
+    let tuned = Policy::load(&case.path("t1/policy.toml"))
+        .unwrap()
+        .tuning
+        .unwrap();
+    let end = tuned.window_end.clone().expect("recorded");
+    let [_, last] = tuned.tuning_deals_created.clone().expect("recorded");
+    assert!(end.as_str() > "2026-02-15", "{end}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(case.path("f/flags.json")).unwrap()).unwrap();
+    let flagged_deals = json["flagged"].as_array().unwrap();
+    let tuning_deals = flagged_deals
+        .iter()
+        .filter(|f| f["created"].as_str().unwrap() <= last.as_str())
+        .count();
+    assert!(tuning_deals > 0);
+    let warning = format!(
+        "the policy was tuned on a log that runs to {end} (its [tuning] window_end), after \
+         --as-of 2026-02-15: its rules and risks were learnt from outcomes that day could not \
+         know, so the flagged deals' later loss rate overstates what the policy would have \
+         done then; {tuning_deals} of the {} flagged deals were created by {last}, the last \
+         tuning deal's creation day: in the log it was tuned on they are tuning deals, whose \
+         own outcomes shaped the rules that flag them; for an honest backtest tune on the log \
+         cut at that day (`dealsim cut --as-of 2026-02-15`, then `dealsim tune` on the cut \
+         log) and flag with that policy",
+        flagged_deals.len()
+    );
+    let stderr = String::from_utf8_lossy(&flagged.stderr);
+    assert!(
+        stderr.contains(&format!("warning: {warning}\n")),
+        "{stderr}"
+    );
+    let warnings = json["warnings"].as_array().unwrap();
+    assert!(warnings.iter().any(|w| w == &warning), "{warnings:?}");
+    // A policy tuned before the window was recorded is read as before, without the warning.
+    let old: String = fs::read_to_string(case.path("t1/policy.toml"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("window_end") && !l.starts_with("tuning_deals_created"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(case.path("old.toml"), old).unwrap();
+    let unknown = case.flag(&case.path("old.toml"), "2026-02-15", "f3");
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert_eq!(unknown.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("window_end"), "{stderr}");
+    for f in ["flags.csv", "reps.csv"] {
+        assert_eq!(
+            fs::read(case.path("f").join(f)).unwrap(),
+            fs::read(case.path("f3").join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }
 
 /// An events file holding only its header beside a full deal table: every indicator would be
@@ -706,6 +770,22 @@ fn bad_input_exits_2_names_the_field_and_writes_nothing() {
         &[
             "review_segments[1]",
             "segment \"smb\" is listed for review and also has a [[segment]] with rules",
+        ],
+    );
+    // A window end that is no date: flag compares --as-of with it.
+    let end = Policy::parse(&policy, "p.toml")
+        .unwrap()
+        .tuning
+        .unwrap()
+        .window_end
+        .unwrap();
+    refused_edit(
+        &format!("window_end = \"{end}\""),
+        "window_end = \"2026-13-01\"",
+        Some("window_end = \""),
+        &[
+            "tuning.window_end",
+            "expected a date YYYY-MM-DD, got \"2026-13-01\"",
         ],
     );
     // A policy tuned under another scenario (calendar, norms, deadlines): applied, with a

@@ -37,27 +37,34 @@ const DEALS: &str = "case_id,segment,rep,source,value,created,closed,outcome,los
 /// | 5 | lost | 5 (never at risk) | never | – | – |
 /// | 6 | open | – | never | 5 | 10 |
 fn hand_log() -> Log {
+    read_hand_log(
+        &[
+            "1,smb,r1,inbound,100,2025-03-03T09:00:00,2025-04-01T10:00:00,lost,,",
+            "2,smb,r1,inbound,100,2025-03-03T09:00:00,2025-03-20T09:00:00,lost,,",
+            "3,smb,r1,inbound,100,2025-03-03T09:00:00,2025-05-01T09:00:00,won,,",
+            "4,smb,r1,inbound,100,2025-03-03T09:00:00,2025-04-12T09:00:00,won,,",
+            "5,smb,r1,inbound,100,2025-03-03T09:00:00,2025-03-08T09:00:00,lost,,",
+            "6,smb,r1,inbound,100,2025-03-03T09:00:00,,open,,",
+        ],
+        &[
+            "2,proposal_sent,2025-03-06T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
+            "3,proposal_sent,2025-03-13T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
+            "4,proposal_sent,2025-03-05T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
+        ],
+    )
+}
+
+/// The log of `deals` (rows under [`DEALS`]) and `events` (rows under [`EVENTS`]).
+fn read_hand_log(deals: &[impl AsRef<str>], events: &[impl AsRef<str>]) -> Log {
     let dir = tempfile::tempdir().expect("tempdir");
-    let deals = [
-        DEALS,
-        "1,smb,r1,inbound,100,2025-03-03T09:00:00,2025-04-01T10:00:00,lost,,",
-        "2,smb,r1,inbound,100,2025-03-03T09:00:00,2025-03-20T09:00:00,lost,,",
-        "3,smb,r1,inbound,100,2025-03-03T09:00:00,2025-05-01T09:00:00,won,,",
-        "4,smb,r1,inbound,100,2025-03-03T09:00:00,2025-04-12T09:00:00,won,,",
-        "5,smb,r1,inbound,100,2025-03-03T09:00:00,2025-03-08T09:00:00,lost,,",
-        "6,smb,r1,inbound,100,2025-03-03T09:00:00,,open,,",
-    ]
-    .join("\n");
-    let events = [
-        EVENTS,
-        "2,proposal_sent,2025-03-06T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
-        "3,proposal_sent,2025-03-13T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
-        "4,proposal_sent,2025-03-05T09:00:00,r1,smb,pre_sale,proposal_sent,complete,,,",
-    ]
-    .join("\n");
-    fs::write(dir.path().join("d.csv"), deals + "\n").expect("write");
-    fs::write(dir.path().join("e.csv"), events + "\n").expect("write");
+    fs::write(dir.path().join("d.csv"), csv_text(DEALS, deals)).expect("write");
+    fs::write(dir.path().join("e.csv"), csv_text(EVENTS, events)).expect("write");
     read_log(&dir.path().join("e.csv"), &dir.path().join("d.csv")).expect("valid log")
+}
+
+fn csv_text(header: &str, rows: &[impl AsRef<str>]) -> String {
+    let rows: Vec<&str> = rows.iter().map(AsRef::as_ref).collect();
+    format!("{header}\n{}\n", rows.join("\n"))
 }
 
 fn proposal_delay() -> Vec<indicators::IndicatorSpec> {
@@ -351,6 +358,146 @@ fn flag_on_the_hand_log_by_hand() {
     assert_eq!(r.reps.len(), 1);
     assert_eq!((r.reps[0].open_deals, r.reps[0].flagged_deals), (4, 3));
     assert_eq!(r.reps[0].forecast_open, None);
+}
+
+/// The per-rep on-time share is the mean, over the rep's open deals with a step due (its
+/// deadline passed, done or not), of the share of those done by their deadline: a deal with
+/// none due reads 1 and is left out, though counted open. Five open smb deals of one rep as of
+/// Thu 2025-03-20 (its end: working day 14; smb deadlines: first meeting 5.75 working days
+/// from creation, proposal 5.75 from the meeting, objection follow-up 6.9 from the proposal):
+///
+/// | deal | created (day) | done (day) | due | on time | share |
+/// |---|---|---|---|---|---|
+/// | 1 | 03-03 (0) | meeting 1, proposal 2 | meeting, proposal, follow-up (8.9) | 2 | 2/3 |
+/// | 2 | 03-03 (0) | meeting 6 (late) | meeting, proposal (11.75) | 0 | 0 |
+/// | 3 | 03-10 (5) | meeting 6, proposal 7, follow-up 8 | all three (13.9) | 3 | 1 |
+/// | 4 | 03-17 (10) | meeting 11 (deadline 15.75) | none | – | (1) |
+/// | 5 | 03-19 (12) | nothing | none | – | (1) |
+///
+/// The share is (2/3 + 0 + 1) / 3 = 5/9; counting deals 4 and 5 as on time made it 11/15.
+#[test]
+fn the_reps_on_time_share_leaves_out_deals_with_no_step_due() {
+    use dealsim::policy::Policy;
+    let deal = |id: &str, created: &str| {
+        format!("{id},smb,r1,inbound,100,2025-03-{created}T09:00:00,,open,,")
+    };
+    let deals = [
+        deal("1", "03"),
+        deal("2", "03"),
+        deal("3", "10"),
+        deal("4", "17"),
+        deal("5", "19"),
+    ];
+    let done = |id: &str, step: &str, day: &str| {
+        format!("{id},{step},2025-03-{day}T09:00:00,r1,smb,pre_sale,{step},complete,,,")
+    };
+    let events = [
+        done("1", "first_meeting", "04"),
+        done("1", "proposal_sent", "05"),
+        done("2", "first_meeting", "11"),
+        done("3", "first_meeting", "11"),
+        done("3", "proposal_sent", "12"),
+        done("3", "objection_followup", "13"),
+        done("4", "first_meeting", "18"),
+    ];
+    let policy = Policy::parse(
+        "landmarks = [7, 14]\n[[segment]]\nname = \"smb\"\n[[segment.rule]]\n\
+         indicator = \"proposal_delay_days\"\ndirection = \"higher_is_riskier\"\n\
+         threshold = 5.0\nby_day = 14\n",
+        "p.toml",
+    )
+    .expect("valid");
+    let r = dealsim::flag::flag_log(
+        &read_hand_log(&deals, &events),
+        &policy,
+        &proposal_delay(),
+        &Scenario::embedded_default(),
+        DayNum::from_ymd(2025, 3, 20),
+    );
+    assert_eq!(r.reps.len(), 1);
+    assert_eq!(r.reps[0].open_deals, 5);
+    // The indicator's shares are f32: 2/3 to about 1e-8.
+    let share = r.reps[0].on_time_share.expect("deals with steps due");
+    assert!((share - 5.0 / 9.0).abs() < 1e-7, "{share}");
+}
+
+/// Deadlines from experience start a step's clock where the deadline indicators do: where the
+/// deal skipped the step it starts from, at the latest completion before it. smb's negotiation
+/// (17.25 working days at a pace of 1.15) runs from the client's materials feedback, which
+/// deals 1 and 3 skipped. Four smb deals created Mon 2025-03-03 09:00 (working day 0; March has
+/// no holidays), each with its first meeting, proposal and objection follow-up done on days 1,
+/// 2 and 3:
+///
+/// | deal | outcome (working day) | feedback | negotiation | negotiation's clock → time |
+/// |---|---|---|---|---|
+/// | 1 | won (13) | skipped | done day 8 | day 3 → 5 |
+/// | 2 | won (13) | day 4 | done day 7 | day 4 → 3 |
+/// | 3 | lost (22) | skipped | started day 5, never done | day 3 → 19, late |
+/// | 4 | lost (9) | never reached | – | never started: left out |
+///
+/// Without the fallback only deal 2 was counted: 1 won deal, no lost one.
+#[test]
+fn deadlines_from_experience_start_the_clock_where_the_indicators_do() {
+    let deal = |id: &str, closed: &str, outcome: &str| {
+        format!("{id},smb,r1,inbound,100,2025-03-03T09:00:00,{closed}T09:00:00,{outcome},,")
+    };
+    let deals = [
+        deal("1", "2025-03-20", "won"),
+        deal("2", "2025-03-20", "won"),
+        deal("3", "2025-04-02", "lost"),
+        deal("4", "2025-03-14", "lost"),
+    ];
+    let step = |id: &str, name: &str, stage: &str, day: &str, lifecycle: &str| {
+        format!("{id},{name},2025-03-{day}T09:00:00,r1,smb,{stage},{name},{lifecycle},,,")
+    };
+    let mut events = Vec::new();
+    for id in ["1", "2", "3", "4"] {
+        events.push(step(id, "first_meeting", "pre_sale", "04", "complete"));
+        events.push(step(id, "proposal_sent", "pre_sale", "05", "complete"));
+        events.push(step(id, "objection_followup", "pre_sale", "06", "complete"));
+        match id {
+            "1" => events.push(step(id, "negotiation", "sale", "13", "complete")),
+            "2" => {
+                events.push(step(id, "materials_feedback", "pre_sale", "07", "complete"));
+                events.push(step(id, "negotiation", "sale", "12", "complete"));
+            }
+            "3" => events.push(step(id, "negotiation", "sale", "10", "start")),
+            _ => {}
+        }
+    }
+    let log = read_hand_log(&deals, &events);
+    let maps = StageMaps::new(&Scenario::embedded_default(), &log);
+    let table = dealsim::tuning::deadlines::from_experience(
+        &log,
+        &maps,
+        &[("smb".to_string(), (0..4).collect())],
+    );
+    let negotiation = table
+        .iter()
+        .find(|r| r.step == "negotiation")
+        .expect("a row");
+    assert_eq!((negotiation.won_deals, negotiation.lost_deals), (2, 1));
+    assert_eq!(negotiation.won_median_days, Some(4.0));
+    assert_eq!(negotiation.lost_median_days, None);
+    assert_eq!(
+        (negotiation.current_catch, negotiation.current_false_alarm),
+        (1.0, 0.0)
+    );
+    // The feedback's own clock (the follow-up, done by all four) is unchanged: deals 2 and 4
+    // took 1 and 6 days, deals 1 and 3 never gave it (10 and 19 days).
+    let feedback = table
+        .iter()
+        .find(|r| r.step == "materials_feedback")
+        .expect("a row");
+    assert_eq!((feedback.won_deals, feedback.lost_deals), (2, 2));
+    // What `sla_breaches` said at deal 3's close: the feedback and the negotiation overdue.
+    let breaches: Vec<_> = indicators::default_set()
+        .into_iter()
+        .filter(|s| s.name == "sla_breaches")
+        .collect();
+    let closed = log.deals[2].closed.expect("closed");
+    let at_close = indicators::evaluate_at(&log, &breaches, &maps, &[2], closed);
+    assert_eq!(at_close, [[2.0]]);
 }
 
 /// Under `--cluster rep` a rule's recall interval is built from the reps' totals: K/(K − 1) ·

@@ -476,17 +476,8 @@ impl Shared {
     fn rebuild_book(&mut self, map: &SegmentMap, created_w: f64) {
         self.book.clear();
         for (j, rule) in map.steps.iter().enumerate() {
-            let clock = match rule.from {
-                None => created_w,
-                Some(f) if !self.done_w[f].is_nan() => self.done_w[f],
-                // The deal moved past the clock step without completing it (skipped): the
-                // clock starts at the latest completion before it.
-                Some(f) if self.furthest.is_some_and(|x| x > f) => self.done_w[..=f]
-                    .iter()
-                    .copied()
-                    .filter(|x| !x.is_nan())
-                    .fold(created_w, f64::max),
-                Some(_) => continue,
+            let Some(clock) = rule.clock_start(&self.done_w, self.furthest, created_w) else {
+                continue;
             };
             let deadline = clock + rule.deadline_days;
             self.book.push((deadline, self.done_w[j] <= deadline));
@@ -705,7 +696,8 @@ impl<'a> Evaluator<'a> {
 
     /// Reads deal `i` of `log` at each of `moments` (ascending), folding each of its events
     /// in once, in time order, as the first moment after it comes; `emit` receives each
-    /// moment's values (one per indicator) in turn.
+    /// moment's values (one per indicator) in turn, with its (due, on time, overdue) steps
+    /// when deadlines are read ([`Moment::deadlines`]).
     fn deal(
         &self,
         s: &mut Scratch,
@@ -713,7 +705,7 @@ impl<'a> Evaluator<'a> {
         i: usize,
         truth: f32,
         moments: impl IntoIterator<Item = At>,
-        mut emit: impl FnMut(&[f32]),
+        mut emit: impl FnMut(&[f32], Option<(u32, u32, u32)>),
     ) {
         let deal = &log.deals[i];
         let map = self.maps.by_segment.get(&deal.segment);
@@ -768,7 +760,7 @@ impl<'a> Evaluator<'a> {
             for ((c, a), v) in self.compiled.iter().zip(&mut s.acc).zip(&mut s.row) {
                 *v = value(c, a, &moment);
             }
-            emit(&s.row);
+            emit(&s.row, deadlines);
         }
     }
 }
@@ -795,8 +787,36 @@ pub fn evaluate_at(
             |scratch, &i| {
                 let mut values = Vec::new();
                 let now = [At::of(at)];
-                evaluator.deal(scratch, log, i, f32::NAN, now, |row| values = row.to_vec());
+                evaluator.deal(scratch, log, i, f32::NAN, now, |row, _| {
+                    values = row.to_vec();
+                });
                 values
+            },
+        )
+        .collect()
+}
+
+/// The steps due at the moment `at` (their deadline passed, done in time or not) for each of
+/// `deals` (rows of `log`, created by `at`), from the events before `at`; 0 for a deal whose
+/// segment has no stage map.
+///
+/// Why: [`Measure::OnTimeRatio`] reads 1 while no step is due, which is right for a rule (no
+/// deadline missed yet) but not for an average of on-time shares: `flag`'s per-rep table
+/// leaves such deals out of it, and needs this count to tell them from deals on time.
+pub fn steps_due_at(log: &Log, maps: &StageMaps, deals: &[usize], at: Timestamp) -> Vec<u32> {
+    let mut evaluator = Evaluator::new(Vec::new(), log, maps);
+    evaluator.reads_deadlines = true;
+    deals
+        .par_iter()
+        .map_init(
+            || evaluator.scratch(),
+            |scratch, &i| {
+                let mut due = 0;
+                let now = [At::of(at)];
+                evaluator.deal(scratch, log, i, f32::NAN, now, |_, deadlines| {
+                    due = deadlines.map_or(0, |(due, _, _)| due);
+                });
+                due
             },
         )
         .collect()
@@ -964,7 +984,7 @@ pub fn evaluate_with_progress(
             });
             let truth_value = truth.map_or(f32::NAN, |t| t[i] as f32);
             let mut k = 0;
-            evaluator.deal(&mut scratch, log, i, truth_value, moments, |row| {
+            evaluator.deal(&mut scratch, log, i, truth_value, moments, |row, _| {
                 let r = filled[k];
                 filled[k] += 1;
                 part.deals[k][r] = i as u32;

@@ -15,7 +15,7 @@ pub mod unit;
 
 use std::path::{Path, PathBuf};
 
-pub use evaluate::{evaluate, evaluate_at, evaluate_with_progress, Panel};
+pub use evaluate::{evaluate, evaluate_at, evaluate_with_progress, steps_due_at, Panel};
 pub use spec::{Direction, IndicatorSpec, Measure, Signal};
 pub use unit::Unit;
 

@@ -18,6 +18,37 @@ pub struct StepRule {
     pub from: Option<usize>,
 }
 
+impl StepRule {
+    /// When the step's deadline clock started (working time), `None` while it has not: the
+    /// deal's creation, else the first completion of the `from` step. A deal that moved past
+    /// that step without completing it (skipped; `furthest` is the furthest step any of its
+    /// events reached) starts the clock at the latest completion of the steps up to it, or at
+    /// creation without any. `done_w`: each step's first completion (NaN while not done).
+    ///
+    /// The one definition of the clock: the deadline indicators read it deal by deal, and the
+    /// tuner's deadlines from experience ([`crate::tuning::deadlines`]) measure it on closed
+    /// deals, so both judge a step late alike.
+    pub fn clock_start(
+        &self,
+        done_w: &[f64],
+        furthest: Option<usize>,
+        created_w: f64,
+    ) -> Option<f64> {
+        match self.from {
+            None => Some(created_w),
+            Some(f) if !done_w[f].is_nan() => Some(done_w[f]),
+            Some(f) if furthest.is_some_and(|x| x > f) => Some(
+                done_w[..=f]
+                    .iter()
+                    .copied()
+                    .filter(|x| !x.is_nan())
+                    .fold(created_w, f64::max),
+            ),
+            Some(_) => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct SegmentMap {
     pub steps: Vec<StepRule>,

@@ -97,9 +97,8 @@ pub fn cut_day(events: &Path) -> Result<Option<DayNum>, InputError> {
     else {
         return Ok(None);
     };
-    crate::log::read::parse_timestamp(&record.as_of)
-        .filter(|t| t.0 % crate::time::SECONDS_PER_DAY == 0)
-        .map(|t| Some(t.day()))
+    crate::log::read::parse_day(&record.as_of)
+        .map(Some)
         .ok_or_else(|| {
             InputError::new(
                 &origin,

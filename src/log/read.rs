@@ -50,6 +50,14 @@ pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
     Some(Timestamp(day.start().0 + secs as i64))
 }
 
+/// Parses a date `YYYY-MM-DD` without a time of day: a day the user or a file names (`--as-of`,
+/// `cut.json`, `policy.toml`), not a moment.
+pub fn parse_day(s: &str) -> Option<DayNum> {
+    parse_timestamp(s)
+        .filter(|t| t.0 % crate::time::SECONDS_PER_DAY == 0)
+        .map(|t| t.day())
+}
+
 /// What [`deal_value`] accepts, for messages: "expected {DEAL_VALUE}".
 pub const DEAL_VALUE: &str = "a deal value ≥ 0";
 

@@ -18,7 +18,9 @@ use crate::error::{did_you_mean, InputError};
 use crate::indicators::spec::Measure;
 use crate::indicators::unit::bound_text;
 use crate::indicators::{Direction, IndicatorSpec, Signal, Unit};
+use crate::log::read::parse_day;
 use crate::stats::bootstrap::Cluster;
+use crate::time::DayNum;
 use crate::tuning::risk::{RiskAtAge, MIN_RISK_DEALS};
 use crate::tuning::rule::{
     confirmation_text, Estimate, Figures, CONFIRMATION_ALPHA, MAX_LANDMARKS, MAX_LANDMARK_DAY,
@@ -49,6 +51,15 @@ pub struct TuningInfo {
     pub holdout: f64,
     /// Deals created from this day on were held out.
     pub holdout_from: String,
+    /// The first and last creation days of the tuning deals; absent from policies tuned
+    /// before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuning_deals_created: Option<[String; 2]>,
+    /// The last day of the log the rules were tuned on: their thresholds and `risk_by_age`
+    /// learnt the outcomes known by its end, so `flag --as-of` an earlier day replays them
+    /// with hindsight and warns. Absent from policies tuned before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_end: Option<String>,
     pub min_lead_days: f64,
     /// [`crate::tuning::TuneOptions::significance`]; absent from policies tuned before the
     /// check existed, which asked only "more often": 1.
@@ -68,6 +79,33 @@ pub struct TuningInfo {
 
 fn no_significance_asked() -> f64 {
     1.0
+}
+
+impl TuningInfo {
+    /// The last day of the log tuned on, when the policy records it.
+    pub fn window_end_day(&self) -> Option<DayNum> {
+        self.window_end.as_deref().and_then(parse_day)
+    }
+
+    /// The last creation day of the tuning deals, when the policy records it.
+    pub fn last_tuning_deal_created(&self) -> Option<DayNum> {
+        (self.tuning_deals_created.as_ref()).and_then(|[_, last]| parse_day(last))
+    }
+
+    /// The first recorded day that is no date, as (field, message): `flag` compares
+    /// `--as-of` with these days.
+    fn bad_day(&self) -> Option<(String, String)> {
+        let window = self
+            .window_end
+            .iter()
+            .map(|d| ("window_end".to_string(), d));
+        let created = (self.tuning_deals_created.iter().flatten().enumerate())
+            .map(|(k, d)| (format!("tuning_deals_created[{k}]"), d));
+        let (field, day) = window
+            .chain(created)
+            .find(|(_, d)| parse_day(d).is_none())?;
+        Some((field, format!("expected a date YYYY-MM-DD, got {day:?}")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -378,6 +416,9 @@ const HEADER: &str = "\
 # then and still open (flagged_open), how many of them were later lost, that share (risk)
 # and its 95% Clopper-Pearson interval; flag shows a deal the risk at the last age <= its
 # own (the nearest with at least {min_risk} deals), not the precision of a fresh flag.
+# tuning.window_end: the last day of the log tuned on (tuning_deals_created: the first and last
+# creation days of the tuning deals); flag --as-of an earlier day warns that the rules and
+# risks were learnt from outcomes that day could not know.
 # Apply with: dealsim flag --policy policy.toml --events E --deals D --as-of YYYY-MM-DD
 ";
 
@@ -392,6 +433,8 @@ impl Policy {
                 objective: t.options.objective,
                 holdout: t.options.holdout,
                 holdout_from: t.holdout_from.clone(),
+                tuning_deals_created: t.tuned_created.clone(),
+                window_end: Some(t.window_end.clone()).filter(|day| !day.is_empty()),
                 min_lead_days: t.options.min_lead_days,
                 significance: t.options.significance,
                 bootstrap: t.options.bootstrap,
@@ -486,6 +529,9 @@ impl Policy {
                 t.significance,
             ) {
                 return Err(err(format!("tuning.{}", bad.field), bad.message));
+            }
+            if let Some((field, message)) = t.bad_day() {
+                return Err(err(format!("tuning.{field}"), message));
             }
         }
         let mut seen = std::collections::HashSet::new();

@@ -212,6 +212,12 @@ pub struct Tuning {
     /// Deals created before this day tune; the rest are the holdout. Empty when no deal was
     /// created at least the last landmark's age before the end of the data.
     pub holdout_from: String,
+    /// The first and last creation days of the tuning deals; `None` without any.
+    pub tuned_created: Option<[String; 2]>,
+    /// The last day of the observation window (inclusive): the rules and their risks were
+    /// learnt from the outcomes known by its end. Set where the window is known
+    /// ([`run::tune_log`]); empty from [`tune`] alone.
+    pub window_end: String,
     pub segments: Vec<SegmentPlan>,
     pub review_segments: Vec<String>,
     #[serde(skip)]
@@ -670,6 +676,8 @@ pub fn tune(
         options: options.clone(),
         landmarks: panel.landmarks.clone(),
         holdout_from: pop.holdout_from.map_or(String::new(), DayNum::iso),
+        tuned_created: created_span(log, &pop.tune),
+        window_end: String::new(),
         segments,
         review_segments,
         review: review_list,
@@ -680,6 +688,16 @@ pub fn tune(
         scenario: String::new(),
         holidays: Vec::new(),
     }
+}
+
+/// The first and last creation days of the deals of `log` marked in `tuned`, if any.
+fn created_span(log: &Log, tuned: &[bool]) -> Option<[String; 2]> {
+    let days = || {
+        (log.deals.iter().zip(tuned))
+            .filter(|(_, &t)| t)
+            .map(|(d, _)| d.created.day())
+    };
+    Some([days().min()?.iso(), days().max()?.iso()])
 }
 
 /// Below this many lost or won tuning deals, "no rule qualified" says how few there were:

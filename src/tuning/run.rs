@@ -157,11 +157,19 @@ pub fn tune_log(
 ) -> Tuning {
     let maps = StageMaps::new(scenario, log);
     let panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
-    tune_evaluated(log, job_indicators, &panel, &maps, scenario, options)
+    tune_evaluated(
+        log,
+        job_indicators,
+        &panel,
+        &maps,
+        scenario,
+        window_end,
+        options,
+    )
 }
 
 /// [`tune_log`] on indicators evaluated already: `panel` must hold them for `log` under
-/// `maps` (from `scenario`) and the job's window end, without the truth column (`dealsim run`
+/// `maps` (from `scenario`) and `window_end`, without the truth column (`dealsim run`
 /// passes the one its scoring step evaluated).
 fn tune_evaluated(
     log: &Log,
@@ -169,10 +177,13 @@ fn tune_evaluated(
     panel: &Panel,
     maps: &StageMaps,
     scenario: &Scenario,
+    window_end: Timestamp,
     options: &TuneOptions,
 ) -> Tuning {
     let clock = RuleClock::new(log, &scenario.calendar.holidays, &panel.landmarks);
     let mut tuning = tune(log, panel, &clock, &review_segments(scenario), options);
+    // The window ends at the start of the day after its last.
+    tuning.window_end = Timestamp(window_end.0 - 1).day().iso();
     tuning.scenario = scenario.name.clone();
     tuning.holidays = scenario.calendar.holidays.clone();
     tuning.warnings = indicators::log_warnings(specs, log, scenario);
@@ -261,6 +272,7 @@ pub fn tune_log_into(
                 .map(|i| &i.name)
                 .eq(job.indicators.iter().map(|i| &i.name))
     };
+    let window_end = log.window_end(end);
     let tuning = match evaluated.filter(fits) {
         Some(panel) => {
             let maps = StageMaps::new(job.scenario, log);
@@ -270,6 +282,7 @@ pub fn tune_log_into(
                 panel,
                 &maps,
                 job.scenario,
+                window_end,
                 &job.options,
             )
         }
@@ -278,7 +291,7 @@ pub fn tune_log_into(
             &job.indicators,
             job.scenario,
             &job.landmarks,
-            log.window_end(end),
+            window_end,
             &job.options,
         ),
     };
