@@ -270,7 +270,7 @@ pub fn score_log_into(
         }
     }
     phase(bar, "indicators", Some(log.deals.len() as u64));
-    let panel = indicators::evaluate_with_progress(
+    let mut panel = indicators::evaluate_with_progress(
         log,
         &job.indicators,
         truth.as_deref(),
@@ -279,6 +279,7 @@ pub fn score_log_into(
         window_end,
         &|n| bar.inc(n),
     );
+    indicators::set_aside_inert(&mut panel, &job.indicators, log);
     let what = match job.options.interval {
         scoring::IntervalMethod::Delong => "score",
         scoring::IntervalMethod::Bootstrap => "bootstrap",

@@ -1542,3 +1542,48 @@ fn an_undefined_precision_is_an_unknown_risk_listed_last() {
         "{csv}"
     );
 }
+
+/// A rule on an indicator whose events never occur in the log cannot fire, and `flag` says
+/// why: on a deal-level log (no proposals, no client events) [`TWO_RULES`] once flagged every
+/// deal old enough, `proposal_delay_days` being its age there.
+#[test]
+fn a_rule_whose_indicator_reads_no_event_of_the_log_says_why_it_cannot_flag() {
+    let case = Case::empty();
+    let deals: [HandDeal<'_>; 3] = [
+        (
+            "d1",
+            "smb",
+            "ann",
+            "2025-01-06",
+            Some(("2025-02-05", "lost")),
+        ),
+        ("d2", "smb", "ann", "2025-01-06", None),
+        ("d3", "smb", "bob", "2025-01-13", None),
+    ];
+    case.write_log("log", &deals);
+    let policy = case.path("policy.toml");
+    fs::write(&policy, TWO_RULES).unwrap();
+    let policy = policy.display().to_string();
+    let out = case.as_of("flag", "log", "2025-02-05", "f", &["--policy", &policy]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    for (rule, name) in [
+        (
+            "proposal_delay_days >= 10 working days by day 28",
+            "\"proposal_sent\"",
+        ),
+        (
+            "days_since_last_touch >= 5 working days by day 56",
+            "resource \"client\"",
+        ),
+    ] {
+        let warning = format!(
+            "warning: segment smb: the rule `{rule}` cannot flag anything: {} is missing for all \
+             2 of its open deals at every landmark it checks: {name} never occurs in the log",
+            rule.split(' ').next().unwrap()
+        );
+        assert!(stderr.contains(&warning), "{warning}\n{stderr}");
+    }
+    let flags = fs::read_to_string(case.path("f/flags.csv")).unwrap();
+    assert_eq!(flags.lines().count(), 1, "only the header: {flags}");
+}

@@ -227,7 +227,8 @@ pub fn flag_log(
         .filter(|&d| known.deals[d].outcome == Outcome::Open)
         .collect();
     let maps = StageMaps::new(scenario, &known);
-    let panel = indicators::evaluate(&known, specs, None, &maps, &policy.landmarks, now);
+    let mut panel = indicators::evaluate(&known, specs, None, &maps, &policy.landmarks, now);
+    indicators::set_aside_inert(&mut panel, specs, &known);
     let clock = RuleClock::new(&known, &scenario.calendar.holidays, &policy.landmarks);
     // Today's discipline and forecast, read at the end of the as-of day itself: a deal's
     // latest landmark may be up to six days old.
@@ -293,11 +294,16 @@ pub fn flag_log(
             let text = r.text(specs, true);
             let unit = r.unit(specs);
             if let Some(n) = missing_everywhere(&panel, &clock, &rule, &in_segment, &read) {
-                let why = match specs[j].measure {
-                    Measure::PriorWinRate { min_closed, .. } => format!(
+                let why = match (&panel.indicators[j].not_scored, &specs[j].measure) {
+                    // The events it reads never occur (a rule on proposal_delay_days once
+                    // flagged every deal old enough on a log without proposals).
+                    (Some(inert), _) => {
+                        format!(": {}", inert.strip_prefix("not scored: ").unwrap_or(inert))
+                    }
+                    (None, Measure::PriorWinRate { min_closed, .. }) => format!(
                         ": fewer than {min_closed} deals of its group closed before those landmarks"
                     ),
-                    _ => String::new(),
+                    (None, _) => String::new(),
                 };
                 let deals = match n {
                     1 => "its one open deal".to_string(),

@@ -83,9 +83,6 @@ enum Compiled {
     DealValue,
     PriorWinRate(Box<super::history::History>),
     Truth,
-    /// An indicator whose events never occur in the log ([`super::inert`]): missing
-    /// everywhere.
-    Inert,
 }
 
 fn compile(spec: &IndicatorSpec, log: &Log, maps: &StageMaps) -> Compiled {
@@ -619,7 +616,6 @@ fn value(c: &Compiled, a: &mut Acc, m: &Moment<'_>) -> f32 {
         Compiled::DealValue => m.deal_value as f32,
         Compiled::PriorWinRate(h) => h.win_rate(m.deal, Timestamp(now).day()),
         Compiled::Truth => m.truth,
-        Compiled::Inert => f32::NAN,
     }
 }
 
@@ -862,27 +858,18 @@ pub fn evaluate_with_progress(
     window_end: Timestamp,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Panel {
-    let not_scored = super::inert(specs, log);
-    let mut compiled: Vec<Compiled> = specs
-        .iter()
-        .zip(&not_scored)
-        .map(|(s, why)| match why {
-            Some(_) => Compiled::Inert,
-            None => compile(s, log, maps),
-        })
-        .collect();
+    let mut compiled: Vec<Compiled> = specs.iter().map(|s| compile(s, log, maps)).collect();
     let mut indicators: Vec<IndicatorInfo> = specs
         .iter()
         .zip(&compiled)
-        .zip(not_scored)
-        .map(|((s, c), not_scored)| IndicatorInfo {
+        .map(|(s, c)| IndicatorInfo {
             name: s.name.clone(),
             description: s.description.clone(),
             direction: s.direction,
             signal: s.signal,
             unit: s.measure.unit(),
             fixed_at_creation: matches!(c, Compiled::DealValue),
-            not_scored,
+            not_scored: None,
         })
         .collect();
     if truth.is_some() {

@@ -71,9 +71,9 @@ pub struct IndicatorInfo {
     /// scoring core can order the deals by it once for all landmarks. Not an output.
     #[serde(skip)]
     pub fixed_at_creation: bool,
-    /// Why the indicator has no value in this log, when it cannot have one: the events it
-    /// reads never occur ([`inert`]). Its scores then say so instead of ranking a value that
-    /// is the same function of age for every deal.
+    /// Why the indicator is set aside in this log, when it is: the events it reads never occur
+    /// ([`set_aside_inert`]). Its scores then say so instead of ranking a value that is the
+    /// same function of age for every deal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_scored: Option<String>,
 }
@@ -325,6 +325,21 @@ pub fn inert(specs: &[IndicatorSpec], log: &Log) -> Vec<Option<String>> {
             ))
         })
         .collect()
+}
+
+/// Sets aside the indicators of `panel` (evaluated on `log` with `specs`) that are [`inert`]
+/// there: their values become missing and [`IndicatorInfo::not_scored`] says why, so that
+/// scoring, tuning and flagging pass them by. A decision on the log as a source (it does not
+/// record such events), taken on the whole log before any of them: [`evaluate`] itself reads
+/// each deal's history up to the landmark and nothing else.
+pub fn set_aside_inert(panel: &mut Panel, specs: &[IndicatorSpec], log: &Log) {
+    for (j, why) in inert(specs, log).into_iter().enumerate() {
+        let Some(why) = why else { continue };
+        for at in &mut panel.at {
+            at.values[j].fill(f32::NAN);
+        }
+        panel.indicators[j].not_scored = Some(why);
+    }
 }
 
 /// What is worth a warning before indicators are evaluated on `log`: names no event carries

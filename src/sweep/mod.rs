@@ -322,7 +322,7 @@ fn run_one(job: &SweepJob<'_>, point: usize, scenario: &Scenario) -> SweepRun {
     });
     let maps = StageMaps::new(scenario, &log);
     let window_end = log.window_end(Some(scenario.end));
-    let panel = indicators::evaluate(
+    let mut panel = indicators::evaluate(
         &log,
         job.indicators,
         truth.as_deref(),
@@ -330,6 +330,7 @@ fn run_one(job: &SweepJob<'_>, point: usize, scenario: &Scenario) -> SweepRun {
         job.landmarks,
         window_end,
     );
+    indicators::set_aside_inert(&mut panel, job.indicators, &log);
     let options = ScoreOptions {
         seed: scenario.seed,
         ..job.options.clone()

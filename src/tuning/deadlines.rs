@@ -11,7 +11,8 @@
 //! [`StepRule::clock_start`](crate::indicators::stage_map::StepRule::clock_start). Deals whose
 //! clock never started (closed before reaching the step) are left out; a deal that skipped the
 //! step its clock runs from is not (leaving it out dropped 18% of smb's negotiations on the
-//! default run, those whose client gave no feedback: 21% of the lost deals, 15% of the won). For a deadline `D`: catch = share of lost deals late, false alarm = share of won deals
+//! default run, those whose client gave no feedback: 21% of the lost deals, 15% of the won).
+//! For a deadline `D`: catch = share of lost deals late, false alarm = share of won deals
 //! late. The proposed deadline is the whole number of working days with the largest
 //! catch − false alarm (Youden); ties go to the longer, more lenient deadline. Where no whole
 //! number does strictly better than the current deadline (often a fraction, 5.75 days at a

@@ -156,7 +156,8 @@ pub fn tune_log(
     options: &TuneOptions,
 ) -> Tuning {
     let maps = StageMaps::new(scenario, log);
-    let panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
+    let mut panel = indicators::evaluate(log, job_indicators, None, &maps, landmarks, window_end);
+    indicators::set_aside_inert(&mut panel, job_indicators, log);
     tune_evaluated(
         log,
         job_indicators,
