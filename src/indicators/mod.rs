@@ -297,10 +297,11 @@ fn occurrence<'n>(
 }
 
 /// Per indicator of `specs`, why it cannot tell deals apart in `log`, if it cannot: every
-/// name of a group it needs ([`needed_names`]) is missing from the events, so it reads the
-/// same for every deal of an age (`proposal_delay_days` without a `proposal_sent` is the
-/// deal's age in working days, whose AUC is the calendar's, 0.54 on a CRM log whose default
-/// indicators lost their indicators.toml in an XES round trip, and ranked second).
+/// name of a group it needs (a span's end, one of several counted activities) is missing from
+/// the events, so it reads the same for every deal of an age (`proposal_delay_days` without a
+/// `proposal_sent` is the deal's age in working days, whose AUC is the calendar's, 0.54 on a
+/// CRM log whose default indicators lost their indicators.toml in an XES round trip, and
+/// ranked second).
 pub fn inert(specs: &[IndicatorSpec], log: &Log) -> Vec<Option<String>> {
     let groups: Vec<Vec<Vec<(&str, bool)>>> =
         specs.iter().map(|s| needed_names(&s.measure)).collect();
@@ -330,7 +331,7 @@ pub fn inert(specs: &[IndicatorSpec], log: &Log) -> Vec<Option<String>> {
 /// Sets aside the indicators of `panel` (evaluated on `log` with `specs`) that are [`inert`]
 /// there: their values become missing and [`IndicatorInfo::not_scored`] says why, so that
 /// scoring, tuning and flagging pass them by. A decision on the log as a source (it does not
-/// record such events), taken on the whole log before any of them: [`evaluate`] itself reads
+/// record such events), taken on the whole log before any of them: [`evaluate()`] itself reads
 /// each deal's history up to the landmark and nothing else.
 pub fn set_aside_inert(panel: &mut Panel, specs: &[IndicatorSpec], log: &Log) {
     for (j, why) in inert(specs, log).into_iter().enumerate() {
