@@ -561,6 +561,28 @@ fn events_after_the_close_are_a_warning() {
     );
 }
 
+/// A won deal that names the step it was lost at contradicts itself: a warning naming it (the
+/// valid log's lost deal 1 names its own, and draws none).
+#[test]
+fn a_deal_not_lost_with_a_lost_step_is_a_warning() {
+    let deals = deals_csv().replace(
+        "2025-05-02T10:00:00,won,,",
+        "2025-05-02T10:00:00,won,pre_sale,proposal_sent",
+    );
+    let output = Case::new(&events_csv(), &deals).score(&[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: 1 deals not lost name a lost_stage or lost_step (the first: case \"2\", \
+             won): an outcome typed wrong?"
+        ),
+        "{stderr}"
+    );
+    let output = Case::valid().score(&[]);
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("lost_stage"));
+}
+
 #[test]
 fn deal_in_events_missing_from_deals() {
     let events =

@@ -344,14 +344,36 @@ pub fn set_aside_inert(panel: &mut Panel, specs: &[IndicatorSpec], log: &Log) {
 }
 
 /// What is worth a warning before indicators are evaluated on `log`: names no event carries
-/// ([`unknown_names`]), a card size the scenario contradicts ([`card_mismatches`]) and deals
-/// without any event ([`eventless_deals`]).
+/// ([`unknown_names`]), a card size the scenario contradicts ([`card_mismatches`]), deals
+/// without any event ([`eventless_deals`]), events after their deal's close
+/// ([`events_after_close`]) and deals not lost that say where they were lost
+/// ([`lost_where_not_lost`]).
 pub fn log_warnings(specs: &[IndicatorSpec], log: &Log, scenario: &Scenario) -> Vec<String> {
     let mut warnings = unknown_names(specs, log);
     warnings.extend(card_mismatches(specs, scenario));
     warnings.extend(eventless_deals(log));
     warnings.extend(events_after_close(log));
+    warnings.extend(lost_where_not_lost(log));
     warnings
+}
+
+/// Deals won or open that name the stage or step they were lost at: the deal table
+/// contradicts itself (an outcome typed wrong, or columns of another export), and the scores
+/// count each deal as its outcome says, which a reader of the table would not guess.
+pub fn lost_where_not_lost(log: &Log) -> Option<String> {
+    let mut contradicting = (0..log.deals.len()).filter(|&d| {
+        let deal = &log.deals[d];
+        deal.outcome != crate::log::Outcome::Lost
+            && (deal.lost_stage.is_some() || deal.lost_step.is_some())
+    });
+    let first = contradicting.next()?;
+    let count = 1 + contradicting.count();
+    Some(format!(
+        "{count} deals not lost name a lost_stage or lost_step (the first: case {:?}, {}): an \
+         outcome typed wrong? They are scored as their outcome says",
+        log.case_ids[first],
+        log.deals[first].outcome.as_str()
+    ))
 }
 
 /// Events dated after their deal's close: no indicator reads them (a landmark after the close
