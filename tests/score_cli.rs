@@ -118,6 +118,15 @@ impl Case {
         cmd.output().expect("the binary runs")
     }
 
+    /// Runs `score`, checks that it succeeded, and returns its stderr (notes and warnings).
+    #[track_caller]
+    fn scored_saying(&self, extra: &[&str]) -> String {
+        let output = self.score(extra);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(0), "{stderr}");
+        stderr
+    }
+
     /// Runs `score` and checks: exit 2, every `expected` piece in stderr, nothing written.
     #[track_caller]
     fn assert_rejected(&self, extra: &[&str], expected: &[&str]) -> String {
@@ -526,10 +535,7 @@ fn deals_without_any_event_are_a_warning() {
         .filter(|l| !l.starts_with("3,"))
         .map(|l| format!("{l}\n"))
         .collect();
-    let case = Case::new(&events, &deals_csv());
-    let output = case.score(&[]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stderr = Case::new(&events, &deals_csv()).scored_saying(&[]);
     assert!(
         stderr.contains(
             "warning: 1 of 3 deals have no event at all, not even their creation (the first: \
@@ -548,10 +554,7 @@ fn deals_without_any_event_are_a_warning() {
 #[test]
 fn events_after_the_close_are_a_warning() {
     let events = events_csv() + "1,call,2026-07-04T10:00:00,smb-rep-01,smb,pre_sale,,complete,,,\n";
-    let case = Case::new(&events, &deals_csv());
-    let output = case.score(&[]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stderr = Case::new(&events, &deals_csv()).scored_saying(&[]);
     assert!(
         stderr.contains(
             "warning: 1 events are dated after their deal's close (the first: case \"1\", \
@@ -569,9 +572,7 @@ fn a_deal_not_lost_with_a_lost_step_is_a_warning() {
         "2025-05-02T10:00:00,won,,",
         "2025-05-02T10:00:00,won,pre_sale,proposal_sent",
     );
-    let output = Case::new(&events_csv(), &deals).score(&[]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let stderr = Case::new(&events_csv(), &deals).scored_saying(&[]);
     assert!(
         stderr.contains(
             "warning: 1 deals not lost name a lost_stage or lost_step (the first: case \"2\", \

@@ -297,9 +297,7 @@ pub fn flag_log(
                 let why = match (&panel.indicators[j].not_scored, &specs[j].measure) {
                     // The events it reads never occur (a rule on proposal_delay_days once
                     // flagged every deal old enough on a log without proposals).
-                    (Some(inert), _) => {
-                        format!(": {}", inert.strip_prefix("not scored: ").unwrap_or(inert))
-                    }
+                    (Some(inert), _) => format!(": {inert}"),
                     (None, Measure::PriorWinRate { min_closed, .. }) => format!(
                         ": fewer than {min_closed} deals of its group closed before those landmarks"
                     ),

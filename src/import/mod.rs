@@ -315,6 +315,12 @@ pub fn import_to_dir(
     Ok(summary)
 }
 
+/// Whether a file starting with `head` is gzip-compressed (its magic bytes): [`open`]
+/// decompresses it, the log reader refuses it by name.
+pub(crate) fn is_gzip(head: &[u8]) -> bool {
+    head.starts_with(&[0x1f, 0x8b])
+}
+
 /// Opens `path` for reading, through a gzip decoder when it starts with the gzip magic bytes
 /// (`.xes.gz`, a gzipped CSV export), whatever its name.
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
@@ -326,7 +332,7 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>, InputError> {
         .read(&mut magic)
         .map_err(|e| InputError::new(&origin, format!("cannot read: {e}")))?;
     let f = File::open(path).map_err(|e| InputError::new(&origin, format!("cannot open: {e}")))?;
-    Ok(if n == 2 && magic == [0x1f, 0x8b] {
+    Ok(if is_gzip(&magic[..n]) {
         Box::new(BufReader::with_capacity(
             1 << 18,
             MultiGzDecoder::new(BufReader::new(f)),

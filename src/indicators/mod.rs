@@ -320,7 +320,7 @@ pub fn inert(specs: &[IndicatorSpec], log: &Log) -> Vec<Option<String>> {
                 })
                 .collect();
             Some(format!(
-                "not scored: {} never occurs in the log, so the indicator reads the same for \
+                "{} never occurs in the log, so the indicator reads the same for \
                  every deal of an age",
                 names.join(" or ")
             ))
@@ -495,8 +495,7 @@ mod tests {
             .into_iter()
             .map(|why| {
                 let why = why?;
-                let names = why.strip_prefix("not scored: ").unwrap();
-                Some(names.split(" never occurs").next().unwrap().to_string())
+                Some(why.split(" never occurs").next().unwrap().to_string())
             })
             .collect();
         let some = |s: &str| Some(s.to_string());

@@ -152,7 +152,7 @@ fn open(path: &Path) -> Result<(LogReader, Columns), InputError> {
     let head = file
         .fill_buf()
         .map_err(|e| InputError::new(&origin, format!("cannot read: {e}")))?;
-    if head.starts_with(&[0x1f, 0x8b]) {
+    if crate::import::is_gzip(head) {
         return Err(InputError::new(
             &origin,
             "the file is gzip-compressed, but must be plain CSV: decompress it first (gunzip \

@@ -645,7 +645,7 @@ pub fn score_with_progress(
                 ci_lo: None,
                 ci_hi: None,
                 note: if let Some(why) = &panel.indicators[i].not_scored {
-                    why.clone()
+                    format!("not scored: {why}")
                 } else if pos < min || neg < min {
                     // A segment of open deals only (a CRM's pipeline without closed history)
                     // is not an empty one.
